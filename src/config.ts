@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const GiB = 1024 ** 3;
+
+const configSchema = z.object({
+  DUCKDB_PATH: z.string().min(1).default('data/spark_sword.duckdb'),
+  PROGRESS_DB_PATH: z.string().min(1).default('data/progress.duckdb'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('localhost'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  JWT_SECRET_KEY: z
+    .string()
+    .min(32, 'JWT_SECRET_KEY must be at least 32 characters long')
+    .optional(),
+  COOKIE_DOMAIN: z.string().min(1).optional(),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * GiB),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DUCKDB_MEMORY_LIMIT: z.string().min(1).default('256MB'),
+  DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
+  SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
+  NODE_ENV: z.string().default('development'),
+});
+
+/** Validated runtime configuration, read from the environment. */
+export type Config = z.infer<typeof configSchema>;
+
+/** Thrown when the environment holds a value the server cannot start with. */
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration from `env`; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blanksRemoved = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}
