@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // DuckDB files and a 2-core machine: a couple of workers keep suites from starving each other.
     maxWorkers: 2,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   },
 });

@@ -1,0 +1,103 @@
+/**
+ * Ingest benchmark: `npm run bench:ingest [-- FILE]`.
+ *
+ * Measures, in one run on the same input, (1) a floor of plain Node (stream the file, split lines with
+ * readline, JSON.parse every line, nothing else) and (2) Spark Sword's ingest into a fresh DuckDB file. Each
+ * runs in its own child process so its peak RSS is its own. Prints MB/s, events/s, peak RSS and the ratio.
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { makeBenchLog } from './make-bench-log.js';
+import { ingestPaths } from '../src/ingest/ingest-service.js';
+import { AnalysisDatabase } from '../src/store/database.js';
+
+interface PhaseResult {
+  phase: string;
+  seconds: number;
+  events: number;
+  peakRssMb: number;
+}
+
+const MIN_BYTES = 300 * 1024 * 1024;
+
+async function floorPhase(file: string): Promise<PhaseResult> {
+  const started = performance.now();
+  let events = 0;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line) {
+      JSON.parse(line);
+      events += 1;
+    }
+  }
+  return { phase: 'floor', seconds: (performance.now() - started) / 1000, events, peakRssMb: peakRssMb() };
+}
+
+async function ingestPhase(file: string): Promise<PhaseResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'spark-sword-bench-'));
+  try {
+    const database = await AnalysisDatabase.open(join(dir, 'bench.duckdb'), {
+      memoryLimit: process.env.DUCKDB_MEMORY_LIMIT ?? '256MB',
+    });
+    const started = performance.now();
+    const report = await ingestPaths(database, [file]);
+    const seconds = (performance.now() - started) / 1000;
+    database.close();
+    const events = report.applications.reduce((sum, app) => sum + app.eventsRead, 0);
+    return { phase: 'ingest', seconds, events, peakRssMb: peakRssMb() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function peakRssMb(): number {
+  // maxRSS is in kilobytes and covers this process only (each phase runs in its own child).
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function runPhaseInChild(phase: string, file: string): PhaseResult {
+  const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--phase', phase, file], {
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    maxBuffer: 1024 * 1024,
+  });
+  return JSON.parse(output.trim().split('\n').pop()!) as PhaseResult;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--phase') {
+    const result = args[1] === 'floor' ? await floorPhase(args[2]!) : await ingestPhase(args[2]!);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const eventsDir = resolve(process.env.SPARK_EVENTS_DIR ?? '../shared/spark-events');
+  const file =
+    args[0] ??
+    (await makeBenchLog(join(eventsDir, 'bench', 'nds_q72_dataproc_2_2.zstd'), resolve('data/bench/nds_q72_x300MB.json'), MIN_BYTES));
+  const megabytes = statSync(file).size / (1024 * 1024);
+  process.stdout.write(`input: ${file} (${megabytes.toFixed(0)} MB)\n`);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const results: PhaseResult[] = [];
+  // Alternate the phases so machine noise hits both alike; report each phase's best round.
+  for (let round = 0; round < rounds; round += 1) {
+    results.push(runPhaseInChild('floor', file), runPhaseInChild('ingest', file));
+  }
+  const best = (phase: string): PhaseResult =>
+    results.filter((r) => r.phase === phase).reduce((a, b) => (a.seconds <= b.seconds ? a : b));
+  const rows = [best('floor'), best('ingest')];
+  for (const r of rows) {
+    process.stdout.write(
+      `${r.phase.padEnd(7)} ${r.seconds.toFixed(2)} s  ${(megabytes / r.seconds).toFixed(0)} MB/s  ` +
+        `${Math.round(r.events / r.seconds).toLocaleString('en-US')} events/s  peak RSS ${r.peakRssMb.toFixed(0)} MB\n`,
+    );
+  }
+  const [floor, ingest] = rows as [PhaseResult, PhaseResult];
+  process.stdout.write(`ratio ingest/floor throughput: ${(floor.seconds / ingest.seconds).toFixed(2)}x (best of ${rounds} rounds each)\n`);
+}
+
+await main();

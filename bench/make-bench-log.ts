@@ -1,0 +1,108 @@
+import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { codecFromFileName, openDecodedStream } from '../src/eventlog/codec.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Offsets added to ids and times in the k-th copy of the base log so every copy stays distinct. */
+interface Shift {
+  job: number;
+  stage: number;
+  task: number;
+  execution: number;
+  time: number;
+}
+
+const timeKeys = new Set(['Timestamp', 'Submission Time', 'Completion Time', 'Launch Time', 'Finish Time', 'time']);
+/** Events that describe the application once; copies after the first leave them out. */
+const onceOnlyEvents = /ApplicationStart|ApplicationEnd|LogStart|EnvironmentUpdate|ResourceProfileAdded|BlockManagerAdded|ExecutorAdded|MiscellaneousProcessAdded/;
+
+function shiftValue(key: string, value: Json, shift: Shift, inStage: boolean): Json {
+  if (typeof value === 'number') {
+    if (key === 'Job ID') return value + shift.job;
+    if (key === 'Stage ID' || key === 'stageId') return value + shift.stage;
+    if (key === 'Task ID') return value + shift.task;
+    if (key === 'executionId' || key === 'rootExecutionId') return value + shift.execution;
+    if (timeKeys.has(key) && value > 0) return value + shift.time;
+    if (key === 'Getting Result Time' && value > 0) return value + shift.time;
+    return value;
+  }
+  if (Array.isArray(value)) {
+    if (key === 'Stage IDs' || (key === 'Parent IDs' && inStage)) {
+      return value.map((id) => (typeof id === 'number' ? id + shift.stage : id));
+    }
+    return value.map((item) => shiftValue('', item, shift, false));
+  }
+  if (value !== null && typeof value === 'object') {
+    const isStage = 'Stage ID' in value && 'Stage Name' in value;
+    const out: { [key: string]: Json } = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = k === 'spark.sql.execution.id' && typeof v === 'string' ? String(Number(v) + shift.execution) : shiftValue(k, v, shift, isStage);
+    }
+    return out;
+  }
+  return value;
+}
+
+async function* events(path: string): AsyncGenerator<{ text: string; event: { [key: string]: Json } }> {
+  const lines = createInterface({ input: openDecodedStream(path, codecFromFileName(path)), crlfDelay: Infinity });
+  for await (const text of lines) {
+    if (text.trim()) yield { text, event: JSON.parse(text) as { [key: string]: Json } };
+  }
+}
+
+/** Largest ids and the time span of the base log, which size the per-copy shifts. */
+async function measureBase(path: string): Promise<Shift & { bytes: number }> {
+  const max = { job: 0, stage: 0, task: 0, execution: 0, first: Infinity, last: 0, bytes: 0 };
+  for await (const { text, event } of events(path)) {
+    max.bytes += Buffer.byteLength(text) + 1;
+    const info = event['Task Info'] as { 'Task ID'?: number } | undefined;
+    max.job = Math.max(max.job, Number(event['Job ID'] ?? 0));
+    max.stage = Math.max(max.stage, Number(event['Stage ID'] ?? (event['Stage Info'] as { 'Stage ID'?: number } | undefined)?.['Stage ID'] ?? 0));
+    max.task = Math.max(max.task, Number(info?.['Task ID'] ?? 0));
+    max.execution = Math.max(max.execution, Number(event.executionId ?? 0));
+    const time = Number(event.Timestamp ?? event['Submission Time'] ?? 0);
+    if (time > 0) {
+      max.first = Math.min(max.first, time);
+      max.last = Math.max(max.last, time);
+    }
+  }
+  return { job: max.job + 1, stage: max.stage + 1, task: max.task + 1, execution: max.execution + 1, time: max.last - max.first + 1000, bytes: max.bytes };
+}
+
+/**
+ * Writes `target`: the base log repeated until it is at least `minBytes` long, each copy's job, stage, task
+ * and SQL ids and its times shifted past the previous copy's, so the result reads as one long application.
+ * Reuses an existing target of the right size.
+ */
+export async function makeBenchLog(basePath: string, target: string, minBytes: number): Promise<string> {
+  if (existsSync(target) && statSync(target).size >= minBytes) return target;
+  mkdirSync(dirname(target), { recursive: true });
+  const base = await measureBase(basePath);
+  const copies = Math.ceil(minBytes / base.bytes);
+  const partial = `${target}.partial`;
+  const out = createWriteStream(partial);
+  const write = async (line: string): Promise<void> => {
+    if (!out.write(`${line}\n`)) await once(out, 'drain');
+  };
+  let applicationEnd: string | undefined;
+  for (let copy = 0; copy < copies; copy += 1) {
+    const shift: Shift = { job: base.job * copy, stage: base.stage * copy, task: base.task * copy, execution: base.execution * copy, time: base.time * copy };
+    for await (const { text, event } of events(basePath)) {
+      const name = String(event.Event);
+      if (name === 'SparkListenerApplicationEnd') {
+        applicationEnd = JSON.stringify(shiftValue('', event, shift, false));
+        continue;
+      }
+      if (copy > 0 && onceOnlyEvents.test(name)) continue;
+      await write(copy === 0 ? text : JSON.stringify(shiftValue('', event, shift, false)));
+    }
+  }
+  if (applicationEnd) await write(applicationEnd);
+  out.end();
+  await once(out, 'finish');
+  renameSync(partial, target);
+  return target;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../config.js';
+import { BadInputError } from '../errors.js';
+import { ingestPaths, type IngestReport } from '../ingest/ingest-service.js';
+import { AnalysisDatabase } from '../store/database.js';
+
+/** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
+const EXIT_OK = 0;
+const EXIT_INTERNAL = 1;
+const EXIT_BAD_INPUT = 2;
+
+function printIngestReport(report: IngestReport, asJson: boolean): void {
+  if (asJson) {
+    const failures = report.failures.map((failure) => ({ source: failure.sourceName, error: failure.error.message }));
+    process.stdout.write(`${JSON.stringify({ applications: report.applications, failures }, null, 2)}\n`);
+    return;
+  }
+  for (const app of report.applications) {
+    const state = app.completed ? 'completed' : 'incomplete';
+    process.stdout.write(
+      `stored ${app.appKey}${app.name ? ` "${app.name}"` : ''} (${state}) from ${app.sourceName}: ` +
+        `${app.eventsRead} events read, ${app.eventsSkipped} skipped\n`,
+    );
+    const skipped = Object.entries(app.skippedEventTypes);
+    if (skipped.length > 0) {
+      process.stdout.write(`  skipped event types: ${skipped.map(([kind, n]) => `${kind} ×${n}`).join(', ')}\n`);
+    }
+    for (const warning of app.warnings) process.stdout.write(`  warning: ${warning.message}\n`);
+  }
+  for (const failure of report.failures) {
+    process.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
+  }
+}
+
+async function runIngest(paths: string[], options: { db?: string; json?: boolean }): Promise<number> {
+  const config = loadConfig();
+  const database = await AnalysisDatabase.open(options.db ?? config.DUCKDB_PATH, {
+    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
+    threads: config.DUCKDB_THREADS,
+  });
+  try {
+    const report = await ingestPaths(database, paths, {
+      onProgress: ({ index, total, sourceName }) => {
+        if (total > 1 || process.stderr.isTTY) process.stderr.write(`[${index + 1}/${total}] ingesting ${sourceName}\n`);
+      },
+    });
+    printIngestReport(report, options.json ?? false);
+    return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
+  } finally {
+    database.close();
+  }
+}
+
+/** Builds the `spark-sword` command line; `run` resolves to the process exit code. */
+export function buildCli(): { program: Command; run: (argv: string[]) => Promise<number> } {
+  let exitCode = EXIT_OK;
+  const program = new Command('spark-sword')
+    .description('Understand Apache Spark applications from their event logs')
+    .exitOverride();
+  program
+    .command('ingest')
+    .description('ingest Spark event logs (files, rolling-log directories, History Server log directories, zips)')
+    .argument('<paths...>', 'event log files or directories')
+    .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
+    .option('--json', 'print the result as JSON')
+    .action(async (paths: string[], options: { db?: string; json?: boolean }) => {
+      exitCode = await runIngest(paths, options);
+    });
+
+  const run = async (argv: string[]): Promise<number> => {
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+      return exitCode;
+    } catch (error) {
+      if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+      if (error instanceof BadInputError) {
+        process.stderr.write(`spark-sword: ${error.message}\n`);
+        return EXIT_BAD_INPUT;
+      }
+      process.stderr.write(`spark-sword: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT_INTERNAL;
+    }
+  };
+  return { program, run };
+}
+
+// Run only as the entry point (also through npm's bin symlink), not when imported by tests.
+const invokedDirectly =
+  process.argv[1] !== undefined && fileURLToPath(import.meta.url) === realpathSync(process.argv[1]);
+if (invokedDirectly) {
+  const { run } = buildCli();
+  process.exitCode = await run(process.argv.slice(2));
+}

@@ -1,0 +1,277 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { discoverLogs, materializeForDuckDB, type LogSource } from '../eventlog/discover.js';
+import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { BadInputError } from '../errors.js';
+import { logger } from '../logger.js';
+import { handledEvents } from '../parse/event-names.js';
+import { MalformedJsonError, STAGED_EVENTS, stageEvents, type DuckDBReadablePart } from '../parse/stage-events.js';
+import { writeApplication, type ApplicationIdentity } from '../store/application-writer.js';
+import type { AnalysisDatabase } from '../store/database.js';
+
+/** Something the ingest noticed but worked around; `line` is the log line when one is to blame. */
+export interface IngestWarning {
+  line: number | null;
+  message: string;
+}
+
+/** What one ingested application attempt came to. */
+export interface IngestedApplication {
+  appKey: string;
+  appId: string;
+  attemptId: string | null;
+  name: string | null;
+  completed: boolean;
+  sourceName: string;
+  eventsRead: number;
+  eventsSkipped: number;
+  skippedEventTypes: Record<string, number>;
+  warnings: IngestWarning[];
+}
+
+/** Progress of a multi-log ingest, for a CLI or a log line. */
+export interface IngestProgress {
+  index: number;
+  total: number;
+  sourceName: string;
+}
+
+/** Options of {@link ingestPaths}. */
+export interface IngestOptions {
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/** One log that could not be ingested, and why (its message is for the person who supplied it). */
+export interface IngestFailure {
+  sourceName: string;
+  error: Error;
+}
+
+/** Result of ingesting several paths: what was stored, and what was rejected. */
+export interface IngestReport {
+  applications: IngestedApplication[];
+  failures: IngestFailure[];
+}
+
+/**
+ * Ingests every event log found under `paths` (files, rolling-log directories, History-Server-style log
+ * directories, zips). Each log is stored atomically; a bad log is reported in `failures` and stores nothing.
+ * Throws BadInputError only when the paths themselves are unusable (missing, or holding no logs).
+ */
+export async function ingestPaths(
+  database: AnalysisDatabase,
+  paths: readonly string[],
+  options: IngestOptions = {},
+): Promise<IngestReport> {
+  const sources = await discoverLogs([...paths]);
+  const report: IngestReport = { applications: [], failures: [] };
+  try {
+    for (const [index, source] of sources.entries()) {
+      options.onProgress?.({ index, total: sources.length, sourceName: source.name });
+      try {
+        report.applications.push(await ingestSource(database, source));
+      } catch (error) {
+        if (!(error instanceof BadInputError)) throw error;
+        report.failures.push({ sourceName: source.name, error });
+      }
+    }
+  } finally {
+    await Promise.all(sources.map((source) => source.cleanup?.()));
+  }
+  return report;
+}
+
+/** Ingests exactly one log; throws BadInputError when it is not a usable Spark event log. */
+export async function ingestSource(database: AnalysisDatabase, source: LogSource): Promise<IngestedApplication> {
+  const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-ingest-'));
+  const started = performance.now();
+  try {
+    const parts = await materializeForDuckDB(source, tempDir);
+    return await database.withConnection(async (connection) => {
+      const warnings = await stageWithDiagnostics(connection, source, parts);
+      const { application, name } = await describeStagedApplication(connection, source, warnings);
+      await writeApplication(connection, application);
+      await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}`);
+      logger.info(
+        { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
+        'ingested event log',
+      );
+      return toIngested(application, name);
+    });
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** Fast path first; only a log DuckDB calls malformed is scanned line by line to locate every bad line. */
+async function stageWithDiagnostics(
+  connection: DuckDBConnection,
+  source: LogSource,
+  parts: DuckDBReadablePart[],
+): Promise<IngestWarning[]> {
+  try {
+    await stageEvents(connection, parts);
+    return [];
+  } catch (error) {
+    if (!(error instanceof MalformedJsonError)) throw error;
+  }
+  const warnings: IngestWarning[] = [];
+  const skipLines = new Map<number, number[]>();
+  for (const [index, part] of parts.entries()) {
+    const scan: LineScan = await scanLines(part.path, part.compression);
+    if (scan.badLines.length === 0) continue;
+    skipLines.set(index, [...scan.badLines.map((bad) => bad.line), ...scan.blankLines]);
+    const where = parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
+    for (const bad of scan.badLines) {
+      const cutOff = scan.lastLineCutOff && bad.line === scan.lineCount && index === parts.length - 1;
+      warnings.push({
+        line: bad.line,
+        message: cutOff
+          ? `line ${bad.line}${where} is cut off (the log was still being written); it was skipped and the application is marked incomplete`
+          : `line ${bad.line}${where} is not a JSON event (${bad.reason}); it was skipped`,
+      });
+    }
+  }
+  await stageEvents(connection, parts, skipLines);
+  return warnings;
+}
+
+interface StagedSummary {
+  eventsRead: number;
+  byKind: Map<string, number>;
+  appId: string | null;
+  attemptId: string | null;
+  appName: string | null;
+  hasAppEnd: boolean;
+  sparkAppIdProperty: string | null;
+}
+
+async function summarizeStaged(connection: DuckDBConnection): Promise<StagedSummary> {
+  const kinds = (
+    await connection.runAndReadAll(`SELECT coalesce(kind, '(no event name)') AS kind, count(*)::INTEGER AS n
+      FROM ${STAGED_EVENTS} GROUP BY ALL`)
+  ).getRowObjectsJS() as Array<{ kind: string; n: number }>;
+  const identity = (
+    await connection.runAndReadAll(`SELECT
+        (SELECT "App ID" FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationStart' ORDER BY part, line LIMIT 1) AS appId,
+        (SELECT "App Attempt ID" FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationStart' ORDER BY part, line LIMIT 1) AS attemptId,
+        (SELECT "App Name" FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationStart' ORDER BY part, line LIMIT 1) AS appName,
+        (SELECT "Spark Properties"->>'spark.app.id' FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerEnvironmentUpdate' LIMIT 1) AS sparkAppId,
+        EXISTS (SELECT 1 FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationEnd') AS hasAppEnd`)
+  ).getRowObjectsJS()[0] as {
+    appId: string | null;
+    attemptId: string | null;
+    appName: string | null;
+    sparkAppId: string | null;
+    hasAppEnd: boolean;
+  };
+  const byKind = new Map(kinds.map((row) => [row.kind, row.n]));
+  return {
+    eventsRead: kinds.reduce((sum, row) => sum + row.n, 0),
+    byKind,
+    appId: identity.appId,
+    attemptId: identity.attemptId,
+    appName: identity.appName,
+    hasAppEnd: identity.hasAppEnd,
+    sparkAppIdProperty: identity.sparkAppId,
+  };
+}
+
+/** Events of a known type that lack a field the store needs: each is skipped with a warning naming its line. */
+async function unusableEvents(connection: DuckDBConnection): Promise<IngestWarning[]> {
+  const checks = handledEvents
+    .map(
+      (event) => `SELECT line, '${event.name}' AS kind, '${event.missing.replaceAll("'", "''")}' AS missing
+        FROM ${STAGED_EVENTS} WHERE kind = '${event.name}' AND NOT coalesce(${event.usableWhen}, false)`,
+    )
+    .join('\nUNION ALL\n');
+  const rows = (await connection.runAndReadAll(`${checks} ORDER BY line`)).getRowObjectsJS() as Array<{
+    line: bigint;
+    kind: string;
+    missing: string;
+  }>;
+  return rows.map((row) => ({
+    line: Number(row.line),
+    message: `line ${row.line}: ${row.kind} has no ${row.missing}; the event was skipped`,
+  }));
+}
+
+async function describeStagedApplication(
+  connection: DuckDBConnection,
+  source: LogSource,
+  readWarnings: IngestWarning[],
+): Promise<{ application: ApplicationIdentity; name: string | null }> {
+  const summary = await summarizeStaged(connection);
+  const handledNames = new Set(handledEvents.map((event) => event.name));
+  const sparkEvents = [...summary.byKind].filter(([kind]) => handledNames.has(kind)).reduce((n, [, c]) => n + c, 0);
+  if (sparkEvents === 0) {
+    throw new BadInputError(
+      summary.eventsRead === 0
+        ? `${source.name} holds no events: it is empty or not a Spark event log`
+        : `${source.name} is not a Spark event log: none of its ${summary.eventsRead} JSON lines is a Spark listener event`,
+    );
+  }
+  const warnings = [...readWarnings, ...(await unusableEvents(connection))];
+  const skippedEventTypes = Object.fromEntries([...summary.byKind].filter(([kind]) => !handledNames.has(kind)));
+  const eventsSkipped =
+    Object.values(skippedEventTypes).reduce((sum, n) => sum + n, 0) +
+    warnings.filter((warning) => warning.message.includes('the event was skipped')).length;
+
+  let appId = summary.appId;
+  if (!appId) {
+    appId = summary.sparkAppIdProperty ?? source.name;
+    warnings.push({
+      line: null,
+      message: `the log has no usable SparkListenerApplicationStart event; the application id "${appId}" was taken from ${
+        summary.sparkAppIdProperty ? 'the spark.app.id property' : 'the file name'
+      }`,
+    });
+  }
+  const cutOff = readWarnings.some((warning) => warning.message.includes('is cut off'));
+  const completed = summary.hasAppEnd && !cutOff;
+  if (!summary.hasAppEnd) {
+    warnings.push({
+      line: null,
+      message: 'the log has no SparkListenerApplicationEnd event: the application was still running or its driver died; it is marked incomplete',
+    });
+  }
+  const attemptId = summary.attemptId ?? null;
+  const application: ApplicationIdentity = {
+    appKey: attemptId ? `${appId}/${attemptId}` : appId,
+    appId,
+    attemptId,
+    completed,
+    lastUpdated: await lastModified(source),
+    sourceName: source.name,
+    sourceLayout: source.layout,
+    eventsRead: summary.eventsRead,
+    eventsSkipped,
+    skippedEventTypes,
+    warnings,
+  };
+  return { application, name: summary.appName };
+}
+
+/** Like History Server, an application's lastUpdated is when its log was last written. */
+async function lastModified(source: LogSource): Promise<number> {
+  const times = await Promise.all(source.parts.map(async (part) => (await stat(part.path)).mtimeMs));
+  return Math.round(Math.max(...times));
+}
+
+function toIngested(application: ApplicationIdentity, name: string | null): IngestedApplication {
+  return {
+    appKey: application.appKey,
+    appId: application.appId,
+    attemptId: application.attemptId,
+    name,
+    completed: application.completed,
+    sourceName: application.sourceName,
+    eventsRead: application.eventsRead,
+    eventsSkipped: application.eventsSkipped,
+    skippedEventTypes: application.skippedEventTypes,
+    warnings: [...application.warnings],
+  };
+}
+

@@ -1,0 +1,361 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { STAGED_EVENTS } from '../parse/stage-events.js';
+import { applicationTables } from './schema.js';
+
+/** What the ingest knows of an application attempt before its rows are written. */
+export interface ApplicationIdentity {
+  appKey: string;
+  appId: string;
+  attemptId: string | null;
+  completed: boolean;
+  lastUpdated: number;
+  sourceName: string;
+  sourceLayout: string;
+  eventsRead: number;
+  eventsSkipped: number;
+  skippedEventTypes: Record<string, number>;
+  warnings: ReadonlyArray<{ line: number | null; message: string }>;
+}
+
+const staged = STAGED_EVENTS;
+const coalesce0 = (expression: string): string => `coalesce(${expression}, 0)`;
+/** Order of events in the log, across parts. */
+const logOrder = 'part, line';
+
+/** Spark's task metrics, flattened under History Server's StageData names (absent sub-objects read as 0). */
+const taskMetricsSelect = `
+  ${coalesce0('m."Executor Deserialize Time"')} AS executorDeserializeTime,
+  ${coalesce0('m."Executor Deserialize CPU Time"')} AS executorDeserializeCpuTime,
+  ${coalesce0('m."Executor Run Time"')} AS executorRunTime,
+  ${coalesce0('m."Executor CPU Time"')} AS executorCpuTime,
+  ${coalesce0('m."Result Size"')} AS resultSize,
+  ${coalesce0('m."JVM GC Time"')} AS jvmGcTime,
+  ${coalesce0('m."Result Serialization Time"')} AS resultSerializationTime,
+  ${coalesce0('m."Memory Bytes Spilled"')} AS memoryBytesSpilled,
+  ${coalesce0('m."Disk Bytes Spilled"')} AS diskBytesSpilled,
+  ${coalesce0('m."Peak Execution Memory"')} AS peakExecutionMemory,
+  ${coalesce0('m."Input Metrics"."Bytes Read"')} AS inputBytes,
+  ${coalesce0('m."Input Metrics"."Records Read"')} AS inputRecords,
+  ${coalesce0('m."Output Metrics"."Bytes Written"')} AS outputBytes,
+  ${coalesce0('m."Output Metrics"."Records Written"')} AS outputRecords,
+  ${coalesce0('m."Shuffle Read Metrics"."Remote Blocks Fetched"')} AS shuffleRemoteBlocksFetched,
+  ${coalesce0('m."Shuffle Read Metrics"."Local Blocks Fetched"')} AS shuffleLocalBlocksFetched,
+  ${coalesce0('m."Shuffle Read Metrics"."Fetch Wait Time"')} AS shuffleFetchWaitTime,
+  ${coalesce0('m."Shuffle Read Metrics"."Remote Bytes Read"')} AS shuffleRemoteBytesRead,
+  ${coalesce0('m."Shuffle Read Metrics"."Remote Bytes Read To Disk"')} AS shuffleRemoteBytesReadToDisk,
+  ${coalesce0('m."Shuffle Read Metrics"."Local Bytes Read"')} AS shuffleLocalBytesRead,
+  ${coalesce0('m."Shuffle Read Metrics"."Total Records Read"')} AS shuffleReadRecords,
+  ${coalesce0('m."Shuffle Read Metrics"."Remote Requests Duration"')} AS shuffleRemoteReqsDuration,
+  ${pushMetric('Corrupt Merged Block Chunks')} AS shuffleCorruptMergedBlockChunks,
+  ${coalesce0(`coalesce(${pushField('Merged Fetch Fallback Count')}, ${pushField('Merged Fallback Count')})`)}
+    AS shuffleMergedFetchFallbackCount,
+  ${pushMetric('Merged Remote Blocks Fetched')} AS shuffleMergedRemoteBlocksFetched,
+  ${pushMetric('Merged Local Blocks Fetched')} AS shuffleMergedLocalBlocksFetched,
+  ${pushMetric('Merged Remote Chunks Fetched')} AS shuffleMergedRemoteChunksFetched,
+  ${pushMetric('Merged Local Chunks Fetched')} AS shuffleMergedLocalChunksFetched,
+  ${pushMetric('Merged Remote Bytes Read')} AS shuffleMergedRemoteBytesRead,
+  ${pushMetric('Merged Local Bytes Read')} AS shuffleMergedLocalBytesRead,
+  ${pushMetric('Merged Remote Requests Duration')} AS shuffleMergedRemoteReqsDuration,
+  ${coalesce0('m."Shuffle Write Metrics"."Shuffle Bytes Written"')} AS shuffleWriteBytes,
+  ${coalesce0('m."Shuffle Write Metrics"."Shuffle Write Time"')} AS shuffleWriteTime,
+  ${coalesce0('m."Shuffle Write Metrics"."Shuffle Records Written"')} AS shuffleWriteRecords`;
+
+/** Push-based shuffle metrics were logged as "Push Based Shuffle" before Spark 3.4 named them. */
+function pushField(name: string): string {
+  return `coalesce(m."Shuffle Read Metrics"."Shuffle Push Read Metrics"."${name}",
+    m."Shuffle Read Metrics"."Push Based Shuffle"."${name}")`;
+}
+function pushMetric(name: string): string {
+  return coalesce0(pushField(name));
+}
+
+/** History Server lists only accumulators a user made: internal metrics and SQL metrics are shown elsewhere. */
+function userAccumulables(list: string): string {
+  return `list_transform(
+    list_filter(${list}, a -> NOT coalesce(a."Internal", false) AND coalesce(a."Metadata", '') <> 'sql'),
+    a -> {'id': a."ID", 'name': a."Name", 'update': a."Update", 'value': a."Value", 'internal': false,
+          'metadata': a."Metadata"})`;
+}
+function allAccumulables(list: string): string {
+  return `list_transform(${list}, a -> {'id': a."ID", 'name': a."Name", 'update': a."Update",
+    'value': a."Value", 'internal': coalesce(a."Internal", false), 'metadata': a."Metadata"})`;
+}
+
+/** One statement per table, each reading only the event types it owns from the staged events. */
+const insertStatements: Record<string, string> = {
+  jobs: `
+    INSERT INTO jobs
+    WITH starts AS (
+      SELECT "Job ID" AS jobId, "Submission Time" AS submissionTime, "Stage IDs" AS stageIds,
+        "Stage Infos" AS infos, Properties AS p
+      FROM ${staged} WHERE kind = 'SparkListenerJobStart' AND "Job ID" IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY "Job ID" ORDER BY ${logOrder} DESC) = 1
+    ), ends AS (
+      SELECT "Job ID" AS jobId, "Completion Time" AS completionTime, "Job Result" AS result
+      FROM ${staged} WHERE kind = 'SparkListenerJobEnd' AND "Job ID" IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY "Job ID" ORDER BY ${logOrder} DESC) = 1
+    )
+    SELECT $appKey, s.jobId,
+      -- A job is named after its last stage, as Spark's UI does.
+      (list_sort(list_transform(s.infos, x -> {'id': x."Stage ID", 'name': x."Stage Name"}))[-1]).name,
+      s.p->>'spark.job.description', s.p->>'spark.jobGroup.id',
+      CASE WHEN coalesce(s.p->>'spark.job.tags', '') = '' THEN []::VARCHAR[]
+           ELSE list_sort(string_split(s.p->>'spark.job.tags', ',')) END,
+      coalesce(s.p->>'spark.scheduler.pool', 'default'),
+      TRY_CAST(s.p->>'spark.sql.execution.id' AS BIGINT),
+      s.submissionTime, e.completionTime,
+      coalesce(s.stageIds, list_transform(s.infos, x -> x."Stage ID")),
+      CASE WHEN e.jobId IS NULL THEN 'RUNNING'
+           WHEN e.result->>'Result' = 'JobSucceeded' THEN 'SUCCEEDED'
+           ELSE 'FAILED' END,
+      e.result->'Exception'->>'Message'
+    FROM starts s LEFT JOIN ends e USING (jobId)`,
+
+  job_stages: `
+    INSERT INTO job_stages
+    SELECT $appKey, jobId, si."Stage ID", coalesce(si."Stage Attempt ID", 0), si."Stage Name",
+      si."Number of Tasks", si."Parent IDs", si."Details", si."RDD Info", si."Resource Profile Id"
+    FROM (SELECT "Job ID" AS jobId, unnest("Stage Infos") AS si
+          FROM ${staged} WHERE kind = 'SparkListenerJobStart' AND "Job ID" IS NOT NULL)
+    WHERE si."Stage ID" IS NOT NULL`,
+
+  stages: `
+    INSERT INTO stages
+    WITH runs AS (
+      SELECT "Stage Info" AS si, kind, Properties AS p, part, line FROM ${staged}
+      WHERE kind IN ('SparkListenerStageSubmitted', 'SparkListenerStageCompleted')
+        AND "Stage Info"."Stage ID" IS NOT NULL
+    ), attempts AS (
+      SELECT si."Stage ID" AS stageId, coalesce(si."Stage Attempt ID", 0) AS attemptId,
+        -- The completion event carries the final info; the submission carries the job's properties.
+        arg_max(si, CASE WHEN kind = 'SparkListenerStageCompleted' THEN 1 ELSE 0 END * 1e12 + line) AS si,
+        bool_or(kind = 'SparkListenerStageCompleted') AS completed,
+        arg_max(p, CASE WHEN kind = 'SparkListenerStageSubmitted' THEN 1 ELSE 0 END * 1e12 + line) AS p
+      FROM runs GROUP BY ALL
+    ), planned AS (
+      SELECT si."Stage ID" AS stageId, coalesce(si."Stage Attempt ID", 0) AS attemptId,
+        arg_max(si, line) AS si, arg_max("Job ID", line) AS jobId
+      FROM (SELECT unnest("Stage Infos") AS si, "Job ID", line FROM ${staged}
+            WHERE kind = 'SparkListenerJobStart')
+      WHERE si."Stage ID" IS NOT NULL GROUP BY ALL
+    ), ended_jobs AS (
+      SELECT DISTINCT "Job ID" AS jobId FROM ${staged} WHERE kind = 'SparkListenerJobEnd'
+    ), job_props AS (
+      SELECT "Job ID" AS jobId, Properties AS p FROM ${staged} WHERE kind = 'SparkListenerJobStart'
+    )
+    SELECT $appKey, a.stageId, a.attemptId, a.si."Stage Name", a.si."Number of Tasks", a.si."Parent IDs",
+      a.si."RDD Info", a.si."Details", a.p->>'spark.job.description',
+      coalesce(a.p->>'spark.scheduler.pool', 'default'), a.si."Resource Profile Id",
+      a.si."Shuffle Push Enabled", a.si."Shuffle Push Mergers Count",
+      a.si."Submission Time", a.si."Completion Time", a.si."Failure Reason",
+      CASE WHEN NOT a.completed THEN 'ACTIVE'
+           WHEN a.si."Failure Reason" IS NOT NULL THEN 'FAILED'
+           ELSE 'COMPLETE' END,
+      ${allAccumulables('a.si."Accumulables"')}
+    FROM attempts a
+    UNION ALL
+    -- Stages a job planned but never ran: skipped once the job ended (their output already existed).
+    SELECT $appKey, pl.stageId, pl.attemptId, pl.si."Stage Name", pl.si."Number of Tasks", pl.si."Parent IDs",
+      pl.si."RDD Info", pl.si."Details", jp.p->>'spark.job.description',
+      coalesce(jp.p->>'spark.scheduler.pool', 'default'), pl.si."Resource Profile Id",
+      pl.si."Shuffle Push Enabled", pl.si."Shuffle Push Mergers Count",
+      NULL, NULL, NULL,
+      CASE WHEN pl.jobId IN (SELECT jobId FROM ended_jobs) THEN 'SKIPPED' ELSE 'PENDING' END,
+      []
+    FROM planned pl LEFT JOIN job_props jp USING (jobId)
+    WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.stageId = pl.stageId AND a.attemptId = pl.attemptId)`,
+
+  tasks: `
+    INSERT INTO tasks
+    SELECT $appKey, "Stage ID", coalesce("Stage Attempt ID", 0), ti."Task ID", ti."Index", ti."Attempt",
+      coalesce(ti."Partition ID", -1), ti."Launch Time", nullif(ti."Finish Time", 0),
+      nullif(ti."Getting Result Time", 0), ti."Executor ID", ti."Host", ti."Locality",
+      coalesce(ti."Speculative", false), "Task Type",
+      CASE WHEN ti."Failed" THEN 'FAILED' WHEN coalesce(ti."Killed", false) THEN 'KILLED' ELSE 'SUCCESS' END,
+      "Task End Reason"->>'Reason',
+      CASE WHEN "Task End Reason"->>'Reason' <> 'Success' THEN "Task End Reason" END,
+      m IS NOT NULL,
+      ${taskMetricsSelect},
+      ${userAccumulables('ti."Accumulables"')},
+      "Task Executor Metrics"
+    FROM (SELECT *, "Task Info" AS ti, "Task Metrics" AS m FROM ${staged} WHERE kind = 'SparkListenerTaskEnd')
+    WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL`,
+
+  running_tasks: `
+    INSERT INTO tasks BY NAME
+    SELECT $appKey AS appKey, "Stage ID" AS stageId, coalesce("Stage Attempt ID", 0) AS stageAttemptId,
+      ti."Task ID" AS taskId, ti."Index" AS "index", ti."Attempt" AS attempt,
+      coalesce(ti."Partition ID", -1) AS partitionId, ti."Launch Time" AS launchTime,
+      ti."Executor ID" AS executorId, ti."Host" AS host, ti."Locality" AS taskLocality,
+      coalesce(ti."Speculative", false) AS speculative, 'RUNNING' AS status, false AS hasMetrics,
+      ${userAccumulables('ti."Accumulables"')} AS accumulables
+    FROM (SELECT *, "Task Info" AS ti FROM ${staged} WHERE kind = 'SparkListenerTaskStart') s
+    WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL
+      AND ti."Task ID" NOT IN (SELECT taskId FROM tasks WHERE appKey = $appKey)`,
+
+  executors: `
+    INSERT INTO executors
+    WITH added AS (
+      SELECT "Executor ID" AS executorId, Timestamp AS addTime, "Executor Info" AS info
+      FROM ${staged} WHERE kind = 'SparkListenerExecutorAdded' AND "Executor ID" IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY "Executor ID" ORDER BY ${logOrder} DESC) = 1
+    ), removed AS (
+      SELECT "Executor ID" AS executorId, Timestamp AS removeTime, "Removed Reason" AS removeReason
+      FROM ${staged} WHERE kind = 'SparkListenerExecutorRemoved' AND "Executor ID" IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY "Executor ID" ORDER BY ${logOrder} DESC) = 1
+    ), block_managers AS (
+      SELECT "Block Manager ID"."Executor ID" AS executorId, "Block Manager ID" AS bm, Timestamp AS bmTime,
+        "Maximum Memory" AS maxMemory, "Maximum Onheap Memory" AS maxOnHeap, "Maximum Offheap Memory" AS maxOffHeap
+      FROM ${staged} WHERE kind = 'SparkListenerBlockManagerAdded' AND "Block Manager ID"."Executor ID" IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY "Block Manager ID"."Executor ID" ORDER BY ${logOrder} DESC) = 1
+    ), block_managers_removed AS (
+      SELECT "Block Manager ID"."Executor ID" AS executorId, max(Timestamp) AS bmRemoveTime
+      FROM ${staged} WHERE kind = 'SparkListenerBlockManagerRemoved' GROUP BY 1
+    ), ids AS (
+      SELECT executorId FROM added UNION SELECT executorId FROM block_managers
+    )
+    SELECT $appKey, ids.executorId, coalesce(a.info."Host", b.bm."Host"), b.bm."Port",
+      coalesce(a.info."Total Cores", 0), coalesce(a.addTime, b.bmTime), r.removeTime, r.removeReason,
+      coalesce(a.info."Log Urls", '{}'), coalesce(a.info."Attributes", '{}'), coalesce(a.info."Resources", '{}'),
+      coalesce(a.info."Resource Profile Id", 0), b.maxMemory, b.maxOnHeap, b.maxOffHeap, br.bmRemoveTime
+    FROM ids LEFT JOIN added a USING (executorId) LEFT JOIN block_managers b USING (executorId)
+      LEFT JOIN removed r USING (executorId) LEFT JOIN block_managers_removed br USING (executorId)`,
+
+  executor_exclusions: `
+    INSERT INTO executor_exclusions
+    SELECT $appKey, (part::BIGINT << 40) + line,
+      CASE kind
+        WHEN 'SparkListenerExecutorExcluded' THEN 'executorExcluded'
+        WHEN 'SparkListenerExecutorUnexcluded' THEN 'executorUnexcluded'
+        WHEN 'SparkListenerExecutorExcludedForStage' THEN 'executorExcludedForStage'
+        WHEN 'SparkListenerNodeExcluded' THEN 'nodeExcluded'
+        WHEN 'SparkListenerNodeUnexcluded' THEN 'nodeUnexcluded'
+        WHEN 'SparkListenerNodeExcludedForStage' THEN 'nodeExcludedForStage'
+      END,
+      time, executorId, hostId, stageId, stageAttemptId, coalesce(taskFailures, executorFailures)
+    FROM ${staged}
+    WHERE kind IN ('SparkListenerExecutorExcluded', 'SparkListenerExecutorUnexcluded',
+      'SparkListenerExecutorExcludedForStage', 'SparkListenerNodeExcluded', 'SparkListenerNodeUnexcluded',
+      'SparkListenerNodeExcludedForStage')
+      AND coalesce(executorId, hostId) IS NOT NULL`,
+
+  stage_executor_metrics: `
+    INSERT INTO stage_executor_metrics
+    SELECT $appKey, "Stage ID", coalesce("Stage Attempt ID", 0), "Executor ID", "Executor Metrics"
+    FROM ${staged} WHERE kind = 'SparkListenerStageExecutorMetrics'
+      AND "Stage ID" IS NOT NULL AND "Executor ID" IS NOT NULL`,
+
+  sql_executions: `
+    INSERT INTO sql_executions
+    WITH starts AS (
+      SELECT * FROM ${staged} WHERE kind = 'SparkListenerSQLExecutionStart' AND executionId IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY executionId ORDER BY ${logOrder} DESC) = 1
+    ), ends AS (
+      SELECT executionId, time AS endTime, errorMessage FROM ${staged}
+      WHERE kind = 'SparkListenerSQLExecutionEnd' AND executionId IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY executionId ORDER BY ${logOrder} DESC) = 1
+    )
+    SELECT $appKey, s.executionId, s.rootExecutionId, s.description, s.details, s.physicalPlanDescription,
+      s.sparkPlanInfo, s.modifiedConfigs, s.time, e.endTime, e.errorMessage
+    FROM starts s LEFT JOIN ends e USING (executionId)`,
+
+  sql_plan_updates: `
+    INSERT INTO sql_plan_updates
+    SELECT $appKey, executionId, (part::BIGINT << 40) + line, physicalPlanDescription, sparkPlanInfo
+    FROM ${staged} WHERE kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND executionId IS NOT NULL`,
+
+  sql_metric_updates: `
+    INSERT INTO sql_metric_updates
+    SELECT $appKey, executionId, (part::BIGINT << 40) + line,
+      CASE kind WHEN 'SparkListenerDriverAccumUpdates' THEN 'driverAccumUpdates' ELSE 'adaptiveMetrics' END,
+      coalesce(accumUpdates, sqlPlanMetrics)
+    FROM ${staged}
+    WHERE kind IN ('SparkListenerDriverAccumUpdates', 'SparkListenerSQLAdaptiveSQLMetricUpdates')
+      AND executionId IS NOT NULL`,
+
+  environment: `
+    INSERT INTO environment
+    WITH env AS (
+      SELECT * FROM ${staged} WHERE kind = 'SparkListenerEnvironmentUpdate'
+      QUALIFY row_number() OVER (ORDER BY ${logOrder} DESC) = 1
+    )
+    SELECT $appKey, section, e.key, e.value->>'$'
+    FROM (
+      SELECT 'runtime' AS section, "JVM Information" AS j FROM env
+      UNION ALL SELECT 'sparkProperties', "Spark Properties" FROM env
+      UNION ALL SELECT 'hadoopProperties', "Hadoop Properties" FROM env
+      UNION ALL SELECT 'systemProperties', "System Properties" FROM env
+      UNION ALL SELECT 'metricsProperties', "Metrics Properties" FROM env
+      UNION ALL SELECT 'classpathEntries', "Classpath Entries" FROM env
+    ) sections, json_each(sections.j) e
+    WHERE sections.j IS NOT NULL`,
+
+  resource_profiles: `
+    INSERT INTO resource_profiles
+    SELECT $appKey, "Resource Profile Id", "Executor Resource Requests", "Task Resource Requests"
+    FROM ${staged} WHERE kind = 'SparkListenerResourceProfileAdded' AND "Resource Profile Id" IS NOT NULL`,
+
+  misc_processes: `
+    INSERT INTO misc_processes
+    SELECT $appKey, processId, info FROM ${staged}
+    WHERE kind = 'SparkListenerMiscellaneousProcessAdded' AND processId IS NOT NULL`,
+};
+
+const applicationInsert = `
+  INSERT INTO applications
+  WITH app_start AS (
+    SELECT * FROM ${staged} WHERE kind = 'SparkListenerApplicationStart'
+    QUALIFY row_number() OVER (ORDER BY ${logOrder}) = 1
+  ), app_end AS (
+    SELECT max(Timestamp) AS endTime FROM ${staged} WHERE kind = 'SparkListenerApplicationEnd'
+  ), log_start AS (
+    SELECT max("Spark Version") AS sparkVersion FROM ${staged} WHERE kind = 'SparkListenerLogStart'
+  )
+  SELECT $appKey, $appId, $attemptId, s."App Name", l.sparkVersion, s."User", s.Timestamp,
+    CASE WHEN $completed THEN e.endTime END, $completed, $lastUpdated, s."Driver Logs", s."Driver Attributes",
+    $sourceName, $sourceLayout, $eventsRead, $eventsSkipped, $skippedEventTypes, current_timestamp
+  FROM (SELECT 1) one LEFT JOIN app_start s ON true CROSS JOIN app_end e CROSS JOIN log_start l`;
+
+/** Deletes every row of one application attempt. */
+export async function deleteApplicationRows(connection: DuckDBConnection, appKey: string): Promise<void> {
+  for (const table of applicationTables) {
+    await connection.run(`DELETE FROM ${table} WHERE appKey = $appKey`, { appKey });
+  }
+}
+
+/**
+ * Replaces one application attempt with the staged events, atomically: readers see either the previous
+ * rows or all of the new ones, and a failure (or a killed process) leaves the previous rows in place.
+ */
+export async function writeApplication(connection: DuckDBConnection, app: ApplicationIdentity): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await deleteApplicationRows(connection, app.appKey);
+    await connection.run(applicationInsert, {
+      appKey: app.appKey,
+      appId: app.appId,
+      attemptId: app.attemptId,
+      completed: app.completed,
+      lastUpdated: app.lastUpdated,
+      sourceName: app.sourceName,
+      sourceLayout: app.sourceLayout,
+      eventsRead: app.eventsRead,
+      eventsSkipped: app.eventsSkipped,
+      skippedEventTypes: JSON.stringify(app.skippedEventTypes),
+    });
+    for (const statement of Object.values(insertStatements)) {
+      await connection.run(statement, { appKey: app.appKey });
+    }
+    for (const warning of app.warnings) {
+      await connection.run('INSERT INTO ingest_warnings VALUES ($appKey, $line, $message)', {
+        appKey: app.appKey,
+        line: warning.line,
+        message: warning.message,
+      });
+    }
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { createTablesSql, SCHEMA_VERSION } from './schema.js';
+import { createViewsSql } from './views.js';
+
+/** Options for opening the analysis database. */
+export interface OpenDatabaseOptions {
+  /** DuckDB memory limit, e.g. "256MB"; larger work spills to the database's temp directory. */
+  memoryLimit?: string;
+  /** DuckDB worker threads; DuckDB's default (all cores) when unset. */
+  threads?: number;
+}
+
+/** A JSON-safe row: DuckDB BIGINTs stay bigint so no counter loses precision. */
+export type Row = Record<string, unknown>;
+
+/**
+ * The analysis DuckDB: one instance per process (DuckDB holds the file's write lock), any number of
+ * connections from it. Opening creates or migrates the schema and (re)creates the views.
+ */
+export class AnalysisDatabase {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+  ) {}
+
+  /** Opens (creating if needed) the database file at `path`, or an in-memory one for ":memory:". */
+  static async open(path: string, options: OpenDatabaseOptions = {}): Promise<AnalysisDatabase> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const settings: Record<string, string> = {};
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    if (options.threads) settings.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(path, settings);
+    const database = new AnalysisDatabase(path, instance);
+    await database.migrate();
+    return database;
+  }
+
+  /** A new connection; close it with `closeSync()` when done. */
+  async connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  /** Runs `work` on a fresh connection that is closed afterwards. */
+  async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /** Runs a query and returns its rows as plain objects (BIGINT as bigint, nested values as JS). */
+  async query(sql: string, params: DuckDBValue[] | Record<string, DuckDBValue> = []): Promise<Row[]> {
+    return this.withConnection(async (connection) => {
+      const reader = await connection.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS() as Row[];
+    });
+  }
+
+  /** Closes the instance; the object is unusable afterwards. */
+  close(): void {
+    this.instance.closeSync();
+  }
+
+  private async migrate(): Promise<void> {
+    await this.withConnection(async (connection) => {
+      await connection.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const rows = (await connection.runAndReadAll('SELECT max(version) AS v FROM schema_version')).getRowObjectsJS();
+      const found = rows[0]?.v as number | null;
+      if (found !== null && found > SCHEMA_VERSION) {
+        throw new Error(
+          `${this.path} was written by a newer Spark Sword (schema ${found}, this build knows ${SCHEMA_VERSION}). ` +
+            'Upgrade Spark Sword or point DUCKDB_PATH at another file.',
+        );
+      }
+      if (found !== null && found < SCHEMA_VERSION) {
+        // Analysis data is derived from event logs: an older layout is dropped and logs are ingested again.
+        throw new Error(
+          `${this.path} holds analysis schema ${found}; this build needs ${SCHEMA_VERSION}. ` +
+            'Delete the file (it only holds data derived from event logs) and ingest the logs again.',
+        );
+      }
+      await connection.run(createTablesSql);
+      if (found === null) await connection.run(`INSERT INTO schema_version VALUES (${SCHEMA_VERSION})`);
+      await connection.run(createViewsSql);
+    });
+  }
+}

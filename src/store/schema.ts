@@ -1,0 +1,254 @@
+/**
+ * Tables of the analysis database. Every row belongs to one application attempt (`appKey`: the app id, or
+ * `<appId>/<attemptId>` when Spark gave the attempt an id). Column names follow Spark History Server's REST
+ * JSON where the meaning is the same, so the views and the API layers can pass them through. Times are epoch
+ * milliseconds (BIGINT), as Spark writes them.
+ */
+
+/** Bumped whenever a table's layout changes; a file with another version is refused at open. */
+export const SCHEMA_VERSION = 1;
+
+const taskMetricColumns = `
+  executorDeserializeTime BIGINT, executorDeserializeCpuTime BIGINT,
+  executorRunTime BIGINT, executorCpuTime BIGINT, resultSize BIGINT, jvmGcTime BIGINT,
+  resultSerializationTime BIGINT, memoryBytesSpilled BIGINT, diskBytesSpilled BIGINT,
+  peakExecutionMemory BIGINT,
+  inputBytes BIGINT, inputRecords BIGINT, outputBytes BIGINT, outputRecords BIGINT,
+  shuffleRemoteBlocksFetched BIGINT, shuffleLocalBlocksFetched BIGINT, shuffleFetchWaitTime BIGINT,
+  shuffleRemoteBytesRead BIGINT, shuffleRemoteBytesReadToDisk BIGINT, shuffleLocalBytesRead BIGINT,
+  shuffleReadRecords BIGINT, shuffleRemoteReqsDuration BIGINT,
+  shuffleCorruptMergedBlockChunks BIGINT, shuffleMergedFetchFallbackCount BIGINT,
+  shuffleMergedRemoteBlocksFetched BIGINT, shuffleMergedLocalBlocksFetched BIGINT,
+  shuffleMergedRemoteChunksFetched BIGINT, shuffleMergedLocalChunksFetched BIGINT,
+  shuffleMergedRemoteBytesRead BIGINT, shuffleMergedLocalBytesRead BIGINT,
+  shuffleMergedRemoteReqsDuration BIGINT,
+  shuffleWriteBytes BIGINT, shuffleWriteTime BIGINT, shuffleWriteRecords BIGINT`;
+
+/** Names of the per-task metric columns, in table order (shared by the writer and the views). */
+export const taskMetricNames: readonly string[] = taskMetricColumns
+  .split(',')
+  .map((column) => column.trim().split(/\s+/)[0]!)
+  .filter(Boolean);
+
+const accumulableType = `STRUCT(id BIGINT, name VARCHAR, "update" VARCHAR, "value" VARCHAR,
+  internal BOOLEAN, metadata VARCHAR)[]`;
+
+/** Every table the ingest writes, keyed by `appKey`; order matters only for readability. */
+export const applicationTables = [
+  'applications',
+  'jobs',
+  'job_stages',
+  'stages',
+  'tasks',
+  'executors',
+  'executor_exclusions',
+  'stage_executor_metrics',
+  'sql_executions',
+  'sql_plan_updates',
+  'sql_metric_updates',
+  'environment',
+  'resource_profiles',
+  'misc_processes',
+  'ingest_warnings',
+] as const;
+
+/** DDL for every table; idempotent. */
+export const createTablesSql = `
+CREATE TABLE IF NOT EXISTS applications (
+  appKey VARCHAR PRIMARY KEY,
+  appId VARCHAR NOT NULL,
+  attemptId VARCHAR,
+  name VARCHAR,
+  sparkVersion VARCHAR,
+  sparkUser VARCHAR,
+  startTime BIGINT,
+  endTime BIGINT,
+  completed BOOLEAN NOT NULL,
+  lastUpdated BIGINT NOT NULL,
+  driverLogs JSON,
+  driverAttributes JSON,
+  sourceName VARCHAR NOT NULL,
+  sourceLayout VARCHAR NOT NULL,
+  eventsRead BIGINT NOT NULL,
+  eventsSkipped BIGINT NOT NULL,
+  skippedEventTypes JSON,
+  ingestedAt TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS jobs (
+  appKey VARCHAR NOT NULL,
+  jobId BIGINT NOT NULL,
+  name VARCHAR,
+  description VARCHAR,
+  jobGroup VARCHAR,
+  jobTags VARCHAR[],
+  schedulingPool VARCHAR,
+  sqlExecutionId BIGINT,
+  submissionTime BIGINT,
+  completionTime BIGINT,
+  stageIds BIGINT[],
+  status VARCHAR NOT NULL,
+  failureReason VARCHAR,
+  PRIMARY KEY (appKey, jobId)
+);
+
+-- The stages a job planned (from JobStart), whether or not they ran: skipped stages are found here.
+CREATE TABLE IF NOT EXISTS job_stages (
+  appKey VARCHAR NOT NULL,
+  jobId BIGINT NOT NULL,
+  stageId BIGINT NOT NULL,
+  attemptId BIGINT NOT NULL,
+  name VARCHAR,
+  numTasks BIGINT,
+  parentIds BIGINT[],
+  details VARCHAR,
+  rddInfo JSON,
+  resourceProfileId BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS stages (
+  appKey VARCHAR NOT NULL,
+  stageId BIGINT NOT NULL,
+  attemptId BIGINT NOT NULL,
+  name VARCHAR,
+  numTasks BIGINT,
+  parentIds BIGINT[],
+  rddInfo JSON,
+  details VARCHAR,
+  description VARCHAR,
+  schedulingPool VARCHAR,
+  resourceProfileId BIGINT,
+  isShufflePushEnabled BOOLEAN,
+  shuffleMergersCount BIGINT,
+  submissionTime BIGINT,
+  completionTime BIGINT,
+  failureReason VARCHAR,
+  status VARCHAR NOT NULL,
+  accumulables ${accumulableType},
+  PRIMARY KEY (appKey, stageId, attemptId)
+);
+
+CREATE TABLE IF NOT EXISTS tasks (
+  appKey VARCHAR NOT NULL,
+  stageId BIGINT NOT NULL,
+  stageAttemptId BIGINT NOT NULL,
+  taskId BIGINT NOT NULL,
+  "index" BIGINT,
+  attempt BIGINT,
+  partitionId BIGINT,
+  launchTime BIGINT,
+  finishTime BIGINT,
+  gettingResultStartTime BIGINT,
+  executorId VARCHAR,
+  host VARCHAR,
+  taskLocality VARCHAR,
+  speculative BOOLEAN,
+  taskType VARCHAR,
+  status VARCHAR NOT NULL,
+  endReason VARCHAR,
+  endReasonDetail JSON,
+  hasMetrics BOOLEAN NOT NULL,
+  ${taskMetricColumns},
+  accumulables ${accumulableType},
+  peakExecutorMetrics JSON
+);
+
+CREATE TABLE IF NOT EXISTS executors (
+  appKey VARCHAR NOT NULL,
+  executorId VARCHAR NOT NULL,
+  host VARCHAR,
+  port BIGINT,
+  totalCores BIGINT,
+  addTime BIGINT,
+  removeTime BIGINT,
+  removeReason VARCHAR,
+  executorLogs JSON,
+  attributes JSON,
+  resources JSON,
+  resourceProfileId BIGINT,
+  maxMemory BIGINT,
+  maxOnHeapMemory BIGINT,
+  maxOffHeapMemory BIGINT,
+  blockManagerRemoveTime BIGINT,
+  PRIMARY KEY (appKey, executorId)
+);
+
+-- Spark 2.1-3.0 called exclusion "blacklisting"; both event families land here with one vocabulary.
+CREATE TABLE IF NOT EXISTS executor_exclusions (
+  appKey VARCHAR NOT NULL,
+  seq BIGINT NOT NULL,
+  kind VARCHAR NOT NULL,
+  time BIGINT,
+  executorId VARCHAR,
+  hostId VARCHAR,
+  stageId BIGINT,
+  stageAttemptId BIGINT,
+  failures BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS stage_executor_metrics (
+  appKey VARCHAR NOT NULL,
+  stageId BIGINT NOT NULL,
+  stageAttemptId BIGINT NOT NULL,
+  executorId VARCHAR NOT NULL,
+  metrics JSON
+);
+
+CREATE TABLE IF NOT EXISTS sql_executions (
+  appKey VARCHAR NOT NULL,
+  executionId BIGINT NOT NULL,
+  rootExecutionId BIGINT,
+  description VARCHAR,
+  details VARCHAR,
+  physicalPlanDescription VARCHAR,
+  sparkPlanInfo JSON,
+  modifiedConfigs JSON,
+  startTime BIGINT,
+  endTime BIGINT,
+  errorMessage VARCHAR,
+  PRIMARY KEY (appKey, executionId)
+);
+
+-- Adaptive query execution re-plans: every version is kept, in log order; the last is the final plan.
+CREATE TABLE IF NOT EXISTS sql_plan_updates (
+  appKey VARCHAR NOT NULL,
+  executionId BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  physicalPlanDescription VARCHAR,
+  sparkPlanInfo JSON
+);
+
+CREATE TABLE IF NOT EXISTS sql_metric_updates (
+  appKey VARCHAR NOT NULL,
+  executionId BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  kind VARCHAR NOT NULL,
+  payload JSON
+);
+
+CREATE TABLE IF NOT EXISTS environment (
+  appKey VARCHAR NOT NULL,
+  section VARCHAR NOT NULL,
+  key VARCHAR NOT NULL,
+  value VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS resource_profiles (
+  appKey VARCHAR NOT NULL,
+  id BIGINT NOT NULL,
+  executorResources JSON,
+  taskResources JSON
+);
+
+CREATE TABLE IF NOT EXISTS misc_processes (
+  appKey VARCHAR NOT NULL,
+  processId VARCHAR NOT NULL,
+  info JSON
+);
+
+CREATE TABLE IF NOT EXISTS ingest_warnings (
+  appKey VARCHAR NOT NULL,
+  line BIGINT,
+  message VARCHAR NOT NULL
+);
+`;

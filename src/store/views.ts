@@ -1,0 +1,210 @@
+import { taskMetricNames } from './schema.js';
+
+/**
+ * Views that present jobs, stages, tasks and executors the way Spark History Server aggregates them
+ * (AppStatusListener), so the GraphQL and REST layers read one definition of every number.
+ *
+ * Counting rules follow Spark: a task end counts as completed when its reason is Success, killed when it is
+ * TaskKilled or TaskCommitDenied, failed otherwise; a stage's metric totals include failed and killed tasks
+ * (their work was done); a job's task estimate is the sum over the stages it planned that had not completed.
+ */
+
+const stageMetricSums = taskMetricNames.map((name) => `coalesce(sum(t.${name}), 0)::BIGINT AS ${name}`).join(',\n    ');
+
+/** Spark's TaskEndReason.toErrorString for the reasons it logs. */
+const taskErrorMessage = `CASE
+    WHEN endReasonDetail IS NULL THEN NULL
+    WHEN endReason = 'ExceptionFailure' THEN coalesce(
+      endReasonDetail->>'Full Stack Trace',
+      (endReasonDetail->>'Class Name') || ': ' || coalesce(endReasonDetail->>'Description', '') || chr(10) ||
+        coalesce(array_to_string(list_transform(
+          CAST(endReasonDetail->'Stack Trace' AS JSON[]),
+          f -> '        ' || (f->>'Declaring Class') || '.' || (f->>'Method Name') || '(' ||
+               (f->>'File Name') || ':' || (f->>'Line Number') || ')'), chr(10)), ''))
+    WHEN endReason = 'ExecutorLostFailure' THEN 'ExecutorLostFailure (executor ' || (endReasonDetail->>'Executor ID') ||
+      ' exited ' || CASE WHEN coalesce((endReasonDetail->>'Exit Caused By App')::BOOLEAN, true)
+        THEN 'caused by one of the running tasks' ELSE 'unrelated to the running tasks' END ||
+      coalesce(') Reason: ' || (endReasonDetail->>'Loss Reason'), ')')
+    WHEN endReason = 'FetchFailed' THEN 'FetchFailed(' ||
+      coalesce((endReasonDetail->'Block Manager Address'->>'Executor ID'), 'null') ||
+      ', shuffleId=' || coalesce(endReasonDetail->>'Shuffle ID', '') ||
+      ', mapId=' || coalesce(endReasonDetail->>'Map ID', '') ||
+      ', reduceId=' || coalesce(endReasonDetail->>'Reduce ID', '') ||
+      ', message=' || chr(10) || coalesce(endReasonDetail->>'Message', '') || chr(10) || ')'
+    WHEN endReason = 'TaskKilled' THEN 'TaskKilled (' || coalesce(endReasonDetail->>'Kill Reason', 'killed intentionally') || ')'
+    WHEN endReason = 'TaskResultLost' THEN 'TaskResultLost (result lost from block manager)'
+    WHEN endReason = 'Resubmitted' THEN 'Resubmitted (resubmitted due to lost executor)'
+    WHEN endReason = 'TaskCommitDenied' THEN 'TaskCommitDenied (Driver denied task commit) for job: ' ||
+      coalesce(endReasonDetail->>'Job ID', '') || ', partition: ' || coalesce(endReasonDetail->>'Partition ID', '') ||
+      ', attemptNumber: ' || coalesce(endReasonDetail->>'Attempt Number', '')
+    ELSE endReason
+  END`;
+
+/** How a task end counts toward stage, job and executor totals. */
+const outcome = `CASE
+    WHEN status = 'RUNNING' THEN 'active'
+    WHEN endReason = 'Success' THEN 'completed'
+    WHEN endReason IN ('TaskKilled', 'TaskCommitDenied') THEN 'killed'
+    ELSE 'failed'
+  END`;
+
+/** DDL for every view; re-created at every open so a new build's definitions always apply. */
+export const createViewsSql = `
+CREATE OR REPLACE VIEW v_tasks AS
+SELECT *,
+  CASE WHEN finishTime IS NOT NULL THEN finishTime - launchTime END AS duration,
+  CASE WHEN gettingResultStartTime IS NOT NULL AND finishTime IS NOT NULL
+       THEN finishTime - gettingResultStartTime ELSE 0 END AS gettingResultTime,
+  CASE WHEN hasMetrics AND finishTime IS NOT NULL THEN greatest(0,
+    (finishTime - launchTime) - executorRunTime - executorDeserializeTime - resultSerializationTime -
+    CASE WHEN gettingResultStartTime IS NOT NULL THEN finishTime - gettingResultStartTime ELSE 0 END)
+  ELSE 0 END AS schedulerDelay,
+  shuffleRemoteBytesRead + shuffleLocalBytesRead AS shuffleTotalBytesRead,
+  shuffleRemoteBlocksFetched + shuffleLocalBlocksFetched AS shuffleTotalBlocksFetched,
+  ${taskErrorMessage} AS errorMessage,
+  ${outcome} AS outcome
+FROM tasks;
+
+CREATE OR REPLACE VIEW v_stages AS
+WITH task_totals AS (
+  SELECT appKey, stageId, stageAttemptId,
+    count(*) FILTER (WHERE outcome = 'active') AS numActiveTasks,
+    count(*) FILTER (WHERE outcome = 'completed') AS numCompleteTasks,
+    count(*) FILTER (WHERE outcome = 'failed') AS numFailedTasks,
+    count(*) FILTER (WHERE outcome = 'killed') AS numKilledTasks,
+    count(DISTINCT "index") FILTER (WHERE outcome = 'completed') AS numCompletedIndices,
+    min(launchTime) AS firstTaskLaunchedTime,
+    ${stageMetricSums}
+  FROM v_tasks t GROUP BY ALL
+), killed AS (
+  SELECT appKey, stageId, stageAttemptId,
+    map_from_entries(list({'k': coalesce(endReasonDetail->>'Kill Reason', endReason), 'v': n})) AS killedTasksSummary
+  FROM (SELECT appKey, stageId, stageAttemptId, endReason, endReasonDetail, count(*) AS n
+        FROM v_tasks WHERE outcome = 'killed' GROUP BY ALL)
+  GROUP BY ALL
+), stage_jobs AS (
+  SELECT appKey, stageId, list(DISTINCT jobId ORDER BY jobId) AS jobIds FROM job_stages GROUP BY ALL
+)
+SELECT s.appKey, s.stageId, s.attemptId, s.status, s.name, s.numTasks, s.details, s.description,
+  s.schedulingPool, s.resourceProfileId, s.parentIds, s.rddInfo, s.submissionTime, s.completionTime,
+  s.failureReason, s.accumulables, coalesce(s.isShufflePushEnabled, false) AS isShufflePushEnabled,
+  coalesce(s.shuffleMergersCount, 0) AS shuffleMergersCount,
+  coalesce(j.jobIds, []) AS jobIds,
+  list_transform(json_extract(coalesce(s.rddInfo, '[]'), '$[*]."RDD ID"'), x -> x::BIGINT) AS rddIds,
+  coalesce(t.numActiveTasks, 0) AS numActiveTasks, coalesce(t.numCompleteTasks, 0) AS numCompleteTasks,
+  coalesce(t.numFailedTasks, 0) AS numFailedTasks, coalesce(t.numKilledTasks, 0) AS numKilledTasks,
+  coalesce(t.numCompletedIndices, 0) AS numCompletedIndices, t.firstTaskLaunchedTime,
+  CASE WHEN s.submissionTime IS NOT NULL AND s.completionTime IS NOT NULL
+       THEN s.completionTime - s.submissionTime END AS duration,
+  ${taskMetricNames.map((name) => `coalesce(t.${name}, 0) AS ${name}`).join(', ')},
+  coalesce(t.shuffleRemoteBytesRead, 0) + coalesce(t.shuffleLocalBytesRead, 0) AS shuffleReadBytes,
+  coalesce(k.killedTasksSummary, MAP {}) AS killedTasksSummary
+FROM stages s
+LEFT JOIN task_totals t ON t.appKey = s.appKey AND t.stageId = s.stageId AND t.stageAttemptId = s.attemptId
+LEFT JOIN killed k ON k.appKey = s.appKey AND k.stageId = s.stageId AND k.stageAttemptId = s.attemptId
+LEFT JOIN stage_jobs j ON j.appKey = s.appKey AND j.stageId = s.stageId;
+
+CREATE OR REPLACE VIEW v_jobs AS
+WITH planned AS (
+  SELECT js.appKey, js.jobId,
+    -- Spark's own estimate: planned stages that had not completed when the job started.
+    sum(js.numTasks) FILTER (WHERE NOT EXISTS (
+      SELECT 1 FROM stages s WHERE s.appKey = js.appKey AND s.stageId = js.stageId AND s.attemptId = js.attemptId
+        AND s.status IN ('COMPLETE') AND s.completionTime IS NOT NULL
+        AND s.completionTime <= (SELECT submissionTime FROM jobs j WHERE j.appKey = js.appKey AND j.jobId = js.jobId)
+    )) AS numTasks
+  FROM job_stages js GROUP BY ALL
+), job_tasks AS (
+  SELECT js.appKey, js.jobId,
+    count(*) FILTER (WHERE t.outcome = 'active') AS numActiveTasks,
+    count(*) FILTER (WHERE t.outcome = 'completed') AS numCompletedTasks,
+    count(*) FILTER (WHERE t.outcome = 'failed') AS numFailedTasks,
+    count(*) FILTER (WHERE t.outcome = 'killed') AS numKilledTasks,
+    count(DISTINCT (t.stageId, t."index")) FILTER (WHERE t.outcome = 'completed') AS numCompletedIndices
+  FROM (SELECT DISTINCT appKey, jobId, stageId FROM job_stages) js
+  JOIN v_tasks t ON t.appKey = js.appKey AND t.stageId = js.stageId
+  GROUP BY ALL
+), job_stage_status AS (
+  SELECT js.appKey, js.jobId,
+    count(DISTINCT s.stageId) FILTER (WHERE s.status = 'ACTIVE') AS numActiveStages,
+    count(DISTINCT s.stageId) FILTER (WHERE s.status = 'COMPLETE') AS numCompletedStages,
+    count(DISTINCT s.stageId) FILTER (WHERE s.status = 'SKIPPED') AS numSkippedStages,
+    count(*) FILTER (WHERE s.status = 'FAILED') AS numFailedStages,
+    coalesce(sum(s.numTasks) FILTER (WHERE s.status = 'SKIPPED'), 0) AS numSkippedTasks
+  FROM (SELECT DISTINCT appKey, jobId, stageId FROM job_stages) js
+  JOIN stages s ON s.appKey = js.appKey AND s.stageId = js.stageId
+  GROUP BY ALL
+), killed AS (
+  SELECT appKey, jobId, map_from_entries(list({'k': reason, 'v': n})) AS killedTasksSummary
+  FROM (SELECT js.appKey, js.jobId, coalesce(t.endReasonDetail->>'Kill Reason', t.endReason) AS reason, count(*) AS n
+        FROM (SELECT DISTINCT appKey, jobId, stageId FROM job_stages) js
+        JOIN v_tasks t ON t.appKey = js.appKey AND t.stageId = js.stageId AND t.outcome = 'killed'
+        GROUP BY ALL)
+  GROUP BY ALL
+)
+SELECT j.*,
+  CASE WHEN j.submissionTime IS NOT NULL AND j.completionTime IS NOT NULL
+       THEN j.completionTime - j.submissionTime END AS duration,
+  coalesce(p.numTasks, 0) AS numTasks,
+  coalesce(t.numActiveTasks, 0) AS numActiveTasks, coalesce(t.numCompletedTasks, 0) AS numCompletedTasks,
+  coalesce(ss.numSkippedTasks, 0) AS numSkippedTasks,
+  coalesce(t.numFailedTasks, 0) AS numFailedTasks, coalesce(t.numKilledTasks, 0) AS numKilledTasks,
+  coalesce(t.numCompletedIndices, 0) AS numCompletedIndices,
+  coalesce(ss.numActiveStages, 0) AS numActiveStages, coalesce(ss.numCompletedStages, 0) AS numCompletedStages,
+  coalesce(ss.numSkippedStages, 0) AS numSkippedStages, coalesce(ss.numFailedStages, 0) AS numFailedStages,
+  coalesce(k.killedTasksSummary, MAP {}) AS killedTasksSummary
+FROM jobs j
+LEFT JOIN planned p USING (appKey, jobId)
+LEFT JOIN job_tasks t USING (appKey, jobId)
+LEFT JOIN job_stage_status ss USING (appKey, jobId)
+LEFT JOIN killed k USING (appKey, jobId);
+
+CREATE OR REPLACE VIEW v_executors AS
+WITH task_totals AS (
+  SELECT appKey, executorId,
+    count(*) FILTER (WHERE outcome = 'active') AS activeTasks,
+    count(*) FILTER (WHERE outcome = 'failed') AS failedTasks,
+    count(*) FILTER (WHERE outcome = 'completed') AS completedTasks,
+    count(*) FILTER (WHERE outcome <> 'active') AS totalTasks,
+    coalesce(sum(duration), 0) AS totalDuration,
+    coalesce(sum(jvmGcTime), 0) AS totalGCTime,
+    coalesce(sum(inputBytes), 0) AS totalInputBytes,
+    coalesce(sum(shuffleRemoteBytesRead + shuffleLocalBytesRead), 0) AS totalShuffleRead,
+    coalesce(sum(shuffleWriteBytes), 0) AS totalShuffleWrite
+  FROM v_tasks GROUP BY ALL
+), task_cpus AS (
+  SELECT appKey, coalesce(TRY_CAST(value AS BIGINT), 1) AS cpusPerTask
+  FROM environment WHERE section = 'sparkProperties' AND key = 'spark.task.cpus'
+), exclusion_state AS (
+  SELECT appKey, executorId,
+    arg_max(kind, seq) FILTER (WHERE kind IN ('executorExcluded', 'executorUnexcluded')) AS lastExecutorEvent,
+    list(DISTINCT stageId ORDER BY stageId) FILTER (WHERE kind = 'executorExcludedForStage') AS excludedInStages
+  FROM executor_exclusions WHERE executorId IS NOT NULL GROUP BY ALL
+)
+SELECT e.appKey, e.executorId AS id, e.host,
+  CASE WHEN e.port IS NOT NULL THEN e.host || ':' || e.port ELSE e.host END AS hostPort,
+  e.removeTime IS NULL AS isActive, e.totalCores,
+  e.totalCores // coalesce(c.cpusPerTask, 1) AS maxTasks,
+  coalesce(t.activeTasks, 0) AS activeTasks, coalesce(t.failedTasks, 0) AS failedTasks,
+  coalesce(t.completedTasks, 0) AS completedTasks, coalesce(t.totalTasks, 0) AS totalTasks,
+  coalesce(t.totalDuration, 0) AS totalDuration, coalesce(t.totalGCTime, 0) AS totalGCTime,
+  coalesce(t.totalInputBytes, 0) AS totalInputBytes, coalesce(t.totalShuffleRead, 0) AS totalShuffleRead,
+  coalesce(t.totalShuffleWrite, 0) AS totalShuffleWrite,
+  coalesce(x.lastExecutorEvent = 'executorExcluded', false) AS isExcluded,
+  coalesce(x.excludedInStages, []) AS excludedInStages,
+  e.maxMemory, e.maxOnHeapMemory, e.maxOffHeapMemory, e.addTime, e.removeTime, e.removeReason,
+  e.executorLogs, e.attributes, e.resources, e.resourceProfileId
+FROM executors e
+LEFT JOIN task_totals t ON t.appKey = e.appKey AND t.executorId = e.executorId
+LEFT JOIN task_cpus c ON c.appKey = e.appKey
+LEFT JOIN exclusion_state x ON x.appKey = e.appKey AND x.executorId = e.executorId;
+
+CREATE OR REPLACE VIEW v_applications AS
+SELECT a.*,
+  CASE WHEN a.startTime IS NOT NULL AND a.endTime IS NOT NULL THEN a.endTime - a.startTime END AS duration,
+  (SELECT count(*) FROM jobs j WHERE j.appKey = a.appKey) AS totalJobs,
+  (SELECT count(*) FROM stages s WHERE s.appKey = a.appKey AND s.status <> 'SKIPPED') AS totalStages,
+  (SELECT count(*) FROM tasks t WHERE t.appKey = a.appKey) AS totalTasks,
+  (SELECT count(*) FROM tasks t WHERE t.appKey = a.appKey AND t.status = 'FAILED') AS failedTasks
+FROM applications a;
+`;

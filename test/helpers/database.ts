@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnalysisDatabase } from '../../src/store/database.js';
+
+/** A real DuckDB file in a fresh temp directory, removed by `dispose`. */
+export interface TempDatabase {
+  database: AnalysisDatabase;
+  path: string;
+  dispose: () => void;
+}
+
+/** Opens a new analysis database file in its own temp directory. */
+export async function openTempDatabase(): Promise<TempDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'spark-sword-test-'));
+  const path = join(dir, 'analysis.duckdb');
+  const database = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+  return {
+    database,
+    path,
+    dispose: () => {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Converts DuckDB bigints to numbers for readable assertions (test data never exceeds 2^53). */
+export function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))) as T;
+}

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { eventLogPath } from '../helpers/spark-events.js';
+import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+
+describe('ingesting the History Server suite logs (apache-spark/)', () => {
+  let db: TempDatabase;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+  });
+  afterAll(() => db.dispose());
+
+  it('stores every application attempt, keyed by the id in the log rather than the file name', async () => {
+    const report = await ingestPaths(db.database, [eventLogPath('apache-spark')]);
+    expect(report.failures).toEqual([]);
+    expect(report.applications).toHaveLength(18);
+    const keys = plain(await db.database.query('SELECT appKey FROM applications ORDER BY appKey')).map((r) => r.appKey);
+    expect(keys).toContain('local-1426533911241/1');
+    expect(keys).toContain('local-1426533911241/2'); // from the file named local-1426633911242
+    expect(keys).toContain('local-1430917381535/1');
+    expect(keys).toContain('local-1430917381535/2');
+    expect(keys).toContain('local-1422981780767');
+    expect(new Set(keys).size).toBe(18);
+  });
+
+  it('reads Spark 1.2 logs, which have no SparkListenerLogStart, with their task metrics', async () => {
+    const [app] = plain(await db.database.query(`SELECT * FROM v_applications WHERE appKey = 'local-1422981780767'`));
+    expect(app).toMatchObject({ name: 'Spark shell', sparkVersion: null, completed: true, totalJobs: 3 });
+    const [stage] = plain(
+      await db.database.query(`SELECT numTasks, numCompleteTasks, numFailedTasks, executorRunTime, status
+        FROM v_stages WHERE appKey = 'local-1422981780767' AND stageId = 2`),
+    );
+    expect(stage).toMatchObject({ status: 'FAILED', numTasks: 8, numCompleteTasks: 7, numFailedTasks: 1 });
+  });
+
+  it('replaces an application attempt when it is ingested again', async () => {
+    const before = plain(await db.database.query(`SELECT count(*) AS n FROM tasks`))[0];
+    await ingestPaths(db.database, [eventLogPath('apache-spark', 'local-1430917381534')]);
+    const after = plain(await db.database.query(`SELECT count(*) AS n FROM tasks`))[0];
+    expect(after).toEqual(before);
+  });
+});
