@@ -1,0 +1,380 @@
+import { createWriteStream, type Stats } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import { BadInputError } from '../errors.js';
+import { logger } from '../logger.js';
+import {
+  codecFromFileName,
+  emptyFileError,
+  fileError,
+  inspectFile,
+  isCompactedName,
+  isInProgressName,
+  logBaseName,
+  openDecodedStream,
+  type Codec,
+} from './codec.js';
+
+/** One file of an event log. */
+export interface LogPart {
+  path: string;
+  codec: Codec;
+}
+
+/** How a log's files are laid out: one file, Spark's rolling `eventlog_v2_*` dir, or Databricks' dated rotation. */
+export type LogLayout = 'single' | 'rolling' | 'databricks';
+
+/** One application attempt's event log: its files in read order. */
+export interface LogSource {
+  name: string;
+  parts: LogPart[];
+  layout: LogLayout;
+  /** True when the files say the application was still running (`.inprogress` marker). */
+  inProgress: boolean;
+  /** Removes temporary files made for this source (zip extraction); call it once done reading. */
+  cleanup?: () => Promise<void>;
+}
+
+/** A file DuckDB can read itself, with the compression to tell it. */
+export interface DuckDbInput {
+  path: string;
+  compression: 'none' | 'gzip' | 'zstd';
+}
+
+const ROLLING_DIR_PREFIX = 'eventlog_v2_';
+const ROLLING_PART = /^events_(\d+)_(.+)$/;
+const APPSTATUS_PREFIX = 'appstatus_';
+const DATABRICKS_CURRENT = 'eventlog';
+const DATABRICKS_ROTATED = /^eventlog-(\d{4}-\d{2}-\d{2}--\d{2}-\d{2})(?:\.[A-Za-z0-9]+)?$/;
+/** Natural order, so `app_2` sorts before `app_10` in a log directory. */
+const naturalOrder = new Intl.Collator('en', { numeric: true }).compare;
+
+interface DirEntry {
+  name: string;
+  path: string;
+  isFile: boolean;
+  isDirectory: boolean;
+}
+
+/**
+ * Finds the event logs in `inputs` (files, zips, rolling or Databricks dirs, or log dirs holding
+ * those). Throws BadInputError for a missing path, a directory with no logs, or an unusable file
+ * given directly; inside a log directory, unusable files are skipped with a warning instead.
+ */
+export async function discoverLogs(inputs: string[]): Promise<LogSource[]> {
+  if (inputs.length === 0) throw new BadInputError('No event log given: pass at least one file or directory.');
+  const sources: LogSource[] = [];
+  try {
+    for (const input of inputs) sources.push(...(await discoverInput(resolve(input))));
+  } catch (err) {
+    await cleanupAll(sources);
+    throw err;
+  }
+  return sources;
+}
+
+/**
+ * The files DuckDB should read for `source`, in order: none/gzip/zstd parts as they are, lz4/lzf/snappy
+ * parts decoded to plain files in `tempDir` (which the caller owns and removes).
+ */
+export async function materializeForDuckDB(source: LogSource, tempDir: string): Promise<DuckDbInput[]> {
+  const inputs: DuckDbInput[] = [];
+  for (const part of source.parts) {
+    if (part.codec === 'none' || part.codec === 'gzip' || part.codec === 'zstd') {
+      inputs.push({ path: part.path, compression: part.codec });
+      continue;
+    }
+    await mkdir(tempDir, { recursive: true });
+    // A random suffix: two sources may hold parts with the same file name.
+    const target = join(tempDir, `${logBaseName(basename(part.path))}-${randomUUID().slice(0, 8)}.json`);
+    try {
+      await pipeline(openDecodedStream(part.path, part.codec), createWriteStream(target));
+    } catch (err) {
+      await rm(target, { force: true });
+      throw err;
+    }
+    inputs.push({ path: target, compression: 'none' });
+  }
+  return inputs;
+}
+
+async function discoverInput(path: string): Promise<LogSource[]> {
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (err) {
+    throw fileError(err, path);
+  }
+  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true });
+  if (!stats.isDirectory()) throw new BadInputError(`${path} is neither a file nor a directory.`);
+  const entries = await listVisible(path);
+  const layoutSource = await directorySource(path, entries);
+  if (layoutSource) return [layoutSource];
+  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path });
+}
+
+interface FileOptions {
+  /** Inside a log dir, text that is not JSON lines is not taken as a log. */
+  inLogDir: boolean;
+  allowZip: boolean;
+}
+
+async function discoverFile(path: string, options: FileOptions): Promise<LogSource[]> {
+  const content = await inspectFile(path);
+  if (content.kind === 'empty') throw emptyFileError(path);
+  if (content.codec === 'zip') {
+    if (!options.allowZip) throw new BadInputError(`${path} is a zip inside a zip; extract the inner zip first.`);
+    return discoverZip(path);
+  }
+  if (options.inLogDir && content.codec === 'none' && !startsLikeJson(content.head)) {
+    throw new BadInputError(`${path} is text but not JSON lines, so not a Spark event log.`);
+  }
+  const name = basename(path);
+  return [
+    {
+      name: logBaseName(name),
+      parts: [{ path, codec: chooseCodec(path, content.codec) }],
+      layout: 'single',
+      inProgress: isInProgressName(name),
+    },
+  ];
+}
+
+/** The content decides; a name that says otherwise (say `.lz4` on plain text) is only worth a warning. */
+function chooseCodec(path: string, sniffed: Codec): Codec {
+  const named = codecFromFileName(basename(path));
+  if (named !== sniffed) {
+    logger.warn({ path, named, sniffed }, 'event log content does not match its file name; decoding by content');
+  }
+  return sniffed;
+}
+
+function startsLikeJson(head: Buffer): boolean {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return text.length === 0 || text.startsWith('{');
+}
+
+interface LogDirOptions {
+  /** Also look one level into plain subdirectories (a zip of a folder of logs). */
+  descend: boolean;
+  allowZip: boolean;
+  /** What to call the directory in messages. */
+  label: string;
+}
+
+/** A directory of logs like Spark History Server's: each child file or rolling/Databricks dir is a log. */
+async function discoverLogDir(dirPath: string, entries: DirEntry[], options: LogDirOptions): Promise<LogSource[]> {
+  const sources: LogSource[] = [];
+  const skipped: string[] = [];
+  try {
+    for (const entry of entries) {
+      try {
+        if (entry.isFile) {
+          sources.push(...(await discoverFile(entry.path, { inLogDir: true, allowZip: options.allowZip })));
+        } else if (entry.isDirectory) {
+          const children = await listVisible(entry.path);
+          const source = await directorySource(entry.path, children);
+          if (source) {
+            sources.push(source);
+          } else if (options.descend) {
+            sources.push(
+              ...(await discoverLogDir(entry.path, children, { ...options, descend: false, label: entry.path })),
+            );
+          } else {
+            skipped.push(`${entry.name}/ is a directory but not a rolling or Databricks event log`);
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof BadInputError)) throw err;
+        // One bad file must not hide the other logs of the directory, as in the History Server.
+        logger.warn({ path: entry.path, reason: err.message }, 'skipping a file that is not a usable event log');
+        skipped.push(err.message);
+      }
+    }
+  } catch (err) {
+    await cleanupAll(sources);
+    throw err;
+  }
+  if (sources.length === 0) {
+    const why = skipped.length > 0 ? ` Skipped: ${skipped.join(' ')}` : ' It is empty or holds only hidden files.';
+    throw new BadInputError(`${options.label} holds no Spark event logs.${why}`);
+  }
+  return sources;
+}
+
+/** The single source a rolling or Databricks directory makes, or null for any other directory. */
+async function directorySource(dirPath: string, entries: DirEntry[]): Promise<LogSource | null> {
+  const files = entries.filter((entry) => entry.isFile);
+  if (basename(dirPath).startsWith(ROLLING_DIR_PREFIX) || files.some((f) => ROLLING_PART.test(logBaseName(f.name)))) {
+    return rollingSource(dirPath, files);
+  }
+  if (files.some((f) => f.name === DATABRICKS_CURRENT || DATABRICKS_ROTATED.test(f.name))) {
+    return databricksSource(dirPath, files);
+  }
+  return null;
+}
+
+/** Spark 3.0+ rolling logs: `events_<N>_<appId>[.codec]` parts plus an `appstatus_<appId>[.inprogress]` marker. */
+async function rollingSource(dirPath: string, files: DirEntry[]): Promise<LogSource> {
+  const parts = files.flatMap((file) => {
+    const match = ROLLING_PART.exec(logBaseName(file.name));
+    if (!match) return [];
+    const compacted = isCompactedName(file.name);
+    // As Spark does: a compacted part sorts just after the plain part of the same index.
+    return [{ file, index: Number(match[1]), appId: match[2], order: Number(match[1]) + (compacted ? 0.1 : 0), compacted }];
+  });
+  if (parts.length === 0) {
+    throw new BadInputError(
+      `${dirPath} is named like a rolling event log directory (eventlog_v2_*) but holds no events_<N>_<appId> files.`,
+    );
+  }
+  parts.sort((a, b) => a.order - b.order);
+  // A compact file replaces every part before it.
+  let lastCompacted = -1;
+  parts.forEach((part, i) => {
+    if (part.compacted) lastCompacted = i;
+  });
+  const toRead = lastCompacted >= 0 ? parts.slice(lastCompacted) : parts;
+  for (let i = 1; i < toRead.length; i++) {
+    if (toRead[i].index !== toRead[i - 1].index + 1) {
+      const found = toRead.map((part) => part.index).join(', ');
+      throw new BadInputError(
+        `${dirPath} is missing rolling event log files: found events_N parts ${found}, but they must be consecutive.`,
+      );
+    }
+  }
+  const appStatus = files.filter((file) => file.name.startsWith(APPSTATUS_PREFIX));
+  const dirName = basename(dirPath);
+  const logParts = await resolveParts(dirPath, toRead.map((part) => part.file));
+  return {
+    name: dirName.startsWith(ROLLING_DIR_PREFIX) ? dirName.slice(ROLLING_DIR_PREFIX.length) : toRead[0].appId,
+    parts: logParts,
+    layout: 'rolling',
+    // Without the marker nothing says the application finished.
+    inProgress: appStatus.length === 0 || appStatus.some((file) => isInProgressName(file.name)),
+  };
+}
+
+/** Databricks rotation: `eventlog-YYYY-MM-DD--HH-MM[.gz]` older parts, then the current `eventlog`. */
+async function databricksSource(dirPath: string, files: DirEntry[]): Promise<LogSource> {
+  const rotated = files
+    .flatMap((file) => {
+      const match = DATABRICKS_ROTATED.exec(file.name);
+      return match ? [{ file, stamp: match[1] }] : [];
+    })
+    // The stamp is zero-padded, so text order is time order.
+    .sort((a, b) => (a.stamp === b.stamp ? naturalOrder(a.file.name, b.file.name) : a.stamp < b.stamp ? -1 : 1))
+    .map((part) => part.file);
+  const current = files.filter((file) => file.name === DATABRICKS_CURRENT);
+  const ordered = [...rotated, ...current];
+  const ignored = files.filter((file) => !ordered.includes(file)).map((file) => file.name);
+  if (ignored.length > 0) logger.warn({ dir: dirPath, ignored }, 'ignoring files that are not Databricks event log parts');
+  return {
+    name: basename(dirPath),
+    parts: await resolveParts(dirPath, ordered),
+    layout: 'databricks',
+    // Databricks leaves no marker; whether the application ended is for the events to say.
+    inProgress: false,
+  };
+}
+
+/** Codecs of a multi-part log's files; an empty part (just rolled over) holds no events and is left out. */
+async function resolveParts(dirPath: string, files: DirEntry[]): Promise<LogPart[]> {
+  const parts: LogPart[] = [];
+  for (const file of files) {
+    const content = await inspectFile(file.path);
+    if (content.kind === 'empty') {
+      logger.warn({ path: file.path }, 'skipping an empty event log part');
+      continue;
+    }
+    if (content.codec === 'zip') throw new BadInputError(`${file.path} is a zip archive inside an event log directory.`);
+    parts.push({ path: file.path, codec: chooseCodec(file.path, content.codec) });
+  }
+  if (parts.length === 0) throw new BadInputError(`${dirPath} holds only empty event log files: nothing to ingest.`);
+  return parts;
+}
+
+/** A zip (as History Server's log download returns): extracted entry by entry, streaming, to a temp dir. */
+async function discoverZip(zipPath: string): Promise<LogSource[]> {
+  const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-'));
+  let sources: LogSource[];
+  try {
+    await extractZip(zipPath, tempDir);
+    sources = await discoverLogDir(tempDir, await listVisible(tempDir), {
+      descend: true,
+      allowZip: false,
+      label: `The zip archive ${zipPath}`,
+    });
+  } catch (err) {
+    await rm(tempDir, { recursive: true, force: true });
+    throw err;
+  }
+  // The sources share the temp dir: it goes once every one of them has been cleaned up.
+  let remaining = sources.length;
+  for (const source of sources) {
+    let done = false;
+    source.cleanup = async () => {
+      if (done) return;
+      done = true;
+      remaining -= 1;
+      if (remaining === 0) await rm(tempDir, { recursive: true, force: true });
+    };
+  }
+  return sources;
+}
+
+async function extractZip(zipPath: string, destDir: string): Promise<void> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(zipPath, { lazyEntries: true });
+  } catch (err) {
+    throw new BadInputError(
+      `${zipPath} starts like a zip archive but cannot be read (${(err as Error).message}); it may be truncated.`,
+    );
+  }
+  try {
+    for await (const entry of zip.eachEntry()) {
+      const segments = entry.fileName.split('/');
+      // Directory entries, macOS resource forks and hidden files hold no logs.
+      if (entry.fileName.endsWith('/') || segments.some((s) => s.startsWith('.') || s === '__MACOSX')) continue;
+      const target = resolve(destDir, entry.fileName);
+      if (!target.startsWith(destDir + sep)) {
+        throw new BadInputError(`${zipPath} has an entry that points outside the archive (${entry.fileName}).`);
+      }
+      await mkdir(dirname(target), { recursive: true });
+      await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
+    }
+  } catch (err) {
+    if (err instanceof BadInputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    // File-system trouble (disk full...) is ours, not the user's; everything else is a damaged archive.
+    if (typeof code === 'string' && !code.startsWith('Z_')) throw err;
+    throw new BadInputError(`${zipPath} is a damaged zip archive: ${(err as Error).message}.`);
+  }
+}
+
+async function listVisible(dir: string): Promise<DirEntry[]> {
+  const names = (await readdir(dir)).filter((name) => !name.startsWith('.')).sort(naturalOrder);
+  const entries = await Promise.all(
+    names.map(async (name): Promise<DirEntry | null> => {
+      const path = join(dir, name);
+      try {
+        // stat, not lstat: symlinked logs count.
+        const stats = await stat(path);
+        return { name, path, isFile: stats.isFile(), isDirectory: stats.isDirectory() };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; // dangling symlink
+        throw err;
+      }
+    }),
+  );
+  return entries.filter((entry): entry is DirEntry => entry !== null);
+}
+
+async function cleanupAll(sources: LogSource[]): Promise<void> {
+  await Promise.all(sources.map((source) => source.cleanup?.()));
+}

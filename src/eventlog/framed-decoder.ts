@@ -1,0 +1,85 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { BadInputError } from '../errors.js';
+
+/** What a framed decoder made of the bytes it was given. */
+export interface DecodeProgress {
+  /** Bytes fully decoded from the start of the buffer. */
+  consumed: number;
+  /** Bytes needed, counted from the first unconsumed byte, before the next frame can be decoded. */
+  need: number;
+}
+
+/**
+ * Base of the decoders for Spark's chunked codecs (lz4-java, snappy-java, ning lzf): it buffers only
+ * the frame being read, so memory stays at one block however large the file is.
+ */
+export abstract class FramedDecoder extends Transform {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private need = 1;
+  /** Stream offset of the first unconsumed byte, so errors can say where the damage is. */
+  private offset = 0;
+
+  /**
+   * @param format codec name used in error messages
+   * @param source what is being decoded (usually the file path), used in error messages
+   */
+  protected constructor(
+    protected readonly format: string,
+    protected readonly source: string,
+  ) {
+    super();
+  }
+
+  /**
+   * Decodes, and pushes, every complete frame at the start of `buf` (whose first byte is at stream
+   * offset `offset`). Throws the error of `corrupt()` on bad framing.
+   */
+  protected abstract decode(buf: Buffer, offset: number): DecodeProgress;
+
+  /** A BadInputError saying the input is damaged, with `detail` saying how and where. */
+  protected corrupt(detail: string): BadInputError {
+    return new BadInputError(
+      `${this.source} is corrupt: ${detail}. It is not valid ${this.format} as Spark writes it; ` +
+        're-copy the file from the Spark event log directory.',
+    );
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    // Concatenating only once a whole frame is here keeps big frames linear, not quadratic.
+    if (this.buffered < this.need) {
+      callback();
+      return;
+    }
+    const buf = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered);
+    let progress: DecodeProgress;
+    try {
+      progress = this.decode(buf, this.offset);
+    } catch (err) {
+      callback(err as Error);
+      return;
+    }
+    this.offset += progress.consumed;
+    this.need = progress.need;
+    const rest = buf.subarray(progress.consumed);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.buffered > 0) {
+      callback(
+        new BadInputError(
+          `${this.source} is truncated: the ${this.format} frame at byte ${this.offset} needs ` +
+            `${this.need} bytes but the input ends after ${this.buffered}. The file was cut short ` +
+            '(still being written, or copied partially); re-copy it once Spark has closed it.',
+        ),
+      );
+      return;
+    }
+    callback();
+  }
+}

@@ -1,0 +1,196 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BadInputError } from '../../src/errors.js';
+import { openDecodedStream } from '../../src/eventlog/codec.js';
+import { discoverLogs, materializeForDuckDB, type LogSource } from '../../src/eventlog/discover.js';
+import { eventLogPath } from '../helpers/spark-events.js';
+import { makeTempDir, sha256OfFile } from './helpers.js';
+
+const LINE = '{"Event":"SparkListenerLogStart","Spark Version":"3.5.0"}\n';
+
+let tmp: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  tmp = await makeTempDir();
+});
+afterAll(async () => {
+  await tmp.remove();
+});
+
+/** Creates `files` (name → content) in a new directory `name` under the test temp dir. */
+async function makeDir(name: string, files: Record<string, string>): Promise<string> {
+  const dir = join(tmp.dir, name);
+  await mkdir(dir, { recursive: true });
+  for (const [file, content] of Object.entries(files)) await writeFile(join(dir, file), content);
+  return dir;
+}
+
+function partNames(source: LogSource): string[] {
+  return source.parts.map((part) => basename(part.path));
+}
+
+describe('rolling event log directories', () => {
+  it('reads eventlog_v2_local-1623876083964 as two zstd parts in order, completed', async () => {
+    const [source, ...rest] = await discoverLogs([eventLogPath('formats', 'eventlog_v2_local-1623876083964')]);
+    expect(rest).toEqual([]);
+    expect(source).toMatchObject({ name: 'local-1623876083964', layout: 'rolling', inProgress: false });
+    expect(partNames(source)).toEqual(['events_1_local-1623876083964.zstd', 'events_2_local-1623876083964.zstd']);
+    expect(source.parts.map((part) => part.codec)).toEqual(['zstd', 'zstd']);
+    expect(source.cleanup).toBeUndefined();
+  });
+
+  it.each(readdirSync(eventLogPath('formats')).filter((name) => name.startsWith('eventlog_v2_spark-')))(
+    'reads %s as one plain part, completed',
+    async (dirName) => {
+      const sources = await discoverLogs([eventLogPath('formats', dirName)]);
+      const appId = dirName.slice('eventlog_v2_'.length);
+      expect(sources).toHaveLength(1);
+      expect(sources[0]).toMatchObject({ name: appId, layout: 'rolling', inProgress: false });
+      expect(sources[0].parts).toEqual([{ path: eventLogPath('formats', dirName, `events_1_${appId}`), codec: 'none' }]);
+    },
+  );
+
+  it('orders parts numerically and reads an .inprogress appstatus as running', async () => {
+    const files: Record<string, string> = { 'appstatus_app-9.inprogress': '' };
+    for (const n of [1, 2, 10, 3, 4, 5, 6, 7, 8, 9]) files[`events_${n}_app-9`] = LINE;
+    const [source] = await discoverLogs([await makeDir('eventlog_v2_app-9', files)]);
+    expect(partNames(source)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => `events_${n}_app-9`));
+    expect(source.inProgress).toBe(true);
+  });
+
+  it('counts a rolling dir without appstatus as running, and finds it by its events_N files', async () => {
+    const [source] = await discoverLogs([await makeDir('renamed-rolling', { 'events_1_app-7': LINE })]);
+    expect(source).toMatchObject({ name: 'app-7', layout: 'rolling', inProgress: true });
+  });
+
+  it('starts from the last compacted part, as Spark does', async () => {
+    const dir = await makeDir('eventlog_v2_app-c', {
+      'appstatus_app-c': '',
+      'events_3_app-c.compact': LINE,
+      'events_4_app-c': LINE,
+    });
+    const [source] = await discoverLogs([dir]);
+    expect(partNames(source)).toEqual(['events_3_app-c.compact', 'events_4_app-c']);
+  });
+
+  it('rejects a rolling dir with a missing part', async () => {
+    const dir = await makeDir('eventlog_v2_app-gap', {
+      'appstatus_app-gap': '',
+      'events_1_app-gap': LINE,
+      'events_3_app-gap': LINE,
+    });
+    await expect(discoverLogs([dir])).rejects.toThrow(/missing rolling event log files: found events_N parts 1, 3/);
+  });
+});
+
+it('reads a Databricks dir as the dated gz part first, then eventlog', async () => {
+  const [source, ...rest] = await discoverLogs([eventLogPath('formats', 'db_sim_eventlog')]);
+  expect(rest).toEqual([]);
+  expect(source).toMatchObject({ name: 'db_sim_eventlog', layout: 'databricks', inProgress: false });
+  expect(source.parts).toEqual([
+    { path: eventLogPath('formats', 'db_sim_eventlog', 'eventlog-2021-06-15--15-00.gz'), codec: 'gzip' },
+    { path: eventLogPath('formats', 'db_sim_eventlog', 'eventlog'), codec: 'none' },
+  ]);
+});
+
+it('reads multiple_attempts as a log dir of 4 single-file sources', async () => {
+  const sources = await discoverLogs([eventLogPath('formats', 'multiple_attempts')]);
+  expect(sources.map((source) => source.name)).toEqual([1, 2, 3, 4].map((n) => `attempt_${n}_eventlog`));
+  for (const source of sources) {
+    expect(source).toMatchObject({ layout: 'single', inProgress: false });
+    expect(source.parts.map((part) => part.codec)).toEqual(['zstd']);
+  }
+});
+
+it('reads apache-spark/ as a log dir of 18 plain logs', async () => {
+  const sources = await discoverLogs([eventLogPath('apache-spark')]);
+  expect(sources).toHaveLength(18);
+  expect(new Set(sources.map((source) => source.name)).size).toBe(18);
+  for (const source of sources) {
+    expect(source).toMatchObject({ layout: 'single', inProgress: false });
+    expect(source.parts).toEqual([{ path: eventLogPath('apache-spark', source.name), codec: 'none' }]);
+  }
+});
+
+it('extracts a zip to a temp dir that cleanup removes', async () => {
+  const sources = await discoverLogs([eventLogPath('formats', 'eventLogs-application_1489705648216_1600.zip')]);
+  expect(sources).toHaveLength(1);
+  const [source] = sources;
+  expect(source).toMatchObject({ name: 'application_1489705648216_1600', layout: 'single', inProgress: false });
+  expect(source.parts).toHaveLength(1);
+  const extracted = source.parts[0].path;
+  expect(basename(dirname(extracted))).toMatch(/^spark-sword-/);
+  const head = (await openDecodedStream(extracted, source.parts[0].codec).take(1).toArray())[0] as Buffer;
+  expect(head.toString('utf8')).toMatch(/^\{"Event"/);
+  await source.cleanup?.();
+  expect(existsSync(dirname(extracted))).toBe(false);
+});
+
+it('rejects a truncated zip, saying so', async () => {
+  const zip = await readFile(eventLogPath('formats', 'eventLogs-application_1489705648216_1600.zip'));
+  const path = join(tmp.dir, 'cut.zip');
+  await writeFile(path, zip.subarray(0, zip.length / 2));
+  await expect(discoverLogs([path])).rejects.toThrow(/cut\.zip starts like a zip archive but cannot be read/);
+});
+
+describe('single files', () => {
+  it('takes the codec from the content when the name says otherwise', async () => {
+    const dir = await makeDir('misnamed', { 'app-5.lz4': LINE });
+    const [source] = await discoverLogs([join(dir, 'app-5.lz4')]);
+    expect(source.parts[0].codec).toBe('none');
+    expect(source.name).toBe('app-5');
+  });
+
+  it('reads a file ending in .inprogress as running', async () => {
+    const dir = await makeDir('running', { 'app-6.inprogress': LINE });
+    const [source] = await discoverLogs([join(dir, 'app-6.inprogress')]);
+    expect(source).toMatchObject({ name: 'app-6', layout: 'single', inProgress: true });
+  });
+
+  it('rejects a 0-byte file given directly', async () => {
+    await expect(discoverLogs([eventLogPath('broken', 'file_event_log_empty_test')])).rejects.toThrow(
+      /is empty \(0 bytes\): nothing to ingest/,
+    );
+  });
+});
+
+describe('bad inputs', () => {
+  it('rejects a path that does not exist', async () => {
+    const missing = join(tmp.dir, 'no-such-log');
+    await expect(discoverLogs([missing])).rejects.toThrow(BadInputError);
+    await expect(discoverLogs([missing])).rejects.toThrow(`${missing} does not exist`);
+  });
+
+  it('rejects a directory with no logs', async () => {
+    const dir = await makeDir('nothing-here', { '.hidden': LINE });
+    await expect(discoverLogs([dir])).rejects.toThrow(/nothing-here holds no Spark event logs/);
+  });
+
+  it('skips unusable files inside a log dir but keeps the rest', async () => {
+    const sources = await discoverLogs([eventLogPath('broken')]);
+    const names = sources.map((source) => source.name);
+    expect(names).not.toContain('file_event_log_empty_test');
+    expect(names).toContain('truncated_eventlog');
+    expect(sources).toHaveLength(readdirSync(eventLogPath('broken')).length - 1);
+  });
+});
+
+describe('materializeForDuckDB', () => {
+  it('decodes an lz4 part to a plain file equal to the original log', async () => {
+    const [source] = await discoverLogs([eventLogPath('formats', 'codecs', 'local-1642039451826.lz4')]);
+    const outDir = join(tmp.dir, 'duckdb-in');
+    const inputs = await materializeForDuckDB(source, outDir);
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0].compression).toBe('none');
+    expect(dirname(inputs[0].path)).toBe(outDir);
+    expect(await sha256OfFile(inputs[0].path)).toBe(await sha256OfFile(eventLogPath('apache-spark', 'local-1642039451826')));
+  });
+
+  it('leaves parts DuckDB reads itself where they are', async () => {
+    const [source] = await discoverLogs([eventLogPath('formats', 'db_sim_eventlog')]);
+    const inputs = await materializeForDuckDB(source, join(tmp.dir, 'unused'));
+    expect(inputs).toEqual(source.parts.map((part) => ({ path: part.path, compression: part.codec })));
+    expect(existsSync(join(tmp.dir, 'unused'))).toBe(false);
+  });
+});
