@@ -7,7 +7,13 @@ import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
-import { MalformedJsonError, STAGED_EVENTS, stageEvents, type DuckDBReadablePart } from '../parse/stage-events.js';
+import {
+  MalformedJsonError,
+  STAGED_EVENTS,
+  stageEvents,
+  type DuckDBReadablePart,
+  type PartLineScan,
+} from '../parse/stage-events.js';
 import { writeApplication, type ApplicationIdentity } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 
@@ -118,11 +124,11 @@ async function stageWithDiagnostics(
     if (!(error instanceof MalformedJsonError)) throw error;
   }
   const warnings: IngestWarning[] = [];
-  const skipLines = new Map<number, number[]>();
+  const scans = new Map<number, PartLineScan>();
   for (const [index, part] of parts.entries()) {
     const scan: LineScan = await scanLines(part.path, part.compression);
     if (scan.badLines.length === 0) continue;
-    skipLines.set(index, [...scan.badLines.map((bad) => bad.line), ...scan.blankLines]);
+    scans.set(index, { badLines: scan.badLines.map((bad) => bad.line), blankLines: scan.blankLines });
     const where = parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
     for (const bad of scan.badLines) {
       const cutOff = scan.lastLineCutOff && bad.line === scan.lineCount && index === parts.length - 1;
@@ -134,7 +140,7 @@ async function stageWithDiagnostics(
       });
     }
   }
-  await stageEvents(connection, parts, skipLines);
+  await stageEvents(connection, parts, scans);
   return warnings;
 }
 

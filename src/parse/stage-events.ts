@@ -8,6 +8,12 @@ export interface DuckDBReadablePart {
   compression: 'none' | 'gzip' | 'zstd';
 }
 
+/** Where a line-by-line scan found lines DuckDB reads differently: bad ones (kept as NULL rows) and blank ones. */
+export interface PartLineScan {
+  badLines: readonly number[];
+  blankLines: readonly number[];
+}
+
 /** Name of the per-connection temp table that holds one log's events while it is being stored. */
 export const STAGED_EVENTS = 'staged_events';
 
@@ -46,27 +52,31 @@ function readJsonSql(part: DuckDBReadablePart, ignoreErrors: boolean, maxEventBy
  * `part` and `line` (1-based, per part) and `kind` (the normalized event name). DuckDB parses the JSON in
  * parallel; no event passes through JavaScript.
  *
- * Throws {@link MalformedJsonError} when a line is not JSON, unless the part is listed in
- * `partsWithBadLines`: those are read skipping bad lines, and `badLinesByPart` maps each good row back to its
- * real line number.
+ * Throws {@link MalformedJsonError} when a line is not JSON, unless the part has an entry in `scans`: then
+ * bad lines are dropped and every row keeps its real line number. DuckDB skips blank lines without a
+ * trace, so line numbers are exact whenever a scan is given, and in the fast path for logs without blank
+ * lines (Spark writes none).
  */
 export async function stageEvents(
   connection: DuckDBConnection,
   parts: readonly DuckDBReadablePart[],
-  badLinesByPart: ReadonlyMap<number, readonly number[]> = new Map(),
+  scans: ReadonlyMap<number, PartLineScan> = new Map(),
 ): Promise<void> {
   await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}`);
   await connection.run(`CREATE TEMP TABLE ${STAGED_EVENTS} AS
     SELECT 0::INTEGER AS part, 0::BIGINT AS line, ''::VARCHAR AS kind, *
     FROM ${readJsonSql(parts[0]!, false, USUAL_MAX_EVENT_BYTES)} LIMIT 0`);
   for (const [index, part] of parts.entries()) {
-    const badLines = badLinesByPart.get(index);
+    const scan = scans.get(index);
     const insert = (maxEventBytes: number): Promise<unknown> =>
       connection.run(`INSERT INTO ${STAGED_EVENTS}
-        SELECT ${index} AS part, ${realLineNumberSql(badLines ?? [])} AS line, ${normalizedEventNameSql} AS kind,
-          * EXCLUDE (row_in_part)
-        FROM (SELECT row_number() OVER () AS row_in_part, *
-              FROM ${readJsonSql(part, badLines !== undefined, maxEventBytes)})`);
+        SELECT * FROM (
+          SELECT ${index} AS part, ${realLineNumberSql(scan?.blankLines ?? [])} AS line,
+            ${normalizedEventNameSql} AS kind, * EXCLUDE (row_in_part)
+          FROM (SELECT row_number() OVER () AS row_in_part, *
+                FROM ${readJsonSql(part, scan !== undefined, maxEventBytes)}))
+        -- With ignore_errors DuckDB still emits a row of NULLs for each bad line.
+        WHERE line NOT IN (SELECT unnest([${(scan?.badLines ?? []).join(',')}]::BIGINT[]))`);
     try {
       await insert(USUAL_MAX_EVENT_BYTES).catch((error: unknown) => {
         if (error instanceof Error && /maximum_object_size/.test(error.message)) return insert(LARGE_MAX_EVENT_BYTES);
@@ -82,11 +92,11 @@ export async function stageEvents(
 }
 
 /**
- * With bad lines skipped, the r-th row read is not line r. Bad line b_i (sorted, i from 1) has b_i - i good
- * lines before it, so row r sits on line r + #{i : b_i - i < r}.
+ * DuckDB skips blank lines, so the r-th row read is not always line r. Blank line b_i (sorted, i from 1) has
+ * b_i - i rows before it, so row r sits on line r + #{i : b_i - i < r}.
  */
-function realLineNumberSql(badLines: readonly number[]): string {
-  if (badLines.length === 0) return 'row_in_part';
-  const goodBefore = [...badLines].sort((a, b) => a - b).map((line, i) => line - (i + 1));
+function realLineNumberSql(skippedLines: readonly number[]): string {
+  if (skippedLines.length === 0) return 'row_in_part';
+  const goodBefore = [...skippedLines].sort((a, b) => a - b).map((line, i) => line - (i + 1));
   return `row_in_part + len(list_filter([${goodBefore.join(',')}]::BIGINT[], g -> g < row_in_part))`;
 }
