@@ -221,22 +221,26 @@ const insertStatements: Record<string, string> = {
     FROM ids LEFT JOIN added a USING (executorId) LEFT JOIN block_managers b USING (executorId)
       LEFT JOIN removed r USING (executorId) LEFT JOIN block_managers_removed br USING (executorId)`,
 
+  // Spark 2.1-3.0 wrote "...Unblacklisted" (lower-case b), which the "Blacklisted" → "Excluded" renaming of
+  // event names misses; both spellings are read here.
   executor_exclusions: `
     INSERT INTO executor_exclusions
     SELECT $appKey, (part::BIGINT << 40) + line,
       CASE kind
         WHEN 'SparkListenerExecutorExcluded' THEN 'executorExcluded'
         WHEN 'SparkListenerExecutorUnexcluded' THEN 'executorUnexcluded'
+        WHEN 'SparkListenerExecutorUnblacklisted' THEN 'executorUnexcluded'
         WHEN 'SparkListenerExecutorExcludedForStage' THEN 'executorExcludedForStage'
         WHEN 'SparkListenerNodeExcluded' THEN 'nodeExcluded'
         WHEN 'SparkListenerNodeUnexcluded' THEN 'nodeUnexcluded'
+        WHEN 'SparkListenerNodeUnblacklisted' THEN 'nodeUnexcluded'
         WHEN 'SparkListenerNodeExcludedForStage' THEN 'nodeExcludedForStage'
       END,
       time, executorId, hostId, stageId, stageAttemptId, coalesce(taskFailures, executorFailures)
     FROM ${staged}
     WHERE kind IN ('SparkListenerExecutorExcluded', 'SparkListenerExecutorUnexcluded',
-      'SparkListenerExecutorExcludedForStage', 'SparkListenerNodeExcluded', 'SparkListenerNodeUnexcluded',
-      'SparkListenerNodeExcludedForStage')
+      'SparkListenerExecutorUnblacklisted', 'SparkListenerExecutorExcludedForStage', 'SparkListenerNodeExcluded',
+      'SparkListenerNodeUnexcluded', 'SparkListenerNodeUnblacklisted', 'SparkListenerNodeExcludedForStage')
       AND coalesce(executorId, hostId) IS NOT NULL`,
 
   stage_executor_metrics: `

@@ -86,7 +86,9 @@ WITH task_totals AS (
   SELECT appKey, stageId, list(DISTINCT jobId ORDER BY jobId) AS jobIds FROM job_stages GROUP BY ALL
 )
 SELECT s.appKey, s.stageId, s.attemptId, s.status, s.name, s.numTasks, s.details, s.description,
-  s.schedulingPool, s.resourceProfileId, s.parentIds, s.rddInfo, s.submissionTime, s.completionTime,
+  -- Logs before Spark 3.1 have no resource profiles: everything ran in the default one (0).
+  s.schedulingPool, coalesce(s.resourceProfileId, 0) AS resourceProfileId, s.parentIds, s.rddInfo,
+  s.submissionTime, s.completionTime,
   s.failureReason, s.accumulables, coalesce(s.isShufflePushEnabled, false) AS isShufflePushEnabled,
   coalesce(s.shuffleMergersCount, 0) AS shuffleMergersCount,
   coalesce(j.jobIds, []) AS jobIds,
@@ -165,21 +167,47 @@ WITH task_totals AS (
     count(*) FILTER (WHERE outcome = 'active') AS activeTasks,
     count(*) FILTER (WHERE outcome = 'failed') AS failedTasks,
     count(*) FILTER (WHERE outcome = 'completed') AS completedTasks,
-    count(*) FILTER (WHERE outcome <> 'active') AS totalTasks,
+    count(*) AS totalTasks, -- Spark counts a task when it starts
     coalesce(sum(duration), 0) AS totalDuration,
     coalesce(sum(jvmGcTime), 0) AS totalGCTime,
     coalesce(sum(inputBytes), 0) AS totalInputBytes,
     coalesce(sum(shuffleRemoteBytesRead + shuffleLocalBytesRead), 0) AS totalShuffleRead,
     coalesce(sum(shuffleWriteBytes), 0) AS totalShuffleWrite
   FROM v_tasks GROUP BY ALL
+), peak_gc AS (
+  -- An executor's peak executor metrics: every task end raises them (to zeros when the log predates task
+  -- executor metrics), and so does every StageExecutorMetrics event.
+  SELECT appKey, executorId, max(gc) AS peakTotalGCTime
+  FROM (
+    SELECT appKey, executorId, coalesce(TRY_CAST(peakExecutorMetrics->>'TotalGCTime' AS BIGINT), 0) AS gc
+    FROM tasks WHERE status <> 'RUNNING'
+    UNION ALL
+    SELECT appKey, executorId, coalesce(TRY_CAST(metrics->>'TotalGCTime' AS BIGINT), 0)
+    FROM stage_executor_metrics
+  ) GROUP BY ALL
 ), task_cpus AS (
   SELECT appKey, coalesce(TRY_CAST(value AS BIGINT), 1) AS cpusPerTask
   FROM environment WHERE section = 'sparkProperties' AND key = 'spark.task.cpus'
+), applied_exclusions AS (
+  -- Exclusion events as they reach each executor: its own, and those of its host while it was registered
+  -- (node events never touch the driver).
+  SELECT e.appKey, e.executorId, x.seq, x.kind, x.stageId, x.stageAttemptId, x.time
+  FROM executors e JOIN executor_exclusions x ON x.appKey = e.appKey
+  WHERE ((x.executorId = e.executorId AND x.kind LIKE 'executor%')
+      OR (x.hostId = e.host AND x.kind LIKE 'node%' AND e.executorId <> 'driver'))
+    AND (x.time IS NULL OR e.addTime IS NULL OR x.time >= e.addTime)
+    AND (x.time IS NULL OR e.removeTime IS NULL OR x.time <= e.removeTime)
 ), exclusion_state AS (
-  SELECT appKey, executorId,
-    arg_max(kind, seq) FILTER (WHERE kind IN ('executorExcluded', 'executorUnexcluded')) AS lastExecutorEvent,
-    list(DISTINCT stageId ORDER BY stageId) FILTER (WHERE kind = 'executorExcludedForStage') AS excludedInStages
-  FROM executor_exclusions WHERE executorId IS NOT NULL GROUP BY ALL
+  SELECT x.appKey, x.executorId,
+    arg_max(x.kind IN ('executorExcluded', 'nodeExcluded'), x.seq)
+      FILTER (WHERE x.kind IN ('executorExcluded', 'executorUnexcluded', 'nodeExcluded', 'nodeUnexcluded'))
+      AS isExcluded,
+    -- A stage leaves the list when the attempt the executor was excluded from completes.
+    list(DISTINCT x.stageId ORDER BY x.stageId) FILTER (WHERE x.kind LIKE '%ForStage' AND NOT EXISTS (
+      SELECT 1 FROM stages s WHERE s.appKey = x.appKey AND s.stageId = x.stageId AND s.attemptId = x.stageAttemptId
+        AND s.status IN ('COMPLETE', 'FAILED') AND (x.time IS NULL OR x.time <= s.completionTime)
+    )) AS excludedInStages
+  FROM applied_exclusions x GROUP BY ALL
 )
 SELECT e.appKey, e.executorId AS id, e.host,
   CASE WHEN e.port IS NOT NULL THEN e.host || ':' || e.port ELSE e.host END AS hostPort,
@@ -187,15 +215,23 @@ SELECT e.appKey, e.executorId AS id, e.host,
   e.totalCores // coalesce(c.cpusPerTask, 1) AS maxTasks,
   coalesce(t.activeTasks, 0) AS activeTasks, coalesce(t.failedTasks, 0) AS failedTasks,
   coalesce(t.completedTasks, 0) AS completedTasks, coalesce(t.totalTasks, 0) AS totalTasks,
-  coalesce(t.totalDuration, 0) AS totalDuration, coalesce(t.totalGCTime, 0) AS totalGCTime,
+  -- History Server reports the driver's time as the application's run time (until now while it runs) and its
+  -- GC time as the driver's peak TotalGCTime executor metric when it has one (AppStatusStore, SPARK-37493).
+  CASE WHEN e.executorId = 'driver' AND a.startTime IS NOT NULL
+       THEN coalesce(a.endTime, epoch_ms(now())) - a.startTime
+       ELSE coalesce(t.totalDuration, 0) END AS totalDuration,
+  CASE WHEN e.executorId = 'driver' AND g.peakTotalGCTime IS NOT NULL THEN g.peakTotalGCTime
+       ELSE coalesce(t.totalGCTime, 0) END AS totalGCTime,
   coalesce(t.totalInputBytes, 0) AS totalInputBytes, coalesce(t.totalShuffleRead, 0) AS totalShuffleRead,
   coalesce(t.totalShuffleWrite, 0) AS totalShuffleWrite,
-  coalesce(x.lastExecutorEvent = 'executorExcluded', false) AS isExcluded,
+  coalesce(x.isExcluded, false) AS isExcluded,
   coalesce(x.excludedInStages, []) AS excludedInStages,
   e.maxMemory, e.maxOnHeapMemory, e.maxOffHeapMemory, e.addTime, e.removeTime, e.removeReason,
   e.executorLogs, e.attributes, e.resources, e.resourceProfileId
 FROM executors e
+LEFT JOIN applications a ON a.appKey = e.appKey
 LEFT JOIN task_totals t ON t.appKey = e.appKey AND t.executorId = e.executorId
+LEFT JOIN peak_gc g ON g.appKey = e.appKey AND g.executorId = e.executorId
 LEFT JOIN task_cpus c ON c.appKey = e.appKey
 LEFT JOIN exclusion_state x ON x.appKey = e.appKey AND x.executorId = e.executorId;
 
