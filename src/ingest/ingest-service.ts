@@ -10,9 +10,11 @@ import { handledEvents } from '../parse/event-names.js';
 import {
   MalformedJsonError,
   STAGED_EVENTS,
+  STAGED_TASK_COUNTS,
   stageEvents,
   type DuckDBReadablePart,
   type PartLineScan,
+  type StagingPlan,
 } from '../parse/stage-events.js';
 import { writeApplication, type ApplicationIdentity } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
@@ -96,10 +98,11 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
   try {
     const parts = await materializeForDuckDB(source, tempDir);
     return await database.withConnection(async (connection) => {
-      const warnings = await stageWithDiagnostics(connection, source, parts);
-      const { application, name } = await describeStagedApplication(connection, source, warnings);
-      await writeApplication(connection, application);
-      await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}`);
+      const staged = await stageWithDiagnostics(connection, source, parts);
+      const { application, name, plan } = await describeStagedApplication(connection, source, staged);
+      const outcome = await writeApplication(connection, application, plan);
+      application.warnings = outcome.warnings;
+      application.eventsSkipped = outcome.eventsSkipped;
       logger.info(
         { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
         'ingested event log',
@@ -111,15 +114,19 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
   }
 }
 
+interface StagedLog {
+  plan: StagingPlan;
+  warnings: IngestWarning[];
+}
+
 /** Fast path first; only a log DuckDB calls malformed is scanned line by line to locate every bad line. */
 async function stageWithDiagnostics(
   connection: DuckDBConnection,
   source: LogSource,
   parts: DuckDBReadablePart[],
-): Promise<IngestWarning[]> {
+): Promise<StagedLog> {
   try {
-    await stageEvents(connection, parts);
-    return [];
+    return { plan: await stageEvents(connection, { parts }), warnings: [] };
   } catch (error) {
     if (!(error instanceof MalformedJsonError)) throw error;
   }
@@ -140,8 +147,7 @@ async function stageWithDiagnostics(
       });
     }
   }
-  await stageEvents(connection, parts, scans);
-  return warnings;
+  return { plan: await stageEvents(connection, { parts, scans }), warnings };
 }
 
 interface StagedSummary {
@@ -157,7 +163,8 @@ interface StagedSummary {
 async function summarizeStaged(connection: DuckDBConnection): Promise<StagedSummary> {
   const kinds = (
     await connection.runAndReadAll(`SELECT coalesce(kind, '(no event name)') AS kind, count(*)::INTEGER AS n
-      FROM ${STAGED_EVENTS} GROUP BY ALL`)
+      FROM ${STAGED_EVENTS} GROUP BY ALL
+      UNION ALL SELECT kind, sum(n)::INTEGER FROM ${STAGED_TASK_COUNTS} GROUP BY ALL`)
   ).getRowObjectsJS() as Array<{ kind: string; n: number }>;
   const identity = (
     await connection.runAndReadAll(`SELECT
@@ -207,8 +214,10 @@ async function unusableEvents(connection: DuckDBConnection): Promise<IngestWarni
 async function describeStagedApplication(
   connection: DuckDBConnection,
   source: LogSource,
-  readWarnings: IngestWarning[],
-): Promise<{ application: ApplicationIdentity; name: string | null }> {
+  staged: StagedLog,
+): Promise<{ application: ApplicationIdentity; name: string | null; plan: StagingPlan }> {
+  let plan = staged.plan;
+  const readWarnings = staged.warnings;
   const summary = await summarizeStaged(connection);
   const handledNames = new Set(handledEvents.map((event) => event.name));
   const sparkEvents = [...summary.byKind].filter(([kind]) => handledNames.has(kind)).reduce((n, [, c]) => n + c, 0);
@@ -219,7 +228,13 @@ async function describeStagedApplication(
         : `${source.name} is not a Spark event log: none of its ${summary.eventsRead} JSON lines is a Spark listener event`,
     );
   }
-  const warnings = [...readWarnings, ...(await unusableEvents(connection))];
+  let unusable = await unusableEvents(connection);
+  if (unusable.length > 0 && !plan.withLineNumbers && !plan.scans) {
+    // Warnings must name lines: read the log again, numbering every line (the slow path, for broken logs only).
+    plan = await stageEvents(connection, { ...plan, withLineNumbers: true });
+    unusable = await unusableEvents(connection);
+  }
+  const warnings = [...readWarnings, ...unusable];
   const skippedEventTypes = Object.fromEntries([...summary.byKind].filter(([kind]) => !handledNames.has(kind)));
   const eventsSkipped =
     Object.values(skippedEventTypes).reduce((sum, n) => sum + n, 0) +
@@ -257,7 +272,7 @@ async function describeStagedApplication(
     skippedEventTypes,
     warnings,
   };
-  return { application, name: summary.appName };
+  return { application, name: summary.appName, plan };
 }
 
 /** Like History Server, an application's lastUpdated is when its log was last written. */

@@ -6,15 +6,9 @@
  * short vocabulary here so the store's SQL matches one name per concept.
  */
 
-/** SQL that turns the raw `Event` column into the short, modern event name. */
-export const normalizedEventNameSql = `CASE
-    WHEN Event IS NULL OR Event = '' THEN NULL
-    ELSE replace(regexp_replace(Event, '^.*\\.', ''), 'Blacklisted', 'Excluded')
-  END`;
-
 /** An event type the ingest stores, with the fields without which the event cannot be used. */
 export interface HandledEvent {
-  /** Normalized name (see {@link normalizedEventNameSql}). */
+  /** Normalized name: the class name without its package, "Blacklisted" spelled "Excluded". */
   name: string;
   /** SQL condition over the staged columns that holds when the event has what the store needs. */
   usableWhen: string;
@@ -77,5 +71,3 @@ export const handledEvents: readonly HandledEvent[] = [
   { name: 'SparkListenerMiscellaneousProcessAdded', usableWhen: 'processId IS NOT NULL', missing: '"processId"' },
 ];
 
-/** SQL list literal of the handled names, for `kind IN (...)`. */
-export const handledEventNamesSql = handledEvents.map((event) => `'${event.name}'`).join(', ');

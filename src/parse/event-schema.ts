@@ -16,11 +16,19 @@ const stageInfo = `STRUCT(
   "Completion Time" BIGINT, "Failure Reason" VARCHAR, "Accumulables" ${accumulable}[],
   "Resource Profile Id" BIGINT, "Shuffle Push Enabled" BOOLEAN, "Shuffle Push Mergers Count" BIGINT)`;
 
+/** Task accumulables are read separately, and only where a user accumulator may be (see stage-events). */
 const taskInfo = `STRUCT(
   "Task ID" BIGINT, "Index" BIGINT, "Attempt" BIGINT, "Partition ID" BIGINT, "Launch Time" BIGINT,
   "Executor ID" VARCHAR, "Host" VARCHAR, "Locality" VARCHAR, "Speculative" BOOLEAN,
-  "Getting Result Time" BIGINT, "Finish Time" BIGINT, "Failed" BOOLEAN, "Killed" BOOLEAN,
-  "Accumulables" ${accumulable}[])`;
+  "Getting Result Time" BIGINT, "Finish Time" BIGINT, "Failed" BOOLEAN, "Killed" BOOLEAN)`;
+
+/** Type of a task's accumulables list. */
+export const accumulablesType = `${accumulable}[]`;
+
+/** Just the accumulables of a task event. */
+export const taskAccumulablesColumns: Readonly<Record<string, string>> = {
+  'Task Info': `STRUCT("Task ID" BIGINT, "Accumulables" ${accumulable}[])`,
+};
 
 const shufflePushReadMetrics = `STRUCT(
   "Corrupt Merged Block Chunks" BIGINT, "Merged Fallback Count" BIGINT, "Merged Fetch Fallback Count" BIGINT,
@@ -46,6 +54,23 @@ const taskMetrics = `STRUCT(
   "Output Metrics" STRUCT("Data Write Method" VARCHAR, "Bytes Written" BIGINT, "Records Written" BIGINT),
   "Updated Blocks" JSON)`;
 
+/** Executor memory and GC peaks (Spark 3.0+), by the names Spark logs them under. */
+export const executorMetricsType = `STRUCT(${[
+  'JVMHeapMemory', 'JVMOffHeapMemory', 'OnHeapExecutionMemory', 'OffHeapExecutionMemory', 'OnHeapStorageMemory',
+  'OffHeapStorageMemory', 'OnHeapUnifiedMemory', 'OffHeapUnifiedMemory', 'DirectPoolMemory', 'MappedPoolMemory',
+  'ProcessTreeJVMVMemory', 'ProcessTreeJVMRSSMemory', 'ProcessTreePythonVMemory', 'ProcessTreePythonRSSMemory',
+  'ProcessTreeOtherVMemory', 'ProcessTreeOtherRSSMemory', 'MinorGCCount', 'MinorGCTime', 'MajorGCCount',
+  'MajorGCTime', 'TotalGCTime', 'ConcurrentGCCount', 'ConcurrentGCTime',
+].map((name) => `"${name}" BIGINT`).join(', ')})`;
+
+/** Every field any TaskEndReason logs (ExceptionFailure, ExecutorLostFailure, FetchFailed, TaskKilled...). */
+const taskEndReason = `STRUCT(
+  "Reason" VARCHAR, "Class Name" VARCHAR, "Description" VARCHAR, "Full Stack Trace" VARCHAR, "Stack Trace" JSON,
+  "Kill Reason" VARCHAR, "Executor ID" VARCHAR, "Exit Caused By App" BOOLEAN, "Loss Reason" VARCHAR,
+  "Block Manager Address" STRUCT("Executor ID" VARCHAR, "Host" VARCHAR, "Port" BIGINT),
+  "Shuffle ID" BIGINT, "Map ID" BIGINT, "Map Index" BIGINT, "Reduce ID" BIGINT, "Message" VARCHAR,
+  "Job ID" BIGINT, "Partition ID" BIGINT, "Attempt Number" BIGINT)`;
+
 /** Column name → DuckDB type, in the order the staging table gets them. */
 export const eventColumns: Readonly<Record<string, string>> = {
   Event: 'VARCHAR',
@@ -70,10 +95,10 @@ export const eventColumns: Readonly<Record<string, string>> = {
   'Stage ID': 'BIGINT',
   'Stage Attempt ID': 'BIGINT',
   'Task Type': 'VARCHAR',
-  'Task End Reason': 'JSON',
+  'Task End Reason': taskEndReason,
   'Task Info': taskInfo,
   'Task Metrics': taskMetrics,
-  'Task Executor Metrics': 'JSON',
+  'Task Executor Metrics': executorMetricsType,
   'Executor ID': 'VARCHAR',
   'Executor Info': `STRUCT("Host" VARCHAR, "Total Cores" BIGINT, "Log Urls" JSON, "Attributes" JSON,
     "Resources" JSON, "Resource Profile Id" BIGINT, "Registration Time" BIGINT, "Request Time" BIGINT)`,
@@ -119,10 +144,28 @@ export const eventColumns: Readonly<Record<string, string>> = {
   info: 'JSON',
 };
 
-/** The `columns` argument of DuckDB's read_json for {@link eventColumns}, as SQL text. */
-export function readJsonColumnsSql(): string {
-  const entries = Object.entries(eventColumns).map(
+function pick(names: readonly string[]): Readonly<Record<string, string>> {
+  return Object.fromEntries(names.map((name) => [name, eventColumns[name]!]));
+}
+
+/** Task ends, most of a big log's bytes, are read in their own narrow shape. */
+export const taskEndColumns = pick([
+  'Stage ID', 'Stage Attempt ID', 'Task Type', 'Task End Reason', 'Task Info', 'Task Metrics', 'Task Executor Metrics',
+]);
+
+/** Task starts only say which tasks were launched. */
+export const taskStartColumns = pick(['Stage ID', 'Stage Attempt ID', 'Task Info']);
+
+/** The `columns` argument of DuckDB's read_json for a column map, as SQL text. */
+export function readJsonColumnsSql(columns: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(columns).map(
     ([name, type]) => `'${name.replaceAll("'", "''")}': '${type.replaceAll("'", "''").replace(/\s+/g, ' ')}'`,
   );
   return `{${entries.join(', ')}}`;
+}
+
+/** A `json_transform` structure argument (SQL string literal) for a column map. */
+export function jsonShapeSql(columns: Readonly<Record<string, string>>): string {
+  const shape = Object.fromEntries(Object.entries(columns).map(([name, type]) => [name, type.replace(/\s+/g, ' ')]));
+  return `'${JSON.stringify(shape).replaceAll("'", "''")}'`;
 }

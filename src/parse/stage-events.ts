@@ -1,6 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { readJsonColumnsSql } from './event-schema.js';
-import { normalizedEventNameSql } from './event-names.js';
+import {
+  eventColumns,
+  jsonShapeSql,
+  readJsonColumnsSql,
+  taskAccumulablesColumns,
+  taskEndColumns,
+  taskStartColumns,
+} from './event-schema.js';
 
 /** A decoded file DuckDB can read itself. */
 export interface DuckDBReadablePart {
@@ -8,87 +14,185 @@ export interface DuckDBReadablePart {
   compression: 'none' | 'gzip' | 'zstd';
 }
 
-/** Where a line-by-line scan found lines DuckDB reads differently: bad ones (kept as NULL rows) and blank ones. */
+/** Where a line-by-line scan found lines DuckDB reads differently: bad ones and blank ones. */
 export interface PartLineScan {
   badLines: readonly number[];
   blankLines: readonly number[];
 }
 
-/** Name of the per-connection temp table that holds one log's events while it is being stored. */
-export const STAGED_EVENTS = 'staged_events';
-
-/** DuckDB's own error for a line that is not JSON; carries the 1-based line it names. */
-export class MalformedJsonError extends Error {
-  constructor(
-    message: string,
-    readonly partIndex: number,
-    readonly line: number | undefined,
-  ) {
-    super(message);
-  }
+/** How one log is to be read. */
+export interface StagingPlan {
+  parts: readonly DuckDBReadablePart[];
+  /** Per part index: its scan, when the part has lines DuckDB cannot parse (read skipping them). */
+  scans?: ReadonlyMap<number, PartLineScan>;
+  /**
+   * Number every event by its line. Numbering keeps DuckDB's reader in file order on one thread, so it is
+   * asked for only when a warning has to name a line; otherwise `line` is NULL and rowid keeps file order.
+   */
+  withLineNumbers?: boolean;
+  /** Largest event DuckDB accepts; raised by {@link stageEvents} when a log needs it. */
+  maxEventBytes?: number;
 }
+
+/** Temp table (per connection): every event except task starts and ends, in the full event shape. */
+export const STAGED_EVENTS = 'staged_events';
+/** Temp table (per connection): how many task start and end lines each part has. */
+export const STAGED_TASK_COUNTS = 'staged_task_counts';
+/** Temp table (per connection): user accumulators of the few task ends that carry them. */
+export const STAGED_TASK_ACCUMULABLES = 'staged_task_accumulables';
+
+/** DuckDB's own error for a line that is not JSON. */
+export class MalformedJsonError extends Error {}
 
 /**
  * Spark writes one event per line. DuckDB sizes its read buffers at twice the largest object it allows, so
  * the usual limit stays small; a log with a larger event (SQL plans of very wide queries) is read again with
  * the large one.
  */
-const USUAL_MAX_EVENT_BYTES = 32 * 1024 * 1024;
+const USUAL_MAX_EVENT_BYTES = 16 * 1024 * 1024;
 const LARGE_MAX_EVENT_BYTES = 512 * 1024 * 1024;
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-function readJsonSql(part: DuckDBReadablePart, ignoreErrors: boolean, maxEventBytes: number): string {
-  const compression = part.compression === 'none' ? 'uncompressed' : part.compression;
-  return `read_json(${sqlString(part.path)}, format = 'newline_delimited', records = true,
-    compression = '${compression}', maximum_object_size = ${maxEventBytes},
-    ignore_errors = ${ignoreErrors}, columns = ${readJsonColumnsSql()})`;
+/**
+ * The event name without parsing the line: Spark always writes "Event" first, so a prefix test finds it;
+ * lines written otherwise fall back to a JSON lookup.
+ */
+const rawEventNameSql = `CASE WHEN starts_with(json, '{"Event":"') THEN split_part(substr(json, 11, 160), '"', 1)
+    ELSE json_extract_string(json, '$.Event') END`;
+/**
+ * SQL class names lose their package, and the pre-3.1 vocabulary ("Blacklisted", and "Unblacklisted" with a
+ * lower-case b) becomes "Excluded"/"Unexcluded", so the store matches one name per concept.
+ */
+const kindSql = `CASE WHEN raw_event IS NULL OR raw_event = '' THEN NULL
+    ELSE replace(replace(regexp_replace(raw_event, '^.*\\.', ''), 'Unblacklisted', 'Unexcluded'), 'Blacklisted', 'Excluded') END`;
+
+/** Task start and end lines: almost every line of a big log. They never pass through the full event shape. */
+const isTaskLineSql = `coalesce(raw_event IN ('SparkListenerTaskStart', 'SparkListenerTaskEnd'), false)`;
+
+/**
+ * A task end may carry a user accumulator only when one of its accumulables is not internal (Spark 2+
+ * marks them) or when its accumulables predate the "Internal" flag (Spark 1.x); other lines skip that parse.
+ */
+const mayHoldUserAccumulablesSql = `raw_event = 'SparkListenerTaskEnd' AND (contains(json, '"Internal":false') OR
+    (contains(json, '"Accumulables":[{') AND NOT contains(json, '"Internal":')))`;
+
+function compressionOf(part: DuckDBReadablePart): string {
+  return part.compression === 'none' ? 'uncompressed' : part.compression;
+}
+
+function isNumbered(plan: StagingPlan, index: number): boolean {
+  return plan.withLineNumbers === true || plan.scans?.has(index) === true;
+}
+
+function badLineFilter(plan: StagingPlan, index: number): string {
+  const bad = plan.scans?.get(index)?.badLines ?? [];
+  return bad.length > 0 ? `AND line NOT IN (${bad.join(', ')})` : '';
+}
+
+/** Wraps a table-function read so rows get their file line (or NULL when numbering is off). */
+function withLines(plan: StagingPlan, index: number, read: string): string {
+  if (!isNumbered(plan, index)) return `(SELECT NULL::BIGINT AS line, * FROM ${read})`;
+  const line = realLineNumberSql(plan.scans?.get(index)?.blankLines ?? []);
+  return `(SELECT ${line} AS line, * EXCLUDE (row_in_part) FROM (SELECT row_number() OVER () AS row_in_part, * FROM ${read}))`;
+}
+
+function linesSql(plan: StagingPlan, index: number, maxEventBytes: number): string {
+  const part = plan.parts[index]!;
+  const read = `read_ndjson_objects(${sqlString(part.path)}, compression = '${compressionOf(part)}',
+    maximum_object_size = ${maxEventBytes}, ignore_errors = ${plan.scans?.has(index) === true})`;
+  return `(SELECT line, json, ${rawEventNameSql} AS raw_event FROM ${withLines(plan, index, read)})`;
+}
+
+function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<Record<string, string>>): string {
+  const part = plan.parts[index]!;
+  const read = `read_json(${sqlString(part.path)}, format = 'newline_delimited', records = true,
+    compression = '${compressionOf(part)}', maximum_object_size = ${plan.maxEventBytes ?? USUAL_MAX_EVENT_BYTES},
+    ignore_errors = ${plan.scans?.has(index) === true}, columns = ${readJsonColumnsSql({ Event: 'VARCHAR', ...columns })})`;
+  return withLines(plan, index, read);
 }
 
 /**
- * Reads the parts of one log, in order, into the temp table {@link STAGED_EVENTS}: one row per event with
- * `part` and `line` (1-based, per part) and `kind` (the normalized event name). DuckDB parses the JSON in
- * parallel; no event passes through JavaScript.
- *
- * Throws {@link MalformedJsonError} when a line is not JSON, unless the part has an entry in `scans`: then
- * bad lines are dropped and every row keeps its real line number. DuckDB skips blank lines without a
- * trace, so line numbers are exact whenever a scan is given, and in the fast path for logs without blank
- * lines (Spark writes none).
+ * Task end events straight from the log's files, typed in the narrow task-end shape, with `part` and `line`.
+ * The writer inserts them into the tasks table without staging them, so a log of any size streams to disk.
  */
-export async function stageEvents(
-  connection: DuckDBConnection,
-  parts: readonly DuckDBReadablePart[],
-  scans: ReadonlyMap<number, PartLineScan> = new Map(),
-): Promise<void> {
-  await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}`);
-  await connection.run(`CREATE TEMP TABLE ${STAGED_EVENTS} AS
-    SELECT 0::INTEGER AS part, 0::BIGINT AS line, ''::VARCHAR AS kind, *
-    FROM ${readJsonSql(parts[0]!, false, USUAL_MAX_EVENT_BYTES)} LIMIT 0`);
-  for (const [index, part] of parts.entries()) {
-    const scan = scans.get(index);
-    const insert = (maxEventBytes: number): Promise<unknown> =>
-      connection.run(`INSERT INTO ${STAGED_EVENTS}
-        SELECT * FROM (
-          SELECT ${index} AS part, ${realLineNumberSql(scan?.blankLines ?? [])} AS line,
-            ${normalizedEventNameSql} AS kind, * EXCLUDE (row_in_part)
-          FROM (SELECT row_number() OVER () AS row_in_part, *
-                FROM ${readJsonSql(part, scan !== undefined, maxEventBytes)}))
-        -- With ignore_errors DuckDB still emits a row of NULLs for each bad line.
-        WHERE line NOT IN (SELECT unnest([${(scan?.badLines ?? []).join(',')}]::BIGINT[]))`);
+export function taskEndsSql(plan: StagingPlan): string {
+  return plan.parts
+    .map(
+      (_part, index) => `SELECT ${index} AS part, * FROM ${readTaskEventsSql(plan, index, taskEndColumns)}
+        WHERE Event = 'SparkListenerTaskEnd' ${badLineFilter(plan, index)}`,
+    )
+    .join('\nUNION ALL\n');
+}
+
+/** Task start events straight from the log's files, like {@link taskEndsSql}; read only for tasks that never ended. */
+export function taskStartsSql(plan: StagingPlan): string {
+  return plan.parts
+    .map(
+      (_part, index) => `SELECT ${index} AS part, * FROM ${readTaskEventsSql(plan, index, taskStartColumns)}
+        WHERE Event = 'SparkListenerTaskStart' ${badLineFilter(plan, index)}`,
+    )
+    .join('\nUNION ALL\n');
+}
+
+/**
+ * Reads the parts of one log, in order, into the staged temp tables: {@link STAGED_EVENTS} (every event but
+ * task starts and ends, typed in the full event shape, with `part`, `line` and `kind`, the normalized event
+ * name), {@link STAGED_TASK_COUNTS} and {@link STAGED_TASK_ACCUMULABLES}. DuckDB splits and parses the JSON
+ * in parallel; no event passes through JavaScript, and no table here grows with the number of tasks.
+ *
+ * Throws {@link MalformedJsonError} when a line is not JSON, unless the part has a scan in the plan: then
+ * bad lines are left out and every row keeps its real line number (DuckDB skips blank lines without a trace,
+ * which the scan accounts for). Returns the plan with the object size limit the log needed.
+ */
+export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan): Promise<StagingPlan> {
+  await connection.run(`
+    DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS};
+    DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
+    CREATE TEMP TABLE ${STAGED_EVENTS} AS
+      SELECT 0::INTEGER AS part, 0::BIGINT AS line, ''::VARCHAR AS kind,
+        unnest(json_transform('{}', ${jsonShapeSql(eventColumns)})) LIMIT 0;
+    CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, kind VARCHAR, n BIGINT);
+    CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} AS
+      SELECT 0::INTEGER AS part, unnest(json_transform('{}', ${jsonShapeSql(taskAccumulablesColumns)})) LIMIT 0;`);
+  let maxEventBytes = plan.maxEventBytes ?? USUAL_MAX_EVENT_BYTES;
+  for (const index of plan.parts.keys()) {
+    const stagePart = async (): Promise<void> => {
+      const lines = linesSql(plan, index, maxEventBytes);
+      const filter = badLineFilter(plan, index);
+      // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
+      // only those are then parsed into their full shapes.
+      await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
+        SELECT line, raw_event, json FROM ${lines}
+        WHERE (NOT ${isTaskLineSql} OR ${mayHoldUserAccumulablesSql}) ${filter}`);
+      await connection.run(`INSERT INTO ${STAGED_EVENTS}
+        SELECT ${index}, line, ${kindSql}, unnest(json_transform(json, ${jsonShapeSql(eventColumns)}))
+        FROM staged_lines WHERE NOT ${isTaskLineSql} ORDER BY rowid`);
+      await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
+        SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
+        FROM staged_lines WHERE ${isTaskLineSql}`);
+      await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
+        SELECT ${index}, raw_event, count(*) FROM ${lines} WHERE ${isTaskLineSql} ${filter} GROUP BY ALL`);
+      await connection.run('DROP TABLE staged_lines');
+    };
     try {
-      await insert(USUAL_MAX_EVENT_BYTES).catch((error: unknown) => {
-        if (error instanceof Error && /maximum_object_size/.test(error.message)) return insert(LARGE_MAX_EVENT_BYTES);
-        throw error;
+      await stagePart().catch(async (error: unknown) => {
+        if (!(error instanceof Error && /maximum_object_size/.test(error.message))) throw error;
+        await connection.run(`DELETE FROM ${STAGED_EVENTS} WHERE part = ${index};
+          DELETE FROM ${STAGED_TASK_COUNTS} WHERE part = ${index};
+          DELETE FROM ${STAGED_TASK_ACCUMULABLES} WHERE part = ${index}`);
+        maxEventBytes = LARGE_MAX_EVENT_BYTES;
+        await stagePart();
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const malformed = /Malformed JSON.*?line (\d+)/s.exec(message);
-      if (malformed) throw new MalformedJsonError(message, index, Number(malformed[1]));
+      if (/Malformed JSON/.test(message)) throw new MalformedJsonError(message);
       throw error;
     }
   }
+  return { ...plan, maxEventBytes };
 }
 
 /**

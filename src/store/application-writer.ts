@@ -1,5 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { STAGED_EVENTS } from '../parse/stage-events.js';
+import {
+  STAGED_EVENTS,
+  STAGED_TASK_ACCUMULABLES,
+  STAGED_TASK_COUNTS,
+  taskEndsSql,
+  taskStartsSql,
+  type StagingPlan,
+} from '../parse/stage-events.js';
 import { applicationTables } from './schema.js';
 
 /** What the ingest knows of an application attempt before its rows are written. */
@@ -19,8 +26,8 @@ export interface ApplicationIdentity {
 
 const staged = STAGED_EVENTS;
 const coalesce0 = (expression: string): string => `coalesce(${expression}, 0)`;
-/** Order of events in the log, across parts. */
-const logOrder = 'part, line';
+/** Order of events in the log, across parts: staged rows are inserted in file order. */
+const logOrder = 'rowid';
 
 /** Spark's task metrics, flattened under History Server's StageData names (absent sub-objects read as 0). */
 const taskMetricsSelect = `
@@ -122,20 +129,20 @@ const insertStatements: Record<string, string> = {
   stages: `
     INSERT INTO stages
     WITH runs AS (
-      SELECT "Stage Info" AS si, kind, Properties AS p, part, line FROM ${staged}
+      SELECT "Stage Info" AS si, kind, Properties AS p, rowid AS seq FROM ${staged}
       WHERE kind IN ('SparkListenerStageSubmitted', 'SparkListenerStageCompleted')
         AND "Stage Info"."Stage ID" IS NOT NULL
     ), attempts AS (
       SELECT si."Stage ID" AS stageId, coalesce(si."Stage Attempt ID", 0) AS attemptId,
         -- The completion event carries the final info; the submission carries the job's properties.
-        arg_max(si, CASE WHEN kind = 'SparkListenerStageCompleted' THEN 1 ELSE 0 END * 1e12 + line) AS si,
+        arg_max(si, CASE WHEN kind = 'SparkListenerStageCompleted' THEN 1 ELSE 0 END * 1e12 + seq) AS si,
         bool_or(kind = 'SparkListenerStageCompleted') AS completed,
-        arg_max(p, CASE WHEN kind = 'SparkListenerStageSubmitted' THEN 1 ELSE 0 END * 1e12 + line) AS p
+        arg_max(p, CASE WHEN kind = 'SparkListenerStageSubmitted' THEN 1 ELSE 0 END * 1e12 + seq) AS p
       FROM runs GROUP BY ALL
     ), planned AS (
       SELECT si."Stage ID" AS stageId, coalesce(si."Stage Attempt ID", 0) AS attemptId,
-        arg_max(si, line) AS si, arg_max("Job ID", line) AS jobId
-      FROM (SELECT unnest("Stage Infos") AS si, "Job ID", line FROM ${staged}
+        arg_max(si, seq) AS si, arg_max("Job ID", seq) AS jobId
+      FROM (SELECT unnest("Stage Infos") AS si, "Job ID", rowid AS seq FROM ${staged}
             WHERE kind = 'SparkListenerJobStart')
       WHERE si."Stage ID" IS NOT NULL GROUP BY ALL
     ), ended_jobs AS (
@@ -164,34 +171,6 @@ const insertStatements: Record<string, string> = {
       []
     FROM planned pl LEFT JOIN job_props jp USING (jobId)
     WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.stageId = pl.stageId AND a.attemptId = pl.attemptId)`,
-
-  tasks: `
-    INSERT INTO tasks
-    SELECT $appKey, "Stage ID", coalesce("Stage Attempt ID", 0), ti."Task ID", ti."Index", ti."Attempt",
-      coalesce(ti."Partition ID", -1), ti."Launch Time", nullif(ti."Finish Time", 0),
-      nullif(ti."Getting Result Time", 0), ti."Executor ID", ti."Host", ti."Locality",
-      coalesce(ti."Speculative", false), "Task Type",
-      CASE WHEN ti."Failed" THEN 'FAILED' WHEN coalesce(ti."Killed", false) THEN 'KILLED' ELSE 'SUCCESS' END,
-      "Task End Reason"->>'Reason',
-      CASE WHEN "Task End Reason"->>'Reason' <> 'Success' THEN "Task End Reason" END,
-      m IS NOT NULL,
-      ${taskMetricsSelect},
-      ${userAccumulables('ti."Accumulables"')},
-      "Task Executor Metrics"
-    FROM (SELECT *, "Task Info" AS ti, "Task Metrics" AS m FROM ${staged} WHERE kind = 'SparkListenerTaskEnd')
-    WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL`,
-
-  running_tasks: `
-    INSERT INTO tasks BY NAME
-    SELECT $appKey AS appKey, "Stage ID" AS stageId, coalesce("Stage Attempt ID", 0) AS stageAttemptId,
-      ti."Task ID" AS taskId, ti."Index" AS "index", ti."Attempt" AS attempt,
-      coalesce(ti."Partition ID", -1) AS partitionId, ti."Launch Time" AS launchTime,
-      ti."Executor ID" AS executorId, ti."Host" AS host, ti."Locality" AS taskLocality,
-      coalesce(ti."Speculative", false) AS speculative, 'RUNNING' AS status, false AS hasMetrics,
-      ${userAccumulables('ti."Accumulables"')} AS accumulables
-    FROM (SELECT *, "Task Info" AS ti FROM ${staged} WHERE kind = 'SparkListenerTaskStart') s
-    WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL
-      AND ti."Task ID" NOT IN (SELECT taskId FROM tasks WHERE appKey = $appKey)`,
 
   executors: `
     INSERT INTO executors
@@ -225,7 +204,7 @@ const insertStatements: Record<string, string> = {
   // event names misses; both spellings are read here.
   executor_exclusions: `
     INSERT INTO executor_exclusions
-    SELECT $appKey, (part::BIGINT << 40) + line,
+    SELECT $appKey, rowid,
       CASE kind
         WHEN 'SparkListenerExecutorExcluded' THEN 'executorExcluded'
         WHEN 'SparkListenerExecutorUnexcluded' THEN 'executorUnexcluded'
@@ -265,12 +244,12 @@ const insertStatements: Record<string, string> = {
 
   sql_plan_updates: `
     INSERT INTO sql_plan_updates
-    SELECT $appKey, executionId, (part::BIGINT << 40) + line, physicalPlanDescription, sparkPlanInfo
+    SELECT $appKey, executionId, rowid, physicalPlanDescription, sparkPlanInfo
     FROM ${staged} WHERE kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND executionId IS NOT NULL`,
 
   sql_metric_updates: `
     INSERT INTO sql_metric_updates
-    SELECT $appKey, executionId, (part::BIGINT << 40) + line,
+    SELECT $appKey, executionId, rowid,
       CASE kind WHEN 'SparkListenerDriverAccumUpdates' THEN 'driverAccumUpdates' ELSE 'adaptiveMetrics' END,
       coalesce(accumUpdates, sqlPlanMetrics)
     FROM ${staged}
@@ -305,6 +284,48 @@ const insertStatements: Record<string, string> = {
     WHERE kind = 'SparkListenerMiscellaneousProcessAdded' AND processId IS NOT NULL`,
 };
 
+/** Task ends, read from the log itself and joined to the few user accumulators staged for them. */
+function insertTaskEndsSql(plan: StagingPlan): string {
+  return `
+    INSERT INTO tasks
+    SELECT $appKey, "Stage ID", coalesce("Stage Attempt ID", 0), ti."Task ID", ti."Index", ti."Attempt",
+      coalesce(ti."Partition ID", -1), ti."Launch Time", nullif(ti."Finish Time", 0),
+      nullif(ti."Getting Result Time", 0), ti."Executor ID", ti."Host", ti."Locality",
+      coalesce(ti."Speculative", false), "Task Type",
+      CASE WHEN ti."Failed" THEN 'FAILED' WHEN coalesce(ti."Killed", false) THEN 'KILLED' ELSE 'SUCCESS' END,
+      r."Reason",
+      CASE WHEN r."Reason" <> 'Success' THEN to_json(r) END,
+      m IS NOT NULL,
+      ${taskMetricsSelect},
+      coalesce(${userAccumulables('acc."Task Info"."Accumulables"')}, []),
+      "Task Executor Metrics"
+    FROM (SELECT *, "Task Info" AS ti, "Task Metrics" AS m, "Task End Reason" AS r FROM (${taskEndsSql(plan)})) t
+    LEFT JOIN ${STAGED_TASK_ACCUMULABLES} acc
+      ON acc.part = t.part AND acc."Task Info"."Task ID" = t.ti."Task ID"
+    WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL`;
+}
+
+/** Tasks that started and never ended (a running application): read only when there are more starts than ends. */
+function insertRunningTasksSql(plan: StagingPlan): string {
+  return `
+    INSERT INTO tasks BY NAME
+    SELECT $appKey AS appKey, "Stage ID" AS stageId, coalesce("Stage Attempt ID", 0) AS stageAttemptId,
+      ti."Task ID" AS taskId, ti."Index" AS "index", ti."Attempt" AS attempt,
+      coalesce(ti."Partition ID", -1) AS partitionId, ti."Launch Time" AS launchTime,
+      ti."Executor ID" AS executorId, ti."Host" AS host, ti."Locality" AS taskLocality,
+      coalesce(ti."Speculative", false) AS speculative, 'RUNNING' AS status, false AS hasMetrics,
+      [] AS accumulables
+    FROM (SELECT *, "Task Info" AS ti FROM (${taskStartsSql(plan)})) s
+    WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL
+      AND ti."Task ID" NOT IN (SELECT taskId FROM tasks WHERE appKey = $appKey)`;
+}
+
+/** Lines of task ends that lack what a task row needs (numbered read; only run when some were left out). */
+function unusableTaskEndLinesSql(plan: StagingPlan): string {
+  return `SELECT line FROM (${taskEndsSql({ ...plan, withLineNumbers: true })})
+    WHERE "Task Info"."Task ID" IS NULL OR "Stage ID" IS NULL ORDER BY part, line`;
+}
+
 const applicationInsert = `
   INSERT INTO applications
   WITH app_start AS (
@@ -327,14 +348,51 @@ export async function deleteApplicationRows(connection: DuckDBConnection, appKey
   }
 }
 
+/** Warnings and counts the write adds to what staging knew (task events are only read while writing). */
+export interface WriteOutcome {
+  warnings: Array<{ line: number | null; message: string }>;
+  eventsSkipped: number;
+}
+
 /**
- * Replaces one application attempt with the staged events, atomically: readers see either the previous
- * rows or all of the new ones, and a failure (or a killed process) leaves the previous rows in place.
+ * Replaces one application attempt with the staged events and the log's task events, atomically: readers
+ * see either the previous rows or all of the new ones, and a failure (or a killed process) leaves the
+ * previous rows in place.
  */
-export async function writeApplication(connection: DuckDBConnection, app: ApplicationIdentity): Promise<void> {
+export async function writeApplication(
+  connection: DuckDBConnection,
+  app: ApplicationIdentity,
+  plan: StagingPlan,
+): Promise<WriteOutcome> {
   await connection.run('BEGIN TRANSACTION');
   try {
     await deleteApplicationRows(connection, app.appKey);
+    for (const statement of Object.values(insertStatements)) {
+      await connection.run(statement, { appKey: app.appKey });
+    }
+    const taskEnds = await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey });
+    const counts = (
+      await connection.runAndReadAll(`SELECT
+        coalesce(sum(n) FILTER (WHERE kind = 'SparkListenerTaskEnd'), 0)::BIGINT AS ends,
+        coalesce(sum(n) FILTER (WHERE kind = 'SparkListenerTaskStart'), 0)::BIGINT AS starts
+        FROM ${STAGED_TASK_COUNTS}`)
+    ).getRowObjectsJS()[0] as { ends: bigint; starts: bigint };
+    const warnings = [...app.warnings];
+    let eventsSkipped = app.eventsSkipped;
+    if (taskEnds.rowsChanged < Number(counts.ends)) {
+      const lines = (await connection.runAndReadAll(unusableTaskEndLinesSql(plan))).getRowObjectsJS();
+      for (const { line } of lines as Array<{ line: bigint }>) {
+        warnings.push({
+          line: Number(line),
+          message: `line ${line}: SparkListenerTaskEnd has no "Stage ID" or "Task Info"."Task ID"; the event was skipped`,
+        });
+      }
+      eventsSkipped += lines.length;
+    }
+    // In Spark every started task ends; more starts than ends means tasks were still running.
+    if (Number(counts.starts) > taskEnds.rowsChanged) {
+      await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey });
+    }
     await connection.run(applicationInsert, {
       appKey: app.appKey,
       appId: app.appId,
@@ -344,13 +402,10 @@ export async function writeApplication(connection: DuckDBConnection, app: Applic
       sourceName: app.sourceName,
       sourceLayout: app.sourceLayout,
       eventsRead: app.eventsRead,
-      eventsSkipped: app.eventsSkipped,
+      eventsSkipped,
       skippedEventTypes: JSON.stringify(app.skippedEventTypes),
     });
-    for (const statement of Object.values(insertStatements)) {
-      await connection.run(statement, { appKey: app.appKey });
-    }
-    for (const warning of app.warnings) {
+    for (const warning of warnings) {
       await connection.run('INSERT INTO ingest_warnings VALUES ($appKey, $line, $message)', {
         appKey: app.appKey,
         line: warning.line,
@@ -358,6 +413,7 @@ export async function writeApplication(connection: DuckDBConnection, app: Applic
       });
     }
     await connection.run('COMMIT');
+    return { warnings, eventsSkipped };
   } catch (error) {
     await connection.run('ROLLBACK');
     throw error;

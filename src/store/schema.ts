@@ -5,6 +5,8 @@
  * milliseconds (BIGINT), as Spark writes them.
  */
 
+import { executorMetricsType } from '../parse/event-schema.js';
+
 /** Bumped whenever a table's layout changes; a file with another version is refused at open. */
 export const SCHEMA_VERSION = 1;
 
@@ -150,7 +152,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   hasMetrics BOOLEAN NOT NULL,
   ${taskMetricColumns},
   accumulables ${accumulableType},
-  peakExecutorMetrics JSON
+  peakExecutorMetrics ${executorMetricsType}
 );
 
 CREATE TABLE IF NOT EXISTS executors (

@@ -179,7 +179,7 @@ WITH task_totals AS (
   -- executor metrics), and so does every StageExecutorMetrics event.
   SELECT appKey, executorId, max(gc) AS peakTotalGCTime
   FROM (
-    SELECT appKey, executorId, coalesce(TRY_CAST(peakExecutorMetrics->>'TotalGCTime' AS BIGINT), 0) AS gc
+    SELECT appKey, executorId, coalesce(peakExecutorMetrics.TotalGCTime, 0) AS gc
     FROM tasks WHERE status <> 'RUNNING'
     UNION ALL
     SELECT appKey, executorId, coalesce(TRY_CAST(metrics->>'TotalGCTime' AS BIGINT), 0)

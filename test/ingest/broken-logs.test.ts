@@ -77,6 +77,32 @@ describe('broken and unusual logs', () => {
     expect(app).toMatchObject({ appKey: 'app-numbering', completed: true, eventsRead: 4, eventsSkipped: 1 });
   });
 
+  it('keeps tasks that started and never ended as running, and names a task end it cannot use', async () => {
+    const log = join(scratch, 'running.json');
+    const taskInfo = (id: number) =>
+      `"Task Info":{"Task ID":${id},"Index":${id},"Attempt":0,"Launch Time":${100 + id},"Executor ID":"1","Host":"h","Locality":"PROCESS_LOCAL","Speculative":false,"Getting Result Time":0,"Finish Time":0,"Failed":false,"Killed":false,"Accumulables":[]}`;
+    writeFileSync(
+      log,
+      [
+        '{"Event":"SparkListenerApplicationStart","App Name":"n","App ID":"app-running","Timestamp":1,"User":"u"}',
+        `{"Event":"SparkListenerTaskStart","Stage ID":0,"Stage Attempt ID":0,${taskInfo(1)}}`,
+        `{"Event":"SparkListenerTaskStart","Stage ID":0,"Stage Attempt ID":0,${taskInfo(2)}}`,
+        `{"Event":"SparkListenerTaskEnd","Stage ID":0,"Stage Attempt ID":0,"Task Type":"ResultTask","Task End Reason":{"Reason":"Success"},${taskInfo(1).replace('"Finish Time":0', '"Finish Time":150')},"Task Metrics":{"Executor Run Time":40}}`,
+        '{"Event":"SparkListenerTaskEnd","Stage Attempt ID":0,"Task Type":"ResultTask","Task End Reason":{"Reason":"Success"}}',
+      ].join('\n') + '\n',
+    );
+    const [app] = (await ingestPaths(db.database, [log])).applications;
+    const tasks = plain(await db.database.query(`SELECT taskId, status, executorRunTime, duration FROM v_tasks WHERE appKey = 'app-running' ORDER BY taskId`));
+    expect(tasks).toEqual([
+      { taskId: 1, status: 'SUCCESS', executorRunTime: 40, duration: 49 },
+      { taskId: 2, status: 'RUNNING', executorRunTime: null, duration: null },
+    ]);
+    expect(app!.warnings.map((w) => w.message)).toContain(
+      'line 5: SparkListenerTaskEnd has no "Stage ID" or "Task Info"."Task ID"; the event was skipped',
+    );
+    expect(app).toMatchObject({ completed: false, eventsRead: 5, eventsSkipped: 1 });
+  });
+
   it('tolerates a cut-off last line of a running application and marks it incomplete', async () => {
     const report = await ingestPaths(db.database, [eventLogPath('broken', 'app-20231025121456-0004-eventLog-running-incomplete')]);
     const [app] = report.applications;
@@ -114,13 +140,13 @@ describe('broken and unusual logs', () => {
     const before = await taskCount();
     expect(before).toBeGreaterThan(0);
     await db.database.withConnection(async (connection) => {
-      await stageEvents(connection, [{ path: log, compression: 'none' }]);
+      const plan = await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] });
       // The application row is written after the old rows are deleted; a NaN event count makes it fail there.
       await expect(
         writeApplication(connection, {
           appKey: 'local-1430917381534', appId: 'local-1430917381534', attemptId: null, completed: true, lastUpdated: 0,
           sourceName: 'x', sourceLayout: 'single', eventsRead: Number.NaN, eventsSkipped: 0, skippedEventTypes: {}, warnings: [],
-        }),
+        }, plan),
       ).rejects.toThrow();
     });
     expect(await taskCount()).toBe(before);
