@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { makeBenchLog } from './make-bench-log.js';
 import { ingestPaths } from '../src/ingest/ingest-service.js';
 import { AnalysisDatabase } from '../src/store/database.js';
+import { loadConfig } from '../src/config.js';
 
 interface PhaseResult {
   phase: string;
@@ -41,7 +42,7 @@ async function ingestPhase(file: string): Promise<PhaseResult> {
   const dir = mkdtempSync(join(tmpdir(), 'spark-sword-bench-'));
   try {
     const database = await AnalysisDatabase.open(join(dir, 'bench.duckdb'), {
-      memoryLimit: process.env.DUCKDB_MEMORY_LIMIT ?? '256MB',
+      memoryLimit: loadConfig().DUCKDB_MEMORY_LIMIT,
     });
     const started = performance.now();
     const report = await ingestPaths(database, [file]);

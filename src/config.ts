@@ -19,7 +19,7 @@ const configSchema = z.object({
   COOKIE_DOMAIN: z.string().min(1).optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * GiB),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DUCKDB_MEMORY_LIMIT: z.string().min(1).default('256MB'),
+  DUCKDB_MEMORY_LIMIT: z.string().min(1).default('512MB'),
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),

@@ -10,7 +10,6 @@ import { handledEvents } from '../parse/event-names.js';
 import {
   MalformedJsonError,
   STAGED_EVENTS,
-  STAGED_TASK_COUNTS,
   stageEvents,
   type DuckDBReadablePart,
   type PartLineScan,
@@ -102,6 +101,7 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
       const outcome = await writeApplication(connection, application, plan);
       application.warnings = outcome.warnings;
+      application.eventsRead = outcome.eventsRead;
       application.eventsSkipped = outcome.eventsSkipped;
       logger.info(
         { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
@@ -163,8 +163,7 @@ interface StagedSummary {
 async function summarizeStaged(connection: DuckDBConnection): Promise<StagedSummary> {
   const kinds = (
     await connection.runAndReadAll(`SELECT coalesce(kind, '(no event name)') AS kind, count(*)::INTEGER AS n
-      FROM ${STAGED_EVENTS} GROUP BY ALL
-      UNION ALL SELECT kind, sum(n)::INTEGER FROM ${STAGED_TASK_COUNTS} GROUP BY ALL`)
+      FROM ${STAGED_EVENTS} GROUP BY ALL`)
   ).getRowObjectsJS() as Array<{ kind: string; n: number }>;
   const identity = (
     await connection.runAndReadAll(`SELECT
@@ -221,6 +220,7 @@ async function describeStagedApplication(
   const summary = await summarizeStaged(connection);
   const handledNames = new Set(handledEvents.map((event) => event.name));
   const sparkEvents = [...summary.byKind].filter(([kind]) => handledNames.has(kind)).reduce((n, [, c]) => n + c, 0);
+  // Task events are counted while they are written; a log holding nothing else still has to be a Spark log.
   if (sparkEvents === 0) {
     throw new BadInputError(
       summary.eventsRead === 0

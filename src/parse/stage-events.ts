@@ -5,7 +5,6 @@ import {
   readJsonColumnsSql,
   taskAccumulablesColumns,
   taskEndColumns,
-  taskStartColumns,
 } from './event-schema.js';
 
 /** A decoded file DuckDB can read itself. */
@@ -36,7 +35,7 @@ export interface StagingPlan {
 
 /** Temp table (per connection): every event except task starts and ends, in the full event shape. */
 export const STAGED_EVENTS = 'staged_events';
-/** Temp table (per connection): how many task start and end lines each part has. */
+/** Temp table (per connection): how many task start and end lines each part has (told apart by prefix). */
 export const STAGED_TASK_COUNTS = 'staged_task_counts';
 /** Temp table (per connection): user accumulators of the few task ends that carry them. */
 export const STAGED_TASK_ACCUMULABLES = 'staged_task_accumulables';
@@ -69,14 +68,21 @@ const rawEventNameSql = `CASE WHEN starts_with(json, '{"Event":"') THEN split_pa
 const kindSql = `CASE WHEN raw_event IS NULL OR raw_event = '' THEN NULL
     ELSE replace(replace(regexp_replace(raw_event, '^.*\\.', ''), 'Unblacklisted', 'Unexcluded'), 'Blacklisted', 'Excluded') END`;
 
-/** Task start and end lines: almost every line of a big log. They never pass through the full event shape. */
-const isTaskLineSql = `coalesce(raw_event IN ('SparkListenerTaskStart', 'SparkListenerTaskEnd'), false)`;
+const TASK_KINDS = `('SparkListenerTaskStart', 'SparkListenerTaskEnd')`;
+
+/**
+ * Task start and end lines, almost every line of a big log, told apart by prefix alone (no JSON parse).
+ * They never pass through the full event shape; the rare writer that puts "Event" elsewhere is caught by
+ * kind after parsing.
+ */
+const taskStartLineSql = `starts_with(json, '{"Event":"SparkListenerTaskStart"')`;
+const taskEndLineSql = `starts_with(json, '{"Event":"SparkListenerTaskEnd"')`;
 
 /**
  * A task end may carry a user accumulator only when one of its accumulables is not internal (Spark 2+
  * marks them) or when its accumulables predate the "Internal" flag (Spark 1.x); other lines skip that parse.
  */
-const mayHoldUserAccumulablesSql = `raw_event = 'SparkListenerTaskEnd' AND (contains(json, '"Internal":false') OR
+const mayHoldUserAccumulablesSql = `(contains(json, '"Internal":false') OR
     (contains(json, '"Accumulables":[{') AND NOT contains(json, '"Internal":')))`;
 
 function compressionOf(part: DuckDBReadablePart): string {
@@ -103,7 +109,7 @@ function linesSql(plan: StagingPlan, index: number, maxEventBytes: number): stri
   const part = plan.parts[index]!;
   const read = `read_ndjson_objects(${sqlString(part.path)}, compression = '${compressionOf(part)}',
     maximum_object_size = ${maxEventBytes}, ignore_errors = ${plan.scans?.has(index) === true})`;
-  return `(SELECT line, json, ${rawEventNameSql} AS raw_event FROM ${withLines(plan, index, read)})`;
+  return withLines(plan, index, read);
 }
 
 function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<Record<string, string>>): string {
@@ -115,33 +121,34 @@ function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<R
 }
 
 /**
- * Task end events straight from the log's files, typed in the narrow task-end shape, with `part` and `line`.
- * The writer inserts them into the tasks table without staging them, so a log of any size streams to disk.
+ * Task events of one kind straight from the log's files, typed in the narrow task shape, with `part`, `line`
+ * and `Event`. The writer inserts them into the tasks table without staging them, so a log of any size
+ * streams to disk.
  */
-export function taskEndsSql(plan: StagingPlan): string {
+export function taskEventsSql(plan: StagingPlan, kind: 'SparkListenerTaskEnd' | 'SparkListenerTaskStart'): string {
   return plan.parts
     .map(
       (_part, index) => `SELECT ${index} AS part, * FROM ${readTaskEventsSql(plan, index, taskEndColumns)}
-        WHERE Event = 'SparkListenerTaskEnd' ${badLineFilter(plan, index)}`,
-    )
-    .join('\nUNION ALL\n');
-}
-
-/** Task start events straight from the log's files, like {@link taskEndsSql}; read only for tasks that never ended. */
-export function taskStartsSql(plan: StagingPlan): string {
-  return plan.parts
-    .map(
-      (_part, index) => `SELECT ${index} AS part, * FROM ${readTaskEventsSql(plan, index, taskStartColumns)}
-        WHERE Event = 'SparkListenerTaskStart' ${badLineFilter(plan, index)}`,
+        WHERE Event = '${kind}' ${badLineFilter(plan, index)}`,
     )
     .join('\nUNION ALL\n');
 }
 
 /**
+ * How many task starts and ends the staged log has. Lines are told apart by prefix: a writer that does not
+ * put "Event" first (none known) would have its task events read but not counted here.
+ */
+export async function countTaskEvents(connection: DuckDBConnection): Promise<{ starts: number; ends: number }> {
+  const reader = await connection.runAndReadAll(`SELECT coalesce(sum(starts), 0)::DOUBLE AS starts,
+    coalesce(sum(ends), 0)::DOUBLE AS ends FROM ${STAGED_TASK_COUNTS}`);
+  return reader.getRowObjectsJS()[0] as { starts: number; ends: number };
+}
+
+/**
  * Reads the parts of one log, in order, into the staged temp tables: {@link STAGED_EVENTS} (every event but
  * task starts and ends, typed in the full event shape, with `part`, `line` and `kind`, the normalized event
- * name), {@link STAGED_TASK_COUNTS} and {@link STAGED_TASK_ACCUMULABLES}. DuckDB splits and parses the JSON
- * in parallel; no event passes through JavaScript, and no table here grows with the number of tasks.
+ * name) and {@link STAGED_TASK_ACCUMULABLES}. DuckDB splits and parses the JSON in parallel; no event passes
+ * through JavaScript, and no table here grows with the number of tasks (see {@link taskEventsSql}).
  *
  * Throws {@link MalformedJsonError} when a line is not JSON, unless the part has a scan in the plan: then
  * bad lines are left out and every row keeps its real line number (DuckDB skips blank lines without a trace,
@@ -149,12 +156,12 @@ export function taskStartsSql(plan: StagingPlan): string {
  */
 export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan): Promise<StagingPlan> {
   await connection.run(`
-    DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS};
-    DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
+    DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
+    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS};
+    CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
     CREATE TEMP TABLE ${STAGED_EVENTS} AS
       SELECT 0::INTEGER AS part, 0::BIGINT AS line, ''::VARCHAR AS kind,
         unnest(json_transform('{}', ${jsonShapeSql(eventColumns)})) LIMIT 0;
-    CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, kind VARCHAR, n BIGINT);
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} AS
       SELECT 0::INTEGER AS part, unnest(json_transform('{}', ${jsonShapeSql(taskAccumulablesColumns)})) LIMIT 0;`);
   let maxEventBytes = plan.maxEventBytes ?? USUAL_MAX_EVENT_BYTES;
@@ -164,17 +171,23 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const filter = badLineFilter(plan, index);
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
+      // Task lines keep only a marker (for counting) unless a task end may hold a user accumulator.
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
-        SELECT line, raw_event, json FROM ${lines}
-        WHERE (NOT ${isTaskLineSql} OR ${mayHoldUserAccumulablesSql}) ${filter}`);
+        SELECT line, task_kind, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
+          THEN json END AS json
+        FROM (SELECT line, json, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
+              FROM ${lines})
+        WHERE true ${filter}`);
+      await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
+        SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
+        FROM staged_lines`);
       await connection.run(`INSERT INTO ${STAGED_EVENTS}
         SELECT ${index}, line, ${kindSql}, unnest(json_transform(json, ${jsonShapeSql(eventColumns)}))
-        FROM staged_lines WHERE NOT ${isTaskLineSql} ORDER BY rowid`);
+        FROM (SELECT line, json, ${rawEventNameSql} AS raw_event FROM staged_lines WHERE task_kind IS NULL ORDER BY rowid)
+        WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`);
       await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
         SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
-        FROM staged_lines WHERE ${isTaskLineSql}`);
-      await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
-        SELECT ${index}, raw_event, count(*) FROM ${lines} WHERE ${isTaskLineSql} ${filter} GROUP BY ALL`);
+        FROM staged_lines WHERE task_kind = 'end' AND json IS NOT NULL`);
       await connection.run('DROP TABLE staged_lines');
     };
     try {

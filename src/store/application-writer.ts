@@ -2,9 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   STAGED_EVENTS,
   STAGED_TASK_ACCUMULABLES,
-  STAGED_TASK_COUNTS,
-  taskEndsSql,
-  taskStartsSql,
+  countTaskEvents,
+  taskEventsSql,
   type StagingPlan,
 } from '../parse/stage-events.js';
 import { applicationTables } from './schema.js';
@@ -25,7 +24,8 @@ export interface ApplicationIdentity {
 }
 
 const staged = STAGED_EVENTS;
-const coalesce0 = (expression: string): string => `coalesce(${expression}, 0)`;
+/** A task metric: 0 when its sub-object is absent (older Spark), NULL when the task has no metrics at all. */
+const coalesce0 = (expression: string): string => `CASE WHEN m IS NOT NULL THEN coalesce(${expression}, 0) END`;
 /** Order of events in the log, across parts: staged rows are inserted in file order. */
 const logOrder = 'rowid';
 
@@ -299,9 +299,9 @@ function insertTaskEndsSql(plan: StagingPlan): string {
       ${taskMetricsSelect},
       coalesce(${userAccumulables('acc."Task Info"."Accumulables"')}, []),
       "Task Executor Metrics"
-    FROM (SELECT *, "Task Info" AS ti, "Task Metrics" AS m, "Task End Reason" AS r FROM (${taskEndsSql(plan)})) t
-    LEFT JOIN ${STAGED_TASK_ACCUMULABLES} acc
-      ON acc.part = t.part AND acc."Task Info"."Task ID" = t.ti."Task ID"
+    FROM (SELECT *, "Task Info" AS ti, "Task Metrics" AS m, "Task End Reason" AS r
+          FROM (${taskEventsSql(plan, 'SparkListenerTaskEnd')})) t
+    LEFT JOIN ${STAGED_TASK_ACCUMULABLES} acc ON acc.part = t.part AND acc."Task Info"."Task ID" = t.ti."Task ID"
     WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL`;
 }
 
@@ -315,14 +315,16 @@ function insertRunningTasksSql(plan: StagingPlan): string {
       ti."Executor ID" AS executorId, ti."Host" AS host, ti."Locality" AS taskLocality,
       coalesce(ti."Speculative", false) AS speculative, 'RUNNING' AS status, false AS hasMetrics,
       [] AS accumulables
-    FROM (SELECT *, "Task Info" AS ti FROM (${taskStartsSql(plan)})) s
+    FROM (SELECT *, "Task Info" AS ti FROM (${taskEventsSql(plan, 'SparkListenerTaskStart')})) s
     WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL
       AND ti."Task ID" NOT IN (SELECT taskId FROM tasks WHERE appKey = $appKey)`;
 }
 
-/** Lines of task ends that lack what a task row needs (numbered read; only run when some were left out). */
-function unusableTaskEndLinesSql(plan: StagingPlan): string {
-  return `SELECT line FROM (${taskEndsSql({ ...plan, withLineNumbers: true })})
+/** Lines of task events that lack what a task row needs (a numbered read; run only when some were left out). */
+function unusableTaskEventLinesSql(plan: StagingPlan): string {
+  const numbered = { ...plan, withLineNumbers: true };
+  return `SELECT line, Event AS kind FROM (
+      ${taskEventsSql(numbered, 'SparkListenerTaskEnd')} UNION ALL ${taskEventsSql(numbered, 'SparkListenerTaskStart')})
     WHERE "Task Info"."Task ID" IS NULL OR "Stage ID" IS NULL ORDER BY part, line`;
 }
 
@@ -351,6 +353,7 @@ export async function deleteApplicationRows(connection: DuckDBConnection, appKey
 /** Warnings and counts the write adds to what staging knew (task events are only read while writing). */
 export interface WriteOutcome {
   warnings: Array<{ line: number | null; message: string }>;
+  eventsRead: number;
   eventsSkipped: number;
 }
 
@@ -370,29 +373,30 @@ export async function writeApplication(
     for (const statement of Object.values(insertStatements)) {
       await connection.run(statement, { appKey: app.appKey });
     }
-    const taskEnds = await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey });
-    const counts = (
-      await connection.runAndReadAll(`SELECT
-        coalesce(sum(n) FILTER (WHERE kind = 'SparkListenerTaskEnd'), 0)::BIGINT AS ends,
-        coalesce(sum(n) FILTER (WHERE kind = 'SparkListenerTaskStart'), 0)::BIGINT AS starts
-        FROM ${STAGED_TASK_COUNTS}`)
-    ).getRowObjectsJS()[0] as { ends: bigint; starts: bigint };
+    const taskCounts = await countTaskEvents(connection);
+    // Task rows have no order to keep, which lets DuckDB insert them from both threads at full speed.
+    await connection.run('SET preserve_insertion_order = false');
+    const endsStored = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey })).rowsChanged;
+    await connection.run('RESET preserve_insertion_order');
+    // In Spark every started task ends; more starts than ends means some tasks were still running.
+    const runningStored =
+      taskCounts.starts > endsStored
+        ? (await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey })).rowsChanged
+        : 0;
     const warnings = [...app.warnings];
-    let eventsSkipped = app.eventsSkipped;
-    if (taskEnds.rowsChanged < Number(counts.ends)) {
-      const lines = (await connection.runAndReadAll(unusableTaskEndLinesSql(plan))).getRowObjectsJS();
-      for (const { line } of lines as Array<{ line: bigint }>) {
+    let unusableTaskEvents = 0;
+    if (endsStored < taskCounts.ends || (runningStored > 0 && endsStored + runningStored < taskCounts.starts)) {
+      const rows = (await connection.runAndReadAll(unusableTaskEventLinesSql(plan))).getRowObjectsJS();
+      for (const { line, kind } of rows as Array<{ line: bigint; kind: string }>) {
         warnings.push({
           line: Number(line),
-          message: `line ${line}: SparkListenerTaskEnd has no "Stage ID" or "Task Info"."Task ID"; the event was skipped`,
+          message: `line ${line}: ${kind} has no "Stage ID" or "Task Info"."Task ID"; the event was skipped`,
         });
       }
-      eventsSkipped += lines.length;
+      unusableTaskEvents = rows.length;
     }
-    // In Spark every started task ends; more starts than ends means tasks were still running.
-    if (Number(counts.starts) > taskEnds.rowsChanged) {
-      await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey });
-    }
+    const eventsRead = app.eventsRead + taskCounts.starts + taskCounts.ends;
+    const eventsSkipped = app.eventsSkipped + unusableTaskEvents;
     await connection.run(applicationInsert, {
       appKey: app.appKey,
       appId: app.appId,
@@ -401,7 +405,7 @@ export async function writeApplication(
       lastUpdated: app.lastUpdated,
       sourceName: app.sourceName,
       sourceLayout: app.sourceLayout,
-      eventsRead: app.eventsRead,
+      eventsRead,
       eventsSkipped,
       skippedEventTypes: JSON.stringify(app.skippedEventTypes),
     });
@@ -413,7 +417,7 @@ export async function writeApplication(
       });
     }
     await connection.run('COMMIT');
-    return { warnings, eventsSkipped };
+    return { warnings, eventsRead, eventsSkipped };
   } catch (error) {
     await connection.run('ROLLBACK');
     throw error;
