@@ -12,30 +12,36 @@ const EXIT_OK = 0;
 const EXIT_INTERNAL = 1;
 const EXIT_BAD_INPUT = 2;
 
-function printIngestReport(report: IngestReport, asJson: boolean): void {
+/** Where the CLI writes: the process's streams, or a test's buffers. */
+export interface CliOutput {
+  stdout: { write: (text: string) => unknown };
+  stderr: { write: (text: string) => unknown; isTTY?: boolean };
+}
+
+function printIngestReport(out: CliOutput, report: IngestReport, asJson: boolean): void {
   if (asJson) {
     const failures = report.failures.map((failure) => ({ source: failure.sourceName, error: failure.error.message }));
-    process.stdout.write(`${JSON.stringify({ applications: report.applications, failures }, null, 2)}\n`);
+    out.stdout.write(`${JSON.stringify({ applications: report.applications, failures }, null, 2)}\n`);
     return;
   }
   for (const app of report.applications) {
     const state = app.completed ? 'completed' : 'incomplete';
-    process.stdout.write(
+    out.stdout.write(
       `stored ${app.appKey}${app.name ? ` "${app.name}"` : ''} (${state}) from ${app.sourceName}: ` +
         `${app.eventsRead} events read, ${app.eventsSkipped} skipped\n`,
     );
     const skipped = Object.entries(app.skippedEventTypes);
     if (skipped.length > 0) {
-      process.stdout.write(`  skipped event types: ${skipped.map(([kind, n]) => `${kind} ×${n}`).join(', ')}\n`);
+      out.stdout.write(`  skipped event types: ${skipped.map(([kind, n]) => `${kind} ×${n}`).join(', ')}\n`);
     }
-    for (const warning of app.warnings) process.stdout.write(`  warning: ${warning.message}\n`);
+    for (const warning of app.warnings) out.stdout.write(`  warning: ${warning.message}\n`);
   }
   for (const failure of report.failures) {
-    process.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
+    out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
   }
 }
 
-async function runIngest(paths: string[], options: { db?: string; json?: boolean }): Promise<number> {
+async function runIngest(out: CliOutput, paths: string[], options: { db?: string; json?: boolean }): Promise<number> {
   const config = loadConfig();
   const database = await AnalysisDatabase.open(options.db ?? config.DUCKDB_PATH, {
     memoryLimit: config.DUCKDB_MEMORY_LIMIT,
@@ -44,10 +50,10 @@ async function runIngest(paths: string[], options: { db?: string; json?: boolean
   try {
     const report = await ingestPaths(database, paths, {
       onProgress: ({ index, total, sourceName }) => {
-        if (total > 1 || process.stderr.isTTY) process.stderr.write(`[${index + 1}/${total}] ingesting ${sourceName}\n`);
+        if (total > 1 || out.stderr.isTTY) out.stderr.write(`[${index + 1}/${total}] ingesting ${sourceName}\n`);
       },
     });
-    printIngestReport(report, options.json ?? false);
+    printIngestReport(out, report, options.json ?? false);
     return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
   } finally {
     database.close();
@@ -55,11 +61,12 @@ async function runIngest(paths: string[], options: { db?: string; json?: boolean
 }
 
 /** Builds the `spark-sword` command line; `run` resolves to the process exit code. */
-export function buildCli(): { program: Command; run: (argv: string[]) => Promise<number> } {
+export function buildCli(out: CliOutput = process): { program: Command; run: (argv: string[]) => Promise<number> } {
   let exitCode = EXIT_OK;
   const program = new Command('spark-sword')
     .description('Understand Apache Spark applications from their event logs')
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => out.stdout.write(text), writeErr: (text) => out.stderr.write(text) });
   program
     .command('ingest')
     .description('ingest Spark event logs (files, rolling-log directories, History Server log directories, zips)')
@@ -67,7 +74,7 @@ export function buildCli(): { program: Command; run: (argv: string[]) => Promise
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], options: { db?: string; json?: boolean }) => {
-      exitCode = await runIngest(paths, options);
+      exitCode = await runIngest(out, paths, options);
     });
 
   const run = async (argv: string[]): Promise<number> => {
@@ -77,10 +84,10 @@ export function buildCli(): { program: Command; run: (argv: string[]) => Promise
     } catch (error) {
       if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
       if (error instanceof BadInputError) {
-        process.stderr.write(`spark-sword: ${error.message}\n`);
+        out.stderr.write(`spark-sword: ${error.message}\n`);
         return EXIT_BAD_INPUT;
       }
-      process.stderr.write(`spark-sword: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      out.stderr.write(`spark-sword: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
       return EXIT_INTERNAL;
     }
   };
