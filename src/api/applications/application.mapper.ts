@@ -1,0 +1,33 @@
+import type { ApplicationRecord } from '../../store/applications-store.js';
+import type { Application } from './application.type.js';
+
+/** Epoch milliseconds (as DuckDB returns them) to a Date; null stays null. */
+export function toDate(epochMs: bigint | number | null | undefined): Date | null {
+  return epochMs === null || epochMs === undefined ? null : new Date(Number(epochMs));
+}
+
+/** Store row → GraphQL Application. */
+export function toApplication(record: ApplicationRecord): Application {
+  return {
+    id: record.appKey,
+    appId: record.appId,
+    attemptId: record.attemptId,
+    name: record.name,
+    sparkVersion: record.sparkVersion,
+    sparkUser: record.sparkUser,
+    startTime: toDate(record.startTime),
+    endTime: toDate(record.endTime),
+    duration: record.duration,
+    completed: record.completed,
+    lastUpdated: toDate(record.lastUpdated)!,
+    sourceName: record.sourceName,
+    eventsRead: record.eventsRead,
+    eventsSkipped: record.eventsSkipped,
+    stats: {
+      totalJobs: record.totalJobs,
+      totalStages: record.totalStages,
+      totalTasks: record.totalTasks,
+      failedTasks: record.failedTasks,
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import {
+  countApplications,
+  deleteApplication,
+  findApplication,
+  listApplications,
+} from '../../store/applications-store.js';
+import { decodeCursor, toPage } from '../common/connection.js';
+import { ClientError } from '../common/errors.js';
+import type { ApiContext } from '../context.js';
+import { toApplication } from './application.mapper.js';
+import { Application } from './application.type.js';
+import { ApplicationConnection } from './applications-connection.type.js';
+import { ApplicationsArgs } from './applications.args.js';
+
+/** Lists, finds and deletes ingested applications. */
+@Resolver(() => Application)
+export class ApplicationResolver {
+  @Query(() => ApplicationConnection, { description: 'Ingested application attempts, newest first.' })
+  async applications(@Args(() => ApplicationsArgs) args: ApplicationsArgs, @Ctx() { db }: ApiContext): Promise<ApplicationConnection> {
+    const offset = args.after ? decodeCursor(args.after) : 0;
+    const [rows, totalCount] = await Promise.all([
+      listApplications(db, { offset, limit: args.first + 1, status: args.status }),
+      countApplications(db, args.status),
+    ]);
+    const page = toPage(rows.map(toApplication), offset, args.first);
+    return { ...page, totalCount };
+  }
+
+  @Query(() => Application, {
+    nullable: true,
+    description: 'One application attempt by id; an app id alone names its latest attempt. Null when unknown.',
+  })
+  async application(@Arg('id', () => ID) id: string, @Ctx() { db }: ApiContext): Promise<Application | null> {
+    const record = await findApplication(db, id);
+    return record ? toApplication(record) : null;
+  }
+
+  @Mutation(() => [ID], {
+    description: 'Deletes an application attempt (or all attempts of an app id) and everything derived from it; returns the ids removed.',
+  })
+  async deleteApplication(@Arg('id', () => ID) id: string, @Ctx() { db }: ApiContext): Promise<string[]> {
+    const removed = await deleteApplication(db, id);
+    if (removed.length === 0) throw new ClientError(`No application "${id}" is stored`, 'NOT_FOUND');
+    return removed;
+  }
+}

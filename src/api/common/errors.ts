@@ -1,0 +1,64 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ArgumentValidationError } from 'type-graphql';
+import { BadInputError, NotFoundError } from '../../errors.js';
+import { logger } from '../../logger.js';
+
+/** The `extensions.code` values this API answers with. */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+/** An error whose message is safe and useful to show the client, with its code. */
+export class ClientError extends GraphQLError {
+  constructor(message: string, code: keyof typeof ErrorCode) {
+    super(message, { extensions: { code } });
+  }
+}
+
+/** Apollo's own codes for errors it raises before resolvers run (parse, validation, CSRF...). */
+const apolloClientCodes = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Shapes every error the client sees: known errors keep their message and get a code; validation errors
+ * say which argument is wrong without echoing the value back; anything unexpected is logged and masked.
+ * Never a stack trace.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof ClientError) return { ...base, extensions: { code: original.extensions.code } };
+  if (original instanceof BadInputError) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  if (original instanceof NotFoundError) return { ...base, extensions: { code: ErrorCode.NOT_FOUND } };
+  if (original instanceof ArgumentValidationError) {
+    const problems = original.extensions.validationErrors.flatMap((failure) =>
+      Object.values(failure.constraints ?? {}).map((constraint) => constraint),
+    );
+    return {
+      ...base,
+      message: `Invalid arguments: ${problems.join('; ')}`,
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && apolloClientCodes.has(code)) return { ...base, extensions: { code } };
+  logger.error({ err: original }, 'unexpected error while answering a GraphQL request');
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

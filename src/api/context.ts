@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { AnalysisDatabase } from '../store/database.js';
+
+/** Per-request batch loaders, created lazily by domain modules so a request never repeats a lookup. */
+export class RequestLoaders {
+  private readonly loaders = new Map<string, unknown>();
+
+  /** The loader registered under `key`, created by `create` on first use in this request. */
+  get<T>(key: string, create: () => T): T {
+    let loader = this.loaders.get(key) as T | undefined;
+    if (loader === undefined) {
+      loader = create();
+      this.loaders.set(key, loader);
+    }
+    return loader;
+  }
+}
+
+/** What every resolver receives. */
+export interface ApiContext {
+  db: AnalysisDatabase;
+  config: Config;
+  logger: Logger;
+  loaders: RequestLoaders;
+}

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { ApplicationResolver } from './applications/application.resolver.js';
+import { UploadResolver } from './uploads/upload.resolver.js';
+
+/** Every resolver of the API, one or more per domain module; a new module registers here. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [ApplicationResolver, UploadResolver];
+
+/** Builds the executable schema from the resolver classes (code first), with argument validation on. */
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    validate: { forbidUnknownValues: false },
+  });
+}

@@ -1,0 +1,74 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BadInputError } from '../errors.js';
+import type { AnalysisDatabase } from '../store/database.js';
+import { ingestPaths, type IngestReport } from './ingest-service.js';
+
+/** An upload exceeded the configured size limit. */
+export class UploadTooLargeError extends Error {
+  override readonly name = 'UploadTooLargeError';
+}
+
+/** Keeps the client's file name (its suffix tells the codec) but nothing that could leave the temp dir. */
+function safeFileName(name: string): string {
+  const cleaned = basename(name).replace(/[^\w.@+-]/g, '_').replace(/^\.+/, '');
+  return cleaned.length > 0 ? cleaned.slice(-200) : 'eventlog';
+}
+
+function byteLimit(maxBytes: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > maxBytes) done(new UploadTooLargeError(`The upload is larger than the limit of ${maxBytes} bytes`));
+      else done(null, chunk);
+    },
+  });
+}
+
+/**
+ * Streams an uploaded event log to a temp file (never into memory), ingests it, and removes the file.
+ * Throws UploadTooLargeError past `maxBytes`, BadInputError when nothing in it could be ingested.
+ */
+export async function ingestUpload(
+  db: AnalysisDatabase,
+  upload: { filename: string; stream: Readable },
+  maxBytes: number,
+): Promise<IngestReport> {
+  const dir = await mkdtemp(join(tmpdir(), 'spark-sword-upload-'));
+  try {
+    const path = join(dir, safeFileName(upload.filename));
+    try {
+      await pipeline(upload.stream, byteLimit(maxBytes), createWriteStream(path));
+    } catch (error) {
+      if (error instanceof UploadTooLargeError) throw error;
+      // graphql-upload-minimal ends the stream with this message when busboy hits maxFileSize.
+      if (error instanceof Error && /exceeds the .* size limit/i.test(error.message)) {
+        throw new UploadTooLargeError(`The upload is larger than the limit of ${maxBytes} bytes`);
+      }
+      throw new BadInputError(`The upload did not arrive whole: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    // Messages name the client's file, never the server's temp path.
+    const inClientTerms = (message: string): string => message.replaceAll(path, upload.filename).replaceAll(`${dir}/`, '');
+    let report: IngestReport;
+    try {
+      report = await ingestPaths(db, [path]);
+    } catch (error) {
+      if (error instanceof BadInputError) throw new BadInputError(inClientTerms(error.message));
+      throw error;
+    }
+    if (report.applications.length === 0) {
+      const reasons = report.failures.map((failure) => inClientTerms(failure.error.message));
+      throw new BadInputError(reasons.join('; ') || `${upload.filename} holds no Spark event log`);
+    }
+    for (const failure of report.failures) failure.error.message = inClientTerms(failure.error.message);
+    for (const app of report.applications) app.sourceName = inClientTerms(app.sourceName);
+    return report;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,225 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import depthLimit from 'graphql-depth-limit';
+import { processRequest } from 'graphql-upload-minimal';
+import type { Logger } from 'pino';
+import { formatError } from '../api/common/errors.js';
+import { RequestLoaders, type ApiContext } from '../api/context.js';
+import { complexityLimitPlugin } from './complexity-limit.js';
+import { buildApiSchema } from '../api/schema.js';
+import type { Config } from '../config.js';
+import { logger as rootLogger } from '../logger.js';
+import type { AnalysisDatabase } from '../store/database.js';
+import { IDE_ASSET_PREFIX, offlineGraphiqlLandingPage, readIdeAsset } from './graphiql.js';
+
+/** Deepest selection a query may nest (Application → stages → tasks → metrics needs 5). */
+export const MAX_QUERY_DEPTH = 10;
+/** Largest JSON request body; event logs come as multipart uploads, not JSON. */
+const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** A started server and how to stop it. */
+export interface RunningServer {
+  url: string;
+  httpServer: Server;
+  stop: () => Promise<void>;
+}
+
+/** What the server needs from the process. */
+export interface ServerOptions {
+  config: Config;
+  db: AnalysisDatabase;
+  logger?: Logger;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JSON_BODY_BYTES) throw new HttpError(413, `Request body larger than ${MAX_JSON_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'Request body is not valid JSON');
+  }
+}
+
+function headerMapOf(request: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+/** CORS with credentials for the configured origins only; returns true when the request was a preflight. */
+function applyCors(request: IncomingMessage, response: ServerResponse, allowedOrigins: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin && allowedOrigins.includes(origin)) {
+    response.setHeader('access-control-allow-origin', origin);
+    response.setHeader('access-control-allow-credentials', 'true');
+    response.setHeader('vary', 'Origin');
+  }
+  if (request.method === 'OPTIONS') {
+    if (origin && allowedOrigins.includes(origin)) {
+      response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      response.setHeader(
+        'access-control-allow-headers',
+        'content-type, apollo-require-preflight, x-apollo-operation-name, authorization',
+      );
+      response.setHeader('access-control-max-age', '600');
+    }
+    response.writeHead(204).end();
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Starts Spark Sword's HTTP server: GraphQL at /graphql (Apollo Server on node:http, multipart uploads,
+ * GraphiQL for browsers), GET /health, and the IDE's assets. Port 0 picks a free port.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, db } = options;
+  const log = options.logger ?? rootLogger;
+  const schema = await buildApiSchema();
+  const apollo = new ApolloServer<ApiContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    introspection: true,
+    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    plugins: [offlineGraphiqlLandingPage('/graphql'), complexityLimitPlugin(schema)],
+    logger: log,
+  });
+  await apollo.start();
+
+  const handleGraphQL = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const headers = headerMapOf(request);
+    let body: unknown;
+    const contentType = request.headers['content-type'] ?? '';
+    if (request.method === 'POST' && contentType.startsWith('multipart/form-data')) {
+      // Apollo's CSRF check cannot see a multipart body we parse ourselves: apply it before parsing.
+      if (!request.headers['apollo-require-preflight'] && !request.headers['x-apollo-operation-name']) {
+        throw new HttpError(
+          400,
+          'This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Multipart uploads ' +
+            'need a non-empty "apollo-require-preflight" (or "x-apollo-operation-name") header.',
+        );
+      }
+      body = await processRequest(request, response, { maxFileSize: config.MAX_UPLOAD_BYTES, maxFiles: 1 });
+      headers.set('content-type', 'application/json');
+    } else if (request.method === 'POST') {
+      body = await readJsonBody(request);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: request.method ?? 'GET',
+      headers,
+      search: url.search,
+      body,
+    };
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => ({ db, config, logger: log, loaders: new RequestLoaders() }),
+    });
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  };
+
+  const handleHealth = async (response: ServerResponse): Promise<void> => {
+    let reachable = false;
+    try {
+      await db.query('SELECT 1');
+      reachable = true;
+    } catch (error) {
+      log.error({ err: error }, 'health check could not reach the analysis database');
+    }
+    sendJson(response, reachable ? 200 : 503, {
+      status: reachable ? 'ok' : 'degraded',
+      version,
+      database: { reachable },
+    });
+  };
+
+  const httpServer = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const route = async (): Promise<void> => {
+      if (path === '/graphql') {
+        if (applyCors(request, response, config.ALLOWED_ORIGINS)) return;
+        await handleGraphQL(request, response);
+      } else if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
+        await handleHealth(response);
+      } else if (path.startsWith(IDE_ASSET_PREFIX) && request.method === 'GET') {
+        const asset = await readIdeAsset(path);
+        if (!asset) throw new HttpError(404, `No such IDE asset: ${path}`);
+        response.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'public, max-age=86400' });
+        response.end(asset.body);
+      } else if (path === '/' && request.method === 'GET') {
+        response.writeHead(302, { location: '/graphql' }).end();
+      } else {
+        throw new HttpError(404, `Nothing is served at ${path}; GraphQL is at /graphql`);
+      }
+    };
+    route().catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : (error as { status?: number }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+        if (!response.headersSent) {
+          sendJson(response, status, { errors: [{ message: (error as Error).message, extensions: { code } }] });
+        }
+        else response.end();
+        return;
+      }
+      log.error({ err: error, path }, 'request failed');
+      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error' }] });
+      else response.end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    httpServer,
+    stop: async () => {
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { logger } from '../logger.js';
+import { AnalysisDatabase } from '../store/database.js';
+import { startServer } from './http-server.js';
+
+/** `npm start`: validates the environment, opens the analysis DuckDB and serves the API until a signal. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.fatal(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const db = await AnalysisDatabase.open(config.DUCKDB_PATH, {
+    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
+    threads: config.DUCKDB_THREADS,
+  });
+  const server = await startServer({ config, db });
+  logger.info({ url: `${server.url}/graphql`, database: config.DUCKDB_PATH }, 'Spark Sword is serving GraphQL');
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'shutting down');
+    await server.stop();
+    db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+await main();

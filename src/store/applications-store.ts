@@ -1,0 +1,83 @@
+import { deleteApplicationRows } from './application-writer.js';
+import type { AnalysisDatabase } from './database.js';
+
+/** One application attempt as the API shows it (times in epoch ms). */
+export interface ApplicationRecord {
+  appKey: string;
+  appId: string;
+  attemptId: string | null;
+  name: string | null;
+  sparkVersion: string | null;
+  sparkUser: string | null;
+  startTime: bigint | null;
+  endTime: bigint | null;
+  duration: bigint | null;
+  completed: boolean;
+  lastUpdated: bigint;
+  sourceName: string;
+  eventsRead: bigint;
+  eventsSkipped: bigint;
+  totalJobs: bigint;
+  totalStages: bigint;
+  totalTasks: bigint;
+  failedTasks: bigint;
+}
+
+/** Filter on whether an application had finished when its log was written. */
+export type ApplicationStatusFilter = 'COMPLETED' | 'RUNNING';
+
+const columns = `appKey, appId, attemptId, name, sparkVersion, sparkUser, startTime, endTime, duration, completed,
+  lastUpdated, sourceName, eventsRead, eventsSkipped, totalJobs, totalStages, totalTasks, failedTasks`;
+
+/** Newest first, as a History Server lists them; ties broken by key so paging is stable. */
+const newestFirst = 'ORDER BY startTime DESC NULLS LAST, appKey';
+
+/** A page of applications, newest first; asks for `limit` rows from `offset`. */
+export async function listApplications(
+  db: AnalysisDatabase,
+  options: { offset: number; limit: number; status?: ApplicationStatusFilter },
+): Promise<ApplicationRecord[]> {
+  const where = options.status ? `WHERE completed = ${options.status === 'COMPLETED'}` : '';
+  return (await db.query(`SELECT ${columns} FROM v_applications ${where} ${newestFirst} LIMIT $limit OFFSET $offset`, {
+    limit: options.limit,
+    offset: options.offset,
+  })) as unknown as ApplicationRecord[];
+}
+
+/** How many applications match the filter. */
+export async function countApplications(db: AnalysisDatabase, status?: ApplicationStatusFilter): Promise<number> {
+  const where = status ? `WHERE completed = ${status === 'COMPLETED'}` : '';
+  const rows = await db.query(`SELECT count(*)::INTEGER AS n FROM applications ${where}`);
+  return rows[0]!.n as number;
+}
+
+/**
+ * One application by id: an attempt's key (`<appId>/<attemptId>`), or an app id, which names the app's
+ * latest attempt when it has several.
+ */
+export async function findApplication(db: AnalysisDatabase, id: string): Promise<ApplicationRecord | undefined> {
+  const rows = await db.query(
+    `SELECT ${columns} FROM v_applications WHERE appKey = $id OR appId = $id
+     ORDER BY appKey = $id DESC, TRY_CAST(attemptId AS INTEGER) DESC NULLS LAST, attemptId DESC LIMIT 1`,
+    { id },
+  );
+  return rows[0] as unknown as ApplicationRecord | undefined;
+}
+
+/** Removes an application attempt (or every attempt of an app id) and all its rows; returns the keys removed. */
+export async function deleteApplication(db: AnalysisDatabase, id: string): Promise<string[]> {
+  return db.withConnection(async (connection) => {
+    const keys = (
+      await connection.runAndReadAll('SELECT appKey FROM applications WHERE appKey = $id OR appId = $id', { id })
+    ).getRowObjectsJS() as Array<{ appKey: string }>;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      for (const { appKey } of keys) await deleteApplicationRows(connection, appKey);
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK');
+      throw error;
+    }
+    return keys.map((row) => row.appKey);
+  });
+}

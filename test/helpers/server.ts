@@ -1,0 +1,73 @@
+import { openAsBlob } from 'node:fs';
+import { basename } from 'node:path';
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server/http-server.js';
+import { openTempDatabase, type TempDatabase } from './database.js';
+
+/** A real Spark Sword server on a loopback port, over a real DuckDB file. */
+export interface TestServer extends RunningServer {
+  graphqlUrl: string;
+  temp: TempDatabase;
+  config: Config;
+  close: () => Promise<void>;
+}
+
+/** Starts the server on 127.0.0.1 with a free port and a fresh database; `env` overrides configuration. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const temp = await openTempDatabase();
+  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  const server = await startServer({ config, db: temp.database });
+  return {
+    ...server,
+    graphqlUrl: `${server.url}/graphql`,
+    temp,
+    config,
+    close: async () => {
+      await server.stop();
+      temp.dispose();
+    },
+  };
+}
+
+/** A GraphQL response as the wire carries it. */
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string } & Record<string, unknown> }>;
+}
+
+/** Sends a typed operation as JSON over HTTP and returns the parsed response. */
+export async function gql<TResult, TVariables>(
+  url: string,
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables?: TVariables,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TResult> & { status: number }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: print(document), variables }),
+  });
+  return { status: response.status, ...((await response.json()) as GraphQLResponse<TResult>) };
+}
+
+/** Sends a typed mutation with one file as a GraphQL multipart request (the file streams from disk). */
+export async function gqlUpload<TResult, TVariables>(
+  url: string,
+  document: TypedDocumentNode<TResult, TVariables>,
+  filePath: string,
+  options: { variable?: string; preflight?: boolean; fileName?: string } = {},
+): Promise<GraphQLResponse<TResult> & { status: number }> {
+  const variable = options.variable ?? 'file';
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query: print(document), variables: { [variable]: null } }));
+  form.set('map', JSON.stringify({ 0: [`variables.${variable}`] }));
+  form.set('0', await openAsBlob(filePath), options.fileName ?? basename(filePath));
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: options.preflight === false ? {} : { 'apollo-require-preflight': 'true' },
+    body: form,
+  });
+  return { status: response.status, ...((await response.json()) as GraphQLResponse<TResult>) };
+}
