@@ -42,14 +42,14 @@ export async function ingestUpload(
   const dir = await mkdtemp(join(tmpdir(), 'spark-sword-upload-'));
   try {
     const path = join(dir, safeFileName(upload.filename));
+    // busboy signals its own size limit with 'limit' and then stops feeding the stream without ending it.
+    upload.stream.once('limit', () =>
+      upload.stream.destroy(new UploadTooLargeError(`The upload is larger than the limit of ${maxBytes} bytes`)),
+    );
     try {
       await pipeline(upload.stream, byteLimit(maxBytes), createWriteStream(path));
     } catch (error) {
       if (error instanceof UploadTooLargeError) throw error;
-      // graphql-upload-minimal ends the stream with this message when busboy hits maxFileSize.
-      if (error instanceof Error && /exceeds the .* size limit/i.test(error.message)) {
-        throw new UploadTooLargeError(`The upload is larger than the limit of ${maxBytes} bytes`);
-      }
       throw new BadInputError(`The upload did not arrive whole: ${error instanceof Error ? error.message : String(error)}`);
     }
     // Messages name the client's file, never the server's temp path.

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import depthLimit from 'graphql-depth-limit';
 import { processRequest } from 'graphql-upload-minimal';
@@ -12,6 +11,7 @@ import { buildApiSchema } from '../api/schema.js';
 import type { Config } from '../config.js';
 import { logger as rootLogger } from '../logger.js';
 import type { AnalysisDatabase } from '../store/database.js';
+import { version } from '../version.js';
 import { IDE_ASSET_PREFIX, offlineGraphiqlLandingPage, readIdeAsset } from './graphiql.js';
 
 /** Deepest selection a query may nest (Application → stages → tasks → metrics needs 5). */
@@ -19,9 +19,6 @@ export const MAX_QUERY_DEPTH = 10;
 /** Largest JSON request body; event logs come as multipart uploads, not JSON. */
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
 
 /** A started server and how to stop it. */
 export interface RunningServer {

@@ -16,7 +16,11 @@ import { ApplicationsArgs } from './applications.args.js';
 /** Lists, finds and deletes ingested applications. */
 @Resolver(() => Application)
 export class ApplicationResolver {
-  @Query(() => ApplicationConnection, { description: 'Ingested application attempts, newest first.' })
+  @Query(() => ApplicationConnection, {
+    description: 'Ingested application attempts, newest first.',
+    // A page costs what one node costs, times the page size.
+    complexity: ({ args, childComplexity }) => 1 + Number(args.first ?? 20) * childComplexity,
+  })
   async applications(@Args(() => ApplicationsArgs) args: ApplicationsArgs, @Ctx() { db }: ApiContext): Promise<ApplicationConnection> {
     const offset = args.after ? decodeCursor(args.after) : 0;
     const [rows, totalCount] = await Promise.all([

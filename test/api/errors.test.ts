@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationListDocument } from '../generated/graphql.js';
+import { gql, startTestServer, type TestServer } from '../helpers/server.js';
+
+async function rawQuery(server: TestServer, query: string, variables?: unknown) {
+  const response = await fetch(server.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: JSON.parse(text) as { errors?: Array<{ message: string; extensions?: { code?: string } }> } };
+}
+
+describe('API conventions: error codes, limits, health', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => server.close());
+
+  it('answers GET /health with the version and whether the database is reachable', async () => {
+    const response = await fetch(`${server.url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), database: { reachable: true } });
+  });
+
+  it('says which argument is invalid without echoing the value back', async () => {
+    const result = await gql(server.graphqlUrl, ApplicationListDocument, { first: 123 });
+    expect(result.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors![0]!.message).toMatch(/first must not be greater than 100/);
+    expect(JSON.stringify(result.errors)).not.toContain('123');
+  });
+
+  it('rejects a foreign cursor with BAD_USER_INPUT', async () => {
+    const result = await gql(server.graphqlUrl, ApplicationListDocument, { after: 'bm90LWEtY3Vyc29y' });
+    expect(result.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('rejects unknown fields at validation, before anything runs', async () => {
+    const { body } = await rawQuery(server, '{ applications { nodes { notAField } } }');
+    expect(body.errors![0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses a query whose estimated cost is too high, saying the cost and the limit', async () => {
+    const page = 'applications(first: 100) { nodes { id name appId attemptId sparkVersion sparkUser startTime endTime duration completed } }';
+    const aliases = Array.from({ length: 8 }, (_, i) => `a${i}: ${page}`).join('\n');
+    const { body } = await rawQuery(server, `{ ${aliases} }`);
+    expect(body.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toMatch(/estimated cost is \d+, the limit is 5000/);
+  });
+
+  it('never sends a stack trace, and masks unexpected errors as INTERNAL_SERVER_ERROR', async () => {
+    const broken = await startTestServer();
+    broken.temp.database.close(); // the database goes away under a running server
+    try {
+      const { body, text } = await rawQuery(broken, '{ applications { totalCount } }');
+      expect(body.errors![0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(text).not.toMatch(/stacktrace|at .*\.js:\d+/i);
+      expect((await fetch(`${broken.url}/health`)).status).toBe(503);
+    } finally {
+      await broken.stop();
+    }
+  });
+});
