@@ -23,7 +23,8 @@ interface PhaseResult {
   peakRssMb: number;
 }
 
-const MIN_BYTES = 300 * 1024 * 1024;
+/** Size of the generated input; BENCH_MIN_MB makes a larger one (to show memory stays flat). */
+const MIN_BYTES = Number(process.env.BENCH_MIN_MB ?? 300) * 1024 * 1024;
 
 async function floorPhase(file: string): Promise<PhaseResult> {
   const started = performance.now();
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   const eventsDir = resolve(process.env.SPARK_EVENTS_DIR ?? '../shared/spark-events');
   const file =
     args[0] ??
-    (await makeBenchLog(join(eventsDir, 'bench', 'nds_q72_dataproc_2_2.zstd'), resolve('data/bench/nds_q72_x300MB.json'), MIN_BYTES));
+    (await makeBenchLog(join(eventsDir, 'bench', 'nds_q72_dataproc_2_2.zstd'), resolve(`data/bench/nds_q72_x${MIN_BYTES / (1024 * 1024)}MB.json`), MIN_BYTES));
   const megabytes = statSync(file).size / (1024 * 1024);
   process.stdout.write(`input: ${file} (${megabytes.toFixed(0)} MB)\n`);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
