@@ -1,0 +1,78 @@
+import { appKeysParam, groupByAppKey } from './by-app-key.js';
+import type { AnalysisDatabase } from './database.js';
+
+/** Resources an executor was given, by resource name (e.g. GPUs and their addresses). */
+export interface ExecutorResourceRecord {
+  name: string;
+  addresses: string[];
+}
+
+/** One executor of an application as History Server summarizes it (v_executors; times in epoch ms). */
+export interface ExecutorRecord {
+  appKey: string;
+  id: string;
+  hostPort: string | null;
+  isActive: boolean;
+  totalCores: bigint | null;
+  maxTasks: bigint | null;
+  activeTasks: bigint;
+  failedTasks: bigint;
+  completedTasks: bigint;
+  totalTasks: bigint;
+  totalDuration: bigint;
+  totalGCTime: bigint;
+  totalInputBytes: bigint;
+  totalShuffleRead: bigint;
+  totalShuffleWrite: bigint;
+  isExcluded: boolean;
+  excludedInStages: bigint[];
+  maxMemory: bigint | null;
+  maxOnHeapMemory: bigint | null;
+  maxOffHeapMemory: bigint | null;
+  addTime: bigint | null;
+  removeTime: bigint | null;
+  removeReason: string | null;
+  executorLogs: Record<string, string>;
+  attributes: Record<string, string>;
+  resources: ExecutorResourceRecord[];
+  resourceProfileId: bigint | null;
+}
+
+type ExecutorRow = Omit<ExecutorRecord, 'executorLogs' | 'attributes' | 'resources'> & {
+  executorLogs: string | null;
+  attributes: string | null;
+  resources: string | null;
+};
+
+/** The driver first, then executors by numeric id (ids are strings, "10" after "9"). */
+const executorOrder = `ORDER BY appKey, id <> 'driver', TRY_CAST(id AS BIGINT) NULLS LAST, id`;
+
+/** A JSON object column as a record; NULL or a non-object value gives an empty record. */
+function parseObject<T>(json: string | null): Record<string, T> {
+  if (!json) return {};
+  const value: unknown = JSON.parse(json);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, T>) : {};
+}
+
+/** The executors of each application, driver included, in the order of `appKeys` (one list per key). */
+export async function executorsByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<ExecutorRecord[][]> {
+  const rows = (await db.query(
+    `SELECT appKey, id, hostPort, isActive, totalCores, maxTasks, activeTasks, failedTasks, completedTasks,
+       totalTasks, totalDuration, totalGCTime, totalInputBytes, totalShuffleRead, totalShuffleWrite, isExcluded,
+       excludedInStages, maxMemory, maxOnHeapMemory, maxOffHeapMemory, addTime, removeTime, removeReason,
+       executorLogs, attributes, resources, resourceProfileId
+     FROM v_executors WHERE appKey IN (SELECT unnest($appKeys)) ${executorOrder}`,
+    { appKeys: appKeysParam(appKeys) },
+  )) as unknown as ExecutorRow[];
+  const records = rows.map(
+    (row): ExecutorRecord => ({
+      ...row,
+      executorLogs: parseObject<string>(row.executorLogs),
+      attributes: parseObject<string>(row.attributes),
+      resources: Object.entries(parseObject<{ name?: string; addresses?: string[] }>(row.resources)).map(
+        ([name, info]) => ({ name: info.name ?? name, addresses: info.addresses ?? [] }),
+      ),
+    }),
+  );
+  return groupByAppKey(appKeys, records);
+}

@@ -1,0 +1,59 @@
+import { appKeysParam, groupByAppKey } from './by-app-key.js';
+import type { AnalysisDatabase } from './database.js';
+
+/** Where a SQL execution stands: running (no end event), failed (ended with an error) or completed. */
+export type SqlExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+
+/** One SQL execution (a query or command run through Spark SQL; times in epoch ms). */
+export interface SqlExecutionRecord {
+  appKey: string;
+  id: bigint;
+  description: string | null;
+  details: string | null;
+  startTime: bigint | null;
+  endTime: bigint | null;
+  duration: bigint | null;
+  status: SqlExecutionStatus;
+  errorMessage: string | null;
+  physicalPlanDescription: string | null;
+  jobIds: bigint[];
+}
+
+/**
+ * The SQL executions of each application by id, in the order of `appKeys` (one list per key).
+ *
+ * The plan is the last one Spark logged: adaptive query execution re-plans while the query runs and History
+ * Server shows the final version. Spark 4 writes an empty error message for a success, so only a non-empty
+ * message marks a failure.
+ */
+export async function sqlExecutionsByApp(
+  db: AnalysisDatabase,
+  appKeys: readonly string[],
+): Promise<SqlExecutionRecord[][]> {
+  const rows = (await db.query(
+    `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
+     final_plan AS (
+       SELECT appKey, executionId,
+         arg_max(physicalPlanDescription, seq) FILTER (WHERE physicalPlanDescription IS NOT NULL) AS plan
+       FROM sql_plan_updates WHERE appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
+     ), execution_jobs AS (
+       SELECT appKey, sqlExecutionId AS executionId, list(jobId ORDER BY jobId) AS jobIds
+       FROM jobs WHERE sqlExecutionId IS NOT NULL AND appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
+     )
+     SELECT s.appKey, s.executionId AS id, s.description, s.details, s.startTime, s.endTime,
+       s.endTime - s.startTime AS duration,
+       CASE WHEN s.endTime IS NULL THEN 'RUNNING'
+            WHEN nullif(s.errorMessage, '') IS NOT NULL THEN 'FAILED'
+            ELSE 'COMPLETED' END AS status,
+       nullif(s.errorMessage, '') AS errorMessage,
+       coalesce(p.plan, s.physicalPlanDescription) AS physicalPlanDescription,
+       coalesce(j.jobIds, []) AS jobIds
+     FROM sql_executions s
+     LEFT JOIN final_plan p USING (appKey, executionId)
+     LEFT JOIN execution_jobs j USING (appKey, executionId)
+     WHERE s.appKey IN (SELECT appKey FROM wanted)
+     ORDER BY s.appKey, s.executionId`,
+    { appKeys: appKeysParam(appKeys) },
+  )) as unknown as SqlExecutionRecord[];
+  return groupByAppKey(appKeys, rows);
+}
