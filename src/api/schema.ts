@@ -2,11 +2,20 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ApplicationResolver } from './applications/application.resolver.js';
+import { EnvironmentResolver } from './environment/environment.resolver.js';
+import { ExecutorResolver } from './executors/executor.resolver.js';
+import { SqlExecutionResolver } from './sql/sql-execution.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [ApplicationResolver, UploadResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  ApplicationResolver,
+  UploadResolver,
+  ExecutorResolver,
+  EnvironmentResolver,
+  SqlExecutionResolver,
+];
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
