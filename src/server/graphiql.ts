@@ -1,11 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
 
 const require = createRequire(import.meta.url);
-/** GraphiQL's prebuilt bundle ships with the npm package: the IDE needs no CDN and works offline. */
-const graphiqlDist = join(dirname(require.resolve('@graphql-yoga/graphiql')), '.');
+/**
+ * GraphiQL's prebuilt bundle ships with the npm package (dist/: the UMD bundle, its CSS with fonts inlined,
+ * and the Monaco editor's web workers in dist/monacoeditorwork/): the IDE needs no CDN and works offline.
+ */
+const graphiqlDist = dirname(require.resolve('@graphql-yoga/graphiql'));
+/** Folder, inside the bundle folder, holding Monaco's prebuilt web workers. */
+const WORKER_FOLDER = 'monacoeditorwork';
 
 /** URL prefix under which the IDE's assets are served. */
 export const IDE_ASSET_PREFIX = '/ide/';
@@ -15,51 +20,113 @@ const contentTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** Reads one IDE asset for `/ide/<path>`; undefined when it is not one (no path escapes the bundle folder). */
+/**
+ * Reads one IDE asset for `/ide/<path>` (the bundle, its CSS, the Monaco workers); undefined when it is not
+ * one. Only files inside the bundle folder are served: `..`, absolute and encoded escapes are refused.
+ */
 export async function readIdeAsset(urlPath: string): Promise<{ body: Buffer; contentType: string } | undefined> {
-  const relative = normalize(decodeURIComponent(urlPath.slice(IDE_ASSET_PREFIX.length)));
-  if (relative.startsWith('..') || relative.includes('\0')) return undefined;
-  const extension = relative.slice(relative.lastIndexOf('.'));
-  const contentType = contentTypes[extension];
+  if (!urlPath.startsWith(IDE_ASSET_PREFIX)) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath.slice(IDE_ASSET_PREFIX.length));
+  } catch {
+    return undefined; // malformed percent-encoding
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
+  const file = resolve(graphiqlDist, decoded);
+  const inside = relative(graphiqlDist, file);
+  if (inside === '' || inside.startsWith('..') || inside.startsWith(sep) || !file.startsWith(graphiqlDist + sep)) {
+    return undefined;
+  }
+  const contentType = contentTypes[file.slice(file.lastIndexOf('.'))];
   if (!contentType) return undefined;
   try {
-    return { body: await readFile(join(graphiqlDist, relative)), contentType };
+    return { body: await readFile(file), contentType };
   } catch {
     return undefined;
   }
 }
 
-const defaultQuery = `# Spark Sword: ingested Spark applications.
-# Upload a log with the uploadEventLog mutation (the preflight header is already set).
+/**
+ * Monaco worker label → URL of its prebuilt worker script. The bundle names them `<label>.worker…bundle.js`
+ * (`graphql.worker..bundle.js` in 4.5.0), so they are listed rather than spelled out; `editor` is Monaco's
+ * own worker, used for every other label (e.g. `editorWorkerService`).
+ */
+async function monacoWorkerUrls(): Promise<Record<string, string>> {
+  const urls: Record<string, string> = {};
+  for (const name of await readdir(resolve(graphiqlDist, WORKER_FOLDER))) {
+    const match = /^([A-Za-z]+)\.worker\.+bundle\.js$/.exec(name);
+    if (match) urls[match[1]!] = `${IDE_ASSET_PREFIX}${WORKER_FOLDER}/${encodeURIComponent(name)}`;
+  }
+  if (!urls['editor']) throw new Error(`GraphiQL's Monaco editor worker is missing from ${graphiqlDist}/${WORKER_FOLDER}`);
+  return urls;
+}
+
+const defaultQuery = `# Spark Sword: the ingested Spark applications. Ctrl-Enter runs.
+# GraphiQL cannot attach files: upload event logs with curl
+# (see the README) or ingest them with the CLI.
 query Applications {
   applications(first: 10) {
-    nodes { id name sparkVersion completed duration stats { totalJobs totalStages totalTasks failedTasks } }
+    totalCount
+    nodes {
+      id
+      name
+      sparkVersion
+      completed
+      duration
+      stats { totalJobs totalStages totalTasks failedTasks }
+    }
   }
 }
 `;
 
-function landingPageHtml(endpoint: string): string {
+const TITLE = 'Spark Sword GraphQL';
+
+/** A value inside an inline <script>: `<` escaped so no `</script>` or `<!--` can end or alter it. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replaceAll('<', '\\u003c');
+}
+
+function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): string {
+  // Options of renderYogaGraphiQL (@graphql-yoga/graphiql 4.5.0): `query` is the editor's initial query
+  // (a `?query=` in the page URL wins), `headers` the headers editor's initial text, `additionalHeaders`
+  // headers sent with every request whatever the editor holds; `title` is rendered as HTML. Any other
+  // key goes to GraphiQL's own props.
   const options = {
     endpoint,
-    title: 'Spark Sword GraphQL',
-    defaultQuery,
-    // Apollo's CSRF protection rejects multipart requests without it; preset so uploads work from the IDE.
+    title: TITLE,
+    query: defaultQuery,
+    // Apollo's CSRF protection rejects multipart requests without it; shown in the headers editor and also
+    // always sent, so clearing the editor (GraphiQL persists it in localStorage) cannot lose it.
     headers: JSON.stringify({ 'apollo-require-preflight': 'true' }, null, 2),
+    additionalHeaders: { 'apollo-require-preflight': 'true' },
     isHeadersEditorEnabled: true,
   };
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8" />
-  <title>Spark Sword GraphQL</title>
+  <title>${TITLE}</title>
+  <link rel="icon" href="data:," />
   <link rel="stylesheet" href="${IDE_ASSET_PREFIX}graphiql.css" />
   <style>html, body, #root { height: 100%; margin: 0; }</style>
+  <script>
+    // Monaco runs language services in web workers; the bundle does not say where they are, so point it at
+    // the prebuilt ones served beside it (it reads this when the bundle loads, so it must come first).
+    (function (workers) {
+      globalThis.MonacoEnvironment = {
+        getWorker: function (_moduleId, label) {
+          return new Worker(new URL(workers[label] || workers.editor, location.href), { name: label });
+        },
+      };
+    })(${scriptJson(workerUrls)});
+  </script>
 </head>
 <body>
   <div id="root"></div>
   <script src="${IDE_ASSET_PREFIX}yoga-graphiql.umd.js"></script>
   <script>
-    YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), ${JSON.stringify(options).replaceAll('<', '\\u003c')});
+    YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), ${scriptJson(options)});
   </script>
 </body>
 </html>`;
@@ -69,9 +136,10 @@ function landingPageHtml(endpoint: string): string {
 export function offlineGraphiqlLandingPage(endpoint = '/graphql'): ApolloServerPlugin {
   return {
     async serverWillStart() {
+      const html = landingPageHtml(endpoint, await monacoWorkerUrls());
       return {
         async renderLandingPage() {
-          return { html: landingPageHtml(endpoint) };
+          return { html };
         },
       };
     },
