@@ -1,0 +1,147 @@
+import { groupByPosition, keyTable } from './batch-keys.js';
+import type { AnalysisDatabase } from './database.js';
+import { taskMetricNames } from './schema.js';
+
+/** A user accumulator as one task updated it. */
+export interface TaskAccumulatorRecord {
+  id: bigint;
+  name: string | null;
+  update: string | null;
+  value: string | null;
+}
+
+/** The metrics a task reported when it ended (the tasks table's metric columns). */
+export interface TaskMetricsRecord {
+  executorDeserializeTime: bigint;
+  executorDeserializeCpuTime: bigint;
+  executorRunTime: bigint;
+  executorCpuTime: bigint;
+  resultSize: bigint;
+  jvmGcTime: bigint;
+  resultSerializationTime: bigint;
+  memoryBytesSpilled: bigint;
+  diskBytesSpilled: bigint;
+  peakExecutionMemory: bigint;
+  inputBytes: bigint;
+  inputRecords: bigint;
+  outputBytes: bigint;
+  outputRecords: bigint;
+  shuffleRemoteBlocksFetched: bigint;
+  shuffleLocalBlocksFetched: bigint;
+  shuffleFetchWaitTime: bigint;
+  shuffleRemoteBytesRead: bigint;
+  shuffleRemoteBytesReadToDisk: bigint;
+  shuffleLocalBytesRead: bigint;
+  shuffleReadRecords: bigint;
+  shuffleRemoteReqsDuration: bigint;
+  shuffleCorruptMergedBlockChunks: bigint;
+  shuffleMergedFetchFallbackCount: bigint;
+  shuffleMergedRemoteBlocksFetched: bigint;
+  shuffleMergedLocalBlocksFetched: bigint;
+  shuffleMergedRemoteChunksFetched: bigint;
+  shuffleMergedLocalChunksFetched: bigint;
+  shuffleMergedRemoteBytesRead: bigint;
+  shuffleMergedLocalBytesRead: bigint;
+  shuffleMergedRemoteReqsDuration: bigint;
+  shuffleWriteBytes: bigint;
+  shuffleWriteTime: bigint;
+  shuffleWriteRecords: bigint;
+}
+
+/** One task attempt as History Server's TaskData describes it (v_tasks; times in epoch ms). */
+export interface TaskRecord extends TaskMetricsRecord {
+  taskId: bigint;
+  index: bigint;
+  attempt: bigint;
+  partitionId: bigint;
+  launchTime: bigint | null;
+  duration: bigint | null;
+  executorId: string | null;
+  host: string | null;
+  status: string;
+  taskLocality: string | null;
+  speculative: boolean;
+  accumulatorUpdates: TaskAccumulatorRecord[];
+  errorMessage: string | null;
+  /** False for a task still running, and for task ends that carried no metrics: the metric columns are then meaningless. */
+  hasMetrics: boolean;
+  schedulerDelay: bigint;
+  gettingResultTime: bigint;
+}
+
+/** History Server's task orders (TaskSorting); ties go by task id, in the same direction. */
+export type TaskOrder = 'ID' | 'INCREASING_RUNTIME' | 'DECREASING_RUNTIME';
+
+/** Run time as History Server indexes it: -1 for a task without metrics, so such tasks sort first. */
+const runTime = 'CASE WHEN t.hasMetrics THEN t.executorRunTime ELSE -1 END';
+
+const orderBy: Readonly<Record<TaskOrder, string>> = {
+  ID: 't.taskId',
+  INCREASING_RUNTIME: `${runTime}, t.taskId`,
+  DECREASING_RUNTIME: `${runTime} DESC, t.taskId DESC`,
+};
+
+/** Which tasks of a stage attempt to read: a status filter, an order and a window of that order. */
+export interface TaskPageQuery {
+  status?: string;
+  order: TaskOrder;
+  offset: number;
+  limit: number;
+}
+
+/** One stage attempt of one application. */
+export interface StageAttemptKey {
+  appKey: string;
+  stageId: number;
+  attemptId: number;
+}
+
+/** A window of a stage attempt's tasks and how many tasks match the filter in all. */
+export interface TaskPage {
+  tasks: TaskRecord[];
+  totalCount: number;
+}
+
+const columns = `t.taskId, t."index", t.attempt, t.partitionId, t.launchTime, t.duration, t.executorId, t.host,
+  t.status, t.taskLocality, t.speculative,
+  list_transform(t.accumulables, a -> {'id': a.id, 'name': a.name, 'update': a."update", 'value': a."value"})
+    AS accumulatorUpdates,
+  t.errorMessage, t.hasMetrics, t.schedulerDelay, t.gettingResultTime,
+  ${taskMetricNames.map((name) => `t.${name}`).join(', ')}`;
+
+/**
+ * The same window of tasks for each stage attempt, in the order of `stages`: tasks matching `status`, sorted by
+ * `order`, `limit` of them from position `offset`. Two queries whatever the number of stages.
+ */
+export async function taskPages(
+  db: AnalysisDatabase,
+  stages: readonly StageAttemptKey[],
+  query: TaskPageQuery,
+): Promise<TaskPage[]> {
+  const wanted = keyTable({
+    appKey: { type: 'VARCHAR', values: stages.map((stage) => stage.appKey) },
+    stageId: { type: 'BIGINT', values: stages.map((stage) => stage.stageId) },
+    attemptId: { type: 'BIGINT', values: stages.map((stage) => stage.attemptId) },
+  });
+  const matching = `wanted w JOIN v_tasks t
+    ON t.appKey = w.appKey AND t.stageId = w.stageId AND t.stageAttemptId = w.attemptId
+    ${query.status === undefined ? '' : 'AND t.status = $status'}`;
+  const params = { ...wanted.params, ...(query.status === undefined ? {} : { status: query.status }) };
+  const [rows, counts] = await Promise.all([
+    db.query(
+      `WITH ${wanted.sql}
+       SELECT * EXCLUDE (position) FROM (
+         SELECT w.k, ${columns}, row_number() OVER (PARTITION BY w.k ORDER BY ${orderBy[query.order]}) AS position
+         FROM ${matching}
+       ) WHERE position > $offset AND position <= $offset + $limit
+       ORDER BY k, position`,
+      { ...params, offset: query.offset, limit: query.limit },
+    ),
+    db.query(`WITH ${wanted.sql} SELECT w.k, count(*)::INTEGER AS n FROM ${matching} GROUP BY w.k`, params),
+  ]);
+  const totals = new Map(counts.map((row) => [Number(row.k), row.n as number]));
+  return groupByPosition(stages.length, rows as unknown as Array<TaskRecord & { k: bigint }>).map((tasks, k) => ({
+    tasks,
+    totalCount: totals.get(k) ?? 0,
+  }));
+}
