@@ -4,7 +4,12 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ApplicationResolver } from './applications/application.resolver.js';
 import { EnvironmentResolver } from './environment/environment.resolver.js';
 import { ExecutorResolver } from './executors/executor.resolver.js';
+import { ApplicationJobsResolver } from './jobs/application-jobs.resolver.js';
+import { JobResolver } from './jobs/job.resolver.js';
 import { SqlExecutionResolver } from './sql/sql-execution.resolver.js';
+import { ApplicationStagesResolver } from './stages/application-stages.resolver.js';
+import { StageResolver } from './stages/stage.resolver.js';
+import { StageTasksResolver } from './tasks/stage-tasks.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
@@ -15,6 +20,11 @@ export const resolvers: NonEmptyArray<Function> = [
   ExecutorResolver,
   EnvironmentResolver,
   SqlExecutionResolver,
+  ApplicationJobsResolver,
+  JobResolver,
+  ApplicationStagesResolver,
+  StageResolver,
+  StageTasksResolver,
 ];
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */

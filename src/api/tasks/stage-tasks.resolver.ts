@@ -1,0 +1,49 @@
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { taskSummary } from '../../store/task-summary.js';
+import { decodeCursor, toPage } from '../common/connection.js';
+import type { ApiContext } from '../context.js';
+import { Stage } from '../stages/stage.type.js';
+import { toTaskOrder } from './task.enums.js';
+import { toTask } from './task.mapper.js';
+import { TaskMetricDistributions } from './task-summary.type.js';
+import { TaskConnection } from './tasks-connection.type.js';
+import { TaskSummaryArgs, TasksArgs } from './tasks.args.js';
+import { taskPageLoader } from './tasks.loader.js';
+
+/** The tasks of a stage attempt and their summary. */
+@Resolver(() => Stage)
+export class StageTasksResolver {
+  @FieldResolver(() => TaskConnection, {
+    description:
+      'The attempt\'s tasks, a page at a time (History Server taskList: sortBy, status, and offset/length as ' +
+      'first/after).',
+  })
+  async tasks(@Root() stage: Stage, @Args(() => TasksArgs) args: TasksArgs, @Ctx() context: ApiContext): Promise<TaskConnection> {
+    const offset = args.after ? decodeCursor(args.after) : 0;
+    const page = await taskPageLoader(context).load({
+      appKey: stage.appKey,
+      stageId: stage.stageId,
+      attemptId: stage.attemptId,
+      status: args.status ?? undefined,
+      order: toTaskOrder(args.sortBy),
+      offset,
+      limit: args.first + 1,
+    });
+    return { ...toPage(page.tasks.map(toTask), offset, args.first), totalCount: page.totalCount };
+  }
+
+  @FieldResolver(() => TaskMetricDistributions, {
+    nullable: true,
+    description:
+      'Quantiles of the task metrics over the attempt\'s successful tasks (History Server taskSummary); null when ' +
+      'no task succeeded with metrics.',
+  })
+  async taskSummary(
+    @Root() stage: Stage,
+    @Args(() => TaskSummaryArgs) args: TaskSummaryArgs,
+    @Ctx() { db }: ApiContext,
+  ): Promise<TaskMetricDistributions | null> {
+    // The store answers in History Server's TaskMetricDistributions shape, which the GraphQL type mirrors.
+    return taskSummary(db, stage.appKey, stage.stageId, stage.attemptId, args.quantiles);
+  }
+}
