@@ -63,8 +63,7 @@ async function monacoWorkerUrls(): Promise<Record<string, string>> {
 }
 
 const defaultQuery = `# Spark Sword: the ingested Spark applications. Ctrl-Enter runs.
-# GraphiQL cannot attach files: upload event logs with curl
-# (see the README) or ingest them with the CLI.
+# Upload an event log with the bar above (uploadEventLog), then run this again.
 query Applications {
   applications(first: 10) {
     totalCount
@@ -109,7 +108,13 @@ function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): 
   <title>${TITLE}</title>
   <link rel="icon" href="data:," />
   <link rel="stylesheet" href="${IDE_ASSET_PREFIX}graphiql.css" />
-  <style>html, body, #root { height: 100%; margin: 0; }</style>
+  <style>
+    html, body { height: 100%; margin: 0; font-family: system-ui, sans-serif; }
+    #upload-bar { height: 40px; box-sizing: border-box; display: flex; align-items: center; gap: 12px;
+      padding: 0 12px; border-bottom: 1px solid #ddd; font-size: 14px; }
+    #upload-status { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    #root { height: calc(100% - 40px); }
+  </style>
   <script>
     // Monaco runs language services in web workers; the bundle does not say where they are, so point it at
     // the prebuilt ones served beside it (it reads this when the bundle loads, so it must come first).
@@ -123,7 +128,46 @@ function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): 
   </script>
 </head>
 <body>
+  <form id="upload-bar">
+    <label>Upload a Spark event log (plain, .lz4, .lzf, .snappy, .zstd, .gz, .zip):
+      <input id="upload-file" type="file" name="file" /></label>
+    <span id="upload-status" role="status"></span>
+  </form>
   <div id="root"></div>
+  <script>
+    // GraphiQL cannot attach files to variables, so the page sends uploadEventLog itself as a GraphQL
+    // multipart request, with the preflight header Apollo's CSRF protection asks for.
+    (function (endpoint) {
+      var input = document.getElementById('upload-file');
+      var status = document.getElementById('upload-status');
+      input.addEventListener('change', function () {
+        var file = input.files && input.files[0];
+        if (!file) return;
+        status.textContent = 'Uploading ' + file.name + '…';
+        var form = new FormData();
+        form.append('operations', JSON.stringify({
+          query: 'mutation Upload($file: Upload!) { uploadEventLog(file: $file) { ' +
+            'applications { id name } warnings { line message } eventsRead } }',
+          variables: { file: null },
+        }));
+        form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+        form.append('0', file, file.name);
+        fetch(endpoint, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true' } })
+          .then(function (response) { return response.json(); })
+          .then(function (result) {
+            if (result.errors && result.errors.length) {
+              status.textContent = 'Not stored: ' + result.errors[0].message;
+              return;
+            }
+            var stored = result.data.uploadEventLog;
+            status.textContent = 'Stored ' + stored.applications.map(function (a) { return a.id; }).join(', ') +
+              ' (' + stored.eventsRead + ' events, ' + stored.warnings.length + ' warnings)';
+          })
+          .catch(function (error) { status.textContent = 'Upload failed: ' + error; })
+          .finally(function () { input.value = ''; });
+      });
+    })(${scriptJson(endpoint)});
+  </script>
   <script src="${IDE_ASSET_PREFIX}yoga-graphiql.umd.js"></script>
   <script>
     YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), ${scriptJson(options)});

@@ -124,6 +124,23 @@ describe.skipIf(!hasChromium)(
       expect(problems).toEqual([]);
     });
 
+    it('uploads an event log from the IDE page, with the preflight header, then queries it', async () => {
+      const log = eventLogPath('formats', 'codecs', 'local-1642039451826.lz4');
+      await page.locator('#upload-file').setInputFiles(log);
+      const status = page.locator('#upload-status', { hasText: 'Stored local-1642039451826' });
+      await status.waitFor({ timeout: 20_000 });
+      expect(await status.innerText()).toMatch(/Stored local-1642039451826 \(115 events, 0 warnings\)/);
+      const upload = requests.find((r) => r.method() === 'POST' && (r.headers()['content-type'] ?? '').startsWith('multipart/form-data'));
+      expect(await upload!.headerValue('apollo-require-preflight')).toBe('true');
+      const answer = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ application(id: "local-1642039451826") { stats { totalTasks } } }' }),
+      });
+      expect(await answer.json()).toEqual({ data: { application: { stats: { totalTasks: '35' } } } });
+      expect(problems).toEqual([]);
+    });
+
     it('serves the Monaco workers under /ide/ and nothing outside the bundle folder', async () => {
       const worker = await fetch(`${server.url}/ide/monacoeditorwork/graphql.worker..bundle.js`);
       expect(worker.status).toBe(200);
