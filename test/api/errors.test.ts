@@ -42,12 +42,23 @@ describe('API conventions: error codes, limits, health', () => {
     expect(body.errors![0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('answers a bounded nested query and refuses one nested deeper than the limit', async () => {
+    const bounded = await rawQuery(server, '{ applications { nodes { stages { tasks(first: 5) { nodes { taskMetrics { shuffleReadMetrics { localBytesRead } } } } } } } }');
+    expect(bounded.body.errors).toBeUndefined();
+    const deep = await rawQuery(
+      server,
+      '{ applications { nodes { stages { attempts { attempts { attempts { attempts { attempts { attempts { attempts { attempts { attempts { stageId } } } } } } } } } } } } }',
+    );
+    expect(deep.body.errors![0]!.message).toMatch(/exceeds maximum operation depth of 10/);
+  });
+
   it('refuses a query whose estimated cost is too high, saying the cost and the limit', async () => {
-    const page = 'applications(first: 100) { nodes { id name appId attemptId sparkVersion sparkUser startTime endTime duration completed } }';
-    const aliases = Array.from({ length: 8 }, (_, i) => `a${i}: ${page}`).join('\n');
-    const { body } = await rawQuery(server, `{ ${aliases} }`);
+    const { body } = await rawQuery(
+      server,
+      '{ applications(first: 100) { nodes { stages { tasks(first: 1000) { nodes { taskId duration executorId } } } } } }',
+    );
     expect(body.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(body.errors![0]!.message).toMatch(/estimated cost is \d+, the limit is 5000/);
+    expect(body.errors![0]!.message).toMatch(/estimated cost is \d+, the limit is 100000/);
   });
 
   it('never sends a stack trace, and masks unexpected errors as INTERNAL_SERVER_ERROR', async () => {

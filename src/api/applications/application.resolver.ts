@@ -18,8 +18,9 @@ import { ApplicationsArgs } from './applications.args.js';
 export class ApplicationResolver {
   @Query(() => ApplicationConnection, {
     description: 'Ingested application attempts, newest first.',
-    // A page costs what one node costs, times the page size.
-    complexity: ({ args, childComplexity }) => 1 + Number(args.first ?? 20) * childComplexity,
+    // A page costs what one node costs, times the page size (capped at the largest valid page, so an
+    // out-of-range size is reported by validation, not as cost).
+    complexity: ({ args, childComplexity }) => 1 + Math.min(Number(args.first ?? 20), 100) * childComplexity,
   })
   async applications(@Args(() => ApplicationsArgs) args: ApplicationsArgs, @Ctx() { db }: ApiContext): Promise<ApplicationConnection> {
     const offset = args.after ? decodeCursor(args.after) : 0;

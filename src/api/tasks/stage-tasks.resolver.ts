@@ -17,6 +17,9 @@ export class StageTasksResolver {
     description:
       'The attempt\'s tasks, a page at a time (History Server taskList: sortBy, status, and offset/length as ' +
       'first/after).',
+    // A page costs what one task costs, times the page size (capped at the largest valid page, so an
+    // out-of-range size is reported by validation, not as cost).
+    complexity: ({ args, childComplexity }) => 1 + Math.min(Number(args.first ?? 100), 1000) * childComplexity,
   })
   async tasks(@Root() stage: Stage, @Args(() => TasksArgs) args: TasksArgs, @Ctx() context: ApiContext): Promise<TaskConnection> {
     const offset = args.after ? decodeCursor(args.after) : 0;
