@@ -52,6 +52,7 @@ export const applicationTables = [
   'resource_profiles',
   'misc_processes',
   'ingest_warnings',
+  'insights',
 ] as const;
 
 /** DDL for every table; idempotent. */
@@ -246,6 +247,28 @@ CREATE TABLE IF NOT EXISTS misc_processes (
   appKey VARCHAR NOT NULL,
   processId VARCHAR NOT NULL,
   info JSON
+);
+
+-- Findings of the detectors (src/analysis), computed once after each ingest so queries read them instantly.
+CREATE TABLE IF NOT EXISTS insights (
+  appKey VARCHAR NOT NULL,
+  id VARCHAR NOT NULL,
+  type VARCHAR NOT NULL,
+  title VARCHAR NOT NULL,
+  description VARCHAR NOT NULL,
+  evidence JSON NOT NULL,
+  confidence VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,
+  suggestion VARCHAR NOT NULL,
+  tradeoffs VARCHAR NOT NULL,
+  sparkDocsRef VARCHAR NOT NULL,
+  jobId BIGINT,
+  stageId BIGINT,
+  stageAttemptId BIGINT,
+  sqlExecutionId BIGINT,
+  impact DOUBLE NOT NULL,
+  impactMs BIGINT NOT NULL,
+  PRIMARY KEY (appKey, id)
 );
 
 CREATE TABLE IF NOT EXISTS ingest_warnings (
