@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { discoverLogs, materializeForDuckDB, type LogSource } from '../eventlog/discover.js';
 import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { runDetectors } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
@@ -100,6 +101,8 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
       const staged = await stageWithDiagnostics(connection, source, parts);
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
       const outcome = await writeApplication(connection, application, plan);
+      // Findings are computed once, here, and stored: queries never wait for a detector.
+      await runDetectors(connection, application.appKey);
       application.warnings = outcome.warnings;
       application.eventsRead = outcome.eventsRead;
       application.eventsSkipped = outcome.eventsSkipped;

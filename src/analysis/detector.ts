@@ -1,0 +1,74 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Insight } from './insight.js';
+
+/** What every detector knows about the application it examines. */
+export interface ApplicationFacts {
+  appKey: string;
+  sparkVersion: string | null;
+  /** Wall-clock run time in ms (null when the log has no end). */
+  durationMs: number | null;
+  /** Sum of every task attempt's run time (finish - launch), ms. */
+  totalTaskTimeMs: number;
+  /** Spark properties as logged in SparkListenerEnvironmentUpdate. */
+  sparkProperties: ReadonlyMap<string, string>;
+}
+
+/** A read-only view of one application for a detector: its facts and a way to run SQL over the views. */
+export interface DetectorContext {
+  app: ApplicationFacts;
+  /** Runs SQL with `$appKey` bound to this application; rows come back as plain objects (BIGINT as bigint). */
+  query: <T = Record<string, unknown>>(sql: string, params?: Record<string, string | number | boolean | null>) => Promise<T[]>;
+}
+
+/** An insight before the registry adds the application-level bookkeeping (severity from impact). */
+export type InsightDraft = Omit<Insight, 'severity'> & Partial<Pick<Insight, 'severity'>>;
+
+/**
+ * A detector looks for one kind of problem. Adding one: write its test, write it (one file in
+ * src/analysis/detectors/), register it in src/analysis/registry.ts.
+ */
+export interface Detector {
+  /** Insight type it produces, kebab-case (e.g. "data-skew"). */
+  type: string;
+  /** One line on what it finds, for Query.insightTypes. */
+  description: string;
+  /** Spark documentation page that explains the mechanism. */
+  sparkDocsRef: string;
+  detect: (context: DetectorContext) => Promise<InsightDraft[]>;
+}
+
+/** Creates the {@link DetectorContext} of one application on an open connection. */
+export async function createDetectorContext(connection: DuckDBConnection, appKey: string): Promise<DetectorContext> {
+  const query = async <T>(sql: string, params: Record<string, string | number | boolean | null> = {}): Promise<T[]> =>
+    (await connection.runAndReadAll(sql, { appKey, ...params })).getRowObjectsJS() as T[];
+  const [facts] = await query<{ sparkVersion: string | null; duration: bigint | null; totalTaskTime: number }>(
+    `SELECT sparkVersion, duration,
+       (SELECT coalesce(sum(duration), 0)::DOUBLE FROM v_tasks WHERE appKey = $appKey) AS totalTaskTime
+     FROM v_applications WHERE appKey = $appKey`,
+  );
+  const properties = await query<{ key: string; value: string }>(
+    `SELECT key, value FROM environment WHERE appKey = $appKey AND section = 'sparkProperties'`,
+  );
+  return {
+    app: {
+      appKey,
+      sparkVersion: facts?.sparkVersion ?? null,
+      durationMs: facts?.duration === null || facts?.duration === undefined ? null : Number(facts.duration),
+      totalTaskTimeMs: facts?.totalTaskTime ?? 0,
+      sparkProperties: new Map(properties.map((row) => [row.key, row.value])),
+    },
+    query,
+  };
+}
+
+/** Reads a Spark boolean property, falling back to Spark's default when unset. */
+export function booleanProperty(app: ApplicationFacts, key: string, sparkDefault: boolean): boolean {
+  const value = app.sparkProperties.get(key);
+  return value === undefined ? sparkDefault : value.trim().toLowerCase() === 'true';
+}
+
+/** Spark's default for spark.sql.adaptive.enabled: on from 3.2, off before. */
+export function adaptiveExecutionEnabled(app: ApplicationFacts): boolean {
+  const [major = 0, minor = 0] = (app.sparkVersion ?? '0.0').split('.').map(Number);
+  return booleanProperty(app, 'spark.sql.adaptive.enabled', major > 3 || (major === 3 && minor >= 2));
+}

@@ -1,0 +1,5 @@
+import type { Detector } from './detector.js';
+import { dataSkewDetector } from './detectors/data-skew.js';
+
+/** Every detector, run in this order after each ingest. Adding one: write its test, write it, list it here. */
+export const detectors: readonly Detector[] = [dataSkewDetector];

@@ -1,0 +1,63 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { logger } from '../logger.js';
+import { createDetectorContext, type Detector } from './detector.js';
+import { severityFor, type Insight } from './insight.js';
+import { detectors as registeredDetectors } from './registry.js';
+
+/**
+ * Runs every detector over one stored application and replaces its stored insights, in one transaction.
+ * A detector that fails is logged and skipped: one bug must not cost the user the other findings.
+ * Returns the insights, most impactful first.
+ */
+export async function runDetectors(
+  connection: DuckDBConnection,
+  appKey: string,
+  detectors: readonly Detector[] = registeredDetectors,
+): Promise<Insight[]> {
+  const context = await createDetectorContext(connection, appKey);
+  const insights: Insight[] = [];
+  for (const detector of detectors) {
+    try {
+      for (const draft of await detector.detect(context)) {
+        insights.push({ ...draft, severity: draft.severity ?? severityFor(draft.impact) });
+      }
+    } catch (error) {
+      logger.error({ err: error, appKey, detector: detector.type }, 'detector failed; its insights are left out');
+    }
+  }
+  insights.sort((a, b) => b.impact - a.impact || a.id.localeCompare(b.id));
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await connection.run('DELETE FROM insights WHERE appKey = $appKey', { appKey });
+    for (const insight of insights) {
+      await connection.run(
+        `INSERT INTO insights VALUES ($appKey, $id, $type, $title, $description, $evidence, $confidence, $severity,
+          $suggestion, $tradeoffs, $sparkDocsRef, $jobId, $stageId, $stageAttemptId, $sqlExecutionId, $impact, $impactMs)`,
+        {
+          appKey,
+          id: insight.id,
+          type: insight.type,
+          title: insight.title,
+          description: insight.description,
+          evidence: JSON.stringify(insight.evidence),
+          confidence: insight.confidence,
+          severity: insight.severity,
+          suggestion: insight.suggestion,
+          tradeoffs: insight.tradeoffs,
+          sparkDocsRef: insight.sparkDocsRef,
+          jobId: insight.jobId,
+          stageId: insight.stageId,
+          stageAttemptId: insight.stageAttemptId,
+          sqlExecutionId: insight.sqlExecutionId,
+          impact: insight.impact,
+          impactMs: Math.round(insight.impactMs),
+        },
+      );
+    }
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+  return insights;
+}
