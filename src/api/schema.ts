@@ -10,6 +10,11 @@ import { SqlExecutionResolver } from './sql/sql-execution.resolver.js';
 import { ApplicationStagesResolver } from './stages/application-stages.resolver.js';
 import { StageResolver } from './stages/stage.resolver.js';
 import { StageTasksResolver } from './tasks/stage-tasks.resolver.js';
+import {
+  ApplicationInsightsResolver,
+  SqlExecutionInsightsResolver,
+  StageInsightsResolver,
+} from './insights/insight.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
@@ -25,6 +30,9 @@ export const resolvers: NonEmptyArray<Function> = [
   ApplicationStagesResolver,
   StageResolver,
   StageTasksResolver,
+  ApplicationInsightsResolver,
+  StageInsightsResolver,
+  SqlExecutionInsightsResolver,
 ];
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */

@@ -5,6 +5,7 @@ import { SqlExecutionStatus, type SqlExecution } from './sql-execution.type.js';
 /** Store row → GraphQL SqlExecution. */
 export function toSqlExecution(record: SqlExecutionRecord): SqlExecution {
   return {
+    appKey: record.appKey,
     id: Number(record.id),
     description: record.description,
     details: record.details,

@@ -22,6 +22,9 @@ registerEnumType(SqlExecutionStatus, {
     'its metrics and insights come later.',
 })
 export class SqlExecution {
+  /** The application attempt it belongs to (for fields resolved below it); not a GraphQL field. */
+  appKey!: string;
+
   @Field(() => Int, { description: 'Execution id, unique within the application.' })
   id!: number;
 

@@ -1,0 +1,35 @@
+import type { Confidence, EvidenceValue, Severity } from '../analysis/insight.js';
+import { appKeysParam, groupByAppKey } from './by-app-key.js';
+import type { AnalysisDatabase } from './database.js';
+
+/** A stored insight (numbers as DuckDB returns them). */
+export interface InsightRecord {
+  appKey: string;
+  id: string;
+  type: string;
+  title: string;
+  description: string;
+  evidence: { [key: string]: EvidenceValue };
+  confidence: Confidence;
+  severity: Severity;
+  suggestion: string;
+  tradeoffs: string;
+  sparkDocsRef: string;
+  jobId: bigint | null;
+  stageId: bigint | null;
+  stageAttemptId: bigint | null;
+  sqlExecutionId: bigint | null;
+  impact: number;
+  impactMs: bigint;
+}
+
+/** Every stored insight of each application, most impactful first, one group per key in key order. */
+export async function insightsByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<InsightRecord[][]> {
+  const rows = (await db.query(
+    `SELECT * REPLACE (evidence::VARCHAR AS evidence) FROM insights
+     WHERE appKey IN (SELECT unnest($appKeys)) ORDER BY impact DESC, id`,
+    { appKeys: appKeysParam(appKeys) },
+  )) as unknown as Array<Omit<InsightRecord, 'evidence'> & { evidence: string }>;
+  const parsed = rows.map((row) => ({ ...row, evidence: JSON.parse(row.evidence) as InsightRecord['evidence'] }));
+  return groupByAppKey(appKeys, parsed);
+}
