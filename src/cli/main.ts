@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { BadInputError } from '../errors.js';
 import { ingestPaths, type IngestReport } from '../ingest/ingest-service.js';
 import { AnalysisDatabase } from '../store/database.js';
+import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 
 /** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
 const EXIT_OK = 0;
@@ -41,7 +42,18 @@ function printIngestReport(out: CliOutput, report: IngestReport, asJson: boolean
   }
 }
 
-async function runIngest(out: CliOutput, paths: string[], options: { db?: string; json?: boolean }): Promise<number> {
+interface CommonOptions {
+  db?: string;
+  json?: boolean;
+}
+
+/** Opens the database, ingests `paths` with progress on stderr, then hands the report on. */
+async function ingestThen(
+  out: CliOutput,
+  paths: string[],
+  options: CommonOptions,
+  then: (database: AnalysisDatabase, report: IngestReport) => Promise<void>,
+): Promise<number> {
   const config = loadConfig();
   const database = await AnalysisDatabase.open(options.db ?? config.DUCKDB_PATH, {
     memoryLimit: config.DUCKDB_MEMORY_LIMIT,
@@ -53,11 +65,40 @@ async function runIngest(out: CliOutput, paths: string[], options: { db?: string
         if (total > 1 || out.stderr.isTTY) out.stderr.write(`[${index + 1}/${total}] ingesting ${sourceName}\n`);
       },
     });
-    printIngestReport(out, report, options.json ?? false);
+    await then(database, report);
     return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
   } finally {
     database.close();
   }
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** A report a Spark user can act on: per application, its insights, most impactful first. */
+function printAnalysis(out: CliOutput, report: IngestReport, insights: InsightRecord[][], top: number): void {
+  report.applications.forEach((app, index) => {
+    const found = insights[index] ?? [];
+    out.stdout.write(`\n${app.appKey}${app.name ? ` "${app.name}"` : ''} (${app.completed ? 'completed' : 'incomplete'}): `);
+    out.stdout.write(found.length === 0 ? 'no insight fired.\n' : `${found.length} insight${found.length > 1 ? 's' : ''}, most impactful first\n`);
+    found.slice(0, top).forEach((insight, rank) => {
+      out.stdout.write(
+        `\n ${rank + 1}. ${insight.title}\n` +
+          `    ${insight.severity} severity, ${insight.confidence} confidence, accounts for ${(insight.impact * 100).toFixed(1)}% ` +
+          `(${formatDuration(Number(insight.impactMs))})\n` +
+          `    Measured:   ${insight.description}\n` +
+          `    Try:        ${insight.suggestion}\n` +
+          `    Trade-off:  ${insight.tradeoffs}\n` +
+          `    Spark docs: ${insight.sparkDocsRef}\n`,
+      );
+    });
+    if (found.length > top) out.stdout.write(`\n    … ${found.length - top} more (--top ${found.length} shows all)\n`);
+  });
+  for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
 }
 
 /** Builds the `spark-sword` command line; `run` resolves to the process exit code. */
@@ -73,8 +114,29 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
     .argument('<paths...>', 'event log files or directories')
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the result as JSON')
-    .action(async (paths: string[], options: { db?: string; json?: boolean }) => {
-      exitCode = await runIngest(out, paths, options);
+    .action(async (paths: string[], options: CommonOptions) => {
+      exitCode = await ingestThen(out, paths, options, async (_database, report) => {
+        printIngestReport(out, report, options.json ?? false);
+      });
+    });
+  program
+    .command('analyze')
+    .description('ingest event logs and report the optimization opportunities found in them')
+    .argument('<paths...>', 'event log files or directories')
+    .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
+    .option('--top <n>', 'insights shown per application', (value) => Number.parseInt(value, 10), 10)
+    .option('--json', 'print the applications and their insights as JSON')
+    .action(async (paths: string[], options: CommonOptions & { top: number }) => {
+      exitCode = await ingestThen(out, paths, options, async (database, report) => {
+        const insights = await insightsByApp(database, report.applications.map((app) => app.appKey));
+        if (options.json) {
+          const applications = report.applications.map((app, i) => ({ ...app, insights: insights[i] }));
+          const failures = report.failures.map((failure) => ({ source: failure.sourceName, error: failure.error.message }));
+          out.stdout.write(`${JSON.stringify({ applications, failures }, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
+        } else {
+          printAnalysis(out, report, insights, options.top);
+        }
+      });
     });
 
   const run = async (argv: string[]): Promise<number> => {
