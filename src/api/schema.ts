@@ -15,6 +15,7 @@ import {
   SqlExecutionInsightsResolver,
   StageInsightsResolver,
 } from './insights/insight.resolver.js';
+import { SqlPlanResolver } from './sql/sql-plan.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
@@ -33,6 +34,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ApplicationInsightsResolver,
   StageInsightsResolver,
   SqlExecutionInsightsResolver,
+  SqlPlanResolver,
 ];
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */

@@ -1,0 +1,81 @@
+import { appKeysParam, groupByAppKey } from './by-app-key.js';
+import type { AnalysisDatabase } from './database.js';
+
+/** A node of Spark's SparkPlanInfo tree, as logged in SQL execution events. */
+export interface SparkPlanInfo {
+  nodeName: string;
+  simpleString?: string;
+  children?: SparkPlanInfo[];
+  metrics?: Array<{ name: string; accumulatorId: number; metricType: string }>;
+}
+
+/** The plan of one SQL execution and the final values of the SQL metrics it references. */
+export interface SqlPlanRecord {
+  appKey: string;
+  executionId: bigint;
+  /** The last plan Spark logged (adaptive re-plans win over the initial one). */
+  plan: SparkPlanInfo | null;
+  /** How many adaptive re-plans the log holds (the earlier versions are kept in sql_plan_updates). */
+  planVersions: number;
+  /** SQL metric values by accumulator id. */
+  metricValues: Map<number, bigint>;
+  /** Stages of the execution's jobs (the stages its plan ran as). */
+  stageIds: bigint[];
+}
+
+/**
+ * Plans and SQL metric values of every SQL execution of each application, one list per key in key order.
+ *
+ * A metric's value is the driver's accumulator value: the last value stages reported for it (each stage
+ * completion carries the running total), replaced by a driver-side update when the driver set it itself.
+ */
+export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<SqlPlanRecord[][]> {
+  const plans = (await db.query(
+    `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
+     final_update AS (
+       SELECT appKey, executionId, arg_max(sparkPlanInfo, seq)::VARCHAR AS plan, count(*)::INTEGER AS updates
+       FROM sql_plan_updates WHERE appKey IN (SELECT appKey FROM wanted) AND sparkPlanInfo IS NOT NULL GROUP BY ALL
+     ), execution_stages AS (
+       SELECT j.appKey, j.sqlExecutionId AS executionId, list(DISTINCT js.stageId ORDER BY js.stageId) AS stageIds
+       FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
+       WHERE j.sqlExecutionId IS NOT NULL AND j.appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
+     )
+     SELECT s.appKey, s.executionId, coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
+       coalesce(u.updates, 0) AS planVersions, coalesce(e.stageIds, []) AS stageIds
+     FROM sql_executions s LEFT JOIN final_update u USING (appKey, executionId)
+       LEFT JOIN execution_stages e USING (appKey, executionId)
+     WHERE s.appKey IN (SELECT appKey FROM wanted) ORDER BY s.appKey, s.executionId`,
+    { appKeys: appKeysParam(appKeys) },
+  )) as Array<{ appKey: string; executionId: bigint; plan: string | null; planVersions: number; stageIds: bigint[] }>;
+  const values = (await db.query(
+    `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
+     from_stages AS (
+       SELECT appKey, a.id AS accumulatorId, TRY_CAST(a.value AS BIGINT) AS value, s.completionTime AS reportedAt, 0 AS driver
+       FROM (SELECT appKey, completionTime, unnest(accumulables) AS a FROM stages
+             WHERE appKey IN (SELECT appKey FROM wanted)) s
+     ), from_driver AS (
+       SELECT appKey, (pair->>0)::BIGINT AS accumulatorId, TRY_CAST(pair->>1 AS BIGINT) AS value, seq AS reportedAt, 1 AS driver
+       FROM (SELECT appKey, seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
+             WHERE kind = 'driverAccumUpdates' AND appKey IN (SELECT appKey FROM wanted))
+     )
+     SELECT appKey, accumulatorId, arg_max(value, driver * 1e15 + coalesce(reportedAt, 0)) AS value
+     FROM (SELECT * FROM from_stages UNION ALL SELECT * FROM from_driver)
+     WHERE value IS NOT NULL AND accumulatorId IS NOT NULL GROUP BY ALL`,
+    { appKeys: appKeysParam(appKeys) },
+  )) as Array<{ appKey: string; accumulatorId: bigint; value: bigint }>;
+  const valuesByApp = new Map<string, Map<number, bigint>>();
+  for (const row of values) {
+    let forApp = valuesByApp.get(row.appKey);
+    if (!forApp) valuesByApp.set(row.appKey, (forApp = new Map()));
+    forApp.set(Number(row.accumulatorId), row.value);
+  }
+  const records: SqlPlanRecord[] = plans.map((row) => ({
+    appKey: row.appKey,
+    executionId: row.executionId,
+    plan: row.plan ? (JSON.parse(row.plan) as SparkPlanInfo) : null,
+    planVersions: row.planVersions + 1,
+    metricValues: valuesByApp.get(row.appKey) ?? new Map(),
+    stageIds: row.stageIds,
+  }));
+  return groupByAppKey(appKeys, records);
+}
