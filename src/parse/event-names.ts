@@ -69,5 +69,6 @@ export const handledEvents: readonly HandledEvent[] = [
     'SparkListenerDriverAccumUpdates',
   ].map((name) => ({ name, usableWhen: 'executionId IS NOT NULL', missing: '"executionId"' })),
   { name: 'SparkListenerMiscellaneousProcessAdded', usableWhen: 'processId IS NOT NULL', missing: '"processId"' },
+  { name: 'SparkListenerUnpersistRDD', usableWhen: '"RDD ID" IS NOT NULL', missing: '"RDD ID"' },
 ];
 

@@ -54,14 +54,17 @@ const taskMetrics = `STRUCT(
   "Output Metrics" STRUCT("Data Write Method" VARCHAR, "Bytes Written" BIGINT, "Records Written" BIGINT),
   "Updated Blocks" JSON)`;
 
-/** Executor memory and GC peaks (Spark 3.0+), by the names Spark logs them under. */
-export const executorMetricsType = `STRUCT(${[
+/** Executor memory and GC peaks (Spark 3.0+), by the names Spark logs them under, in Spark's order. */
+export const executorMetricNames: readonly string[] = [
   'JVMHeapMemory', 'JVMOffHeapMemory', 'OnHeapExecutionMemory', 'OffHeapExecutionMemory', 'OnHeapStorageMemory',
   'OffHeapStorageMemory', 'OnHeapUnifiedMemory', 'OffHeapUnifiedMemory', 'DirectPoolMemory', 'MappedPoolMemory',
   'ProcessTreeJVMVMemory', 'ProcessTreeJVMRSSMemory', 'ProcessTreePythonVMemory', 'ProcessTreePythonRSSMemory',
   'ProcessTreeOtherVMemory', 'ProcessTreeOtherRSSMemory', 'MinorGCCount', 'MinorGCTime', 'MajorGCCount',
   'MajorGCTime', 'TotalGCTime', 'ConcurrentGCCount', 'ConcurrentGCTime',
-].map((name) => `"${name}" BIGINT`).join(', ')})`;
+];
+
+/** The executor metrics as one struct, a field per metric. */
+export const executorMetricsType = `STRUCT(${executorMetricNames.map((name) => `"${name}" BIGINT`).join(', ')})`;
 
 /** Every field any TaskEndReason logs (ExceptionFailure, ExecutorLostFailure, FetchFailed, TaskKilled...). */
 const taskEndReason = `STRUCT(

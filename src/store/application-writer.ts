@@ -280,8 +280,13 @@ const insertStatements: Record<string, string> = {
 
   misc_processes: `
     INSERT INTO misc_processes
-    SELECT $appKey, processId, info FROM ${staged}
+    SELECT $appKey, processId, info, time FROM ${staged}
     WHERE kind = 'SparkListenerMiscellaneousProcessAdded' AND processId IS NOT NULL`,
+
+  unpersisted_rdds: `
+    INSERT INTO unpersisted_rdds
+    SELECT DISTINCT $appKey, "RDD ID" FROM ${staged}
+    WHERE kind = 'SparkListenerUnpersistRDD' AND "RDD ID" IS NOT NULL`,
 };
 
 /** Task ends, read from the log itself and joined to the few user accumulators staged for them. */

@@ -8,7 +8,7 @@
 import { executorMetricsType } from '../parse/event-schema.js';
 
 /** Bumped whenever a table's layout changes; a file with another version is refused at open. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const taskMetricColumns = `
   executorDeserializeTime BIGINT, executorDeserializeCpuTime BIGINT,
@@ -51,6 +51,7 @@ export const applicationTables = [
   'environment',
   'resource_profiles',
   'misc_processes',
+  'unpersisted_rdds',
   'ingest_warnings',
   'insights',
 ] as const;
@@ -246,7 +247,14 @@ CREATE TABLE IF NOT EXISTS resource_profiles (
 CREATE TABLE IF NOT EXISTS misc_processes (
   appKey VARCHAR NOT NULL,
   processId VARCHAR NOT NULL,
-  info JSON
+  info JSON,
+  addTime BIGINT
+);
+
+-- RDDs the application unpersisted (SparkListenerUnpersistRDD): no longer cached, History Server forgets them.
+CREATE TABLE IF NOT EXISTS unpersisted_rdds (
+  appKey VARCHAR NOT NULL,
+  rddId BIGINT NOT NULL
 );
 
 -- Findings of the detectors (src/analysis), computed once after each ingest so queries read them instantly.

@@ -1,3 +1,4 @@
+import { executorMetricNames } from '../parse/event-schema.js';
 import { taskMetricNames } from './schema.js';
 
 /**
@@ -31,7 +32,8 @@ const taskErrorMessage = `CASE
       ', mapId=' || coalesce(endReasonDetail->>'Map ID', '') ||
       ', reduceId=' || coalesce(endReasonDetail->>'Reduce ID', '') ||
       ', message=' || chr(10) || coalesce(endReasonDetail->>'Message', '') || chr(10) || ')'
-    WHEN endReason = 'TaskKilled' THEN 'TaskKilled (' || coalesce(endReasonDetail->>'Kill Reason', 'killed intentionally') || ')'
+    -- History Server shows a killed task's reason itself (AppStatusListener), not TaskKilled's error string.
+    WHEN endReason = 'TaskKilled' THEN coalesce(endReasonDetail->>'Kill Reason', 'unknown reason')
     WHEN endReason = 'TaskResultLost' THEN 'TaskResultLost (result lost from block manager)'
     WHEN endReason = 'Resubmitted' THEN 'Resubmitted (resubmitted due to lost executor)'
     WHEN endReason = 'TaskCommitDenied' THEN 'TaskCommitDenied (Driver denied task commit) for job: ' ||
@@ -47,6 +49,17 @@ const outcome = `CASE
     WHEN endReason IN ('TaskKilled', 'TaskCommitDenied') THEN 'killed'
     ELSE 'failed'
   END`;
+
+/** A StageExecutorMetrics event's JSON metrics as the executor metrics struct (absent metrics read as NULL). */
+const executorMetricsFromJson = (json: string): string =>
+  `json_transform(${json}, '${JSON.stringify(Object.fromEntries(executorMetricNames.map((name) => [name, 'BIGINT'])))}')`;
+
+/**
+ * Spark's peak executor metrics over rows of executor metrics `m` (ExecutorMetrics.compareAndUpdatePeakValues
+ * from a fresh peak): each metric's largest value, never below 0; an absent metric counts as 0.
+ */
+const peakOf = (m: string): string =>
+  `{${executorMetricNames.map((name) => `'${name}': greatest(0, max(coalesce(${m}."${name}", 0)))`).join(', ')}}`;
 
 /** DDL for every view; re-created at every open so a new build's definitions always apply. */
 export const createViewsSql = `
@@ -77,9 +90,10 @@ WITH task_totals AS (
     ${stageMetricSums}
   FROM v_tasks t GROUP BY ALL
 ), killed AS (
+  -- Killed tasks by reason: a TaskKilled's reason, a TaskCommitDenied's error string (as Spark keys them).
   SELECT appKey, stageId, stageAttemptId,
-    map_from_entries(list({'k': coalesce(endReasonDetail->>'Kill Reason', endReason), 'v': n})) AS killedTasksSummary
-  FROM (SELECT appKey, stageId, stageAttemptId, endReason, endReasonDetail, count(*) AS n
+    map_from_entries(list({'k': errorMessage, 'v': n})) AS killedTasksSummary
+  FROM (SELECT appKey, stageId, stageAttemptId, errorMessage, count(*) AS n
         FROM v_tasks WHERE outcome = 'killed' GROUP BY ALL)
   GROUP BY ALL
 ), stage_jobs AS (
@@ -138,7 +152,7 @@ WITH planned AS (
   GROUP BY ALL
 ), killed AS (
   SELECT appKey, jobId, map_from_entries(list({'k': reason, 'v': n})) AS killedTasksSummary
-  FROM (SELECT js.appKey, js.jobId, coalesce(t.endReasonDetail->>'Kill Reason', t.endReason) AS reason, count(*) AS n
+  FROM (SELECT js.appKey, js.jobId, t.errorMessage AS reason, count(*) AS n
         FROM (SELECT DISTINCT appKey, jobId, stageId FROM job_stages) js
         JOIN v_tasks t ON t.appKey = js.appKey AND t.stageId = js.stageId AND t.outcome = 'killed'
         GROUP BY ALL)
@@ -161,6 +175,16 @@ LEFT JOIN job_tasks t USING (appKey, jobId)
 LEFT JOIN job_stage_status ss USING (appKey, jobId)
 LEFT JOIN killed k USING (appKey, jobId);
 
+CREATE OR REPLACE VIEW v_applied_exclusions AS
+-- Exclusion events as they reach each executor: its own, and those of its host while it was registered
+-- (node events never touch the driver).
+SELECT e.appKey, e.executorId, x.seq, x.kind, x.stageId, x.stageAttemptId, x.time
+FROM executors e JOIN executor_exclusions x ON x.appKey = e.appKey
+WHERE ((x.executorId = e.executorId AND x.kind LIKE 'executor%')
+    OR (x.hostId = e.host AND x.kind LIKE 'node%' AND e.executorId <> 'driver'))
+  AND (x.time IS NULL OR e.addTime IS NULL OR x.time >= e.addTime)
+  AND (x.time IS NULL OR e.removeTime IS NULL OR x.time <= e.removeTime);
+
 CREATE OR REPLACE VIEW v_executors AS
 WITH task_totals AS (
   SELECT appKey, executorId,
@@ -174,29 +198,18 @@ WITH task_totals AS (
     coalesce(sum(shuffleRemoteBytesRead + shuffleLocalBytesRead), 0) AS totalShuffleRead,
     coalesce(sum(shuffleWriteBytes), 0) AS totalShuffleWrite
   FROM v_tasks GROUP BY ALL
-), peak_gc AS (
+), peaks AS (
   -- An executor's peak executor metrics: every task end raises them (to zeros when the log predates task
   -- executor metrics), and so does every StageExecutorMetrics event.
-  SELECT appKey, executorId, max(gc) AS peakTotalGCTime
+  SELECT appKey, executorId, ${peakOf('m')} AS peakMemoryMetrics
   FROM (
-    SELECT appKey, executorId, coalesce(peakExecutorMetrics.TotalGCTime, 0) AS gc
-    FROM tasks WHERE status <> 'RUNNING'
+    SELECT appKey, executorId, peakExecutorMetrics AS m FROM tasks WHERE status <> 'RUNNING'
     UNION ALL
-    SELECT appKey, executorId, coalesce(TRY_CAST(metrics->>'TotalGCTime' AS BIGINT), 0)
-    FROM stage_executor_metrics
+    SELECT appKey, executorId, ${executorMetricsFromJson('metrics')} FROM stage_executor_metrics
   ) GROUP BY ALL
 ), task_cpus AS (
   SELECT appKey, coalesce(TRY_CAST(value AS BIGINT), 1) AS cpusPerTask
   FROM environment WHERE section = 'sparkProperties' AND key = 'spark.task.cpus'
-), applied_exclusions AS (
-  -- Exclusion events as they reach each executor: its own, and those of its host while it was registered
-  -- (node events never touch the driver).
-  SELECT e.appKey, e.executorId, x.seq, x.kind, x.stageId, x.stageAttemptId, x.time
-  FROM executors e JOIN executor_exclusions x ON x.appKey = e.appKey
-  WHERE ((x.executorId = e.executorId AND x.kind LIKE 'executor%')
-      OR (x.hostId = e.host AND x.kind LIKE 'node%' AND e.executorId <> 'driver'))
-    AND (x.time IS NULL OR e.addTime IS NULL OR x.time >= e.addTime)
-    AND (x.time IS NULL OR e.removeTime IS NULL OR x.time <= e.removeTime)
 ), exclusion_state AS (
   SELECT x.appKey, x.executorId,
     arg_max(x.kind IN ('executorExcluded', 'nodeExcluded'), x.seq)
@@ -207,7 +220,7 @@ WITH task_totals AS (
       SELECT 1 FROM stages s WHERE s.appKey = x.appKey AND s.stageId = x.stageId AND s.attemptId = x.stageAttemptId
         AND s.status IN ('COMPLETE', 'FAILED') AND (x.time IS NULL OR x.time <= s.completionTime)
     )) AS excludedInStages
-  FROM applied_exclusions x GROUP BY ALL
+  FROM v_applied_exclusions x GROUP BY ALL
 )
 SELECT e.appKey, e.executorId AS id, e.host,
   CASE WHEN e.port IS NOT NULL THEN e.host || ':' || e.port ELSE e.host END AS hostPort,
@@ -220,20 +233,87 @@ SELECT e.appKey, e.executorId AS id, e.host,
   CASE WHEN e.executorId = 'driver' AND a.startTime IS NOT NULL
        THEN coalesce(a.endTime, epoch_ms(now())) - a.startTime
        ELSE coalesce(t.totalDuration, 0) END AS totalDuration,
-  CASE WHEN e.executorId = 'driver' AND g.peakTotalGCTime IS NOT NULL THEN g.peakTotalGCTime
+  CASE WHEN e.executorId = 'driver' AND g.peakMemoryMetrics IS NOT NULL THEN g.peakMemoryMetrics.TotalGCTime
        ELSE coalesce(t.totalGCTime, 0) END AS totalGCTime,
   coalesce(t.totalInputBytes, 0) AS totalInputBytes, coalesce(t.totalShuffleRead, 0) AS totalShuffleRead,
   coalesce(t.totalShuffleWrite, 0) AS totalShuffleWrite,
   coalesce(x.isExcluded, false) AS isExcluded,
   coalesce(x.excludedInStages, []) AS excludedInStages,
   e.maxMemory, e.maxOnHeapMemory, e.maxOffHeapMemory, e.addTime, e.removeTime, e.removeReason,
-  e.executorLogs, e.attributes, e.resources, e.resourceProfileId
+  e.executorLogs, e.attributes, e.resources, e.resourceProfileId, g.peakMemoryMetrics
 FROM executors e
 LEFT JOIN applications a ON a.appKey = e.appKey
 LEFT JOIN task_totals t ON t.appKey = e.appKey AND t.executorId = e.executorId
-LEFT JOIN peak_gc g ON g.appKey = e.appKey AND g.executorId = e.executorId
+LEFT JOIN peaks g ON g.appKey = e.appKey AND g.executorId = e.executorId
 LEFT JOIN task_cpus c ON c.appKey = e.appKey
 LEFT JOIN exclusion_state x ON x.appKey = e.appKey AND x.executorId = e.executorId;
+
+CREATE OR REPLACE VIEW v_stage_executors AS
+-- History Server's ExecutorStageSummary: what each executor did for one stage attempt. Spark keeps one once a
+-- task of the attempt ended on the executor, a StageExecutorMetrics event named it, or it was excluded for
+-- the attempt (its own exclusion, or its node's while it was registered there).
+WITH task_totals AS (
+  SELECT appKey, stageId, stageAttemptId, executorId,
+    coalesce(sum(duration), 0) AS taskTime,
+    count(*) FILTER (WHERE outcome = 'failed') AS failedTasks,
+    count(*) FILTER (WHERE outcome = 'completed') AS succeededTasks,
+    count(*) FILTER (WHERE outcome = 'killed') AS killedTasks,
+    coalesce(sum(inputBytes), 0) AS inputBytes, coalesce(sum(inputRecords), 0) AS inputRecords,
+    coalesce(sum(outputBytes), 0) AS outputBytes, coalesce(sum(outputRecords), 0) AS outputRecords,
+    coalesce(sum(shuffleRemoteBytesRead + shuffleLocalBytesRead), 0) AS shuffleRead,
+    coalesce(sum(shuffleReadRecords), 0) AS shuffleReadRecords,
+    coalesce(sum(shuffleWriteBytes), 0) AS shuffleWrite, coalesce(sum(shuffleWriteRecords), 0) AS shuffleWriteRecords,
+    coalesce(sum(memoryBytesSpilled), 0) AS memoryBytesSpilled, coalesce(sum(diskBytesSpilled), 0) AS diskBytesSpilled
+  FROM v_tasks WHERE outcome <> 'active' AND executorId IS NOT NULL GROUP BY ALL
+), peaks AS (
+  SELECT appKey, stageId, stageAttemptId, executorId, ${peakOf('m')} AS peakMemoryMetrics
+  FROM (
+    SELECT appKey, stageId, stageAttemptId, executorId, peakExecutorMetrics AS m FROM tasks
+    WHERE status <> 'RUNNING' AND executorId IS NOT NULL
+    UNION ALL
+    SELECT appKey, stageId, stageAttemptId, executorId, ${executorMetricsFromJson('metrics')} FROM stage_executor_metrics
+  ) GROUP BY ALL
+), excluded AS (
+  SELECT DISTINCT appKey, stageId, stageAttemptId, executorId FROM v_applied_exclusions
+  WHERE kind LIKE '%ForStage' AND stageId IS NOT NULL
+), summaries AS (
+  SELECT appKey, stageId, stageAttemptId, executorId FROM task_totals
+  UNION SELECT appKey, stageId, stageAttemptId, executorId FROM peaks
+  UNION SELECT appKey, stageId, coalesce(stageAttemptId, 0), executorId FROM excluded
+)
+SELECT k.appKey, k.stageId, k.stageAttemptId, k.executorId,
+  coalesce(t.taskTime, 0) AS taskTime, coalesce(t.failedTasks, 0) AS failedTasks,
+  coalesce(t.succeededTasks, 0) AS succeededTasks, coalesce(t.killedTasks, 0) AS killedTasks,
+  coalesce(t.inputBytes, 0) AS inputBytes, coalesce(t.inputRecords, 0) AS inputRecords,
+  coalesce(t.outputBytes, 0) AS outputBytes, coalesce(t.outputRecords, 0) AS outputRecords,
+  coalesce(t.shuffleRead, 0) AS shuffleRead, coalesce(t.shuffleReadRecords, 0) AS shuffleReadRecords,
+  coalesce(t.shuffleWrite, 0) AS shuffleWrite, coalesce(t.shuffleWriteRecords, 0) AS shuffleWriteRecords,
+  coalesce(t.memoryBytesSpilled, 0) AS memoryBytesSpilled, coalesce(t.diskBytesSpilled, 0) AS diskBytesSpilled,
+  x.executorId IS NOT NULL AS isExcludedForStage,
+  p.peakMemoryMetrics
+FROM summaries k
+-- Spark keeps a summary only while it tracks the stage attempt.
+JOIN stages s ON s.appKey = k.appKey AND s.stageId = k.stageId AND s.attemptId = k.stageAttemptId
+LEFT JOIN task_totals t ON t.appKey = k.appKey AND t.stageId = k.stageId AND t.stageAttemptId = k.stageAttemptId
+  AND t.executorId = k.executorId
+LEFT JOIN peaks p ON p.appKey = k.appKey AND p.stageId = k.stageId AND p.stageAttemptId = k.stageAttemptId
+  AND p.executorId = k.executorId
+LEFT JOIN excluded x ON x.appKey = k.appKey AND x.stageId = k.stageId AND coalesce(x.stageAttemptId, 0) = k.stageAttemptId
+  AND x.executorId = k.executorId;
+
+CREATE OR REPLACE VIEW v_stage_peaks AS
+-- A stage attempt's peak executor metrics: the peaks of its executors' summaries (the same events raise both).
+SELECT appKey, stageId, stageAttemptId AS attemptId, ${peakOf('peakMemoryMetrics')} AS peakExecutorMetrics
+FROM v_stage_executors WHERE peakMemoryMetrics IS NOT NULL GROUP BY ALL;
+
+CREATE OR REPLACE VIEW v_stage_speculation AS
+-- History Server's SpeculationStageSummary: the speculative copies of a stage attempt's tasks.
+SELECT appKey, stageId, stageAttemptId AS attemptId, count(*) AS numTasks,
+  count(*) FILTER (WHERE outcome = 'active') AS numActiveTasks,
+  count(*) FILTER (WHERE outcome = 'completed') AS numCompletedTasks,
+  count(*) FILTER (WHERE outcome = 'failed') AS numFailedTasks,
+  count(*) FILTER (WHERE outcome = 'killed') AS numKilledTasks
+FROM v_tasks WHERE speculative GROUP BY ALL;
 
 CREATE OR REPLACE VIEW v_applications AS
 SELECT a.*,
