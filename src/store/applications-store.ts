@@ -64,6 +64,18 @@ export async function findApplication(db: AnalysisDatabase, id: string): Promise
   return rows[0] as unknown as ApplicationRecord | undefined;
 }
 
+/**
+ * Every attempt of one app id, or of every app when `appId` is omitted, newest attempt (latest start) first
+ * within an app: the rows History Server groups into its ApplicationInfo list.
+ */
+export async function applicationAttempts(db: AnalysisDatabase, appId?: string): Promise<ApplicationRecord[]> {
+  const where = appId === undefined ? '' : 'WHERE appId = $appId';
+  return (await db.query(
+    `SELECT ${columns} FROM v_applications ${where} ORDER BY appId, startTime DESC NULLS LAST, attemptId DESC NULLS LAST`,
+    appId === undefined ? {} : { appId },
+  )) as unknown as ApplicationRecord[];
+}
+
 /** Removes an application attempt (or every attempt of an app id) and all its rows; returns the keys removed. */
 export async function deleteApplication(db: AnalysisDatabase, id: string): Promise<string[]> {
   return db.withConnection(async (connection) => {

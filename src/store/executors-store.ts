@@ -36,6 +36,11 @@ export interface ExecutorRecord {
   attributes: Record<string, string>;
   resources: ExecutorResourceRecord[];
   resourceProfileId: bigint | null;
+  /**
+   * Peaks of the executor metrics (JVM heap, storage memory, GC...) by Spark's metric names; null when no task
+   * ended on the executor and no StageExecutorMetrics event named it.
+   */
+  peakMemoryMetrics: Record<string, bigint> | null;
 }
 
 type ExecutorRow = Omit<ExecutorRecord, 'executorLogs' | 'attributes' | 'resources'> & {
@@ -60,7 +65,7 @@ export async function executorsByApp(db: AnalysisDatabase, appKeys: readonly str
     `SELECT appKey, id, hostPort, isActive, totalCores, maxTasks, activeTasks, failedTasks, completedTasks,
        totalTasks, totalDuration, totalGCTime, totalInputBytes, totalShuffleRead, totalShuffleWrite, isExcluded,
        excludedInStages, maxMemory, maxOnHeapMemory, maxOffHeapMemory, addTime, removeTime, removeReason,
-       executorLogs, attributes, resources, resourceProfileId
+       executorLogs, attributes, resources, resourceProfileId, peakMemoryMetrics
      FROM v_executors WHERE appKey IN (SELECT unnest($appKeys)) ${executorOrder}`,
     { appKeys: appKeysParam(appKeys) },
   )) as unknown as ExecutorRow[];
@@ -75,4 +80,36 @@ export async function executorsByApp(db: AnalysisDatabase, appKeys: readonly str
     }),
   );
   return groupByAppKey(appKeys, records);
+}
+
+/** A process other than an executor that registered with the driver (e.g. the YARN application master). */
+export interface MiscellaneousProcessRecord {
+  appKey: string;
+  processId: string;
+  hostPort: string | null;
+  totalCores: bigint | null;
+  addTime: bigint | null;
+  processLogs: Record<string, string>;
+}
+
+/**
+ * The miscellaneous processes of each application by id, in the order of `appKeys` (one list per key); a
+ * process added twice keeps its first add time and its latest information, as History Server does.
+ */
+export async function miscProcessesByApp(
+  db: AnalysisDatabase,
+  appKeys: readonly string[],
+): Promise<MiscellaneousProcessRecord[][]> {
+  const rows = (await db.query(
+    `SELECT appKey, processId, last(info->>'hostPort' ORDER BY rowid) AS hostPort,
+       last(TRY_CAST(info->>'cores' AS BIGINT) ORDER BY rowid) AS totalCores, min(addTime) AS addTime,
+       last(CAST(info->'logUrlInfo' AS VARCHAR) ORDER BY rowid) AS processLogs
+     FROM misc_processes WHERE appKey IN (SELECT unnest($appKeys))
+     GROUP BY appKey, processId ORDER BY appKey, processId`,
+    { appKeys: appKeysParam(appKeys) },
+  )) as unknown as Array<Omit<MiscellaneousProcessRecord, 'processLogs'> & { processLogs: string | null }>;
+  return groupByAppKey(
+    appKeys,
+    rows.map((row) => ({ ...row, processLogs: parseObject<string>(row.processLogs) })),
+  );
 }

@@ -1,4 +1,3 @@
-import { listValue } from '@duckdb/node-api';
 import type { AnalysisDatabase } from './database.js';
 
 /** Quantiles of one task metric, in the order of {@link TaskMetricDistributions.quantiles}. */
@@ -125,7 +124,8 @@ export async function taskSummary(
     appKey,
     stageId,
     stageAttemptId,
-    quantiles: listValue(sortedQuantiles),
+    // Bound as text and cast in SQL: a JS list binds with its first item's type, and 0 would make it INTEGER[].
+    quantiles: JSON.stringify(sortedQuantiles),
   });
   if (!row || Number(row.n) === 0) return null;
   const summary: Record<string, unknown> = { quantiles: sortedQuantiles };

@@ -1,3 +1,4 @@
+import { listValue } from '@duckdb/node-api';
 import { groupByPosition, keyTable } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
 import { taskMetricNames } from './schema.js';
@@ -55,6 +56,8 @@ export interface TaskRecord extends TaskMetricsRecord {
   attempt: bigint;
   partitionId: bigint;
   launchTime: bigint | null;
+  /** When the driver started fetching the task's result (tasks whose result went through the block manager). */
+  resultFetchStart: bigint | null;
   duration: bigint | null;
   executorId: string | null;
   host: string | null;
@@ -72,8 +75,12 @@ export interface TaskRecord extends TaskMetricsRecord {
 /** History Server's task orders (TaskSorting); ties go by task id, in the same direction. */
 export type TaskOrder = 'ID' | 'INCREASING_RUNTIME' | 'DECREASING_RUNTIME';
 
-/** Run time as History Server indexes it: -1 for a task without metrics, so such tasks sort first. */
-const runTime = 'CASE WHEN t.hasMetrics THEN t.executorRunTime ELSE -1 END';
+/**
+ * Run time as History Server indexes it: -1 for a task without metrics, and -(run time) - 1 for a task that
+ * did not succeed (SPARK-26260 stores their metrics negated), so both sort before the successful ones.
+ */
+const runTime = `CASE WHEN NOT t.hasMetrics THEN -1 WHEN t.status = 'SUCCESS' THEN t.executorRunTime
+  ELSE -t.executorRunTime - 1 END`;
 
 const orderBy: Readonly<Record<TaskOrder, string>> = {
   ID: 't.taskId',
@@ -84,6 +91,8 @@ const orderBy: Readonly<Record<TaskOrder, string>> = {
 /** Which tasks of a stage attempt to read: a status filter, an order and a window of that order. */
 export interface TaskPageQuery {
   status?: string;
+  /** Tasks in any of these statuses (History Server's repeated status parameter); empty keeps every task. */
+  statuses?: readonly string[];
   order: TaskOrder;
   offset: number;
   limit: number;
@@ -102,7 +111,8 @@ export interface TaskPage {
   totalCount: number;
 }
 
-const columns = `t.taskId, t."index", t.attempt, t.partitionId, t.launchTime, t.duration, t.executorId, t.host,
+const columns = `t.taskId, t."index", t.attempt, t.partitionId, t.launchTime,
+  t.gettingResultStartTime AS resultFetchStart, t.duration, t.executorId, t.host,
   t.status, t.taskLocality, t.speculative,
   list_transform(t.accumulables, a -> {'id': a.id, 'name': a.name, 'update': a."update", 'value': a."value"})
     AS accumulatorUpdates,
@@ -125,8 +135,13 @@ export async function taskPages(
   });
   const matching = `wanted w JOIN v_tasks t
     ON t.appKey = w.appKey AND t.stageId = w.stageId AND t.stageAttemptId = w.attemptId
-    ${query.status === undefined ? '' : 'AND t.status = $status'}`;
-  const params = { ...wanted.params, ...(query.status === undefined ? {} : { status: query.status }) };
+    ${query.status === undefined ? '' : 'AND t.status = $status'}
+    ${query.statuses?.length ? 'AND list_contains($statuses::VARCHAR[], t.status)' : ''}`;
+  const params = {
+    ...wanted.params,
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(query.statuses?.length ? { statuses: listValue([...query.statuses]) } : {}),
+  };
   const [rows, counts] = await Promise.all([
     db.query(
       `WITH ${wanted.sql}

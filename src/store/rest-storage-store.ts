@@ -1,0 +1,60 @@
+import type { AnalysisDatabase } from './database.js';
+
+/** A Spark storage level as event logs describe it. */
+export interface StorageLevelRecord {
+  useDisk: boolean;
+  useMemory: boolean;
+  useOffHeap: boolean;
+  deserialized: boolean;
+  replication: bigint;
+}
+
+/**
+ * An RDD History Server tracks for its storage page: one a submitted stage used with a storage level (it was
+ * persisted), described as that first stage saw it, and not unpersisted since.
+ */
+export interface PersistedRddRecord {
+  id: bigint;
+  name: string | null;
+  numPartitions: bigint;
+  storageLevel: StorageLevelRecord;
+  /** Partitions cached somewhere: block updates say which, and logs rarely record them (see storage docs). */
+  numCachedPartitions: bigint;
+  memoryUsed: bigint;
+  diskUsed: bigint;
+}
+
+/**
+ * The persisted RDDs of one application by id (AppStatusListener creates a LiveRDD when a stage is submitted
+ * with an RDD whose storage level is valid, and drops it on SparkListenerUnpersistRDD). Their cached
+ * partitions and memory come from SparkListenerBlockUpdated events, which Spark logs only with
+ * spark.eventLog.logBlockUpdates.enabled and the ingest does not keep: they read as none.
+ */
+export async function persistedRdds(db: AnalysisDatabase, appKey: string): Promise<PersistedRddRecord[]> {
+  return (await db.query(
+    `WITH infos AS (
+       SELECT s.stageId, s.attemptId, coalesce(s.submissionTime, 0) AS submitted, r.value AS info
+       FROM stages s, json_each(coalesce(s.rddInfo, '[]')) r
+       -- Submitted stages only: the stages a job planned but never ran did not create RDD entries.
+       WHERE s.appKey = $appKey AND s.status IN ('ACTIVE', 'COMPLETE', 'FAILED')
+     ), first_seen AS (
+       SELECT (info->>'RDD ID')::BIGINT AS id, arg_min(info, [submitted, stageId, attemptId]) AS info
+       FROM infos WHERE info->>'RDD ID' IS NOT NULL GROUP BY 1
+     ), levels AS (
+       SELECT id, info->>'Name' AS name, coalesce((info->>'Number of Partitions')::BIGINT, 0) AS numPartitions,
+         {'useDisk': coalesce((info->'Storage Level'->>'Use Disk')::BOOLEAN, false),
+          'useMemory': coalesce((info->'Storage Level'->>'Use Memory')::BOOLEAN, false),
+          'useOffHeap': coalesce((info->'Storage Level'->>'Use Off Heap')::BOOLEAN, false),
+          'deserialized': coalesce((info->'Storage Level'->>'Deserialized')::BOOLEAN, false),
+          'replication': coalesce((info->'Storage Level'->>'Replication')::BIGINT, 1)} AS storageLevel
+       FROM first_seen
+     )
+     SELECT id, name, numPartitions, storageLevel, 0::BIGINT AS numCachedPartitions, 0::BIGINT AS memoryUsed,
+       0::BIGINT AS diskUsed
+     FROM levels l
+     WHERE (storageLevel.useDisk OR storageLevel.useMemory OR storageLevel.useOffHeap) AND storageLevel.replication > 0
+       AND NOT EXISTS (SELECT 1 FROM unpersisted_rdds u WHERE u.appKey = $appKey AND u.rddId = l.id)
+     ORDER BY id`,
+    { appKey },
+  )) as unknown as PersistedRddRecord[];
+}
