@@ -10,6 +10,7 @@ import { complexityLimitPlugin } from './complexity-limit.js';
 import { buildApiSchema } from '../api/schema.js';
 import type { Config } from '../config.js';
 import { logger as rootLogger } from '../logger.js';
+import { createRestHandler, REST_PREFIX } from '../rest/handler.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { version } from '../version.js';
 import { IDE_ASSET_PREFIX, offlineGraphiqlLandingPage, readIdeAsset } from './graphiql.js';
@@ -169,6 +170,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   };
 
+  const handleRest = createRestHandler(db);
+
   const httpServer = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const route = async (): Promise<void> => {
@@ -182,6 +185,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (!asset) throw new HttpError(404, `No such IDE asset: ${path}`);
         response.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'public, max-age=86400' });
         response.end(asset.body);
+      } else if (path === REST_PREFIX || path.startsWith(`${REST_PREFIX}/`)) {
+        await handleRest(request, response);
       } else if (path === '/' && request.method === 'GET') {
         response.writeHead(302, { location: '/graphql' }).end();
       } else {

@@ -1,0 +1,326 @@
+import { executorsByApp } from '../store/executors-store.js';
+import {
+  executorMetricsDistributions,
+  stageExecutorSummaries,
+  stagePeakMetrics,
+  stageSpeculationSummaries,
+  type ExecutorStageSummaryRecord,
+} from '../store/rest-stages-store.js';
+import { stageAttempts, stagesByApp, type StageRecord } from '../store/stages-store.js';
+import { taskSummary } from '../store/task-summary.js';
+import { taskPages, type StageAttemptKey, type TaskOrder, type TaskRecord } from '../store/tasks-store.js';
+import { taskMetricNames } from '../store/schema.js';
+import type { AnalysisDatabase } from '../store/database.js';
+import { appRoute, type AppScope } from './app-scope.js';
+import { notFound } from './errors.js';
+import { killedSummaryJson } from './jobs.js';
+import { num, opt, shsDate } from './json.js';
+import { booleanParam, enumList, enumValue, intParam, quantilesParam } from './params.js';
+import type { Router } from './router.js';
+
+const stageStatuses = ['ACTIVE', 'COMPLETE', 'FAILED', 'PENDING', 'SKIPPED'] as const;
+const taskStatuses = ['RUNNING', 'KILLED', 'FAILED', 'SUCCESS', 'UNKNOWN'] as const;
+type TaskStatus = (typeof taskStatuses)[number];
+
+/** Spark's TaskSorting, with the short names it also accepts. */
+const taskSortings = ['ID', 'INCREASING_RUNTIME', 'DECREASING_RUNTIME'] as const;
+const taskSortingAliases = { runtime: 'INCREASING_RUNTIME', '-runtime': 'DECREASING_RUNTIME' } as const;
+
+/** Quantiles of a stage's summaries when `withSummaries` asks for them and none are given. */
+const STAGE_SUMMARY_QUANTILES = '0.0,0.25,0.5,0.75,1.0';
+/** Quantiles of /taskSummary when none are given. */
+const TASK_SUMMARY_QUANTILES = '0.05,0.25,0.5,0.75,0.95';
+/** "All the tasks" for a stage's details. */
+const ALL_TASKS = 2 ** 31 - 1;
+
+/** A path's stage id or attempt: `\d+` that must also fit Spark's Int, or the path names nothing. */
+function pathInt(value: string | undefined): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed > 2 ** 31 - 1) throw notFound(`Not found: ${value ?? ''}`);
+  return parsed;
+}
+
+/** History Server's TaskData. */
+function taskJson(task: TaskRecord, executorLogs: ReadonlyMap<string, Record<string, string>>): Record<string, unknown> {
+  return {
+    taskId: task.taskId,
+    index: num(task.index),
+    attempt: num(task.attempt),
+    partitionId: num(task.partitionId),
+    launchTime: shsDate(task.launchTime),
+    resultFetchStart: shsDate(task.resultFetchStart),
+    duration: opt(task.duration),
+    executorId: opt(task.executorId),
+    host: opt(task.host),
+    status: task.status,
+    taskLocality: opt(task.taskLocality),
+    speculative: task.speculative,
+    accumulatorUpdates: task.accumulatorUpdates.map((acc) => ({
+      id: acc.id,
+      name: opt(acc.name),
+      update: opt(acc.update),
+      value: opt(acc.value),
+    })),
+    errorMessage: opt(task.errorMessage),
+    taskMetrics: task.hasMetrics ? taskMetricsJson(task) : undefined,
+    executorLogs: (task.executorId !== null && executorLogs.get(task.executorId)) || {},
+    schedulerDelay: task.schedulerDelay,
+    gettingResultTime: task.gettingResultTime,
+  };
+}
+
+/** History Server's TaskMetrics, nested as Spark nests them. */
+function taskMetricsJson(m: TaskRecord): Record<string, unknown> {
+  return {
+    executorDeserializeTime: m.executorDeserializeTime,
+    executorDeserializeCpuTime: m.executorDeserializeCpuTime,
+    executorRunTime: m.executorRunTime,
+    executorCpuTime: m.executorCpuTime,
+    resultSize: m.resultSize,
+    jvmGcTime: m.jvmGcTime,
+    resultSerializationTime: m.resultSerializationTime,
+    memoryBytesSpilled: m.memoryBytesSpilled,
+    diskBytesSpilled: m.diskBytesSpilled,
+    peakExecutionMemory: m.peakExecutionMemory,
+    inputMetrics: { bytesRead: m.inputBytes, recordsRead: m.inputRecords },
+    outputMetrics: { bytesWritten: m.outputBytes, recordsWritten: m.outputRecords },
+    shuffleReadMetrics: {
+      remoteBlocksFetched: m.shuffleRemoteBlocksFetched,
+      localBlocksFetched: m.shuffleLocalBlocksFetched,
+      fetchWaitTime: m.shuffleFetchWaitTime,
+      remoteBytesRead: m.shuffleRemoteBytesRead,
+      remoteBytesReadToDisk: m.shuffleRemoteBytesReadToDisk,
+      localBytesRead: m.shuffleLocalBytesRead,
+      recordsRead: m.shuffleReadRecords,
+      remoteReqsDuration: m.shuffleRemoteReqsDuration,
+      shufflePushReadMetrics: {
+        corruptMergedBlockChunks: m.shuffleCorruptMergedBlockChunks,
+        mergedFetchFallbackCount: m.shuffleMergedFetchFallbackCount,
+        remoteMergedBlocksFetched: m.shuffleMergedRemoteBlocksFetched,
+        localMergedBlocksFetched: m.shuffleMergedLocalBlocksFetched,
+        remoteMergedChunksFetched: m.shuffleMergedRemoteChunksFetched,
+        localMergedChunksFetched: m.shuffleMergedLocalChunksFetched,
+        remoteMergedBytesRead: m.shuffleMergedRemoteBytesRead,
+        localMergedBytesRead: m.shuffleMergedLocalBytesRead,
+        remoteMergedReqsDuration: m.shuffleMergedRemoteReqsDuration,
+      },
+    },
+    shuffleWriteMetrics: {
+      bytesWritten: m.shuffleWriteBytes,
+      writeTime: m.shuffleWriteTime,
+      recordsWritten: m.shuffleWriteRecords,
+    },
+  };
+}
+
+/** History Server's ExecutorStageSummary (it still writes the pre-3.1 "blacklisted" name beside the new one). */
+function executorSummaryJson(summary: ExecutorStageSummaryRecord): Record<string, unknown> {
+  return {
+    taskTime: summary.taskTime,
+    failedTasks: num(summary.failedTasks),
+    succeededTasks: num(summary.succeededTasks),
+    killedTasks: num(summary.killedTasks),
+    inputBytes: summary.inputBytes,
+    inputRecords: summary.inputRecords,
+    outputBytes: summary.outputBytes,
+    outputRecords: summary.outputRecords,
+    shuffleRead: summary.shuffleRead,
+    shuffleReadRecords: summary.shuffleReadRecords,
+    shuffleWrite: summary.shuffleWrite,
+    shuffleWriteRecords: summary.shuffleWriteRecords,
+    memoryBytesSpilled: summary.memoryBytesSpilled,
+    diskBytesSpilled: summary.diskBytesSpilled,
+    isBlacklistedForStage: summary.isExcludedForStage,
+    peakMemoryMetrics: opt(summary.peakMemoryMetrics),
+    isExcludedForStage: summary.isExcludedForStage,
+  };
+}
+
+/** What to add to each stage beyond its numbers. */
+interface StageOptions {
+  details: boolean;
+  taskStatuses: readonly TaskStatus[];
+  withSummaries: boolean;
+  quantiles: readonly number[];
+}
+
+/** History Server's StageData for each stage record (AppStatusStore.newStageData), in order. */
+async function stagesJson(
+  db: AnalysisDatabase,
+  app: AppScope,
+  stages: readonly StageRecord[],
+  options: StageOptions,
+): Promise<Array<Record<string, unknown>>> {
+  const keys: StageAttemptKey[] = stages.map((stage) => ({
+    appKey: app.appKey,
+    stageId: Number(stage.stageId),
+    attemptId: Number(stage.attemptId),
+  }));
+  const [peaks, details] = await Promise.all([
+    stagePeakMetrics(db, keys),
+    options.details ? stageDetails(db, app, keys, options.taskStatuses) : undefined,
+  ]);
+  const summaries = options.withSummaries
+    ? await Promise.all(
+        keys.map(async (key) => ({
+          tasks: await taskSummary(db, key.appKey, key.stageId, key.attemptId, [...options.quantiles]),
+          executors: await executorMetricsDistributions(db, key, options.quantiles),
+        })),
+      )
+    : undefined;
+  return stages.map((stage, i) => ({
+    status: stage.status,
+    stageId: num(stage.stageId),
+    attemptId: num(stage.attemptId),
+    numTasks: num(stage.numTasks ?? 0n),
+    numActiveTasks: num(stage.numActiveTasks),
+    numCompleteTasks: num(stage.numCompleteTasks),
+    numFailedTasks: num(stage.numFailedTasks),
+    numKilledTasks: num(stage.numKilledTasks),
+    numCompletedIndices: num(stage.numCompletedIndices),
+    submissionTime: shsDate(stage.submissionTime),
+    firstTaskLaunchedTime: shsDate(stage.firstTaskLaunchedTime),
+    completionTime: shsDate(stage.completionTime),
+    failureReason: opt(stage.failureReason),
+    ...Object.fromEntries(taskMetricNames.map((name) => [name, stage[name as keyof StageRecord]])),
+    shuffleReadBytes: stage.shuffleReadBytes,
+    name: opt(stage.name),
+    description: opt(stage.description),
+    details: opt(stage.details),
+    schedulingPool: opt(stage.schedulingPool),
+    rddIds: stage.rddIds.map(Number),
+    accumulatorUpdates: stage.accumulatorUpdates.map((acc) => ({ id: acc.id, name: opt(acc.name), value: opt(acc.value) })),
+    tasks: details?.tasks[i],
+    executorSummary: details?.executorSummaries[i],
+    speculationSummary: opt(details?.speculation[i]),
+    killedTasksSummary: killedSummaryJson(stage.killedTasksSummary),
+    resourceProfileId: num(stage.resourceProfileId),
+    peakExecutorMetrics: opt(peaks[i]),
+    taskMetricsDistributions: opt(summaries?.[i]!.tasks),
+    executorMetricsDistributions: opt(summaries?.[i]!.executors),
+    isShufflePushEnabled: stage.isShufflePushEnabled,
+    shuffleMergersCount: num(stage.shuffleMergersCount),
+  }));
+}
+
+/** A stage's details: its tasks by id (in the statuses asked for), its executors' summaries, its speculation. */
+async function stageDetails(
+  db: AnalysisDatabase,
+  app: AppScope,
+  keys: readonly StageAttemptKey[],
+  statuses: readonly TaskStatus[],
+): Promise<{
+  tasks: Array<Record<string, unknown>>;
+  executorSummaries: Array<Record<string, unknown>>;
+  speculation: Array<Record<string, unknown> | null>;
+}> {
+  const [pages, summaries, speculation, [executors]] = await Promise.all([
+    taskPages(db, keys, { order: 'ID', offset: 0, limit: ALL_TASKS, statuses }),
+    stageExecutorSummaries(db, keys),
+    stageSpeculationSummaries(db, keys),
+    executorsByApp(db, [app.appKey]),
+  ]);
+  const logs = new Map(executors!.map((executor) => [executor.id, executor.executorLogs]));
+  return {
+    tasks: pages.map((page) => Object.fromEntries(page.tasks.map((task) => [String(task.taskId), taskJson(task, logs)]))),
+    executorSummaries: summaries.map((list) =>
+      Object.fromEntries(list.map((summary) => [summary.executorId, executorSummaryJson(summary)])),
+    ),
+    speculation: speculation.map((summary) =>
+      summary === null
+        ? null
+        : Object.fromEntries(Object.entries(summary).map(([name, value]) => [name, Number(value)])),
+    ),
+  };
+}
+
+/** Whether a stage has tasks in any of the statuses (StagesResource's filter of a detailed list). */
+function hasTasksIn(stage: StageRecord, statuses: readonly TaskStatus[]): boolean {
+  return statuses.some((status) => {
+    switch (status) {
+      case 'FAILED':
+        return stage.numFailedTasks > 0n;
+      case 'KILLED':
+        return stage.numKilledTasks > 0n;
+      case 'RUNNING':
+        return stage.numActiveTasks > 0n;
+      case 'SUCCESS':
+        return stage.numCompleteTasks > 0n;
+      case 'UNKNOWN':
+        return (stage.numTasks ?? 0n) - stage.numFailedTasks - stage.numKilledTasks - stage.numActiveTasks -
+          stage.numCompleteTasks > 0n;
+    }
+  });
+}
+
+function stageOptions(query: URLSearchParams, detailsByDefault: boolean): StageOptions {
+  return {
+    details: booleanParam(query, 'details', detailsByDefault),
+    taskStatuses: enumList(query, 'taskStatus', taskStatuses),
+    withSummaries: booleanParam(query, 'withSummaries', false),
+    quantiles: quantilesParam(query, STAGE_SUMMARY_QUANTILES),
+  };
+}
+
+/** /stages and everything under it. */
+export function stageRoutes(router: Router): void {
+  appRoute(router, 'stages', async ({ db, query }, app) => {
+    const statuses = enumList(query, 'status', stageStatuses);
+    const options = stageOptions(query, false);
+    let [stages] = await stagesByApp(db, [app.appKey], statuses);
+    if (options.details && options.taskStatuses.length > 0) {
+      stages = stages!.filter((stage) => hasTasksIn(stage, options.taskStatuses));
+    }
+    return stagesJson(db, app, stages!, options);
+  });
+
+  appRoute(router, 'stages/:stageId(\\d+)', async ({ db, params, query }, app) => {
+    const stageId = pathInt(params.stageId);
+    const options = stageOptions(query, true);
+    const [attempts] = await stageAttempts(db, [{ appKey: app.appKey, stageId }]);
+    if (attempts!.length === 0) throw notFound(`unknown stage: ${stageId}`);
+    return stagesJson(db, app, attempts!, options);
+  });
+
+  appRoute(router, 'stages/:stageId(\\d+)/:stageAttemptId(\\d+)', async ({ db, params, query }, app) => {
+    const stageId = pathInt(params.stageId);
+    const attemptId = pathInt(params.stageAttemptId);
+    const options = stageOptions(query, true);
+    const [attempts] = await stageAttempts(db, [{ appKey: app.appKey, stageId }]);
+    const stage = attempts!.find((attempt) => Number(attempt.attemptId) === attemptId);
+    if (!stage) {
+      throw notFound(
+        attempts!.length > 0
+          ? `unknown attempt for stage ${stageId}.  Found attempts: [${attempts!.map((a) => a.attemptId).join(',')}]`
+          : `unknown stage: ${stageId}`,
+      );
+    }
+    const [json] = await stagesJson(db, app, [stage], options);
+    return json;
+  });
+
+  appRoute(router, 'stages/:stageId(\\d+)/:stageAttemptId(\\d+)/taskSummary', async ({ db, params, query }, app) => {
+    const stageId = pathInt(params.stageId);
+    const attemptId = pathInt(params.stageAttemptId);
+    const quantiles = quantilesParam(query, TASK_SUMMARY_QUANTILES);
+    const summary = await taskSummary(db, app.appKey, stageId, attemptId, quantiles);
+    if (!summary) throw notFound(`No tasks reported metrics for ${stageId} / ${attemptId} yet.`);
+    return summary;
+  });
+
+  appRoute(router, 'stages/:stageId(\\d+)/:stageAttemptId(\\d+)/taskList', async ({ db, params, query }, app) => {
+    const key = { appKey: app.appKey, stageId: pathInt(params.stageId), attemptId: pathInt(params.stageAttemptId) };
+    const offset = intParam(query, 'offset', 0);
+    const length = intParam(query, 'length', 20);
+    const sortBy = query.get('sortBy');
+    const order: TaskOrder = sortBy === null ? 'ID' : enumValue(sortBy, taskSortings, taskSortingAliases);
+    const statuses = enumList(query, 'status', taskStatuses);
+    if (length <= 0) return [];
+    const [[page], [executors]] = await Promise.all([
+      taskPages(db, [key], { order, offset: Math.max(0, offset), limit: length, statuses }),
+      executorsByApp(db, [app.appKey]),
+    ]);
+    const logs = new Map(executors!.map((executor) => [executor.id, executor.executorLogs]));
+    return page!.tasks.map((task) => taskJson(task, logs));
+  });
+}
