@@ -2,7 +2,7 @@ import { jobsByApp, jobsById, type JobRecord, type KilledTasksRecord } from '../
 import { appRoute } from './app-scope.js';
 import { notFound } from './errors.js';
 import { num, opt, shsDate } from './json.js';
-import { enumList } from './params.js';
+import { enumList, pathInt } from './params.js';
 import type { Router } from './router.js';
 
 /** Spark's killedTasksSummary: reason → count. */
@@ -17,8 +17,9 @@ function jobJson(job: JobRecord): Record<string, unknown> {
     // A job is named after its last stage; one without stages has an empty name.
     name: job.name ?? '',
     description: opt(job.description),
-    submissionTime: shsDate(job.submissionTime),
-    completionTime: shsDate(job.completionTime),
+    // AppStatusListener keeps a job's times only when the event's time is positive.
+    submissionTime: job.submissionTime !== null && job.submissionTime > 0n ? shsDate(job.submissionTime) : undefined,
+    completionTime: job.completionTime !== null && job.completionTime > 0n ? shsDate(job.completionTime) : undefined,
     stageIds: job.stageIds.map(Number),
     jobGroup: opt(job.jobGroup),
     jobTags: job.jobTags,
@@ -49,9 +50,9 @@ export function jobRoutes(router: Router): void {
   });
 
   appRoute(router, 'jobs/:jobId(\\d+)', async ({ db, params }, app) => {
-    const jobId = Number(params.jobId);
+    const jobId = pathInt(params.jobId);
     const [job] = await jobsById(db, [{ appKey: app.appKey, jobId }]);
-    if (!job || jobId > 2 ** 31 - 1) throw notFound(`unknown job: ${params.jobId}`);
+    if (!job) throw notFound(`unknown job: ${jobId}`);
     return jobJson(job);
   });
 }

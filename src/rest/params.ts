@@ -32,6 +32,13 @@ export function enumValue<T extends string>(raw: string, values: readonly T[], a
   return match;
 }
 
+/** A path's `\d+` segment (a job, stage, attempt or RDD id) as Spark's Int: one too large names nothing (404). */
+export function pathInt(value: string | undefined): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed > 2 ** 31 - 1) throw unconvertible(`For input string: "${value ?? ''}"`);
+  return parsed;
+}
+
 /** A boolean parameter: "true" in any case is true, anything else false (Boolean.valueOf). */
 export function booleanParam(query: URLSearchParams, name: string, defaultValue: boolean): boolean {
   const raw = query.get(name);

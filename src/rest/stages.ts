@@ -15,7 +15,7 @@ import { appRoute, type AppScope } from './app-scope.js';
 import { notFound } from './errors.js';
 import { killedSummaryJson } from './jobs.js';
 import { num, opt, shsDate } from './json.js';
-import { booleanParam, enumList, enumValue, intParam, quantilesParam } from './params.js';
+import { booleanParam, enumList, enumValue, intParam, pathInt, quantilesParam } from './params.js';
 import type { Router } from './router.js';
 
 const stageStatuses = ['ACTIVE', 'COMPLETE', 'FAILED', 'PENDING', 'SKIPPED'] as const;
@@ -33,13 +33,6 @@ const TASK_SUMMARY_QUANTILES = '0.05,0.25,0.5,0.75,0.95';
 /** "All the tasks" for a stage's details. */
 const ALL_TASKS = 2 ** 31 - 1;
 
-/** A path's stage id or attempt: `\d+` that must also fit Spark's Int, or the path names nothing. */
-function pathInt(value: string | undefined): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed > 2 ** 31 - 1) throw notFound(`Not found: ${value ?? ''}`);
-  return parsed;
-}
-
 /** History Server's TaskData. */
 function taskJson(task: TaskRecord, executorLogs: ReadonlyMap<string, Record<string, string>>): Record<string, unknown> {
   return {
@@ -49,7 +42,8 @@ function taskJson(task: TaskRecord, executorLogs: ReadonlyMap<string, Record<str
     partitionId: num(task.partitionId),
     launchTime: shsDate(task.launchTime),
     resultFetchStart: shsDate(task.resultFetchStart),
-    duration: opt(task.duration),
+    // TaskDataWrapper.toApi: a duration of 0 (or none yet) is left out.
+    duration: task.duration !== null && task.duration > 0n ? task.duration : undefined,
     executorId: opt(task.executorId),
     host: opt(task.host),
     status: task.status,

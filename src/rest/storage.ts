@@ -2,6 +2,7 @@ import { persistedRdds, type PersistedRddRecord, type StorageLevelRecord } from 
 import { appRoute } from './app-scope.js';
 import { notFound } from './errors.js';
 import { num, opt } from './json.js';
+import { pathInt } from './params.js';
 import type { Router } from './router.js';
 
 /** Spark's StorageLevel.description, e.g. "Memory Deserialized 1x Replicated". */
@@ -32,8 +33,9 @@ export function storageRoutes(router: Router): void {
   );
 
   appRoute(router, 'storage/rdd/:rddId(\\d+)', async ({ db, params }, app) => {
-    const rdd = (await persistedRdds(db, app.appKey)).find((candidate) => Number(candidate.id) === Number(params.rddId));
-    if (!rdd) throw notFound(`no rdd found w/ id ${params.rddId}`);
+    const rddId = pathInt(params.rddId);
+    const rdd = (await persistedRdds(db, app.appKey)).find((candidate) => Number(candidate.id) === rddId);
+    if (!rdd) throw notFound(`no rdd found w/ id ${rddId}`);
     return rddJson(rdd);
   });
 }
