@@ -11,7 +11,8 @@ export interface StorageLevelRecord {
 
 /**
  * An RDD History Server tracks for its storage page: one a submitted stage used with a storage level (it was
- * persisted), described as that first stage saw it, and not unpersisted since.
+ * persisted), described as the first such stage saw it, and not unpersisted. (Spark would track an RDD again
+ * if a stage used it after its unpersist; the tables keep no order between the two, so it stays dropped.)
  */
 export interface PersistedRddRecord {
   id: bigint;
