@@ -32,6 +32,22 @@ const STAGE_SUMMARY_QUANTILES = '0.0,0.25,0.5,0.75,1.0';
 const TASK_SUMMARY_QUANTILES = '0.05,0.25,0.5,0.75,0.95';
 /** "All the tasks" for a stage's details. */
 const ALL_TASKS = 2 ** 31 - 1;
+/** Stages whose summaries are computed at once. */
+const SUMMARY_CONCURRENCY = 4;
+
+/** `work` over every item, at most `limit` at a time, answers in item order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 /** History Server's TaskData. */
 function taskJson(task: TaskRecord, executorLogs: ReadonlyMap<string, Record<string, string>>): Record<string, unknown> {
@@ -154,13 +170,12 @@ async function stagesJson(
     stagePeakMetrics(db, keys),
     options.details ? stageDetails(db, app, keys, options.taskStatuses) : undefined,
   ]);
+  // Quantiles are one query per stage: a few stages at a time, so a long list does not open a connection each.
   const summaries = options.withSummaries
-    ? await Promise.all(
-        keys.map(async (key) => ({
-          tasks: await taskSummary(db, key.appKey, key.stageId, key.attemptId, [...options.quantiles]),
-          executors: await executorMetricsDistributions(db, key, options.quantiles),
-        })),
-      )
+    ? await mapConcurrently(keys, SUMMARY_CONCURRENCY, async (key) => ({
+        tasks: await taskSummary(db, key.appKey, key.stageId, key.attemptId, [...options.quantiles]),
+        executors: await executorMetricsDistributions(db, key, options.quantiles),
+      }))
     : undefined;
   return stages.map((stage, i) => ({
     status: stage.status,
