@@ -159,7 +159,7 @@ describe('Application.stages / stage against History Server /stages', () => {
     speculationSummary: 'the speculation summary of a stage is a later issue',
     tasks: 'History Server\'s details=true task map: the API pages tasks through Stage.tasks (compared below)',
   };
-  /** Fields only the API has, and besides the fields resolved apart (attempts, tasks, taskSummary). */
+  /** Fields only the API has, and besides the fields resolved apart (attempts, tasks, taskSummary, insights). */
   const apiOnly = ['duration', 'jobIds', 'parentIds'];
 
   function compareStage(label: string, want: JsonObject, got: JsonObject, mismatches: string[]): void {
@@ -183,7 +183,7 @@ describe('Application.stages / stage against History Server /stages', () => {
     expect(response.errors).toBeUndefined();
     const stages = response.data!.application!.stages as unknown as JsonObject[];
     expect(Object.keys(stages[0]!).sort(), 'the operation asks for every Stage field').toEqual(
-      fieldsOf('Stage', ['attempts', 'tasks', 'taskSummary']),
+      fieldsOf('Stage', ['attempts', 'tasks', 'taskSummary', 'insights']),
     );
     const mismatches = compareList('stage', readExpectation(name) as JsonObject[], stages, stageKey, compareStage);
     expect(mismatches).toEqual([]);
