@@ -15,9 +15,20 @@ export interface SyntheticTask {
   diskBytesSpilled?: number;
   gcTimeMs?: number;
   resultSize?: number;
-  /** A failure reason ("ExceptionFailure", "ExecutorLostFailure", "FetchFailed", "TaskKilled"...). */
+  /**
+   * A failure reason ("ExceptionFailure", "ExecutorLostFailure", "FetchFailed", "TaskKilled", "TaskResultLost"), or
+   * an exception class name (e.g. "java.lang.OutOfMemoryError") for an ExceptionFailure of that class.
+   */
   failure?: string;
+  /** The failure's text: the exception description, executor loss reason, fetch message or kill reason. */
+  failureDetail?: string;
   speculative?: boolean;
+  /** Partition index; defaults to the task's position in the stage (give a retry the index it retries). */
+  index?: number;
+  /** Attempt number of this index (0 for the first try). */
+  attempt?: number;
+  /** Launch delay after the stage's submission (default 1 ms); the stage ends with its last task. */
+  launchAfterMs?: number;
 }
 
 /** One stage attempt; tasks all launch at submission (slots are not modelled) and it ends with its longest. */
@@ -29,6 +40,49 @@ export interface SyntheticStage {
   parentIds?: number[];
   tasks: SyntheticTask[];
   failureReason?: string;
+  /** Spark's "RDD Info" list as logged (name, callsite, scope...); empty by default. */
+  rddInfo?: object[];
+}
+
+/** A SQL metric of a plan node; Spark reports it either from a stage's tasks or from the driver. */
+export interface SyntheticMetric {
+  name: string;
+  /** Spark's metric type: "sum", "size", "timing" (ms), "nsTiming", "average". Default "sum". */
+  type?: string;
+  /** Its final value; a metric without one is in the plan but never reported. */
+  value?: number;
+  /** The stage whose completion reports the value (as an accumulable); default: a driver accumulator update. */
+  stageId?: number;
+}
+
+/** A node of a SparkPlanInfo tree. */
+export interface SyntheticPlanNode {
+  name: string;
+  simpleString?: string;
+  metrics?: SyntheticMetric[];
+  children?: SyntheticPlanNode[];
+}
+
+/** A SQL execution: its plan at start, an optional final adaptive plan, and the jobs it ran. */
+export interface SyntheticSqlExecution {
+  executionId: number;
+  description?: string;
+  /** Jobs (from `jobs`) that ran for it; they carry spark.sql.execution.id. */
+  jobIds: number[];
+  plan: SyntheticPlanNode;
+  /** Logged as SparkListenerSQLAdaptiveExecutionUpdate after its jobs (latest plan wins). */
+  adaptivePlan?: SyntheticPlanNode;
+}
+
+/** An exclusion event (Spark 3.1+ names), at `afterMs` from the application start. */
+export interface SyntheticExclusion {
+  kind: 'executor' | 'executorForStage' | 'node' | 'nodeForStage' | 'executorUnexcluded' | 'nodeUnexcluded';
+  afterMs: number;
+  executorId?: string;
+  host?: string;
+  stageId?: number;
+  stageAttemptId?: number;
+  failures?: number;
 }
 
 /** A job and the stages it ran, in order. */
@@ -36,6 +90,10 @@ export interface SyntheticJob {
   jobId: number;
   stages: SyntheticStage[];
   failed?: boolean;
+  /** The job's failure message (with `failed`). */
+  failureReason?: string;
+  /** Time with no job running before this one starts (default 100 ms). */
+  idleBeforeMs?: number;
 }
 
 /** A whole application; the log is deterministic for a given spec. */
@@ -44,8 +102,20 @@ export interface SyntheticApp {
   name?: string;
   sparkVersion?: string;
   sparkProperties?: Record<string, string>;
-  executors?: Array<{ id: string; host?: string; cores?: number; removedAfterMs?: number }>;
+  executors?: Array<{
+    id: string;
+    host?: string;
+    cores?: number;
+    /** When it registered, from the application start (default: 10 ms apart from the start). */
+    addedAfterMs?: number;
+    removedAfterMs?: number;
+    removeReason?: string;
+  }>;
   jobs: SyntheticJob[];
+  sqlExecutions?: SyntheticSqlExecution[];
+  exclusions?: SyntheticExclusion[];
+  /** The application ends at least this long after its start (default: 100 ms after the last job). */
+  durationMs?: number;
   /** Write no SparkListenerApplicationEnd (a running application). */
   running?: boolean;
   startTime?: number;
@@ -87,14 +157,28 @@ export function buildEventLog(spec: SyntheticApp): string {
     now += 10;
     events.push({
       Event: 'SparkListenerExecutorAdded',
-      Timestamp: now,
+      Timestamp: executor.addedAfterMs === undefined ? now : start + executor.addedAfterMs,
       'Executor ID': executor.id,
       'Executor Info': { Host: executor.host ?? `host-${executor.id}`, 'Total Cores': executor.cores ?? 4, 'Log Urls': {} },
     });
   }
+  const sql = sqlEvents(spec.sqlExecutions ?? []);
+  const executionOfJob = new Map<number, SyntheticSqlExecution>();
+  for (const execution of spec.sqlExecutions ?? []) for (const jobId of execution.jobIds) executionOfJob.set(jobId, execution);
+  const started = new Set<number>();
+  const startExecution = (execution: SyntheticSqlExecution): void => {
+    if (started.has(execution.executionId)) return;
+    started.add(execution.executionId);
+    events.push(sql.start(execution, now));
+  };
+  const endExecution = (execution: SyntheticSqlExecution): void => {
+    events.push(...sql.end(execution, now));
+  };
   let taskId = 0;
   for (const job of spec.jobs) {
-    now += 100;
+    now += job.idleBeforeMs ?? 100;
+    const execution = executionOfJob.get(job.jobId);
+    if (execution) startExecution(execution);
     const stageInfos = job.stages.map((stage) => stageInfo(stage));
     events.push({
       Event: 'SparkListenerJobStart',
@@ -102,7 +186,7 @@ export function buildEventLog(spec: SyntheticApp): string {
       'Submission Time': now,
       'Stage Infos': stageInfos,
       'Stage IDs': job.stages.map((stage) => stage.stageId),
-      Properties: {},
+      Properties: execution ? { 'spark.sql.execution.id': String(execution.executionId) } : {},
     });
     for (const stage of job.stages) {
       now += 10;
@@ -112,14 +196,14 @@ export function buildEventLog(spec: SyntheticApp): string {
       stage.tasks.forEach((task, index) => {
         const executor = task.executorId ?? executors[index % executors.length]!.id;
         const host = executors.find((e) => e.id === executor)?.host ?? `host-${executor}`;
-        const launch = submitted + 1;
+        const launch = submitted + (task.launchAfterMs ?? 1);
         const finish = launch + task.durationMs;
-        longest = Math.max(longest, task.durationMs + 1);
+        longest = Math.max(longest, finish - submitted);
         const info = {
           'Task ID': taskId,
-          Index: index,
-          Attempt: 0,
-          'Partition ID': index,
+          Index: task.index ?? index,
+          Attempt: task.attempt ?? 0,
+          'Partition ID': task.index ?? index,
           'Launch Time': launch,
           'Executor ID': executor,
           Host: host,
@@ -139,7 +223,7 @@ export function buildEventLog(spec: SyntheticApp): string {
           'Stage ID': stage.stageId,
           'Stage Attempt ID': stage.attemptId ?? 0,
           'Task Type': 'ResultTask',
-          'Task End Reason': task.failure ? endReason(task.failure, executor) : { Reason: 'Success' },
+          'Task End Reason': task.failure ? endReason(task.failure, executor, task.failureDetail) : { Reason: 'Success' },
           'Task Info': { ...info, 'Finish Time': finish, Failed: failed, Killed: killed },
           'Task Metrics': {
             'Executor Deserialize Time': 1,
@@ -178,6 +262,7 @@ export function buildEventLog(spec: SyntheticApp): string {
         Event: 'SparkListenerStageCompleted',
         'Stage Info': {
           ...stageInfo(stage),
+          Accumulables: sql.stageAccumulables(stage.stageId),
           'Submission Time': submitted,
           'Completion Time': now,
           ...(stage.failureReason ? { 'Failure Reason': stage.failureReason } : {}),
@@ -189,15 +274,31 @@ export function buildEventLog(spec: SyntheticApp): string {
       Event: 'SparkListenerJobEnd',
       'Job ID': job.jobId,
       'Completion Time': now,
-      'Job Result': job.failed ? { Result: 'JobFailed', Exception: { Message: 'Job aborted' } } : { Result: 'JobSucceeded' },
+      'Job Result': job.failed
+        ? { Result: 'JobFailed', Exception: { Message: job.failureReason ?? 'Job aborted' } }
+        : { Result: 'JobSucceeded' },
     });
+    if (execution && execution.jobIds[execution.jobIds.length - 1] === job.jobId) endExecution(execution);
   }
-  for (const executor of executors) {
-    if (executor.removedAfterMs !== undefined) {
-      events.push({ Event: 'SparkListenerExecutorRemoved', Timestamp: start + executor.removedAfterMs, 'Executor ID': executor.id, 'Removed Reason': 'test' });
+  for (const execution of spec.sqlExecutions ?? []) {
+    if (!started.has(execution.executionId)) {
+      startExecution(execution);
+      endExecution(execution);
     }
   }
-  if (!spec.running) events.push({ Event: 'SparkListenerApplicationEnd', Timestamp: now + 100 });
+  for (const exclusion of spec.exclusions ?? []) events.push(exclusionEvent(exclusion, start));
+  for (const executor of executors) {
+    if (executor.removedAfterMs !== undefined) {
+      events.push({
+        Event: 'SparkListenerExecutorRemoved',
+        Timestamp: start + executor.removedAfterMs,
+        'Executor ID': executor.id,
+        'Removed Reason': executor.removeReason ?? 'test',
+      });
+    }
+  }
+  const end = Math.max(now + 100, start + (spec.durationMs ?? 0));
+  if (!spec.running) events.push({ Event: 'SparkListenerApplicationEnd', Timestamp: end });
   return `${events.map((event) => JSON.stringify(event)).join('\n')}\n`;
 }
 
@@ -214,7 +315,7 @@ function stageInfo(stage: SyntheticStage): object {
     'Stage Attempt ID': stage.attemptId ?? 0,
     'Stage Name': stage.name ?? `stage ${stage.stageId}`,
     'Number of Tasks': stage.tasks.length,
-    'RDD Info': [],
+    'RDD Info': stage.rddInfo ?? [],
     'Parent IDs': stage.parentIds ?? [],
     Details: stage.details ?? '',
     Accumulables: [],
@@ -222,15 +323,128 @@ function stageInfo(stage: SyntheticStage): object {
   };
 }
 
-function endReason(reason: string, executorId: string): object {
+function endReason(reason: string, executorId: string, detail: string | undefined): object {
   switch (reason) {
     case 'ExecutorLostFailure':
-      return { Reason: reason, 'Executor ID': executorId, 'Exit Caused By App': true, 'Loss Reason': 'Container killed: exceeding memory limits' };
+      return {
+        Reason: reason,
+        'Executor ID': executorId,
+        'Exit Caused By App': true,
+        'Loss Reason': detail ?? 'Container killed: exceeding memory limits',
+      };
     case 'FetchFailed':
-      return { Reason: reason, 'Block Manager Address': { 'Executor ID': executorId, Host: 'h', Port: 1 }, 'Shuffle ID': 0, 'Map ID': 0, 'Reduce ID': 0, Message: 'Connection refused' };
+      return {
+        Reason: reason,
+        'Block Manager Address': { 'Executor ID': executorId, Host: 'h', Port: 1 },
+        'Shuffle ID': 0,
+        'Map ID': 0,
+        'Reduce ID': 0,
+        Message: detail ?? 'Connection refused',
+      };
     case 'TaskKilled':
-      return { Reason: reason, 'Kill Reason': 'another attempt succeeded' };
+      return { Reason: reason, 'Kill Reason': detail ?? 'another attempt succeeded' };
+    case 'TaskResultLost':
+    case 'Resubmitted':
+      return { Reason: reason };
     default:
-      return { Reason: 'ExceptionFailure', 'Class Name': reason === 'ExceptionFailure' ? 'java.lang.RuntimeException' : reason, Description: 'boom', 'Stack Trace': [] };
+      return {
+        Reason: 'ExceptionFailure',
+        'Class Name': reason === 'ExceptionFailure' ? 'java.lang.RuntimeException' : reason,
+        Description: detail ?? 'boom',
+        'Stack Trace': [],
+      };
   }
+}
+
+const exclusionEvents: Record<SyntheticExclusion['kind'], string> = {
+  executor: 'SparkListenerExecutorExcluded',
+  executorForStage: 'SparkListenerExecutorExcludedForStage',
+  node: 'SparkListenerNodeExcluded',
+  nodeForStage: 'SparkListenerNodeExcludedForStage',
+  executorUnexcluded: 'SparkListenerExecutorUnexcluded',
+  nodeUnexcluded: 'SparkListenerNodeUnexcluded',
+};
+
+function exclusionEvent(exclusion: SyntheticExclusion, start: number): object {
+  const node = exclusion.kind.startsWith('node');
+  return {
+    Event: `org.apache.spark.scheduler.${exclusionEvents[exclusion.kind]}`,
+    time: start + exclusion.afterMs,
+    ...(node ? { hostId: exclusion.host } : { executorId: exclusion.executorId }),
+    ...(exclusion.kind.endsWith('ForStage') ? { stageId: exclusion.stageId, stageAttemptId: exclusion.stageAttemptId ?? 0 } : {}),
+    ...(exclusion.kind.endsWith('nexcluded') ? {} : node ? { executorFailures: exclusion.failures ?? 2 } : { taskFailures: exclusion.failures ?? 2 }),
+  };
+}
+
+/**
+ * The SQL events of the executions: their start (with the plan's SparkPlanInfo, accumulator ids numbered from
+ * 10,000), their end (adaptive plan update, driver metric updates, SQLExecutionEnd), and the metric values each
+ * stage reports at completion.
+ */
+function sqlEvents(executions: readonly SyntheticSqlExecution[]) {
+  let nextId = 10_000;
+  const ids = new Map<SyntheticMetric, number>();
+  const idOf = (metric: SyntheticMetric): number => {
+    let id = ids.get(metric);
+    if (id === undefined) ids.set(metric, (id = nextId++));
+    return id;
+  };
+  const planInfo = (node: SyntheticPlanNode): object => ({
+    nodeName: node.name,
+    simpleString: node.simpleString ?? node.name,
+    children: (node.children ?? []).map(planInfo),
+    metadata: {},
+    metrics: (node.metrics ?? []).map((metric) => ({ name: metric.name, accumulatorId: idOf(metric), metricType: metric.type ?? 'sum' })),
+  });
+  const metricsOf = (node: SyntheticPlanNode | undefined): SyntheticMetric[] =>
+    node ? [...(node.metrics ?? []), ...(node.children ?? []).flatMap(metricsOf)] : [];
+  const sqlClass = 'org.apache.spark.sql.execution.ui';
+  // Number every metric up front so a metric shared by both plans keeps one accumulator.
+  for (const execution of executions) {
+    planInfo(execution.plan);
+    if (execution.adaptivePlan) planInfo(execution.adaptivePlan);
+  }
+  const allMetrics = [...new Set(executions.flatMap((e) => [...metricsOf(e.plan), ...metricsOf(e.adaptivePlan)]))];
+  return {
+    start: (execution: SyntheticSqlExecution, time: number): object => ({
+      Event: `${sqlClass}.SparkListenerSQLExecutionStart`,
+      executionId: execution.executionId,
+      description: execution.description ?? `query ${execution.executionId}`,
+      details: '',
+      physicalPlanDescription: '== Physical Plan ==',
+      sparkPlanInfo: planInfo(execution.plan),
+      time,
+      modifiedConfigs: {},
+    }),
+    end: (execution: SyntheticSqlExecution, time: number): object[] => {
+      const driverUpdates = [...new Set([...metricsOf(execution.plan), ...metricsOf(execution.adaptivePlan)])]
+        .filter((metric) => metric.value !== undefined && metric.stageId === undefined)
+        .map((metric) => [idOf(metric), metric.value]);
+      return [
+        ...(execution.adaptivePlan
+          ? [{
+              Event: `${sqlClass}.SparkListenerSQLAdaptiveExecutionUpdate`,
+              executionId: execution.executionId,
+              physicalPlanDescription: '== Physical Plan ==\nAdaptiveSparkPlan isFinalPlan=true',
+              sparkPlanInfo: planInfo(execution.adaptivePlan),
+            }]
+          : []),
+        ...(driverUpdates.length > 0
+          ? [{ Event: `${sqlClass}.SparkListenerDriverAccumUpdates`, executionId: execution.executionId, accumUpdates: driverUpdates }]
+          : []),
+        { Event: `${sqlClass}.SparkListenerSQLExecutionEnd`, executionId: execution.executionId, time },
+      ];
+    },
+    stageAccumulables: (stageId: number): object[] =>
+      allMetrics
+        .filter((metric) => metric.stageId === stageId && metric.value !== undefined)
+        .map((metric) => ({
+          ID: idOf(metric),
+          Name: metric.name,
+          Value: String(metric.value),
+          Internal: true,
+          'Count Failed Values': true,
+          Metadata: 'sql',
+        })),
+  };
 }

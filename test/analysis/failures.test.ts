@@ -1,0 +1,243 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDetectorContext, type InsightDraft } from '../../src/analysis/detector.js';
+import { errorSummary, failuresDetector } from '../../src/analysis/detectors/failures.js';
+import { promisesIn } from '../../src/analysis/insight.js';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { eventLogPath } from '../helpers/spark-events.js';
+import { writeEventLog, type SyntheticApp, type SyntheticTask } from '../helpers/synthetic-log.js';
+
+const ok = (n: number, durationMs = 1_000): SyntheticTask[] => Array.from({ length: n }, () => ({ durationMs }));
+const byId = (insights: InsightDraft[], id: string): InsightDraft | undefined => insights.find((insight) => insight.id === id);
+
+describe('failures detector', () => {
+  let db: TempDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-failures-'));
+  });
+  afterAll(() => {
+    db.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function detect(spec: SyntheticApp): Promise<InsightDraft[]> {
+    await ingestPaths(db.database, [writeEventLog(dir, spec)]);
+    const insights = await db.database.withConnection(async (connection) =>
+      failuresDetector.detect(await createDetectorContext(connection, spec.appId)));
+    for (const insight of insights) expect(promisesIn(insight), insight.id).toEqual([]);
+    return insights;
+  }
+
+  it('groups failed attempts by cause, recognising out-of-memory from the exception class and the container loss reason', async () => {
+    const insights = await detect({
+      appId: 'app-task-failures',
+      executors: [{ id: '1' }, { id: '2' }],
+      jobs: [{
+        jobId: 0,
+        stages: [{
+          stageId: 1,
+          tasks: [
+            ...ok(16, 2_000),
+            { durationMs: 3_000, index: 0, attempt: 1, failure: 'java.lang.OutOfMemoryError', failureDetail: 'Java heap space' },
+            { durationMs: 3_000, index: 1, attempt: 1, failure: 'ExecutorLostFailure', executorId: '2',
+              failureDetail: 'Container killed by YARN for exceeding physical memory limits. 5.5 GB of 5.5 GB physical memory used.' },
+            { durationMs: 3_000, index: 2, attempt: 1, failure: 'java.lang.OutOfMemoryError', failureDetail: 'GC overhead limit exceeded' },
+            { durationMs: 3_000, index: 3, attempt: 1, failure: 'java.lang.OutOfMemoryError', failureDetail: 'Java heap space' },
+            { durationMs: 1_500, index: 4, attempt: 1, failure: 'FetchFailed', failureDetail: 'Failed to connect to host-2' },
+            { durationMs: 2_500, index: 5, attempt: 1, failure: 'java.lang.IllegalStateException', failureDetail: 'bad record' },
+          ],
+        }],
+      }],
+    });
+    expect(insights.map((insight) => insight.id).sort()).toEqual([
+      'failures:tasks-exception-java.lang.IllegalStateException',
+      'failures:tasks-fetch-failed',
+      'failures:tasks-oom',
+    ]);
+    const oom = byId(insights, 'failures:tasks-oom')!;
+    expect(oom).toMatchObject({
+      stageId: 1,
+      stageAttemptId: 0,
+      confidence: 'HIGH', // 4 attempts: spark.task.maxFailures
+      impactMs: 12_000,
+      evidence: { category: 'oom', attempts: 4, lostTaskTimeMs: 12_000, executors: ['1', '2'], minLostShareOfTaskTime: 0.01, taskMaxFailures: 4 },
+    });
+    // 32 s of successful work + 16 s of failed attempts.
+    expect(oom.impact).toBe(12_000 / 48_000);
+    expect(oom.suggestion).toMatch(/spark\.executor\.memoryOverhead/);
+    expect(byId(insights, 'failures:tasks-fetch-failed')).toMatchObject({ confidence: 'LOW', evidence: { attempts: 1, lostTaskTimeMs: 1_500 } });
+    const exception = byId(insights, 'failures:tasks-exception-java.lang.IllegalStateException')!;
+    expect(exception.evidence.sampleError).toMatch(/^java\.lang\.IllegalStateException: bad record/);
+    expect(exception.description).toMatch(/First error: java\.lang\.IllegalStateException: bad record/);
+  });
+
+  it('reports a failed job with the stage that failed it, and leaves a cancelled job alone', async () => {
+    const insights = await detect({
+      appId: 'app-failed-job',
+      jobs: [
+        { jobId: 0, stages: [{ stageId: 0, tasks: ok(4, 5_000) }] },
+        {
+          jobId: 1,
+          failed: true,
+          failureReason: 'Job aborted due to stage failure: Task 2 in stage 1.0 failed 4 times, most recent failure: java.lang.ArithmeticException: / by zero',
+          stages: [{
+            stageId: 1,
+            failureReason: 'Task 2 in stage 1.0 failed 4 times',
+            tasks: [...ok(3), ...Array.from({ length: 4 }, (_, attempt) => ({ durationMs: 500, index: 2, attempt, failure: 'java.lang.ArithmeticException' }))],
+          }],
+        },
+        { jobId: 2, failed: true, failureReason: 'Job 2 cancelled part of cancelled job group 7', stages: [{ stageId: 2, tasks: ok(2) }] },
+      ],
+    });
+    const job = byId(insights, 'failures:job-1')!;
+    expect(job).toMatchObject({
+      jobId: 1,
+      stageId: 1,
+      stageAttemptId: 0,
+      confidence: 'HIGH',
+      evidence: { jobId: 1, failedStages: [{ stageId: 1, stageAttemptId: 0, failedTasks: 4 }], lostTaskTimeMs: 2_000 },
+    });
+    expect(job.title).toBe('Job 1 failed');
+    expect(job.description).toMatch(/ArithmeticException: \/ by zero/);
+    expect(job.impactMs).toBeGreaterThan(1_000); // the job's wall-clock, ~1 s of tasks
+    expect(byId(insights, 'failures:job-2')).toBeUndefined();
+  });
+
+  it('reports a stage resubmitted after a fetch failure, with the wall-clock of the attempt it threw away', async () => {
+    const insights = await detect({
+      appId: 'app-stage-retry',
+      jobs: [{
+        jobId: 0,
+        stages: [
+          { stageId: 0, tasks: ok(4, 4_000) },
+          {
+            stageId: 1,
+            attemptId: 0,
+            failureReason: 'org.apache.spark.shuffle.FetchFailedException: Failed to connect to host-1',
+            tasks: [...ok(2, 3_000), { durationMs: 3_000, failure: 'FetchFailed' }],
+          },
+          { stageId: 1, attemptId: 1, tasks: ok(3, 2_000) },
+        ],
+      }],
+    });
+    const retry = byId(insights, 'failures:stage-1-retried')!;
+    expect(retry).toMatchObject({
+      stageId: 1,
+      stageAttemptId: 1,
+      confidence: 'HIGH',
+      evidence: {
+        lostWallClockMs: 3_002,
+        lostTaskTimeMs: 9_000,
+        attempts: [{ stageAttemptId: 0, status: 'FAILED' }, { stageAttemptId: 1, status: 'COMPLETE' }],
+      },
+    });
+    expect(retry.title).toMatch(/after shuffle fetch failures/);
+    expect(retry.suggestion).toMatch(/spark\.shuffle\.service\.enabled/);
+  });
+
+  it('reports executors Spark excluded, with the settings that excluded them', async () => {
+    const insights = await detect({
+      appId: 'app-excluded',
+      sparkProperties: { 'spark.excludeOnFailure.enabled': 'true' },
+      executors: [{ id: '1', host: 'good' }, { id: '2', host: 'bad' }],
+      exclusions: [{ kind: 'executor', executorId: '2', afterMs: 500, failures: 2 }],
+      jobs: [{
+        jobId: 0,
+        stages: [{
+          stageId: 0,
+          tasks: [...ok(8, 2_000).map((task) => ({ ...task, executorId: '1' })),
+            { durationMs: 1_000, executorId: '2', failure: 'java.io.IOException', index: 0, attempt: 1 },
+            { durationMs: 1_000, executorId: '2', failure: 'java.io.IOException', index: 1, attempt: 1 }],
+        }],
+      }],
+    });
+    const excluded = byId(insights, 'failures:excluded-executors')!;
+    expect(excluded).toMatchObject({
+      confidence: 'HIGH',
+      impactMs: 2_000,
+      evidence: {
+        excludedExecutors: ['2'],
+        applicationWide: true,
+        failedAttemptsThere: 2,
+        settings: { enabled: 'true', timeout: '1h (default)' },
+      },
+    });
+    expect(excluded.description).toMatch(/executor 2 for the whole application/);
+  });
+
+  it('stays quiet for a clean application and for a failure below the 1% floor', async () => {
+    expect(await detect({ appId: 'app-clean', jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: ok(20) }] }] })).toEqual([]);
+    const tiny = await detect({
+      appId: 'app-tiny-failure',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [...ok(100, 1_000), { durationMs: 50, failure: 'java.io.IOException', index: 0, attempt: 1 }] }] }],
+    });
+    expect(tiny).toEqual([]);
+  });
+
+  it('fires at exactly 1% of the task time and not just below it', async () => {
+    const at = await detect({
+      appId: 'app-floor-at',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [...ok(99, 1_000), { durationMs: 1_000, failure: 'java.io.IOException', index: 0, attempt: 1 }] }] }],
+    });
+    expect(at.map((insight) => insight.id)).toEqual(['failures:tasks-exception-java.io.IOException']);
+    expect(at[0]!.impact).toBe(0.01);
+    const below = await detect({
+      appId: 'app-floor-below',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [...ok(99, 1_000), { durationMs: 990, failure: 'java.io.IOException', index: 0, attempt: 1 }] }] }],
+    });
+    expect(below).toEqual([]);
+  });
+
+  it('summarises a Python worker traceback by the exception it ends with', () => {
+    const text = 'org.apache.spark.api.python.PythonException: Traceback (most recent call last):\n  File "/app/job.py", line 3, in f\n' +
+      '    raise ValueError("no")\nValueError: no\n\n\tat org.apache.spark.api.python.BasePythonRunner.read(PythonRunner.scala:1)';
+    expect(errorSummary(text)).toBe('org.apache.spark.api.python.PythonException: ValueError: no');
+    expect(errorSummary('java.lang.RuntimeException: boom\n\tat a.b(C.java:1)')).toBe('java.lang.RuntimeException: boom');
+  });
+
+  describe('on the shared real logs', () => {
+    let real: TempDatabase;
+    const found = new Map<string, InsightDraft[]>();
+    beforeAll(async () => {
+      real = await openTempDatabase();
+      const apps = ['app-20161115172038-0000', 'local-1422981780767', 'app-20161116163331-0000', 'app-20180109111548-0000'];
+      await ingestPaths(real.database, [...apps.map((app) => eventLogPath('apache-spark', app)), eventLogPath('spark4', 'local-1776286786993.zstd')]);
+      await real.database.withConnection(async (connection) => {
+        for (const appKey of [...apps, 'local-1776286786993']) {
+          found.set(appKey, await failuresDetector.detect(await createDetectorContext(connection, appKey)));
+        }
+      });
+    }, 60_000);
+    afterAll(() => real.dispose());
+
+    it('finds the failing executors of the standalone test applications and the executors Spark excluded', () => {
+      const insights = found.get('app-20161115172038-0000')!;
+      expect(byId(insights, 'failures:tasks-exception-java.lang.RuntimeException')).toMatchObject({
+        evidence: { attempts: 10, executors: ['0', '2'] },
+      });
+      expect(byId(insights, 'failures:excluded-executors')).toMatchObject({
+        evidence: { excludedExecutors: ['2', '0'], excludedNodes: ['172.22.0.111'], applicationWide: true },
+      });
+      expect(byId(found.get('app-20161116163331-0000')!, 'failures:excluded-executors')).toBeDefined();
+      expect(byId(found.get('app-20180109111548-0000')!, 'failures:excluded-executors')).toMatchObject({
+        stageId: 0,
+        evidence: { excludedExecutors: ['0'], applicationWide: false },
+      });
+    });
+
+    it('reports the jobs that failed, with their cause', () => {
+      expect(byId(found.get('local-1422981780767')!, 'failures:job-1')!.description).toMatch(/got a 3, failing/);
+      const spark4 = found.get('local-1776286786993')!;
+      expect(byId(spark4, 'failures:job-4')!.description).toMatch(/deliberate permanent failure/);
+      expect(byId(spark4, 'failures:tasks-exception-org.apache.spark.api.python.PythonException')).toMatchObject({
+        evidence: { stages: [{ stageId: 4 }, { stageId: 5 }] },
+      });
+      for (const insights of found.values()) for (const insight of insights) expect(promisesIn(insight)).toEqual([]);
+    });
+  });
+});
