@@ -10,27 +10,23 @@ import { executorMetricsType } from '../parse/event-schema.js';
 /** Bumped whenever a table's layout changes; a file with another version is refused at open. */
 export const SCHEMA_VERSION = 2;
 
-const taskMetricColumns = `
-  executorDeserializeTime BIGINT, executorDeserializeCpuTime BIGINT,
-  executorRunTime BIGINT, executorCpuTime BIGINT, resultSize BIGINT, jvmGcTime BIGINT,
-  resultSerializationTime BIGINT, memoryBytesSpilled BIGINT, diskBytesSpilled BIGINT,
-  peakExecutionMemory BIGINT,
-  inputBytes BIGINT, inputRecords BIGINT, outputBytes BIGINT, outputRecords BIGINT,
-  shuffleRemoteBlocksFetched BIGINT, shuffleLocalBlocksFetched BIGINT, shuffleFetchWaitTime BIGINT,
-  shuffleRemoteBytesRead BIGINT, shuffleRemoteBytesReadToDisk BIGINT, shuffleLocalBytesRead BIGINT,
-  shuffleReadRecords BIGINT, shuffleRemoteReqsDuration BIGINT,
-  shuffleCorruptMergedBlockChunks BIGINT, shuffleMergedFetchFallbackCount BIGINT,
-  shuffleMergedRemoteBlocksFetched BIGINT, shuffleMergedLocalBlocksFetched BIGINT,
-  shuffleMergedRemoteChunksFetched BIGINT, shuffleMergedLocalChunksFetched BIGINT,
-  shuffleMergedRemoteBytesRead BIGINT, shuffleMergedLocalBytesRead BIGINT,
-  shuffleMergedRemoteReqsDuration BIGINT,
-  shuffleWriteBytes BIGINT, shuffleWriteTime BIGINT, shuffleWriteRecords BIGINT`;
+/** Names of the per-task metric columns (History Server's StageData names), in table order. */
+export const taskMetricNames = [
+  'executorDeserializeTime', 'executorDeserializeCpuTime', 'executorRunTime', 'executorCpuTime', 'resultSize',
+  'jvmGcTime', 'resultSerializationTime', 'memoryBytesSpilled', 'diskBytesSpilled', 'peakExecutionMemory',
+  'inputBytes', 'inputRecords', 'outputBytes', 'outputRecords',
+  'shuffleRemoteBlocksFetched', 'shuffleLocalBlocksFetched', 'shuffleFetchWaitTime', 'shuffleRemoteBytesRead',
+  'shuffleRemoteBytesReadToDisk', 'shuffleLocalBytesRead', 'shuffleReadRecords', 'shuffleRemoteReqsDuration',
+  'shuffleCorruptMergedBlockChunks', 'shuffleMergedFetchFallbackCount', 'shuffleMergedRemoteBlocksFetched',
+  'shuffleMergedLocalBlocksFetched', 'shuffleMergedRemoteChunksFetched', 'shuffleMergedLocalChunksFetched',
+  'shuffleMergedRemoteBytesRead', 'shuffleMergedLocalBytesRead', 'shuffleMergedRemoteReqsDuration',
+  'shuffleWriteBytes', 'shuffleWriteTime', 'shuffleWriteRecords',
+] as const;
 
-/** Names of the per-task metric columns, in table order (shared by the writer and the views). */
-export const taskMetricNames: readonly string[] = taskMetricColumns
-  .split(',')
-  .map((column) => column.trim().split(/\s+/)[0]!)
-  .filter(Boolean);
+/** One value per task metric, as DuckDB returns BIGINTs (a task's metrics, or their totals over a stage). */
+export type TaskMetricValues = Record<(typeof taskMetricNames)[number], bigint>;
+
+const taskMetricColumns = taskMetricNames.map((name) => `${name} BIGINT`).join(',\n  ');
 
 const accumulableType = `STRUCT(id BIGINT, name VARCHAR, "update" VARCHAR, "value" VARCHAR,
   internal BOOLEAN, metadata VARCHAR)[]`;

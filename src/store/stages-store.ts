@@ -2,7 +2,7 @@ import { listValue } from '@duckdb/node-api';
 import { groupByPosition, keyTable } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
 import type { KilledTasksRecord } from './jobs-store.js';
-import { taskMetricNames } from './schema.js';
+import { taskMetricNames, type TaskMetricValues } from './schema.js';
 
 /** A user accumulator of a stage: its final value (History Server lists the accumulators a user made). */
 export interface StageAccumulatorRecord {
@@ -12,43 +12,7 @@ export interface StageAccumulatorRecord {
 }
 
 /** Totals of the task metrics over a stage attempt's tasks (failed and killed included, as Spark counts). */
-export interface StageMetricTotals {
-  executorDeserializeTime: bigint;
-  executorDeserializeCpuTime: bigint;
-  executorRunTime: bigint;
-  executorCpuTime: bigint;
-  resultSize: bigint;
-  jvmGcTime: bigint;
-  resultSerializationTime: bigint;
-  memoryBytesSpilled: bigint;
-  diskBytesSpilled: bigint;
-  peakExecutionMemory: bigint;
-  inputBytes: bigint;
-  inputRecords: bigint;
-  outputBytes: bigint;
-  outputRecords: bigint;
-  shuffleRemoteBlocksFetched: bigint;
-  shuffleLocalBlocksFetched: bigint;
-  shuffleFetchWaitTime: bigint;
-  shuffleRemoteBytesRead: bigint;
-  shuffleRemoteBytesReadToDisk: bigint;
-  shuffleLocalBytesRead: bigint;
-  shuffleReadRecords: bigint;
-  shuffleRemoteReqsDuration: bigint;
-  shuffleCorruptMergedBlockChunks: bigint;
-  shuffleMergedFetchFallbackCount: bigint;
-  shuffleMergedRemoteBlocksFetched: bigint;
-  shuffleMergedLocalBlocksFetched: bigint;
-  shuffleMergedRemoteChunksFetched: bigint;
-  shuffleMergedLocalChunksFetched: bigint;
-  shuffleMergedRemoteBytesRead: bigint;
-  shuffleMergedLocalBytesRead: bigint;
-  shuffleMergedRemoteReqsDuration: bigint;
-  shuffleWriteBytes: bigint;
-  shuffleWriteTime: bigint;
-  shuffleWriteRecords: bigint;
-  shuffleReadBytes: bigint;
-}
+export type StageMetricTotals = TaskMetricValues & { shuffleReadBytes: bigint };
 
 /** One stage attempt as History Server's StageData describes it (v_stages; times in epoch ms). */
 export interface StageRecord extends StageMetricTotals {

@@ -1,7 +1,7 @@
 import { listValue } from '@duckdb/node-api';
 import { groupByPosition, keyTable } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
-import { taskMetricNames } from './schema.js';
+import { taskMetricNames, type TaskMetricValues } from './schema.js';
 
 /** A user accumulator as one task updated it. */
 export interface TaskAccumulatorRecord {
@@ -12,42 +12,7 @@ export interface TaskAccumulatorRecord {
 }
 
 /** The metrics a task reported when it ended (the tasks table's metric columns). */
-export interface TaskMetricsRecord {
-  executorDeserializeTime: bigint;
-  executorDeserializeCpuTime: bigint;
-  executorRunTime: bigint;
-  executorCpuTime: bigint;
-  resultSize: bigint;
-  jvmGcTime: bigint;
-  resultSerializationTime: bigint;
-  memoryBytesSpilled: bigint;
-  diskBytesSpilled: bigint;
-  peakExecutionMemory: bigint;
-  inputBytes: bigint;
-  inputRecords: bigint;
-  outputBytes: bigint;
-  outputRecords: bigint;
-  shuffleRemoteBlocksFetched: bigint;
-  shuffleLocalBlocksFetched: bigint;
-  shuffleFetchWaitTime: bigint;
-  shuffleRemoteBytesRead: bigint;
-  shuffleRemoteBytesReadToDisk: bigint;
-  shuffleLocalBytesRead: bigint;
-  shuffleReadRecords: bigint;
-  shuffleRemoteReqsDuration: bigint;
-  shuffleCorruptMergedBlockChunks: bigint;
-  shuffleMergedFetchFallbackCount: bigint;
-  shuffleMergedRemoteBlocksFetched: bigint;
-  shuffleMergedLocalBlocksFetched: bigint;
-  shuffleMergedRemoteChunksFetched: bigint;
-  shuffleMergedLocalChunksFetched: bigint;
-  shuffleMergedRemoteBytesRead: bigint;
-  shuffleMergedLocalBytesRead: bigint;
-  shuffleMergedRemoteReqsDuration: bigint;
-  shuffleWriteBytes: bigint;
-  shuffleWriteTime: bigint;
-  shuffleWriteRecords: bigint;
-}
+export type TaskMetricsRecord = TaskMetricValues;
 
 /** One task attempt as History Server's TaskData describes it (v_tasks; times in epoch ms). */
 export interface TaskRecord extends TaskMetricsRecord {
