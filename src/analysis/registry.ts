@@ -1,6 +1,7 @@
 import type { Detector } from './detector.js';
 import { dataSkewDetector } from './detectors/data-skew.js';
+import { failuresDetector } from './detectors/failures.js';
 import { spillDetector } from './detectors/spill.js';
 
 /** Every detector, run in this order after each ingest. Adding one: write its test, write it, list it here. */
-export const detectors: readonly Detector[] = [dataSkewDetector, spillDetector];
+export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector];
