@@ -1,7 +1,8 @@
 import type { Detector } from './detector.js';
 import { dataSkewDetector } from './detectors/data-skew.js';
 import { failuresDetector } from './detectors/failures.js';
+import { shuffleBoundaryDetector } from './detectors/shuffle-boundary.js';
 import { spillDetector } from './detectors/spill.js';
 
 /** Every detector, run in this order after each ingest. Adding one: write its test, write it, list it here. */
-export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector];
+export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector];

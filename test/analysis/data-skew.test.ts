@@ -72,7 +72,7 @@ describe('data-skew detector', () => {
   });
 
   it('is stored with the application by the ingest', async () => {
-    const rows = await db.database.query(`SELECT type, stageId FROM insights WHERE appKey = 'app-skewed'`);
+    const rows = await db.database.query(`SELECT type, stageId FROM insights WHERE appKey = 'app-skewed' AND type = 'data-skew'`);
     expect(rows).toEqual([{ type: 'data-skew', stageId: 1n }]);
   });
 });
