@@ -3,6 +3,7 @@ import { dataSkewDetector } from './detectors/data-skew.js';
 import { failuresDetector } from './detectors/failures.js';
 import { shuffleBoundaryDetector } from './detectors/shuffle-boundary.js';
 import { spillDetector } from './detectors/spill.js';
+import { idleExecutorsDetector } from './detectors/idle-executors.js';
 
 /** Every detector, run in this order after each ingest. Adding one: write its test, write it, list it here. */
-export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector];
+export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector];
