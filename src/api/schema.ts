@@ -16,6 +16,7 @@ import {
   StageInsightsResolver,
 } from './insights/insight.resolver.js';
 import { SqlPlanResolver } from './sql/sql-plan.resolver.js';
+import { ApplicationSimulationResolver } from './simulation/simulation.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
@@ -35,6 +36,7 @@ export const resolvers: NonEmptyArray<Function> = [
   StageInsightsResolver,
   SqlExecutionInsightsResolver,
   SqlPlanResolver,
+  ApplicationSimulationResolver,
 ];
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */

@@ -7,6 +7,8 @@ import { BadInputError } from '../errors.js';
 import { ingestPaths, type IngestReport } from '../ingest/ingest-service.js';
 import { AnalysisDatabase } from '../store/database.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
+import type { SimulationResult } from '../simulation/executor-simulator.js';
+import { simulateApplication } from '../simulation/simulation-service.js';
 
 /** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
 const EXIT_OK = 0;
@@ -101,6 +103,49 @@ function printAnalysis(out: CliOutput, report: IngestReport, insights: InsightRe
   for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
 }
 
+/** Parses `--executors 4,8,16`: 1 to 50 whole counts of 1-10000. */
+function parseExecutorCounts(value: string): number[] {
+  const counts = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (counts.length === 0 || counts.length > 50 || !counts.every((part) => /^\d+$/.test(part) && Number(part) >= 1 && Number(part) <= 10000)) {
+    throw new BadInputError(`--executors takes 1 to 50 comma-separated counts between 1 and 10000, got "${value}"`);
+  }
+  return counts.map(Number);
+}
+
+/** Parses `--cores N` (1-256). */
+function parseCores(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
+    throw new BadInputError(`--cores takes a whole number between 1 and 256, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** The what-if table of one application, with the bounds, the model's error and its assumptions. */
+function printSimulation(out: CliOutput, label: string, result: SimulationResult): void {
+  const pad = (text: string, width: number): string => text.padStart(width);
+  out.stdout.write(`\n${label}\n`);
+  out.stdout.write(
+    `  actual: ${formatDuration(result.actualDurationMs)} with ${result.actualExecutors} executors on average ` +
+      `(at most ${result.maxConcurrentExecutors}); replayed there: ${formatDuration(result.replayAtActualMs)} ` +
+      `(model error ${result.modelErrorPercent >= 0 ? '+' : ''}${result.modelErrorPercent}%)\n`,
+  );
+  out.stdout.write(`  estimates with ${result.coresPerExecutor} cores per executor (estimates, not promises):\n`);
+  out.stdout.write(`  ${pad('executors', 9)}  ${pad('est. wall time', 14)}  ${pad('utilization', 11)}\n`);
+  for (const point of result.points) {
+    out.stdout.write(
+      `  ${pad(String(point.executors), 9)}  ${pad(formatDuration(point.estimatedWallTimeMs), 14)}  ` +
+        `${pad(`${(point.estimatedUtilization * 100).toFixed(1)}%`, 11)}\n`,
+    );
+  }
+  out.stdout.write(
+    `  critical path (unlimited executors): ${formatDuration(result.criticalPathMs)}; ideal at the actual cores: ` +
+      `${formatDuration(result.idealTimeMs)}; driver only: ${formatDuration(result.driverOnlyMs)}\n` +
+      `  lost time left out: failed attempts ${formatDuration(result.failedTaskTimeMs)}, killed or speculative ` +
+      `${formatDuration(result.speculativeTaskTimeMs)}\n  assumptions:\n`,
+  );
+  for (const assumption of result.assumptions) out.stdout.write(`   - ${assumption}\n`);
+}
+
 /** Builds the `spark-sword` command line; `run` resolves to the process exit code. */
 export function buildCli(out: CliOutput = process): { program: Command; run: (argv: string[]) => Promise<number> } {
   let exitCode = EXIT_OK;
@@ -136,6 +181,35 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
         } else {
           printAnalysis(out, report, insights, options.top);
         }
+      });
+    });
+  program
+    .command('simulate')
+    .description('ingest event logs and estimate their wall time with other executor counts (executor what-if)')
+    .argument('<paths...>', 'event log files or directories')
+    .option('--executors <counts>', 'comma-separated executor counts, e.g. 4,8,16 (default: powers of two)', parseExecutorCounts)
+    .option('--cores <n>', 'cores per executor (default: the most common executor size in the log)', parseCores)
+    .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
+    .option('--json', 'print the simulations as JSON')
+    .action(async (paths: string[], options: CommonOptions & { executors?: number[]; cores?: number }) => {
+      exitCode = await ingestThen(out, paths, options, async (database, report) => {
+        const simulations = [];
+        for (const app of report.applications) {
+          const result = await simulateApplication(database, app.appKey, {
+            executorCounts: options.executors,
+            coresPerExecutor: options.cores,
+          });
+          simulations.push({ appKey: app.appKey, name: app.name, simulation: result });
+        }
+        if (options.json) {
+          const failures = report.failures.map((failure) => ({ source: failure.sourceName, error: failure.error.message }));
+          out.stdout.write(`${JSON.stringify({ applications: simulations, failures }, null, 2)}\n`);
+          return;
+        }
+        for (const { appKey, name, simulation } of simulations) {
+          printSimulation(out, `${appKey}${name ? ` "${name}"` : ''}`, simulation);
+        }
+        for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
       });
     });
 
