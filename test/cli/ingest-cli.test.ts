@@ -81,7 +81,7 @@ describe('spark-sword analyze', () => {
     const code = await buildCliWith(output).run(['analyze', log, '--db', join(dir, 'a.duckdb')]);
     expect(code).toBe(0);
     expect(stdout).toContain('app-analyze "nightly-etl" (completed)');
-    expect(stdout).toMatch(/1\. Stage 1 is skewed/);
+    expect(stdout).toMatch(/\n \d+\. Stage 1 is skewed/);
     expect(stdout).toMatch(/Measured: {3}In stage 1/);
     expect(stdout).toMatch(/Try: {8}Salt the hot keys/);
     expect(stdout).toMatch(/Trade-off: {2}\S/);
