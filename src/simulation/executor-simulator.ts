@@ -16,10 +16,13 @@
  * 3. Replay. Within a group, stage attempts run in dependency order: an attempt becomes ready when every
  *    attempt of its parent stages submitted before it (in the log) has finished in the replay, its own
  *    previous attempt has finished, and its job has been submitted (at the job's measured offset from the
- *    group's start). Ready stages share N×C task slots, taken FIFO by (job id, stage id, attempt) like
+ *    group's start); it then waits its measured driver delay (from that moment to its first task launch in
+ *    the log, or to its submission when another stage was running, since its first launch may then have
+ *    waited for a slot). Ready stages share N×C task slots, taken FIFO by (job id, stage id, attempt) like
  *    Spark's FIFO scheduler; tasks go in their logged launch order. A min-heap of the running tasks' finish
- *    times says when the next slot frees. The group's estimate is the time its last stage attempt ends.
- *    Driver work inside a job (planning, between stages) is not modelled and counts as zero.
+ *    times says when the next slot frees. The group's estimate is the time its last stage attempt ends plus
+ *    the measured time from its last stage's completion to its last job's end. Other driver work inside a
+ *    job (a stage's end after its last task) is not modelled.
  * 4. Bounds. criticalPath replays with unlimited slots: each stage attempt lasts as long as its longest task,
  *    so it is the longest chain of stage spans along the dependencies, plus driver time. idealTime spreads
  *    the total replayed task time perfectly over the actual cores, plus driver time.
@@ -311,6 +314,11 @@ function prepare(input: SimulationInput, everyAttempt = false): Prepared {
   let failedTaskTimeMs = 0;
   let speculativeTaskTimeMs = 0;
   const durations = new Map<string, Array<{ launch: number; duration: number }>>();
+  const firstLaunchOf = new Map<string, number>();
+  for (const task of input.tasks) {
+    const key = stageKey(task.stageId, task.stageAttemptId);
+    firstLaunchOf.set(key, Math.min(firstLaunchOf.get(key) ?? Number.POSITIVE_INFINITY, task.launchTime));
+  }
   const seen = new Set<string>();
   const tasks = [...input.tasks].sort((a, b) => a.launchTime + a.durationMs - (b.launchTime + b.durationMs) || a.launchTime - b.launchTime);
   for (const task of tasks) {
@@ -357,12 +365,20 @@ function prepare(input: SimulationInput, everyAttempt = false): Prepared {
     const previous = (attemptsOf.get(stage.stageId) ?? []).filter((other) => other.attemptId < stage.attemptId);
     dependsOn.push(...previous.map((other) => stageKey(other.stageId, other.attemptId)));
     // Driver delay as measured: from the moment the stage could be submitted (its job submitted and every
-    // attempt it waits for completed) to its submission.
+    // attempt it waits for completed) to its first task launch, or to its submission when another stage was
+    // running then (its first launch may have waited for a slot, which the replay models itself).
     const couldStart = Math.max(
       job?.submissionTime ?? group.start,
       ...dependsOn.map((key) => attemptByKey.get(key)?.completionTime ?? Number.NEGATIVE_INFINITY),
     );
-    const delayMs = stage.submissionTime === null ? 0 : Math.max(0, stage.submissionTime - couldStart);
+    const firstLaunch = firstLaunchOf.get(stageKey(stage.stageId, stage.attemptId));
+    const shared = input.stages.some(
+      (other) =>
+        other !== stage && other.submissionTime !== null && stage.submissionTime !== null &&
+        other.submissionTime <= stage.submissionTime && (other.completionTime ?? Number.POSITIVE_INFINITY) > stage.submissionTime,
+    );
+    const startedAt = !shared && firstLaunch !== undefined ? firstLaunch : stage.submissionTime;
+    const delayMs = startedAt === null ? 0 : Math.max(0, startedAt - couldStart);
     if (stage.completionTime !== null) lastCompletion[groupIndex] = Math.max(lastCompletion[groupIndex]!, stage.completionTime);
     group.stages.push({
       key: stageKey(stage.stageId, stage.attemptId),
@@ -504,8 +520,9 @@ export function simulateExecutors(input: SimulationInput, options: SimulationOpt
       'concurrent jobs share the slots, each job starting at its measured offset; FIFO order by job, stage, attempt.',
     `Every executor has ${coresPerExecutor} core${coresPerExecutor === 1 ? '' : 's'}, one task per core, all present ` +
       'for the whole run (no dynamic allocation, no executor loss, no locality waits).',
-    'Driver work inside a job (between stages) counts as zero, and task durations do not change with the cluster ' +
-      'size (no change in shuffle, GC or I/O contention).',
+    "Driver delays inside a job stay as measured (a stage's wait from when it could start to its first task, a " +
+      "job's end after its last stage); task durations do not change with the cluster size (no change in shuffle, " +
+      'GC or I/O contention).',
     actual.fromTasks
       ? `The log gives no executor sizes; the actual configuration is taken as 1 executor with ${actual.cores} slots, ` +
         'the most tasks that ran at once.'

@@ -10,9 +10,10 @@ import { writeEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 
 /**
  * Timings of the synthetic log (test/helpers/synthetic-log.ts) the numbers below are worked out from: the
- * first job is submitted 110 ms after the start, each stage 10 ms after the previous event (so every stage
- * carries a measured 10 ms driver delay), the job ends 5 ms after its last stage and the application 100 ms
- * after its last job. One job therefore leaves 210 ms when no job runs, and 15 ms of driver time inside it.
+ * first job is submitted 110 ms after the start, each stage 10 ms after the previous event and its tasks 1 ms
+ * after that (so every stage carries a measured 11 ms driver delay before its first task), the job ends 5 ms
+ * after its last stage and the application 100 ms after its last job. One job of one stage therefore leaves
+ * 210 ms when no job runs, and 16 ms of driver time inside it.
  */
 const oneJob = (stages: SyntheticApp['jobs'][number]['stages']): SyntheticApp['jobs'] => [{ jobId: 0, stages }];
 const seconds = (n: number, each: number): Array<{ durationMs: number }> => Array.from({ length: n }, () => ({ durationMs: each }));
@@ -41,11 +42,11 @@ describe('executor what-if on hand-built logs', () => {
     });
     expect(result.driverOnlyMs).toBe(210);
     expect(result.points).toEqual([
-      { executors: 2, estimatedWallTimeMs: 4000 + 225, estimatedUtilization: Math.round((8000 / (2 * 4225)) * 10_000) / 10_000 },
-      { executors: 4, estimatedWallTimeMs: 2000 + 225, estimatedUtilization: Math.round((8000 / (4 * 2225)) * 10_000) / 10_000 },
+      { executors: 2, estimatedWallTimeMs: 4000 + 226, estimatedUtilization: Math.round((8000 / (2 * 4226)) * 10_000) / 10_000 },
+      { executors: 4, estimatedWallTimeMs: 2000 + 226, estimatedUtilization: Math.round((8000 / (4 * 2226)) * 10_000) / 10_000 },
     ]);
     // Unlimited executors: one wave of 1 s. Ideal: 8 s of tasks over the actual 4 cores, plus the 210 ms.
-    expect(result.criticalPathMs).toBe(1000 + 225);
+    expect(result.criticalPathMs).toBe(1000 + 226);
     expect(result.idealTimeMs).toBe(210 + 8000 / 4);
     expect(result.totalTaskTimeMs).toBe(8000);
     expect(result.replayedTasks).toBe(8);
@@ -66,11 +67,11 @@ describe('executor what-if on hand-built logs', () => {
       },
       { executorCounts: [2, 6], coresPerExecutor: 1 },
     );
-    // 2 slots: stage 0 in two waves (2 s), then stage 1 in one wave (2 s); two stage delays of 10 ms, 5 ms tail.
-    expect(result.points[0]).toMatchObject({ executors: 2, estimatedWallTimeMs: 210 + 10 + 2000 + 10 + 2000 + 5 });
+    // 2 slots: stage 0 in two waves (2 s), then stage 1 in one wave (2 s); two stage delays of 11 ms, 5 ms tail.
+    expect(result.points[0]).toMatchObject({ executors: 2, estimatedWallTimeMs: 210 + 11 + 2000 + 11 + 2000 + 5 });
     // 6 slots: the child still waits for its parent, so more slots only shorten stage 0 to one wave.
-    expect(result.points[1]).toMatchObject({ executors: 6, estimatedWallTimeMs: 210 + 10 + 1000 + 10 + 2000 + 5 });
-    expect(result.criticalPathMs).toBe(210 + 10 + 1000 + 10 + 2000 + 5);
+    expect(result.points[1]).toMatchObject({ executors: 6, estimatedWallTimeMs: 210 + 11 + 1000 + 11 + 2000 + 5 });
+    expect(result.criticalPathMs).toBe(210 + 11 + 1000 + 11 + 2000 + 5);
     expect(result.idealTimeMs).toBe(210 + 8000 / 4);
   });
 
@@ -96,10 +97,10 @@ describe('executor what-if on hand-built logs', () => {
     expect(result.speculativeTaskTimeMs).toBe(300);
     expect(result.replayedTasks).toBe(4);
     expect(result.totalTaskTimeMs).toBe(4000);
-    expect(result.points[0]).toMatchObject({ executors: 1, estimatedWallTimeMs: 210 + 10 + 4000 + 5 });
+    expect(result.points[0]).toMatchObject({ executors: 1, estimatedWallTimeMs: 210 + 11 + 4000 + 5 });
     // At the actual 4 cores every attempt replays, the lost ones too: index 0's failure and retry, and the copy.
-    expect(result.estimateAtActualMs).toBe(210 + 10 + 1000 + 5);
-    expect(result.replayAtActualMs).toBe(210 + 10 + 1500 + 5);
+    expect(result.estimateAtActualMs).toBe(210 + 11 + 1000 + 5);
+    expect(result.replayAtActualMs).toBe(210 + 11 + 1500 + 5);
   });
 
   it('replays a stage retry after its previous attempt, counting the work of both', async () => {
@@ -116,7 +117,7 @@ describe('executor what-if on hand-built logs', () => {
     // Attempt 0's successful task (1 s), then attempt 1's retry (1 s): the retry waits for its previous attempt.
     expect(result.failedTaskTimeMs).toBe(1000);
     expect(result.replayedTasks).toBe(2);
-    expect(result.points[0]).toMatchObject({ estimatedWallTimeMs: 210 + 10 + 1000 + 10 + 1000 + 5 });
+    expect(result.points[0]).toMatchObject({ estimatedWallTimeMs: 210 + 11 + 1000 + 11 + 1000 + 5 });
   });
 
   it('keeps the time between jobs fixed and replays each job on its own', async () => {
@@ -130,9 +131,9 @@ describe('executor what-if on hand-built logs', () => {
       },
       { executorCounts: [1, 2], coresPerExecutor: 1 },
     );
-    // 110 ms before the first job, 3000 ms between the jobs, 100 ms after: 3210 ms; 15 ms inside each job.
+    // 110 ms before the first job, 3000 ms between the jobs, 100 ms after: 3210 ms; 16 ms inside each job.
     expect(result.driverOnlyMs).toBe(3210);
-    expect(result.points.map((point) => point.estimatedWallTimeMs)).toEqual([3210 + 15 + 4000 + 15 + 2000, 3210 + 15 + 2000 + 15 + 1000]);
+    expect(result.points.map((point) => point.estimatedWallTimeMs)).toEqual([3210 + 16 + 4000 + 16 + 2000, 3210 + 16 + 2000 + 16 + 1000]);
   });
 });
 

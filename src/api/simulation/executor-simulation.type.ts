@@ -21,7 +21,7 @@ export class ExecutorSimulationPoint {
   description:
     'Executor what-if from the log. Model: jobs whose run overlapped form groups; the time no job ran is driver time and ' +
     'stays fixed. In each group, stage attempts replay in dependency order (parents first, a retry after its previous ' +
-    'attempt, each job from its measured submission offset, each stage after its measured driver delay) through ' +
+    'attempt, each job from its measured submission offset, each stage after its measured driver delay before its first task) through ' +
     'executors × cores task slots, FIFO by job and stage, with a min-heap of running tasks. Tasks keep their measured ' +
     'durations; only the successful attempt of each task is replayed, failed and speculative attempts are reported ' +
     'as lost time. Estimates with stated assumptions, never promises.',
