@@ -1,4 +1,5 @@
 import type { Detector } from './detector.js';
+import { broadcastJoinDetector } from './detectors/broadcast-join.js';
 import { configHygieneDetector } from './detectors/config-hygiene.js';
 import { dataSkewDetector } from './detectors/data-skew.js';
 import { failuresDetector } from './detectors/failures.js';
@@ -8,4 +9,4 @@ import { spillDetector } from './detectors/spill.js';
 import { idleExecutorsDetector } from './detectors/idle-executors.js';
 
 /** Every detector, run in this order after each ingest. Adding one: write its test, write it, list it here. */
-export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector, configHygieneDetector, gcPressureDetector];
+export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector, configHygieneDetector, gcPressureDetector, broadcastJoinDetector];

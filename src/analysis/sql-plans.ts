@@ -1,0 +1,135 @@
+import type { DetectorContext } from './detector.js';
+
+/** A node of Spark's SparkPlanInfo tree, as logged with SQL executions. */
+export interface PlanNode {
+  nodeName: string;
+  simpleString: string;
+  children: PlanNode[];
+  metrics: Array<{ name: string; accumulatorId: number; metricType: string }>;
+}
+
+/** The plan a SQL execution finished with: the last adaptive re-plan when there is one, else the initial plan. */
+export interface SqlPlan {
+  executionId: number;
+  description: string | null;
+  plan: PlanNode;
+  /** Whether the plan is an adaptive re-plan (SparkListenerSQLAdaptiveExecutionUpdate). */
+  adaptive: boolean;
+  /** Stages of the execution's jobs. */
+  stageIds: number[];
+}
+
+/** Final values of SQL metrics by accumulator id. */
+export type MetricValues = ReadonlyMap<number, number>;
+
+interface RawNode {
+  nodeName?: string;
+  simpleString?: string;
+  children?: RawNode[];
+  metrics?: Array<{ name?: string; accumulatorId?: number; metricType?: string }>;
+}
+
+function toNode(raw: RawNode): PlanNode {
+  return {
+    nodeName: raw.nodeName ?? '',
+    simpleString: raw.simpleString ?? raw.nodeName ?? '',
+    children: (raw.children ?? []).map(toNode),
+    metrics: (raw.metrics ?? [])
+      .filter((metric) => metric.name !== undefined && metric.accumulatorId !== undefined)
+      .map((metric) => ({ name: metric.name!, accumulatorId: Number(metric.accumulatorId), metricType: metric.metricType ?? 'sum' })),
+  };
+}
+
+/** Every SQL execution's final plan (latest adaptive update wins), with the stages its jobs ran. */
+export async function loadSqlPlans(query: DetectorContext['query']): Promise<SqlPlan[]> {
+  const rows = await query<{ executionId: bigint; description: string | null; plan: string | null; adaptive: boolean; stageIds: bigint[] }>(`
+    WITH final_update AS (
+      SELECT executionId, arg_max(sparkPlanInfo, seq)::VARCHAR AS plan FROM sql_plan_updates
+      WHERE appKey = $appKey AND sparkPlanInfo IS NOT NULL GROUP BY ALL
+    ), execution_stages AS (
+      SELECT j.sqlExecutionId AS executionId, list(DISTINCT js.stageId ORDER BY js.stageId) AS stageIds
+      FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
+      WHERE j.appKey = $appKey AND j.sqlExecutionId IS NOT NULL GROUP BY ALL
+    )
+    SELECT s.executionId, s.description, coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan, u.plan IS NOT NULL AS adaptive,
+      coalesce(e.stageIds, []) AS stageIds
+    FROM sql_executions s LEFT JOIN final_update u USING (executionId) LEFT JOIN execution_stages e USING (executionId)
+    WHERE s.appKey = $appKey ORDER BY s.executionId`);
+  return rows.flatMap((row) => {
+    if (!row.plan) return [];
+    try {
+      return [{
+        executionId: Number(row.executionId),
+        description: row.description,
+        plan: toNode(JSON.parse(row.plan) as RawNode),
+        adaptive: row.adaptive,
+        stageIds: row.stageIds.map(Number),
+      }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * The final value of every SQL metric of the application: the driver's own update when it sent one (scan file
+ * counts, broadcast and write statistics), else the running total the last stage completion reported.
+ */
+export async function loadMetricValues(query: DetectorContext['query']): Promise<Map<number, number>> {
+  const rows = await query<{ id: bigint; value: number }>(`
+    WITH from_stages AS (
+      SELECT a.id, TRY_CAST(a.value AS DOUBLE) AS value, 0 AS driver, coalesce(s.completionTime, 0) AS reportedAt
+      FROM (SELECT completionTime, unnest(accumulables) AS a FROM stages WHERE appKey = $appKey) s
+      WHERE a.metadata = 'sql'
+    ), from_driver AS (
+      SELECT (pair->>0)::BIGINT AS id, TRY_CAST(pair->>1 AS DOUBLE) AS value, 1 AS driver, seq AS reportedAt
+      FROM (SELECT seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
+            WHERE appKey = $appKey AND kind = 'driverAccumUpdates')
+    )
+    SELECT id, arg_max(value, driver * 1e15 + reportedAt) AS value
+    FROM (SELECT * FROM from_stages UNION ALL SELECT * FROM from_driver)
+    WHERE id IS NOT NULL AND value IS NOT NULL GROUP BY id`);
+  return new Map(rows.map((row) => [Number(row.id), row.value]));
+}
+
+/** The stages (id and attempt) whose completion reported any of the given SQL metrics. */
+export async function stagesReporting(query: DetectorContext['query'], accumulatorIds: readonly number[]): Promise<Map<number, Array<{ stageId: number; attemptId: number }>>> {
+  const result = new Map<number, Array<{ stageId: number; attemptId: number }>>();
+  if (accumulatorIds.length === 0) return result;
+  const rows = await query<{ id: bigint; stageId: bigint; attemptId: bigint }>(`
+    SELECT DISTINCT a.id, s.stageId, s.attemptId
+    FROM (SELECT stageId, attemptId, unnest(accumulables) AS a FROM stages WHERE appKey = $appKey) s
+    WHERE a.metadata = 'sql' AND a.id IN (${accumulatorIds.map((id) => Math.trunc(id)).join(', ')})
+    ORDER BY s.stageId, s.attemptId`);
+  for (const row of rows) {
+    const id = Number(row.id);
+    const list = result.get(id) ?? [];
+    list.push({ stageId: Number(row.stageId), attemptId: Number(row.attemptId) });
+    result.set(id, list);
+  }
+  return result;
+}
+
+/** A node's metric by one of its names (Spark renamed some: "data size (bytes)" became "data size"). */
+export function metricOf(node: PlanNode, ...names: string[]): { accumulatorId: number; metricType: string } | null {
+  for (const name of names) {
+    const metric = node.metrics.find((candidate) => candidate.name === name);
+    if (metric) return metric;
+  }
+  return null;
+}
+
+/** A node's metric value by one of its names, or null when the plan has no such metric or it was never reported. */
+export function metricValue(node: PlanNode, values: MetricValues, ...names: string[]): number | null {
+  for (const name of names) {
+    const metric = node.metrics.find((candidate) => candidate.name === name);
+    const value = metric ? values.get(metric.accumulatorId) : undefined;
+    if (value !== undefined) return value;
+  }
+  return null;
+}
+
+/** Every node of a plan, depth first. */
+export function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...node.children.flatMap(planNodes)];
+}
