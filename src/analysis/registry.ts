@@ -4,9 +4,10 @@ import { configHygieneDetector } from './detectors/config-hygiene.js';
 import { dataSkewDetector } from './detectors/data-skew.js';
 import { failuresDetector } from './detectors/failures.js';
 import { gcPressureDetector } from './detectors/gc-pressure.js';
+import { partitionCountDetector } from './detectors/partition-count.js';
 import { shuffleBoundaryDetector } from './detectors/shuffle-boundary.js';
 import { spillDetector } from './detectors/spill.js';
 import { idleExecutorsDetector } from './detectors/idle-executors.js';
 
 /** Every detector, run in this order after each ingest. Adding one: write its test, write it, list it here. */
-export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector, configHygieneDetector, gcPressureDetector, broadcastJoinDetector];
+export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector, configHygieneDetector, gcPressureDetector, broadcastJoinDetector, partitionCountDetector];

@@ -94,6 +94,8 @@ export interface SyntheticJob {
   failureReason?: string;
   /** Time with no job running before this one starts (default 100 ms). */
   idleBeforeMs?: number;
+  /** Job property spark.job.description (what Spark or the user said the job does). */
+  description?: string;
 }
 
 /** A whole application; the log is deterministic for a given spec. */
@@ -186,7 +188,10 @@ export function buildEventLog(spec: SyntheticApp): string {
       'Submission Time': now,
       'Stage Infos': stageInfos,
       'Stage IDs': job.stages.map((stage) => stage.stageId),
-      Properties: execution ? { 'spark.sql.execution.id': String(execution.executionId) } : {},
+      Properties: {
+        ...(execution ? { 'spark.sql.execution.id': String(execution.executionId) } : {}),
+        ...(job.description !== undefined ? { 'spark.job.description': job.description } : {}),
+      },
     });
     for (const stage of job.stages) {
       now += 10;
