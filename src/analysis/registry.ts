@@ -8,6 +8,7 @@ import { partitionCountDetector } from './detectors/partition-count.js';
 import { shuffleBoundaryDetector } from './detectors/shuffle-boundary.js';
 import { spillDetector } from './detectors/spill.js';
 import { idleExecutorsDetector } from './detectors/idle-executors.js';
+import { smallFilesDetector } from './detectors/small-files.js';
 
 /** Every detector, run in this order after each ingest. Adding one: write its test, write it, list it here. */
-export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector, configHygieneDetector, gcPressureDetector, broadcastJoinDetector, partitionCountDetector];
+export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector, configHygieneDetector, gcPressureDetector, broadcastJoinDetector, partitionCountDetector, smallFilesDetector];

@@ -1,0 +1,249 @@
+import type { ApplicationFacts, Detector, InsightDraft } from '../detector.js';
+import { formatBytes, formatShare } from '../format.js';
+import type { Confidence } from '../insight.js';
+import { byteSizeProperty, propertyOrDefault } from '../properties.js';
+import { loadMetricValues, loadSqlPlans, metricOf, metricValue, planNodes, stagesReporting, type PlanNode, type SqlPlan } from '../sql-plans.js';
+
+const MB = 1024 * 1024;
+/** spark.sql.files.openCostInBytes: Spark counts opening a file as costing as much as reading 4 MB of it. */
+const DEFAULT_OPEN_COST_BYTES = 4 * MB;
+/** spark.sql.files.maxPartitionBytes: how much Spark packs into one read task. */
+const DEFAULT_MAX_PARTITION_BYTES = 128 * MB;
+/** A scan of fewer files lists and opens them quickly enough not to matter. */
+const MIN_FILES_READ = 1_000;
+/**
+ * spark.sql.shuffle.partitions (200): a write straight after a default shuffle creates this many files per
+ * output partition, the usual origin of a small-files table; fewer files than that is not worth a finding.
+ */
+const MIN_FILES_WRITTEN = 200;
+/** Files averaging under 1 MB are unmistakably tiny. */
+const CLEARLY_TINY_BYTES = MB;
+
+const READ_DOCS = 'https://spark.apache.org/docs/latest/sql-performance-tuning.html#other-configuration-options';
+const WRITE_DOCS = 'https://spark.apache.org/docs/latest/sql-performance-tuning.html#coalesce-hints-for-sql-queries';
+
+interface StageLoad {
+  stageId: bigint;
+  attemptId: bigint;
+  tasks: bigint;
+  inputBytes: number;
+  taskMs: number;
+}
+
+/** What a scan's plan text says it read: "Location: InMemoryFileIndex(1 paths)[s3://bucket/table]" → the path. */
+export function scanLocation(simpleString: string): string | null {
+  const match = /Location:\s*\w+(?:\(\d+ paths?\))?\[([^\]]*)\]/.exec(simpleString);
+  return match ? match[1]!.trim() || null : null;
+}
+
+/** Where a write command wrote: "Execute InsertIntoHadoopFsRelationCommand s3://bucket/out, false, ..." → the path. */
+export function writeTarget(simpleString: string): string | null {
+  const match = /(?:InsertIntoHadoopFsRelationCommand|CreateDataSourceTableAsSelectCommand|InsertIntoHiveTable|CreateHiveTableAsSelectCommand)\s+([^,\s]+)/.exec(simpleString);
+  return match ? match[1]! : null;
+}
+
+/**
+ * Small files: scans that read at least 1,000 files averaging under spark.sql.files.openCostInBytes (4 MB, the
+ * cost Spark itself charges for opening a file), and writes that created at least 200 files averaging under it.
+ * Counts and sizes come from the SQL metrics "number of files read" / "size of files read" and "number of
+ * written files" / "written output". The cost shown is the task time of the stages that ran the scan or write.
+ */
+export const smallFilesDetector: Detector = {
+  type: 'small-files',
+  description:
+    'Scans of 1,000+ files or writes of 200+ files averaging under spark.sql.files.openCostInBytes (4 MB), from ' +
+    'the SQL metrics of files read and written.',
+  sparkDocsRef: READ_DOCS,
+  async detect({ app, query }) {
+    const plans = await loadSqlPlans(query);
+    const fileNodes = (sql: SqlPlan): PlanNode[] =>
+      planNodes(sql.plan).filter((node) => metricOf(node, 'number of files read', 'number of files', 'number of written files') !== null);
+    const relevant = plans.filter((sql) => fileNodes(sql).length > 0);
+    if (relevant.length === 0) return [];
+    const values = await loadMetricValues(query);
+    const openCost = byteSizeProperty(app, 'spark.sql.files.openCostInBytes', DEFAULT_OPEN_COST_BYTES);
+    const maxPartition = byteSizeProperty(app, 'spark.sql.files.maxPartitionBytes', DEFAULT_MAX_PARTITION_BYTES);
+    const loads = new Map<string, StageLoad>(
+      (await query<StageLoad>(`
+        SELECT s.stageId, s.attemptId, s.numCompleteTasks + s.numFailedTasks + s.numKilledTasks AS tasks, s.inputBytes::DOUBLE AS inputBytes,
+          coalesce((SELECT sum(t.duration) FROM v_tasks t WHERE t.appKey = $appKey AND t.stageId = s.stageId
+            AND t.stageAttemptId = s.attemptId), 0)::DOUBLE AS taskMs
+        FROM v_stages s WHERE s.appKey = $appKey AND s.status <> 'SKIPPED'`)).map((row) => [`${row.stageId}.${row.attemptId}`, row]),
+    );
+    const insights: InsightDraft[] = [];
+    const seen = new Set<number>();
+    for (const sql of relevant) {
+      const nodes = fileNodes(sql);
+      const reporting = await stagesReporting(query, nodes.flatMap((node) => node.metrics.map((metric) => metric.accumulatorId)));
+      for (const node of nodes) {
+        const counter = metricOf(node, 'number of files read', 'number of files', 'number of written files')!;
+        if (seen.has(counter.accumulatorId)) continue; // the same scan reused within a plan
+        seen.add(counter.accumulatorId);
+        const stages = new Map<string, StageLoad>();
+        for (const metric of node.metrics) {
+          for (const stage of reporting.get(metric.accumulatorId) ?? []) {
+            const load = loads.get(`${stage.stageId}.${stage.attemptId}`);
+            if (load) stages.set(`${stage.stageId}.${stage.attemptId}`, load);
+          }
+        }
+        // A write's metrics come from the driver; its stages are those of the execution's jobs.
+        const writing = metricOf(node, 'number of written files') !== null;
+        if (writing && stages.size === 0) {
+          for (const stageId of sql.stageIds) {
+            for (const [key, load] of loads) if (Number(load.stageId) === stageId) stages.set(key, load);
+          }
+        }
+        const insight = writing
+          ? writeInsight(app, sql, node, values, [...stages.values()], openCost)
+          : scanInsight(app, sql, node, values, [...stages.values()], openCost, maxPartition);
+        if (insight) insights.push(insight);
+      }
+    }
+    return insights;
+  },
+};
+
+function scope(app: ApplicationFacts, stages: StageLoad[]): { taskMs: number; tasks: number; impact: number } {
+  const taskMs = stages.reduce((sum, stage) => sum + stage.taskMs, 0);
+  const tasks = stages.reduce((sum, stage) => sum + Number(stage.tasks), 0);
+  return { taskMs, tasks, impact: app.totalTaskTimeMs > 0 ? Math.min(1, taskMs / app.totalTaskTimeMs) : 0 };
+}
+
+function scanInsight(
+  app: ApplicationFacts,
+  sql: SqlPlan,
+  node: PlanNode,
+  values: ReadonlyMap<number, number>,
+  stages: StageLoad[],
+  openCost: number,
+  maxPartition: number,
+): InsightDraft | null {
+  const files = metricValue(node, values, 'number of files read', 'number of files');
+  if (files === null || files < MIN_FILES_READ) return null;
+  const measured = metricValue(node, values, 'size of files read');
+  // Spark before 3.0 logged no file sizes: the scan stages' input bytes stand in (LOW confidence).
+  const bytes = measured ?? (stages.length > 0 ? stages.reduce((sum, stage) => sum + stage.inputBytes, 0) : null);
+  if (bytes === null) return null;
+  const average = bytes / files;
+  if (average >= openCost) return null;
+  const { taskMs, tasks, impact } = scope(app, stages);
+  const openShare = (files * openCost) / (bytes + files * openCost);
+  const location = scanLocation(node.simpleString);
+  const confidence: Confidence = measured === null ? 'LOW' : average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_READ ? 'HIGH' : 'MEDIUM';
+  const stage = stages.length === 1 ? stages[0]! : null;
+  return {
+    id: `small-files:sql-${sql.executionId}-scan-${node.metrics[0]?.accumulatorId ?? 0}`,
+    type: 'small-files',
+    title: `A scan read ${files.toLocaleString('en-US')} files averaging ${formatBytes(average)}`,
+    description:
+      `In SQL execution ${sql.executionId}${sql.description ? ` (${sql.description})` : ''}, ${node.nodeName.trim()}` +
+      `${location ? ` of ${location}` : ''} read ${files.toLocaleString('en-US')} files, ${formatBytes(bytes)} in all: ` +
+      `${formatBytes(average)} per file, under the ${formatBytes(openCost)} Spark charges for opening one ` +
+      `(spark.sql.files.openCostInBytes), so Spark's own cost model counts opening them as ${formatShare(openShare)} of the scan's work.` +
+      (tasks > 0 ? ` Its stage${stages.length === 1 ? '' : 's'} ran ${tasks} tasks, ${formatBytes(bytes / tasks)} per task, for ` +
+        `${formatShare(impact)} of the application's task time.` : ''),
+    evidence: {
+      sqlExecutionId: sql.executionId,
+      operator: node.nodeName.trim(),
+      location,
+      filesRead: files,
+      bytesRead: bytes,
+      bytesSource: measured === null ? 'stage input bytes (the log has no size of files read)' : 'size of files read',
+      averageFileBytes: Math.round(average),
+      openCostShare: Number(openShare.toFixed(3)),
+      stages: stages.map((s) => ({ stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId), tasks: Number(s.tasks) })),
+      tasks,
+      averageBytesPerTask: tasks > 0 ? Math.round(bytes / tasks) : null,
+      stageTaskTimeMs: taskMs,
+      properties: {
+        'spark.sql.files.openCostInBytes': propertyOrDefault(app, 'spark.sql.files.openCostInBytes', '4194304'),
+        'spark.sql.files.maxPartitionBytes': propertyOrDefault(app, 'spark.sql.files.maxPartitionBytes', '134217728'),
+      },
+      thresholds: { averageFileBytesBelow: openCost, minFilesRead: MIN_FILES_READ, maxPartitionBytes: maxPartition },
+      impactBasis: 'task time of the stages that ran the scan / application task time',
+    },
+    confidence,
+    suggestion:
+      `Compact the input into fewer, larger files (around ${formatBytes(maxPartition)}, spark.sql.files.maxPartitionBytes, ` +
+      'or more): rewrite it once, or use the table format\'s compaction (e.g. OPTIMIZE) and fix the job that writes ' +
+      'it. Spark already packs small files into read tasks, but every file is still listed and opened.',
+    tradeoffs:
+      'Compaction is an extra job that must keep up with new small files; larger files mean fewer, longer read tasks ' +
+      'and coarser partition pruning.',
+    sparkDocsRef: READ_DOCS,
+    jobId: null,
+    stageId: stage ? Number(stage.stageId) : null,
+    stageAttemptId: stage ? Number(stage.attemptId) : null,
+    sqlExecutionId: sql.executionId,
+    impact,
+    impactMs: taskMs,
+  };
+}
+
+function writeInsight(
+  app: ApplicationFacts,
+  sql: SqlPlan,
+  node: PlanNode,
+  values: ReadonlyMap<number, number>,
+  stages: StageLoad[],
+  openCost: number,
+): InsightDraft | null {
+  const files = metricValue(node, values, 'number of written files');
+  const bytes = metricValue(node, values, 'written output');
+  if (files === null || bytes === null || files < MIN_FILES_WRITTEN) return null;
+  const average = bytes / files;
+  if (average >= openCost) return null;
+  const partitions = metricValue(node, values, 'number of dynamic part');
+  const { taskMs, tasks, impact } = scope(app, stages);
+  const target = writeTarget(node.simpleString);
+  const confidence: Confidence = average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_WRITTEN ? 'HIGH' : 'MEDIUM';
+  const stage = stages.length === 1 ? stages[0]! : null;
+  return {
+    id: `small-files:sql-${sql.executionId}-write-${node.metrics[0]?.accumulatorId ?? 0}`,
+    type: 'small-files',
+    title: `A write created ${files.toLocaleString('en-US')} files averaging ${formatBytes(average)}`,
+    description:
+      `SQL execution ${sql.executionId}${sql.description ? ` (${sql.description})` : ''} wrote ` +
+      `${formatBytes(bytes)}${target ? ` to ${target}` : ''} as ${files.toLocaleString('en-US')} files` +
+      `${partitions ? ` across ${partitions.toLocaleString('en-US')} partition directories` : ''}: ` +
+      `${formatBytes(average)} per file, under the ${formatBytes(openCost)} Spark charges for opening a file, so every ` +
+      'later read of this output pays for the file count.' +
+      (tasks > 0 ? ` The write ran ${tasks} tasks (${(files / tasks).toFixed(1)} files per task).` : ''),
+    evidence: {
+      sqlExecutionId: sql.executionId,
+      operator: node.nodeName.trim(),
+      target,
+      filesWritten: files,
+      bytesWritten: bytes,
+      averageFileBytes: Math.round(average),
+      dynamicPartitions: partitions,
+      stages: stages.map((s) => ({ stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId), tasks: Number(s.tasks) })),
+      tasks,
+      filesPerTask: tasks > 0 ? Number((files / tasks).toFixed(2)) : null,
+      stageTaskTimeMs: taskMs,
+      properties: {
+        'spark.sql.files.openCostInBytes': propertyOrDefault(app, 'spark.sql.files.openCostInBytes', '4194304'),
+        'spark.sql.shuffle.partitions': propertyOrDefault(app, 'spark.sql.shuffle.partitions', '200'),
+        'spark.sql.files.maxRecordsPerFile': propertyOrDefault(app, 'spark.sql.files.maxRecordsPerFile', '0'),
+      },
+      thresholds: { averageFileBytesBelow: openCost, minFilesWritten: MIN_FILES_WRITTEN },
+      impactBasis: 'task time of the stages that ran the write / application task time',
+    },
+    confidence,
+    suggestion:
+      'Write fewer, larger files: repartition by the output\'s partition columns before writing ' +
+      '(df.repartition(cols).write.partitionBy(cols)), coalesce or use a REBALANCE / COALESCE hint, or let adaptive ' +
+      'execution coalesce the final shuffle (spark.sql.adaptive.advisoryPartitionSizeInBytes); table formats also ' +
+      'offer optimized writes and compaction.',
+    tradeoffs:
+      'Repartitioning before the write adds a shuffle, and fewer output files mean fewer write tasks, so a large ' +
+      'write can take longer; a partition column with many values still yields many files.',
+    sparkDocsRef: WRITE_DOCS,
+    jobId: null,
+    stageId: stage ? Number(stage.stageId) : null,
+    stageAttemptId: stage ? Number(stage.attemptId) : null,
+    sqlExecutionId: sql.executionId,
+    impact,
+    impactMs: taskMs,
+  };
+}
