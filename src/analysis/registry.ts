@@ -9,6 +9,7 @@ import { shuffleBoundaryDetector } from './detectors/shuffle-boundary.js';
 import { spillDetector } from './detectors/spill.js';
 import { idleExecutorsDetector } from './detectors/idle-executors.js';
 import { smallFilesDetector } from './detectors/small-files.js';
+import { stragglersDetector } from './detectors/stragglers.js';
 
 /** Every detector, run in this order after each ingest. Adding one: write its test, write it, list it here. */
-export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector, configHygieneDetector, gcPressureDetector, broadcastJoinDetector, partitionCountDetector, smallFilesDetector];
+export const detectors: readonly Detector[] = [dataSkewDetector, failuresDetector, spillDetector, shuffleBoundaryDetector, idleExecutorsDetector, configHygieneDetector, gcPressureDetector, broadcastJoinDetector, partitionCountDetector, smallFilesDetector, stragglersDetector];

@@ -1,0 +1,366 @@
+import { booleanProperty, type Detector, type InsightDraft } from '../detector.js';
+import type { Confidence } from '../insight.js';
+import { formatBytes, formatDuration, formatShare, stageLabel } from '../format.js';
+
+/** Spark speculation's test (spark.speculation.multiplier 1.5 once spark.speculation.quantile 0.75 of tasks are done). */
+const SPECULATION_MULTIPLIER = 1.5;
+const SPECULATION_QUANTILE = 0.75;
+/** spark.speculation.minTaskRuntime: shorter tasks are never speculated. */
+const SPECULATION_MIN_TASK_RUNTIME_MS = 100;
+/**
+ * A slow task with up to this many times the 75th-percentile task's data (or 1 MB more) read like its peers: it is
+ * a straggler. One with more data is skew, which the data-skew detector reports.
+ */
+const SAME_DATA_FACTOR = 1.5;
+const SAME_DATA_SLACK_BYTES = 1024 * 1024;
+/** Fewer successful tasks than this make a percentile meaningless. */
+const MIN_TASKS = 10;
+/** The slowest straggler must hold the stage up at least this long (as the data-skew detector requires)... */
+const MIN_EXTRA_MS = 10_000;
+/** ...and at least 1% of the application's run time. */
+const MIN_SHARE = 0.01;
+/** Over this share of the tasks past the threshold, the stage has a long tail rather than a few stragglers. */
+const LONG_TAIL_SHARE = 0.1;
+/** Stragglers are concentrated on one executor or host when it holds at least this share of them (and 2). */
+const CONCENTRATION_SHARE = 0.5;
+
+interface TaskRow {
+  stageId: bigint;
+  stageAttemptId: bigint;
+  name: string | null;
+  taskId: bigint;
+  index: bigint | null;
+  executorId: string | null;
+  host: string | null;
+  duration: number;
+  runTime: number;
+  gcTime: number;
+  fetchWait: number;
+  schedulerDelay: number;
+  deserialize: number;
+  bytes: number;
+  tasks: bigint;
+  p75: number;
+  median: number;
+  p75Bytes: number;
+  medianGc: number;
+  medianFetchWait: number;
+  medianSchedulerDelay: number;
+  medianDeserialize: number;
+  executors: bigint;
+  hosts: bigint;
+  speculativeAttempts: bigint;
+  jobId: bigint | null;
+}
+
+interface Concentration {
+  kind: 'executor' | 'host';
+  id: string;
+  stragglers: number;
+}
+
+/**
+ * Stragglers: tasks slower than Spark speculation's test (1.5× the stage's 75th-percentile duration) that read no
+ * more data than their peers, so their slowness is the machine's or the moment's, not the data's. Grouped by
+ * executor and host to show a slow node; quiet unless the slowest holds the stage up ≥ 10 s and ≥ 1% of the
+ * application's run time. The cost is that hold-up: slowest straggler − 75th percentile.
+ */
+export const stragglersDetector: Detector = {
+  type: 'stragglers',
+  description:
+    'Tasks far slower than their stage\'s 75th percentile (> 1.5×, as speculation tests) while reading the same ' +
+    'data as their peers, grouped by executor and host.',
+  sparkDocsRef: 'https://spark.apache.org/docs/latest/configuration.html#scheduling',
+  async detect({ app, query }) {
+    const wallClock = app.durationMs ?? app.totalTaskTimeMs;
+    if (wallClock <= 0) return [];
+    const rows = await query<TaskRow>(`
+      WITH t AS (
+        SELECT stageId, stageAttemptId, taskId, "index", executorId, host, duration::DOUBLE AS duration,
+          executorRunTime::DOUBLE AS runTime, jvmGcTime::DOUBLE AS gcTime, shuffleFetchWaitTime::DOUBLE AS fetchWait,
+          schedulerDelay::DOUBLE AS schedulerDelay, executorDeserializeTime::DOUBLE AS deserialize,
+          (inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS bytes
+        FROM v_tasks
+        WHERE appKey = $appKey AND hasMetrics AND endReason = 'Success' AND duration IS NOT NULL
+      ), s AS (
+        SELECT stageId, stageAttemptId, count(*) AS tasks,
+          quantile_cont(duration, ${SPECULATION_QUANTILE}) AS p75, quantile_cont(duration, 0.5) AS median,
+          quantile_cont(bytes, ${SPECULATION_QUANTILE}) AS p75Bytes,
+          quantile_cont(gcTime, 0.5) AS medianGc, quantile_cont(fetchWait, 0.5) AS medianFetchWait,
+          quantile_cont(schedulerDelay, 0.5) AS medianSchedulerDelay, quantile_cont(deserialize, 0.5) AS medianDeserialize,
+          count(DISTINCT executorId) AS executors, count(DISTINCT host) AS hosts
+        FROM t GROUP BY ALL HAVING count(*) >= ${MIN_TASKS}
+      ), speculative AS (
+        SELECT stageId, stageAttemptId, count(*) FILTER (WHERE speculative) AS speculativeAttempts
+        FROM v_tasks WHERE appKey = $appKey GROUP BY ALL
+      ), stage_jobs AS (
+        SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
+      )
+      SELECT t.*, s.tasks, s.p75, s.median, s.p75Bytes, s.medianGc, s.medianFetchWait, s.medianSchedulerDelay,
+        s.medianDeserialize, s.executors, s.hosts, coalesce(sp.speculativeAttempts, 0) AS speculativeAttempts,
+        st.name, j.jobId
+      FROM t JOIN s USING (stageId, stageAttemptId)
+      JOIN stages st ON st.appKey = $appKey AND st.stageId = t.stageId AND st.attemptId = t.stageAttemptId
+      LEFT JOIN speculative sp USING (stageId, stageAttemptId)
+      LEFT JOIN stage_jobs j ON j.stageId = t.stageId
+      WHERE t.duration > ${SPECULATION_MULTIPLIER} * s.p75 AND t.duration > ${SPECULATION_MIN_TASK_RUNTIME_MS}
+      ORDER BY t.stageId, t.stageAttemptId, t.duration DESC, t.taskId`);
+    const byStage = new Map<string, TaskRow[]>();
+    for (const row of rows) {
+      const key = `${row.stageId}.${row.stageAttemptId}`;
+      byStage.set(key, [...(byStage.get(key) ?? []), row]);
+    }
+    const speculation = booleanProperty(app, 'spark.speculation', false);
+    const insights: InsightDraft[] = [];
+    const concentrations: Array<{ concentration: Concentration; host: string | null; stageId: number; extraMs: number }> = [];
+    for (const slow of byStage.values()) {
+      const stage = slow[0]!;
+      const dataLimit = Math.max(SAME_DATA_FACTOR * stage.p75Bytes, stage.p75Bytes + SAME_DATA_SLACK_BYTES);
+      const stragglers = slow.filter((task) => task.bytes <= dataLimit);
+      const dataHeavy = slow.length - stragglers.length;
+      if (stragglers.length === 0) continue;
+      const slowest = stragglers[0]!;
+      const extraMs = slowest.duration - stage.p75;
+      if (extraMs < MIN_EXTRA_MS || extraMs < MIN_SHARE * wallClock) continue;
+      const concentration = concentrationOf(stragglers, stage);
+      if (concentration) concentrations.push({ concentration, host: slowest.host, stageId: Number(stage.stageId), extraMs });
+      insights.push(stageInsight(stage, stragglers, dataHeavy, dataLimit, concentration, speculation, extraMs, wallClock));
+    }
+    insights.push(...slowNodeInsights(concentrations, wallClock, speculation));
+    return insights;
+  },
+};
+
+function concentrationOf(stragglers: TaskRow[], stage: TaskRow): Concentration | null {
+  const top = (key: (task: TaskRow) => string | null): [string, number] | null => {
+    const counts = new Map<string, number>();
+    for (const task of stragglers) {
+      const id = key(task);
+      if (id !== null) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? null;
+  };
+  const concentrated = (entry: [string, number] | null): boolean =>
+    entry !== null && entry[1] >= 2 && entry[1] >= CONCENTRATION_SHARE * stragglers.length;
+  const executor = top((task) => task.executorId);
+  const host = top((task) => task.host);
+  // A host is the better answer when its stragglers came from more than one of its executors.
+  if (Number(stage.hosts) > 1 && concentrated(host) && (!concentrated(executor) || host![1] > executor![1])) {
+    return { kind: 'host', id: host![0], stragglers: host![1] };
+  }
+  if (Number(stage.executors) > 1 && concentrated(executor)) return { kind: 'executor', id: executor![0], stragglers: executor![1] };
+  return null;
+}
+
+/** What the slowest straggler spent its extra time on, against the stage's median task. */
+function breakdown(task: TaskRow, stage: TaskRow): Array<{ part: string; extraMs: number }> {
+  return [
+    { part: 'JVM garbage collection', extraMs: task.gcTime - stage.medianGc },
+    { part: 'waiting for shuffle fetches', extraMs: task.fetchWait - stage.medianFetchWait },
+    { part: 'scheduler delay', extraMs: task.schedulerDelay - stage.medianSchedulerDelay },
+    { part: 'deserializing the task', extraMs: task.deserialize - stage.medianDeserialize },
+  ].filter((p) => p.extraMs > 0);
+}
+
+function stageInsight(
+  stage: TaskRow,
+  stragglers: TaskRow[],
+  dataHeavy: number,
+  dataLimit: number,
+  concentration: Concentration | null,
+  speculation: boolean,
+  extraMs: number,
+  wallClock: number,
+): InsightDraft {
+  const stageId = Number(stage.stageId);
+  const attemptId = Number(stage.stageAttemptId);
+  const tasks = Number(stage.tasks);
+  const slowest = stragglers[0]!;
+  const label = stageLabel(stageId, attemptId);
+  const threshold = SPECULATION_MULTIPLIER * stage.p75;
+  const parts = breakdown(slowest, stage);
+  const main = [...parts].sort((a, b) => b.extraMs - a.extraMs)[0];
+  const mainText =
+    main && main.extraMs >= 0.25 * (slowest.duration - stage.median)
+      ? ` ${formatDuration(main.extraMs)} more than the median task went to ${main.part}.`
+      : ' Its extra time was not GC, shuffle fetch waits or scheduling: the executor ran the same work slower.';
+  const oneExecutor = Number(stage.executors) === 1;
+  const where = concentration
+    ? ` ${concentration.stragglers} of the ${stragglers.length} stragglers ran on ${concentration.kind} ${concentration.id}, which points at that ${concentration.kind === 'host' ? 'machine' : 'executor'}.`
+    : oneExecutor
+      ? ' The stage ran in a single executor, so this is contention or transient slowness inside it.'
+      : stragglers.length > 1
+        ? ' They are spread over executors, which points at contention or transient slowness rather than one bad node.'
+        : '';
+  const tail = stragglers.length > LONG_TAIL_SHARE * tasks;
+  const tailText = tail
+    ? ` With ${formatShare(stragglers.length / tasks)} of the tasks over the threshold this is a long tail more than a few stragglers.`
+    : '';
+  const speculationText = speculation
+    ? ` Speculation was on (${Number(stage.speculativeAttempts)} speculative attempt(s) in this stage).`
+    : ' Speculation (spark.speculation) was off.';
+  const confidence: Confidence = tail
+    ? 'LOW'
+    : tasks >= 50 && (concentration !== null || slowest.duration >= 3 * stage.p75)
+      ? 'HIGH'
+      : tasks >= 20
+        ? 'MEDIUM'
+        : 'LOW';
+  return {
+    id: `stragglers:stage-${stageId}.${attemptId}`,
+    type: 'stragglers',
+    title:
+      `${capitalize(label)} waited ${formatDuration(extraMs)} on ${stragglers.length} straggler${stragglers.length === 1 ? '' : 's'}` +
+      (concentration ? ` (${concentration.kind} ${concentration.id})` : ''),
+    description:
+      `In ${label}${stage.name ? ` (${stage.name})` : ''}, ${stragglers.length} of ${tasks} tasks ran longer than ` +
+      `${formatDuration(threshold)} (1.5× the 75th percentile, ${formatDuration(stage.p75)}) while reading no more data ` +
+      `than their peers. The slowest, task ${slowest.taskId} on executor ${slowest.executorId ?? '?'} ` +
+      `(${slowest.host ?? 'unknown host'}), ran ${formatDuration(slowest.duration)} for ${formatBytes(slowest.bytes)} ` +
+      `against ${formatBytes(stage.p75Bytes)} for the 75th-percentile task.${mainText}${where}${tailText}` +
+      `${dataHeavy > 0 ? ` ${dataHeavy} other slow task(s) read more data and are skew, not stragglers.` : ''}` +
+      `${speculationText} The stage finished ${formatDuration(extraMs)} after its 75th-percentile task would have, ` +
+      `${formatShare(extraMs / wallClock)} of the application's run time.`,
+    evidence: {
+      stageId,
+      stageAttemptId: attemptId,
+      successfulTasks: tasks,
+      stragglers: stragglers.length,
+      dataHeavySlowTasks: dataHeavy,
+      p75DurationMs: stage.p75,
+      medianDurationMs: stage.median,
+      stragglerThresholdMs: threshold,
+      p75BytesRead: stage.p75Bytes,
+      sameDataLimitBytes: dataLimit,
+      slowestTask: {
+        taskId: Number(slowest.taskId),
+        index: slowest.index === null ? null : Number(slowest.index),
+        executorId: slowest.executorId,
+        host: slowest.host,
+        durationMs: slowest.duration,
+        runTimeMs: slowest.runTime,
+        gcTimeMs: slowest.gcTime,
+        fetchWaitMs: slowest.fetchWait,
+        schedulerDelayMs: slowest.schedulerDelay,
+        deserializeMs: slowest.deserialize,
+        bytesRead: slowest.bytes,
+      },
+      stragglersByExecutor: tally(stragglers, (task) => task.executorId),
+      stragglersByHost: tally(stragglers, (task) => task.host),
+      stageExecutors: Number(stage.executors),
+      stageHosts: Number(stage.hosts),
+      concentratedOn: concentration ? { kind: concentration.kind, id: concentration.id, stragglers: concentration.stragglers } : null,
+      speculationEnabled: speculation,
+      speculativeAttempts: Number(stage.speculativeAttempts),
+      stageWaitMs: extraMs,
+      appRunTimeMs: wallClock,
+      thresholds: {
+        'spark.speculation.multiplier': SPECULATION_MULTIPLIER,
+        'spark.speculation.quantile': SPECULATION_QUANTILE,
+        'spark.speculation.minTaskRuntime': SPECULATION_MIN_TASK_RUNTIME_MS,
+        baseline: '75th-percentile duration of the successful tasks (stricter than speculation\'s median)',
+        sameDataFactor: SAME_DATA_FACTOR,
+        minSuccessfulTasks: MIN_TASKS,
+        longTailShare: LONG_TAIL_SHARE,
+        minStageWaitMs: MIN_EXTRA_MS,
+        minShareOfAppRunTime: MIN_SHARE,
+      },
+    },
+    confidence,
+    suggestion: suggestionFor(concentration, speculation, oneExecutor),
+    tradeoffs: TRADEOFFS,
+    sparkDocsRef: stragglersDetector.sparkDocsRef,
+    jobId: stage.jobId === null ? null : Number(stage.jobId),
+    stageId,
+    stageAttemptId: attemptId,
+    sqlExecutionId: null,
+    impact: Math.min(1, extraMs / wallClock),
+    impactMs: extraMs,
+  };
+}
+
+const TRADEOFFS =
+  'Speculation runs duplicate attempts that use slots and I/O, and is unsafe for tasks with side effects outside ' +
+  'Spark\'s output commit protocol (e.g. writes to external systems); excluding a node lowers capacity.';
+
+function suggestionFor(concentration: Concentration | null, speculation: boolean, oneExecutor = false): string {
+  if (oneExecutor) {
+    return (
+      'With one executor, a speculative copy would run in the same JVM, so look inside it: GC and memory (see the ' +
+      'gc-pressure insight), other work sharing the machine, and disk or network stalls. More, smaller executors ' +
+      'let speculation (spark.speculation=true) move a slow task elsewhere.'
+    );
+  }
+  const node = concentration
+    ? `Look at ${concentration.kind} ${concentration.id}: its executor logs and GC, and the machine's disk, network ` +
+      'and CPU (other tenants). If it is consistently slow, take it out of the pool; Spark\'s exclusion ' +
+      '(spark.excludeOnFailure.enabled) reacts to failures, not to slowness. '
+    : '';
+  return speculation
+    ? `${node}Speculation was on; if stragglers still set the stage's length, a lower spark.speculation.multiplier or ` +
+        'spark.speculation.quantile launches copies sooner.'
+    : `${node}Turn on speculative execution (spark.speculation=true; it relaunches tasks slower than 1.5× the median ` +
+        'once 75% are done) so a copy elsewhere can finish first.';
+}
+
+function tally(tasks: TaskRow[], key: (task: TaskRow) => string | null): { [id: string]: number } {
+  const counts: { [id: string]: number } = {};
+  for (const task of tasks) {
+    const id = key(task) ?? 'unknown';
+    counts[id] = (counts[id] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** An executor or host that concentrated the stragglers of two or more stages is a slow node of the application. */
+function slowNodeInsights(
+  found: Array<{ concentration: Concentration; stageId: number; extraMs: number }>,
+  wallClock: number,
+  speculation: boolean,
+): InsightDraft[] {
+  const groups = new Map<string, typeof found>();
+  for (const entry of found) {
+    const key = `${entry.concentration.kind}:${entry.concentration.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  return [...groups.entries()]
+    .filter(([, entries]) => entries.length >= 2)
+    .map(([, entries]): InsightDraft => {
+      const { kind, id } = entries[0]!.concentration;
+      const extraMs = entries.reduce((sum, e) => sum + e.extraMs, 0);
+      const stageIds = entries.map((e) => e.stageId);
+      return {
+        id: `stragglers:${kind}-${id}`,
+        type: 'stragglers',
+        title: `${capitalize(kind)} ${id} held up ${entries.length} stages with stragglers`,
+        description:
+          `Stragglers concentrated on ${kind} ${id} in stages ${stageIds.join(', ')}, holding them up ` +
+          `${formatDuration(extraMs)} in total (${formatShare(extraMs / wallClock)} of the application's run time). ` +
+          'Tasks there ran slower than their peers with the same data, stage after stage.',
+        evidence: {
+          kind,
+          id,
+          stageIds,
+          stagesHeldUp: entries.length,
+          totalStageWaitMs: extraMs,
+          appRunTimeMs: wallClock,
+          speculationEnabled: speculation,
+          thresholds: { minStages: 2, concentrationShare: CONCENTRATION_SHARE },
+        },
+        confidence: entries.length >= 3 ? 'HIGH' : 'MEDIUM',
+        suggestion: suggestionFor(entries[0]!.concentration, speculation),
+        tradeoffs: TRADEOFFS,
+        sparkDocsRef: stragglersDetector.sparkDocsRef,
+        jobId: null,
+        stageId: null,
+        stageAttemptId: null,
+        sqlExecutionId: null,
+        impact: Math.min(1, extraMs / wallClock),
+        impactMs: extraMs,
+      };
+    });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
