@@ -298,11 +298,14 @@ export const broadcastJoinDetector: Detector = {
       planNodes(sql.plan).some((node) => /^(SortMergeJoin|ShuffledHashJoin|BroadcastExchange)/.test(node.nodeName)));
     if (withJoins.length === 0) return [];
     const values = await loadMetricValues(query);
+    const isShuffledJoin = (node: PlanNode): boolean => /^(SortMergeJoin|ShuffledHashJoin)/.test(node.nodeName);
+    // One look-up for every join's stages, however many queries the application ran.
+    const reporting = await stagesReporting(query, withJoins.flatMap((sql) =>
+      planNodes(sql.plan).filter(isShuffledJoin).flatMap((join) => join.metrics.map((metric) => metric.accumulatorId))));
     const insights: InsightDraft[] = [];
     for (const sql of withJoins) {
       const nodes = planNodes(sql.plan);
-      const joins = nodes.filter((node) => /^(SortMergeJoin|ShuffledHashJoin)/.test(node.nodeName));
-      const reporting = await stagesReporting(query, joins.flatMap((join) => join.metrics.map((metric) => metric.accumulatorId)));
+      const joins = nodes.filter(isShuffledJoin);
       for (const join of joins) {
         const stages = new Map<string, { stageId: number; attemptId: number }>();
         for (const metric of join.metrics) {

@@ -70,11 +70,13 @@ export const smallFilesDetector: Detector = {
             AND t.stageAttemptId = s.attemptId), 0)::DOUBLE AS taskMs
         FROM v_stages s WHERE s.appKey = $appKey AND s.status <> 'SKIPPED'`)).map((row) => [`${row.stageId}.${row.attemptId}`, row]),
     );
+    // One look-up for every scan's and write's stages, however many queries the application ran.
+    const reporting = await stagesReporting(query, relevant.flatMap((sql) =>
+      fileNodes(sql).flatMap((node) => node.metrics.map((metric) => metric.accumulatorId))));
     const insights: InsightDraft[] = [];
     const seen = new Set<number>();
     for (const sql of relevant) {
       const nodes = fileNodes(sql);
-      const reporting = await stagesReporting(query, nodes.flatMap((node) => node.metrics.map((metric) => metric.accumulatorId)));
       for (const node of nodes) {
         const counter = metricOf(node, 'number of files read', 'number of files', 'number of written files')!;
         if (seen.has(counter.accumulatorId)) continue; // the same scan reused within a plan
