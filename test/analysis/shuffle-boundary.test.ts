@@ -67,9 +67,9 @@ describe('shuffle-boundary detector', () => {
         thresholds: { minShuffleReadBytes: 64 * MB, minShareOfAppTaskTime: 0.01 },
       },
     });
-    // Stage 1 is 200 s of the application's 220 s of task time.
-    expect(insight!.impactMs).toBe(200_000);
-    expect(insight!.impact).toBeCloseTo(200 / 220, 6);
+    // Its cost is the time tasks waited on shuffle fetches, none here: the finding explains, it ranks low.
+    expect(insight!.impactMs).toBe(0);
+    expect(insight!.impact).toBe(0);
     expect(insight!.title).toBe('Stage 1 reads 400 MB of shuffle output from an aggregation (groupBy)');
     expect(insight!.suggestion).toMatch(/reduceByKey/);
   });

@@ -91,7 +91,7 @@ interface StageRow {
 /**
  * Shuffle boundaries: stages that read shuffle output (at least 64 MB, and at least 1% of the application's task
  * time), with what caused the shuffle, from the SQL plan (the Exchange the stage read and the operator above it),
- * the RDD scopes, or the stage name. The cost is the reading stage's share of the application's task time.
+ * the RDD scopes, or the stage name. Its impact is the time its tasks waited on shuffle fetches (the stage's share of task time is evidence).
  */
 export const shuffleBoundaryDetector: Detector = {
   type: 'shuffle-boundary',
@@ -198,8 +198,10 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
     stageId,
     stageAttemptId: attemptId,
     sqlExecutionId: row.sqlExecutionId === null ? null : Number(row.sqlExecutionId),
-    impact: Math.min(1, share),
-    impactMs: row.taskTime,
+    // A boundary explains where data moved; what it measurably costs is the time tasks waited for shuffle
+    // blocks, so that (not the whole stage) ranks it against the problems other detectors find.
+    impact: appTaskTime > 0 ? Math.min(1, row.fetchWaitTime / appTaskTime) : 0,
+    impactMs: row.fetchWaitTime,
   };
 }
 
