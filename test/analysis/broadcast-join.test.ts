@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useDetectorOnSyntheticLogs } from '../helpers/detector-harness.js';
 import { createDetectorContext, type InsightDraft } from '../../src/analysis/detector.js';
 import { broadcastJoinDetector, joinTypeOf } from '../../src/analysis/detectors/broadcast-join.js';
-import { promisesIn } from '../../src/analysis/insight.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
-import { writeEventLog, type SyntheticApp, type SyntheticPlanNode, type SyntheticTask } from '../helpers/synthetic-log.js';
+import { type SyntheticApp, type SyntheticPlanNode, type SyntheticTask } from '../helpers/synthetic-log.js';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
@@ -52,24 +50,7 @@ const joinApp = (appId: string, leftBytes: number, rightBytes: number, options: 
 });
 
 describe('broadcast-join detector', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-broadcast-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function detect(spec: SyntheticApp): Promise<InsightDraft[]> {
-    await ingestPaths(db.database, [writeEventLog(dir, spec)]);
-    const insights = await db.database.withConnection(async (connection) =>
-      broadcastJoinDetector.detect(await createDetectorContext(connection, spec.appId)));
-    for (const insight of insights) expect(promisesIn(insight), insight.id).toEqual([]);
-    return insights;
-  }
+  const { detect } = useDetectorOnSyntheticLogs(broadcastJoinDetector);
 
   it('flags a sort-merge join whose small side measured under the 10 MB threshold beside a 2 GB side', async () => {
     const [insight, ...rest] = await detect(joinApp('app-smj-small', 2 * GB, 4 * MB));

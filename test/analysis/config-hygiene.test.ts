@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetectorContext, type InsightDraft } from '../../src/analysis/detector.js';
+import { describe, expect, it } from 'vitest';
+import { detectOnSharedLogs, useDetectorOnSyntheticLogs } from '../helpers/detector-harness.js';
+import { type InsightDraft } from '../../src/analysis/detector.js';
 import { configHygieneDetector } from '../../src/analysis/detectors/config-hygiene.js';
 import { promisesIn } from '../../src/analysis/insight.js';
 import { parseByteSize } from '../../src/analysis/properties.js';
-import { ingestPaths } from '../../src/ingest/ingest-service.js';
-import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
-import { writeEventLog, type SyntheticApp, type SyntheticJob, type SyntheticTask } from '../helpers/synthetic-log.js';
+import { type SyntheticApp, type SyntheticJob, type SyntheticTask } from '../helpers/synthetic-log.js';
 
 const MB = 1024 * 1024;
 const tasks = (n: number, task: Omit<SyntheticTask, 'durationMs'> = {}): SyntheticTask[] =>
@@ -28,24 +25,7 @@ const sqlOver = (jobIds: number[]): SyntheticApp['sqlExecutions'] => [
 const ids = (insights: InsightDraft[]): string[] => insights.map((insight) => insight.id).sort();
 
 describe('config-hygiene detector', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-config-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function detect(spec: SyntheticApp): Promise<InsightDraft[]> {
-    await ingestPaths(db.database, [writeEventLog(dir, spec)]);
-    const insights = await db.database.withConnection(async (connection) =>
-      configHygieneDetector.detect(await createDetectorContext(connection, spec.appId)));
-    for (const insight of insights) expect(promisesIn(insight), insight.id).toEqual([]);
-    return insights;
-  }
+  const { detect } = useDetectorOnSyntheticLogs(configHygieneDetector);
 
   describe('adaptive execution off', () => {
     it('flags Spark 3.1 (off by default) when SQL queries shuffled, citing the property as unset', async () => {
@@ -204,22 +184,11 @@ describe('config-hygiene detector', () => {
   });
 
   describe('on the shared real logs', () => {
-    let real: TempDatabase;
-    const found = new Map<string, InsightDraft[]>();
-    beforeAll(async () => {
-      real = await openTempDatabase();
-      const report = await ingestPaths(real.database, [
-        eventLogPath('formats', 'eventlog_v2_local-1623876083964'),
-        eventLogPath('bench', 'nds_q72_dataproc_2_2.zstd'),
-        eventLogPath('apache-spark', 'app-20200706201101-0003'),
-      ]);
-      await real.database.withConnection(async (connection) => {
-        for (const { appKey } of report.applications) {
-          found.set(appKey, await configHygieneDetector.detect(await createDetectorContext(connection, appKey)));
-        }
-      });
-    }, 120_000);
-    afterAll(() => real.dispose());
+    const found = detectOnSharedLogs(configHygieneDetector, [
+      eventLogPath('formats', 'eventlog_v2_local-1623876083964'),
+      eventLogPath('bench', 'nds_q72_dataproc_2_2.zstd'),
+      eventLogPath('apache-spark', 'app-20200706201101-0003'),
+    ]);
 
     it('flags AQE off on the Spark 3.1 join that shuffled gigabytes, and nothing on the AQE-on TPC-DS run', () => {
       const [aqe] = found.get('local-1623876083964')!;

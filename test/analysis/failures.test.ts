@@ -1,37 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useDetectorOnSyntheticLogs } from '../helpers/detector-harness.js';
 import { createDetectorContext, type InsightDraft } from '../../src/analysis/detector.js';
 import { errorSummary, failuresDetector } from '../../src/analysis/detectors/failures.js';
 import { promisesIn } from '../../src/analysis/insight.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
-import { writeEventLog, type SyntheticApp, type SyntheticTask } from '../helpers/synthetic-log.js';
+import { type SyntheticTask } from '../helpers/synthetic-log.js';
 
 const ok = (n: number, durationMs = 1_000): SyntheticTask[] => Array.from({ length: n }, () => ({ durationMs }));
 const byId = (insights: InsightDraft[], id: string): InsightDraft | undefined => insights.find((insight) => insight.id === id);
 
 describe('failures detector', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-failures-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function detect(spec: SyntheticApp): Promise<InsightDraft[]> {
-    await ingestPaths(db.database, [writeEventLog(dir, spec)]);
-    const insights = await db.database.withConnection(async (connection) =>
-      failuresDetector.detect(await createDetectorContext(connection, spec.appId)));
-    for (const insight of insights) expect(promisesIn(insight), insight.id).toEqual([]);
-    return insights;
-  }
+  const { detect } = useDetectorOnSyntheticLogs(failuresDetector);
 
   it('groups failed attempts by cause, recognising out-of-memory from the exception class and the container loss reason', async () => {
     const insights = await detect({

@@ -1,37 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetectorContext, type InsightDraft } from '../../src/analysis/detector.js';
+import { describe, expect, it } from 'vitest';
+import { detectOnSharedLogs, useDetectorOnSyntheticLogs } from '../helpers/detector-harness.js';
 import { idleExecutorsDetector } from '../../src/analysis/detectors/idle-executors.js';
 import { promisesIn } from '../../src/analysis/insight.js';
-import { ingestPaths } from '../../src/ingest/ingest-service.js';
-import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
-import { writeEventLog, type SyntheticApp, type SyntheticTask } from '../helpers/synthetic-log.js';
+import { type SyntheticTask } from '../helpers/synthetic-log.js';
 
 const tasks = (n: number, durationMs: number): SyntheticTask[] => Array.from({ length: n }, () => ({ durationMs }));
 const fourByFour = [1, 2, 3, 4].map((i) => ({ id: String(i), cores: 4 }));
 
 describe('idle-executors detector', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-idle-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function detect(spec: SyntheticApp): Promise<InsightDraft[]> {
-    await ingestPaths(db.database, [writeEventLog(dir, spec)]);
-    const insights = await db.database.withConnection(async (connection) =>
-      idleExecutorsDetector.detect(await createDetectorContext(connection, spec.appId)));
-    for (const insight of insights) expect(promisesIn(insight), insight.id).toEqual([]);
-    return insights;
-  }
+  const { detect } = useDetectorOnSyntheticLogs(idleExecutorsDetector);
 
   it('flags executors held for ten minutes that ran four 30 s tasks, and says how many would have held the peak', async () => {
     const [insight, ...rest] = await detect({
@@ -106,23 +84,12 @@ describe('idle-executors detector', () => {
   });
 
   describe('on the shared real logs', () => {
-    let real: TempDatabase;
-    const found = new Map<string, InsightDraft[]>();
-    beforeAll(async () => {
-      real = await openTempDatabase();
-      const report = await ingestPaths(real.database, [
-        eventLogPath('formats', 'eventlog_4nodes_8cores_dynamic_alloc.zstd'),
-        eventLogPath('apache-spark', 'application_1516285256255_0012'),
-        eventLogPath('bench', 'nds_q72_dataproc_2_2.zstd'),
-        eventLogPath('apache-spark', 'app-20161115172038-0000'),
-      ]);
-      await real.database.withConnection(async (connection) => {
-        for (const { appKey } of report.applications) {
-          found.set(appKey, await idleExecutorsDetector.detect(await createDetectorContext(connection, appKey)));
-        }
-      });
-    }, 120_000);
-    afterAll(() => real.dispose());
+    const found = detectOnSharedLogs(idleExecutorsDetector, [
+      eventLogPath('formats', 'eventlog_4nodes_8cores_dynamic_alloc.zstd'),
+      eventLogPath('apache-spark', 'application_1516285256255_0012'),
+      eventLogPath('bench', 'nds_q72_dataproc_2_2.zstd'),
+      eventLogPath('apache-spark', 'app-20161115172038-0000'),
+    ]);
 
     it('flags the dynamic-allocation run whose executors were mostly idle, and the YARN shell session', () => {
       const [dynamic] = found.get('application_1707709865217_0493')!;

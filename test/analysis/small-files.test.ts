@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetectorContext, type InsightDraft } from '../../src/analysis/detector.js';
+import { describe, expect, it } from 'vitest';
+import { detectOnSharedLogs, useDetectorOnSyntheticLogs } from '../helpers/detector-harness.js';
 import { scanLocation, smallFilesDetector, writeTarget } from '../../src/analysis/detectors/small-files.js';
-import { promisesIn } from '../../src/analysis/insight.js';
-import { ingestPaths } from '../../src/ingest/ingest-service.js';
-import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
-import { writeEventLog, type SyntheticApp, type SyntheticMetric, type SyntheticTask } from '../helpers/synthetic-log.js';
+import { type SyntheticApp, type SyntheticMetric, type SyntheticTask } from '../helpers/synthetic-log.js';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -66,24 +60,7 @@ const writeApp = (appId: string, files: number, bytes: number): SyntheticApp => 
 });
 
 describe('small-files detector', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-small-files-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function detect(spec: SyntheticApp): Promise<InsightDraft[]> {
-    await ingestPaths(db.database, [writeEventLog(dir, spec)]);
-    const insights = await db.database.withConnection(async (connection) =>
-      smallFilesDetector.detect(await createDetectorContext(connection, spec.appId)));
-    for (const insight of insights) expect(promisesIn(insight), insight.id).toEqual([]);
-    return insights;
-  }
+  const { detect } = useDetectorOnSyntheticLogs(smallFilesDetector);
 
   it('flags a scan of 5,000 files averaging 512 KB, citing openCostInBytes and maxPartitionBytes', async () => {
     const [insight, ...rest] = await detect(scanApp('app-small-scan', 5_000, 5_000 * 512 * KB));
@@ -157,21 +134,10 @@ describe('small-files detector', () => {
   });
 
   describe('on the shared real logs', () => {
-    let real: TempDatabase;
-    const found = new Map<string, InsightDraft[]>();
-    beforeAll(async () => {
-      real = await openTempDatabase();
-      const report = await ingestPaths(real.database, [
-        eventLogPath('bench', 'nds_q72_dataproc_2_2.zstd'),
-        eventLogPath('formats', 'eventlog_v2_spark-cc4d115f011443d787f03a71a476a745'),
-      ]);
-      await real.database.withConnection(async (connection) => {
-        for (const { appKey } of report.applications) {
-          found.set(appKey, await smallFilesDetector.detect(await createDetectorContext(connection, appKey)));
-        }
-      });
-    }, 120_000);
-    afterAll(() => real.dispose());
+    const found = detectOnSharedLogs(smallFilesDetector, [
+      eventLogPath('bench', 'nds_q72_dataproc_2_2.zstd'),
+      eventLogPath('formats', 'eventlog_v2_spark-cc4d115f011443d787f03a71a476a745'),
+    ]);
 
     it('stays quiet on scans of large files', () => {
       // q72 reads 2,104 files of ~15 MB and 366 of ~163 MB; the Kubernetes job 101 files of ~36 MB and writes 2.
