@@ -1,3 +1,4 @@
+import { finalPlansSql, sqlMetricValuesSql } from '../store/sql-plan-store.js';
 import type { DetectorContext } from './detector.js';
 
 /** A node of Spark's SparkPlanInfo tree, as logged with SQL executions. */
@@ -42,19 +43,9 @@ function toNode(raw: RawNode): PlanNode {
 
 /** Every SQL execution's final plan (latest adaptive update wins), with the stages its jobs ran. */
 export async function loadSqlPlans(query: DetectorContext['query']): Promise<SqlPlan[]> {
-  const rows = await query<{ executionId: bigint; description: string | null; plan: string | null; adaptive: boolean; stageIds: bigint[] }>(`
-    WITH final_update AS (
-      SELECT executionId, arg_max(sparkPlanInfo, seq)::VARCHAR AS plan FROM sql_plan_updates
-      WHERE appKey = $appKey AND sparkPlanInfo IS NOT NULL GROUP BY ALL
-    ), execution_stages AS (
-      SELECT j.sqlExecutionId AS executionId, list(DISTINCT js.stageId ORDER BY js.stageId) AS stageIds
-      FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
-      WHERE j.appKey = $appKey AND j.sqlExecutionId IS NOT NULL GROUP BY ALL
-    )
-    SELECT s.executionId, s.description, coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan, u.plan IS NOT NULL AS adaptive,
-      coalesce(e.stageIds, []) AS stageIds
-    FROM sql_executions s LEFT JOIN final_update u USING (executionId) LEFT JOIN execution_stages e USING (executionId)
-    WHERE s.appKey = $appKey ORDER BY s.executionId`);
+  const rows = await query<{ executionId: bigint; description: string | null; plan: string | null; planUpdates: number; stageIds: bigint[] }>(
+    finalPlansSql('appKey = $appKey'),
+  );
   return rows.flatMap((row) => {
     if (!row.plan) return [];
     try {
@@ -62,7 +53,7 @@ export async function loadSqlPlans(query: DetectorContext['query']): Promise<Sql
         executionId: Number(row.executionId),
         description: row.description,
         plan: toNode(JSON.parse(row.plan) as RawNode),
-        adaptive: row.adaptive,
+        adaptive: row.planUpdates > 0,
         stageIds: row.stageIds.map(Number),
       }];
     } catch {
@@ -76,20 +67,8 @@ export async function loadSqlPlans(query: DetectorContext['query']): Promise<Sql
  * counts, broadcast and write statistics), else the running total the last stage completion reported.
  */
 export async function loadMetricValues(query: DetectorContext['query']): Promise<Map<number, number>> {
-  const rows = await query<{ id: bigint; value: number }>(`
-    WITH from_stages AS (
-      SELECT a.id, TRY_CAST(a.value AS DOUBLE) AS value, 0 AS driver, coalesce(s.completionTime, 0) AS reportedAt
-      FROM (SELECT completionTime, unnest(accumulables) AS a FROM stages WHERE appKey = $appKey) s
-      WHERE a.metadata = 'sql'
-    ), from_driver AS (
-      SELECT (pair->>0)::BIGINT AS id, TRY_CAST(pair->>1 AS DOUBLE) AS value, 1 AS driver, seq AS reportedAt
-      FROM (SELECT seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
-            WHERE appKey = $appKey AND kind = 'driverAccumUpdates')
-    )
-    SELECT id, arg_max(value, driver * 1e15 + reportedAt) AS value
-    FROM (SELECT * FROM from_stages UNION ALL SELECT * FROM from_driver)
-    WHERE id IS NOT NULL AND value IS NOT NULL GROUP BY id`);
-  return new Map(rows.map((row) => [Number(row.id), row.value]));
+  const rows = await query<{ accumulatorId: bigint; value: bigint }>(sqlMetricValuesSql('appKey = $appKey'));
+  return new Map(rows.map((row) => [Number(row.accumulatorId), Number(row.value)]));
 }
 
 /** The stages (id and attempt) whose completion reported any of the given SQL metrics. */

@@ -24,45 +24,60 @@ export interface SqlPlanRecord {
 }
 
 /**
- * Plans and SQL metric values of every SQL execution of each application, one list per key in key order.
- *
- * A metric's value is the driver's accumulator value: the last value stages reported for it (each stage
- * completion carries the running total), replaced by a driver-side update when the driver set it itself.
+ * SQL over the executions selected by `appFilter` (a condition on `appKey`): each execution's last plan
+ * (adaptive re-plans win over the initial one), how many re-plans there were, and the stages of its jobs.
  */
-export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<SqlPlanRecord[][]> {
-  const plans = (await db.query(
-    `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
-     final_update AS (
+export function finalPlansSql(appFilter: string): string {
+  return `WITH final_update AS (
        SELECT appKey, executionId, arg_max(sparkPlanInfo, seq)::VARCHAR AS plan, count(*)::INTEGER AS updates
-       FROM sql_plan_updates WHERE appKey IN (SELECT appKey FROM wanted) AND sparkPlanInfo IS NOT NULL GROUP BY ALL
+       FROM sql_plan_updates WHERE ${appFilter} AND sparkPlanInfo IS NOT NULL GROUP BY ALL
      ), execution_stages AS (
        SELECT j.appKey, j.sqlExecutionId AS executionId, list(DISTINCT js.stageId ORDER BY js.stageId) AS stageIds
        FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
-       WHERE j.sqlExecutionId IS NOT NULL AND j.appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
+       WHERE j.sqlExecutionId IS NOT NULL AND j.${appFilter} GROUP BY ALL
      )
-     SELECT s.appKey, s.executionId, coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
-       coalesce(u.updates, 0) AS planVersions, coalesce(e.stageIds, []) AS stageIds
+     SELECT s.appKey, s.executionId, s.description, coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
+       coalesce(u.updates, 0) AS planUpdates, coalesce(e.stageIds, []) AS stageIds
      FROM sql_executions s LEFT JOIN final_update u USING (appKey, executionId)
        LEFT JOIN execution_stages e USING (appKey, executionId)
-     WHERE s.appKey IN (SELECT appKey FROM wanted) ORDER BY s.appKey, s.executionId`,
-    { appKeys: appKeysParam(appKeys) },
-  )) as Array<{ appKey: string; executionId: bigint; plan: string | null; planVersions: number; stageIds: bigint[] }>;
-  const values = (await db.query(
-    `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
-     from_stages AS (
+     WHERE s.${appFilter} ORDER BY s.appKey, s.executionId`;
+}
+
+/**
+ * SQL for the final value of every SQL metric (accumulator) of the applications selected by `appFilter`: the
+ * driver's own update when it sent one, else the running total the last stage completion reported (each
+ * stage completion carries the accumulator's value so far).
+ */
+export function sqlMetricValuesSql(appFilter: string): string {
+  return `WITH from_stages AS (
        SELECT appKey, a.id AS accumulatorId, TRY_CAST(a.value AS BIGINT) AS value, s.completionTime AS reportedAt, 0 AS driver
-       FROM (SELECT appKey, completionTime, unnest(accumulables) AS a FROM stages
-             WHERE appKey IN (SELECT appKey FROM wanted)) s
+       FROM (SELECT appKey, completionTime, unnest(accumulables) AS a FROM stages WHERE ${appFilter}) s
      ), from_driver AS (
        SELECT appKey, (pair->>0)::BIGINT AS accumulatorId, TRY_CAST(pair->>1 AS BIGINT) AS value, seq AS reportedAt, 1 AS driver
        FROM (SELECT appKey, seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
-             WHERE kind = 'driverAccumUpdates' AND appKey IN (SELECT appKey FROM wanted))
+             WHERE kind = 'driverAccumUpdates' AND ${appFilter})
      )
      SELECT appKey, accumulatorId, arg_max(value, driver * 1e15 + coalesce(reportedAt, 0)) AS value
      FROM (SELECT * FROM from_stages UNION ALL SELECT * FROM from_driver)
-     WHERE value IS NOT NULL AND accumulatorId IS NOT NULL GROUP BY ALL`,
-    { appKeys: appKeysParam(appKeys) },
-  )) as Array<{ appKey: string; accumulatorId: bigint; value: bigint }>;
+     WHERE value IS NOT NULL AND accumulatorId IS NOT NULL GROUP BY ALL`;
+}
+
+/** Plans and SQL metric values of every SQL execution of each application, one list per key in key order. */
+export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<SqlPlanRecord[][]> {
+  const appFilter = 'appKey IN (SELECT unnest($appKeys))';
+  const params = { appKeys: appKeysParam(appKeys) };
+  const plans = (await db.query(finalPlansSql(appFilter), params)) as Array<{
+    appKey: string;
+    executionId: bigint;
+    plan: string | null;
+    planUpdates: number;
+    stageIds: bigint[];
+  }>;
+  const values = (await db.query(sqlMetricValuesSql(appFilter), params)) as Array<{
+    appKey: string;
+    accumulatorId: bigint;
+    value: bigint;
+  }>;
   const valuesByApp = new Map<string, Map<number, bigint>>();
   for (const row of values) {
     let forApp = valuesByApp.get(row.appKey);
@@ -73,7 +88,7 @@ export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly stri
     appKey: row.appKey,
     executionId: row.executionId,
     plan: row.plan ? (JSON.parse(row.plan) as SparkPlanInfo) : null,
-    planVersions: row.planVersions + 1,
+    planVersions: row.planUpdates + 1,
     metricValues: valuesByApp.get(row.appKey) ?? new Map(),
     stageIds: row.stageIds,
   }));
