@@ -17,12 +17,25 @@ const configSchema = z.object({
     .min(32, 'JWT_SECRET_KEY must be at least 32 characters long')
     .optional(),
   COOKIE_DOMAIN: z.string().min(1).optional(),
+  /** How long a sign-in lasts: the session cookie's Max-Age and the session JWT's `exp`. */
+  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(400 * 24 * 3600).default(7 * 24 * 3600),
+  /** Where Google publishes the keys that sign its ID tokens; tests point it at a local JWKS. */
+  GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * GiB),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUCKDB_MEMORY_LIMIT: z.string().min(1).default('512MB'),
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),
+}).superRefine((config, context) => {
+  // Sign-in without a session secret would verify Google's token and then have nothing to sign the session with.
+  if (config.GOOGLE_CLIENT_ID && !config.JWT_SECRET_KEY) {
+    context.addIssue({
+      code: 'custom',
+      path: ['JWT_SECRET_KEY'],
+      message: 'JWT_SECRET_KEY is required when GOOGLE_CLIENT_ID is set (it signs session cookies; at least 32 characters)',
+    });
+  }
 });
 
 /** Validated runtime configuration, read from the environment. */

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { LearnerSession } from '../auth/learner-session.js';
 import type { Config } from '../config.js';
+import type { ProgressStore } from '../learning/progress/progress-store.js';
 import type { AnalysisDatabase } from '../store/database.js';
 
 /** Per-request batch loaders, created lazily by domain modules so a request never repeats a lookup. */
@@ -23,4 +25,8 @@ export interface ApiContext {
   config: Config;
   logger: Logger;
   loaders: RequestLoaders;
+  /** Who is asking: signed-in user or anonymous learner; `learnerId()` is the only key to progress. */
+  learner: LearnerSession;
+  /** Learners' progress (its own DuckDB); always pass `await learner.learnerId()`, never a client-supplied id. */
+  progress: ProgressStore;
 }

@@ -6,6 +6,9 @@ import { processRequest } from 'graphql-upload-minimal';
 import type { Logger } from 'pino';
 import { formatError } from '../api/common/errors.js';
 import { RequestLoaders, type ApiContext } from '../api/context.js';
+import { createAuthServices, type AuthServices } from '../auth/auth-services.js';
+import { LearnerSession } from '../auth/learner-session.js';
+import type { ProgressStore } from '../learning/progress/progress-store.js';
 import { complexityLimitPlugin } from './complexity-limit.js';
 import { buildApiSchema } from '../api/schema.js';
 import type { Config } from '../config.js';
@@ -32,6 +35,10 @@ export interface RunningServer {
 export interface ServerOptions {
   config: Config;
   db: AnalysisDatabase;
+  /** Learners' progress, a DuckDB of its own (PROGRESS_DB_PATH). */
+  progress: ProgressStore;
+  /** Replaces the session signer or Google verifier built from `config` (e.g. a verifier for another IdP). */
+  auth?: Partial<AuthServices>;
   logger?: Logger;
 }
 
@@ -101,8 +108,9 @@ function applyCors(request: IncomingMessage, response: ServerResponse, allowedOr
  * GraphiQL for browsers), GET /health, and the IDE's assets. Port 0 picks a free port.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, db } = options;
+  const { config, db, progress } = options;
   const log = options.logger ?? rootLogger;
+  const auth = createAuthServices(config, options.auth);
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<ApiContext>({
     schema,
@@ -143,9 +151,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => ({ db, config, logger: log, loaders: new RequestLoaders() }),
+      context: async () => ({
+        db,
+        config,
+        logger: log,
+        loaders: new RequestLoaders(),
+        learner: new LearnerSession({ cookieHeader: request.headers.cookie, response, config, progress, auth }),
+        progress,
+      }),
     });
-    for (const [name, value] of result.headers) response.setHeader(name, value);
+    for (const [name, value] of result.headers) {
+      // Resolvers set cookies on the response already; a plugin's Set-Cookie adds to them, never replaces them.
+      if (name === 'set-cookie') response.appendHeader(name, value);
+      else response.setHeader(name, value);
+    }
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       response.end(result.body.string);

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config.js';
+import { ProgressStore } from '../learning/progress/progress-store.js';
 import { logger } from '../logger.js';
 import { AnalysisDatabase } from '../store/database.js';
 import { startServer } from './http-server.js';
@@ -19,12 +20,25 @@ async function main(): Promise<void> {
     memoryLimit: config.DUCKDB_MEMORY_LIMIT,
     threads: config.DUCKDB_THREADS,
   });
-  const server = await startServer({ config, db });
-  logger.info({ url: `${server.url}/graphql`, database: config.DUCKDB_PATH }, 'Spark Sword is serving GraphQL');
+  let progress: ProgressStore;
+  try {
+    progress = await ProgressStore.open(config.PROGRESS_DB_PATH);
+  } catch (error) {
+    // A progress file from a newer build (or not a progress file) is refused before anything is written.
+    logger.fatal({ err: error }, (error as Error).message);
+    db.close();
+    process.exit(2);
+  }
+  const server = await startServer({ config, db, progress });
+  logger.info(
+    { url: `${server.url}/graphql`, database: config.DUCKDB_PATH, progress: config.PROGRESS_DB_PATH },
+    'Spark Sword is serving GraphQL',
+  );
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');
     await server.stop();
     db.close();
+    progress.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

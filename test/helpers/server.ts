@@ -1,8 +1,10 @@
-import { openAsBlob } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdtempSync, openAsBlob, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type Config } from '../../src/config.js';
+import { ProgressStore } from '../../src/learning/progress/progress-store.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
 import { openTempDatabase, type TempDatabase } from './database.js';
 
@@ -11,22 +13,49 @@ export interface TestServer extends RunningServer {
   graphqlUrl: string;
   temp: TempDatabase;
   config: Config;
+  /** The learners' progress store the server uses (a real DuckDB file). */
+  progress: ProgressStore;
+  /** Its file: pass it as `progressPath` to a later server to restart on the same progress. */
+  progressPath: string;
   close: () => Promise<void>;
 }
 
-/** Starts the server on 127.0.0.1 with a free port and a fresh database; `env` overrides configuration. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Options of `startTestServer` beyond configuration. */
+export interface TestServerOptions {
+  /** An existing progress DuckDB file to serve (kept on close); default a fresh temp file (removed on close). */
+  progressPath?: string;
+}
+
+/**
+ * Starts the server on 127.0.0.1 with a free port, a fresh analysis database and a progress database;
+ * `env` overrides configuration.
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const temp = await openTempDatabase();
-  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
-  const server = await startServer({ config, db: temp.database });
+  const progressDir = options.progressPath ? null : mkdtempSync(join(tmpdir(), 'spark-sword-test-progress-'));
+  const progressPath = options.progressPath ?? join(progressDir!, 'progress.duckdb');
+  const config = loadConfig({
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    PROGRESS_DB_PATH: progressPath,
+    ...env,
+  });
+  const progress = await ProgressStore.open(progressPath);
+  const server = await startServer({ config, db: temp.database, progress });
   return {
     ...server,
     graphqlUrl: `${server.url}/graphql`,
     temp,
     config,
+    progress,
+    progressPath,
     close: async () => {
       await server.stop();
       temp.dispose();
+      progress.close();
+      if (progressDir) rmSync(progressDir, { recursive: true, force: true });
     },
   };
 }
@@ -43,13 +72,13 @@ export async function gql<TResult, TVariables>(
   document: TypedDocumentNode<TResult, TVariables>,
   variables?: TVariables,
   headers: Record<string, string> = {},
-): Promise<GraphQLResponse<TResult> & { status: number }> {
+): Promise<GraphQLResponse<TResult> & { status: number; headers: Headers }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query: print(document), variables }),
   });
-  return { status: response.status, ...((await response.json()) as GraphQLResponse<TResult>) };
+  return { status: response.status, headers: response.headers, ...((await response.json()) as GraphQLResponse<TResult>) };
 }
 
 /** Sends a typed mutation with one file as a GraphQL multipart request (the file streams from disk). */
