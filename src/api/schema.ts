@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ApplicationResolver } from './applications/application.resolver.js';
+import { AuthResolver } from './auth/auth.resolver.js';
 import { EnvironmentResolver } from './environment/environment.resolver.js';
 import { ExecutorResolver } from './executors/executor.resolver.js';
 import { ApplicationJobsResolver } from './jobs/application-jobs.resolver.js';
@@ -37,6 +38,7 @@ export const resolvers: NonEmptyArray<Function> = [
   SqlExecutionInsightsResolver,
   SqlPlanResolver,
   ApplicationSimulationResolver,
+  AuthResolver,
 ];
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */

@@ -1,0 +1,58 @@
+import { Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { AuthError } from '../../auth/auth-error.js';
+import type { SignedInUser } from '../../auth/learner-session.js';
+import { ClientError } from '../common/errors.js';
+import type { ApiContext } from '../context.js';
+import { SignInWithGoogleArgs } from './sign-in.args.js';
+import { User } from './user.type.js';
+
+function toUser({ user, signedInAt }: SignedInUser): User {
+  return {
+    id: user.id,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    name: user.name,
+    pictureUrl: user.pictureUrl,
+    signedInAt,
+  };
+}
+
+function toClientError(error: unknown): unknown {
+  if (!(error instanceof AuthError)) return error;
+  if (error.failure === 'NOT_CONFIGURED') return new ClientError(error.message, 'SIGN_IN_NOT_CONFIGURED');
+  if (error.failure === 'MALFORMED_TOKEN') return new ClientError(error.message, 'BAD_USER_INPUT');
+  return new ClientError(error.message, 'UNAUTHENTICATED');
+}
+
+/** Who the learner is: optional Google sign-in on top of anonymous learners. */
+@Resolver()
+export class AuthResolver {
+  @Query(() => User, { nullable: true, description: 'The signed-in user; null for an anonymous learner.' })
+  async me(@Ctx() { learner }: ApiContext): Promise<User | null> {
+    const session = await learner.session();
+    return session ? toUser(session) : null;
+  }
+
+  @Mutation(() => User, {
+    description:
+      'Signs in with a Google ID token: verified against Google\'s keys (issuer accounts.google.com, audience this ' +
+      "server's GOOGLE_CLIENT_ID, not expired). Creates the user on first sign-in, moves this browser's anonymous " +
+      'progress into theirs, and sets an HttpOnly session cookie. SIGN_IN_NOT_CONFIGURED when the server has no ' +
+      'GOOGLE_CLIENT_ID; UNAUTHENTICATED for an expired, foreign or forged token.',
+  })
+  async signInWithGoogle(@Args() { idToken }: SignInWithGoogleArgs, @Ctx() { learner }: ApiContext): Promise<User> {
+    try {
+      return toUser(await learner.signInWithGoogle(idToken));
+    } catch (error) {
+      throw toClientError(error);
+    }
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Clears the session cookie; progress stays with the account. Always true, signed in or not.',
+  })
+  signOut(@Ctx() { learner }: ApiContext): boolean {
+    learner.signOut();
+    return true;
+  }
+}
