@@ -15,11 +15,15 @@ export type ShapeSource =
       fileCount: number;
       /** Splittable formats (parquet, orc, uncompressed csv/json) are cut into maxPartitionBytes splits. */
       format?: 'parquet' | 'orc' | 'csv' | 'json' | 'delta' | 'text' | 'gzip-csv';
+      /** Rows in the files; sizes partial aggregation, cartesian products and partitioned writes. Default: rows of 100 B (stated). */
+      rowCount?: number;
     }
   | {
       kind: 'table';
       totalBytes: number;
       partitions: number;
+      /** Rows in the table; sizes partial aggregation, cartesian products and partitioned writes. Default: rows of 100 B (stated). */
+      rowCount?: number;
     };
 
 /** The operations the playground knows; anything else is rejected with the list of these. */
@@ -66,15 +70,17 @@ export interface ShapeOperation {
   keys?: string[];
   /** groupBy/groupByKey/distinct: estimated number of distinct groups (sets the output size); default: no reduction assumed. */
   distinctGroups?: number;
-  /** groupBy/groupByKey/join/window/repartition by key: share (0-1) of rows on the most frequent key. */
+  /** groupBy/groupByKey/join/window/orderBy/repartition by key: share (0-1) of rows on the most frequent key (for a join: of the left side's rows). */
   hotKeyShare?: number;
   /** join: salting the hot key over this many buckets (≥ 2) divides the hot key's share and replicates the other side. */
   saltBuckets?: number;
-  /** repartition/coalesce: the new partition count. */
+  /** repartition/coalesce: the new partition count (repartition may give keys instead: hash partitioning into shufflePartitions). */
   partitions?: number;
   /** join and union: the other side, a shape of its own. */
   right?: ShapeInput;
+  /** join: default inner. */
   joinType?: JoinType;
+  /** join: a strategy hint on the right side (as in `left.join(broadcast(right))`); default none. */
   hint?: JoinHint;
   /** join: false when the join has no equality condition (a cartesian product). Default true. */
   hasEquiCondition?: boolean;
@@ -152,6 +158,8 @@ export interface ShapeStage {
   parentStageIds: number[];
   /** Bytes a task may spill: its partition beyond its share of execution memory (0 when it fits). */
   spillBytesPerTask: DerivedNumber;
+  /** What happens in the stage in words (pipelined ops, coalesce's effect on upstream work, broadcast exchanges, sampling jobs). */
+  notes?: string[];
 }
 
 /** How a join would be executed and why. */

@@ -1,0 +1,97 @@
+/**
+ * The Spark configuration a shape is planned with: the user's values over Spark 3.5's defaults, and the
+ * sentences that state which defaults were used.
+ */
+
+import { formatBytes } from '../../analysis/format.js';
+import type { ShapeConfig } from './shape-types.js';
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+export const GiB = 1024 * MiB;
+
+/** Spark reserves this much of each executor's heap before the unified memory region (RESERVED_SYSTEM_MEMORY_BYTES). */
+export const RESERVED_MEMORY_BYTES = 300 * MiB;
+/** spark.memory.fraction: share of (heap − reserved) for execution and storage together. */
+export const MEMORY_FRACTION = 0.6;
+/** spark.memory.storageFraction: the half of the unified region storage keeps; execution is sure of the other half. */
+export const STORAGE_FRACTION = 0.5;
+/** spark.sql.adaptive.coalescePartitions.minPartitionSize: AQE does not coalesce toward anything smaller. */
+export const AQE_MIN_PARTITION_BYTES = 1 * MiB;
+/** spark.sql.maxBroadcastTableSize (internal): a broadcast larger than this fails the query. */
+export const MAX_BROADCAST_TABLE_BYTES = 8 * GiB;
+/** Width assumed for a row when the source does not say how many rows it holds. */
+export const DEFAULT_ROW_BYTES = 100;
+/** filter's default selectivity. */
+export const DEFAULT_SELECTIVITY = 0.5;
+
+/** Every configuration value resolved (user value or Spark's default). */
+export type ResolvedShapeConfig = Required<ShapeConfig>;
+
+/** Spark 3.5's defaults (executors × cores: spark.executor.instances=2 and spark.executor.cores=1, the YARN defaults). */
+export const sparkDefaults: ResolvedShapeConfig = {
+  shufflePartitions: 200,
+  adaptiveEnabled: true,
+  autoBroadcastJoinThresholdBytes: 10 * MiB,
+  maxPartitionBytes: 128 * MiB,
+  openCostInBytes: 4 * MiB,
+  advisoryPartitionSizeBytes: 64 * MiB,
+  skewJoinEnabled: true,
+  skewedPartitionFactor: 5,
+  skewedPartitionThresholdBytes: 256 * MiB,
+  executors: 2,
+  coresPerExecutor: 1,
+  executorMemoryBytes: 1 * GiB,
+  driverMaxResultSizeBytes: 1 * GiB,
+};
+
+/** How each setting is named in Spark and shown, for the assumptions list. */
+const settingLabels: { [K in keyof ResolvedShapeConfig]: { spark: string; show: (value: ResolvedShapeConfig[K]) => string } } = {
+  shufflePartitions: { spark: 'spark.sql.shuffle.partitions', show: String },
+  adaptiveEnabled: { spark: 'spark.sql.adaptive.enabled', show: String },
+  autoBroadcastJoinThresholdBytes: {
+    spark: 'spark.sql.autoBroadcastJoinThreshold',
+    show: (value) => (value < 0 ? `${value} (broadcasting by size disabled)` : formatBytes(value)),
+  },
+  maxPartitionBytes: { spark: 'spark.sql.files.maxPartitionBytes', show: formatBytes },
+  openCostInBytes: { spark: 'spark.sql.files.openCostInBytes', show: formatBytes },
+  advisoryPartitionSizeBytes: { spark: 'spark.sql.adaptive.advisoryPartitionSizeInBytes', show: formatBytes },
+  skewJoinEnabled: { spark: 'spark.sql.adaptive.skewJoin.enabled', show: String },
+  skewedPartitionFactor: { spark: 'spark.sql.adaptive.skewJoin.skewedPartitionFactor', show: String },
+  skewedPartitionThresholdBytes: { spark: 'spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes', show: formatBytes },
+  executors: { spark: 'spark.executor.instances', show: String },
+  coresPerExecutor: { spark: 'spark.executor.cores', show: String },
+  executorMemoryBytes: { spark: 'spark.executor.memory', show: formatBytes },
+  driverMaxResultSizeBytes: { spark: 'spark.driver.maxResultSize', show: formatBytes },
+};
+
+/** The user's configuration over Spark's defaults, and one sentence per setting saying where its value came from. */
+export function resolveConfig(config: ShapeConfig | undefined): { config: ResolvedShapeConfig; assumptions: string[] } {
+  const given = config ?? {};
+  const resolved = { ...sparkDefaults } as Record<keyof ResolvedShapeConfig, number | boolean>;
+  const defaulted: string[] = [];
+  const set: string[] = [];
+  for (const key of Object.keys(sparkDefaults) as Array<keyof ResolvedShapeConfig>) {
+    const value = given[key];
+    const label = settingLabels[key] as { spark: string; show: (value: number | boolean) => string };
+    if (value === undefined) {
+      defaulted.push(`${label.spark}=${label.show(sparkDefaults[key])}`);
+    } else {
+      resolved[key] = value;
+      set.push(`${label.spark}=${label.show(value)}`);
+    }
+  }
+  const assumptions = [`Spark 3.5 defaults used: ${defaulted.join(', ')}.`];
+  if (set.length > 0) assumptions.unshift(`Configuration given: ${set.join(', ')}.`);
+  return { config: resolved as ResolvedShapeConfig, assumptions };
+}
+
+/** Task slots: executors × cores, Spark's defaultParallelism on a cluster. */
+export function taskSlots(config: ResolvedShapeConfig): number {
+  return config.executors * config.coresPerExecutor;
+}
+
+/** Execution memory one task can count on: (heap − 300 MiB) × 0.6 × 0.5 / cores (unified memory, execution's guaranteed half). */
+export function executionMemoryPerTask(config: ResolvedShapeConfig): number {
+  return ((config.executorMemoryBytes - RESERVED_MEMORY_BYTES) * MEMORY_FRACTION * STORAGE_FRACTION) / config.coresPerExecutor;
+}

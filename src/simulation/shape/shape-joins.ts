@@ -1,0 +1,294 @@
+/**
+ * Joins and unions: the two operations that bring a second shape (the right side) into the pipeline. A join
+ * runs as the planner chose (broadcast, shuffled, cartesian) and AQE may change it; a union concatenates partitions.
+ */
+
+import { skewSplit } from './aqe.js';
+import { bytes, derived, formatCount, fraction } from './derived.js';
+import { canBuildLeft, canBuildRight, chooseJoin } from './join-planning.js';
+import { rowBytes, type PlanContext } from './plan-context.js';
+import { MAX_BROADCAST_TABLE_BYTES } from './shape-config.js';
+import { opLabel, shuffleReadPartitions } from './shape-operations.js';
+import type { Flow, OpenStage } from './shape-stages.js';
+import type { AqeAction, DerivedNumber, JoinDecision, JoinType, ShapeOperation } from './shape-types.js';
+
+/** The data a join produces. */
+function joinOutput(context: PlanContext, left: Flow, right: Flow, joinType: JoinType, strategy: JoinDecision['strategy'], equi: boolean): Flow {
+  const width = rowBytes(left) + rowBytes(right);
+  if (joinType === 'left_semi' || joinType === 'left_anti') {
+    context.assume(`A ${joinType} join is assumed to keep every left row (an upper bound: it returns left rows only).`);
+    return { ...left, why: `${bytes(left.bytes)} (a ${joinType} join returns left rows only; all assumed kept)`, planWhy: `${left.planWhy}; a semi/anti join keeps the left estimate` };
+  }
+  const planBytes = left.planBytes * right.planBytes;
+  const planWhy = `the planner multiplies its children's estimates for a join without statistics: ${bytes(left.planBytes)} × ${bytes(right.planBytes)}`;
+  if (!equi || strategy === 'cartesian') {
+    const rows = left.rows * right.rows;
+    return {
+      bytes: rows * width,
+      rows,
+      why: `every left row paired with every right row: ${formatCount(left.rows)} × ${formatCount(right.rows)} rows × ${bytes(width)} per joined row = ${bytes(rows * width)}`,
+      planBytes,
+      planWhy,
+    };
+  }
+  context.assume(
+    'Equi-joins are assumed many-to-one (each row of the larger side matches at most one row of the other, e.g. facts to a dimension): ' +
+      "output rows = the left side's (the right side's for a right join, the larger for a full join), each as wide as both sides' rows together.",
+  );
+  const rows = joinType === 'right' ? right.rows : joinType === 'full' ? Math.max(left.rows, right.rows) : left.rows;
+  return {
+    bytes: rows * width,
+    rows,
+    why: `${formatCount(rows)} joined rows × (${bytes(rowBytes(left))} + ${bytes(rowBytes(right))}) per row = ${bytes(rows * width)}`,
+    planBytes,
+    planWhy,
+  };
+}
+
+/** The side AQE would broadcast after the shuffle stages ran: a buildable side whose real size is under the threshold. */
+function runtimeBroadcastSide(left: Flow, right: Flow, joinType: JoinType, threshold: number): 'left' | 'right' | null {
+  if (threshold < 0) return null;
+  const sides: Array<['left' | 'right', number]> = [];
+  if (canBuildRight(joinType) && right.bytes <= threshold) sides.push(['right', right.bytes]);
+  if (canBuildLeft(joinType) && left.bytes <= threshold) sides.push(['left', left.bytes]);
+  sides.sort((a, b) => a[1] - b[1]);
+  return sides[0]?.[0] ?? null;
+}
+
+/** The smaller runtime size among the sides that may be broadcast, for the missed-broadcast insight. */
+function smallerBuildable(left: Flow, right: Flow, joinType: JoinType): number | null {
+  const sizes = [canBuildRight(joinType) ? right.bytes : null, canBuildLeft(joinType) ? left.bytes : null].filter((size): size is number => size !== null);
+  return sizes.length > 0 ? Math.min(...sizes) : null;
+}
+
+/** Plans a join between the open stage (left) and the right side's open stage; returns the stage that continues. */
+export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStage, operation: ShapeOperation, index: number): OpenStage {
+  const { config } = context;
+  const joinType = operation.joinType ?? 'inner';
+  const equi = operation.hasEquiCondition !== false && joinType !== 'cross';
+  const choice = chooseJoin(operation, { planBytes: left.flow.planBytes }, { planBytes: right.flow.planBytes }, config);
+  const output = joinOutput(context, left.flow, right.flow, joinType, choice.strategy, equi);
+  const label = opLabel(left.shape, index);
+  const fact = {
+    operationIndex: index,
+    strategy: choice.strategy,
+    switchedByAqe: false,
+    broadcastBytes: null as number | null,
+    smallerBuildableBytes: smallerBuildable(left.flow, right.flow, joinType),
+    outputBytes: output.bytes,
+    outputRows: output.rows,
+  };
+  context.joinFacts.push(fact);
+
+  if (choice.broadcastSide !== null) {
+    const small = choice.broadcastSide === 'right' ? right : left;
+    const big = choice.broadcastSide === 'right' ? left : right;
+    fact.broadcastBytes = small.flow.bytes;
+    small.notes.push(
+      `Ends in a BroadcastExchange for the join at ${label}: its ${bytes(small.flow.bytes)} result is collected to the driver and sent to every executor (a separate job).`,
+    );
+    if (small.flow.bytes > MAX_BROADCAST_TABLE_BYTES) {
+      small.notes.push(`Spark fails a broadcast larger than ${bytes(MAX_BROADCAST_TABLE_BYTES)} ("Cannot broadcast the table that is larger than 8GB").`);
+    }
+    const smallId = context.plan.close(small, derived(0, 'no shuffle: the result is broadcast (BroadcastExchange), not shuffled'));
+    const continuing = big;
+    if (big === right) {
+      // The streamed side is the right shape: its stage carries on and the main pipeline's next operations join it.
+      continuing.notes.push(`Runs the right side of the join at ${label} (its scan and operations), then joins it with the broadcast left side.`);
+      continuing.shape = left.shape;
+      continuing.operationIndexes = [];
+    }
+    continuing.operationIndexes.push(index);
+    continuing.parentStageIds.push(smallId);
+    continuing.notes.push(
+      choice.strategy === 'broadcast_hash'
+        ? `Broadcast hash join at ${label}: each of the ${formatCount(continuing.tasks.value)} tasks joins its own partition with a hash table of the broadcast side; the ${choice.broadcastSide === 'right' ? 'left' : 'right'} side is not shuffled.`
+        : `Broadcast nested loop join at ${label}: each task compares every one of its rows with every broadcast row (no equality condition to hash on).`,
+    );
+    if (operation.hotKeyShare !== undefined) {
+      continuing.notes.push(`hotKeyShare ${fraction(operation.hotKeyShare)} does not concentrate work here: without a shuffle, the hot key's rows stay spread over the streamed side's partitions.`);
+    }
+    continuing.flow = output;
+    context.joins.push({ operationIndex: index, strategy: choice.strategy, broadcastSide: choice.broadcastSide, shufflesLeft: false, shufflesRight: false, reason: choice.reason });
+    return continuing;
+  }
+
+  if (choice.strategy === 'cartesian') {
+    const leftTasks = left.tasks.value;
+    const rightTasks = right.tasks.value;
+    const tasks = leftTasks * rightTasks;
+    left.tasks = derived(tasks, `cartesian product: ${formatCount(leftTasks)} left partitions × ${formatCount(rightTasks)} right partitions = ${formatCount(tasks)} tasks`);
+    const read = left.inputBytes.value * rightTasks + right.inputBytes.value * leftTasks;
+    left.inputBytes = derived(
+      read,
+      `each task reads one left and one right partition, so the left input (${bytes(left.inputBytes.value)}) is read ${formatCount(rightTasks)} times and the right ` +
+        `(${bytes(right.inputBytes.value)}) ${formatCount(leftTasks)} times = ${bytes(read)}`,
+    );
+    left.maxPartitionBytes = derived(
+      left.maxPartitionBytes.value + right.maxPartitionBytes.value,
+      `largest left partition ${bytes(left.maxPartitionBytes.value)} + largest right partition ${bytes(right.maxPartitionBytes.value)}`,
+    );
+    left.parentStageIds.push(...right.parentStageIds);
+    left.operationIndexes.push(index);
+    left.notes.push(`Cartesian product at ${label}: no shuffle, but every left partition is paired with every right partition and the output is the product of both sides.`);
+    left.maxShare = 1 / tasks;
+    left.flow = output;
+    context.joins.push({ operationIndex: index, strategy: 'cartesian', broadcastSide: null, shufflesLeft: false, shufflesRight: false, reason: choice.reason });
+    return left;
+  }
+
+  // Shuffled join: sort-merge or shuffled hash; both sides are hash-partitioned by the join keys.
+  const salt = operation.saltBuckets ?? 1;
+  const declaredHot = operation.hotKeyShare ?? null;
+  const hotShare = declaredHot !== null ? declaredHot / salt : null;
+  const leftMapTasks = left.tasks.value;
+  const rightMapTasks = right.tasks.value;
+  const leftWrite = derived(left.flow.bytes, `${left.flow.why}; the left side crosses the shuffle (${bytes(left.flow.bytes)})`);
+  const rightWrite = derived(
+    right.flow.bytes * salt,
+    salt > 1
+      ? `${right.flow.why}; replicated once per salt value: ${bytes(right.flow.bytes)} × ${formatCount(salt)} saltBuckets = ${bytes(right.flow.bytes * salt)}`
+      : `${right.flow.why}; the right side crosses the shuffle (${bytes(right.flow.bytes)})`,
+  );
+  if (salt > 1) left.notes.push(`Salting at ${label}: the hot key's rows get a random salt 0-${salt - 1}, so they spread over ${formatCount(salt)} partitions.`);
+  const leftId = context.plan.close(left, leftWrite);
+  const rightId = context.plan.close(right, rightWrite);
+  const partitions = config.shufflePartitions;
+  const evenLeft = leftWrite.value / partitions;
+  const evenRight = rightWrite.value / partitions;
+  const hotLeft = hotShare !== null && hotShare * leftWrite.value > evenLeft ? hotShare * leftWrite.value : null;
+  const total = leftWrite.value + rightWrite.value;
+  const actions: Array<Omit<AqeAction, 'stageId'>> = [];
+  const notes: string[] = [];
+  let tasks: DerivedNumber = derived(partitions, `both sides hash-partitioned by the join keys into spark.sql.shuffle.partitions = ${formatCount(partitions)} partitions`);
+  let largest = (hotLeft ?? evenLeft) + evenRight;
+  let largestWhy =
+    hotLeft !== null
+      ? `hotKeyShare ${fraction(declaredHot ?? 0)}${salt > 1 ? ` / ${formatCount(salt)} saltBuckets` : ''} × ${bytes(leftWrite.value)} left = ${bytes(hotLeft)} + the matching right partition ${bytes(evenRight)} = ${bytes(largest)}`
+      : `${bytes(evenLeft)} left + ${bytes(evenRight)} right per partition (partitions assumed even) = ${bytes(largest)}`;
+  let buffersInput: string | null =
+    choice.strategy === 'shuffle_hash'
+      ? 'builds a hash table of its build-side partition (a shuffled hash join cannot spill it: a partition larger than memory fails the task)'
+      : "sorts both sides' partitions for the merge";
+  let switched = false;
+  let skewSplitApplied = false;
+  let hotAfter = hotLeft;
+
+  const runtimeSide = config.adaptiveEnabled && choice.strategy === 'sort_merge' && (operation.hint ?? 'none') === 'none'
+    ? runtimeBroadcastSide(left.flow, right.flow, joinType, config.autoBroadcastJoinThresholdBytes)
+    : null;
+  if (runtimeSide !== null) {
+    switched = true;
+    fact.switchedByAqe = true;
+    const side = runtimeSide === 'left' ? left : right;
+    const bigMapTasks = runtimeSide === 'left' ? rightMapTasks : leftMapTasks;
+    const bigWrite = runtimeSide === 'left' ? rightWrite.value : leftWrite.value;
+    actions.push({
+      kind: 'switch-to-broadcast',
+      before: derived(side.flow.planBytes, `the planner's static estimate of the ${runtimeSide} side: ${side.flow.planWhy} = ${bytes(side.flow.planBytes)}, over the threshold`),
+      after: derived(
+        side.flow.bytes,
+        `the ${runtimeSide} side's shuffle wrote about ${bytes(side.flow.bytes)} (this playground's estimate of its real size) ≤ autoBroadcastJoinThreshold ${bytes(config.autoBroadcastJoinThresholdBytes)}`,
+      ),
+      reason:
+        `Once the ${runtimeSide} side's shuffle stage has run, AQE sees its real size under the threshold and re-plans the sort-merge join as a broadcast hash join: ` +
+        'the other side skips the sort and reads its shuffle output locally. Both shuffles were still written. An estimate, not a promise.',
+    });
+    tasks = derived(bigMapTasks, `after AQE's switch to a broadcast join, the big side's shuffle output is read locally: one task per map task = ${formatCount(bigMapTasks)}`);
+    largest = bigWrite / Math.max(1, bigMapTasks);
+    largestWhy = `${bytes(bigWrite)} / ${formatCount(bigMapTasks)} map outputs read locally = ${bytes(largest)}`;
+    buffersInput = null;
+  } else {
+    if (hotLeft !== null && config.adaptiveEnabled && config.skewJoinEnabled) {
+      const median = partitions > 1 ? (leftWrite.value - hotLeft) / (partitions - 1) : hotLeft;
+      const split = skewSplit(hotLeft, median, leftMapTasks, config);
+      const leftSplittable = joinType === 'inner' || joinType === 'cross' || joinType === 'left' || joinType === 'left_semi' || joinType === 'left_anti';
+      if (split !== null && leftSplittable) {
+        skewSplitApplied = true;
+        hotAfter = split.after.value;
+        actions.push({ kind: 'skew-split', before: split.before, after: split.after, reason: split.reason });
+      } else if (split !== null) {
+        notes.push(`AQE cannot split the skewed left partition of a ${joinType} join (it must return the left side's unmatched rows from one task).`);
+      }
+    }
+    const read = shuffleReadPartitions(context, total, tasks, (hotLeft ?? evenLeft) + evenRight, true);
+    tasks = read.tasks;
+    if (read.action) actions.push(read.action);
+    if (skewSplitApplied && hotLeft !== null && hotAfter !== null) {
+      const pieces = Math.round(hotLeft / hotAfter);
+      tasks = derived(tasks.value + pieces - 1, `${tasks.derivation}; + ${formatCount(pieces - 1)} tasks from splitting the skewed partition into ${formatCount(pieces)}`);
+      const nonSkewLargest = read.largest > (hotLeft + evenRight) * 0.9999 ? total / Math.max(1, read.tasks.value) : read.largest;
+      largest = Math.max(hotAfter + evenRight, Math.min(nonSkewLargest, hotLeft));
+      largestWhy = `after the skew split: ${bytes(hotAfter)} of the hot key + ${bytes(evenRight)} of the right side = ${bytes(hotAfter + evenRight)}`;
+    } else if (read.largest > largest) {
+      largest = read.largest;
+      largestWhy = `${bytes(total)} / ${formatCount(tasks.value)} tasks after AQE = ${bytes(largest)}`;
+    }
+  }
+  const strategyText = choice.strategy === 'shuffle_hash' ? 'shuffled hash join' : 'sort-merge join';
+  context.joins.push({
+    operationIndex: index,
+    strategy: choice.strategy,
+    broadcastSide: null,
+    shufflesLeft: true,
+    shufflesRight: true,
+    reason: switched ? `${choice.reason}; at runtime AQE would switch it to a broadcast hash join (see aqe)` : choice.reason,
+  });
+  return {
+    shape: left.shape,
+    boundary: {
+      operationIndex: index,
+      op: 'join',
+      reason: `${strategyText} at ${label}: rows with equal keys must meet in one task, so both sides are shuffled by ${operation.keys?.length ? operation.keys.join(', ') : 'the join keys'}`,
+    },
+    operationIndexes: [index],
+    parentStageIds: [leftId, rightId],
+    tasks,
+    inputBytes: derived(total, `reads the shuffles of stage ${leftId} (left, ${bytes(leftWrite.value)}) and stage ${rightId} (right, ${bytes(rightWrite.value)}) = ${bytes(total)}`),
+    maxPartitionBytes: derived(largest, largestWhy),
+    flow: output,
+    maxShare: total > 0 ? largest / total : 1,
+    notes,
+    buffersInput,
+    buffersOutput: null,
+    aqe: actions,
+    facts: {
+      cause: 'join',
+      readsSource: false,
+      coalescedAt: null,
+      hotKeyShare: hotLeft !== null && !skewSplitApplied && !switched ? hotShare : null,
+      skewSplitByAqe: skewSplitApplied,
+      medianPartitionBytes: partitions > 1 && hotLeft !== null ? (leftWrite.value - hotLeft) / (partitions - 1) + evenRight : total / Math.max(1, tasks.value),
+      causeIndex: index,
+    },
+  };
+}
+
+/** union: the right side's partitions are appended to the open stage's; no shuffle. */
+export function applyUnion(left: OpenStage, right: OpenStage, index: number): OpenStage {
+  const leftTasks = left.tasks.value;
+  const rightTasks = right.tasks.value;
+  const largestOutput = Math.max(left.flow.bytes * left.maxShare, right.flow.bytes * right.maxShare);
+  const totalOutput = left.flow.bytes + right.flow.bytes;
+  left.tasks = derived(leftTasks + rightTasks, `union concatenates partitions without a shuffle: ${formatCount(leftTasks)} left + ${formatCount(rightTasks)} right = ${formatCount(leftTasks + rightTasks)} tasks`);
+  left.inputBytes = derived(
+    left.inputBytes.value + right.inputBytes.value,
+    `${bytes(left.inputBytes.value)} read by the left side + ${bytes(right.inputBytes.value)} by the right side = ${bytes(left.inputBytes.value + right.inputBytes.value)}`,
+  );
+  if (right.maxPartitionBytes.value > left.maxPartitionBytes.value) left.maxPartitionBytes = right.maxPartitionBytes;
+  left.flow = {
+    bytes: totalOutput,
+    rows: left.flow.rows + right.flow.rows,
+    why: `${bytes(left.flow.bytes)} + ${bytes(right.flow.bytes)} from the right side of ${opLabel(left.shape, index)} = ${bytes(totalOutput)}`,
+    planBytes: left.flow.planBytes + right.flow.planBytes,
+    planWhy: `the planner adds the union's children: ${bytes(left.flow.planBytes)} + ${bytes(right.flow.planBytes)}`,
+  };
+  left.maxShare = totalOutput > 0 ? largestOutput / totalOutput : 1 / Math.max(1, leftTasks + rightTasks);
+  left.parentStageIds.push(...right.parentStageIds);
+  left.operationIndexes.push(index);
+  left.notes.push(`union at ${opLabel(left.shape, index)}: the right side's ${formatCount(rightTasks)} tasks run in this stage too (its operations are pipelined here).`, ...right.notes);
+  left.aqe.push(...right.aqe);
+  left.buffersInput ??= right.buffersInput;
+  left.facts.readsSource = left.facts.readsSource || right.facts.readsSource;
+  return left;
+}
