@@ -18,6 +18,7 @@ import {
 } from './insights/insight.resolver.js';
 import { SqlPlanResolver } from './sql/sql-plan.resolver.js';
 import { ApplicationSimulationResolver } from './simulation/simulation.resolver.js';
+import { ShapeResolver } from './shape/shape.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
@@ -38,6 +39,7 @@ export const resolvers: NonEmptyArray<Function> = [
   SqlExecutionInsightsResolver,
   SqlPlanResolver,
   ApplicationSimulationResolver,
+  ShapeResolver,
   AuthResolver,
 ];
 
