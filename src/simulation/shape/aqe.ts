@@ -40,7 +40,8 @@ export function coalesceShufflePartitions(totalBytes: number, partitions: number
   const skewed = largestBytes > even * 1.0001 && largestBytes > target.value;
   const restCount = skewed ? partitions - 1 : partitions;
   const restSize = skewed ? (totalBytes - largestBytes) / restCount : even;
-  const perGroup = restSize <= 0 ? restCount : Math.max(1, Math.floor(target.value / restSize));
+  // The epsilon keeps float noise (24.999999 for 25) from costing a partition per group.
+  const perGroup = restSize <= 0 ? restCount : Math.max(1, Math.floor(target.value / restSize + 1e-9));
   const groups = Math.ceil(restCount / perGroup) + (skewed ? 1 : 0);
   if (groups >= partitions) return null;
   const before = derived(partitions, `${formatCount(partitions)} shuffle partitions of ${bytes(even)} on average (${bytes(totalBytes)} in all)`);
