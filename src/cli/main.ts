@@ -9,6 +9,7 @@ import { AnalysisDatabase } from '../store/database.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
+import { shapeCommand } from './shape-command.js';
 
 /** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
 const EXIT_OK = 0;
@@ -211,6 +212,16 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
         }
         for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
       });
+    });
+
+  program
+    .command('shape')
+    .description('explain what Spark would plan for a DataFrame shape (a JSON source + operations + config): stages, tasks, sizes, joins, AQE, insights')
+    .argument('<file>', 'a JSON file holding a ShapeInput (see README: the DataFrame shape playground)')
+    .option('--json', 'print the plan as JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      out.stdout.write(await shapeCommand(file, options.json ?? false));
+      exitCode = EXIT_OK;
     });
 
   const run = async (argv: string[]): Promise<number> => {

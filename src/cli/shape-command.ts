@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { BadInputError } from '../errors.js';
+import { simulateShape } from '../simulation/shape/shape-simulator.js';
+import type { DerivedNumber, ShapeResult } from '../simulation/shape/shape-types.js';
+import { parseShapeInput } from '../simulation/shape/shape-validation.js';
+import { formatBytes } from '../analysis/format.js';
+
+/** Reads and validates a shape file; every failure is a BadInputError naming the file. */
+export async function readShapeFile(path: string): Promise<ReturnType<typeof parseShapeInput>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new BadInputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot be read (${code ?? (error as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new BadInputError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  try {
+    return parseShapeInput(raw);
+  } catch (error) {
+    if (error instanceof BadInputError) throw new BadInputError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+function line(label: string, number: DerivedNumber, asBytes: boolean): string {
+  const value = asBytes ? formatBytes(number.value) : number.value.toLocaleString('en-US');
+  return `    ${label.padEnd(16)}${value.padStart(9)}   ← ${number.derivation}\n`;
+}
+
+/** The plan as a person reads it: stages with boundaries, tasks and sizes with their derivations, joins, AQE, insights, assumptions. */
+export function formatShapeResult(result: ShapeResult): string {
+  let text = `Plan: ${result.stages.length} stage${result.stages.length === 1 ? '' : 's'}, ${formatBytes(result.totalShuffleBytes.value)} shuffled (estimates, not promises)\n`;
+  for (const stage of result.stages) {
+    const ops = stage.operationIndexes.length > 0 ? `; runs ops ${stage.operationIndexes.join(', ')}` : '';
+    const parents = stage.parentStageIds.length > 0 ? `; after stage${stage.parentStageIds.length > 1 ? 's' : ''} ${stage.parentStageIds.join(', ')}` : '';
+    text += `\nStage ${stage.id} [${stage.shape}] starts at ${stage.boundary.op}${stage.boundary.operationIndex === null ? '' : ` (op ${stage.boundary.operationIndex})`}${ops}${parents}\n`;
+    text += `    why: ${stage.boundary.reason}\n`;
+    text += line('tasks', stage.tasks, false);
+    text += line('input', stage.inputBytes, true);
+    text += line('per task', stage.bytesPerTask, true);
+    text += line('largest', stage.maxPartitionBytes, true);
+    text += line('shuffle write', stage.shuffleWriteBytes, true);
+    text += line('spill per task', stage.spillBytesPerTask, true);
+    for (const note of stage.notes ?? []) text += `    note: ${note}\n`;
+  }
+  if (result.joins.length > 0) {
+    text += '\nJoins\n';
+    for (const join of result.joins) {
+      text += `  op ${join.operationIndex}: ${join.strategy}${join.broadcastSide ? ` (broadcast ${join.broadcastSide})` : ''}, ` +
+        `shuffles left: ${join.shufflesLeft ? 'yes' : 'no'}, right: ${join.shufflesRight ? 'yes' : 'no'}\n    ${join.reason}\n`;
+    }
+  }
+  if (result.aqe.length > 0) {
+    text += '\nAdaptive query execution (at runtime)\n';
+    for (const action of result.aqe) {
+      text += `  stage ${action.stageId} ${action.kind}: ${action.before.value.toLocaleString('en-US')} → ${action.after.value.toLocaleString('en-US')}\n    ${action.reason}\n    ${action.after.derivation}\n`;
+    }
+  }
+  if (result.driverResultBytes) text += `\nTo the driver: ${formatBytes(result.driverResultBytes.value)} ← ${result.driverResultBytes.derivation}\n`;
+  if (result.filesWritten) text += `\nFiles written: ${result.filesWritten.value.toLocaleString('en-US')} ← ${result.filesWritten.derivation}\n`;
+  text += result.insights.length === 0 ? '\nInsights: none apply.\n' : '\nInsights\n';
+  result.insights.forEach((insight, rank) => {
+    text +=
+      `  ${rank + 1}. [${insight.type}] ${insight.title}\n` +
+      `     ${insight.severity} severity, ${insight.confidence} confidence\n` +
+      `     Why:        ${insight.description}\n` +
+      `     Try:        ${insight.suggestion}\n` +
+      `     Trade-off:  ${insight.tradeoffs}\n` +
+      `     Spark docs: ${insight.sparkDocsRef}\n`;
+  });
+  text += '\nAssumptions\n';
+  for (const assumption of result.assumptions) text += `  - ${assumption}\n`;
+  return text;
+}
+
+/** `spark-sword shape <file.json>`: the plan of a shape, as text or JSON. */
+export async function shapeCommand(path: string, asJson: boolean): Promise<string> {
+  const result = simulateShape(await readShapeFile(path));
+  return asJson ? `${JSON.stringify(result, null, 2)}\n` : formatShapeResult(result);
+}
