@@ -72,10 +72,10 @@ const GROUPING_METHODS: ReadonlySet<string> = new Set(['groupBy', 'groupby', 'ro
 /** How big the result of the chain before `link` is likely to be. */
 export function resultSize(link: ChainLink): 'bounded' | 'grouped' | 'from-sql' | 'unbounded' {
   const before = chainOf(link).slice(0, -1);
-  if (before.some((each) => BOUNDING_METHODS.has(each.name) && !before.some((other) => GROUPING_METHODS.has(other.name) && other.offset < each.offset))) {
-    return 'bounded';
-  }
-  if (before.some((each) => GROUPING_METHODS.has(each.name))) return 'grouped';
+  // groupBy() with no keys is a global aggregation: one row, not one per group.
+  const grouping = before.filter((each) => GROUPING_METHODS.has(each.name) && !(each.name.startsWith('group') && each.args.length === 0));
+  if (before.some((each) => BOUNDING_METHODS.has(each.name) && !grouping.some((other) => other.offset < each.offset))) return 'bounded';
+  if (grouping.length > 0) return 'grouped';
   if (before.some((each) => each.name === 'sql')) return 'from-sql';
   return 'unbounded';
 }

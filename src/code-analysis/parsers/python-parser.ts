@@ -299,8 +299,13 @@ export function parsePython(text: string): PythonFacts {
   };
 
   function visit(node: SyntaxNode, loopDepth: number): void {
-    if (node.type.isError) {
-      if (facts.problems.length < MAX_PROBLEMS) facts.problems.push({ position: at(node.from), message: 'Python syntax error' });
+    if (node.type.isError && facts.problems.length < MAX_PROBLEMS) {
+      const position = at(node.from);
+      const previous = facts.problems[facts.problems.length - 1];
+      // Error recovery often leaves several error nodes at one spot; one warning per spot is enough.
+      if (previous?.position.line !== position.line || previous.position.column !== position.column) {
+        facts.problems.push({ position, message: 'Python syntax error' });
+      }
     }
     switch (node.name) {
       case 'Comment':

@@ -54,10 +54,12 @@ export function pythonLineMagics(source: string, from = 0): Array<[number, numbe
 }
 
 /**
- * Reads the magic at the top of a code cell: `%sql`/`%%sql` make it SQL, `%scala` Scala, `%md`, `%sh`, `%pip`,
- * `%run` and unknown cell magics mean no Spark code to analyse. Python cells also skip their line magics.
+ * Reads the magic at the top of a code cell: `%sql`/`%%sql` make it SQL, `%scala` Scala; `%%bash`, `%%html` and
+ * other cell magics mean no Spark code to analyse. In Databricks notebooks (`databricksMagics`) a single-% magic
+ * also owns the whole cell (`%md`, `%sh`, `%pip`, `%run`); in Jupyter it is a line magic and the rest of the cell
+ * is still code. Python cells also skip their line magics.
  */
-export function classifyCell(source: string, notebookLanguage: CodeLanguage): CellKind {
+export function classifyCell(source: string, notebookLanguage: CodeLanguage, databricksMagics: boolean): CellKind {
   const first = firstCodeLine(source);
   if (first === null) return { language: null, blanked: [] };
   const magic = /^\s*(%%?)([A-Za-z_]+)/.exec(first.text);
@@ -72,10 +74,8 @@ export function classifyCell(source: string, notebookLanguage: CodeLanguage): Ce
       language = switched;
     } else if (isCellMagic && PASS_THROUGH_MAGICS.has(name)) {
       language = notebookLanguage;
-    } else if (isCellMagic || notebookLanguage !== 'python') {
-      // %%bash, %%html, %md, %sh, %fs, %pip, %run...: not Spark code. (A Python cell's line magic is handled below.)
-      return { language: null, blanked: [] };
-    } else if (['md', 'sh', 'fs', 'pip', 'run', 'r', 'conda'].includes(name)) {
+    } else if (isCellMagic || databricksMagics || notebookLanguage !== 'python') {
+      // %%bash, %%html, Databricks' %md, %sh, %fs, %pip, %run...: not Spark code.
       return { language: null, blanked: [] };
     }
     if (switched || isCellMagic) {

@@ -48,7 +48,7 @@ export function readDatabricksSource(fileName: string, text: string, language: C
     // "# MAGIC %sql" → "%sql": the cell as the notebook shows it; empty magic lines are "# MAGIC" alone.
     const shown = isMagicCell ? cellLines.map((line) => line.slice(magicPrefix.length).replace(/^ /, '')) : cellLines;
     const source = shown.join('\n');
-    const kind = classifyCell(source, language);
+    const kind = classifyCell(source, language, true);
     if (kind.language === null) return;
     cells.push({
       index,

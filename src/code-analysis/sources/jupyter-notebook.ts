@@ -54,7 +54,10 @@ export function readJupyterNotebook(fileName: string, text: string): CodeDocumen
     throw new BadInputError(`${fileName} is an nbformat ${nbformat} notebook: save it as nbformat 4 (any Jupyter since 2015 does)`);
   }
   if (!Array.isArray(cells)) throw new BadInputError(`${fileName} is JSON but not a Jupyter notebook: it has no "cells" list`);
-  const language = notebookLanguage(fileName, parsed['metadata']);
+  const metadata = parsed['metadata'];
+  const language = notebookLanguage(fileName, metadata);
+  // Notebooks exported from Databricks keep Databricks' magics, where `%sh` or `%pip` owns the whole cell.
+  const databricksMagics = isObject(metadata) && 'application/vnd.databricks.v1+notebook' in metadata;
   const codeCells: CodeCell[] = [];
   cells.forEach((cell, index) => {
     if (!isObject(cell) || typeof cell['cell_type'] !== 'string') {
@@ -62,7 +65,7 @@ export function readJupyterNotebook(fileName: string, text: string): CodeDocumen
     }
     if (cell['cell_type'] !== 'code') return;
     const source = cellSource(fileName, index, cell['source']).replace(/\r\n/g, '\n');
-    const kind = classifyCell(source, language);
+    const kind = classifyCell(source, language, databricksMagics);
     if (kind.language === null) return;
     codeCells.push({ index, language: kind.language, source, fileLineOffset: null, fileColumnOffset: 0, blanked: kind.blanked });
   });
