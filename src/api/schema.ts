@@ -20,6 +20,9 @@ import { SqlPlanResolver } from './sql/sql-plan.resolver.js';
 import { ApplicationSimulationResolver } from './simulation/simulation.resolver.js';
 import { ShapeResolver } from './shape/shape.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
+import { NotebookResolver } from './notebook/notebook.resolver.js';
+import { ProgressResolver } from './learning/progress.resolver.js';
+import { ScenarioLogResolver, ScenarioResolver, ScenarioRunResolver } from './learning/scenario.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -39,8 +42,13 @@ export const resolvers: NonEmptyArray<Function> = [
   SqlExecutionInsightsResolver,
   SqlPlanResolver,
   ApplicationSimulationResolver,
+  NotebookResolver,
   ShapeResolver,
   AuthResolver,
+  ScenarioResolver,
+  ScenarioLogResolver,
+  ScenarioRunResolver,
+  ProgressResolver,
 ];
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */

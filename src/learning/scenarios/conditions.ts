@@ -69,13 +69,13 @@ export function evaluateConditions(
       measured = metric.measure(input, params);
     } catch (error) {
       if (!(error instanceof MetricUnavailableError)) throw error;
-      return { ...base, actual: null, met: false, explanation: `Not met: the ${label} cannot be measured (${error.message}). ${condition.why}` };
+      return { ...base, actual: null, met: false, explanation: `Not met: ${label} cannot be measured (${error.message}). ${condition.why}` };
     }
     const met = compare(measured.value, condition.operator, expected);
     const comparison =
       condition.answer !== null
-        ? `you answered ${show(condition.metric, expected)}; the ${label}: ${show(condition.metric, measured.value)}`
-        : `the ${label} is ${show(condition.metric, measured.value)}, expected ${operatorWords[condition.operator]} ${show(condition.metric, expected)}`;
+        ? `you answered ${show(condition.metric, expected)}; ${label}: ${show(condition.metric, measured.value)}`
+        : `${label}: ${show(condition.metric, measured.value)}, expected ${operatorWords[condition.operator]} ${show(condition.metric, expected)}`;
     return {
       ...base,
       actual: measured.value,

@@ -46,7 +46,7 @@ export interface MetricDefinition {
   /** Whether the condition must name an operation (`join` when it must be a join). */
   operation: 'none' | 'any' | 'join';
   needsInsightType?: boolean;
-  /** Words for "the <label> is 4" in explanations. */
+  /** Its name in explanations ("<label>: 4, expected under 3"). */
   label: (params: MetricParams) => string;
   measure: (input: MetricInput, params: MetricParams) => Measurement;
 }
@@ -220,7 +220,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     kind: 'boolean',
     source: 'shape',
     operation: 'join',
-    label: (p) => `whether the large (left) side of the join at operation ${p.operation} is shuffled`,
+    label: (p) => `large (left) side of the join at operation ${p.operation} shuffled`,
     measure: (input, params) => {
       const join = joinAt(input, params);
       return { value: join.shufflesLeft, derivation: join.reason };
@@ -276,7 +276,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     source: 'shape',
     operation: 'none',
     needsInsightType: true,
-    label: (p) => `whether the ${p.insightType} insight fires`,
+    label: (p) => `${p.insightType} insight fires`,
     measure: (input, params) => {
       const found = requireResult(input).insights.filter((insight) => insight.type === params.insightType);
       return {
@@ -350,7 +350,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     source: 'log',
     operation: 'none',
     needsInsightType: true,
-    label: (p) => `whether the ${p.insightType} insight fires on the log`,
+    label: (p) => `${p.insightType} insight fires on the log`,
     measure: (input, params) => {
       const found = requireLog(input).insights.filter((insight) => insight.type === params.insightType);
       return {

@@ -2,7 +2,7 @@ import type { Insight } from '../../analysis/insight.js';
 import type { ShapeInput, ShapeResult } from '../../simulation/shape/shape-types.js';
 import { parseShapeInput } from '../../simulation/shape/shape-validation.js';
 import { simulateShape } from '../../simulation/shape/shape-simulator.js';
-import { notStarted, type ProgressStore, type ScenarioProgress } from '../progress/index.js';
+import type { ProgressStore, ScenarioProgress } from '../progress/index.js';
 import type { ScenarioCatalog } from './catalog.js';
 import { evaluateConditions, scoreOf, type ConditionResult } from './conditions.js';
 import { applyKnobValues, resolveChoices, type KnobChoice } from './knobs.js';
@@ -108,11 +108,4 @@ export async function runScenario(
     result: attemptSummary(evaluation),
   });
   return { ...evaluation, progress };
-}
-
-/** A learner's progress on every scenario of the catalogue, in catalogue order, not-started ones included. */
-export async function progressOverCatalog(services: ScenarioServices, learnerId: string | null): Promise<ScenarioProgress[]> {
-  const recorded = learnerId ? await services.progress.progressOf(learnerId) : [];
-  const byScenario = new Map(recorded.map((progress) => [progress.scenarioId, progress]));
-  return services.catalog.list().map((scenario) => byScenario.get(scenario.id) ?? notStarted(scenario.id));
 }
