@@ -21,6 +21,7 @@ import { ApplicationSimulationResolver } from './simulation/simulation.resolver.
 import { ShapeResolver } from './shape/shape.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
 import { NotebookResolver } from './notebook/notebook.resolver.js';
+import { scenarioCatalog } from '../learning/scenarios/catalog.js';
 import { ProgressResolver } from './learning/progress.resolver.js';
 import { ScenarioLogResolver, ScenarioResolver, ScenarioRunResolver } from './learning/scenario.resolver.js';
 
@@ -53,6 +54,8 @@ export const resolvers: NonEmptyArray<Function> = [
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
+  // The scenario files are validated here, at start-up: a bad one stops the server with its file and path named.
+  scenarioCatalog();
   return buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },
