@@ -9,6 +9,7 @@ import { AnalysisDatabase } from '../store/database.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
+import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
 import { shapeCommand } from './shape-command.js';
 
 /** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
@@ -222,6 +223,16 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
     .action(async (file: string, options: { json?: boolean }) => {
       out.stdout.write(await shapeCommand(file, options.json ?? false));
       exitCode = EXIT_OK;
+    });
+
+  program
+    .command('lint')
+    .description('find Spark anti-patterns in notebooks and source files (.ipynb, Databricks exports, .py, .scala, .sql)')
+    .argument('<files...>', 'notebooks or source files')
+    .option('--json', 'print the analyses as JSON')
+    .option('--fail-on <severity>', 'exit with 3 when a finding has this severity or higher (info, low, medium, high)', parseFailOn)
+    .action(async (files: string[], options: LintOptions) => {
+      exitCode = await lintFiles(out, files, options);
     });
 
   const run = async (argv: string[]): Promise<number> => {
