@@ -4,6 +4,7 @@ import type { CellPosition, CodeCell, CodeDocument, CodeFormat, CodeLanguage } f
 import type { CodeDetector, CodeFinding, ParsedDocument } from './code-detector.js';
 import { MAX_EXCERPT_CHARS } from './limits.js';
 import { parseCell } from './parsers/parse-cell.js';
+import type { CellFacts } from './parsers/syntax-facts.js';
 import { prepareSqlParser } from './parsers/sql-parser.js';
 import { codeDetectors } from './registry.js';
 import { readCodeFile } from './sources/read-code-file.js';
@@ -90,10 +91,24 @@ function toInsight(detector: CodeDetector, finding: CodeFinding): CodeInsight {
   };
 }
 
+/**
+ * Parses one cell; a parser that throws (rather than reporting a syntax error) costs that cell only: it becomes a
+ * warning at the cell's first line and the other cells are still analysed.
+ */
+function parseCellSafely(cell: CodeCell): CellFacts {
+  try {
+    return parseCell(cell);
+  } catch (error) {
+    logger.warn({ err: error, cellIndex: cell.index, language: cell.language }, 'a code parser failed on a cell');
+    const message = `the ${cell.language} parser could not read this cell: ${error instanceof Error ? error.message : String(error)}`;
+    return { cell, links: [], references: [], assignments: [], functions: [], sqlStatements: [], problems: [{ position: { line: 1, column: 1 }, message }] };
+  }
+}
+
 /** Parses a document's cells and runs every code detector over them. */
 export async function analyzeDocument(document: CodeDocument, detectors: readonly CodeDetector[] = codeDetectors): Promise<CodeAnalysis> {
   await prepareSqlParser();
-  const parsed: ParsedDocument = { document, cells: document.cells.map(parseCell) };
+  const parsed: ParsedDocument = { document, cells: document.cells.map(parseCellSafely) };
   const insights: CodeInsight[] = [];
   for (const detector of detectors) {
     const findings = detector.detect({ ...parsed, cells: parsed.cells.filter((cell) => detector.languages.includes(cell.cell.language)) });
