@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { promisesIn } from '../../src/analysis/insight.js';
 import { simulateShape } from '../../src/simulation/shape/shape-simulator.js';
-import type { ShapeInput } from '../../src/simulation/shape/shape-types.js';
+import type { ShapeInput, ShapeOperation } from '../../src/simulation/shape/shape-types.js';
 import { derivedNumbers, GiB, MiB, plan, table } from '../helpers/shape-playground.js';
 
 describe('shape playground: memory, driver and files', () => {
@@ -42,6 +42,21 @@ describe('shape playground: memory, driver and files', () => {
     const plain = plan({ source: table(10 * GiB, 200, 100_000_000), operations: [{ op: 'write' }] });
     expect(plain.filesWritten!.value).toBe(200);
     expect(plain.insights.filter((insight) => insight.type === 'small-files')).toEqual([]);
+  });
+
+  it('writes about one file per partition value when rows were first hash-partitioned by the partitionBy columns', () => {
+    const source = table(10 * GiB, 200, 100_000_000);
+    const write: ShapeOperation = { op: 'write', keys: ['date'], partitionValues: 365 };
+    const clustered = plan({ source, operations: [{ op: 'repartition', keys: ['date'] }, write] });
+    expect(clustered.filesWritten!.value).toBe(365);
+    expect(clustered.filesWritten!.derivation).toContain('hash-partitioned by [date]');
+    expect(clustered.insights.filter((insight) => insight.type === 'small-files')).toEqual([]);
+    // A coalesce after the repartition merges whole partitions, so each date still sits in one task.
+    const merged = plan({ source, operations: [{ op: 'repartition', keys: ['date'] }, { op: 'coalesce', partitions: 10 }, write] });
+    expect(merged.filesWritten!.value).toBe(365);
+    // Hashing by more columns than the write partitions by spreads each date over many tasks again.
+    const wider = plan({ source, operations: [{ op: 'repartition', keys: ['date', 'user'] }, write] });
+    expect(wider.filesWritten!.value).toBe(wider.stages.at(-1)!.tasks.value * 365);
   });
 
   it('flags a cache that no later action reads', () => {

@@ -260,6 +260,7 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
       skewSplitByAqe: skewSplitApplied,
       medianPartitionBytes: partitions > 1 && hotLeft !== null ? (leftWrite.value - hotLeft) / (partitions - 1) + evenRight : total / Math.max(1, tasks.value),
       causeIndex: index,
+      hashPartitionedBy: null,
     },
   };
 }
@@ -290,5 +291,7 @@ export function applyUnion(left: OpenStage, right: OpenStage, index: number): Op
   left.aqe.push(...right.aqe);
   left.buffersInput ??= right.buffersInput;
   left.facts.readsSource = left.facts.readsSource || right.facts.readsSource;
+  // The right side's rows are not partitioned like the left's: a value may now sit in several tasks.
+  left.facts.hashPartitionedBy = null;
   return left;
 }

@@ -29,6 +29,8 @@ export interface ExchangeSpec {
   partitions: DerivedNumber;
   /** False for an explicit repartition(n) or a single-partition exchange: AQE keeps those counts. */
   aqeCoalescible: boolean;
+  /** Columns the shuffle hash-partitions by (keyed repartition, groupBy, window), if any. */
+  hashKeys?: string[];
   /** Share of the shuffled bytes in the hottest reduce partition, when a hot key is declared and counts. */
   hotShare: number | null;
   buffersInput: string | null;
@@ -105,6 +107,7 @@ export function exchange(context: PlanContext, open: OpenStage, spec: ExchangeSp
       skewSplitByAqe: false,
       medianPartitionBytes: hot !== null && count > 1 ? (total - hot) / (count - 1) : total / read.tasks.value,
       causeIndex: spec.operationIndex,
+      hashPartitionedBy: spec.hashKeys !== undefined && spec.hashKeys.length > 0 ? spec.hashKeys : null,
     },
   };
 }
@@ -200,6 +203,7 @@ export function applyAggregation(context: PlanContext, open: OpenStage, operatio
     partitions: shufflePartitions(context),
     aqeCoalescible: true,
     hotShare: partial ? null : (operation.hotKeyShare ?? null),
+    hashKeys: operation.keys,
     buffersInput: partial ? 'hash-aggregates the shuffled partial results' : 'groups every value of its keys',
     output: {
       bytes: outputRows * perRow,
@@ -248,6 +252,7 @@ export function applyWindow(context: PlanContext, open: OpenStage, operation: Sh
     partitions: keyed ? shufflePartitions(context) : derived(1, 'a window without partitionBy has a single partition'),
     aqeCoalescible: keyed,
     hotShare: keyed ? (operation.hotKeyShare ?? null) : null,
+    hashKeys: operation.keys,
     buffersInput: "sorts its partition by the window's partition and order keys and buffers each window group",
     output: { ...open.flow, why: `${bytes(open.flow.bytes)} with the window columns (size kept)` },
     notes: [],
@@ -272,6 +277,7 @@ export function applyRepartition(context: PlanContext, open: OpenStage, operatio
     partitions,
     aqeCoalescible: !explicit,
     hotShare: keyed ? (operation.hotKeyShare ?? null) : null,
+    hashKeys: operation.keys,
     buffersInput: null,
     output: { ...open.flow, why: `${bytes(open.flow.bytes)} repartitioned` },
     notes,
@@ -330,14 +336,33 @@ export function applyCollect(context: PlanContext, open: OpenStage, index: numbe
   open.notes.push(`collect() sends each of the ${formatCount(open.tasks.value)} tasks' results to the driver, which holds them all at once.`);
 }
 
+/**
+ * The hash-partitioning columns of the open stage when they are all among the write's partitionBy columns: then
+ * every partition value sits in one task. Null when the rows are not clustered that way.
+ */
+function clusteredBy(open: OpenStage, operation: ShapeOperation): string[] | null {
+  const hashed = open.facts.hashPartitionedBy;
+  const written = new Set(operation.keys ?? []);
+  return hashed !== null && hashed.every((column) => written.has(column)) ? hashed : null;
+}
+
 /** write: one file per task, or per task and partition value with partitionBy. */
 export function applyWrite(context: PlanContext, open: OpenStage, operation: ShapeOperation, index: number): void {
   open.operationIndexes.push(index);
   const tasks = open.tasks.value;
   const values = operation.partitionValues;
+  const hashed = clusteredBy(open, operation);
   let files: DerivedNumber;
   if (values === undefined) {
     files = derived(tasks, `each of the ${formatCount(tasks)} tasks writes one file (no partitionBy): ${formatCount(tasks)} files of about ${bytes(open.flow.bytes / tasks)}`);
+  } else if (hashed !== null) {
+    const count = Math.min(values, open.flow.rows);
+    files = derived(
+      count,
+      `partitionBy${keyList(operation)} with ${formatCount(values)} values, rows hash-partitioned by [${hashed.join(', ')}] before the write: ` +
+        `all rows of a value sit in one task, so each value is written once → ${formatCount(count)} files of about ${bytes(open.flow.bytes / count)}`,
+    );
+    open.buffersOutput = 'sorts its rows by the partition columns before writing (dynamic partition write)';
   } else {
     const rowsPerTask = open.flow.rows / tasks;
     const perTask = Math.max(1, Math.min(values, Math.floor(rowsPerTask)));

@@ -72,6 +72,7 @@ function openScan(context: PlanContext, input: ShapeInput, shape: string): OpenS
       skewSplitByAqe: false,
       medianPartitionBytes: source.totalBytes / Math.max(1, tasks),
       causeIndex: null,
+      hashPartitionedBy: null,
     },
   };
 }

@@ -35,6 +35,8 @@ export interface StageFacts {
   medianPartitionBytes: number;
   /** The op index and kind in the shape's op list that caused the boundary. */
   causeIndex: number | null;
+  /** Columns the stage's rows were hash-partitioned by (every value of them sits in one task), or null. */
+  hashPartitionedBy: string[] | null;
 }
 
 /** A stage still taking operations. */
