@@ -6,7 +6,8 @@ import { Application } from '../applications/application.type.js';
 import type { ApiContext } from '../context.js';
 import { SqlExecution } from '../sql/sql-execution.type.js';
 import { Stage } from '../stages/stage.type.js';
-import { Insight, InsightConfidence, InsightSeverity, InsightType } from './insight.type.js';
+import { InsightConfidence, InsightSeverity } from './insight-levels.js';
+import { Insight, InsightType } from './insight.type.js';
 import { InsightsArgs } from './insights.args.js';
 
 const confidenceRank: Record<InsightConfidence, number> = { HIGH: 3, MEDIUM: 2, LOW: 1 };

@@ -1,6 +1,6 @@
 import { ArgsType, Field, Int } from 'type-graphql';
 import { IsOptional, Max, Min } from 'class-validator';
-import { InsightConfidence } from './insight.type.js';
+import { InsightConfidence } from './insight-levels.js';
 
 /** Filters of Application.insights. */
 @ArgsType()

@@ -2,7 +2,8 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import type { EvidenceValue } from '../../analysis/insight.js';
 import { LongScalar } from '../common/long.scalar.js';
-import { InsightConfidence, InsightSeverity } from '../insights/insight.type.js';
+import { Finding } from '../insights/finding.type.js';
+import { InsightSeverity } from '../insights/insight-levels.js';
 
 /** Where in a code file something is. */
 @ObjectType({ description: 'A place in a code file: the notebook cell, the line and column in it, and the line in the file.' })
@@ -35,41 +36,21 @@ export class CodeInsightLocation extends CodeLocation {
 
 /** A Spark anti-pattern found in code: the same fields as Insight, without an application. */
 @ObjectType({
+  implements: Finding,
   description:
     'A Spark anti-pattern found in source code. It has the fields of Insight (without appId: no application ran) ' +
     'and a location. Nothing was measured: impact is 0, severity is the detector\'s fixed level (HIGH can fail or ' +
     'stall a job, MEDIUM wastes a stage, LOW wastes I/O or CPU, INFO is hygiene), and evidence holds the location.',
 })
-export class CodeInsight {
+export class CodeInsight extends Finding {
   @Field(() => ID, { description: 'Stable for the file: type, cell, line and column, e.g. "collect-to-driver:cell-2:4:13".' })
-  id!: string;
+  declare id: string;
 
   @Field(() => String, { description: 'Detector that found it (see Query.codeInsightTypes).' })
-  type!: string;
-
-  @Field(() => String)
-  title!: string;
-
-  @Field(() => String)
-  description!: string;
+  declare type: string;
 
   @Field(() => JSONObjectResolver, { description: 'cellIndex, line, column, fileLine, fileColumn, excerpt, language, and what the detector matched.' })
-  evidence!: { [key: string]: EvidenceValue };
-
-  @Field(() => InsightConfidence)
-  confidence!: InsightConfidence;
-
-  @Field(() => InsightSeverity)
-  severity!: InsightSeverity;
-
-  @Field(() => String, { description: 'What to try.' })
-  suggestion!: string;
-
-  @Field(() => String, { description: 'What trying it costs.' })
-  tradeoffs!: string;
-
-  @Field(() => String, { description: 'Spark documentation that explains the mechanism.' })
-  sparkDocsRef!: string;
+  declare evidence: { [key: string]: EvidenceValue };
 
   @Field(() => Int, { nullable: true, description: 'Always null: code has no jobs.' })
   jobId!: number | null;
@@ -84,7 +65,7 @@ export class CodeInsight {
   sqlExecutionId!: number | null;
 
   @Field(() => Float, { description: 'Always 0: nothing ran, so there is no share of run time.' })
-  impact!: number;
+  declare impact: number;
 
   @Field(() => LongScalar, { description: 'Always 0.' })
   impactMs!: bigint;

@@ -6,7 +6,7 @@ import { readCodeUpload } from '../../code-analysis/sources/read-upload.js';
 import { BadInputError } from '../../errors.js';
 import { UploadTooLargeError } from '../../ingest/upload-service.js';
 import { ClientError } from '../common/errors.js';
-import { InsightConfidence, InsightSeverity } from '../insights/insight.type.js';
+import { InsightConfidence, InsightSeverity } from '../insights/insight-levels.js';
 import { CodeAnalysis, CodeInsightType } from './code-analysis.type.js';
 
 /** The service's result in the GraphQL classes' shape (enums and Long). */

@@ -2,7 +2,8 @@ import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { EvidenceValue, Insight } from '../../analysis/insight.js';
 import type { AqeAction, DerivedNumber, JoinDecision, ShapeResult, ShapeStage, StageBoundary } from '../../simulation/shape/shape-types.js';
-import { InsightConfidence, InsightSeverity } from '../insights/insight.type.js';
+import { Finding } from '../insights/finding.type.js';
+import { InsightConfidence, InsightSeverity } from '../insights/insight-levels.js';
 
 /* Byte sizes are Float (see shape.input.ts): estimates, exact to 2^53. */
 
@@ -154,44 +155,18 @@ export class ShapeAqeActionType {
 
 /** An insight on a planned shape. */
 @ObjectType('ShapeInsight', {
+  implements: Finding,
   description: 'An insight the planned shape would raise (same types as Insight where they mean the same), with the estimates as evidence. Never a promise.',
 })
-export class ShapeInsightType {
-  @Field(() => ID)
-  id!: string;
-
+export class ShapeInsightType extends Finding {
   @Field(() => String, { description: 'data-skew, partition-count, small-files, spill, broadcast-join, driver-collect, cartesian-join, unused-cache.' })
-  type!: string;
-
-  @Field(() => String)
-  title!: string;
-
-  @Field(() => String)
-  description!: string;
-
-  @Field(() => JSONObjectResolver)
-  evidence!: { [key: string]: EvidenceValue };
-
-  @Field(() => InsightConfidence)
-  confidence!: InsightConfidence;
-
-  @Field(() => InsightSeverity)
-  severity!: InsightSeverity;
-
-  @Field(() => String)
-  suggestion!: string;
-
-  @Field(() => String)
-  tradeoffs!: string;
-
-  @Field(() => String)
-  sparkDocsRef!: string;
+  declare type: string;
 
   @Field(() => Int, { nullable: true })
   stageId!: number | null;
 
   @Field(() => Float, { description: "Share (0-1) of the plan's bytes (all stages' input) the problem touches." })
-  impact!: number;
+  declare impact: number;
 }
 
 /** The playground's answer. */
