@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildCli, type CliOutput } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { capturedCli } from '../helpers/cli.js';
 import { writeEventLog } from '../helpers/synthetic-log.js';
 
 describe('spark-sword simulate', () => {
@@ -12,33 +12,24 @@ describe('spark-sword simulate', () => {
     appId: 'app-cli-what-if',
     jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: Array.from({ length: 8 }, () => ({ durationMs: 1000 })) }] }],
   });
-  let stdout = '';
-  let stderr = '';
-  const output: CliOutput = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  };
-  beforeEach(() => {
-    stdout = '';
-    stderr = '';
-  });
+  const cli = capturedCli();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ingests the log and prints the what-if table with its bounds and assumptions', async () => {
-    const code = await buildCli(output).run(['simulate', log, '--executors', '2,4', '--cores', '1', '--db', db]);
+    const code = await cli.run(['simulate', log, '--executors', '2,4', '--cores', '1', '--db', db]);
     expect(code).toBe(0);
-    expect(stdout).toContain('app-cli-what-if');
-    expect(stdout).toMatch(/^\s+2\s+4\.2 s\s+94\.7%$/m);
-    expect(stdout).toMatch(/^\s+4\s+2\.2 s\s+89\.8%$/m);
-    expect(stdout).toContain('critical path (unlimited executors): 1.2 s');
-    expect(stdout).toContain('assumptions:');
-    expect(stdout).toContain('Driver time is fixed');
+    expect(cli.stdout).toContain('app-cli-what-if');
+    expect(cli.stdout).toMatch(/^\s+2\s+4\.2 s\s+94\.7%$/m);
+    expect(cli.stdout).toMatch(/^\s+4\s+2\.2 s\s+89\.8%$/m);
+    expect(cli.stdout).toContain('critical path (unlimited executors): 1.2 s');
+    expect(cli.stdout).toContain('assumptions:');
+    expect(cli.stdout).toContain('Driver time is fixed');
   });
 
   it('prints JSON with --json', async () => {
-    const code = await buildCli(output).run(['simulate', log, '--executors', '2,4', '--cores', '1', '--db', db, '--json']);
+    const code = await cli.run(['simulate', log, '--executors', '2,4', '--cores', '1', '--db', db, '--json']);
     expect(code).toBe(0);
-    const parsed = JSON.parse(stdout) as { applications: Array<{ appKey: string; simulation: { points: Array<{ estimatedWallTimeMs: number }> } }> };
+    const parsed = JSON.parse(cli.stdout) as { applications: Array<{ appKey: string; simulation: { points: Array<{ estimatedWallTimeMs: number }> } }> };
     expect(parsed.applications[0]!.appKey).toBe('app-cli-what-if');
     expect(parsed.applications[0]!.simulation.points.map((point) => point.estimatedWallTimeMs)).toEqual([4226, 2226]);
   });
@@ -48,8 +39,8 @@ describe('spark-sword simulate', () => {
     [['--executors', 'four'], /--executors takes/],
     [['--cores', '300'], /--cores takes/],
   ])('rejects %j with exit code 2', async (args, message) => {
-    const code = await buildCli(output).run(['simulate', log, '--db', db, ...args]);
+    const code = await cli.run(['simulate', log, '--db', db, ...args]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(message);
+    expect(cli.stderr).toMatch(message);
   });
 });
