@@ -3,6 +3,7 @@ import { parser as pythonGrammar } from '@lezer/python';
 import type { CellPosition } from '../code-model.js';
 import {
   lineStartsOf,
+  linkOnto,
   positionAt,
   type CallArgument,
   type ChainLink,
@@ -68,20 +69,7 @@ export function parsePython(text: string): PythonFacts {
     loopDepth: number,
     listed = true,
   ): ChainLink => {
-    const link: ChainLink = {
-      id: nextId++,
-      name,
-      kind,
-      receiver,
-      base,
-      next: null,
-      args: [],
-      position: at(nameNode.from),
-      offset: nameNode.from,
-      loopDepth,
-      assignedTo: null,
-    };
-    if (receiver) receiver.next = link;
+    const link = linkOnto({ id: nextId++, name, kind, receiver, base, position: at(nameNode.from), offset: nameNode.from, loopDepth });
     if (listed) facts.links.push(link);
     return link;
   };

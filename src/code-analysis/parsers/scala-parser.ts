@@ -3,6 +3,7 @@ import type { ScalametaNode } from 'scalameta-parsers';
 import type { CellPosition } from '../code-model.js';
 import {
   lineStartsOf,
+  linkOnto,
   positionAt,
   type CallArgument,
   type ChainLink,
@@ -98,20 +99,7 @@ export function parseScala(text: string): ScalaFacts {
     base: ChainLink['base'],
     loopDepth: number,
   ): ChainLink => {
-    const link: ChainLink = {
-      id: nextId++,
-      name,
-      kind,
-      receiver,
-      base,
-      next: null,
-      args: [],
-      position: at(nameNode),
-      offset: nameNode.pos.start - shift,
-      loopDepth,
-      assignedTo: null,
-    };
-    if (receiver) receiver.next = link;
+    const link = linkOnto({ id: nextId++, name, kind, receiver, base, position: at(nameNode), offset: nameNode.pos.start - shift, loopDepth });
     facts.links.push(link);
     return link;
   };

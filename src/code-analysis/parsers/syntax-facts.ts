@@ -66,6 +66,13 @@ export interface ChainLink {
   assignedTo: string | null;
 }
 
+/** A new link at the end of its chain: no arguments or assignment yet, hooked onto its receiver. */
+export function linkOnto(fields: Pick<ChainLink, 'id' | 'name' | 'kind' | 'receiver' | 'base' | 'position' | 'offset' | 'loopDepth'>): ChainLink {
+  const link: ChainLink = { ...fields, next: null, args: [], assignedTo: null };
+  if (fields.receiver) fields.receiver.next = link;
+  return link;
+}
+
 /** A use of a variable's value (not an assignment to it). */
 export interface NameReference {
   name: string;
