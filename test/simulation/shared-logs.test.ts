@@ -19,13 +19,24 @@ const JOB_TIME_BOUND_PERCENT = 15;
 
 describe('executor what-if on the shared logs', () => {
   let db: TempDatabase;
-  const results: Array<{ app: string; tasks: number; result: SimulationResult }> = [];
+  const results: Array<{ app: string; tasks: number; overlappingJobPairs: number; result: SimulationResult }> = [];
   beforeAll(async () => {
     db = await openTempDatabase();
     const report = await ingestPaths(db.database, [eventLogPath('apache-spark'), eventLogPath('spark4')]);
     for (const app of report.applications) {
       const [row] = await db.database.query(`SELECT count(*)::INTEGER AS n FROM tasks WHERE appKey = $appKey`, { appKey: app.appKey });
-      results.push({ app: app.appKey, tasks: row!.n as number, result: await simulateApplication(db.database, app.appKey) });
+      const [overlap] = await db.database.query(
+        `SELECT count(*)::INTEGER AS n FROM jobs a JOIN jobs b ON a.appKey = b.appKey AND a.jobId < b.jobId
+           AND b.submissionTime < a.completionTime AND a.submissionTime < b.completionTime
+         WHERE a.appKey = $appKey`,
+        { appKey: app.appKey },
+      );
+      results.push({
+        app: app.appKey,
+        tasks: row!.n as number,
+        overlappingJobPairs: overlap!.n as number,
+        result: await simulateApplication(db.database, app.appKey),
+      });
     }
   }, 240_000);
   afterAll(() => db.dispose());
@@ -40,6 +51,12 @@ describe('executor what-if on the shared logs', () => {
       const jobTimeError = realJobTime > 0 ? ((replayedJobTime - realJobTime) / realJobTime) * 100 : 0;
       expect(Math.abs(jobTimeError), app).toBeLessThanOrEqual(JOB_TIME_BOUND_PERCENT);
     }
+  });
+
+  it('includes real runs whose jobs overlapped, so concurrent jobs are replayed end to end within the same bounds', () => {
+    const concurrent = results.filter(({ tasks, overlappingJobPairs }) => tasks >= 20 && overlappingJobPairs > 0);
+    expect(concurrent.length).toBeGreaterThanOrEqual(1);
+    for (const { app, result } of concurrent) expect(Math.abs(result.modelErrorPercent), app).toBeLessThanOrEqual(WHOLE_RUN_BOUND_PERCENT);
   });
 
   it('keeps every estimate between its bounds and never below the critical path', () => {
