@@ -102,6 +102,18 @@ describe('shape playground: joins', () => {
     expect(result.insights.map((insight) => insight.type)).toContain('cartesian-join');
   });
 
+  it('says which shape each join belongs to, so a join inside a right side is not mistaken for the main one', () => {
+    const nested: ShapeOperation = {
+      op: 'join',
+      right: { source: table(20 * GiB, 200), operations: [{ op: 'join', right: { source: table(MiB, 1), operations: [] } }] },
+    };
+    const result = plan({ source: table(40 * GiB, 400), operations: [nested] });
+    expect(result.joins.map((join) => [join.shape, join.operationIndex, join.strategy])).toEqual([
+      ['right of op 0', 0, 'broadcast_hash'],
+      ['main', 0, 'sort_merge'],
+    ]);
+  });
+
   it('warns about a broadcast over 8 GiB, which Spark refuses', () => {
     const result = plan({ source: facts, operations: [joinWith(table(9 * GiB, 72), { hint: 'broadcast' })] });
     const large = result.insights.find((insight) => insight.id === 'broadcast-join:large-broadcast-operations-0');

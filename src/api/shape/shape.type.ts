@@ -115,6 +115,9 @@ export class ShapeStageType {
 /** How a join runs. */
 @ObjectType('ShapeJoinDecision', { description: 'How a join would be executed and why.' })
 export class ShapeJoinDecisionType {
+  @Field(() => String, { description: 'The shape the join is part of: "main", or a right side such as "right of op 3"; operationIndex counts within it.' })
+  shape!: string;
+
   @Field(() => Int)
   operationIndex!: number;
 
@@ -248,6 +251,7 @@ export function toShapeSimulation(result: ShapeResult): ShapeSimulation {
   return {
     stages: result.stages.map(toStage),
     joins: result.joins.map((join) => ({
+      shape: join.shape,
       operationIndex: join.operationIndex,
       strategy: strategies[join.strategy],
       broadcastSide: join.broadcastSide === null ? null : sides[join.broadcastSide],

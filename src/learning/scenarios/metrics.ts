@@ -108,7 +108,7 @@ function effectiveMaxPartition(result: ShapeResult, stage: ShapeStage): Measurem
 function joinAt(input: MetricInput, params: MetricParams): ShapeResult['joins'][number] {
   const result = requireResult(input);
   const index = simulatedIndex(input, params);
-  const join = result.joins.find((decision) => decision.operationIndex === index);
+  const join = result.joins.find((decision) => decision.shape === 'main' && decision.operationIndex === index);
   if (!join) throw new MetricUnavailableError(`operation ${params.operation ?? 0} is not a join in the simulated plan`);
   return join;
 }

@@ -109,7 +109,7 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
       continuing.notes.push(`hotKeyShare ${fraction(operation.hotKeyShare)} does not concentrate work here: without a shuffle, the hot key's rows stay spread over the streamed side's partitions.`);
     }
     continuing.flow = output;
-    context.joins.push({ operationIndex: index, strategy: choice.strategy, broadcastSide: choice.broadcastSide, shufflesLeft: false, shufflesRight: false, reason: choice.reason });
+    context.joins.push({ shape: left.shape, operationIndex: index, strategy: choice.strategy, broadcastSide: choice.broadcastSide, shufflesLeft: false, shufflesRight: false, reason: choice.reason });
     return continuing;
   }
 
@@ -133,7 +133,7 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
     left.notes.push(`Cartesian product at ${label}: no shuffle, but every left partition is paired with every right partition and the output is the product of both sides.`);
     left.maxShare = 1 / tasks;
     left.flow = output;
-    context.joins.push({ operationIndex: index, strategy: 'cartesian', broadcastSide: null, shufflesLeft: false, shufflesRight: false, reason: choice.reason });
+    context.joins.push({ shape: left.shape, operationIndex: index, strategy: 'cartesian', broadcastSide: null, shufflesLeft: false, shufflesRight: false, reason: choice.reason });
     return left;
   }
 
@@ -227,6 +227,7 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
   }
   const strategyText = choice.strategy === 'shuffle_hash' ? 'shuffled hash join' : 'sort-merge join';
   context.joins.push({
+    shape: left.shape,
     operationIndex: index,
     strategy: choice.strategy,
     broadcastSide: null,

@@ -164,6 +164,8 @@ export interface ShapeStage {
 
 /** How a join would be executed and why. */
 export interface JoinDecision {
+  /** The shape the join is part of: 'main', or a right side such as 'right of op 3'; operationIndex counts within it. */
+  shape: string;
   operationIndex: number;
   strategy: 'broadcast_hash' | 'sort_merge' | 'shuffle_hash' | 'broadcast_nested_loop' | 'cartesian';
   /** Which side is broadcast, if any. */
