@@ -1,4 +1,5 @@
-import { formatBytes, MetricUnavailableError, metrics, type MetricInput, type MetricValue, type ScenarioScalar } from './metrics.js';
+import { formatBytes } from '../../analysis/format.js';
+import { MetricUnavailableError, metrics, type MetricInput, type MetricValue, type ScenarioScalar } from './metrics.js';
 import type { ConditionOperator, ScenarioCondition } from './scenario-schema.js';
 
 /** One success condition checked on a run: what was expected, what the simulation (or log) gave, and why. */

@@ -1,4 +1,5 @@
 import type { Insight } from '../../analysis/insight.js';
+import { formatBytes } from '../../analysis/format.js';
 import type { ShapeResult, ShapeStage } from '../../simulation/shape/shape-types.js';
 
 /** A value a metric measures, a condition compares against or a learner chooses. */
@@ -51,18 +52,6 @@ export interface MetricDefinition {
   measure: (input: MetricInput, params: MetricParams) => Measurement;
 }
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
-const KiB = 1024;
-
-/** Bytes as a person reads them (2.5 GiB, 12 MiB). */
-export function formatBytes(bytes: number): string {
-  const round = (value: number): string => String(Math.round(value * 10) / 10);
-  if (Math.abs(bytes) >= GiB) return `${round(bytes / GiB)} GiB`;
-  if (Math.abs(bytes) >= MiB) return `${round(bytes / MiB)} MiB`;
-  if (Math.abs(bytes) >= KiB) return `${round(bytes / KiB)} KiB`;
-  return `${Math.round(bytes)} B`;
-}
 
 /** Thrown when a metric cannot be measured on this result (e.g. the operation it names was removed). */
 export class MetricUnavailableError extends Error {
