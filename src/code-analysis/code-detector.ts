@@ -64,8 +64,10 @@ export function isMethod(link: ChainLink): boolean {
   return link.base !== null;
 }
 
-/** Transformations after which a result is small enough to bring to the driver. */
-const BOUNDING_METHODS: ReadonlySet<string> = new Set(['limit', 'head', 'take', 'first', 'tail', 'agg', 'count', 'summary', 'describe', 'isEmpty']);
+/** Calls that cap the number of rows, wherever they stand in the chain. */
+const ROW_LIMITING_METHODS: ReadonlySet<string> = new Set(['limit', 'head', 'take', 'first', 'tail', 'isEmpty']);
+/** Aggregations that give a small result unless rows were grouped before them (then there is one row per group). */
+const AGGREGATING_METHODS: ReadonlySet<string> = new Set(['agg', 'count', 'summary', 'describe']);
 /** Transformations whose result size depends on the data (small if there are few groups). */
 const GROUPING_METHODS: ReadonlySet<string> = new Set(['groupBy', 'groupby', 'rollup', 'cube', 'distinct', 'dropDuplicates', 'countByKey', 'reduceByKey']);
 
@@ -74,7 +76,8 @@ export function resultSize(link: ChainLink): 'bounded' | 'grouped' | 'from-sql' 
   const before = chainOf(link).slice(0, -1);
   // groupBy() with no keys is a global aggregation: one row, not one per group.
   const grouping = before.filter((each) => GROUPING_METHODS.has(each.name) && !(each.name.startsWith('group') && each.args.length === 0));
-  if (before.some((each) => BOUNDING_METHODS.has(each.name) && !grouping.some((other) => other.offset < each.offset))) return 'bounded';
+  if (before.some((each) => ROW_LIMITING_METHODS.has(each.name))) return 'bounded';
+  if (before.some((each) => AGGREGATING_METHODS.has(each.name) && !grouping.some((other) => other.offset < each.offset))) return 'bounded';
   if (grouping.length > 0) return 'grouped';
   if (before.some((each) => each.name === 'sql')) return 'from-sql';
   return 'unbounded';

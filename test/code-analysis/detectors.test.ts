@@ -30,6 +30,7 @@ const cases: DetectorCase[] = [
         '# rows = df.collect()',
         's = "df.collect()"',
         'top = df.limit(10).collect()',
+        'top_days = df.groupBy("day").agg(F.sum("x")).orderBy("day").limit(10).collect()',
         'total = df.agg(F.sum("x")).collect()[0][0]',
         'names = F.collect_list("name")',
         'doc = """call df.collect() carefully"""',
