@@ -181,8 +181,10 @@ const cases: DetectorCase[] = [
     type: 'unused-cache',
     positive: {
       file: 'job.py',
-      code: 'big = spark.table("events").filter("x > 1").cache()\nbig.write.parquet("out")\nlookup = spark.table("dim")\nlookup.persist()\n',
-      needles: [['cache()'], ['persist()']],
+      code:
+        'big = spark.table("events").filter("x > 1").cache()\nbig.write.parquet("out")\nlookup = spark.table("dim")\nlookup.persist()\n' +
+        'once = spark.table("dim").cache()\nderived = once.select("a")\nderived.write.parquet("d")\n',
+      needles: [['cache()'], ['persist()'], ['cache()', 1]],
     },
     negative: {
       file: 'job.py',
@@ -193,6 +195,10 @@ const cases: DetectorCase[] = [
         'looped = df.cache()',
         'for k in keys:',
         '    looped.where(looped.k == k).show()',
+        'dim = spark.table("customers").cache()',
+        'enriched = orders.join(dim, "customer_id")',
+        'enriched.count()',
+        'enriched.write.parquet("enriched")',
         '# cold = df.cache()',
         '@functools.cache',
         'def f(x):',

@@ -18,9 +18,53 @@ function cachedVariable(link: ChainLink): string | null {
 }
 
 /**
+ * How many times the value of `name` assigned at `from` is read before the variable is reassigned, counting a read
+ * inside a deeper loop as many (2) and unpersist() as none. A read that builds another variable
+ * (`enriched = orders.join(dim)`) counts as the reads of that variable: each action on `enriched` reads `dim` again.
+ */
+function readsAfter(cells: readonly CellFacts[], name: string, from: Place, loopDepth: number, followed: Set<string>): number {
+  const placeOf = (cell: CellFacts, offset: number): Place => ({ cellOrder: cells.indexOf(cell), offset });
+  // The next assignment to the variable ends the value's life; `df = df.filter(...)` reads it first.
+  let endsAt: Place | null = null;
+  let endLine: { cellOrder: number; line: number } | null = null;
+  for (const other of cells) {
+    for (const assignment of other.assignments) {
+      const place = placeOf(other, assignment.offset);
+      if (assignment.name === name && after(place, from) && (endsAt === null || after(endsAt, place))) {
+        endsAt = place;
+        endLine = { cellOrder: place.cellOrder, line: assignment.position.line };
+      }
+    }
+  }
+  let reads = 0;
+  for (const other of cells) {
+    const unpersisted = new Set(
+      other.links.filter((each) => each.name === 'unpersist' && each.receiver === null && each.base?.kind === 'name' && each.base.name === name).map((each) => each.position.line),
+    );
+    for (const reference of other.references) {
+      const place = placeOf(other, reference.offset);
+      if (reference.name !== name || !after(place, from)) continue;
+      const sameLineAsEnd = endLine !== null && endLine.cellOrder === place.cellOrder && endLine.line === reference.position.line;
+      if (endsAt !== null && after(place, endsAt) && !sameLineAsEnd) continue;
+      if (unpersisted.has(reference.position.line)) continue;
+      const weight = reference.loopDepth > loopDepth ? 2 : 1;
+      const builds = other.assignments.find(
+        (assignment) => assignment.position.line === reference.position.line && assignment.offset < reference.offset && !followed.has(assignment.name),
+      );
+      if (builds === undefined) {
+        reads += weight;
+        continue;
+      }
+      followed.add(builds.name);
+      reads += weight * Math.max(1, readsAfter(cells, builds.name, placeOf(other, builds.offset), reference.loopDepth, followed));
+    }
+  }
+  return reads;
+}
+
+/**
  * cache()/persist() whose DataFrame is used at most once afterwards: caching pays only when a second action
- * reads it. Uses are the variable's later references (until it is reassigned), counting a use inside a loop as
- * many; unpersist() is not a use.
+ * reads it, directly or through a DataFrame built from it (see readsAfter).
  */
 export const unusedCacheDetector: CodeDetector = {
   type: 'unused-cache',
@@ -38,32 +82,7 @@ export const unusedCacheDetector: CodeDetector = {
         const name = cachedVariable(link);
         if (name === null) continue;
         const cachedAt = placeOf(cell, link.offset);
-        // The next assignment to the variable ends the cached value's life; `df = df.filter(...)` reads it first.
-        let endsAt: Place | null = null;
-        let endLine: { cellOrder: number; line: number } | null = null;
-        for (const other of cells) {
-          for (const assignment of other.assignments) {
-            const place = placeOf(other, assignment.offset);
-            if (assignment.name === name && after(place, cachedAt) && (endsAt === null || after(endsAt, place))) {
-              endsAt = place;
-              endLine = { cellOrder: place.cellOrder, line: assignment.position.line };
-            }
-          }
-        }
-        let uses = link.next !== null && link.next.name !== 'unpersist' ? 1 : 0;
-        for (const other of cells) {
-          const unpersisted = new Set(
-            other.links.filter((each) => each.name === 'unpersist' && each.receiver === null && each.base?.kind === 'name' && each.base.name === name).map((each) => each.position.line),
-          );
-          for (const reference of other.references) {
-            const place = placeOf(other, reference.offset);
-            if (reference.name !== name || !after(place, cachedAt)) continue;
-            const sameLineAsEnd = endLine !== null && endLine.cellOrder === place.cellOrder && endLine.line === reference.position.line;
-            if (endsAt !== null && after(place, endsAt) && !sameLineAsEnd) continue;
-            if (unpersisted.has(reference.position.line)) continue;
-            uses += reference.loopDepth > link.loopDepth ? 2 : 1;
-          }
-        }
+        const uses = (link.next !== null && link.next.name !== 'unpersist' ? 1 : 0) + readsAfter(cells, name, cachedAt, link.loopDepth, new Set([name]));
         if (uses > 1) continue;
         const confidence: Confidence = uses === 0 ? 'HIGH' : 'MEDIUM';
         findings.push({
