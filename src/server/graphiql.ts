@@ -129,39 +129,59 @@ function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): 
 </head>
 <body>
   <form id="upload-bar">
-    <label>Upload a Spark event log (plain, .lz4, .lzf, .snappy, .zstd, .gz, .zip):
+    <label>Upload a Spark event log (plain, .lz4, .lzf, .snappy, .zstd, .gz, .zip) or a notebook or script to review (.ipynb, .py, .scala, .sql):
       <input id="upload-file" type="file" name="file" /></label>
     <span id="upload-status" role="status"></span>
   </form>
   <div id="root"></div>
   <script>
-    // GraphiQL cannot attach files to variables, so the page sends uploadEventLog itself as a GraphQL
-    // multipart request, with the preflight header Apollo's CSRF protection asks for.
+    // GraphiQL cannot attach files to variables, so the page sends the upload itself as a GraphQL multipart
+    // request, with the preflight header Apollo's CSRF protection asks for: code files go to analyzeNotebook
+    // (nothing is stored, so the findings are shown here), anything else to uploadEventLog.
     (function (endpoint) {
       var input = document.getElementById('upload-file');
       var status = document.getElementById('upload-status');
+      var eventLog = {
+        query: 'mutation Upload($file: Upload!) { uploadEventLog(file: $file) { ' +
+          'applications { id name } warnings { line message } eventsRead } }',
+        describe: function (data) {
+          var stored = data.uploadEventLog;
+          return 'Stored ' + stored.applications.map(function (a) { return a.id; }).join(', ') +
+            ' (' + stored.eventsRead + ' events, ' + stored.warnings.length + ' warnings)';
+        },
+      };
+      var codeReview = {
+        query: 'mutation Review($file: Upload!) { analyzeNotebook(file: $file) { ' +
+          'fileName format insights { type location { cellIndex line column } } warnings { message } } }',
+        describe: function (data) {
+          var review = data.analyzeNotebook;
+          var findings = review.insights.map(function (i) {
+            return i.type + ' at cell ' + i.location.cellIndex + ' line ' + i.location.line + ':' + i.location.column;
+          });
+          var text = 'Reviewed ' + review.fileName + ' (' + review.format + '): ' +
+            (findings.length ? findings.length + ' finding' + (findings.length === 1 ? '' : 's') + ': ' + findings.join('; ') : 'no findings');
+          var warnings = review.warnings.length;
+          if (warnings) text += '; ' + warnings + ' parse warning' + (warnings === 1 ? '' : 's');
+          return text;
+        },
+      };
       input.addEventListener('change', function () {
         var file = input.files && input.files[0];
         if (!file) return;
+        var kind = /\.(ipynb|py|scala|sc|sql)$/i.test(file.name) ? codeReview : eventLog;
         status.textContent = 'Uploading ' + file.name + '…';
         var form = new FormData();
-        form.append('operations', JSON.stringify({
-          query: 'mutation Upload($file: Upload!) { uploadEventLog(file: $file) { ' +
-            'applications { id name } warnings { line message } eventsRead } }',
-          variables: { file: null },
-        }));
+        form.append('operations', JSON.stringify({ query: kind.query, variables: { file: null } }));
         form.append('map', JSON.stringify({ 0: ['variables.file'] }));
         form.append('0', file, file.name);
         fetch(endpoint, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true' } })
           .then(function (response) { return response.json(); })
           .then(function (result) {
             if (result.errors && result.errors.length) {
-              status.textContent = 'Not stored: ' + result.errors[0].message;
+              status.textContent = 'Not accepted: ' + result.errors[0].message;
               return;
             }
-            var stored = result.data.uploadEventLog;
-            status.textContent = 'Stored ' + stored.applications.map(function (a) { return a.id; }).join(', ') +
-              ' (' + stored.eventsRead + ' events, ' + stored.warnings.length + ' warnings)';
+            status.textContent = kind.describe(result.data);
           })
           .catch(function (error) { status.textContent = 'Upload failed: ' + error; })
           .finally(function () { input.value = ''; });

@@ -141,6 +141,18 @@ describe.skipIf(!hasChromium)(
       expect(problems).toEqual([]);
     });
 
+    it('reviews a notebook uploaded from the IDE page and lists its findings with their cells and lines', async () => {
+      await page.locator('#upload-file').setInputFiles(resolve('test/fixtures/code/sales_analysis.ipynb'));
+      const status = page.locator('#upload-status', { hasText: 'Reviewed sales_analysis.ipynb' });
+      await status.waitFor({ timeout: 20_000 });
+      expect(await status.innerText()).toBe(
+        'Reviewed sales_analysis.ipynb (jupyter): 4 findings: csv-infer-schema at cell 1 line 4:20; ' +
+          'collect-to-driver at cell 2 line 2:14; order-by-without-limit at cell 3 line 5:1; action-in-loop at cell 4 line 2:48; ' +
+          '1 parse warning',
+      );
+      expect(problems).toEqual([]);
+    });
+
     it('serves the Monaco workers under /ide/ and nothing outside the bundle folder', async () => {
       const worker = await fetch(`${server.url}/ide/monacoeditorwork/graphql.worker..bundle.js`);
       expect(worker.status).toBe(200);
