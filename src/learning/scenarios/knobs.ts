@@ -3,7 +3,7 @@ import type { ShapeInput, ShapeOperation } from '../../simulation/shape/shape-ty
 import type { ScenarioScalar } from './metrics.js';
 import type { Scenario, ScenarioKnob } from './scenario-schema.js';
 
-/** A learner's choice as it arrives from the API: any JSON value, checked against the knob. */
+/** A learner's choice as it arrives from the API: a JSON value of any kind, checked against the knob. */
 export interface KnobChoice {
   knob: string;
   value: unknown;
