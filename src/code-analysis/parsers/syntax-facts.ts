@@ -144,14 +144,6 @@ export function linksAfter(link: ChainLink): ChainLink[] {
   return after;
 }
 
-/** The chain as dotted text, e.g. "spark.read.csv" for the `csv` link (arguments left out). */
-export function dottedName(link: ChainLink): string {
-  const names = chainOf(link).map((each) => each.name);
-  const base = chainOf(link)[0]!.base;
-  if (base?.kind === 'name') names.unshift(base.name);
-  return names.join('.');
-}
-
 /** Builds a 1-based position from a 0-based offset, given the offsets where each line starts. */
 export function positionAt(lineStarts: readonly number[], offset: number): CellPosition {
   let low = 0;

@@ -18,8 +18,3 @@ export function decodeSourceText(fileName: string, bytes: Uint8Array): string {
     throw new BadInputError(`${fileName} is not UTF-8 text: save it as UTF-8`);
   }
 }
-
-/** Splits text into lines, accepting \n and \r\n. */
-export function splitLines(text: string): string[] {
-  return text.split(/\r?\n/);
-}
