@@ -1,6 +1,6 @@
 import { init as initSqlParser, parse as parseSqlStatements, ParserError } from '@guanmingchiu/sqlparser-ts';
 import type { CellPosition } from '../code-model.js';
-import { lineStartsOf, positionAt, type ParseProblem, type SqlStatementFact } from './syntax-facts.js';
+import { lineStartsOf, offsetAt, positionAt, type ParseProblem, type SqlStatementFact } from './syntax-facts.js';
 
 /** The SQL facts of a piece of Spark SQL, positions relative to that text. */
 export interface SqlFacts {
@@ -114,7 +114,7 @@ function statementFacts(statement: Json, text: string): SqlStatementFact {
   const lineStarts = lineStartsOf(text);
 
   const orderByKeyword = (expressionAt: CellPosition): CellPosition => {
-    const before = text.slice(0, (lineStarts[expressionAt.line - 1] ?? 0) + expressionAt.column - 1);
+    const before = text.slice(0, offsetAt(lineStarts, expressionAt));
     const matches = [...before.matchAll(/\bORDER\s+BY\b/gi)];
     const last = matches[matches.length - 1];
     return last?.index === undefined ? expressionAt : positionAt(lineStarts, last.index);
