@@ -16,42 +16,42 @@ export function cookiesAreSecure(config: Pick<Config, 'NODE_ENV'>): boolean {
 /**
  * A Set-Cookie header for one of our cookies: HttpOnly (scripts never see ids or sessions), SameSite=Lax
  * (not sent on cross-site subrequests, which is most of CSRF), Path=/, Domain when COOKIE_DOMAIN is set.
+ * Expires goes beside Max-Age for old clients; both say the same instant.
  */
-export function setCookieHeader(
+function ourCookieHeader(
   name: string,
   value: string,
   maxAgeSeconds: number,
+  expires: Date,
   config: Pick<Config, 'NODE_ENV' | 'COOKIE_DOMAIN'>,
 ): string {
   const cookie: SetCookie = {
     name,
     value,
     maxAge: maxAgeSeconds,
+    expires,
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
     secure: cookiesAreSecure(config),
   };
   if (config.COOKIE_DOMAIN) cookie.domain = config.COOKIE_DOMAIN;
-  // Expires beside Max-Age for old clients; both say the same instant.
-  cookie.expires = new Date(Date.now() + maxAgeSeconds * 1000);
   return stringifySetCookie(cookie);
+}
+
+/** A Set-Cookie header that sets one of our cookies for `maxAgeSeconds` (see ourCookieHeader for its attributes). */
+export function setCookieHeader(
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  config: Pick<Config, 'NODE_ENV' | 'COOKIE_DOMAIN'>,
+): string {
+  return ourCookieHeader(name, value, maxAgeSeconds, new Date(Date.now() + maxAgeSeconds * 1000), config);
 }
 
 /** A Set-Cookie header that deletes the cookie (same name, path and domain, expired). */
 export function clearCookieHeader(name: string, config: Pick<Config, 'NODE_ENV' | 'COOKIE_DOMAIN'>): string {
-  const cookie: SetCookie = {
-    name,
-    value: '',
-    maxAge: 0,
-    expires: new Date(0),
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: cookiesAreSecure(config),
-  };
-  if (config.COOKIE_DOMAIN) cookie.domain = config.COOKIE_DOMAIN;
-  return stringifySetCookie(cookie);
+  return ourCookieHeader(name, '', 0, new Date(0), config);
 }
 
 /** The cookies of a request's Cookie header (values decoded; a malformed header yields what parses). */
