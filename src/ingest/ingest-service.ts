@@ -120,6 +120,8 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
 interface StagedLog {
   plan: StagingPlan;
   warnings: IngestWarning[];
+  /** The last line of the last part was cut off mid-write: the application was still running. */
+  cutOff: boolean;
 }
 
 /** Fast path first; only a log DuckDB calls malformed is scanned line by line to locate every bad line. */
@@ -129,11 +131,12 @@ async function stageWithDiagnostics(
   parts: DuckDBReadablePart[],
 ): Promise<StagedLog> {
   try {
-    return { plan: await stageEvents(connection, { parts }), warnings: [] };
+    return { plan: await stageEvents(connection, { parts }), warnings: [], cutOff: false };
   } catch (error) {
     if (!(error instanceof MalformedJsonError)) throw error;
   }
   const warnings: IngestWarning[] = [];
+  let cutOffLog = false;
   const scans = new Map<number, PartLineScan>();
   for (const [index, part] of parts.entries()) {
     const scan: LineScan = await scanLines(part.path, part.compression);
@@ -142,6 +145,7 @@ async function stageWithDiagnostics(
     const where = parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
     for (const bad of scan.badLines) {
       const cutOff = scan.lastLineCutOff && bad.line === scan.lineCount && index === parts.length - 1;
+      cutOffLog ||= cutOff;
       warnings.push({
         line: bad.line,
         message: cutOff
@@ -150,7 +154,7 @@ async function stageWithDiagnostics(
       });
     }
   }
-  return { plan: await stageEvents(connection, { parts, scans }), warnings };
+  return { plan: await stageEvents(connection, { parts, scans }), warnings, cutOff: cutOffLog };
 }
 
 interface StagedSummary {
@@ -219,7 +223,6 @@ async function describeStagedApplication(
   staged: StagedLog,
 ): Promise<{ application: ApplicationIdentity; name: string | null; plan: StagingPlan }> {
   let plan = staged.plan;
-  const readWarnings = staged.warnings;
   const summary = await summarizeStaged(connection);
   const handledNames = new Set(handledEvents.map((event) => event.name));
   const sparkEvents = [...summary.byKind].filter(([kind]) => handledNames.has(kind)).reduce((n, [, c]) => n + c, 0);
@@ -237,11 +240,9 @@ async function describeStagedApplication(
     plan = await stageEvents(connection, { ...plan, withLineNumbers: true });
     unusable = await unusableEvents(connection);
   }
-  const warnings = [...readWarnings, ...unusable];
+  const warnings = [...staged.warnings, ...unusable];
   const skippedEventTypes = Object.fromEntries([...summary.byKind].filter(([kind]) => !handledNames.has(kind)));
-  const eventsSkipped =
-    Object.values(skippedEventTypes).reduce((sum, n) => sum + n, 0) +
-    warnings.filter((warning) => warning.message.includes('the event was skipped')).length;
+  const eventsSkipped = Object.values(skippedEventTypes).reduce((sum, n) => sum + n, 0) + unusable.length;
 
   let appId = summary.appId;
   if (!appId) {
@@ -253,8 +254,7 @@ async function describeStagedApplication(
       }`,
     });
   }
-  const cutOff = readWarnings.some((warning) => warning.message.includes('is cut off'));
-  const completed = summary.hasAppEnd && !cutOff;
+  const completed = summary.hasAppEnd && !staged.cutOff;
   if (!summary.hasAppEnd) {
     warnings.push({
       line: null,
