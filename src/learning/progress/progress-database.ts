@@ -56,17 +56,9 @@ export class ProgressDatabase {
 
   /** Runs `work` in one transaction on its own connection: all of it is committed, or none of it. */
   async transaction<T>(work: (run: TransactionRunner) => Promise<T>): Promise<T> {
-    return this.withConnection(async (connection) => {
-      await connection.run('BEGIN TRANSACTION');
-      try {
-        const result = await work((sql, params = {}) => runQuery(connection, sql, params));
-        await connection.run('COMMIT');
-        return result;
-      } catch (error) {
-        await connection.run('ROLLBACK');
-        throw error;
-      }
-    });
+    return this.withConnection(async (connection) =>
+      inTransaction(connection, () => work((sql, params = {}) => runQuery(connection, sql, params))),
+    );
   }
 
   /** Closes the file; the object is unusable afterwards. */
@@ -93,8 +85,7 @@ export class ProgressDatabase {
       }
       if (found === target) return;
       const pending = migrations.filter((migration) => migration.version > found);
-      await connection.run('BEGIN TRANSACTION');
-      try {
+      await inTransaction(connection, async () => {
         await connection.run(
           'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)',
         );
@@ -106,11 +97,7 @@ export class ProgressDatabase {
             { version: migration.version, description: migration.description, at: Date.now() },
           );
         }
-        await connection.run('COMMIT');
-      } catch (error) {
-        await connection.run('ROLLBACK');
-        throw error;
-      }
+      });
       if (existed) logger.info({ path: this.path, from: found, to: target }, 'migrated the progress database');
     });
   }
@@ -118,6 +105,19 @@ export class ProgressDatabase {
 
 /** Runs a statement inside a transaction opened by `ProgressDatabase.transaction`. */
 export type TransactionRunner = (sql: string, params?: Record<string, DuckDBValue>) => Promise<ProgressRow[]>;
+
+/** Runs `work` between BEGIN and COMMIT on `connection`, rolling back when it throws. */
+async function inTransaction<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const result = await work();
+    await connection.run('COMMIT');
+    return result;
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+}
 
 async function runQuery(
   connection: DuckDBConnection,
