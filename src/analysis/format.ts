@@ -36,3 +36,8 @@ export function round(value: number, digits = 3): number {
 export function stageLabel(stageId: number, attemptId: number): string {
   return attemptId === 0 ? `stage ${stageId}` : `stage ${stageId} (attempt ${attemptId})`;
 }
+
+/** Text with its first letter upper-cased, for a label that starts a sentence: "stage 3" → "Stage 3". */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,6 +1,6 @@
 import type { Confidence } from '../insight.js';
 import type { Detector, InsightDraft } from '../detector.js';
-import { formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { capitalize, formatDuration, formatShare, round, stageLabel } from '../format.js';
 
 /**
  * GC time / executor run time tiers of Dr. Elephant's Spark executor-GC heuristic (low 8%, moderate 10%, severe
@@ -219,8 +219,4 @@ function executorsInsight(rows: GcRow[], appTaskTime: number, properties: Readon
     impact: Math.min(1, gcTime / appTaskTime),
     impactMs: gcTime,
   };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

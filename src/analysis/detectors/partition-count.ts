@@ -1,6 +1,6 @@
 import { adaptiveExecutionEnabled, type DetectorContext, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
-import { formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 
 const MB = 1024 * 1024;
 /** Spark defaults the rules are measured against (cited in every insight's evidence). */
@@ -345,8 +345,4 @@ function tooManyInsight(row: StageRow, slots: Slots | null, app: DetectorContext
 function truncate(text: string, length: number): string {
   const clean = text.replace(/<br\/?>/g, ' ').replace(/\s+/g, ' ').trim();
   return clean.length > length ? `${clean.slice(0, length - 3)}...` : clean;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

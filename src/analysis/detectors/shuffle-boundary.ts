@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext, InsightDraft } from '../detector.js';
-import { formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 
 /**
  * A shuffle smaller than one partition of AQE's target size (spark.sql.adaptive.advisoryPartitionSizeInBytes,
@@ -471,8 +471,4 @@ function readable(text: string): string {
 
 function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,5 +1,5 @@
 import { adaptiveExecutionEnabled, type Detector, type InsightDraft } from '../detector.js';
-import { formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 
 /**
  * Spill under one partition of AQE's target size (spark.sql.adaptive.advisoryPartitionSizeInBytes, 64 MB) is too
@@ -173,7 +173,3 @@ export const spillDetector: Detector = {
     });
   },
 };
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}

@@ -1,6 +1,6 @@
 import { booleanProperty, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
-import { formatBytes, formatDuration, formatShare, stageLabel } from '../format.js';
+import { capitalize, formatBytes, formatDuration, formatShare, stageLabel } from '../format.js';
 
 /** Spark speculation's test (spark.speculation.multiplier 1.5 once spark.speculation.quantile 0.75 of tasks are done). */
 const SPECULATION_MULTIPLIER = 1.5;
@@ -359,8 +359,4 @@ function slowNodeInsights(
         impactMs: extraMs,
       };
     });
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
