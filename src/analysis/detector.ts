@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Insight } from './insight.js';
+import { sparkAtLeast } from './properties.js';
 
 /** What every detector knows about the application it examines. */
 export interface ApplicationFacts {
@@ -69,6 +70,5 @@ export function booleanProperty(app: ApplicationFacts, key: string, sparkDefault
 
 /** Spark's default for spark.sql.adaptive.enabled: on from 3.2, off before. */
 export function adaptiveExecutionEnabled(app: ApplicationFacts): boolean {
-  const [major = 0, minor = 0] = (app.sparkVersion ?? '0.0').split('.').map(Number);
-  return booleanProperty(app, 'spark.sql.adaptive.enabled', major > 3 || (major === 3 && minor >= 2));
+  return booleanProperty(app, 'spark.sql.adaptive.enabled', sparkAtLeast(app, 3, 2));
 }

@@ -1,5 +1,6 @@
 import { booleanProperty, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence, EvidenceValue } from '../insight.js';
+import { propertyOrDefault, sparkAtLeast } from '../properties.js';
 
 /** More than half of the executors' task slots' time ran no task. */
 const IDLE_SHARE_THRESHOLD = 0.5;
@@ -29,9 +30,9 @@ interface Capacity {
 
 /** Dynamic allocation settings as logged, with Spark's defaults named where unset. */
 function allocationSettings(app: ApplicationFacts): { [key: string]: EvidenceValue } {
-  const get = (key: string, fallback: string): string => app.sparkProperties.get(key) ?? `${fallback} (default)`;
-  const [major = 0, minor = 0] = (app.sparkVersion ?? '0.0').split('.').map(Number);
-  const trackingDefault = major > 3 || (major === 3 && minor >= 4);
+  const get = (key: string, fallback: string): string => propertyOrDefault(app, key, fallback);
+  // Spark 3.4 turned shuffle tracking on by default.
+  const trackingDefault = sparkAtLeast(app, 3, 4);
   return {
     'spark.dynamicAllocation.enabled': get('spark.dynamicAllocation.enabled', 'false'),
     'spark.dynamicAllocation.minExecutors': get('spark.dynamicAllocation.minExecutors', '0'),
