@@ -23,16 +23,30 @@ export interface CliOutput {
   stderr: { write: (text: string) => unknown; isTTY?: boolean };
 }
 
+/** An application as the text reports name it: its key, then its name in quotes when it has one. */
+function appLabel(app: { appKey: string; name: string | null }): string {
+  return `${app.appKey}${app.name ? ` "${app.name}"` : ''}`;
+}
+
+/** The logs a report rejected, as every JSON output lists them. */
+function failuresJson(report: IngestReport): Array<{ source: string; error: string }> {
+  return report.failures.map((failure) => ({ source: failure.sourceName, error: failure.error.message }));
+}
+
+/** One line per log the report rejected, closing every text output. */
+function printRejected(out: CliOutput, report: IngestReport): void {
+  for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
+}
+
 function printIngestReport(out: CliOutput, report: IngestReport, asJson: boolean): void {
   if (asJson) {
-    const failures = report.failures.map((failure) => ({ source: failure.sourceName, error: failure.error.message }));
-    out.stdout.write(`${JSON.stringify({ applications: report.applications, failures }, null, 2)}\n`);
+    out.stdout.write(`${JSON.stringify({ applications: report.applications, failures: failuresJson(report) }, null, 2)}\n`);
     return;
   }
   for (const app of report.applications) {
     const state = app.completed ? 'completed' : 'incomplete';
     out.stdout.write(
-      `stored ${app.appKey}${app.name ? ` "${app.name}"` : ''} (${state}) from ${app.sourceName}: ` +
+      `stored ${appLabel(app)} (${state}) from ${app.sourceName}: ` +
         `${app.eventsRead} events read, ${app.eventsSkipped} skipped\n`,
     );
     const skipped = Object.entries(app.skippedEventTypes);
@@ -41,9 +55,7 @@ function printIngestReport(out: CliOutput, report: IngestReport, asJson: boolean
     }
     for (const warning of app.warnings) out.stdout.write(`  warning: ${warning.message}\n`);
   }
-  for (const failure of report.failures) {
-    out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
-  }
+  printRejected(out, report);
 }
 
 interface CommonOptions {
@@ -87,7 +99,7 @@ function formatDuration(ms: number): string {
 function printAnalysis(out: CliOutput, report: IngestReport, insights: InsightRecord[][], top: number): void {
   report.applications.forEach((app, index) => {
     const found = insights[index] ?? [];
-    out.stdout.write(`\n${app.appKey}${app.name ? ` "${app.name}"` : ''} (${app.completed ? 'completed' : 'incomplete'}): `);
+    out.stdout.write(`\n${appLabel(app)} (${app.completed ? 'completed' : 'incomplete'}): `);
     out.stdout.write(found.length === 0 ? 'no insight fired.\n' : `${found.length} insight${found.length > 1 ? 's' : ''}, most impactful first\n`);
     found.slice(0, top).forEach((insight, rank) => {
       out.stdout.write(
@@ -102,7 +114,7 @@ function printAnalysis(out: CliOutput, report: IngestReport, insights: InsightRe
     });
     if (found.length > top) out.stdout.write(`\n    … ${found.length - top} more (--top ${found.length} shows all)\n`);
   });
-  for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
+  printRejected(out, report);
 }
 
 /** Parses `--executors 4,8,16`: 1 to 50 whole counts of 1-10000. */
@@ -178,8 +190,7 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
         const insights = await insightsByApp(database, report.applications.map((app) => app.appKey));
         if (options.json) {
           const applications = report.applications.map((app, i) => ({ ...app, insights: insights[i] }));
-          const failures = report.failures.map((failure) => ({ source: failure.sourceName, error: failure.error.message }));
-          out.stdout.write(`${JSON.stringify({ applications, failures }, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
+          out.stdout.write(`${JSON.stringify({ applications, failures: failuresJson(report) }, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
         } else {
           printAnalysis(out, report, insights, options.top);
         }
@@ -204,14 +215,11 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
           simulations.push({ appKey: app.appKey, name: app.name, simulation: result });
         }
         if (options.json) {
-          const failures = report.failures.map((failure) => ({ source: failure.sourceName, error: failure.error.message }));
-          out.stdout.write(`${JSON.stringify({ applications: simulations, failures }, null, 2)}\n`);
+          out.stdout.write(`${JSON.stringify({ applications: simulations, failures: failuresJson(report) }, null, 2)}\n`);
           return;
         }
-        for (const { appKey, name, simulation } of simulations) {
-          printSimulation(out, `${appKey}${name ? ` "${name}"` : ''}`, simulation);
-        }
-        for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
+        for (const { appKey, name, simulation } of simulations) printSimulation(out, appLabel({ appKey, name }), simulation);
+        printRejected(out, report);
       });
     });
 
