@@ -72,3 +72,8 @@ export function booleanProperty(app: ApplicationFacts, key: string, sparkDefault
 export function adaptiveExecutionEnabled(app: ApplicationFacts): boolean {
   return booleanProperty(app, 'spark.sql.adaptive.enabled', sparkAtLeast(app, 3, 2));
 }
+
+/** A cost in ms as a share (0-1) of the application's total task time; 0 when the log has no task time. */
+export function shareOfTaskTime(app: ApplicationFacts, ms: number): number {
+  return app.totalTaskTimeMs > 0 ? Math.min(1, ms / app.totalTaskTimeMs) : 0;
+}

@@ -1,4 +1,4 @@
-import { adaptiveExecutionEnabled, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
+import { adaptiveExecutionEnabled, shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
@@ -155,7 +155,7 @@ function shuffledJoinInsight(
   const aqe = adaptiveExecutionEnabled(app);
   const spent = shuffleAndSortMs([small, large], values);
   const impactMs = spent.writeMs + spent.fetchWaitMs + spent.sortMs;
-  const impact = app.totalTaskTimeMs > 0 ? Math.min(1, impactMs / app.totalTaskTimeMs) : 0;
+  const impact = shareOfTaskTime(app, impactMs);
   const confidence: Confidence = small.source === 'files' ? 'LOW' : aqe || !underThreshold ? 'MEDIUM' : 'HIGH';
   const operator = join.nodeName;
   const hint = 'a broadcast hint (broadcast(df), or /*+ BROADCAST(t) */ in SQL)';

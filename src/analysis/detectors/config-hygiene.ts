@@ -1,4 +1,4 @@
-import { adaptiveExecutionEnabled, booleanProperty, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
+import { adaptiveExecutionEnabled, booleanProperty, shareOfTaskTime as share, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault, sparkAtLeast, sparkMajorMinor } from '../properties.js';
@@ -46,7 +46,6 @@ interface CollectedStage {
 }
 
 const sum = <T>(rows: readonly T[], value: (row: T) => number): number => rows.reduce((total, row) => total + value(row), 0);
-const share = (app: ApplicationFacts, ms: number): number => (app.totalTaskTimeMs > 0 ? Math.min(1, ms / app.totalTaskTimeMs) : 0);
 
 /** AQE off on Spark 3+, for applications whose SQL queries shuffled at least 64 MB. */
 function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageShuffle[]): InsightDraft | null {

@@ -1,4 +1,4 @@
-import type { ApplicationFacts, Detector, InsightDraft } from '../detector.js';
+import { shareOfTaskTime as taskTimeShare, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence, EvidenceValue } from '../insight.js';
 
 /**
@@ -92,11 +92,7 @@ const percent = (share: number): string => `${(share * 100).toFixed(share < 0.1 
 const attemptsConfidence = (attempts: number): Confidence =>
   attempts >= TASK_MAX_FAILURES ? 'HIGH' : attempts >= 2 ? 'MEDIUM' : 'LOW';
 
-/** Share of the application's task time, and the floor evidence every failure insight carries. */
-function taskTimeShare(app: ApplicationFacts, lostMs: number): number {
-  return app.totalTaskTimeMs > 0 ? Math.min(1, lostMs / app.totalTaskTimeMs) : 0;
-}
-
+/** The floor evidence every failure insight carries. */
 function floorEvidence(app: ApplicationFacts): { [key: string]: EvidenceValue } {
   return {
     applicationTaskTimeMs: app.totalTaskTimeMs,

@@ -1,4 +1,4 @@
-import type { ApplicationFacts, Detector, InsightDraft } from '../detector.js';
+import { shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import { formatBytes, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
@@ -108,7 +108,7 @@ export const smallFilesDetector: Detector = {
 function scope(app: ApplicationFacts, stages: StageLoad[]): { taskMs: number; tasks: number; impact: number } {
   const taskMs = stages.reduce((sum, stage) => sum + stage.taskMs, 0);
   const tasks = stages.reduce((sum, stage) => sum + Number(stage.tasks), 0);
-  return { taskMs, tasks, impact: app.totalTaskTimeMs > 0 ? Math.min(1, taskMs / app.totalTaskTimeMs) : 0 };
+  return { taskMs, tasks, impact: shareOfTaskTime(app, taskMs) };
 }
 
 function scanInsight(
