@@ -1,3 +1,4 @@
+import { toTaskMetrics } from '../api/tasks/task.mapper.js';
 import { executorsByApp } from '../store/executors-store.js';
 import {
   executorMetricsDistributions,
@@ -72,54 +73,10 @@ function taskJson(task: TaskRecord, executorLogs: ReadonlyMap<string, Record<str
       value: opt(acc.value),
     })),
     errorMessage: opt(task.errorMessage),
-    taskMetrics: task.hasMetrics ? taskMetricsJson(task) : undefined,
+    taskMetrics: task.hasMetrics ? toTaskMetrics(task) : undefined,
     executorLogs: (task.executorId !== null && executorLogs.get(task.executorId)) || {},
     schedulerDelay: task.schedulerDelay,
     gettingResultTime: task.gettingResultTime,
-  };
-}
-
-/** History Server's TaskMetrics, nested as Spark nests them. */
-function taskMetricsJson(m: TaskRecord): Record<string, unknown> {
-  return {
-    executorDeserializeTime: m.executorDeserializeTime,
-    executorDeserializeCpuTime: m.executorDeserializeCpuTime,
-    executorRunTime: m.executorRunTime,
-    executorCpuTime: m.executorCpuTime,
-    resultSize: m.resultSize,
-    jvmGcTime: m.jvmGcTime,
-    resultSerializationTime: m.resultSerializationTime,
-    memoryBytesSpilled: m.memoryBytesSpilled,
-    diskBytesSpilled: m.diskBytesSpilled,
-    peakExecutionMemory: m.peakExecutionMemory,
-    inputMetrics: { bytesRead: m.inputBytes, recordsRead: m.inputRecords },
-    outputMetrics: { bytesWritten: m.outputBytes, recordsWritten: m.outputRecords },
-    shuffleReadMetrics: {
-      remoteBlocksFetched: m.shuffleRemoteBlocksFetched,
-      localBlocksFetched: m.shuffleLocalBlocksFetched,
-      fetchWaitTime: m.shuffleFetchWaitTime,
-      remoteBytesRead: m.shuffleRemoteBytesRead,
-      remoteBytesReadToDisk: m.shuffleRemoteBytesReadToDisk,
-      localBytesRead: m.shuffleLocalBytesRead,
-      recordsRead: m.shuffleReadRecords,
-      remoteReqsDuration: m.shuffleRemoteReqsDuration,
-      shufflePushReadMetrics: {
-        corruptMergedBlockChunks: m.shuffleCorruptMergedBlockChunks,
-        mergedFetchFallbackCount: m.shuffleMergedFetchFallbackCount,
-        remoteMergedBlocksFetched: m.shuffleMergedRemoteBlocksFetched,
-        localMergedBlocksFetched: m.shuffleMergedLocalBlocksFetched,
-        remoteMergedChunksFetched: m.shuffleMergedRemoteChunksFetched,
-        localMergedChunksFetched: m.shuffleMergedLocalChunksFetched,
-        remoteMergedBytesRead: m.shuffleMergedRemoteBytesRead,
-        localMergedBytesRead: m.shuffleMergedLocalBytesRead,
-        remoteMergedReqsDuration: m.shuffleMergedRemoteReqsDuration,
-      },
-    },
-    shuffleWriteMetrics: {
-      bytesWritten: m.shuffleWriteBytes,
-      writeTime: m.shuffleWriteTime,
-      recordsWritten: m.shuffleWriteRecords,
-    },
   };
 }
 

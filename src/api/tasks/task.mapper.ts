@@ -4,8 +4,8 @@ import type { TaskStatus } from './task.enums.js';
 import type { TaskMetrics } from './task-metrics.type.js';
 import type { Task } from './task.type.js';
 
-/** A task's metric columns → History Server's nested TaskMetrics. */
-function toTaskMetrics(record: TaskRecord): TaskMetrics {
+/** A task's metric columns → History Server's nested TaskMetrics (the GraphQL field and the REST API's JSON). */
+export function toTaskMetrics(record: TaskRecord): TaskMetrics {
   return {
     executorDeserializeTime: record.executorDeserializeTime,
     executorDeserializeCpuTime: record.executorDeserializeCpuTime,
