@@ -56,9 +56,12 @@ export const smallFilesDetector: Detector = {
   sparkDocsRef: READ_DOCS,
   async detect({ app, query }) {
     const plans = await loadSqlPlans(query);
-    const fileNodes = (sql: SqlPlan): PlanNode[] =>
-      planNodes(sql.plan).filter((node) => metricOf(node, 'number of files read', 'number of files', 'number of written files') !== null);
-    const relevant = plans.filter((sql) => fileNodes(sql).length > 0);
+    const relevant = plans
+      .map((sql) => ({
+        sql,
+        nodes: planNodes(sql.plan).filter((node) => metricOf(node, 'number of files read', 'number of files', 'number of written files') !== null),
+      }))
+      .filter(({ nodes }) => nodes.length > 0);
     if (relevant.length === 0) return [];
     const values = await loadMetricValues(query);
     const openCost = byteSizeProperty(app, 'spark.sql.files.openCostInBytes', DEFAULT_OPEN_COST_BYTES);
@@ -71,12 +74,11 @@ export const smallFilesDetector: Detector = {
         FROM v_stages s WHERE s.appKey = $appKey AND s.status <> 'SKIPPED'`)).map((row) => [`${row.stageId}.${row.attemptId}`, row]),
     );
     // One look-up for every scan's and write's stages, however many queries the application ran.
-    const reporting = await stagesReporting(query, relevant.flatMap((sql) =>
-      fileNodes(sql).flatMap((node) => node.metrics.map((metric) => metric.accumulatorId))));
+    const reporting = await stagesReporting(query, relevant.flatMap(({ nodes }) =>
+      nodes.flatMap((node) => node.metrics.map((metric) => metric.accumulatorId))));
     const insights: InsightDraft[] = [];
     const seen = new Set<number>();
-    for (const sql of relevant) {
-      const nodes = fileNodes(sql);
+    for (const { sql, nodes } of relevant) {
       for (const node of nodes) {
         const counter = metricOf(node, 'number of files read', 'number of files', 'number of written files')!;
         if (seen.has(counter.accumulatorId)) continue; // the same scan reused within a plan
@@ -105,10 +107,30 @@ export const smallFilesDetector: Detector = {
   },
 };
 
-function scope(app: ApplicationFacts, stages: StageLoad[]): { taskMs: number; tasks: number; impact: number } {
+/** The task time and tasks of the stages that ran a scan or write, and where its insight points (one stage, or none). */
+function scope(app: ApplicationFacts, sql: SqlPlan, stages: StageLoad[]): {
+  taskMs: number;
+  tasks: number;
+  impact: number;
+  placement: Pick<InsightDraft, 'jobId' | 'stageId' | 'stageAttemptId' | 'sqlExecutionId' | 'impact' | 'impactMs'>;
+} {
   const taskMs = stages.reduce((sum, stage) => sum + stage.taskMs, 0);
   const tasks = stages.reduce((sum, stage) => sum + Number(stage.tasks), 0);
-  return { taskMs, tasks, impact: shareOfTaskTime(app, taskMs) };
+  const impact = shareOfTaskTime(app, taskMs);
+  const stage = stages.length === 1 ? stages[0]! : null;
+  return {
+    taskMs,
+    tasks,
+    impact,
+    placement: {
+      jobId: null,
+      stageId: stage ? Number(stage.stageId) : null,
+      stageAttemptId: stage ? Number(stage.attemptId) : null,
+      sqlExecutionId: sql.executionId,
+      impact,
+      impactMs: taskMs,
+    },
+  };
 }
 
 function scanInsight(
@@ -128,11 +150,10 @@ function scanInsight(
   if (bytes === null) return null;
   const average = bytes / files;
   if (average >= openCost) return null;
-  const { taskMs, tasks, impact } = scope(app, stages);
+  const { taskMs, tasks, impact, placement } = scope(app, sql, stages);
   const openShare = (files * openCost) / (bytes + files * openCost);
   const location = scanLocation(node.simpleString);
   const confidence: Confidence = measured === null ? 'LOW' : average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_READ ? 'HIGH' : 'MEDIUM';
-  const stage = stages.length === 1 ? stages[0]! : null;
   return {
     id: `small-files:sql-${sql.executionId}-scan-${node.metrics[0]?.accumulatorId ?? 0}`,
     type: 'small-files',
@@ -173,12 +194,7 @@ function scanInsight(
       'Compaction is an extra job that must keep up with new small files; larger files mean fewer, longer read tasks ' +
       'and coarser partition pruning.',
     sparkDocsRef: READ_DOCS,
-    jobId: null,
-    stageId: stage ? Number(stage.stageId) : null,
-    stageAttemptId: stage ? Number(stage.attemptId) : null,
-    sqlExecutionId: sql.executionId,
-    impact,
-    impactMs: taskMs,
+    ...placement,
   };
 }
 
@@ -196,10 +212,9 @@ function writeInsight(
   const average = bytes / files;
   if (average >= openCost) return null;
   const partitions = metricValue(node, values, 'number of dynamic part');
-  const { taskMs, tasks, impact } = scope(app, stages);
+  const { taskMs, tasks, placement } = scope(app, sql, stages);
   const target = writeTarget(node.simpleString);
   const confidence: Confidence = average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_WRITTEN ? 'HIGH' : 'MEDIUM';
-  const stage = stages.length === 1 ? stages[0]! : null;
   return {
     id: `small-files:sql-${sql.executionId}-write-${node.metrics[0]?.accumulatorId ?? 0}`,
     type: 'small-files',
@@ -241,11 +256,6 @@ function writeInsight(
       'Repartitioning before the write adds a shuffle, and fewer output files mean fewer write tasks, so a large ' +
       'write can take longer; a partition column with many values still yields many files.',
     sparkDocsRef: WRITE_DOCS,
-    jobId: null,
-    stageId: stage ? Number(stage.stageId) : null,
-    stageAttemptId: stage ? Number(stage.attemptId) : null,
-    sqlExecutionId: sql.executionId,
-    impact,
-    impactMs: taskMs,
+    ...placement,
   };
 }
