@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import { BadInputError, NotFoundError } from '../../errors.js';
+import { UploadTooLargeError } from '../../ingest/upload-service.js';
 import { logger } from '../../logger.js';
 
 /** The `extensions.code` values this API answers with. */
@@ -43,6 +44,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof ClientError) return { ...base, extensions: { code: original.extensions.code } };
   if (original instanceof BadInputError) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   if (original instanceof NotFoundError) return { ...base, extensions: { code: ErrorCode.NOT_FOUND } };
+  if (original instanceof UploadTooLargeError) return { ...base, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } };
   if (original instanceof ArgumentValidationError) {
     const problems = original.extensions.validationErrors.flatMap((failure) =>
       Object.values(failure.constraints ?? {}).map((constraint) => constraint),

@@ -3,9 +3,6 @@ import { Arg, Mutation, Query, Resolver } from 'type-graphql';
 import { analyzeCodeFile, type CodeAnalysis as CodeAnalysisResult } from '../../code-analysis/analyze-code.js';
 import { codeDetectors } from '../../code-analysis/registry.js';
 import { readCodeUpload } from '../../code-analysis/sources/read-upload.js';
-import { BadInputError } from '../../errors.js';
-import { UploadTooLargeError } from '../../ingest/upload-service.js';
-import { ClientError } from '../common/errors.js';
 import { InsightConfidence, InsightSeverity } from '../insights/insight-levels.js';
 import { CodeAnalysis, CodeInsightType } from './code-analysis.type.js';
 
@@ -33,14 +30,9 @@ export class NotebookResolver {
   })
   async analyzeNotebook(@Arg('file', () => GraphQLUpload) file: Promise<FileUpload>): Promise<CodeAnalysis> {
     const upload = await file;
-    try {
-      const bytes = await readCodeUpload(upload.filename, upload.createReadStream());
-      return toCodeAnalysis(await analyzeCodeFile(upload.filename, bytes));
-    } catch (error) {
-      if (error instanceof UploadTooLargeError) throw new ClientError(error.message, 'PAYLOAD_TOO_LARGE');
-      if (error instanceof BadInputError) throw new ClientError(error.message, 'BAD_USER_INPUT');
-      throw error;
-    }
+    // A too-large or unreadable file (UploadTooLargeError, BadInputError) gets its code from formatError.
+    const bytes = await readCodeUpload(upload.filename, upload.createReadStream());
+    return toCodeAnalysis(await analyzeCodeFile(upload.filename, bytes));
   }
 
   @Query(() => [CodeInsightType], { description: 'Every anti-pattern analyzeNotebook looks for.' })

@@ -1,11 +1,9 @@
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { BadInputError } from '../../errors.js';
-import { ingestUpload, UploadTooLargeError } from '../../ingest/upload-service.js';
+import { ingestUpload } from '../../ingest/upload-service.js';
 import { findApplication } from '../../store/applications-store.js';
 import { toApplication } from '../applications/application.mapper.js';
 import type { Application } from '../applications/application.type.js';
-import { ClientError } from '../common/errors.js';
 import type { ApiContext } from '../context.js';
 import { IngestResult } from './ingest-result.type.js';
 
@@ -23,14 +21,8 @@ export class UploadResolver {
     @Ctx() { db, config }: ApiContext,
   ): Promise<IngestResult> {
     const upload = await file;
-    let report;
-    try {
-      report = await ingestUpload(db, { filename: upload.filename, stream: upload.createReadStream() }, config.MAX_UPLOAD_BYTES);
-    } catch (error) {
-      if (error instanceof UploadTooLargeError) throw new ClientError(error.message, 'PAYLOAD_TOO_LARGE');
-      if (error instanceof BadInputError) throw new ClientError(error.message, 'BAD_USER_INPUT');
-      throw error;
-    }
+    // A too-large or unreadable log (UploadTooLargeError, BadInputError) gets its code from formatError.
+    const report = await ingestUpload(db, { filename: upload.filename, stream: upload.createReadStream() }, config.MAX_UPLOAD_BYTES);
     const applications: Application[] = [];
     for (const ingested of report.applications) {
       const record = await findApplication(db, ingested.appKey);
