@@ -8,6 +8,9 @@ interface Place {
   offset: number;
 }
 
+/** Where `offset` of `cell` stands in the document. */
+const placeOf = (cells: readonly CellFacts[], cell: CellFacts, offset: number): Place => ({ cellOrder: cells.indexOf(cell), offset });
+
 const after = (a: Place, b: Place): boolean => a.cellOrder > b.cellOrder || (a.cellOrder === b.cellOrder && a.offset > b.offset);
 
 /** The variable whose DataFrame a cache()/persist() marks: `x = ....cache()` or `df.cache()` (which marks df itself). */
@@ -23,13 +26,12 @@ function cachedVariable(link: ChainLink): string | null {
  * (`enriched = orders.join(dim)`) counts as the reads of that variable: each action on `enriched` reads `dim` again.
  */
 function readsAfter(cells: readonly CellFacts[], name: string, from: Place, loopDepth: number, followed: Set<string>): number {
-  const placeOf = (cell: CellFacts, offset: number): Place => ({ cellOrder: cells.indexOf(cell), offset });
   // The next assignment to the variable ends the value's life; `df = df.filter(...)` reads it first.
   let endsAt: Place | null = null;
   let endLine: { cellOrder: number; line: number } | null = null;
   for (const other of cells) {
     for (const assignment of other.assignments) {
-      const place = placeOf(other, assignment.offset);
+      const place = placeOf(cells, other, assignment.offset);
       if (assignment.name === name && after(place, from) && (endsAt === null || after(endsAt, place))) {
         endsAt = place;
         endLine = { cellOrder: place.cellOrder, line: assignment.position.line };
@@ -42,7 +44,7 @@ function readsAfter(cells: readonly CellFacts[], name: string, from: Place, loop
       other.links.filter((each) => each.name === 'unpersist' && each.receiver === null && each.base?.kind === 'name' && each.base.name === name).map((each) => each.position.line),
     );
     for (const reference of other.references) {
-      const place = placeOf(other, reference.offset);
+      const place = placeOf(cells, other, reference.offset);
       if (reference.name !== name || !after(place, from)) continue;
       const sameLineAsEnd = endLine !== null && endLine.cellOrder === place.cellOrder && endLine.line === reference.position.line;
       if (endsAt !== null && after(place, endsAt) && !sameLineAsEnd) continue;
@@ -56,7 +58,7 @@ function readsAfter(cells: readonly CellFacts[], name: string, from: Place, loop
         continue;
       }
       followed.add(builds.name);
-      reads += weight * Math.max(1, readsAfter(cells, builds.name, placeOf(other, builds.offset), reference.loopDepth, followed));
+      reads += weight * Math.max(1, readsAfter(cells, builds.name, placeOf(cells, other, builds.offset), reference.loopDepth, followed));
     }
   }
   return reads;
@@ -75,13 +77,12 @@ export const unusedCacheDetector: CodeDetector = {
   detect(parsed) {
     const findings: CodeFinding[] = [];
     const cells = parsed.cells;
-    const placeOf = (cell: CellFacts, offset: number): Place => ({ cellOrder: cells.indexOf(cell), offset });
     for (const cell of cells) {
       for (const link of cell.links) {
         if ((link.name !== 'cache' && link.name !== 'persist') || !isMethod(link) || !isInvoked(cell, link)) continue;
         const name = cachedVariable(link);
         if (name === null) continue;
-        const cachedAt = placeOf(cell, link.offset);
+        const cachedAt = placeOf(cells, cell, link.offset);
         const uses = (link.next !== null && link.next.name !== 'unpersist' ? 1 : 0) + readsAfter(cells, name, cachedAt, link.loopDepth, new Set([name]));
         if (uses > 1) continue;
         const confidence: Confidence = uses === 0 ? 'HIGH' : 'MEDIUM';
