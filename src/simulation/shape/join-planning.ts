@@ -39,12 +39,15 @@ function notBuildable(side: 'left' | 'right', joinType: JoinType): string {
   return `a ${joinType} join cannot broadcast its ${side} side (it must return that side's unmatched rows, so that side has to stream)`;
 }
 
-/** The smaller of the sides that may be built and whose static size is at most the threshold, if any. */
-function broadcastCandidate(left: JoinSide, right: JoinSide, joinType: JoinType, threshold: number): 'left' | 'right' | null {
+/**
+ * The smaller of the sides that may be built and whose size is at most the threshold, if any: the planner asks it
+ * of the static estimates, AQE of the sizes the shuffle stages measured.
+ */
+export function broadcastCandidate(leftBytes: number, rightBytes: number, joinType: JoinType, threshold: number): 'left' | 'right' | null {
   if (threshold < 0) return null;
   const candidates: Array<['left' | 'right', number]> = [];
-  if (canBuildRight(joinType) && right.planBytes <= threshold) candidates.push(['right', right.planBytes]);
-  if (canBuildLeft(joinType) && left.planBytes <= threshold) candidates.push(['left', left.planBytes]);
+  if (canBuildRight(joinType) && rightBytes <= threshold) candidates.push(['right', rightBytes]);
+  if (canBuildLeft(joinType) && leftBytes <= threshold) candidates.push(['left', leftBytes]);
   candidates.sort((a, b) => a[1] - b[1]);
   return candidates[0]?.[0] ?? null;
 }
@@ -85,7 +88,7 @@ export function chooseJoin(operation: ShapeOperation, left: JoinSide, right: Joi
       reason: `${prefix}the shuffle_hash hint asks for a shuffled hash join: both sides are shuffled by the join keys, then each task builds a hash table of its ${canBuildRight(joinType) ? 'right' : 'left'} partition`,
     };
   }
-  const candidate = broadcastCandidate(left, right, joinType, threshold);
+  const candidate = broadcastCandidate(left.planBytes, right.planBytes, joinType, threshold);
   if (candidate !== null) {
     const size = candidate === 'left' ? left.planBytes : right.planBytes;
     return {

@@ -5,7 +5,7 @@
 
 import { skewSplit } from './aqe.js';
 import { bytes, derived, formatCount, fraction } from './derived.js';
-import { canBuildLeft, canBuildRight, chooseJoin } from './join-planning.js';
+import { broadcastCandidate, canBuildLeft, canBuildRight, chooseJoin } from './join-planning.js';
 import { rowBytes, type PlanContext } from './plan-context.js';
 import { MAX_BROADCAST_TABLE_BYTES } from './shape-config.js';
 import { opLabel, shuffleReadPartitions } from './shape-operations.js';
@@ -43,16 +43,6 @@ function joinOutput(context: PlanContext, left: Flow, right: Flow, joinType: Joi
     planBytes,
     planWhy,
   };
-}
-
-/** The side AQE would broadcast after the shuffle stages ran: a buildable side whose real size is under the threshold. */
-function runtimeBroadcastSide(left: Flow, right: Flow, joinType: JoinType, threshold: number): 'left' | 'right' | null {
-  if (threshold < 0) return null;
-  const sides: Array<['left' | 'right', number]> = [];
-  if (canBuildRight(joinType) && right.bytes <= threshold) sides.push(['right', right.bytes]);
-  if (canBuildLeft(joinType) && left.bytes <= threshold) sides.push(['left', left.bytes]);
-  sides.sort((a, b) => a[1] - b[1]);
-  return sides[0]?.[0] ?? null;
 }
 
 /** The smaller runtime size among the sides that may be broadcast, for the missed-broadcast insight. */
@@ -174,8 +164,9 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
   let skewSplitApplied = false;
   let hotAfter = hotLeft;
 
+  // The side AQE would broadcast once the shuffle stages ran: a buildable side whose real size is under the threshold.
   const runtimeSide = config.adaptiveEnabled && choice.strategy === 'sort_merge' && (operation.hint ?? 'none') === 'none'
-    ? runtimeBroadcastSide(left.flow, right.flow, joinType, config.autoBroadcastJoinThresholdBytes)
+    ? broadcastCandidate(left.flow.bytes, right.flow.bytes, joinType, config.autoBroadcastJoinThresholdBytes)
     : null;
   if (runtimeSide !== null) {
     switched = true;
