@@ -6,7 +6,7 @@
 
 import { bytes, derived, formatCount } from './derived.js';
 import { PlanContext } from './plan-context.js';
-import { DEFAULT_ROW_BYTES, executionMemoryPerTask, resolveConfig } from './shape-config.js';
+import { DEFAULT_ROW_BYTES, executionMemoryPerTask, resolveConfig, taskSlots } from './shape-config.js';
 import { shapeInsights } from './shape-insights.js';
 import { applyJoin, applyUnion } from './shape-joins.js';
 import {
@@ -139,7 +139,7 @@ export function simulateShape(input: ShapeInput): ShapeResult {
   const { config, assumptions: configAssumptions } = resolveConfig(input.config);
   const context = new PlanContext(config);
   configAssumptions.forEach((text) => context.assume(text));
-  context.assume(`Task slots (Spark's default parallelism) = ${formatCount(config.executors)} executors × ${formatCount(config.coresPerExecutor)} cores = ${formatCount(config.executors * config.coresPerExecutor)}.`);
+  context.assume(`Task slots (Spark's default parallelism) = ${formatCount(config.executors)} executors × ${formatCount(config.coresPerExecutor)} cores = ${formatCount(taskSlots(config))}.`);
   const last = planShape(context, input, 'main');
   context.plan.close(last, derived(0, 'the last stage writes no shuffle: its tasks produce the result of the action'));
   context.assume(
