@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectors } from '../../src/analysis/registry.js';
-import { ApplicationInsightsDocument, InsightTypesDocument, UploadAndAdviseDocument } from '../generated/graphql.js';
+import { ApplicationInsightsDocument, InsightTypesDocument, StageZeroInsightsDocument, UploadAndAdviseDocument } from '../generated/graphql.js';
 import { gql, gqlUpload, startTestServer, type TestServer } from '../helpers/server.js';
 import { writeEventLog } from '../helpers/synthetic-log.js';
 
@@ -63,6 +63,22 @@ describe('insights through GraphQL', () => {
     expect(high.data!.application!.insights.every((i) => i.confidence === 'HIGH')).toBe(true);
     const ordered = all.data!.application!.insights.map((i) => i.impact);
     expect(ordered).toEqual([...ordered].sort((a, b) => b - a));
+  });
+
+  it('keeps application-wide insights (no stage) out of stage 0', async () => {
+    const log = writeEventLog(dir, {
+      appId: 'app-stage-zero',
+      sparkVersion: '3.1.2',
+      // Four executors held for ten minutes that ran four 30 s tasks: idle-executors, an application-wide finding.
+      executors: [1, 2, 3, 4].map((i) => ({ id: String(i), cores: 4 })),
+      durationMs: 600_000,
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: Array.from({ length: 4 }, () => ({ durationMs: 30_000 })) }] }],
+    });
+    expect((await gqlUpload(server.graphqlUrl, UploadAndAdviseDocument, log)).errors).toBeUndefined();
+    const result = await gql(server.graphqlUrl, StageZeroInsightsDocument, { id: 'app-stage-zero' });
+    const appWide = result.data!.application!.insights.filter((insight) => insight.stageId === null);
+    expect(appWide.length).toBeGreaterThan(0);
+    expect(result.data!.application!.stage!.insights.every((insight) => insight.stageId === 0)).toBe(true);
   });
 
   it('lists every registered insight type with its docs link', async () => {

@@ -18,6 +18,9 @@ function insightsLoader({ db, loaders }: ApiContext): DataLoader<string, Insight
 
 const toNumber = (value: bigint | null): number | null => (value === null ? null : Number(value));
 
+/** A stored id (null for an application-wide insight) equals `id`; Number(null) would be 0 and match stage 0. */
+const sameId = (stored: bigint | null, id: number): boolean => stored !== null && Number(stored) === id;
+
 function toInsight(record: InsightRecord): Insight {
   return {
     id: record.id,
@@ -65,7 +68,7 @@ export class StageInsightsResolver {
   @FieldResolver(() => [Insight], { description: 'Insights about this stage attempt, most impactful first.' })
   async insights(@Root() stage: Stage, @Ctx() context: ApiContext): Promise<Insight[]> {
     return (await insightsLoader(context).load(stage.appKey))
-      .filter((record) => Number(record.stageId) === stage.stageId && Number(record.stageAttemptId) === stage.attemptId)
+      .filter((record) => sameId(record.stageId, stage.stageId) && sameId(record.stageAttemptId, stage.attemptId))
       .map(toInsight);
   }
 }
@@ -76,7 +79,7 @@ export class SqlExecutionInsightsResolver {
   @FieldResolver(() => [Insight], { description: 'Insights about this SQL execution (plan-level findings), most impactful first.' })
   async insights(@Root() execution: SqlExecution, @Ctx() context: ApiContext): Promise<Insight[]> {
     return (await insightsLoader(context).load(execution.appKey))
-      .filter((record) => Number(record.sqlExecutionId) === execution.id)
+      .filter((record) => sameId(record.sqlExecutionId, execution.id))
       .map(toInsight);
   }
 }
