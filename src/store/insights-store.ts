@@ -1,4 +1,4 @@
-import type { Confidence, EvidenceValue, Severity } from '../analysis/insight.js';
+import type { Confidence, EvidenceValue, Insight, Severity } from '../analysis/insight.js';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
 
@@ -21,6 +21,20 @@ export interface InsightRecord {
   sqlExecutionId: bigint | null;
   impact: number;
   impactMs: bigint;
+}
+
+const idOrNull = (id: bigint | null): number | null => (id === null ? null : Number(id));
+
+/** A stored insight back as the analysis model (ids and milliseconds as numbers, no appKey). */
+export function insightFromRecord({ appKey: _appKey, jobId, stageId, stageAttemptId, sqlExecutionId, impactMs, ...rest }: InsightRecord): Insight {
+  return {
+    ...rest,
+    jobId: idOrNull(jobId),
+    stageId: idOrNull(stageId),
+    stageAttemptId: idOrNull(stageAttemptId),
+    sqlExecutionId: idOrNull(sqlExecutionId),
+    impactMs: Number(impactMs),
+  };
 }
 
 /** Every stored insight of each application, most impactful first, one group per key in key order. */

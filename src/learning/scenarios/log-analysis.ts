@@ -3,7 +3,7 @@ import type { Insight } from '../../analysis/insight.js';
 import { ingestPaths } from '../../ingest/ingest-service.js';
 import { logger } from '../../logger.js';
 import { AnalysisDatabase } from '../../store/database.js';
-import { insightsByApp } from '../../store/insights-store.js';
+import { insightFromRecord, insightsByApp } from '../../store/insights-store.js';
 import { scenarioAssetDir } from './assets.js';
 import type { LogAnalysis } from './metrics.js';
 
@@ -35,24 +35,7 @@ async function analyse(path: string): Promise<LogAnalysis> {
     const application = report.applications[0];
     if (!application) throw new Error(`scenario log ${path} could not be ingested: ${report.failures.map((f) => f.error.message).join('; ')}`);
     const [records] = await insightsByApp(database, [application.appKey]);
-    const insights: Insight[] = (records ?? []).map((record) => ({
-      id: record.id,
-      type: record.type,
-      title: record.title,
-      description: record.description,
-      evidence: record.evidence,
-      confidence: record.confidence,
-      severity: record.severity,
-      suggestion: record.suggestion,
-      tradeoffs: record.tradeoffs,
-      sparkDocsRef: record.sparkDocsRef,
-      jobId: record.jobId === null ? null : Number(record.jobId),
-      stageId: record.stageId === null ? null : Number(record.stageId),
-      stageAttemptId: record.stageAttemptId === null ? null : Number(record.stageAttemptId),
-      sqlExecutionId: record.sqlExecutionId === null ? null : Number(record.sqlExecutionId),
-      impact: record.impact,
-      impactMs: Number(record.impactMs),
-    }));
+    const insights: Insight[] = (records ?? []).map(insightFromRecord);
     logger.debug({ path, insights: insights.length, ms: Math.round(performance.now() - started) }, 'analysed a scenario log');
     return { appId: application.appId, insights };
   } finally {
