@@ -22,9 +22,6 @@ const taskInfo = `STRUCT(
   "Executor ID" VARCHAR, "Host" VARCHAR, "Locality" VARCHAR, "Speculative" BOOLEAN,
   "Getting Result Time" BIGINT, "Finish Time" BIGINT, "Failed" BOOLEAN, "Killed" BOOLEAN)`;
 
-/** Type of a task's accumulables list. */
-export const accumulablesType = `${accumulable}[]`;
-
 /** Just the accumulables of a task event. */
 export const taskAccumulablesColumns: Readonly<Record<string, string>> = {
   'Task Info': `STRUCT("Task ID" BIGINT, "Accumulables" ${accumulable}[])`,

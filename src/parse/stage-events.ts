@@ -5,6 +5,7 @@ import {
   readJsonColumnsSql,
   taskAccumulablesColumns,
   taskEndColumns,
+  taskStartColumns,
 } from './event-schema.js';
 
 /** A decoded file DuckDB can read itself. */
@@ -121,14 +122,15 @@ function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<R
 }
 
 /**
- * Task events of one kind straight from the log's files, typed in the narrow task shape, with `part`, `line`
+ * Task events of one kind straight from the log's files, typed in that kind's narrow shape, with `part`, `line`
  * and `Event`. The writer inserts them into the tasks table without staging them, so a log of any size
  * streams to disk.
  */
 export function taskEventsSql(plan: StagingPlan, kind: 'SparkListenerTaskEnd' | 'SparkListenerTaskStart'): string {
+  const columns = kind === 'SparkListenerTaskEnd' ? taskEndColumns : taskStartColumns;
   return plan.parts
     .map(
-      (_part, index) => `SELECT ${index} AS part, * FROM ${readTaskEventsSql(plan, index, taskEndColumns)}
+      (_part, index) => `SELECT ${index} AS part, * FROM ${readTaskEventsSql(plan, index, columns)}
         WHERE Event = '${kind}' ${badLineFilter(plan, index)}`,
     )
     .join('\nUNION ALL\n');

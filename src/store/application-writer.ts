@@ -328,8 +328,10 @@ function insertRunningTasksSql(plan: StagingPlan): string {
 /** Lines of task events that lack what a task row needs (a numbered read; run only when some were left out). */
 function unusableTaskEventLinesSql(plan: StagingPlan): string {
   const numbered = { ...plan, withLineNumbers: true };
+  // Each kind is read in its own shape, so they are united by name.
   return `SELECT line, Event AS kind FROM (
-      ${taskEventsSql(numbered, 'SparkListenerTaskEnd')} UNION ALL ${taskEventsSql(numbered, 'SparkListenerTaskStart')})
+      SELECT * FROM (${taskEventsSql(numbered, 'SparkListenerTaskEnd')})
+      UNION ALL BY NAME SELECT * FROM (${taskEventsSql(numbered, 'SparkListenerTaskStart')}))
     WHERE "Task Info"."Task ID" IS NULL OR "Stage ID" IS NULL ORDER BY part, line`;
 }
 
