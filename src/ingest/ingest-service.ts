@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { discoverLogs, materializeForDuckDB, type LogSource } from '../eventlog/discover.js';
+import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { runDetectors } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
@@ -12,7 +12,6 @@ import {
   MalformedJsonError,
   STAGED_EVENTS,
   stageEvents,
-  type DuckDBReadablePart,
   type PartLineScan,
   type StagingPlan,
 } from '../parse/stage-events.js';
@@ -128,7 +127,7 @@ interface StagedLog {
 async function stageWithDiagnostics(
   connection: DuckDBConnection,
   source: LogSource,
-  parts: DuckDBReadablePart[],
+  parts: DuckDbInput[],
 ): Promise<StagedLog> {
   try {
     return { plan: await stageEvents(connection, { parts }), warnings: [], cutOff: false };

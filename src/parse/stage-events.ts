@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDbInput } from '../eventlog/discover.js';
 import {
   eventColumns,
   jsonShapeSql,
@@ -8,11 +9,6 @@ import {
   taskStartColumns,
 } from './event-schema.js';
 
-/** A decoded file DuckDB can read itself. */
-export interface DuckDBReadablePart {
-  path: string;
-  compression: 'none' | 'gzip' | 'zstd';
-}
 
 /** Where a line-by-line scan found lines DuckDB reads differently: bad ones and blank ones. */
 export interface PartLineScan {
@@ -22,7 +18,7 @@ export interface PartLineScan {
 
 /** How one log is to be read. */
 export interface StagingPlan {
-  parts: readonly DuckDBReadablePart[];
+  parts: readonly DuckDbInput[];
   /** Per part index: its scan, when the part has lines DuckDB cannot parse (read skipping them). */
   scans?: ReadonlyMap<number, PartLineScan>;
   /**
@@ -86,7 +82,7 @@ const taskEndLineSql = `starts_with(json, '{"Event":"SparkListenerTaskEnd"')`;
 const mayHoldUserAccumulablesSql = `(contains(json, '"Internal":false') OR
     (contains(json, '"Accumulables":[{') AND NOT contains(json, '"Internal":')))`;
 
-function compressionOf(part: DuckDBReadablePart): string {
+function compressionOf(part: DuckDbInput): string {
   return part.compression === 'none' ? 'uncompressed' : part.compression;
 }
 
