@@ -1,7 +1,7 @@
 import { executorMetricNames } from '../parse/event-schema.js';
-import { groupByPosition, keyTable } from './batch-keys.js';
+import { groupByPosition } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
-import type { StageAttemptKey } from './tasks-store.js';
+import { stageAttemptKeyTable, type StageAttemptKey } from './tasks-store.js';
 
 /**
  * What History Server adds to a stage attempt beyond its StageData numbers (v_stages): its peak executor
@@ -63,14 +63,6 @@ export interface ExecutorMetricsDistributionsRecord {
   peakMemoryMetrics: Record<string, number[]>;
 }
 
-function stageKeys(stages: readonly StageAttemptKey[]): ReturnType<typeof keyTable> {
-  return keyTable({
-    appKey: { type: 'VARCHAR', values: stages.map((stage) => stage.appKey) },
-    stageId: { type: 'BIGINT', values: stages.map((stage) => stage.stageId) },
-    attemptId: { type: 'BIGINT', values: stages.map((stage) => stage.attemptId) },
-  });
-}
-
 type Keyed<T> = T & { k: bigint };
 
 /** The peak executor metrics of each stage attempt, in key order; null for an attempt without any. */
@@ -79,7 +71,7 @@ export async function stagePeakMetrics(
   stages: readonly StageAttemptKey[],
 ): Promise<Array<ExecutorMetricsRecord | null>> {
   if (stages.length === 0) return [];
-  const wanted = stageKeys(stages);
+  const wanted = stageAttemptKeyTable(stages);
   const rows = await db.query(
     `WITH ${wanted.sql}
      SELECT w.k, p.peakExecutorMetrics FROM wanted w
@@ -97,7 +89,7 @@ export async function stageExecutorSummaries(
   stages: readonly StageAttemptKey[],
 ): Promise<ExecutorStageSummaryRecord[][]> {
   if (stages.length === 0) return [];
-  const wanted = stageKeys(stages);
+  const wanted = stageAttemptKeyTable(stages);
   const rows = await db.query(
     `WITH ${wanted.sql}
      SELECT w.k, e.executorId, e.taskTime, e.failedTasks, e.succeededTasks, e.killedTasks, e.inputBytes,
@@ -117,7 +109,7 @@ export async function stageSpeculationSummaries(
   stages: readonly StageAttemptKey[],
 ): Promise<Array<SpeculationSummaryRecord | null>> {
   if (stages.length === 0) return [];
-  const wanted = stageKeys(stages);
+  const wanted = stageAttemptKeyTable(stages);
   const rows = await db.query(
     `WITH ${wanted.sql}
      SELECT w.k, s.numTasks, s.numActiveTasks, s.numCompletedTasks, s.numFailedTasks, s.numKilledTasks

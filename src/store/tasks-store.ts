@@ -70,6 +70,15 @@ export interface StageAttemptKey {
   attemptId: number;
 }
 
+/** A batch of stage attempts as a {@link keyTable} with columns appKey, stageId and attemptId. */
+export function stageAttemptKeyTable(stages: readonly StageAttemptKey[]): ReturnType<typeof keyTable> {
+  return keyTable({
+    appKey: { type: 'VARCHAR', values: stages.map((stage) => stage.appKey) },
+    stageId: { type: 'BIGINT', values: stages.map((stage) => stage.stageId) },
+    attemptId: { type: 'BIGINT', values: stages.map((stage) => stage.attemptId) },
+  });
+}
+
 /** A window of a stage attempt's tasks and how many tasks match the filter in all. */
 export interface TaskPage {
   tasks: TaskRecord[];
@@ -93,11 +102,7 @@ export async function taskPages(
   stages: readonly StageAttemptKey[],
   query: TaskPageQuery,
 ): Promise<TaskPage[]> {
-  const wanted = keyTable({
-    appKey: { type: 'VARCHAR', values: stages.map((stage) => stage.appKey) },
-    stageId: { type: 'BIGINT', values: stages.map((stage) => stage.stageId) },
-    attemptId: { type: 'BIGINT', values: stages.map((stage) => stage.attemptId) },
-  });
+  const wanted = stageAttemptKeyTable(stages);
   const matching = `wanted w JOIN v_tasks t
     ON t.appKey = w.appKey AND t.stageId = w.stageId AND t.stageAttemptId = w.attemptId
     ${query.status === undefined ? '' : 'AND t.status = $status'}
