@@ -172,12 +172,14 @@ async function summarizeStaged(connection: DuckDBConnection): Promise<StagedSumm
       FROM ${STAGED_EVENTS} GROUP BY ALL`)
   ).getRowObjectsJS() as Array<{ kind: string; n: number }>;
   const identity = (
-    await connection.runAndReadAll(`SELECT
-        (SELECT "App ID" FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationStart' ORDER BY part, line LIMIT 1) AS appId,
-        (SELECT "App Attempt ID" FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationStart' ORDER BY part, line LIMIT 1) AS attemptId,
-        (SELECT "App Name" FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationStart' ORDER BY part, line LIMIT 1) AS appName,
-        (SELECT "Spark Properties"->>'spark.app.id' FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerEnvironmentUpdate' LIMIT 1) AS sparkAppId,
-        EXISTS (SELECT 1 FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationEnd') AS hasAppEnd`)
+    // The first ApplicationStart in log order (rowid, as the writer reads it): id, attempt and name from one event.
+    await connection.runAndReadAll(`SELECT start.appId, start.attemptId, start.appName,
+        (SELECT "Spark Properties"->>'spark.app.id' FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerEnvironmentUpdate' ORDER BY rowid LIMIT 1) AS sparkAppId,
+        EXISTS (SELECT 1 FROM ${STAGED_EVENTS} WHERE kind = 'SparkListenerApplicationEnd') AS hasAppEnd
+      FROM (SELECT 1) LEFT JOIN (
+        SELECT "App ID" AS appId, "App Attempt ID" AS attemptId, "App Name" AS appName FROM ${STAGED_EVENTS}
+        WHERE kind = 'SparkListenerApplicationStart' ORDER BY rowid LIMIT 1
+      ) AS start ON true`)
   ).getRowObjectsJS()[0] as {
     appId: string | null;
     attemptId: string | null;
