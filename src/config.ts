@@ -27,6 +27,8 @@ const configSchema = z.object({
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),
+  /** Load the sample logs of examples/logs into an empty database at start-up (also `npm start -- --demo`). */
+  SAMPLE_DATA: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
 }).superRefine((config, context) => {
   // Sign-in without a session secret would verify Google's token and then have nothing to sign the session with.
   if (config.GOOGLE_CLIENT_ID && !config.JWT_SECRET_KEY) {
