@@ -42,8 +42,8 @@ export class UploadResolver {
       application: applications[0]!,
       applications,
       warnings,
-      eventsRead: BigInt(report.applications.reduce((sum, app) => sum + app.eventsRead, 0)),
-      eventsSkipped: BigInt(report.applications.reduce((sum, app) => sum + app.eventsSkipped, 0)),
+      eventsRead: report.applications.reduce((sum, app) => sum + app.eventsRead, 0),
+      eventsSkipped: report.applications.reduce((sum, app) => sum + app.eventsSkipped, 0),
       skippedEventTypes: [...skipped].map(([eventType, count]) => ({ eventType, count })),
     };
   }
