@@ -12,6 +12,7 @@ import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
 import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
+import { IngestProgressView } from './progress.js';
 import { shapeCommand } from './shape-command.js';
 
 /** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input (3, lint's findings, is in lint-command). */
@@ -119,15 +120,17 @@ async function ingestThen(
     memoryLimit: config.DUCKDB_MEMORY_LIMIT,
     threads: config.DUCKDB_THREADS,
   });
+  // Progress per log on stderr: a bar on a terminal, periodic lines in a CI log; stdout stays the result's.
+  const progress = new IngestProgressView(out.stderr);
   try {
     const report = await ingestPaths(database, paths, {
-      onProgress: ({ index, total, sourceName }) => {
-        if (total > 1 || out.stderr.isTTY) out.stderr.write(`[${index + 1}/${total}] ingesting ${sourceName}\n`);
-      },
+      onProgress: ({ index, total, sourceName }) => progress.start(index, total, sourceName),
+      onPhase: (update) => progress.update(update),
     });
     await then(database, report);
     return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
   } finally {
+    progress.close();
     database.close();
   }
 }

@@ -45,9 +45,27 @@ export interface IngestProgress {
   sourceName: string;
 }
 
+/** Where one log's ingest is: its steps in order, then done (or failed, with a BadInputError). */
+export type IngestPhase = 'decoding' | 'reading' | 'storing' | 'analyzing' | 'done' | 'failed';
+
+/**
+ * A step of one log's ingest, for a progress bar: the log's size on disk (compressed, as stored), how much of it
+ * has been read (all of it once DuckDB's read is done), and the events stored once they are known.
+ */
+export interface IngestPhaseUpdate {
+  sourceName: string;
+  phase: IngestPhase;
+  bytesTotal: number;
+  bytesRead: number;
+  events: number | null;
+  elapsedMs: number;
+}
+
 /** Options of {@link ingestPaths}. */
 export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
+  /** Called as each log moves from one step to the next. */
+  onPhase?: (update: IngestPhaseUpdate) => void;
 }
 
 /** One log that could not be ingested, and why (its message is for the person who supplied it). */
@@ -78,9 +96,10 @@ export async function ingestPaths(
     for (const [index, source] of sources.entries()) {
       options.onProgress?.({ index, total: sources.length, sourceName: source.name });
       try {
-        report.applications.push(await ingestSource(database, source));
+        report.applications.push(await ingestSource(database, source, options.onPhase));
       } catch (error) {
         if (!(error instanceof BadInputError)) throw error;
+        options.onPhase?.({ sourceName: source.name, phase: 'failed', bytesTotal: 0, bytesRead: 0, events: null, elapsedMs: 0 });
         report.failures.push({ sourceName: source.name, error });
       }
     }
@@ -91,15 +110,26 @@ export async function ingestPaths(
 }
 
 /** Ingests exactly one log; throws BadInputError when it is not a usable Spark event log. */
-export async function ingestSource(database: AnalysisDatabase, source: LogSource): Promise<IngestedApplication> {
+export async function ingestSource(
+  database: AnalysisDatabase,
+  source: LogSource,
+  onPhase?: (update: IngestPhaseUpdate) => void,
+): Promise<IngestedApplication> {
   const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-ingest-'));
   const started = performance.now();
+  const bytesTotal = onPhase ? await sizeOnDisk(source) : 0;
+  const phase = (name: IngestPhase, bytesRead: number, events: number | null = null): void =>
+    onPhase?.({ sourceName: source.name, phase: name, bytesTotal, bytesRead, events, elapsedMs: Math.round(performance.now() - started) });
   try {
+    phase('decoding', 0);
     const parts = await materializeForDuckDB(source, tempDir);
     return await database.withConnection(async (connection) => {
+      phase('reading', 0);
       const staged = await stageWithDiagnostics(connection, source, parts);
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
+      phase('storing', bytesTotal);
       const outcome = await writeApplication(connection, application, plan);
+      phase('analyzing', bytesTotal, outcome.eventsRead);
       // Findings are computed once, here, and stored: queries never wait for a detector.
       await runDetectors(connection, application.appKey);
       application.warnings = outcome.warnings;
@@ -109,11 +139,18 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
         { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
         'ingested event log',
       );
+      phase('done', bytesTotal, outcome.eventsRead);
       return toIngested(application, name);
     });
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
+}
+
+/** The bytes of a log's parts as stored (compressed when they are); a part that vanished counts 0. */
+async function sizeOnDisk(source: LogSource): Promise<number> {
+  const sizes = await Promise.all(source.parts.map((part) => stat(part.path).then((info) => info.size, () => 0)));
+  return sizes.reduce((sum, size) => sum + size, 0);
 }
 
 interface StagedLog {
