@@ -23,6 +23,7 @@ import { UploadResolver } from './uploads/upload.resolver.js';
 import { NotebookResolver } from './notebook/notebook.resolver.js';
 import { scenarioCatalog } from '../learning/scenarios/catalog.js';
 import { ProgressResolver } from './learning/progress.resolver.js';
+import { IngestProgressResolver } from './uploads/ingest-progress.resolver.js';
 import { ScenarioLogResolver, ScenarioResolver, ScenarioRunResolver } from './learning/scenario.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
@@ -30,6 +31,7 @@ import { ScenarioLogResolver, ScenarioResolver, ScenarioRunResolver } from './le
 export const resolvers: NonEmptyArray<Function> = [
   ApplicationResolver,
   UploadResolver,
+  IngestProgressResolver,
   ExecutorResolver,
   EnvironmentResolver,
   SqlExecutionResolver,

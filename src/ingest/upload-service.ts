@@ -6,7 +6,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BadInputError } from '../errors.js';
 import type { AnalysisDatabase } from '../store/database.js';
-import { ingestPaths, type IngestReport } from './ingest-service.js';
+import { ingestPaths, type IngestPhaseUpdate, type IngestReport } from './ingest-service.js';
 
 /** An upload exceeded the configured size limit. */
 export class UploadTooLargeError extends Error {
@@ -19,11 +19,12 @@ function safeFileName(name: string): string {
   return cleaned.length > 0 ? cleaned.slice(-200) : 'eventlog';
 }
 
-function byteLimit(maxBytes: number): Transform {
+function byteLimit(maxBytes: number, onReceived?: (bytes: number) => void): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
+      onReceived?.(seen);
       if (seen > maxBytes) done(new UploadTooLargeError(`The upload is larger than the limit of ${maxBytes} bytes`));
       else done(null, chunk);
     },
@@ -34,10 +35,17 @@ function byteLimit(maxBytes: number): Transform {
  * Streams an uploaded event log to a temp file (never into memory), ingests it, and removes the file.
  * Throws UploadTooLargeError past `maxBytes`, BadInputError when nothing in it could be ingested.
  */
+/** Callbacks through which an upload reports its progress (bytes received, then each log's ingest steps). */
+export interface UploadProgressListener {
+  onReceived?: (bytes: number) => void;
+  onPhase?: (update: IngestPhaseUpdate) => void;
+}
+
 export async function ingestUpload(
   db: AnalysisDatabase,
   upload: { filename: string; stream: Readable },
   maxBytes: number,
+  progress: UploadProgressListener = {},
 ): Promise<IngestReport> {
   const dir = await mkdtemp(join(tmpdir(), 'spark-sword-upload-'));
   try {
@@ -47,7 +55,7 @@ export async function ingestUpload(
       upload.stream.destroy(new UploadTooLargeError(`The upload is larger than the limit of ${maxBytes} bytes`)),
     );
     try {
-      await pipeline(upload.stream, byteLimit(maxBytes), createWriteStream(path));
+      await pipeline(upload.stream, byteLimit(maxBytes, progress.onReceived), createWriteStream(path));
     } catch (error) {
       if (error instanceof UploadTooLargeError) throw error;
       throw new BadInputError(`The upload did not arrive whole: ${error instanceof Error ? error.message : String(error)}`);
@@ -56,7 +64,9 @@ export async function ingestUpload(
     const inClientTerms = (message: string): string => message.replaceAll(path, upload.filename).replaceAll(`${dir}/`, '');
     let report: IngestReport;
     try {
-      report = await ingestPaths(db, [path]);
+      report = await ingestPaths(db, [path], {
+        onPhase: progress.onPhase && ((update) => progress.onPhase!({ ...update, sourceName: inClientTerms(update.sourceName) })),
+      });
     } catch (error) {
       if (error instanceof BadInputError) throw new BadInputError(inClientTerms(error.message));
       throw error;

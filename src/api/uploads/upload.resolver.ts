@@ -1,6 +1,8 @@
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { ingestUpload } from '../../ingest/upload-service.js';
+import { BadInputError } from '../../errors.js';
+import { ingestJobs, PROGRESS_ID_PATTERN } from '../../ingest/ingest-jobs.js';
+import { ingestUpload, type UploadProgressListener } from '../../ingest/upload-service.js';
 import { findApplication } from '../../store/applications-store.js';
 import { toApplication } from '../applications/application.mapper.js';
 import type { Application } from '../applications/application.type.js';
@@ -14,15 +16,36 @@ export class UploadResolver {
     description:
       'Uploads and ingests a Spark event log: plain JSON lines, .lz4/.lzf/.snappy/.zstd as Spark writes them, .gz, ' +
       'or a .zip of logs. Multipart request (GraphQL multipart request spec) with an "apollo-require-preflight: true" ' +
-      'header. Re-uploading an application attempt replaces it.',
+      'header. Re-uploading an application attempt replaces it. With progressId (a UUID the client makes), ' +
+      'Query.ingestProgress(id) answers how far it is while this runs.',
   })
   async uploadEventLog(
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
     @Ctx() { db, config }: ApiContext,
+    @Arg('progressId', () => String, { nullable: true, description: 'An id to watch this upload with Query.ingestProgress: 16-64 letters, digits, - or _ (a UUID).' })
+    progressId?: string | null,
   ): Promise<IngestResult> {
+    if (progressId != null && !PROGRESS_ID_PATTERN.test(progressId)) {
+      throw new BadInputError('progressId is 16 to 64 letters, digits, "-" or "_" (a UUID fits)');
+    }
+    const progress: UploadProgressListener = {};
+    if (progressId != null) {
+      ingestJobs.begin(progressId);
+      progress.onReceived = (bytes) => ingestJobs.update(progressId, { bytesReceived: bytes });
+      // A zip's logs go through the steps one after another; 'done' of one log is not the end of the upload.
+      progress.onPhase = ({ phase, sourceName, events }) =>
+        ingestJobs.update(progressId, { phase: phase === 'done' || phase === 'failed' ? 'analyzing' : phase, sourceName, events });
+    }
     const upload = await file;
     // A too-large or unreadable log (UploadTooLargeError, BadInputError) gets its code from formatError.
-    const report = await ingestUpload(db, { filename: upload.filename, stream: upload.createReadStream() }, config.MAX_UPLOAD_BYTES);
+    let report;
+    try {
+      report = await ingestUpload(db, { filename: upload.filename, stream: upload.createReadStream() }, config.MAX_UPLOAD_BYTES, progress);
+    } catch (error) {
+      if (progressId != null) ingestJobs.update(progressId, { phase: 'failed', error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    if (progressId != null) ingestJobs.update(progressId, { phase: 'done' });
     const applications: Application[] = [];
     for (const ingested of report.applications) {
       const record = await findApplication(db, ingested.appKey);
