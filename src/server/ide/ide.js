@@ -86,12 +86,15 @@
 
   // ---- Tabs ---------------------------------------------------------------------------------------------------
   var visual = document.getElementById('visual');
+  var panelWasOpen = false;
   var tabs = { query: document.getElementById('tab-query'), visual: document.getElementById('tab-visual') };
   function showTab(name) {
     document.getElementById('root').hidden = name !== 'query';
     visual.hidden = name !== 'visual';
     Object.keys(tabs).forEach(function (key) { tabs[key].setAttribute('aria-selected', String(key === name)); });
-    if (name === 'visual') loadApplications();
+    // The drawings need the room; the upload result stays one click away on the Query tab.
+    if (name === 'visual') { panelWasOpen = !panel.hidden; panel.hidden = true; loadApplications(); }
+    else if (panelWasOpen) { panel.hidden = false; panelWasOpen = false; }
   }
   tabs.query.addEventListener('click', function () { showTab('query'); });
   tabs.visual.addEventListener('click', function () { showTab('visual'); });
@@ -276,7 +279,9 @@
 
   function loadApplications() {
     return graphql('query IdeVisualApplications { applications(first: 100) { nodes { id name } } }').then(function (data) {
+      // A fresh upload is shown first, once; otherwise the application the user picked stays picked.
       var current = lastUploadedApp || appSelect.value;
+      lastUploadedApp = null;
       appSelect.textContent = '';
       data.applications.nodes.forEach(function (app) {
         appSelect.appendChild(el('option', { value: app.id }, app.id + (app.name ? ' — ' + app.name : '')));
@@ -293,14 +298,19 @@
     'executors { id totalCores addTime removeTime } ' +
     'sqlExecutions { id description duration plan { versions nodes { id name metrics { name metricType value } } edges { from to } } } } }';
 
+  var drawToken = 0;
   function drawApplication(id) {
+    var token = ++drawToken;
     visualStatus.textContent = 'Loading ' + id + '…';
     return graphql(VISUAL_QUERY, { id: id }).then(function (data) {
+      if (token !== drawToken) return; // another application was picked meanwhile
       var app = data.application;
       drawStageGraph(document.getElementById('stage-graph'), app);
       drawTimeline(document.getElementById('stage-timeline'), app);
       drawSqlPlans(app);
-      visualStatus.textContent = app.id + (app.name ? ' "' + app.name + '"' : '') + ': ' + app.dag.nodes.length + ' stages, ' +
+      var skipped = app.dag.nodes.filter(function (n) { return n.status === 'SKIPPED'; }).length;
+      visualStatus.textContent = app.id + (app.name ? ' "' + app.name + '"' : '') + ': ' + app.dag.nodes.length + ' stages' +
+        (skipped ? ' (' + skipped + ' skipped, not drawn)' : '') + ', ' +
         app.executors.length + ' executors, ' + app.sqlExecutions.length + ' SQL queries';
       visual.setAttribute('data-drawn', app.id);
     }).catch(function (error) { visualStatus.textContent = 'Could not draw ' + id + ': ' + error.message; });
@@ -322,8 +332,14 @@
   /** Stages as boxes in columns by depth (parents left), shaded by task time; shuffle edges labelled with bytes. */
   function drawStageGraph(svg, app) {
     clear(svg);
-    var nodes = app.dag.nodes;
-    if (!nodes.length) return emptyNote(svg, 'No stage in this application.');
+    // Skipped stages (their output already existed) never ran: left out, as they would crowd the stages that did.
+    var nodes = app.dag.nodes.filter(function (n) { return n.status !== 'SKIPPED'; });
+    var skipped = app.dag.nodes.length - nodes.length;
+    svg.setAttribute('data-skipped', skipped);
+    if (!nodes.length) return emptyNote(svg, 'No stage ran in this application.');
+    var drawn = {};
+    nodes.forEach(function (n) { drawn[n.stageId] = true; });
+    var edges = app.dag.edges.filter(function (e) { return drawn[e.from] && drawn[e.to]; });
     var taskTime = {}; var shuffleWrite = {};
     app.stages.forEach(function (s) {
       taskTime[s.stageId] = (taskTime[s.stageId] || 0) + Number(s.executorRunTime);
@@ -331,7 +347,7 @@
     });
     var maxTime = Math.max.apply(null, nodes.map(function (n) { return taskTime[n.stageId] || 0; }).concat([1]));
     var parents = {};
-    app.dag.edges.forEach(function (e) { (parents[e.to] = parents[e.to] || []).push(e.from); });
+    edges.forEach(function (e) { (parents[e.to] = parents[e.to] || []).push(e.from); });
     var depth = {};
     function depthOf(id, seen) {
       if (depth[id] !== undefined) return depth[id];
@@ -346,7 +362,14 @@
     nodes.slice().sort(function (a, b) { return a.stageId - b.stageId; }).forEach(function (n) {
       (columns[depth[n.stageId]] = columns[depth[n.stageId]] || []).push(n);
     });
-    var W = 210, H = 66, GX = 90, GY = 24, PAD = 12;
+    // A depth with many stages (e.g. many one-stage jobs) wraps into several columns of at most 8, side by side.
+    var wrapped = [];
+    columns.forEach(function (column) {
+      column = column || [];
+      for (var i = 0; i < column.length; i += 8) wrapped.push(column.slice(i, i + 8));
+    });
+    columns = wrapped;
+    var W = 250, H = 66, GX = 90, GY = 24, PAD = 12;
     var pos = {};
     columns.forEach(function (column, c) {
       (column || []).forEach(function (n, r) { pos[n.stageId] = { x: PAD + c * (W + GX), y: PAD + r * (H + GY) }; });
@@ -356,9 +379,8 @@
     svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
     svg.setAttribute('height', height);
     var arrow = arrowMarker(svg);
-    app.dag.edges.forEach(function (e) {
+    edges.forEach(function (e) {
       var from = pos[e.from], to = pos[e.to];
-      if (!from || !to) return;
       var x1 = from.x + W, y1 = from.y + H / 2, x2 = to.x, y2 = to.y + H / 2;
       svgEl(svg, 'path', { d: 'M' + x1 + ',' + y1 + ' C' + (x1 + GX / 2) + ',' + y1 + ' ' + (x2 - GX / 2) + ',' + y2 + ' ' + x2 + ',' + y2, class: 'edge', 'marker-end': arrow });
       if (shuffleWrite[e.from] > 0) svgEl(svg, 'text', { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, class: 'edge-label', 'text-anchor': 'middle' }, bytes(shuffleWrite[e.from]));
@@ -369,7 +391,7 @@
       var g = svgEl(svg, 'g', { class: 'stage stage-' + n.status.toLowerCase(), 'data-stage': n.stageId });
       svgEl(g, 'rect', { x: p.x, y: p.y, width: W, height: H, rx: 6, fill: n.status === 'SKIPPED' ? '#eee' : 'hsl(14, 85%, ' + Math.round(94 - 44 * share) + '%)', stroke: n.status === 'FAILED' ? '#b00' : '#555' });
       svgEl(g, 'text', { x: p.x + 8, y: p.y + 18, class: 'title' }, 'Stage ' + n.stageId + (n.attemptId ? ' (attempt ' + n.attemptId + ')' : '') + ' · ' + n.numTasks + ' tasks');
-      svgEl(g, 'text', { x: p.x + 8, y: p.y + 36 }, clip(n.name, 30));
+      svgEl(g, 'text', { x: p.x + 8, y: p.y + 36 }, clip(n.name, 36));
       svgEl(g, 'text', { x: p.x + 8, y: p.y + 54, class: 'meta' }, n.status.toLowerCase() + ' · task time ' + duration(taskTime[n.stageId] || 0) + (n.durationMs !== null ? ' · wall ' + duration(n.durationMs) : ''));
     });
   }
