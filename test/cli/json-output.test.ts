@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -59,6 +59,16 @@ describe('spark-sword output for machines and people', () => {
       expect(() => JSON.parse(cli.stdout)).toThrow();
     });
   }
+
+  it('shows a warning the ingest logs as one line of text on stderr, not a log record, and keeps stdout JSON', async () => {
+    // A plain JSON log named .lz4: discovery warns and decodes it by its content.
+    const misnamed = join(dir, 'misnamed.lz4');
+    copyFileSync(sample('daily-sales-report.json'), misnamed);
+    expect(await cli.run(['ingest', misnamed, '--db', db, '--json'])).toBe(0);
+    expect(cli.stderr).toMatch(/^spark-sword: warning: event log content does not match its file name; decoding by content \(path=.*misnamed\.lz4, named=lz4, sniffed=none\)$/m);
+    expect(cli.stderr).not.toMatch(PINO_LINE);
+    expect(JSON.parse(cli.stdout)).toHaveProperty('applications');
+  });
 
   it('--verbose passes the structured log records to stderr, never to stdout', async () => {
     expect(await cli.run(['--verbose', 'ingest', sample('daily-sales-report.json'), '--db', db, '--json'])).toBe(0);
