@@ -197,6 +197,6 @@ describe.skipIf(!hasChromium)('the IDE: upload panel, ready query, progress and 
     expect(plan).toContain('data size: 6.0 GB');
     expect(plan).toContain('spill size: 3.0 GB');
     const graph = await page.locator('#stage-graph').textContent();
-    expect(graph).toContain('Stage 2 · 16 tasks');
+    expect(graph).toContain('Stage 2 · 16 tasks · job 0');
   });
 });

@@ -294,7 +294,7 @@
 
   var VISUAL_QUERY = 'query IdeVisual($id: ID!) { application(id: $id) { id name startTime endTime ' +
     'dag { nodes { stageId attemptId name status numTasks durationMs } edges { from to } } ' +
-    'stages { stageId attemptId name status numTasks submissionTime completionTime executorRunTime shuffleReadBytes shuffleWriteBytes } ' +
+    'stages { stageId attemptId name status numTasks submissionTime completionTime executorRunTime shuffleReadBytes shuffleWriteBytes jobIds } ' +
     'executors { id totalCores addTime removeTime } ' +
     'sqlExecutions { id description duration plan { versions nodes { id name metrics { name metricType value } } edges { from to } } } } }';
 
@@ -340,8 +340,9 @@
     var drawn = {};
     nodes.forEach(function (n) { drawn[n.stageId] = true; });
     var edges = app.dag.edges.filter(function (e) { return drawn[e.from] && drawn[e.to]; });
-    var taskTime = {}; var shuffleWrite = {};
+    var taskTime = {}; var shuffleWrite = {}; var jobsOf = {};
     app.stages.forEach(function (s) {
+      jobsOf[s.stageId] = s.jobIds;
       taskTime[s.stageId] = (taskTime[s.stageId] || 0) + Number(s.executorRunTime);
       shuffleWrite[s.stageId] = (shuffleWrite[s.stageId] || 0) + Number(s.shuffleWriteBytes);
     });
@@ -390,7 +391,8 @@
       var share = (taskTime[n.stageId] || 0) / maxTime;
       var g = svgEl(svg, 'g', { class: 'stage stage-' + n.status.toLowerCase(), 'data-stage': n.stageId });
       svgEl(g, 'rect', { x: p.x, y: p.y, width: W, height: H, rx: 6, fill: n.status === 'SKIPPED' ? '#eee' : 'hsl(14, 85%, ' + Math.round(94 - 44 * share) + '%)', stroke: n.status === 'FAILED' ? '#b00' : '#555' });
-      svgEl(g, 'text', { x: p.x + 8, y: p.y + 18, class: 'title' }, 'Stage ' + n.stageId + (n.attemptId ? ' (attempt ' + n.attemptId + ')' : '') + ' · ' + n.numTasks + ' tasks');
+      svgEl(g, 'text', { x: p.x + 8, y: p.y + 18, class: 'title' }, 'Stage ' + n.stageId + (n.attemptId ? ' (attempt ' + n.attemptId + ')' : '') + ' · ' + n.numTasks + ' tasks' +
+        (jobsOf[n.stageId] && jobsOf[n.stageId].length ? ' · job ' + jobsOf[n.stageId].join(', ') : ''));
       svgEl(g, 'text', { x: p.x + 8, y: p.y + 36 }, clip(n.name, 36));
       svgEl(g, 'text', { x: p.x + 8, y: p.y + 54, class: 'meta' }, n.status.toLowerCase() + ' · task time ' + duration(taskTime[n.stageId] || 0) + (n.durationMs !== null ? ' · wall ' + duration(n.durationMs) : ''));
     });
