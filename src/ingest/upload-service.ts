@@ -31,16 +31,16 @@ function byteLimit(maxBytes: number, onReceived?: (bytes: number) => void): Tran
   });
 }
 
-/**
- * Streams an uploaded event log to a temp file (never into memory), ingests it, and removes the file.
- * Throws UploadTooLargeError past `maxBytes`, BadInputError when nothing in it could be ingested.
- */
 /** Callbacks through which an upload reports its progress (bytes received, then each log's ingest steps). */
 export interface UploadProgressListener {
   onReceived?: (bytes: number) => void;
   onPhase?: (update: IngestPhaseUpdate) => void;
 }
 
+/**
+ * Streams an uploaded event log to a temp file (never into memory), ingests it, and removes the file.
+ * Throws UploadTooLargeError past `maxBytes`, BadInputError when nothing in it could be ingested.
+ */
 export async function ingestUpload(
   db: AnalysisDatabase,
   upload: { filename: string; stream: Readable },
