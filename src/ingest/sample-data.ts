@@ -1,16 +1,11 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { countApplications } from '../store/applications-store.js';
 import type { AnalysisDatabase } from '../store/database.js';
+import { packageRoot } from '../version.js';
 import { ingestPaths, type IngestReport } from './ingest-service.js';
 
-/** examples/logs of this package, found above this module (works from src/ and from dist/). */
-export const sampleLogsDir: string = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'examples', 'logs');
-})();
+/** examples/logs of this package. */
+export const sampleLogsDir: string = join(packageRoot, 'examples', 'logs');
 
 /** What start-up did about the sample data. */
 export type SampleDataOutcome =

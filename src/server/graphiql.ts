@@ -1,9 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { packageRoot } from '../version.js';
 
 const require = createRequire(import.meta.url);
 /**
@@ -20,11 +19,7 @@ export const IDE_ASSET_PREFIX = '/ide/';
 /** The page's own script (upload panel, progress, Visual tab), served at /ide/spark-sword-ide.js. */
 const IDE_SCRIPT = 'spark-sword-ide.js';
 /** ide.js lives in src/server/ide/ (plain browser JavaScript, which tsc does not copy): found from the package root. */
-const ideScriptPath: string = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'src', 'server', 'ide', 'ide.js');
-})();
+const ideScriptPath: string = join(packageRoot, 'src', 'server', 'ide', 'ide.js');
 
 const contentTypes: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
