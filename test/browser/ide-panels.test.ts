@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +23,8 @@ describe.skipIf(!hasChromium)('the IDE: upload panel, ready query, progress and 
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
-  const screenshotDir = process.env.GRAPHIQL_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'spark-sword-ide-'));
+  /** Kept after the run (data/ is not committed) so a person can look at what the test checked. */
+  const screenshotDir = process.env.GRAPHIQL_SCREENSHOT_DIR ?? join(import.meta.dirname, '../../data/screenshots/ide');
 
   async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const response = await fetch(server.graphqlUrl, {
@@ -59,6 +59,7 @@ describe.skipIf(!hasChromium)('the IDE: upload panel, ready query, progress and 
   }
 
   beforeAll(async () => {
+    mkdirSync(screenshotDir, { recursive: true });
     server = await startTestServer();
     await ingestPaths(server.temp.database, [join(samples, 'daily-sales-report.json'), join(samples, 'nightly-events-etl.json'), SHARED_LOG]);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
@@ -75,8 +76,7 @@ describe.skipIf(!hasChromium)('the IDE: upload panel, ready query, progress and 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (!process.env.GRAPHIQL_SCREENSHOT_DIR) rmSync(screenshotDir, { recursive: true, force: true });
-    else console.log(`IDE screenshots in ${screenshotDir}`);
+    console.log(`IDE screenshots in ${screenshotDir}`);
   });
 
   it('uploads an event log with a progress id it polls, opens the result in a panel and puts a ready query in the editor', async () => {
