@@ -87,11 +87,16 @@ export function stageOfOperation(result: ShapeResult, index: number): ShapeStage
   return found;
 }
 
-/** The largest partition of a stage after adaptive execution split skewed partitions, if it did. */
-function effectiveMaxPartition(result: ShapeResult, stage: ShapeStage): Measurement {
-  const split = result.aqe.filter((action) => action.stageId === stage.id && action.kind === 'skew-split').at(-1);
-  if (split) return { value: split.after.value, derivation: `after AQE's skew split: ${split.after.derivation}` };
-  return { value: stage.maxPartitionBytes.value, derivation: stage.maxPartitionBytes.derivation };
+/**
+ * The largest partition a task of the stage reads: the stage's own figure, which already counts AQE's skew split
+ * (the hot piece plus the other side's matching partition, or a coalesced partition if that is larger). A largest
+ * partition is never below the average one.
+ */
+function effectiveMaxPartition(_result: ShapeResult, stage: ShapeStage): Measurement {
+  const largest = stage.maxPartitionBytes.value;
+  const average = stage.bytesPerTask.value;
+  if (largest >= average) return { value: largest, derivation: stage.maxPartitionBytes.derivation };
+  return { value: average, derivation: `${stage.maxPartitionBytes.derivation}; at least the average partition, ${formatBytes(average)}` };
 }
 
 function joinAt(input: MetricInput, params: MetricParams): ShapeResult['joins'][number] {

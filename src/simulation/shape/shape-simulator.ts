@@ -143,8 +143,9 @@ export function simulateShape(input: ShapeInput): ShapeResult {
   const last = planShape(context, input, 'main');
   context.plan.close(last, derived(0, 'the last stage writes no shuffle: its tasks produce the result of the action'));
   context.assume(
-    `Spill: a task can count on (executor memory − 300 MiB reserved) × spark.memory.fraction 0.6 × the execution half 0.5 / cores = ${bytes(executionMemoryPerTask(config))} ` +
-      '(unified memory; execution may borrow more from unused storage memory); in-memory data is assumed as large as its estimated bytes (deserialized rows are often larger).',
+    `Spill: a task can grow to (executor memory − 300 MiB reserved) × spark.memory.fraction 0.6 / concurrent tasks (cores) = ${bytes(executionMemoryPerTask(config))} ` +
+      "(UnifiedMemoryManager: execution may use the whole unified region except cached blocks up to spark.memory.storageFraction 0.5, and each of N running tasks up to 1/N of it); " +
+      'shuffle writes into at most spark.shuffle.sort.bypassMergeThreshold (200) partitions buffer nothing; in-memory data is assumed as large as its estimated bytes (deserialized rows are often larger).',
   );
   if (config.adaptiveEnabled) {
     context.assume(
