@@ -9,9 +9,11 @@ const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
 /**
- * A nightly aggregation on preemptible nodes: executor 3's node goes away while the reduce stage (1) reads the
- * map output, so its running tasks fail with ExecutorLostFailure and the others cannot fetch the blocks it held.
- * Spark reruns the lost map tasks (stage 0, attempt 1) and then stage 1 (attempt 1).
+ * A nightly aggregation on preemptible nodes with the external shuffle service on (port 7337): executor 3's node
+ * is preempted while the reduce stage (1) reads the map output, taking the executor and the node's shuffle service
+ * with it, so its running tasks fail with ExecutorLostFailure and the others cannot fetch the blocks from 7337.
+ * Spark reruns the lost map tasks (stage 0, attempt 1) and then stage 1 (attempt 1). The shuffle service cannot help
+ * when its node goes; decommissioning with shuffle-block migration moves the blocks before the node leaves.
  */
 const retriedStagesLostExecutor: SyntheticApp = {
   appId: 'app-scenario-lost-executor',
@@ -19,6 +21,8 @@ const retriedStagesLostExecutor: SyntheticApp = {
   startTime: 1_700_000_000_000,
   sparkProperties: {
     'spark.dynamicAllocation.enabled': 'false',
+    'spark.shuffle.service.enabled': 'true',
+    'spark.shuffle.service.port': '7337',
     'spark.sql.shuffle.partitions': '8',
     'spark.serializer': 'org.apache.spark.serializer.KryoSerializer',
   },

@@ -71,19 +71,23 @@ describe('learning scenarios over GraphQL', () => {
     expect(wrong.errors).toBeUndefined();
     const wrongRun = wrong.data!.runScenario;
     expect(wrongRun.passed).toBe(false);
-    expect(wrongRun.score).toBe(0);
+    expect(wrongRun.score).toBeLessThan(1);
+    // A pass is a sound plan: the run also reports the insights the plan still raises, with their titles.
+    const sound = wrongRun.conditions.find((condition) => condition.metric === 'unacceptedInsights')!;
+    expect(sound).toMatchObject({ met: false, expected: 'none' });
+    expect(sound.explanation).toMatch(/^Not met: the plan still raises CRITICAL "Stage \d+'s largest task may spill/);
     expect(wrongRun.conditions[0]).toMatchObject({ metric: 'maxToTypicalPartitionRatio', operation: 1, operator: '<', expected: 3, met: false });
     expect(wrongRun.conditions[0]!.actual as number).toBeGreaterThan(3);
     expect(wrongRun.conditions[0]!.explanation).toMatch(/^Not met: largest \/ typical partition of operation 1's stage: [\d.]+, expected under 3 \(stage \d+: largest partition/);
     expect(wrongRun.choices.find((choice) => choice.knob === 'shufflePartitions')).toEqual({ knob: 'shufflePartitions', value: 2000, changed: true });
     expect((wrongRun.shape as { config: { shufflePartitions: number } }).config.shufflePartitions).toBe(2000);
-    expect(wrongRun.progress).toMatchObject({ status: 'ATTEMPTED', attempts: 1, firstCompletedAt: null, bestScore: 0 });
+    expect(wrongRun.progress).toMatchObject({ status: 'ATTEMPTED', attempts: 1, firstCompletedAt: null, bestScore: wrongRun.score });
     // The first run issued the anonymous learner cookie (HttpOnly), which keeps the progress.
     expect(wrong.setCookies.map((cookie) => cookie.name)).toContain('ss_learner');
 
     const right = await anonymous.gql(server.graphqlUrl, RunScenarioDocument, {
       id: 'skewed-join',
-      input: { choices: [{ knob: 'saltBuckets', value: 16 }] },
+      input: { choices: [{ knob: 'adaptiveEnabled', value: true }, { knob: 'shufflePartitions', value: 2000 }] },
     });
     expect(right.errors).toBeUndefined();
     const rightRun = right.data!.runScenario;
@@ -97,7 +101,7 @@ describe('learning scenarios over GraphQL', () => {
     const skewed = await progressOf(anonymous, 'skewed-join');
     expect(skewed).toMatchObject({ status: 'COMPLETED', attempts: 2, bestScore: 1, scenario: { title: 'The skewed join' } });
     expect(Date.parse(skewed.firstCompletedAt!)).toBeGreaterThan(Date.now() - 60_000);
-    expect((skewed.bestResult as { choices: Record<string, unknown> }).choices.saltBuckets).toBe(16);
+    expect((skewed.bestResult as { choices: Record<string, unknown> }).choices.adaptiveEnabled).toBe(true);
     expect((await progressOf(anonymous, 'small-files')).status).toBe('NOT_STARTED');
   });
 
@@ -140,14 +144,15 @@ describe('learning scenarios over GraphQL', () => {
     });
     expect(wrong.errors).toBeUndefined();
     expect(wrong.data!.runScenario.passed).toBe(false);
-    expect(wrong.data!.runScenario.conditions.map((condition) => condition.met)).toEqual([false, false, false]);
+    // The last condition holds: spark.sql.shuffle.partitions is not a boolean the application already turned on.
+    expect(wrong.data!.runScenario.conditions.map((condition) => condition.met)).toEqual([false, false, false, true]);
     expect(wrong.data!.runScenario.conditions[0]!.explanation).toMatch(/you answered 0; stages the failures detector found resubmitted after shuffle fetch failures: 1/);
     expect(wrong.data!.runScenario.insights.map((insight) => insight.id)).toContain('failures:stage-1-retried');
     expect(wrong.data!.runScenario.insights[0]!.appId).toBe('app-scenario-lost-executor');
 
     const right = await anonymous.gql(server.graphqlUrl, RunScenarioDocument, {
       id: 'retried-stages-lost-executor',
-      input: { choices: [{ knob: 'fetchFailedStage', value: 1 }, { knob: 'firstFailureCause', value: 'executor-lost' }, { knob: 'setting', value: 'spark.shuffle.service.enabled' }] },
+      input: { choices: [{ knob: 'fetchFailedStage', value: 1 }, { knob: 'firstFailureCause', value: 'executor-lost' }, { knob: 'setting', value: 'spark.decommission.enabled' }] },
     });
     expect(right.data!.runScenario).toMatchObject({ passed: true, score: 1, progress: { status: 'COMPLETED', attempts: 2 } });
 

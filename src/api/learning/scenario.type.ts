@@ -64,7 +64,7 @@ export class ScenarioCondition {
   @Field(() => String, { nullable: true, description: 'For insightFires: the insight type.' })
   insightType!: string | null;
 
-  @Field(() => String, { description: 'One of <, <=, >, >=, ==, !=, contains.' })
+  @Field(() => String, { description: 'One of <, <=, >, >=, ==, !=, contains, excludes (a list without the value).' })
   operator!: string;
 
   @Field(() => JSONResolver, { nullable: true, description: 'The value compared with; null when it is the learner\'s answer.' })

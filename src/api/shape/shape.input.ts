@@ -113,7 +113,7 @@ export class ShapeOperationInput {
   @Field(() => ShapeOperationKind)
   op!: ShapeOperationKind;
 
-  @Field(() => Float, { nullable: true, description: 'FILTER: fraction of rows kept, (0, 1]; default 0.5. JOIN: fraction of matched pairs the join condition keeps; default 1.' })
+  @Field(() => Float, { nullable: true, description: 'FILTER: fraction of rows kept, (0, 1]; default 0.5. JOIN: output rows / (left rows × right rows) for the whole join condition; default from the keys (or the full product without an equality).' })
   selectivity?: number | null;
 
   @Field(() => Float, { nullable: true, description: 'SELECT/WITH_COLUMN/MAP: output bytes per input byte; default 1.' })

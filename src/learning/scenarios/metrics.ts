@@ -21,6 +21,8 @@ export interface Measurement {
 export interface LogAnalysis {
   appId: string;
   insights: Insight[];
+  /** The application's Spark properties as its log recorded them. */
+  sparkProperties: Record<string, string>;
 }
 
 /** Everything a metric may read: the simulated plan (shape scenarios), the analysed log (log scenarios). */
@@ -337,6 +339,17 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
         value: [...settings].sort(),
         derivation: `named in the suggestions of ${log.insights.length} insight(s): ${log.insights.map((insight) => insight.id).join(', ')}`,
       };
+    },
+  },
+  settingsAlreadyOn: {
+    kind: 'list',
+    source: 'log',
+    operation: 'none',
+    label: () => 'boolean Spark settings the application already ran with set to true',
+    measure: (input) => {
+      const log = requireLog(input);
+      const on = Object.entries(log.sparkProperties).filter(([, value]) => value.trim().toLowerCase() === 'true').map(([key]) => key).sort();
+      return { value: on, derivation: on.length > 0 ? `the log's environment sets ${on.map((key) => `${key}=true`).join(', ')}` : 'the log sets no boolean setting to true' };
     },
   },
   insightFiresInLog: {

@@ -36,7 +36,11 @@ function joinOutput(context: PlanContext, left: Flow, right: Flow, operation: Sh
   }
   let matched: number;
   let how: string;
-  if (operation.keyCardinality !== undefined) {
+  if (operation.selectivity !== undefined) {
+    // A join's selectivity is its output over the product of its inputs: it sets the row count whatever the keys.
+    matched = left.rows * right.rows * selectivity;
+    how = `join selectivity ${fraction(selectivity)} of the ${formatCount(left.rows)} × ${formatCount(right.rows)} pairs = ${formatCount(matched)} matched rows`;
+  } else if (operation.keyCardinality !== undefined) {
     const n = operation.keyCardinality;
     matched = (left.rows * right.rows) / n;
     how = `${formatCount(n)} distinct join keys: each key pairs ${formatCount(left.rows / n)} left rows with ${formatCount(right.rows / n)} right rows, ${formatCount(left.rows)} × ${formatCount(right.rows)} / ${formatCount(n)} = ${formatCount(matched)} matched rows`;
@@ -48,14 +52,13 @@ function joinOutput(context: PlanContext, left: Flow, right: Flow, operation: Sh
     matched = joinType === 'right' ? right.rows : joinType === 'full' ? Math.max(left.rows, right.rows) : left.rows;
     how = `${formatCount(matched)} joined rows (many-to-one assumed)`;
   }
-  matched *= selectivity;
   // Outer joins also return their preserved side's unmatched rows: at least that side's row count.
   const preserved = joinType === 'left' ? left.rows : joinType === 'right' ? right.rows : joinType === 'full' ? Math.max(left.rows, right.rows) : 0;
   const rows = Math.max(matched, preserved);
   return {
     bytes: rows * width,
     rows,
-    why: `${how}${kept}${rows > matched ? `, at least the ${formatCount(preserved)} rows the ${joinType} join preserves` : ''}; × (${bytes(rowBytes(left))} + ${bytes(rowBytes(right))}) per row = ${bytes(rows * width)}`,
+    why: `${how}${rows > matched ? `, at least the ${formatCount(preserved)} rows the ${joinType} join preserves` : ''}; × (${bytes(rowBytes(left))} + ${bytes(rowBytes(right))}) per row = ${bytes(rows * width)}`,
     planBytes,
     planWhy,
   };
@@ -111,6 +114,7 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
     smallerBuildableBytes: smallerBuildable(left.flow, right.flow, joinType),
     outputBytes: output.bytes,
     outputRows: output.rows,
+    comparedPairs: left.flow.rows * right.flow.rows,
   };
   context.joinFacts.push(fact);
 
@@ -259,8 +263,12 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
       const pieces = Math.round(hotLeft / hotAfter);
       tasks = derived(tasks.value + pieces - 1, `${tasks.derivation}; + ${formatCount(pieces - 1)} tasks from splitting the skewed partition into ${formatCount(pieces)}`);
       const nonSkewLargest = read.largest > (hotLeft + evenRight) * 0.9999 ? total / Math.max(1, read.tasks.value) : read.largest;
-      largest = Math.max(hotAfter + evenRight, Math.min(nonSkewLargest, hotLeft));
-      largestWhy = `after the skew split: ${bytes(hotAfter)} of the hot key + ${bytes(evenRight)} of the right side = ${bytes(hotAfter + evenRight)}`;
+      const piece = hotAfter + evenRight;
+      largest = Math.max(piece, Math.min(nonSkewLargest, hotLeft));
+      largestWhy =
+        largest > piece
+          ? `after the skew split each hot piece holds ${bytes(hotAfter)} of the hot key + ${bytes(evenRight)} of the right side = ${bytes(piece)}; the largest coalesced ordinary partition, ${bytes(largest)}, is larger`
+          : `after the skew split: ${bytes(hotAfter)} of the hot key + ${bytes(evenRight)} of the right side = ${bytes(piece)}`;
     } else if (read.largest > largest) {
       largest = read.largest;
       largestWhy = `${bytes(total)} / ${formatCount(tasks.value)} tasks after AQE = ${bytes(largest)}`;

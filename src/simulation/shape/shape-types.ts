@@ -64,7 +64,7 @@ export type JoinType = (typeof joinTypes)[number];
 /** One step of the pipeline. Fields not relevant to `op` must be absent; validation names the offending field. */
 export interface ShapeOperation {
   op: OperationKind;
-  /** filter: fraction of rows kept (0-1]; default 0.5 (stated as an assumption). join: fraction of the matched pairs its non-equality condition keeps (default 1). */
+  /** filter: fraction of rows kept (0-1]; default 0.5 (stated as an assumption). join: its selectivity, output rows / (left rows × right rows), for the whole join condition; overrides keyCardinality (default: product for a join without equality, else from the keys). */
   selectivity?: number;
   /** select/withColumn/map: output bytes per input byte (e.g. 0.3 when selecting a few columns); default 1. */
   sizeFactor?: number;
