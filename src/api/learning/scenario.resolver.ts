@@ -83,7 +83,7 @@ export class ScenarioRunResolver {
       conditions: run.conditions,
       choices: run.choices,
       shape: run.shape as unknown as Record<string, unknown>,
-      simulation: toShapeSimulation(run.simulation),
+      simulation: toShapeSimulation(run.simulation, run.shape),
       insights: run.insights.map((insight) => toInsight(insight, appId)),
       progress: toScenarioProgress(run.progress),
     };

@@ -223,3 +223,13 @@ export function toPlainShapeInput(value: unknown): unknown {
   }
   return plain;
 }
+
+/** A stored SQL execution to derive a shape from. */
+@InputType({ description: 'A stored SQL execution whose physical plan, measured sizes and configuration become the shape.' })
+export class ShapeFromLogInput {
+  @Field(() => String, { description: 'The application id (or appId/attemptId).' })
+  appId!: string;
+
+  @Field(() => Int)
+  sqlExecutionId!: number;
+}
