@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MyProgressDocument, RunScenarioDocument, ScenarioDetailDocument, ScenariosDocument, SignInWithGoogleDocument } from '../generated/graphql.js';
+import { MyProgressDocument, RunScenarioDocument, ScenarioDetailDocument, ScenariosDocument, SignInWithGoogleDocument, NextScenarioDocument } from '../generated/graphql.js';
 import { CookieJar } from '../helpers/cookie-jar.js';
 import { startFakeGoogle, type FakeGoogle } from '../helpers/google-idp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -82,6 +82,9 @@ describe('learning scenarios over GraphQL', () => {
     expect(wrongRun.choices.find((choice) => choice.knob === 'shufflePartitions')).toEqual({ knob: 'shufflePartitions', value: 2000, changed: true });
     expect((wrongRun.shape as { config: { shufflePartitions: number } }).config.shufflePartitions).toBe(2000);
     expect(wrongRun.progress).toMatchObject({ status: 'ATTEMPTED', attempts: 1, firstCompletedAt: null, bestScore: wrongRun.score });
+    // One failed run earns the first hint; a failed run gets no explanation.
+    expect(wrongRun.scenario.hints).toHaveLength(1);
+    expect(wrongRun.explanation).toBeNull();
     // The first run issued the anonymous learner cookie (HttpOnly), which keeps the progress.
     expect(wrong.setCookies.map((cookie) => cookie.name)).toContain('ss_learner');
 
@@ -97,6 +100,13 @@ describe('learning scenarios over GraphQL', () => {
     expect(rightRun.conditions[0]!.explanation).toMatch(/^Met: /);
     expect(rightRun.scenario.myStatus).toBe('COMPLETED');
     expect(rightRun.progress).toMatchObject({ status: 'COMPLETED', attempts: 2, bestScore: 1 });
+    expect(rightRun.explanation!.summary).toMatch(/^With .* the plan meets every condition/);
+    expect(rightRun.explanation!.cleared.map((insight) => insight.type)).toContain('data-skew');
+    expect(rightRun.explanation!.docs.length).toBeGreaterThan(0);
+    expect(rightRun.scenario.hints.length).toBeGreaterThan(1);
+    const next = await anonymous.gql(server.graphqlUrl, NextScenarioDocument, {});
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.nextScenario).toMatchObject({ level: 'BEGINNER', myStatus: 'NOT_STARTED' });
 
     const skewed = await progressOf(anonymous, 'skewed-join');
     expect(skewed).toMatchObject({ status: 'COMPLETED', attempts: 2, bestScore: 1, scenario: { title: 'The skewed join' } });

@@ -94,6 +94,16 @@ export class ScenarioLog {
   fileName!: string;
 }
 
+/** A trade-off a scenario accepts in a passing plan. */
+@ObjectType({ description: 'Something a passing plan may still show, and the reason the scenario accepts it.' })
+export class AcceptedTradeoff {
+  @Field(() => String, { description: 'An insight type or id, or "more shuffle" / "more spill" than the before.' })
+  what!: string;
+
+  @Field(() => String)
+  reason!: string;
+}
+
 /** A learning scenario. */
 @ObjectType({
   description:
@@ -125,8 +135,16 @@ export class Scenario {
   @Field(() => [ScenarioCondition], { description: 'Every condition must hold for the scenario to count as completed.' })
   successConditions!: ScenarioCondition[];
 
-  @Field(() => [String])
-  hints!: string[];
+  /** Every hint of the scenario; served one at a time through the `hints` field resolver. */
+  allHints!: string[];
+
+  @Field(() => Int, { description: 'How many hints the scenario has (hints reveals them one per failed run).' })
+  hintCount!: number;
+
+  @Field(() => [AcceptedTradeoff], {
+    description: 'What a passing plan may still show, and why the scenario accepts it (an insight, more shuffle or more spill than the before).',
+  })
+  acceptedTradeoffs!: AcceptedTradeoff[];
 
   @Field(() => [DocLink])
   docs!: DocLink[];

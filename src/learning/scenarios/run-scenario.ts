@@ -10,6 +10,7 @@ import { analyseScenarioLog } from './log-analysis.js';
 import type { LogAnalysis, ScenarioScalar } from './metrics.js';
 import type { Scenario } from './scenario-schema.js';
 import { soundnessChecks } from './soundness.js';
+import { explainPass, type PassExplanation } from './teaching.js';
 
 const beforeSimulations = new WeakMap<Scenario, ShapeResult>();
 
@@ -48,9 +49,10 @@ export interface ScenarioEvaluation {
   score: number;
 }
 
-/** A recorded run: its evaluation and the learner's progress on the scenario including it. */
+/** A recorded run: its evaluation, the explanation when it passed, and the learner's progress including it. */
 export interface ScenarioRun extends ScenarioEvaluation {
   progress: ScenarioProgress;
+  explanation: PassExplanation | null;
 }
 
 /**
@@ -122,5 +124,6 @@ export async function runScenario(
     score: evaluation.score,
     result: attemptSummary(evaluation),
   });
-  return { ...evaluation, progress };
+  const explanation = evaluation.passed ? explainPass(evaluation, await evaluateScenario(evaluation.scenario, [])) : null;
+  return { ...evaluation, progress, explanation };
 }
