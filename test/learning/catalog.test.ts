@@ -44,6 +44,15 @@ describe('the scenario catalogue', () => {
     }
   });
 
+  it('has at least six log-reading scenarios beyond the first, each generated from the shape of a shared real log', () => {
+    const logScenarios = catalog.list().filter((scenario) => scenario.log !== null && scenario.id !== 'retried-stages-lost-executor');
+    expect(logScenarios.length).toBeGreaterThanOrEqual(6);
+    for (const scenario of logScenarios) expect(scenario.story.replace(/\s+/g, ' '), scenario.id).toMatch(/a log generated from the shape of .* among the shared logs/);
+    // Together they cover the situations a reader of logs meets most.
+    const causes = new Set(logScenarios.flatMap((scenario) => scenario.success.filter((condition) => condition.insightType !== null).map((condition) => condition.insightType)));
+    expect([...causes].sort()).toEqual(expect.arrayContaining(['broadcast-join', 'data-skew', 'failures', 'idle-executors', 'small-files', 'spill']));
+  });
+
   it('runs every playground scenario on a realistic cluster stated in its story', () => {
     for (const scenario of catalog.list().filter((candidate) => candidate.log === null)) {
       const config = scenario.shape.config ?? {};

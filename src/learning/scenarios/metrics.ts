@@ -55,6 +55,14 @@ export interface MetricDefinition {
 }
 
 
+/** Remedies named in words rather than by a setting, as suggestionMentions reports them. */
+const REMEDIES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
+  { name: 'salt the hot key', pattern: /\bsalt/i },
+  { name: 'broadcast the small side', pattern: /\bbroadcast(?: hint|\(df\)| join)/i },
+  { name: 'compact the files', pattern: /\bcompact/i },
+  { name: 'more, smaller partitions', pattern: /more, smaller partitions/i },
+];
+
 /** Thrown when a metric cannot be measured on this result (e.g. the operation it names was removed). */
 export class MetricUnavailableError extends Error {
   override readonly name = 'MetricUnavailableError';
@@ -350,6 +358,52 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
       const log = requireLog(input);
       const on = Object.entries(log.sparkProperties).filter(([, value]) => value.trim().toLowerCase() === 'true').map(([key]) => key).sort();
       return { value: on, derivation: on.length > 0 ? `the log's environment sets ${on.map((key) => `${key}=true`).join(', ')}` : 'the log sets no boolean setting to true' };
+    },
+  },
+  insightStageIds: {
+    kind: 'list',
+    source: 'log',
+    operation: 'none',
+    needsInsightType: true,
+    label: (p) => `stages the ${p.insightType} detector points at in the log`,
+    measure: (input, params) => {
+      const found = requireLog(input).insights.filter((insight) => insight.type === params.insightType && insight.stageId !== null);
+      return {
+        value: [...new Set(found.map((insight) => insight.stageId!))].sort((a, b) => a - b),
+        derivation: found.length > 0 ? found.map((insight) => insight.title).join('; ') : `no ${params.insightType} insight names a stage`,
+      };
+    },
+  },
+  insightTypesInLog: {
+    kind: 'list',
+    source: 'log',
+    operation: 'none',
+    label: () => 'kinds of problem the detectors found in the log',
+    measure: (input) => {
+      const insights = requireLog(input).insights;
+      return {
+        value: [...new Set(insights.map((insight) => insight.type))].sort(),
+        derivation: insights.length > 0 ? insights.map((insight) => `${insight.severity} ${insight.title}`).join('; ') : 'the detectors found nothing',
+      };
+    },
+  },
+  suggestionMentions: {
+    kind: 'list',
+    source: 'log',
+    operation: 'none',
+    needsInsightType: true,
+    label: (p) => `settings and remedies the ${p.insightType} insights suggest`,
+    measure: (input, params) => {
+      const found = requireLog(input).insights.filter((insight) => insight.type === params.insightType);
+      const mentioned = new Set<string>();
+      for (const insight of found) {
+        for (const match of insight.suggestion.matchAll(/(?<![\w.])spark\.[a-zA-Z][\w.]*[a-zA-Z]/g)) mentioned.add(match[0]);
+        for (const remedy of REMEDIES) if (remedy.pattern.test(insight.suggestion)) mentioned.add(remedy.name);
+      }
+      return {
+        value: [...mentioned].sort(),
+        derivation: found.length > 0 ? found.map((insight) => insight.suggestion).join(' ') : `no ${params.insightType} insight on the log`,
+      };
     },
   },
   insightFiresInLog: {
