@@ -153,7 +153,9 @@ export function simulateShape(input: ShapeInput): ShapeResult {
         'minPartitionSize 1 MiB); it decides from real map output sizes, for which this playground uses its estimates.',
     );
   }
-  context.assume('Stages that read the same shuffle or cache are not deduplicated, and each side of a join is assumed not already partitioned by the join keys (Spark would skip that shuffle).');
+  context.assume(
+    'Stages that read the same shuffle or cache are not deduplicated; a join side is taken as already partitioned by the join keys only when an earlier groupBy, window or keyed repartition in this shape hash-partitioned it by them (bucketed tables are not modelled).',
+  );
   context.assume('Every number is an estimate from the sizes, counts and fractions given, never from data values; real runs differ. Estimates, never promises.');
 
   const stages = context.plan.closed.map((closed) => closed.stage);
