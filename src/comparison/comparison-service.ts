@@ -1,0 +1,37 @@
+import { NotFoundError } from '../errors.js';
+import { findApplication } from '../store/applications-store.js';
+import { loadRunProfileRows } from '../store/comparison-store.js';
+import type { AnalysisDatabase } from '../store/database.js';
+import { insightsByApp } from '../store/insights-store.js';
+import { compareRuns, type RunComparison, type RunInput } from './compare-runs.js';
+
+const toNumber = (value: bigint | null): number | null => (value === null ? null : Number(value));
+
+/** Reads one stored run for a comparison; an unknown id is a NotFoundError naming it. */
+async function loadRun(db: AnalysisDatabase, id: string, role: string): Promise<RunInput> {
+  const app = await findApplication(db, id);
+  if (!app) throw new NotFoundError(`No stored application "${id}" (the ${role} of the comparison); ingest its event log first`);
+  const [rows, [insights]] = await Promise.all([loadRunProfileRows(db, app.appKey), insightsByApp(db, [app.appKey])]);
+  return {
+    appKey: app.appKey,
+    name: app.name,
+    sparkVersion: app.sparkVersion,
+    startTime: toNumber(app.startTime),
+    endTime: toNumber(app.endTime),
+    rows,
+    insights: (insights ?? []).map((insight) => ({
+      id: insight.id,
+      type: insight.type,
+      title: insight.title,
+      stageId: toNumber(insight.stageId),
+      sqlExecutionId: toNumber(insight.sqlExecutionId),
+    })),
+  };
+}
+
+/** Compares two stored applications (ids as `application(id:)` takes them): `base` is the reference run. */
+export async function compareApplications(db: AnalysisDatabase, baseId: string, candidateId: string): Promise<RunComparison> {
+  const base = await loadRun(db, baseId, 'base');
+  const candidate = await loadRun(db, candidateId, 'candidate');
+  return compareRuns(base, candidate);
+}
