@@ -102,8 +102,21 @@ SELECT s.appKey, s.ingestedAt, greatest(0, coalesce(s.endTime - s.startTime, 0))
   coalesce(p.properties, '{}')
 FROM span s LEFT JOIN e USING (appKey) LEFT JOIN p USING (appKey)`;
 
-/** Makes sure every stored application has facts for its current ingest (cheap when none is missing). */
+/** The refresh running on each database: one process holds a DuckDB file, so this queue serializes them all. */
+const refreshing = new WeakMap<AnalysisDatabase, Promise<void>>();
+
+/**
+ * Makes sure every stored application has facts for its current ingest (cheap when none is missing). Refreshes
+ * run one at a time per database: two concurrent first questions would insert the same rows and one would fail.
+ */
 export async function refreshResourceFacts(db: AnalysisDatabase): Promise<void> {
+  const previous = refreshing.get(db) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => fillFacts(db));
+  refreshing.set(db, next);
+  await next;
+}
+
+async function fillFacts(db: AnalysisDatabase): Promise<void> {
   await db.withConnection(async (connection) => {
     await ensureTable(connection);
     await connection.run(fillMissingSql, { keys: appKeysParam(costPropertyKeys) });

@@ -152,3 +152,19 @@ describe('cost and waste', () => {
     await expect(fleetReport(db.database, noPrices, {}, { top: 0 })).rejects.toThrow(/top must be/);
   });
 });
+
+describe('resource facts under concurrent questions', () => {
+  it('answers many first fleet questions at once with the same numbers', async () => {
+    const db = await openTempDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'spark-sword-cost-concurrent-'));
+    try {
+      await ingestPaths(db.database, [1, 2, 3, 4].map((n) => writeEventLog(dir, nightly(n))));
+      const answers = await Promise.all(Array.from({ length: 6 }, () => fleetReport(db.database, prices)));
+      for (const answer of answers) expect(answer.totals).toEqual(answers[0]!.totals);
+      expect(answers[0]!.totals.applications).toBe(4);
+    } finally {
+      db.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
