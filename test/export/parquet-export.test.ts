@@ -48,6 +48,16 @@ const FleetDocument = parse(`query FleetOverview($name: String) {
   }
 }`) as TypedDocumentNode<FleetResult, { name?: string }>;
 
+interface CostResult {
+  application: { cost: { allocatedCoreHours: number; idleShare: number; cost: number; prices: { perCoreHour: number; perGbHour: number; source: string } } };
+}
+const CostDocument = parse(`query RunCostOf($id: ID!, $price: Float) {
+  application(id: $id) { cost(pricePerCoreHour: $price) { allocatedCoreHours idleShare cost prices { perCoreHour perGbHour source } } }
+}`) as TypedDocumentNode<CostResult, { id: string; price?: number }>;
+const BadFleetDocument = parse(`query FleetBackwards {
+  fleet(filter: { from: "2026-12-02T00:00:00Z", to: "2026-12-01T00:00:00Z" }) { totals { applications } }
+}`) as TypedDocumentNode<unknown, Record<string, never>>;
+
 describe('Parquet export', () => {
   let server: TestServer;
   let dir: string;
@@ -106,6 +116,37 @@ describe('Parquet export', () => {
       connection.closeSync();
       instance.closeSync();
     }
+  });
+
+  it('replaces only a re-ingested application\'s files, new ones in place before old ones go', async () => {
+    const folder = join(out, 'tasks', partitionName('app-nightly-2'));
+    const before = readdirSync(folder);
+    const untouched = readdirSync(join(out, 'tasks', partitionName('app-nightly-3')));
+    await ingestPaths(server.temp.database, [writeEventLog(dir, nightly(2))]);
+    const report = await exportParquet(server.temp.database, out);
+    expect(report.exported).toEqual(['app-nightly-2']);
+    const after = readdirSync(folder);
+    expect(after).toHaveLength(1);
+    expect(after).not.toEqual(before);
+    expect(readdirSync(join(out, 'tasks', partitionName('app-nightly-3')))).toEqual(untouched);
+    expect(readdirSync(folder).some((name) => name.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('Application.cost says which price it used; a backwards time window is refused', async () => {
+    const configured = await gql(server.graphqlUrl, CostDocument, { id: 'app-nightly-1' });
+    expect(configured.errors).toBeUndefined();
+    expect(configured.data!.application.cost.prices).toEqual({
+      perCoreHour: 0.05, perGbHour: 0.01,
+      source: 'COST_PER_CORE_HOUR=0.05 (server configuration), COST_PER_GB_HOUR=0.01 (server configuration)',
+    });
+    const given = await gql(server.graphqlUrl, CostDocument, { id: 'app-nightly-1', price: 1 });
+    const { allocatedCoreHours, cost } = given.data!.application.cost;
+    expect(given.data!.application.cost.prices.source).toContain('pricePerCoreHour=1 (request)');
+    expect(cost).toBeGreaterThan(configured.data!.application.cost.cost);
+    expect(cost).toBeGreaterThanOrEqual(allocatedCoreHours);
+    const bad = await gql(server.graphqlUrl, BadFleetDocument, {});
+    expect(bad.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(bad.errors![0]!.message).toContain('"from"');
   });
 
   it('keeps plan nodes, task quantiles and attempts with a "/" in their key readable', async () => {
