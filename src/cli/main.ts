@@ -13,6 +13,7 @@ import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
 import { shapeCommand } from './shape-command.js';
 import { registerCompareCommand } from './compare-command.js';
 import { registerExportCommand } from './export-command.js';
+import { registerFleetCommand } from './fleet-command.js';
 
 /** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
 const EXIT_OK = 0;
@@ -247,6 +248,7 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
 
   registerCompareCommand(program, out, (code) => (exitCode = code));
   registerExportCommand(program, out, (code) => (exitCode = code));
+  registerFleetCommand(program, out, (code) => (exitCode = code));
 
   const run = async (argv: string[]): Promise<number> => {
     try {
