@@ -211,7 +211,9 @@ function lineageOf(rddInfo: string | null): string[] {
     const parsed: unknown = JSON.parse(rddInfo);
     if (!Array.isArray(parsed)) return [];
     return parsed
-      .map((rdd: { Name?: unknown; Callsite?: unknown }) => `${String(rdd.Name ?? '')}@${String(rdd.Callsite ?? '')}`)
+      // A cached RDD is named after its plan text, whose expression ids (#15L) and literals (random seeds, ranges)
+      // change from run to run: numbers in names are masked; call sites keep their line numbers.
+      .map((rdd: { Name?: unknown; Callsite?: unknown }) => `${String(rdd.Name ?? '').replace(/-?\d+/g, 'N')}@${String(rdd.Callsite ?? '')}`)
       .sort();
   } catch {
     return [];
