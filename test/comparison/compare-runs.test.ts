@@ -12,6 +12,9 @@ import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { writeEventLog } from '../helpers/synthetic-log.js';
 
+/** An application that ran no job. */
+const buildEmpty = () => ({ appId: 'app-empty', name: 'nightly-etl', jobs: [] });
+
 const metric = (pair: { metrics: RunComparison['stages'][number]['metrics'] }, name: string) =>
   pair.metrics.find((m) => m.metric === name)!;
 
@@ -86,6 +89,26 @@ describe('compareApplications', () => {
     const comparison = await compareApplications(db.database, 'app-etl-monday', 'app-etl-tuesday');
     expect(comparison.propertyChanges).toEqual([{ key: 'spark.sql.shuffle.partitions', base: '200', candidate: '20' }]);
     expect(comparison.base).toMatchObject({ sparkVersion: '3.5.1', executors: 2, coresPerExecutor: 4, executorMemory: '4g', localMode: false });
+  });
+
+  it('finds nothing to explain in a run compared with itself, and explains no run still going', async () => {
+    const same = await compareApplications(db.database, 'app-etl-monday', 'app-etl-monday');
+    expect(same).toMatchObject({ durationDeltaMs: 0, explanations: [], propertyChanges: [], insightsAppeared: [], insightsDisappeared: [] });
+    expect(same.stages.every((pair) => pair.metrics.every((m) => m.delta === 0 || m.delta === null))).toBe(true);
+    const { candidate } = plantedRegressionPair();
+    await ingestPaths(db.database, [writeEventLog(dir, { ...candidate, appId: 'app-etl-running', running: true })]);
+    const running = await compareApplications(db.database, 'app-etl-monday', 'app-etl-running');
+    expect(running.candidate.durationMs).toBeNull();
+    expect(running.durationDeltaMs).toBeNull();
+    expect(running.explanations).toEqual([]);
+    expect(running.stages).toHaveLength(4);
+    const empty = buildEmpty();
+    await ingestPaths(db.database, [writeEventLog(dir, empty)]);
+    const none = await compareApplications(db.database, 'app-etl-monday', 'app-empty');
+    expectPossible(none);
+    expect(none.stages).toEqual([]);
+    expect(none.stagesOnlyInBase).toHaveLength(4);
+    expect(none.explanations.every((e) => e.kind === 'stage-only-in-base' || e.kind === 'outside-stages')).toBe(true);
   });
 
   it('says which application id it does not know', async () => {
