@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { formatBytes, formatDuration, formatShare } from '../analysis/format.js';
 import type { RunComparison, RunSummary } from '../comparison/compare-runs.js';
 import { compareApplications } from '../comparison/comparison-service.js';
+import { loadConfig } from '../config.js';
 import { BadInputError, NotFoundError } from '../errors.js';
 import type { CliOutput } from './main.js';
 import { toJson, withStoredDatabase } from './open-database.js';
@@ -13,7 +14,11 @@ function runLine(run: RunSummary): string {
     ? `local mode, ${run.coresPerExecutor ?? '?'} cores`
     : `${run.executors} executors × ${run.coresPerExecutor ?? '?'} cores${run.executorMemory ? `, ${run.executorMemory}` : ''}`;
   return `${run.appKey}${run.name ? ` "${run.name}"` : ''}: ${run.durationMs === null ? 'still running' : formatDuration(run.durationMs)}, ` +
-    `Spark ${run.sparkVersion ?? 'unknown'}, ${size}, ${run.tasks} tasks${run.failedTasks > 0 ? ` (${run.failedTasks} failed)` : ''}`;
+    `Spark ${run.sparkVersion ?? 'unknown'}, ${size}, ${run.tasks} tasks${run.failedTasks > 0 ? ` (${run.failedTasks} failed)` : ''}` +
+    (run.resources
+      ? `, ${run.resources.allocatedCoreHours.toFixed(2)} core-h held (${formatShare(run.resources.wasteShare)} wasted)` +
+        (run.resources.cost === null ? '' : `, cost ${run.resources.cost.toFixed(2)}`)
+      : '');
 }
 
 /** The comparison as a person reads it: the runs, what carries the change, then what else differs. */
@@ -65,7 +70,7 @@ export function registerCompareCommand(program: Command, out: CliOutput, setExit
     .action(async (base: string, candidate: string, options: { db?: string; json?: boolean }) => {
       const comparison = await withStoredDatabase(options.db, async (database) => {
         try {
-          return await compareApplications(database, base, candidate);
+          return await compareApplications(database, base, candidate, loadConfig());
         } catch (error) {
           // An id the store does not hold is the user's input: exit 2 with the message.
           if (error instanceof NotFoundError) throw new BadInputError(error.message);

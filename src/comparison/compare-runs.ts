@@ -130,6 +130,17 @@ export interface RunSummary {
   tasks: number;
   taskTimeMs: number;
   failedTasks: number;
+  /** Core-hours held and used, waste and cost (see Application.cost); null until the store is asked. */
+  resources: RunResources | null;
+}
+
+/** What a run held and what that cost. */
+export interface RunResources {
+  allocatedCoreHours: number;
+  usedCoreHours: number;
+  wasteShare: number;
+  /** null without prices. */
+  cost: number | null;
 }
 
 /** Properties that name the run rather than configure it: different in every run, so never a "change". */
@@ -392,6 +403,7 @@ function summary(run: RunInput, durationMs: number | null): RunSummary {
     tasks: stages.reduce((sum, stage) => sum + stage.tasks, 0),
     taskTimeMs: stages.reduce((sum, stage) => sum + stage.taskTimeMs, 0),
     failedTasks: stages.reduce((sum, stage) => sum + stage.failedTasks, 0),
+    resources: null,
   };
 }
 

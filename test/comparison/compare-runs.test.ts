@@ -89,6 +89,11 @@ describe('compareApplications', () => {
     const comparison = await compareApplications(db.database, 'app-etl-monday', 'app-etl-tuesday');
     expect(comparison.propertyChanges).toEqual([{ key: 'spark.sql.shuffle.partitions', base: '200', candidate: '20' }]);
     expect(comparison.base).toMatchObject({ sparkVersion: '3.5.1', executors: 2, coresPerExecutor: 4, executorMemory: '4g', localMode: false });
+    // Without prices the resources are counted and the cost left empty; the slower run held its cores longer.
+    expect(comparison.base.resources).toMatchObject({ cost: null });
+    expect(comparison.candidate.resources!.allocatedCoreHours).toBeGreaterThan(comparison.base.resources!.allocatedCoreHours);
+    const priced = await compareApplications(db.database, 'app-etl-monday', 'app-etl-tuesday', { COST_PER_CORE_HOUR: 0.05 });
+    expect(priced.candidate.resources!.cost).toBeCloseTo(priced.candidate.resources!.allocatedCoreHours * 0.05, 3);
   });
 
   it('finds nothing to explain in a run compared with itself, and explains no run still going', async () => {

@@ -15,8 +15,8 @@ export class ComparisonResolver {
   async compareApplications(
     @Arg('base', () => ID, { description: 'The reference run (an application id or attempt key).' }) base: string,
     @Arg('candidate', () => ID, { description: 'The run to explain.' }) candidate: string,
-    @Ctx() { db }: ApiContext,
+    @Ctx() { db, config }: ApiContext,
   ): Promise<ApplicationComparison> {
-    return compareApplications(db, base, candidate);
+    return compareApplications(db, base, candidate, config);
   }
 }

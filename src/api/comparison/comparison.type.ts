@@ -80,6 +80,15 @@ export class InsightChange {
   @Field(() => String, { description: 'application, a stage or a SQL execution, with that run\'s own ids.' }) target!: string;
 }
 
+/** What a run held. */
+@ObjectType({ description: 'Core-hours held and used, the wasted share and the cost, as Application.cost counts them.' })
+export class RunResources {
+  @Field(() => Float) allocatedCoreHours!: number;
+  @Field(() => Float) usedCoreHours!: number;
+  @Field(() => Float, { description: '0-1.' }) wasteShare!: number;
+  @Field(() => Float, { nullable: true, description: 'At the configured prices; null without them.' }) cost!: number | null;
+}
+
 /** One run's facts. */
 @ObjectType({ description: 'One of the two runs.' })
 export class RunSummary {
@@ -97,6 +106,7 @@ export class RunSummary {
   @Field(() => Int) tasks!: number;
   @Field(() => Float) taskTimeMs!: number;
   @Field(() => Int) failedTasks!: number;
+  @Field(() => RunResources, { nullable: true }) resources!: RunResources | null;
 }
 
 /** One ranked part of the explanation. */
