@@ -12,7 +12,7 @@ interface FleetCliOptions {
   sparkVersion?: string;
   from?: Date;
   to?: Date;
-  groupBy: string;
+  groupBy?: string;
   top: number;
   lastRuns: number;
   db?: string;
@@ -72,20 +72,21 @@ export function registerFleetCommand(program: Command, out: CliOutput, setExit: 
     .option('--spark-version <version>', 'a Spark version or its prefix, e.g. 3.5')
     .option('--from <iso>', 'started at or after, e.g. 2026-11-01', parseTime('--from'))
     .option('--to <iso>', 'started before, e.g. 2026-12-01', parseTime('--to'))
-    .option('--group-by <property>', 'group runs by name or by the value of this Spark property', 'name')
+    .option('--group-by <property>', 'group runs by name or by the value of this Spark property (default FLEET_GROUP_BY, else name)')
     .option('--top <n>', 'how many of the most wasteful applications', parseWhole('--top', 1, 1000), 10)
     .option('--last-runs <n>', 'latest runs per application that recurring insights look at', parseWhole('--last-runs', 2, 1000), 20)
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the answer as one JSON document')
     .action(async (options: FleetCliOptions) => {
+      const config = loadConfig();
       const report = await withStoredDatabase(options.db, (database) =>
-        fleetReport(database, loadConfig(), {
+        fleetReport(database, config, {
           name: options.name,
           user: options.user,
           sparkVersion: options.sparkVersion,
           from: options.from?.getTime(),
           to: options.to?.getTime(),
-        }, { groupBy: options.groupBy, top: options.top, lastRuns: options.lastRuns }),
+        }, { groupBy: options.groupBy ?? config.FLEET_GROUP_BY, top: options.top, lastRuns: options.lastRuns }),
       );
       out.stdout.write(options.json ? toJson(report) : formatFleet(report));
       setExit(0);

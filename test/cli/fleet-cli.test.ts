@@ -12,6 +12,7 @@ function run(n: number): SyntheticApp {
     appId: `app-daily-${n}`,
     name: 'daily-report',
     startTime: 1_700_000_000_000 + n * 86_400_000,
+    sparkProperties: { 'spark.team.pipeline': 'reports' },
     jobs: [{ jobId: 0, stages: [{ stageId: 0, name: 'sort at Report.scala:12', tasks: Array.from({ length: 40 }, () => ({ durationMs: 5_000, memoryBytesSpilled: 400 * MB, diskBytesSpilled: 100 * MB })) }] }],
   };
 }
@@ -37,6 +38,16 @@ describe('spark-sword fleet', () => {
     expect(await cli.run(['fleet', '--db', db, '--from', '2023-11-16', '--json'])).toBe(0);
     const parsed = JSON.parse(cli.stdout) as { totals: { applications: number } };
     expect(parsed.totals.applications).toBe(2);
+  });
+
+  it('groups runs by the property FLEET_GROUP_BY names', async () => {
+    process.env.FLEET_GROUP_BY = 'spark.team.pipeline';
+    try {
+      expect(await cli.run(['fleet', '--db', db])).toBe(0);
+    } finally {
+      delete process.env.FLEET_GROUP_BY;
+    }
+    expect(cli.stdout).toContain('spark.team.pipeline=reports: 3 runs');
   });
 
   it('refuses a bad option with exit 2', async () => {

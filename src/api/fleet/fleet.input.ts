@@ -51,9 +51,10 @@ export class FleetArgs extends PriceArgs {
   @IsOptional()
   filter?: FleetFilter;
 
-  @Field(() => String, { defaultValue: 'name', description: 'Group runs by "name" or by the value of this Spark property (e.g. spark.yarn.tags).' })
+  @Field(() => String, { nullable: true, description: 'Group runs by "name" or by the value of this Spark property (e.g. spark.yarn.tags); default FLEET_GROUP_BY.' })
+  @IsOptional()
   @MaxLength(300)
-  groupBy: string = 'name';
+  groupBy?: string;
 
   @Field(() => Int, { defaultValue: 10, description: 'How many of the most wasteful applications (1-1000).' })
   @Min(1)

@@ -40,7 +40,7 @@ export class FleetResolver {
       to: args.filter?.to?.getTime(),
     };
     const report = await fleetReport(db, config, filter, {
-      groupBy: args.groupBy,
+      groupBy: args.groupBy ?? config.FLEET_GROUP_BY,
       top: args.top,
       lastRuns: args.lastRuns,
       prices: { perCoreHour: args.pricePerCoreHour, perGbHour: args.pricePerGbHour },
