@@ -1,5 +1,5 @@
 /**
- * Fleet benchmark: `npm run bench:fleet` (BENCH_FLEET_APPS=1000 by default).
+ * Fleet benchmark: `npm run bench:fleet` (BENCH_FLEET_APPS=1000 by default; BENCH_FLEET_LOGS picks the source logs).
  *
  * Ingests a few real shared logs once, then copies their rows under new application keys (every table the
  * ingest writes, names and times kept so runs form series) until the database holds
@@ -32,12 +32,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spark-sword-fleet-bench-'));
   const database = await AnalysisDatabase.open(join(dir, 'fleet.duckdb'), { memoryLimit: config.DUCKDB_MEMORY_LIMIT });
   try {
-    const sources = [
-      join(events, 'spark4', 'local-1776286786993.zstd'),
-      join(events, 'spark4', 'local-1776286804625.zstd'),
-      join(events, 'apache-spark', 'application_1553914137147_0018'),
-      join(events, 'apache-spark', 'app-20161116163331-0000'),
-    ];
+    // BENCH_FLEET_LOGS (comma-separated, under SPARK_EVENTS_DIR) picks other sources, e.g. bench/nds_q72_dataproc_2_2.zstd.
+    const sources = (process.env.BENCH_FLEET_LOGS ?? 'spark4/local-1776286786993.zstd,spark4/local-1776286804625.zstd,' +
+      'apache-spark/application_1553914137147_0018,apache-spark/app-20161116163331-0000')
+      .split(',').map((path) => join(events, path.trim()));
     const report = await time(`ingest ${sources.length} real logs`, () => ingestPaths(database, sources));
     const originals = report.applications.map((app) => app.appKey);
     const copies = TARGET - originals.length;
