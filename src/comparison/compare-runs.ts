@@ -241,8 +241,9 @@ export function compareRuns(base: RunInput, candidate: RunInput): RunComparison 
   const depthsBase = stageDepths(base.rows.stages);
   const depthsCandidate = stageDepths(candidate.rows.stages);
   const ran = (stage: RunStageRow): boolean => stage.status !== 'SKIPPED';
+  const baseStages = new Set(base.rows.stages);
   const depthOf = (stage: RunStageRow): number =>
-    (base.rows.stages.includes(stage) ? depthsBase : depthsCandidate).get(stage.stageId) ?? 0;
+    (baseStages.has(stage) ? depthsBase : depthsCandidate).get(stage.stageId) ?? 0;
   const stageAlignment = alignByKeys(base.rows.stages.filter(ran), candidate.rows.stages.filter(ran), [
     (stage) => `${stageName(stage)}|${depthOf(stage)}|${stage.lineage.join(';')}`,
     (stage) => `${stageName(stage)}|${depthOf(stage)}`,
@@ -278,8 +279,8 @@ export function compareRuns(base: RunInput, candidate: RunInput): RunComparison 
   };
   const baseStageNames = stageNamesOf(base);
   const candidateStageNames = stageNamesOf(candidate);
-  const jobStages = (job: RunJobRow): string =>
-    base.rows.jobs.includes(job) ? baseStageNames(job) : candidateStageNames(job);
+  const baseJobs = new Set(base.rows.jobs);
+  const jobStages = (job: RunJobRow): string => (baseJobs.has(job) ? baseStageNames(job) : candidateStageNames(job));
   const jobAlignment = alignByKeys(base.rows.jobs, candidate.rows.jobs, [
     (job) => `${job.name ?? ''}|${job.description ?? ''}|${jobStages(job)}`,
     (job) => `${job.name ?? ''}|${job.description ?? ''}`,
@@ -322,8 +323,10 @@ export function compareRuns(base: RunInput, candidate: RunInput): RunComparison 
   // Insights: the same type about the same aligned part (candidate ids translated to the base's).
   const stageToBase = new Map(stages.map((pair) => [pair.candidateStageId, pair.baseStageId]));
   const sqlToBase = new Map(sqlExecutions.map((pair) => [pair.candidateExecutionId, pair.baseExecutionId]));
-  const stageNames = (run: RunInput) => new Map(run.rows.stages.map((stage) => [stage.stageId, stage.name]));
-  const sqlNames = (run: RunInput) => new Map(run.rows.sql.map((execution) => [execution.executionId, execution.description]));
+  const namesOf = new Map([base, candidate].map((run) => [run, {
+    stages: new Map(run.rows.stages.map((stage) => [stage.stageId, stage.name])),
+    sql: new Map(run.rows.sql.map((execution) => [execution.executionId, execution.description])),
+  }]));
   const insightKey = (insight: RunInput['insights'][number], side: 'base' | 'candidate'): string => {
     if (insight.stageId !== null) {
       const id = side === 'base' ? insight.stageId : stageToBase.get(insight.stageId);
@@ -336,9 +339,9 @@ export function compareRuns(base: RunInput, candidate: RunInput): RunComparison 
     return `${insight.type}|application`;
   };
   const targetOf = (run: RunInput, insight: RunInput['insights'][number]): string => {
-    if (insight.stageId !== null) return label(insight.stageId, stageNames(run).get(insight.stageId) ?? null);
+    if (insight.stageId !== null) return label(insight.stageId, namesOf.get(run)!.stages.get(insight.stageId) ?? null);
     if (insight.sqlExecutionId !== null) {
-      const description = sqlNames(run).get(insight.sqlExecutionId);
+      const description = namesOf.get(run)!.sql.get(insight.sqlExecutionId);
       return `SQL ${insight.sqlExecutionId}${description ? ` (${description})` : ''}`;
     }
     return 'application';
