@@ -41,11 +41,26 @@ describe('shapeFromLog on the shared logs', () => {
     for (const failure of failures) expect(failure).toMatch(/cannot be turned into a shape|logged no physical plan/);
   });
 
-  it('predicts the join strategy Spark chose for most joins', () => {
+  // The bounds are what was measured when the model was written (not tuned to a file): joins 24 of 30, stage
+  // counts 81 of 105 executions, shuffle counts 99 of 105. Where the plan holds nothing the playground does not
+  // model, it claims agreement on stages, shuffles and joins, and the test holds it to that.
+  it('predicts most joins, stage counts and shuffle counts as Spark ran them', () => {
     const pairs = rows.flatMap((row) => row.joins.actual.map((actual, index) => ({ actual, predicted: row.joins.predicted[index] })));
-    const agree = pairs.filter((pair) => pair.actual === pair.predicted).length;
-    expect(pairs.length).toBeGreaterThan(0);
-    expect(agree / pairs.length).toBeGreaterThanOrEqual(Number(process.env.JOIN_AGREEMENT ?? 0));
+    expect(pairs.length).toBeGreaterThanOrEqual(20);
+    expect(pairs.filter((pair) => pair.actual === pair.predicted).length / pairs.length).toBeGreaterThanOrEqual(0.75);
+    expect(rows.filter((row) => row.stages.predicted === row.stages.actual).length / rows.length).toBeGreaterThanOrEqual(0.75);
+    expect(rows.filter((row) => row.shuffles.predicted === row.shuffles.actual).length / rows.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('agrees on stages, shuffles and joins wherever every plan node is one the playground models', () => {
+    const clean = rows.filter((row) => row.notModelled.length === 0);
+    expect(clean.length).toBeGreaterThanOrEqual(10);
+    for (const row of clean) {
+      const label = `${row.appKey} sql ${row.sqlExecutionId}`;
+      expect(row.stages.predicted, label).toBe(row.stages.actual);
+      expect(row.shuffles.predicted, label).toBe(row.shuffles.actual);
+      expect(row.joins.predicted, label).toEqual(row.joins.actual);
+    }
   });
 
   it('never predicts an impossible number for a logged shape', () => {

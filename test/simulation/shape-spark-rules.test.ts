@@ -111,6 +111,18 @@ describe('the shape playground follows Spark rules', () => {
     expect(result.stages).toHaveLength(3);
   });
 
+  it('spark.sql.requireAllClusterKeysForCoPartition: partitioning on a subset of the join keys is shuffled again', () => {
+    const result = plan({
+      source: table(100 * GiB, 800),
+      operations: [
+        { op: 'groupBy', keys: ['item'], distinctGroups: 50_000_000 },
+        { op: 'join', keys: ['item', 'order'], right: { source: table(20 * GiB, 160), operations: [] } },
+      ],
+      config: { ...cluster, adaptiveEnabled: false },
+    });
+    expect(result.joins[0]).toMatchObject({ strategy: 'sort_merge', shufflesLeft: true, shufflesRight: true });
+  });
+
   it('spark.sql.execution.rangeExchange.sampleSizePerPartition: a range exchange samples 100 rows per output partition', () => {
     const result = plan({ source: table(10 * GiB, 80), operations: [{ op: 'orderBy', keys: ['ts'] }], config: cluster });
     const note = result.stages[1]!.notes!.join(' ');

@@ -40,7 +40,7 @@ const PASS_THROUGH = new Set([
   'CustomShuffleReader', 'ShuffleQueryStage', 'BroadcastQueryStage', 'TableCacheQueryStage', 'WriteFiles', 'SerializeFromObject',
   'DeserializeToObject', 'MapElements', 'MapPartitions', 'LocalLimit', 'GlobalLimit', 'Subquery', 'SubqueryBroadcast', 'Coalesce',
   'BatchEvalPython', 'ArrowEvalPython', 'Expand', 'Generate', 'CollectLimit', 'TakeOrderedAndProject', 'ReusedExchange',
-  'AppendColumns', 'SortAggregate', 'CommandResult', 'Exchange', 'BroadcastExchange',
+  'AppendColumns', 'CommandResult', 'Exchange', 'BroadcastExchange',
 ]);
 /** Pass-through nodes worth naming as not modelled (they change rows or work in ways the shape does not represent). */
 const NAMED_GAPS = new Set(['Expand', 'Generate', 'BatchEvalPython', 'ArrowEvalPython', 'MapPartitions', 'MapElements', 'CollectLimit', 'TakeOrderedAndProject', 'LocalLimit', 'GlobalLimit']);

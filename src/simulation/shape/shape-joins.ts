@@ -178,8 +178,13 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
   // Shuffled join: sort-merge or shuffled hash; both sides are hash-partitioned by the join keys.
   const salt = operation.saltBuckets ?? 1;
   const keys = operation.keys ?? [];
+  // spark.sql.requireAllClusterKeysForCoPartition (true since Spark 3.3): a side's hash partitioning is kept for a join
+  // only when it is on exactly the join keys; partitioning on a subset of them is shuffled again.
   const partitionedByKeys = (side: OpenStage): boolean =>
-    keys.length > 0 && side.facts.hashPartitionedBy !== null && side.facts.hashPartitionedBy.every((column) => keys.includes(column));
+    keys.length > 0 &&
+    side.facts.hashPartitionedBy !== null &&
+    side.facts.hashPartitionedBy.length === new Set(keys).size &&
+    side.facts.hashPartitionedBy.every((column) => keys.includes(column));
   if (salt === 1 && (partitionedByKeys(left) || partitionedByKeys(right))) {
     return applyCoPartitionedJoin(context, left, right, operation, index, choice, output, partitionedByKeys(left), partitionedByKeys(right));
   }
@@ -328,7 +333,7 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
 }
 
 /**
- * A shuffled join where a side is already hash-partitioned by (a subset of) the join keys, e.g. by an earlier
+ * A shuffled join where a side is already hash-partitioned by exactly the join keys, e.g. by an earlier
  * groupBy or repartition on them: EnsureRequirements sees that partitioning satisfy the join's clustered
  * distribution and shuffles only the other side, into the same number of partitions, so the join runs in the stage
  * that already reads that side.
@@ -360,7 +365,7 @@ function applyCoPartitionedJoin(
     kept.parentStageIds.push(...other.parentStageIds);
   }
   const reason =
-    `${choice.reason}; the ${leftKept && rightKept ? 'both sides are' : `${keptName} side is`} already hash-partitioned by [${(kept.facts.hashPartitionedBy ?? []).join(', ')}] ⊆ the join keys, ` +
+    `${choice.reason}; the ${leftKept && rightKept ? 'both sides are' : `${keptName} side is`} already hash-partitioned by exactly the join keys [${(kept.facts.hashPartitionedBy ?? []).join(', ')}], ` +
     `so EnsureRequirements keeps that partitioning${leftKept && rightKept ? ' and shuffles neither side' : ` and shuffles only the ${otherName} side, into the same ${formatCount(tasks)} partitions`}`;
   context.joins.push({
     shape: left.shape,
