@@ -20,6 +20,10 @@ const invocations: Readonly<Record<string, string[]>> = {
   simulate: ['simulate', sample('preempted-clicks-rollup.json'), '--executors', '1,2,4', '--db', db],
   shape: ['shape', join(root, 'examples/shape-join-aggregate.json')],
   lint: ['lint', join(root, 'examples/code/daily_sales.py'), join(root, 'examples/code/daily_sales.sql')],
+  // The applications the ingest and analyze runs above stored.
+  compare: ['compare', 'app-20261201-sales-report', 'app-20261201-nightly-etl', '--db', db],
+  export: ['export', '--parquet', join(dir, 'parquet'), '--db', db],
+  fleet: ['fleet', '--db', db],
 };
 
 /** A pino record: what must never reach stdout, nor a person's stderr without --verbose. */
