@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { buildSchema, Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSampleDataIfEmpty } from '../../src/ingest/sample-data.js';
+import { buildCli } from '../../src/cli/main.js';
 import { capturedCli } from '../helpers/cli.js';
 import { docBlocks, shellCommands, where, type DocBlock, type ShellCommand } from '../helpers/doc-blocks.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -15,6 +16,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
  * against a fresh server holding the bundled sample data (examples/logs). Failures name the file, the line and
  * the section of the block, and say what to change.
  *
+ * Shell commands of one block that take --db share a throw-away database, in the block's order.
  * GraphQL blocks: each operation named, validated against schema.graphql, sent to the server; no errors unless
  * the block is preceded by `<!-- readme-test: expect-error CODE -->`. Variables need defaults in the block.
  * Shell blocks: `npx spark-sword …` runs the CLI (ingesting commands into a throw-away database), `curl …` runs
@@ -80,11 +82,16 @@ describe('documentation blocks run as written', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  /** Commands that take --db: they get a throw-away database per block (the server holds its own file). */
+  const takesDb = new Set(buildCli().program.commands.filter((c) => c.options.some((o) => o.long === '--db')).map((c) => c.name()));
+  const blockDbs = new Map<DocBlock, string>();
+
   async function runCli(block: DocBlock, command: ShellCommand): Promise<void> {
     const args = command.words.slice(2);
-    // Commands that store go to their own throw-away database (the server holds its file, as DuckDB allows).
-    if (['ingest', 'analyze', 'simulate'].includes(args[0] ?? '')) {
-      const db = join(scratch, `cli-${dbCount++}.duckdb`);
+    // One database per block, so an ingest and the compare after it in the same block see the same runs.
+    if (takesDb.has(args[0] ?? '')) {
+      if (!blockDbs.has(block)) blockDbs.set(block, join(scratch, `cli-${dbCount++}.duckdb`));
+      const db = blockDbs.get(block)!;
       const at = args.indexOf('--db');
       if (at >= 0) args.splice(at, 2, '--db', db);
       else args.push('--db', db);

@@ -216,9 +216,35 @@ const preemptedRollup: SyntheticApp = {
   }],
 };
 
+/**
+ * The same report the next day, to compare with: the hot store's orders doubled, so its reduce task reads 3 GiB
+ * and runs 5 minutes, and someone raised executor memory to 8g.
+ */
+const dailySalesReportNextDay: SyntheticApp = {
+  ...dailySalesReport,
+  appId: 'app-20261202-sales-report',
+  startTime: dailySalesReport.startTime! + 86_400_000,
+  sparkProperties: { ...dailySalesReport.sparkProperties, 'spark.executor.memory': '8g' },
+  jobs: dailySalesReport.jobs.map((job) => ({
+    ...job,
+    stages: job.stages.map((stage) =>
+      stage.stageId !== 2
+        ? stage
+        : {
+            ...stage,
+            tasks: [
+              { durationMs: 300_000, executorId: '1', shuffleReadBytes: 3 * GiB, memoryBytesSpilled: 6 * GiB, diskBytesSpilled: 2 * GiB, gcTimeMs: 70_000 },
+              ...tasks(15, 12_000, { shuffleReadBytes: 300 * MiB, gcTimeMs: 3_000 }),
+            ],
+          },
+    ),
+  })),
+};
+
 /** The sample logs shipped in examples/logs/, by file name: small, made by this project, one story each. */
 export const sampleLogs: Readonly<Record<string, SyntheticApp>> = {
   'daily-sales-report.json': dailySalesReport,
+  'daily-sales-report-next-day.json': dailySalesReportNextDay,
   'nightly-events-etl.json': nightlyEtl,
   'preempted-clicks-rollup.json': preemptedRollup,
 };
