@@ -8,6 +8,7 @@ import { jobRoutes } from './jobs.js';
 import { toJsonText } from './json.js';
 import { Router } from './router.js';
 import { stageRoutes } from './stages.js';
+import { sqlRoutes } from './sql.js';
 import { storageRoutes } from './storage.js';
 
 /** Where Spark History Server's REST API lives, here as there. */
@@ -22,6 +23,7 @@ export function restRouter(): Router {
   executorRoutes(router);
   environmentRoutes(router);
   storageRoutes(router);
+  sqlRoutes(router);
   return router;
 }
 
