@@ -118,6 +118,8 @@ async function stagesJson(
   stages: readonly StageRecord[],
   options: StageOptions,
 ): Promise<Array<Record<string, unknown>>> {
+  // No stages (none ran, or none hold tasks in the statuses asked for): History Server answers [].
+  if (stages.length === 0) return [];
   const keys: StageAttemptKey[] = stages.map((stage) => ({
     appKey: app.appKey,
     stageId: Number(stage.stageId),
