@@ -10,6 +10,7 @@ import { Router } from './router.js';
 import { stageRoutes } from './stages.js';
 import { sqlRoutes } from './sql.js';
 import { storageRoutes } from './storage.js';
+import { versionRoutes } from './version.js';
 
 /** Where Spark History Server's REST API lives, here as there. */
 export const REST_PREFIX = '/api/v1';
@@ -24,6 +25,7 @@ export function restRouter(): Router {
   environmentRoutes(router);
   storageRoutes(router);
   sqlRoutes(router);
+  versionRoutes(router);
   return router;
 }
 

@@ -89,6 +89,12 @@ describe('other not-found answers, worded as History Server words them', () => {
     expect(response.text).toBe("Couldn't parse date: yesterday");
   });
 
+  it("answers /version as History Server's VersionInfo: the Spark release whose API it speaks", async () => {
+    const version = await getJson<Record<string, unknown>>('/version');
+    expect(Object.keys(version)).toEqual(['spark']);
+    expect(version.spark).toMatch(/^[34]\.\d+\.\d+$/);
+  });
+
   it('is read-only', async () => {
     const response = await get('/applications', { method: 'POST' });
     expect(response.status).toBe(405);
