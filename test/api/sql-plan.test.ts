@@ -13,7 +13,7 @@ describe('SQL plan graph', () => {
   });
   afterAll(async () => server.close());
 
-  it('turns the final adaptive plan into Spark's plan graph (SparkPlanGraph node ids) with SQL metric values', async () => {
+  it("turns the final adaptive plan into Spark's plan graph (SparkPlanGraph node ids) with SQL metric values", async () => {
     const app = (await gql(server.graphqlUrl, SqlPlansDocument, { id: appId })).data!.application!;
     const first = app.sqlExecutions.find((execution) => execution.id === 0)!;
     const plan = first.plan!;
