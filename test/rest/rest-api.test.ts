@@ -95,6 +95,18 @@ describe('other not-found answers, worded as History Server words them', () => {
     expect(version.spark).toMatch(/^[34]\.\d+\.\d+$/);
   });
 
+  it('answers executor thread dumps as History Server does for a replayed app (no live SparkContext)', async () => {
+    expect(await get(`/applications/${APP}/executors/driver/threads`)).toMatchObject({
+      status: 503,
+      text: 'Thread dumps not available through the history server.',
+    });
+    expect(await get(`/applications/${APP}/executors/x1/threads`)).toMatchObject({
+      status: 400,
+      text: "Invalid executorId: neither 'driver' nor number.",
+    });
+    expect((await get('/applications/foobar/executors/1/threads')).text).toBe('no such app: foobar');
+  });
+
   it('is read-only', async () => {
     const response = await get('/applications', { method: 'POST' });
     expect(response.status).toBe(405);
