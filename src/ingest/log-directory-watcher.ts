@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { codecFromFileName, isInProgressName } from '../eventlog/codec.js';
 import { discoverLogs, type LogSource } from '../eventlog/discover.js';
@@ -60,11 +60,18 @@ async function fileFingerprint(path: string, name: string): Promise<string | nul
   }
 }
 
-/** A log entry's fingerprint: the file's, or every file's of a rolling or Databricks directory. */
+/** Files that make a directory one log: Spark's rolling parts and status marker, Databricks' rotation. */
+const LOG_DIRECTORY_FILE = /^(events_\d+_|appstatus_|eventlog$|eventlog-)/;
+
+/**
+ * A log entry's fingerprint: the file's, or every file's of a rolling or Databricks directory; null for
+ * anything else (History Server does not look into other subdirectories either).
+ */
 async function entryFingerprint(path: string, isDirectory: boolean): Promise<string | null> {
   if (!isDirectory) return fileFingerprint(path, '');
   try {
     const names = (await readdir(path)).filter((name) => !name.startsWith('.')).sort();
+    if (!basename(path).startsWith('eventlog_v2_') && !names.some((name) => LOG_DIRECTORY_FILE.test(name))) return null;
     const parts = await Promise.all(names.map((name) => fileFingerprint(join(path, name), name)));
     return parts.filter((part) => part !== null).join('|');
   } catch {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -55,6 +55,15 @@ describe('the log directory cleaner', () => {
     writeFileSync(join(dir, 'keep.txt'), 'x');
     await feed.scanOnce();
     expect(feed.failures()).toHaveLength(1);
+  });
+
+  it('reads files and rolling directories of the directory, not other subdirectories (as History Server)', async () => {
+    const feed = watcher(false);
+    mkdirSync(join(dir, 'archive'));
+    copyFileSync(eventLogPath('apache-spark', APP), join(dir, 'archive', APP));
+    await feed.scanOnce();
+    expect(await applicationAttempts(temp.database, APP)).toHaveLength(0);
+    expect(feed.failures()).toEqual([]);
   });
 
   it('waits for a compressed .inprogress file to be complete before reading it', async () => {
