@@ -95,80 +95,52 @@ export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly stri
   return groupByAppKey(appKeys, records);
 }
 
-/** What History Server aggregates for one SQL metric of one execution (SQLAppStatusListener.aggregateMetrics). */
+/**
+ * What History Server aggregates a SQL metric of one execution from (SQLAppStatusListener.aggregateMetrics):
+ * its values and the task that reported the largest.
+ */
 export interface SqlMetricSamples {
-  /** One value per partition of each stage (0 where none was reported), then the driver's own update. */
+  /** The values: the stages' total for the metric, then the driver's own update. */
   values: number[];
-  /** The task that reported the largest value; null when only the driver reported. */
+  /** The task that reported the largest value; null when not known (only totals are stored). */
   maxTask: { stageId: number; stageAttemptId: number; taskId: number } | null;
-  /** True when the log's tasks did not keep their values: `values` then holds the stages' total (and the driver's). */
+  /**
+   * True when the tasks' values are not known, only their total: the store keeps a task's user accumulators,
+   * not its SQL metric updates, so the spread over tasks (min, median, max) cannot be given.
+   */
   totalOnly: boolean;
 }
 
 /**
- * SQL for every SQL metric's per-task values of the executions of `$appKey` (all, or only `$executionId` when
- * `oneExecution`). As SQLAppStatusListener keeps them: per stage, only its last attempt; per partition, the
- * value of the first successful task, else of the last task that ended; partitions without a value count 0;
- * the driver's last update per metric is a value of its own.
+ * SQL for every SQL metric of the executions of `$appKey` (all, or only `$executionId` when `oneExecution`):
+ * the running value the last stage completion of the execution reported (the tasks' total) and the driver's
+ * last update of it.
  */
 function sqlMetricSamplesSql(oneExecution: boolean): string {
-  const executionFilter = oneExecution ? 'AND j.sqlExecutionId = $executionId' : '';
   return `WITH exec_stages AS (
-       SELECT j.sqlExecutionId AS executionId, js.stageId, max(js.numTasks) AS numTasks
+       SELECT DISTINCT j.sqlExecutionId AS executionId, js.stageId
        FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
-       WHERE j.appKey = $appKey AND j.sqlExecutionId IS NOT NULL ${executionFilter} GROUP BY ALL
-     ), last_attempt AS (
-       SELECT stageId, max(attemptId) AS attemptId FROM stages WHERE appKey = $appKey GROUP BY ALL
-     ), ends AS (
-       SELECT stageId, stageAttemptId, taskId, "index" AS idx, endReason = 'Success' AS ok,
-         coalesce(finishTime, 0) AS finishTime, a.id AS accumulatorId, TRY_CAST(a."update" AS BIGINT) AS value
-       FROM (SELECT *, unnest(accumulables) AS a FROM tasks
-             WHERE appKey = $appKey AND status <> 'RUNNING' AND stageId IN (SELECT stageId FROM exec_stages))
-       WHERE a."update" IS NOT NULL AND NOT starts_with(coalesce(a.name, ''), 'internal.')
-     ), per_partition AS (
-       SELECT e.stageId, e.stageAttemptId, e.accumulatorId, e.idx,
-         arg_min(e.value, CASE WHEN e.ok THEN e.finishTime ELSE 9e15 - e.finishTime END) AS value,
-         max(e.value) AS top, arg_min(e.taskId, [-e.value, e.finishTime, e.taskId]) AS topTask
-       FROM ends e JOIN last_attempt l ON l.stageId = e.stageId AND l.attemptId = e.stageAttemptId
-       WHERE e.value IS NOT NULL GROUP BY ALL
-     ), per_stage AS (
-       SELECT x.executionId, p.stageId, p.stageAttemptId, p.accumulatorId,
-         list_concat(list(p.value), list_transform(range(greatest(coalesce(any_value(x.numTasks), 0) - count(*), 0)), i -> 0::BIGINT)) AS vals,
-         max(p.top) AS top, arg_min(p.topTask, [-p.top, p.topTask]) AS topTask
-       FROM per_partition p JOIN exec_stages x ON x.stageId = p.stageId GROUP BY ALL
-     ), driver AS (
-       SELECT executionId, (pair->>0)::BIGINT AS accumulatorId, arg_max(TRY_CAST(pair->>1 AS BIGINT), seq) AS value
-       FROM (SELECT executionId, seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
-             WHERE appKey = $appKey AND kind = 'driverAccumUpdates' ${oneExecution ? 'AND executionId = $executionId' : ''})
-       GROUP BY ALL
-     ), tasks_side AS (
-       SELECT executionId, accumulatorId, flatten(list(vals ORDER BY stageId)) AS vals,
-         arg_min({'stageId': stageId, 'stageAttemptId': stageAttemptId, 'taskId': topTask}, [-top, stageId]) AS maxTask
-       FROM per_stage GROUP BY ALL
+       WHERE j.appKey = $appKey AND j.sqlExecutionId IS NOT NULL ${oneExecution ? 'AND j.sqlExecutionId = $executionId' : ''}
      ), stage_totals AS (
-       -- A stage completion carries the accumulator's running value: the last one is the execution's total.
+       -- A stage completion carries the accumulator's running value: the last one is the tasks' total.
        SELECT x.executionId, a.id AS accumulatorId,
          arg_max(TRY_CAST(a.value AS BIGINT), coalesce(s.completionTime, 0)) AS total
        FROM (SELECT stageId, completionTime, unnest(accumulables) AS a FROM stages WHERE appKey = $appKey) s
          JOIN exec_stages x USING (stageId)
        WHERE NOT starts_with(coalesce(a.name, ''), 'internal.') GROUP BY ALL
-     ), from_stages AS (
-       -- The store keeps a task's SQL metric updates only beside a user accumulator; elsewhere each stage's
-       -- total stands for its tasks, so the execution's total is exact but its spread over tasks unknown.
-       SELECT executionId, accumulatorId, CASE WHEN total IS NULL THEN [] ELSE [total] END AS vals, NULL AS maxTask, true AS totalOnly
-       FROM stage_totals s WHERE NOT EXISTS (
-         SELECT 1 FROM tasks_side t WHERE t.executionId = s.executionId AND t.accumulatorId = s.accumulatorId)
-     ), task_or_stage AS (
-       SELECT executionId, accumulatorId, vals, maxTask, false AS totalOnly FROM tasks_side
-       UNION ALL SELECT * FROM from_stages
+     ), driver AS (
+       SELECT executionId, (pair->>0)::BIGINT AS accumulatorId, arg_max(TRY_CAST(pair->>1 AS BIGINT), seq) AS value
+       FROM (SELECT executionId, seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
+             WHERE appKey = $appKey AND kind = 'driverAccumUpdates' ${oneExecution ? 'AND executionId = $executionId' : ''})
+       GROUP BY ALL
      )
      SELECT coalesce(t.executionId, d.executionId) AS executionId, coalesce(t.accumulatorId, d.accumulatorId) AS accumulatorId,
-       list_concat(coalesce(t.vals, []), CASE WHEN d.value IS NULL THEN [] ELSE [d.value] END) AS vals, t.maxTask,
-       coalesce(t.totalOnly, false) AS totalOnly
-     FROM task_or_stage t FULL JOIN driver d ON d.executionId = t.executionId AND d.accumulatorId = t.accumulatorId`;
+       list_concat(CASE WHEN t.total IS NULL THEN [] ELSE [t.total] END, CASE WHEN d.value IS NULL THEN [] ELSE [d.value] END) AS vals,
+       t.total IS NOT NULL AS totalOnly
+     FROM stage_totals t FULL JOIN driver d ON d.executionId = t.executionId AND d.accumulatorId = t.accumulatorId`;
 }
 
-/** Per execution id, per accumulator id: the samples History Server formats a SQL metric's value from. */
+/** Per execution id, per accumulator id: what History Server formats a SQL metric's value from. */
 export async function sqlMetricSamples(
   db: AnalysisDatabase,
   appKey: string,
@@ -177,27 +149,13 @@ export async function sqlMetricSamples(
   const rows = (await db.query(sqlMetricSamplesSql(executionId !== null), {
     appKey,
     ...(executionId !== null ? { executionId: BigInt(executionId) } : {}),
-  })) as Array<{
-    executionId: bigint;
-    accumulatorId: bigint;
-    vals: bigint[];
-    maxTask: { stageId: bigint; stageAttemptId: bigint; taskId: bigint } | null;
-    totalOnly: boolean;
-  }>;
+  })) as Array<{ executionId: bigint; accumulatorId: bigint; vals: bigint[]; totalOnly: boolean }>;
   const result = new Map<number, Map<number, SqlMetricSamples>>();
   for (const row of rows) {
     const id = Number(row.executionId);
     let forExecution = result.get(id);
     if (!forExecution) result.set(id, (forExecution = new Map()));
-    forExecution.set(Number(row.accumulatorId), {
-      values: row.vals.map(Number),
-      maxTask: row.maxTask && {
-        stageId: Number(row.maxTask.stageId),
-        stageAttemptId: Number(row.maxTask.stageAttemptId),
-        taskId: Number(row.maxTask.taskId),
-      },
-      totalOnly: row.totalOnly,
-    });
+    forExecution.set(Number(row.accumulatorId), { values: row.vals.map(Number), maxTask: null, totalOnly: row.totalOnly });
   }
   return result;
 }
