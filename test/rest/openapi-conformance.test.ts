@@ -10,7 +10,7 @@ import { eventLogPath } from '../helpers/spark-events.js';
  * Every /api/v1 answer, for every application of apache-spark/ and spark4/, parses against the response schema
  * of history-server-openapi.yaml: the OpenAPI description third-party History Server clients generate their
  * models from. Each served path template is asked for every application (each job, SQL execution and cached RDD; up
- * to STAGES_PER_APP stages with their attempts, task summaries and task lists).
+ * to STAGES_PER_APP stages with their attempts, task summaries, task lists and task tables).
  */
 
 const STAGES_PER_APP = 5;
@@ -127,7 +127,7 @@ describe('every /api/v1 answer parses against history-server-openapi.yaml', () =
           at('/allexecutors', '/allexecutors'),
           at('/allmiscellaneousprocess', '/allmiscellaneousprocess'),
           at('/environment', '/environment'),
-        ])) as [Array<{ jobId: number }>, Array<{ stageId: number; attemptId: number }>, Array<{ id: number }>, Array<{ id: number }>];
+        ])) as [Array<{ jobId: number }>, Array<{ stageId: number; attemptId: number; numTasks: number }>, Array<{ id: number }>, Array<{ id: number }>];
         const stageIds = [...new Set(stages.map((stage) => stage.stageId))].slice(0, STAGES_PER_APP);
         await check([
           ...jobs.map((job) => at('/jobs/{jobId}', `/jobs/${job.jobId}`)),
@@ -140,6 +140,10 @@ describe('every /api/v1 answer parses against history-server-openapi.yaml', () =
               at('/stages/{stageId}/{stageAttemptId}', `/stages/${stage.stageId}/${stage.attemptId}`),
               at('/stages/{stageId}/{stageAttemptId}/taskSummary', `/stages/${stage.stageId}/${stage.attemptId}/taskSummary`),
               at('/stages/{stageId}/{stageAttemptId}/taskList', `/stages/${stage.stageId}/${stage.attemptId}/taskList?length=20`),
+              at(
+                '/stages/{stageId}/{stageAttemptId}/taskTable',
+                `/stages/${stage.stageId}/${stage.attemptId}/taskTable?numTasks=${stage.numTasks}&start=0&length=20&columnNameToSort=Index`,
+              ),
             ]),
         ]);
       }
@@ -147,7 +151,7 @@ describe('every /api/v1 answer parses against history-server-openapi.yaml', () =
     expect(violations.slice(0, 20)).toEqual([]);
     // Every path template Spark Sword serves was answered (and so checked) at least once.
     const templates = [...answered].map((t) => t.replace('/applications/{appId}/{attemptId}', '/applications/{appId}'));
-    for (const path of ['/jobs/{jobId}', '/sql/{executionId}', '/stages/{stageId}', '/stages/{stageId}/{stageAttemptId}/taskSummary']) {
+    for (const path of ['/jobs/{jobId}', '/sql/{executionId}', '/stages/{stageId}', '/stages/{stageId}/{stageAttemptId}/taskTable', '/stages/{stageId}/{stageAttemptId}/taskSummary']) {
       expect(templates).toContain(`/applications/{appId}${path}`);
     }
     expect([...answered].some((t) => t.includes('{attemptId}/sql'))).toBe(true);

@@ -143,6 +143,36 @@ describe('parameters', () => {
     expect((await get(`${path}?sortBy=fastest`)).status).toBe(404);
   });
 
+  it('pages, sorts and searches the stage page task table like taskTable (counts as strings)', async () => {
+    const base = `/applications/${TASKS_APP}/stages/0/0`;
+    const stage = await getJson<{ numTasks: number }>(base);
+    const table = (params: string) =>
+      getJson<{ aaData: Array<{ taskId: number; duration?: number; host: string }>; recordsTotal: string; recordsFiltered: string }>(
+        `${base}/taskTable?numTasks=${stage.numTasks}&${params}`,
+      );
+    const byId = await table('start=0&length=5&columnNameToSort=ID&order%5B0%5D%5Bdir%5D=asc');
+    const list = await getJson<Array<{ taskId: number }>>(`${base}/taskList?length=5`);
+    expect(byId.aaData).toEqual(list);
+    expect(byId.recordsTotal).toBe(String(stage.numTasks));
+    expect(byId.recordsFiltered).toBe(String(stage.numTasks));
+
+    const slowest = await table('start=0&length=50&columnNameToSort=Duration&order%5B0%5D%5Bdir%5D=desc');
+    const durations = slowest.aaData.map((task) => task.duration ?? 0);
+    expect(durations).toEqual([...durations].sort((a, b) => b - a));
+    const second = await table('start=1&length=1&columnNameToSort=Duration&order%5B0%5D%5Bdir%5D=desc');
+    expect(second.aaData).toEqual([slowest.aaData[1]]);
+
+    const found = await table(`start=0&length=10&columnNameToSort=Index&order%5B0%5D%5Bdir%5D=asc&search%5Bvalue%5D=${byId.aaData[0]!.taskId}`);
+    expect(found.aaData.map((task) => task.taskId)).toContain(byId.aaData[0]!.taskId);
+    expect(Number(found.recordsFiltered)).toBeLessThanOrEqual(stage.numTasks);
+
+    expect(await get(`${base}/taskTable?numTasks=${stage.numTasks}&columnNameToSort=Bogus`)).toMatchObject({
+      status: 400,
+      text: 'Invalid sort column: Bogus',
+    });
+    expect((await get(`${base}/taskTable`)).status).toBe(400);
+  });
+
   it('adds task and executor quantiles to a stage withSummaries, at the quantiles asked for', async () => {
     const stage = await getJson<{
       taskMetricsDistributions: { quantiles: number[] };
