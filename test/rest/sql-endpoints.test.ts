@@ -134,6 +134,30 @@ describe('/sql/{id} plan graph as SparkPlanGraph builds it', () => {
     expect(execution.edges.every((edge) => known.has(edge.fromId) && known.has(edge.toId))).toBe(true);
   });
 
+  it('gives GraphQL plan nodes the same ids, names, clusters and edges as /sql/{id}', async () => {
+    const response = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `query Plans { application(id: "${APP1}") { sqlExecutions { id plan { nodes { id name clusterId } edges { from to } } } } }`,
+      }),
+    });
+    const body = (await response.json()) as {
+      data: { application: { sqlExecutions: Array<{ id: number; plan: { nodes: Array<{ id: number; name: string; clusterId: number | null }>; edges: Array<{ from: number; to: number }> } | null }> } };
+    };
+    const rest = await getJson<ExecutionData[]>(`/applications/${APP1}/sql?planDescription=false`);
+    for (const execution of body.data.application.sqlExecutions) {
+      const answer = rest.find((e) => e.id === execution.id)!;
+      const codegenOf = new Map(execution.plan!.nodes.map((node) => [node.id, node.name]));
+      expect(execution.plan!.nodes.map((node) => ({
+        nodeId: node.id,
+        nodeName: node.name,
+        wholeStageCodegenId: node.clusterId === null ? undefined : Number(/\((\d+)\)/.exec(codegenOf.get(node.clusterId)!)![1]),
+      }))).toEqual([...answer.nodes].reverse().map(({ nodeId, nodeName, wholeStageCodegenId }) => ({ nodeId, nodeName, wholeStageCodegenId })));
+      expect(execution.plan!.edges.map((edge) => ({ fromId: edge.from, toId: edge.to }))).toEqual(answer.edges);
+    }
+  });
+
   it('prints SQL metrics as Spark does: sums grouped, sizes and timings with total (min, med, max)', async () => {
     const execution = await getJson<ExecutionData>(`/applications/${APP1}/sql/8`);
     const metrics = execution.nodes.flatMap((node) => node.metrics);
