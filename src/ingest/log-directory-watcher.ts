@@ -123,6 +123,10 @@ export class LogDirectoryWatcher {
   /** Scans once now, then every poll interval until {@link stop}. */
   start(): void {
     this.stopped = false;
+    this.options.logger.info(
+      { paths: this.directories.map((directory) => directory.path), pollSeconds: this.options.pollMs / 1000, cleaner: this.options.cleaner },
+      'watching event log directories',
+    );
     const loop = async (): Promise<void> => {
       await this.scanOnce();
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.options.pollMs);
