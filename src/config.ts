@@ -48,6 +48,12 @@ const configSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
+  /** Price of one core held for an hour; with it cost answers show money (unset: resources only). */
+  COST_PER_CORE_HOUR: z.coerce.number().nonnegative().optional(),
+  /** Price of one GiB of memory held for an hour. */
+  COST_PER_GB_HOUR: z.coerce.number().nonnegative().optional(),
+  /** What makes runs "the same application" in fleet answers: "name", or a Spark property such as spark.yarn.tags. */
+  FLEET_GROUP_BY: z.string().min(1).max(300).default('name'),
 }).superRefine((config, context) => {
   for (const path of config.LOG_DIRECTORY) {
     if (!isDirectory(path)) {
