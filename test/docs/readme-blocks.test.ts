@@ -43,6 +43,7 @@ function documentedBlocks(): DocBlock[] {
 
 const packageScripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const schema = buildSchema(readFileSync(join(root, 'schema.graphql'), 'utf8'));
+const envExample = readFileSync(join(root, '.env.example'), 'utf8');
 
 /** What a directive asks of a block: an exit code for shell, an error code for GraphQL. */
 function directive(block: DocBlock, name: string): string | undefined {
@@ -147,8 +148,15 @@ describe('documentation blocks run as written', () => {
   async function runShell(block: DocBlock): Promise<void> {
     const commands = shellCommands(block);
     if (commands.length === 0) throw new Error(`${where(block)}: an empty shell block`);
-    for (const command of commands) {
+    for (let command of commands) {
       checkLiteral(block, command);
+      // `NAME=value npm start`: each variable must be one the server reads, as .env.example documents them.
+      const assignments = command.words.filter((word, i) => /^[A-Z_][A-Z0-9_]*=/.test(word) && command.words.slice(0, i).every((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)));
+      for (const assignment of assignments) {
+        const name = assignment.slice(0, assignment.indexOf('='));
+        if (!new RegExp(`^${name}=`, 'm').test(envExample)) throw new Error(`${where(block, command.line)}: \`${command.source}\` sets ${name}, which .env.example does not document`);
+      }
+      if (assignments.length > 0) command = { ...command, words: command.words.slice(assignments.length) };
       const [program, sub] = command.words;
       if (program === 'npx' && sub === 'spark-sword') await runCli(block, command);
       else if (program === 'curl') await runCurl(block, command);

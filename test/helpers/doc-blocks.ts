@@ -29,7 +29,9 @@ export function docBlocks(file: string, path: string, markdown = readFileSync(pa
     }
     const start = i;
     const body: string[] = [];
-    for (i++; i < lines.length && !lines[i]!.startsWith(fence[1]!); i++) body.push(lines[i]!);
+    // A closing fence is backticks alone (at least as many): "``` more text" does not close the block.
+    const closes = (line: string): boolean => /^`{3,}\s*$/.test(line) && line.trim().length >= fence[1]!.length;
+    for (i++; i < lines.length && !closes(lines[i]!); i++) body.push(lines[i]!);
     blocks.push({ file, line: start + 1, lang: fence[2]!.toLowerCase(), text: body.join('\n'), section, directives });
   }
   return blocks;
