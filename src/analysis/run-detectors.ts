@@ -14,6 +14,24 @@ export async function runDetectors(
   appKey: string,
   detectors: readonly Detector[] = registeredDetectors,
 ): Promise<Insight[]> {
+  const insights = await detectInsights(connection, appKey, detectors);
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await replaceInsights(connection, appKey, insights);
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+  return insights;
+}
+
+/** Every detector's findings for one application, most impactful first; a failing detector is logged and skipped. */
+export async function detectInsights(
+  connection: DuckDBConnection,
+  appKey: string,
+  detectors: readonly Detector[] = registeredDetectors,
+): Promise<Insight[]> {
   const context = await createDetectorContext(connection, appKey);
   const insights: Insight[] = [];
   for (const detector of detectors) {
@@ -26,38 +44,38 @@ export async function runDetectors(
     }
   }
   insights.sort((a, b) => b.impact - a.impact || a.id.localeCompare(b.id));
-  await connection.run('BEGIN TRANSACTION');
-  try {
-    await connection.run('DELETE FROM insights WHERE appKey = $appKey', { appKey });
-    for (const insight of insights) {
-      await connection.run(
-        `INSERT INTO insights VALUES ($appKey, $id, $type, $title, $description, $evidence, $confidence, $severity,
-          $suggestion, $tradeoffs, $sparkDocsRef, $jobId, $stageId, $stageAttemptId, $sqlExecutionId, $impact, $impactMs)`,
-        {
-          appKey,
-          id: insight.id,
-          type: insight.type,
-          title: insight.title,
-          description: insight.description,
-          evidence: JSON.stringify(insight.evidence),
-          confidence: insight.confidence,
-          severity: insight.severity,
-          suggestion: insight.suggestion,
-          tradeoffs: insight.tradeoffs,
-          sparkDocsRef: insight.sparkDocsRef,
-          jobId: insight.jobId,
-          stageId: insight.stageId,
-          stageAttemptId: insight.stageAttemptId,
-          sqlExecutionId: insight.sqlExecutionId,
-          impact: insight.impact,
-          impactMs: Math.round(insight.impactMs),
-        },
-      );
-    }
-    await connection.run('COMMIT');
-  } catch (error) {
-    await connection.run('ROLLBACK');
-    throw error;
-  }
   return insights;
+}
+
+/**
+ * Replaces one application's stored insights; runs in the caller's transaction (the ingest stores an
+ * application and its insights in one).
+ */
+export async function replaceInsights(connection: DuckDBConnection, appKey: string, insights: readonly Insight[]): Promise<void> {
+  await connection.run('DELETE FROM insights WHERE appKey = $appKey', { appKey });
+  for (const insight of insights) {
+    await connection.run(
+      `INSERT INTO insights VALUES ($appKey, $id, $type, $title, $description, $evidence, $confidence, $severity,
+        $suggestion, $tradeoffs, $sparkDocsRef, $jobId, $stageId, $stageAttemptId, $sqlExecutionId, $impact, $impactMs)`,
+      {
+        appKey,
+        id: insight.id,
+        type: insight.type,
+        title: insight.title,
+        description: insight.description,
+        evidence: JSON.stringify(insight.evidence),
+        confidence: insight.confidence,
+        severity: insight.severity,
+        suggestion: insight.suggestion,
+        tradeoffs: insight.tradeoffs,
+        sparkDocsRef: insight.sparkDocsRef,
+        jobId: insight.jobId,
+        stageId: insight.stageId,
+        stageAttemptId: insight.stageAttemptId,
+        sqlExecutionId: insight.sqlExecutionId,
+        impact: insight.impact,
+        impactMs: Math.round(insight.impactMs),
+      },
+    );
+  }
 }

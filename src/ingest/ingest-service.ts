@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
-import { runDetectors } from '../analysis/run-detectors.js';
+import { detectInsights, replaceInsights } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
@@ -90,18 +90,29 @@ export async function ingestPaths(
   return report;
 }
 
-/** Ingests exactly one log; throws BadInputError when it is not a usable Spark event log. */
+/**
+ * Ingests exactly one log; throws BadInputError when it is not a usable Spark event log. Ingests of one
+ * process run one at a time (memory is sized for one, and two replacing the same application would conflict).
+ */
 export async function ingestSource(database: AnalysisDatabase, source: LogSource): Promise<IngestedApplication> {
-  const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-ingest-'));
+  return database.serializeWrite(() => ingestSourceNow(database, source));
+}
+
+async function ingestSourceNow(database: AnalysisDatabase, source: LogSource): Promise<IngestedApplication> {
+  const tempDir = await mkdtemp(join(tmpdir(), INGEST_TEMP_PREFIX));
   const started = performance.now();
   try {
     const parts = await materializeForDuckDB(source, tempDir);
     return await database.withConnection(async (connection) => {
-      const staged = await stageWithDiagnostics(connection, source, parts);
+      const staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts));
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
-      const outcome = await writeApplication(connection, application, plan);
-      // Findings are computed once, here, and stored: queries never wait for a detector.
-      await runDetectors(connection, application.appKey);
+      const outcome = await asBadInput(source, parts, () =>
+        writeApplication(connection, application, plan, {
+          // Findings are computed once, here, and committed with the application: a reader never sees one
+          // without the other, and queries never wait for a detector.
+          beforeCommit: async (tx) => replaceInsights(tx, application.appKey, await detectInsights(tx, application.appKey)),
+        }),
+      );
       application.warnings = outcome.warnings;
       application.eventsRead = outcome.eventsRead;
       application.eventsSkipped = outcome.eventsSkipped;
@@ -113,6 +124,33 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
     });
   } finally {
     await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** Prefix of the ingest's temp directories (removed at start-up when a killed process left them). */
+export const INGEST_TEMP_PREFIX = 'spark-sword-ingest-';
+
+/**
+ * DuckDB's reader names a line whose value does not fit its field ("JSON transform error in file F, in line
+ * N: Failed to cast value to numerical: 1e308"). That is the log's fault: it becomes a BadInputError that
+ * names the line and the value, in the terms of the log the user gave.
+ */
+async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const found = /JSON transform error in file "([^"]*)", in line (\d+): ([^\n]*)/.exec(message);
+    if (!found) throw error;
+    const [, file, line, detail] = found;
+    const index = parts.findIndex((part) => part.path === file);
+    const where = parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
+    const value = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
+    throw new BadInputError(
+      value !== undefined
+        ? `${source.name}: line ${line}${where} holds the number ${value.slice(0, 40)}, which no field of its event can hold (a 64-bit integer); nothing was stored`
+        : `${source.name}: line ${line}${where} does not fit its event's shape (${detail!.trim().slice(0, 200)}); nothing was stored`,
+    );
   }
 }
 

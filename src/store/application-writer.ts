@@ -6,7 +6,7 @@ import {
   taskEventsSql,
   type StagingPlan,
 } from '../parse/stage-events.js';
-import { applicationTables } from './schema.js';
+import { applicationTables, taskMetricNames } from './schema.js';
 
 /** What the ingest knows of an application attempt before its rows are written. */
 export interface ApplicationIdentity {
@@ -350,6 +350,87 @@ const applicationInsert = `
     $sourceName, $sourceLayout, $eventsRead, $eventsSkipped, $skippedEventTypes, current_timestamp
   FROM (SELECT 1) one LEFT JOIN app_start s ON true CROSS JOIN app_end e CROSS JOIN log_start l`;
 
+/**
+ * Largest magnitude a stored number may have: JSON readers (and JavaScript) hold integers exactly only up to
+ * 2^53, and sums and differences of larger values overflow 64-bit arithmetic in the views.
+ */
+export const MAX_STORED_MAGNITUDE = 2 ** 53 - 1;
+/** Out-of-range values named one by one in warnings; the rest are counted. */
+const MAX_CLAMP_WARNINGS = 20;
+
+type Warning = { line: number | null; message: string };
+
+/**
+ * Clamps values no field can usefully hold, with a warning for each kind: any nullable BIGINT beyond
+ * ±{@link MAX_STORED_MAGNITUDE} becomes NULL (unknown), a negative task metric becomes 0, and a task that
+ * finished before it launched is given a zero duration. A crafted or corrupted log then can never make a
+ * query fail, for its own application or another one.
+ */
+async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Promise<Warning[]> {
+  const columns = (
+    await connection.runAndReadAll(`SELECT table_name AS t, column_name AS c FROM information_schema.columns
+      WHERE table_schema = 'main' AND data_type = 'BIGINT' AND is_nullable = 'YES'
+        AND table_name IN (${applicationTables.map((table) => `'${table}'`).join(', ')})
+      ORDER BY table_name, ordinal_position`)
+  ).getRowObjectsJS() as Array<{ t: string; c: string }>;
+  const byTable = new Map<string, string[]>();
+  for (const { t, c } of columns) byTable.set(t, [...(byTable.get(t) ?? []), c]);
+  const found: Array<{ table: string; column: string; value: string; where: string }> = [];
+  for (const [table, names] of byTable) {
+    const out = (name: string): string => `abs("${name}"::HUGEINT) > ${MAX_STORED_MAGNITUDE}`;
+    const where = table === 'tasks' ? `'task ' || taskId || ' of stage ' || stageId` : `NULL`;
+    const rows = (
+      await connection.runAndReadAll(
+        names
+          .map((name) => `SELECT '${name}' AS c, "${name}"::VARCHAR AS v, ${where} AS w FROM ${table}
+            WHERE appKey = $appKey AND ${out(name)}`)
+          .join(' UNION ALL '),
+        { appKey },
+      )
+    ).getRowObjectsJS() as Array<{ c: string; v: string; w: string | null }>;
+    if (rows.length === 0) continue;
+    found.push(...rows.map((row) => ({ table, column: row.c, value: row.v, where: row.w ?? table })));
+    for (const name of new Set(rows.map((row) => row.c))) {
+      await connection.run(`UPDATE ${table} SET "${name}" = NULL WHERE appKey = $appKey AND ${out(name)}`, { appKey });
+    }
+  }
+  const warnings: Warning[] = found.slice(0, MAX_CLAMP_WARNINGS).map((f) => ({
+    line: null,
+    message: `${f.where}: ${f.column} = ${f.value} is outside what the field can hold (±2^53); it was stored as unknown`,
+  }));
+  if (found.length > MAX_CLAMP_WARNINGS) {
+    warnings.push({ line: null, message: `${found.length - MAX_CLAMP_WARNINGS} more values outside ±2^53 were stored as unknown` });
+  }
+  const negative = taskMetricNames.map((name) => `${name} < 0`).join(' OR ');
+  const negatives = (
+    await connection.runAndReadAll(`SELECT 'task ' || taskId || ' of stage ' || stageId AS w FROM tasks
+      WHERE appKey = $appKey AND (${negative}) ORDER BY taskId`, { appKey })
+  ).getRowObjectsJS() as Array<{ w: string }>;
+  if (negatives.length > 0) {
+    await connection.run(
+      `UPDATE tasks SET ${taskMetricNames.map((name) => `${name} = greatest(${name}, 0)`).join(', ')}
+       WHERE appKey = $appKey AND (${negative})`,
+      { appKey },
+    );
+    warnings.push({
+      line: null,
+      message: `${negatives.length} task${negatives.length > 1 ? 's' : ''} (first: ${negatives[0]!.w}) logged a negative time, size or count; stored as 0`,
+    });
+  }
+  const backwards = (
+    await connection.runAndReadAll(`SELECT 'task ' || taskId || ' of stage ' || stageId AS w FROM tasks
+      WHERE appKey = $appKey AND finishTime < launchTime ORDER BY taskId`, { appKey })
+  ).getRowObjectsJS() as Array<{ w: string }>;
+  if (backwards.length > 0) {
+    await connection.run('UPDATE tasks SET finishTime = launchTime WHERE appKey = $appKey AND finishTime < launchTime', { appKey });
+    warnings.push({
+      line: null,
+      message: `${backwards.length} task${backwards.length > 1 ? 's' : ''} (first: ${backwards[0]!.w}) finished before launching; stored with a duration of 0`,
+    });
+  }
+  return warnings;
+}
+
 /** Deletes every row of one application attempt. */
 export async function deleteApplicationRows(connection: DuckDBConnection, appKey: string): Promise<void> {
   for (const table of applicationTables) {
@@ -364,6 +445,12 @@ export interface WriteOutcome {
   eventsSkipped: number;
 }
 
+/** Options of {@link writeApplication}. */
+export interface WriteOptions {
+  /** Work on the written rows that must become visible with them, run inside the transaction before COMMIT. */
+  beforeCommit?: (connection: DuckDBConnection) => Promise<void>;
+}
+
 /**
  * Replaces one application attempt with the staged events and the log's task events, atomically: readers
  * see either the previous rows or all of the new ones, and a failure (or a killed process) leaves the
@@ -373,6 +460,7 @@ export async function writeApplication(
   connection: DuckDBConnection,
   app: ApplicationIdentity,
   plan: StagingPlan,
+  options: WriteOptions = {},
 ): Promise<WriteOutcome> {
   await connection.run('BEGIN TRANSACTION');
   try {
@@ -416,6 +504,7 @@ export async function writeApplication(
       eventsSkipped,
       skippedEventTypes: JSON.stringify(app.skippedEventTypes),
     });
+    warnings.push(...(await clampOutOfRange(connection, app.appKey)));
     for (const warning of warnings) {
       await connection.run('INSERT INTO ingest_warnings VALUES ($appKey, $line, $message)', {
         appKey: app.appKey,
@@ -423,10 +512,13 @@ export async function writeApplication(
         message: warning.message,
       });
     }
+    // Whatever is derived from the rows (insights, precomputed answers) commits with them, or not at all.
+    await options.beforeCommit?.(connection);
     await connection.run('COMMIT');
     return { warnings, eventsRead, eventsSkipped };
   } catch (error) {
-    await connection.run('ROLLBACK');
+    // A failed statement may already have ended the transaction; the original error is the one to report.
+    await connection.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }

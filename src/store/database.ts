@@ -20,10 +20,24 @@ export type Row = Record<string, unknown>;
  * connections from it. Opening creates or migrates the schema and (re)creates the views.
  */
 export class AnalysisDatabase {
+  /** The tail of the queue of writes: each write starts when the previous one has settled. */
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
   ) {}
+
+  /**
+   * Runs `work` when no other write of this process runs. Two transactions replacing the same application
+   * would conflict in DuckDB ("Conflict on tuple deletion"); one after the other, the later simply wins.
+   * Reads never wait for this.
+   */
+  async serializeWrite<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(work, work);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
 
   /** Opens (creating if needed) the database file at `path`, or an in-memory one for ":memory:". */
   static async open(path: string, options: OpenDatabaseOptions = {}): Promise<AnalysisDatabase> {
