@@ -35,12 +35,15 @@ function failuresJson(report: IngestReport): Array<{ source: string; error: stri
 
 /** One line per log the report rejected, closing every text output. */
 function printRejected(out: CliOutput, report: IngestReport): void {
+  for (const skip of report.skipped) out.stdout.write(`skipped ${skip.sourceName}: ${skip.reason}\n`);
   for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
 }
 
 function printIngestReport(out: CliOutput, report: IngestReport, asJson: boolean): void {
   if (asJson) {
-    out.stdout.write(`${JSON.stringify({ applications: report.applications, failures: failuresJson(report) }, null, 2)}\n`);
+    out.stdout.write(
+      `${JSON.stringify({ applications: report.applications, failures: failuresJson(report), skipped: report.skipped }, null, 2)}\n`,
+    );
     return;
   }
   for (const app of report.applications) {
@@ -82,6 +85,7 @@ async function ingestThen(
       },
     });
     await then(database, report);
+    if (report.failures.some((failure) => !(failure.error instanceof BadInputError))) return EXIT_INTERNAL;
     return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
   } finally {
     database.close();

@@ -56,32 +56,64 @@ export interface IngestFailure {
   error: Error;
 }
 
-/** Result of ingesting several paths: what was stored, and what was rejected. */
+/** A file of a log directory or zip that is not an event log at all (a README, a YAML file...). */
+export interface IngestSkip {
+  sourceName: string;
+  reason: string;
+}
+
+/** Result of ingesting several paths: what was stored, what was rejected, and which files were no logs. */
 export interface IngestReport {
   applications: IngestedApplication[];
   failures: IngestFailure[];
+  /** Files beside the logs that were not taken as logs, as History Server passes them over. */
+  skipped: IngestSkip[];
 }
 
 /**
  * Ingests every event log found under `paths` (files, rolling-log directories, History-Server-style log
- * directories, zips). Each log is stored atomically; a bad log is reported in `failures` and stores nothing.
- * Throws BadInputError only when the paths themselves are unusable (missing, or holding no logs).
+ * directories, zips). Each log is stored atomically and on its own: a log that fails (bad input, or an
+ * internal error) is reported in `failures` with its reason and the next one is still tried; a file of a
+ * directory or zip that is no log is listed in `skipped`. Throws BadInputError only when no path holds any log at all.
  */
 export async function ingestPaths(
   database: AnalysisDatabase,
   paths: readonly string[],
   options: IngestOptions = {},
 ): Promise<IngestReport> {
-  const sources = await discoverLogs([...paths]);
-  const report: IngestReport = { applications: [], failures: [] };
+  const report: IngestReport = { applications: [], failures: [], skipped: [] };
+  const onSkipped = (path: string, reason: string): void => {
+    report.skipped.push({ sourceName: path, reason });
+  };
+  if (paths.length === 0) await discoverLogs([]); // throws: no log given
+  const sources: LogSource[] = [];
+  let firstError: unknown = null;
+  for (const path of paths) {
+    try {
+      sources.push(...(await discoverLogs([path], { onSkipped })));
+    } catch (error) {
+      if (!(error instanceof BadInputError)) {
+        await Promise.all(sources.map((source) => source.cleanup?.()));
+        throw error;
+      }
+      firstError ??= error;
+      report.failures.push({ sourceName: path, error });
+    }
+  }
+  // One unusable path alone is the caller's mistake, as before: it throws.
+  if (sources.length === 0 && firstError !== null && paths.length <= 1) throw firstError;
   try {
     for (const [index, source] of sources.entries()) {
       options.onProgress?.({ index, total: sources.length, sourceName: source.name });
       try {
         report.applications.push(await ingestSource(database, source));
       } catch (error) {
-        if (!(error instanceof BadInputError)) throw error;
-        report.failures.push({ sourceName: source.name, error });
+        if (!(error instanceof BadInputError)) {
+          logger.error({ err: error, source: source.name }, 'ingest of one log failed; going on with the others');
+        }
+        report.failures.push({ sourceName: source.name, error: error instanceof Error ? error : new Error(String(error)) });
+      } finally {
+        await source.cleanup?.();
       }
     }
   } finally {

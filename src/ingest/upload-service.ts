@@ -62,6 +62,9 @@ export async function ingestUpload(
       throw error;
     }
     if (report.applications.length === 0) {
+      // Nothing stored because of our own fault: that is an internal error, not the client's.
+      const internal = report.failures.find((failure) => !(failure.error instanceof BadInputError));
+      if (internal) throw internal.error;
       const reasons = report.failures.map((failure) => inClientTerms(failure.error.message));
       throw new BadInputError(reasons.join('; ') || `${upload.filename} holds no Spark event log`);
     }

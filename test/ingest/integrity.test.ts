@@ -8,6 +8,7 @@ import { BadInputError } from '../../src/errors.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 import { plain } from '../helpers/database.js';
+import { writeZip } from '../helpers/zip.js';
 import { gql, startTestServer, type TestServer } from '../helpers/server.js';
 
 /** A small application with a skewed stage (so a detector fires) and a second, even one. */
@@ -154,5 +155,42 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     ));
     // Each ingest replaces the previous one whole: the last one queued is what is stored.
     expect(rows[0]).toEqual({ apps: 1, tasks: 40 });
+  });
+
+  it('ingests every good log of a zip of good, bad and good logs, and reports the bad one with its reason', async () => {
+    const bad = withTaskNumbers(app('app-zip-bad'), '18446744073709551616');
+    const badLine = bad.split('\n').findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"')) + 1;
+    const zip = join(scratch, 'logs.zip');
+    writeZip(zip, {
+      'app-zip-1': buildEventLog(app('app-zip-1')),
+      'app-zip-bad': bad,
+      'app-zip-3': buildEventLog(app('app-zip-3')),
+    });
+    const report = await ingestPaths(server.temp.database, [zip]);
+    expect(report.applications.map((stored) => stored.appKey).sort()).toEqual(['app-zip-1', 'app-zip-3']);
+    expect(report.failures.map((failure) => [failure.sourceName, failure.error.message])).toEqual([
+      ['app-zip-bad', expect.stringMatching(new RegExp(`line ${badLine} holds the number 18446744073709551616`))],
+    ]);
+  });
+
+  it('lists a file of a zip that is not an event log as skipped, naming it inside the zip, and stores the others', async () => {
+    const zip = join(scratch, 'mixed.zip');
+    writeZip(zip, { 'app-mixed-1': buildEventLog(app('app-mixed-1')), 'notes.txt': 'not a log\n' });
+    const report = await ingestPaths(server.temp.database, [zip]);
+    expect(report.applications.map((stored) => stored.appKey)).toEqual(['app-mixed-1']);
+    expect(report.failures).toEqual([]);
+    expect(report.skipped).toEqual([
+      { sourceName: 'mixed.zip/notes.txt', reason: 'mixed.zip/notes.txt is text but not JSON lines, so not a Spark event log.' },
+    ]);
+  });
+
+  it('reports each of several paths: a missing one fails alone and the others are stored', async () => {
+    const good = join(scratch, 'good-again.json');
+    writeFileSync(good, buildEventLog(app('app-path-good')));
+    const missing = join(scratch, 'missing.json');
+    const report = await ingestPaths(server.temp.database, [missing, good]);
+    expect(report.applications.map((stored) => stored.appKey)).toEqual(['app-path-good']);
+    expect(report.failures.map((failure) => failure.sourceName)).toEqual([missing]);
+    expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
   });
 });
