@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { BadInputError } from '../errors.js';
+import { ingestTempPrefix } from './temp-files.js';
 import { logger } from '../logger.js';
 import {
   codecFromFileName,
@@ -314,7 +315,7 @@ async function resolveParts(dirPath: string, files: DirEntry[]): Promise<LogPart
 
 /** A zip (as History Server's log download returns): extracted entry by entry, streaming, to a temp dir. */
 async function discoverZip(zipPath: string, onSkipped?: SkipListener): Promise<LogSource[]> {
-  const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-'));
+  const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix('zip')));
   const inZip = (path: string): string => `${basename(zipPath)}/${path.slice(tempDir.length + 1)}`;
   let sources: LogSource[];
   try {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { detectInsights, replaceInsights } from '../analysis/run-detectors.js';
@@ -131,20 +132,30 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
 }
 
 async function ingestSourceNow(database: AnalysisDatabase, source: LogSource): Promise<IngestedApplication> {
-  const tempDir = await mkdtemp(join(tmpdir(), INGEST_TEMP_PREFIX));
+  const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix()));
   const started = performance.now();
+  const stage = (name: string): void => logger.debug({ source: source.name, stage: name }, 'ingest stage');
   try {
     const parts = await materializeForDuckDB(source, tempDir);
+    stage('materialized');
     return await database.withConnection(async (connection) => {
       const staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts));
+      stage('staged');
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
       const outcome = await asBadInput(source, parts, () =>
         writeApplication(connection, application, plan, {
           // Findings are computed once, here, and committed with the application: a reader never sees one
           // without the other, and queries never wait for a detector.
-          beforeCommit: async (tx) => replaceInsights(tx, application.appKey, await detectInsights(tx, application.appKey)),
+          beforeCommit: async (tx) => {
+            stage('rows written');
+            const insights = await detectInsights(tx, application.appKey);
+            stage('insights detected');
+            await replaceInsights(tx, application.appKey, insights);
+            stage('insights written');
+          },
         }),
       );
+      stage('committed');
       application.warnings = outcome.warnings;
       application.eventsRead = outcome.eventsRead;
       application.eventsSkipped = outcome.eventsSkipped;
@@ -159,8 +170,6 @@ async function ingestSourceNow(database: AnalysisDatabase, source: LogSource): P
   }
 }
 
-/** Prefix of the ingest's temp directories (removed at start-up when a killed process left them). */
-export const INGEST_TEMP_PREFIX = 'spark-sword-ingest-';
 
 /**
  * DuckDB's reader names a line whose value does not fit its field ("JSON transform error in file F, in line

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { BadInputError } from '../errors.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { ingestPaths, type IngestReport } from './ingest-service.js';
+import { ingestTempPrefix } from '../eventlog/temp-files.js';
 
 /** An upload exceeded the configured size limit. */
 export class UploadTooLargeError extends Error {
@@ -39,7 +40,7 @@ export async function ingestUpload(
   upload: { filename: string; stream: Readable },
   maxBytes: number,
 ): Promise<IngestReport> {
-  const dir = await mkdtemp(join(tmpdir(), 'spark-sword-upload-'));
+  const dir = await mkdtemp(join(tmpdir(), ingestTempPrefix('upload')));
   try {
     const path = join(dir, safeFileName(upload.filename));
     // busboy signals its own size limit with 'limit' and then stops feeding the stream without ending it.
