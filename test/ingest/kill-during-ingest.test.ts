@@ -40,7 +40,7 @@ async function snapshot(dbPath: string): Promise<Snapshot> {
       (SELECT count(*) FROM tasks WHERE appKey = 'app-killed') AS tasks,
       (SELECT count(*) FROM insights WHERE appKey = 'app-killed') AS insights,
       (SELECT count(*) FROM ingest_warnings WHERE appKey = 'app-killed') AS warnings`));
-    return row as Snapshot;
+    return row as unknown as Snapshot;
   } finally {
     database.close();
   }
