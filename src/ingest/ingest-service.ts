@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
-import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { copyWithoutLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { detectInsights, replaceInsights } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
 import {
   MalformedJsonError,
+  MAX_EVENT_BYTES,
+  OversizedEventError,
   STAGED_EVENTS,
   stageEvents,
   type PartLineScan,
@@ -134,12 +136,13 @@ export async function ingestSource(database: AnalysisDatabase, source: LogSource
 async function ingestSourceNow(database: AnalysisDatabase, source: LogSource): Promise<IngestedApplication> {
   const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix()));
   const started = performance.now();
-  const stage = (name: string): void => logger.debug({ source: source.name, stage: name }, 'ingest stage');
+  const stage = (name: string): void =>
+    logger.debug({ source: source.name, stage: name, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'ingest stage');
   try {
     const parts = await materializeForDuckDB(source, tempDir);
     stage('materialized');
     return await database.withConnection(async (connection) => {
-      const staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts));
+      const staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts, tempDir));
       stage('staged');
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
       const outcome = await asBadInput(source, parts, () =>
@@ -206,19 +209,27 @@ interface StagedLog {
 async function stageWithDiagnostics(
   connection: DuckDBConnection,
   source: LogSource,
-  parts: DuckDbInput[],
+  givenParts: DuckDbInput[],
+  tempDir: string,
 ): Promise<StagedLog> {
+  const parts = [...givenParts];
   try {
     return { plan: await stageEvents(connection, { parts }), warnings: [], cutOff: false };
   } catch (error) {
-    if (!(error instanceof MalformedJsonError)) throw error;
+    if (!(error instanceof MalformedJsonError || error instanceof OversizedEventError)) throw error;
   }
   const warnings: IngestWarning[] = [];
   let cutOffLog = false;
   const scans = new Map<number, PartLineScan>();
   for (const [index, part] of parts.entries()) {
-    const scan: LineScan = await scanLines(part.path, part.compression);
+    const scan: LineScan = await scanLines(part.path, part.compression, MAX_EVENT_BYTES);
     if (scan.badLines.length === 0) continue;
+    if (scan.oversizedLines.length > 0) {
+      // DuckDB cannot skip a line past its object size: it reads a copy holding `{}` in its place.
+      const copy = join(tempDir, `part-${index}-without-oversized-lines.json`);
+      await copyWithoutLines(part.path, part.compression, scan.oversizedLines, copy);
+      parts[index] = { path: copy, compression: 'none' };
+    }
     scans.set(index, { badLines: scan.badLines.map((bad) => bad.line), blankLines: scan.blankLines });
     const where = parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
     for (const bad of scan.badLines) {
@@ -228,7 +239,9 @@ async function stageWithDiagnostics(
         line: bad.line,
         message: cutOff
           ? `line ${bad.line}${where} is cut off (the log was still being written); it was skipped and the application is marked incomplete`
-          : `line ${bad.line}${where} is not a JSON event (${bad.reason}); it was skipped`,
+          : bad.reason.includes('an event may be')
+            ? `line ${bad.line}${where} is ${bad.reason}; it was skipped`
+            : `line ${bad.line}${where} is not a JSON event (${bad.reason}); it was skipped`,
       });
     }
   }
