@@ -5,7 +5,10 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.js';
 import { BadInputError } from '../errors.js';
 import { ingestPaths, type IngestReport } from '../ingest/ingest-service.js';
-import { AnalysisDatabase } from '../store/database.js';
+import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
+import { removeStaleTempFiles } from '../eventlog/temp-files.js';
+import { readServerFile } from '../server/server-file.js';
+import { ingestThroughServer } from './server-handoff.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
@@ -66,6 +69,12 @@ interface CommonOptions {
   json?: boolean;
 }
 
+/** Internal error when a log failed through our fault, bad input when one was rejected, else ok. */
+function exitCodeOf(report: IngestReport): number {
+  if (report.failures.some((failure) => !(failure.error instanceof BadInputError))) return EXIT_INTERNAL;
+  return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
+}
+
 /** Opens the database, ingests `paths` with progress on stderr, then hands the report on. */
 async function ingestThen(
   out: CliOutput,
@@ -78,6 +87,7 @@ async function ingestThen(
     memoryLimit: config.DUCKDB_MEMORY_LIMIT,
     threads: config.DUCKDB_THREADS,
   });
+  await removeStaleTempFiles();
   try {
     const report = await ingestPaths(database, paths, {
       onProgress: ({ index, total, sourceName }) => {
@@ -85,8 +95,7 @@ async function ingestThen(
       },
     });
     await then(database, report);
-    if (report.failures.some((failure) => !(failure.error instanceof BadInputError))) return EXIT_INTERNAL;
-    return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
+    return exitCodeOf(report);
   } finally {
     database.close();
   }
@@ -178,9 +187,20 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], options: CommonOptions) => {
-      exitCode = await ingestThen(out, paths, options, async (_database, report) => {
+      try {
+        exitCode = await ingestThen(out, paths, options, async (_database, report) => {
+          printIngestReport(out, report, options.json ?? false);
+        });
+      } catch (error) {
+        // A server owns the file: it ingests the logs itself, so a cron job can feed a running server.
+        const dbPath = options.db ?? loadConfig().DUCKDB_PATH;
+        const server = error instanceof DatabaseOpenError && error.problem === 'locked' ? readServerFile(dbPath) : null;
+        if (!server) throw error;
+        out.stderr.write(`${dbPath} is held by the server at ${server.url} (pid ${server.pid}); sending the logs to it\n`);
+        const report = await ingestThroughServer(server, paths);
         printIngestReport(out, report, options.json ?? false);
-      });
+        exitCode = exitCodeOf(report);
+      }
     });
   program
     .command('analyze')
@@ -253,7 +273,7 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
       return exitCode;
     } catch (error) {
       if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
-      if (error instanceof BadInputError) {
+      if (error instanceof BadInputError || error instanceof DatabaseOpenError) {
         out.stderr.write(`spark-sword: ${error.message}\n`);
         return EXIT_BAD_INPUT;
       }

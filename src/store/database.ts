@@ -12,6 +12,40 @@ export interface OpenDatabaseOptions {
   threads?: number;
 }
 
+/** Why a database file could not be opened: held by another process, not writable, or something else. */
+export type DatabaseOpenProblem = 'locked' | 'read-only' | 'other';
+
+/** The database file could not be opened; the message says which file, why, and what to do, in one line. */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+  constructor(
+    message: string,
+    readonly problem: DatabaseOpenProblem,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns DuckDB's and the file system's errors at open into one clear line. */
+function openError(path: string, error: unknown): DatabaseOpenError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (/Could not set lock/i.test(message)) {
+    const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+    return new DatabaseOpenError(
+      `${path} is in use by another process${pid ? ` (pid ${pid})` : ''}: DuckDB lets one process open a database file; stop it or set DUCKDB_PATH to another file`,
+      'locked',
+    );
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || /read-only file system|permission denied/i.test(message)) {
+    return new DatabaseOpenError(
+      `${path} cannot be written (${/read-only/i.test(message) || code === 'EROFS' ? 'read-only file system' : 'permission denied'}): set DUCKDB_PATH to a writable file`,
+      'read-only',
+    );
+  }
+  return new DatabaseOpenError(`${path} could not be opened: ${message.split('\n')[0]}`, 'other');
+}
+
 /** A JSON-safe row: DuckDB BIGINTs stay bigint so no counter loses precision. */
 export type Row = Record<string, unknown>;
 
@@ -41,13 +75,24 @@ export class AnalysisDatabase {
 
   /** Opens (creating if needed) the database file at `path`, or an in-memory one for ":memory:". */
   static async open(path: string, options: OpenDatabaseOptions = {}): Promise<AnalysisDatabase> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const settings: Record<string, string> = {};
     if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
     if (options.threads) settings.threads = String(options.threads);
-    const instance = await DuckDBInstance.create(path, settings);
+    let instance: DuckDBInstance;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      instance = await DuckDBInstance.create(path, settings);
+    } catch (error) {
+      throw openError(path, error);
+    }
     const database = new AnalysisDatabase(path, instance);
-    await database.migrate();
+    try {
+      await database.migrate();
+    } catch (error) {
+      database.close();
+      if (error instanceof DatabaseOpenError) throw error;
+      throw openError(path, error);
+    }
     return database;
   }
 
@@ -85,16 +130,18 @@ export class AnalysisDatabase {
       const rows = (await connection.runAndReadAll('SELECT max(version) AS v FROM schema_version')).getRowObjectsJS();
       const found = rows[0]?.v as number | null;
       if (found !== null && found > SCHEMA_VERSION) {
-        throw new Error(
+        throw new DatabaseOpenError(
           `${this.path} was written by a newer Spark Sword (schema ${found}, this build knows ${SCHEMA_VERSION}). ` +
             'Upgrade Spark Sword or point DUCKDB_PATH at another file.',
+          'other',
         );
       }
       if (found !== null && found < SCHEMA_VERSION) {
         // Analysis data is derived from event logs: an older layout is dropped and logs are ingested again.
-        throw new Error(
+        throw new DatabaseOpenError(
           `${this.path} holds analysis schema ${found}; this build needs ${SCHEMA_VERSION}. ` +
             'Delete the file (it only holds data derived from event logs) and ingest the logs again.',
+          'other',
         );
       }
       await connection.run(createTablesSql);
