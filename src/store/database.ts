@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { createTablesSql, SCHEMA_VERSION } from './schema.js';
@@ -57,10 +58,71 @@ export class AnalysisDatabase {
   /** The tail of the queue of writes: each write starts when the previous one has settled. */
   private writeQueue: Promise<unknown> = Promise.resolve();
 
+  /** What went wrong with the database file, while it stands (a full disk); null when all is well. */
+  private faultMessage: string | null = null;
+  /** DuckDB stopped serving the instance after a fatal error (say a failed checkpoint): it must be reopened. */
+  private invalidated = false;
+
   private constructor(
     readonly path: string,
-    private readonly instance: DuckDBInstance,
+    private instance: DuckDBInstance,
+    private readonly settings: Record<string, string>,
   ) {}
+
+  /** The standing problem with the database (for /health), or null. Cleared once the database works again. */
+  get fault(): string | null {
+    return this.faultMessage;
+  }
+
+  /**
+   * Checks whether a standing fault is still there (a full disk: can a megabyte be written beside the file
+   * now?) and clears it when not. Returns the fault that remains, or null.
+   */
+  async recheckFault(): Promise<string | null> {
+    if (this.faultMessage === null || this.path === ':memory:') return this.faultMessage;
+    const probe = `${this.path}.space-probe`;
+    try {
+      await writeFile(probe, Buffer.alloc(1024 * 1024));
+      await this.reopenIfInvalidated();
+      this.faultMessage = null;
+    } catch {
+      // Still no room: the fault stands.
+    } finally {
+      await rm(probe, { force: true });
+    }
+    return this.faultMessage;
+  }
+
+  /**
+   * After a fatal error DuckDB refuses every query on the instance until it is restarted. The instance is
+   * opened again (replaying its WAL: committed work is kept, the failed transaction is not) as soon as it
+   * is next needed, so the server recovers without a restart once, say, disk space returns.
+   */
+  private async reopenIfInvalidated(): Promise<void> {
+    if (!this.invalidated) return;
+    try {
+      this.instance.closeSync();
+    } catch {
+      // Already unusable: closing is best effort.
+    }
+    try {
+      this.instance = await DuckDBInstance.create(this.path, this.settings);
+      this.invalidated = false;
+    } catch (error) {
+      throw this.noteFault(error);
+    }
+  }
+
+  /** Records a fatal error with the database file and returns it in words a person can act on. */
+  private noteFault(error: unknown): unknown {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/FATAL Error|database has been invalidated|No space left on device/i.test(message)) return error;
+    this.invalidated = this.invalidated || /FATAL Error|invalidated/i.test(message);
+    this.faultMessage = /No space left on device/i.test(message)
+      ? `the disk holding ${this.path} is full (No space left on device): nothing more can be stored until space is freed`
+      : `the database ${this.path} failed: ${message.split('\n')[0]}`;
+    return new Error(`${this.faultMessage}; the work under way was not stored`);
+  }
 
   /**
    * Runs `work` when no other write of this process runs. Two transactions replacing the same application
@@ -68,7 +130,13 @@ export class AnalysisDatabase {
    * Reads never wait for this.
    */
   async serializeWrite<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.writeQueue.then(work, work);
+    const clearingFault = async (): Promise<T> => {
+      const result = await work();
+      // A write went through: whatever stood in the way (a full disk) is gone.
+      if (!this.invalidated) this.faultMessage = null;
+      return result;
+    };
+    const run = this.writeQueue.then(clearingFault, clearingFault);
     this.writeQueue = run.catch(() => undefined);
     return run;
   }
@@ -85,7 +153,7 @@ export class AnalysisDatabase {
     } catch (error) {
       throw openError(path, error);
     }
-    const database = new AnalysisDatabase(path, instance);
+    const database = new AnalysisDatabase(path, instance, settings);
     try {
       await database.migrate();
     } catch (error) {
@@ -98,6 +166,7 @@ export class AnalysisDatabase {
 
   /** A new connection; close it with `closeSync()` when done. */
   async connect(): Promise<DuckDBConnection> {
+    await this.reopenIfInvalidated();
     return this.instance.connect();
   }
 
@@ -106,6 +175,8 @@ export class AnalysisDatabase {
     const connection = await this.connect();
     try {
       return await work(connection);
+    } catch (error) {
+      throw this.noteFault(error);
     } finally {
       connection.closeSync();
     }
