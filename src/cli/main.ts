@@ -193,11 +193,12 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
         });
       } catch (error) {
         // A server owns the file: it ingests the logs itself, so a cron job can feed a running server.
-        const dbPath = options.db ?? loadConfig().DUCKDB_PATH;
+        const config = loadConfig();
+        const dbPath = options.db ?? config.DUCKDB_PATH;
         const server = error instanceof DatabaseOpenError && error.problem === 'locked' ? readServerFile(dbPath) : null;
         if (!server) throw error;
         out.stderr.write(`${dbPath} is held by the server at ${server.url} (pid ${server.pid}); sending the logs to it\n`);
-        const report = await ingestThroughServer(server, paths);
+        const report = await ingestThroughServer(server, paths, config.SPARK_SWORD_TOKEN);
         printIngestReport(out, report, options.json ?? false);
         exitCode = exitCodeOf(report);
       }

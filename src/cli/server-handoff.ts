@@ -27,9 +27,13 @@ interface UploadAnswer {
 /**
  * Ingests `paths` through the server that owns the database (its uploadEventLog mutation), for a CLI run
  * while that server holds the file's lock. Files and zips only: a directory has to be zipped first.
- * SPARK_SWORD_TOKEN, when set, is sent as a bearer token.
+ * `token` (SPARK_SWORD_TOKEN), when set, is sent as a bearer token.
  */
-export async function ingestThroughServer(server: ServerFile, paths: readonly string[]): Promise<IngestReport> {
+export async function ingestThroughServer(
+  server: ServerFile,
+  paths: readonly string[],
+  token?: string,
+): Promise<IngestReport> {
   const report: IngestReport = { applications: [], failures: [], skipped: [] };
   for (const path of paths) {
     let isFile: boolean;
@@ -54,7 +58,7 @@ export async function ingestThroughServer(server: ServerFile, paths: readonly st
     form.set('map', JSON.stringify({ 0: ['variables.file'] }));
     form.set('0', await openAsBlob(path), basename(path));
     const headers: Record<string, string> = { 'apollo-require-preflight': 'true' };
-    if (process.env.SPARK_SWORD_TOKEN) headers.authorization = `Bearer ${process.env.SPARK_SWORD_TOKEN}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     let answer: UploadAnswer;
     try {
       const response = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers });
