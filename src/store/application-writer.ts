@@ -376,21 +376,30 @@ async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Pr
   const byTable = new Map<string, string[]>();
   for (const { t, c } of columns) byTable.set(t, [...(byTable.get(t) ?? []), c]);
   const found: Array<{ table: string; column: string; value: string; where: string }> = [];
+  const out = (name: string): string => `"${name}" NOT BETWEEN -${MAX_STORED_MAGNITUDE} AND ${MAX_STORED_MAGNITUDE}`;
   for (const [table, names] of byTable) {
-    const out = (name: string): string => `abs("${name}"::HUGEINT) > ${MAX_STORED_MAGNITUDE}`;
+    // One scan tells which columns hold such values at all (almost always none); only those are listed.
+    const counts = (
+      await connection.runAndReadAll(
+        `SELECT ${names.map((name, i) => `count(*) FILTER (WHERE ${out(name)})::DOUBLE AS c${i}`).join(', ')}
+         FROM ${table} WHERE appKey = $appKey`,
+        { appKey },
+      )
+    ).getRowsJS()[0] as number[];
+    const offending = names.filter((_name, i) => counts[i]! > 0);
+    if (offending.length === 0) continue;
     const where = table === 'tasks' ? `'task ' || taskId || ' of stage ' || stageId` : `NULL`;
     const rows = (
       await connection.runAndReadAll(
-        names
+        offending
           .map((name) => `SELECT '${name}' AS c, "${name}"::VARCHAR AS v, ${where} AS w FROM ${table}
             WHERE appKey = $appKey AND ${out(name)}`)
           .join(' UNION ALL '),
         { appKey },
       )
     ).getRowObjectsJS() as Array<{ c: string; v: string; w: string | null }>;
-    if (rows.length === 0) continue;
     found.push(...rows.map((row) => ({ table, column: row.c, value: row.v, where: row.w ?? table })));
-    for (const name of new Set(rows.map((row) => row.c))) {
+    for (const name of offending) {
       await connection.run(`UPDATE ${table} SET "${name}" = NULL WHERE appKey = $appKey AND ${out(name)}`, { appKey });
     }
   }
