@@ -281,7 +281,8 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
       return exitCode;
     } catch (error) {
       if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
-      if (error instanceof BadInputError || error instanceof DatabaseOpenError) {
+      // A database held by another process or on a read-only disk is the user's to fix: exit 2, one line.
+      if (error instanceof BadInputError || (error instanceof DatabaseOpenError && error.problem !== 'other')) {
         out.stderr.write(`spark-sword: ${error.message}\n`);
         return EXIT_BAD_INPUT;
       }
