@@ -9,7 +9,8 @@ import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 import { plain } from '../helpers/database.js';
 import { writeZip } from '../helpers/zip.js';
-import { gql, startTestServer, type TestServer } from '../helpers/server.js';
+import { gql, gqlUpload, startTestServer, type TestServer } from '../helpers/server.js';
+import { UploadEventLogDocument } from '../generated/graphql.js';
 
 /** A small application with a skewed stage (so a detector fires) and a second, even one. */
 function app(appId: string, taskCount = 12): SyntheticApp {
@@ -192,5 +193,23 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(report.applications.map((stored) => stored.appKey)).toEqual(['app-path-good']);
     expect(report.failures.map((failure) => failure.sourceName)).toEqual([missing]);
     expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
+  });
+
+  it('serializes 5 concurrent uploads of the same application over HTTP: all answer with it, none conflicts', async () => {
+    const paths = [3, 6, 9, 12, 15].map((tasks) => {
+      const path = join(scratch, `upload-same-${tasks}.json`);
+      writeFileSync(path, buildEventLog(app('app-uploaded-5', tasks)));
+      return path;
+    });
+    const answers = await Promise.all(paths.map((path) => gqlUpload(server.graphqlUrl, UploadEventLogDocument, path)));
+    expect(answers.map((answer) => ({ status: answer.status, errors: answer.errors }))).toEqual(
+      Array.from({ length: 5 }, () => ({ status: 200, errors: undefined })),
+    );
+    const rows = plain(await server.temp.database.query(
+      "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-uploaded-5') AS apps, (SELECT count(*) FROM tasks WHERE appKey = 'app-uploaded-5') AS tasks",
+    ));
+    // One whole version is stored: each upload's two stages of N tasks.
+    expect([6, 12, 18, 24, 30]).toContain(rows[0]!.tasks);
+    expect(rows[0]!.apps).toBe(1);
   });
 });
