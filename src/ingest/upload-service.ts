@@ -71,6 +71,10 @@ export async function ingestUpload(
     }
     for (const failure of report.failures) failure.error.message = inClientTerms(failure.error.message);
     for (const app of report.applications) app.sourceName = inClientTerms(app.sourceName);
+    for (const skip of report.skipped) {
+      skip.sourceName = inClientTerms(skip.sourceName);
+      skip.reason = inClientTerms(skip.reason);
+    }
     return report;
   } finally {
     await rm(dir, { recursive: true, force: true });
