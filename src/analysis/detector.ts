@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Insight } from './insight.js';
+import type { WallClaim } from './claims.js';
+import type { Insight, Severity } from './insight.js';
 import { sparkAtLeast } from './properties.js';
 
 /** What every detector knows about the application it examines. */
@@ -21,8 +22,20 @@ export interface DetectorContext {
   query: <T = Record<string, unknown>>(sql: string, params?: Record<string, string | number | boolean | null>) => Promise<T[]>;
 }
 
-/** An insight before the registry adds the application-level bookkeeping (severity from impact). */
-export type InsightDraft = Omit<Insight, 'severity'> & Partial<Pick<Insight, 'severity'>>;
+/**
+ * An insight before the run adds the application-level bookkeeping: severity from impact, wall-clock claims
+ * apportioned so one stretch of the run is not counted twice.
+ */
+export type InsightDraft = Omit<Insight, 'severity'> & {
+  /** A fixed severity (rare: the run derives it from impact). */
+  severity?: Severity;
+  /** 'failure': the application lost work or a result (ranked on top); 'explanation': context, never above a problem. */
+  role?: 'failure' | 'explanation';
+  /** The lowest severity it may get whatever its impact (a lost executor is reported even when it cost little). */
+  severityFloor?: Severity;
+  /** Stretches of the run it accounts for; when given, impact is recomputed from them (see apportionClaims). */
+  claims?: WallClaim[];
+};
 
 /**
  * A detector looks for one kind of problem. Adding one: write its test, write it (one file in

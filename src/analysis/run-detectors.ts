@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { logger } from '../logger.js';
-import { createDetectorContext, type Detector } from './detector.js';
-import { severityFor, type Insight } from './insight.js';
+import { createDetectorContext, type Detector, type InsightDraft } from './detector.js';
+import { apportionClaims, compareInsights, type ClaimingInsight } from './claims.js';
+import { severityFor, type Insight, type Severity } from './insight.js';
 import { detectors as registeredDetectors } from './registry.js';
 
 /**
@@ -15,17 +16,20 @@ export async function runDetectors(
   detectors: readonly Detector[] = registeredDetectors,
 ): Promise<Insight[]> {
   const context = await createDetectorContext(connection, appKey);
-  const insights: Insight[] = [];
+  const drafts: Array<{ draft: InsightDraft; insight: ClaimingInsight }> = [];
   for (const detector of detectors) {
     try {
       for (const draft of await detector.detect(context)) {
-        insights.push({ ...draft, severity: draft.severity ?? severityFor(draft.impact) });
+        const { role: _role, severityFloor: _floor, ...insight } = draft;
+        drafts.push({ draft, insight: { ...insight, severity: draft.severity ?? 'INFO' } });
       }
     } catch (error) {
       logger.error({ err: error, appKey, detector: detector.type }, 'detector failed; its insights are left out');
     }
   }
-  insights.sort((a, b) => b.impact - a.impact || a.id.localeCompare(b.id));
+  const apportioned = apportionClaims(drafts.map((d) => d.insight), context.app.durationMs);
+  const insights: Insight[] = apportioned.map((insight, i) => ({ ...insight, severity: severityOf(drafts[i]!.draft, insight.impact) }));
+  insights.sort(compareInsights);
   await connection.run('BEGIN TRANSACTION');
   try {
     await connection.run('DELETE FROM insights WHERE appKey = $appKey', { appKey });
@@ -60,4 +64,19 @@ export async function runDetectors(
     throw error;
   }
   return insights;
+}
+
+const RANK: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/**
+ * Severity after apportioning: a failure of the application is CRITICAL, an explanation INFO, a set severity
+ * stays, anything else follows its wall-clock impact but never below its floor.
+ */
+export function severityOf(draft: Pick<InsightDraft, 'role' | 'severity' | 'severityFloor'>, impact: number): Severity {
+  if (draft.role === 'failure') return 'CRITICAL';
+  if (draft.role === 'explanation') return 'INFO';
+  if (draft.severity) return draft.severity;
+  const fromImpact = severityFor(impact);
+  const floor = draft.severityFloor ?? 'INFO';
+  return RANK.indexOf(fromImpact) >= RANK.indexOf(floor) ? fromImpact : floor;
 }
