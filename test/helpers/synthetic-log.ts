@@ -42,6 +42,8 @@ export interface SyntheticStage {
   failureReason?: string;
   /** Spark's "RDD Info" list as logged (name, callsite, scope...); empty by default. */
   rddInfo?: object[];
+  /** Submitted together with the job's previous stage (concurrent stages, e.g. broadcast exchanges). */
+  concurrentWithPrevious?: boolean;
 }
 
 /** A SQL metric of a plan node; Spark reports it either from a stage's tasks or from the driver. */
@@ -193,9 +195,12 @@ export function buildEventLog(spec: SyntheticApp): string {
         ...(job.description !== undefined ? { 'spark.job.description': job.description } : {}),
       },
     });
+    let previousSubmitted = now;
+    let jobEnd = now;
     for (const stage of job.stages) {
-      now += 10;
-      const submitted = now;
+      if (!stage.concurrentWithPrevious) now = jobEnd + 10;
+      const submitted = stage.concurrentWithPrevious ? previousSubmitted : now;
+      previousSubmitted = submitted;
       events.push({ Event: 'SparkListenerStageSubmitted', 'Stage Info': { ...stageInfo(stage), 'Submission Time': submitted }, Properties: {} });
       let longest = 0;
       stage.tasks.forEach((task, index) => {
@@ -263,6 +268,7 @@ export function buildEventLog(spec: SyntheticApp): string {
         taskId += 1;
       });
       now = submitted + longest + 1;
+      jobEnd = Math.max(jobEnd, now);
       events.push({
         Event: 'SparkListenerStageCompleted',
         'Stage Info': {
@@ -274,7 +280,7 @@ export function buildEventLog(spec: SyntheticApp): string {
         },
       });
     }
-    now += 5;
+    now = jobEnd + 5;
     events.push({
       Event: 'SparkListenerJobEnd',
       'Job ID': job.jobId,
