@@ -96,6 +96,8 @@ export interface SyntheticJob {
   failureReason?: string;
   /** Time with no job running before this one starts (default 100 ms). */
   idleBeforeMs?: number;
+  /** Write no JobEnd for it (a job that never finished). */
+  unfinished?: boolean;
   /** Job property spark.job.description (what Spark or the user said the job does). */
   description?: string;
 }
@@ -281,7 +283,7 @@ export function buildEventLog(spec: SyntheticApp): string {
       });
     }
     now = jobEnd + 5;
-    events.push({
+    if (!job.unfinished) events.push({
       Event: 'SparkListenerJobEnd',
       'Job ID': job.jobId,
       'Completion Time': now,
