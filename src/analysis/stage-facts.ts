@@ -1,3 +1,4 @@
+import type { WallClaim } from './claims.js';
 import type { DetectorContext } from './detector.js';
 
 /**
@@ -118,3 +119,18 @@ export function stageFacts(context: Pick<DetectorContext, 'query'>): Promise<Sta
 
 /** A stage attempt's key as used in maps: "3.0". */
 export const stageKey = (stageId: number, attemptId: number): string => `${stageId}.${attemptId}`;
+
+/**
+ * A claim on one stage attempt's window (first launch to last finish) at the share `shareOf` computes from its
+ * facts; none when the stage ran no task.
+ */
+export function stageWindowClaims(
+  facts: readonly StageFacts[],
+  stageId: number,
+  attemptId: number,
+  shareOf: (f: StageFacts) => number,
+): WallClaim[] {
+  const f = facts.find((x) => x.stageId === stageId && x.stageAttemptId === attemptId);
+  if (!f || f.firstLaunch === null || f.lastFinish === null || f.lastFinish <= f.firstLaunch) return [];
+  return [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, Math.max(0, shareOf(f))) }];
+}

@@ -1,5 +1,6 @@
 import { adaptiveExecutionEnabled, type Detector, type InsightDraft } from '../detector.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { stageFacts, stageWindowClaims } from '../stage-facts.js';
 
 /**
  * Spill under one partition of AQE's target size (spark.sql.adaptive.advisoryPartitionSizeInBytes, 64 MB) is too
@@ -43,8 +44,10 @@ export const spillDetector: Detector = {
     'Stages whose tasks spilled to disk (≥ 64 MB), with the spill relative to the data they read and how many ' +
     'tasks spilled.',
   sparkDocsRef: 'https://spark.apache.org/docs/latest/tuning.html#memory-management-overview',
-  async detect({ app, query }) {
+  async detect(context) {
+    const { app, query } = context;
     if (app.totalTaskTimeMs <= 0) return [];
+    const facts = await stageFacts(context);
     const rows = await query<StageSpill>(`
       WITH t AS (
         SELECT stageId, stageAttemptId, count(*) AS tasks,
@@ -169,6 +172,7 @@ export const spillDetector: Detector = {
         sqlExecutionId: null,
         impact: Math.min(1, row.spillingTaskTime / app.totalTaskTimeMs),
         impactMs: row.spillingTaskTime,
+        claims: stageWindowClaims(facts, stageId, attemptId, (f) => (f.taskTimeMs > 0 ? row.spillingTaskTime / f.taskTimeMs : 0)),
       };
     });
   },
