@@ -33,6 +33,8 @@ export type InsightDraft = Omit<Insight, 'severity'> & {
   role?: 'failure' | 'explanation';
   /** The lowest severity it may get whatever its impact (a lost executor is reported even when it cost little). */
   severityFloor?: Severity;
+  /** The highest severity it may get (time whose cause lies outside Spark's execution, e.g. the driver's own work). */
+  severityCap?: Severity;
   /** Stretches of the run it accounts for; when given, impact is recomputed from them (see apportionClaims). */
   claims?: WallClaim[];
 };

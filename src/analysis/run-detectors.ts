@@ -20,7 +20,7 @@ export async function runDetectors(
   for (const detector of detectors) {
     try {
       for (const draft of await detector.detect(context)) {
-        const { role: _role, severityFloor: _floor, ...insight } = draft;
+        const { role: _role, severityFloor: _floor, severityCap: _cap, ...insight } = draft;
         drafts.push({ draft, insight: { ...insight, severity: draft.severity ?? 'INFO' } });
       }
     } catch (error) {
@@ -70,13 +70,14 @@ const RANK: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 /**
  * Severity after apportioning: a failure of the application is CRITICAL, an explanation INFO, a set severity
- * stays, anything else follows its wall-clock impact but never below its floor.
+ * stays, anything else follows its wall-clock impact within its floor and cap.
  */
-export function severityOf(draft: Pick<InsightDraft, 'role' | 'severity' | 'severityFloor'>, impact: number): Severity {
+export function severityOf(draft: Pick<InsightDraft, 'role' | 'severity' | 'severityFloor' | 'severityCap'>, impact: number): Severity {
   if (draft.role === 'failure') return 'CRITICAL';
   if (draft.role === 'explanation') return 'INFO';
   if (draft.severity) return draft.severity;
-  const fromImpact = severityFor(impact);
-  const floor = draft.severityFloor ?? 'INFO';
-  return RANK.indexOf(fromImpact) >= RANK.indexOf(floor) ? fromImpact : floor;
+  const rank = RANK.indexOf(severityFor(impact));
+  const floor = RANK.indexOf(draft.severityFloor ?? 'INFO');
+  const cap = RANK.indexOf(draft.severityCap ?? 'CRITICAL');
+  return RANK[Math.min(cap, Math.max(floor, rank))]!;
 }

@@ -108,5 +108,8 @@ function insight(gaps: Gap[], idleMs: number, wallClock: number, jobCount: numbe
     impact: share,
     impactMs: idleMs,
     claims: gaps.map((g) => ({ from: g.from, to: g.to, share: 1 })),
+    // The time is real, but what fills it (driver code, a notebook user thinking, a sleep) is outside Spark's
+    // execution: it ranks by its time among MEDIUM findings, never above a HIGH or CRITICAL execution problem.
+    severityCap: 'MEDIUM',
   };
 }
