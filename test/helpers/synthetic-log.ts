@@ -107,6 +107,8 @@ export interface SyntheticApp {
   appId: string;
   name?: string;
   sparkVersion?: string;
+  /** Which event states the version: Spark's LogStart (default), Databricks' metadata event, or none. */
+  versionEvent?: 'SparkListenerLogStart' | 'DBCEventLoggingListenerMetadata' | 'none';
   sparkProperties?: Record<string, string>;
   executors?: Array<{
     id: string;
@@ -136,7 +138,11 @@ export function buildEventLog(spec: SyntheticApp): string {
   const start = spec.startTime ?? 1_700_000_000_000;
   let now = start;
   const executors = spec.executors ?? [{ id: '1', host: 'host-1', cores: 4 }];
-  events.push({ Event: 'SparkListenerLogStart', 'Spark Version': spec.sparkVersion ?? '3.5.1' });
+  const versionEvent = spec.versionEvent ?? 'SparkListenerLogStart';
+  if (versionEvent === 'SparkListenerLogStart') events.push({ Event: versionEvent, 'Spark Version': spec.sparkVersion ?? '3.5.1' });
+  if (versionEvent === 'DBCEventLoggingListenerMetadata') {
+    events.push({ Event: versionEvent, 'Spark Version': spec.sparkVersion ?? '3.5.1', Timestamp: start, 'Rollover Number': 0 });
+  }
   events.push({
     Event: 'SparkListenerEnvironmentUpdate',
     'JVM Information': { 'Java Home': '/usr/lib/jvm/java-17', 'Java Version': '17.0.9', 'Scala Version': 'version 2.12.18' },

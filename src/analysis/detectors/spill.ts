@@ -16,6 +16,16 @@ const SHUFFLE_PARTITIONS_DEFAULT = 200; // spark.sql.shuffle.partitions
 const MAX_PARTITION_BYTES_DEFAULT = 128 * 1024 * 1024; // spark.sql.files.maxPartitionBytes
 const MEMORY_FRACTION_DEFAULT = 0.6; // spark.memory.fraction
 
+/**
+ * With the RAPIDS Accelerator, operators on the GPU spill device memory to host memory and then to disk through
+ * their own store; Spark's spill metrics count the CPU operators. The GPU side has its own settings.
+ */
+const RAPIDS_SPILL =
+  ' This application ran the RAPIDS Accelerator: for operators on the GPU, spilling goes from GPU memory to host ' +
+  'memory (spark.rapids.memory.host.spillStorageSize) and then disk; fewer concurrent GPU tasks ' +
+  '(spark.rapids.sql.concurrentGpuTasks) or smaller batches (spark.rapids.sql.batchSizeBytes) lower it, while JVM heap ' +
+  'settings only help the operators that ran on the CPU.';
+
 interface StageSpill {
   stageId: bigint;
   stageAttemptId: bigint;
@@ -149,6 +159,8 @@ export const spillDetector: Detector = {
             'spark.memory.fraction': MEMORY_FRACTION_DEFAULT,
           },
           adaptiveExecutionEnabled: aqe,
+          platform: app.platform.vendor,
+          rapidsAccelerator: app.platform.rapids,
           thresholds: {
             minSpillBytes: MIN_SPILL_BYTES,
             minSpillBytesIs: 'spark.sql.adaptive.advisoryPartitionSizeInBytes default (64 MB)',
@@ -158,10 +170,11 @@ export const spillDetector: Detector = {
         },
         // Clear when many tasks spilled; a handful of spilling tasks is a weaker, partition-specific signal.
         confidence: spillingTasks >= 10 && systematic ? 'HIGH' : spillingTasks >= 10 || systematic ? 'MEDIUM' : 'LOW',
-        suggestion: systematic
+        suggestion: (systematic
           ? `Give each task less data or more memory: ${partitionsHint}; or raise spark.executor.memory, or lower ` +
             `spark.executor.cores so fewer tasks share one executor's memory.${fractionHint}`
-          : `Even out the partitions that spilled (salting or AQE skew handling for joins), or ${partitionsHint}.${fractionHint}`,
+          : `Even out the partitions that spilled (salting or AQE skew handling for joins), or ${partitionsHint}.${fractionHint}`) +
+          (app.platform.rapids ? RAPIDS_SPILL : ''),
         tradeoffs:
           'More partitions mean more tasks and shuffle blocks (scheduling overhead, smaller output files); more memory ' +
           'per executor fits fewer executors per node, and fewer cores per executor lowers parallelism per executor.',

@@ -116,12 +116,6 @@ export interface Advice {
   docs: string;
 }
 
-/** Whether the application ran the RAPIDS Accelerator (its plugin or spark.rapids.* settings). */
-export function usesRapids(app: ApplicationFacts): boolean {
-  const plugins = app.sparkProperties.get('spark.plugins') ?? '';
-  return /com\.nvidia\.spark\.SQLPlugin/.test(plugins) || [...app.sparkProperties.keys()].some((key) => key.startsWith('spark.rapids.'));
-}
-
 /** What to try for each kind of task failure, named as the application's Spark version names its settings. */
 export function adviceFor(
   app: ApplicationFacts,
