@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceValue } from '../../src/analysis/insight.js';
 import { promisesIn } from '../../src/analysis/insight.js';
+import { settingsNewerThan } from '../../src/analysis/spark-settings.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { insightsByApp, type InsightRecord } from '../../src/store/insights-store.js';
 import { eventLogPath } from '../helpers/spark-events.js';
@@ -144,6 +145,15 @@ describe('insights on every shared log', () => {
       const failedJob = ranked.findIndex((i) => /^failures:job-/.test(i.id));
       if (failedJob >= 0) expect(ranked.slice(0, failedJob).every((i) => i.severity === 'CRITICAL'), appKey).toBe(true);
     }
+  });
+
+  it('names only settings that exist in the application\'s Spark version', async () => {
+    const versions = new Map(((await db.database.query('SELECT appKey, sparkVersion FROM applications')) as Array<{ appKey: string; sparkVersion: string | null }>)
+      .map((row) => [row.appKey, row.sparkVersion]));
+    const newer = insights.flatMap((insight) =>
+      settingsNewerThan([insight.title, insight.description, insight.suggestion, insight.tradeoffs].join('\n'), versions.get(insight.appKey) ?? null)
+        .map((name) => `${insight.appKey} (Spark ${versions.get(insight.appKey)}) ${insight.id}: ${name}`));
+    expect(newer).toEqual([]);
   });
 
   it('points only at stages that exist in the application', async () => {

@@ -1,13 +1,14 @@
 import { adaptiveExecutionEnabled, type DetectorContext, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { SPARK_DEFAULTS } from '../spark-settings.js';
 import { stageFacts, stageKey, type StageFacts } from '../stage-facts.js';
 
 const MB = 1024 * 1024;
 /** Spark defaults the rules are measured against (cited in every insight's evidence). */
-const SHUFFLE_PARTITIONS_DEFAULT = 200; // spark.sql.shuffle.partitions
-const MAX_PARTITION_BYTES_DEFAULT = 128 * MB; // spark.sql.files.maxPartitionBytes
-const ADVISORY_PARTITION_BYTES_DEFAULT = 64 * MB; // spark.sql.adaptive.advisoryPartitionSizeInBytes
+const SHUFFLE_PARTITIONS_DEFAULT = SPARK_DEFAULTS['spark.sql.shuffle.partitions'];
+const MAX_PARTITION_BYTES_DEFAULT = SPARK_DEFAULTS['spark.sql.files.maxPartitionBytes'];
+const ADVISORY_PARTITION_BYTES_DEFAULT = SPARK_DEFAULTS['spark.sql.adaptive.advisoryPartitionSizeInBytes'];
 /** A shuffle partition above ~200 MB is past the usual 100-200 MB sizing guidance. */
 const LARGE_SHUFFLE_PARTITION_BYTES = 200 * MB;
 /** "Far" above a size: twice it. */

@@ -1,5 +1,6 @@
 import { adaptiveExecutionEnabled, type Detector, type InsightDraft } from '../detector.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { SPARK_DEFAULTS } from '../spark-settings.js';
 import { stageFacts, stageWindowClaims } from '../stage-facts.js';
 
 /**
@@ -12,9 +13,9 @@ const MIN_SHARE_OF_APP_TASK_TIME = 0.01;
 /** Spilling in at least this share of a stage's tasks is systematic (memory per task), not a few big partitions. */
 const SYSTEMATIC_SHARE = 0.5;
 /** Spark defaults the suggestion refers to. */
-const SHUFFLE_PARTITIONS_DEFAULT = 200; // spark.sql.shuffle.partitions
-const MAX_PARTITION_BYTES_DEFAULT = 128 * 1024 * 1024; // spark.sql.files.maxPartitionBytes
-const MEMORY_FRACTION_DEFAULT = 0.6; // spark.memory.fraction
+const SHUFFLE_PARTITIONS_DEFAULT = SPARK_DEFAULTS['spark.sql.shuffle.partitions'];
+const MAX_PARTITION_BYTES_DEFAULT = SPARK_DEFAULTS['spark.sql.files.maxPartitionBytes'];
+const MEMORY_FRACTION_DEFAULT = SPARK_DEFAULTS['spark.memory.fraction'];
 
 /**
  * With the RAPIDS Accelerator, operators on the GPU spill device memory to host memory and then to disk through

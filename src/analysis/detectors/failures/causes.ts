@@ -1,6 +1,7 @@
 import type { ApplicationFacts } from '../../detector.js';
 import type { Confidence, EvidenceValue } from '../../insight.js';
 import { sparkAtLeast } from '../../properties.js';
+import { SPARK_DEFAULTS } from '../../spark-settings.js';
 
 /**
  * Below this share of the application's task time (the LOW-severity line), work lost to retried exceptions or
@@ -9,7 +10,7 @@ import { sparkAtLeast } from '../../properties.js';
  */
 export const MIN_LOST_SHARE = 0.01;
 /** spark.task.maxFailures: a task index failing this many times aborts its stage (and its job). */
-export const TASK_MAX_FAILURES = 4;
+export const TASK_MAX_FAILURES = SPARK_DEFAULTS['spark.task.maxFailures'];
 /** Longest error text kept in the evidence. */
 export const MAX_MESSAGE_CHARS = 400;
 
