@@ -1,4 +1,4 @@
-import type { Confidence, EvidenceValue, Insight, Severity } from '../analysis/insight.js';
+import type { Confidence, EvidenceValue, Insight, Severity } from '../model/insight.js';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
 
