@@ -30,7 +30,6 @@ const RAPIDS_SPILL =
 interface StageSpill {
   stageId: bigint;
   stageAttemptId: bigint;
-  name: string | null;
   tasks: bigint;
   spillingTasks: bigint;
   memorySpilled: number;
@@ -41,7 +40,6 @@ interface StageSpill {
   spillingTaskTime: number;
   maxPeakExecutionMemory: number | null;
   medianBytesPerTask: number;
-  jobId: bigint | null;
 }
 
 /**
@@ -72,12 +70,8 @@ export const spillDetector: Detector = {
           max(peakExecutionMemory)::DOUBLE AS maxPeakExecutionMemory,
           quantile_cont(inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5)::DOUBLE AS medianBytesPerTask
         FROM v_tasks WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
-      ), stage_jobs AS (
-        SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
       )
-      SELECT t.*, s.name, j.jobId
-      FROM t JOIN stages s ON s.appKey = $appKey AND s.stageId = t.stageId AND s.attemptId = t.stageAttemptId
-      LEFT JOIN stage_jobs j ON j.stageId = t.stageId
+      SELECT t.* FROM t
       WHERE greatest(t.memorySpilled, t.diskSpilled) >= ${MIN_SPILL_BYTES}
         AND t.taskTime >= ${MIN_SHARE_OF_APP_TASK_TIME} * $appTaskTime
       ORDER BY t.stageId, t.stageAttemptId`,
@@ -87,6 +81,8 @@ export const spillDetector: Detector = {
     const aqe = adaptiveExecutionEnabled(app);
     return rows.map((row): InsightDraft => {
       const stageId = Number(row.stageId);
+      const stage = facts.find((f) => f.stageId === stageId && f.stageAttemptId === Number(row.stageAttemptId));
+      const name = stage?.name ?? null;
       const attemptId = Number(row.stageAttemptId);
       const tasks = Number(row.tasks);
       const spillingTasks = Number(row.spillingTasks);
@@ -127,7 +123,7 @@ export const spillDetector: Detector = {
         type: 'spill',
         title: `${capitalize(label)} spilled ${formatBytes(row.diskSpilled)} to disk (${formatBytes(row.memorySpilled)} in memory)`,
         description:
-          `In ${label}${row.name ? ` (${row.name})` : ''} tasks ran out of execution memory and spilled ` +
+          `In ${label}${name ? ` (${name})` : ''} tasks ran out of execution memory and spilled ` +
           `${formatBytes(row.memorySpilled)} of in-memory data, written as ${formatBytes(row.diskSpilled)} on disk and ` +
           `read back. ${relative} ${pattern} The tasks that spilled took ${formatDuration(row.spillingTaskTime)}, ` +
           `${formatShare(row.spillingTaskTime / app.totalTaskTimeMs)} of the application's task time.`,
@@ -180,10 +176,10 @@ export const spillDetector: Detector = {
           'More partitions mean more tasks and shuffle blocks (scheduling overhead, smaller output files); more memory ' +
           'per executor fits fewer executors per node, and fewer cores per executor lowers parallelism per executor.',
         sparkDocsRef: spillDetector.sparkDocsRef,
-        jobId: row.jobId === null ? null : Number(row.jobId),
+        jobId: stage?.jobId ?? null,
         stageId,
         stageAttemptId: attemptId,
-        sqlExecutionId: null,
+        sqlExecutionId: stage?.sqlExecutionId ?? null,
         impact: Math.min(1, row.spillingTaskTime / app.totalTaskTimeMs),
         impactMs: row.spillingTaskTime,
         claims: stageWindowClaims(facts, stageId, attemptId, (f) => (f.taskTimeMs > 0 ? row.spillingTaskTime / f.taskTimeMs : 0)),
