@@ -27,6 +27,8 @@ export interface SyntheticTask {
   index?: number;
   /** Attempt number of this index (0 for the first try). */
   attempt?: number;
+  /** Task accumulator updates as logged in Task Info (e.g. a vendor's own metrics); none by default. */
+  accumulables?: Array<{ name: string; update: number }>;
   /** Launch delay after the stage's submission (default 1 ms); the stage ends with its last task. */
   launchAfterMs?: number;
 }
@@ -242,7 +244,13 @@ export function buildEventLog(spec: SyntheticApp): string {
           'Stage Attempt ID': stage.attemptId ?? 0,
           'Task Type': 'ResultTask',
           'Task End Reason': task.failure ? endReason(task.failure, executor, task.failureDetail) : { Reason: 'Success' },
-          'Task Info': { ...info, 'Finish Time': finish, Failed: failed, Killed: killed },
+          'Task Info': {
+            ...info,
+            'Finish Time': finish,
+            Failed: failed,
+            Killed: killed,
+            Accumulables: (task.accumulables ?? []).map((a, i) => ({ ID: 10_000 + i, Name: a.name, Update: String(a.update), Value: String(a.update), Internal: false, 'Count Failed Values': true })),
+          },
           'Task Metrics': {
             'Executor Deserialize Time': 1,
             'Executor Deserialize CPU Time': 1000,

@@ -39,6 +39,7 @@ interface StageSpill {
   taskTime: number;
   spillingTaskTime: number;
   maxPeakExecutionMemory: number | null;
+  photonPeakMemory: number | null;
   medianBytesPerTask: number;
 }
 
@@ -68,6 +69,9 @@ export const spillDetector: Detector = {
           coalesce(sum(duration) FILTER (WHERE memoryBytesSpilled > 0 OR diskBytesSpilled > 0), 0)::DOUBLE
             AS spillingTaskTime,
           max(peakExecutionMemory)::DOUBLE AS maxPeakExecutionMemory,
+          -- Photon leaves peakExecutionMemory at 0 and reports its peak in its own "peak memory usage" accumulators.
+          max(list_max(list_transform(list_filter(coalesce(accumulables, []), a -> a.name ILIKE '%peak memory usage%'),
+            a -> TRY_CAST(a."update" AS DOUBLE))))::DOUBLE AS photonPeakMemory,
           quantile_cont(inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5)::DOUBLE AS medianBytesPerTask
         FROM v_tasks WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
       )
@@ -83,6 +87,9 @@ export const spillDetector: Detector = {
       const stageId = Number(row.stageId);
       const stage = facts.find((f) => f.stageId === stageId && f.stageAttemptId === Number(row.stageAttemptId));
       const name = stage?.name ?? null;
+      const photonPeak = app.platform.photon && !(row.maxPeakExecutionMemory ?? 0) && (row.photonPeakMemory ?? 0) > 0;
+      const peak = photonPeak ? row.photonPeakMemory : row.maxPeakExecutionMemory;
+      const peakSource = photonPeak ? 'Photon accumulators ("peak memory usage")' : 'task metrics (peakExecutionMemory)';
       const attemptId = Number(row.stageAttemptId);
       const tasks = Number(row.tasks);
       const spillingTasks = Number(row.spillingTasks);
@@ -140,7 +147,8 @@ export const spillDetector: Detector = {
           spillingTasks,
           spillingTaskShare: round(spillingShare),
           medianBytesReadPerTask: row.medianBytesPerTask,
-          maxPeakExecutionMemory: row.maxPeakExecutionMemory,
+          maxPeakExecutionMemory: peak,
+          maxPeakExecutionMemorySource: peakSource,
           spillingTaskTimeMs: row.spillingTaskTime,
           appTaskTimeMs: app.totalTaskTimeMs,
           configured: {
