@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { logger } from '../logger.js';
-import { createDetectorContext, type Detector } from './detector.js';
-import { severityFor, type Insight } from './insight.js';
+import { createDetectorContext, type Detector, type InsightDraft } from './detector.js';
+import { apportionClaims, compareInsights, type ClaimingInsight } from './claims.js';
+import { severityFor, type Insight, type Severity } from './insight.js';
 import { detectors as registeredDetectors } from './registry.js';
 
 /**
@@ -33,17 +34,20 @@ export async function detectInsights(
   detectors: readonly Detector[] = registeredDetectors,
 ): Promise<Insight[]> {
   const context = await createDetectorContext(connection, appKey);
-  const insights: Insight[] = [];
+  const drafts: Array<{ draft: InsightDraft; insight: ClaimingInsight }> = [];
   for (const detector of detectors) {
     try {
       for (const draft of await detector.detect(context)) {
-        insights.push({ ...draft, severity: draft.severity ?? severityFor(draft.impact) });
+        const { role: _role, severityFloor: _floor, severityCap: _cap, ...insight } = draft;
+        drafts.push({ draft, insight: { ...insight, severity: draft.severity ?? 'INFO' } });
       }
     } catch (error) {
       logger.error({ err: error, appKey, detector: detector.type }, 'detector failed; its insights are left out');
     }
   }
-  insights.sort((a, b) => b.impact - a.impact || a.id.localeCompare(b.id));
+  const apportioned = apportionClaims(drafts.map((d) => d.insight), context.app.durationMs);
+  const insights: Insight[] = apportioned.map((insight, i) => ({ ...insight, severity: severityOf(drafts[i]!.draft, insight.impact) }));
+  insights.sort(compareInsights);
   return insights;
 }
 
@@ -78,4 +82,20 @@ export async function replaceInsights(connection: DuckDBConnection, appKey: stri
       },
     );
   }
+}
+
+const RANK: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/**
+ * Severity after apportioning: a failure of the application is CRITICAL, an explanation INFO, a set severity
+ * stays, anything else follows its wall-clock impact within its floor and cap.
+ */
+export function severityOf(draft: Pick<InsightDraft, 'role' | 'severity' | 'severityFloor' | 'severityCap'>, impact: number): Severity {
+  if (draft.role === 'failure') return 'CRITICAL';
+  if (draft.role === 'explanation') return 'INFO';
+  if (draft.severity) return draft.severity;
+  const rank = RANK.indexOf(severityFor(impact));
+  const floor = RANK.indexOf(draft.severityFloor ?? 'INFO');
+  const cap = RANK.indexOf(draft.severityCap ?? 'CRITICAL');
+  return RANK[Math.min(cap, Math.max(floor, rank))]!;
 }

@@ -156,8 +156,8 @@ function printSimulation(out: CliOutput, label: string, result: SimulationResult
   out.stdout.write(`\n${label}\n`);
   out.stdout.write(
     `  actual: ${formatDuration(result.actualDurationMs)} with ${result.actualExecutors} executors on average ` +
-      `(at most ${result.maxConcurrentExecutors}); replayed there: ${formatDuration(result.replayAtActualMs)} ` +
-      `(model error ${result.modelErrorPercent >= 0 ? '+' : ''}${result.modelErrorPercent}%)\n`,
+      `(at most ${result.maxConcurrentExecutors}); estimated there: ${formatDuration(result.estimateAtActualMs)} ` +
+      `(model error ${result.modelErrorPercent}% at ${result.actualExecutorsUsed} executors)\n`,
   );
   out.stdout.write(`  estimates with ${result.coresPerExecutor} cores per executor (estimates, not promises):\n`);
   out.stdout.write(`  ${pad('executors', 9)}  ${pad('est. wall time', 14)}  ${pad('utilization', 11)}\n`);

@@ -343,7 +343,8 @@ const applicationInsert = `
   ), app_end AS (
     SELECT max(Timestamp) AS endTime FROM ${staged} WHERE kind = 'SparkListenerApplicationEnd'
   ), log_start AS (
-    SELECT max("Spark Version") AS sparkVersion FROM ${staged} WHERE kind = 'SparkListenerLogStart'
+    SELECT max("Spark Version") AS sparkVersion FROM ${staged}
+    WHERE kind IN ('SparkListenerLogStart', 'DBCEventLoggingListenerMetadata')
   )
   SELECT $appKey, $appId, $attemptId, s."App Name", l.sparkVersion, s."User", s.Timestamp,
     CASE WHEN $completed THEN e.endTime END, $completed, $lastUpdated, s."Driver Logs", s."Driver Attributes",
