@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -10,6 +11,18 @@ export interface OpenDatabaseOptions {
   memoryLimit?: string;
   /** DuckDB worker threads; DuckDB's default (all cores) when unset. */
   threads?: number;
+}
+
+/** The cancellation signal of the work running in the current async context (one API request). */
+const cancellation = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `work` so that every query it makes through an AnalysisDatabase is interrupted when `signal` aborts:
+ * a query running then stops (DuckDB's interrupt), later ones do not start, and both reject with the
+ * signal's reason. The server runs each request under one.
+ */
+export function runCancellable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return cancellation.run(signal, work);
 }
 
 /** A JSON-safe row: DuckDB BIGINTs stay bigint so no counter loses precision. */
@@ -42,12 +55,24 @@ export class AnalysisDatabase {
     return this.instance.connect();
   }
 
-  /** Runs `work` on a fresh connection that is closed afterwards. */
+  /**
+   * Runs `work` on a fresh connection that is closed afterwards. Connections come from one instance, so reads
+   * run in parallel; under {@link runCancellable} the work is interrupted when the signal aborts.
+   */
   async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const signal = cancellation.getStore();
+    signal?.throwIfAborted();
     const connection = await this.connect();
+    const interrupt = (): void => connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
       return await work(connection);
+    } catch (error) {
+      // DuckDB answers an interrupt with "INTERRUPT Error"; the caller wants to know why it was interrupted.
+      if (signal?.aborted) throw signal.reason;
+      throw error;
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
     }
   }
