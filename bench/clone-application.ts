@@ -5,7 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
-import { applicationNumberOf } from '../src/store/application-numbers.js';
+import { applicationNumberOf, assignApplicationNumber } from '../src/store/application-numbers.js';
 import { precomputeApplication } from '../src/store/precompute.js';
 import { applicationTables } from '../src/store/schema.js';
 
@@ -67,11 +67,11 @@ export async function multiplyApplication(
   copies: number,
 ): Promise<void> {
   await cloneApplication(connection, sourceKey, [newKey]);
-  const appNo = (await applicationNumberOf(connection, newKey))!;
+  const cloneNo = (await applicationNumberOf(connection, newKey))!;
   const [span] = (
     await connection.runAndReadAll(
       `SELECT max(taskId) + 1 AS taskSpan, max("index") + 1 AS indexSpan FROM tasks WHERE appNo = $appNo`,
-      { appNo },
+      { appNo: cloneNo },
     )
   ).getRowObjectsJS() as Array<{ taskSpan: bigint; indexSpan: bigint }>;
   await connection.run('BEGIN TRANSACTION');
@@ -81,10 +81,15 @@ export async function multiplyApplication(
       `CREATE OR REPLACE TEMP TABLE multiplied AS
        SELECT t.* REPLACE (t.taskId + c.i * $taskSpan AS taskId, t."index" + c.i * $indexSpan AS "index")
        FROM tasks t, range(0, $copies) c(i) WHERE t.appNo = $appNo`,
-      { appNo, copies, taskSpan: span!.taskSpan, indexSpan: span!.indexSpan },
+      { appNo: cloneNo, copies, taskSpan: span!.taskSpan, indexSpan: span!.indexSpan },
     );
-    await connection.run('DELETE FROM tasks WHERE appNo = $appNo', { appNo });
-    await connection.run('INSERT INTO tasks FROM multiplied ORDER BY stageId, stageAttemptId, taskId');
+    await connection.run('DELETE FROM tasks WHERE appNo = $appNo', { appNo: cloneNo });
+    // A new version of the application: a new number, as every write of an application takes.
+    const appNo = await assignApplicationNumber(connection, newKey);
+    await connection.run(
+      'INSERT INTO tasks SELECT * REPLACE ($appNo AS appNo) FROM multiplied ORDER BY stageId, stageAttemptId, taskId',
+      { appNo },
+    );
     await connection.run('DROP TABLE multiplied');
     await precomputeApplication(connection, newKey);
     await connection.run('COMMIT');

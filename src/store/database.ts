@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { createTablesSql, SCHEMA_VERSION } from './schema.js';
 import { createViewsSql } from './views.js';
 
@@ -25,6 +25,17 @@ export function runCancellable<T>(signal: AbortSignal, work: () => Promise<T>): 
   return cancellation.run(signal, work);
 }
 
+/** Idle read connections kept for reuse; more run at once when asked, and close when returned beyond this. */
+const MAX_IDLE_READERS = 16;
+/** Prepared statements a read connection keeps (the store's queries are a few dozen texts). */
+const MAX_STATEMENTS_PER_READER = 200;
+
+/** A connection kept for reads, with the statements it prepared (parsed and planned once, run many times). */
+interface Reader {
+  connection: DuckDBConnection;
+  statements: Map<string, DuckDBPreparedStatement>;
+}
+
 /** A JSON-safe row: DuckDB BIGINTs stay bigint so no counter loses precision. */
 export type Row = Record<string, unknown>;
 
@@ -33,6 +44,21 @@ export type Row = Record<string, unknown>;
  * connections from it. Opening creates or migrates the schema and (re)creates the views.
  */
 export class AnalysisDatabase {
+  private readonly idleReaders: Reader[] = [];
+  private closed = false;
+  /**
+   * Whether queries reuse pooled connections (the default). Off, each query gets a fresh connection from
+   * {@link connect}, e.g. for a profiler set up per connection; turning it off closes the idle ones.
+   */
+  get reuseConnections(): boolean {
+    return this.reuse;
+  }
+  set reuseConnections(value: boolean) {
+    this.reuse = value;
+    if (!value) for (const reader of this.idleReaders.splice(0)) this.closeReader(reader);
+  }
+  private reuse = true;
+
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
@@ -77,17 +103,57 @@ export class AnalysisDatabase {
     }
   }
 
-  /** Runs a query and returns its rows as plain objects (BIGINT as bigint, nested values as JS). */
+  /**
+   * Runs a query and returns its rows as plain objects (BIGINT as bigint, nested values as JS). Queries run on
+   * pooled connections that keep their prepared statements, so a query the API repeats is parsed and planned
+   * once per connection; several run in parallel, each on its own connection. Under {@link runCancellable}
+   * the query is interrupted when the signal aborts.
+   */
   async query(sql: string, params: DuckDBValue[] | Record<string, DuckDBValue> = []): Promise<Row[]> {
-    return this.withConnection(async (connection) => {
-      const reader = await connection.runAndReadAll(sql, params);
-      return reader.getRowObjectsJS() as Row[];
-    });
+    const signal = cancellation.getStore();
+    signal?.throwIfAborted();
+    const reader = this.idleReaders.pop() ?? { connection: await this.connect(), statements: new Map() };
+    const interrupt = (): void => reader.connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
+    let reusable = true;
+    try {
+      let statement = reader.statements.get(sql);
+      if (!statement) {
+        statement = await reader.connection.prepare(sql);
+        if (reader.statements.size >= MAX_STATEMENTS_PER_READER) this.forgetStatements(reader);
+        reader.statements.set(sql, statement);
+      }
+      statement.clearBindings();
+      if (Array.isArray(params) ? params.length > 0 : Object.keys(params).length > 0) statement.bind(params);
+      const result = await statement.runAndReadAll();
+      return result.getRowObjectsJS() as Row[];
+    } catch (error) {
+      // A failed or interrupted connection is not reused: it may hold an aborted transaction.
+      reusable = false;
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', interrupt);
+      if (reusable && this.reuse && !this.closed && this.idleReaders.length < MAX_IDLE_READERS) this.idleReaders.push(reader);
+      else this.closeReader(reader);
+    }
   }
 
   /** Closes the instance; the object is unusable afterwards. */
   close(): void {
+    this.closed = true;
+    for (const reader of this.idleReaders.splice(0)) this.closeReader(reader);
     this.instance.closeSync();
+  }
+
+  private forgetStatements(reader: Reader): void {
+    for (const statement of reader.statements.values()) statement.destroySync();
+    reader.statements.clear();
+  }
+
+  private closeReader(reader: Reader): void {
+    this.forgetStatements(reader);
+    reader.connection.closeSync();
   }
 
   private async migrate(): Promise<void> {

@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { groupByPosition } from './batch-keys.js';
+import { listValue } from '@duckdb/node-api';
+import { ApplicationAnswers, cachedByApp } from './application-cache.js';
 import type { AnalysisDatabase } from './database.js';
-import { stageAttemptKeyTable, type StageAttemptKey } from './tasks-store.js';
+import type { StageAttemptKey } from './tasks-store.js';
 import { applicationNumberOf } from './application-numbers.js';
 
 /** Quantiles of one task metric, in the order of {@link TaskMetricDistributions.quantiles}. */
@@ -213,22 +214,16 @@ export async function taskSummaries(
   const sortedQuantiles = [...quantiles].sort((a, b) => a - b);
   const stored = sortedQuantiles.map((q) => PRECOMPUTED_QUANTILES.indexOf(q));
   if (stored.every((index) => index >= 0)) {
-    const wanted = stageAttemptKeyTable(stages);
-    const rows = await database.query(
-      `WITH ${wanted.sql}
-       SELECT w.k, q.quantiles, q.metricValues FROM wanted w JOIN app_task_quantiles q
-         ON q.appKey = w.appKey AND q.stageId = w.stageId AND q.stageAttemptId = w.attemptId`,
-      wanted.params,
-    );
-    return groupByPosition(stages.length, rows as unknown as Array<{ k: bigint; quantiles: number[]; metricValues: number[][] }>).map(
-      (group) => {
-        const row = group[0];
-        if (!row) return null;
-        // Rows stored by this build hold PRECOMPUTED_QUANTILES; positions are looked up in the row itself.
-        const positions = sortedQuantiles.map((q) => row.quantiles.indexOf(q));
-        return toDistributions(sortedQuantiles, row.metricValues.map((values) => positions.map((p) => values[p]!)));
-      },
-    );
+    const appKeys = [...new Set(stages.map((stage) => stage.appKey))];
+    const byApp = await cachedByApp(database, quantileCache, appKeys, (keys) => readStoredQuantiles(database, keys), new Map());
+    const apps = new Map(appKeys.map((key, i) => [key, byApp[i]!]));
+    return stages.map((stage) => {
+      const row = apps.get(stage.appKey)?.get(`${stage.stageId}:${stage.attemptId}`);
+      if (!row) return null;
+      // Rows stored by this build hold PRECOMPUTED_QUANTILES; positions are looked up in the row itself.
+      const positions = sortedQuantiles.map((q) => row.quantiles.indexOf(q));
+      return toDistributions(sortedQuantiles, row.metricValues.map((values: number[]) => positions.map((p) => values[p]!)));
+    });
   }
   return database.withConnection(async (connection) => {
     const answers: Array<TaskMetricDistributions | null> = [];
@@ -239,6 +234,25 @@ export async function taskSummaries(
     }
     return answers;
   });
+}
+
+/** One stage attempt's stored quantiles (by 'stageId:attemptId'). */
+type StoredQuantiles = Map<string, { quantiles: number[]; metricValues: number[][] }>;
+
+/** Stored quantiles of recently read applications, every stage attempt of each. */
+const quantileCache = new ApplicationAnswers<StoredQuantiles>(128);
+
+async function readStoredQuantiles(database: AnalysisDatabase, appKeys: readonly string[]): Promise<StoredQuantiles[]> {
+  const rows = (await database.query(
+    `SELECT appKey, stageId, stageAttemptId, quantiles, metricValues FROM app_task_quantiles
+     WHERE appKey IN (SELECT unnest($appKeys))`,
+    { appKeys: listValue([...appKeys]) },
+  )) as unknown as Array<{ appKey: string; stageId: bigint; stageAttemptId: bigint; quantiles: number[]; metricValues: number[][] }>;
+  const byApp = new Map<string, StoredQuantiles>(appKeys.map((key) => [key, new Map()]));
+  for (const row of rows) {
+    byApp.get(row.appKey)!.set(`${row.stageId}:${row.stageAttemptId}`, { quantiles: row.quantiles, metricValues: row.metricValues });
+  }
+  return appKeys.map((key) => byApp.get(key)!);
 }
 
 /** Quantiles of every task metric of one stage attempt over its successful tasks, or null when it has none. */

@@ -22,6 +22,8 @@ export function recordRowsScanned(database: AnalysisDatabase): { take: () => Row
   const dir = mkdtempSync(join(tmpdir(), 'spark-sword-profile-'));
   let sequence = 0;
   const connect = database.connect.bind(database);
+  // A fresh connection per query, so each query's profile has its own file.
+  database.reuseConnections = false;
   database.connect = async () => {
     const connection = await connect();
     await connection.run(`PRAGMA enable_profiling = 'json'`);
@@ -48,6 +50,7 @@ export function recordRowsScanned(database: AnalysisDatabase): { take: () => Row
     },
     dispose: () => {
       database.connect = connect;
+      database.reuseConnections = true;
       rmSync(dir, { recursive: true, force: true });
     },
   };
