@@ -199,6 +199,9 @@ async function largestStage(databasePath: string, appKey: string): Promise<{ sta
   }
 }
 
+/** Server processes this run started. */
+const children: ChildProcess[] = [];
+
 const ms = (value: number): string => `${value.toFixed(1)} ms`.padStart(9);
 
 async function main(): Promise<void> {
@@ -215,7 +218,9 @@ async function main(): Promise<void> {
     const smallProbes = probesFor(built.small, stage.stageId, stage.attemptId);
 
     const aloneServer = await serve(built.alone, dir);
+    children.push(aloneServer.child);
     const crowdedServer = await serve(built.crowded, dir);
+    children.push(crowdedServer.child);
     const aloneLatency: Latency[] = [];
     const crowdedLatency: Latency[] = [];
     for (const probe of smallProbes) {
@@ -254,6 +259,8 @@ async function main(): Promise<void> {
         `(${load.perSecond.toFixed(0)}/s, p99 ${load.p99.toFixed(0)} ms)\n`,
     );
   } finally {
+    // A failed run must not leave a server holding the database's lock.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     if (!kept) rmSync(dir, { recursive: true, force: true });
   }
 }
