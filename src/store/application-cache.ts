@@ -8,24 +8,26 @@ import type { AnalysisDatabase } from './database.js';
  * number, a deleted one has none. Least recently used entries go first beyond `capacity`.
  */
 export class ApplicationAnswers<T> {
-  private readonly entries = new Map<number, T>();
+  private readonly entries = new Map<string, T>();
 
   constructor(private readonly capacity: number) {}
 
-  /** The answer kept for this application version, if any. */
-  get(appNo: number): T | undefined {
-    const value = this.entries.get(appNo);
+  /** The answer kept for this application version, if any (keyed by key and number, so copies never mix). */
+  get(appKey: string, appNo: number): T | undefined {
+    const key = `${appNo}:${appKey}`;
+    const value = this.entries.get(key);
     if (value !== undefined) {
-      this.entries.delete(appNo);
-      this.entries.set(appNo, value);
+      this.entries.delete(key);
+      this.entries.set(key, value);
     }
     return value;
   }
 
   /** Keeps `value` for this application version. */
-  set(appNo: number, value: T): void {
-    this.entries.delete(appNo);
-    this.entries.set(appNo, value);
+  set(appKey: string, appNo: number, value: T): void {
+    const key = `${appNo}:${appKey}`;
+    this.entries.delete(key);
+    this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 }
@@ -50,18 +52,18 @@ export async function cachedByApp<T>(
   empty: T,
 ): Promise<T[]> {
   const numbers = await applicationNumbers(db, appKeys);
-  const missing = [...new Set(appKeys.filter((key) => numbers.has(key) && cache.get(numbers.get(key)!) === undefined))];
+  const missing = [...new Set(appKeys.filter((key) => numbers.has(key) && cache.get(key, numbers.get(key)!) === undefined))];
   const loaded = new Map<string, T>();
   if (missing.length > 0) {
     const answers = await load(missing);
     missing.forEach((key, i) => {
       loaded.set(key, answers[i]!);
-      cache.set(numbers.get(key)!, answers[i]!);
+      cache.set(key, numbers.get(key)!, answers[i]!);
     });
   }
   return appKeys.map((key) => {
     const appNo = numbers.get(key);
     if (appNo === undefined) return empty;
-    return loaded.get(key) ?? cache.get(appNo) ?? empty;
+    return loaded.get(key) ?? cache.get(key, appNo) ?? empty;
   });
 }

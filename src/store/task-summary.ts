@@ -111,7 +111,7 @@ const taskSummarySql = `
 WITH successful AS (
   SELECT stageId, stageAttemptId, ${metrics.map(([, expression], i) => `${expression} AS ${column(i)}`).join(', ')}
   FROM v_tasks
-  WHERE appNo = $appNo AND list_contains($stages::VARCHAR[], stageId || ':' || stageAttemptId)
+  WHERE appNo = $appNo AND appKey = $appKey AND list_contains($stages::VARCHAR[], stageId || ':' || stageAttemptId)
     AND status = 'SUCCESS' AND hasMetrics
 ), sorted AS (
   SELECT stageId, stageAttemptId, count(*) AS n,
@@ -138,11 +138,13 @@ const PRECOMPUTE_TASKS_PER_QUERY = 250_000;
 
 async function quantileRows(
   connection: DuckDBConnection,
+  appKey: string,
   appNo: number | bigint,
   stages: ReadonlyArray<{ stageId: number | bigint; attemptId: number | bigint }>,
   quantiles: readonly number[],
 ): Promise<QuantileRow[]> {
   const reader = await connection.runAndReadAll(taskSummarySql, {
+    appKey,
     appNo: Number(appNo),
     stages: JSON.stringify(stages.map((stage) => `${stage.stageId}:${stage.attemptId}`)),
     // Bound as text and cast in SQL: a JS list binds with its first item's type, and 0 would make it INTEGER[].
@@ -159,8 +161,8 @@ export async function precomputeTaskQuantiles(connection: DuckDBConnection, appK
   const counts = (
     await connection.runAndReadAll(
       `SELECT stageId, stageAttemptId AS attemptId, count(*) AS n FROM tasks
-       WHERE appNo = $appNo AND status = 'SUCCESS' AND hasMetrics GROUP BY ALL ORDER BY ALL`,
-      { appNo },
+       WHERE appNo = $appNo AND appKey = $appKey AND status = 'SUCCESS' AND hasMetrics GROUP BY ALL ORDER BY ALL`,
+      { appNo, appKey },
     )
   ).getRowObjectsJS() as Array<{ stageId: bigint; attemptId: bigint; n: bigint }>;
   // A large application's stages are read a few at a time, so the sorted lists stay within memory.
@@ -229,7 +231,7 @@ export async function taskSummaries(
     const answers: Array<TaskMetricDistributions | null> = [];
     for (const stage of stages) {
       const appNo = await applicationNumberOf(connection, stage.appKey);
-      const [row] = appNo === null ? [] : await quantileRows(connection, appNo, [stage], sortedQuantiles);
+      const [row] = appNo === null ? [] : await quantileRows(connection, stage.appKey, appNo, [stage], sortedQuantiles);
       answers.push(row ? toDistributions(sortedQuantiles, row.metricValues) : null);
     }
     return answers;

@@ -70,8 +70,8 @@ const appNoArg = 'macro_app_no';
  * zonemaps skip other applications' row groups; VARCHAR zonemaps only keep an 8-byte prefix, which every
  * Spark application id shares), every other table by key.
  */
-const tasksOfApp = `(FROM v_tasks WHERE appNo = ${appNoArg})`;
-const rawTasksOfApp = `(FROM tasks WHERE appNo = ${appNoArg})`;
+const tasksOfApp = `(FROM v_tasks WHERE appNo = ${appNoArg} AND appKey = ${appKeyArg})`;
+const rawTasksOfApp = `(FROM tasks WHERE appNo = ${appNoArg} AND appKey = ${appKeyArg})`;
 const ofApp = (table: string): string => `(FROM ${table} WHERE appKey = ${appKeyArg})`;
 
 /**
