@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LearnerSession } from '../auth/learner-session.js';
 import type { Config } from '../config.js';
+import type { LogDirectoryWatcher } from '../ingest/log-directory-watcher.js';
 import type { ProgressStore } from '../learning/progress/progress-store.js';
 import type { AnalysisDatabase } from '../store/database.js';
 
@@ -29,4 +30,6 @@ export interface ApiContext {
   learner: LearnerSession;
   /** Learners' progress (its own DuckDB); always pass `await learner.learnerId()`, never a client-supplied id. */
   progress: ProgressStore;
+  /** The LOG_DIRECTORY feed; null (or absent) when no directory is watched. */
+  logDirectory?: LogDirectoryWatcher | null;
 }
