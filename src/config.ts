@@ -38,6 +38,8 @@ const configSchema = z.object({
   /** API requests served at once; beyond it the server answers 503 with Retry-After instead of queueing. */
   MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(64),
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
+  /** Bearer token the CLI sends when it hands logs to a running server that holds the database. */
+  SPARK_SWORD_TOKEN: z.string().min(1).optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),
   /** Event log directories to watch, comma-separated (History Server's spark.history.fs.logDirectory); unset: off. */

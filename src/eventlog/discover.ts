@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { BadInputError } from '../errors.js';
+import { ingestTempPrefix } from './temp-files.js';
 import { logger } from '../logger.js';
 import {
   codecFromFileName,
@@ -60,16 +61,25 @@ interface DirEntry {
   isDirectory: boolean;
 }
 
+/** Options of {@link discoverLogs}. */
+export interface DiscoverOptions {
+  /** Told of each file of a log directory or zip that was skipped as unusable, and why. */
+  onSkipped?: SkipListener;
+}
+
+/** Receives a skipped file's path and the reason it was skipped. */
+export type SkipListener = (path: string, reason: string) => void;
+
 /**
  * Finds the event logs in `inputs` (files, zips, rolling or Databricks dirs, or log dirs holding
  * those). Throws BadInputError for a missing path, a directory with no logs, or an unusable file
  * given directly; inside a log directory, unusable files are skipped with a warning instead.
  */
-export async function discoverLogs(inputs: string[]): Promise<LogSource[]> {
+export async function discoverLogs(inputs: string[], options: DiscoverOptions = {}): Promise<LogSource[]> {
   if (inputs.length === 0) throw new BadInputError('No event log given: pass at least one file or directory.');
   const sources: LogSource[] = [];
   try {
-    for (const input of inputs) sources.push(...(await discoverInput(resolve(input))));
+    for (const input of inputs) sources.push(...(await discoverInput(resolve(input), options.onSkipped)));
   } catch (err) {
     await cleanupAll(sources);
     throw err;
@@ -102,25 +112,26 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string): 
   return inputs;
 }
 
-async function discoverInput(path: string): Promise<LogSource[]> {
+async function discoverInput(path: string, onSkipped?: SkipListener): Promise<LogSource[]> {
   let stats: Stats;
   try {
     stats = await stat(path);
   } catch (err) {
     throw fileError(err, path);
   }
-  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true });
+  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true, onSkipped });
   if (!stats.isDirectory()) throw new BadInputError(`${path} is neither a file nor a directory.`);
   const entries = await listVisible(path);
   const layoutSource = await directorySource(path, entries);
   if (layoutSource) return [layoutSource];
-  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path });
+  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path, onSkipped });
 }
 
 interface FileOptions {
   /** Inside a log dir, text that is not JSON lines is not taken as a log. */
   inLogDir: boolean;
   allowZip: boolean;
+  onSkipped?: SkipListener;
 }
 
 async function discoverFile(path: string, options: FileOptions): Promise<LogSource[]> {
@@ -128,7 +139,7 @@ async function discoverFile(path: string, options: FileOptions): Promise<LogSour
   if (content.kind === 'empty') throw emptyFileError(path);
   if (content.codec === 'zip') {
     if (!options.allowZip) throw new BadInputError(`${path} is a zip inside a zip; extract the inner zip first.`);
-    return discoverZip(path);
+    return discoverZip(path, options.onSkipped);
   }
   if (options.inLogDir && content.codec === 'none' && !startsLikeJson(content.head)) {
     throw new BadInputError(`${path} is text but not JSON lines, so not a Spark event log.`);
@@ -164,6 +175,7 @@ interface LogDirOptions {
   allowZip: boolean;
   /** What to call the directory in messages. */
   label: string;
+  onSkipped?: SkipListener;
 }
 
 /** A directory of logs like Spark History Server's: each child file or rolling/Databricks dir is a log. */
@@ -174,7 +186,9 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
     for (const entry of entries) {
       try {
         if (entry.isFile) {
-          sources.push(...(await discoverFile(entry.path, { inLogDir: true, allowZip: options.allowZip })));
+          sources.push(
+            ...(await discoverFile(entry.path, { inLogDir: true, allowZip: options.allowZip, onSkipped: options.onSkipped })),
+          );
         } else if (entry.isDirectory) {
           const children = await listVisible(entry.path);
           const source = await directorySource(entry.path, children);
@@ -193,6 +207,7 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
         // One bad file must not hide the other logs of the directory, as in the History Server.
         logger.warn({ path: entry.path, reason: err.message }, 'skipping a file that is not a usable event log');
         skipped.push(err.message);
+        options.onSkipped?.(entry.path, err.message);
       }
     }
   } catch (err) {
@@ -299,8 +314,9 @@ async function resolveParts(dirPath: string, files: DirEntry[]): Promise<LogPart
 }
 
 /** A zip (as History Server's log download returns): extracted entry by entry, streaming, to a temp dir. */
-async function discoverZip(zipPath: string): Promise<LogSource[]> {
-  const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-'));
+async function discoverZip(zipPath: string, onSkipped?: SkipListener): Promise<LogSource[]> {
+  const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix('zip')));
+  const inZip = (path: string): string => `${basename(zipPath)}/${path.slice(tempDir.length + 1)}`;
   let sources: LogSource[];
   try {
     await extractZip(zipPath, tempDir);
@@ -308,6 +324,10 @@ async function discoverZip(zipPath: string): Promise<LogSource[]> {
       descend: true,
       allowZip: false,
       label: `The zip archive ${zipPath}`,
+      // Entries are named inside the zip, never by the temp dir they were extracted to.
+      onSkipped: onSkipped
+        ? (path, reason) => onSkipped(inZip(path), reason.replaceAll(tempDir, basename(zipPath)))
+        : undefined,
     });
   } catch (err) {
     await rm(tempDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { BadInputError } from '../errors.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { ingestPaths, type IngestReport } from './ingest-service.js';
+import { ingestTempPrefix } from '../eventlog/temp-files.js';
 
 /** An upload exceeded the configured size limit. */
 export class UploadTooLargeError extends Error {
@@ -39,7 +40,7 @@ export async function ingestUpload(
   upload: { filename: string; stream: Readable },
   maxBytes: number,
 ): Promise<IngestReport> {
-  const dir = await mkdtemp(join(tmpdir(), 'spark-sword-upload-'));
+  const dir = await mkdtemp(join(tmpdir(), ingestTempPrefix('upload')));
   try {
     const path = join(dir, safeFileName(upload.filename));
     // busboy signals its own size limit with 'limit' and then stops feeding the stream without ending it.
@@ -62,11 +63,18 @@ export async function ingestUpload(
       throw error;
     }
     if (report.applications.length === 0) {
+      // Nothing stored because of our own fault: that is an internal error, not the client's.
+      const internal = report.failures.find((failure) => !(failure.error instanceof BadInputError));
+      if (internal) throw internal.error;
       const reasons = report.failures.map((failure) => inClientTerms(failure.error.message));
       throw new BadInputError(reasons.join('; ') || `${upload.filename} holds no Spark event log`);
     }
     for (const failure of report.failures) failure.error.message = inClientTerms(failure.error.message);
     for (const app of report.applications) app.sourceName = inClientTerms(app.sourceName);
+    for (const skip of report.skipped) {
+      skip.sourceName = inClientTerms(skip.sourceName);
+      skip.reason = inClientTerms(skip.reason);
+    }
     return report;
   } finally {
     await rm(dir, { recursive: true, force: true });
