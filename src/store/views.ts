@@ -361,6 +361,11 @@ SELECT *,
   ${taskErrorMessage} AS errorMessage,
   ${outcome} AS outcome
 FROM tasks;
+
+-- One application's tasks for code that reads them by key (the detectors): its number is looked up first so
+-- DuckDB's zonemaps skip other applications' row groups, as the precomputed answers do.
+CREATE OR REPLACE MACRO app_tasks(${appKeyArg}) AS TABLE
+  FROM v_tasks WHERE appNo = (SELECT appNo FROM application_numbers WHERE appKey = ${appKeyArg}) AND appKey = ${appKeyArg};
 ${macrosSql}
 ${precomputedTablesSql}
 CREATE OR REPLACE VIEW v_stages AS FROM app_stages;
