@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ApplicationResolver } from './applications/application.resolver.js';
+import { ApiTokenResolver } from './auth/api-token.resolver.js';
 import { AuthResolver } from './auth/auth.resolver.js';
 import { EnvironmentResolver } from './environment/environment.resolver.js';
 import { ExecutorResolver } from './executors/executor.resolver.js';
@@ -46,6 +47,7 @@ export const resolvers: NonEmptyArray<Function> = [
   NotebookResolver,
   ShapeResolver,
   AuthResolver,
+  ApiTokenResolver,
   ScenarioResolver,
   ScenarioLogResolver,
   ScenarioRunResolver,

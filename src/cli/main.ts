@@ -11,6 +11,7 @@ import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
 import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
 import { shapeCommand } from './shape-command.js';
+import { addTokenCommands } from './token-command.js';
 
 /** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
 const EXIT_OK = 0;
@@ -242,6 +243,10 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
     .action(async (files: string[], options: LintOptions) => {
       exitCode = await lintFiles(out, files, options);
     });
+
+  addTokenCommands(program, out, (code) => {
+    exitCode = code;
+  });
 
   const run = async (argv: string[]): Promise<number> => {
     try {

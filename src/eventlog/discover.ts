@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
+import { DecompressionLimitError, type DecompressionBudget } from './decompression-limit.js';
 import {
   codecFromFileName,
   emptyFileError,
@@ -65,11 +66,11 @@ interface DirEntry {
  * those). Throws BadInputError for a missing path, a directory with no logs, or an unusable file
  * given directly; inside a log directory, unusable files are skipped with a warning instead.
  */
-export async function discoverLogs(inputs: string[]): Promise<LogSource[]> {
+export async function discoverLogs(inputs: string[], budget?: DecompressionBudget): Promise<LogSource[]> {
   if (inputs.length === 0) throw new BadInputError('No event log given: pass at least one file or directory.');
   const sources: LogSource[] = [];
   try {
-    for (const input of inputs) sources.push(...(await discoverInput(resolve(input))));
+    for (const input of inputs) sources.push(...(await discoverInput(resolve(input), budget)));
   } catch (err) {
     await cleanupAll(sources);
     throw err;
@@ -79,12 +80,15 @@ export async function discoverLogs(inputs: string[]): Promise<LogSource[]> {
 
 /**
  * The files DuckDB should read for `source`, in order: none/gzip/zstd parts as they are, lz4/lzf/snappy
- * parts decoded to plain files in `tempDir` (which the caller owns and removes).
+ * parts decoded to plain files in `tempDir` (which the caller owns and removes). With a `budget` (uploads),
+ * every decoding is metered, and gzip/zstd parts, which DuckDB would inflate unmetered, are first decoded
+ * through the budget without being kept.
  */
-export async function materializeForDuckDB(source: LogSource, tempDir: string): Promise<DuckDbInput[]> {
+export async function materializeForDuckDB(source: LogSource, tempDir: string, budget?: DecompressionBudget): Promise<DuckDbInput[]> {
   const inputs: DuckDbInput[] = [];
   for (const part of source.parts) {
     if (part.codec === 'none' || part.codec === 'gzip' || part.codec === 'zstd') {
+      if (budget && part.codec !== 'none') await drain(budget.openDecoded(part.path, part.codec, basename(part.path)));
       inputs.push({ path: part.path, compression: part.codec });
       continue;
     }
@@ -92,7 +96,8 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string): 
     // A random suffix: two sources may hold parts with the same file name.
     const target = join(tempDir, `${logBaseName(basename(part.path))}-${randomUUID().slice(0, 8)}.json`);
     try {
-      await pipeline(openDecodedStream(part.path, part.codec), createWriteStream(target));
+      const decoded = budget ? budget.openDecoded(part.path, part.codec, basename(part.path)) : openDecodedStream(part.path, part.codec);
+      await pipeline(decoded, createWriteStream(target));
     } catch (err) {
       await rm(target, { force: true });
       throw err;
@@ -102,25 +107,34 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string): 
   return inputs;
 }
 
-async function discoverInput(path: string): Promise<LogSource[]> {
+/** Reads a stream to its end, keeping nothing. */
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _chunk of stream) {
+    // Only the metering matters.
+  }
+}
+
+async function discoverInput(path: string, budget?: DecompressionBudget): Promise<LogSource[]> {
   let stats: Stats;
   try {
     stats = await stat(path);
   } catch (err) {
     throw fileError(err, path);
   }
-  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true });
+  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true, budget });
   if (!stats.isDirectory()) throw new BadInputError(`${path} is neither a file nor a directory.`);
   const entries = await listVisible(path);
   const layoutSource = await directorySource(path, entries);
   if (layoutSource) return [layoutSource];
-  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path });
+  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path, budget });
 }
 
 interface FileOptions {
   /** Inside a log dir, text that is not JSON lines is not taken as a log. */
   inLogDir: boolean;
   allowZip: boolean;
+  /** Meters zip extraction (uploads). */
+  budget?: DecompressionBudget;
 }
 
 async function discoverFile(path: string, options: FileOptions): Promise<LogSource[]> {
@@ -128,7 +142,7 @@ async function discoverFile(path: string, options: FileOptions): Promise<LogSour
   if (content.kind === 'empty') throw emptyFileError(path);
   if (content.codec === 'zip') {
     if (!options.allowZip) throw new BadInputError(`${path} is a zip inside a zip; extract the inner zip first.`);
-    return discoverZip(path);
+    return discoverZip(path, options.budget);
   }
   if (options.inLogDir && content.codec === 'none' && !startsLikeJson(content.head)) {
     throw new BadInputError(`${path} is text but not JSON lines, so not a Spark event log.`);
@@ -164,6 +178,7 @@ interface LogDirOptions {
   allowZip: boolean;
   /** What to call the directory in messages. */
   label: string;
+  budget?: DecompressionBudget;
 }
 
 /** A directory of logs like Spark History Server's: each child file or rolling/Databricks dir is a log. */
@@ -174,7 +189,9 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
     for (const entry of entries) {
       try {
         if (entry.isFile) {
-          sources.push(...(await discoverFile(entry.path, { inLogDir: true, allowZip: options.allowZip })));
+          sources.push(
+            ...(await discoverFile(entry.path, { inLogDir: true, allowZip: options.allowZip, budget: options.budget })),
+          );
         } else if (entry.isDirectory) {
           const children = await listVisible(entry.path);
           const source = await directorySource(entry.path, children);
@@ -299,11 +316,11 @@ async function resolveParts(dirPath: string, files: DirEntry[]): Promise<LogPart
 }
 
 /** A zip (as History Server's log download returns): extracted entry by entry, streaming, to a temp dir. */
-async function discoverZip(zipPath: string): Promise<LogSource[]> {
+async function discoverZip(zipPath: string, budget?: DecompressionBudget): Promise<LogSource[]> {
   const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-'));
   let sources: LogSource[];
   try {
-    await extractZip(zipPath, tempDir);
+    await extractZip(zipPath, tempDir, budget);
     sources = await discoverLogDir(tempDir, await listVisible(tempDir), {
       descend: true,
       allowZip: false,
@@ -327,7 +344,7 @@ async function discoverZip(zipPath: string): Promise<LogSource[]> {
   return sources;
 }
 
-async function extractZip(zipPath: string, destDir: string): Promise<void> {
+async function extractZip(zipPath: string, destDir: string, budget?: DecompressionBudget): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(zipPath, { lazyEntries: true });
@@ -337,6 +354,8 @@ async function extractZip(zipPath: string, destDir: string): Promise<void> {
     );
   }
   try {
+    // The central directory's count is known before any entry is read: a zip of thousands is refused at once.
+    budget?.checkZipEntries(basename(zipPath), zip.entryCount);
     for await (const entry of zip.eachEntry()) {
       const segments = entry.fileName.split('/');
       // Directory entries, macOS resource forks and hidden files hold no logs.
@@ -346,10 +365,13 @@ async function extractZip(zipPath: string, destDir: string): Promise<void> {
         throw new BadInputError(`${zipPath} has an entry that points outside the archive (${entry.fileName}).`);
       }
       await mkdir(dirname(target), { recursive: true });
-      await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
+      const stream = await zip.openReadStreamPromise(entry);
+      // yauzl checks each entry against its declared size; the ratio is taken against its compressed size.
+      const metered = budget ? [budget.meter(entry.fileName, () => entry.compressedSize)] : [];
+      await pipeline([stream, ...metered, createWriteStream(target)]);
     }
   } catch (err) {
-    if (err instanceof BadInputError) throw err;
+    if (err instanceof BadInputError || err instanceof DecompressionLimitError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     // File-system trouble (disk full...) is ours, not the user's; everything else is a damaged archive.
     if (typeof code === 'string' && !code.startsWith('Z_')) throw err;

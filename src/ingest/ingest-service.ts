@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { runDetectors } from '../analysis/run-detectors.js';
@@ -48,6 +49,14 @@ export interface IngestProgress {
 /** Options of {@link ingestPaths}. */
 export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Called with each application's key once the log is read and before anything is written; throwing
+   * stops that log (a BadInputError rejects just it, anything else the whole ingest). Uploads check
+   * "replace: true" and ownership here.
+   */
+  beforeWrite?: (appKey: string) => Promise<void>;
+  /** Meters every decompression (uploads): past its limits the ingest stops with a DecompressionLimitError. */
+  budget?: DecompressionBudget;
 }
 
 /** One log that could not be ingested, and why (its message is for the person who supplied it). */
@@ -72,13 +81,13 @@ export async function ingestPaths(
   paths: readonly string[],
   options: IngestOptions = {},
 ): Promise<IngestReport> {
-  const sources = await discoverLogs([...paths]);
+  const sources = await discoverLogs([...paths], options.budget);
   const report: IngestReport = { applications: [], failures: [] };
   try {
     for (const [index, source] of sources.entries()) {
       options.onProgress?.({ index, total: sources.length, sourceName: source.name });
       try {
-        report.applications.push(await ingestSource(database, source));
+        report.applications.push(await ingestSource(database, source, options));
       } catch (error) {
         if (!(error instanceof BadInputError)) throw error;
         report.failures.push({ sourceName: source.name, error });
@@ -91,14 +100,19 @@ export async function ingestPaths(
 }
 
 /** Ingests exactly one log; throws BadInputError when it is not a usable Spark event log. */
-export async function ingestSource(database: AnalysisDatabase, source: LogSource): Promise<IngestedApplication> {
+export async function ingestSource(
+  database: AnalysisDatabase,
+  source: LogSource,
+  options: Pick<IngestOptions, 'beforeWrite' | 'budget'> = {},
+): Promise<IngestedApplication> {
   const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-ingest-'));
   const started = performance.now();
   try {
-    const parts = await materializeForDuckDB(source, tempDir);
+    const parts = await materializeForDuckDB(source, tempDir, options.budget);
     return await database.withConnection(async (connection) => {
       const staged = await stageWithDiagnostics(connection, source, parts);
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
+      await options.beforeWrite?.(application.appKey);
       const outcome = await writeApplication(connection, application, plan);
       // Findings are computed once, here, and stored: queries never wait for a detector.
       await runDetectors(connection, application.appKey);

@@ -1,12 +1,70 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BadInputError } from '../errors.js';
+import { DecompressionBudget, DecompressionLimitError, type DecompressionLimits } from '../eventlog/decompression-limit.js';
+import { logger } from '../logger.js';
 import type { AnalysisDatabase } from '../store/database.js';
-import { ingestPaths, type IngestReport } from './ingest-service.js';
+import { ingestPaths, type IngestOptions, type IngestReport } from './ingest-service.js';
+
+/** How an upload is bounded and where it is spooled. */
+export interface UploadOptions {
+  /** Largest upload, in bytes (MAX_UPLOAD_BYTES). */
+  maxBytes: number;
+  /** Decompression limits over the whole upload; none: unmetered (trusted callers only). */
+  decompression?: DecompressionLimits;
+  /** Directory uploads are spooled under (UPLOAD_TMP_DIR); default `<os tmp>/spark-sword-uploads`. */
+  uploadDir?: string;
+  /** Called before each application is written (see IngestOptions.beforeWrite). */
+  beforeWrite?: IngestOptions['beforeWrite'];
+}
+
+/** Where uploads are spooled when UPLOAD_TMP_DIR is unset. */
+export function defaultUploadDir(): string {
+  return join(tmpdir(), 'spark-sword-uploads');
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes uploads left by servers that died mid-upload. Each upload's directory starts with its server's
+ * pid, so servers sharing the directory never remove each other's live uploads. Returns what was removed.
+ */
+export async function removeAbandonedUploads(uploadDir: string = defaultUploadDir()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(uploadDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || processIsAlive(pid)) continue;
+    await rm(join(uploadDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  if (removed.length > 0) logger.info({ uploadDir, removed: removed.length }, 'removed uploads abandoned by a stopped server');
+  return removed;
+}
+
+/** The client-facing error for a decompression limit: the size limit is PAYLOAD_TOO_LARGE, the others bad input. */
+function limitError(error: DecompressionLimitError, filename: string): Error {
+  const message = `${filename}: ${error.message}`;
+  return error.limit === 'size' ? new UploadTooLargeError(message) : new BadInputError(message);
+}
 
 /** An upload exceeded the configured size limit. */
 export class UploadTooLargeError extends Error {
@@ -37,9 +95,12 @@ function byteLimit(maxBytes: number): Transform {
 export async function ingestUpload(
   db: AnalysisDatabase,
   upload: { filename: string; stream: Readable },
-  maxBytes: number,
+  options: UploadOptions,
 ): Promise<IngestReport> {
-  const dir = await mkdtemp(join(tmpdir(), 'spark-sword-upload-'));
+  const { maxBytes } = options;
+  const uploadDir = options.uploadDir ?? defaultUploadDir();
+  await mkdir(uploadDir, { recursive: true });
+  const dir = await mkdtemp(join(uploadDir, `${process.pid}-`));
   try {
     const path = join(dir, safeFileName(upload.filename));
     // busboy signals its own size limit with 'limit' and then stops feeding the stream without ending it.
@@ -56,8 +117,10 @@ export async function ingestUpload(
     const inClientTerms = (message: string): string => message.replaceAll(path, upload.filename).replaceAll(`${dir}/`, '');
     let report: IngestReport;
     try {
-      report = await ingestPaths(db, [path]);
+      const budget = options.decompression ? new DecompressionBudget(options.decompression) : undefined;
+      report = await ingestPaths(db, [path], { budget, beforeWrite: options.beforeWrite });
     } catch (error) {
+      if (error instanceof DecompressionLimitError) throw limitError(error, upload.filename);
       if (error instanceof BadInputError) throw new BadInputError(inClientTerms(error.message));
       throw error;
     }

@@ -1,6 +1,9 @@
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { authorizeUploadWrite } from '../../auth/application-access.js';
+import { maxDecompressedBytes } from '../../config.js';
 import { ingestUpload } from '../../ingest/upload-service.js';
+import { recordUploader } from '../../store/application-uploads.js';
 import { findApplication } from '../../store/applications-store.js';
 import { toApplication } from '../applications/application.mapper.js';
 import type { Application } from '../applications/application.type.js';
@@ -14,15 +17,38 @@ export class UploadResolver {
     description:
       'Uploads and ingests a Spark event log: plain JSON lines, .lz4/.lzf/.snappy/.zstd as Spark writes them, .gz, ' +
       'or a .zip of logs. Multipart request (GraphQL multipart request spec) with an "apollo-require-preflight: true" ' +
-      'header. Re-uploading an application attempt replaces it.',
+      'header. An application attempt already stored is replaced only with replace: true, and only by its uploader or ' +
+      'an admin. Limits: MAX_UPLOAD_BYTES uploaded, MAX_DECOMPRESSED_BYTES decompressed, MAX_COMPRESSION_RATIO, ' +
+      'MAX_ZIP_ENTRIES (PAYLOAD_TOO_LARGE or BAD_USER_INPUT naming the limit).',
   })
   async uploadEventLog(
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
-    @Ctx() { db, config }: ApiContext,
+    @Arg('replace', () => Boolean, {
+      defaultValue: false,
+      description: 'Replace an application attempt that is already stored (its uploader or an admin only).',
+    })
+    replace: boolean,
+    @Ctx() { db, config, principal }: ApiContext,
   ): Promise<IngestResult> {
     const upload = await file;
     // A too-large or unreadable log (UploadTooLargeError, BadInputError) gets its code from formatError.
-    const report = await ingestUpload(db, { filename: upload.filename, stream: upload.createReadStream() }, config.MAX_UPLOAD_BYTES);
+    const report = await ingestUpload(
+      db,
+      { filename: upload.filename, stream: upload.createReadStream() },
+      {
+        maxBytes: config.MAX_UPLOAD_BYTES,
+        decompression: {
+          maxBytes: maxDecompressedBytes(config),
+          maxRatio: config.MAX_COMPRESSION_RATIO,
+          maxZipEntries: config.MAX_ZIP_ENTRIES,
+        },
+        uploadDir: config.UPLOAD_TMP_DIR,
+        beforeWrite: (appKey) => authorizeUploadWrite(db, principal, appKey, replace),
+      },
+    );
+    for (const ingested of report.applications) {
+      if (principal.subject) await recordUploader(db, ingested.appKey, principal.subject);
+    }
     const applications: Application[] = [];
     for (const ingested of report.applications) {
       const record = await findApplication(db, ingested.appKey);
