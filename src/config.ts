@@ -50,10 +50,10 @@ const configSchema = z.object({
   MAX_ZIP_ENTRIES: z.coerce.number().int().positive().default(1000),
   /** Largest GraphQL response body, in bytes; a larger answer is replaced by an error. */
   MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(16 * MiB),
-  /** Uploads one client (token or address) may start per minute. */
-  RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
-  /** Expensive queries (cost over EXPENSIVE_QUERY_COST) one client may run per minute. */
-  RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Uploads one client (token or address) may start per minute; 0: no limit. */
+  RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Expensive queries (estimated cost 10,000 or more) one client may run per minute; 0: no limit. */
+  RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   /** Where uploads are spooled while ingested; a server's leftovers are removed at its next start. */
   UPLOAD_TMP_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -355,7 +355,7 @@ async function extractZip(zipPath: string, destDir: string, budget?: Decompressi
   }
   try {
     // The central directory's count is known before any entry is read: a zip of thousands is refused at once.
-    budget?.checkZipEntries(basename(zipPath), zip.entryCount);
+    budget?.checkZipEntries('the zip archive', zip.entryCount);
     for await (const entry of zip.eachEntry()) {
       const segments = entry.fileName.split('/');
       // Directory entries, macOS resource forks and hidden files hold no logs.

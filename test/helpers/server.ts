@@ -40,6 +40,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     PROGRESS_DB_PATH: progressPath,
+    // Suites upload and query far faster than a person; test/security/rate-limits.test.ts turns the limits on.
+    RATE_LIMIT_UPLOADS_PER_MINUTE: '0',
+    RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE: '0',
     ...env,
   });
   const progress = await ProgressStore.open(progressPath);

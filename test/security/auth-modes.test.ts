@@ -37,7 +37,12 @@ describe('AUTH_MODE=open', () => {
 
   it('is allowed on the network only with ALLOW_OPEN_ON_NETWORK=true, with a warning in the log', () => {
     const lines: string[] = [];
-    const log = pino({ level: 'warn' }, new Writable({ write: (chunk, _enc, done) => done(null, void lines.push(String(chunk))) }));
+    const log = pino({ level: 'warn' }, new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }));
     const exposed = loadConfig({ HOST: '0.0.0.0', ALLOW_OPEN_ON_NETWORK: 'true' });
     expect(() => checkOpenModeExposure(exposed, log)).not.toThrow();
     expect(lines.join('')).toMatch(/"level":40.*anyone who reaches this port is admin/);
