@@ -139,6 +139,21 @@ function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): 
     // request, with the preflight header Apollo's CSRF protection asks for: code files go to analyzeNotebook
     // (nothing is stored, so the findings are shown here), anything else to uploadEventLog.
     (function (endpoint) {
+      // With AUTH_MODE=token the Headers tab holds {"Authorization": "Bearer <token>"}; GraphiQL sends it with
+      // every query but keeps it to itself, so the page notes what the last query to the endpoint carried and
+      // uploads with the same.
+      var authorization = null;
+      var originalFetch = window.fetch.bind(window);
+      window.fetch = function (resource, init) {
+        var url = typeof resource === 'string' ? resource : resource && resource.url;
+        var headers = init && init.headers;
+        if (url && new URL(url, location.href).pathname === new URL(endpoint, location.href).pathname && !(init && init.body instanceof FormData)) {
+          var value = headers && (typeof headers.get === 'function' ? headers.get('authorization')
+            : Object.keys(headers).filter(function (name) { return name.toLowerCase() === 'authorization'; }).map(function (name) { return headers[name]; })[0]);
+          authorization = value || null;
+        }
+        return originalFetch(resource, init);
+      };
       var input = document.getElementById('upload-file');
       var status = document.getElementById('upload-status');
       var eventLog = {
@@ -174,7 +189,9 @@ function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): 
         form.append('operations', JSON.stringify({ query: kind.query, variables: { file: null } }));
         form.append('map', JSON.stringify({ 0: ['variables.file'] }));
         form.append('0', file, file.name);
-        fetch(endpoint, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true' } })
+        var uploadHeaders = { 'apollo-require-preflight': 'true' };
+        if (authorization) uploadHeaders.authorization = authorization;
+        fetch(endpoint, { method: 'POST', body: form, headers: uploadHeaders })
           .then(function (response) { return response.json(); })
           .then(function (result) {
             if (result.errors && result.errors.length) {
