@@ -14,7 +14,7 @@ import type { Principal } from '../auth/roles.js';
 import { removeAbandonedUploads } from '../ingest/upload-service.js';
 import { ensureApplicationUploadsTable } from '../store/application-uploads.js';
 import { accessPolicyPlugin } from './access-policy.js';
-import { queryShapeRule } from './query-shape.js';
+import { MAX_QUERY_TOKENS, queryShapeRule } from './query-shape.js';
 import { RateLimiter } from './rate-limit.js';
 import {
   authenticate,
@@ -139,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     csrfPrevention: true,
     introspection: true,
     validationRules: [queryShapeRule()],
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     plugins: [
       offlineGraphiqlLandingPage('/graphql'),
       accessPolicyPlugin(),

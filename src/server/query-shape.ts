@@ -15,6 +15,9 @@ export const MAX_QUERY_DEPTH = 10;
  */
 export const MAX_EXPANDED_FIELDS = 5_000;
 
+/** Most tokens a query document may hold: graphql stops parsing past it, so a megabyte of `a a a …` costs nothing. */
+export const MAX_QUERY_TOKENS = 20_000;
+
 interface Shape {
   /** Most fields above any field (0 for a selection of leaves). */
   height: number;

@@ -86,6 +86,13 @@ describe('bounded request cost', () => {
     expect(answer.body.errors!.map((error) => error.message).join(' ')).toMatch(/selects more than \d+ fields with aliases and fragments expanded; the limit is 5000/);
   });
 
+  it('stops parsing a document of more than 20,000 tokens', async () => {
+    const answer = await query(server, `{ ${Array(30_000).fill('__typename').join(' ')} }`);
+    expect(answer.status).toBe(400);
+    expect(codeOf(answer)).toBe('GRAPHQL_PARSE_FAILED');
+    expect(answer.body.errors![0]!.message).toMatch(/Document contains more tha[nt] 20000 tokens/);
+  });
+
   it('costs only fields the schema has (a renamed field would silently cost 1)', () => {
     const schema = buildSchema(readFileSync('schema.graphql', 'utf8'));
     for (const key of Object.keys(FIELD_COSTS)) {
