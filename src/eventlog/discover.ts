@@ -61,16 +61,22 @@ interface DirEntry {
   isDirectory: boolean;
 }
 
+/** Options of {@link discoverLogs}. */
+export interface DiscoverOptions {
+  /** Meters zip extraction (uploads): entries, decompressed bytes and ratio. */
+  budget?: DecompressionBudget;
+}
+
 /**
  * Finds the event logs in `inputs` (files, zips, rolling or Databricks dirs, or log dirs holding
  * those). Throws BadInputError for a missing path, a directory with no logs, or an unusable file
  * given directly; inside a log directory, unusable files are skipped with a warning instead.
  */
-export async function discoverLogs(inputs: string[], budget?: DecompressionBudget): Promise<LogSource[]> {
+export async function discoverLogs(inputs: string[], options: DiscoverOptions = {}): Promise<LogSource[]> {
   if (inputs.length === 0) throw new BadInputError('No event log given: pass at least one file or directory.');
   const sources: LogSource[] = [];
   try {
-    for (const input of inputs) sources.push(...(await discoverInput(resolve(input), budget)));
+    for (const input of inputs) sources.push(...(await discoverInput(resolve(input), options.budget)));
   } catch (err) {
     await cleanupAll(sources);
     throw err;

@@ -81,7 +81,7 @@ export async function ingestPaths(
   paths: readonly string[],
   options: IngestOptions = {},
 ): Promise<IngestReport> {
-  const sources = await discoverLogs([...paths], options.budget);
+  const sources = await discoverLogs([...paths], { budget: options.budget });
   const report: IngestReport = { applications: [], failures: [] };
   try {
     for (const [index, source] of sources.entries()) {

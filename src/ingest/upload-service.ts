@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BadInputError } from '../errors.js';
+import { BadInputError, ForbiddenError } from '../errors.js';
 import { DecompressionBudget, DecompressionLimitError, type DecompressionLimits } from '../eventlog/decompression-limit.js';
 import { logger } from '../logger.js';
 import type { AnalysisDatabase } from '../store/database.js';
@@ -124,6 +124,12 @@ export async function ingestUpload(
       if (error instanceof BadInputError) throw new BadInputError(inClientTerms(error.message));
       throw error;
     }
+    // A limit or a refused replacement stops the upload as a whole, whether the ingest threw it or listed it.
+    const stopping = report.failures.find(
+      (failure) => failure.error instanceof DecompressionLimitError || failure.error instanceof ForbiddenError,
+    )?.error;
+    if (stopping instanceof DecompressionLimitError) throw limitError(stopping, upload.filename);
+    if (stopping) throw stopping;
     if (report.applications.length === 0) {
       const reasons = report.failures.map((failure) => inClientTerms(failure.error.message));
       throw new BadInputError(reasons.join('; ') || `${upload.filename} holds no Spark event log`);
