@@ -108,7 +108,8 @@ export function complexityLimitPlugin(schema: GraphQLSchema, options: Complexity
               `Query is too complex: its estimated cost is ${complexity}, the limit is ${maximum}. ` +
                 'Ask for fewer fields, fewer aliases or smaller pages (first:); simulations and task summaries cost ' +
                 'the most.',
-              { extensions: { code: 'BAD_USER_INPUT' } },
+              // Refused before anything ran: the client's request, not the server, is at fault (400, not 500).
+              { extensions: { code: 'BAD_USER_INPUT', http: { status: 400, headers: new Map() } } },
             );
           }
           if (complexity >= EXPENSIVE_QUERY_COST) options.onExpensive?.(contextValue, complexity);

@@ -27,6 +27,7 @@ describe('bounded request cost', () => {
 
   const expectTooComplex = async (text: string): Promise<number> => {
     const answer = await query(server, text);
+    expect(answer.status).toBe(400);
     expect(answer.body.data ?? null).toBeNull();
     expect(codeOf(answer)).toBe('BAD_USER_INPUT');
     const match = /estimated cost is (\d+), the limit is (\d+)/.exec(answer.body.errors![0]!.message);
