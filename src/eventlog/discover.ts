@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
@@ -371,10 +372,8 @@ async function extractZip(zipPath: string, destDir: string, budget?: Decompressi
         throw new BadInputError(`${zipPath} has an entry that points outside the archive (${entry.fileName}).`);
       }
       await mkdir(dirname(target), { recursive: true });
-      const stream = await zip.openReadStreamPromise(entry);
-      // yauzl checks each entry against its declared size; the ratio is taken against its compressed size.
-      const metered = budget ? [budget.meter(entry.fileName, () => entry.compressedSize)] : [];
-      await pipeline([stream, ...metered, createWriteStream(target)]);
+      if (budget) await extractMetered(zip, entry, target, budget);
+      else await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
     }
   } catch (err) {
     if (err instanceof BadInputError || err instanceof DecompressionLimitError) throw err;
@@ -383,6 +382,23 @@ async function extractZip(zipPath: string, destDir: string, budget?: Decompressi
     if (typeof code === 'string' && !code.startsWith('Z_')) throw err;
     throw new BadInputError(`${zipPath} is a damaged zip archive: ${(err as Error).message}.`);
   }
+}
+
+/**
+ * Extracts one entry, inflating it here rather than in yauzl so that the ratio is taken against the
+ * compressed bytes read so far: a bomb stops after about a megabyte of output, not after 100 times its size.
+ */
+async function extractMetered(zip: yauzl.ZipFile, entry: yauzl.Entry, target: string, budget: DecompressionBudget): Promise<void> {
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw new BadInputError(`${entry.fileName} uses zip compression method ${entry.compressionMethod}; only stored and deflate are read.`);
+  }
+  const raw = await zip.openReadStreamPromise(entry, { decompress: false });
+  let consumed = 0;
+  raw.on('data', (chunk: Buffer) => {
+    consumed += chunk.length;
+  });
+  const inflate = entry.compressionMethod === 8 ? [createInflateRaw()] : [];
+  await pipeline([raw, ...inflate, budget.meter(entry.fileName, () => consumed), createWriteStream(target)]);
 }
 
 async function listVisible(dir: string): Promise<DirEntry[]> {

@@ -62,7 +62,7 @@ export async function removeAbandonedUploads(uploadDir: string = defaultUploadDi
 
 /** The client-facing error for a decompression limit: the size limit is PAYLOAD_TOO_LARGE, the others bad input. */
 function limitError(error: DecompressionLimitError, filename: string): Error {
-  const message = `${filename}: ${error.message}`;
+  const message = error.message.startsWith(filename) ? error.message : `${filename}: ${error.message}`;
   return error.limit === 'size' ? new UploadTooLargeError(message) : new BadInputError(message);
 }
 
