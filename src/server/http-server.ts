@@ -163,7 +163,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const principal = await authenticate(request, learner, config, tokens);
     const client = clientKey(principal, request);
     if (request.method === 'POST' && contentType.startsWith('multipart/form-data')) {
-      gateUpload(principal, client);
       // Apollo's CSRF check cannot see a multipart body we parse ourselves: apply it before parsing.
       if (!request.headers['apollo-require-preflight'] && !request.headers['x-apollo-operation-name']) {
         throw new HttpError(
@@ -172,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             'need a non-empty "apollo-require-preflight" (or "x-apollo-operation-name") header.',
         );
       }
+      gateUpload(principal, client);
       body = await processRequest(request, response, { maxFileSize: config.MAX_UPLOAD_BYTES, maxFiles: 1 });
       headers.set('content-type', 'application/json');
     } else if (request.method === 'POST') {
