@@ -21,14 +21,6 @@ export async function uploaderOf(db: AnalysisDatabase, appKey: string): Promise<
   return (rows[0]?.uploadedBy as string | undefined) ?? null;
 }
 
-/** Uploaders of several attempts at once, keyed by appKey (absent: no uploader). */
-export async function uploadersOf(db: AnalysisDatabase, appKeys: readonly string[]): Promise<Map<string, string>> {
-  if (appKeys.length === 0) return new Map();
-  const placeholders = appKeys.map((_key, index) => `$${index + 1}`).join(', ');
-  const rows = await db.query(`SELECT appKey, uploadedBy FROM application_uploads WHERE appKey IN (${placeholders})`, [...appKeys]);
-  return new Map(rows.map((row) => [row.appKey as string, row.uploadedBy as string]));
-}
-
 /** Records (or replaces) who uploaded `appKey`. */
 export async function recordUploader(db: AnalysisDatabase, appKey: string, uploadedBy: string, at: Date = new Date()): Promise<void> {
   await db.query(
