@@ -61,6 +61,12 @@ const configSchema = z.object({
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),
+  /** Price of one core held for an hour; with it cost answers show money (unset: resources only). */
+  COST_PER_CORE_HOUR: z.coerce.number().nonnegative().optional(),
+  /** Price of one GiB of memory held for an hour. */
+  COST_PER_GB_HOUR: z.coerce.number().nonnegative().optional(),
+  /** What makes runs "the same application" in fleet answers: "name", or a Spark property such as spark.yarn.tags. */
+  FLEET_GROUP_BY: z.string().min(1).max(300).default('name'),
 }).superRefine((config, context) => {
   // Sign-in without a session secret would verify Google's token and then have nothing to sign the session with.
   if (config.GOOGLE_CLIENT_ID && !config.JWT_SECRET_KEY) {

@@ -3,6 +3,8 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ApplicationResolver } from './applications/application.resolver.js';
 import { ApiTokenResolver } from './auth/api-token.resolver.js';
+import { ComparisonResolver } from './comparison/comparison.resolver.js';
+import { ApplicationCostResolver, FleetResolver } from './fleet/fleet.resolver.js';
 import { AuthResolver } from './auth/auth.resolver.js';
 import { EnvironmentResolver } from './environment/environment.resolver.js';
 import { ExecutorResolver } from './executors/executor.resolver.js';
@@ -52,6 +54,9 @@ export const resolvers: NonEmptyArray<Function> = [
   ScenarioLogResolver,
   ScenarioRunResolver,
   ProgressResolver,
+  ComparisonResolver,
+  ApplicationCostResolver,
+  FleetResolver,
 ];
 
 /** Builds the executable schema from the resolver classes (code first), with argument validation on. */

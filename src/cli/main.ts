@@ -12,6 +12,9 @@ import { simulateApplication } from '../simulation/simulation-service.js';
 import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
 import { shapeCommand } from './shape-command.js';
 import { addTokenCommands } from './token-command.js';
+import { registerCompareCommand } from './compare-command.js';
+import { registerExportCommand } from './export-command.js';
+import { registerFleetCommand } from './fleet-command.js';
 
 /** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
 const EXIT_OK = 0;
@@ -247,6 +250,9 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
   addTokenCommands(program, out, (code) => {
     exitCode = code;
   });
+  registerCompareCommand(program, out, (code) => (exitCode = code));
+  registerExportCommand(program, out, (code) => (exitCode = code));
+  registerFleetCommand(program, out, (code) => (exitCode = code));
 
   const run = async (argv: string[]): Promise<number> => {
     try {

@@ -44,6 +44,10 @@ function lengthOf(value: unknown, fallback: number): number {
 export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Query.applications': paged('first', 20, 100),
   'Query.simulateShape': work(1_000),
+  // Both read every stage and job of two runs, or costs of every stored run: whole-database work.
+  'Query.compareApplications': work(2_000),
+  'Query.fleet': work(5_000),
+  'Application.cost': work(200),
   'Mutation.runScenario': work(1_000),
   'Mutation.analyzeNotebook': work(2_000),
   'Mutation.uploadEventLog': work(5_000),

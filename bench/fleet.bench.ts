@@ -1,0 +1,77 @@
+/**
+ * Fleet benchmark: `npm run bench:fleet` (BENCH_FLEET_APPS=1000 by default; BENCH_FLEET_LOGS picks the source logs).
+ *
+ * Ingests a few real shared logs once, then copies their rows under new application keys (every table the
+ * ingest writes, names and times kept so runs form series) until the database holds
+ * BENCH_FLEET_APPS applications. Then it times the first fleet query (which computes each application's
+ * resource facts once), a second one (facts already kept), a filtered one, and one application's cost.
+ * Prints figures; asserts nothing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { listValue } from '@duckdb/node-api';
+import { loadConfig } from '../src/config.js';
+import { applicationCosts, fleetReport } from '../src/fleet/fleet-service.js';
+import { ingestPaths } from '../src/ingest/ingest-service.js';
+import { AnalysisDatabase } from '../src/store/database.js';
+import { applicationTables } from '../src/store/schema.js';
+
+const TARGET = Number(process.env.BENCH_FLEET_APPS ?? 1000);
+
+async function time<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  process.stdout.write(`${label.padEnd(52)} ${((performance.now() - started) / 1000).toFixed(3)} s\n`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const events = resolve(config.SPARK_EVENTS_DIR);
+  const dir = mkdtempSync(join(tmpdir(), 'spark-sword-fleet-bench-'));
+  const database = await AnalysisDatabase.open(join(dir, 'fleet.duckdb'), { memoryLimit: config.DUCKDB_MEMORY_LIMIT });
+  try {
+    // BENCH_FLEET_LOGS (comma-separated, under SPARK_EVENTS_DIR) picks other sources, e.g. bench/nds_q72_dataproc_2_2.zstd.
+    const sources = (process.env.BENCH_FLEET_LOGS ?? 'spark4/local-1776286786993.zstd,spark4/local-1776286804625.zstd,' +
+      'apache-spark/application_1553914137147_0018,apache-spark/app-20161116163331-0000')
+      .split(',').map((path) => join(events, path.trim()));
+    const report = await time(`ingest ${sources.length} real logs`, () => ingestPaths(database, sources));
+    const originals = report.applications.map((app) => app.appKey);
+    const copies = TARGET - originals.length;
+    await time(`copy their rows to ${TARGET} applications`, () =>
+      database.withConnection(async (connection) => {
+        await connection.run('BEGIN TRANSACTION');
+        // One INSERT per table for all copies: copy i of original o gets the key "<o>#<i>".
+        await connection.run(`CREATE TEMP TABLE copies AS
+          SELECT o.appKey AS source, o.appKey || '#' || i AS appKey, i AS shift
+          FROM (SELECT unnest($originals::VARCHAR[]) AS appKey, generate_subscripts($originals::VARCHAR[], 1) AS n) o,
+               range(1, ${Math.ceil(copies / originals.length) + 1}) r(i)
+          QUALIFY row_number() OVER (ORDER BY i, n) <= ${copies}`, { originals: listValue(originals) });
+        for (const table of applicationTables) {
+          // Times stay as logged: shifting the application without its executors and tasks would invent idle time.
+          const replaced = table === 'applications' ? `c.appKey AS appKey, t.appId || '#' || c.shift AS appId` : 'c.appKey AS appKey';
+          await connection.run(`INSERT INTO ${table} SELECT t.* REPLACE (${replaced}) FROM ${table} t JOIN copies c ON c.source = t.appKey`);
+        }
+        await connection.run('COMMIT');
+      }),
+    );
+    const count = await database.query('SELECT count(*)::INTEGER AS n, (SELECT count(*) FROM tasks)::BIGINT AS tasks FROM applications');
+    process.stdout.write(`stored: ${count[0]!.n} applications, ${count[0]!.tasks} tasks\n`);
+    const prices = { COST_PER_CORE_HOUR: 0.05, COST_PER_GB_HOUR: 0.01 };
+    const first = await time('fleet, first query (computes resource facts)', () => fleetReport(database, prices));
+    await time('fleet, second query (facts kept)', () => fleetReport(database, prices));
+    await time('fleet, filtered by name and Spark version', () => fleetReport(database, prices, { name: 'shs', sparkVersion: '4' }));
+    await time('one application\'s cost', () => applicationCosts(database, prices, { appKeys: [originals[0]!] }));
+    process.stdout.write(
+      `answer: ${first.totals.applications} applications, ${first.groups.length} series, ` +
+        `${first.totals.allocatedCoreHours.toFixed(1)} core-hours allocated, waste ${(first.totals.wasteShare * 100).toFixed(1)}%, ` +
+        `${first.groups.reduce((sum, group) => sum + group.recurringInsights.length, 0)} recurring insights\n`,
+    );
+  } finally {
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,21 @@
+import { loadConfig } from '../config.js';
+import { AnalysisDatabase } from '../store/database.js';
+
+/** Opens the analysis database a command reads (`--db`, else DUCKDB_PATH), runs `work`, and closes it. */
+export async function withStoredDatabase<T>(dbPath: string | undefined, work: (database: AnalysisDatabase) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await AnalysisDatabase.open(dbPath ?? config.DUCKDB_PATH, {
+    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
+    threads: config.DUCKDB_THREADS,
+  });
+  try {
+    return await work(database);
+  } finally {
+    database.close();
+  }
+}
+
+/** JSON with DuckDB bigints as numbers (counts and times in these answers stay far below 2^53). */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`;
+}
