@@ -10,7 +10,7 @@ import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
 import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
-import { shapeCommand } from './shape-command.js';
+import { shapeCommand, shapeFromLogCommand } from './shape-command.js';
 import { addTokenCommands } from './token-command.js';
 import { registerCompareCommand } from './compare-command.js';
 import { registerExportCommand } from './export-command.js';
@@ -229,11 +229,22 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
 
   program
     .command('shape')
-    .description('explain what Spark would plan for a DataFrame shape (a JSON source + operations + config): stages, tasks, sizes, joins, AQE, insights')
-    .argument('<file>', 'a JSON file holding a ShapeInput (see README: the DataFrame shape playground)')
+    .description('explain what Spark would plan for a DataFrame shape (a JSON source + operations + config), or for a SQL execution of a log with --from and --sql: stages, tasks, sizes, joins, AQE, insights')
+    .argument('[file]', 'a JSON file holding a ShapeInput (see README: the DataFrame shape playground)')
+    .option('--from <log>', 'derive the shape from this event log\'s SQL execution (needs --sql)')
+    .option('--sql <id>', 'the SQL execution id in the --from log', (value) => Number.parseInt(value, 10))
+    .option('--set <key=value>', 'change a setting, e.g. shufflePartitions=400 or spark.sql.adaptive.enabled=false (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print the plan as JSON')
-    .action(async (file: string, options: { json?: boolean }) => {
-      out.stdout.write(await shapeCommand(file, options.json ?? false));
+    .action(async (file: string | undefined, options: { json?: boolean; from?: string; sql?: number; set?: string[] }) => {
+      if (options.from !== undefined) {
+        if (file !== undefined) throw new BadInputError('give a shape file or --from <log> --sql <id>, not both');
+        if (options.sql === undefined || !Number.isInteger(options.sql) || options.sql < 0) throw new BadInputError('--from needs --sql <id>, a SQL execution id (0, 1, ...)');
+        out.stdout.write(await shapeFromLogCommand(options.from, options.sql, options.set ?? [], options.json ?? false));
+      } else {
+        if (file === undefined) throw new BadInputError('give a shape file, or --from <log> --sql <id>');
+        if ((options.set ?? []).length > 0) throw new BadInputError('--set applies to --from; edit the shape file\'s config instead');
+        out.stdout.write(await shapeCommand(file, options.json ?? false));
+      }
       exitCode = EXIT_OK;
     });
 

@@ -4,6 +4,12 @@ import { simulateShape } from '../simulation/shape/shape-simulator.js';
 import type { DerivedNumber, ShapeResult } from '../simulation/shape/shape-types.js';
 import { parseShapeInput } from '../simulation/shape/shape-validation.js';
 import { formatBytes } from '../analysis/format.js';
+import { ingestPaths } from '../ingest/ingest-service.js';
+import { configFields } from '../learning/scenarios/knob-target.js';
+import { compareWithRun, shapeFromLog } from '../simulation/shape/shape-from-log.js';
+import { parseByteString } from '../simulation/shape/shape-from-plan.js';
+import type { ShapeConfig } from '../simulation/shape/shape-types.js';
+import { AnalysisDatabase } from '../store/database.js';
 
 /** Reads and validates a shape file; every failure is a BadInputError naming the file. */
 export async function readShapeFile(path: string): Promise<ReturnType<typeof parseShapeInput>> {
@@ -83,4 +89,69 @@ export function formatShapeResult(result: ShapeResult): string {
 export async function shapeCommand(path: string, asJson: boolean): Promise<string> {
   const result = simulateShape(await readShapeFile(path));
   return asJson ? `${JSON.stringify(result, null, 2)}\n` : formatShapeResult(result);
+}
+
+/** `--set` names: the playground's config fields, or the Spark property each stands for. */
+const sparkNames: Record<string, keyof ShapeConfig> = {
+  'spark.sql.shuffle.partitions': 'shufflePartitions',
+  'spark.sql.adaptive.enabled': 'adaptiveEnabled',
+  'spark.sql.autoBroadcastJoinThreshold': 'autoBroadcastJoinThresholdBytes',
+  'spark.sql.files.maxPartitionBytes': 'maxPartitionBytes',
+  'spark.sql.files.openCostInBytes': 'openCostInBytes',
+  'spark.sql.adaptive.advisoryPartitionSizeInBytes': 'advisoryPartitionSizeBytes',
+  'spark.sql.adaptive.skewJoin.enabled': 'skewJoinEnabled',
+  'spark.executor.instances': 'executors',
+  'spark.executor.cores': 'coresPerExecutor',
+  'spark.executor.memory': 'executorMemoryBytes',
+  'spark.driver.maxResultSize': 'driverMaxResultSizeBytes',
+};
+
+/** Parses `--set key=value` pairs into config overrides; a bad pair is a BadInputError naming it and the known keys. */
+export function parseSettings(pairs: readonly string[]): ShapeConfig {
+  const config: Record<string, number | boolean> = {};
+  const known = [...configFields, ...Object.keys(sparkNames)];
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new BadInputError(`--set ${pair}: expected key=value, e.g. --set shufflePartitions=400`);
+    const key = pair.slice(0, at).trim();
+    const raw = pair.slice(at + 1).trim();
+    const field = (configFields as readonly string[]).includes(key) ? (key as keyof ShapeConfig) : sparkNames[key];
+    if (!field) throw new BadInputError(`--set ${pair}: unknown setting "${key}"; known: ${known.join(', ')}`);
+    let value: number | boolean | null;
+    if (field === 'adaptiveEnabled' || field === 'skewJoinEnabled') value = raw === 'true' ? true : raw === 'false' ? false : null;
+    else if (/Bytes$/.test(field)) value = parseByteString(raw);
+    else value = /^-?\d+$/.test(raw) ? Number(raw) : null;
+    if (value === null) throw new BadInputError(`--set ${pair}: "${raw}" is not a valid value for ${field}`);
+    config[field] = value;
+  }
+  return config as ShapeConfig;
+}
+
+/**
+ * `spark-sword shape --from <log> --sql <id> [--set key=value ...]`: derives the shape of one SQL execution of the log
+ * (ingested into a private in-memory database), applies the settings and explains the plan, with what the run did.
+ */
+export async function shapeFromLogCommand(logPath: string, sqlExecutionId: number, sets: readonly string[], asJson: boolean): Promise<string> {
+  const overrides = parseSettings(sets);
+  const database = await AnalysisDatabase.open(':memory:', { memoryLimit: '512MB', threads: 1 });
+  try {
+    const report = await ingestPaths(database, [logPath]);
+    const application = report.applications[0];
+    if (!application) throw new BadInputError(`${logPath}: no application could be read (${report.failures.map((failure) => failure.error.message).join('; ')})`);
+    const logged = await shapeFromLog(database, application.appKey, sqlExecutionId);
+    const shape = parseShapeInput({ ...logged.shape, config: { ...logged.shape.config, ...overrides } });
+    const result = simulateShape(shape);
+    result.assumptions.unshift(...logged.assumptions.map((text) => `From the log: ${text}`));
+    const comparison = compareWithRun(logged, simulateShape(logged.shape));
+    if (asJson) return `${JSON.stringify({ appId: logged.appId, sqlExecutionId, shape, settings: overrides, asRun: comparison, result }, null, 2)}\n`;
+    const header =
+      `SQL execution ${sqlExecutionId} of ${logged.appId}` +
+      (sets.length > 0 ? ` with ${sets.join(', ')}` : '') +
+      `\nAs it ran: ${comparison.stages.actual} stages, ${comparison.shuffles.actual} shuffles, joins ${comparison.joins.actual.join(', ') || 'none'}, tasks per stage ${comparison.tasks.actual.join(', ') || 'none'}` +
+      (logged.notModelled.length > 0 ? `\nNot modelled: ${logged.notModelled.join('; ')}` : '') +
+      '\n\n';
+    return header + formatShapeResult(result);
+  } finally {
+    database.close();
+  }
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulateShapeDocument, type ShapeInput } from '../generated/graphql.js';
+import { SimulateShapeDocument, SimulateShapeFromLogDocument, type ShapeInput } from '../generated/graphql.js';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { eventLogPath } from '../helpers/spark-events.js';
 import { gql, startTestServer, type TestServer } from '../helpers/server.js';
 
 const GiB = 1024 ** 3;
@@ -72,5 +74,22 @@ describe('Query.simulateShape through GraphQL', () => {
     const result = await gql(server.graphqlUrl, SimulateShapeDocument, { input });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.message).toContain('source.partitions does not apply to a files source');
+  });
+
+  it('derives the shape of a stored SQL execution, then answers a what-if on one of its settings', async () => {
+    await ingestPaths(server.temp.database, [eventLogPath('spark4', 'local-1776286786993.zstd')]);
+    const from = { appId: 'local-1776286786993', sqlExecutionId: 7 };
+    const asRun = await gql(server.graphqlUrl, SimulateShapeFromLogDocument, { from });
+    expect(asRun.errors).toBeUndefined();
+    const simulation = asRun.data!.simulateShape;
+    expect(simulation.fromLog).toMatchObject({ appId: 'local-1776286786993', sqlExecutionId: 7, planJoinStrategies: ['sort_merge'] });
+    expect(simulation.joins.map((join) => join.strategy)).toEqual(['SORT_MERGE']);
+    expect(simulation.assumptions[0]).toMatch(/^Shape derived from SQL execution 7 of local-1776286786993/);
+    expect((simulation.input as { operations: Array<{ op: string }> }).operations.map((operation) => operation.op)).toContain('join');
+    const whatIf = await gql(server.graphqlUrl, SimulateShapeFromLogDocument, { from, config: { autoBroadcastJoinThresholdBytes: 1024 ** 3 } });
+    expect(whatIf.errors).toBeUndefined();
+    expect(whatIf.data!.simulateShape.joins.map((join) => join.strategy)).toEqual(['BROADCAST_HASH']);
+    const missing = await gql(server.graphqlUrl, SimulateShapeFromLogDocument, { from: { appId: 'local-1776286786993', sqlExecutionId: 999 } });
+    expect(missing.errors![0]!.message).toMatch(/has no SQL execution 999/);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capturedCli } from '../helpers/cli.js';
+import { eventLogPath } from '../helpers/spark-events.js';
 import type { ShapeResult } from '../../src/simulation/shape/shape-types.js';
 
 describe('spark-sword shape', () => {
@@ -46,5 +47,36 @@ describe('spark-sword shape', () => {
     expect(code).toBe(2);
     expect(cli.stderr).toMatch(message);
     expect(cli.stdout).toBe('');
+  });
+
+  describe('--from a log --sql an execution', () => {
+    const log = eventLogPath('spark4', 'local-1776286786993.zstd');
+
+    it('derives the shape of a logged join, shows what the run did, and changes a knob with --set', async () => {
+      expect(await cli.run(['shape', '--from', log, '--sql', '7', '--json'])).toBe(0);
+      const asRun = JSON.parse(cli.stdout) as { asRun: { joins: { actual: string[] } }; result: ShapeResult; shape: { config: Record<string, unknown> } };
+      expect(asRun.asRun.joins.actual).toEqual(['sort_merge']);
+      expect(asRun.result.joins.map((join) => join.strategy)).toEqual(['sort_merge']);
+      expect(asRun.shape.config.shufflePartitions).toBeGreaterThan(0);
+      expect(await cli.run(['shape', '--from', log, '--sql', '7', '--set', 'spark.sql.autoBroadcastJoinThreshold=1g', '--json'])).toBe(0);
+      const whatIf = JSON.parse(cli.stdout) as { result: ShapeResult; settings: Record<string, unknown> };
+      expect(whatIf.settings).toEqual({ autoBroadcastJoinThresholdBytes: 1024 ** 3 });
+      expect(whatIf.result.joins.map((join) => join.strategy)).toEqual(['broadcast_hash']);
+      expect(await cli.run(['shape', '--from', log, '--sql', '7', '--set', 'shufflePartitions=8'])).toBe(0);
+      expect(cli.stdout).toMatch(/^SQL execution 7 of local-1776286786993 with shufflePartitions=8\nAs it ran: \d+ stages/);
+      expect(cli.stdout).toContain('Plan: ');
+    });
+
+    it.each([
+      [['--from', 'x.zstd'], /--from needs --sql/],
+      [['--from', 'LOG', '--sql', '7', '--set', 'shuffles=4'], /unknown setting "shuffles"/],
+      [['--from', 'LOG', '--sql', '7', '--set', 'adaptiveEnabled=maybe'], /"maybe" is not a valid value for adaptiveEnabled/],
+      [['--from', 'LOG', '--sql', '999'], /has no SQL execution 999 \(it has 0, 1/],
+    ])('rejects %j with a message that says what is wrong', async (args, message) => {
+      const code = await cli.run(['shape', ...args.map((arg) => (arg === 'LOG' ? log : arg))]);
+      expect(code).not.toBe(0);
+      expect(cli.stderr).toMatch(message);
+      expect(cli.stdout).toBe('');
+    });
   });
 });

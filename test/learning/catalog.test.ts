@@ -23,7 +23,7 @@ const required = [
 
 describe('the scenario catalogue', () => {
   it('loads every scenario file, validated, and covers every required situation at every level', () => {
-    expect(catalog.list().map((scenario) => scenario.id).sort()).toEqual([...required].sort());
+    expect(catalog.list().map((scenario) => scenario.id)).toEqual(expect.arrayContaining(required));
     expect(new Set(catalog.list().map((scenario) => scenario.level))).toEqual(new Set(['BEGINNER', 'INTERMEDIATE', 'ADVANCED']));
     expect(catalog.list('ADVANCED').every((scenario) => scenario.level === 'ADVANCED')).toBe(true);
     expect(catalog.list().some((scenario) => scenario.log !== null)).toBe(true);
@@ -44,13 +44,33 @@ describe('the scenario catalogue', () => {
     }
   });
 
-  // Each scenario: the "before" must fail its success condition, and the solution in its file must pass it. The
-  // verdicts come from the simulation (or the log's detectors), so this is what proves a scenario is teachable.
-  for (const id of required) {
-    describe(id, () => {
-      const scenario = catalog.get(id);
+  it('has at least six log-reading scenarios beyond the first, each generated from the shape of a shared real log', () => {
+    const logScenarios = catalog.list().filter((scenario) => scenario.log !== null && scenario.id !== 'retried-stages-lost-executor');
+    expect(logScenarios.length).toBeGreaterThanOrEqual(6);
+    for (const scenario of logScenarios) expect(scenario.story.replace(/\s+/g, ' '), scenario.id).toMatch(/a log generated from the shape of .* among the shared logs/);
+    // Together they cover the situations a reader of logs meets most.
+    const causes = new Set(logScenarios.flatMap((scenario) => scenario.success.filter((condition) => condition.insightType !== null).map((condition) => condition.insightType)));
+    expect([...causes].sort()).toEqual(expect.arrayContaining(['broadcast-join', 'data-skew', 'failures', 'idle-executors', 'small-files', 'spill']));
+  });
 
-      it('fails its success condition as told, with evidence for every condition', async () => {
+  it('runs every playground scenario on a realistic cluster stated in its story', () => {
+    for (const scenario of catalog.list().filter((candidate) => candidate.log === null)) {
+      const config = scenario.shape.config ?? {};
+      expect(config.executors, scenario.id).toBeGreaterThanOrEqual(2);
+      expect(config.coresPerExecutor, scenario.id).toBeGreaterThanOrEqual(2);
+      expect(config.executorMemoryBytes, scenario.id).toBeGreaterThanOrEqual(4 * 1024 ** 3);
+      const story = scenario.story.replace(/\s+/g, ' ');
+      expect(story, scenario.id).toContain(`${config.executors} executors with ${config.coresPerExecutor} cores`);
+      expect(story, scenario.id).toMatch(new RegExp(`${config.executorMemoryBytes! / 1024 ** 3} GiB`));
+    }
+  });
+
+  // Each scenario: the "before" must fail, the solution in its file must pass as a sound plan, and every wrong answer
+  // it lists must fail. The verdicts come from the simulation (or the log's detectors), so this is what proves a
+  // scenario is teachable and that a pass means a plan a Spark engineer would accept.
+  for (const scenario of catalog.list()) {
+    describe(scenario.id, () => {
+      it('fails as told, with evidence for every condition', async () => {
         const before = await evaluateScenario(scenario, []);
         expect(before.passed, JSON.stringify(before.conditions, null, 1)).toBe(false);
         expect(before.score).toBeLessThan(1);
@@ -60,11 +80,23 @@ describe('the scenario catalogue', () => {
         }
       });
 
-      it('passes with the documented right answer', async () => {
+      it('passes with the documented right answer as a sound plan', async () => {
         const solved = await evaluateScenario(scenario, scenario.solution);
         expect(solved.passed, JSON.stringify(solved.conditions, null, 1)).toBe(true);
         expect(solved.score).toBe(1);
+        if (scenario.log === null) {
+          const blocking = solved.simulation.insights.filter((insight) => ['CRITICAL', 'HIGH', 'MEDIUM'].includes(insight.severity));
+          for (const insight of blocking) expect(scenario.accepted.some((entry) => entry.insight === insight.type || entry.insight === insight.id), insight.id).toBe(true);
+          expect(solved.conditions.map((condition) => condition.metric)).toEqual(expect.arrayContaining(['unacceptedInsights', 'totalShuffleBytes', 'maxSpillBytesPerTask']));
+        }
       });
+
+      for (const [index, wrong] of scenario.wrongAnswers.entries()) {
+        it(`fails with wrong answer ${index + 1}: ${wrong.why}`, async () => {
+          const run = await evaluateScenario(scenario, wrong.choices);
+          expect(run.passed, JSON.stringify(run.conditions, null, 1)).toBe(false);
+        });
+      }
     });
   }
 });

@@ -41,7 +41,7 @@ describe('success conditions', () => {
   });
 
   it('compare a diagnosis with the learner\'s answer', () => {
-    const log = { appId: 'app', insights: [] };
+    const log = { appId: 'app', insights: [], sparkProperties: {} };
     const [answer] = evaluateConditions(
       [condition({ metric: 'retriedStageIds', operation: null, operator: 'contains', value: null, answer: 'stage' })],
       { result: null, log, operationIndex: (index: number) => index },
@@ -49,5 +49,18 @@ describe('success conditions', () => {
     );
     expect(answer).toMatchObject({ met: false, expected: 1, actual: [] });
     expect(answer!.explanation).toMatch(/you answered 1; stages the failures detector found retried in the log: none/);
+  });
+
+  it('"excludes" holds when a list lacks the learner\'s answer: a setting the application already ran with is not a fix', () => {
+    const log = { appId: 'app', insights: [], sparkProperties: { 'spark.shuffle.service.enabled': 'true', 'spark.speculation': 'false' } };
+    const check = (setting: string) =>
+      evaluateConditions(
+        [condition({ metric: 'settingsAlreadyOn', operation: null, operator: 'excludes', value: null, answer: 'setting' })],
+        { result: null, log, operationIndex: (index: number) => index },
+        new Map([['setting', setting]]),
+      )[0]!;
+    expect(check('spark.shuffle.service.enabled')).toMatchObject({ met: false, actual: ['spark.shuffle.service.enabled'] });
+    expect(check('spark.decommission.enabled').met).toBe(true);
+    expect(check('spark.decommission.enabled').explanation).toContain('spark.shuffle.service.enabled=true');
   });
 });

@@ -1,8 +1,9 @@
+import { loadCatalog } from '../../src/learning/scenarios/catalog.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MyProgressDocument, RunScenarioDocument, ScenarioDetailDocument, ScenariosDocument, SignInWithGoogleDocument } from '../generated/graphql.js';
+import { MyProgressDocument, RunScenarioDocument, ScenarioDetailDocument, ScenariosDocument, SignInWithGoogleDocument, NextScenarioDocument } from '../generated/graphql.js';
 import { CookieJar } from '../helpers/cookie-jar.js';
 import { startFakeGoogle, type FakeGoogle } from '../helpers/google-idp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -26,7 +27,7 @@ describe('learning scenarios over GraphQL', () => {
   const progressOf = async (jar: CookieJar, scenarioId: string) => {
     const response = await jar.gql(server.graphqlUrl, MyProgressDocument);
     expect(response.errors).toBeUndefined();
-    expect(response.data!.myProgress).toHaveLength(12);
+    expect(response.data!.myProgress).toHaveLength(loadCatalog().list().length);
     return response.data!.myProgress.find((progress) => progress.scenarioId === scenarioId)!;
   };
 
@@ -45,7 +46,7 @@ describe('learning scenarios over GraphQL', () => {
   it('lists the catalogue, filtered by level, with NOT_STARTED for a new learner and no cookie issued for reading', async () => {
     const all = await anonymous.gql(server.graphqlUrl, ScenariosDocument, {});
     expect(all.errors).toBeUndefined();
-    expect(all.data!.scenarios).toHaveLength(12);
+    expect(all.data!.scenarios).toHaveLength(loadCatalog().list().length);
     expect(all.data!.scenarios.every((scenario) => scenario.myStatus === 'NOT_STARTED')).toBe(true);
     expect(all.setCookies).toEqual([]);
     const skewed = all.data!.scenarios.find((scenario) => scenario.id === 'skewed-join')!;
@@ -71,19 +72,26 @@ describe('learning scenarios over GraphQL', () => {
     expect(wrong.errors).toBeUndefined();
     const wrongRun = wrong.data!.runScenario;
     expect(wrongRun.passed).toBe(false);
-    expect(wrongRun.score).toBe(0);
+    expect(wrongRun.score).toBeLessThan(1);
+    // A pass is a sound plan: the run also reports the insights the plan still raises, with their titles.
+    const sound = wrongRun.conditions.find((condition) => condition.metric === 'unacceptedInsights')!;
+    expect(sound).toMatchObject({ met: false, expected: 'none' });
+    expect(sound.explanation).toMatch(/^Not met: the plan still raises CRITICAL "Stage \d+'s largest task may spill/);
     expect(wrongRun.conditions[0]).toMatchObject({ metric: 'maxToTypicalPartitionRatio', operation: 1, operator: '<', expected: 3, met: false });
     expect(wrongRun.conditions[0]!.actual as number).toBeGreaterThan(3);
     expect(wrongRun.conditions[0]!.explanation).toMatch(/^Not met: largest \/ typical partition of operation 1's stage: [\d.]+, expected under 3 \(stage \d+: largest partition/);
     expect(wrongRun.choices.find((choice) => choice.knob === 'shufflePartitions')).toEqual({ knob: 'shufflePartitions', value: 2000, changed: true });
     expect((wrongRun.shape as { config: { shufflePartitions: number } }).config.shufflePartitions).toBe(2000);
-    expect(wrongRun.progress).toMatchObject({ status: 'ATTEMPTED', attempts: 1, firstCompletedAt: null, bestScore: 0 });
+    expect(wrongRun.progress).toMatchObject({ status: 'ATTEMPTED', attempts: 1, firstCompletedAt: null, bestScore: wrongRun.score });
+    // One failed run earns the first hint; a failed run gets no explanation.
+    expect(wrongRun.scenario.hints).toHaveLength(1);
+    expect(wrongRun.explanation).toBeNull();
     // The first run issued the anonymous learner cookie (HttpOnly), which keeps the progress.
     expect(wrong.setCookies.map((cookie) => cookie.name)).toContain('ss_learner');
 
     const right = await anonymous.gql(server.graphqlUrl, RunScenarioDocument, {
       id: 'skewed-join',
-      input: { choices: [{ knob: 'saltBuckets', value: 16 }] },
+      input: { choices: [{ knob: 'adaptiveEnabled', value: true }, { knob: 'shufflePartitions', value: 2000 }] },
     });
     expect(right.errors).toBeUndefined();
     const rightRun = right.data!.runScenario;
@@ -93,11 +101,18 @@ describe('learning scenarios over GraphQL', () => {
     expect(rightRun.conditions[0]!.explanation).toMatch(/^Met: /);
     expect(rightRun.scenario.myStatus).toBe('COMPLETED');
     expect(rightRun.progress).toMatchObject({ status: 'COMPLETED', attempts: 2, bestScore: 1 });
+    expect(rightRun.explanation!.summary).toMatch(/^With .* the plan meets every condition/);
+    expect(rightRun.explanation!.cleared.map((insight) => insight.type)).toContain('data-skew');
+    expect(rightRun.explanation!.docs.length).toBeGreaterThan(0);
+    expect(rightRun.scenario.hints.length).toBeGreaterThan(1);
+    const next = await anonymous.gql(server.graphqlUrl, NextScenarioDocument, {});
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.nextScenario).toMatchObject({ level: 'BEGINNER', myStatus: 'NOT_STARTED' });
 
     const skewed = await progressOf(anonymous, 'skewed-join');
     expect(skewed).toMatchObject({ status: 'COMPLETED', attempts: 2, bestScore: 1, scenario: { title: 'The skewed join' } });
     expect(Date.parse(skewed.firstCompletedAt!)).toBeGreaterThan(Date.now() - 60_000);
-    expect((skewed.bestResult as { choices: Record<string, unknown> }).choices.saltBuckets).toBe(16);
+    expect((skewed.bestResult as { choices: Record<string, unknown> }).choices.adaptiveEnabled).toBe(true);
     expect((await progressOf(anonymous, 'small-files')).status).toBe('NOT_STARTED');
   });
 
@@ -140,14 +155,15 @@ describe('learning scenarios over GraphQL', () => {
     });
     expect(wrong.errors).toBeUndefined();
     expect(wrong.data!.runScenario.passed).toBe(false);
-    expect(wrong.data!.runScenario.conditions.map((condition) => condition.met)).toEqual([false, false, false]);
+    // The last condition holds: spark.sql.shuffle.partitions is not a boolean the application already turned on.
+    expect(wrong.data!.runScenario.conditions.map((condition) => condition.met)).toEqual([false, false, false, true]);
     expect(wrong.data!.runScenario.conditions[0]!.explanation).toMatch(/you answered 0; stages the failures detector found resubmitted after shuffle fetch failures: 1/);
     expect(wrong.data!.runScenario.insights.map((insight) => insight.id)).toContain('failures:stage-1-retried');
     expect(wrong.data!.runScenario.insights[0]!.appId).toBe('app-scenario-lost-executor');
 
     const right = await anonymous.gql(server.graphqlUrl, RunScenarioDocument, {
       id: 'retried-stages-lost-executor',
-      input: { choices: [{ knob: 'fetchFailedStage', value: 1 }, { knob: 'firstFailureCause', value: 'executor-lost' }, { knob: 'setting', value: 'spark.shuffle.service.enabled' }] },
+      input: { choices: [{ knob: 'fetchFailedStage', value: 1 }, { knob: 'firstFailureCause', value: 'executor-lost' }, { knob: 'setting', value: 'spark.decommission.enabled' }] },
     });
     expect(right.data!.runScenario).toMatchObject({ passed: true, score: 1, progress: { status: 'COMPLETED', attempts: 2 } });
 

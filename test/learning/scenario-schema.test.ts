@@ -14,6 +14,7 @@ function base(): Record<string, unknown> {
     shape: {
       source: { kind: 'files', totalBytes: 1_073_741_824, fileCount: 8, format: 'parquet' },
       operations: [{ op: 'filter', selectivity: 0.5 }, { op: 'groupBy', keys: ['k'], distinctGroups: 100 }, { op: 'write' }],
+      config: { executors: 4, coresPerExecutor: 4, executorMemoryBytes: 8_589_934_592 },
     },
     knobs: [
       {
@@ -29,6 +30,7 @@ function base(): Record<string, unknown> {
     hints: ['A hint.'],
     docs: [{ title: 'Tuning', url: 'https://spark.apache.org/docs/latest/tuning.html' }],
     solution: [{ knob: 'shufflePartitions', value: 20 }],
+    wrongAnswers: [{ choices: [{ knob: 'shufflePartitions', value: 500 }], why: 'More tasks.' }],
   };
 }
 
@@ -41,6 +43,18 @@ function knob(scenario: Record<string, unknown>): Record<string, unknown> {
 }
 
 describe('scenario file validation', () => {
+  it('requires a playground scenario to state its cluster, and wrong answers to name real knobs and allowed values', () => {
+    const noCluster = base();
+    (noCluster.shape as { config?: unknown }).config = { executors: 4 };
+    expect(load(noCluster)).toThrow(/shape\.config\.coresPerExecutor: a scenario states its cluster/);
+    const badWrong = base();
+    badWrong.wrongAnswers = [{ choices: [{ knob: 'nope', value: 1 }, { knob: 'shufflePartitions', value: 5000 }], why: 'x' }];
+    expect(load(badWrong)).toThrow(/wrongAnswers\[0\]\.choices\[0\]\.knob: no knob "nope".*wrongAnswers\[0\]\.choices\[1\]\.value: 5000 is out of range/);
+    const missing = base();
+    delete missing.wrongAnswers;
+    expect(load(missing)).toThrow(/wrongAnswers/);
+  });
+
   it('accepts the base scenario and parses its knob targets', () => {
     const scenario = parseScenarioYaml(stringify(base()), 'tiny.yaml');
     expect(scenario.knobs[0]!.parsedTarget).toEqual({ kind: 'config', field: 'shufflePartitions' });

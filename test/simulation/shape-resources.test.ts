@@ -5,13 +5,13 @@ import type { ShapeInput, ShapeOperation } from '../../src/simulation/shape/shap
 import { derivedNumbers, GiB, MiB, plan, table } from '../helpers/shape-playground.js';
 
 describe('shape playground: memory, driver and files', () => {
-  it('estimates spill beyond (executor memory − 300 MiB) × 0.6 × 0.5 / cores per task', () => {
+  it('estimates spill beyond (executor memory − 300 MiB) × 0.6 / cores per task (UnifiedMemoryManager)', () => {
     const result = plan({ source: table(4 * GiB, 8), operations: [{ op: 'orderBy', keys: ['ts'] }], config: { shufflePartitions: 8, adaptiveEnabled: false } });
-    const perTask = (GiB - 300 * MiB) * 0.6 * 0.5;
+    const perTask = (GiB - 300 * MiB) * 0.6;
     const sortStage = result.stages[1]!;
     expect(sortStage.maxPartitionBytes.value).toBe(512 * MiB);
     expect(sortStage.spillBytesPerTask.value).toBeCloseTo(512 * MiB - perTask, 0);
-    expect(sortStage.spillBytesPerTask.derivation).toContain('(executor memory 1.0 GB − 300 MB reserved) × 0.6 × 0.5 / 1 cores');
+    expect(sortStage.spillBytesPerTask.derivation).toContain('(executor memory 1.0 GB − 300 MB reserved) × spark.memory.fraction 0.6 / 1 concurrent tasks');
     expect(result.insights.map((insight) => insight.id)).toContain('spill:stage-1');
     const roomy = plan({ source: table(4 * GiB, 8), operations: [{ op: 'orderBy' }], config: { shufflePartitions: 64, adaptiveEnabled: false } });
     expect(roomy.stages[1]!.spillBytesPerTask.value).toBe(0);

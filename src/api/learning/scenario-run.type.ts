@@ -4,7 +4,7 @@ import type { MetricValue, ScenarioScalar } from '../../learning/scenarios/metri
 import { Insight } from '../insights/insight.type.js';
 import { ShapeSimulation } from '../shape/shape.type.js';
 import { ScenarioProgress } from './progress.type.js';
-import { Scenario } from './scenario.type.js';
+import { DocLink, Scenario } from './scenario.type.js';
 
 /** One success condition checked on a run. */
 @ObjectType({ description: 'One success condition checked on this run: expected vs actual, and why.' })
@@ -47,6 +47,35 @@ export class AppliedChoice {
   changed!: boolean;
 }
 
+/** An insight the "before" raised that a passing plan no longer does. */
+@ObjectType({ description: 'An insight the scenario\'s "before" raised that the passing plan no longer raises, with the doc that explains it.' })
+export class ClearedInsight {
+  @Field(() => String)
+  type!: string;
+
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String)
+  sparkDocsRef!: string;
+}
+
+/** What a passing run did. */
+@ObjectType({ description: 'The explanation shown after a pass: what changed, what it cleared, what it accepts, what to read.' })
+export class ScenarioExplanation {
+  @Field(() => String)
+  summary!: string;
+
+  @Field(() => [ClearedInsight])
+  cleared!: ClearedInsight[];
+
+  @Field(() => [String], { description: 'Trade-offs the scenario accepts in this plan, with their reasons.' })
+  acceptedTradeoffs!: string[];
+
+  @Field(() => [DocLink], { description: "The docs of the cleared insights, then the scenario's own." })
+  docs!: DocLink[];
+}
+
 /** What running a scenario came to. */
 @ObjectType({
   description:
@@ -81,6 +110,9 @@ export class ScenarioRun {
       'application); otherwise the ones the simulated plan would raise (appId "playground").',
   })
   insights!: Insight[];
+
+  @Field(() => ScenarioExplanation, { nullable: true, description: 'Once a run passes: what changed in the plan, the insights it cleared and the docs to read; null for a run that did not pass.' })
+  explanation!: ScenarioExplanation | null;
 
   @Field(() => ScenarioProgress, { description: 'The learner\'s progress on the scenario, this run included.' })
   progress!: ScenarioProgress;

@@ -33,7 +33,13 @@ export function toScenario(model: ScenarioModel): Scenario {
       answerKnob: condition.answer,
       why: condition.why,
     })),
-    hints: model.hints,
+    allHints: model.hints,
+    hintCount: model.hints.length,
+    acceptedTradeoffs: [
+      ...model.accepted.map((entry) => ({ what: entry.insight, reason: entry.reason })),
+      ...(model.moreShuffles !== null ? [{ what: 'more shuffle than the before', reason: model.moreShuffles }] : []),
+      ...(model.moreSpill !== null ? [{ what: 'more spill than the before', reason: model.moreSpill }] : []),
+    ],
     docs: model.docs,
     log: model.log ? { fileName: model.log.file } : null,
   };

@@ -6,6 +6,7 @@ import { notStarted } from '../../learning/progress/index.js';
 import { scenarioAssetDir } from '../../learning/scenarios/assets.js';
 import { scenarioCatalog } from '../../learning/scenarios/catalog.js';
 import { runScenario } from '../../learning/scenarios/run-scenario.js';
+import { nextScenario, revealedHints } from '../../learning/scenarios/teaching.js';
 import type { ApiContext } from '../context.js';
 import { InsightConfidence, InsightSeverity } from '../insights/insight-levels.js';
 import { Insight } from '../insights/insight.type.js';
@@ -39,6 +40,25 @@ export class ScenarioResolver {
   scenario(@Arg('id', () => ID) id: string): Scenario | null {
     const found = scenarioCatalog().find(id);
     return found ? toScenario(found) : null;
+  }
+
+  @Query(() => Scenario, {
+    nullable: true,
+    description:
+      'The scenario the asking learner should take next: the easiest level they have not completed, a started one first; ' +
+      'null once they completed every scenario.',
+  })
+  async nextScenario(@Ctx() context: ApiContext): Promise<Scenario | null> {
+    const next = nextScenario(scenarioCatalog(), await readerProgress(context));
+    return next ? toScenario(next) : null;
+  }
+
+  @FieldResolver(() => [String], {
+    description: "The hints the asking learner has earned: one per failed run, in order; all of them once completed; none before a first run.",
+  })
+  async hints(@Root() scenario: Scenario, @Ctx() context: ApiContext): Promise<string[]> {
+    const model = scenarioCatalog().find(scenario.id);
+    return model ? revealedHints(model, (await readerProgress(context)).get(scenario.id)) : [];
   }
 
   @FieldResolver(() => ScenarioStatus, { description: "The asking learner's status (NOT_STARTED for a learner without progress)." })
@@ -83,8 +103,9 @@ export class ScenarioRunResolver {
       conditions: run.conditions,
       choices: run.choices,
       shape: run.shape as unknown as Record<string, unknown>,
-      simulation: toShapeSimulation(run.simulation),
+      simulation: toShapeSimulation(run.simulation, run.shape),
       insights: run.insights.map((insight) => toInsight(insight, appId)),
+      explanation: run.explanation,
       progress: toScenarioProgress(run.progress),
     };
   }

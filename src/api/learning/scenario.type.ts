@@ -64,7 +64,7 @@ export class ScenarioCondition {
   @Field(() => String, { nullable: true, description: 'For insightFires: the insight type.' })
   insightType!: string | null;
 
-  @Field(() => String, { description: 'One of <, <=, >, >=, ==, !=, contains.' })
+  @Field(() => String, { description: 'One of <, <=, >, >=, ==, !=, contains, excludes (a list without the value).' })
   operator!: string;
 
   @Field(() => JSONResolver, { nullable: true, description: 'The value compared with; null when it is the learner\'s answer.' })
@@ -92,6 +92,16 @@ export class DocLink {
 export class ScenarioLog {
   @Field(() => String)
   fileName!: string;
+}
+
+/** A trade-off a scenario accepts in a passing plan. */
+@ObjectType({ description: 'Something a passing plan may still show, and the reason the scenario accepts it.' })
+export class AcceptedTradeoff {
+  @Field(() => String, { description: 'An insight type or id, or "more shuffle" / "more spill" than the before.' })
+  what!: string;
+
+  @Field(() => String)
+  reason!: string;
 }
 
 /** A learning scenario. */
@@ -125,8 +135,16 @@ export class Scenario {
   @Field(() => [ScenarioCondition], { description: 'Every condition must hold for the scenario to count as completed.' })
   successConditions!: ScenarioCondition[];
 
-  @Field(() => [String])
-  hints!: string[];
+  /** Every hint of the scenario; served one at a time through the `hints` field resolver. */
+  allHints!: string[];
+
+  @Field(() => Int, { description: 'How many hints the scenario has (hints reveals them one per failed run).' })
+  hintCount!: number;
+
+  @Field(() => [AcceptedTradeoff], {
+    description: 'What a passing plan may still show, and why the scenario accepts it (an insight, more shuffle or more spill than the before).',
+  })
+  acceptedTradeoffs!: AcceptedTradeoff[];
 
   @Field(() => [DocLink])
   docs!: DocLink[];

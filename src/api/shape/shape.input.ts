@@ -102,6 +102,9 @@ export class ShapeSourceInput {
 
   @Field(() => Float, { nullable: true, description: 'Rows in the source; default: rows of 100 B (stated as an assumption).' })
   rowCount?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'FILES (PARQUET/DELTA): row-group size in bytes (parquet.block.size, default 128 MiB).' })
+  rowGroupBytes?: number | null;
 }
 
 /** One operation. */
@@ -110,7 +113,7 @@ export class ShapeOperationInput {
   @Field(() => ShapeOperationKind)
   op!: ShapeOperationKind;
 
-  @Field(() => Float, { nullable: true, description: 'FILTER: fraction of rows kept, (0, 1]; default 0.5.' })
+  @Field(() => Float, { nullable: true, description: 'FILTER: fraction of rows kept, (0, 1]; default 0.5. JOIN: output rows / (left rows × right rows) for the whole join condition; default from the keys (or the full product without an equality).' })
   selectivity?: number | null;
 
   @Field(() => Float, { nullable: true, description: 'SELECT/WITH_COLUMN/MAP: output bytes per input byte; default 1.' })
@@ -143,6 +146,9 @@ export class ShapeOperationInput {
 
   @Field(() => Boolean, { nullable: true, description: 'JOIN: false for a join without an equality condition; default true.' })
   hasEquiCondition?: boolean | null;
+
+  @Field(() => Float, { nullable: true, description: 'JOIN: distinct join-key values on both sides; output rows = left × right / keyCardinality (many-to-many). Default: many-to-one.' })
+  keyCardinality?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'CACHE: how many later actions read the cache (0 = never).' })
   reuseCount?: number | null;
@@ -216,4 +222,14 @@ export function toPlainShapeInput(value: unknown): unknown {
     if (field !== null && field !== undefined) plain[key] = toPlainShapeInput(field);
   }
   return plain;
+}
+
+/** A stored SQL execution to derive a shape from. */
+@InputType({ description: 'A stored SQL execution whose physical plan, measured sizes and configuration become the shape.' })
+export class ShapeFromLogInput {
+  @Field(() => String, { description: 'The application id (or appId/attemptId).' })
+  appId!: string;
+
+  @Field(() => Int)
+  sqlExecutionId!: number;
 }

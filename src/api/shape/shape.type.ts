@@ -1,7 +1,7 @@
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { EvidenceValue, Insight } from '../../analysis/insight.js';
-import type { AqeAction, DerivedNumber, JoinDecision, ShapeResult, ShapeStage, StageBoundary } from '../../simulation/shape/shape-types.js';
+import type { AqeAction, DerivedNumber, JoinDecision, ShapeInput, ShapeResult, ShapeStage, StageBoundary } from '../../simulation/shape/shape-types.js';
 import { Finding } from '../insights/finding.type.js';
 import { InsightConfidence, InsightSeverity } from '../insights/insight-levels.js';
 
@@ -172,6 +172,28 @@ export class ShapeInsightType extends Finding {
   declare impact: number;
 }
 
+/** What a shape derived from a stored SQL execution comes from, and what that run did. */
+@ObjectType({ description: 'The stored SQL execution a shape was derived from, and what Spark did in it (to compare with the prediction).' })
+export class ShapeFromLogType {
+  @Field(() => String)
+  appId!: string;
+
+  @Field(() => Int)
+  sqlExecutionId!: number;
+
+  @Field(() => [String], { description: "The plan's join strategies, in the order the shape's joins are planned." })
+  planJoinStrategies!: string[];
+
+  @Field(() => Int, { description: 'Shuffle exchanges in the logged plan.' })
+  planShuffles!: number;
+
+  @Field(() => [Int], { description: 'Tasks of each stage the execution ran (skipped stages left out), in stage order.' })
+  actualTasksPerStage!: number[];
+
+  @Field(() => [String], { description: 'Plan nodes the playground has no operation for; their effect on sizes is kept only through row counts.' })
+  notModelled!: string[];
+}
+
 /** The playground's answer. */
 @ObjectType({
   description:
@@ -202,6 +224,12 @@ export class ShapeSimulation {
 
   @Field(() => [String])
   assumptions!: string[];
+
+  @Field(() => JSONObjectResolver, { description: 'The shape that was simulated (a ShapeInput): edit it and pass it back as input to try a change.' })
+  input!: Record<string, unknown>;
+
+  @Field(() => ShapeFromLogType, { nullable: true, description: 'Set when the shape was derived from a stored SQL execution.' })
+  fromLog!: ShapeFromLogType | null;
 }
 
 function toDerived(number: DerivedNumber): ShapeDerivedNumberType {
@@ -247,8 +275,10 @@ function toInsight(insight: Insight): ShapeInsightType {
 }
 
 /** The GraphQL shape of a simulation result (used by Query.simulateShape and by scenario runs). */
-export function toShapeSimulation(result: ShapeResult): ShapeSimulation {
+export function toShapeSimulation(result: ShapeResult, input: ShapeInput, fromLog: ShapeFromLogType | null = null): ShapeSimulation {
   return {
+    input: structuredClone(input) as unknown as Record<string, unknown>,
+    fromLog,
     stages: result.stages.map(toStage),
     joins: result.joins.map((join) => ({
       shape: join.shape,

@@ -24,10 +24,12 @@ const operatorWords: Record<ConditionOperator, string> = {
   '==': 'equal to',
   '!=': 'other than',
   contains: 'including',
+  excludes: 'not including',
 };
 
 function compare(actual: MetricValue, operator: ConditionOperator, expected: ScenarioScalar): boolean {
   if (operator === 'contains') return Array.isArray(actual) && actual.some((item) => item === expected);
+  if (operator === 'excludes') return Array.isArray(actual) && !actual.some((item) => item === expected);
   if (Array.isArray(actual)) return false;
   switch (operator) {
     case '==':

@@ -49,6 +49,7 @@ export const operationFields = [
   'hasEquiCondition',
   'reuseCount',
   'partitionValues',
+  'keyCardinality',
 ] as const satisfies ReadonlyArray<keyof ShapeOperation>;
 
 // Compile-time check that the lists above miss no field: adding one to the contract breaks the build here.

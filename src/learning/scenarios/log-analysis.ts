@@ -3,6 +3,7 @@ import type { Insight } from '../../analysis/insight.js';
 import { ingestPaths } from '../../ingest/ingest-service.js';
 import { logger } from '../../logger.js';
 import { AnalysisDatabase } from '../../store/database.js';
+import { environmentsByApp } from '../../store/environment-store.js';
 import { insightFromRecord, insightsByApp } from '../../store/insights-store.js';
 import { scenarioAssetDir } from './assets.js';
 import type { LogAnalysis } from './metrics.js';
@@ -36,8 +37,10 @@ async function analyse(path: string): Promise<LogAnalysis> {
     if (!application) throw new Error(`scenario log ${path} could not be ingested: ${report.failures.map((f) => f.error.message).join('; ')}`);
     const [records] = await insightsByApp(database, [application.appKey]);
     const insights: Insight[] = (records ?? []).map(insightFromRecord);
+    const [environment] = await environmentsByApp(database, [application.appKey]);
+    const sparkProperties = Object.fromEntries((environment?.sections.sparkProperties ?? []).map((entry) => [entry.key, entry.value ?? '']));
     logger.debug({ path, insights: insights.length, ms: Math.round(performance.now() - started) }, 'analysed a scenario log');
-    return { appId: application.appId, insights };
+    return { appId: application.appId, insights, sparkProperties };
   } finally {
     database.close();
   }

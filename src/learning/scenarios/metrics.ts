@@ -21,6 +21,8 @@ export interface Measurement {
 export interface LogAnalysis {
   appId: string;
   insights: Insight[];
+  /** The application's Spark properties as its log recorded them. */
+  sparkProperties: Record<string, string>;
 }
 
 /** Everything a metric may read: the simulated plan (shape scenarios), the analysed log (log scenarios). */
@@ -52,6 +54,14 @@ export interface MetricDefinition {
   measure: (input: MetricInput, params: MetricParams) => Measurement;
 }
 
+
+/** Remedies named in words rather than by a setting, as suggestionMentions reports them. */
+const REMEDIES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
+  { name: 'salt the hot key', pattern: /\bsalt/i },
+  { name: 'broadcast the small side', pattern: /\bbroadcast(?: hint|\(df\)| join)/i },
+  { name: 'compact the files', pattern: /\bcompact/i },
+  { name: 'more, smaller partitions', pattern: /more, smaller partitions/i },
+];
 
 /** Thrown when a metric cannot be measured on this result (e.g. the operation it names was removed). */
 export class MetricUnavailableError extends Error {
@@ -87,11 +97,16 @@ export function stageOfOperation(result: ShapeResult, index: number): ShapeStage
   return found;
 }
 
-/** The largest partition of a stage after adaptive execution split skewed partitions, if it did. */
-function effectiveMaxPartition(result: ShapeResult, stage: ShapeStage): Measurement {
-  const split = result.aqe.filter((action) => action.stageId === stage.id && action.kind === 'skew-split').at(-1);
-  if (split) return { value: split.after.value, derivation: `after AQE's skew split: ${split.after.derivation}` };
-  return { value: stage.maxPartitionBytes.value, derivation: stage.maxPartitionBytes.derivation };
+/**
+ * The largest partition a task of the stage reads: the stage's own figure, which already counts AQE's skew split
+ * (the hot piece plus the other side's matching partition, or a coalesced partition if that is larger). A largest
+ * partition is never below the average one.
+ */
+function effectiveMaxPartition(_result: ShapeResult, stage: ShapeStage): Measurement {
+  const largest = stage.maxPartitionBytes.value;
+  const average = stage.bytesPerTask.value;
+  if (largest >= average) return { value: largest, derivation: stage.maxPartitionBytes.derivation };
+  return { value: average, derivation: `${stage.maxPartitionBytes.derivation}; at least the average partition, ${formatBytes(average)}` };
 }
 
 function joinAt(input: MetricInput, params: MetricParams): ShapeResult['joins'][number] {
@@ -331,6 +346,63 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
       return {
         value: [...settings].sort(),
         derivation: `named in the suggestions of ${log.insights.length} insight(s): ${log.insights.map((insight) => insight.id).join(', ')}`,
+      };
+    },
+  },
+  settingsAlreadyOn: {
+    kind: 'list',
+    source: 'log',
+    operation: 'none',
+    label: () => 'boolean Spark settings the application already ran with set to true',
+    measure: (input) => {
+      const log = requireLog(input);
+      const on = Object.entries(log.sparkProperties).filter(([, value]) => value.trim().toLowerCase() === 'true').map(([key]) => key).sort();
+      return { value: on, derivation: on.length > 0 ? `the log's environment sets ${on.map((key) => `${key}=true`).join(', ')}` : 'the log sets no boolean setting to true' };
+    },
+  },
+  insightStageIds: {
+    kind: 'list',
+    source: 'log',
+    operation: 'none',
+    needsInsightType: true,
+    label: (p) => `stages the ${p.insightType} detector points at in the log`,
+    measure: (input, params) => {
+      const found = requireLog(input).insights.filter((insight) => insight.type === params.insightType && insight.stageId !== null);
+      return {
+        value: [...new Set(found.map((insight) => insight.stageId!))].sort((a, b) => a - b),
+        derivation: found.length > 0 ? found.map((insight) => insight.title).join('; ') : `no ${params.insightType} insight names a stage`,
+      };
+    },
+  },
+  insightTypesInLog: {
+    kind: 'list',
+    source: 'log',
+    operation: 'none',
+    label: () => 'kinds of problem the detectors found in the log',
+    measure: (input) => {
+      const insights = requireLog(input).insights;
+      return {
+        value: [...new Set(insights.map((insight) => insight.type))].sort(),
+        derivation: insights.length > 0 ? insights.map((insight) => `${insight.severity} ${insight.title}`).join('; ') : 'the detectors found nothing',
+      };
+    },
+  },
+  suggestionMentions: {
+    kind: 'list',
+    source: 'log',
+    operation: 'none',
+    needsInsightType: true,
+    label: (p) => `settings and remedies the ${p.insightType} insights suggest`,
+    measure: (input, params) => {
+      const found = requireLog(input).insights.filter((insight) => insight.type === params.insightType);
+      const mentioned = new Set<string>();
+      for (const insight of found) {
+        for (const match of insight.suggestion.matchAll(/(?<![\w.])spark\.[a-zA-Z][\w.]*[a-zA-Z]/g)) mentioned.add(match[0]);
+        for (const remedy of REMEDIES) if (remedy.pattern.test(insight.suggestion)) mentioned.add(remedy.name);
+      }
+      return {
+        value: [...mentioned].sort(),
+        derivation: found.length > 0 ? found.map((insight) => insight.suggestion).join(' ') : `no ${params.insightType} insight on the log`,
       };
     },
   },

@@ -9,6 +9,20 @@ import { applyKnobValues, resolveChoices, type KnobChoice } from './knobs.js';
 import { analyseScenarioLog } from './log-analysis.js';
 import type { LogAnalysis, ScenarioScalar } from './metrics.js';
 import type { Scenario } from './scenario-schema.js';
+import { soundnessChecks } from './soundness.js';
+import { explainPass, type PassExplanation } from './teaching.js';
+
+const beforeSimulations = new WeakMap<Scenario, ShapeResult>();
+
+/** The simulation of the scenario's "before" shape, computed once per loaded scenario. */
+function beforeSimulation(scenario: Scenario): ShapeResult {
+  let result = beforeSimulations.get(scenario);
+  if (!result) {
+    result = simulateShape(scenario.shape);
+    beforeSimulations.set(scenario, result);
+  }
+  return result;
+}
 
 /** The value a knob had on a run, and whether the learner changed it from the "before". */
 export interface AppliedChoice {
@@ -35,9 +49,10 @@ export interface ScenarioEvaluation {
   score: number;
 }
 
-/** A recorded run: its evaluation and the learner's progress on the scenario including it. */
+/** A recorded run: its evaluation, the explanation when it passed, and the learner's progress including it. */
 export interface ScenarioRun extends ScenarioEvaluation {
   progress: ScenarioProgress;
+  explanation: PassExplanation | null;
 }
 
 /**
@@ -53,6 +68,8 @@ export async function evaluateScenario(scenario: Scenario, choices: readonly Kno
   const simulation = simulateShape(shape);
   const log = scenario.log ? await analyseScenarioLog(scenario.log.file) : null;
   const conditions = evaluateConditions(scenario.success, { result: simulation, log, operationIndex: chosen.operationIndex }, values);
+  // A log scenario's answers are diagnoses of a run that already happened; a shape scenario's plan must be sound.
+  if (!scenario.log) conditions.push(...soundnessChecks(scenario, simulation, beforeSimulation(scenario)));
   return {
     scenario,
     choices: scenario.knobs.map((knob) => {
@@ -107,5 +124,6 @@ export async function runScenario(
     score: evaluation.score,
     result: attemptSummary(evaluation),
   });
-  return { ...evaluation, progress };
+  const explanation = evaluation.passed ? explainPass(evaluation, await evaluateScenario(evaluation.scenario, [])) : null;
+  return { ...evaluation, progress, explanation };
 }

@@ -12,7 +12,7 @@ export const scenarioLevels = ['BEGINNER', 'INTERMEDIATE', 'ADVANCED'] as const;
 export type ScenarioLevel = (typeof scenarioLevels)[number];
 
 /** How a condition compares its metric with the expected value. */
-export const conditionOperators = ['<', '<=', '>', '>=', '==', '!=', 'contains'] as const;
+export const conditionOperators = ['<', '<=', '>', '>=', '==', '!=', 'contains', 'excludes'] as const;
 /** One operator. */
 export type ConditionOperator = (typeof conditionOperators)[number];
 
@@ -83,6 +83,14 @@ const scenarioFileSchema = z.strictObject({
   docs: z.array(z.strictObject({ title: prose, url: z.url() })).min(1),
   /** One right answer, used only by the tests (never served): proves the scenario can be solved. */
   solution: z.array(z.strictObject({ knob: z.string(), value: scalarSchema })).min(1),
+  /** Answers a learner may try that must fail, each with why; the tests prove each fails (never served). */
+  wrongAnswers: z.array(z.strictObject({ choices: z.array(z.strictObject({ knob: z.string(), value: scalarSchema })).min(1), why: prose })).min(1),
+  /** Insights (a type, or an exact id) a passing plan may still raise, each with the trade-off a learner is told. */
+  accepted: z.array(z.strictObject({ insight: z.string().min(1), reason: prose })).optional(),
+  /** Why a passing plan may shuffle more bytes than the "before" (e.g. the shuffle that spreads the work); absent: it may not. */
+  moreShuffles: prose.optional(),
+  /** Why a passing plan may spill more per task than the "before"; absent: it may not. */
+  moreSpill: prose.optional(),
 });
 
 /** A scenario file as written, before the checks that need the shape. */
@@ -125,6 +133,11 @@ export interface Scenario {
   hints: string[];
   docs: Array<{ title: string; url: string }>;
   solution: Array<{ knob: string; value: ScenarioScalar }>;
+  wrongAnswers: Array<{ choices: Array<{ knob: string; value: ScenarioScalar }>; why: string }>;
+  /** Insights a passing plan may raise, with the trade-off shown to the learner. */
+  accepted: Array<{ insight: string; reason: string }>;
+  moreShuffles: string | null;
+  moreSpill: string | null;
 }
 
 /** A scenario file that does not validate; the message names the file and every bad path. */
@@ -256,6 +269,20 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     return loaded;
   });
 
+  if (!data.log) {
+    // A plan is only realistic on a stated cluster: Spark's 2 × 1-core × 1 GiB defaults are nobody's production cluster.
+    for (const field of ['executors', 'coresPerExecutor', 'executorMemoryBytes'] as const) {
+      if (shape.config?.[field] === undefined) problem(['shape', 'config', field], 'a scenario states its cluster: set executors, coresPerExecutor and executorMemoryBytes');
+    }
+  }
+  data.wrongAnswers.forEach((wrong, index) => {
+    wrong.choices.forEach((choice, at) => {
+      const knob = knobs.find((candidate) => candidate.id === choice.knob);
+      if (!knob) return problem(['wrongAnswers', index, 'choices', at, 'knob'], `no knob "${choice.knob}"`);
+      const valueProblem = checkKnobValue(knob, choice.value);
+      if (valueProblem) problem(['wrongAnswers', index, 'choices', at, 'value'], valueProblem);
+    });
+  });
   data.solution.forEach((choice, index) => {
     const knob = knobs.find((candidate) => candidate.id === choice.knob);
     if (!knob) return problem(['solution', index, 'knob'], `no knob "${choice.knob}"`);
@@ -277,6 +304,10 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     hints: data.hints,
     docs: data.docs,
     solution: data.solution,
+    wrongAnswers: data.wrongAnswers,
+    accepted: data.accepted ?? [],
+    moreShuffles: data.moreShuffles ?? null,
+    moreSpill: data.moreSpill ?? null,
   };
 }
 
@@ -285,8 +316,8 @@ function isBooleanChoice(knob: ScenarioKnob): boolean {
 }
 
 function operatorFits(kind: string, operator: ConditionOperator, value: ScenarioScalar | undefined): string | null {
-  if (kind === 'list') return operator === 'contains' ? null : 'a list metric is compared with "contains"';
-  if (operator === 'contains') return 'only list metrics take "contains"';
+  if (kind === 'list') return operator === 'contains' || operator === 'excludes' ? null : 'a list metric is compared with "contains" or "excludes"';
+  if (operator === 'contains' || operator === 'excludes') return `only list metrics take "${operator}"`;
   if (['<', '<=', '>', '>='].includes(operator) && kind !== 'number') return `"${operator}" needs a number metric`;
   if (value !== undefined && kind !== typeof value) return `the metric is a ${kind}; the value ${JSON.stringify(value)} is not`;
   return null;

@@ -24,6 +24,8 @@ export interface JoinFact {
   smallerBuildableBytes: number | null;
   outputBytes: number;
   outputRows: number;
+  /** Row pairs the join compares: left × right rows for a product or nested loop. */
+  comparedPairs: number;
 }
 
 /** A write at the end of the pipeline. */

@@ -14,8 +14,16 @@ export const GiB = 1024 * MiB;
 export const RESERVED_MEMORY_BYTES = 300 * MiB;
 /** spark.memory.fraction: share of (heap − reserved) for execution and storage together. */
 export const MEMORY_FRACTION = 0.6;
-/** spark.memory.storageFraction: the half of the unified region storage keeps; execution is sure of the other half. */
+/** spark.memory.storageFraction: the share of the unified region cached blocks keep from eviction by execution. */
 export const STORAGE_FRACTION = 0.5;
+/** spark.shuffle.sort.bypassMergeThreshold: at most this many reduce partitions (and no map-side combine), the shuffle writer writes each partition's file directly and buffers nothing. */
+export const BYPASS_MERGE_THRESHOLD = 200;
+/** spark.sql.execution.rangeExchange.sampleSizePerPartition: rows a range exchange samples per output partition. */
+export const RANGE_SAMPLE_SIZE_PER_PARTITION = 100;
+/** RangePartitioner caps its whole sample at a million rows. */
+export const RANGE_SAMPLE_MAX_ROWS = 1_000_000;
+/** parquet.block.size: the row-group size Parquet writers use unless told otherwise. */
+export const DEFAULT_PARQUET_ROW_GROUP_BYTES = 128 * MiB;
 /** spark.sql.adaptive.coalescePartitions.minPartitionSize: AQE does not coalesce toward anything smaller. */
 export const AQE_MIN_PARTITION_BYTES = 1 * MiB;
 /** spark.sql.maxBroadcastTableSize (internal): a broadcast larger than this fails the query. */
@@ -91,7 +99,19 @@ export function taskSlots(config: ResolvedShapeConfig): number {
   return config.executors * config.coresPerExecutor;
 }
 
-/** Execution memory one task can count on: (heap − 300 MiB) × 0.6 × 0.5 / cores (unified memory, execution's guaranteed half). */
-export function executionMemoryPerTask(config: ResolvedShapeConfig): number {
-  return ((config.executorMemoryBytes - RESERVED_MEMORY_BYTES) * MEMORY_FRACTION * STORAGE_FRACTION) / config.coresPerExecutor;
+/** The unified (execution + storage) region of one executor: (heap − 300 MiB) × spark.memory.fraction. */
+export function unifiedMemoryBytes(config: ResolvedShapeConfig): number {
+  return (config.executorMemoryBytes - RESERVED_MEMORY_BYTES) * MEMORY_FRACTION;
+}
+
+/**
+ * Execution memory one task can grow to, as UnifiedMemoryManager gives it: the execution pool may take the whole
+ * unified region minus the cached blocks it cannot evict (computeMaxExecutionPoolSize = maxMemory −
+ * min(storageUsed, storageRegionSize)), and ExecutionMemoryPool lets each of the N running tasks hold up to 1/N of
+ * the pool. `cachedBytesPerExecutor` is what cache() stores on one executor (0 when nothing is cached).
+ */
+export function executionMemoryPerTask(config: ResolvedShapeConfig, cachedBytesPerExecutor = 0): number {
+  const unified = unifiedMemoryBytes(config);
+  const kept = Math.min(cachedBytesPerExecutor, unified * STORAGE_FRACTION);
+  return (unified - kept) / config.coresPerExecutor;
 }

@@ -40,6 +40,8 @@ const MIN_FILES_WRITTEN = 200;
 const BROADCAST_CANDIDATE_FACTOR = 10;
 /** Broadcasts above 1 GiB weigh on the driver and every executor. */
 const LARGE_BROADCAST_BYTES = 1 * GiB;
+/** A product comparing more than a trillion pairs is hours of CPU on any cluster. */
+const MANY_COMPARED_PAIRS = 1e12;
 /** A collect over 100 MiB or half of maxResultSize is a lot for one driver. */
 const LARGE_COLLECT_BYTES = 100 * MiB;
 
@@ -216,6 +218,14 @@ function spillInsight(context: PlanContext, closed: ClosedStage, totalBytes: num
   };
 }
 
+/**
+ * Small files cost every later reader a listing and an open per file, whatever share of this job's bytes they hold:
+ * their severity follows their size (under 1 MiB: HIGH; under openCostInBytes: MEDIUM), not the bytes written.
+ */
+function smallFileSeverity(averageBytes: number): Severity {
+  return averageBytes < TINY_PARTITION_BYTES ? 'HIGH' : 'MEDIUM';
+}
+
 /** Every insight the planned shape raises, most impactful first. */
 export function shapeInsights(context: PlanContext, result: ShapeResult): Insight[] {
   const { config } = context;
@@ -239,6 +249,7 @@ export function shapeInsights(context: PlanContext, result: ShapeResult): Insigh
         `spark.sql.files.openCostInBytes (${formatBytes(config.openCostInBytes)}): Spark charges each file as if opening it cost ${formatBytes(config.openCostInBytes)} of reading, and listing them takes driver time.`,
       evidence: { fileCount: source.fileCount, totalBytes: source.totalBytes, averageFileBytes: Math.round(average), openCostInBytes: config.openCostInBytes },
       confidence: 'HIGH',
+      severity: smallFileSeverity(average),
       suggestion: 'Compact the files (rewrite them into fewer, larger files, e.g. 128 MB-1 GB), or fix the job that writes them.',
       tradeoffs: 'Compaction is an extra job to schedule and rewrites the data; readers of the old files must switch over.',
       sparkDocsRef: READ_DOCS,
@@ -258,6 +269,7 @@ export function shapeInsights(context: PlanContext, result: ShapeResult): Insigh
         description: `${context.write.files.derivation}. Files this small are slow to list and open for every later reader.`,
         evidence: { filesWritten: files, bytesWritten: Math.round(context.write.bytes), averageFileBytes: Math.round(average), openCostInBytes: config.openCostInBytes },
         confidence: 'MEDIUM',
+        severity: smallFileSeverity(average),
         suggestion: context.write.partitioned
           ? 'Repartition by the partitionBy columns before the write, so each task holds few partition values (about one file per value).'
           : 'Write from fewer partitions (coalesce or repartition before the write, or the REBALANCE hint with AQE).',
@@ -313,13 +325,13 @@ export function shapeInsights(context: PlanContext, result: ShapeResult): Insigh
       drafts.push({
         id: `cartesian-join:operations-${join.operationIndex}`,
         type: 'cartesian-join',
-        title: `The join at operations[${join.operationIndex}] pairs every row with every row: about ${formatCount(Math.round(join.outputRows))} rows out`,
+        title: `The join at operations[${join.operationIndex}] compares every row with every row: about ${formatCount(Math.round(join.comparedPairs))} pairs for ${formatCount(Math.round(join.outputRows))} rows out`,
         description:
           `Without an equality condition Spark runs a ${join.strategy === 'cartesian' ? 'cartesian product' : 'broadcast nested loop join'}: ` +
-          `it compares every left row with every right row, and its output (about ${formatBytes(join.outputBytes)} here) is up to the product of both sides.`,
-        evidence: { operationIndex: join.operationIndex, strategy: join.strategy, outputRows: Math.round(join.outputRows), outputBytes: Math.round(join.outputBytes) },
+          `it evaluates the condition on every left row against every right row (${formatCount(Math.round(join.comparedPairs))} pairs), whatever share of them it keeps (about ${formatBytes(join.outputBytes)} out here).`,
+        evidence: { operationIndex: join.operationIndex, strategy: join.strategy, comparedPairs: Math.round(join.comparedPairs), outputRows: Math.round(join.outputRows), outputBytes: Math.round(join.outputBytes) },
         confidence: 'HIGH',
-        severity: join.outputBytes > totalBytes ? 'HIGH' : 'MEDIUM',
+        severity: join.outputBytes > totalBytes || join.comparedPairs > MANY_COMPARED_PAIRS ? 'HIGH' : 'MEDIUM',
         suggestion: 'Add an equality condition to the join if the logic allows it (e.g. bucket a range condition into equal keys), or shrink both sides before the join.',
         tradeoffs: 'Rewriting a range or inequality join into an equi-join needs extra columns and care to keep the same result.',
         sparkDocsRef: JOIN_DOCS,

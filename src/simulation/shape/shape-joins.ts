@@ -3,7 +3,7 @@
  * runs as the planner chose (broadcast, shuffled, cartesian) and AQE may change it; a union concatenates partitions.
  */
 
-import { skewSplit } from './aqe.js';
+import { coalesceShufflePartitions, skewSplit } from './aqe.js';
 import { bytes, derived, formatCount, fraction } from './derived.js';
 import { broadcastCandidate, canBuildLeft, canBuildRight, chooseJoin } from './join-planning.js';
 import { rowBytes, type PlanContext } from './plan-context.js';
@@ -12,8 +12,11 @@ import { opLabel, shuffleReadPartitions } from './shape-operations.js';
 import type { Flow, OpenStage } from './shape-stages.js';
 import type { AqeAction, DerivedNumber, JoinDecision, JoinType, ShapeOperation } from './shape-types.js';
 
-/** The data a join produces. */
-function joinOutput(context: PlanContext, left: Flow, right: Flow, joinType: JoinType, strategy: JoinDecision['strategy'], equi: boolean): Flow {
+/** The data a join produces: its rows from the declared key cardinality (or many-to-one), times the condition's selectivity. */
+function joinOutput(context: PlanContext, left: Flow, right: Flow, operation: ShapeOperation, strategy: JoinDecision['strategy'], equi: boolean): Flow {
+  const joinType = operation.joinType ?? 'inner';
+  const selectivity = operation.selectivity ?? 1;
+  const kept = selectivity === 1 ? '' : ` × selectivity ${fraction(selectivity)} of the condition`;
   const width = rowBytes(left) + rowBytes(right);
   if (joinType === 'left_semi' || joinType === 'left_anti') {
     context.assume(`A ${joinType} join is assumed to keep every left row (an upper bound: it returns left rows only).`);
@@ -22,24 +25,40 @@ function joinOutput(context: PlanContext, left: Flow, right: Flow, joinType: Joi
   const planBytes = left.planBytes * right.planBytes;
   const planWhy = `the planner multiplies its children's estimates for a join without statistics: ${bytes(left.planBytes)} × ${bytes(right.planBytes)}`;
   if (!equi || strategy === 'cartesian') {
-    const rows = left.rows * right.rows;
+    const rows = left.rows * right.rows * selectivity;
     return {
       bytes: rows * width,
       rows,
-      why: `every left row paired with every right row: ${formatCount(left.rows)} × ${formatCount(right.rows)} rows × ${bytes(width)} per joined row = ${bytes(rows * width)}`,
+      why: `every left row compared with every right row: ${formatCount(left.rows)} × ${formatCount(right.rows)} rows${kept} × ${bytes(width)} per joined row = ${bytes(rows * width)}`,
       planBytes,
       planWhy,
     };
   }
-  context.assume(
-    'Equi-joins are assumed many-to-one (each row of the larger side matches at most one row of the other, e.g. facts to a dimension): ' +
-      "output rows = the left side's (the right side's for a right join, the larger for a full join), each as wide as both sides' rows together.",
-  );
-  const rows = joinType === 'right' ? right.rows : joinType === 'full' ? Math.max(left.rows, right.rows) : left.rows;
+  let matched: number;
+  let how: string;
+  if (operation.selectivity !== undefined) {
+    // A join's selectivity is its output over the product of its inputs: it sets the row count whatever the keys.
+    matched = left.rows * right.rows * selectivity;
+    how = `join selectivity ${fraction(selectivity)} of the ${formatCount(left.rows)} × ${formatCount(right.rows)} pairs = ${formatCount(matched)} matched rows`;
+  } else if (operation.keyCardinality !== undefined) {
+    const n = operation.keyCardinality;
+    matched = (left.rows * right.rows) / n;
+    how = `${formatCount(n)} distinct join keys: each key pairs ${formatCount(left.rows / n)} left rows with ${formatCount(right.rows / n)} right rows, ${formatCount(left.rows)} × ${formatCount(right.rows)} / ${formatCount(n)} = ${formatCount(matched)} matched rows`;
+  } else {
+    context.assume(
+      'Equi-joins without keyCardinality are assumed many-to-one (each row of the larger side matches at most one row of the other, e.g. facts to a dimension): ' +
+        "output rows = the left side's (the right side's for a right join, the larger for a full join); give keyCardinality for a many-to-many join.",
+    );
+    matched = joinType === 'right' ? right.rows : joinType === 'full' ? Math.max(left.rows, right.rows) : left.rows;
+    how = `${formatCount(matched)} joined rows (many-to-one assumed)`;
+  }
+  // Outer joins also return their preserved side's unmatched rows: at least that side's row count.
+  const preserved = joinType === 'left' ? left.rows : joinType === 'right' ? right.rows : joinType === 'full' ? Math.max(left.rows, right.rows) : 0;
+  const rows = Math.max(matched, preserved);
   return {
     bytes: rows * width,
     rows,
-    why: `${formatCount(rows)} joined rows × (${bytes(rowBytes(left))} + ${bytes(rowBytes(right))}) per row = ${bytes(rows * width)}`,
+    why: `${how}${rows > matched ? `, at least the ${formatCount(preserved)} rows the ${joinType} join preserves` : ''}; × (${bytes(rowBytes(left))} + ${bytes(rowBytes(right))}) per row = ${bytes(rows * width)}`,
     planBytes,
     planWhy,
   };
@@ -51,13 +70,41 @@ function smallerBuildable(left: Flow, right: Flow, joinType: JoinType): number |
   return sizes.length > 0 ? Math.min(...sizes) : null;
 }
 
+/**
+ * The tasks of a local shuffle read (OptimizeShuffleWithLocalRead) after AQE turned a shuffled join into a broadcast
+ * join: with P expected partitions (the coalesced count, else spark.sql.shuffle.partitions) and M map tasks, each map
+ * output is read by floor(P / M) tasks when P ≥ M (M × floor(P / M) tasks), else the M map outputs are grouped into P tasks.
+ */
+export function localShuffleReadTasks(shuffleBytes: number, mapTasks: number, context: PlanContext): DerivedNumber {
+  const { config } = context;
+  const reducers = config.shufflePartitions;
+  const coalesced = coalesceShufflePartitions(shuffleBytes, reducers, shuffleBytes / Math.max(1, reducers), config);
+  const expected = coalesced?.after.value ?? reducers;
+  const expectedWhy = coalesced ? `AQE's coalesced ${formatCount(expected)} partitions` : `spark.sql.shuffle.partitions ${formatCount(reducers)}`;
+  const mappers = Math.max(1, mapTasks);
+  if (expected >= mappers) {
+    const perMapper = Math.floor(expected / mappers);
+    const tasks = mappers * perMapper;
+    return derived(
+      tasks,
+      `after AQE's switch to a broadcast join the big side's shuffle is read locally (OptimizeShuffleWithLocalRead): expected parallelism ${expectedWhy} ≥ ${formatCount(mappers)} map tasks, ` +
+        `so each map output is read by floor(${formatCount(expected)} / ${formatCount(mappers)}) = ${formatCount(perMapper)} task${perMapper === 1 ? '' : 's'} → ${formatCount(tasks)} tasks`,
+    );
+  }
+  return derived(
+    expected,
+    `after AQE's switch to a broadcast join the big side's shuffle is read locally (OptimizeShuffleWithLocalRead): expected parallelism ${expectedWhy} < ${formatCount(mappers)} map tasks, ` +
+      `so the map outputs are grouped into ${formatCount(expected)} tasks`,
+  );
+}
+
 /** Plans a join between the open stage (left) and the right side's open stage; returns the stage that continues. */
 export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStage, operation: ShapeOperation, index: number): OpenStage {
   const { config } = context;
   const joinType = operation.joinType ?? 'inner';
   const equi = operation.hasEquiCondition !== false && joinType !== 'cross';
   const choice = chooseJoin(operation, { planBytes: left.flow.planBytes }, { planBytes: right.flow.planBytes }, config);
-  const output = joinOutput(context, left.flow, right.flow, joinType, choice.strategy, equi);
+  const output = joinOutput(context, left.flow, right.flow, operation, choice.strategy, equi);
   const label = opLabel(left.shape, index);
   const fact = {
     operationIndex: index,
@@ -67,6 +114,7 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
     smallerBuildableBytes: smallerBuildable(left.flow, right.flow, joinType),
     outputBytes: output.bytes,
     outputRows: output.rows,
+    comparedPairs: left.flow.rows * right.flow.rows,
   };
   context.joinFacts.push(fact);
 
@@ -129,6 +177,17 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
 
   // Shuffled join: sort-merge or shuffled hash; both sides are hash-partitioned by the join keys.
   const salt = operation.saltBuckets ?? 1;
+  const keys = operation.keys ?? [];
+  // spark.sql.requireAllClusterKeysForCoPartition (true since Spark 3.3): a side's hash partitioning is kept for a join
+  // only when it is on exactly the join keys; partitioning on a subset of them is shuffled again.
+  const partitionedByKeys = (side: OpenStage): boolean =>
+    keys.length > 0 &&
+    side.facts.hashPartitionedBy !== null &&
+    side.facts.hashPartitionedBy.length === new Set(keys).size &&
+    side.facts.hashPartitionedBy.every((column) => keys.includes(column));
+  if (salt === 1 && (partitionedByKeys(left) || partitionedByKeys(right))) {
+    return applyCoPartitionedJoin(context, left, right, operation, index, choice, output, partitionedByKeys(left), partitionedByKeys(right));
+  }
   const declaredHot = operation.hotKeyShare ?? null;
   const hotShare = declaredHot !== null ? declaredHot / salt : null;
   const leftMapTasks = left.tasks.value;
@@ -141,9 +200,9 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
       : `${right.flow.why}; the right side crosses the shuffle (${bytes(right.flow.bytes)})`,
   );
   if (salt > 1) left.notes.push(`Salting at ${label}: the hot key's rows get a random salt 0-${salt - 1}, so they spread over ${formatCount(salt)} partitions.`);
-  const leftId = context.plan.close(left, leftWrite);
-  const rightId = context.plan.close(right, rightWrite);
   const partitions = config.shufflePartitions;
+  const leftId = context.plan.close(left, leftWrite, partitions);
+  const rightId = context.plan.close(right, rightWrite, partitions);
   const evenLeft = leftWrite.value / partitions;
   const evenRight = rightWrite.value / partitions;
   const hotLeft = hotShare !== null && hotShare * leftWrite.value > evenLeft ? hotShare * leftWrite.value : null;
@@ -185,9 +244,9 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
         `Once the ${runtimeSide} side's shuffle stage has run, AQE sees its real size under the threshold and re-plans the sort-merge join as a broadcast hash join: ` +
         'the other side skips the sort and reads its shuffle output locally. Both shuffles were still written. An estimate, not a promise.',
     });
-    tasks = derived(bigMapTasks, `after AQE's switch to a broadcast join, the big side's shuffle output is read locally: one task per map task = ${formatCount(bigMapTasks)}`);
-    largest = bigWrite / Math.max(1, bigMapTasks);
-    largestWhy = `${bytes(bigWrite)} / ${formatCount(bigMapTasks)} map outputs read locally = ${bytes(largest)}`;
+    tasks = localShuffleReadTasks(bigWrite, bigMapTasks, context);
+    largest = bigWrite / Math.max(1, tasks.value);
+    largestWhy = `${bytes(bigWrite)} / ${formatCount(tasks.value)} local read tasks = ${bytes(largest)}`;
     buffersInput = null;
   } else {
     if (hotLeft !== null && config.adaptiveEnabled && config.skewJoinEnabled) {
@@ -209,14 +268,29 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
       const pieces = Math.round(hotLeft / hotAfter);
       tasks = derived(tasks.value + pieces - 1, `${tasks.derivation}; + ${formatCount(pieces - 1)} tasks from splitting the skewed partition into ${formatCount(pieces)}`);
       const nonSkewLargest = read.largest > (hotLeft + evenRight) * 0.9999 ? total / Math.max(1, read.tasks.value) : read.largest;
-      largest = Math.max(hotAfter + evenRight, Math.min(nonSkewLargest, hotLeft));
-      largestWhy = `after the skew split: ${bytes(hotAfter)} of the hot key + ${bytes(evenRight)} of the right side = ${bytes(hotAfter + evenRight)}`;
+      const piece = hotAfter + evenRight;
+      largest = Math.max(piece, Math.min(nonSkewLargest, hotLeft));
+      largestWhy =
+        largest > piece
+          ? `after the skew split each hot piece holds ${bytes(hotAfter)} of the hot key + ${bytes(evenRight)} of the right side = ${bytes(piece)}; the largest coalesced ordinary partition, ${bytes(largest)}, is larger`
+          : `after the skew split: ${bytes(hotAfter)} of the hot key + ${bytes(evenRight)} of the right side = ${bytes(piece)}`;
     } else if (read.largest > largest) {
       largest = read.largest;
       largestWhy = `${bytes(total)} / ${formatCount(tasks.value)} tasks after AQE = ${bytes(largest)}`;
     }
   }
   const strategyText = choice.strategy === 'shuffle_hash' ? 'shuffled hash join' : 'sort-merge join';
+  // ShuffledHashJoinExec builds a hash table of its build side only and streams the other side past it.
+  let heldInput: { bytes: number; why: string } | undefined;
+  if (choice.strategy === 'shuffle_hash' && !switched) {
+    const buildRight = canBuildRight(joinType);
+    const perTask = (buildRight ? rightWrite.value : leftWrite.value) / Math.max(1, tasks.value);
+    const held = buildRight ? perTask : Math.max(perTask, hotAfter ?? 0);
+    heldInput = {
+      bytes: held,
+      why: `its ${buildRight ? 'right' : 'left'} (build) side's partition, about ${bytes(held)} (the other side streams past the hash table)`,
+    };
+  }
   context.joins.push({
     shape: left.shape,
     operationIndex: index,
@@ -242,6 +316,7 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
     maxShare: total > 0 ? largest / total : 1,
     notes,
     buffersInput,
+    ...(heldInput !== undefined ? { heldInput } : {}),
     buffersOutput: null,
     aqe: actions,
     facts: {
@@ -252,9 +327,71 @@ export function applyJoin(context: PlanContext, left: OpenStage, right: OpenStag
       skewSplitByAqe: skewSplitApplied,
       medianPartitionBytes: partitions > 1 && hotLeft !== null ? (leftWrite.value - hotLeft) / (partitions - 1) + evenRight : total / Math.max(1, tasks.value),
       causeIndex: index,
-      hashPartitionedBy: null,
+      hashPartitionedBy: keys.length > 0 ? keys : null,
     },
   };
+}
+
+/**
+ * A shuffled join where a side is already hash-partitioned by exactly the join keys, e.g. by an earlier
+ * groupBy or repartition on them: EnsureRequirements sees that partitioning satisfy the join's clustered
+ * distribution and shuffles only the other side, into the same number of partitions, so the join runs in the stage
+ * that already reads that side.
+ */
+function applyCoPartitionedJoin(
+  context: PlanContext,
+  left: OpenStage,
+  right: OpenStage,
+  operation: ShapeOperation,
+  index: number,
+  choice: { strategy: JoinDecision['strategy']; reason: string },
+  output: Flow,
+  leftKept: boolean,
+  rightKept: boolean,
+): OpenStage {
+  const label = opLabel(left.shape, index);
+  const kept = leftKept ? left : right;
+  const other = leftKept ? right : left;
+  const keptName = leftKept ? 'left' : 'right';
+  const otherName = leftKept ? 'right' : 'left';
+  const tasks = kept.tasks.value;
+  let otherWrite = 0;
+  if (!(leftKept && rightKept)) {
+    const write = derived(other.flow.bytes, `${other.flow.why}; the ${otherName} side crosses the shuffle into the ${keptName} side's ${formatCount(tasks)} partitions (${bytes(other.flow.bytes)})`);
+    const otherId = context.plan.close(other, write, tasks);
+    otherWrite = write.value;
+    kept.parentStageIds.push(otherId);
+  } else {
+    kept.parentStageIds.push(...other.parentStageIds);
+  }
+  const reason =
+    `${choice.reason}; the ${leftKept && rightKept ? 'both sides are' : `${keptName} side is`} already hash-partitioned by exactly the join keys [${(kept.facts.hashPartitionedBy ?? []).join(', ')}], ` +
+    `so EnsureRequirements keeps that partitioning${leftKept && rightKept ? ' and shuffles neither side' : ` and shuffles only the ${otherName} side, into the same ${formatCount(tasks)} partitions`}`;
+  context.joins.push({
+    shape: left.shape,
+    operationIndex: index,
+    strategy: choice.strategy,
+    broadcastSide: null,
+    shufflesLeft: !leftKept,
+    shufflesRight: !rightKept,
+    reason,
+  });
+  const otherPerTask = otherWrite / Math.max(1, tasks);
+  kept.maxPartitionBytes = derived(
+    kept.maxPartitionBytes.value + otherPerTask,
+    `${kept.maxPartitionBytes.derivation}; + the ${otherName} side's ${bytes(otherPerTask)} per partition = ${bytes(kept.maxPartitionBytes.value + otherPerTask)}`,
+  );
+  kept.inputBytes = derived(kept.inputBytes.value + otherWrite, `${kept.inputBytes.derivation}; + the ${otherName} side's ${bytes(otherWrite)} shuffle = ${bytes(kept.inputBytes.value + otherWrite)}`);
+  if (kept === right) {
+    kept.shape = left.shape;
+    kept.operationIndexes = [];
+  }
+  kept.operationIndexes.push(index);
+  kept.notes.push(`${choice.strategy === 'shuffle_hash' ? 'Shuffled hash' : 'Sort-merge'} join at ${label} without a new shuffle of the ${keptName} side: ${reason}.`);
+  kept.buffersInput = choice.strategy === 'shuffle_hash' ? 'builds a hash table of its build-side partition' : "sorts both sides' partitions for the merge";
+  kept.flow = output;
+  kept.maxShare = output.bytes > 0 ? Math.min(1, kept.maxShare) : kept.maxShare;
+  return kept;
 }
 
 /** union: the right side's partitions are appended to the open stage's; no shuffle. */

@@ -6,7 +6,7 @@
 import { coalesceShufflePartitions } from './aqe.js';
 import { bytes, derived, formatCount, fraction } from './derived.js';
 import { rowBytes, type PlanContext } from './plan-context.js';
-import { DEFAULT_SELECTIVITY } from './shape-config.js';
+import { DEFAULT_SELECTIVITY, RANGE_SAMPLE_MAX_ROWS, RANGE_SAMPLE_SIZE_PER_PARTITION } from './shape-config.js';
 import type { Flow, OpenStage } from './shape-stages.js';
 import type { DerivedNumber, OperationKind, ShapeOperation } from './shape-types.js';
 
@@ -72,7 +72,7 @@ export function shuffleReadPartitions(
 
 /** Closes the open stage with a shuffle write and opens the stage that reads it. */
 export function exchange(context: PlanContext, open: OpenStage, spec: ExchangeSpec): OpenStage {
-  const parentId = context.plan.close(open, spec.writeBytes);
+  const parentId = context.plan.close(open, spec.writeBytes, spec.partitions.value);
   const total = spec.writeBytes.value;
   const count = spec.partitions.value;
   const even = total / count;
@@ -219,6 +219,21 @@ export function applyAggregation(context: PlanContext, open: OpenStage, operatio
   });
 }
 
+/**
+ * The sampling job before a range exchange: ShuffleExchangeExec builds its RangePartitioner with
+ * spark.sql.execution.rangeExchange.sampleSizePerPartition (100) points per output partition, at most 1,000,000 in
+ * all, and RangePartitioner samples 3 × that / input partitions rows from each input partition.
+ */
+export function rangeSampleNote(inputPartitions: number, outputPartitions: number): string {
+  const sample = Math.min(RANGE_SAMPLE_SIZE_PER_PARTITION * outputPartitions, RANGE_SAMPLE_MAX_ROWS);
+  const perInput = Math.ceil((3 * sample) / Math.max(1, inputPartitions));
+  return (
+    `Before this stage Spark runs a sampling job over the upstream ${formatCount(inputPartitions)} partitions to pick the range bounds: ` +
+    `min(spark.sql.execution.rangeExchange.sampleSizePerPartition ${RANGE_SAMPLE_SIZE_PER_PARTITION} × ${formatCount(outputPartitions)} partitions, ${formatCount(RANGE_SAMPLE_MAX_ROWS)}) = ` +
+    `${formatCount(sample)} rows, drawn as up to ${formatCount(perInput)} rows from each input partition; the upstream work runs twice unless cached.`
+  );
+}
+
 /** orderBy: a range-partitioning shuffle, after a sampling job that picks the range bounds. */
 export function applyOrderBy(context: PlanContext, open: OpenStage, operation: ShapeOperation, index: number): OpenStage {
   const upstreamTasks = open.tasks.value;
@@ -232,10 +247,7 @@ export function applyOrderBy(context: PlanContext, open: OpenStage, operation: S
     hotShare: operation.hotKeyShare ?? null,
     buffersInput: 'sorts its partition',
     output: { ...open.flow, why: `${bytes(open.flow.bytes)} sorted` },
-    notes: [
-      `Before this stage Spark runs a sampling job over the upstream ${formatCount(upstreamTasks)} partitions (RangePartitioner samples about ` +
-        `min(20 × ${formatCount(context.config.shufflePartitions)}, 1,000,000) rows) to pick the range bounds: the upstream work runs twice unless cached.`,
-    ],
+    notes: [rangeSampleNote(upstreamTasks, context.config.shufflePartitions)],
   });
 }
 
@@ -320,6 +332,8 @@ export function applyCoalesce(open: OpenStage, operation: ShapeOperation, index:
 export function applyCache(context: PlanContext, open: OpenStage, operation: ShapeOperation, index: number): void {
   open.operationIndexes.push(index);
   context.caches.push({ shape: open.shape, operationIndex: index, reuseCount: operation.reuseCount, bytes: open.flow.bytes });
+  // Cached blocks occupy storage memory from here on, whether or not a later action reads them.
+  context.plan.cachedBytes += open.flow.bytes;
   if (operation.reuseCount === undefined) context.assume(`${opLabel(open.shape, index)} (cache): reuseCount not given; one later action is assumed to read the cache.`);
   open.notes.push(
     `cache() at ${opLabel(open.shape, index)} stores the ${bytes(open.flow.bytes)} it sees (MEMORY_AND_DISK) as this stage runs; ` +
@@ -346,17 +360,27 @@ function clusteredBy(open: OpenStage, operation: ShapeOperation): string[] | nul
   return hashed !== null && hashed.every((column) => written.has(column)) ? hashed : null;
 }
 
-/** write: one file per task, or per task and partition value with partitionBy. */
+/**
+ * write: FileFormatWriter opens a file only when a task has a row to write, so an empty partition writes nothing; a
+ * task writes one file (no partitionBy) or one file per partition value among its rows (partitionBy). So files are at
+ * most the non-empty partitions × values, and never more than the rows.
+ */
 export function applyWrite(context: PlanContext, open: OpenStage, operation: ShapeOperation, index: number): void {
   open.operationIndexes.push(index);
   const tasks = open.tasks.value;
+  const rows = Math.max(1, Math.round(open.flow.rows));
+  const nonEmpty = Math.min(tasks, rows);
+  const emptyNote =
+    nonEmpty < tasks
+      ? `only ${formatCount(nonEmpty)} of the ${formatCount(tasks)} tasks hold rows (${formatCount(rows)} rows) and FileFormatWriter writes no file for an empty partition`
+      : `each of the ${formatCount(tasks)} tasks holds rows`;
   const values = operation.partitionValues;
   const hashed = clusteredBy(open, operation);
   let files: DerivedNumber;
   if (values === undefined) {
-    files = derived(tasks, `each of the ${formatCount(tasks)} tasks writes one file (no partitionBy): ${formatCount(tasks)} files of about ${bytes(open.flow.bytes / tasks)}`);
+    files = derived(nonEmpty, `${emptyNote}; each writes one file (no partitionBy): ${formatCount(nonEmpty)} files of about ${bytes(open.flow.bytes / nonEmpty)}`);
   } else if (hashed !== null) {
-    const count = Math.min(values, open.flow.rows);
+    const count = Math.min(values, rows);
     files = derived(
       count,
       `partitionBy${keyList(operation)} with ${formatCount(values)} values, rows hash-partitioned by [${hashed.join(', ')}] before the write: ` +
@@ -364,14 +388,15 @@ export function applyWrite(context: PlanContext, open: OpenStage, operation: Sha
     );
     open.buffersOutput = 'sorts its rows by the partition columns before writing (dynamic partition write)';
   } else {
-    const rowsPerTask = open.flow.rows / tasks;
-    const perTask = Math.max(1, Math.min(values, Math.floor(rowsPerTask)));
-    const count = tasks * perTask;
+    const rowsPerTask = rows / nonEmpty;
+    // Expected distinct values among r rows spread evenly over V values: V × (1 − (1 − 1/V)^r), at most min(V, r).
+    const expected = values * (1 - Math.pow(1 - 1 / values, rowsPerTask));
+    const perTask = Math.max(1, Math.min(values, Math.floor(rowsPerTask), Math.ceil(expected - 1e-9)));
+    const count = Math.min(nonEmpty * perTask, rows);
     files = derived(
       count,
-      `partitionBy${keyList(operation)} with ${formatCount(values)} values: each task writes one file per value among its rows; ` +
-        `rows not clustered by those columns, so each of the ${formatCount(tasks)} tasks holds min(${formatCount(values)} values, ${formatCount(rowsPerTask)} rows) = ` +
-        `${formatCount(perTask)} values → ${formatCount(tasks)} × ${formatCount(perTask)} = ${formatCount(count)} files of about ${bytes(open.flow.bytes / count)}`,
+      `partitionBy${keyList(operation)} with ${formatCount(values)} values, rows not clustered by them: ${emptyNote}; each writes one file per value among its ` +
+        `${formatCount(rowsPerTask)} rows, about ${formatCount(perTask)} values → ${formatCount(nonEmpty)} × ${formatCount(perTask)} = ${formatCount(count)} files of about ${bytes(open.flow.bytes / count)}`,
     );
     context.assume(
       `${opLabel(open.shape, index)} (write): rows are assumed spread over every partitionBy value in every task (not clustered by them); ` +

@@ -143,8 +143,9 @@ export function simulateShape(input: ShapeInput): ShapeResult {
   const last = planShape(context, input, 'main');
   context.plan.close(last, derived(0, 'the last stage writes no shuffle: its tasks produce the result of the action'));
   context.assume(
-    `Spill: a task can count on (executor memory − 300 MiB reserved) × spark.memory.fraction 0.6 × the execution half 0.5 / cores = ${bytes(executionMemoryPerTask(config))} ` +
-      '(unified memory; execution may borrow more from unused storage memory); in-memory data is assumed as large as its estimated bytes (deserialized rows are often larger).',
+    `Spill: a task can grow to (executor memory − 300 MiB reserved) × spark.memory.fraction 0.6 / concurrent tasks (cores) = ${bytes(executionMemoryPerTask(config))} ` +
+      "(UnifiedMemoryManager: execution may use the whole unified region except cached blocks up to spark.memory.storageFraction 0.5, and each of N running tasks up to 1/N of it); " +
+      'shuffle writes into at most spark.shuffle.sort.bypassMergeThreshold (200) partitions buffer nothing; in-memory data is assumed as large as its estimated bytes (deserialized rows are often larger).',
   );
   if (config.adaptiveEnabled) {
     context.assume(
@@ -152,7 +153,9 @@ export function simulateShape(input: ShapeInput): ShapeResult {
         'minPartitionSize 1 MiB); it decides from real map output sizes, for which this playground uses its estimates.',
     );
   }
-  context.assume('Stages that read the same shuffle or cache are not deduplicated, and each side of a join is assumed not already partitioned by the join keys (Spark would skip that shuffle).');
+  context.assume(
+    'Stages that read the same shuffle or cache are not deduplicated; a join side is taken as already partitioned by the join keys only when an earlier groupBy, window or keyed repartition in this shape hash-partitioned it by them (bucketed tables are not modelled).',
+  );
   context.assume('Every number is an estimate from the sizes, counts and fractions given, never from data values; real runs differ. Estimates, never promises.');
 
   const stages = context.plan.closed.map((closed) => closed.stage);

@@ -4,7 +4,7 @@
  */
 
 import { bytes, derived, formatCount } from './derived.js';
-import { executionMemoryPerTask, MEMORY_FRACTION, RESERVED_MEMORY_BYTES, STORAGE_FRACTION, type ResolvedShapeConfig } from './shape-config.js';
+import { BYPASS_MERGE_THRESHOLD, executionMemoryPerTask, MEMORY_FRACTION, RESERVED_MEMORY_BYTES, STORAGE_FRACTION, unifiedMemoryBytes, type ResolvedShapeConfig } from './shape-config.js';
 import type { AqeAction, DerivedNumber, OperationKind, ShapeStage, StageBoundary } from './shape-types.js';
 
 /** The data at one point of a pipeline. */
@@ -55,6 +55,8 @@ export interface OpenStage {
   notes: string[];
   /** Why the stage holds a whole input partition in memory (aggregation, sort, hash build), or null when it streams. */
   buffersInput: string | null;
+  /** What it holds when that is less than its whole largest input partition (a shuffled hash join holds only its build side). */
+  heldInput?: { bytes: number; why: string };
   /** Why the stage holds its output partition in memory before the end (a sort before a partitioned write), or null. */
   buffersOutput: string | null;
   aqe: Array<Omit<AqeAction, 'stageId'>>;
@@ -71,11 +73,16 @@ export interface ClosedStage {
 export class StagePlan {
   readonly closed: ClosedStage[] = [];
   readonly aqe: AqeAction[] = [];
+  /** Bytes cache() has stored so far, over all executors: they take storage memory from the stages that follow. */
+  cachedBytes = 0;
 
   constructor(private readonly config: ResolvedShapeConfig) {}
 
-  /** Closes `open` with its shuffle write (0 for a result or broadcast stage) and returns its id. */
-  close(open: OpenStage, shuffleWrite: DerivedNumber): number {
+  /**
+   * Closes `open` with its shuffle write (0 for a result or broadcast stage) into `shufflePartitions` reduce
+   * partitions, and returns its id.
+   */
+  close(open: OpenStage, shuffleWrite: DerivedNumber, shufflePartitions = 0): number {
     const id = this.closed.length;
     const tasks = open.tasks.value;
     const stage: ShapeStage = {
@@ -92,7 +99,7 @@ export class StagePlan {
       maxPartitionBytes: open.maxPartitionBytes,
       shuffleWriteBytes: shuffleWrite,
       parentStageIds: [...new Set(open.parentStageIds)],
-      spillBytesPerTask: this.spill(open, shuffleWrite),
+      spillBytesPerTask: this.spill(open, shuffleWrite, shufflePartitions),
       notes: open.notes,
     };
     this.closed.push({ stage, facts: open.facts });
@@ -101,32 +108,53 @@ export class StagePlan {
   }
 
   /**
-   * Spill: the largest partition a task must hold in memory (its input for an aggregation, sort or hash build;
-   * its shuffle output, which the sort-based shuffle writer buffers) beyond the execution memory a task can count on.
+   * Spill: the largest partition a task must hold in memory (its input for an aggregation, sort or hash build; its
+   * shuffle output when the writer buffers it) beyond the execution memory a task can grow to. Spark SQL never asks an
+   * exchange for a map-side combine, so with at most spark.shuffle.sort.bypassMergeThreshold (200) reduce partitions
+   * SortShuffleManager picks the BypassMergeSortShuffleWriter, which streams each record to its partition's file and
+   * buffers nothing; above it the UnsafeShuffleWriter sorts serialized records in memory and spills when full.
    */
-  private spill(open: OpenStage, shuffleWrite: DerivedNumber): DerivedNumber {
-    const memory = executionMemoryPerTask(this.config);
+  private spill(open: OpenStage, shuffleWrite: DerivedNumber, shufflePartitions: number): DerivedNumber {
+    const executors = Math.max(1, this.config.executors);
+    const cachedPerExecutor = this.cachedBytes / executors;
+    const memory = executionMemoryPerTask(this.config, cachedPerExecutor);
+    const unified = unifiedMemoryBytes(this.config);
+    const kept = Math.min(cachedPerExecutor, unified * STORAGE_FRACTION);
     const memoryWhy =
       `execution memory per task = (executor memory ${bytes(this.config.executorMemoryBytes)} − ${bytes(RESERVED_MEMORY_BYTES)} reserved) × ` +
-      `${MEMORY_FRACTION} × ${STORAGE_FRACTION} / ${formatCount(this.config.coresPerExecutor)} cores = ${bytes(memory)}`;
+      `spark.memory.fraction ${MEMORY_FRACTION}` +
+      (kept > 0 ? ` − ${bytes(kept)} of cached blocks execution cannot evict (at most spark.memory.storageFraction ${STORAGE_FRACTION} of it)` : '') +
+      ` / ${formatCount(this.config.coresPerExecutor)} concurrent tasks = ${bytes(memory)} (UnifiedMemoryManager)`;
     const held: Array<{ bytes: number; why: string }> = [];
-    if (open.buffersInput !== null) held.push({ bytes: open.maxPartitionBytes.value, why: `its largest input partition (${bytes(open.maxPartitionBytes.value)}) while it ${open.buffersInput}` });
+    if (open.buffersInput !== null) {
+      held.push(
+        open.heldInput !== undefined
+          ? { bytes: open.heldInput.bytes, why: `${open.heldInput.why} while it ${open.buffersInput}` }
+          : { bytes: open.maxPartitionBytes.value, why: `its largest input partition (${bytes(open.maxPartitionBytes.value)}) while it ${open.buffersInput}` },
+      );
+    }
     if (open.buffersOutput !== null) {
       const output = open.flow.bytes * open.maxShare;
       held.push({ bytes: output, why: `its largest output partition (${bytes(output)}) while it ${open.buffersOutput}` });
     }
-    if (shuffleWrite.value > 0) {
+    let bypass = '';
+    if (shuffleWrite.value > 0 && shufflePartitions > BYPASS_MERGE_THRESHOLD) {
       const output = shuffleWrite.value * open.maxShare;
-      held.push({ bytes: output, why: `its largest shuffle output (${bytes(output)}) while the sort-based shuffle writer buffers it` });
+      held.push({
+        bytes: output,
+        why: `its largest shuffle output (${bytes(output)}) while the sort-based shuffle writer buffers it (${formatCount(shufflePartitions)} reduce partitions > spark.shuffle.sort.bypassMergeThreshold ${BYPASS_MERGE_THRESHOLD})`,
+      });
+    } else if (shuffleWrite.value > 0) {
+      bypass = `; its shuffle write into ${formatCount(shufflePartitions)} partitions (≤ spark.shuffle.sort.bypassMergeThreshold ${BYPASS_MERGE_THRESHOLD}) goes through the bypass-merge-sort writer, which buffers nothing`;
     }
-    if (held.length === 0) return derived(0, 'the stage streams rows (no aggregation, sort, hash build or shuffle write buffers a partition): nothing to spill');
+    if (held.length === 0) return derived(0, `the stage streams rows (no aggregation, sort, hash build or buffering shuffle writer holds a partition)${bypass}: nothing to spill`);
     const largest = held.reduce((a, b) => (b.bytes > a.bytes ? b : a));
     const spill = Math.max(0, largest.bytes - memory);
     return derived(
       spill,
       spill > 0
-        ? `a task holds ${largest.why}; ${memoryWhy}; ${bytes(largest.bytes)} − ${bytes(memory)} = ${bytes(spill)} may spill to disk`
-        : `a task holds at most ${largest.why}; it fits in the ${memoryWhy}`,
+        ? `a task holds ${largest.why}; ${memoryWhy}; ${bytes(largest.bytes)} − ${bytes(memory)} = ${bytes(spill)} may spill to disk${bypass}`
+        : `a task holds at most ${largest.why}; it fits in the ${memoryWhy}${bypass}`,
     );
   }
 }

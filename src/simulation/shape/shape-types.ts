@@ -15,6 +15,8 @@ export type ShapeSource =
       fileCount: number;
       /** Splittable formats (parquet, orc, uncompressed csv/json) are cut into maxPartitionBytes splits. */
       format?: 'parquet' | 'orc' | 'csv' | 'json' | 'delta' | 'text' | 'gzip-csv';
+      /** parquet/delta: the files' row-group size (parquet.block.size, default 128 MiB); a split reads the row groups whose midpoint it holds. */
+      rowGroupBytes?: number;
       /** Rows in the files; sizes partial aggregation, cartesian products and partitioned writes. Default: rows of 100 B (stated). */
       rowCount?: number;
     }
@@ -62,7 +64,7 @@ export type JoinType = (typeof joinTypes)[number];
 /** One step of the pipeline. Fields not relevant to `op` must be absent; validation names the offending field. */
 export interface ShapeOperation {
   op: OperationKind;
-  /** filter: fraction of rows kept (0-1]; default 0.5 (stated as an assumption). */
+  /** filter: fraction of rows kept (0-1]; default 0.5 (stated as an assumption). join: its selectivity, output rows / (left rows × right rows), for the whole join condition; overrides keyCardinality (default: product for a join without equality, else from the keys). */
   selectivity?: number;
   /** select/withColumn/map: output bytes per input byte (e.g. 0.3 when selecting a few columns); default 1. */
   sizeFactor?: number;
@@ -84,6 +86,11 @@ export interface ShapeOperation {
   hint?: JoinHint;
   /** join: false when the join has no equality condition (a cartesian product). Default true. */
   hasEquiCondition?: boolean;
+  /**
+   * join: distinct values of the join key on both sides. Given, each key matches left rows / n × right rows / n pairs,
+   * so output rows = left rows × right rows / n (many-to-many); absent, the join is assumed many-to-one (stated).
+   */
+  keyCardinality?: number;
   /** cache: how many later actions read the cached data (0 = cached but never reused). */
   reuseCount?: number;
   /** write: number of distinct values of the partitionBy columns (each task may write one file per value). */

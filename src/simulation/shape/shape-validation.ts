@@ -28,7 +28,7 @@ const fieldsByOperation: Record<OperationKind, readonly string[]> = {
   groupBy: ['keys', 'distinctGroups', 'hotKeyShare'],
   groupByKey: ['keys', 'distinctGroups', 'hotKeyShare'],
   distinct: ['keys', 'distinctGroups', 'hotKeyShare'],
-  join: ['right', 'joinType', 'hint', 'keys', 'hasEquiCondition', 'hotKeyShare', 'saltBuckets'],
+  join: ['right', 'joinType', 'hint', 'keys', 'hasEquiCondition', 'hotKeyShare', 'saltBuckets', 'keyCardinality', 'selectivity'],
   repartition: ['partitions', 'keys', 'hotKeyShare'],
   coalesce: ['partitions'],
   orderBy: ['keys', 'hotKeyShare'],
@@ -41,7 +41,7 @@ const fieldsByOperation: Record<OperationKind, readonly string[]> = {
 
 /** The fields each source kind takes. */
 const sourceFields: Record<'files' | 'table', readonly string[]> = {
-  files: ['kind', 'totalBytes', 'fileCount', 'format', 'rowCount'],
+  files: ['kind', 'totalBytes', 'fileCount', 'format', 'rowCount', 'rowGroupBytes'],
   table: ['kind', 'totalBytes', 'partitions', 'rowCount'],
 };
 
@@ -80,6 +80,7 @@ const sourceSchema = z.looseObject(
   format: z.enum(fileFormats, { error: mustBe(`one of ${fileFormats.join(', ')}`) }).optional(),
   partitions: positiveInteger().optional(),
   rowCount: rowCount().optional(),
+  rowGroupBytes: positiveByteSize().optional(),
   },
   { error: mustBe('an object') },
 );
@@ -133,6 +134,7 @@ const operationSchema = z.looseObject({
   hasEquiCondition: z.boolean({ error: 'must be true or false' }).optional(),
   reuseCount: z.number({ error: 'must be a whole number ≥ 0' }).int({ error: 'must be a whole number ≥ 0' }).min(0, { error: 'must be a whole number ≥ 0' }).max(MAX_COUNT, { error: 'is too large' }).optional(),
   partitionValues: positiveInteger().optional(),
+  keyCardinality: rowCount().optional(),
 }, { error: mustBe('an object') });
 
 const shapeSchema = z.strictObject(
@@ -186,6 +188,9 @@ function structuralProblems(raw: unknown): { limits: string[]; placement: string
     }
     if (op === 'repartition' && operation.hotKeyShare !== undefined && operation.keys === undefined) {
       placement.push(`${here}.hotKeyShare needs keys: repartition(n) without keys deals rows out round-robin, evenly`);
+    }
+    if (op === 'join' && operation.keyCardinality !== undefined && (operation.hasEquiCondition === false || operation.joinType === 'cross')) {
+      placement.push(`${here}.keyCardinality needs an equality condition (a join without one pairs every row with every row)`);
     }
     if (op === 'join' && operation.joinType === 'cross' && operation.hasEquiCondition === true) {
       placement.push(`${here}.hasEquiCondition cannot be true for a cross join`);

@@ -5,7 +5,7 @@
  */
 
 import { bytes, derived, formatCount, plural } from './derived.js';
-import { taskSlots, type ResolvedShapeConfig } from './shape-config.js';
+import { DEFAULT_PARQUET_ROW_GROUP_BYTES, taskSlots, type ResolvedShapeConfig } from './shape-config.js';
 import type { DerivedNumber, ShapeSource } from './shape-types.js';
 
 /** The partitions a scan reads. */
@@ -17,6 +17,9 @@ export interface SourcePartitions {
   largestPartitionBytes: number;
   assumptions: string[];
 }
+
+/** Formats stored as Parquet row groups. */
+const parquetFormats = new Set(['parquet', 'delta']);
 
 /** Formats whose files Spark cannot cut: one task reads a whole compressed file. */
 const nonSplittableFormats = new Set(['gzip-csv']);
@@ -103,9 +106,21 @@ export function sourcePartitions(source: ShapeSource, config: ResolvedShapeConfi
   }
   const tasks = fullPartitions + packedPartitions;
   const parts = [fullPartitions > 0 ? `${plural(fullPartitions, 'full split')}, one per partition` : '', packing].filter(Boolean);
-  const largest = fullChunksPerFile > 0 ? split.value : Math.min(source.fileCount, splitsPerPartition(remainder, split.value, config.openCostInBytes)) * remainder;
+  let largest = fullChunksPerFile > 0 ? split.value : Math.min(source.fileCount, splitsPerPartition(remainder, split.value, config.openCostInBytes)) * remainder;
+  let rowGroups = '';
+  const rowGroup = source.rowGroupBytes ?? DEFAULT_PARQUET_ROW_GROUP_BYTES;
+  if (splittable && parquetFormats.has(format) && fullChunksPerFile > 0 && rowGroup > split.value) {
+    // ParquetFileFormat reads in a split only the row groups whose midpoint falls in it: with row groups larger than
+    // the split, some splits read nothing and others a whole row group.
+    const groupsPerFile = Math.ceil(fileSize / rowGroup);
+    const splitsPerFile = fullChunksPerFile + (remainder > 0 ? 1 : 0);
+    largest = Math.min(rowGroup, fileSize);
+    rowGroups =
+      `; row groups of ${bytes(rowGroup)}${source.rowGroupBytes === undefined ? ' (parquet.block.size default, assumed)' : ''} are larger than a split and a split reads only the row groups whose midpoint it holds: ` +
+      `${formatCount(Math.min(groupsPerFile, splitsPerFile))} of each file's ${formatCount(splitsPerFile)} splits read a row group of up to ${bytes(largest)}, the others read nothing`;
+  }
   return {
-    tasks: derived(tasks, `${split.derivation}; ${cutting}; ${parts.join(' + ')} → ${formatCount(tasks)} tasks`),
+    tasks: derived(tasks, `${split.derivation}; ${cutting}; ${parts.join(' + ')} → ${formatCount(tasks)} tasks${rowGroups}`),
     description,
     largestPartitionBytes: largest,
     assumptions,
