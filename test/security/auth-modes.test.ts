@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,7 +176,10 @@ describe('spark-sword token', () => {
         expect(await cli.run(['token', 'list', '--progress-db', progressPath])).toBe(2);
         expect(cli.stderr).toMatch(/held by a running server .* stop the server first, or have an admin use the createApiToken/);
       } finally {
+        // The lock goes with the process: wait for it to be gone, not just signalled.
+        const exited = once(holder, 'exit');
         holder.kill();
+        await exited;
       }
 
       expect(await cli.run(['token', 'list', '--progress-db', progressPath])).toBe(0);
