@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { z } from 'zod';
 
 const GiB = 1024 ** 3;
@@ -11,6 +12,14 @@ const lowerCaseList = z
 
 /** "true"/"false" in the environment (z.coerce.boolean would take "false" as true). */
 const envFlag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 const configSchema = z.object({
   DUCKDB_PATH: z.string().min(1).default('data/spark_sword.duckdb'),
@@ -61,6 +70,18 @@ const configSchema = z.object({
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),
+  /** Event log directories to watch, comma-separated (History Server's spark.history.fs.logDirectory); unset: off. */
+  LOG_DIRECTORY: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((path) => path.trim()).filter(Boolean)),
+  /** Seconds between two scans of LOG_DIRECTORY (spark.history.fs.update.interval). */
+  LOG_DIRECTORY_POLL_SECONDS: z.coerce.number().positive().max(24 * 3600).default(10),
+  /** Forget applications whose log left LOG_DIRECTORY (spark.history.fs.cleaner.enabled); files are never deleted. */
+  LOG_DIRECTORY_CLEANER: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   /** Price of one core held for an hour; with it cost answers show money (unset: resources only). */
   COST_PER_CORE_HOUR: z.coerce.number().nonnegative().optional(),
   /** Price of one GiB of memory held for an hour. */
@@ -68,6 +89,11 @@ const configSchema = z.object({
   /** What makes runs "the same application" in fleet answers: "name", or a Spark property such as spark.yarn.tags. */
   FLEET_GROUP_BY: z.string().min(1).max(300).default('name'),
 }).superRefine((config, context) => {
+  for (const path of config.LOG_DIRECTORY) {
+    if (!isDirectory(path)) {
+      context.addIssue({ code: 'custom', path: ['LOG_DIRECTORY'], message: `${path} is not a directory that can be read` });
+    }
+  }
   // Sign-in without a session secret would verify Google's token and then have nothing to sign the session with.
   if (config.GOOGLE_CLIENT_ID && !config.JWT_SECRET_KEY) {
     context.addIssue({

@@ -3,6 +3,7 @@ import type { ApiTokenStore } from '../auth/api-tokens.js';
 import type { LearnerSession } from '../auth/learner-session.js';
 import type { Principal } from '../auth/roles.js';
 import type { Config } from '../config.js';
+import type { LogDirectoryWatcher } from '../ingest/log-directory-watcher.js';
 import type { ProgressStore } from '../learning/progress/progress-store.js';
 import type { AnalysisDatabase } from '../store/database.js';
 
@@ -37,4 +38,6 @@ export interface ApiContext {
   tokens: ApiTokenStore;
   /** Whom rate limits count against: the token or account, else the client's address. */
   client: string;
+  /** The LOG_DIRECTORY feed; null (or absent) when no directory is watched. */
+  logDirectory?: LogDirectoryWatcher | null;
 }

@@ -23,6 +23,7 @@ import { SqlPlanResolver } from './sql/sql-plan.resolver.js';
 import { ApplicationSimulationResolver } from './simulation/simulation.resolver.js';
 import { ShapeResolver } from './shape/shape.resolver.js';
 import { UploadResolver } from './uploads/upload.resolver.js';
+import { LogDirectoryResolver } from './log-directory/log-directory.resolver.js';
 import { NotebookResolver } from './notebook/notebook.resolver.js';
 import { scenarioCatalog } from '../learning/scenarios/catalog.js';
 import { ProgressResolver } from './learning/progress.resolver.js';
@@ -33,6 +34,7 @@ import { ScenarioLogResolver, ScenarioResolver, ScenarioRunResolver } from './le
 export const resolvers: NonEmptyArray<Function> = [
   ApplicationResolver,
   UploadResolver,
+  LogDirectoryResolver,
   ExecutorResolver,
   EnvironmentResolver,
   SqlExecutionResolver,

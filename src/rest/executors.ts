@@ -1,5 +1,6 @@
 import { executorsByApp, miscProcessesByApp, type ExecutorRecord } from '../store/executors-store.js';
 import { appRoute } from './app-scope.js';
+import { RestError } from './errors.js';
 import { num, opt, shsDate } from './json.js';
 import type { Router } from './router.js';
 
@@ -73,6 +74,15 @@ export function executorRoutes(router: Router): void {
   appRoute(router, 'allexecutors', async ({ db }, app) => {
     const [executors] = await executorsByApp(db, [app.appKey]);
     return executors!.filter((executor) => executor.id !== FALLBACK_EXECUTOR_ID).sort(byId).map(executorJson);
+  });
+
+  // Thread dumps need a live SparkContext: History Server answers as for an app it replayed from its log.
+  appRoute(router, 'executors/:executorId/threads', async ({ params }) => {
+    const executorId = params.executorId!;
+    if (executorId !== 'driver' && !/^\d*$/.test(executorId)) {
+      throw new RestError(400, `Invalid executorId: neither 'driver' nor number.`);
+    }
+    throw new RestError(503, 'Thread dumps not available through the history server.');
   });
 
   appRoute(router, 'allmiscellaneousprocess', async ({ db }, app) => {

@@ -8,7 +8,9 @@ import { jobRoutes } from './jobs.js';
 import { toJsonText } from './json.js';
 import { Router } from './router.js';
 import { stageRoutes } from './stages.js';
+import { sqlRoutes } from './sql.js';
 import { storageRoutes } from './storage.js';
+import { versionRoutes } from './version.js';
 
 /** Where Spark History Server's REST API lives, here as there. */
 export const REST_PREFIX = '/api/v1';
@@ -22,6 +24,8 @@ export function restRouter(): Router {
   executorRoutes(router);
   environmentRoutes(router);
   storageRoutes(router);
+  sqlRoutes(router);
+  versionRoutes(router);
   return router;
 }
 

@@ -13,11 +13,12 @@ import { taskPages, type StageAttemptKey, type TaskOrder, type TaskRecord } from
 import { taskMetricNames } from '../store/schema.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { appRoute, type AppScope } from './app-scope.js';
-import { notFound } from './errors.js';
+import { notFound, RestError } from './errors.js';
 import { killedSummaryJson } from './jobs.js';
 import { num, opt, shsDate } from './json.js';
 import { booleanParam, enumList, enumValue, intParam, pathInt, quantilesParam } from './params.js';
 import type { Router } from './router.js';
+import { searchTaskTable, sortTaskTable } from './task-table.js';
 
 const stageStatuses = ['ACTIVE', 'COMPLETE', 'FAILED', 'PENDING', 'SKIPPED'] as const;
 const taskStatuses = ['RUNNING', 'KILLED', 'FAILED', 'SUCCESS', 'UNKNOWN'] as const;
@@ -118,6 +119,8 @@ async function stagesJson(
   stages: readonly StageRecord[],
   options: StageOptions,
 ): Promise<Array<Record<string, unknown>>> {
+  // No stages (none ran, or none hold tasks in the statuses asked for): History Server answers [].
+  if (stages.length === 0) return [];
   const keys: StageAttemptKey[] = stages.map((stage) => ({
     appKey: app.appKey,
     stageId: Number(stage.stageId),
@@ -272,6 +275,31 @@ export function stageRoutes(router: Router): void {
     const summary = await taskSummary(db, app.appKey, stageId, attemptId, quantiles);
     if (!summary) throw notFound(`No tasks reported metrics for ${stageId} / ${attemptId} yet.`);
     return summary;
+  });
+
+  // The stage page's DataTables endpoint: every answer is a page of TaskData with the counts as strings.
+  appRoute(router, 'stages/:stageId(\\d+)/:stageAttemptId(\\d+)/taskTable', async ({ db, params, query }, app) => {
+    const key = { appKey: app.appKey, stageId: pathInt(params.stageId), attemptId: pathInt(params.stageAttemptId) };
+    const numTasks = query.get('numTasks');
+    if (numTasks === null || !/^\d+$/.test(numTasks)) {
+      throw new RestError(400, `Bad value for parameter "numTasks".  Expected a int, got "${numTasks ?? ''}"`);
+    }
+    const start = intParam(query, 'start', 0);
+    const length = intParam(query, 'length', Number(numTasks));
+    const ascending = (query.get('order[0][dir]') ?? 'asc').toLowerCase() === 'asc';
+    const search = query.get('search[value]') ?? '';
+    const [[page], [executors]] = await Promise.all([
+      taskPages(db, [key], { order: 'ID', offset: 0, limit: ALL_TASKS, statuses: [] }),
+      executorsByApp(db, [app.appKey]),
+    ]);
+    let tasks = sortTaskTable(page!.tasks, query.get('columnNameToSort') ?? 'Index', ascending);
+    if (search !== '') tasks = searchTaskTable(tasks, search);
+    const logs = new Map(executors!.map((executor) => [executor.id, executor.executorLogs]));
+    return {
+      aaData: tasks.slice(Math.max(0, start), Math.max(0, start) + Math.max(0, length)).map((task) => taskJson(task, logs)),
+      recordsTotal: numTasks,
+      recordsFiltered: search !== '' ? String(tasks.length) : numTasks,
+    };
   });
 
   appRoute(router, 'stages/:stageId(\\d+)/:stageAttemptId(\\d+)/taskList', async ({ db, params, query }, app) => {

@@ -7,6 +7,7 @@ import { ClientError, formatError } from '../api/common/errors.js';
 import { RequestLoaders, type ApiContext } from '../api/context.js';
 import { createAuthServices, type AuthServices } from '../auth/auth-services.js';
 import { LearnerSession } from '../auth/learner-session.js';
+import { LogDirectoryWatcher } from '../ingest/log-directory-watcher.js';
 import type { ProgressStore } from '../learning/progress/progress-store.js';
 import { complexityLimitPlugin } from './complexity-limit.js';
 import { ApiTokenStore } from '../auth/api-tokens.js';
@@ -153,6 +154,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger: log,
   });
   await apollo.start();
+  // LOG_DIRECTORY: the server feeds itself from a History Server log directory while it serves.
+  const logDirectory =
+    config.LOG_DIRECTORY.length > 0
+      ? new LogDirectoryWatcher(db, {
+          paths: config.LOG_DIRECTORY,
+          pollMs: config.LOG_DIRECTORY_POLL_SECONDS * 1000,
+          cleaner: config.LOG_DIRECTORY_CLEANER,
+          logger: log,
+        })
+      : null;
 
   const handleGraphQL = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -195,6 +206,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         principal,
         tokens,
         client,
+        logDirectory,
       }),
     });
     for (const [name, value] of result.headers) {
@@ -225,6 +237,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       status: reachable ? 'ok' : 'degraded',
       version,
       database: { reachable },
+      ...(logDirectory ? { logDirectory: logDirectory.status() } : {}),
     });
   };
 
@@ -300,12 +313,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     httpServer.once('error', reject);
     httpServer.listen(config.PORT, config.HOST, () => resolve());
   });
+  logDirectory?.start();
   const address = httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
     httpServer,
     stop: async () => {
+      await logDirectory?.stop();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeAllConnections();
       await apollo.stop();

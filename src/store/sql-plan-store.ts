@@ -94,3 +94,68 @@ export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly stri
   }));
   return groupByAppKey(appKeys, records);
 }
+
+/**
+ * What History Server aggregates a SQL metric of one execution from (SQLAppStatusListener.aggregateMetrics):
+ * its values and the task that reported the largest.
+ */
+export interface SqlMetricSamples {
+  /** The values: the stages' total for the metric, then the driver's own update. */
+  values: number[];
+  /** The task that reported the largest value; null when not known (only totals are stored). */
+  maxTask: { stageId: number; stageAttemptId: number; taskId: number } | null;
+  /**
+   * True when the tasks' values are not known, only their total: the store keeps a task's user accumulators,
+   * not its SQL metric updates, so the spread over tasks (min, median, max) cannot be given.
+   */
+  totalOnly: boolean;
+}
+
+/**
+ * SQL for every SQL metric of the executions of `$appKey` (all, or only `$executionId` when `oneExecution`):
+ * the running value the last stage completion of the execution reported (the tasks' total) and the driver's
+ * last update of it.
+ */
+function sqlMetricSamplesSql(oneExecution: boolean): string {
+  return `WITH exec_stages AS (
+       SELECT DISTINCT j.sqlExecutionId AS executionId, js.stageId
+       FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
+       WHERE j.appKey = $appKey AND j.sqlExecutionId IS NOT NULL ${oneExecution ? 'AND j.sqlExecutionId = $executionId' : ''}
+     ), stage_totals AS (
+       -- A stage completion carries the accumulator's running value: the last one is the tasks' total.
+       SELECT x.executionId, a.id AS accumulatorId,
+         arg_max(TRY_CAST(a.value AS BIGINT), coalesce(s.completionTime, 0)) AS total
+       FROM (SELECT stageId, completionTime, unnest(accumulables) AS a FROM stages WHERE appKey = $appKey) s
+         JOIN exec_stages x USING (stageId)
+       WHERE NOT starts_with(coalesce(a.name, ''), 'internal.') GROUP BY ALL
+     ), driver AS (
+       SELECT executionId, (pair->>0)::BIGINT AS accumulatorId, arg_max(TRY_CAST(pair->>1 AS BIGINT), seq) AS value
+       FROM (SELECT executionId, seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
+             WHERE appKey = $appKey AND kind = 'driverAccumUpdates' ${oneExecution ? 'AND executionId = $executionId' : ''})
+       GROUP BY ALL
+     )
+     SELECT coalesce(t.executionId, d.executionId) AS executionId, coalesce(t.accumulatorId, d.accumulatorId) AS accumulatorId,
+       list_concat(CASE WHEN t.total IS NULL THEN [] ELSE [t.total] END, CASE WHEN d.value IS NULL THEN [] ELSE [d.value] END) AS vals,
+       t.total IS NOT NULL AS totalOnly
+     FROM stage_totals t FULL JOIN driver d ON d.executionId = t.executionId AND d.accumulatorId = t.accumulatorId`;
+}
+
+/** Per execution id, per accumulator id: what History Server formats a SQL metric's value from. */
+export async function sqlMetricSamples(
+  db: AnalysisDatabase,
+  appKey: string,
+  executionId: number | null,
+): Promise<Map<number, Map<number, SqlMetricSamples>>> {
+  const rows = (await db.query(sqlMetricSamplesSql(executionId !== null), {
+    appKey,
+    ...(executionId !== null ? { executionId: BigInt(executionId) } : {}),
+  })) as Array<{ executionId: bigint; accumulatorId: bigint; vals: bigint[]; totalOnly: boolean }>;
+  const result = new Map<number, Map<number, SqlMetricSamples>>();
+  for (const row of rows) {
+    const id = Number(row.executionId);
+    let forExecution = result.get(id);
+    if (!forExecution) result.set(id, (forExecution = new Map()));
+    forExecution.set(Number(row.accumulatorId), { values: row.vals.map(Number), maxTask: null, totalOnly: row.totalOnly });
+  }
+  return result;
+}

@@ -17,6 +17,8 @@ export interface SqlExecutionRecord {
   errorMessage: string | null;
   physicalPlanDescription: string | null;
   jobIds: bigint[];
+  /** The same jobs with their status (RUNNING, SUCCEEDED, FAILED), in the order they started. */
+  jobs: Array<{ jobId: bigint; status: string }>;
 }
 
 /**
@@ -37,7 +39,8 @@ export async function sqlExecutionsByApp(
          arg_max(physicalPlanDescription, seq) FILTER (WHERE physicalPlanDescription IS NOT NULL) AS plan
        FROM sql_plan_updates WHERE appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
      ), execution_jobs AS (
-       SELECT appKey, sqlExecutionId AS executionId, list(jobId ORDER BY jobId) AS jobIds
+       SELECT appKey, sqlExecutionId AS executionId, list(jobId ORDER BY jobId) AS jobIds,
+         list({'jobId': jobId, 'status': status} ORDER BY submissionTime NULLS LAST, jobId) AS jobs
        FROM jobs WHERE sqlExecutionId IS NOT NULL AND appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
      )
      SELECT s.appKey, s.executionId AS id, s.description, s.details, s.startTime, s.endTime,
@@ -47,7 +50,7 @@ export async function sqlExecutionsByApp(
             ELSE 'COMPLETED' END AS status,
        nullif(s.errorMessage, '') AS errorMessage,
        coalesce(p.plan, s.physicalPlanDescription) AS physicalPlanDescription,
-       coalesce(j.jobIds, []) AS jobIds
+       coalesce(j.jobIds, []) AS jobIds, coalesce(j.jobs, []) AS jobs
      FROM sql_executions s
      LEFT JOIN final_plan p USING (appKey, executionId)
      LEFT JOIN execution_jobs j USING (appKey, executionId)

@@ -12,6 +12,14 @@ import { taskMetricNames } from './schema.js';
 
 const stageMetricSums = taskMetricNames.map((name) => `coalesce(sum(t.${name}), 0)::BIGINT AS ${name}`).join(',\n    ');
 
+/** Java's StackTraceElement.toString source part: "File.java:12", "File.java", "Native Method" or "Unknown Source". */
+const stackFrameSource = `CASE
+    WHEN (f->>'Line Number')::BIGINT = -2 THEN 'Native Method'
+    WHEN f->>'File Name' IS NULL THEN 'Unknown Source'
+    WHEN (f->>'Line Number')::BIGINT >= 0 THEN (f->>'File Name') || ':' || (f->>'Line Number')
+    ELSE f->>'File Name'
+  END`;
+
 /** Spark's TaskEndReason.toErrorString for the reasons it logs. */
 const taskErrorMessage = `CASE
     WHEN endReasonDetail IS NULL THEN NULL
@@ -20,15 +28,19 @@ const taskErrorMessage = `CASE
       (endReasonDetail->>'Class Name') || ': ' || coalesce(endReasonDetail->>'Description', '') || chr(10) ||
         coalesce(array_to_string(list_transform(
           CAST(endReasonDetail->'Stack Trace' AS JSON[]),
-          f -> '        ' || (f->>'Declaring Class') || '.' || (f->>'Method Name') || '(' ||
-               (f->>'File Name') || ':' || (f->>'Line Number') || ')'), chr(10)), ''))
+          f -> '        ' || (f->>'Declaring Class') || '.' || (f->>'Method Name') || '(' || ${stackFrameSource} || ')'),
+          chr(10)), ''))
     WHEN endReason = 'ExecutorLostFailure' THEN 'ExecutorLostFailure (executor ' || (endReasonDetail->>'Executor ID') ||
       ' exited ' || CASE WHEN coalesce((endReasonDetail->>'Exit Caused By App')::BOOLEAN, true)
         THEN 'caused by one of the running tasks' ELSE 'unrelated to the running tasks' END ||
       coalesce(') Reason: ' || (endReasonDetail->>'Loss Reason'), ')')
+    -- Spark 3.0+ wording; a log without "Map Index" (Spark 2) reads as an unknown index, as Spark reads it.
     WHEN endReason = 'FetchFailed' THEN 'FetchFailed(' ||
-      coalesce((endReasonDetail->'Block Manager Address'->>'Executor ID'), 'null') ||
+      coalesce('BlockManagerId(' || (endReasonDetail->'Block Manager Address'->>'Executor ID') || ', ' ||
+        (endReasonDetail->'Block Manager Address'->>'Host') || ', ' ||
+        (endReasonDetail->'Block Manager Address'->>'Port') || ', None)', 'null') ||
       ', shuffleId=' || coalesce(endReasonDetail->>'Shuffle ID', '') ||
+      ', mapIndex=' || coalesce(endReasonDetail->>'Map Index', 'Unknown') ||
       ', mapId=' || coalesce(endReasonDetail->>'Map ID', '') ||
       ', reduceId=' || coalesce(endReasonDetail->>'Reduce ID', '') ||
       ', message=' || chr(10) || coalesce(endReasonDetail->>'Message', '') || chr(10) || ')'

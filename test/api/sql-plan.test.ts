@@ -13,18 +13,25 @@ describe('SQL plan graph', () => {
   });
   afterAll(async () => server.close());
 
-  it('turns the final adaptive plan into a tree of operators with their SQL metric values', async () => {
+  it("turns the final adaptive plan into Spark's plan graph (SparkPlanGraph node ids) with SQL metric values", async () => {
     const app = (await gql(server.graphqlUrl, SqlPlansDocument, { id: appId })).data!.application!;
     const first = app.sqlExecutions.find((execution) => execution.id === 0)!;
     const plan = first.plan!;
     // Three AdaptiveExecutionUpdate events follow the initial plan; the last one is shown.
     expect(plan.versions).toBe(4);
     expect(plan.nodes[0]!.name).toBe('AdaptiveSparkPlan');
-    // A tree: every node but the root has exactly one parent, and edges point at real nodes.
-    expect(plan.edges).toHaveLength(plan.nodes.length - 1);
-    const ids = new Set(plan.nodes.map((node) => node.id));
-    expect(plan.edges.every((edge) => ids.has(edge.from) && ids.has(edge.to) && edge.to < edge.from)).toBe(true);
-    expect(new Set(plan.edges.map((edge) => edge.from)).size).toBe(plan.edges.length);
+    // Spark's SparkPlanGraph: ids dense from 0 in id order, no InputAdapter, edges between real operators
+    // (a WholeStageCodegen cluster has none; its operators name it as their cluster).
+    expect(plan.nodes.map((node) => node.id)).toEqual(plan.nodes.map((_, i) => i));
+    expect(plan.nodes.some((node) => node.name === 'InputAdapter')).toBe(false);
+    const byId = new Map(plan.nodes.map((node) => [node.id, node]));
+    expect(plan.edges.every((edge) => byId.has(edge.from) && byId.has(edge.to) && edge.to < edge.from)).toBe(true);
+    const clusters = plan.nodes.filter((node) => node.name.startsWith('WholeStageCodegen'));
+    expect(clusters.length).toBeGreaterThan(0);
+    expect(plan.edges.some((edge) => clusters.some((c) => c.id === edge.from || c.id === edge.to))).toBe(false);
+    for (const node of plan.nodes.filter((n) => n.clusterId !== null)) {
+      expect(byId.get(node.clusterId!)!.name).toMatch(/^WholeStageCodegen/);
+    }
     const metric = (nodeName: string, metricName: string) =>
       plan.nodes.filter((node) => node.name === nodeName).map((node) => node.metrics.find((m) => m.name === metricName)?.value);
     expect(metric('SortMergeJoin', 'number of output rows')).toEqual(['10000000']);

@@ -89,6 +89,24 @@ describe('other not-found answers, worded as History Server words them', () => {
     expect(response.text).toBe("Couldn't parse date: yesterday");
   });
 
+  it("answers /version as History Server's VersionInfo: the Spark release whose API it speaks", async () => {
+    const version = await getJson<Record<string, unknown>>('/version');
+    expect(Object.keys(version)).toEqual(['spark']);
+    expect(version.spark).toMatch(/^[34]\.\d+\.\d+$/);
+  });
+
+  it('answers executor thread dumps as History Server does for a replayed app (no live SparkContext)', async () => {
+    expect(await get(`/applications/${APP}/executors/driver/threads`)).toMatchObject({
+      status: 503,
+      text: 'Thread dumps not available through the history server.',
+    });
+    expect(await get(`/applications/${APP}/executors/x1/threads`)).toMatchObject({
+      status: 400,
+      text: "Invalid executorId: neither 'driver' nor number.",
+    });
+    expect((await get('/applications/foobar/executors/1/threads')).text).toBe('no such app: foobar');
+  });
+
   it('is read-only', async () => {
     const response = await get('/applications', { method: 'POST' });
     expect(response.status).toBe(405);
@@ -123,6 +141,36 @@ describe('parameters', () => {
     expect(await getJson(`${path}?offset=3&length=2`)).toEqual((await getJson<unknown[]>(`${path}?length=5`)).slice(3));
     expect(await getJson(`${path}?status=failed`)).toEqual([]);
     expect((await get(`${path}?sortBy=fastest`)).status).toBe(404);
+  });
+
+  it('pages, sorts and searches the stage page task table like taskTable (counts as strings)', async () => {
+    const base = `/applications/${TASKS_APP}/stages/0/0`;
+    const stage = await getJson<{ numTasks: number }>(base);
+    const table = (params: string) =>
+      getJson<{ aaData: Array<{ taskId: number; duration?: number; host: string }>; recordsTotal: string; recordsFiltered: string }>(
+        `${base}/taskTable?numTasks=${stage.numTasks}&${params}`,
+      );
+    const byId = await table('start=0&length=5&columnNameToSort=ID&order%5B0%5D%5Bdir%5D=asc');
+    const list = await getJson<Array<{ taskId: number }>>(`${base}/taskList?length=5`);
+    expect(byId.aaData).toEqual(list);
+    expect(byId.recordsTotal).toBe(String(stage.numTasks));
+    expect(byId.recordsFiltered).toBe(String(stage.numTasks));
+
+    const slowest = await table('start=0&length=50&columnNameToSort=Duration&order%5B0%5D%5Bdir%5D=desc');
+    const durations = slowest.aaData.map((task) => task.duration ?? 0);
+    expect(durations).toEqual([...durations].sort((a, b) => b - a));
+    const second = await table('start=1&length=1&columnNameToSort=Duration&order%5B0%5D%5Bdir%5D=desc');
+    expect(second.aaData).toEqual([slowest.aaData[1]]);
+
+    const found = await table(`start=0&length=10&columnNameToSort=Index&order%5B0%5D%5Bdir%5D=asc&search%5Bvalue%5D=${byId.aaData[0]!.taskId}`);
+    expect(found.aaData.map((task) => task.taskId)).toContain(byId.aaData[0]!.taskId);
+    expect(Number(found.recordsFiltered)).toBeLessThanOrEqual(stage.numTasks);
+
+    expect(await get(`${base}/taskTable?numTasks=${stage.numTasks}&columnNameToSort=Bogus`)).toMatchObject({
+      status: 400,
+      text: 'Invalid sort column: Bogus',
+    });
+    expect((await get(`${base}/taskTable`)).status).toBe(400);
   });
 
   it('adds task and executor quantiles to a stage withSummaries, at the quantiles asked for', async () => {

@@ -17,7 +17,11 @@ export class SqlPlanMetric {
 /** An operator of a physical plan. */
 @ObjectType({ description: 'An operator of the physical plan (Exchange, SortMergeJoin, HashAggregate, Scan...).' })
 export class SqlPlanNode {
-  @Field(() => Int, { description: 'Position in the plan tree, root first (depth-first).' })
+  @Field(() => Int, {
+    description:
+      "Spark's node id (SparkPlanGraph): depth-first from the root, InputAdapter and query stages transparent, " +
+      'reused exchanges drawn once; the ids Spark UI and History Server /sql show.',
+  })
   id!: number;
 
   @Field(() => String)
@@ -26,12 +30,22 @@ export class SqlPlanNode {
   @Field(() => String, { nullable: true, description: "The operator's one-line description from the plan." })
   description!: string | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The WholeStageCodegen node this operator was fused into (a node of this plan); null when none.',
+  })
+  clusterId!: number | null;
+
   @Field(() => [SqlPlanMetric])
   metrics!: SqlPlanMetric[];
 }
 
 /** Data flows from `from` (a child operator) to `to` (its parent). */
-@ObjectType({ description: 'Data flows from `from` (a child operator) into `to` (its parent).' })
+@ObjectType({
+  description:
+    'Data flows from `from` (a child operator) into `to` (its parent). A reused exchange has an edge to each ' +
+    'consumer; a WholeStageCodegen node has no edges (its operators have them).',
+})
 export class SqlPlanEdge {
   @Field(() => Int)
   from!: number;
