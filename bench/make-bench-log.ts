@@ -106,3 +106,63 @@ export async function makeBenchLog(basePath: string, target: string, minBytes: n
   renameSync(partial, target);
   return target;
 }
+
+/** How the wide log widens its base: accumulables per task end, and the size a SQL plan update is padded to. */
+export interface WideLogOptions {
+  accumulablesPerTask: number;
+  planUpdateBytes: number;
+}
+
+/** A SQL metric accumulable as Spark logs one (not internal, metadata "sql"), as Photon and RAPIDS tasks carry hundreds. */
+function sqlAccumulable(id: number, value: number): Json {
+  return {
+    ID: id, Name: `number of output rows ${id % 97}`, Update: String(value), Value: String(value * 3),
+    Internal: false, 'Count Failed Values': true, Metadata: 'sql',
+  };
+}
+
+/** A plan tree padded with operator nodes until its JSON is about `bytes` long, as wide AQE plans are. */
+function widePlan(plan: Json, bytes: number): Json {
+  const node = (i: number): Json => ({
+    nodeName: `PhotonShuffleExchangeSink ${i}`, simpleString: `PhotonShuffleExchangeSink hashpartitioning(col_${i}, 200)`,
+    children: [], metadata: {}, metrics: Array.from({ length: 6 }, (_, k) => ({ name: `metric ${k}`, accumulatorId: i * 10 + k, metricType: 'sum' })),
+  });
+  const perNode = JSON.stringify(node(100_000)).length + 1;
+  const children = Array.from({ length: Math.max(1, Math.ceil(bytes / perNode)) }, (_, i) => node(i));
+  const base = plan !== null && typeof plan === 'object' && !Array.isArray(plan) ? plan : {};
+  return { ...base, children: [...(Array.isArray(base.children) ? base.children : []), ...children] };
+}
+
+/**
+ * Writes `target`: the base log with each task end given `accumulablesPerTask` SQL accumulables (~25 KB
+ * lines) and each SQL adaptive plan update padded to about `planUpdateBytes`, the shape of Databricks Photon
+ * and RAPIDS logs. One copy of the base: the size comes from the width of its lines. Reuses an existing target.
+ */
+export async function makeWideBenchLog(basePath: string, target: string, options: WideLogOptions): Promise<string> {
+  if (existsSync(target)) return target;
+  mkdirSync(dirname(target), { recursive: true });
+  const partial = `${target}.partial`;
+  const out = createWriteStream(partial);
+  const write = async (line: string): Promise<void> => {
+    if (!out.write(`${line}\n`)) await once(out, 'drain');
+  };
+  let nextId = 1_000_000;
+  for await (const { text, event } of events(basePath)) {
+    const name = String(event.Event);
+    if (name === 'SparkListenerTaskEnd') {
+      const info = event['Task Info'] as { [key: string]: Json };
+      const existing = Array.isArray(info.Accumulables) ? info.Accumulables : [];
+      const added = Array.from({ length: options.accumulablesPerTask }, (_, k) => sqlAccumulable(nextId + k, (k * 7919) % 100_000));
+      nextId += options.accumulablesPerTask;
+      await write(JSON.stringify({ ...event, 'Task Info': { ...info, Accumulables: [...existing, ...added] } }));
+    } else if (name.endsWith('SparkListenerSQLAdaptiveExecutionUpdate')) {
+      await write(JSON.stringify({ ...event, sparkPlanInfo: widePlan(event.sparkPlanInfo ?? null, options.planUpdateBytes) }));
+    } else {
+      await write(text);
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+  renameSync(partial, target);
+  return target;
+}

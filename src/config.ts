@@ -68,6 +68,8 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUCKDB_MEMORY_LIMIT: z.string().min(1).default('512MB'),
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
+  /** Bearer token the CLI sends when it hands logs to a running server that holds the database. */
+  SPARK_SWORD_TOKEN: z.string().min(1).optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),
   /** Event log directories to watch, comma-separated (History Server's spark.history.fs.logDirectory); unset: off. */

@@ -1,11 +1,18 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Insight } from './insight.js';
+import type { WallClaim } from './claims.js';
+import type { Insight, Severity } from './insight.js';
+import { detectPlatform, sparkVersionOfDatabricksRuntime, type Platform } from './platform.js';
 import { sparkAtLeast } from './properties.js';
 
 /** What every detector knows about the application it examines. */
 export interface ApplicationFacts {
   appKey: string;
+  /** As logged (SparkListenerLogStart or Databricks' metadata event), else from the Databricks Runtime tag. */
   sparkVersion: string | null;
+  /** Where the version came from. */
+  sparkVersionSource: 'log' | 'databricks-runtime' | null;
+  /** Vendor platform and engines (Databricks, Photon, RAPIDS, EMR, Dataproc). */
+  platform: Platform;
   /** Wall-clock run time in ms (null when the log has no end). */
   durationMs: number | null;
   /** Sum of every task attempt's run time (finish - launch), ms. */
@@ -21,8 +28,22 @@ export interface DetectorContext {
   query: <T = Record<string, unknown>>(sql: string, params?: Record<string, string | number | boolean | null>) => Promise<T[]>;
 }
 
-/** An insight before the registry adds the application-level bookkeeping (severity from impact). */
-export type InsightDraft = Omit<Insight, 'severity'> & Partial<Pick<Insight, 'severity'>>;
+/**
+ * An insight before the run adds the application-level bookkeeping: severity from impact, wall-clock claims
+ * apportioned so one stretch of the run is not counted twice.
+ */
+export type InsightDraft = Omit<Insight, 'severity'> & {
+  /** A fixed severity (rare: the run derives it from impact). */
+  severity?: Severity;
+  /** 'failure': the application lost work or a result (ranked on top); 'explanation': context, never above a problem. */
+  role?: 'failure' | 'explanation';
+  /** The lowest severity it may get whatever its impact (a lost executor is reported even when it cost little). */
+  severityFloor?: Severity;
+  /** The highest severity it may get (time whose cause lies outside Spark's execution, e.g. the driver's own work). */
+  severityCap?: Severity;
+  /** Stretches of the run it accounts for; when given, impact is recomputed from them (see apportionClaims). */
+  claims?: WallClaim[];
+};
 
 /**
  * A detector looks for one kind of problem. Adding one: write its test, write it (one file in
@@ -47,16 +68,22 @@ export async function createDetectorContext(connection: DuckDBConnection, appKey
        (SELECT coalesce(sum(duration), 0)::DOUBLE FROM v_tasks WHERE appKey = $appKey) AS totalTaskTime
      FROM v_applications WHERE appKey = $appKey`,
   );
-  const properties = await query<{ key: string; value: string }>(
-    `SELECT key, value FROM environment WHERE appKey = $appKey AND section = 'sparkProperties'`,
+  const properties = await query<{ section: string; key: string; value: string }>(
+    `SELECT section, key, value FROM environment WHERE appKey = $appKey AND section IN ('sparkProperties', 'systemProperties')`,
   );
+  const sparkProperties = new Map(properties.filter((row) => row.section === 'sparkProperties').map((row) => [row.key, row.value]));
+  const systemProperties = new Map(properties.filter((row) => row.section === 'systemProperties').map((row) => [row.key, row.value]));
+  const fromRuntime = sparkVersionOfDatabricksRuntime(sparkProperties.get('spark.databricks.clusterUsageTags.sparkVersion'));
+  const logged = facts?.sparkVersion ?? null;
   return {
     app: {
       appKey,
-      sparkVersion: facts?.sparkVersion ?? null,
+      sparkVersion: logged ?? fromRuntime,
+      sparkVersionSource: logged !== null ? 'log' : fromRuntime !== null ? 'databricks-runtime' : null,
+      platform: detectPlatform(sparkProperties, systemProperties),
       durationMs: facts?.duration === null || facts?.duration === undefined ? null : Number(facts.duration),
       totalTaskTimeMs: facts?.totalTaskTime ?? 0,
-      sparkProperties: new Map(properties.map((row) => [row.key, row.value])),
+      sparkProperties,
     },
     query,
   };
@@ -68,9 +95,10 @@ export function booleanProperty(app: ApplicationFacts, key: string, sparkDefault
   return value === undefined ? sparkDefault : value.trim().toLowerCase() === 'true';
 }
 
-/** Spark's default for spark.sql.adaptive.enabled: on from 3.2, off before. */
+/** Spark's default for spark.sql.adaptive.enabled: on from 3.2, off before; Databricks turns it on from Runtime 7.3 (Spark 3.0). */
 export function adaptiveExecutionEnabled(app: ApplicationFacts): boolean {
-  return booleanProperty(app, 'spark.sql.adaptive.enabled', sparkAtLeast(app, 3, 2));
+  const onByDefault = sparkAtLeast(app, 3, 2) || (app.platform.vendor === 'databricks' && sparkAtLeast(app, 3, 0));
+  return booleanProperty(app, 'spark.sql.adaptive.enabled', onByDefault);
 }
 
 /** A cost in ms as a share (0-1) of the application's total task time; 0 when the log has no task time. */

@@ -1,38 +1,6 @@
-/** How clear the signal behind an insight is (e.g. how many tasks stand behind a ratio). */
-export type Confidence = 'HIGH' | 'MEDIUM' | 'LOW';
+import type { Insight, Severity } from '../model/insight.js';
 
-/** How much an insight matters, from its impact on the application. */
-export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFO';
-
-/** A JSON value (evidence is stored and served as JSON). */
-export type EvidenceValue = null | boolean | number | string | EvidenceValue[] | { [key: string]: EvidenceValue };
-
-/**
- * One optimization opportunity, backed by measured numbers from the log. It says what to try and what it
- * costs, links Spark's docs, and never promises a speed-up.
- */
-export interface Insight {
-  /** Stable within an application: the type plus what it is about (e.g. "data-skew:stage-3.0"). */
-  id: string;
-  type: string;
-  title: string;
-  description: string;
-  /** The metrics that triggered it, the thresholds compared against, and the floor below which it stays quiet. */
-  evidence: { [key: string]: EvidenceValue };
-  confidence: Confidence;
-  severity: Severity;
-  suggestion: string;
-  tradeoffs: string;
-  sparkDocsRef: string;
-  jobId: number | null;
-  stageId: number | null;
-  stageAttemptId: number | null;
-  sqlExecutionId: number | null;
-  /** Share (0-1) of the application's total task time (or run time, see evidence) the problem accounts for. */
-  impact: number;
-  /** The same in milliseconds. */
-  impactMs: number;
-}
+export type { Confidence, EvidenceValue, Insight, Severity } from '../model/insight.js';
 
 /** Severity from the share of the application a problem accounts for. */
 export function severityFor(impact: number): Severity {

@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { logger } from '../logger.js';
-import { createDetectorContext, type Detector } from './detector.js';
-import { severityFor, type Insight } from './insight.js';
+import { createDetectorContext, type Detector, type InsightDraft } from './detector.js';
+import { apportionClaims, compareInsights, type ClaimingInsight } from './claims.js';
+import { severityFor, type Insight, type Severity } from './insight.js';
 import { detectors as registeredDetectors } from './registry.js';
 
 /**
@@ -14,50 +15,87 @@ export async function runDetectors(
   appKey: string,
   detectors: readonly Detector[] = registeredDetectors,
 ): Promise<Insight[]> {
-  const context = await createDetectorContext(connection, appKey);
-  const insights: Insight[] = [];
-  for (const detector of detectors) {
-    try {
-      for (const draft of await detector.detect(context)) {
-        insights.push({ ...draft, severity: draft.severity ?? severityFor(draft.impact) });
-      }
-    } catch (error) {
-      logger.error({ err: error, appKey, detector: detector.type }, 'detector failed; its insights are left out');
-    }
-  }
-  insights.sort((a, b) => b.impact - a.impact || a.id.localeCompare(b.id));
+  const insights = await detectInsights(connection, appKey, detectors);
   await connection.run('BEGIN TRANSACTION');
   try {
-    await connection.run('DELETE FROM insights WHERE appKey = $appKey', { appKey });
-    for (const insight of insights) {
-      await connection.run(
-        `INSERT INTO insights VALUES ($appKey, $id, $type, $title, $description, $evidence, $confidence, $severity,
-          $suggestion, $tradeoffs, $sparkDocsRef, $jobId, $stageId, $stageAttemptId, $sqlExecutionId, $impact, $impactMs)`,
-        {
-          appKey,
-          id: insight.id,
-          type: insight.type,
-          title: insight.title,
-          description: insight.description,
-          evidence: JSON.stringify(insight.evidence),
-          confidence: insight.confidence,
-          severity: insight.severity,
-          suggestion: insight.suggestion,
-          tradeoffs: insight.tradeoffs,
-          sparkDocsRef: insight.sparkDocsRef,
-          jobId: insight.jobId,
-          stageId: insight.stageId,
-          stageAttemptId: insight.stageAttemptId,
-          sqlExecutionId: insight.sqlExecutionId,
-          impact: insight.impact,
-          impactMs: Math.round(insight.impactMs),
-        },
-      );
-    }
+    await replaceInsights(connection, appKey, insights);
     await connection.run('COMMIT');
   } catch (error) {
     await connection.run('ROLLBACK');
     throw error;
   }
   return insights;
+}
+
+/** Every detector's findings for one application, most impactful first; a failing detector is logged and skipped. */
+export async function detectInsights(
+  connection: DuckDBConnection,
+  appKey: string,
+  detectors: readonly Detector[] = registeredDetectors,
+): Promise<Insight[]> {
+  const context = await createDetectorContext(connection, appKey);
+  const drafts: Array<{ draft: InsightDraft; insight: ClaimingInsight }> = [];
+  for (const detector of detectors) {
+    try {
+      for (const draft of await detector.detect(context)) {
+        const { role: _role, severityFloor: _floor, severityCap: _cap, ...insight } = draft;
+        drafts.push({ draft, insight: { ...insight, severity: draft.severity ?? 'INFO' } });
+      }
+    } catch (error) {
+      logger.error({ err: error, appKey, detector: detector.type }, 'detector failed; its insights are left out');
+    }
+  }
+  const apportioned = apportionClaims(drafts.map((d) => d.insight), context.app.durationMs);
+  const insights: Insight[] = apportioned.map((insight, i) => ({ ...insight, severity: severityOf(drafts[i]!.draft, insight.impact) }));
+  insights.sort(compareInsights);
+  return insights;
+}
+
+/**
+ * Replaces one application's stored insights; runs in the caller's transaction (the ingest stores an
+ * application and its insights in one).
+ */
+export async function replaceInsights(connection: DuckDBConnection, appKey: string, insights: readonly Insight[]): Promise<void> {
+  await connection.run('DELETE FROM insights WHERE appKey = $appKey', { appKey });
+  for (const insight of insights) {
+    await connection.run(
+      `INSERT INTO insights VALUES ($appKey, $id, $type, $title, $description, $evidence, $confidence, $severity,
+        $suggestion, $tradeoffs, $sparkDocsRef, $jobId, $stageId, $stageAttemptId, $sqlExecutionId, $impact, $impactMs)`,
+      {
+        appKey,
+        id: insight.id,
+        type: insight.type,
+        title: insight.title,
+        description: insight.description,
+        evidence: JSON.stringify(insight.evidence),
+        confidence: insight.confidence,
+        severity: insight.severity,
+        suggestion: insight.suggestion,
+        tradeoffs: insight.tradeoffs,
+        sparkDocsRef: insight.sparkDocsRef,
+        jobId: insight.jobId,
+        stageId: insight.stageId,
+        stageAttemptId: insight.stageAttemptId,
+        sqlExecutionId: insight.sqlExecutionId,
+        impact: insight.impact,
+        impactMs: Math.round(insight.impactMs),
+      },
+    );
+  }
+}
+
+const RANK: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/**
+ * Severity after apportioning: a failure of the application is CRITICAL, an explanation INFO, a set severity
+ * stays, anything else follows its wall-clock impact within its floor and cap.
+ */
+export function severityOf(draft: Pick<InsightDraft, 'role' | 'severity' | 'severityFloor' | 'severityCap'>, impact: number): Severity {
+  if (draft.role === 'failure') return 'CRITICAL';
+  if (draft.role === 'explanation') return 'INFO';
+  if (draft.severity) return draft.severity;
+  const rank = RANK.indexOf(severityFor(impact));
+  const floor = RANK.indexOf(draft.severityFloor ?? 'INFO');
+  const cap = RANK.indexOf(draft.severityCap ?? 'CRITICAL');
+  return RANK[Math.min(cap, Math.max(floor, rank))]!;
 }

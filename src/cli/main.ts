@@ -5,7 +5,10 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.js';
 import { BadInputError } from '../errors.js';
 import { ingestPaths, type IngestReport } from '../ingest/ingest-service.js';
-import { AnalysisDatabase } from '../store/database.js';
+import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
+import { removeStaleTempFiles } from '../eventlog/temp-files.js';
+import { readServerFile } from '../server/server-file.js';
+import { ingestThroughServer } from './server-handoff.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
@@ -39,12 +42,15 @@ function failuresJson(report: IngestReport): Array<{ source: string; error: stri
 
 /** One line per log the report rejected, closing every text output. */
 function printRejected(out: CliOutput, report: IngestReport): void {
+  for (const skip of report.skipped) out.stdout.write(`skipped ${skip.sourceName}: ${skip.reason}\n`);
   for (const failure of report.failures) out.stdout.write(`rejected ${failure.sourceName}: ${failure.error.message}\n`);
 }
 
 function printIngestReport(out: CliOutput, report: IngestReport, asJson: boolean): void {
   if (asJson) {
-    out.stdout.write(`${JSON.stringify({ applications: report.applications, failures: failuresJson(report) }, null, 2)}\n`);
+    out.stdout.write(
+      `${JSON.stringify({ applications: report.applications, failures: failuresJson(report), skipped: report.skipped }, null, 2)}\n`,
+    );
     return;
   }
   for (const app of report.applications) {
@@ -67,6 +73,12 @@ interface CommonOptions {
   json?: boolean;
 }
 
+/** Internal error when a log failed through our fault, bad input when one was rejected, else ok. */
+function exitCodeOf(report: IngestReport): number {
+  if (report.failures.some((failure) => !(failure.error instanceof BadInputError))) return EXIT_INTERNAL;
+  return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
+}
+
 /** Opens the database, ingests `paths` with progress on stderr, then hands the report on. */
 async function ingestThen(
   out: CliOutput,
@@ -79,6 +91,7 @@ async function ingestThen(
     memoryLimit: config.DUCKDB_MEMORY_LIMIT,
     threads: config.DUCKDB_THREADS,
   });
+  await removeStaleTempFiles();
   try {
     const report = await ingestPaths(database, paths, {
       onProgress: ({ index, total, sourceName }) => {
@@ -86,7 +99,7 @@ async function ingestThen(
       },
     });
     await then(database, report);
-    return report.failures.length > 0 ? EXIT_BAD_INPUT : EXIT_OK;
+    return exitCodeOf(report);
   } finally {
     database.close();
   }
@@ -144,8 +157,8 @@ function printSimulation(out: CliOutput, label: string, result: SimulationResult
   out.stdout.write(`\n${label}\n`);
   out.stdout.write(
     `  actual: ${formatDuration(result.actualDurationMs)} with ${result.actualExecutors} executors on average ` +
-      `(at most ${result.maxConcurrentExecutors}); replayed there: ${formatDuration(result.replayAtActualMs)} ` +
-      `(model error ${result.modelErrorPercent >= 0 ? '+' : ''}${result.modelErrorPercent}%)\n`,
+      `(at most ${result.maxConcurrentExecutors}); estimated there: ${formatDuration(result.estimateAtActualMs)} ` +
+      `(model error ${result.modelErrorPercent}% at ${result.actualExecutorsUsed} executors)\n`,
   );
   out.stdout.write(`  estimates with ${result.coresPerExecutor} cores per executor (estimates, not promises):\n`);
   out.stdout.write(`  ${pad('executors', 9)}  ${pad('est. wall time', 14)}  ${pad('utilization', 11)}\n`);
@@ -178,9 +191,21 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], options: CommonOptions) => {
-      exitCode = await ingestThen(out, paths, options, async (_database, report) => {
+      try {
+        exitCode = await ingestThen(out, paths, options, async (_database, report) => {
+          printIngestReport(out, report, options.json ?? false);
+        });
+      } catch (error) {
+        // A server owns the file: it ingests the logs itself, so a cron job can feed a running server.
+        const config = loadConfig();
+        const dbPath = options.db ?? config.DUCKDB_PATH;
+        const server = error instanceof DatabaseOpenError && error.problem === 'locked' ? readServerFile(dbPath) : null;
+        if (!server) throw error;
+        out.stderr.write(`${dbPath} is held by the server at ${server.url} (pid ${server.pid}); sending the logs to it\n`);
+        const report = await ingestThroughServer(server, paths, config.SPARK_SWORD_TOKEN);
         printIngestReport(out, report, options.json ?? false);
-      });
+        exitCode = exitCodeOf(report);
+      }
     });
   program
     .command('analyze')
@@ -271,7 +296,8 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
       return exitCode;
     } catch (error) {
       if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
-      if (error instanceof BadInputError) {
+      // A database held by another process or on a read-only disk is the user's to fix: exit 2, one line.
+      if (error instanceof BadInputError || (error instanceof DatabaseOpenError && error.problem !== 'other')) {
         out.stderr.write(`spark-sword: ${error.message}\n`);
         return EXIT_BAD_INPUT;
       }

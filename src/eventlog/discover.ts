@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { BadInputError } from '../errors.js';
+import { ingestTempPrefix } from './temp-files.js';
 import { logger } from '../logger.js';
 import { DecompressionLimitError, type DecompressionBudget } from './decompression-limit.js';
 import {
@@ -64,9 +65,14 @@ interface DirEntry {
 
 /** Options of {@link discoverLogs}. */
 export interface DiscoverOptions {
+  /** Told of each file of a log directory or zip that was skipped as unusable, and why. */
+  onSkipped?: SkipListener;
   /** Meters zip extraction (uploads): entries, decompressed bytes and ratio. */
   budget?: DecompressionBudget;
 }
+
+/** Receives a skipped file's path and the reason it was skipped. */
+export type SkipListener = (path: string, reason: string) => void;
 
 /**
  * Finds the event logs in `inputs` (files, zips, rolling or Databricks dirs, or log dirs holding
@@ -77,7 +83,7 @@ export async function discoverLogs(inputs: string[], options: DiscoverOptions = 
   if (inputs.length === 0) throw new BadInputError('No event log given: pass at least one file or directory.');
   const sources: LogSource[] = [];
   try {
-    for (const input of inputs) sources.push(...(await discoverInput(resolve(input), options.budget)));
+    for (const input of inputs) sources.push(...(await discoverInput(resolve(input), options.onSkipped, options.budget)));
   } catch (err) {
     await cleanupAll(sources);
     throw err;
@@ -121,25 +127,26 @@ async function drain(stream: AsyncIterable<unknown>): Promise<void> {
   }
 }
 
-async function discoverInput(path: string, budget?: DecompressionBudget): Promise<LogSource[]> {
+async function discoverInput(path: string, onSkipped?: SkipListener, budget?: DecompressionBudget): Promise<LogSource[]> {
   let stats: Stats;
   try {
     stats = await stat(path);
   } catch (err) {
     throw fileError(err, path);
   }
-  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true, budget });
+  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true, onSkipped, budget });
   if (!stats.isDirectory()) throw new BadInputError(`${path} is neither a file nor a directory.`);
   const entries = await listVisible(path);
   const layoutSource = await directorySource(path, entries);
   if (layoutSource) return [layoutSource];
-  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path, budget });
+  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path, onSkipped, budget });
 }
 
 interface FileOptions {
   /** Inside a log dir, text that is not JSON lines is not taken as a log. */
   inLogDir: boolean;
   allowZip: boolean;
+  onSkipped?: SkipListener;
   /** Meters zip extraction (uploads). */
   budget?: DecompressionBudget;
 }
@@ -149,7 +156,7 @@ async function discoverFile(path: string, options: FileOptions): Promise<LogSour
   if (content.kind === 'empty') throw emptyFileError(path);
   if (content.codec === 'zip') {
     if (!options.allowZip) throw new BadInputError(`${path} is a zip inside a zip; extract the inner zip first.`);
-    return discoverZip(path, options.budget);
+    return discoverZip(path, options.onSkipped, options.budget);
   }
   if (options.inLogDir && content.codec === 'none' && !startsLikeJson(content.head)) {
     throw new BadInputError(`${path} is text but not JSON lines, so not a Spark event log.`);
@@ -185,6 +192,7 @@ interface LogDirOptions {
   allowZip: boolean;
   /** What to call the directory in messages. */
   label: string;
+  onSkipped?: SkipListener;
   budget?: DecompressionBudget;
 }
 
@@ -197,7 +205,12 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
       try {
         if (entry.isFile) {
           sources.push(
-            ...(await discoverFile(entry.path, { inLogDir: true, allowZip: options.allowZip, budget: options.budget })),
+            ...(await discoverFile(entry.path, {
+              inLogDir: true,
+              allowZip: options.allowZip,
+              onSkipped: options.onSkipped,
+              budget: options.budget,
+            })),
           );
         } else if (entry.isDirectory) {
           const children = await listVisible(entry.path);
@@ -217,6 +230,7 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
         // One bad file must not hide the other logs of the directory, as in the History Server.
         logger.warn({ path: entry.path, reason: err.message }, 'skipping a file that is not a usable event log');
         skipped.push(err.message);
+        options.onSkipped?.(entry.path, err.message);
       }
     }
   } catch (err) {
@@ -323,8 +337,9 @@ async function resolveParts(dirPath: string, files: DirEntry[]): Promise<LogPart
 }
 
 /** A zip (as History Server's log download returns): extracted entry by entry, streaming, to a temp dir. */
-async function discoverZip(zipPath: string, budget?: DecompressionBudget): Promise<LogSource[]> {
-  const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-'));
+async function discoverZip(zipPath: string, onSkipped?: SkipListener, budget?: DecompressionBudget): Promise<LogSource[]> {
+  const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix('zip')));
+  const inZip = (path: string): string => `${basename(zipPath)}/${path.slice(tempDir.length + 1)}`;
   let sources: LogSource[];
   try {
     await extractZip(zipPath, tempDir, budget);
@@ -332,6 +347,10 @@ async function discoverZip(zipPath: string, budget?: DecompressionBudget): Promi
       descend: true,
       allowZip: false,
       label: `The zip archive ${zipPath}`,
+      // Entries are named inside the zip, never by the temp dir they were extracted to.
+      onSkipped: onSkipped
+        ? (path, reason) => onSkipped(inZip(path), reason.replaceAll(tempDir, basename(zipPath)))
+        : undefined,
     });
   } catch (err) {
     await rm(tempDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
-import { createInterface } from 'node:readline';
 import type { Codec } from './codec.js';
 import { openDecodedStream } from './codec.js';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 
 /** A line of an event log that is not a JSON object. */
 export interface BadLine {
@@ -16,30 +17,63 @@ export interface LineScan {
   blankLines: number[];
   /** Total lines in the part. */
   lineCount: number;
+  /** Lines longer than the scan's limit (also in badLines): a reader must be given a copy without them. */
+  oversizedLines: number[];
   /** The last line is not JSON: the writer stopped mid-line (a running app, or a copy taken mid-write). */
   lastLineCutOff: boolean;
 }
 
 /**
  * Scans a log part line by line in JavaScript to say exactly which lines are broken and why.
- * This is the slow path, used only after DuckDB has reported a malformed line; healthy logs never take it.
+ * This is the slow path, used only after DuckDB has reported a malformed or oversized line; healthy logs
+ * never take it. A line longer than `maxLineBytes` is reported as bad without ever being held in memory
+ * whole (only its length is counted), so a 200 MB line costs no more memory than a short one.
  */
-export async function scanLines(path: string, codec: Codec): Promise<LineScan> {
-  const lines = createInterface({ input: openDecodedStream(path, codec), crlfDelay: Infinity });
+export async function scanLines(path: string, codec: Codec, maxLineBytes = Number.POSITIVE_INFINITY): Promise<LineScan> {
   const badLines: BadLine[] = [];
   const blankLines: number[] = [];
+  const oversizedLines: number[] = [];
   let lineCount = 0;
-  for await (const text of lines) {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const endLine = (): void => {
     lineCount += 1;
-    if (text.trim() === '') {
-      blankLines.push(lineCount);
-      continue;
+    if (pendingBytes > maxLineBytes) {
+      oversizedLines.push(lineCount);
+      badLines.push({ line: lineCount, reason: `${formatBytes(pendingBytes)} long, more than the ${formatBytes(maxLineBytes)} an event may be` });
+    } else {
+      const text = Buffer.concat(pending, pendingBytes).toString('utf8').replace(/\r$/, '');
+      if (text.trim() === '') blankLines.push(lineCount);
+      else {
+        const reason = jsonObjectProblem(text);
+        if (reason) badLines.push({ line: lineCount, reason });
+      }
     }
-    const reason = jsonObjectProblem(text);
-    if (reason) badLines.push({ line: lineCount, reason });
+    pending = [];
+    pendingBytes = 0;
+  };
+  const keep = (piece: Buffer): void => {
+    pendingBytes += piece.length;
+    // Past the limit the line is only measured: its bytes are dropped as they come.
+    if (pendingBytes <= maxLineBytes) pending.push(piece);
+    else pending = [];
+  };
+  for await (const chunk of openDecodedStream(path, codec) as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let newline = chunk.indexOf(10, from); newline !== -1; newline = chunk.indexOf(10, from)) {
+      keep(chunk.subarray(from, newline));
+      endLine();
+      from = newline + 1;
+    }
+    if (from < chunk.length) keep(chunk.subarray(from));
   }
+  if (pendingBytes > 0) endLine();
   const lastLineCutOff = badLines.length > 0 && badLines[badLines.length - 1]!.line === lineCount;
-  return { badLines, blankLines, lineCount, lastLineCutOff };
+  return { badLines, blankLines, oversizedLines, lineCount, lastLineCutOff };
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 function jsonObjectProblem(text: string): string | undefined {
@@ -49,4 +83,32 @@ function jsonObjectProblem(text: string): string | undefined {
   } catch (error) {
     return error instanceof Error ? error.message : 'not valid JSON';
   }
+}
+
+/**
+ * Writes a decoded copy of a log part to `target` with each of `lines` (1-based) replaced by `{}`, so a
+ * reader that cannot skip a line (DuckDB stops at a line over its object size) reads the rest with every
+ * line number unchanged. Streams: the replaced lines are never held in memory.
+ */
+export async function copyWithoutLines(path: string, codec: Codec, lines: readonly number[], target: string): Promise<void> {
+  const drop = new Set(lines);
+  const out = createWriteStream(target);
+  const write = async (piece: Buffer | string): Promise<void> => {
+    if (!out.write(piece)) await once(out, 'drain');
+  };
+  let line = 1;
+  for await (const chunk of openDecodedStream(path, codec) as AsyncIterable<Buffer>) {
+    let from = 0;
+    while (from < chunk.length) {
+      const newline = chunk.indexOf(10, from);
+      const end = newline === -1 ? chunk.length : newline + 1;
+      if (!drop.has(line)) await write(chunk.subarray(from, end));
+      if (newline === -1) break;
+      if (drop.has(line)) await write('{}\n');
+      line += 1;
+      from = end;
+    }
+  }
+  out.end();
+  await once(out, 'finish');
 }

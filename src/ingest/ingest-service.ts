@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
+import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
-import { scanLines, type LineScan } from '../eventlog/line-scanner.js';
-import { runDetectors } from '../analysis/run-detectors.js';
+import { copyWithoutLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { detectInsights, replaceInsights } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
 import {
   MalformedJsonError,
+  MAX_EVENT_BYTES,
+  OversizedEventError,
   STAGED_EVENTS,
   stageEvents,
   type PartLineScan,
@@ -65,32 +68,64 @@ export interface IngestFailure {
   error: Error;
 }
 
-/** Result of ingesting several paths: what was stored, and what was rejected. */
+/** A file of a log directory or zip that is not an event log at all (a README, a YAML file...). */
+export interface IngestSkip {
+  sourceName: string;
+  reason: string;
+}
+
+/** Result of ingesting several paths: what was stored, what was rejected, and which files were no logs. */
 export interface IngestReport {
   applications: IngestedApplication[];
   failures: IngestFailure[];
+  /** Files beside the logs that were not taken as logs, as History Server passes them over. */
+  skipped: IngestSkip[];
 }
 
 /**
  * Ingests every event log found under `paths` (files, rolling-log directories, History-Server-style log
- * directories, zips). Each log is stored atomically; a bad log is reported in `failures` and stores nothing.
- * Throws BadInputError only when the paths themselves are unusable (missing, or holding no logs).
+ * directories, zips). Each log is stored atomically and on its own: a log that fails (bad input, or an
+ * internal error) is reported in `failures` with its reason and the next one is still tried; a file of a
+ * directory or zip that is no log is listed in `skipped`. Throws BadInputError only when no path holds any log at all.
  */
 export async function ingestPaths(
   database: AnalysisDatabase,
   paths: readonly string[],
   options: IngestOptions = {},
 ): Promise<IngestReport> {
-  const sources = await discoverLogs([...paths], { budget: options.budget });
-  const report: IngestReport = { applications: [], failures: [] };
+  const report: IngestReport = { applications: [], failures: [], skipped: [] };
+  const onSkipped = (path: string, reason: string): void => {
+    report.skipped.push({ sourceName: path, reason });
+  };
+  if (paths.length === 0) await discoverLogs([]); // throws: no log given
+  const sources: LogSource[] = [];
+  let firstError: unknown = null;
+  for (const path of paths) {
+    try {
+      sources.push(...(await discoverLogs([path], { onSkipped, budget: options.budget })));
+    } catch (error) {
+      if (!(error instanceof BadInputError)) {
+        await Promise.all(sources.map((source) => source.cleanup?.()));
+        throw error;
+      }
+      firstError ??= error;
+      report.failures.push({ sourceName: path, error });
+    }
+  }
+  // One unusable path alone is the caller's mistake, as before: it throws.
+  if (sources.length === 0 && firstError !== null && paths.length <= 1) throw firstError;
   try {
     for (const [index, source] of sources.entries()) {
       options.onProgress?.({ index, total: sources.length, sourceName: source.name });
       try {
         report.applications.push(await ingestSource(database, source, options));
       } catch (error) {
-        if (!(error instanceof BadInputError)) throw error;
-        report.failures.push({ sourceName: source.name, error });
+        if (!(error instanceof BadInputError)) {
+          logger.error({ err: error, source: source.name }, 'ingest of one log failed; going on with the others');
+        }
+        report.failures.push({ sourceName: source.name, error: error instanceof Error ? error : new Error(String(error)) });
+      } finally {
+        await source.cleanup?.();
       }
     }
   } finally {
@@ -99,23 +134,50 @@ export async function ingestPaths(
   return report;
 }
 
-/** Ingests exactly one log; throws BadInputError when it is not a usable Spark event log. */
+/**
+ * Ingests exactly one log; throws BadInputError when it is not a usable Spark event log. Ingests of one
+ * process run one at a time (memory is sized for one, and two replacing the same application would conflict).
+ */
 export async function ingestSource(
   database: AnalysisDatabase,
   source: LogSource,
   options: Pick<IngestOptions, 'beforeWrite' | 'budget'> = {},
 ): Promise<IngestedApplication> {
-  const tempDir = await mkdtemp(join(tmpdir(), 'spark-sword-ingest-'));
+  return database.serializeWrite(() => ingestSourceNow(database, source, options));
+}
+
+async function ingestSourceNow(
+  database: AnalysisDatabase,
+  source: LogSource,
+  options: Pick<IngestOptions, 'beforeWrite' | 'budget'>,
+): Promise<IngestedApplication> {
+  const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix()));
   const started = performance.now();
+  const stage = (name: string): void =>
+    logger.debug({ source: source.name, stage: name, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'ingest stage');
   try {
     const parts = await materializeForDuckDB(source, tempDir, options.budget);
+    stage('materialized');
     return await database.withConnection(async (connection) => {
-      const staged = await stageWithDiagnostics(connection, source, parts);
+      const staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts, tempDir));
+      stage('staged');
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
+      // Checked inside the one-at-a-time write, so no other upload can store the same application in between.
       await options.beforeWrite?.(application.appKey);
-      const outcome = await writeApplication(connection, application, plan);
-      // Findings are computed once, here, and stored: queries never wait for a detector.
-      await runDetectors(connection, application.appKey);
+      const outcome = await asBadInput(source, parts, () =>
+        writeApplication(connection, application, plan, {
+          // Findings are computed once, here, and committed with the application: a reader never sees one
+          // without the other, and queries never wait for a detector.
+          beforeCommit: async (tx) => {
+            stage('rows written');
+            const insights = await detectInsights(tx, application.appKey);
+            stage('insights detected');
+            await replaceInsights(tx, application.appKey, insights);
+            stage('insights written');
+          },
+        }),
+      );
+      stage('committed');
       application.warnings = outcome.warnings;
       application.eventsRead = outcome.eventsRead;
       application.eventsSkipped = outcome.eventsSkipped;
@@ -130,6 +192,31 @@ export async function ingestSource(
   }
 }
 
+
+/**
+ * DuckDB's reader names a line whose value does not fit its field ("JSON transform error in file F, in line
+ * N: Failed to cast value to numerical: 1e308"). That is the log's fault: it becomes a BadInputError that
+ * names the line and the value, in the terms of the log the user gave.
+ */
+async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const found = /JSON transform error in file "([^"]*)", in line (\d+): ([^\n]*)/.exec(message);
+    if (!found) throw error;
+    const [, file, line, detail] = found;
+    const index = parts.findIndex((part) => part.path === file);
+    const where = parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
+    const value = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
+    throw new BadInputError(
+      value !== undefined
+        ? `${source.name}: line ${line}${where} holds the number ${value.slice(0, 40)}, which no field of its event can hold (a 64-bit integer); nothing was stored`
+        : `${source.name}: line ${line}${where} does not fit its event's shape (${detail!.trim().slice(0, 200)}); nothing was stored`,
+    );
+  }
+}
+
 interface StagedLog {
   plan: StagingPlan;
   warnings: IngestWarning[];
@@ -141,19 +228,27 @@ interface StagedLog {
 async function stageWithDiagnostics(
   connection: DuckDBConnection,
   source: LogSource,
-  parts: DuckDbInput[],
+  givenParts: DuckDbInput[],
+  tempDir: string,
 ): Promise<StagedLog> {
+  const parts = [...givenParts];
   try {
     return { plan: await stageEvents(connection, { parts }), warnings: [], cutOff: false };
   } catch (error) {
-    if (!(error instanceof MalformedJsonError)) throw error;
+    if (!(error instanceof MalformedJsonError || error instanceof OversizedEventError)) throw error;
   }
   const warnings: IngestWarning[] = [];
   let cutOffLog = false;
   const scans = new Map<number, PartLineScan>();
   for (const [index, part] of parts.entries()) {
-    const scan: LineScan = await scanLines(part.path, part.compression);
+    const scan: LineScan = await scanLines(part.path, part.compression, MAX_EVENT_BYTES);
     if (scan.badLines.length === 0) continue;
+    if (scan.oversizedLines.length > 0) {
+      // DuckDB cannot skip a line past its object size: it reads a copy holding `{}` in its place.
+      const copy = join(tempDir, `part-${index}-without-oversized-lines.json`);
+      await copyWithoutLines(part.path, part.compression, scan.oversizedLines, copy);
+      parts[index] = { path: copy, compression: 'none' };
+    }
     scans.set(index, { badLines: scan.badLines.map((bad) => bad.line), blankLines: scan.blankLines });
     const where = parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
     for (const bad of scan.badLines) {
@@ -163,7 +258,9 @@ async function stageWithDiagnostics(
         line: bad.line,
         message: cutOff
           ? `line ${bad.line}${where} is cut off (the log was still being written); it was skipped and the application is marked incomplete`
-          : `line ${bad.line}${where} is not a JSON event (${bad.reason}); it was skipped`,
+          : bad.reason.includes('an event may be')
+            ? `line ${bad.line}${where} is ${bad.reason}; it was skipped`
+            : `line ${bad.line}${where} is not a JSON event (${bad.reason}); it was skipped`,
       });
     }
   }

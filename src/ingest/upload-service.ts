@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BadInputError, ForbiddenError } from '../errors.js';
 import { DecompressionBudget, DecompressionLimitError, type DecompressionLimits } from '../eventlog/decompression-limit.js';
-import { logger } from '../logger.js';
+import { ingestTempPrefix, removeStaleTempFiles } from '../eventlog/temp-files.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { ingestPaths, type IngestOptions, type IngestReport } from './ingest-service.js';
 
@@ -16,48 +16,23 @@ export interface UploadOptions {
   maxBytes: number;
   /** Decompression limits over the whole upload; none: unmetered (trusted callers only). */
   decompression?: DecompressionLimits;
-  /** Directory uploads are spooled under (UPLOAD_TMP_DIR); default `<os tmp>/spark-sword-uploads`. */
+  /** Directory uploads are spooled under (UPLOAD_TMP_DIR); default the system temp directory. */
   uploadDir?: string;
   /** Called before each application is written (see IngestOptions.beforeWrite). */
   beforeWrite?: IngestOptions['beforeWrite'];
 }
 
-/** Where uploads are spooled when UPLOAD_TMP_DIR is unset. */
+/** Where uploads are spooled when UPLOAD_TMP_DIR is unset: the system temp directory. */
 export function defaultUploadDir(): string {
-  return join(tmpdir(), 'spark-sword-uploads');
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return tmpdir();
 }
 
 /**
- * Removes uploads left by servers that died mid-upload. Each upload's directory starts with its server's
- * pid, so servers sharing the directory never remove each other's live uploads. Returns what was removed.
+ * Removes uploads left by servers that died mid-upload. Each upload's directory carries its server's pid
+ * (ingestTempPrefix), so servers sharing the directory never remove each other's live uploads.
  */
 export async function removeAbandonedUploads(uploadDir: string = defaultUploadDir()): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(uploadDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || processIsAlive(pid)) continue;
-    await rm(join(uploadDir, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  if (removed.length > 0) logger.info({ uploadDir, removed: removed.length }, 'removed uploads abandoned by a stopped server');
-  return removed;
+  return removeStaleTempFiles(uploadDir);
 }
 
 /** The client-facing error for a decompression limit: the size limit is PAYLOAD_TOO_LARGE, the others bad input. */
@@ -100,7 +75,7 @@ export async function ingestUpload(
   const { maxBytes } = options;
   const uploadDir = options.uploadDir ?? defaultUploadDir();
   await mkdir(uploadDir, { recursive: true });
-  const dir = await mkdtemp(join(uploadDir, `${process.pid}-`));
+  const dir = await mkdtemp(join(uploadDir, ingestTempPrefix('upload')));
   try {
     const path = join(dir, safeFileName(upload.filename));
     // busboy signals its own size limit with 'limit' and then stops feeding the stream without ending it.
@@ -131,11 +106,18 @@ export async function ingestUpload(
     if (stopping instanceof DecompressionLimitError) throw limitError(stopping, upload.filename);
     if (stopping) throw stopping;
     if (report.applications.length === 0) {
+      // Nothing stored because of our own fault: that is an internal error, not the client's.
+      const internal = report.failures.find((failure) => !(failure.error instanceof BadInputError));
+      if (internal) throw internal.error;
       const reasons = report.failures.map((failure) => inClientTerms(failure.error.message));
       throw new BadInputError(reasons.join('; ') || `${upload.filename} holds no Spark event log`);
     }
     for (const failure of report.failures) failure.error.message = inClientTerms(failure.error.message);
     for (const app of report.applications) app.sourceName = inClientTerms(app.sourceName);
+    for (const skip of report.skipped) {
+      skip.sourceName = inClientTerms(skip.sourceName);
+      skip.reason = inClientTerms(skip.reason);
+    }
     return report;
   } finally {
     await rm(dir, { recursive: true, force: true });

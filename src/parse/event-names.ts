@@ -19,6 +19,8 @@ export interface HandledEvent {
 /** Every event type the store reads; all others are skipped and counted per type. */
 export const handledEvents: readonly HandledEvent[] = [
   { name: 'SparkListenerLogStart', usableWhen: '"Spark Version" IS NOT NULL', missing: '"Spark Version"' },
+  // Databricks writes the Spark version in its own metadata event instead of SparkListenerLogStart.
+  { name: 'DBCEventLoggingListenerMetadata', usableWhen: '"Spark Version" IS NOT NULL', missing: '"Spark Version"' },
   { name: 'SparkListenerApplicationStart', usableWhen: '"App Name" IS NOT NULL', missing: '"App Name"' },
   { name: 'SparkListenerApplicationEnd', usableWhen: 'Timestamp IS NOT NULL', missing: '"Timestamp"' },
   {

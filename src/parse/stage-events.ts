@@ -26,8 +26,6 @@ export interface StagingPlan {
    * asked for only when a warning has to name a line; otherwise `line` is NULL and rowid keeps file order.
    */
   withLineNumbers?: boolean;
-  /** Largest event DuckDB accepts; raised by {@link stageEvents} when a log needs it. */
-  maxEventBytes?: number;
 }
 
 /** Temp table (per connection): every event except task starts and ends, in the full event shape. */
@@ -40,13 +38,15 @@ export const STAGED_TASK_ACCUMULABLES = 'staged_task_accumulables';
 /** DuckDB's own error for a line that is not JSON. */
 export class MalformedJsonError extends Error {}
 
+/** A line longer than the largest event the reader accepts ({@link MAX_EVENT_BYTES}). */
+export class OversizedEventError extends Error {}
+
 /**
  * Spark writes one event per line. DuckDB sizes its read buffers at twice the largest object it allows, so
- * the usual limit stays small; a log with a larger event (SQL plans of very wide queries) is read again with
- * the large one.
+ * the limit bounds the ingest's memory: a longer line (a SQL plan of an extremely wide query) is skipped with
+ * a warning naming it rather than read at any size.
  */
-const USUAL_MAX_EVENT_BYTES = 16 * 1024 * 1024;
-const LARGE_MAX_EVENT_BYTES = 512 * 1024 * 1024;
+export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
@@ -76,11 +76,20 @@ const taskStartLineSql = `starts_with(json, '{"Event":"SparkListenerTaskStart"')
 const taskEndLineSql = `starts_with(json, '{"Event":"SparkListenerTaskEnd"')`;
 
 /**
- * A task end may carry a user accumulator only when one of its accumulables is not internal (Spark 2+
- * marks them) or when its accumulables predate the "Internal" flag (Spark 1.x); other lines skip that parse.
+ * A task end may carry a user accumulator only when one of its accumulables is neither internal nor a SQL
+ * metric; other lines skip that parse. Spark's JsonProtocol writes an accumulable's keys in one order
+ * (ID, Name, Update, Value, Internal, Count Failed Values, Metadata), so a user accumulator reads
+ * `"Internal":false,"Count Failed Values":…` followed by the end of the object or a Metadata other than
+ * "sql". Photon and RAPIDS task ends carry hundreds of SQL metrics each and no user accumulator: the pattern
+ * (run only on lines that also hold SQL metrics) lets them skip the parse. Accumulables that predate the
+ * "Internal" flag (Spark 1.x) are always parsed.
  */
-const mayHoldUserAccumulablesSql = `(contains(json, '"Internal":false') OR
-    (contains(json, '"Accumulables":[{') AND NOT contains(json, '"Internal":')))`;
+const mayHoldUserAccumulablesSql = `(CASE
+    WHEN NOT contains(json, '"Internal":false') THEN contains(json, '"Accumulables":[{') AND NOT contains(json, '"Internal":')
+    WHEN NOT contains(json, '"Metadata":"sql"') THEN true
+    ELSE regexp_matches(json,
+      '"Internal":false,"Count Failed Values":(?:true|false)(?:\\}|,"Metadata":"(?:[^s"]|s[^q]|sq[^l]|sql[^"]))')
+  END)`;
 
 function compressionOf(part: DuckDbInput): string {
   return part.compression === 'none' ? 'uncompressed' : part.compression;
@@ -102,17 +111,17 @@ function withLines(plan: StagingPlan, index: number, read: string): string {
   return `(SELECT ${line} AS line, * EXCLUDE (row_in_part) FROM (SELECT row_number() OVER () AS row_in_part, * FROM ${read}))`;
 }
 
-function linesSql(plan: StagingPlan, index: number, maxEventBytes: number): string {
+function linesSql(plan: StagingPlan, index: number): string {
   const part = plan.parts[index]!;
   const read = `read_ndjson_objects(${sqlString(part.path)}, compression = '${compressionOf(part)}',
-    maximum_object_size = ${maxEventBytes}, ignore_errors = ${plan.scans?.has(index) === true})`;
+    maximum_object_size = ${MAX_EVENT_BYTES}, ignore_errors = ${plan.scans?.has(index) === true})`;
   return withLines(plan, index, read);
 }
 
 function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<Record<string, string>>): string {
   const part = plan.parts[index]!;
   const read = `read_json(${sqlString(part.path)}, format = 'newline_delimited', records = true,
-    compression = '${compressionOf(part)}', maximum_object_size = ${plan.maxEventBytes ?? USUAL_MAX_EVENT_BYTES},
+    compression = '${compressionOf(part)}', maximum_object_size = ${MAX_EVENT_BYTES},
     ignore_errors = ${plan.scans?.has(index) === true}, columns = ${readJsonColumnsSql({ Event: 'VARCHAR', ...columns })})`;
   return withLines(plan, index, read);
 }
@@ -150,7 +159,8 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
  *
  * Throws {@link MalformedJsonError} when a line is not JSON, unless the part has a scan in the plan: then
  * bad lines are left out and every row keeps its real line number (DuckDB skips blank lines without a trace,
- * which the scan accounts for). Returns the plan with the object size limit the log needed.
+ * which the scan accounts for). Throws {@link OversizedEventError} for a line over {@link MAX_EVENT_BYTES}
+ * in a part without a scan. Returns the plan.
  */
 export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan): Promise<StagingPlan> {
   await connection.run(`
@@ -162,10 +172,9 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         unnest(json_transform('{}', ${jsonShapeSql(eventColumns)})) LIMIT 0;
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} AS
       SELECT 0::INTEGER AS part, unnest(json_transform('{}', ${jsonShapeSql(taskAccumulablesColumns)})) LIMIT 0;`);
-  let maxEventBytes = plan.maxEventBytes ?? USUAL_MAX_EVENT_BYTES;
   for (const index of plan.parts.keys()) {
     const stagePart = async (): Promise<void> => {
-      const lines = linesSql(plan, index, maxEventBytes);
+      const lines = linesSql(plan, index);
       const filter = badLineFilter(plan, index);
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
@@ -189,21 +198,15 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       await connection.run('DROP TABLE staged_lines');
     };
     try {
-      await stagePart().catch(async (error: unknown) => {
-        if (!(error instanceof Error && /maximum_object_size/.test(error.message))) throw error;
-        await connection.run(`DELETE FROM ${STAGED_EVENTS} WHERE part = ${index};
-          DELETE FROM ${STAGED_TASK_COUNTS} WHERE part = ${index};
-          DELETE FROM ${STAGED_TASK_ACCUMULABLES} WHERE part = ${index}`);
-        maxEventBytes = LARGE_MAX_EVENT_BYTES;
-        await stagePart();
-      });
+      await stagePart();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (/maximum_object_size/.test(message)) throw new OversizedEventError(message);
       if (/Malformed JSON/.test(message)) throw new MalformedJsonError(message);
       throw error;
     }
   }
-  return { ...plan, maxEventBytes };
+  return plan;
 }
 
 /**

@@ -226,6 +226,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const handleHealth = async (response: ServerResponse): Promise<void> => {
+    const problem = await db.recheckFault();
     let reachable = false;
     try {
       await db.query('SELECT 1');
@@ -233,10 +234,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } catch (error) {
       log.error({ err: error }, 'health check could not reach the analysis database');
     }
-    sendJson(response, reachable ? 200 : 503, {
-      status: reachable ? 'ok' : 'degraded',
+    // A standing fault (a full disk) keeps reads working but stops writes: /health says so until it clears.
+    const healthy = reachable && problem === null;
+    sendJson(response, healthy ? 200 : 503, {
+      status: healthy ? 'ok' : 'degraded',
       version,
-      database: { reachable },
+      database: problem === null ? { reachable } : { reachable, problem },
       ...(logDirectory ? { logDirectory: logDirectory.status() } : {}),
     });
   };

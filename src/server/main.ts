@@ -1,7 +1,9 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { ProgressStore } from '../learning/progress/progress-store.js';
 import { logger } from '../logger.js';
-import { AnalysisDatabase } from '../store/database.js';
+import { removeStaleTempFiles } from '../eventlog/temp-files.js';
+import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
+import { removeServerFile, writeServerFile } from './server-file.js';
 import { startServer } from './http-server.js';
 
 /** `npm start`: validates the environment, opens the analysis DuckDB and serves the API until a signal. */
@@ -16,10 +18,22 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const db = await AnalysisDatabase.open(config.DUCKDB_PATH, {
-    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
-    threads: config.DUCKDB_THREADS,
-  });
+  let db: AnalysisDatabase;
+  try {
+    db = await AnalysisDatabase.open(config.DUCKDB_PATH, {
+      memoryLimit: config.DUCKDB_MEMORY_LIMIT,
+      threads: config.DUCKDB_THREADS,
+    });
+  } catch (error) {
+    // A locked, read-only or foreign database file: one line that says what to do, no stack trace.
+    if (error instanceof DatabaseOpenError) {
+      logger.fatal(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  // A killed ingest or upload leaves its temp files; no other ingest runs yet, so they can go.
+  await removeStaleTempFiles();
   let progress: ProgressStore;
   try {
     progress = await ProgressStore.open(config.PROGRESS_DB_PATH);
@@ -40,6 +54,7 @@ async function main(): Promise<void> {
     progress.close();
     process.exit(2);
   }
+  if (config.DUCKDB_PATH !== ':memory:') writeServerFile(config.DUCKDB_PATH, server.url);
   logger.info(
     { url: `${server.url}/graphql`, database: config.DUCKDB_PATH, progress: config.PROGRESS_DB_PATH },
     `Spark Sword is serving GraphQL (AUTH_MODE=${config.AUTH_MODE})`,
@@ -47,6 +62,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');
     await server.stop();
+    if (config.DUCKDB_PATH !== ':memory:') removeServerFile(config.DUCKDB_PATH);
     db.close();
     progress.close();
     process.exit(0);

@@ -8,11 +8,10 @@
  *    when no job ran (application start to first job, gaps between groups, last job to application end) is
  *    driver time and is added unchanged to every estimate.
  * 2. Work is the measured task time. Every task keeps its measured duration (finish − launch, which includes
- *    scheduler delay, deserialization and result fetching as they were). Only the successful attempt of each
- *    task index in a stage attempt is replayed; failed attempts are reported as lost time (failedTaskTimeMs),
- *    and killed or duplicate attempts (speculation losers, tasks killed when a job ended) as
- *    speculativeTaskTimeMs. Stage retries are replayed: every stage attempt's successful tasks are real
- *    work, and a retry waits for the stage's previous attempt.
+ *    scheduler delay, deserialization and result fetching as they were). Every attempt replays, the run as it
+ *    happened; failed attempts are also reported as lost time (failedTaskTimeMs), and killed or duplicate
+ *    attempts (speculation losers, tasks killed when a job ended) as speculativeTaskTimeMs. Stage retries are
+ *    replayed: a retry waits for the stage's previous attempt.
  * 3. Replay. Within a group, stage attempts run in dependency order: an attempt becomes ready when every
  *    attempt of its parent stages submitted before it (in the log) has finished in the replay, its own
  *    previous attempt has finished, and its job has been submitted (at the job's measured offset from the
@@ -27,55 +26,14 @@
  *    so it is the longest chain of stage spans along the dependencies, plus driver time. idealTime spreads
  *    the total replayed task time perfectly over the actual cores, plus driver time.
  * 5. The actual configuration is read from the executors' add/remove times: the time-weighted mean of the
- *    executors (and of their cores) alive while jobs ran. The estimate at that core count against the real
- *    duration is the model's error on this application.
+ *    executors (and of their cores) alive while jobs ran. The curve's estimate at that executor count (rounded),
+ *    with every attempt replayed in both, against the real duration is the model's error on this application:
+ *    |estimate − real| / real, as Sparklens states it.
  */
 
-/** A job as the simulator needs it (epoch milliseconds). */
-export interface SimJob {
-  jobId: number;
-  submissionTime: number;
-  completionTime: number;
-}
+import type { SimExecutor, SimStageAttempt, SimTask, SimulationInput } from '../model/simulation-input.js';
 
-/** A stage attempt as the simulator needs it. */
-export interface SimStageAttempt {
-  stageId: number;
-  attemptId: number;
-  /** The job it ran for (the latest of its jobs submitted before it); null when none is known. */
-  jobId: number | null;
-  parentIds: number[];
-  submissionTime: number | null;
-  completionTime: number | null;
-}
-
-/** A finished task attempt. */
-export interface SimTask {
-  stageId: number;
-  stageAttemptId: number;
-  index: number;
-  launchTime: number;
-  durationMs: number;
-  outcome: 'completed' | 'failed' | 'killed';
-  speculative: boolean;
-}
-
-/** An executor's lifetime and size (the driver is left out by the caller). */
-export interface SimExecutor {
-  addTime: number | null;
-  removeTime: number | null;
-  totalCores: number;
-}
-
-/** Everything the model reads from one application. */
-export interface SimulationInput {
-  appStartTime: number;
-  appEndTime: number;
-  jobs: SimJob[];
-  stages: SimStageAttempt[];
-  tasks: SimTask[];
-  executors: SimExecutor[];
-}
+export type { SimExecutor, SimJob, SimStageAttempt, SimTask, SimulationInput } from '../model/simulation-input.js';
 
 /** One what-if configuration's estimate. */
 export interface SimulationPoint {
@@ -93,6 +51,9 @@ export interface SimulationResult {
   estimateAtActualMs: number;
   replayAtActualMs: number;
   modelErrorPercent: number;
+  /** The executor count taken as actual for the model error (a point of the curve) and why. */
+  actualExecutorsUsed: number;
+  actualExecutorsBasis: string;
   criticalPathMs: number;
   idealTimeMs: number;
   driverOnlyMs: number;
@@ -494,28 +455,38 @@ const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 /** Runs the executor what-if model on one application (see the module comment for the model). */
 export function simulateExecutors(input: SimulationInput, options: SimulationOptions = {}): SimulationResult {
-  const prepared = prepare(input);
+  // The curve and its error read the same inputs: every attempt replays (failed and speculative ones too), the
+  // run as it happened, so the error at the actual count measures the model and nothing else.
+  const prepared = prepare(input, true);
+  const successful = prepare(input);
   const actual = actualConfiguration(input, prepared.jobIntervals);
   const coresPerExecutor = options.coresPerExecutor ?? (actual.fromTasks ? actual.cores : typicalCores(input.executors));
   const actualSlots = Math.max(1, Math.round(actual.cores));
   const actualDurationMs = Math.max(0, input.appEndTime - input.appStartTime);
-  const estimateAtActualMs = wallTime(prepared, actualSlots);
-  const replayAtActualMs = wallTime(prepare(input, true), actualSlots);
+  const actualExecutorsUsed = Math.max(1, Math.round(actual.executors));
+  const slotsAt = (executors: number): number => executors * coresPerExecutor;
+  const estimateAtActualMs = wallTime(prepared, slotsAt(actualExecutorsUsed));
+  const replayAtActualMs = wallTime(prepared, actualSlots);
   const counts = options.executorCounts && options.executorCounts.length > 0 ? [...options.executorCounts] : defaultCounts(actual.executors);
   const points = counts.map((executors) => {
-    const slots = executors * coresPerExecutor;
+    const slots = slotsAt(executors);
     const estimatedWallTimeMs = wallTime(prepared, slots);
     const estimatedUtilization = estimatedWallTimeMs > 0 ? prepared.totalTaskTimeMs / (slots * estimatedWallTimeMs) : 0;
     return { executors, estimatedWallTimeMs, estimatedUtilization: Math.round(estimatedUtilization * 10_000) / 10_000 };
   });
   const criticalPathMs = wallTime(prepared, Number.POSITIVE_INFINITY);
   const idealTimeMs = Math.round(prepared.driverOnlyMs + prepared.totalTaskTimeMs / actualSlots);
-  const modelErrorPercent = actualDurationMs > 0 ? round2(((replayAtActualMs - actualDurationMs) / actualDurationMs) * 100) : 0;
+  // Sparklens' model error: |estimate at the actual executor count − real duration| / real duration.
+  const modelErrorPercent = actualDurationMs > 0 ? round2((Math.abs(estimateAtActualMs - actualDurationMs) / actualDurationMs) * 100) : 0;
+  const actualExecutorsBasis = actual.fromTasks
+    ? `the log gives no executor sizes: 1 executor with ${actual.cores} slots, the most tasks that ran at once`
+    : `the time-weighted mean of executors alive while jobs ran (${round2(actual.executors)}, rounded to ${actualExecutorsUsed}), ` +
+      `not the peak (${actual.maxConcurrent}): the mean is what the jobs had on average, the peak only for a moment`;
   const assumptions = [
     `Driver time is fixed: ${prepared.driverOnlyMs} ms when no job ran is added unchanged to every estimate.`,
-    `Tasks keep their measured durations (launch to finish); ${prepared.replayedTasks} successful task attempts ` +
-      `(${prepared.totalTaskTimeMs} ms) are replayed; failed attempts (${prepared.failedTaskTimeMs} ms) and killed or ` +
-      `duplicate speculative attempts (${prepared.speculativeTaskTimeMs} ms) are left out of the replay.`,
+    `Tasks keep their measured durations (launch to finish); every attempt replays, as the run happened: ` +
+      `${successful.replayedTasks} successful ones (${successful.totalTaskTimeMs} ms), failed ones ` +
+      `(${successful.failedTaskTimeMs} ms) and killed or duplicate speculative ones (${successful.speculativeTaskTimeMs} ms).`,
     'Stages replay in dependency order (parents first, a stage retry after its previous attempt); stages of ' +
       'concurrent jobs share the slots, each job starting at its measured offset; FIFO order by job, stage, attempt.',
     `Every executor has ${coresPerExecutor} core${coresPerExecutor === 1 ? '' : 's'}, one task per core, all present ` +
@@ -528,8 +499,8 @@ export function simulateExecutors(input: SimulationInput, options: SimulationOpt
         'the most tasks that ran at once.'
       : `The actual configuration is the time-weighted mean of executors alive while jobs ran: ` +
         `${round2(actual.executors)} executors, ${round2(actual.cores)} cores (at most ${actual.maxConcurrent} executors at once).`,
-    'The model error replays every attempt (failed and speculative ones too) at the actual configuration and compares ' +
-      'it with the real duration; the estimates leave failed and speculative attempts out (a run without them).',
+    `The model error is |estimate at ${actualExecutorsUsed} executor${actualExecutorsUsed === 1 ? '' : 's'} − real duration| / ` +
+      `real duration, with the same inputs as the curve; the actual count is ${actualExecutorsBasis}.`,
   ];
   return {
     actualExecutors: round2(actual.executors),
@@ -539,13 +510,15 @@ export function simulateExecutors(input: SimulationInput, options: SimulationOpt
     estimateAtActualMs,
     replayAtActualMs,
     modelErrorPercent,
+    actualExecutorsUsed,
+    actualExecutorsBasis,
     criticalPathMs,
     idealTimeMs,
     driverOnlyMs: prepared.driverOnlyMs,
-    totalTaskTimeMs: prepared.totalTaskTimeMs,
-    failedTaskTimeMs: prepared.failedTaskTimeMs,
-    speculativeTaskTimeMs: prepared.speculativeTaskTimeMs,
-    replayedTasks: prepared.replayedTasks,
+    totalTaskTimeMs: successful.totalTaskTimeMs,
+    failedTaskTimeMs: successful.failedTaskTimeMs,
+    speculativeTaskTimeMs: successful.speculativeTaskTimeMs,
+    replayedTasks: successful.replayedTasks,
     assumptions,
     points,
   };

@@ -6,7 +6,7 @@ import {
   taskEventsSql,
   type StagingPlan,
 } from '../parse/stage-events.js';
-import { applicationTables } from './schema.js';
+import { applicationTables, taskMetricNames } from './schema.js';
 
 /** What the ingest knows of an application attempt before its rows are written. */
 export interface ApplicationIdentity {
@@ -343,12 +343,103 @@ const applicationInsert = `
   ), app_end AS (
     SELECT max(Timestamp) AS endTime FROM ${staged} WHERE kind = 'SparkListenerApplicationEnd'
   ), log_start AS (
-    SELECT max("Spark Version") AS sparkVersion FROM ${staged} WHERE kind = 'SparkListenerLogStart'
+    SELECT max("Spark Version") AS sparkVersion FROM ${staged}
+    WHERE kind IN ('SparkListenerLogStart', 'DBCEventLoggingListenerMetadata')
   )
   SELECT $appKey, $appId, $attemptId, s."App Name", l.sparkVersion, s."User", s.Timestamp,
     CASE WHEN $completed THEN e.endTime END, $completed, $lastUpdated, s."Driver Logs", s."Driver Attributes",
     $sourceName, $sourceLayout, $eventsRead, $eventsSkipped, $skippedEventTypes, current_timestamp
   FROM (SELECT 1) one LEFT JOIN app_start s ON true CROSS JOIN app_end e CROSS JOIN log_start l`;
+
+/**
+ * Largest magnitude a stored number may have: JSON readers (and JavaScript) hold integers exactly only up to
+ * 2^53, and sums and differences of larger values overflow 64-bit arithmetic in the views.
+ */
+export const MAX_STORED_MAGNITUDE = 2 ** 53 - 1;
+/** Out-of-range values named one by one in warnings; the rest are counted. */
+const MAX_CLAMP_WARNINGS = 20;
+
+type Warning = { line: number | null; message: string };
+
+/**
+ * Clamps values no field can usefully hold, with a warning for each kind: any nullable BIGINT beyond
+ * ±{@link MAX_STORED_MAGNITUDE} becomes NULL (unknown), a negative task metric becomes 0, and a task that
+ * finished before it launched is given a zero duration. A crafted or corrupted log then can never make a
+ * query fail, for its own application or another one.
+ */
+async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Promise<Warning[]> {
+  const columns = (
+    await connection.runAndReadAll(`SELECT table_name AS t, column_name AS c FROM information_schema.columns
+      WHERE table_schema = 'main' AND data_type = 'BIGINT' AND is_nullable = 'YES'
+        AND table_name IN (${applicationTables.map((table) => `'${table}'`).join(', ')})
+      ORDER BY table_name, ordinal_position`)
+  ).getRowObjectsJS() as Array<{ t: string; c: string }>;
+  const byTable = new Map<string, string[]>();
+  for (const { t, c } of columns) byTable.set(t, [...(byTable.get(t) ?? []), c]);
+  const found: Array<{ table: string; column: string; value: string; where: string }> = [];
+  const out = (name: string): string => `"${name}" NOT BETWEEN -${MAX_STORED_MAGNITUDE} AND ${MAX_STORED_MAGNITUDE}`;
+  for (const [table, names] of byTable) {
+    // One scan tells which columns hold such values at all (almost always none); only those are listed.
+    const counts = (
+      await connection.runAndReadAll(
+        `SELECT ${names.map((name, i) => `count(*) FILTER (WHERE ${out(name)})::DOUBLE AS c${i}`).join(', ')}
+         FROM ${table} WHERE appKey = $appKey`,
+        { appKey },
+      )
+    ).getRowsJS()[0] as number[];
+    const offending = names.filter((_name, i) => counts[i]! > 0);
+    if (offending.length === 0) continue;
+    const where = table === 'tasks' ? `'task ' || taskId || ' of stage ' || stageId` : `NULL`;
+    const rows = (
+      await connection.runAndReadAll(
+        offending
+          .map((name) => `SELECT '${name}' AS c, "${name}"::VARCHAR AS v, ${where} AS w FROM ${table}
+            WHERE appKey = $appKey AND ${out(name)}`)
+          .join(' UNION ALL '),
+        { appKey },
+      )
+    ).getRowObjectsJS() as Array<{ c: string; v: string; w: string | null }>;
+    found.push(...rows.map((row) => ({ table, column: row.c, value: row.v, where: row.w ?? table })));
+    for (const name of offending) {
+      await connection.run(`UPDATE ${table} SET "${name}" = NULL WHERE appKey = $appKey AND ${out(name)}`, { appKey });
+    }
+  }
+  const warnings: Warning[] = found.slice(0, MAX_CLAMP_WARNINGS).map((f) => ({
+    line: null,
+    message: `${f.where}: ${f.column} = ${f.value} is outside what the field can hold (±2^53); it was stored as unknown`,
+  }));
+  if (found.length > MAX_CLAMP_WARNINGS) {
+    warnings.push({ line: null, message: `${found.length - MAX_CLAMP_WARNINGS} more values outside ±2^53 were stored as unknown` });
+  }
+  const negative = taskMetricNames.map((name) => `${name} < 0`).join(' OR ');
+  const negatives = (
+    await connection.runAndReadAll(`SELECT 'task ' || taskId || ' of stage ' || stageId AS w FROM tasks
+      WHERE appKey = $appKey AND (${negative}) ORDER BY taskId`, { appKey })
+  ).getRowObjectsJS() as Array<{ w: string }>;
+  if (negatives.length > 0) {
+    await connection.run(
+      `UPDATE tasks SET ${taskMetricNames.map((name) => `${name} = greatest(${name}, 0)`).join(', ')}
+       WHERE appKey = $appKey AND (${negative})`,
+      { appKey },
+    );
+    warnings.push({
+      line: null,
+      message: `${negatives.length} task${negatives.length > 1 ? 's' : ''} (first: ${negatives[0]!.w}) logged a negative time, size or count; stored as 0`,
+    });
+  }
+  const backwards = (
+    await connection.runAndReadAll(`SELECT 'task ' || taskId || ' of stage ' || stageId AS w FROM tasks
+      WHERE appKey = $appKey AND finishTime < launchTime ORDER BY taskId`, { appKey })
+  ).getRowObjectsJS() as Array<{ w: string }>;
+  if (backwards.length > 0) {
+    await connection.run('UPDATE tasks SET finishTime = launchTime WHERE appKey = $appKey AND finishTime < launchTime', { appKey });
+    warnings.push({
+      line: null,
+      message: `${backwards.length} task${backwards.length > 1 ? 's' : ''} (first: ${backwards[0]!.w}) finished before launching; stored with a duration of 0`,
+    });
+  }
+  return warnings;
+}
 
 /** Deletes every row of one application attempt. */
 export async function deleteApplicationRows(connection: DuckDBConnection, appKey: string): Promise<void> {
@@ -364,6 +455,12 @@ export interface WriteOutcome {
   eventsSkipped: number;
 }
 
+/** Options of {@link writeApplication}. */
+export interface WriteOptions {
+  /** Work on the written rows that must become visible with them, run inside the transaction before COMMIT. */
+  beforeCommit?: (connection: DuckDBConnection) => Promise<void>;
+}
+
 /**
  * Replaces one application attempt with the staged events and the log's task events, atomically: readers
  * see either the previous rows or all of the new ones, and a failure (or a killed process) leaves the
@@ -373,6 +470,7 @@ export async function writeApplication(
   connection: DuckDBConnection,
   app: ApplicationIdentity,
   plan: StagingPlan,
+  options: WriteOptions = {},
 ): Promise<WriteOutcome> {
   await connection.run('BEGIN TRANSACTION');
   try {
@@ -416,6 +514,7 @@ export async function writeApplication(
       eventsSkipped,
       skippedEventTypes: JSON.stringify(app.skippedEventTypes),
     });
+    warnings.push(...(await clampOutOfRange(connection, app.appKey)));
     for (const warning of warnings) {
       await connection.run('INSERT INTO ingest_warnings VALUES ($appKey, $line, $message)', {
         appKey: app.appKey,
@@ -423,10 +522,13 @@ export async function writeApplication(
         message: warning.message,
       });
     }
+    // Whatever is derived from the rows (insights, precomputed answers) commits with them, or not at all.
+    await options.beforeCommit?.(connection);
     await connection.run('COMMIT');
     return { warnings, eventsRead, eventsSkipped };
   } catch (error) {
-    await connection.run('ROLLBACK');
+    // A failed statement may already have ended the transaction; the original error is the one to report.
+    await connection.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }

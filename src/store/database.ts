@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { createTablesSql, SCHEMA_VERSION } from './schema.js';
@@ -12,6 +13,40 @@ export interface OpenDatabaseOptions {
   threads?: number;
 }
 
+/** Why a database file could not be opened: held by another process, not writable, or something else. */
+export type DatabaseOpenProblem = 'locked' | 'read-only' | 'other';
+
+/** The database file could not be opened; the message says which file, why, and what to do, in one line. */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+  constructor(
+    message: string,
+    readonly problem: DatabaseOpenProblem,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns DuckDB's and the file system's errors at open into one clear line. */
+function openError(path: string, error: unknown): DatabaseOpenError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (/Could not set lock/i.test(message)) {
+    const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+    return new DatabaseOpenError(
+      `${path} is in use by another process${pid ? ` (pid ${pid})` : ''}: DuckDB lets one process open a database file; stop it or set DUCKDB_PATH to another file`,
+      'locked',
+    );
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || /read-only file system|permission denied/i.test(message)) {
+    return new DatabaseOpenError(
+      `${path} cannot be written (${/read-only/i.test(message) || code === 'EROFS' ? 'read-only file system' : 'permission denied'}): set DUCKDB_PATH to a writable file`,
+      'read-only',
+    );
+  }
+  return new DatabaseOpenError(`${path} could not be opened: ${message.split('\n')[0]}`, 'other');
+}
+
 /** A JSON-safe row: DuckDB BIGINTs stay bigint so no counter loses precision. */
 export type Row = Record<string, unknown>;
 
@@ -20,25 +55,118 @@ export type Row = Record<string, unknown>;
  * connections from it. Opening creates or migrates the schema and (re)creates the views.
  */
 export class AnalysisDatabase {
+  /** The tail of the queue of writes: each write starts when the previous one has settled. */
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
+  /** What went wrong with the database file, while it stands (a full disk); null when all is well. */
+  private faultMessage: string | null = null;
+  /** DuckDB stopped serving the instance after a fatal error (say a failed checkpoint): it must be reopened. */
+  private invalidated = false;
+
   private constructor(
     readonly path: string,
-    private readonly instance: DuckDBInstance,
+    private instance: DuckDBInstance,
+    private readonly settings: Record<string, string>,
   ) {}
+
+  /** The standing problem with the database (for /health), or null. Cleared once the database works again. */
+  get fault(): string | null {
+    return this.faultMessage;
+  }
+
+  /**
+   * Checks whether a standing fault is still there (a full disk: can a megabyte be written beside the file
+   * now?) and clears it when not. Returns the fault that remains, or null.
+   */
+  async recheckFault(): Promise<string | null> {
+    if (this.faultMessage === null || this.path === ':memory:') return this.faultMessage;
+    const probe = `${this.path}.space-probe`;
+    try {
+      await writeFile(probe, Buffer.alloc(1024 * 1024));
+      await this.reopenIfInvalidated();
+      this.faultMessage = null;
+    } catch {
+      // Still no room: the fault stands.
+    } finally {
+      await rm(probe, { force: true });
+    }
+    return this.faultMessage;
+  }
+
+  /**
+   * After a fatal error DuckDB refuses every query on the instance until it is restarted. The instance is
+   * opened again (replaying its WAL: committed work is kept, the failed transaction is not) as soon as it
+   * is next needed, so the server recovers without a restart once, say, disk space returns.
+   */
+  private async reopenIfInvalidated(): Promise<void> {
+    if (!this.invalidated) return;
+    try {
+      this.instance.closeSync();
+    } catch {
+      // Already unusable: closing is best effort.
+    }
+    try {
+      this.instance = await DuckDBInstance.create(this.path, this.settings);
+      this.invalidated = false;
+    } catch (error) {
+      throw this.noteFault(error);
+    }
+  }
+
+  /** Records a fatal error with the database file and returns it in words a person can act on. */
+  private noteFault(error: unknown): unknown {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/FATAL Error|database has been invalidated|No space left on device/i.test(message)) return error;
+    this.invalidated = this.invalidated || /FATAL Error|invalidated/i.test(message);
+    this.faultMessage = /No space left on device/i.test(message)
+      ? `the disk holding ${this.path} is full (No space left on device): nothing more can be stored until space is freed`
+      : `the database ${this.path} failed: ${message.split('\n')[0]}`;
+    return new Error(`${this.faultMessage}; the work under way was not stored`);
+  }
+
+  /**
+   * Runs `work` when no other write of this process runs. Two transactions replacing the same application
+   * would conflict in DuckDB ("Conflict on tuple deletion"); one after the other, the later simply wins.
+   * Reads never wait for this.
+   */
+  async serializeWrite<T>(work: () => Promise<T>): Promise<T> {
+    const clearingFault = async (): Promise<T> => {
+      const result = await work();
+      // A write went through: whatever stood in the way (a full disk) is gone.
+      if (!this.invalidated) this.faultMessage = null;
+      return result;
+    };
+    const run = this.writeQueue.then(clearingFault, clearingFault);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
 
   /** Opens (creating if needed) the database file at `path`, or an in-memory one for ":memory:". */
   static async open(path: string, options: OpenDatabaseOptions = {}): Promise<AnalysisDatabase> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const settings: Record<string, string> = {};
     if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
     if (options.threads) settings.threads = String(options.threads);
-    const instance = await DuckDBInstance.create(path, settings);
-    const database = new AnalysisDatabase(path, instance);
-    await database.migrate();
+    let instance: DuckDBInstance;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      instance = await DuckDBInstance.create(path, settings);
+    } catch (error) {
+      throw openError(path, error);
+    }
+    const database = new AnalysisDatabase(path, instance, settings);
+    try {
+      await database.migrate();
+    } catch (error) {
+      database.close();
+      if (error instanceof DatabaseOpenError) throw error;
+      throw openError(path, error);
+    }
     return database;
   }
 
   /** A new connection; close it with `closeSync()` when done. */
   async connect(): Promise<DuckDBConnection> {
+    await this.reopenIfInvalidated();
     return this.instance.connect();
   }
 
@@ -47,6 +175,8 @@ export class AnalysisDatabase {
     const connection = await this.connect();
     try {
       return await work(connection);
+    } catch (error) {
+      throw this.noteFault(error);
     } finally {
       connection.closeSync();
     }
@@ -71,16 +201,18 @@ export class AnalysisDatabase {
       const rows = (await connection.runAndReadAll('SELECT max(version) AS v FROM schema_version')).getRowObjectsJS();
       const found = rows[0]?.v as number | null;
       if (found !== null && found > SCHEMA_VERSION) {
-        throw new Error(
+        throw new DatabaseOpenError(
           `${this.path} was written by a newer Spark Sword (schema ${found}, this build knows ${SCHEMA_VERSION}). ` +
             'Upgrade Spark Sword or point DUCKDB_PATH at another file.',
+          'other',
         );
       }
       if (found !== null && found < SCHEMA_VERSION) {
         // Analysis data is derived from event logs: an older layout is dropped and logs are ingested again.
-        throw new Error(
+        throw new DatabaseOpenError(
           `${this.path} holds analysis schema ${found}; this build needs ${SCHEMA_VERSION}. ` +
             'Delete the file (it only holds data derived from event logs) and ingest the logs again.',
+          'other',
         );
       }
       await connection.run(createTablesSql);

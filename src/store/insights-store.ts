@@ -1,4 +1,4 @@
-import type { Confidence, EvidenceValue, Insight, Severity } from '../analysis/insight.js';
+import type { Confidence, EvidenceValue, Insight, Severity } from '../model/insight.js';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
 
@@ -37,11 +37,13 @@ export function insightFromRecord({ appKey: _appKey, jobId, stageId, stageAttemp
   };
 }
 
-/** Every stored insight of each application, most impactful first, one group per key in key order. */
+/** Every stored insight of each application, ranked as the analysis ranks them (severity, failures first, impact), one group per key in key order. */
 export async function insightsByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<InsightRecord[][]> {
   const rows = (await db.query(
     `SELECT * REPLACE (evidence::VARCHAR AS evidence) FROM insights
-     WHERE appKey IN (SELECT unnest($appKeys)) ORDER BY impact DESC, id`,
+     WHERE appKey IN (SELECT unnest($appKeys))
+     ORDER BY CASE severity WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 WHEN 'LOW' THEN 3 ELSE 4 END,
+       (type = 'failures') DESC, impact DESC, id`,
     { appKeys: appKeysParam(appKeys) },
   )) as unknown as Array<Omit<InsightRecord, 'evidence'> & { evidence: string }>;
   const parsed = rows.map((row) => ({ ...row, evidence: JSON.parse(row.evidence) as InsightRecord['evidence'] }));

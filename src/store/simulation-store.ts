@@ -1,4 +1,4 @@
-import type { SimulationInput } from '../simulation/executor-simulator.js';
+import type { SimulationInput } from '../model/simulation-input.js';
 import type { AnalysisDatabase } from './database.js';
 
 const num = (value: unknown): number => Number(value);

@@ -36,21 +36,29 @@ describe('failures detector', () => {
       }],
     });
     expect(insights.map((insight) => insight.id).sort()).toEqual([
+      'failures:executors-lost',
       'failures:tasks-exception-java.lang.IllegalStateException',
       'failures:tasks-fetch-failed',
       'failures:tasks-oom',
     ]);
+    // The container YARN killed for memory: one lost executor, its cause and what to raise.
+    expect(byId(insights, 'failures:executors-lost')).toMatchObject({
+      title: '1 executor was lost while the application ran (killed for exceeding container memory)',
+      severityFloor: 'LOW',
+      evidence: { cause: 'container-memory', failedAttempts: 1, lostTaskTimeMs: 3_000, executors: [{ id: '2' }] },
+    });
+    expect(byId(insights, 'failures:executors-lost')!.suggestion).toMatch(/spark\.executor\.memoryOverhead/);
     const oom = byId(insights, 'failures:tasks-oom')!;
     expect(oom).toMatchObject({
       stageId: 1,
       stageAttemptId: 0,
-      confidence: 'HIGH', // 4 attempts: spark.task.maxFailures
-      impactMs: 12_000,
-      evidence: { category: 'oom', attempts: 4, lostTaskTimeMs: 12_000, executors: ['1', '2'], minLostShareOfTaskTime: 0.01, taskMaxFailures: 4 },
+      confidence: 'MEDIUM', // 3 attempts, under spark.task.maxFailures
+      impactMs: 9_000,
+      evidence: { category: 'oom', attempts: 3, lostTaskTimeMs: 9_000, executors: ['1', '2'], taskMaxFailures: 4 },
     });
     // 32 s of successful work + 16 s of failed attempts.
-    expect(oom.impact).toBe(12_000 / 48_000);
-    expect(oom.suggestion).toMatch(/spark\.executor\.memoryOverhead/);
+    expect(oom.impact).toBe(9_000 / 48_000);
+    expect(oom.suggestion).toMatch(/spark\.executor\.memory\b/);
     expect(byId(insights, 'failures:tasks-fetch-failed')).toMatchObject({ confidence: 'LOW', evidence: { attempts: 1, lostTaskTimeMs: 1_500 } });
     const exception = byId(insights, 'failures:tasks-exception-java.lang.IllegalStateException')!;
     expect(exception.evidence.sampleError).toMatch(/^java\.lang\.IllegalStateException: bad record/);
@@ -149,6 +157,83 @@ describe('failures detector', () => {
       },
     });
     expect(excluded.description).toMatch(/executor 2 for the whole application/);
+  });
+
+  it('reports a lost executor, fetch failures, resubmitted tasks and a failed stage even when they cost under 1% of task time', async () => {
+    const insights = await detect({
+      appId: 'app-small-losses',
+      sparkVersion: '3.1.2',
+      executors: [{ id: '1' }, { id: '2', removedAfterMs: 900, removeReason: 'Executor heartbeat timed out after 120000 ms' }, { id: '3' }],
+      jobs: [
+        { jobId: 0, stages: [{ stageId: 0, tasks: [...ok(400, 1_000).map((t) => ({ ...t, executorId: '1' })),
+          { durationMs: 100, executorId: '2', failure: 'ExecutorLostFailure', index: 0, attempt: 1, failureDetail: 'Executor heartbeat timed out' },
+          { durationMs: 100, executorId: '3', failure: 'FetchFailed', index: 1, attempt: 1, failureDetail: 'Missing index file' },
+          { durationMs: 100, executorId: '3', failure: 'Resubmitted', index: 2, attempt: 1 }] }] },
+        { jobId: 1, stages: [
+          { stageId: 1, failureReason: 'org.apache.spark.shuffle.FetchFailedException: /data/shuffle_0_1_0.index (No such file)', tasks: ok(1, 100) },
+          { stageId: 1, attemptId: 1, tasks: ok(1, 100) },
+        ] },
+      ],
+    });
+    expect(insights.map((insight) => insight.id).sort()).toEqual([
+      'failures:executors-lost',
+      'failures:stage-1-retried',
+      'failures:stage-1.0-failed',
+      'failures:tasks-fetch-failed',
+      'failures:tasks-resubmitted',
+    ]);
+    for (const id of ['failures:executors-lost', 'failures:tasks-fetch-failed', 'failures:tasks-resubmitted']) {
+      expect(byId(insights, id)!.impact, id).toBeLessThan(0.01);
+    }
+    expect(byId(insights, 'failures:executors-lost')).toMatchObject({
+      evidence: { executors: [{ id: '2', removeReason: 'Executor heartbeat timed out after 120000 ms', failedAttempts: 1 }], floor: expect.stringMatching(/^none/) },
+    });
+    expect(byId(insights, 'failures:executors-lost')!.suggestion).toMatch(/spark\.decommission\.enabled/);
+    expect(byId(insights, 'failures:stage-1.0-failed')!.title).toBe('Stage 1 failed on a shuffle fetch failure');
+  });
+
+  it('calls a job that never finished in an ended application a failure of the application', async () => {
+    const insights = await detect({
+      appId: 'app-unfinished-job',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: ok(4) }] }, { jobId: 1, unfinished: true, stages: [{ stageId: 1, tasks: ok(2) }] }],
+    });
+    expect(byId(insights, 'failures:job-1')).toMatchObject({ role: 'failure', title: 'Job 1 never finished', evidence: { status: 'RUNNING' } });
+    expect(byId(insights, 'failures:job-0')).toBeUndefined();
+  });
+
+  it('recognises GPU out-of-memory and advises RAPIDS settings, not JVM heap', async () => {
+    const insights = await detect({
+      appId: 'app-gpu-oom',
+      sparkProperties: { 'spark.plugins': 'com.nvidia.spark.SQLPlugin', 'spark.rapids.sql.concurrentGpuTasks': '4' },
+      jobs: [{
+        jobId: 0,
+        failed: true,
+        failureReason: 'Job aborted due to stage failure: Task 0 in stage 0.0 failed 4 times: GPU OutOfMemory: could not split inputs and retry',
+        stages: [{ stageId: 0, tasks: [...ok(10), { durationMs: 500, index: 0, attempt: 1, failure: 'com.nvidia.spark.rapids.jni.GpuSplitAndRetryOOM',
+          failureDetail: 'GPU OutOfMemory: could not split inputs and retry' }] }],
+      }],
+    });
+    const tasks = byId(insights, 'failures:tasks-gpu-oom')!;
+    expect(tasks.title).toMatch(/ran out of GPU memory/);
+    expect(tasks.suggestion).toMatch(/spark\.rapids\.sql\.concurrentGpuTasks \(4\)/);
+    expect(tasks.suggestion).not.toMatch(/spark\.executor\.memory\b/);
+    const job = byId(insights, 'failures:job-0')!;
+    expect(job).toMatchObject({ title: 'Job 0 failed running out of GPU memory', evidence: { outOfMemory: true, gpuOutOfMemory: true } });
+  });
+
+  it('names exclusion settings as the Spark version knows them (spark.blacklist.* before 3.1)', async () => {
+    const spec = (appId: string, sparkVersion: string): Parameters<typeof detect>[0] => ({
+      appId,
+      sparkVersion,
+      executors: [{ id: '1' }, { id: '2' }],
+      exclusions: [{ kind: 'executor', executorId: '2', afterMs: 500, failures: 2 }],
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [...ok(8), { durationMs: 1_000, executorId: '2', failure: 'java.io.IOException', index: 0, attempt: 1 }] }] }],
+    });
+    const old = byId(await detect(spec('app-excluded-2-4', '2.4.8')), 'failures:excluded-executors')!;
+    expect(old.evidence['settingsPrefix']).toBe('spark.blacklist');
+    expect(`${old.suggestion} ${old.tradeoffs}`).not.toMatch(/excludeOnFailure/);
+    const recent = byId(await detect(spec('app-excluded-3-1', '3.1.1')), 'failures:excluded-executors')!;
+    expect(recent.tradeoffs).toMatch(/spark\.excludeOnFailure\.killExcludedExecutors/);
   });
 
   it('stays quiet for a clean application and for a failure below the 1% floor', async () => {

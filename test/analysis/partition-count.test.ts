@@ -98,6 +98,32 @@ describe('partition-count detector', () => {
       expect(await detect('app-few-uneven', [...even(3, { durationMs: 2_000 }), { durationMs: 30_000 }])).toEqual([]);
     });
 
+    it('does not blame the partition count of concurrent one-task stages whose tasks waited to launch', async () => {
+      // Five broadcast exchanges submitted together, one task each: 0.6 s of work after ~11 s of scheduler delay.
+      const stage = (stageId: number): SyntheticApp['jobs'][number]['stages'][number] => ({
+        stageId,
+        name: `broadcast exchange ${stageId}`,
+        concurrentWithPrevious: stageId > 10,
+        tasks: [{ durationMs: 11_600, runTimeMs: 600 }],
+      });
+      const insights = await detect('app-launch-wait', [], {
+        executors: Array.from({ length: 32 }, (_, i) => ({ id: String(i + 1), cores: 4 })),
+        jobs: [{ jobId: 0, stages: [10, 11, 12, 13, 14].map(stage) }],
+      });
+      expect(insights).toEqual([]);
+    });
+
+    it('counts slots that concurrent stages kept busy as not idle', async () => {
+      // Stage 3 ran 2 tasks on 16 slots, but a concurrent stage kept the other 14 slots busy throughout.
+      const insights = await detect('app-few-concurrent', [], {
+        jobs: [{ jobId: 0, stages: [
+          { stageId: 3, tasks: even(2, { durationMs: 20_000 }) },
+          { stageId: 4, concurrentWithPrevious: true, tasks: even(14, { durationMs: 20_000 }) },
+        ] }],
+      });
+      expect(insights.filter((i) => i.stageId === 3)).toEqual([]);
+    });
+
     it('counts the driver\'s cores in local mode', async () => {
       const [insight] = await detect('app-local-few', even(2, { durationMs: 20_000, executorId: 'driver' }), {
         executors: [{ id: 'driver', host: 'localhost', cores: 8 }],

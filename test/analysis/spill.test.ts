@@ -78,6 +78,16 @@ describe('spill detector', () => {
     expect(insight!.suggestion).toMatch(/spark\.memory\.fraction is 0\.2 here/);
   });
 
+  it('reads a Photon stage\'s peak memory from its own accumulators when the task metric reads 0, and says so', async () => {
+    const photon = { 'spark.databricks.clusterUsageTags.sparkVersion': '12.2.x-photon-scala2.12' };
+    const tasks = even(20, { durationMs: 10_000, shuffleReadBytes: 100 * MB, memoryBytesSpilled: 50 * MB, diskBytesSpilled: 20 * MB,
+      accumulables: [{ name: 'peak memory usage', update: 300 * MB }] });
+    const [insight] = await detect('app-photon-spill', tasks, { sparkProperties: photon });
+    expect(insight!.evidence).toMatchObject({ maxPeakExecutionMemory: 300 * MB, maxPeakExecutionMemorySource: 'Photon accumulators ("peak memory usage")' });
+    const [plain] = await detect('app-plain-spill', tasks);
+    expect(plain!.evidence).toMatchObject({ maxPeakExecutionMemory: 0, maxPeakExecutionMemorySource: 'task metrics (peakExecutionMemory)' });
+  });
+
   it('stays quiet without spill, and for a spill under the 64 MB floor', async () => {
     expect(await detect('app-no-spill', even(40, { durationMs: 5_000, shuffleReadBytes: 100 * MB }))).toEqual([]);
     expect(await detect('app-small-spill', even(40, { durationMs: 5_000, shuffleReadBytes: 100 * MB, memoryBytesSpilled: MB, diskBytesSpilled: MB / 2 }))).toEqual([]);

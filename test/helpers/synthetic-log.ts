@@ -27,6 +27,8 @@ export interface SyntheticTask {
   index?: number;
   /** Attempt number of this index (0 for the first try). */
   attempt?: number;
+  /** Task accumulator updates as logged in Task Info (e.g. a vendor's own metrics); none by default. */
+  accumulables?: Array<{ name: string; update: number }>;
   /** Launch delay after the stage's submission (default 1 ms); the stage ends with its last task. */
   launchAfterMs?: number;
 }
@@ -42,6 +44,8 @@ export interface SyntheticStage {
   failureReason?: string;
   /** Spark's "RDD Info" list as logged (name, callsite, scope...); empty by default. */
   rddInfo?: object[];
+  /** Submitted together with the job's previous stage (concurrent stages, e.g. broadcast exchanges). */
+  concurrentWithPrevious?: boolean;
 }
 
 /** A SQL metric of a plan node; Spark reports it either from a stage's tasks or from the driver. */
@@ -94,6 +98,8 @@ export interface SyntheticJob {
   failureReason?: string;
   /** Time with no job running before this one starts (default 100 ms). */
   idleBeforeMs?: number;
+  /** Write no JobEnd for it (a job that never finished). */
+  unfinished?: boolean;
   /** Job property spark.job.description (what Spark or the user said the job does). */
   description?: string;
 }
@@ -103,6 +109,8 @@ export interface SyntheticApp {
   appId: string;
   name?: string;
   sparkVersion?: string;
+  /** Which event states the version: Spark's LogStart (default), Databricks' metadata event, or none. */
+  versionEvent?: 'SparkListenerLogStart' | 'DBCEventLoggingListenerMetadata' | 'none';
   sparkProperties?: Record<string, string>;
   executors?: Array<{
     id: string;
@@ -132,7 +140,11 @@ export function buildEventLog(spec: SyntheticApp): string {
   const start = spec.startTime ?? 1_700_000_000_000;
   let now = start;
   const executors = spec.executors ?? [{ id: '1', host: 'host-1', cores: 4 }];
-  events.push({ Event: 'SparkListenerLogStart', 'Spark Version': spec.sparkVersion ?? '3.5.1' });
+  const versionEvent = spec.versionEvent ?? 'SparkListenerLogStart';
+  if (versionEvent === 'SparkListenerLogStart') events.push({ Event: versionEvent, 'Spark Version': spec.sparkVersion ?? '3.5.1' });
+  if (versionEvent === 'DBCEventLoggingListenerMetadata') {
+    events.push({ Event: versionEvent, 'Spark Version': spec.sparkVersion ?? '3.5.1', Timestamp: start, 'Rollover Number': 0 });
+  }
   events.push({
     Event: 'SparkListenerEnvironmentUpdate',
     'JVM Information': { 'Java Home': '/usr/lib/jvm/java-17', 'Java Version': '17.0.9', 'Scala Version': 'version 2.12.18' },
@@ -193,9 +205,12 @@ export function buildEventLog(spec: SyntheticApp): string {
         ...(job.description !== undefined ? { 'spark.job.description': job.description } : {}),
       },
     });
+    let previousSubmitted = now;
+    let jobEnd = now;
     for (const stage of job.stages) {
-      now += 10;
-      const submitted = now;
+      if (!stage.concurrentWithPrevious) now = jobEnd + 10;
+      const submitted = stage.concurrentWithPrevious ? previousSubmitted : now;
+      previousSubmitted = submitted;
       events.push({ Event: 'SparkListenerStageSubmitted', 'Stage Info': { ...stageInfo(stage), 'Submission Time': submitted }, Properties: {} });
       let longest = 0;
       stage.tasks.forEach((task, index) => {
@@ -229,7 +244,13 @@ export function buildEventLog(spec: SyntheticApp): string {
           'Stage Attempt ID': stage.attemptId ?? 0,
           'Task Type': 'ResultTask',
           'Task End Reason': task.failure ? endReason(task.failure, executor, task.failureDetail) : { Reason: 'Success' },
-          'Task Info': { ...info, 'Finish Time': finish, Failed: failed, Killed: killed },
+          'Task Info': {
+            ...info,
+            'Finish Time': finish,
+            Failed: failed,
+            Killed: killed,
+            Accumulables: (task.accumulables ?? []).map((a, i) => ({ ID: 10_000 + i, Name: a.name, Update: String(a.update), Value: String(a.update), Internal: false, 'Count Failed Values': true })),
+          },
           'Task Metrics': {
             'Executor Deserialize Time': 1,
             'Executor Deserialize CPU Time': 1000,
@@ -263,6 +284,7 @@ export function buildEventLog(spec: SyntheticApp): string {
         taskId += 1;
       });
       now = submitted + longest + 1;
+      jobEnd = Math.max(jobEnd, now);
       events.push({
         Event: 'SparkListenerStageCompleted',
         'Stage Info': {
@@ -274,8 +296,8 @@ export function buildEventLog(spec: SyntheticApp): string {
         },
       });
     }
-    now += 5;
-    events.push({
+    now = jobEnd + 5;
+    if (!job.unfinished) events.push({
       Event: 'SparkListenerJobEnd',
       'Job ID': job.jobId,
       'Completion Time': now,

@@ -122,13 +122,13 @@ describe('uploads of a killed server', () => {
     const alive = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
     try {
       for (const pid of [dead.pid!, alive.pid!]) {
-        mkdirSync(join(uploadDir, `${pid}-abc123`), { recursive: true });
-        writeFileSync(join(uploadDir, `${pid}-abc123`, 'half-an-upload.lz4'), Buffer.alloc(1024));
+        mkdirSync(join(uploadDir, `spark-sword-upload-${pid}-abc123`), { recursive: true });
+        writeFileSync(join(uploadDir, `spark-sword-upload-${pid}-abc123`, 'half-an-upload.lz4'), Buffer.alloc(1024));
       }
       const server = await startTestServer({ UPLOAD_TMP_DIR: uploadDir });
       await server.close();
-      expect(existsSync(join(uploadDir, `${dead.pid}-abc123`))).toBe(false);
-      expect(existsSync(join(uploadDir, `${alive.pid}-abc123`))).toBe(true);
+      expect(existsSync(join(uploadDir, `spark-sword-upload-${dead.pid}-abc123`))).toBe(false);
+      expect(existsSync(join(uploadDir, `spark-sword-upload-${alive.pid}-abc123`))).toBe(true);
     } finally {
       alive.kill();
       rmSync(scratch, { recursive: true, force: true });

@@ -75,7 +75,7 @@ describe('executor what-if on hand-built logs', () => {
     expect(result.idealTimeMs).toBe(210 + 8000 / 4);
   });
 
-  it('leaves a failed attempt and a killed speculative copy out of the replay and reports their time', async () => {
+  it('replays a failed attempt and a killed speculative copy in the curve and in its error, and reports their time', async () => {
     const result = await simulate(
       {
         appId: 'app-failed',
@@ -97,9 +97,15 @@ describe('executor what-if on hand-built logs', () => {
     expect(result.speculativeTaskTimeMs).toBe(300);
     expect(result.replayedTasks).toBe(4);
     expect(result.totalTaskTimeMs).toBe(4000);
-    expect(result.points[0]).toMatchObject({ executors: 1, estimatedWallTimeMs: 210 + 11 + 4000 + 5 });
-    // At the actual 4 cores every attempt replays, the lost ones too: index 0's failure and retry, and the copy.
-    expect(result.estimateAtActualMs).toBe(210 + 11 + 1000 + 5);
+    // The curve replays every attempt, as the run happened: 4 s of successful work + 0.5 s failed + 0.3 s killed.
+    expect(result.points[0]).toMatchObject({ executors: 1, estimatedWallTimeMs: 210 + 11 + 4800 + 5 });
+    // The model error reads the same curve at the actual count (1 executor, here of 1 core as asked).
+    expect(result.actualExecutorsUsed).toBe(1);
+    expect(result.estimateAtActualMs).toBe(result.points[0]!.estimatedWallTimeMs);
+    expect(result.modelErrorPercent).toBe(
+      Math.round((Math.abs(result.estimateAtActualMs - result.actualDurationMs) / result.actualDurationMs) * 10_000) / 100,
+    );
+    // At the actual 4 cores: index 0's failure and retry, and the copy.
     expect(result.replayAtActualMs).toBe(210 + 11 + 1500 + 5);
   });
 
@@ -191,6 +197,10 @@ describe('executor what-if model', () => {
     expect(result.maxConcurrentExecutors).toBe(2);
     // The estimate at the actual configuration uses the rounded mean: 1 slot, 6 s of tasks.
     expect(result.estimateAtActualMs).toBe(100 + 6000);
+    expect(result.actualExecutorsUsed).toBe(1);
+    expect(result.actualExecutorsBasis).toMatch(/time-weighted mean .*1\.33, rounded to 1.*not the peak \(2\)/);
+    // |6100 − 3100| / 3100: the run had 2 executors for its first second.
+    expect(result.modelErrorPercent).toBe(96.77);
   });
 
   it('is deterministic', () => {

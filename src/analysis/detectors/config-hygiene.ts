@@ -85,8 +85,8 @@ function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageShuff
       '(64 MB), switches sort-merge joins to broadcast joins when one side turns out small, and splits skewed join partitions.',
     tradeoffs:
       'Plans change while the query runs, so the plan to read is the final one; coalescing can lower the parallelism of ' +
-      'CPU-heavy stages (see spark.sql.adaptive.coalescePartitions.parallelismFirst), and Spark 3.0/3.1 applied fewer of ' +
-      'these optimizations than later versions.',
+      `CPU-heavy stages${sparkAtLeast(app, 3, 2) ? ' (see spark.sql.adaptive.coalescePartitions.parallelismFirst)' : ''}, ` +
+      'and Spark 3.0/3.1 applied fewer of these optimizations than later versions.',
     sparkDocsRef: AQE_DOCS,
     jobId: null,
     stageId: null,

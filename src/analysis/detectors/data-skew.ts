@@ -1,4 +1,5 @@
 import { adaptiveExecutionEnabled, type Detector, type InsightDraft } from '../detector.js';
+import { stageFacts, stageWindowClaims } from '../stage-facts.js';
 
 /** Spark AQE's own skew test: a partition is skewed when it is this many times the median... */
 const SKEW_FACTOR = 5; // spark.sql.adaptive.skewJoin.skewedPartitionFactor
@@ -34,7 +35,9 @@ export const dataSkewDetector: Detector = {
     'A few tasks of a stage read far more data than the others (max ≥ 5× median and ≥ 256 MB, as AQE tests), so ' +
     'the stage waits for them.',
   sparkDocsRef: 'https://spark.apache.org/docs/latest/sql-performance-tuning.html#optimizing-skew-join',
-  async detect({ app, query }) {
+  async detect(context) {
+    const { app, query } = context;
+    const facts = await stageFacts(context);
     const rows = await query<StageDistribution>(`
       WITH t AS (
         SELECT stageId, stageAttemptId, executorRunTime::DOUBLE AS runTime,
@@ -115,6 +118,8 @@ export const dataSkewDetector: Detector = {
         sqlExecutionId: null,
         impact: wallClock > 0 ? Math.min(1, extraMs / wallClock) : 0,
         impactMs: extraMs,
+        // The stage's last extraMs waited on its largest task.
+        claims: stageWindowClaims(facts, stageId, attemptId, () => 1).map((c) => ({ ...c, from: Math.max(c.from, c.to - extraMs) })),
       };
     });
   },

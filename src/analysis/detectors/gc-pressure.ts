@@ -1,6 +1,7 @@
 import type { Confidence } from '../insight.js';
 import type { Detector, InsightDraft } from '../detector.js';
 import { capitalize, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { stageFacts, stageKey, type StageFacts } from '../stage-facts.js';
 
 /**
  * GC time / executor run time tiers of Dr. Elephant's Spark executor-GC heuristic (low 8%, moderate 10%, severe
@@ -18,20 +19,25 @@ const MIN_RATIO = 0.08;
 const MIN_GC_TIME_MS = 5_000;
 /** GC under 1% of the application's task time does not matter (its insight would be INFO). */
 const MIN_SHARE_OF_APP_TASK_TIME = 0.01;
-/** An executor with less run time than this has too few tasks behind its ratio to be listed. */
+/** An executor with less task time than this has too few tasks behind its ratio to be listed. */
 const MIN_EXECUTOR_RUN_TIME_MS = 10_000;
 
-interface GcRow {
+interface ExecutorGcRow {
   key: string;
   host: string | null;
-  stageId: bigint | null;
-  stageAttemptId: bigint | null;
-  name: string | null;
-  tasks: bigint;
-  executors: bigint;
+  tasks: number;
   gcTime: number;
-  runTime: number;
-  jobId: bigint | null;
+  taskTime: number;
+}
+
+interface ExecutorStageGcRow {
+  executorId: string;
+  host: string | null;
+  tasks: number;
+  taskTime: number;
+  stageId: number;
+  stageAttemptId: number;
+  gcTime: number;
 }
 
 /** The tier a GC / run time ratio falls in, if any. */
@@ -54,43 +60,43 @@ const thresholds = {
 };
 
 /**
- * GC pressure: JVM garbage collection time against executor run time, per stage and per executor, in the
- * 8% / 10% / 15% / 20% tiers. Quiet below 8%, under 5 s of GC, or under 1% of the application's task time.
- * The cost is the GC time itself.
+ * GC pressure: JVM garbage collection time against task time (the same kind of time: each task's GC, at most
+ * its own duration, over the sum of task durations), per stage and for the executors outside the reported
+ * stages, in the 8% / 10% / 15% / 20% tiers. Quiet below 8%, under 5 s of GC, or under 1% of the application's
+ * task time. It claims its stages' wall-clock windows at the GC share of their task time.
  */
 export const gcPressureDetector: Detector = {
   type: 'gc-pressure',
-  description: 'Stages and executors whose tasks spent ≥ 8% of their run time in JVM garbage collection (tiers 8/10/15/20%).',
+  description: 'Stages and executors whose tasks spent ≥ 8% of their task time in JVM garbage collection (tiers 8/10/15/20%).',
   sparkDocsRef: 'https://spark.apache.org/docs/latest/tuning.html#garbage-collection-tuning',
-  async detect({ app, query }) {
+  async detect(context) {
+    const { app, query } = context;
     if (app.totalTaskTimeMs <= 0) return [];
-    const floors = `gcTime >= ${MIN_RATIO} * runTime AND gcTime >= ${MIN_GC_TIME_MS}
-      AND gcTime >= ${MIN_SHARE_OF_APP_TASK_TIME} * $appTaskTime`;
-    const stages = await query<GcRow>(`
-      WITH t AS (
-        SELECT stageId, stageAttemptId, count(*) AS tasks, count(DISTINCT executorId) AS executors,
-          coalesce(sum(jvmGcTime), 0)::DOUBLE AS gcTime, coalesce(sum(executorRunTime), 0)::DOUBLE AS runTime
-        FROM v_tasks WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
-      ), stage_jobs AS (
-        SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
-      )
-      SELECT t.stageId || '.' || t.stageAttemptId AS key, NULL AS host, t.*, s.name, j.jobId
-      FROM t JOIN stages s ON s.appKey = $appKey AND s.stageId = t.stageId AND s.attemptId = t.stageAttemptId
-      LEFT JOIN stage_jobs j ON j.stageId = t.stageId
-      WHERE ${floors}
-      ORDER BY t.stageId, t.stageAttemptId`,
-      { appTaskTime: app.totalTaskTimeMs },
-    );
-    const executors = await query<GcRow>(`
-      SELECT t.executorId AS key, any_value(t.host) AS host, NULL AS stageId, NULL AS stageAttemptId, NULL AS name,
-        count(*) AS tasks, 1 AS executors,
-        coalesce(sum(jvmGcTime), 0)::DOUBLE AS gcTime, coalesce(sum(executorRunTime), 0)::DOUBLE AS runTime,
-        NULL AS jobId
-      FROM v_tasks t WHERE appKey = $appKey AND hasMetrics AND executorId IS NOT NULL
-      GROUP BY t.executorId HAVING sum(executorRunTime) >= ${MIN_EXECUTOR_RUN_TIME_MS}
-      ORDER BY gcTime DESC, key`);
-    const insights = stages.map((row) => stageInsight(row, app.totalTaskTimeMs, app.sparkProperties));
-    const executorInsight = executorsInsight(executors, app.totalTaskTimeMs, app.sparkProperties);
+    const facts = await stageFacts(context);
+    const over = (gc: number, time: number): boolean =>
+      gc >= MIN_RATIO * time && gc >= MIN_GC_TIME_MS && gc >= MIN_SHARE_OF_APP_TASK_TIME * app.totalTaskTimeMs;
+    const flagged = facts.filter((f) => f.taskTimeMs > 0 && over(f.gcTimeMs, f.taskTimeMs));
+    const perExecutorStage = await query<ExecutorStageGcRow>(`
+      SELECT executorId, any_value(host) AS host, stageId::INTEGER AS stageId, stageAttemptId::INTEGER AS stageAttemptId,
+        count(*)::INTEGER AS tasks, coalesce(sum(least(jvmGcTime, duration)), 0)::DOUBLE AS gcTime,
+        coalesce(sum(duration), 0)::DOUBLE AS taskTime
+      FROM v_tasks WHERE appKey = $appKey AND hasMetrics AND finishTime IS NOT NULL AND executorId IS NOT NULL
+      GROUP BY ALL`);
+    const flaggedKeys = new Set(flagged.map((f) => stageKey(f.stageId, f.stageAttemptId)));
+    const byExecutor = new Map<string, ExecutorGcRow>();
+    for (const r of perExecutorStage) {
+      if (flaggedKeys.has(stageKey(r.stageId, r.stageAttemptId))) continue;
+      const row = byExecutor.get(r.executorId) ?? { key: r.executorId, host: r.host, tasks: 0, gcTime: 0, taskTime: 0 };
+      row.tasks += r.tasks;
+      row.gcTime += r.gcTime;
+      row.taskTime += r.taskTime;
+      byExecutor.set(r.executorId, row);
+    }
+    const executors = [...byExecutor.values()]
+      .filter((row) => row.taskTime >= MIN_EXECUTOR_RUN_TIME_MS)
+      .sort((a, b) => b.gcTime - a.gcTime || a.key.localeCompare(b.key));
+    const insights = flagged.map((f) => stageInsight(f, perExecutorStage, app.totalTaskTimeMs, app.sparkProperties));
+    const executorInsight = executorsInsight(executors, perExecutorStage, facts, flaggedKeys, app.totalTaskTimeMs, app.sparkProperties);
     return executorInsight ? [...insights, executorInsight] : insights;
   },
 };
@@ -114,70 +120,105 @@ const TRADEOFFS =
   'More memory per executor fits fewer executors per node and costs more; fewer cores per executor lowers its ' +
   'parallelism; serialized caching costs CPU on every read; more partitions add scheduling overhead.';
 
-function stageInsight(row: GcRow, appTaskTime: number, properties: ReadonlyMap<string, string>): InsightDraft {
-  const stageId = Number(row.stageId);
-  const attemptId = Number(row.stageAttemptId);
-  const tasks = Number(row.tasks);
-  const ratio = row.gcTime / row.runTime;
+function stageInsight(
+  f: StageFacts,
+  perExecutorStage: ExecutorStageGcRow[],
+  appTaskTime: number,
+  properties: ReadonlyMap<string, string>,
+): InsightDraft {
+  const { stageId, stageAttemptId: attemptId } = f;
+  const tasks = f.taskAttempts;
+  const ratio = f.gcTimeMs / f.taskTimeMs;
   const tier = gcTier(ratio)!;
   const label = stageLabel(stageId, attemptId);
+  const byExecutor = perExecutorStage
+    .filter((r) => r.stageId === stageId && r.stageAttemptId === attemptId && r.gcTime > 0)
+    .sort((a, b) => b.gcTime - a.gcTime);
+  const top = byExecutor[0];
+  const concentrated = byExecutor.length > 1 && top !== undefined && top.gcTime >= 0.5 * f.gcTimeMs;
   return {
     id: `gc-pressure:stage-${stageId}.${attemptId}`,
     type: 'gc-pressure',
-    title: `${capitalize(label)} spent ${formatShare(ratio)} of its run time in garbage collection (${tier} tier)`,
+    title: `${capitalize(label)} spent ${formatShare(ratio)} of its task time in garbage collection (${tier} tier)`,
     description:
-      `The ${tasks} tasks of ${label}${row.name ? ` (${row.name})` : ''} ran ${formatDuration(row.runTime)} on ` +
-      `${Number(row.executors)} executor(s) and spent ${formatDuration(row.gcTime)} of it in JVM garbage collection ` +
-      `(${formatShare(ratio)}, the ${tier} tier: ≥ ${formatShare(GC_TIERS.find((t) => t.tier === tier)!.ratio)}). ` +
-      `That is ${formatShare(row.gcTime / appTaskTime)} of the application's task time.`,
+      `The ${tasks} tasks of ${label}${f.name ? ` (${f.name})` : ''} ran ${formatDuration(f.taskTimeMs)} of task time on ` +
+      `${byExecutor.length || 1} executor(s) and spent ${formatDuration(f.gcTimeMs)} of it in JVM garbage collection ` +
+      `(${formatShare(ratio)}, the ${tier} tier: ≥ ${formatShare(GC_TIERS.find((t) => t.tier === tier)!.ratio)}; each task's GC ` +
+      `counted within its own time). That is ${formatShare(f.gcTimeMs / appTaskTime)} of the application's task time.` +
+      (concentrated ? ` Executor ${top.executorId} accounts for ${formatShare(top.gcTime / f.gcTimeMs)} of it.` : ''),
     evidence: {
       stageId,
       stageAttemptId: attemptId,
       tasks,
-      executors: Number(row.executors),
-      gcTimeMs: row.gcTime,
-      runTimeMs: row.runTime,
+      executors: byExecutor.length,
+      gcTimeMs: f.gcTimeMs,
+      taskTimeMs: f.taskTimeMs,
       gcRatio: round(ratio),
+      gcRatioBasis: 'sum over tasks of min(JVM GC time, task duration) / sum of task durations',
       tier,
+      stageWallMs: f.wallMs,
+      gcByExecutor: byExecutor.slice(0, 10).map((r) => ({ id: r.executorId, gcTimeMs: r.gcTime })),
       appTaskTimeMs: appTaskTime,
       configured: configured(properties),
       thresholds,
     },
-    confidence: confidenceFor(tasks, row.runTime),
-    suggestion: SUGGESTION,
+    confidence: confidenceFor(tasks, f.taskTimeMs),
+    suggestion: concentrated
+      ? `Most of this GC was on executor ${top.executorId}: compare its host and cached blocks with the others. ${SUGGESTION}`
+      : SUGGESTION,
     tradeoffs: TRADEOFFS,
     sparkDocsRef: gcPressureDetector.sparkDocsRef,
-    jobId: row.jobId === null ? null : Number(row.jobId),
+    jobId: f.jobId,
     stageId,
     stageAttemptId: attemptId,
-    sqlExecutionId: null,
-    impact: Math.min(1, row.gcTime / appTaskTime),
-    impactMs: row.gcTime,
+    sqlExecutionId: f.sqlExecutionId,
+    impact: Math.min(1, f.gcTimeMs / appTaskTime),
+    impactMs: f.gcTimeMs,
+    claims: f.firstLaunch !== null && f.lastFinish !== null ? [{ from: f.firstLaunch, to: f.lastFinish, share: ratio }] : [],
   };
 }
 
-/** One insight for the executors (driver too, in local mode) whose GC ratio is in a tier, when it adds up. */
-function executorsInsight(rows: GcRow[], appTaskTime: number, properties: ReadonlyMap<string, string>): InsightDraft | null {
-  const over = rows.filter((row) => row.gcTime >= MIN_RATIO * row.runTime);
+/**
+ * One insight for the executors (driver too, in local mode) whose GC share of task time is in a tier, counting
+ * only tasks of stages not reported on their own (their time is claimed there already).
+ */
+function executorsInsight(
+  rows: ExecutorGcRow[],
+  perExecutorStage: ExecutorStageGcRow[],
+  facts: StageFacts[],
+  flaggedKeys: ReadonlySet<string>,
+  appTaskTime: number,
+  properties: ReadonlyMap<string, string>,
+): InsightDraft | null {
+  const over = rows.filter((row) => row.gcTime >= MIN_RATIO * row.taskTime);
   const gcTime = over.reduce((sum, row) => sum + row.gcTime, 0);
-  const runTime = over.reduce((sum, row) => sum + row.runTime, 0);
+  const taskTime = over.reduce((sum, row) => sum + row.taskTime, 0);
   const tasks = over.reduce((sum, row) => sum + Number(row.tasks), 0);
   if (over.length === 0 || gcTime < MIN_GC_TIME_MS || gcTime < MIN_SHARE_OF_APP_TASK_TIME * appTaskTime) return null;
-  const ratio = gcTime / runTime;
+  const ratio = gcTime / taskTime;
   const tier = gcTier(ratio)!;
   const few = over.length * 2 <= rows.length && rows.length > 1;
   const names = over.slice(0, 5).map((row) => (row.key === 'driver' ? 'the driver (local mode)' : `executor ${row.key}`));
   const listed = `${names.join(', ')}${over.length > names.length ? ` and ${over.length - names.length} more` : ''}`;
+  const overIds = new Set(over.map((row) => row.key));
+  const claims = facts.flatMap((f) => {
+    if (flaggedKeys.has(stageKey(f.stageId, f.stageAttemptId)) || f.firstLaunch === null || f.lastFinish === null || f.taskTimeMs <= 0) return [];
+    const gc = perExecutorStage
+      .filter((r) => r.stageId === f.stageId && r.stageAttemptId === f.stageAttemptId && overIds.has(r.executorId))
+      .reduce((sum, r) => sum + r.gcTime, 0);
+    return gc > 0 ? [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, gc / f.taskTimeMs) }] : [];
+  });
   return {
     id: 'gc-pressure:executors',
     type: 'gc-pressure',
     title:
       rows.length === 1
-        ? `Garbage collection took ${formatShare(ratio)} of run time on ${names[0]} (${tier} tier)`
-        : `Garbage collection took ${formatShare(ratio)} of run time on ${over.length} of ${rows.length} executors (${tier} tier)`,
+        ? `Garbage collection took ${formatShare(ratio)} of task time on ${names[0]} (${tier} tier)`
+        : `Garbage collection took ${formatShare(ratio)} of task time on ${over.length} of ${rows.length} executors (${tier} tier)`,
     description: (
-      `On ${listed}, tasks spent ${formatDuration(gcTime)} of their ${formatDuration(runTime)} run time in JVM garbage ` +
-      `collection (${formatShare(ratio)}; each listed executor is at ≥ ${formatShare(MIN_RATIO)}). ` +
+      `On ${listed}, tasks spent ${formatDuration(gcTime)} of their ${formatDuration(taskTime)} of task time in JVM garbage ` +
+      `collection (${formatShare(ratio)}; each listed executor is at ≥ ${formatShare(MIN_RATIO)})` +
+      (flaggedKeys.size > 0 ? `, outside the ${flaggedKeys.size} stage(s) reported on their own. ` : '. ') +
       (rows.length === 1
         ? ''
         : few
@@ -188,23 +229,25 @@ function executorsInsight(rows: GcRow[], appTaskTime: number, properties: Readon
       executorsOverThreshold: over.length,
       executorsConsidered: rows.length,
       gcTimeMs: gcTime,
-      runTimeMs: runTime,
+      taskTimeMs: taskTime,
       gcRatio: round(ratio),
+      gcRatioBasis: 'sum over tasks of min(JVM GC time, task duration) / sum of task durations, stages reported on their own left out',
+      stagesLeftOut: [...flaggedKeys],
       tier,
       executors: over.slice(0, 10).map((row) => ({
         id: row.key,
         host: row.host,
         tasks: Number(row.tasks),
         gcTimeMs: row.gcTime,
-        runTimeMs: row.runTime,
-        gcRatio: round(row.gcTime / row.runTime),
-        tier: gcTier(row.gcTime / row.runTime),
+        taskTimeMs: row.taskTime,
+        gcRatio: round(row.gcTime / row.taskTime),
+        tier: gcTier(row.gcTime / row.taskTime),
       })),
       appTaskTimeMs: appTaskTime,
       configured: configured(properties),
-      thresholds: { ...thresholds, minExecutorRunTimeMs: MIN_EXECUTOR_RUN_TIME_MS },
+      thresholds: { ...thresholds, minExecutorTaskTimeMs: MIN_EXECUTOR_RUN_TIME_MS },
     },
-    confidence: confidenceFor(tasks, runTime),
+    confidence: confidenceFor(tasks, taskTime),
     suggestion: few
       ? 'Compare these executors with the others (host, storage memory used, the stages whose tasks they ran); if ' +
         'they hold large cached blocks, cache less or serialized. If their hosts are busy with other work, exclude ' +
@@ -218,5 +261,6 @@ function executorsInsight(rows: GcRow[], appTaskTime: number, properties: Readon
     sqlExecutionId: null,
     impact: Math.min(1, gcTime / appTaskTime),
     impactMs: gcTime,
+    claims,
   };
 }

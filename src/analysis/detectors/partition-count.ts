@@ -1,12 +1,14 @@
 import { adaptiveExecutionEnabled, type DetectorContext, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { SPARK_DEFAULTS } from '../spark-settings.js';
+import { stageFacts, stageKey, type StageFacts } from '../stage-facts.js';
 
 const MB = 1024 * 1024;
 /** Spark defaults the rules are measured against (cited in every insight's evidence). */
-const SHUFFLE_PARTITIONS_DEFAULT = 200; // spark.sql.shuffle.partitions
-const MAX_PARTITION_BYTES_DEFAULT = 128 * MB; // spark.sql.files.maxPartitionBytes
-const ADVISORY_PARTITION_BYTES_DEFAULT = 64 * MB; // spark.sql.adaptive.advisoryPartitionSizeInBytes
+const SHUFFLE_PARTITIONS_DEFAULT = SPARK_DEFAULTS['spark.sql.shuffle.partitions'];
+const MAX_PARTITION_BYTES_DEFAULT = SPARK_DEFAULTS['spark.sql.files.maxPartitionBytes'];
+const ADVISORY_PARTITION_BYTES_DEFAULT = SPARK_DEFAULTS['spark.sql.adaptive.advisoryPartitionSizeInBytes'];
 /** A shuffle partition above ~200 MB is past the usual 100-200 MB sizing guidance. */
 const LARGE_SHUFFLE_PARTITION_BYTES = 200 * MB;
 /** "Far" above a size: twice it. */
@@ -28,29 +30,15 @@ const TINY_TASK_MAX_MS = 500;
 /** Floors: a stage whose tasks ran under 10 s (first launch to last finish) or under 1% of the application does not matter. */
 const MIN_STAGE_DURATION_MS = 10_000;
 const MIN_SHARE = 0.01;
+/** Tasks whose scheduler delay is at least this share of their time waited to start rather than worked. */
+const LAUNCH_WAIT_SHARE = 0.5;
 /** A longest task this many times the median means the stage waited on a few tasks, not on the partition count. */
 const UNEVEN_FACTOR = 2;
 
-interface StageRow {
-  stageId: bigint;
-  stageAttemptId: bigint;
-  name: string | null;
-  numTasks: bigint;
-  firstLaunch: number;
-  lastFinish: number;
-  /** From the stage's first task launch to its last task finish (waiting for executors is not the stage's fault). */
-  duration: number;
-  taskTime: number;
-  overhead: number;
-  medianDuration: number;
-  maxDuration: number;
-  medianInput: number;
-  medianShuffleRead: number;
-  totalInput: number;
-  totalShuffleRead: number;
-  jobId: bigint | null;
-  jobDescription: string | null;
-}
+type StageRow = StageFacts & {
+  /** Task slots other stages' tasks kept busy during this stage's window, slot-ms (concurrent stages). */
+  otherBusySlotMs: number;
+};
 
 interface Slots {
   slots: number;
@@ -73,33 +61,14 @@ export const partitionCountDetector: Detector = {
     const { app, query } = context;
     if (app.totalTaskTimeMs <= 0) return [];
     const executors = await executorSlots(context);
-    const rows = await query<StageRow>(`
-      WITH t AS (
-        SELECT stageId, stageAttemptId,
-          coalesce(sum(duration), 0)::DOUBLE AS taskTime,
-          coalesce(sum(greatest(duration - executorRunTime, 0)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS overhead,
-          quantile_cont(duration, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianDuration,
-          max(duration) FILTER (WHERE endReason = 'Success')::DOUBLE AS maxDuration,
-          quantile_cont(inputBytes, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianInput,
-          quantile_cont(shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE
-            AS medianShuffleRead,
-          min(launchTime)::DOUBLE AS firstLaunch, max(finishTime)::DOUBLE AS lastFinish,
-          coalesce(sum(inputBytes), 0)::DOUBLE AS totalInput,
-          coalesce(sum(shuffleRemoteBytesRead + shuffleLocalBytesRead), 0)::DOUBLE AS totalShuffleRead
-        FROM v_tasks WHERE appKey = $appKey AND finishTime IS NOT NULL GROUP BY ALL
-      ), stage_jobs AS (
-        SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
-      )
-      SELECT t.*, s.name, s.numTasks, (t.lastFinish - t.firstLaunch) AS duration,
-        j.jobId, jobs.description AS jobDescription
-      FROM t JOIN stages s ON s.appKey = $appKey AND s.stageId = t.stageId AND s.attemptId = t.stageAttemptId
-      LEFT JOIN stage_jobs j ON j.stageId = t.stageId
-      LEFT JOIN jobs ON jobs.appKey = $appKey AND jobs.jobId = j.jobId
-      WHERE s.status = 'COMPLETE' AND t.medianDuration IS NOT NULL
-      ORDER BY t.stageId, t.stageAttemptId`);
+    const facts = (await stageFacts(context)).filter(
+      (f) => f.status === 'COMPLETE' && f.medianDurationMs !== null && f.firstLaunch !== null && f.lastFinish !== null,
+    );
+    const busy = await otherBusySlotMs(context, facts.filter((f) => f.wallMs >= MIN_STAGE_DURATION_MS));
+    const rows: StageRow[] = facts.map((f) => ({ ...f, otherBusySlotMs: busy.get(stageKey(f.stageId, f.stageAttemptId)) ?? 0 }));
     const insights: InsightDraft[] = [];
     for (const row of rows) {
-      const slots = slotsDuring(executors, row.firstLaunch, row.lastFinish);
+      const slots = slotsDuring(executors, row.firstLaunch!, row.lastFinish!);
       const tooFew = tooFewInsight(row, slots, app);
       if (tooFew) insights.push(tooFew);
       const tooMany = tooManyInsight(row, slots, app);
@@ -108,6 +77,30 @@ export const partitionCountDetector: Detector = {
     return insights;
   },
 };
+
+/**
+ * For each stage attempt, the task time other stages' tasks spent inside its window (first launch to last
+ * finish): slots those tasks held were not idle, whatever this stage's task count.
+ */
+async function otherBusySlotMs({ query }: DetectorContext, stages: StageFacts[]): Promise<Map<string, number>> {
+  if (stages.length === 0) return new Map();
+  const rows = await query<{ k: string; busy: number }>(`
+    WITH w AS (
+      SELECT unnest($ids::INTEGER[]) AS stageId, unnest($attempts::INTEGER[]) AS attemptId,
+        unnest($froms::DOUBLE[]) AS f, unnest($tos::DOUBLE[]) AS t
+    )
+    SELECT w.stageId || '.' || w.attemptId AS k,
+      coalesce(sum(greatest(0, least(x.finishTime, w.t) - greatest(x.launchTime, w.f))), 0)::DOUBLE AS busy
+    FROM w JOIN tasks x ON x.appKey = $appKey AND x.finishTime IS NOT NULL
+      AND x.launchTime < w.t AND x.finishTime > w.f AND NOT (x.stageId = w.stageId AND x.stageAttemptId = w.attemptId)
+    GROUP BY ALL`, {
+    ids: `[${stages.map((f) => f.stageId).join(',')}]`,
+    attempts: `[${stages.map((f) => f.stageAttemptId).join(',')}]`,
+    froms: `[${stages.map((f) => f.firstLaunch).join(',')}]`,
+    tos: `[${stages.map((f) => f.lastFinish).join(',')}]`,
+  });
+  return new Map(rows.map((row) => [row.k, row.busy]));
+}
 
 interface ExecutorSlots {
   slots: number;
@@ -163,33 +156,38 @@ const sparkDefaults = {
 };
 
 function tooFewInsight(row: StageRow, slots: Slots | null, app: DetectorContext['app']): InsightDraft | null {
-  const tasks = Number(row.numTasks);
-  const duration = row.duration;
+  const tasks = row.numTasks;
+  const duration = row.wallMs;
   const wallClock = app.durationMs ?? app.totalTaskTimeMs;
   // When a few tasks ran far longer than the median, they (skew, stragglers), not the partition count, set the
   // stage's length: other detectors speak to that.
-  const uneven = row.maxDuration > UNEVEN_FACTOR * Math.max(row.medianDuration, 1);
-  const fewerThanSlots = slots !== null && tasks <= TOO_FEW_SHARE_OF_SLOTS * slots.slots && !uneven;
-  const largeInput = row.medianInput >= FAR_ABOVE * MAX_PARTITION_BYTES_DEFAULT;
-  const largeShuffle = row.medianShuffleRead >= FAR_ABOVE * LARGE_SHUFFLE_PARTITION_BYTES;
+  const uneven = row.maxDurationMs! > UNEVEN_FACTOR * Math.max(row.medianDurationMs!, 1);
+  // Tasks that mostly waited to start (scheduler delay) were held up by scheduling, not by their count: the
+  // launch-delay detector speaks to that.
+  const waitedToLaunch = row.schedulerDelayMs >= LAUNCH_WAIT_SHARE * row.taskTimeMs;
+  const fewerThanSlots = slots !== null && tasks <= TOO_FEW_SHARE_OF_SLOTS * slots.slots && !uneven && !waitedToLaunch;
+  const largeInput = (row.medianInputBytes ?? 0) >= FAR_ABOVE * MAX_PARTITION_BYTES_DEFAULT;
+  const largeShuffle = (row.medianShuffleReadBytes ?? 0) >= FAR_ABOVE * LARGE_SHUFFLE_PARTITION_BYTES;
   if (!fewerThanSlots && !largeInput && !largeShuffle) return null;
   if (duration < MIN_STAGE_DURATION_MS) return null;
   // Fewer tasks than slots: the stage ran longer than its work spread over every slot would take.
-  const idleEstimate = fewerThanSlots ? Math.max(0, duration - row.taskTime / slots!.slots) : 0;
-  const impactMs = fewerThanSlots ? idleEstimate : row.taskTime;
-  const impact = fewerThanSlots ? idleEstimate / wallClock : row.taskTime / app.totalTaskTimeMs;
+  // Slots other stages' tasks used in this window were not idle (concurrent stages share the executors).
+  const idleEstimate = fewerThanSlots ? Math.max(0, duration - (row.taskTimeMs + row.otherBusySlotMs) / slots!.slots) : 0;
+  const impactMs = fewerThanSlots ? idleEstimate : row.taskTimeMs;
+  const impact = fewerThanSlots ? idleEstimate / wallClock : row.taskTimeMs / app.totalTaskTimeMs;
   if (impact < MIN_SHARE) return null;
-  const stageId = Number(row.stageId);
-  const attemptId = Number(row.stageAttemptId);
+  if (fewerThanSlots && idleEstimate <= 0) return null;
+  const stageId = row.stageId;
+  const attemptId = row.stageAttemptId;
   const label = stageLabel(stageId, attemptId);
   const reasons: string[] = [];
   if (fewerThanSlots) {
     reasons.push(`it ran ${tasks} task${tasks === 1 ? '' : 's'} while ${slots!.slots} task slots were registered`);
   }
-  if (largeShuffle) reasons.push(`its median task read ${formatBytes(row.medianShuffleRead)} of shuffle data (guidance: 100-200 MB)`);
-  if (largeInput) reasons.push(`its median task read ${formatBytes(row.medianInput)} of input (splits default to 128 MB)`);
-  const readsShuffle = row.totalShuffleRead > 0 && row.totalShuffleRead >= row.totalInput;
-  const readsInput = row.totalInput > 0 && !readsShuffle;
+  if (largeShuffle) reasons.push(`its median task read ${formatBytes((row.medianShuffleReadBytes ?? 0))} of shuffle data (guidance: 100-200 MB)`);
+  if (largeInput) reasons.push(`its median task read ${formatBytes((row.medianInputBytes ?? 0))} of input (splits default to 128 MB)`);
+  const readsShuffle = row.shuffleReadBytes > 0 && row.shuffleReadBytes >= row.inputBytes;
+  const readsInput = row.inputBytes > 0 && !readsShuffle;
   const configured = sparkSettings(app);
   const how = readsShuffle
     ? `raise its shuffle partition count: spark.sql.shuffle.partitions (${configured['spark.sql.shuffle.partitions'] ?? `${SHUFFLE_PARTITIONS_DEFAULT} by default`}), or the n given to repartition(n) / coalesce(n) or to the RDD shuffle${
@@ -206,16 +204,16 @@ function tooFewInsight(row: StageRow, slots: Slots | null, app: DetectorContext[
     type: 'partition-count',
     title: fewerThanSlots
       ? `${capitalize(label)} ran ${tasks} task${tasks === 1 ? '' : 's'} on ${slots!.slots} task slots`
-      : `${capitalize(label)} has large partitions (${formatBytes(Math.max(row.medianShuffleRead, row.medianInput))} per task)`,
+      : `${capitalize(label)} has large partitions (${formatBytes(Math.max((row.medianShuffleReadBytes ?? 0), (row.medianInputBytes ?? 0)))} per task)`,
     description: (
       `${capitalize(label)}${row.name ? ` (${row.name})` : ''} has too few partitions: ${reasons.join('; ')}. It took ` +
-      `${formatDuration(duration)} from its first task's launch to its last task's end, and ${formatDuration(row.taskTime)} of task time. ` +
+      `${formatDuration(duration)} from its first task's launch to its last task's end, and ${formatDuration(row.taskTimeMs)} of task time. ` +
       (fewerThanSlots
-        ? `Spread over every slot, that task time would fill ${formatDuration(row.taskTime / slots!.slots)}; the ` +
+        ? `Spread over every slot, that task time${row.otherBusySlotMs > 0 ? ` and the ${formatDuration(row.otherBusySlotMs)} other stages' tasks ran meanwhile` : ''} would fill ${formatDuration((row.taskTimeMs + row.otherBusySlotMs) / slots!.slots)}; the ` +
           `other ${formatDuration(idleEstimate)} the stage ran is ${formatShare(impact)} of the application's run time. `
         : '') +
       (uneven
-        ? `Its longest task ran ${(row.maxDuration / Math.max(row.medianDuration, 1)).toFixed(1)}× the median, so the stage also waited on a few tasks (see the data-skew and stragglers insights).`
+        ? `Its longest task ran ${(row.maxDurationMs! / Math.max(row.medianDurationMs!, 1)).toFixed(1)}× the median, so the stage also waited on a few tasks (see the data-skew and stragglers insights).`
         : '')
     ).trimEnd(),
     evidence: {
@@ -231,13 +229,17 @@ function tooFewInsight(row: StageRow, slots: Slots | null, app: DetectorContext[
       taskSlots: slots?.slots ?? null,
       taskSlotsFrom: slots?.source ?? null,
       stageRunMs: duration,
-      stageTaskTimeMs: row.taskTime,
-      medianTaskDurationMs: row.medianDuration,
-      maxTaskDurationMs: row.maxDuration,
-      medianInputBytesPerTask: row.medianInput,
-      medianShuffleReadBytesPerTask: row.medianShuffleRead,
+      stageTaskTimeMs: row.taskTimeMs,
+      medianTaskDurationMs: row.medianDurationMs!,
+      maxTaskDurationMs: row.maxDurationMs!,
+      medianInputBytesPerTask: (row.medianInputBytes ?? 0),
+      medianShuffleReadBytesPerTask: (row.medianShuffleReadBytes ?? 0),
       idleSlotEstimateMs: fewerThanSlots ? idleEstimate : null,
-      impactBasis: fewerThanSlots ? 'stage wall-clock beyond its task time spread over every slot, / app run time' : 'stage task time / app task time',
+      otherStagesTaskTimeInWindowMs: row.otherBusySlotMs,
+      schedulerDelayMs: row.schedulerDelayMs,
+      impactBasis: fewerThanSlots
+        ? 'stage wall-clock beyond its and concurrent stages\' task time spread over every slot'
+        : 'the stage\'s window, shared with other insights that claim it',
       adaptiveExecutionEnabled: adaptiveExecutionEnabled(app),
       configured,
       sparkDefaults,
@@ -256,31 +258,32 @@ function tooFewInsight(row: StageRow, slots: Slots | null, app: DetectorContext[
       'More partitions mean more tasks to schedule and more shuffle blocks (map tasks × reduce partitions), and ' +
       'more, smaller output files when the stage writes; aim for tasks of at least a few hundred milliseconds.',
     sparkDocsRef: partitionCountDetector.sparkDocsRef,
-    jobId: row.jobId === null ? null : Number(row.jobId),
+    jobId: row.jobId,
     stageId,
     stageAttemptId: attemptId,
     sqlExecutionId: null,
     impact: Math.min(1, impact),
     impactMs,
+    claims: [{ from: row.firstLaunch!, to: row.lastFinish!, share: duration > 0 ? (fewerThanSlots ? idleEstimate / duration : 1) : 0 }],
   };
 }
 
 function tooManyInsight(row: StageRow, slots: Slots | null, app: DetectorContext['app']): InsightDraft | null {
-  const tasks = Number(row.numTasks);
+  const tasks = row.numTasks;
   if (tasks < MANY_TASKS) return null;
   if (slots !== null && tasks < MANY_TASKS_PER_SLOT * slots.slots) return null;
-  const medianBytes = row.medianInput + row.medianShuffleRead;
-  const short = row.medianDuration < SHORT_TASK_MS;
-  const tiny = row.totalInput + row.totalShuffleRead > 0 && medianBytes < TINY_PARTITION_BYTES && row.medianDuration < TINY_TASK_MAX_MS;
+  const medianBytes = (row.medianInputBytes ?? 0) + (row.medianShuffleReadBytes ?? 0);
+  const short = row.medianDurationMs! < SHORT_TASK_MS;
+  const tiny = row.inputBytes + row.shuffleReadBytes > 0 && medianBytes < TINY_PARTITION_BYTES && row.medianDurationMs! < TINY_TASK_MAX_MS;
   if (!short && !tiny) return null;
-  const impact = row.overhead / app.totalTaskTimeMs;
+  const impact = row.overheadMs / app.totalTaskTimeMs;
   if (impact < MIN_SHARE) return null;
-  const stageId = Number(row.stageId);
-  const attemptId = Number(row.stageAttemptId);
+  const stageId = row.stageId;
+  const attemptId = row.stageAttemptId;
   const label = stageLabel(stageId, attemptId);
-  const overheadShare = row.taskTime > 0 ? row.overhead / row.taskTime : 0;
+  const overheadShare = row.taskTimeMs > 0 ? row.overheadMs / row.taskTimeMs : 0;
   const listing = /^Listing leaf files and directories/i.test(row.jobDescription ?? '');
-  const readsShuffle = row.totalShuffleRead > 0 && row.totalShuffleRead >= row.totalInput;
+  const readsShuffle = row.shuffleReadBytes > 0 && row.shuffleReadBytes >= row.inputBytes;
   const configured = sparkSettings(app);
   const suggestion = listing
     ? 'This stage lists a partitioned table\'s directories, one task per path (up to ' +
@@ -293,12 +296,12 @@ function tooManyInsight(row: StageRow, slots: Slots | null, app: DetectorContext
   return {
     id: `partition-count:too-many:stage-${stageId}.${attemptId}`,
     type: 'partition-count',
-    title: `${capitalize(label)} ran ${tasks} ${short ? 'short' : 'tiny'} tasks (median ${formatDuration(row.medianDuration)}${tiny ? `, ${formatBytes(medianBytes)} each` : ''})`,
+    title: `${capitalize(label)} ran ${tasks} ${short ? 'short' : 'tiny'} tasks (median ${formatDuration(row.medianDurationMs!)}${tiny ? `, ${formatBytes(medianBytes)} each` : ''})`,
     description:
       `${capitalize(label)}${row.name ? ` (${row.name})` : ''} ran ${tasks} tasks` +
       `${slots ? ` on ${slots.slots} task slots (${(tasks / slots.slots).toFixed(0)} per slot)` : ''}, with a median ` +
-      `task of ${formatDuration(row.medianDuration)}${medianBytes > 0 ? ` reading ${formatBytes(medianBytes)}` : ''}. ` +
-      `Its tasks spent ${formatDuration(row.overhead)} outside their own code (scheduling, deserialization, ` +
+      `task of ${formatDuration(row.medianDurationMs!)}${medianBytes > 0 ? ` reading ${formatBytes(medianBytes)}` : ''}. ` +
+      `Its tasks spent ${formatDuration(row.overheadMs)} outside their own code (scheduling, deserialization, ` +
       `results), ${formatShare(overheadShare)} of their time and ${formatShare(impact)} of the application's task time.` +
       (listing ? ` The job is Spark listing files: "${truncate(row.jobDescription ?? '', 100)}".` : ''),
     evidence: {
@@ -309,10 +312,10 @@ function tooManyInsight(row: StageRow, slots: Slots | null, app: DetectorContext
       tasks,
       taskSlots: slots?.slots ?? null,
       taskSlotsFrom: slots?.source ?? null,
-      medianTaskDurationMs: row.medianDuration,
+      medianTaskDurationMs: row.medianDurationMs!,
       medianBytesReadPerTask: medianBytes,
-      stageTaskTimeMs: row.taskTime,
-      overheadMs: row.overhead,
+      stageTaskTimeMs: row.taskTimeMs,
+      overheadMs: row.overheadMs,
       overheadShareOfTaskTime: round(overheadShare),
       fileListing: listing,
       adaptiveExecutionEnabled: adaptiveExecutionEnabled(app),
@@ -333,12 +336,13 @@ function tooManyInsight(row: StageRow, slots: Slots | null, app: DetectorContext
       'Fewer partitions mean larger tasks: more memory per task (spill risk) and less parallelism if the count drops ' +
       'below the number of cores; compacting files is an extra job to run.',
     sparkDocsRef: partitionCountDetector.sparkDocsRef,
-    jobId: row.jobId === null ? null : Number(row.jobId),
+    jobId: row.jobId,
     stageId,
     stageAttemptId: attemptId,
     sqlExecutionId: null,
     impact: Math.min(1, impact),
-    impactMs: row.overhead,
+    impactMs: row.overheadMs,
+    claims: [{ from: row.firstLaunch!, to: row.lastFinish!, share: overheadShare }],
   };
 }
 

@@ -202,6 +202,8 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
     // blocks, so that (not the whole stage) ranks it against the problems other detectors find.
     impact: appTaskTime > 0 ? Math.min(1, row.fetchWaitTime / appTaskTime) : 0,
     impactMs: row.fetchWaitTime,
+    // It explains where data moved; it is context for the problems, never ranked above them.
+    role: 'explanation',
   };
 }
 

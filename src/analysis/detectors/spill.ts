@@ -1,5 +1,7 @@
 import { adaptiveExecutionEnabled, type Detector, type InsightDraft } from '../detector.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { SPARK_DEFAULTS } from '../spark-settings.js';
+import { stageFacts, stageWindowClaims } from '../stage-facts.js';
 
 /**
  * Spill under one partition of AQE's target size (spark.sql.adaptive.advisoryPartitionSizeInBytes, 64 MB) is too
@@ -11,14 +13,23 @@ const MIN_SHARE_OF_APP_TASK_TIME = 0.01;
 /** Spilling in at least this share of a stage's tasks is systematic (memory per task), not a few big partitions. */
 const SYSTEMATIC_SHARE = 0.5;
 /** Spark defaults the suggestion refers to. */
-const SHUFFLE_PARTITIONS_DEFAULT = 200; // spark.sql.shuffle.partitions
-const MAX_PARTITION_BYTES_DEFAULT = 128 * 1024 * 1024; // spark.sql.files.maxPartitionBytes
-const MEMORY_FRACTION_DEFAULT = 0.6; // spark.memory.fraction
+const SHUFFLE_PARTITIONS_DEFAULT = SPARK_DEFAULTS['spark.sql.shuffle.partitions'];
+const MAX_PARTITION_BYTES_DEFAULT = SPARK_DEFAULTS['spark.sql.files.maxPartitionBytes'];
+const MEMORY_FRACTION_DEFAULT = SPARK_DEFAULTS['spark.memory.fraction'];
+
+/**
+ * With the RAPIDS Accelerator, operators on the GPU spill device memory to host memory and then to disk through
+ * their own store; Spark's spill metrics count the CPU operators. The GPU side has its own settings.
+ */
+const RAPIDS_SPILL =
+  ' This application ran the RAPIDS Accelerator: for operators on the GPU, spilling goes from GPU memory to host ' +
+  'memory (spark.rapids.memory.host.spillStorageSize) and then disk; fewer concurrent GPU tasks ' +
+  '(spark.rapids.sql.concurrentGpuTasks) or smaller batches (spark.rapids.sql.batchSizeBytes) lower it, while JVM heap ' +
+  'settings only help the operators that ran on the CPU.';
 
 interface StageSpill {
   stageId: bigint;
   stageAttemptId: bigint;
-  name: string | null;
   tasks: bigint;
   spillingTasks: bigint;
   memorySpilled: number;
@@ -28,8 +39,8 @@ interface StageSpill {
   taskTime: number;
   spillingTaskTime: number;
   maxPeakExecutionMemory: number | null;
+  photonPeakMemory: number | null;
   medianBytesPerTask: number;
-  jobId: bigint | null;
 }
 
 /**
@@ -43,8 +54,10 @@ export const spillDetector: Detector = {
     'Stages whose tasks spilled to disk (≥ 64 MB), with the spill relative to the data they read and how many ' +
     'tasks spilled.',
   sparkDocsRef: 'https://spark.apache.org/docs/latest/tuning.html#memory-management-overview',
-  async detect({ app, query }) {
+  async detect(context) {
+    const { app, query } = context;
     if (app.totalTaskTimeMs <= 0) return [];
+    const facts = await stageFacts(context);
     const rows = await query<StageSpill>(`
       WITH t AS (
         SELECT stageId, stageAttemptId, count(*) AS tasks,
@@ -56,14 +69,13 @@ export const spillDetector: Detector = {
           coalesce(sum(duration) FILTER (WHERE memoryBytesSpilled > 0 OR diskBytesSpilled > 0), 0)::DOUBLE
             AS spillingTaskTime,
           max(peakExecutionMemory)::DOUBLE AS maxPeakExecutionMemory,
+          -- Photon leaves peakExecutionMemory at 0 and reports its peak in its own "peak memory usage" accumulators.
+          max(list_max(list_transform(list_filter(coalesce(accumulables, []), a -> a.name ILIKE '%peak memory usage%'),
+            a -> TRY_CAST(a."update" AS DOUBLE))))::DOUBLE AS photonPeakMemory,
           quantile_cont(inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5)::DOUBLE AS medianBytesPerTask
         FROM v_tasks WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
-      ), stage_jobs AS (
-        SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
       )
-      SELECT t.*, s.name, j.jobId
-      FROM t JOIN stages s ON s.appKey = $appKey AND s.stageId = t.stageId AND s.attemptId = t.stageAttemptId
-      LEFT JOIN stage_jobs j ON j.stageId = t.stageId
+      SELECT t.* FROM t
       WHERE greatest(t.memorySpilled, t.diskSpilled) >= ${MIN_SPILL_BYTES}
         AND t.taskTime >= ${MIN_SHARE_OF_APP_TASK_TIME} * $appTaskTime
       ORDER BY t.stageId, t.stageAttemptId`,
@@ -73,6 +85,11 @@ export const spillDetector: Detector = {
     const aqe = adaptiveExecutionEnabled(app);
     return rows.map((row): InsightDraft => {
       const stageId = Number(row.stageId);
+      const stage = facts.find((f) => f.stageId === stageId && f.stageAttemptId === Number(row.stageAttemptId));
+      const name = stage?.name ?? null;
+      const photonPeak = app.platform.photon && !(row.maxPeakExecutionMemory ?? 0) && (row.photonPeakMemory ?? 0) > 0;
+      const peak = photonPeak ? row.photonPeakMemory : row.maxPeakExecutionMemory;
+      const peakSource = photonPeak ? 'Photon accumulators ("peak memory usage")' : 'task metrics (peakExecutionMemory)';
       const attemptId = Number(row.stageAttemptId);
       const tasks = Number(row.tasks);
       const spillingTasks = Number(row.spillingTasks);
@@ -113,7 +130,7 @@ export const spillDetector: Detector = {
         type: 'spill',
         title: `${capitalize(label)} spilled ${formatBytes(row.diskSpilled)} to disk (${formatBytes(row.memorySpilled)} in memory)`,
         description:
-          `In ${label}${row.name ? ` (${row.name})` : ''} tasks ran out of execution memory and spilled ` +
+          `In ${label}${name ? ` (${name})` : ''} tasks ran out of execution memory and spilled ` +
           `${formatBytes(row.memorySpilled)} of in-memory data, written as ${formatBytes(row.diskSpilled)} on disk and ` +
           `read back. ${relative} ${pattern} The tasks that spilled took ${formatDuration(row.spillingTaskTime)}, ` +
           `${formatShare(row.spillingTaskTime / app.totalTaskTimeMs)} of the application's task time.`,
@@ -130,7 +147,8 @@ export const spillDetector: Detector = {
           spillingTasks,
           spillingTaskShare: round(spillingShare),
           medianBytesReadPerTask: row.medianBytesPerTask,
-          maxPeakExecutionMemory: row.maxPeakExecutionMemory,
+          maxPeakExecutionMemory: peak,
+          maxPeakExecutionMemorySource: peakSource,
           spillingTaskTimeMs: row.spillingTaskTime,
           appTaskTimeMs: app.totalTaskTimeMs,
           configured: {
@@ -146,6 +164,8 @@ export const spillDetector: Detector = {
             'spark.memory.fraction': MEMORY_FRACTION_DEFAULT,
           },
           adaptiveExecutionEnabled: aqe,
+          platform: app.platform.vendor,
+          rapidsAccelerator: app.platform.rapids,
           thresholds: {
             minSpillBytes: MIN_SPILL_BYTES,
             minSpillBytesIs: 'spark.sql.adaptive.advisoryPartitionSizeInBytes default (64 MB)',
@@ -155,20 +175,22 @@ export const spillDetector: Detector = {
         },
         // Clear when many tasks spilled; a handful of spilling tasks is a weaker, partition-specific signal.
         confidence: spillingTasks >= 10 && systematic ? 'HIGH' : spillingTasks >= 10 || systematic ? 'MEDIUM' : 'LOW',
-        suggestion: systematic
+        suggestion: (systematic
           ? `Give each task less data or more memory: ${partitionsHint}; or raise spark.executor.memory, or lower ` +
             `spark.executor.cores so fewer tasks share one executor's memory.${fractionHint}`
-          : `Even out the partitions that spilled (salting or AQE skew handling for joins), or ${partitionsHint}.${fractionHint}`,
+          : `Even out the partitions that spilled (salting or AQE skew handling for joins), or ${partitionsHint}.${fractionHint}`) +
+          (app.platform.rapids ? RAPIDS_SPILL : ''),
         tradeoffs:
           'More partitions mean more tasks and shuffle blocks (scheduling overhead, smaller output files); more memory ' +
           'per executor fits fewer executors per node, and fewer cores per executor lowers parallelism per executor.',
         sparkDocsRef: spillDetector.sparkDocsRef,
-        jobId: row.jobId === null ? null : Number(row.jobId),
+        jobId: stage?.jobId ?? null,
         stageId,
         stageAttemptId: attemptId,
-        sqlExecutionId: null,
+        sqlExecutionId: stage?.sqlExecutionId ?? null,
         impact: Math.min(1, row.spillingTaskTime / app.totalTaskTimeMs),
         impactMs: row.spillingTaskTime,
+        claims: stageWindowClaims(facts, stageId, attemptId, (f) => (f.taskTimeMs > 0 ? row.spillingTaskTime / f.taskTimeMs : 0)),
       };
     });
   },

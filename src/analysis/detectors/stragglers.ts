@@ -1,6 +1,7 @@
 import { booleanProperty, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
 import { capitalize, formatBytes, formatDuration, formatShare, stageLabel } from '../format.js';
+import { stageFacts } from '../stage-facts.js';
 
 /** Spark speculation's test (spark.speculation.multiplier 1.5 once spark.speculation.quantile 0.75 of tasks are done). */
 const SPECULATION_MULTIPLIER = 1.5;
@@ -50,7 +51,6 @@ interface TaskRow {
   executors: bigint;
   hosts: bigint;
   speculativeAttempts: bigint;
-  jobId: bigint | null;
 }
 
 interface Concentration {
@@ -71,7 +71,8 @@ export const stragglersDetector: Detector = {
     'Tasks far slower than their stage\'s 75th percentile (> 1.5×, as speculation tests) while reading the same ' +
     'data as their peers, grouped by executor and host.',
   sparkDocsRef: 'https://spark.apache.org/docs/latest/configuration.html#scheduling',
-  async detect({ app, query }) {
+  async detect(context) {
+    const { app, query } = context;
     const wallClock = app.durationMs ?? app.totalTaskTimeMs;
     if (wallClock <= 0) return [];
     const rows = await query<TaskRow>(`
@@ -93,16 +94,13 @@ export const stragglersDetector: Detector = {
       ), speculative AS (
         SELECT stageId, stageAttemptId, count(*) FILTER (WHERE speculative) AS speculativeAttempts
         FROM v_tasks WHERE appKey = $appKey GROUP BY ALL
-      ), stage_jobs AS (
-        SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
       )
       SELECT t.*, s.tasks, s.p75, s.median, s.p75Bytes, s.medianGc, s.medianFetchWait, s.medianSchedulerDelay,
         s.medianDeserialize, s.executors, s.hosts, coalesce(sp.speculativeAttempts, 0) AS speculativeAttempts,
-        st.name, j.jobId
+        st.name
       FROM t JOIN s USING (stageId, stageAttemptId)
       JOIN stages st ON st.appKey = $appKey AND st.stageId = t.stageId AND st.attemptId = t.stageAttemptId
       LEFT JOIN speculative sp USING (stageId, stageAttemptId)
-      LEFT JOIN stage_jobs j ON j.stageId = t.stageId
       WHERE t.duration > ${SPECULATION_MULTIPLIER} * s.p75 AND t.duration > ${SPECULATION_MIN_TASK_RUNTIME_MS}
       ORDER BY t.stageId, t.stageAttemptId, t.duration DESC, t.taskId`);
     const byStage = new Map<string, TaskRow[]>();
@@ -124,7 +122,12 @@ export const stragglersDetector: Detector = {
       if (extraMs < MIN_EXTRA_MS || extraMs < MIN_SHARE * wallClock) continue;
       const concentration = concentrationOf(stragglers, stage);
       if (concentration) concentrations.push({ concentration, host: slowest.host, stageId: Number(stage.stageId), extraMs });
-      insights.push(stageInsight(stage, stragglers, dataHeavy, dataLimit, concentration, speculation, extraMs, wallClock));
+      const facts = (await stageFacts(context)).find((f) => f.stageId === Number(stage.stageId) && f.stageAttemptId === Number(stage.stageAttemptId));
+      insights.push({
+        ...stageInsight(stage, stragglers, dataHeavy, dataLimit, concentration, speculation, extraMs, wallClock),
+        jobId: facts?.jobId ?? null,
+        sqlExecutionId: facts?.sqlExecutionId ?? null,
+      });
     }
     insights.push(...slowNodeInsights(concentrations, wallClock, speculation));
     return insights;
@@ -270,7 +273,7 @@ function stageInsight(
     suggestion: suggestionFor(concentration, speculation, oneExecutor),
     tradeoffs: TRADEOFFS,
     sparkDocsRef: stragglersDetector.sparkDocsRef,
-    jobId: stage.jobId === null ? null : Number(stage.jobId),
+    jobId: null, // detect() fills it (and the SQL execution) from the stage facts
     stageId,
     stageAttemptId: attemptId,
     sqlExecutionId: null,

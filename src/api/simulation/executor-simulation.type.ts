@@ -40,7 +40,7 @@ export class ExecutorSimulation {
   actualDurationMs!: number;
 
   @Field(() => LongScalar, {
-    description: 'Estimate at the actual cores (time-weighted mean), without failed and speculative attempts, in ms.',
+    description: 'The curve\'s estimate at the actual executor count (actualExecutorsUsed), every attempt replayed, in ms.',
   })
   estimateAtActualMs!: number;
 
@@ -50,9 +50,15 @@ export class ExecutorSimulation {
   replayAtActualMs!: number;
 
   @Field(() => Float, {
-    description: "The model's error in percent: (replayAtActualMs − actualDurationMs) / actualDurationMs × 100; negative means faster than real.",
+    description: "The model's error in percent, as Sparklens states it: |estimateAtActualMs − actualDurationMs| / actualDurationMs × 100.",
   })
   modelErrorPercent!: number;
+
+  @Field(() => Int, { description: 'The executor count taken as actual for the model error (a point of the curve).' })
+  actualExecutorsUsed!: number;
+
+  @Field(() => String, { description: 'Why that count: the time-weighted mean of executors alive while jobs ran, not the peak.' })
+  actualExecutorsBasis!: string;
 
   @Field(() => LongScalar, {
     description: 'Lower bound with unlimited executors: the longest chain of stage spans (longest task each) along the dependencies, plus driver time.',

@@ -57,6 +57,7 @@ export class UploadResolver {
     const warnings = [
       ...report.applications.flatMap((app) => app.warnings),
       ...report.failures.map((failure) => ({ line: null, message: `${failure.sourceName}: ${failure.error.message}` })),
+      ...report.skipped.map((skip) => ({ line: null, message: `${skip.sourceName} was skipped: ${skip.reason}` })),
     ];
     const skipped = new Map<string, number>();
     for (const app of report.applications) {

@@ -330,7 +330,10 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     measure: (input) => {
       const log = requireLog(input);
       const causes = insightKeys(log, 'failures').filter((key) => key.startsWith('tasks-')).map((key) => key.slice('tasks-'.length));
-      const titles = log.insights.filter((insight) => insight.id.startsWith('failures:tasks-')).map((insight) => insight.title);
+      // Tasks that failed with their executor are reported once, by the lost-executors insight.
+      const lost = log.insights.filter((insight) => insight.id === 'failures:executors-lost' && Number(insight.evidence.failedAttempts ?? 0) > 0);
+      if (lost.length > 0 && !causes.includes('executor-lost')) causes.push('executor-lost');
+      const titles = log.insights.filter((insight) => insight.id.startsWith('failures:tasks-') || lost.includes(insight)).map((insight) => insight.title);
       return { value: causes, derivation: titles.length > 0 ? titles.join('; ') : 'no task failed' };
     },
   },

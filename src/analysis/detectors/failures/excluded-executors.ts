@@ -1,0 +1,118 @@
+import { shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import { sparkAtLeast } from '../../properties.js';
+import { SCHEDULING_DOCS, floorEvidence, percent, seconds } from './causes.js';
+
+interface Exclusion {
+  kind: string;
+  time: bigint | null;
+  executorId: string | null;
+  hostId: string | null;
+  stageId: bigint | null;
+  stageAttemptId: bigint | null;
+  failures: bigint | null;
+  afterStartMs: number | null;
+}
+
+/** Executors (or nodes) Spark excluded after repeated task failures, with the settings named as the version names them. */
+export async function excludedExecutorInsights({ app, query }: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
+  const insights: InsightDraft[] = [];
+  // 4. Executors (or nodes) Spark excluded after repeated task failures.
+  const exclusions = await query<Exclusion>(`
+    SELECT x.kind, x.time, x.executorId, x.hostId, x.stageId, x.stageAttemptId, x.failures,
+      (x.time - (SELECT a.startTime FROM applications a WHERE a.appKey = $appKey))::DOUBLE AS afterStartMs
+    FROM executor_exclusions x WHERE x.appKey = $appKey ORDER BY x.seq`);
+  const excluding = exclusions.filter((x) => !x.kind.endsWith('Unexcluded'));
+  if (excluding.length > 0) {
+    // Failed attempts on the excluded executors and on every executor of an excluded node.
+    const [lost] = await query<{ lostMs: number; attempts: bigint; nodeExecutors: string[] }>(`
+      WITH x AS (
+        SELECT * FROM executor_exclusions WHERE appKey = $appKey AND kind NOT LIKE '%Unexcluded'
+      ), on_nodes AS (
+        SELECT DISTINCT e.executorId FROM executors e JOIN x ON x.hostId = e.host AND x.kind LIKE 'node%'
+        WHERE e.appKey = $appKey AND e.executorId <> 'driver'
+      ), excluded AS (
+        SELECT executorId FROM x WHERE executorId IS NOT NULL UNION SELECT executorId FROM on_nodes
+      )
+      SELECT coalesce(sum(t.duration), 0)::DOUBLE AS lostMs, count(t.taskId) AS attempts,
+        coalesce((SELECT list(executorId ORDER BY executorId) FROM on_nodes), []) AS nodeExecutors
+      FROM v_tasks t WHERE t.appKey = $appKey AND t.outcome = 'failed' AND t.executorId IN (SELECT executorId FROM excluded)`);
+    const lostMs = lost?.lostMs ?? 0;
+    const share = shareOfTaskTime(app, lostMs);
+    {
+      const appWide = excluding.some((x) => x.kind === 'executorExcluded' || x.kind === 'nodeExcluded');
+      const executors = [...new Set(excluding.filter((x) => x.executorId !== null).map((x) => x.executorId!))];
+      const nodes = [...new Set(excluding.filter((x) => x.hostId !== null).map((x) => x.hostId!))];
+      const alsoOnNodes = (lost?.nodeExecutors ?? []).filter((id) => !executors.includes(id));
+      const lifted = exclusions.filter((x) => x.kind.endsWith('Unexcluded'));
+      const property = (key: string): string | null =>
+        app.sparkProperties.get(`spark.excludeOnFailure.${key}`) ?? app.sparkProperties.get(`spark.blacklist.${key}`) ?? null;
+      // Spark 3.1 renamed spark.blacklist.* to spark.excludeOnFailure.*: name the settings as this version knows them.
+      const prefix = sparkAtLeast(app, 3, 1) ? 'spark.excludeOnFailure' : 'spark.blacklist';
+      const first = excluding[0]!;
+      const oneStage = excluding.every((x) => x.stageId !== null && x.stageId === first.stageId && x.stageAttemptId === first.stageAttemptId);
+      const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+      const what = [
+        executors.length > 0 ? `executor${executors.length === 1 ? '' : 's'} ${executors.join(', ')}` : null,
+        nodes.length > 0 ? `node${nodes.length === 1 ? '' : 's'} ${nodes.join(', ')}` +
+          (alsoOnNodes.length > 0 ? ` (with executor${alsoOnNodes.length === 1 ? '' : 's'} ${alsoOnNodes.join(', ')})` : '') : null,
+      ].filter(Boolean).join(' and ');
+      insights.push({
+        id: 'failures:excluded-executors',
+        type: 'failures',
+        title: `Spark excluded ${[executors.length > 0 ? plural(executors.length, 'executor') : null, nodes.length > 0 ? plural(nodes.length, 'node') : null]
+          .filter(Boolean).join(' and ')} after repeated task failures`,
+        description:
+          `After tasks failed there, Spark stopped scheduling on ${what} ` +
+          `${appWide ? 'for the whole application' : oneStage ? `for stage ${first.stageId}.${first.stageAttemptId}` : 'for some stages'}` +
+          `${lifted.length > 0 ? ' (later lifted)' : ''}. ${Number(lost?.attempts ?? 0)} failed attempts there cost ${seconds(lostMs)}, ` +
+          `${percent(share)} of the application's task time. Failures concentrated on a few executors or hosts point at ` +
+          'those machines rather than at the code.',
+        evidence: {
+          exclusions: exclusions.map((x) => ({
+            kind: x.kind,
+            executorId: x.executorId,
+            host: x.hostId,
+            stageId: x.stageId === null ? null : Number(x.stageId),
+            stageAttemptId: x.stageAttemptId === null ? null : Number(x.stageAttemptId),
+            failures: x.failures === null ? null : Number(x.failures),
+            afterStartMs: x.afterStartMs,
+          })),
+          excludedExecutors: executors,
+          excludedNodes: nodes,
+          executorsOnExcludedNodes: lost?.nodeExecutors ?? [],
+          applicationWide: appWide,
+          failedAttemptsThere: Number(lost?.attempts ?? 0),
+          lostTaskTimeMs: lostMs,
+          shareOfTaskTime: Number(share.toFixed(4)),
+          settingsPrefix: prefix,
+          settings: {
+            enabled: property('enabled'),
+            timeout: property('timeout') ?? '1h (default)',
+            'stage.maxFailedTasksPerExecutor': property('stage.maxFailedTasksPerExecutor') ?? '2 (default)',
+            'application.maxFailedTasksPerExecutor': property('application.maxFailedTasksPerExecutor') ?? '2 (default)',
+            killExcludedExecutors: property('killExcludedExecutors') ?? property('killBlacklistedExecutors') ?? 'false (default)',
+          },
+          ...floorEvidence(app, true),
+        },
+        confidence: 'HIGH',
+        suggestion:
+          'Check the excluded executors\' hosts (disk, network, a missing library or local file) in their executor logs. ' +
+          'If the failures follow the data rather than the host, fix the failing code path instead: exclusion only ' +
+          'routes work around machines.',
+        tradeoffs:
+          'Exclusion trades capacity for reliability: an excluded executor sits idle (or is killed with ' +
+          `${prefix}.${sparkAtLeast(app, 3, 1) ? 'killExcludedExecutors' : 'killBlacklistedExecutors'}) until the exclusion ` +
+          `times out (${prefix}.timeout), so eager settings shrink the cluster on transient errors.`,
+        sparkDocsRef: SCHEDULING_DOCS,
+        jobId: null,
+        stageId: oneStage ? Number(first.stageId) : null,
+        stageAttemptId: oneStage ? Number(first.stageAttemptId) : null,
+        sqlExecutionId: null,
+        impact: share,
+        impactMs: lostMs,
+        severityFloor: 'LOW',
+      });
+    }
+  }
+  return insights;
+}

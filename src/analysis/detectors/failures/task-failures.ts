@@ -1,0 +1,120 @@
+import { shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import {
+  ALWAYS_REPORTED, MAX_MESSAGE_CHARS, MIN_LOST_SHARE, adviceFor, attemptsConfidence, categoryParams, categorySql, errorSummary,
+  floorEvidence, percent, seconds, shorten, type Category,
+} from './causes.js';
+
+/** Failed or killed task attempts of one cause. */
+export interface TaskFailureGroup {
+  category: Category;
+  /** Exception class (exception), or end reason (other). */
+  detail: string | null;
+  attempts: bigint;
+  lostMs: number;
+  stages: Array<{ stageId: bigint; attemptId: bigint; attempts: bigint }>;
+  executors: string[];
+  indices: bigint;
+  sampleError: string | null;
+  killReasons: Array<{ reason: string; attempts: bigint }>;
+}
+
+/** Failed and killed task attempts grouped by cause, with their task time. */
+export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Promise<TaskFailureGroup[]> {
+  return query<TaskFailureGroup>(`
+    WITH raw AS (
+      SELECT stageId, stageAttemptId, executorId, "index", coalesce(duration, 0)::DOUBLE AS duration, endReason, outcome,
+        errorMessage, endReasonDetail->>'Class Name' AS className,
+        coalesce(endReasonDetail->>'Kill Reason', endReason) AS killReason,
+        coalesce(endReasonDetail->>'Class Name', '') || ' ' || coalesce(endReasonDetail->>'Description', '') || ' ' ||
+          coalesce(endReasonDetail->>'Loss Reason', '') || ' ' || coalesce(errorMessage, '') AS failureText
+      FROM v_tasks WHERE appKey = $appKey AND outcome IN ('failed', 'killed')
+    ), classified AS (
+      SELECT *, ${categorySql} AS category FROM raw
+    ), t AS (
+      SELECT *, CASE category WHEN 'exception' THEN className WHEN 'other' THEN endReason END AS detail FROM classified
+    ), by_stage AS (
+      SELECT category, detail,
+        list({'stageId': stageId, 'attemptId': stageAttemptId, 'attempts': attempts} ORDER BY stageId, stageAttemptId) AS stages
+      FROM (SELECT category, detail, stageId, stageAttemptId, count(*) AS attempts FROM t GROUP BY ALL) GROUP BY ALL
+    ), by_kill AS (
+      SELECT category, detail, list({'reason': killReason, 'attempts': attempts} ORDER BY attempts DESC, killReason) AS killReasons
+      FROM (SELECT category, detail, killReason, count(*) AS attempts FROM t WHERE category = 'killed' GROUP BY ALL) GROUP BY ALL
+    ), g AS (
+      SELECT category, detail, count(*) AS attempts, sum(duration) AS lostMs,
+        coalesce(list(DISTINCT executorId ORDER BY executorId) FILTER (WHERE executorId IS NOT NULL), []) AS executors,
+        count(DISTINCT (stageId, "index")) AS indices, left(min(errorMessage), ${MAX_MESSAGE_CHARS * 2}) AS sampleError
+      FROM t GROUP BY ALL
+    )
+    SELECT g.*, s.stages, coalesce(k.killReasons, []) AS killReasons
+    FROM g JOIN by_stage s ON s.category = g.category AND s.detail IS NOT DISTINCT FROM g.detail
+    LEFT JOIN by_kill k ON k.category = g.category AND k.detail IS NOT DISTINCT FROM g.detail
+    ORDER BY g.lostMs DESC, g.category, g.detail`, categoryParams);
+}
+
+/**
+ * One insight per cause of failed task attempts. Lost executors, memory, fetch failures and resubmissions are
+ * always reported; exceptions too when the application had a failed stage or job; otherwise (retried exceptions,
+ * speculation kills) a group stays quiet under 1% of the application's task time.
+ */
+export function taskFailureInsights(
+  app: DetectorContext['app'],
+  groups: readonly TaskFailureGroup[],
+  applicationFailed: boolean,
+): InsightDraft[] {
+  const insights: InsightDraft[] = [];
+  for (const group of groups) {
+    const share = shareOfTaskTime(app, group.lostMs);
+    const always = ALWAYS_REPORTED.has(group.category) || (group.category === 'exception' && applicationFailed);
+    if (!always && share < MIN_LOST_SHARE) continue;
+    const attempts = Number(group.attempts);
+    const stageList = group.stages.map((s) => `${s.stageId}.${s.attemptId}`);
+    const single = group.stages.length === 1 ? group.stages[0]! : null;
+    const advice = adviceFor(app, group, attempts !== 1);
+    const key = group.category === 'exception' || group.category === 'other'
+      ? `${group.category}-${(group.detail ?? 'unknown').replace(/[^A-Za-z0-9_.$-]/g, '_')}`
+      : group.category;
+    const killed = group.category === 'killed';
+    const memory = group.category === 'oom' || group.category === 'container-memory' || group.category === 'gpu-oom';
+    insights.push({
+      id: `failures:tasks-${key}`,
+      type: 'failures',
+      title: `${attempts} task attempt${attempts === 1 ? '' : 's'} ${advice.title}, losing ${seconds(group.lostMs)} of task time`,
+      description:
+        `${attempts} ${killed ? 'killed' : 'failed'} attempt${attempts === 1 ? '' : 's'} of ${Number(group.indices)} ` +
+        `task${Number(group.indices) === 1 ? '' : 's'} in stage${stageList.length === 1 ? '' : 's'} ${stageList.join(', ')} ` +
+        `on executor${group.executors.length === 1 ? '' : 's'} ${group.executors.join(', ') || 'unknown'} ran for ` +
+        `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away.` +
+        (group.category === 'gpu-oom' ? ' The error text shows the GPU ran out of memory (RAPIDS Accelerator).' : '') +
+        (group.category === 'container-memory' ? ' The error text shows the container was killed for exceeding its memory limit.' : '') +
+        (group.category === 'oom' ? ' The error text shows the task ran out of memory.' : '') +
+        (group.sampleError && !killed ? ` First error: ${errorSummary(group.sampleError)}` : ''),
+      evidence: {
+        category: group.category,
+        ...(group.detail ? { detail: group.detail } : {}),
+        attempts,
+        distinctTasks: Number(group.indices),
+        lostTaskTimeMs: group.lostMs,
+        shareOfTaskTime: Number(share.toFixed(4)),
+        outOfMemory: memory,
+        stages: group.stages.map((s) => ({ stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId), attempts: Number(s.attempts) })),
+        executors: group.executors,
+        ...(killed
+          ? { killReasons: group.killReasons.map((k) => ({ reason: shorten(k.reason) ?? '', attempts: Number(k.attempts) })) }
+          : { sampleError: shorten(group.sampleError) }),
+        ...floorEvidence(app, always),
+      },
+      confidence: attemptsConfidence(attempts),
+      suggestion: advice.suggestion,
+      tradeoffs: advice.tradeoffs,
+      sparkDocsRef: advice.docs,
+      jobId: null,
+      stageId: single ? Number(single.stageId) : null,
+      stageAttemptId: single ? Number(single.attemptId) : null,
+      sqlExecutionId: null,
+      impact: share,
+      impactMs: group.lostMs,
+      ...(always ? { severityFloor: 'LOW' as const } : {}),
+    });
+  }
+  return insights;
+}

@@ -1,0 +1,136 @@
+import type { WallClaim } from './claims.js';
+import type { DetectorContext } from './detector.js';
+
+/**
+ * The facts every detector needs about one stage attempt, computed once per application: its window, task
+ * time and the kinds of time inside it, bytes, duration quantiles, first job and SQL execution.
+ *
+ * Per-task times (GC, deserialization, fetch wait, scheduler delay) are each capped at the task's own duration
+ * before summing, so a sum is always comparable with `taskTimeMs`: a JVM pause that several concurrent tasks
+ * all count is counted once per task, inside that task's time, never against a shorter window.
+ */
+export interface StageFacts {
+  stageId: number;
+  stageAttemptId: number;
+  name: string | null;
+  status: string;
+  /** Tasks Spark planned for the attempt. */
+  numTasks: number;
+  /** Task attempts that finished (any outcome). */
+  taskAttempts: number;
+  successfulTasks: number;
+  submissionTime: number | null;
+  completionTime: number | null;
+  firstLaunch: number | null;
+  lastFinish: number | null;
+  /** From first task launch to last task finish, ms (0 without tasks). */
+  wallMs: number;
+  /** Sum of finished task attempts' durations (launch to finish), ms. */
+  taskTimeMs: number;
+  runTimeMs: number;
+  gcTimeMs: number;
+  deserializeMs: number;
+  schedulerDelayMs: number;
+  fetchWaitMs: number;
+  /** Sum of task time minus executor run time, each task at least 0 (scheduling, deserialization, results). */
+  overheadMs: number;
+  inputBytes: number;
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
+  memorySpilled: number;
+  diskSpilled: number;
+  medianDurationMs: number | null;
+  p75DurationMs: number | null;
+  maxDurationMs: number | null;
+  medianRunTimeMs: number | null;
+  medianInputBytes: number | null;
+  medianShuffleReadBytes: number | null;
+  jobId: number | null;
+  jobDescription: string | null;
+  sqlExecutionId: number | null;
+}
+
+/**
+ * SQL for the facts of one application's stage attempts, filtered by `$appKey` before it aggregates so a query
+ * touches only that application's rows.
+ */
+export const stageFactsSql = `
+WITH t AS (
+  SELECT * FROM v_tasks WHERE appKey = $appKey AND finishTime IS NOT NULL
+), agg AS (
+  SELECT stageId, stageAttemptId,
+    count(*) AS taskAttempts,
+    count(*) FILTER (WHERE endReason = 'Success') AS successfulTasks,
+    min(launchTime)::DOUBLE AS firstLaunch, max(finishTime)::DOUBLE AS lastFinish,
+    coalesce(sum(duration), 0)::DOUBLE AS taskTimeMs,
+    coalesce(sum(least(executorRunTime, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS runTimeMs,
+    coalesce(sum(least(jvmGcTime, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS gcTimeMs,
+    coalesce(sum(least(executorDeserializeTime, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS deserializeMs,
+    coalesce(sum(least(schedulerDelay, duration)), 0)::DOUBLE AS schedulerDelayMs,
+    coalesce(sum(least(shuffleFetchWaitTime, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS fetchWaitMs,
+    coalesce(sum(greatest(duration - executorRunTime, 0)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS overheadMs,
+    coalesce(sum(inputBytes), 0)::DOUBLE AS inputBytes,
+    coalesce(sum(shuffleRemoteBytesRead + shuffleLocalBytesRead), 0)::DOUBLE AS shuffleReadBytes,
+    coalesce(sum(shuffleWriteBytes), 0)::DOUBLE AS shuffleWriteBytes,
+    coalesce(sum(memoryBytesSpilled), 0)::DOUBLE AS memorySpilled,
+    coalesce(sum(diskBytesSpilled), 0)::DOUBLE AS diskSpilled,
+    quantile_cont(duration, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianDurationMs,
+    quantile_cont(duration, 0.75) FILTER (WHERE endReason = 'Success')::DOUBLE AS p75DurationMs,
+    max(duration) FILTER (WHERE endReason = 'Success')::DOUBLE AS maxDurationMs,
+    quantile_cont(executorRunTime, 0.5) FILTER (WHERE endReason = 'Success' AND hasMetrics)::DOUBLE AS medianRunTimeMs,
+    quantile_cont(inputBytes, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianInputBytes,
+    quantile_cont(shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE
+      AS medianShuffleReadBytes
+  FROM t GROUP BY ALL
+), stage_jobs AS (
+  SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
+)
+SELECT s.stageId::INTEGER AS stageId, s.attemptId::INTEGER AS stageAttemptId, s.name, s.status,
+  coalesce(s.numTasks, 0)::INTEGER AS numTasks,
+  coalesce(a.taskAttempts, 0)::INTEGER AS taskAttempts, coalesce(a.successfulTasks, 0)::INTEGER AS successfulTasks,
+  s.submissionTime::DOUBLE AS submissionTime, s.completionTime::DOUBLE AS completionTime,
+  a.firstLaunch, a.lastFinish, coalesce(a.lastFinish - a.firstLaunch, 0)::DOUBLE AS wallMs,
+  coalesce(a.taskTimeMs, 0) AS taskTimeMs, coalesce(a.runTimeMs, 0) AS runTimeMs, coalesce(a.gcTimeMs, 0) AS gcTimeMs,
+  coalesce(a.deserializeMs, 0) AS deserializeMs, coalesce(a.schedulerDelayMs, 0) AS schedulerDelayMs,
+  coalesce(a.fetchWaitMs, 0) AS fetchWaitMs, coalesce(a.overheadMs, 0) AS overheadMs,
+  coalesce(a.inputBytes, 0) AS inputBytes, coalesce(a.shuffleReadBytes, 0) AS shuffleReadBytes,
+  coalesce(a.shuffleWriteBytes, 0) AS shuffleWriteBytes, coalesce(a.memorySpilled, 0) AS memorySpilled,
+  coalesce(a.diskSpilled, 0) AS diskSpilled,
+  a.medianDurationMs, a.p75DurationMs, a.maxDurationMs, a.medianRunTimeMs, a.medianInputBytes, a.medianShuffleReadBytes,
+  j.jobId::INTEGER AS jobId, jobs.description AS jobDescription, jobs.sqlExecutionId::INTEGER AS sqlExecutionId
+FROM stages s
+LEFT JOIN agg a ON a.stageId = s.stageId AND a.stageAttemptId = s.attemptId
+LEFT JOIN stage_jobs j ON j.stageId = s.stageId
+LEFT JOIN jobs ON jobs.appKey = $appKey AND jobs.jobId = j.jobId
+WHERE s.appKey = $appKey
+ORDER BY s.stageId, s.attemptId`;
+
+const cache = new WeakMap<DetectorContext['query'], Promise<StageFacts[]>>();
+
+/** The stage-attempt facts of the context's application, read once per context and shared by its detectors. */
+export function stageFacts(context: Pick<DetectorContext, 'query'>): Promise<StageFacts[]> {
+  let facts = cache.get(context.query);
+  if (!facts) {
+    facts = context.query<StageFacts>(stageFactsSql);
+    cache.set(context.query, facts);
+  }
+  return facts;
+}
+
+/** A stage attempt's key as used in maps: "3.0". */
+export const stageKey = (stageId: number, attemptId: number): string => `${stageId}.${attemptId}`;
+
+/**
+ * A claim on one stage attempt's window (first launch to last finish) at the share `shareOf` computes from its
+ * facts; none when the stage ran no task.
+ */
+export function stageWindowClaims(
+  facts: readonly StageFacts[],
+  stageId: number,
+  attemptId: number,
+  shareOf: (f: StageFacts) => number,
+): WallClaim[] {
+  const f = facts.find((x) => x.stageId === stageId && x.stageAttemptId === attemptId);
+  if (!f || f.firstLaunch === null || f.lastFinish === null || f.lastFinish <= f.firstLaunch) return [];
+  return [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, Math.max(0, shareOf(f))) }];
+}

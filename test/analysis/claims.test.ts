@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { apportionClaims, compareInsights, type ClaimingInsight } from '../../src/analysis/claims.js';
+import { severityOf } from '../../src/analysis/run-detectors.js';
+import type { Insight } from '../../src/analysis/insight.js';
+
+const base = (id: string, extra: Partial<ClaimingInsight> = {}): ClaimingInsight => ({
+  id,
+  type: id.split(':')[0]!,
+  title: id,
+  description: '',
+  evidence: {},
+  confidence: 'HIGH',
+  severity: 'INFO',
+  suggestion: '',
+  tradeoffs: '',
+  sparkDocsRef: '',
+  jobId: null,
+  stageId: null,
+  stageAttemptId: null,
+  sqlExecutionId: null,
+  impact: 0,
+  impactMs: 0,
+  ...extra,
+});
+
+describe('wall-clock claims', () => {
+  it('splits one window claimed in full by two insights instead of counting it twice', () => {
+    const [a, b] = apportionClaims([
+      base('partition-count:x', { claims: [{ from: 0, to: 10_000, share: 1 }] }),
+      base('spill:x', { claims: [{ from: 0, to: 10_000, share: 1 }] }),
+    ], 20_000);
+    expect([a!.impactMs, b!.impactMs]).toEqual([5_000, 5_000]);
+    expect(a!.impact + b!.impact).toBeCloseTo(0.5, 9);
+    expect(a!.evidence).toMatchObject({ wallClockClaimMs: 5_000, wallClockSharedWith: ['spill:x'] });
+  });
+
+  it('keeps shares that fit in a window, and counts an insight\'s own overlapping claims once', () => {
+    const [gc, skew, launch] = apportionClaims([
+      base('gc-pressure:x', { claims: [{ from: 0, to: 10_000, share: 0.2 }] }),
+      base('duration-skew:x', { claims: [{ from: 5_000, to: 10_000, share: 0.5 }] }),
+      base('launch-delay:app', { claims: [0, 1, 2, 3, 4].map(() => ({ from: 10_000, to: 22_000, share: 0.95 })) }),
+    ], 40_000);
+    expect(gc!.impactMs).toBe(2_000);
+    expect(skew!.impactMs).toBe(2_500);
+    // Five concurrent stages waiting in the same 12 s: 12 s at most, not 5 × 11.4 s.
+    expect(launch!.impactMs).toBe(12_000);
+    expect(launch!.impact).toBeCloseTo(0.3, 9);
+  });
+
+  it('leaves insights without claims as they are, clamped to [0, 1]', () => {
+    const [x] = apportionClaims([base('config-hygiene:x', { impact: 1.7, impactMs: -3 })], 1_000);
+    expect(x).toMatchObject({ impact: 1, impactMs: 0 });
+    expect('claims' in x!).toBe(false);
+  });
+});
+
+describe('ranking', () => {
+  it('puts failures of the application first, problems by impact next, explanations last', () => {
+    const failed = { ...base('failures:job-1'), severity: severityOf({ role: 'failure' }, 0.01) } as Insight;
+    const lost = { ...base('failures:executors-lost'), severity: severityOf({ severityFloor: 'LOW' }, 0.001), impact: 0.001 } as Insight;
+    const big = { ...base('spill:stage-1.0'), severity: severityOf({}, 0.4), impact: 0.4 } as Insight;
+    const small = { ...base('gc-pressure:stage-2.0'), severity: severityOf({}, 0.02), impact: 0.02 } as Insight;
+    const explanation = { ...base('shuffle-boundary:stage-3.0'), severity: severityOf({ role: 'explanation' }, 0.5), impact: 0.5 } as Insight;
+    const ranked = [explanation, small, lost, big, failed].sort(compareInsights).map((i) => i.id);
+    expect(ranked).toEqual(['failures:job-1', 'spill:stage-1.0', 'failures:executors-lost', 'gc-pressure:stage-2.0', 'shuffle-boundary:stage-3.0']);
+    expect(lost.severity).toBe('LOW');
+    expect(explanation.severity).toBe('INFO');
+  });
+});

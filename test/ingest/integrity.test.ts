@@ -1,0 +1,215 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BadInputError } from '../../src/errors.js';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
+import { plain } from '../helpers/database.js';
+import { writeZip } from '../helpers/zip.js';
+import { gql, gqlUpload, startTestServer, type TestServer } from '../helpers/server.js';
+import { UploadEventLogDocument } from '../generated/graphql.js';
+
+/** A small application with a skewed stage (so a detector fires) and a second, even one. */
+function app(appId: string, taskCount = 12): SyntheticApp {
+  return {
+    appId,
+    executors: [{ id: '1', cores: 4 }, { id: '2', cores: 4 }],
+    jobs: [
+      {
+        jobId: 0,
+        stages: [
+          { stageId: 0, tasks: Array.from({ length: taskCount }, (_, i) => ({
+            durationMs: i === 0 ? 60_000 : 1_000,
+            shuffleReadBytes: i === 0 ? 2 ** 30 : 2 ** 20,
+            executorId: String((i % 2) + 1),
+          })) },
+          { stageId: 1, parentIds: [0], tasks: Array.from({ length: taskCount }, () => ({ durationMs: 2_000 })) },
+        ],
+      },
+    ],
+  };
+}
+
+/** The log of `spec` with `value` written, as is, in place of every task end's launch time and run time. */
+function withTaskNumbers(spec: SyntheticApp, value: string): string {
+  return buildEventLog(spec)
+    .split('\n')
+    .map((line) =>
+      line.startsWith('{"Event":"SparkListenerTaskEnd"')
+        ? line.replace(/"Launch Time":-?\d+/, `"Launch Time":${value}`).replace(/"Executor Run Time":-?\d+/, `"Executor Run Time":${value}`)
+        : line,
+    )
+    .join('\n');
+}
+
+const anotherApp = parse(`query AnotherApp($id: ID!) {
+  application(id: $id) { id stats { totalTasks } stages { stageId numTasks duration executorRunTime } jobs { jobId }
+    executors { id } insights(first: 5) { type } }
+}`) as unknown as TypedDocumentNode<{ application: { id: string; stages: unknown[] } | null }, { id: string }>;
+
+describe('ingest integrity: values no field can hold, and isolation between applications', () => {
+  let server: TestServer;
+  let scratch: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    scratch = mkdtempSync(join(tmpdir(), 'spark-sword-integrity-'));
+    const good = join(scratch, 'good.json');
+    writeFileSync(good, buildEventLog(app('app-good')));
+    await ingestPaths(server.temp.database, [good]);
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('stores a log whose task times are -2^63 as unknown times, with a warning, and every query of another application still answers', async () => {
+    const crafted = join(scratch, 'min-long.json');
+    writeFileSync(crafted, withTaskNumbers(app('app-min-long'), '-9223372036854775808'));
+    const report = await ingestPaths(server.temp.database, [crafted]);
+    expect(report.failures).toEqual([]);
+    const [stored] = report.applications;
+    expect(stored!.warnings.map((w) => w.message)).toContainEqual(
+      expect.stringMatching(/task \d+ of stage \d+: launchTime = -9223372036854775808 is outside what the field can hold/),
+    );
+    const times = plain(await server.temp.database.query(
+      "SELECT count(*) FILTER (WHERE launchTime IS NULL) AS unknown, count(*) AS n FROM tasks WHERE appKey = 'app-min-long'",
+    ));
+    expect(times[0]).toEqual({ unknown: 24, n: 24 });
+
+    for (const id of ['app-good', 'app-min-long']) {
+      const answer = await gql(server.graphqlUrl, anotherApp, { id });
+      expect({ status: answer.status, errors: answer.errors }).toEqual({ status: 200, errors: undefined });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data!.application!.stages).toHaveLength(2);
+      for (const path of ['stages', 'jobs', 'allexecutors', 'executors', 'stages/0/0/taskList']) {
+        const response = await fetch(`${server.url}/api/v1/applications/${id}/${path}`);
+        expect({ id, path, status: response.status }).toEqual({ id, path, status: 200 });
+      }
+    }
+  });
+
+  it.each([
+    ['2^63', '9223372036854775808'],
+    ['2^64', '18446744073709551616'],
+    ['1e308', '1e308'],
+    ['NaN', 'NaN'],
+    ['Infinity', 'Infinity'],
+    ['-Infinity', '-Infinity'],
+  ])('rejects a log holding %s in a task time, naming the line, and stores nothing of it', async (_label, value) => {
+    const crafted = join(scratch, `overflow-${_label}.json`);
+    const log = withTaskNumbers(app('app-overflow'), value);
+    writeFileSync(crafted, log);
+    const firstTaskEnd = log.split('\n').findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"')) + 1;
+    const report = await ingestPaths(server.temp.database, [crafted]);
+    expect(report.applications).toEqual([]);
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
+    expect(report.failures[0]!.error.message).toMatch(new RegExp(`line ${firstTaskEnd} holds the number ${value.replace('+', '\\+')}`));
+    const rows = plain(await server.temp.database.query(
+      "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-overflow') + (SELECT count(*) FROM tasks WHERE appKey = 'app-overflow') AS n",
+    ));
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('stores negative task metrics as 0 and a task that finished before it launched with a zero duration, with warnings', async () => {
+    const spec = app('app-negative', 4);
+    const log = buildEventLog(spec)
+      .split('\n')
+      .map((line) =>
+        line.startsWith('{"Event":"SparkListenerTaskEnd"')
+          ? line.replace(/"Executor Run Time":\d+/, '"Executor Run Time":-7').replace(/"Finish Time":\d+/, '"Finish Time":5')
+          : line,
+      )
+      .join('\n');
+    const path = join(scratch, 'negative.json');
+    writeFileSync(path, log);
+    const [stored] = (await ingestPaths(server.temp.database, [path])).applications;
+    const messages = stored!.warnings.map((w) => w.message);
+    expect(messages).toContainEqual(expect.stringMatching(/^8 tasks \(first: task 0 of stage 0\) logged a negative time, size or count; stored as 0$/));
+    expect(messages).toContainEqual(expect.stringMatching(/^8 tasks \(first: task 0 of stage 0\) finished before launching; stored with a duration of 0$/));
+    const rows = plain(await server.temp.database.query(
+      "SELECT min(executorRunTime) AS run, min(finishTime - launchTime) AS duration FROM tasks WHERE appKey = 'app-negative'",
+    ));
+    expect(rows[0]).toEqual({ run: 0, duration: 0 });
+  });
+
+  it('commits an application and its insights together', async () => {
+    const rows = plain(await server.temp.database.query(
+      "SELECT (SELECT count(*) FROM insights WHERE appKey = 'app-good') AS insights",
+    ));
+    expect(rows[0]!.insights).toBeGreaterThan(0);
+  });
+
+  it('serializes concurrent ingests of the same application: every one succeeds and one complete version is stored', async () => {
+    const paths = [4, 8, 12, 16, 20].map((tasks) => {
+      const path = join(scratch, `same-${tasks}.json`);
+      writeFileSync(path, buildEventLog(app('app-same', tasks)));
+      return path;
+    });
+    const reports = await Promise.all(paths.map((path) => ingestPaths(server.temp.database, [path])));
+    expect(reports.map((report) => report.failures.map((f) => f.error.message))).toEqual([[], [], [], [], []]);
+    const rows = plain(await server.temp.database.query(
+      "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-same') AS apps, (SELECT count(*) FROM tasks WHERE appKey = 'app-same') AS tasks",
+    ));
+    // Each ingest replaces the previous one whole: the last one queued is what is stored.
+    expect(rows[0]).toEqual({ apps: 1, tasks: 40 });
+  });
+
+  it('ingests every good log of a zip of good, bad and good logs, and reports the bad one with its reason', async () => {
+    const bad = withTaskNumbers(app('app-zip-bad'), '18446744073709551616');
+    const badLine = bad.split('\n').findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"')) + 1;
+    const zip = join(scratch, 'logs.zip');
+    writeZip(zip, {
+      'app-zip-1': buildEventLog(app('app-zip-1')),
+      'app-zip-bad': bad,
+      'app-zip-3': buildEventLog(app('app-zip-3')),
+    });
+    const report = await ingestPaths(server.temp.database, [zip]);
+    expect(report.applications.map((stored) => stored.appKey).sort()).toEqual(['app-zip-1', 'app-zip-3']);
+    expect(report.failures.map((failure) => [failure.sourceName, failure.error.message])).toEqual([
+      ['app-zip-bad', expect.stringMatching(new RegExp(`line ${badLine} holds the number 18446744073709551616`))],
+    ]);
+  });
+
+  it('lists a file of a zip that is not an event log as skipped, naming it inside the zip, and stores the others', async () => {
+    const zip = join(scratch, 'mixed.zip');
+    writeZip(zip, { 'app-mixed-1': buildEventLog(app('app-mixed-1')), 'notes.txt': 'not a log\n' });
+    const report = await ingestPaths(server.temp.database, [zip]);
+    expect(report.applications.map((stored) => stored.appKey)).toEqual(['app-mixed-1']);
+    expect(report.failures).toEqual([]);
+    expect(report.skipped).toEqual([
+      { sourceName: 'mixed.zip/notes.txt', reason: 'mixed.zip/notes.txt is text but not JSON lines, so not a Spark event log.' },
+    ]);
+  });
+
+  it('reports each of several paths: a missing one fails alone and the others are stored', async () => {
+    const good = join(scratch, 'good-again.json');
+    writeFileSync(good, buildEventLog(app('app-path-good')));
+    const missing = join(scratch, 'missing.json');
+    const report = await ingestPaths(server.temp.database, [missing, good]);
+    expect(report.applications.map((stored) => stored.appKey)).toEqual(['app-path-good']);
+    expect(report.failures.map((failure) => failure.sourceName)).toEqual([missing]);
+    expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
+  });
+
+  it('serializes 5 concurrent uploads of the same application over HTTP: all answer with it, none conflicts', async () => {
+    const paths = [3, 6, 9, 12, 15].map((tasks) => {
+      const path = join(scratch, `upload-same-${tasks}.json`);
+      writeFileSync(path, buildEventLog(app('app-uploaded-5', tasks)));
+      return path;
+    });
+    const answers = await Promise.all(paths.map((path) => gqlUpload(server.graphqlUrl, UploadEventLogDocument, path)));
+    expect(answers.map((answer) => ({ status: answer.status, errors: answer.errors }))).toEqual(
+      Array.from({ length: 5 }, () => ({ status: 200, errors: undefined })),
+    );
+    const rows = plain(await server.temp.database.query(
+      "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-uploaded-5') AS apps, (SELECT count(*) FROM tasks WHERE appKey = 'app-uploaded-5') AS tasks",
+    ));
+    // One whole version is stored: each upload's two stages of N tasks.
+    expect([6, 12, 18, 24, 30]).toContain(rows[0]!.tasks);
+    expect(rows[0]!.apps).toBe(1);
+  });
+});

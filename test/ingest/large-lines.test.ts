@@ -1,0 +1,74 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+import { buildEventLog } from '../helpers/synthetic-log.js';
+
+const MB = 1024 * 1024;
+
+/**
+ * Writes a log: a small application with, after its first line, one SQL execution start whose physical plan
+ * description is `planBytes` long (written in pieces, so the test never holds it whole). Returns its path and
+ * the line number of the large event.
+ */
+function logWithLargeLine(dir: string, appId: string, planBytes: number): { path: string; line: number } {
+  const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }, { durationMs: 20 }] }] }] })
+    .split('\n')
+    .filter((line) => line !== '');
+  const path = join(dir, `${appId}.json`);
+  const fd = openSync(path, 'w');
+  writeSync(fd, `${lines[0]}\n`);
+  writeSync(fd, '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":7,"description":"wide","details":"","physicalPlanDescription":"');
+  const piece = 'x'.repeat(MB);
+  for (let written = 0; written < planBytes; written += MB) writeSync(fd, piece);
+  writeSync(fd, '","sparkPlanInfo":{"nodeName":"Scan","simpleString":"Scan","children":[],"metadata":{},"metrics":[]},"time":1700000000001,"modifiedConfigs":{}}\n');
+  for (const line of lines.slice(1)) writeSync(fd, `${line}\n`);
+  closeSync(fd);
+  return { path, line: 2 };
+}
+
+describe('event lines of any size', () => {
+  let db: TempDatabase;
+  let scratch: string;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+    scratch = mkdtempSync(join(tmpdir(), 'spark-sword-large-'));
+  });
+  afterAll(() => {
+    db.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('stores an event of 15 MB whole', async () => {
+    const { path } = logWithLargeLine(scratch, 'app-15mb', 15 * MB);
+    const [app] = (await ingestPaths(db.database, [path])).applications;
+    expect(app!.warnings.filter((w) => w.line !== null)).toEqual([]);
+    const rows = plain(await db.database.query(
+      "SELECT strlen(physicalPlanDescription) AS n FROM sql_executions WHERE appKey = 'app-15mb' AND executionId = 7",
+    ));
+    expect(rows).toEqual([{ n: 15 * MB }]);
+  });
+
+  it.each([['40 MB', 40 * MB], ['200 MB', 200 * MB]])(
+    'skips an event of %s with a warning naming its line and its size, and stores the rest of the log',
+    async (label, bytes) => {
+      const appId = `app-${label.replace(' ', '')}`;
+      const { path, line } = logWithLargeLine(scratch, appId, bytes);
+      const report = await ingestPaths(db.database, [path]);
+      expect(report.failures.map((f) => f.error.message)).toEqual([]);
+      const [app] = report.applications;
+      expect(app!.warnings).toContainEqual({
+        line,
+        message: expect.stringMatching(new RegExp(`^line ${line} is ${bytes / MB}\\.\\d MB long, more than the 16\\.0 MB an event may be; it was skipped$`)),
+      });
+      const rows = plain(await db.database.query(
+        'SELECT (SELECT count(*) FROM tasks WHERE appKey = $k) AS tasks, (SELECT count(*) FROM sql_executions WHERE appKey = $k) AS executions',
+        { k: appId },
+      ));
+      expect(rows).toEqual([{ tasks: 2, executions: 0 }]);
+    },
+    120_000,
+  );
+});
