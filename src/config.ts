@@ -67,11 +67,17 @@ const configSchema = z.object({
   UPLOAD_TMP_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUCKDB_MEMORY_LIMIT: z.string().min(1).default('512MB'),
+  /** Time budget of one API request; its DuckDB work is cancelled when it runs out (uploads are exempt). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** API requests served at once; beyond it the server answers 503 with Retry-After instead of queueing. */
+  MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(64),
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
   /** Bearer token the CLI sends when it hands logs to a running server that holds the database. */
   SPARK_SWORD_TOKEN: z.string().min(1).optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),
+  /** Load the sample logs of examples/logs into an empty database at start-up (also `npm start -- --demo`). */
+  SAMPLE_DATA: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Event log directories to watch, comma-separated (History Server's spark.history.fs.logDirectory); unset: off. */
   LOG_DIRECTORY: z
     .string()

@@ -65,7 +65,7 @@ export async function createDetectorContext(connection: DuckDBConnection, appKey
     (await connection.runAndReadAll(sql, { appKey, ...params })).getRowObjectsJS() as T[];
   const [facts] = await query<{ sparkVersion: string | null; duration: bigint | null; totalTaskTime: number }>(
     `SELECT sparkVersion, duration,
-       (SELECT coalesce(sum(duration), 0)::DOUBLE FROM v_tasks WHERE appKey = $appKey) AS totalTaskTime
+       (SELECT coalesce(sum(duration), 0)::DOUBLE FROM app_tasks($appKey) WHERE appKey = $appKey) AS totalTaskTime
      FROM v_applications WHERE appKey = $appKey`,
   );
   const properties = await query<{ section: string; key: string; value: string }>(

@@ -56,7 +56,7 @@ export interface StageFacts {
  */
 export const stageFactsSql = `
 WITH t AS (
-  SELECT * FROM v_tasks WHERE appKey = $appKey AND finishTime IS NOT NULL
+  SELECT * FROM app_tasks($appKey) WHERE appKey = $appKey AND finishTime IS NOT NULL
 ), agg AS (
   SELECT stageId, stageAttemptId,
     count(*) AS taskAttempts,

@@ -27,6 +27,7 @@ import { LogDirectoryResolver } from './log-directory/log-directory.resolver.js'
 import { NotebookResolver } from './notebook/notebook.resolver.js';
 import { scenarioCatalog } from '../learning/scenarios/catalog.js';
 import { ProgressResolver } from './learning/progress.resolver.js';
+import { IngestProgressResolver } from './uploads/ingest-progress.resolver.js';
 import { ScenarioLogResolver, ScenarioResolver, ScenarioRunResolver } from './learning/scenario.resolver.js';
 
 /** Every resolver of the API, one or more per domain module; a new module registers here. */
@@ -34,6 +35,7 @@ import { ScenarioLogResolver, ScenarioResolver, ScenarioRunResolver } from './le
 export const resolvers: NonEmptyArray<Function> = [
   ApplicationResolver,
   UploadResolver,
+  IngestProgressResolver,
   LogDirectoryResolver,
   ExecutorResolver,
   EnvironmentResolver,

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.js';
 import { BadInputError } from '../errors.js';
+import { logger, routeLogsTo, type LogSink } from '../logger.js';
+import { version } from '../version.js';
 import { ingestPaths, type IngestReport } from '../ingest/ingest-service.js';
 import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
 import { removeStaleTempFiles } from '../eventlog/temp-files.js';
@@ -13,21 +15,64 @@ import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
 import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
+import { IngestProgressView } from './progress.js';
 import { shapeCommand, shapeFromLogCommand } from './shape-command.js';
 import { addTokenCommands } from './token-command.js';
 import { registerCompareCommand } from './compare-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerFleetCommand } from './fleet-command.js';
 
-/** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input. */
+/** Exit codes the CLI promises: 0 ok, 1 internal error, 2 bad input (3, lint's findings, is in lint-command). */
 const EXIT_OK = 0;
 const EXIT_INTERNAL = 1;
 const EXIT_BAD_INPUT = 2;
+
+/** The exit codes as `--help` lists them, so a script author need not read the source. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  done (lint: every file analysed, findings or not)
+  1  internal error: a bug in spark-sword (the message says where)
+  2  bad input: a path, option, log or file that cannot be used; the message says what is wrong.
+     ingest/analyze/simulate store the other logs and list the rejected ones
+  3  lint --fail-on: a finding reached that severity
+
+Output: with --json, stdout holds exactly one JSON document (also on failure: {"error": {...}}) and
+every log line or progress report goes to stderr. Add --verbose for the server's structured log lines.
+`;
 
 /** Where the CLI writes: the process's streams, or a test's buffers. */
 export interface CliOutput {
   stdout: { write: (text: string) => unknown };
   stderr: { write: (text: string) => unknown; isTTY?: boolean };
+}
+
+/** Writes `value` as the one JSON document of a --json run; DuckDB's bigints become numbers (exact below 2^53). */
+export function writeJson(out: CliOutput, value: unknown): void {
+  const replacer = (_key: string, v: unknown): unknown =>
+    typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
+  out.stdout.write(`${JSON.stringify(value, replacer, 2)}\n`);
+}
+
+/**
+ * A log sink for a person: one `spark-sword: level: message (field=value, …)` line per log record instead of
+ * pino's JSON, on stderr. With --verbose the JSON lines are passed through unchanged.
+ */
+function humanLogSink(stderr: CliOutput['stderr']): LogSink {
+  return {
+    write: (line: string) => {
+      let record: Record<string, unknown>;
+      try {
+        record = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return stderr.write(line);
+      }
+      const { level, msg, time: _time, pid: _pid, hostname: _host, name: _name, err, ...fields } = record;
+      const label = typeof level === 'number' && level >= 50 ? 'error' : typeof level === 'number' && level >= 40 ? 'warning' : 'note';
+      const details = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      if (err && typeof err === 'object' && 'message' in err) details.push(`error=${String((err as { message: unknown }).message)}`);
+      return stderr.write(`spark-sword: ${label}: ${String(msg)}${details.length > 0 ? ` (${details.join(', ')})` : ''}\n`);
+    },
+  };
 }
 
 /** An application as the text reports name it: its key, then its name in quotes when it has one. */
@@ -48,9 +93,7 @@ function printRejected(out: CliOutput, report: IngestReport): void {
 
 function printIngestReport(out: CliOutput, report: IngestReport, asJson: boolean): void {
   if (asJson) {
-    out.stdout.write(
-      `${JSON.stringify({ applications: report.applications, failures: failuresJson(report), skipped: report.skipped }, null, 2)}\n`,
-    );
+    writeJson(out, { applications: report.applications, failures: failuresJson(report), skipped: report.skipped });
     return;
   }
   for (const app of report.applications) {
@@ -92,15 +135,17 @@ async function ingestThen(
     threads: config.DUCKDB_THREADS,
   });
   await removeStaleTempFiles();
+  // Progress per log on stderr: a bar on a terminal, periodic lines in a CI log; stdout stays the result's.
+  const progress = new IngestProgressView(out.stderr);
   try {
     const report = await ingestPaths(database, paths, {
-      onProgress: ({ index, total, sourceName }) => {
-        if (total > 1 || out.stderr.isTTY) out.stderr.write(`[${index + 1}/${total}] ingesting ${sourceName}\n`);
-      },
+      onProgress: ({ index, total, sourceName }) => progress.start(index, total, sourceName),
+      onPhase: (update) => progress.update(update),
     });
     await then(database, report);
     return exitCodeOf(report);
   } finally {
+    progress.close();
     database.close();
   }
 }
@@ -182,8 +227,18 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
   let exitCode = EXIT_OK;
   const program = new Command('spark-sword')
     .description('Understand Apache Spark applications from their event logs')
+    .version(version, '-V, --version', 'print the version and exit')
+    .option('--verbose', 'pass the structured (pino JSON) log lines through to stderr')
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({ writeOut: (text) => out.stdout.write(text), writeErr: (text) => out.stderr.write(text) });
+  // Logs never share stdout with a command's output: stderr, as text for a person unless --verbose.
+  program.hook('preAction', () => {
+    const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
+    routeLogsTo(verbose ? out.stderr : humanLogSink(out.stderr));
+    const asked = process.env.LOG_LEVEL;
+    logger.level = verbose ? (asked === 'debug' || asked === 'trace' ? asked : 'info') : 'warn';
+  });
   program
     .command('ingest')
     .description('ingest Spark event logs (files, rolling-log directories, History Server log directories, zips)')
@@ -219,7 +274,7 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
         const insights = await insightsByApp(database, report.applications.map((app) => app.appKey));
         if (options.json) {
           const applications = report.applications.map((app, i) => ({ ...app, insights: insights[i] }));
-          out.stdout.write(`${JSON.stringify({ applications, failures: failuresJson(report) }, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
+          writeJson(out, { applications, failures: failuresJson(report) });
         } else {
           printAnalysis(out, report, insights, options.top);
         }
@@ -244,7 +299,7 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
           simulations.push({ appKey: app.appKey, name: app.name, simulation: result });
         }
         if (options.json) {
-          out.stdout.write(`${JSON.stringify({ applications: simulations, failures: failuresJson(report) }, null, 2)}\n`);
+          writeJson(out, { applications: simulations, failures: failuresJson(report) });
           return;
         }
         for (const { appKey, name, simulation } of simulations) printSimulation(out, appLabel({ appKey, name }), simulation);
@@ -291,18 +346,28 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
   registerFleetCommand(program, out, (code) => (exitCode = code));
 
   const run = async (argv: string[]): Promise<number> => {
+    // With --json a failure is a JSON document too, so `| jq` never meets an empty or half stdout.
+    const asJson = argv.includes('--json');
+    const fail = (code: number, kind: string, message: string): number => {
+      if (asJson) writeJson(out, { error: { exitCode: code, kind, message } });
+      return code;
+    };
     try {
       await program.parseAsync(argv, { from: 'user' });
       return exitCode;
     } catch (error) {
-      if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+      if (error instanceof CommanderError) {
+        if (error.exitCode === 0) return EXIT_OK; // --help, --version
+        return fail(EXIT_BAD_INPUT, 'bad-input', error.message.replace(/^error: /, ''));
+      }
       // A database held by another process or on a read-only disk is the user's to fix: exit 2, one line.
       if (error instanceof BadInputError || (error instanceof DatabaseOpenError && error.problem !== 'other')) {
         out.stderr.write(`spark-sword: ${error.message}\n`);
-        return EXIT_BAD_INPUT;
+        return fail(EXIT_BAD_INPUT, 'bad-input', error.message);
       }
-      out.stderr.write(`spark-sword: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-      return EXIT_INTERNAL;
+      const message = error instanceof Error ? error.message : String(error);
+      out.stderr.write(`spark-sword: internal error: ${message}\n`);
+      return fail(EXIT_INTERNAL, 'internal', message);
     }
   };
   return { program, run };

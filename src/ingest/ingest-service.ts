@@ -49,6 +49,22 @@ export interface IngestProgress {
   sourceName: string;
 }
 
+/** Where one log's ingest is: its steps in order, then done (or failed, with a BadInputError). */
+export type IngestPhase = 'decoding' | 'reading' | 'storing' | 'analyzing' | 'done' | 'failed';
+
+/**
+ * A step of one log's ingest, for a progress bar: the log's size on disk (compressed, as stored), how much of it
+ * has been read (all of it once DuckDB's read is done), and the events stored once they are known.
+ */
+export interface IngestPhaseUpdate {
+  sourceName: string;
+  phase: IngestPhase;
+  bytesTotal: number;
+  bytesRead: number;
+  events: number | null;
+  elapsedMs: number;
+}
+
 /** Options of {@link ingestPaths}. */
 export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
@@ -60,6 +76,8 @@ export interface IngestOptions {
   beforeWrite?: (appKey: string) => Promise<void>;
   /** Meters every decompression (uploads): past its limits the ingest stops with a DecompressionLimitError. */
   budget?: DecompressionBudget;
+  /** Called as each log moves from one step to the next. */
+  onPhase?: (update: IngestPhaseUpdate) => void;
 }
 
 /** One log that could not be ingested, and why (its message is for the person who supplied it). */
@@ -120,6 +138,7 @@ export async function ingestPaths(
       try {
         report.applications.push(await ingestSource(database, source, options));
       } catch (error) {
+        options.onPhase?.({ sourceName: source.name, phase: 'failed', bytesTotal: 0, bytesRead: 0, events: null, elapsedMs: 0 });
         if (!(error instanceof BadInputError)) {
           logger.error({ err: error, source: source.name }, 'ingest of one log failed; going on with the others');
         }
@@ -141,7 +160,7 @@ export async function ingestPaths(
 export async function ingestSource(
   database: AnalysisDatabase,
   source: LogSource,
-  options: Pick<IngestOptions, 'beforeWrite' | 'budget'> = {},
+  options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase'> = {},
 ): Promise<IngestedApplication> {
   return database.serializeWrite(() => ingestSourceNow(database, source, options));
 }
@@ -149,27 +168,35 @@ export async function ingestSource(
 async function ingestSourceNow(
   database: AnalysisDatabase,
   source: LogSource,
-  options: Pick<IngestOptions, 'beforeWrite' | 'budget'>,
+  options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase'>,
 ): Promise<IngestedApplication> {
+  const { onPhase } = options;
   const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix()));
   const started = performance.now();
+  const bytesTotal = onPhase ? await sizeOnDisk(source) : 0;
+  const phase = (name: IngestPhase, bytesRead: number, events: number | null = null): void =>
+    onPhase?.({ sourceName: source.name, phase: name, bytesTotal, bytesRead, events, elapsedMs: Math.round(performance.now() - started) });
   const stage = (name: string): void =>
     logger.debug({ source: source.name, stage: name, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'ingest stage');
   try {
+    phase('decoding', 0);
     const parts = await materializeForDuckDB(source, tempDir, options.budget);
     stage('materialized');
     return await database.withConnection(async (connection) => {
+      phase('reading', 0);
       const staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts, tempDir));
       stage('staged');
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
       // Checked inside the one-at-a-time write, so no other upload can store the same application in between.
       await options.beforeWrite?.(application.appKey);
+      phase('storing', bytesTotal);
       const outcome = await asBadInput(source, parts, () =>
         writeApplication(connection, application, plan, {
           // Findings are computed once, here, and committed with the application: a reader never sees one
           // without the other, and queries never wait for a detector.
           beforeCommit: async (tx) => {
             stage('rows written');
+            phase('analyzing', bytesTotal);
             const insights = await detectInsights(tx, application.appKey);
             stage('insights detected');
             await replaceInsights(tx, application.appKey, insights);
@@ -185,6 +212,7 @@ async function ingestSourceNow(
         { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
         'ingested event log',
       );
+      phase('done', bytesTotal, outcome.eventsRead);
       return toIngested(application, name);
     });
   } finally {
@@ -215,6 +243,12 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
         : `${source.name}: line ${line}${where} does not fit its event's shape (${detail!.trim().slice(0, 200)}); nothing was stored`,
     );
   }
+}
+
+/** The bytes of a log's parts as stored (compressed when they are); a part that vanished counts 0. */
+async function sizeOnDisk(source: LogSource): Promise<number> {
+  const sizes = await Promise.all(source.parts.map((part) => stat(part.path).then((info) => info.size, () => 0)));
+  return sizes.reduce((sum, size) => sum + size, 0);
 }
 
 interface StagedLog {

@@ -8,7 +8,7 @@ import { BadInputError, ForbiddenError } from '../errors.js';
 import { DecompressionBudget, DecompressionLimitError, type DecompressionLimits } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix, removeStaleTempFiles } from '../eventlog/temp-files.js';
 import type { AnalysisDatabase } from '../store/database.js';
-import { ingestPaths, type IngestOptions, type IngestReport } from './ingest-service.js';
+import { ingestPaths, type IngestOptions, type IngestPhaseUpdate, type IngestReport } from './ingest-service.js';
 
 /** How an upload is bounded and where it is spooled. */
 export interface UploadOptions {
@@ -20,6 +20,8 @@ export interface UploadOptions {
   uploadDir?: string;
   /** Called before each application is written (see IngestOptions.beforeWrite). */
   beforeWrite?: IngestOptions['beforeWrite'];
+  /** Told of bytes received and of each log's phase (Query.ingestProgress). */
+  progress?: UploadProgressListener;
 }
 
 /** Where uploads are spooled when UPLOAD_TMP_DIR is unset: the system temp directory. */
@@ -52,15 +54,22 @@ function safeFileName(name: string): string {
   return cleaned.length > 0 ? cleaned.slice(-200) : 'eventlog';
 }
 
-function byteLimit(maxBytes: number): Transform {
+function byteLimit(maxBytes: number, onReceived?: (bytes: number) => void): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
+      onReceived?.(seen);
       if (seen > maxBytes) done(new UploadTooLargeError(`The upload is larger than the limit of ${maxBytes} bytes`));
       else done(null, chunk);
     },
   });
+}
+
+/** Callbacks through which an upload reports its progress (bytes received, then each log's ingest steps). */
+export interface UploadProgressListener {
+  onReceived?: (bytes: number) => void;
+  onPhase?: (update: IngestPhaseUpdate) => void;
 }
 
 /**
@@ -73,6 +82,7 @@ export async function ingestUpload(
   options: UploadOptions,
 ): Promise<IngestReport> {
   const { maxBytes } = options;
+  const progress = options.progress ?? {};
   const uploadDir = options.uploadDir ?? defaultUploadDir();
   await mkdir(uploadDir, { recursive: true });
   const dir = await mkdtemp(join(uploadDir, ingestTempPrefix('upload')));
@@ -83,7 +93,7 @@ export async function ingestUpload(
       upload.stream.destroy(new UploadTooLargeError(`The upload is larger than the limit of ${maxBytes} bytes`)),
     );
     try {
-      await pipeline(upload.stream, byteLimit(maxBytes), createWriteStream(path));
+      await pipeline(upload.stream, byteLimit(maxBytes, progress.onReceived), createWriteStream(path));
     } catch (error) {
       if (error instanceof UploadTooLargeError) throw error;
       throw new BadInputError(`The upload did not arrive whole: ${error instanceof Error ? error.message : String(error)}`);
@@ -93,7 +103,11 @@ export async function ingestUpload(
     let report: IngestReport;
     try {
       const budget = options.decompression ? new DecompressionBudget(options.decompression) : undefined;
-      report = await ingestPaths(db, [path], { budget, beforeWrite: options.beforeWrite });
+      report = await ingestPaths(db, [path], {
+        budget,
+        beforeWrite: options.beforeWrite,
+        onPhase: progress.onPhase && ((update) => progress.onPhase!({ ...update, sourceName: inClientTerms(update.sourceName) })),
+      });
     } catch (error) {
       if (error instanceof DecompressionLimitError) throw limitError(error, upload.filename);
       if (error instanceof BadInputError) throw new BadInputError(inClientTerms(error.message));

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { packageRoot } from '../version.js';
 
 const require = createRequire(import.meta.url);
 /**
@@ -15,6 +16,11 @@ const WORKER_FOLDER = 'monacoeditorwork';
 /** URL prefix under which the IDE's assets are served. */
 export const IDE_ASSET_PREFIX = '/ide/';
 
+/** The page's own script (upload panel, progress, Visual tab), served at /ide/spark-sword-ide.js. */
+const IDE_SCRIPT = 'spark-sword-ide.js';
+/** ide.js lives in src/server/ide/ (plain browser JavaScript, which tsc does not copy): found from the package root. */
+const ideScriptPath: string = join(packageRoot, 'src', 'server', 'ide', 'ide.js');
+
 const contentTypes: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -26,6 +32,7 @@ const contentTypes: Record<string, string> = {
  */
 export async function readIdeAsset(urlPath: string): Promise<{ body: Buffer; contentType: string } | undefined> {
   if (!urlPath.startsWith(IDE_ASSET_PREFIX)) return undefined;
+  if (urlPath === `${IDE_ASSET_PREFIX}${IDE_SCRIPT}`) return { body: await readFile(ideScriptPath), contentType: contentTypes['.js']! };
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath.slice(IDE_ASSET_PREFIX.length));
@@ -87,11 +94,11 @@ function scriptJson(value: unknown): string {
 }
 
 function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): string {
-  // Options of renderYogaGraphiQL (@graphql-yoga/graphiql 4.5.0): `query` is the editor's initial query
-  // (a `?query=` in the page URL wins), `headers` the headers editor's initial text, `additionalHeaders`
-  // headers sent with every request whatever the editor holds; `title` is rendered as HTML. Any other
-  // key goes to GraphiQL's own props.
-  const options = {
+  // Options of renderYogaGraphiQL (@graphql-yoga/graphiql 4.5.0): `query` is the editor's initial query,
+  // `headers` the headers editor's initial text, `additionalHeaders` headers sent with every request whatever the
+  // editor holds; `title` is rendered as HTML. Any other key goes to GraphiQL's own props. ide.js renders it
+  // (again with a ready query after an upload).
+  const graphiql = {
     endpoint,
     title: TITLE,
     query: defaultQuery,
@@ -110,10 +117,35 @@ function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): 
   <link rel="stylesheet" href="${IDE_ASSET_PREFIX}graphiql.css" />
   <style>
     html, body { height: 100%; margin: 0; font-family: system-ui, sans-serif; }
-    #upload-bar { height: 40px; box-sizing: border-box; display: flex; align-items: center; gap: 12px;
-      padding: 0 12px; border-bottom: 1px solid #ddd; font-size: 14px; }
-    #upload-status { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    #root { height: calc(100% - 40px); }
+    body { display: flex; flex-direction: column; }
+    #top-bar { display: flex; align-items: center; gap: 12px; padding: 6px 12px; border-bottom: 1px solid #ddd; font-size: 14px; flex-wrap: wrap; }
+    #upload-bar { display: flex; align-items: center; gap: 12px; flex: 1; min-width: 0; }
+    #upload-status { overflow-wrap: anywhere; }
+    #upload-progress { width: 160px; }
+    #tabs button { font: inherit; padding: 4px 12px; border: 1px solid #bbb; background: #f6f6f6; cursor: pointer; }
+    #tabs button[aria-selected="true"] { background: #fff; border-bottom-color: #fff; font-weight: 600; }
+    #result-panel { max-height: 40vh; overflow: auto; padding: 4px 16px 12px; border-bottom: 2px solid #ccc; background: #fbfbf8; font-size: 13px; }
+    #result-panel h3 { margin: 10px 0 4px; font-size: 14px; }
+    #result-panel li { margin-bottom: 6px; }
+    #result-panel .meta { color: #666; }
+    #result-panel code { display: block; background: #f0f0f0; padding: 2px 4px; white-space: pre-wrap; }
+    #result-close { float: right; margin-top: 8px; }
+    #root { flex: 1; min-height: 0; }
+    #visual { flex: 1; overflow: auto; padding: 8px 16px; font-size: 13px; }
+    #visual h2 { font-size: 15px; margin: 16px 0 4px; }
+    #visual svg { width: 100%; max-width: 1400px; display: block; background: #fff; border: 1px solid #e3e3e3; }
+    #visual text { font: 12px system-ui, sans-serif; fill: #222; }
+    #visual text.title { font-weight: 600; }
+    #visual text.meta, #visual text.edge-label, #visual text.note { fill: #666; font-size: 11px; }
+    #visual .edge { fill: none; stroke: #777; stroke-width: 1.5; }
+    #visual .grid { stroke: #eee; }
+    #visual rect.executor { fill: #8fb8de; }
+    #visual rect.executor.removed { fill: #d9a38f; }
+    #visual rect.stage-bar { fill: #7cbf7c; }
+    #visual rect.stage-bar.failed { fill: #e06666; }
+    #visual rect.stage-bar.skipped { fill: #ccc; }
+    #visual rect.op { fill: #eef3fb; stroke: #6b8fc2; }
+    #visual rect.exchange { fill: #fdf0dc; stroke: #c79a4a; }
   </style>
   <script>
     // Monaco runs language services in web workers; the bundle does not say where they are, so point it at
@@ -126,89 +158,37 @@ function landingPageHtml(endpoint: string, workerUrls: Record<string, string>): 
       };
     })(${scriptJson(workerUrls)});
   </script>
+  <script type="application/json" id="ide-config">${scriptJson({ endpoint, graphiql })}</script>
 </head>
 <body>
-  <form id="upload-bar">
-    <label>Upload a Spark event log (plain, .lz4, .lzf, .snappy, .zstd, .gz, .zip) or a notebook or script to review (.ipynb, .py, .scala, .sql):
-      <input id="upload-file" type="file" name="file" /></label>
-    <span id="upload-status" role="status"></span>
-  </form>
+  <div id="top-bar">
+    <nav id="tabs" role="tablist">
+      <button id="tab-query" type="button" role="tab" aria-selected="true">Query</button>
+      <button id="tab-visual" type="button" role="tab" aria-selected="false">Visual</button>
+    </nav>
+    <form id="upload-bar">
+      <label>Upload a Spark event log (plain, .lz4, .lzf, .snappy, .zstd, .gz, .zip) or a notebook or script to review (.ipynb, .py, .scala, .sql):
+        <input id="upload-file" type="file" name="file" /></label>
+      <progress id="upload-progress" hidden></progress>
+      <span id="upload-status" role="status"></span>
+    </form>
+  </div>
+  <section id="result-panel" hidden aria-label="Upload result">
+    <button id="result-close" type="button">Close</button>
+    <div id="result-body"></div>
+  </section>
   <div id="root"></div>
-  <script>
-    // GraphiQL cannot attach files to variables, so the page sends the upload itself as a GraphQL multipart
-    // request, with the preflight header Apollo's CSRF protection asks for: code files go to analyzeNotebook
-    // (nothing is stored, so the findings are shown here), anything else to uploadEventLog.
-    (function (endpoint) {
-      // With AUTH_MODE=token the Headers tab holds {"Authorization": "Bearer <token>"}; GraphiQL sends it with
-      // every query but keeps it to itself, so the page notes what the last query to the endpoint carried and
-      // uploads with the same.
-      var authorization = null;
-      var originalFetch = window.fetch.bind(window);
-      window.fetch = function (resource, init) {
-        var url = typeof resource === 'string' ? resource : resource && resource.url;
-        var headers = init && init.headers;
-        if (url && new URL(url, location.href).pathname === new URL(endpoint, location.href).pathname && !(init && init.body instanceof FormData)) {
-          var value = headers && (typeof headers.get === 'function' ? headers.get('authorization')
-            : Object.keys(headers).filter(function (name) { return name.toLowerCase() === 'authorization'; }).map(function (name) { return headers[name]; })[0]);
-          authorization = value || null;
-        }
-        return originalFetch(resource, init);
-      };
-      var input = document.getElementById('upload-file');
-      var status = document.getElementById('upload-status');
-      var eventLog = {
-        query: 'mutation Upload($file: Upload!) { uploadEventLog(file: $file) { ' +
-          'applications { id name } warnings { line message } eventsRead } }',
-        describe: function (data) {
-          var stored = data.uploadEventLog;
-          return 'Stored ' + stored.applications.map(function (a) { return a.id; }).join(', ') +
-            ' (' + stored.eventsRead + ' events, ' + stored.warnings.length + ' warnings)';
-        },
-      };
-      var codeReview = {
-        query: 'mutation Review($file: Upload!) { analyzeNotebook(file: $file) { ' +
-          'fileName format insights { type location { cellIndex line column } } warnings { message } } }',
-        describe: function (data) {
-          var review = data.analyzeNotebook;
-          var findings = review.insights.map(function (i) {
-            return i.type + ' at cell ' + i.location.cellIndex + ' line ' + i.location.line + ':' + i.location.column;
-          });
-          var text = 'Reviewed ' + review.fileName + ' (' + review.format + '): ' +
-            (findings.length ? findings.length + ' finding' + (findings.length === 1 ? '' : 's') + ': ' + findings.join('; ') : 'no findings');
-          var warnings = review.warnings.length;
-          if (warnings) text += '; ' + warnings + ' parse warning' + (warnings === 1 ? '' : 's');
-          return text;
-        },
-      };
-      input.addEventListener('change', function () {
-        var file = input.files && input.files[0];
-        if (!file) return;
-        var kind = /\.(ipynb|py|scala|sc|sql)$/i.test(file.name) ? codeReview : eventLog;
-        status.textContent = 'Uploading ' + file.name + '…';
-        var form = new FormData();
-        form.append('operations', JSON.stringify({ query: kind.query, variables: { file: null } }));
-        form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-        form.append('0', file, file.name);
-        var uploadHeaders = { 'apollo-require-preflight': 'true' };
-        if (authorization) uploadHeaders.authorization = authorization;
-        fetch(endpoint, { method: 'POST', body: form, headers: uploadHeaders })
-          .then(function (response) { return response.json(); })
-          .then(function (result) {
-            if (result.errors && result.errors.length) {
-              status.textContent = 'Not accepted: ' + result.errors[0].message;
-              return;
-            }
-            status.textContent = kind.describe(result.data);
-          })
-          .catch(function (error) { status.textContent = 'Upload failed: ' + error; })
-          .finally(function () { input.value = ''; });
-      });
-    })(${scriptJson(endpoint)});
-  </script>
+  <div id="visual" hidden>
+    <label>Application: <select id="visual-app"></select></label> <span id="visual-status" role="status"></span>
+    <h2>Jobs and stages (boxes darker by task time; edges labelled with the shuffle bytes written)</h2>
+    <svg id="stage-graph" role="img" aria-label="Stage graph"></svg>
+    <h2>Timeline (executors alive, stage attempts from submission to completion)</h2>
+    <svg id="stage-timeline" role="img" aria-label="Stage timeline"></svg>
+    <h2>SQL plans (operators with their metrics; data flows up)</h2>
+    <div id="sql-plans"></div>
+  </div>
   <script src="${IDE_ASSET_PREFIX}yoga-graphiql.umd.js"></script>
-  <script>
-    YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), ${scriptJson(options)});
-  </script>
+  <script src="${IDE_ASSET_PREFIX}${IDE_SCRIPT}"></script>
 </body>
 </html>`;
 }

@@ -30,7 +30,7 @@ import { buildApiSchema } from '../api/schema.js';
 import type { Config } from '../config.js';
 import { logger as rootLogger } from '../logger.js';
 import { createRestHandler, REST_PREFIX } from '../rest/handler.js';
-import type { AnalysisDatabase } from '../store/database.js';
+import { runCancellable, type AnalysisDatabase } from '../store/database.js';
 import { version } from '../version.js';
 import { IDE_ASSET_PREFIX, offlineGraphiqlLandingPage, readIdeAsset } from './graphiql.js';
 
@@ -56,6 +56,19 @@ export interface ServerOptions {
   auth?: Partial<AuthServices>;
   logger?: Logger;
 }
+
+/** Why a request's work was cancelled: its time budget ran out, or its client went away. */
+export class RequestCancelledError extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'disconnected',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Seconds a client told 503 (too many requests in progress) should wait before trying again. */
+const RETRY_AFTER_SECONDS = 1;
 
 class HttpError extends Error {
   constructor(
@@ -165,7 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         })
       : null;
 
-  const handleGraphQL = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const handleGraphQL = async (request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const headers = headerMapOf(request);
     let body: unknown;
@@ -209,6 +222,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         logDirectory,
       }),
     });
+    // The time budget ran out (answered already) or the client left: nothing more to write.
+    if (signal.aborted) return;
     for (const [name, value] of result.headers) {
       // Resolvers set cookies on the response already; a plugin's Set-Cookie adds to them, never replaces them.
       if (name === 'set-cookie') response.appendHeader(name, value);
@@ -259,12 +274,57 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     requireRole(await authenticate(request, learner, config, tokens), 'viewer', 'The REST API');
   };
 
+  let inFlight = 0;
   const httpServer = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const isRest = path === REST_PREFIX || path.startsWith(`${REST_PREFIX}/`);
+    const isApi = path === '/graphql' || isRest;
+    const controller = new AbortController();
+    const signal = controller.signal;
+    if (isApi && request.method !== 'OPTIONS') {
+      // Beyond the limit, answer at once: a queue without bound only makes every client wait longer.
+      if (inFlight >= config.MAX_CONCURRENT_REQUESTS) {
+        response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+        sendJson(response, 503, {
+          errors: [
+            {
+              message:
+                `The server is busy: ${inFlight} requests are in progress (MAX_CONCURRENT_REQUESTS is ` +
+                `${config.MAX_CONCURRENT_REQUESTS}). Retry after ${RETRY_AFTER_SECONDS} s.`,
+              extensions: { code: 'SERVICE_UNAVAILABLE' },
+            },
+          ],
+        });
+        return;
+      }
+      inFlight += 1;
+      const isUpload = (request.headers['content-type'] ?? '').startsWith('multipart/form-data');
+      const timer = isUpload
+        ? undefined
+        : setTimeout(() => {
+            const message =
+              `The request took longer than its time budget (REQUEST_TIMEOUT_MS = ${config.REQUEST_TIMEOUT_MS} ms) ` +
+              'and was cancelled. Ask for less (fewer stages, a smaller page) or raise REQUEST_TIMEOUT_MS.';
+            controller.abort(new RequestCancelledError('timeout', message));
+            log.warn({ path, timeoutMs: config.REQUEST_TIMEOUT_MS }, 'request cancelled: time budget ran out');
+            if (response.headersSent) response.destroy();
+            else if (isRest) {
+              response.writeHead(504, { 'content-type': 'text/plain; charset=utf-8' }).end(message);
+            } else sendJson(response, 504, { errors: [{ message, extensions: { code: 'REQUEST_TIMEOUT' } }] });
+          }, config.REQUEST_TIMEOUT_MS);
+      response.once('close', () => {
+        inFlight -= 1;
+        clearTimeout(timer);
+        if (!response.writableFinished && !signal.aborted) {
+          controller.abort(new RequestCancelledError('disconnected', 'The client closed the connection'));
+          log.info({ path }, 'request cancelled: the client disconnected');
+        }
+      });
+    }
     const route = async (): Promise<void> => {
       if (path === '/graphql') {
         if (applyCors(request, response, config.ALLOWED_ORIGINS)) return;
-        await handleGraphQL(request, response);
+        await handleGraphQL(request, response, signal);
       } else if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
         await handleHealth(response);
       } else if (path.startsWith(IDE_ASSET_PREFIX) && request.method === 'GET') {
@@ -272,7 +332,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (!asset) throw new HttpError(404, `No such IDE asset: ${path}`);
         response.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'public, max-age=86400' });
         response.end(asset.body);
-      } else if (path === REST_PREFIX || path.startsWith(`${REST_PREFIX}/`)) {
+      } else if (isRest) {
         try {
           await gateRest(request, response);
         } catch (error) {
@@ -289,7 +349,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         throw new HttpError(404, `Nothing is served at ${path}; GraphQL is at /graphql`);
       }
     };
-    route().catch((error: unknown) => {
+    runCancellable(signal, route).catch((error: unknown) => {
+      // Cancelled: the time budget's answer went out already, or nobody is listening any more.
+      if (signal.aborted) return;
       if (error instanceof GateError) {
         if (!response.headersSent) {
           response.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8', ...error.headers });

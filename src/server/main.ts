@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config.js';
+import { loadSampleDataIfEmpty } from '../ingest/sample-data.js';
 import { ProgressStore } from '../learning/progress/progress-store.js';
 import { logger } from '../logger.js';
 import { removeStaleTempFiles } from '../eventlog/temp-files.js';
@@ -34,6 +35,13 @@ async function main(): Promise<void> {
   }
   // A killed ingest or upload leaves its temp files; no other ingest runs yet, so they can go.
   await removeStaleTempFiles();
+  const demo = config.SAMPLE_DATA || process.argv.slice(2).includes('--demo');
+  const sample = await loadSampleDataIfEmpty(db, demo);
+  if (sample.loaded) {
+    logger.info({ applications: sample.report.applications.map((app) => app.appKey) }, 'loaded the sample logs of examples/logs');
+  } else if (sample.reason === 'not-asked') {
+    logger.info('the database holds no application: start with --demo (or SAMPLE_DATA=true) to load the sample logs, or ingest your own');
+  }
   let progress: ProgressStore;
   try {
     progress = await ProgressStore.open(config.PROGRESS_DB_PATH);

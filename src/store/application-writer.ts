@@ -6,6 +6,8 @@ import {
   taskEventsSql,
   type StagingPlan,
 } from '../parse/stage-events.js';
+import { assignApplicationNumber } from './application-numbers.js';
+import { precomputeApplication } from './precompute.js';
 import { applicationTables, taskMetricNames } from './schema.js';
 
 /** What the ingest knows of an application attempt before its rows are written. */
@@ -293,7 +295,7 @@ const insertStatements: Record<string, string> = {
 function insertTaskEndsSql(plan: StagingPlan): string {
   return `
     INSERT INTO tasks
-    SELECT $appKey, "Stage ID", coalesce("Stage Attempt ID", 0), ti."Task ID", ti."Index", ti."Attempt",
+    SELECT $appKey, $appNo, "Stage ID", coalesce("Stage Attempt ID", 0), ti."Task ID", ti."Index", ti."Attempt",
       coalesce(ti."Partition ID", -1), ti."Launch Time", nullif(ti."Finish Time", 0),
       nullif(ti."Getting Result Time", 0), ti."Executor ID", ti."Host", ti."Locality",
       coalesce(ti."Speculative", false), "Task Type",
@@ -314,7 +316,7 @@ function insertTaskEndsSql(plan: StagingPlan): string {
 function insertRunningTasksSql(plan: StagingPlan): string {
   return `
     INSERT INTO tasks BY NAME
-    SELECT $appKey AS appKey, "Stage ID" AS stageId, coalesce("Stage Attempt ID", 0) AS stageAttemptId,
+    SELECT $appKey AS appKey, $appNo AS appNo, "Stage ID" AS stageId, coalesce("Stage Attempt ID", 0) AS stageAttemptId,
       ti."Task ID" AS taskId, ti."Index" AS "index", ti."Attempt" AS attempt,
       coalesce(ti."Partition ID", -1) AS partitionId, ti."Launch Time" AS launchTime,
       ti."Executor ID" AS executorId, ti."Host" AS host, ti."Locality" AS taskLocality,
@@ -322,7 +324,7 @@ function insertRunningTasksSql(plan: StagingPlan): string {
       [] AS accumulables
     FROM (SELECT *, "Task Info" AS ti FROM (${taskEventsSql(plan, 'SparkListenerTaskStart')})) s
     WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL
-      AND ti."Task ID" NOT IN (SELECT taskId FROM tasks WHERE appKey = $appKey)`;
+      AND ti."Task ID" NOT IN (SELECT taskId FROM tasks WHERE appNo = $appNo)`;
 }
 
 /** Lines of task events that lack what a task row needs (a numbered read; run only when some were left out). */
@@ -475,18 +477,19 @@ export async function writeApplication(
   await connection.run('BEGIN TRANSACTION');
   try {
     await deleteApplicationRows(connection, app.appKey);
+    const appNo = await assignApplicationNumber(connection, app.appKey);
     for (const statement of Object.values(insertStatements)) {
       await connection.run(statement, { appKey: app.appKey });
     }
     const taskCounts = await countTaskEvents(connection);
     // Task rows have no order to keep, which lets DuckDB insert them from both threads at full speed.
     await connection.run('SET preserve_insertion_order = false');
-    const endsStored = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey })).rowsChanged;
+    const endsStored = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
     await connection.run('RESET preserve_insertion_order');
     // In Spark every started task ends; more starts than ends means some tasks were still running.
     const runningStored =
       taskCounts.starts > endsStored
-        ? (await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey })).rowsChanged
+        ? (await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey, appNo })).rowsChanged
         : 0;
     const warnings = [...app.warnings];
     let unusableTaskEvents = 0;
@@ -522,7 +525,9 @@ export async function writeApplication(
         message: warning.message,
       });
     }
-    // Whatever is derived from the rows (insights, precomputed answers) commits with them, or not at all.
+    // Whatever is derived from the rows (precomputed answers, then the insights the detectors find in them)
+    // commits with them, or not at all.
+    await precomputeApplication(connection, app.appKey);
     await options.beforeCommit?.(connection);
     await connection.run('COMMIT');
     return { warnings, eventsRead, eventsSkipped };

@@ -92,7 +92,7 @@ export async function loadRunProfileRows(db: AnalysisDatabase, appKey: string): 
         SELECT stageId, stageAttemptId, finishTime - launchTime AS duration, executorRunTime, jvmGcTime, inputBytes,
           outputBytes, shuffleRemoteBytesRead + shuffleLocalBytesRead AS shuffleRead, shuffleWriteBytes,
           memoryBytesSpilled, diskBytesSpilled, status, endReason
-        FROM tasks WHERE appKey = $appKey AND status <> 'RUNNING'
+        FROM tasks WHERE appNo = (SELECT appNo FROM application_numbers WHERE appKey = $appKey) AND appKey = $appKey AND status <> 'RUNNING'
       ), last_attempt AS (
         SELECT stageId, max(attemptId) AS attemptId FROM stages WHERE appKey = $appKey GROUP BY ALL
       ), spread AS (

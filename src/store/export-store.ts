@@ -21,11 +21,11 @@ export const exportTableQueries: Readonly<Record<string, string>> = {
       ${['duration', 'executorRunTime', 'executorCpuTime', 'jvmGcTime', 'schedulerDelay', 'inputBytes', 'outputBytes',
         'shuffleTotalBytesRead', 'shuffleWriteBytes', 'memoryBytesSpilled', 'diskBytesSpilled', 'peakExecutionMemory']
         .map((column) => `quantile_cont(${column}, [0.0, 0.25, 0.5, 0.75, 1.0]) AS ${column}Quantiles`).join(',\n      ')}
-    FROM v_tasks WHERE appKey = $appKey AND outcome = 'completed' GROUP BY ALL ORDER BY stageId, stageAttemptId`,
+    FROM v_tasks WHERE appNo = (SELECT appNo FROM application_numbers WHERE appKey = $appKey) AND appKey = $appKey AND outcome = 'completed' GROUP BY ALL ORDER BY stageId, stageAttemptId`,
   tasks: `SELECT appKey, stageId, stageAttemptId, taskId, "index", attempt, partitionId, launchTime, finishTime, duration,
       executorId, host, taskLocality, speculative, status, outcome, endReason, errorMessage, schedulerDelay,
       gettingResultTime, ${taskMetricNames.join(', ')}, shuffleTotalBytesRead
-    FROM v_tasks WHERE appKey = $appKey ORDER BY stageId, stageAttemptId, taskId`,
+    FROM v_tasks WHERE appNo = (SELECT appNo FROM application_numbers WHERE appKey = $appKey) AND appKey = $appKey ORDER BY stageId, stageAttemptId, taskId`,
   executors: `SELECT * EXCLUDE (executorLogs, attributes, resources), executorLogs::VARCHAR AS executorLogs,
       attributes::VARCHAR AS attributes, resources::VARCHAR AS resources
     FROM v_executors WHERE appKey = $appKey ORDER BY id`,

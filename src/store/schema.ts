@@ -8,7 +8,7 @@
 import { executorMetricsType } from '../parse/event-schema.js';
 
 /** Bumped whenever a table's layout changes; a file with another version is refused at open. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Names of the per-task metric columns (History Server's StageData names), in table order. */
 export const taskMetricNames = [
@@ -50,6 +50,16 @@ export const applicationTables = [
   'unpersisted_rdds',
   'ingest_warnings',
   'insights',
+  'application_numbers',
+  // Precomputed per-application answers (src/store/precompute.ts).
+  'app_stages',
+  'app_jobs',
+  'app_executors',
+  'app_stage_executors',
+  'app_stage_peaks',
+  'app_stage_speculation',
+  'app_totals',
+  'app_task_quantiles',
 ] as const;
 
 /** DDL for every table; idempotent. */
@@ -128,8 +138,10 @@ CREATE TABLE IF NOT EXISTS stages (
   PRIMARY KEY (appKey, stageId, attemptId)
 );
 
+-- appNo (application_numbers) keeps one application's tasks findable by zonemap: see application_numbers.
 CREATE TABLE IF NOT EXISTS tasks (
   appKey VARCHAR NOT NULL,
+  appNo BIGINT NOT NULL,
   stageId BIGINT NOT NULL,
   stageAttemptId BIGINT NOT NULL,
   taskId BIGINT NOT NULL,
@@ -273,6 +285,25 @@ CREATE TABLE IF NOT EXISTS insights (
   impact DOUBLE NOT NULL,
   impactMs BIGINT NOT NULL,
   PRIMARY KEY (appKey, id)
+);
+
+-- A number per stored application, new at every write. DuckDB's zonemaps keep only an 8-byte prefix of a
+-- VARCHAR, which every Spark application id shares ("applicati", "local-17"), so filtering tasks by appKey
+-- reads every row group; filtering by this integer reads only the application's own.
+CREATE SEQUENCE IF NOT EXISTS application_number START 1;
+CREATE TABLE IF NOT EXISTS application_numbers (
+  appKey VARCHAR PRIMARY KEY,
+  appNo BIGINT NOT NULL
+);
+
+-- History Server's task quantiles of each stage attempt at the quantiles every client asks for by default
+-- (src/store/task-summary.ts): metricValues[i] holds metric i's values at \`quantiles\`.
+CREATE TABLE IF NOT EXISTS app_task_quantiles (
+  appKey VARCHAR NOT NULL,
+  stageId BIGINT NOT NULL,
+  stageAttemptId BIGINT NOT NULL,
+  quantiles DOUBLE[] NOT NULL,
+  metricValues DOUBLE[][] NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS ingest_warnings (

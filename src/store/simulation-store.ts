@@ -11,9 +11,9 @@ const numOrNull = (value: unknown): number | null => (value === null || value ==
  */
 export async function simulationInput(db: AnalysisDatabase, appKey: string): Promise<SimulationInput | null> {
   const [app] = await db.query(
-    `SELECT a.startTime, coalesce(a.endTime, (SELECT max(finishTime) FROM tasks t WHERE t.appKey = a.appKey),
+    `SELECT a.startTime, coalesce(a.endTime, (SELECT max(finishTime) FROM tasks t WHERE t.appNo = n.appNo AND t.appKey = a.appKey),
        (SELECT max(completionTime) FROM jobs j WHERE j.appKey = a.appKey), a.startTime) AS endTime
-     FROM applications a WHERE a.appKey = $appKey`,
+     FROM applications a LEFT JOIN application_numbers n USING (appKey) WHERE a.appKey = $appKey`,
     { appKey },
   );
   if (!app) return null;
@@ -38,7 +38,9 @@ export async function simulationInput(db: AnalysisDatabase, appKey: string): Pro
   );
   const tasks = await db.query(
     `SELECT stageId, stageAttemptId, "index", launchTime, duration, outcome, coalesce(speculative, false) AS speculative
-     FROM v_tasks WHERE appKey = $appKey AND outcome <> 'active' AND duration IS NOT NULL AND launchTime IS NOT NULL
+     FROM v_tasks
+     -- By application number, which DuckDB's zonemaps prune (see application_numbers).
+     WHERE appNo = (SELECT appNo FROM application_numbers WHERE appKey = $appKey) AND appKey = $appKey AND outcome <> 'active' AND duration IS NOT NULL AND launchTime IS NOT NULL
      ORDER BY launchTime, taskId`,
     { appKey },
   );

@@ -1,4 +1,4 @@
-import { listValue } from '@duckdb/node-api';
+import { ApplicationAnswers, cachedByApp } from './application-cache.js';
 import { groupByPosition, keyTable } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
 import type { KilledTasksRecord } from './jobs-store.js';
@@ -71,13 +71,20 @@ export async function stagesByApp(
   appKeys: readonly string[],
   statuses: readonly string[] = [],
 ): Promise<StageRecord[][]> {
+  const all = await cachedByApp(db, stageCache, appKeys, (keys) => readStagesByApp(db, keys), []);
+  return statuses.length > 0 ? all.map((stages) => stages.filter((stage) => statuses.includes(stage.status))) : all;
+}
+
+/** Stage records of recently read applications: a dashboard asks for the same ones again and again. */
+const stageCache = new ApplicationAnswers<StageRecord[]>(128);
+
+async function readStagesByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<StageRecord[][]> {
   const wanted = keyTable({ appKey: { type: 'VARCHAR', values: appKeys } });
-  const statusFilter = statuses.length > 0 ? 'WHERE list_contains($statuses::VARCHAR[], s.status)' : '';
   const rows = await db.query(
     `WITH ${wanted.sql}
-     SELECT w.k, ${columns} FROM wanted w JOIN v_stages s ON s.appKey = w.appKey ${statusFilter}
+     SELECT w.k, ${columns} FROM wanted w JOIN v_stages s ON s.appKey = w.appKey
      ORDER BY w.k, s.stageId DESC, s.attemptId DESC`,
-    { ...wanted.params, ...(statuses.length > 0 ? { statuses: listValue([...statuses]) } : {}) },
+    wanted.params,
   );
   return groupByPosition(appKeys.length, rows as unknown as Array<Keyed<StageRecord>>);
 }

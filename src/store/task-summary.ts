@@ -1,4 +1,9 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
+import { ApplicationAnswers, cachedByApp } from './application-cache.js';
 import type { AnalysisDatabase } from './database.js';
+import type { StageAttemptKey } from './tasks-store.js';
+import { applicationNumberOf } from './application-numbers.js';
 
 /** Quantiles of one task metric, in the order of {@link TaskMetricDistributions.quantiles}. */
 export type Distribution = number[];
@@ -91,25 +96,166 @@ const metrics: ReadonlyArray<readonly [string, string]> = [
 const column = (index: number): string => `m${index}`;
 
 /**
- * Spark's AppStatusStore.taskSummary: only tasks that succeeded and reported metrics count; each metric is
- * sorted on its own and quantile q reads the value at index min(floor(q * n), n - 1). All metrics in one pass.
+ * The quantiles whose answers are precomputed for every stage attempt at ingest: History Server's REST default
+ * (0.05, 0.25, 0.5, 0.75, 0.95) and its stage page's (min, quartiles, max). Any subset is answered from them.
+ */
+export const PRECOMPUTED_QUANTILES: readonly number[] = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1];
+
+/**
+ * Spark's AppStatusStore.taskSummary for several stage attempts of one application: only tasks that succeeded
+ * and reported metrics count; each metric is sorted on its own and quantile q reads the value at index
+ * min(floor(q * n), n - 1). All metrics in one pass; tasks are reached by application number (see schema.ts).
+ * `$stages` lists the attempts as 'stageId:attemptId'; `$quantiles` is JSON text.
  */
 const taskSummarySql = `
 WITH successful AS (
-  SELECT ${metrics.map(([, expression], i) => `${expression} AS ${column(i)}`).join(', ')}
+  SELECT stageId, stageAttemptId, ${metrics.map(([, expression], i) => `${expression} AS ${column(i)}`).join(', ')}
   FROM v_tasks
-  WHERE appKey = $appKey AND stageId = $stageId AND stageAttemptId = $stageAttemptId
+  WHERE appNo = $appNo AND appKey = $appKey AND list_contains($stages::VARCHAR[], stageId || ':' || stageAttemptId)
     AND status = 'SUCCESS' AND hasMetrics
 ), sorted AS (
-  SELECT count(*) AS n, ${metrics.map((_, i) => `list_sort(list(${column(i)})) AS ${column(i)}`).join(', ')}
-  FROM successful
+  SELECT stageId, stageAttemptId, count(*) AS n,
+    ${metrics.map((_, i) => `list_sort(list(${column(i)})) AS ${column(i)}`).join(', ')}
+  FROM successful GROUP BY ALL
 ), positions AS (
   -- 1-based list positions of the requested quantiles.
   SELECT *, list_transform($quantiles::DOUBLE[], q -> least(floor(q * n)::BIGINT, n - 1) + 1) AS pos
   FROM sorted
 )
-SELECT n, ${metrics.map((_, i) => `list_transform(pos, p -> ${column(i)}[p]::DOUBLE) AS ${column(i)}`).join(', ')}
+SELECT stageId, stageAttemptId,
+  [${metrics.map((_, i) => `list_transform(pos, p -> ${column(i)}[p]::DOUBLE)`).join(', ')}] AS metricValues
 FROM positions`;
+
+/** One stage attempt's quantiles of every metric, in the order of `metrics`. */
+interface QuantileRow {
+  stageId: bigint;
+  stageAttemptId: bigint;
+  metricValues: number[][];
+}
+
+/** Stage attempts per query when precomputing: bounds the sorted lists DuckDB holds at once. */
+const PRECOMPUTE_TASKS_PER_QUERY = 250_000;
+
+async function quantileRows(
+  connection: DuckDBConnection,
+  appKey: string,
+  appNo: number | bigint,
+  stages: ReadonlyArray<{ stageId: number | bigint; attemptId: number | bigint }>,
+  quantiles: readonly number[],
+): Promise<QuantileRow[]> {
+  const reader = await connection.runAndReadAll(taskSummarySql, {
+    appKey,
+    appNo: Number(appNo),
+    stages: JSON.stringify(stages.map((stage) => `${stage.stageId}:${stage.attemptId}`)),
+    // Bound as text and cast in SQL: a JS list binds with its first item's type, and 0 would make it INTEGER[].
+    quantiles: JSON.stringify(quantiles),
+  });
+  return reader.getRowObjectsJS() as unknown as QuantileRow[];
+}
+
+/**
+ * Computes and stores the task quantiles of every stage attempt of one application at
+ * {@link PRECOMPUTED_QUANTILES} (part of precomputeApplication, inside the ingest transaction).
+ */
+export async function precomputeTaskQuantiles(connection: DuckDBConnection, appKey: string, appNo: number): Promise<void> {
+  const counts = (
+    await connection.runAndReadAll(
+      `SELECT stageId, stageAttemptId AS attemptId, count(*) AS n FROM tasks
+       WHERE appNo = $appNo AND appKey = $appKey AND status = 'SUCCESS' AND hasMetrics GROUP BY ALL ORDER BY ALL`,
+      { appNo, appKey },
+    )
+  ).getRowObjectsJS() as Array<{ stageId: bigint; attemptId: bigint; n: bigint }>;
+  // A large application's stages are read a few at a time, so the sorted lists stay within memory.
+  const batches: Array<typeof counts> = [];
+  let size = Infinity;
+  for (const stage of counts) {
+    if (size + Number(stage.n) > PRECOMPUTE_TASKS_PER_QUERY) {
+      batches.push([]);
+      size = 0;
+    }
+    batches.at(-1)!.push(stage);
+    size += Number(stage.n);
+  }
+  for (const batch of batches) {
+    await connection.run(
+      `INSERT INTO app_task_quantiles
+       SELECT $appKey, stageId, stageAttemptId, $quantiles::DOUBLE[], metricValues FROM (${taskSummarySql})`,
+      {
+        appKey,
+        appNo,
+        stages: JSON.stringify(batch.map((stage) => `${stage.stageId}:${stage.attemptId}`)),
+        quantiles: JSON.stringify(PRECOMPUTED_QUANTILES),
+      },
+    );
+  }
+}
+
+/** The History Server shape of one stage attempt's quantiles (metricValues in the order of `metrics`). */
+function toDistributions(quantiles: readonly number[], metricValues: readonly number[][]): TaskMetricDistributions {
+  const summary: Record<string, unknown> = { quantiles: [...quantiles] };
+  metrics.forEach(([name], i) => {
+    const path = name.split('.');
+    let target = summary;
+    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    target[path.at(-1)!] = metricValues[i]!;
+  });
+  return summary as unknown as TaskMetricDistributions;
+}
+
+/**
+ * Quantiles of every task metric of each stage attempt over its successful tasks, in key order; null for an
+ * attempt without any. Quantiles among {@link PRECOMPUTED_QUANTILES} are read from what the ingest stored
+ * (one query for the whole batch); others are computed from the application's own tasks.
+ */
+export async function taskSummaries(
+  database: AnalysisDatabase,
+  stages: readonly StageAttemptKey[],
+  quantiles: readonly number[],
+): Promise<Array<TaskMetricDistributions | null>> {
+  if (stages.length === 0) return [];
+  const sortedQuantiles = [...quantiles].sort((a, b) => a - b);
+  const stored = sortedQuantiles.map((q) => PRECOMPUTED_QUANTILES.indexOf(q));
+  if (stored.every((index) => index >= 0)) {
+    const appKeys = [...new Set(stages.map((stage) => stage.appKey))];
+    const byApp = await cachedByApp(database, quantileCache, appKeys, (keys) => readStoredQuantiles(database, keys), new Map());
+    const apps = new Map(appKeys.map((key, i) => [key, byApp[i]!]));
+    return stages.map((stage) => {
+      const row = apps.get(stage.appKey)?.get(`${stage.stageId}:${stage.attemptId}`);
+      if (!row) return null;
+      // Rows stored by this build hold PRECOMPUTED_QUANTILES; positions are looked up in the row itself.
+      const positions = sortedQuantiles.map((q) => row.quantiles.indexOf(q));
+      return toDistributions(sortedQuantiles, row.metricValues.map((values: number[]) => positions.map((p) => values[p]!)));
+    });
+  }
+  return database.withConnection(async (connection) => {
+    const answers: Array<TaskMetricDistributions | null> = [];
+    for (const stage of stages) {
+      const appNo = await applicationNumberOf(connection, stage.appKey);
+      const [row] = appNo === null ? [] : await quantileRows(connection, stage.appKey, appNo, [stage], sortedQuantiles);
+      answers.push(row ? toDistributions(sortedQuantiles, row.metricValues) : null);
+    }
+    return answers;
+  });
+}
+
+/** One stage attempt's stored quantiles (by 'stageId:attemptId'). */
+type StoredQuantiles = Map<string, { quantiles: number[]; metricValues: number[][] }>;
+
+/** Stored quantiles of recently read applications, every stage attempt of each. */
+const quantileCache = new ApplicationAnswers<StoredQuantiles>(128);
+
+async function readStoredQuantiles(database: AnalysisDatabase, appKeys: readonly string[]): Promise<StoredQuantiles[]> {
+  const rows = (await database.query(
+    `SELECT appKey, stageId, stageAttemptId, quantiles, metricValues FROM app_task_quantiles
+     WHERE appKey IN (SELECT unnest($appKeys))`,
+    { appKeys: listValue([...appKeys]) },
+  )) as unknown as Array<{ appKey: string; stageId: bigint; stageAttemptId: bigint; quantiles: number[]; metricValues: number[][] }>;
+  const byApp = new Map<string, StoredQuantiles>(appKeys.map((key) => [key, new Map()]));
+  for (const row of rows) {
+    byApp.get(row.appKey)!.set(`${row.stageId}:${row.stageAttemptId}`, { quantiles: row.quantiles, metricValues: row.metricValues });
+  }
+  return appKeys.map((key) => byApp.get(key)!);
+}
 
 /** Quantiles of every task metric of one stage attempt over its successful tasks, or null when it has none. */
 export async function taskSummary(
@@ -119,21 +265,6 @@ export async function taskSummary(
   stageAttemptId: number,
   quantiles: number[],
 ): Promise<TaskMetricDistributions | null> {
-  const sortedQuantiles = [...quantiles].sort((a, b) => a - b);
-  const [row] = await database.query(taskSummarySql, {
-    appKey,
-    stageId,
-    stageAttemptId,
-    // Bound as text and cast in SQL: a JS list binds with its first item's type, and 0 would make it INTEGER[].
-    quantiles: JSON.stringify(sortedQuantiles),
-  });
-  if (!row || Number(row.n) === 0) return null;
-  const summary: Record<string, unknown> = { quantiles: sortedQuantiles };
-  metrics.forEach(([name], i) => {
-    const path = name.split('.');
-    let target = summary;
-    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
-    target[path.at(-1)!] = row[column(i)] as number[];
-  });
-  return summary as unknown as TaskMetricDistributions;
+  const [summary] = await taskSummaries(database, [{ appKey, stageId, attemptId: stageAttemptId }], quantiles);
+  return summary ?? null;
 }

@@ -100,6 +100,10 @@ describe('batching: jobs → stages → tasks per request', () => {
   });
 
   it('makes as many queries for 47 stages as for 4', async () => {
+    // Stage records are kept in memory once read: read both applications once so both answer from there.
+    for (const id of ['local-1422981780767', dagApp]) {
+      await gql(server.graphqlUrl, OneApplicationStagesWithTasksDocument, { id, taskPage: 3 });
+    }
     const small = await withQueries(() =>
       gql(server.graphqlUrl, OneApplicationStagesWithTasksDocument, { id: 'local-1422981780767', taskPage: 3 }),
     );
@@ -110,8 +114,9 @@ describe('batching: jobs → stages → tasks per request', () => {
     expect(large.result.errors).toBeUndefined();
     expect(small.result.data!.application!.stages.length).toBe(4);
     expect(large.result.data!.application!.stages.length).toBe(47);
-    // Stages, their attempts and the stages of jobs (3); a task page and its count (2); jobs (1).
-    expect(batched(small.sql)).toEqual({ total: 7, stages: 3, tasks: 2, jobs: 1 });
+    // Stage attempts and the stages of jobs (2; the application's stages come from memory); a task page and
+    // its count (2); jobs (1); the application's current number, which keys the stages kept in memory (1).
+    expect(batched(small.sql)).toEqual({ total: 7, stages: 2, tasks: 2, jobs: 1 });
     expect(batched(large.sql)).toEqual(batched(small.sql));
   });
 

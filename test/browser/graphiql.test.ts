@@ -137,7 +137,7 @@ describe.skipIf(!hasChromium)(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ application(id: "local-1642039451826") { stats { totalTasks } } }' }),
       });
-      expect(await answer.json()).toEqual({ data: { application: { stats: { totalTasks: '35' } } } });
+      expect(await answer.json()).toEqual({ data: { application: { stats: { totalTasks: 35 } } } });
       expect(problems).toEqual([]);
     });
 

@@ -34,7 +34,8 @@ describe('spark-sword compare', () => {
 
   it('exits 2 naming an id that is not stored', async () => {
     expect(await cli.run(['compare', 'app-etl-monday', 'app-nope', '--db', db, '--json'])).toBe(2);
-    expect(cli.stdout).toBe('');
+    // With --json even a failure is one JSON document on stdout; the message is on stderr too.
+    expect(JSON.parse(cli.stdout)).toMatchObject({ error: { exitCode: 2, message: expect.stringContaining('No stored application "app-nope"') } });
     expect(cli.stderr).toContain('No stored application "app-nope"');
   });
 });

@@ -16,7 +16,8 @@ describe('spark-sword ingest', () => {
   it('ingests a directory, shows progress, prints what was stored and exits 0', async () => {
     const code = await cli.run(['ingest', eventLogPath('formats', 'multiple_attempts'), '--db', db]);
     expect(code).toBe(0);
-    expect(cli.stderr).toContain('[1/4] ingesting');
+    expect(cli.stderr).toMatch(/^\[1\/4\] \S+: ingesting$/m);
+    expect(cli.stderr).toMatch(/^\[4\/4\] \S+: done, [\d.]+ KB of [\d.]+ KB read, [\d,]+ events, [\d.]+ s$/m);
     expect(cli.stdout.match(/^stored \S+\/[1-4] /gm)).toHaveLength(4);
     const database = await AnalysisDatabase.open(db);
     try {

@@ -271,14 +271,14 @@ export type ApplicationListQueryVariables = Exact<{
 }>;
 
 
-export type ApplicationListQuery = { applications: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, appId: string, attemptId: string | null, name: string | null, sparkVersion: string | null, sparkUser: string | null, startTime: string | null, endTime: string | null, duration: string | null, completed: boolean, stats: { totalJobs: string, totalStages: string, totalTasks: string, failedTasks: string } }> } };
+export type ApplicationListQuery = { applications: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, appId: string, attemptId: string | null, name: string | null, sparkVersion: string | null, sparkUser: string | null, startTime: string | null, endTime: string | null, duration: string | null, completed: boolean, stats: { totalJobs: number, totalStages: number, totalTasks: number, failedTasks: number } }> } };
 
 export type ApplicationByIdQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ApplicationByIdQuery = { application: { id: string, appId: string, attemptId: string | null, name: string | null, completed: boolean, duration: string | null, eventsRead: string, eventsSkipped: string, stats: { totalJobs: string, totalStages: string, totalTasks: string, failedTasks: string } } | null };
+export type ApplicationByIdQuery = { application: { id: string, appId: string, attemptId: string | null, name: string | null, completed: boolean, duration: string | null, eventsRead: number, eventsSkipped: number, stats: { totalJobs: number, totalStages: number, totalTasks: number, failedTasks: number } } | null };
 
 export type DeleteApplicationMutationVariables = Exact<{
   id: string | number;
@@ -293,7 +293,7 @@ export type UploadEventLogMutationVariables = Exact<{
 }>;
 
 
-export type UploadEventLogMutation = { uploadEventLog: { eventsRead: string, eventsSkipped: string, application: { id: string, appId: string, attemptId: string | null, name: string | null, completed: boolean, uploadedBy: string | null, stats: { totalJobs: string, totalStages: string, totalTasks: string, failedTasks: string } }, applications: Array<{ id: string }>, warnings: Array<{ line: number | null, message: string }>, skippedEventTypes: Array<{ eventType: string, count: number }> } };
+export type UploadEventLogMutation = { uploadEventLog: { eventsRead: number, eventsSkipped: number, application: { id: string, appId: string, attemptId: string | null, name: string | null, completed: boolean, uploadedBy: string | null, stats: { totalJobs: number, totalStages: number, totalTasks: number, failedTasks: number } }, applications: Array<{ id: string }>, warnings: Array<{ line: number | null, message: string }>, skippedEventTypes: Array<{ eventType: string, count: number }> } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 

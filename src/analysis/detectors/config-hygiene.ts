@@ -167,8 +167,8 @@ async function unprotectedDynamicAllocation(
     SELECT (SELECT count(*) FROM executors e JOIN applications a USING (appKey)
             WHERE e.appKey = $appKey AND e.executorId <> 'driver' AND e.removeTime IS NOT NULL
               AND (a.endTime IS NULL OR e.removeTime < a.endTime)) AS removed,
-      (SELECT count(*) FROM v_tasks WHERE appKey = $appKey AND endReason = 'FetchFailed') AS fetchFailed,
-      (SELECT coalesce(sum(duration), 0) FROM v_tasks WHERE appKey = $appKey AND endReason IN ('FetchFailed', 'Resubmitted'))::DOUBLE AS lostMs`);
+      (SELECT count(*) FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason = 'FetchFailed') AS fetchFailed,
+      (SELECT coalesce(sum(duration), 0) FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason IN ('FetchFailed', 'Resubmitted'))::DOUBLE AS lostMs`);
   const removed = Number(lost?.removed ?? 0);
   if (removed === 0) return null;
   const fetchFailed = Number(lost?.fetchFailed ?? 0);
@@ -229,7 +229,7 @@ async function largeResults(app: ApplicationFacts, query: <T>(sql: string) => Pr
     SELECT t.stageId, t.stageAttemptId AS attemptId, any_value(s.name) AS name, any_value(s.jobIds) AS jobIds, count(*) AS tasks,
       sum(t.resultSize)::DOUBLE AS resultBytes, max(t.resultSize)::DOUBLE AS maxTaskResultBytes,
       any_value(s.duration)::DOUBLE AS durationMs, coalesce(sum(t.gettingResultTime), 0)::DOUBLE AS gettingResultMs
-    FROM v_tasks t JOIN v_stages s ON s.appKey = t.appKey AND s.stageId = t.stageId AND s.attemptId = t.stageAttemptId
+    FROM app_tasks($appKey) t JOIN v_stages s ON s.appKey = t.appKey AND s.stageId = t.stageId AND s.attemptId = t.stageAttemptId
     WHERE t.appKey = $appKey AND t.taskType = 'ResultTask' AND t.outcome = 'completed' AND t.hasMetrics
     GROUP BY t.stageId, t.stageAttemptId
     HAVING sum(t.resultSize) >= ${floor}
@@ -304,7 +304,7 @@ export const configHygieneDetector: Detector = {
         SELECT DISTINCT js.stageId FROM job_stages js JOIN jobs j ON j.appKey = js.appKey AND j.jobId = js.jobId
         WHERE js.appKey = $appKey AND j.sqlExecutionId IS NOT NULL
       ), task_time AS (
-        SELECT stageId, stageAttemptId, coalesce(sum(duration), 0)::DOUBLE AS taskMs FROM v_tasks WHERE appKey = $appKey GROUP BY ALL
+        SELECT stageId, stageAttemptId, coalesce(sum(duration), 0)::DOUBLE AS taskMs FROM app_tasks($appKey) WHERE appKey = $appKey GROUP BY ALL
       )
       SELECT s.stageId, s.attemptId, s.name, s.stageId IN (SELECT stageId FROM sql_stages) AS isSql,
         s.shuffleReadBytes, s.shuffleWriteBytes, coalesce(t.taskMs, 0) AS taskMs

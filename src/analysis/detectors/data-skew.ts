@@ -42,7 +42,7 @@ export const dataSkewDetector: Detector = {
       WITH t AS (
         SELECT stageId, stageAttemptId, executorRunTime::DOUBLE AS runTime,
           (shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS shuffleBytes, inputBytes::DOUBLE AS inputBytes
-        FROM v_tasks WHERE appKey = $appKey AND status = 'SUCCESS' AND hasMetrics
+        FROM app_tasks($appKey) WHERE appKey = $appKey AND status = 'SUCCESS' AND hasMetrics
       ), per_stage AS (
         SELECT stageId, stageAttemptId, count(*) AS tasks,
           quantile_cont(runTime, 0.5) AS medianRunTime, max(runTime) AS maxRunTime,

@@ -68,7 +68,7 @@ export const durationSkewDetector: Detector = {
           least(shuffleFetchWaitTime, duration)::DOUBLE AS fetchWait, least(schedulerDelay, duration)::DOUBLE AS schedulerDelay,
           least(executorDeserializeTime, duration)::DOUBLE AS deserialize,
           (inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS bytes, inputBytes::DOUBLE AS inputBytes
-        FROM v_tasks WHERE appKey = $appKey AND endReason = 'Success' AND hasMetrics AND duration IS NOT NULL
+        FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason = 'Success' AND hasMetrics AND duration IS NOT NULL
       ), m AS (
         SELECT stageId, stageAttemptId, quantile_cont(bytes, 0.5) AS medianBytes, quantile_cont(bytes, 0.75) AS p75Bytes,
           count(*) AS tasks, quantile_cont(inputBytes, 0.5) AS medianInputBytes

@@ -80,7 +80,7 @@ export const gcPressureDetector: Detector = {
       SELECT executorId, any_value(host) AS host, stageId::INTEGER AS stageId, stageAttemptId::INTEGER AS stageAttemptId,
         count(*)::INTEGER AS tasks, coalesce(sum(least(jvmGcTime, duration)), 0)::DOUBLE AS gcTime,
         coalesce(sum(duration), 0)::DOUBLE AS taskTime
-      FROM v_tasks WHERE appKey = $appKey AND hasMetrics AND finishTime IS NOT NULL AND executorId IS NOT NULL
+      FROM app_tasks($appKey) WHERE appKey = $appKey AND hasMetrics AND finishTime IS NOT NULL AND executorId IS NOT NULL
       GROUP BY ALL`);
     const flaggedKeys = new Set(flagged.map((f) => stageKey(f.stageId, f.stageAttemptId)));
     const byExecutor = new Map<string, ExecutorGcRow>();

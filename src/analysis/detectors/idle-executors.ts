@@ -69,7 +69,7 @@ export const idleExecutorsDetector: Detector = {
           greatest(0, coalesce(x.removeTime, (SELECT endTime FROM a)) - x.addTime) AS lifetime, x.removeTime
         FROM v_executors x WHERE x.appKey = $appKey AND x.id <> 'driver' AND x.addTime IS NOT NULL
       ), t AS (
-        SELECT executorId, sum(duration) AS busy, count(*) AS tasks FROM v_tasks
+        SELECT executorId, sum(duration) AS busy, count(*) AS tasks FROM app_tasks($appKey)
         WHERE appKey = $appKey AND duration IS NOT NULL GROUP BY ALL
       )
       SELECT count(*) AS executors, sum(e.slots) AS slots, sum(e.lifetime * e.slots)::DOUBLE AS capacityMs,
@@ -82,10 +82,10 @@ export const idleExecutorsDetector: Detector = {
 
     const [shape] = await query<{ peak: bigint | null; stageRunningMs: number | null }>(`
       WITH ev AS (
-        SELECT launchTime AS t, 1 AS d FROM v_tasks
+        SELECT launchTime AS t, 1 AS d FROM app_tasks($appKey)
         WHERE appKey = $appKey AND executorId <> 'driver' AND launchTime IS NOT NULL AND finishTime IS NOT NULL
         UNION ALL
-        SELECT finishTime, -1 FROM v_tasks
+        SELECT finishTime, -1 FROM app_tasks($appKey)
         WHERE appKey = $appKey AND executorId <> 'driver' AND launchTime IS NOT NULL AND finishTime IS NOT NULL
       ), running AS (
         SELECT sum(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS n FROM ev

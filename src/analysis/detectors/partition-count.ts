@@ -91,7 +91,7 @@ async function otherBusySlotMs({ query }: DetectorContext, stages: StageFacts[])
     )
     SELECT w.stageId || '.' || w.attemptId AS k,
       coalesce(sum(greatest(0, least(x.finishTime, w.t) - greatest(x.launchTime, w.f))), 0)::DOUBLE AS busy
-    FROM w JOIN tasks x ON x.appKey = $appKey AND x.finishTime IS NOT NULL
+    FROM w JOIN app_tasks($appKey) x ON x.appKey = $appKey AND x.finishTime IS NOT NULL
       AND x.launchTime < w.t AND x.finishTime > w.f AND NOT (x.stageId = w.stageId AND x.stageAttemptId = w.attemptId)
     GROUP BY ALL`, {
     ids: `[${stages.map((f) => f.stageId).join(',')}]`,

@@ -111,7 +111,7 @@ export const shuffleBoundaryDetector: Detector = {
           sum(shuffleRemoteBytesRead)::DOUBLE AS remoteBytesRead,
           sum(shuffleReadRecords)::DOUBLE AS shuffleReadRecords,
           sum(shuffleFetchWaitTime)::DOUBLE AS fetchWaitTime
-        FROM v_tasks WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
+        FROM app_tasks($appKey) WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
       ), stage_jobs AS (
         SELECT js.stageId, min(j.jobId) AS jobId, min(j.sqlExecutionId) AS sqlExecutionId
         FROM job_stages js JOIN jobs j ON j.appKey = js.appKey AND j.jobId = js.jobId

@@ -69,7 +69,7 @@ export const smallFilesDetector: Detector = {
     const loads = new Map<string, StageLoad>(
       (await query<StageLoad>(`
         SELECT s.stageId, s.attemptId, s.numCompleteTasks + s.numFailedTasks + s.numKilledTasks AS tasks, s.inputBytes::DOUBLE AS inputBytes,
-          coalesce((SELECT sum(t.duration) FROM v_tasks t WHERE t.appKey = $appKey AND t.stageId = s.stageId
+          coalesce((SELECT sum(t.duration) FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.stageId = s.stageId
             AND t.stageAttemptId = s.attemptId), 0)::DOUBLE AS taskMs
         FROM v_stages s WHERE s.appKey = $appKey AND s.status <> 'SKIPPED'`)).map((row) => [`${row.stageId}.${row.attemptId}`, row]),
     );

@@ -73,7 +73,7 @@ export const spillDetector: Detector = {
           max(list_max(list_transform(list_filter(coalesce(accumulables, []), a -> a.name ILIKE '%peak memory usage%'),
             a -> TRY_CAST(a."update" AS DOUBLE))))::DOUBLE AS photonPeakMemory,
           quantile_cont(inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5)::DOUBLE AS medianBytesPerTask
-        FROM v_tasks WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
+        FROM app_tasks($appKey) WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
       )
       SELECT t.* FROM t
       WHERE greatest(t.memorySpilled, t.diskSpilled) >= ${MIN_SPILL_BYTES}

@@ -81,7 +81,7 @@ export const stragglersDetector: Detector = {
           executorRunTime::DOUBLE AS runTime, jvmGcTime::DOUBLE AS gcTime, shuffleFetchWaitTime::DOUBLE AS fetchWait,
           schedulerDelay::DOUBLE AS schedulerDelay, executorDeserializeTime::DOUBLE AS deserialize,
           (inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS bytes
-        FROM v_tasks
+        FROM app_tasks($appKey)
         WHERE appKey = $appKey AND hasMetrics AND endReason = 'Success' AND duration IS NOT NULL
       ), s AS (
         SELECT stageId, stageAttemptId, count(*) AS tasks,
@@ -93,7 +93,7 @@ export const stragglersDetector: Detector = {
         FROM t GROUP BY ALL HAVING count(*) >= ${MIN_TASKS}
       ), speculative AS (
         SELECT stageId, stageAttemptId, count(*) FILTER (WHERE speculative) AS speculativeAttempts
-        FROM v_tasks WHERE appKey = $appKey GROUP BY ALL
+        FROM app_tasks($appKey) WHERE appKey = $appKey GROUP BY ALL
       )
       SELECT t.*, s.tasks, s.p75, s.median, s.p75Bytes, s.medianGc, s.medianFetchWait, s.medianSchedulerDelay,
         s.medianDeserialize, s.executors, s.hosts, coalesce(sp.speculativeAttempts, 0) AS speculativeAttempts,

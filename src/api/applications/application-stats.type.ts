@@ -1,18 +1,17 @@
-import { Field, ObjectType } from 'type-graphql';
-import { LongScalar } from '../common/long.scalar.js';
+import { Field, Int, ObjectType } from 'type-graphql';
 
-/** Headline counts of an application. */
+/** Headline counts of an application: Int, as Spark's own job, stage and task counters are (never past 2^31 in one log). */
 @ObjectType({ description: 'Headline counts of an application attempt.' })
 export class ApplicationStats {
-  @Field(() => LongScalar)
-  totalJobs!: bigint;
+  @Field(() => Int)
+  totalJobs!: number;
 
-  @Field(() => LongScalar, { description: 'Stage attempts that ran (skipped stages excluded).' })
-  totalStages!: bigint;
+  @Field(() => Int, { description: 'Stage attempts that ran (skipped stages excluded).' })
+  totalStages!: number;
 
-  @Field(() => LongScalar, { description: 'Task attempts, including failed and speculative ones.' })
-  totalTasks!: bigint;
+  @Field(() => Int, { description: 'Task attempts, including failed and speculative ones.' })
+  totalTasks!: number;
 
-  @Field(() => LongScalar)
-  failedTasks!: bigint;
+  @Field(() => Int)
+  failedTasks!: number;
 }

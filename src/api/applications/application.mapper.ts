@@ -21,13 +21,14 @@ export function toApplication(record: ApplicationRecord): Application {
     completed: record.completed,
     lastUpdated: toDate(record.lastUpdated)!,
     sourceName: record.sourceName,
-    eventsRead: record.eventsRead,
-    eventsSkipped: record.eventsSkipped,
+    // Counts are GraphQL Int (DuckDB answers bigint; these never pass 2^31 in one log).
+    eventsRead: Number(record.eventsRead),
+    eventsSkipped: Number(record.eventsSkipped),
     stats: {
-      totalJobs: record.totalJobs,
-      totalStages: record.totalStages,
-      totalTasks: record.totalTasks,
-      failedTasks: record.failedTasks,
+      totalJobs: Number(record.totalJobs),
+      totalStages: Number(record.totalStages),
+      totalTasks: Number(record.totalTasks),
+      failedTasks: Number(record.failedTasks),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { LongScalar } from '../common/long.scalar.js';
 import { ApplicationStats } from './application-stats.type.js';
@@ -46,11 +46,11 @@ export class Application {
   @Field(() => String, { description: 'The file or directory the log was ingested from.' })
   sourceName!: string;
 
-  @Field(() => LongScalar, { description: 'Events read from the log.' })
-  eventsRead!: bigint;
+  @Field(() => Int, { description: 'Events read from the log.' })
+  eventsRead!: number;
 
-  @Field(() => LongScalar, { description: 'Events skipped: unknown event types and events missing required fields.' })
-  eventsSkipped!: bigint;
+  @Field(() => Int, { description: 'Events skipped: unknown event types and events missing required fields.' })
+  eventsSkipped!: number;
 
   @Field(() => ApplicationStats)
   stats!: ApplicationStats;

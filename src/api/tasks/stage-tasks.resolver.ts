@@ -1,5 +1,4 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { taskSummary } from '../../store/task-summary.js';
 import { decodeCursor, toPage } from '../common/connection.js';
 import type { ApiContext } from '../context.js';
 import { Stage } from '../stages/stage.type.js';
@@ -8,7 +7,7 @@ import { toTask } from './task.mapper.js';
 import { TaskMetricDistributions } from './task-summary.type.js';
 import { TaskConnection } from './tasks-connection.type.js';
 import { TaskSummaryArgs, TasksArgs } from './tasks.args.js';
-import { taskPageLoader } from './tasks.loader.js';
+import { taskPageLoader, taskSummaryLoader } from './tasks.loader.js';
 
 /** The tasks of a stage attempt and their summary. */
 @Resolver(() => Stage)
@@ -44,9 +43,14 @@ export class StageTasksResolver {
   async taskSummary(
     @Root() stage: Stage,
     @Args(() => TaskSummaryArgs) args: TaskSummaryArgs,
-    @Ctx() { db }: ApiContext,
+    @Ctx() context: ApiContext,
   ): Promise<TaskMetricDistributions | null> {
     // The store answers in History Server's TaskMetricDistributions shape, which the GraphQL type mirrors.
-    return taskSummary(db, stage.appKey, stage.stageId, stage.attemptId, args.quantiles);
+    return taskSummaryLoader(context).load({
+      appKey: stage.appKey,
+      stageId: stage.stageId,
+      attemptId: stage.attemptId,
+      quantiles: args.quantiles,
+    });
   }
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { taskPages, type TaskOrder, type TaskPage } from '../../store/tasks-store.js';
+import { taskSummaries, type TaskMetricDistributions } from '../../store/task-summary.js';
+import { taskPages, type StageAttemptKey, type TaskOrder, type TaskPage } from '../../store/tasks-store.js';
 import { batchByArgs } from '../common/batch.js';
 import type { ApiContext } from '../context.js';
 
@@ -30,6 +31,27 @@ export function taskPageLoader({ db, loaders }: ApiContext): DataLoader<TaskPage
           return taskPages(db, keys, { status, order, offset, limit });
         }),
         { cacheKeyFn: (key) => JSON.stringify([key.appKey, key.stageId, key.attemptId]) + argsOf(key) },
+      ),
+  );
+}
+
+/** The task summary of one stage attempt at some quantiles. */
+export interface TaskSummaryKey extends StageAttemptKey {
+  quantiles: readonly number[];
+}
+
+/**
+ * This request's loader of task summaries: every stage attempt asked for at the same quantiles is read in one
+ * query (the default quantiles come precomputed from the ingest), however many stages the request walks.
+ */
+export function taskSummaryLoader({ db, loaders }: ApiContext): DataLoader<TaskSummaryKey, TaskMetricDistributions | null, string> {
+  const quantilesOf = (key: TaskSummaryKey): string => JSON.stringify([...key.quantiles].sort((a, b) => a - b));
+  return loaders.get(
+    'tasks.summary',
+    () =>
+      new DataLoader<TaskSummaryKey, TaskMetricDistributions | null, string>(
+        batchByArgs(quantilesOf, (keys) => taskSummaries(db, keys, keys[0]!.quantiles)),
+        { cacheKeyFn: (key) => JSON.stringify([key.appKey, key.stageId, key.attemptId]) + quantilesOf(key) },
       ),
   );
 }

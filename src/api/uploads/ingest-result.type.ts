@@ -1,5 +1,4 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { LongScalar } from '../common/long.scalar.js';
 import { Application } from '../applications/application.type.js';
 
 /** Something the ingest noticed and worked around. */
@@ -34,11 +33,11 @@ export class IngestResult {
   @Field(() => [IngestWarning])
   warnings!: IngestWarning[];
 
-  @Field(() => LongScalar)
-  eventsRead!: bigint;
+  @Field(() => Int)
+  eventsRead!: number;
 
-  @Field(() => LongScalar)
-  eventsSkipped!: bigint;
+  @Field(() => Int)
+  eventsSkipped!: number;
 
   @Field(() => [SkippedEventType], { description: 'Event types Spark Sword does not store, with counts.' })
   skippedEventTypes!: SkippedEventType[];

@@ -2,8 +2,10 @@ import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { authorizeUploadWrite } from '../../auth/application-access.js';
 import { maxDecompressedBytes } from '../../config.js';
-import { ingestUpload } from '../../ingest/upload-service.js';
 import { recordUploader } from '../../store/application-uploads.js';
+import { BadInputError } from '../../errors.js';
+import { ingestJobs, PROGRESS_ID_PATTERN } from '../../ingest/ingest-jobs.js';
+import { ingestUpload, type UploadProgressListener } from '../../ingest/upload-service.js';
 import { findApplication } from '../../store/applications-store.js';
 import { toApplication } from '../applications/application.mapper.js';
 import type { Application } from '../applications/application.type.js';
@@ -19,33 +21,55 @@ export class UploadResolver {
       'or a .zip of logs. Multipart request (GraphQL multipart request spec) with an "apollo-require-preflight: true" ' +
       'header. An application attempt already stored is replaced only with replace: true, and only by its uploader or ' +
       'an admin. Limits: MAX_UPLOAD_BYTES uploaded, MAX_DECOMPRESSED_BYTES decompressed, MAX_COMPRESSION_RATIO, ' +
-      'MAX_ZIP_ENTRIES (PAYLOAD_TOO_LARGE or BAD_USER_INPUT naming the limit).',
+      'MAX_ZIP_ENTRIES (PAYLOAD_TOO_LARGE or BAD_USER_INPUT naming the limit). With progressId (a UUID the client ' +
+      'makes), Query.ingestProgress(id) answers how far it is while this runs.',
   })
   async uploadEventLog(
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Ctx() { db, config, principal }: ApiContext,
     @Arg('replace', () => Boolean, {
       defaultValue: false,
       description: 'Replace an application attempt that is already stored (its uploader or an admin only).',
     })
     replace: boolean,
-    @Ctx() { db, config, principal }: ApiContext,
+    @Arg('progressId', () => String, { nullable: true, description: 'An id to watch this upload with Query.ingestProgress: 16-64 letters, digits, - or _ (a UUID).' })
+    progressId?: string | null,
   ): Promise<IngestResult> {
+    if (progressId != null && !PROGRESS_ID_PATTERN.test(progressId)) {
+      throw new BadInputError('progressId is 16 to 64 letters, digits, "-" or "_" (a UUID fits)');
+    }
+    const progress: UploadProgressListener = {};
+    if (progressId != null) {
+      ingestJobs.begin(progressId);
+      progress.onReceived = (bytes) => ingestJobs.update(progressId, { bytesReceived: bytes });
+      // A zip's logs go through the steps one after another; 'done' of one log is not the end of the upload.
+      progress.onPhase = ({ phase, sourceName, events }) =>
+        ingestJobs.update(progressId, { phase: phase === 'done' || phase === 'failed' ? 'analyzing' : phase, sourceName, events });
+    }
     const upload = await file;
     // A too-large or unreadable log (UploadTooLargeError, BadInputError) gets its code from formatError.
-    const report = await ingestUpload(
-      db,
-      { filename: upload.filename, stream: upload.createReadStream() },
-      {
-        maxBytes: config.MAX_UPLOAD_BYTES,
-        decompression: {
-          maxBytes: maxDecompressedBytes(config),
-          maxRatio: config.MAX_COMPRESSION_RATIO,
-          maxZipEntries: config.MAX_ZIP_ENTRIES,
+    let report;
+    try {
+      report = await ingestUpload(
+        db,
+        { filename: upload.filename, stream: upload.createReadStream() },
+        {
+          maxBytes: config.MAX_UPLOAD_BYTES,
+          decompression: {
+            maxBytes: maxDecompressedBytes(config),
+            maxRatio: config.MAX_COMPRESSION_RATIO,
+            maxZipEntries: config.MAX_ZIP_ENTRIES,
+          },
+          uploadDir: config.UPLOAD_TMP_DIR,
+          beforeWrite: (appKey) => authorizeUploadWrite(db, principal, appKey, replace),
+          progress,
         },
-        uploadDir: config.UPLOAD_TMP_DIR,
-        beforeWrite: (appKey) => authorizeUploadWrite(db, principal, appKey, replace),
-      },
-    );
+      );
+    } catch (error) {
+      if (progressId != null) ingestJobs.update(progressId, { phase: 'failed', error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    if (progressId != null) ingestJobs.update(progressId, { phase: 'done' });
     for (const ingested of report.applications) {
       if (principal.subject) await recordUploader(db, ingested.appKey, principal.subject);
     }
@@ -69,8 +93,8 @@ export class UploadResolver {
       application: applications[0]!,
       applications,
       warnings,
-      eventsRead: BigInt(report.applications.reduce((sum, app) => sum + app.eventsRead, 0)),
-      eventsSkipped: BigInt(report.applications.reduce((sum, app) => sum + app.eventsSkipped, 0)),
+      eventsRead: report.applications.reduce((sum, app) => sum + app.eventsRead, 0),
+      eventsSkipped: report.applications.reduce((sum, app) => sum + app.eventsSkipped, 0),
       skippedEventTypes: [...skipped].map(([eventType, count]) => ({ eventType, count })),
     };
   }

@@ -35,7 +35,7 @@ export async function excludedExecutorInsights({ app, query }: Pick<DetectorCont
       )
       SELECT coalesce(sum(t.duration), 0)::DOUBLE AS lostMs, count(t.taskId) AS attempts,
         coalesce((SELECT list(executorId ORDER BY executorId) FROM on_nodes), []) AS nodeExecutors
-      FROM v_tasks t WHERE t.appKey = $appKey AND t.outcome = 'failed' AND t.executorId IN (SELECT executorId FROM excluded)`);
+      FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.outcome = 'failed' AND t.executorId IN (SELECT executorId FROM excluded)`);
     const lostMs = lost?.lostMs ?? 0;
     const share = shareOfTaskTime(app, lostMs);
     {

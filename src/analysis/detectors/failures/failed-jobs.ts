@@ -38,7 +38,7 @@ export async function failedJobInsights({ app, query }: Pick<DetectorContext, 'a
       coalesce((SELECT list({'stageId': s.stageId, 'attemptId': s.attemptId, 'failureReason': s.failureReason,
           'failedTasks': s.numFailedTasks} ORDER BY s.stageId, s.attemptId)
         FROM v_stages s WHERE s.appKey = $appKey AND s.status = 'FAILED' AND list_contains(f.stageIds, s.stageId)), []) AS failedStages,
-      coalesce((SELECT sum(t.duration) FROM v_tasks t WHERE t.appKey = $appKey AND t.outcome IN ('failed', 'killed')
+      coalesce((SELECT sum(t.duration) FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.outcome IN ('failed', 'killed')
         AND list_contains(f.stageIds, t.stageId)), 0)::DOUBLE AS lostTaskMs
     FROM failed f ORDER BY f.jobId`);
   const insights: InsightDraft[] = [];

@@ -22,8 +22,8 @@ export async function lostExecutorInsights({ app, query }: Pick<DetectorContext,
   const removed = await query<RemovedExecutor>(`
     WITH a AS (SELECT startTime, endTime FROM applications WHERE appKey = $appKey)
     SELECT e.executorId, e.host, e.removeReason, (e.removeTime - (SELECT startTime FROM a))::DOUBLE AS afterStartMs,
-      (SELECT count(*) FROM v_tasks t WHERE t.appKey = $appKey AND t.executorId = e.executorId AND t.endReason = 'ExecutorLostFailure') AS failedAttempts,
-      coalesce((SELECT sum(t.duration) FROM v_tasks t WHERE t.appKey = $appKey AND t.executorId = e.executorId
+      (SELECT count(*) FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.executorId = e.executorId AND t.endReason = 'ExecutorLostFailure') AS failedAttempts,
+      coalesce((SELECT sum(t.duration) FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.executorId = e.executorId
         AND t.endReason = 'ExecutorLostFailure'), 0)::DOUBLE AS lostTaskMs
     FROM executors e
     WHERE e.appKey = $appKey AND e.executorId <> 'driver' AND e.removeTime IS NOT NULL
@@ -32,7 +32,7 @@ export async function lostExecutorInsights({ app, query }: Pick<DetectorContext,
   const lostByTasks = await query<{ executorId: string; reason: string | null; attempts: bigint; lostTaskMs: number }>(`
     SELECT executorId, any_value(endReasonDetail->>'Loss Reason') AS reason, count(*) AS attempts,
       coalesce(sum(duration), 0)::DOUBLE AS lostTaskMs
-    FROM v_tasks WHERE appKey = $appKey AND endReason = 'ExecutorLostFailure' AND executorId IS NOT NULL GROUP BY ALL`);
+    FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason = 'ExecutorLostFailure' AND executorId IS NOT NULL GROUP BY ALL`);
   const lost = removed.filter((e) => !RELEASED.test(e.removeReason ?? '') || Number(e.failedAttempts) > 0);
   // Executors whose tasks failed with ExecutorLostFailure although the log has no removal for them.
   for (const t of lostByTasks) {

@@ -17,7 +17,7 @@ export async function retriedStageInsights({ app, query }: Pick<DetectorContext,
   const retried = await query<RetriedStage>(`
     SELECT s.stageId, arg_max(s.name, s.attemptId) AS name,
       list({'attemptId': s.attemptId, 'status': s.status, 'failureReason': s.failureReason, 'durationMs': s.duration::DOUBLE,
-        'taskMs': coalesce((SELECT sum(t.duration) FROM v_tasks t WHERE t.appKey = $appKey AND t.stageId = s.stageId
+        'taskMs': coalesce((SELECT sum(t.duration) FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.stageId = s.stageId
           AND t.stageAttemptId = s.attemptId), 0)::DOUBLE} ORDER BY s.attemptId) AS attempts
     FROM v_stages s WHERE s.appKey = $appKey AND s.status <> 'SKIPPED'
     GROUP BY s.stageId HAVING count(*) > 1 ORDER BY s.stageId`);

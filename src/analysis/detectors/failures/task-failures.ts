@@ -27,7 +27,7 @@ export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Pr
         coalesce(endReasonDetail->>'Kill Reason', endReason) AS killReason,
         coalesce(endReasonDetail->>'Class Name', '') || ' ' || coalesce(endReasonDetail->>'Description', '') || ' ' ||
           coalesce(endReasonDetail->>'Loss Reason', '') || ' ' || coalesce(errorMessage, '') AS failureText
-      FROM v_tasks WHERE appKey = $appKey AND outcome IN ('failed', 'killed')
+      FROM app_tasks($appKey) WHERE appKey = $appKey AND outcome IN ('failed', 'killed')
     ), classified AS (
       SELECT *, ${categorySql} AS category FROM raw
     ), t AS (

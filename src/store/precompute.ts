@@ -1,0 +1,44 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { applicationNumberOf } from './application-numbers.js';
+import { precomputeTaskQuantiles } from './task-summary.js';
+import { executorMetricNames } from '../parse/event-schema.js';
+
+/** Precomputed table ← the macro of views.ts that computes one application's rows of it. */
+const fromMacros: ReadonlyArray<readonly [string, string]> = [
+  ['app_stages', 'stage_rows'],
+  ['app_jobs', 'job_rows'],
+  ['app_executors', 'executor_rows'],
+  ['app_stage_executors', 'stage_executor_rows'],
+  ['app_stage_speculation', 'stage_speculation_rows'],
+  ['app_totals', 'application_totals'],
+];
+
+const stagePeaks = `{${executorMetricNames
+  .map((name) => `'${name}': greatest(0, max(coalesce(peakMemoryMetrics."${name}", 0)))`)
+  .join(', ')}}`;
+
+/**
+ * Computes once what every dashboard reads of one application (History Server's stage, job and executor
+ * aggregates, per-stage executor summaries and peaks, speculation summaries, application totals and task
+ * quantiles) from its own rows, and stores it in the app_* tables. Call it inside the transaction that writes
+ * the application, after all of its rows (the application row included) are inserted, so readers see the
+ * application and its answers together. Earlier answers of the application are replaced.
+ */
+export async function precomputeApplication(connection: DuckDBConnection, appKey: string): Promise<void> {
+  const appNo = await applicationNumberOf(connection, appKey);
+  if (appNo === null) throw new Error(`precomputeApplication: ${appKey} has no application number; assign one before its tasks are written`);
+  for (const [table] of [...fromMacros, ['app_stage_peaks'], ['app_task_quantiles']]) {
+    await connection.run(`DELETE FROM ${table} WHERE appKey = $appKey`, { appKey });
+  }
+  for (const [table, macro] of fromMacros) {
+    await connection.run(`INSERT INTO ${table} FROM ${macro}($appKey, $appNo)`, { appKey, appNo });
+  }
+  // A stage attempt's peak executor metrics: the peaks of its executors' summaries (the same events raise both).
+  await connection.run(
+    `INSERT INTO app_stage_peaks
+     SELECT appKey, stageId, stageAttemptId, ${stagePeaks} FROM app_stage_executors
+     WHERE appKey = $appKey AND peakMemoryMetrics IS NOT NULL GROUP BY ALL`,
+    { appKey },
+  );
+  await precomputeTaskQuantiles(connection, appKey, appNo);
+}
