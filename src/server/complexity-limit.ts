@@ -56,7 +56,7 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Application.executors': listOf(50),
   'Application.sqlExecutions': listOf(50),
   'Application.insights': paged('first', 50, 500),
-  'Application.dag': listOf(100, 100),
+  'Application.dag': work(100),
   'Application.simulation': (args, child) => 2_000 + 1_000 * lengthOf(args.executorCounts, 8) + child,
   'Job.stages': listOf(20),
   'Stage.attempts': listOf(4),
