@@ -2,6 +2,16 @@ import { statSync } from 'node:fs';
 import { z } from 'zod';
 
 const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** Comma-separated list in an environment variable, trimmed, blanks dropped, lower-cased. */
+const lowerCaseList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean));
+
+/** "true"/"false" in the environment (z.coerce.boolean would take "false" as true). */
+const envFlag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
 
 function isDirectory(path: string): boolean {
   try {
@@ -31,6 +41,30 @@ const configSchema = z.object({
   /** Where Google publishes the keys that sign its ID tokens; tests point it at a local JWKS. */
   GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * GiB),
+  /** Who may read, upload and delete analysis data: everyone (loopback only), API tokens, or Google accounts. */
+  AUTH_MODE: z.enum(['open', 'token', 'google']).default('open'),
+  /** Lets AUTH_MODE=open listen on a non-loopback interface (anyone who reaches the port is admin). */
+  ALLOW_OPEN_ON_NETWORK: envFlag,
+  /** AUTH_MODE=google: these verified Google emails are admins. */
+  ADMIN_EMAILS: lowerCaseList,
+  /** AUTH_MODE=google: verified Google emails of these domains get GOOGLE_DOMAIN_ROLE. */
+  GOOGLE_ALLOWED_DOMAINS: lowerCaseList,
+  /** AUTH_MODE=google: the role of an allowed-domain account that is not in ADMIN_EMAILS. */
+  GOOGLE_DOMAIN_ROLE: z.enum(['viewer', 'uploader', 'admin']).default('uploader'),
+  /** Most bytes one upload may decompress to, over all its files; unset: 8 x MAX_UPLOAD_BYTES. */
+  MAX_DECOMPRESSED_BYTES: z.coerce.number().int().positive().optional(),
+  /** Most decompressed bytes per compressed byte once 1 MiB is out: real event logs stay far under it. */
+  MAX_COMPRESSION_RATIO: z.coerce.number().positive().default(100),
+  /** Most entries a zip upload may hold (checked from its central directory before anything is extracted). */
+  MAX_ZIP_ENTRIES: z.coerce.number().int().positive().default(1000),
+  /** Largest GraphQL response body, in bytes; a larger answer is replaced by an error. */
+  MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(16 * MiB),
+  /** Uploads one client (token or address) may start per minute; 0: no limit. */
+  RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Expensive queries (estimated cost 10,000 or more) one client may run per minute; 0: no limit. */
+  RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /** Where uploads are spooled while ingested; a server's leftovers are removed at its next start. */
+  UPLOAD_TMP_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUCKDB_MEMORY_LIMIT: z.string().min(1).default('512MB'),
   /** Time budget of one API request; its DuckDB work is cancelled when it runs out (uploads are exempt). */
@@ -76,7 +110,31 @@ const configSchema = z.object({
       message: 'JWT_SECRET_KEY is required when GOOGLE_CLIENT_ID is set (it signs session cookies; at least 32 characters)',
     });
   }
+  if (config.AUTH_MODE === 'google') {
+    if (!config.GOOGLE_CLIENT_ID) {
+      context.addIssue({ code: 'custom', path: ['GOOGLE_CLIENT_ID'], message: 'AUTH_MODE=google needs GOOGLE_CLIENT_ID (and JWT_SECRET_KEY)' });
+    }
+    if (config.ADMIN_EMAILS.length === 0 && config.GOOGLE_ALLOWED_DOMAINS.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ADMIN_EMAILS'],
+        message: 'AUTH_MODE=google needs ADMIN_EMAILS or GOOGLE_ALLOWED_DOMAINS: otherwise no account may read anything',
+      });
+    }
+  }
+  if (config.MAX_DECOMPRESSED_BYTES !== undefined && config.MAX_DECOMPRESSED_BYTES < config.MAX_UPLOAD_BYTES) {
+    context.addIssue({
+      code: 'custom',
+      path: ['MAX_DECOMPRESSED_BYTES'],
+      message: 'MAX_DECOMPRESSED_BYTES must be at least MAX_UPLOAD_BYTES (a plain-text upload decompresses to itself)',
+    });
+  }
 });
+
+/** The decompressed-size budget of one upload: MAX_DECOMPRESSED_BYTES, or 8 x MAX_UPLOAD_BYTES when unset. */
+export function maxDecompressedBytes(config: Pick<Config, 'MAX_DECOMPRESSED_BYTES' | 'MAX_UPLOAD_BYTES'>): number {
+  return config.MAX_DECOMPRESSED_BYTES ?? 8 * config.MAX_UPLOAD_BYTES;
+}
 
 /** Validated runtime configuration, read from the environment. */
 export type Config = z.infer<typeof configSchema>;

@@ -10,3 +10,8 @@ export class BadInputError extends Error {
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
+
+/** The caller is known but its role or ownership does not allow this (an uploader deleting another's application). */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+}

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { ApiTokenStore } from '../auth/api-tokens.js';
 import type { LearnerSession } from '../auth/learner-session.js';
+import type { Principal } from '../auth/roles.js';
 import type { Config } from '../config.js';
 import type { LogDirectoryWatcher } from '../ingest/log-directory-watcher.js';
 import type { ProgressStore } from '../learning/progress/progress-store.js';
@@ -30,6 +32,12 @@ export interface ApiContext {
   learner: LearnerSession;
   /** Learners' progress (its own DuckDB); always pass `await learner.learnerId()`, never a client-supplied id. */
   progress: ProgressStore;
+  /** Who is asking for analysis data and with which role (AUTH_MODE); checked before any resolver runs. */
+  principal: Principal;
+  /** API tokens (AUTH_MODE=token), kept in the progress database. */
+  tokens: ApiTokenStore;
+  /** Whom rate limits count against: the token or account, else the client's address. */
+  client: string;
   /** The LOG_DIRECTORY feed; null (or absent) when no directory is watched. */
   logDirectory?: LogDirectoryWatcher | null;
 }

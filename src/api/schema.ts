@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ApplicationResolver } from './applications/application.resolver.js';
+import { ApiTokenResolver } from './auth/api-token.resolver.js';
 import { ComparisonResolver } from './comparison/comparison.resolver.js';
 import { ApplicationCostResolver, FleetResolver } from './fleet/fleet.resolver.js';
 import { AuthResolver } from './auth/auth.resolver.js';
@@ -52,6 +53,7 @@ export const resolvers: NonEmptyArray<Function> = [
   NotebookResolver,
   ShapeResolver,
   AuthResolver,
+  ApiTokenResolver,
   ScenarioResolver,
   ScenarioLogResolver,
   ScenarioRunResolver,

@@ -17,6 +17,7 @@ import { simulateApplication } from '../simulation/simulation-service.js';
 import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
 import { IngestProgressView } from './progress.js';
 import { shapeCommand, shapeFromLogCommand } from './shape-command.js';
+import { addTokenCommands } from './token-command.js';
 import { registerCompareCommand } from './compare-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerFleetCommand } from './fleet-command.js';
@@ -337,6 +338,9 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
       exitCode = await lintFiles(out, files, options);
     });
 
+  addTokenCommands(program, out, (code) => {
+    exitCode = code;
+  });
   registerCompareCommand(program, out, (code) => (exitCode = code));
   registerExportCommand(program, out, (code) => (exitCode = code));
   registerFleetCommand(program, out, (code) => (exitCode = code));

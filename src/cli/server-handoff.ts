@@ -4,8 +4,10 @@ import { BadInputError } from '../errors.js';
 import type { IngestReport } from '../ingest/ingest-service.js';
 import type { ServerFile } from '../server/server-file.js';
 
+// The CLI replaces what it ingests again, with or without a server in between (an uploader token may only
+// replace its own uploads; the server says so when it refuses).
 const uploadMutation = `mutation CliUpload($file: Upload!) {
-  uploadEventLog(file: $file) {
+  uploadEventLog(file: $file, replace: true) {
     applications { id appId attemptId name completed sourceName eventsRead eventsSkipped }
     warnings { line message }
   }

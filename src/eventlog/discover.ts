@@ -4,10 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { BadInputError } from '../errors.js';
 import { ingestTempPrefix } from './temp-files.js';
 import { logger } from '../logger.js';
+import { DecompressionLimitError, type DecompressionBudget } from './decompression-limit.js';
 import {
   codecFromFileName,
   emptyFileError,
@@ -65,6 +67,8 @@ interface DirEntry {
 export interface DiscoverOptions {
   /** Told of each file of a log directory or zip that was skipped as unusable, and why. */
   onSkipped?: SkipListener;
+  /** Meters zip extraction (uploads): entries, decompressed bytes and ratio. */
+  budget?: DecompressionBudget;
 }
 
 /** Receives a skipped file's path and the reason it was skipped. */
@@ -79,7 +83,7 @@ export async function discoverLogs(inputs: string[], options: DiscoverOptions = 
   if (inputs.length === 0) throw new BadInputError('No event log given: pass at least one file or directory.');
   const sources: LogSource[] = [];
   try {
-    for (const input of inputs) sources.push(...(await discoverInput(resolve(input), options.onSkipped)));
+    for (const input of inputs) sources.push(...(await discoverInput(resolve(input), options.onSkipped, options.budget)));
   } catch (err) {
     await cleanupAll(sources);
     throw err;
@@ -89,12 +93,15 @@ export async function discoverLogs(inputs: string[], options: DiscoverOptions = 
 
 /**
  * The files DuckDB should read for `source`, in order: none/gzip/zstd parts as they are, lz4/lzf/snappy
- * parts decoded to plain files in `tempDir` (which the caller owns and removes).
+ * parts decoded to plain files in `tempDir` (which the caller owns and removes). With a `budget` (uploads),
+ * every decoding is metered, and gzip/zstd parts, which DuckDB would inflate unmetered, are first decoded
+ * through the budget without being kept.
  */
-export async function materializeForDuckDB(source: LogSource, tempDir: string): Promise<DuckDbInput[]> {
+export async function materializeForDuckDB(source: LogSource, tempDir: string, budget?: DecompressionBudget): Promise<DuckDbInput[]> {
   const inputs: DuckDbInput[] = [];
   for (const part of source.parts) {
     if (part.codec === 'none' || part.codec === 'gzip' || part.codec === 'zstd') {
+      if (budget && part.codec !== 'none') await drain(budget.openDecoded(part.path, part.codec, basename(part.path)));
       inputs.push({ path: part.path, compression: part.codec });
       continue;
     }
@@ -102,7 +109,8 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string): 
     // A random suffix: two sources may hold parts with the same file name.
     const target = join(tempDir, `${logBaseName(basename(part.path))}-${randomUUID().slice(0, 8)}.json`);
     try {
-      await pipeline(openDecodedStream(part.path, part.codec), createWriteStream(target));
+      const decoded = budget ? budget.openDecoded(part.path, part.codec, basename(part.path)) : openDecodedStream(part.path, part.codec);
+      await pipeline(decoded, createWriteStream(target));
     } catch (err) {
       await rm(target, { force: true });
       throw err;
@@ -112,19 +120,26 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string): 
   return inputs;
 }
 
-async function discoverInput(path: string, onSkipped?: SkipListener): Promise<LogSource[]> {
+/** Reads a stream to its end, keeping nothing. */
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _chunk of stream) {
+    // Only the metering matters.
+  }
+}
+
+async function discoverInput(path: string, onSkipped?: SkipListener, budget?: DecompressionBudget): Promise<LogSource[]> {
   let stats: Stats;
   try {
     stats = await stat(path);
   } catch (err) {
     throw fileError(err, path);
   }
-  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true, onSkipped });
+  if (stats.isFile()) return discoverFile(path, { inLogDir: false, allowZip: true, onSkipped, budget });
   if (!stats.isDirectory()) throw new BadInputError(`${path} is neither a file nor a directory.`);
   const entries = await listVisible(path);
   const layoutSource = await directorySource(path, entries);
   if (layoutSource) return [layoutSource];
-  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path, onSkipped });
+  return discoverLogDir(path, entries, { descend: false, allowZip: true, label: path, onSkipped, budget });
 }
 
 interface FileOptions {
@@ -132,6 +147,8 @@ interface FileOptions {
   inLogDir: boolean;
   allowZip: boolean;
   onSkipped?: SkipListener;
+  /** Meters zip extraction (uploads). */
+  budget?: DecompressionBudget;
 }
 
 async function discoverFile(path: string, options: FileOptions): Promise<LogSource[]> {
@@ -139,7 +156,7 @@ async function discoverFile(path: string, options: FileOptions): Promise<LogSour
   if (content.kind === 'empty') throw emptyFileError(path);
   if (content.codec === 'zip') {
     if (!options.allowZip) throw new BadInputError(`${path} is a zip inside a zip; extract the inner zip first.`);
-    return discoverZip(path, options.onSkipped);
+    return discoverZip(path, options.onSkipped, options.budget);
   }
   if (options.inLogDir && content.codec === 'none' && !startsLikeJson(content.head)) {
     throw new BadInputError(`${path} is text but not JSON lines, so not a Spark event log.`);
@@ -176,6 +193,7 @@ interface LogDirOptions {
   /** What to call the directory in messages. */
   label: string;
   onSkipped?: SkipListener;
+  budget?: DecompressionBudget;
 }
 
 /** A directory of logs like Spark History Server's: each child file or rolling/Databricks dir is a log. */
@@ -187,7 +205,12 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
       try {
         if (entry.isFile) {
           sources.push(
-            ...(await discoverFile(entry.path, { inLogDir: true, allowZip: options.allowZip, onSkipped: options.onSkipped })),
+            ...(await discoverFile(entry.path, {
+              inLogDir: true,
+              allowZip: options.allowZip,
+              onSkipped: options.onSkipped,
+              budget: options.budget,
+            })),
           );
         } else if (entry.isDirectory) {
           const children = await listVisible(entry.path);
@@ -314,12 +337,12 @@ async function resolveParts(dirPath: string, files: DirEntry[]): Promise<LogPart
 }
 
 /** A zip (as History Server's log download returns): extracted entry by entry, streaming, to a temp dir. */
-async function discoverZip(zipPath: string, onSkipped?: SkipListener): Promise<LogSource[]> {
+async function discoverZip(zipPath: string, onSkipped?: SkipListener, budget?: DecompressionBudget): Promise<LogSource[]> {
   const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix('zip')));
   const inZip = (path: string): string => `${basename(zipPath)}/${path.slice(tempDir.length + 1)}`;
   let sources: LogSource[];
   try {
-    await extractZip(zipPath, tempDir);
+    await extractZip(zipPath, tempDir, budget);
     sources = await discoverLogDir(tempDir, await listVisible(tempDir), {
       descend: true,
       allowZip: false,
@@ -347,7 +370,7 @@ async function discoverZip(zipPath: string, onSkipped?: SkipListener): Promise<L
   return sources;
 }
 
-async function extractZip(zipPath: string, destDir: string): Promise<void> {
+async function extractZip(zipPath: string, destDir: string, budget?: DecompressionBudget): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(zipPath, { lazyEntries: true });
@@ -357,6 +380,8 @@ async function extractZip(zipPath: string, destDir: string): Promise<void> {
     );
   }
   try {
+    // The central directory's count is known before any entry is read: a zip of thousands is refused at once.
+    budget?.checkZipEntries('the zip archive', zip.entryCount);
     for await (const entry of zip.eachEntry()) {
       const segments = entry.fileName.split('/');
       // Directory entries, macOS resource forks and hidden files hold no logs.
@@ -366,15 +391,33 @@ async function extractZip(zipPath: string, destDir: string): Promise<void> {
         throw new BadInputError(`${zipPath} has an entry that points outside the archive (${entry.fileName}).`);
       }
       await mkdir(dirname(target), { recursive: true });
-      await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
+      if (budget) await extractMetered(zip, entry, target, budget);
+      else await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
     }
   } catch (err) {
-    if (err instanceof BadInputError) throw err;
+    if (err instanceof BadInputError || err instanceof DecompressionLimitError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     // File-system trouble (disk full...) is ours, not the user's; everything else is a damaged archive.
     if (typeof code === 'string' && !code.startsWith('Z_')) throw err;
     throw new BadInputError(`${zipPath} is a damaged zip archive: ${(err as Error).message}.`);
   }
+}
+
+/**
+ * Extracts one entry, inflating it here rather than in yauzl so that the ratio is taken against the
+ * compressed bytes read so far: a bomb stops after about a megabyte of output, not after 100 times its size.
+ */
+async function extractMetered(zip: yauzl.ZipFile, entry: yauzl.Entry, target: string, budget: DecompressionBudget): Promise<void> {
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw new BadInputError(`${entry.fileName} uses zip compression method ${entry.compressionMethod}; only stored and deflate are read.`);
+  }
+  const raw = await zip.openReadStreamPromise(entry, { decompress: false });
+  let consumed = 0;
+  raw.on('data', (chunk: Buffer) => {
+    consumed += chunk.length;
+  });
+  const inflate = entry.compressionMethod === 8 ? [createInflateRaw()] : [];
+  await pipeline([raw, ...inflate, budget.meter(entry.fileName, () => consumed), createWriteStream(target)]);
 }
 
 async function listVisible(dir: string): Promise<DirEntry[]> {

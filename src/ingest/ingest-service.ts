@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
@@ -67,6 +68,14 @@ export interface IngestPhaseUpdate {
 /** Options of {@link ingestPaths}. */
 export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Called with each application's key once the log is read and before anything is written; throwing
+   * stops that log (a BadInputError rejects just it, anything else the whole ingest). Uploads check
+   * "replace: true" and ownership here.
+   */
+  beforeWrite?: (appKey: string) => Promise<void>;
+  /** Meters every decompression (uploads): past its limits the ingest stops with a DecompressionLimitError. */
+  budget?: DecompressionBudget;
   /** Called as each log moves from one step to the next. */
   onPhase?: (update: IngestPhaseUpdate) => void;
 }
@@ -111,7 +120,7 @@ export async function ingestPaths(
   let firstError: unknown = null;
   for (const path of paths) {
     try {
-      sources.push(...(await discoverLogs([path], { onSkipped })));
+      sources.push(...(await discoverLogs([path], { onSkipped, budget: options.budget })));
     } catch (error) {
       if (!(error instanceof BadInputError)) {
         await Promise.all(sources.map((source) => source.cleanup?.()));
@@ -127,7 +136,7 @@ export async function ingestPaths(
     for (const [index, source] of sources.entries()) {
       options.onProgress?.({ index, total: sources.length, sourceName: source.name });
       try {
-        report.applications.push(await ingestSource(database, source, options.onPhase));
+        report.applications.push(await ingestSource(database, source, options));
       } catch (error) {
         options.onPhase?.({ sourceName: source.name, phase: 'failed', bytesTotal: 0, bytesRead: 0, events: null, elapsedMs: 0 });
         if (!(error instanceof BadInputError)) {
@@ -151,16 +160,17 @@ export async function ingestPaths(
 export async function ingestSource(
   database: AnalysisDatabase,
   source: LogSource,
-  onPhase?: (update: IngestPhaseUpdate) => void,
+  options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase'> = {},
 ): Promise<IngestedApplication> {
-  return database.serializeWrite(() => ingestSourceNow(database, source, onPhase));
+  return database.serializeWrite(() => ingestSourceNow(database, source, options));
 }
 
 async function ingestSourceNow(
   database: AnalysisDatabase,
   source: LogSource,
-  onPhase?: (update: IngestPhaseUpdate) => void,
+  options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase'>,
 ): Promise<IngestedApplication> {
+  const { onPhase } = options;
   const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix()));
   const started = performance.now();
   const bytesTotal = onPhase ? await sizeOnDisk(source) : 0;
@@ -170,13 +180,15 @@ async function ingestSourceNow(
     logger.debug({ source: source.name, stage: name, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'ingest stage');
   try {
     phase('decoding', 0);
-    const parts = await materializeForDuckDB(source, tempDir);
+    const parts = await materializeForDuckDB(source, tempDir, options.budget);
     stage('materialized');
     return await database.withConnection(async (connection) => {
       phase('reading', 0);
       const staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts, tempDir));
       stage('staged');
       const { application, name, plan } = await describeStagedApplication(connection, source, staged);
+      // Checked inside the one-at-a-time write, so no other upload can store the same application in between.
+      await options.beforeWrite?.(application.appKey);
       phase('storing', bytesTotal);
       const outcome = await asBadInput(source, parts, () =>
         writeApplication(connection, application, plan, {

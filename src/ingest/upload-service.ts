@@ -1,13 +1,47 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BadInputError } from '../errors.js';
+import { BadInputError, ForbiddenError } from '../errors.js';
+import { DecompressionBudget, DecompressionLimitError, type DecompressionLimits } from '../eventlog/decompression-limit.js';
+import { ingestTempPrefix, removeStaleTempFiles } from '../eventlog/temp-files.js';
 import type { AnalysisDatabase } from '../store/database.js';
-import { ingestPaths, type IngestPhaseUpdate, type IngestReport } from './ingest-service.js';
-import { ingestTempPrefix } from '../eventlog/temp-files.js';
+import { ingestPaths, type IngestOptions, type IngestPhaseUpdate, type IngestReport } from './ingest-service.js';
+
+/** How an upload is bounded and where it is spooled. */
+export interface UploadOptions {
+  /** Largest upload, in bytes (MAX_UPLOAD_BYTES). */
+  maxBytes: number;
+  /** Decompression limits over the whole upload; none: unmetered (trusted callers only). */
+  decompression?: DecompressionLimits;
+  /** Directory uploads are spooled under (UPLOAD_TMP_DIR); default the system temp directory. */
+  uploadDir?: string;
+  /** Called before each application is written (see IngestOptions.beforeWrite). */
+  beforeWrite?: IngestOptions['beforeWrite'];
+  /** Told of bytes received and of each log's phase (Query.ingestProgress). */
+  progress?: UploadProgressListener;
+}
+
+/** Where uploads are spooled when UPLOAD_TMP_DIR is unset: the system temp directory. */
+export function defaultUploadDir(): string {
+  return tmpdir();
+}
+
+/**
+ * Removes uploads left by servers that died mid-upload. Each upload's directory carries its server's pid
+ * (ingestTempPrefix), so servers sharing the directory never remove each other's live uploads.
+ */
+export async function removeAbandonedUploads(uploadDir: string = defaultUploadDir()): Promise<string[]> {
+  return removeStaleTempFiles(uploadDir);
+}
+
+/** The client-facing error for a decompression limit: the size limit is PAYLOAD_TOO_LARGE, the others bad input. */
+function limitError(error: DecompressionLimitError, filename: string): Error {
+  const message = error.message.startsWith(filename) ? error.message : `${filename}: ${error.message}`;
+  return error.limit === 'size' ? new UploadTooLargeError(message) : new BadInputError(message);
+}
 
 /** An upload exceeded the configured size limit. */
 export class UploadTooLargeError extends Error {
@@ -45,10 +79,13 @@ export interface UploadProgressListener {
 export async function ingestUpload(
   db: AnalysisDatabase,
   upload: { filename: string; stream: Readable },
-  maxBytes: number,
-  progress: UploadProgressListener = {},
+  options: UploadOptions,
 ): Promise<IngestReport> {
-  const dir = await mkdtemp(join(tmpdir(), ingestTempPrefix('upload')));
+  const { maxBytes } = options;
+  const progress = options.progress ?? {};
+  const uploadDir = options.uploadDir ?? defaultUploadDir();
+  await mkdir(uploadDir, { recursive: true });
+  const dir = await mkdtemp(join(uploadDir, ingestTempPrefix('upload')));
   try {
     const path = join(dir, safeFileName(upload.filename));
     // busboy signals its own size limit with 'limit' and then stops feeding the stream without ending it.
@@ -65,13 +102,23 @@ export async function ingestUpload(
     const inClientTerms = (message: string): string => message.replaceAll(path, upload.filename).replaceAll(`${dir}/`, '');
     let report: IngestReport;
     try {
+      const budget = options.decompression ? new DecompressionBudget(options.decompression) : undefined;
       report = await ingestPaths(db, [path], {
+        budget,
+        beforeWrite: options.beforeWrite,
         onPhase: progress.onPhase && ((update) => progress.onPhase!({ ...update, sourceName: inClientTerms(update.sourceName) })),
       });
     } catch (error) {
+      if (error instanceof DecompressionLimitError) throw limitError(error, upload.filename);
       if (error instanceof BadInputError) throw new BadInputError(inClientTerms(error.message));
       throw error;
     }
+    // A limit or a refused replacement stops the upload as a whole, whether the ingest threw it or listed it.
+    const stopping = report.failures.find(
+      (failure) => failure.error instanceof DecompressionLimitError || failure.error instanceof ForbiddenError,
+    )?.error;
+    if (stopping instanceof DecompressionLimitError) throw limitError(stopping, upload.filename);
+    if (stopping) throw stopping;
     if (report.applications.length === 0) {
       // Nothing stored because of our own fault: that is an internal error, not the client's.
       const internal = report.failures.find((failure) => !(failure.error instanceof BadInputError));

@@ -1,16 +1,31 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
-import depthLimit from 'graphql-depth-limit';
 import { processRequest } from 'graphql-upload-minimal';
 import type { Logger } from 'pino';
-import { formatError } from '../api/common/errors.js';
+import { ClientError, formatError } from '../api/common/errors.js';
 import { RequestLoaders, type ApiContext } from '../api/context.js';
 import { createAuthServices, type AuthServices } from '../auth/auth-services.js';
 import { LearnerSession } from '../auth/learner-session.js';
 import { LogDirectoryWatcher } from '../ingest/log-directory-watcher.js';
 import type { ProgressStore } from '../learning/progress/progress-store.js';
 import { complexityLimitPlugin } from './complexity-limit.js';
+import { ApiTokenStore } from '../auth/api-tokens.js';
+import type { Principal } from '../auth/roles.js';
+import { removeAbandonedUploads } from '../ingest/upload-service.js';
+import { ensureApplicationUploadsTable } from '../store/application-uploads.js';
+import { accessPolicyPlugin } from './access-policy.js';
+import { MAX_QUERY_TOKENS, queryShapeRule } from './query-shape.js';
+import { RateLimiter } from './rate-limit.js';
+import {
+  authenticate,
+  checkOpenModeExposure,
+  clientKey,
+  GateError,
+  limitResponseSize,
+  rateLimitError,
+  requireRole,
+} from './request-access.js';
 import { buildApiSchema } from '../api/schema.js';
 import type { Config } from '../config.js';
 import { logger as rootLogger } from '../logger.js';
@@ -19,8 +34,7 @@ import { runCancellable, type AnalysisDatabase } from '../store/database.js';
 import { version } from '../version.js';
 import { IDE_ASSET_PREFIX, offlineGraphiqlLandingPage, readIdeAsset } from './graphiql.js';
 
-/** Deepest selection a query may nest (Application → stages → tasks → metrics needs 5). */
-export const MAX_QUERY_DEPTH = 10;
+export { MAX_QUERY_DEPTH } from './query-shape.js';
 /** Largest JSON request body; event logs come as multipart uploads, not JSON. */
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -125,6 +139,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config, db, progress } = options;
   const log = options.logger ?? rootLogger;
   const auth = createAuthServices(config, options.auth);
+  checkOpenModeExposure(config, log);
+  const tokens = new ApiTokenStore(progress.database);
+  await ensureApplicationUploadsTable(db);
+  await removeAbandonedUploads(config.UPLOAD_TMP_DIR);
+  const uploadLimiter = new RateLimiter(config.RATE_LIMIT_UPLOADS_PER_MINUTE);
+  const expensiveLimiter = new RateLimiter(config.RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE);
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<ApiContext>({
     schema,
@@ -132,8 +152,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     introspection: true,
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
-    plugins: [offlineGraphiqlLandingPage('/graphql'), complexityLimitPlugin(schema)],
+    validationRules: [queryShapeRule()],
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    plugins: [
+      offlineGraphiqlLandingPage('/graphql'),
+      accessPolicyPlugin(),
+      complexityLimitPlugin(schema, {
+        onExpensive: (context) => {
+          const refused = rateLimitError(expensiveLimiter, (context as ApiContext).client, 'expensive queries', 'RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE');
+          if (refused) throw new ClientError(refused.message, 'TOO_MANY_REQUESTS', { status: 429, headers: refused.headers });
+        },
+      }),
+    ],
     logger: log,
   });
   await apollo.start();
@@ -153,6 +183,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const headers = headerMapOf(request);
     let body: unknown;
     const contentType = request.headers['content-type'] ?? '';
+    const learner = new LearnerSession({ cookieHeader: request.headers.cookie, response, config, progress, auth });
+    const principal = await authenticate(request, learner, config, tokens);
+    const client = clientKey(principal, request);
     if (request.method === 'POST' && contentType.startsWith('multipart/form-data')) {
       // Apollo's CSRF check cannot see a multipart body we parse ourselves: apply it before parsing.
       if (!request.headers['apollo-require-preflight'] && !request.headers['x-apollo-operation-name']) {
@@ -162,6 +195,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             'need a non-empty "apollo-require-preflight" (or "x-apollo-operation-name") header.',
         );
       }
+      gateUpload(principal, client);
       body = await processRequest(request, response, { maxFileSize: config.MAX_UPLOAD_BYTES, maxFiles: 1 });
       headers.set('content-type', 'application/json');
     } else if (request.method === 'POST') {
@@ -180,8 +214,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         config,
         logger: log,
         loaders: new RequestLoaders(),
-        learner: new LearnerSession({ cookieHeader: request.headers.cookie, response, config, progress, auth }),
+        learner,
         progress,
+        principal,
+        tokens,
+        client,
         logDirectory,
       }),
     });
@@ -194,7 +231,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
-      response.end(result.body.string);
+      const sized = limitResponseSize(result.body.string, config.MAX_RESPONSE_BYTES);
+      if (sized.limited) log.warn({ path: '/graphql' }, 'refused to send a response larger than MAX_RESPONSE_BYTES');
+      response.end(sized.body);
       return;
     }
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
@@ -221,6 +260,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const handleRest = createRestHandler(db);
+
+  /** Uploads are refused before their body is read: without the role, or past the client's upload rate. */
+  const gateUpload = (principal: Principal, client: string): void => {
+    if (config.AUTH_MODE !== 'open') requireRole(principal, 'viewer', 'An upload');
+    const refused = rateLimitError(uploadLimiter, client, 'uploads', 'RATE_LIMIT_UPLOADS_PER_MINUTE');
+    if (refused) throw refused;
+  };
+
+  /** The History Server API reads analysis data: viewer or better, with the same Bearer tokens as GraphQL. */
+  const gateRest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const learner = new LearnerSession({ cookieHeader: request.headers.cookie, response, config, progress, auth });
+    requireRole(await authenticate(request, learner, config, tokens), 'viewer', 'The REST API');
+  };
 
   let inFlight = 0;
   const httpServer = createServer((request, response) => {
@@ -281,6 +333,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         response.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'public, max-age=86400' });
         response.end(asset.body);
       } else if (isRest) {
+        try {
+          await gateRest(request, response);
+        } catch (error) {
+          if (!(error instanceof GateError)) throw error;
+          // History Server's API answers errors in plain text; so does its gate.
+          response.writeHead(error.status, { 'content-type': 'text/plain; charset=utf-8', ...error.headers });
+          response.end(error.message);
+          return;
+        }
         await handleRest(request, response);
       } else if (path === '/' && request.method === 'GET') {
         response.writeHead(302, { location: '/graphql' }).end();
@@ -291,6 +352,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runCancellable(signal, route).catch((error: unknown) => {
       // Cancelled: the time budget's answer went out already, or nobody is listening any more.
       if (signal.aborted) return;
+      if (error instanceof GateError) {
+        if (!response.headersSent) {
+          response.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8', ...error.headers });
+          response.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
+        } else response.end();
+        return;
+      }
       const status = error instanceof HttpError ? error.status : (error as { status?: number }).status;
       if (typeof status === 'number' && status >= 400 && status < 500) {
         const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';

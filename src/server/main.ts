@@ -51,11 +51,21 @@ async function main(): Promise<void> {
     db.close();
     process.exit(2);
   }
-  const server = await startServer({ config, db, progress });
+  let server;
+  try {
+    server = await startServer({ config, db, progress });
+  } catch (error) {
+    // AUTH_MODE=open on a network interface, and the like: refused before anything listens.
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal(error.message);
+    db.close();
+    progress.close();
+    process.exit(2);
+  }
   if (config.DUCKDB_PATH !== ':memory:') writeServerFile(config.DUCKDB_PATH, server.url);
   logger.info(
     { url: `${server.url}/graphql`, database: config.DUCKDB_PATH, progress: config.PROGRESS_DB_PATH },
-    'Spark Sword is serving GraphQL',
+    `Spark Sword is serving GraphQL (AUTH_MODE=${config.AUTH_MODE})`,
   );
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');

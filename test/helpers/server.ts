@@ -40,6 +40,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     PROGRESS_DB_PATH: progressPath,
+    // Suites upload and query far faster than a person; test/security/rate-limits.test.ts turns the limits on.
+    RATE_LIMIT_UPLOADS_PER_MINUTE: '0',
+    RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE: '0',
     ...env,
   });
   const progress = await ProgressStore.open(progressPath);
@@ -86,17 +89,24 @@ export async function gqlUpload<TResult, TVariables>(
   url: string,
   document: TypedDocumentNode<TResult, TVariables>,
   filePath: string,
-  options: { variable?: string; preflight?: boolean; fileName?: string } = {},
-): Promise<GraphQLResponse<TResult> & { status: number }> {
+  options: {
+    variable?: string;
+    preflight?: boolean;
+    fileName?: string;
+    /** Other variables of the operation (the file variable is added). */
+    variables?: Omit<TVariables, 'file'>;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<GraphQLResponse<TResult> & { status: number; headers: Headers }> {
   const variable = options.variable ?? 'file';
   const form = new FormData();
-  form.set('operations', JSON.stringify({ query: print(document), variables: { [variable]: null } }));
+  form.set('operations', JSON.stringify({ query: print(document), variables: { ...options.variables, [variable]: null } }));
   form.set('map', JSON.stringify({ 0: [`variables.${variable}`] }));
   form.set('0', await openAsBlob(filePath), options.fileName ?? basename(filePath));
   const response = await fetch(url, {
     method: 'POST',
-    headers: options.preflight === false ? {} : { 'apollo-require-preflight': 'true' },
+    headers: { ...(options.preflight === false ? {} : { 'apollo-require-preflight': 'true' }), ...options.headers },
     body: form,
   });
-  return { status: response.status, ...((await response.json()) as GraphQLResponse<TResult>) };
+  return { status: response.status, headers: response.headers, ...((await response.json()) as GraphQLResponse<TResult>) };
 }

@@ -206,7 +206,10 @@ describe('ingest integrity: values no field can hold, and isolation between appl
       writeFileSync(path, buildEventLog(app('app-uploaded-5', tasks)));
       return path;
     });
-    const answers = await Promise.all(paths.map((path) => gqlUpload(server.graphqlUrl, UploadEventLogDocument, path)));
+    // replace: true, as a re-upload of a stored application must say so (test/security/token-mode.test.ts).
+    const answers = await Promise.all(
+      paths.map((path) => gqlUpload(server.graphqlUrl, UploadEventLogDocument, path, { variables: { replace: true } })),
+    );
     expect(answers.map((answer) => ({ status: answer.status, errors: answer.errors }))).toEqual(
       Array.from({ length: 5 }, () => ({ status: 200, errors: undefined })),
     );

@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { authorizeDelete } from '../../auth/application-access.js';
+import { attemptKeysOf, forgetUploaders, uploaderOf } from '../../store/application-uploads.js';
 import {
   countApplications,
   deleteApplication,
@@ -42,11 +44,25 @@ export class ApplicationResolver {
   }
 
   @Mutation(() => [ID], {
-    description: 'Deletes an application attempt (or all attempts of an app id) and everything derived from it; returns the ids removed.',
+    description:
+      'Deletes an application attempt (or all attempts of an app id) and everything derived from it; returns the ids ' +
+      'removed. An uploader may delete only what it uploaded (FORBIDDEN otherwise); an admin anything.',
   })
-  async deleteApplication(@Arg('id', () => ID) id: string, @Ctx() { db }: ApiContext): Promise<string[]> {
+  async deleteApplication(@Arg('id', () => ID) id: string, @Ctx() { db, principal }: ApiContext): Promise<string[]> {
+    const keys = await attemptKeysOf(db, id);
+    if (keys.length === 0) throw new ClientError(`No application "${id}" is stored`, 'NOT_FOUND');
+    await authorizeDelete(db, principal, keys);
     const removed = await deleteApplication(db, id);
-    if (removed.length === 0) throw new ClientError(`No application "${id}" is stored`, 'NOT_FOUND');
+    await forgetUploaders(db, removed);
     return removed;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Who uploaded this attempt: "token:<name>", "google:<email>" or "local" (open mode); null when it was ingested by the CLI.',
+  })
+  async uploadedBy(@Root() application: Application, @Ctx() { db }: ApiContext): Promise<string | null> {
+    return uploaderOf(db, application.id);
   }
 }

@@ -1,5 +1,7 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import type { Role } from '../../auth/roles.js';
+import { RoleEnum } from './access.type.js';
 
 /** A learner who signed in with Google, as they see themselves. */
 @ObjectType({
@@ -23,6 +25,12 @@ export class User {
   @Field(() => String, { nullable: true, description: "The Google profile picture's URL." })
   pictureUrl!: string | null;
 
-  @Field(() => DateTimeResolver, { description: 'When this session began (the latest sign-in).' })
+  @Field(() => DateTimeResolver, { description: 'When this session began (the latest sign-in; for an API token, its creation).' })
   signedInAt!: Date;
+
+  @Field(() => RoleEnum, {
+    nullable: true,
+    description: 'Role on analysis data (AUTH_MODE=google: from ADMIN_EMAILS / GOOGLE_ALLOWED_DOMAINS; an API token: its role). Null: none.',
+  })
+  role!: Role | null;
 }

@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
-import { BadInputError, NotFoundError } from '../../errors.js';
+import { BadInputError, ForbiddenError, NotFoundError } from '../../errors.js';
 import { UploadTooLargeError } from '../../ingest/upload-service.js';
 import { logger } from '../../logger.js';
 
@@ -11,14 +11,21 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   SIGN_IN_NOT_CONFIGURED: 'SIGN_IN_NOT_CONFIGURED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
 /** An error whose message is safe and useful to show the client, with its code. */
 export class ClientError extends GraphQLError {
-  constructor(message: string, code: keyof typeof ErrorCode) {
-    super(message, { extensions: { code } });
+  /** `http` sets the response's status and headers when the error stops the whole operation (401, 403, 429). */
+  constructor(message: string, code: keyof typeof ErrorCode, http?: { status: number; headers?: Record<string, string> }) {
+    super(message, {
+      extensions: http
+        ? { code, http: { status: http.status, headers: new Map(Object.entries(http.headers ?? {})) } }
+        : { code },
+    });
   }
 }
 
@@ -44,6 +51,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof ClientError) return { ...base, extensions: { code: original.extensions.code } };
   if (original instanceof BadInputError) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   if (original instanceof NotFoundError) return { ...base, extensions: { code: ErrorCode.NOT_FOUND } };
+  if (original instanceof ForbiddenError) return { ...base, extensions: { code: ErrorCode.FORBIDDEN } };
   if (original instanceof UploadTooLargeError) return { ...base, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } };
   if (original instanceof ArgumentValidationError) {
     const problems = original.extensions.validationErrors.flatMap((failure) =>

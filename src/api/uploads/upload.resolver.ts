@@ -1,5 +1,8 @@
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { authorizeUploadWrite } from '../../auth/application-access.js';
+import { maxDecompressedBytes } from '../../config.js';
+import { recordUploader } from '../../store/application-uploads.js';
 import { BadInputError } from '../../errors.js';
 import { ingestJobs, PROGRESS_ID_PATTERN } from '../../ingest/ingest-jobs.js';
 import { ingestUpload, type UploadProgressListener } from '../../ingest/upload-service.js';
@@ -16,12 +19,19 @@ export class UploadResolver {
     description:
       'Uploads and ingests a Spark event log: plain JSON lines, .lz4/.lzf/.snappy/.zstd as Spark writes them, .gz, ' +
       'or a .zip of logs. Multipart request (GraphQL multipart request spec) with an "apollo-require-preflight: true" ' +
-      'header. Re-uploading an application attempt replaces it. With progressId (a UUID the client makes), ' +
-      'Query.ingestProgress(id) answers how far it is while this runs.',
+      'header. An application attempt already stored is replaced only with replace: true, and only by its uploader or ' +
+      'an admin. Limits: MAX_UPLOAD_BYTES uploaded, MAX_DECOMPRESSED_BYTES decompressed, MAX_COMPRESSION_RATIO, ' +
+      'MAX_ZIP_ENTRIES (PAYLOAD_TOO_LARGE or BAD_USER_INPUT naming the limit). With progressId (a UUID the client ' +
+      'makes), Query.ingestProgress(id) answers how far it is while this runs.',
   })
   async uploadEventLog(
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
-    @Ctx() { db, config }: ApiContext,
+    @Ctx() { db, config, principal }: ApiContext,
+    @Arg('replace', () => Boolean, {
+      defaultValue: false,
+      description: 'Replace an application attempt that is already stored (its uploader or an admin only).',
+    })
+    replace: boolean,
     @Arg('progressId', () => String, { nullable: true, description: 'An id to watch this upload with Query.ingestProgress: 16-64 letters, digits, - or _ (a UUID).' })
     progressId?: string | null,
   ): Promise<IngestResult> {
@@ -40,12 +50,29 @@ export class UploadResolver {
     // A too-large or unreadable log (UploadTooLargeError, BadInputError) gets its code from formatError.
     let report;
     try {
-      report = await ingestUpload(db, { filename: upload.filename, stream: upload.createReadStream() }, config.MAX_UPLOAD_BYTES, progress);
+      report = await ingestUpload(
+        db,
+        { filename: upload.filename, stream: upload.createReadStream() },
+        {
+          maxBytes: config.MAX_UPLOAD_BYTES,
+          decompression: {
+            maxBytes: maxDecompressedBytes(config),
+            maxRatio: config.MAX_COMPRESSION_RATIO,
+            maxZipEntries: config.MAX_ZIP_ENTRIES,
+          },
+          uploadDir: config.UPLOAD_TMP_DIR,
+          beforeWrite: (appKey) => authorizeUploadWrite(db, principal, appKey, replace),
+          progress,
+        },
+      );
     } catch (error) {
       if (progressId != null) ingestJobs.update(progressId, { phase: 'failed', error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
     if (progressId != null) ingestJobs.update(progressId, { phase: 'done' });
+    for (const ingested of report.applications) {
+      if (principal.subject) await recordUploader(db, ingested.appKey, principal.subject);
+    }
     const applications: Application[] = [];
     for (const ingested of report.applications) {
       const record = await findApplication(db, ingested.appKey);

@@ -41,6 +41,20 @@ export const progressMigrations: readonly ProgressMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'API tokens for AUTH_MODE=token: a name, a role and the SHA-256 of the secret (never the secret)',
+    sql: `
+      CREATE TABLE api_tokens (
+        token_id    VARCHAR PRIMARY KEY,
+        name        VARCHAR NOT NULL,
+        role        VARCHAR NOT NULL,
+        secret_hash VARCHAR NOT NULL UNIQUE,
+        created_at  TIMESTAMP NOT NULL,
+        revoked_at  TIMESTAMP
+      );
+    `,
+  },
 ];
 
 /** The layout this build writes and reads: the last migration's version. */

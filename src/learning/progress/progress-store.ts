@@ -109,7 +109,10 @@ const USER_COLUMNS = `user_id, google_subject, email, email_verified, name, pict
  * and reads or writes only that learner's rows: there is no way to list or read another learner's data.
  */
 export class ProgressStore {
-  private constructor(private readonly database: ProgressDatabase) {}
+  private constructor(
+    /** The file itself, for stores of other records kept beside progress (API tokens). */
+    readonly database: ProgressDatabase,
+  ) {}
 
   /** Opens the progress database at `path` (creating its directory and file, migrating an older layout). */
   static async open(path: string): Promise<ProgressStore> {

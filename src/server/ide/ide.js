@@ -8,11 +8,30 @@
   var endpoint = config.endpoint;
   var SVG = 'http://www.w3.org/2000/svg';
 
+  // ---- The API token of the Headers tab ------------------------------------------------------------------------
+  // With AUTH_MODE=token the Headers tab holds {"Authorization": "Bearer <token>"}. GraphiQL sends it with each
+  // query but keeps it to itself, so the page notes the last Authorization a request carried and sends it with
+  // its own requests (uploads, the Visual tab).
+  var authorization = null;
+  var originalFetch = window.fetch.bind(window);
+  window.fetch = function (resource, init) {
+    var headers = init && init.headers;
+    var value = headers && (typeof headers.get === 'function' ? headers.get('authorization')
+      : Object.keys(headers).filter(function (name) { return name.toLowerCase() === 'authorization'; })
+        .map(function (name) { return headers[name]; })[0]);
+    if (value) authorization = value;
+    return originalFetch(resource, init);
+  };
+  function withToken(headers) {
+    if (authorization) headers.authorization = authorization;
+    return headers;
+  }
+
   // ---- GraphQL over fetch -------------------------------------------------------------------------------------
   function graphql(query, variables) {
     return fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+      headers: withToken({ 'content-type': 'application/json', 'apollo-require-preflight': 'true' }),
       body: JSON.stringify({ query: query, variables: variables || {} }),
     }).then(function (response) { return response.json(); }).then(function (result) {
       if (result.errors && result.errors.length) throw new Error(result.errors[0].message);
@@ -258,7 +277,7 @@
     form.append('operations', JSON.stringify({ query: kind.query, variables: variables }));
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', file, file.name);
-    fetch(endpoint, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true' } })
+    fetch(endpoint, { method: 'POST', body: form, headers: withToken({ 'apollo-require-preflight': 'true' }) })
       .then(function (response) { return response.json(); })
       .then(function (result) {
         stopWatching();
