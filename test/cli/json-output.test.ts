@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildCli } from '../../src/cli/main.js';
 import { capturedCli } from '../helpers/cli.js';
@@ -14,7 +15,13 @@ const db = join(dir, 'json.duckdb');
  * One invocation per command, on the bundled examples. A command added to the CLI without a line here fails the
  * first test, so every command's --json output is parsed by this file.
  */
-const invocations: Readonly<Record<string, string[]>> = {
+const progressDb = join(dir, 'progress.duckdb');
+// Token names must be unique among live tokens: each create makes the next name, each revoke takes the oldest.
+let created = 0;
+let revoked = 0;
+
+/** Each command's arguments (a function where every run needs its own). */
+const invocations: Readonly<Record<string, string[] | (() => string[])>> = {
   ingest: ['ingest', sample('daily-sales-report.json'), '--db', db],
   analyze: ['analyze', sample('nightly-events-etl.json'), '--db', db],
   simulate: ['simulate', sample('preempted-clicks-rollup.json'), '--executors', '1,2,4', '--db', db],
@@ -24,7 +31,18 @@ const invocations: Readonly<Record<string, string[]>> = {
   compare: ['compare', 'app-20261201-sales-report', 'app-20261201-nightly-etl', '--db', db],
   export: ['export', '--parquet', join(dir, 'parquet'), '--db', db],
   fleet: ['fleet', '--db', db],
+  'token create': () => ['token', 'create', '--role', 'viewer', '--name', `ci-${++created}`, '--progress-db', progressDb],
+  'token revoke': () => ['token', 'revoke', `ci-${++revoked}`, '--progress-db', progressDb],
+  'token list': ['token', 'list', '--progress-db', progressDb],
 };
+
+/** Every runnable command by its full name ("token create"): a command with subcommands only groups them. */
+function leafCommands(command: Command, prefix = ''): Command[] {
+  return command.commands.flatMap((sub) => {
+    const named = Object.assign(sub, { fullName: `${prefix}${sub.name()}` });
+    return sub.commands.length > 0 ? leafCommands(sub, `${named.fullName} `) : [named];
+  });
+}
 
 /** A pino record: what must never reach stdout, nor a person's stderr without --verbose. */
 const PINO_LINE = /^\{"level":\d+/m;
@@ -35,17 +53,18 @@ describe('spark-sword output for machines and people', () => {
 
   it('has an invocation here for every command, and every command takes --json', () => {
     const { program } = buildCli();
-    for (const command of program.commands) {
-      expect(invocations[command.name()], `add an invocation of "${command.name()}" to test/cli/json-output.test.ts`).toBeDefined();
-      expect(command.options.map((option) => option.long), `${command.name()} --json`).toContain('--json');
+    for (const command of leafCommands(program) as Array<Command & { fullName: string }>) {
+      expect(invocations[command.fullName], `add an invocation of "${command.fullName}" to test/cli/json-output.test.ts`).toBeDefined();
+      expect(command.options.map((option) => option.long), `${command.fullName} --json`).toContain('--json');
     }
   });
 
-  for (const [name, args] of Object.entries(invocations)) {
+  for (const [name, invocation] of Object.entries(invocations)) {
+    const args = (): string[] => (typeof invocation === 'function' ? invocation() : invocation);
     it(`${name} --json prints exactly one JSON document on stdout and logs only on stderr`, async () => {
       // The process's own stdout must stay untouched too (the logger's default destination).
       const processStdout = vi.spyOn(process.stdout, 'write');
-      const code = await cli.run(['--verbose', ...args, '--json']);
+      const code = await cli.run(['--verbose', ...args(), '--json']);
       expect(processStdout).not.toHaveBeenCalled();
       processStdout.mockRestore();
       expect(code, cli.stderr).toBe(0);
@@ -57,7 +76,7 @@ describe('spark-sword output for machines and people', () => {
     });
 
     it(`${name} prints text without log records unless --verbose`, async () => {
-      expect(await cli.run(args)).toBe(0);
+      expect(await cli.run(args())).toBe(0);
       expect(cli.stdout).not.toMatch(PINO_LINE);
       expect(cli.stderr).not.toMatch(PINO_LINE);
       expect(() => JSON.parse(cli.stdout)).toThrow();
