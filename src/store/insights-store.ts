@@ -1,27 +1,19 @@
-import type { Confidence, EvidenceValue, Insight, Severity } from '../model/insight.js';
+import type { Insight } from '../model/insight.js';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
 
-/** A stored insight (numbers as DuckDB returns them). */
-export interface InsightRecord {
+/** DuckDB's BIGINT for an id that may be absent. */
+type StoredId = bigint | null;
+
+/** A stored insight (numbers as DuckDB returns them): the model's fields, with ids and milliseconds as BIGINT. */
+export type InsightRecord = Omit<Insight, 'jobId' | 'stageId' | 'stageAttemptId' | 'sqlExecutionId' | 'impactMs'> & {
   appKey: string;
-  id: string;
-  type: string;
-  title: string;
-  description: string;
-  evidence: { [key: string]: EvidenceValue };
-  confidence: Confidence;
-  severity: Severity;
-  suggestion: string;
-  tradeoffs: string;
-  sparkDocsRef: string;
-  jobId: bigint | null;
-  stageId: bigint | null;
-  stageAttemptId: bigint | null;
-  sqlExecutionId: bigint | null;
-  impact: number;
+  jobId: StoredId;
+  stageId: StoredId;
+  stageAttemptId: StoredId;
+  sqlExecutionId: StoredId;
   impactMs: bigint;
-}
+};
 
 const idOrNull = (id: bigint | null): number | null => (id === null ? null : Number(id));
 
