@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ProgressStore } from '../../src/learning/progress/progress-store.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
@@ -82,6 +83,18 @@ export async function gql<TResult, TVariables>(
     body: JSON.stringify({ query: print(document), variables }),
   });
   return { status: response.status, headers: response.headers, ...((await response.json()) as GraphQLResponse<TResult>) };
+}
+
+/** Sends a query written as text and returns its data; a test fails if the answer carries errors. */
+export async function graphqlData<T>(url: string, query: string): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as GraphQLResponse<T>;
+  expect(body.errors).toBeUndefined();
+  return body.data!;
 }
 
 /** Sends a typed mutation with one file as a GraphQL multipart request (the file streams from disk). */

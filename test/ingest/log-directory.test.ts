@@ -2,7 +2,7 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, ren
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { graphqlData, startTestServer, type TestServer } from '../helpers/server.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 /**
@@ -63,16 +63,7 @@ function linesUpToJobEnd(lines: readonly string[], n: number): number {
   return lines.findIndex((line) => line.includes('"SparkListenerJobEnd"') && ++seen === n) + 1;
 }
 
-async function graphql<T>(query: string): Promise<T> {
-  const response = await fetch(server.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors).toBeUndefined();
-  return body.data!;
-}
+const graphql = <T>(query: string): Promise<T> => graphqlData<T>(server.graphqlUrl, query);
 
 describe('a watched log directory', () => {
   it('ingests a finished log copied in', async () => {

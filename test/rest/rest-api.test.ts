@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { graphqlData, startTestServer, type TestServer } from '../helpers/server.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 /**
@@ -33,16 +33,7 @@ async function getJson<T>(path: string): Promise<T> {
   return JSON.parse(response.text) as T;
 }
 
-async function graphql<T>(query: string): Promise<T> {
-  const response = await fetch(server.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors).toBeUndefined();
-  return body.data!;
-}
+const graphql = <T>(query: string): Promise<T> => graphqlData<T>(server.graphqlUrl, query);
 
 describe("History Server's error answers (HistoryServerSuite)", () => {
   it.each([
