@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
 import { z } from 'zod';
+import { GiB, MiB } from './model/units.js';
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
 
 /** Comma-separated list in an environment variable, trimmed, blanks dropped, lower-cased. */
 const lowerCaseList = z

@@ -1,6 +1,6 @@
+import { MiB } from '../model/units.js';
 /** Number formatting shared by detectors' titles and descriptions (evidence keeps the raw numbers). */
 
-const MiB = 1024 * 1024;
 
 /** Bytes as a short human size: "812 KB", "64 MB", "10.1 GB". */
 export function formatBytes(bytes: number): string {

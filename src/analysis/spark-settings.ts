@@ -1,3 +1,4 @@
+import { MiB } from '../model/units.js';
 /**
  * Spark settings the insights name: the version each first appeared in (the "Since Version" of Spark's
  * configuration docs) and the defaults the detectors measure against, in one place so a suggestion never names a
@@ -45,7 +46,6 @@ export function settingsNewerThan(text: string, version: string | null): string[
   });
 }
 
-const MiB = 1024 * 1024;
 
 /** Spark defaults the detectors measure against (cited in their evidence). */
 export const SPARK_DEFAULTS = {

@@ -1,6 +1,7 @@
 import { capitalize, formatBytes, formatDuration, round } from '../analysis/format.js';
 import type { RunJobRow, RunProfileRows, RunSqlRow, RunStageRow } from '../store/comparison-store.js';
 import { alignByKeys, attributeWallClock, planShape, stageDepths } from './align.js';
+import { MiB } from '../model/units.js';
 
 /** One run as the comparison reads it. */
 export interface RunInput {
@@ -146,7 +147,6 @@ export interface RunResources {
 /** Properties that name the run rather than configure it: different in every run, so never a "change". */
 const PER_RUN_PROPERTY = /^(spark\.app\.(id|startTime|submitTime|attempt\.id)|spark\.driver\.(port|host|appUIAddress)|spark\.ui\.proxyBase|spark\.org\.apache\.hadoop\.yarn\.server\.webproxy\.amfilter\..*|spark\.yarn\.app\.(id|attemptId)|spark\.kubernetes\.(driver\.pod\.name|executor\.podNamePrefix)|spark\.sql\.warehouse\.dir|spark\.repl\.class\.(uri|outputDir)|spark\.eventLog\.dir)$/;
 
-const MiB = 1024 * 1024;
 
 function change(metric: string, base: number | null, candidate: number | null): MetricChange {
   const known = base !== null && candidate !== null;

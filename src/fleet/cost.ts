@@ -1,7 +1,6 @@
 import type { ResourceFactsRecord } from '../store/cost-store.js';
+import { MiB, GiB } from '../model/units.js';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 const HOUR_MS = 3_600_000;
 /** Spark's minimum memory overhead of a container (MEMORY_OVERHEAD_MIN_MIB). */
 const MIN_OVERHEAD = 384 * MiB;

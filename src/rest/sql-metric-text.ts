@@ -1,3 +1,4 @@
+import { KiB } from '../model/units.js';
 /**
  * SQL metric values as History Server writes them (Spark's SQLMetrics.stringValue, Spark 3.1+): a sum as a
  * grouped integer; sizes, timings and averages with their total, min, median and max over the tasks and the
@@ -11,7 +12,6 @@ export interface MaxTask {
   taskId: number;
 }
 
-const KiB = 1024;
 const UNITS: Array<[string, number]> = [
   ['EiB', 2 ** 60],
   ['PiB', 2 ** 50],

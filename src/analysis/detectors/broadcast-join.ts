@@ -2,6 +2,7 @@ import { adaptiveExecutionEnabled, shareOfTaskTime, type ApplicationFacts, type 
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
+import { MiB, GiB } from '../../model/units.js';
 import {
   loadMetricValues,
   loadSqlPlans,
@@ -14,8 +15,6 @@ import {
   type SqlPlan,
 } from '../sql-plans.js';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
 /** spark.sql.autoBroadcastJoinThreshold default. */
 const DEFAULT_BROADCAST_THRESHOLD = 10 * MiB;
 /**

@@ -2,9 +2,8 @@ import { adaptiveExecutionEnabled, booleanProperty, shareOfTaskTime as share, ty
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault, sparkAtLeast, sparkMajorMinor } from '../properties.js';
+import { MiB as MB, GiB as GB } from '../../model/units.js';
 
-const MB = 1024 * 1024;
-const GB = 1024 * MB;
 /**
  * Shuffle-related settings stay quiet below one default advisory partition of shuffle data
  * (spark.sql.adaptive.advisoryPartitionSizeInBytes, 64 MB): too little for how it is shuffled to matter.

@@ -3,8 +3,8 @@ import type { Confidence } from '../insight.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 import { SPARK_DEFAULTS } from '../spark-settings.js';
 import { stageFacts, stageKey, type StageFacts } from '../stage-facts.js';
+import { MiB as MB } from '../../model/units.js';
 
-const MB = 1024 * 1024;
 /** Spark defaults the rules are measured against (cited in every insight's evidence). */
 const SHUFFLE_PARTITIONS_DEFAULT = SPARK_DEFAULTS['spark.sql.shuffle.partitions'];
 const MAX_PARTITION_BYTES_DEFAULT = SPARK_DEFAULTS['spark.sql.files.maxPartitionBytes'];

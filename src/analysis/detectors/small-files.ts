@@ -3,8 +3,8 @@ import { formatBytes, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
 import { loadMetricValues, loadSqlPlans, metricOf, metricValue, planNodes, stagesReporting, type PlanNode, type SqlPlan } from '../sql-plans.js';
+import { MiB as MB } from '../../model/units.js';
 
-const MB = 1024 * 1024;
 /** spark.sql.files.openCostInBytes: Spark counts opening a file as costing as much as reading 4 MB of it. */
 const DEFAULT_OPEN_COST_BYTES = 4 * MB;
 /** spark.sql.files.maxPartitionBytes: how much Spark packs into one read task. */

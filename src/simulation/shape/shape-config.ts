@@ -5,10 +5,9 @@
 
 import { formatBytes } from '../../analysis/format.js';
 import type { ShapeConfig } from './shape-types.js';
+import { GiB, KiB, MiB } from '../../model/units.js';
 
-export const KiB = 1024;
-export const MiB = 1024 * KiB;
-export const GiB = 1024 * MiB;
+export { GiB, KiB, MiB };
 
 /** Spark reserves this much of each executor's heap before the unified memory region (RESERVED_SYSTEM_MEMORY_BYTES). */
 export const RESERVED_MEMORY_BYTES = 300 * MiB;
