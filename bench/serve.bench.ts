@@ -129,13 +129,16 @@ async function serve(databasePath: string, dir: string): Promise<{ url: string; 
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       DUCKDB_MEMORY_LIMIT: memoryLimit,
+      // All the clients are this one process: a per-client limit of expensive queries would measure the limiter.
+      RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE: '0',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const entry = JSON.parse(line) as { msg?: string; url?: string };
-    if (entry.msg === 'Spark Sword is serving GraphQL' && entry.url) {
+    // The line goes on to name the AUTH_MODE: match its start.
+    if (entry.msg?.startsWith('Spark Sword is serving GraphQL') && entry.url) {
       lines.on('line', () => undefined); // keep draining the child's log
       return { url: entry.url.replace(/\/graphql$/, ''), child };
     }

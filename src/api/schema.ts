@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { rememberingValidator } from './common/validate-args.js';
 import { ApplicationResolver } from './applications/application.resolver.js';
 import { ApiTokenResolver } from './auth/api-token.resolver.js';
 import { ComparisonResolver } from './comparison/comparison.resolver.js';
@@ -69,6 +70,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
   scenarioCatalog();
   return buildSchema({
     resolvers,
-    validate: { forbidUnknownValues: false },
+    // class-validator on every argument object, each distinct valid value checked once (validate-args.ts).
+    validateFn: rememberingValidator({ forbidUnknownValues: false }),
   });
 }

@@ -1,11 +1,13 @@
 import { listValue } from '@duckdb/node-api';
-import type { AnalysisDatabase } from './database.js';
+import { requestMemo, type AnalysisDatabase } from './database.js';
 
 /**
- * Answers read from one stored version of an application, kept in memory by its application number. Every
- * write of an application gives it a new number (application_numbers) in the transaction that writes its
- * precomputed answers, so an entry can never go stale: a rewritten application is looked up under its new
- * number, a deleted one has none. Least recently used entries go first beyond `capacity`.
+ * Answers read from one stored version of an application, kept in memory by database, key and application
+ * number. Every write of an application gives it a new number (application_numbers) in the transaction that
+ * writes its precomputed answers and insights, so an entry can never go stale: a rewritten application is
+ * looked up under its new number, a deleted one has none. The database is part of the key because numbers
+ * restart in every database file (two in-memory databases may both hold "app-1" as number 1). Least recently
+ * used entries go first beyond `capacity`.
  */
 export class ApplicationAnswers<T> {
   private readonly entries = new Map<string, T>();
@@ -13,8 +15,8 @@ export class ApplicationAnswers<T> {
   constructor(private readonly capacity: number) {}
 
   /** The answer kept for this application version, if any (keyed by key and number, so copies never mix). */
-  get(appKey: string, appNo: number): T | undefined {
-    const key = `${appNo}:${appKey}`;
+  get(db: AnalysisDatabase, appKey: string, appNo: number): T | undefined {
+    const key = `${db.id}:${appNo}:${appKey}`;
     const value = this.entries.get(key);
     if (value !== undefined) {
       this.entries.delete(key);
@@ -24,20 +26,44 @@ export class ApplicationAnswers<T> {
   }
 
   /** Keeps `value` for this application version. */
-  set(appKey: string, appNo: number, value: T): void {
-    const key = `${appNo}:${appKey}`;
+  set(db: AnalysisDatabase, appKey: string, appNo: number, value: T): void {
+    const key = `${db.id}:${appNo}:${appKey}`;
     this.entries.delete(key);
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 }
 
-/** The current application number of each stored key among `appKeys` (unknown keys are absent). */
+const memoKey = (db: AnalysisDatabase, appKey: string): string => `appNo:${db.id}:${appKey}`;
+
+/**
+ * Notes, for the rest of the current request, that `appKey` is stored under `appNo` (null: not stored), so
+ * that later lookups of it in this request need not ask the database again.
+ */
+export function rememberApplicationNumber(db: AnalysisDatabase, appKey: string, appNo: number | null): void {
+  requestMemo()?.set(memoKey(db, appKey), appNo);
+}
+
+/**
+ * The current application number of each stored key among `appKeys` (unknown keys are absent). Within a
+ * request each key is looked up once, not once per field that reads the application.
+ */
 export async function applicationNumbers(db: AnalysisDatabase, appKeys: readonly string[]): Promise<Map<string, number>> {
+  const memo = requestMemo();
+  const numbers = new Map<string, number>();
+  const unknown: string[] = [];
+  for (const appKey of appKeys) {
+    const known = memo?.get(memoKey(db, appKey)) as number | null | undefined;
+    if (known === undefined) unknown.push(appKey);
+    else if (known !== null) numbers.set(appKey, known);
+  }
+  if (unknown.length === 0) return numbers;
   const rows = await db.query('SELECT appKey, appNo FROM application_numbers WHERE appKey IN (SELECT unnest($appKeys))', {
-    appKeys: listValue([...appKeys]),
+    appKeys: listValue(unknown),
   });
-  return new Map(rows.map((row) => [row.appKey as string, Number(row.appNo)]));
+  for (const row of rows) numbers.set(row.appKey as string, Number(row.appNo));
+  for (const appKey of unknown) memo?.set(memoKey(db, appKey), numbers.get(appKey) ?? null);
+  return numbers;
 }
 
 /**
@@ -52,18 +78,18 @@ export async function cachedByApp<T>(
   empty: T,
 ): Promise<T[]> {
   const numbers = await applicationNumbers(db, appKeys);
-  const missing = [...new Set(appKeys.filter((key) => numbers.has(key) && cache.get(key, numbers.get(key)!) === undefined))];
+  const missing = [...new Set(appKeys.filter((key) => numbers.has(key) && cache.get(db, key, numbers.get(key)!) === undefined))];
   const loaded = new Map<string, T>();
   if (missing.length > 0) {
     const answers = await load(missing);
     missing.forEach((key, i) => {
       loaded.set(key, answers[i]!);
-      cache.set(key, numbers.get(key)!, answers[i]!);
+      cache.set(db, key, numbers.get(key)!, answers[i]!);
     });
   }
   return appKeys.map((key) => {
     const appNo = numbers.get(key);
     if (appNo === undefined) return empty;
-    return loaded.get(key) ?? cache.get(key, appNo) ?? empty;
+    return loaded.get(key) ?? cache.get(db, key, appNo) ?? empty;
   });
 }

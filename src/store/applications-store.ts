@@ -1,3 +1,4 @@
+import { ApplicationAnswers, rememberApplicationNumber } from './application-cache.js';
 import { deleteApplicationRows } from './application-writer.js';
 import type { AnalysisDatabase } from './database.js';
 
@@ -51,17 +52,31 @@ export async function countApplications(db: AnalysisDatabase, status?: Applicati
   return rows[0]!.n as number;
 }
 
+/** Application rows of recently read application versions: every dashboard request starts with one. */
+const applicationCache = new ApplicationAnswers<ApplicationRecord>(1024);
+
 /**
  * One application by id: an attempt's key (`<appId>/<attemptId>`), or an app id, which names the app's
- * latest attempt when it has several.
+ * latest attempt when it has several. The id is resolved to a stored version (its application number), which
+ * the rest of the request reads too; the row of a version read recently comes from memory.
  */
 export async function findApplication(db: AnalysisDatabase, id: string): Promise<ApplicationRecord | undefined> {
-  const rows = await db.query(
-    `SELECT ${columns} FROM v_applications WHERE appKey = $id OR appId = $id
-     ORDER BY appKey = $id DESC, TRY_CAST(attemptId AS INTEGER) DESC NULLS LAST, attemptId DESC LIMIT 1`,
+  const [found] = await db.query(
+    `SELECT a.appKey, n.appNo FROM applications a JOIN application_numbers n ON n.appKey = a.appKey
+     WHERE a.appKey = $id OR a.appId = $id
+     ORDER BY a.appKey = $id DESC, TRY_CAST(a.attemptId AS INTEGER) DESC NULLS LAST, a.attemptId DESC LIMIT 1`,
     { id },
   );
-  return rows[0] as unknown as ApplicationRecord | undefined;
+  if (!found) return undefined;
+  const appKey = found.appKey as string;
+  const appNo = Number(found.appNo);
+  rememberApplicationNumber(db, appKey, appNo);
+  const kept = applicationCache.get(db, appKey, appNo);
+  if (kept) return kept;
+  const [row] = await db.query(`SELECT ${columns} FROM v_applications WHERE appKey = $appKey`, { appKey });
+  const record = row as unknown as ApplicationRecord | undefined;
+  if (record) applicationCache.set(db, appKey, appNo, record);
+  return record;
 }
 
 /**

@@ -14,16 +14,33 @@ export interface OpenDatabaseOptions {
   threads?: number;
 }
 
-/** The cancellation signal of the work running in the current async context (one API request). */
-const cancellation = new AsyncLocalStorage<AbortSignal>();
+/** What the work running in the current async context (one API request) carries: its signal and its memo. */
+interface RequestScope {
+  signal: AbortSignal;
+  /** Facts looked up once per request (e.g. which stored version of an application it reads). */
+  memo: Map<string, unknown>;
+}
+
+const requestScope = new AsyncLocalStorage<RequestScope>();
+
+/** The cancellation signal of the work running in the current async context, if any. */
+const currentSignal = (): AbortSignal | undefined => requestScope.getStore()?.signal;
 
 /**
  * Runs `work` so that every query it makes through an AnalysisDatabase is interrupted when `signal` aborts:
  * a query running then stops (DuckDB's interrupt), later ones do not start, and both reject with the
- * signal's reason. The server runs each request under one.
+ * signal's reason. The server runs each request under one; it also scopes {@link requestMemo}.
  */
 export function runCancellable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  return cancellation.run(signal, work);
+  return requestScope.run({ signal, memo: new Map() }, work);
+}
+
+/**
+ * A map that lives as long as the current request (undefined outside one): what a request looks up once and
+ * reuses, such as the number of each application it reads, instead of repeating the lookup per field.
+ */
+export function requestMemo(): Map<string, unknown> | undefined {
+  return requestScope.getStore()?.memo;
 }
 
 /** Idle read connections kept for reuse; more run at once when asked, and close when returned beyond this. */
@@ -71,6 +88,8 @@ function openError(path: string, error: unknown): DatabaseOpenError {
   return new DatabaseOpenError(`${path} could not be opened: ${message.split('\n')[0]}`, 'other');
 }
 
+let nextDatabaseId = 1;
+
 /** A JSON-safe row: DuckDB BIGINTs stay bigint so no counter loses precision. */
 export type Row = Record<string, unknown>;
 
@@ -79,6 +98,8 @@ export type Row = Record<string, unknown>;
  * connections from it. Opening creates or migrates the schema and (re)creates the views.
  */
 export class AnalysisDatabase {
+  /** Tells this process's databases apart (in-memory caches key answers by it). */
+  readonly id = nextDatabaseId++;
   private readonly idleReaders: Reader[] = [];
   private closed = false;
   /**
@@ -221,7 +242,7 @@ export class AnalysisDatabase {
    * run in parallel; under {@link runCancellable} the work is interrupted when the signal aborts.
    */
   async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const signal = cancellation.getStore();
+    const signal = currentSignal();
     signal?.throwIfAborted();
     const connection = await this.connect();
     const interrupt = (): void => connection.interrupt();
@@ -245,7 +266,7 @@ export class AnalysisDatabase {
    * the query is interrupted when the signal aborts.
    */
   async query(sql: string, params: DuckDBValue[] | Record<string, DuckDBValue> = []): Promise<Row[]> {
-    const signal = cancellation.getStore();
+    const signal = currentSignal();
     signal?.throwIfAborted();
     await this.reopenIfInvalidated();
     const reader = this.idleReaders.pop() ?? { connection: await this.connect(), statements: new Map() };

@@ -1,4 +1,5 @@
 import type { Insight } from '../model/insight.js';
+import { ApplicationAnswers, cachedByApp } from './application-cache.js';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
 
@@ -29,8 +30,21 @@ export function insightFromRecord({ appKey: _appKey, jobId, stageId, stageAttemp
   };
 }
 
-/** Every stored insight of each application, ranked as the analysis ranks them (severity, failures first, impact), one group per key in key order. */
+/**
+ * Insights of recently read application versions. The ingest stores an application's insights in the
+ * transaction that gives it its number, so a version's insights never change (see application-cache.ts).
+ */
+const insightCache = new ApplicationAnswers<InsightRecord[]>(256);
+
+/**
+ * Every stored insight of each application, ranked as the analysis ranks them (severity, failures first,
+ * impact), one group per key in key order. Callers get shared lists: they filter and copy, never change them.
+ */
 export async function insightsByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<InsightRecord[][]> {
+  return cachedByApp(db, insightCache, appKeys, (keys) => readInsights(db, keys), []);
+}
+
+async function readInsights(db: AnalysisDatabase, appKeys: readonly string[]): Promise<InsightRecord[][]> {
   const rows = (await db.query(
     `SELECT * REPLACE (evidence::VARCHAR AS evidence) FROM insights
      WHERE appKey IN (SELECT unnest($appKeys))

@@ -222,9 +222,17 @@ export async function taskSummaries(
     return stages.map((stage) => {
       const row = apps.get(stage.appKey)?.get(`${stage.stageId}:${stage.attemptId}`);
       if (!row) return null;
-      // Rows stored by this build hold PRECOMPUTED_QUANTILES; positions are looked up in the row itself.
-      const positions = sortedQuantiles.map((q) => row.quantiles.indexOf(q));
-      return toDistributions(sortedQuantiles, row.metricValues.map((values: number[]) => positions.map((p) => values[p]!)));
+      // A dashboard asks every stage for the same quantiles, request after request: shaped once per row.
+      const shapedKey = sortedQuantiles.join(',');
+      let shaped = row.shaped.get(shapedKey);
+      if (!shaped) {
+        // Rows stored by this build hold PRECOMPUTED_QUANTILES; positions are looked up in the row itself.
+        const positions = sortedQuantiles.map((q) => row.quantiles.indexOf(q));
+        shaped = toDistributions(sortedQuantiles, row.metricValues.map((values: number[]) => positions.map((p) => values[p]!)));
+        if (row.shaped.size >= MAX_SHAPES_PER_ROW) row.shaped.clear();
+        row.shaped.set(shapedKey, shaped);
+      }
+      return shaped;
     });
   }
   return database.withConnection(async (connection) => {
@@ -238,8 +246,14 @@ export async function taskSummaries(
   });
 }
 
-/** One stage attempt's stored quantiles (by 'stageId:attemptId'). */
-type StoredQuantiles = Map<string, { quantiles: number[]; metricValues: number[][] }>;
+/**
+ * One stage attempt's stored quantiles (by 'stageId:attemptId'), and the answers already shaped from them
+ * by the quantiles asked (shared between requests: callers never change an answer).
+ */
+type StoredQuantiles = Map<string, { quantiles: number[]; metricValues: number[][]; shaped: Map<string, TaskMetricDistributions> }>;
+
+/** Distinct quantile lists whose answers a stage attempt keeps shaped. */
+const MAX_SHAPES_PER_ROW = 8;
 
 /** Stored quantiles of recently read applications, every stage attempt of each. */
 const quantileCache = new ApplicationAnswers<StoredQuantiles>(128);
@@ -252,7 +266,7 @@ async function readStoredQuantiles(database: AnalysisDatabase, appKeys: readonly
   )) as unknown as Array<{ appKey: string; stageId: bigint; stageAttemptId: bigint; quantiles: number[]; metricValues: number[][] }>;
   const byApp = new Map<string, StoredQuantiles>(appKeys.map((key) => [key, new Map()]));
   for (const row of rows) {
-    byApp.get(row.appKey)!.set(`${row.stageId}:${row.stageAttemptId}`, { quantiles: row.quantiles, metricValues: row.metricValues });
+    byApp.get(row.appKey)!.set(`${row.stageId}:${row.stageAttemptId}`, { quantiles: row.quantiles, metricValues: row.metricValues, shaped: new Map() });
   }
   return appKeys.map((key) => byApp.get(key)!);
 }

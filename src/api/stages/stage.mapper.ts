@@ -3,10 +3,24 @@ import { toDate } from '../applications/application.mapper.js';
 import { toKilledTasks } from '../jobs/job.mapper.js';
 import type { StageGraph } from './stage-graph.type.js';
 import type { StageStatus } from './stage-status.enum.js';
-import type { Stage } from './stage.type.js';
+import { Stage } from './stage.type.js';
+import { asInstance } from '../common/as-instance.js';
 
-/** Store row → GraphQL Stage. */
+/** Stages already mapped from kept store rows (the store keeps an application's rows between requests). */
+const mappedStages = new WeakMap<StageRecord, Stage>();
+
+/** Store row → GraphQL Stage; the same row gives the same Stage, which no resolver changes. */
 export function toStage(record: StageRecord): Stage {
+  let stage = mappedStages.get(record);
+  if (!stage) {
+    // An instance of the class, as type-graphql would otherwise copy it into one for each field resolver of it.
+    stage = asInstance(Stage, mapStage(record));
+    mappedStages.set(record, stage);
+  }
+  return stage;
+}
+
+function mapStage(record: StageRecord): Stage {
   return {
     // Metric totals pass through as bigint (Long); the fields below need a conversion.
     ...record,

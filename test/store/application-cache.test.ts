@@ -1,0 +1,65 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { deleteApplication, findApplication } from '../../src/store/applications-store.js';
+import { insightsByApp } from '../../src/store/insights-store.js';
+import { stagesByApp } from '../../src/store/stages-store.js';
+import { taskSummary } from '../../src/store/task-summary.js';
+import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { writeEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
+
+/** One stage of `tasks` tasks of `durationMs` each; the same app id every time. */
+const app = (tasks: number, durationMs: number): SyntheticApp => ({
+  appId: 'app-cached',
+  jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: Array.from({ length: tasks }, () => ({ durationMs })) }] }],
+});
+
+describe('answers kept in memory follow the stored version of each application', () => {
+  let dir: string;
+  let first: TempDatabase;
+  let second: TempDatabase;
+  const write = (name: string, spec: SyntheticApp): string => {
+    mkdirSync(join(dir, name));
+    return writeEventLog(join(dir, name), spec);
+  };
+  const seen = async (db: TempDatabase): Promise<{ tasks: number | undefined; stages: number; maxRunTime: number | undefined }> => {
+    const record = await findApplication(db.database, 'app-cached');
+    const [stages] = await stagesByApp(db.database, ['app-cached']);
+    const summary = await taskSummary(db.database, 'app-cached', 0, 0, [1]);
+    await insightsByApp(db.database, ['app-cached']);
+    return { tasks: record ? Number(record.totalTasks) : undefined, stages: stages!.length, maxRunTime: summary?.duration[0] };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-cache-'));
+    first = await openTempDatabase();
+    second = await openTempDatabase();
+  });
+  afterAll(() => {
+    first.dispose();
+    second.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never answers one database with what was read from another holding the same application key and number', async () => {
+    await ingestPaths(first.database, [write('a', app(4, 1_000))]);
+    await ingestPaths(second.database, [write('b', app(6, 3_000))]);
+    // Both databases number their first application 1: the caches must still tell them apart.
+    expect(await seen(first)).toMatchObject({ tasks: 4, stages: 1 });
+    expect(await seen(second)).toMatchObject({ tasks: 6, stages: 1 });
+    expect((await seen(first)).maxRunTime).toBeLessThan((await seen(second)).maxRunTime!);
+  });
+
+  it('answers the new version after a re-ingest, and nothing after a delete', async () => {
+    const before = await seen(first);
+    await ingestPaths(first.database, [write('c', app(9, 5_000))]);
+    const after = await seen(first);
+    expect(after.tasks).toBe(9);
+    expect(after.maxRunTime).toBeGreaterThan(before.maxRunTime!);
+    await deleteApplication(first.database, 'app-cached');
+    expect(await seen(first)).toEqual({ tasks: undefined, stages: 0, maxRunTime: undefined });
+  });
+
+});
