@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { applicationNumberOf } from './application-numbers.js';
+import { precomputeResourceFacts } from './cost-store.js';
 import { precomputeTaskQuantiles } from './task-summary.js';
 import { executorMetricNames } from '../parse/event-schema.js';
 
@@ -19,15 +20,15 @@ const stagePeaks = `{${executorMetricNames
 
 /**
  * Computes once what every dashboard reads of one application (History Server's stage, job and executor
- * aggregates, per-stage executor summaries and peaks, speculation summaries, application totals and task
- * quantiles) from its own rows, and stores it in the app_* tables. Call it inside the transaction that writes
- * the application, after all of its rows (the application row included) are inserted, so readers see the
- * application and its answers together. Earlier answers of the application are replaced.
+ * aggregates, per-stage executor summaries and peaks, speculation summaries, application totals, task
+ * quantiles and the resource facts behind cost) from its own rows, and stores it in the app_* tables. Call it
+ * inside the transaction that writes the application, after all of its rows (the application row included)
+ * are inserted, so readers see the application and its answers together. Earlier answers are replaced.
  */
 export async function precomputeApplication(connection: DuckDBConnection, appKey: string): Promise<void> {
   const appNo = await applicationNumberOf(connection, appKey);
   if (appNo === null) throw new Error(`precomputeApplication: ${appKey} has no application number; assign one before its tasks are written`);
-  for (const [table] of [...fromMacros, ['app_stage_peaks'], ['app_task_quantiles']]) {
+  for (const [table] of [...fromMacros, ['app_stage_peaks'], ['app_task_quantiles'], ['app_resource_facts']]) {
     await connection.run(`DELETE FROM ${table} WHERE appKey = $appKey`, { appKey });
   }
   for (const [table, macro] of fromMacros) {
@@ -41,4 +42,5 @@ export async function precomputeApplication(connection: DuckDBConnection, appKey
     { appKey },
   );
   await precomputeTaskQuantiles(connection, appKey, appNo);
+  await precomputeResourceFacts(connection, appKey, appNo);
 }

@@ -8,7 +8,7 @@
 import { executorMetricsType } from '../parse/event-schema.js';
 
 /** Bumped whenever a table's layout changes; a file with another version is refused at open. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Names of the per-task metric columns (History Server's StageData names), in table order. */
 export const taskMetricNames = [
@@ -60,6 +60,7 @@ export const applicationTables = [
   'app_stage_speculation',
   'app_totals',
   'app_task_quantiles',
+  'app_resource_facts',
 ] as const;
 
 /** DDL for every table; idempotent. */
@@ -304,6 +305,21 @@ CREATE TABLE IF NOT EXISTS app_task_quantiles (
   stageAttemptId BIGINT NOT NULL,
   quantiles DOUBLE[] NOT NULL,
   metricValues DOUBLE[][] NOT NULL
+);
+
+-- What cost and fleet questions read of each application (src/store/cost-store.ts): executor time held,
+-- with and without cores, task time, failed task time (ms), and the Spark properties cost needs.
+CREATE TABLE IF NOT EXISTS app_resource_facts (
+  appKey VARCHAR PRIMARY KEY,
+  durationMs BIGINT NOT NULL,
+  executors BIGINT NOT NULL,
+  executorCoreMs DOUBLE NOT NULL,
+  executorMs DOUBLE NOT NULL,
+  driverExecutorCores BIGINT,
+  taskMs DOUBLE NOT NULL,
+  failedTaskMs DOUBLE NOT NULL,
+  tasks BIGINT NOT NULL,
+  properties JSON NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS ingest_warnings (

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { BadInputError } from '../../src/errors.js';
 import { applicationCosts, fleetReport } from '../../src/fleet/fleet-service.js';
 import { parseMemoryMiBDefault } from '../../src/fleet/cost.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { deleteApplication } from '../../src/store/applications-store.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { writeEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
@@ -162,6 +163,38 @@ describe('resource facts under concurrent questions', () => {
       const answers = await Promise.all(Array.from({ length: 6 }, () => fleetReport(db.database, prices)));
       for (const answer of answers) expect(answer.totals).toEqual(answers[0]!.totals);
       expect(answers[0]!.totals.applications).toBe(4);
+    } finally {
+      db.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('resource facts kept with the application', () => {
+  it('are stored by the ingest, replaced when the application is ingested again and removed with it', async () => {
+    const db = await openTempDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'spark-sword-cost-facts-'));
+    const factsOf = async (appKey: string): Promise<Array<{ tasks: number; taskMs: number; failedTaskMs: number }>> =>
+      (await db.database.query(
+        'SELECT tasks::INTEGER AS tasks, taskMs, failedTaskMs FROM app_resource_facts WHERE appKey = $appKey',
+        { appKey },
+      )) as Array<{ tasks: number; taskMs: number; failedTaskMs: number }>;
+    try {
+      await ingestPaths(db.database, [writeEventLog(dir, heldApp('app-facts'))]);
+      // Nothing asked about cost yet: the ingest computed the facts (eight 30 s tasks and one failed attempt).
+      expect(await factsOf('app-facts')).toEqual([{ tasks: 9, taskMs: 270_000, failedTaskMs: 30_000 }]);
+
+      const longer = heldApp('app-facts');
+      longer.jobs[0]!.stages[0]!.tasks.push({ durationMs: 60_000 });
+      mkdirSync(join(dir, 'again'));
+      await ingestPaths(db.database, [writeEventLog(join(dir, 'again'), longer)]);
+      expect(await factsOf('app-facts')).toEqual([{ tasks: 10, taskMs: 330_000, failedTaskMs: 30_000 }]);
+      const [cost] = (await applicationCosts(db.database, prices, { appKeys: ['app-facts'] })).applications;
+      expect(cost?.appKey).toBe('app-facts');
+
+      await deleteApplication(db.database, 'app-facts');
+      expect(await factsOf('app-facts')).toEqual([]);
+      expect((await applicationCosts(db.database, prices, { appKeys: ['app-facts'] })).applications).toEqual([]);
     } finally {
       db.dispose();
       rmSync(dir, { recursive: true, force: true });
