@@ -55,21 +55,52 @@ export async function countApplications(db: AnalysisDatabase, status?: Applicati
 /** Application rows of recently read application versions: every dashboard request starts with one. */
 const applicationCache = new ApplicationAnswers<ApplicationRecord>(1024);
 
+/** A stored application version: its key and application number. */
+interface StoredVersion {
+  appKey: string;
+  appNo: number;
+}
+
+/** Ids resolved to stored versions (null: none) since the database's last write (AnalysisDatabase.writeCount). */
+const resolvedIds = new WeakMap<AnalysisDatabase, { writeCount: number; ids: Map<string, StoredVersion | null> }>();
+
+/** Ids remembered per database at most; past it the memory starts over. */
+const MAX_RESOLVED_IDS = 10_000;
+
 /**
- * One application by id: an attempt's key (`<appId>/<attemptId>`), or an app id, which names the app's
- * latest attempt when it has several. The id is resolved to a stored version (its application number), which
- * the rest of the request reads too; the row of a version read recently comes from memory.
+ * The stored version an id names (an attempt's key, or an app id for its latest attempt), or null. Kept in
+ * memory until the next write through the database, so a dashboard asked again and again costs no query.
  */
-export async function findApplication(db: AnalysisDatabase, id: string): Promise<ApplicationRecord | undefined> {
+async function resolveApplication(db: AnalysisDatabase, id: string): Promise<StoredVersion | null> {
+  const writeCount = db.writeCount;
+  let known = resolvedIds.get(db);
+  if (known?.writeCount !== writeCount || known.ids.size >= MAX_RESOLVED_IDS) {
+    known = { writeCount, ids: new Map() };
+    resolvedIds.set(db, known);
+  }
+  const kept = known.ids.get(id);
+  if (kept !== undefined) return kept;
   const [found] = await db.query(
     `SELECT a.appKey, n.appNo FROM applications a JOIN application_numbers n ON n.appKey = a.appKey
      WHERE a.appKey = $id OR a.appId = $id
      ORDER BY a.appKey = $id DESC, TRY_CAST(a.attemptId AS INTEGER) DESC NULLS LAST, a.attemptId DESC LIMIT 1`,
     { id },
   );
-  if (!found) return undefined;
-  const appKey = found.appKey as string;
-  const appNo = Number(found.appNo);
+  const version = found ? { appKey: found.appKey as string, appNo: Number(found.appNo) } : null;
+  // Kept only when nothing was written while it was read: otherwise it may already be stale.
+  if (db.writeCount === writeCount) known.ids.set(id, version);
+  return version;
+}
+
+/**
+ * One application by id: an attempt's key (`<appId>/<attemptId>`), or an app id, which names the app's
+ * latest attempt when it has several. The id is resolved to a stored version (its application number), which
+ * the rest of the request reads too; the row of a version read recently comes from memory.
+ */
+export async function findApplication(db: AnalysisDatabase, id: string): Promise<ApplicationRecord | undefined> {
+  const version = await resolveApplication(db, id);
+  if (!version) return undefined;
+  const { appKey, appNo } = version;
   rememberApplicationNumber(db, appKey, appNo);
   const kept = applicationCache.get(db, appKey, appNo);
   if (kept) return kept;

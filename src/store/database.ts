@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { createTablesSql, SCHEMA_VERSION } from './schema.js';
 import { createViewsSql } from './views.js';
 
@@ -114,6 +114,21 @@ export class AnalysisDatabase {
     if (!value) for (const reader of this.idleReaders.splice(0)) this.closeReader(reader);
   }
   private reuse = true;
+  /**
+   * Grows after anything that may have written to the database: every {@link withConnection} work (ingests,
+   * deletes and anything else that writes use it) and every {@link query} that is not a SELECT. Answers kept
+   * in memory and read while it stood still are current; see {@link writeCount}.
+   */
+  private writes = 0;
+
+  /**
+   * A number that changes after every possible write through this instance (the process holds the file's
+   * lock, so no other process writes). A reader that keeps an answer notes it before reading and keeps the
+   * answer only if it is unchanged afterwards; a kept answer is used only while it is still the same.
+   */
+  get writeCount(): number {
+    return this.writes;
+  }
   /** The tail of the queue of writes: each write starts when the previous one has settled. */
   private writeQueue: Promise<unknown> = Promise.resolve();
 
@@ -256,6 +271,8 @@ export class AnalysisDatabase {
     } finally {
       signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
+      // Once the work is over, whatever it committed is visible: answers kept from before may be stale.
+      this.writes += 1;
     }
   }
 
@@ -283,10 +300,12 @@ export class AnalysisDatabase {
       statement.clearBindings();
       if (Array.isArray(params) ? params.length > 0 : Object.keys(params).length > 0) statement.bind(params);
       const result = await statement.runAndReadAll();
+      if (statement.statementType !== StatementType.SELECT) this.writes += 1;
       return result.getRowObjectsJS() as Row[];
     } catch (error) {
       // A failed or interrupted connection is not reused: it may hold an aborted transaction.
       reusable = false;
+      this.writes += 1;
       if (signal?.aborted) throw signal.reason;
       throw this.noteFault(error);
     } finally {

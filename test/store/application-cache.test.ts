@@ -62,4 +62,16 @@ describe('answers kept in memory follow the stored version of each application',
     expect(await seen(first)).toEqual({ tasks: undefined, stages: 0, maxRunTime: undefined });
   });
 
+
+  it('sees a write made by any query or connection of the database at once', async () => {
+    await ingestPaths(first.database, [write('f', app(2, 1_000))]);
+    expect((await findApplication(first.database, 'app-cached'))?.appKey).toBe('app-cached');
+    // Both answers are now kept in memory, the unknown id's too.
+    expect(await findApplication(first.database, 'app-renamed')).toBeUndefined();
+    await first.database.query("UPDATE applications SET appId = 'app-renamed' WHERE appKey = 'app-cached'");
+    expect((await findApplication(first.database, 'app-renamed'))?.appKey).toBe('app-cached');
+    await first.database.withConnection((connection) => connection.run("DELETE FROM applications WHERE appKey = 'app-cached'"));
+    expect(await findApplication(first.database, 'app-cached')).toBeUndefined();
+    expect(await findApplication(first.database, 'app-renamed')).toBeUndefined();
+  });
 });
