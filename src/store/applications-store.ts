@@ -64,8 +64,9 @@ interface StoredVersion {
 /** Ids resolved to stored versions (null: none) since the database's last write (AnalysisDatabase.writeCount). */
 const resolvedIds = new WeakMap<AnalysisDatabase, { writeCount: number; ids: Map<string, StoredVersion | null> }>();
 
-/** Ids remembered per database at most; past it the memory starts over. */
+/** Ids remembered per database at most (past it the memory starts over), and the longest id remembered. */
 const MAX_RESOLVED_IDS = 10_000;
+const MAX_RESOLVED_ID_LENGTH = 256;
 
 /**
  * The stored version an id names (an attempt's key, or an app id for its latest attempt), or null. Kept in
@@ -88,7 +89,7 @@ async function resolveApplication(db: AnalysisDatabase, id: string): Promise<Sto
   );
   const version = found ? { appKey: found.appKey as string, appNo: Number(found.appNo) } : null;
   // Kept only when nothing was written while it was read: otherwise it may already be stale.
-  if (db.writeCount === writeCount) known.ids.set(id, version);
+  if (db.writeCount === writeCount && id.length <= MAX_RESOLVED_ID_LENGTH) known.ids.set(id, version);
   return version;
 }
 

@@ -1,8 +1,10 @@
 import { validateOrReject, type ValidatorOptions } from 'class-validator';
 import { ArgumentValidationError, type ValidatorFn } from 'type-graphql';
 
-/** Argument values remembered as valid; the least recently seen go first beyond this. */
+/** Argument values remembered as valid; the oldest go first beyond this. */
 const MAX_REMEMBERED = 2_000;
+/** Longest argument value (as JSON) remembered, so what a client sends cannot fill the memory. */
+const MAX_REMEMBERED_LENGTH = 1_024;
 
 /**
  * Whether `value` is data that JSON text describes completely (numbers, strings, booleans, null, arrays,
@@ -26,8 +28,9 @@ function isPlainData(value: unknown): boolean {
  * type-graphql's argument validation (class-validator on each argument object, with `options`), with the
  * verdict remembered for values seen before: a query asks every stage of an application for its task
  * summary with the same arguments, and a dashboard asks the same query again and again, so validating each
- * distinct value once saves most of the work. Only successes are remembered, and only for plain data, keyed
- * by the argument's class and its JSON; an invalid value is checked (and refused) every time.
+ * distinct value once saves most of the work. Only successes are remembered, and only for plain data of up to
+ * a kilobyte of JSON, keyed by the argument's class and that JSON; an invalid value is checked (and refused)
+ * every time.
  */
 export function rememberingValidator(options: ValidatorOptions): ValidatorFn {
   const settings: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false, ...options };
@@ -43,7 +46,8 @@ export function rememberingValidator(options: ValidatorOptions): ValidatorFn {
     return id;
   };
   const validateOne = async (value: object): Promise<void> => {
-    const key = isPlainData(value) ? `${classId(value.constructor)}:${JSON.stringify(value)}` : null;
+    const json = isPlainData(value) ? JSON.stringify(value) : undefined;
+    const key = json !== undefined && json.length <= MAX_REMEMBERED_LENGTH ? `${classId(value.constructor)}:${json}` : null;
     if (key !== null && valid.has(key)) return;
     await validateOrReject(value, settings);
     if (key === null) return;
