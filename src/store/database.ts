@@ -246,7 +246,10 @@ export class AnalysisDatabase {
     return database;
   }
 
-  /** A new connection; close it with `closeSync()` when done. */
+  /**
+   * A new connection; close it with `closeSync()` when done. Write through {@link withConnection} or
+   * {@link query} instead: {@link writeCount} does not see writes made on a connection taken here.
+   */
   async connect(): Promise<DuckDBConnection> {
     await this.reopenIfInvalidated();
     return this.instance.connect();
