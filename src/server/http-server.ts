@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { processRequest } from 'graphql-upload-minimal';
 import type { Logger } from 'pino';
 import { ClientError, formatError } from '../api/common/errors.js';
@@ -155,6 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     validationRules: [queryShapeRule()],
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     plugins: [
+      // No response sets cache hints; Apollo's implicit cache-control plugin would still hook every field.
+      ApolloServerPluginCacheControlDisabled(),
       offlineGraphiqlLandingPage('/graphql'),
       accessPolicyPlugin(),
       complexityLimitPlugin(schema, {

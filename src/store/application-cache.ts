@@ -11,8 +11,38 @@ import { requestMemo, type AnalysisDatabase } from './database.js';
  */
 export class ApplicationAnswers<T> {
   private readonly entries = new Map<string, T>();
+  /** Answers being read now: concurrent requests for a version not kept wait for one read, not one each. */
+  private readonly reading = new Map<string, Promise<T>>();
 
   constructor(private readonly capacity: number) {}
+
+  /** The read under way of this application version, if any. */
+  pending(db: AnalysisDatabase, appKey: string, appNo: number): Promise<T> | undefined {
+    return this.reading.get(`${db.id}:${appNo}:${appKey}`);
+  }
+
+  /** Notes that `answer` is being read for this version; it is kept once read and forgotten if it fails. */
+  reads(db: AnalysisDatabase, appKey: string, appNo: number, answer: Promise<T>): void {
+    const key = `${db.id}:${appNo}:${appKey}`;
+    this.reading.set(key, answer);
+    answer.then(
+      (value) => this.set(db, appKey, appNo, value),
+      () => undefined,
+    ).finally(() => {
+      if (this.reading.get(key) === answer) this.reading.delete(key);
+    });
+  }
+
+  /** The answer for this version: kept, being read (waited for), or read now with `load`. */
+  async getOrRead(db: AnalysisDatabase, appKey: string, appNo: number, load: () => Promise<T>): Promise<T> {
+    const kept = this.get(db, appKey, appNo);
+    if (kept !== undefined) return kept;
+    const pending = this.pending(db, appKey, appNo);
+    if (pending) return pending;
+    const answer = load();
+    this.reads(db, appKey, appNo, answer);
+    return answer;
+  }
 
   /** The answer kept for this application version, if any (keyed by key and number, so copies never mix). */
   get(db: AnalysisDatabase, appKey: string, appNo: number): T | undefined {
@@ -67,8 +97,9 @@ export async function applicationNumbers(db: AnalysisDatabase, appKeys: readonly
 }
 
 /**
- * Reads per-application answers through `cache`: the keys whose current version is not kept are read with
- * `load` (one call for all of them, answering in key order) and kept. Unknown applications answer `empty`.
+ * Reads per-application answers through `cache`: the keys whose current version is neither kept nor being
+ * read are read with `load` (one call for all of them, answering in key order) and kept; keys another
+ * request is reading wait for that read. Unknown applications answer `empty`.
  */
 export async function cachedByApp<T>(
   db: AnalysisDatabase,
@@ -78,18 +109,22 @@ export async function cachedByApp<T>(
   empty: T,
 ): Promise<T[]> {
   const numbers = await applicationNumbers(db, appKeys);
-  const missing = [...new Set(appKeys.filter((key) => numbers.has(key) && cache.get(db, key, numbers.get(key)!) === undefined))];
-  const loaded = new Map<string, T>();
+  const answers = new Map<string, T | Promise<T>>();
+  const missing: string[] = [];
+  for (const key of new Set(appKeys)) {
+    const appNo = numbers.get(key);
+    if (appNo === undefined) continue;
+    const answer = cache.get(db, key, appNo) ?? cache.pending(db, key, appNo);
+    if (answer !== undefined) answers.set(key, answer);
+    else missing.push(key);
+  }
   if (missing.length > 0) {
-    const answers = await load(missing);
+    const loading = load(missing);
     missing.forEach((key, i) => {
-      loaded.set(key, answers[i]!);
-      cache.set(db, key, numbers.get(key)!, answers[i]!);
+      const answer = loading.then((loaded) => loaded[i]!);
+      cache.reads(db, key, numbers.get(key)!, answer);
+      answers.set(key, answer);
     });
   }
-  return appKeys.map((key) => {
-    const appNo = numbers.get(key);
-    if (appNo === undefined) return empty;
-    return loaded.get(key) ?? cache.get(db, key, appNo) ?? empty;
-  });
+  return Promise.all(appKeys.map((key) => answers.get(key) ?? empty));
 }

@@ -53,7 +53,7 @@ export async function countApplications(db: AnalysisDatabase, status?: Applicati
 }
 
 /** Application rows of recently read application versions: every dashboard request starts with one. */
-const applicationCache = new ApplicationAnswers<ApplicationRecord>(1024);
+const applicationCache = new ApplicationAnswers<ApplicationRecord | null>(1024);
 
 /** A stored application version: its key and application number. */
 interface StoredVersion {
@@ -62,7 +62,10 @@ interface StoredVersion {
 }
 
 /** Ids resolved to stored versions (null: none) since the database's last write (AnalysisDatabase.writeCount). */
-const resolvedIds = new WeakMap<AnalysisDatabase, { writeCount: number; ids: Map<string, StoredVersion | null> }>();
+const resolvedIds = new WeakMap<
+  AnalysisDatabase,
+  { writeCount: number; ids: Map<string, StoredVersion | null>; reading: Map<string, Promise<StoredVersion | null>> }
+>();
 
 /** Ids remembered per database at most (past it the memory starts over), and the longest id remembered. */
 const MAX_RESOLVED_IDS = 10_000;
@@ -76,11 +79,28 @@ async function resolveApplication(db: AnalysisDatabase, id: string): Promise<Sto
   const writeCount = db.writeCount;
   let known = resolvedIds.get(db);
   if (known?.writeCount !== writeCount || known.ids.size >= MAX_RESOLVED_IDS) {
-    known = { writeCount, ids: new Map() };
+    known = { writeCount, ids: new Map(), reading: new Map() };
     resolvedIds.set(db, known);
   }
   const kept = known.ids.get(id);
   if (kept !== undefined) return kept;
+  // Concurrent requests for an id not known yet wait for one lookup.
+  let reading = known.reading.get(id);
+  if (!reading) {
+    reading = lookUpApplication(db, id, writeCount, known);
+    known.reading.set(id, reading);
+    const forget = (): void => void known.reading.delete(id);
+    reading.then(forget, forget);
+  }
+  return reading;
+}
+
+async function lookUpApplication(
+  db: AnalysisDatabase,
+  id: string,
+  writeCount: number,
+  known: { ids: Map<string, StoredVersion | null> },
+): Promise<StoredVersion | null> {
   const [found] = await db.query(
     `SELECT a.appKey, n.appNo FROM applications a JOIN application_numbers n ON n.appKey = a.appKey
      WHERE a.appKey = $id OR a.appId = $id
@@ -103,12 +123,11 @@ export async function findApplication(db: AnalysisDatabase, id: string): Promise
   if (!version) return undefined;
   const { appKey, appNo } = version;
   rememberApplicationNumber(db, appKey, appNo);
-  const kept = applicationCache.get(db, appKey, appNo);
-  if (kept) return kept;
-  const [row] = await db.query(`SELECT ${columns} FROM v_applications WHERE appKey = $appKey`, { appKey });
-  const record = row as unknown as ApplicationRecord | undefined;
-  if (record) applicationCache.set(db, appKey, appNo, record);
-  return record;
+  const record = await applicationCache.getOrRead(db, appKey, appNo, async () => {
+    const [row] = await db.query(`SELECT ${columns} FROM v_applications WHERE appKey = $appKey`, { appKey });
+    return (row as unknown as ApplicationRecord | undefined) ?? null;
+  });
+  return record ?? undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { deleteApplication, findApplication } from '../../src/store/applications-store.js';
 import { insightsByApp } from '../../src/store/insights-store.js';
@@ -73,5 +73,24 @@ describe('answers kept in memory follow the stored version of each application',
     await first.database.withConnection((connection) => connection.run("DELETE FROM applications WHERE appKey = 'app-cached'"));
     expect(await findApplication(first.database, 'app-cached')).toBeUndefined();
     expect(await findApplication(first.database, 'app-renamed')).toBeUndefined();
+  });
+
+  it('reads a version not kept once for concurrent requests, not once per request', async () => {
+    await ingestPaths(second.database, [write('g', app(5, 2_000))]);
+    const query = vi.spyOn(second.database, 'query');
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => seen(second)));
+      for (const answer of answers) expect(answer).toEqual(answers[0]);
+      expect(answers[0]!.tasks).toBe(5);
+      const texts = query.mock.calls.map(([sql]) => sql);
+      // One lookup of the id, one read of the row, the stages, the quantiles and the insights.
+      expect(texts.filter((sql) => sql.includes('JOIN application_numbers n ON n.appKey = a.appKey'))).toHaveLength(1);
+      expect(texts.filter((sql) => sql.includes('FROM v_applications'))).toHaveLength(1);
+      expect(texts.filter((sql) => sql.includes('JOIN v_stages'))).toHaveLength(1);
+      expect(texts.filter((sql) => sql.includes('FROM app_task_quantiles'))).toHaveLength(1);
+      expect(texts.filter((sql) => sql.includes('FROM insights'))).toHaveLength(1);
+    } finally {
+      query.mockRestore();
+    }
   });
 });
