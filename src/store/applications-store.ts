@@ -1,5 +1,6 @@
 import { ApplicationAnswers, rememberApplicationNumber } from './application-cache.js';
 import { deleteApplicationRows } from './application-writer.js';
+import { UntilWrite } from './until-write.js';
 import type { AnalysisDatabase } from './database.js';
 
 /** One application attempt as the API shows it (times in epoch ms). */
@@ -61,56 +62,23 @@ interface StoredVersion {
   appNo: number;
 }
 
-/** Ids resolved to stored versions (null: none) since the database's last write (AnalysisDatabase.writeCount). */
-const resolvedIds = new WeakMap<
-  AnalysisDatabase,
-  { writeCount: number; ids: Map<string, StoredVersion | null>; reading: Map<string, Promise<StoredVersion | null>> }
->();
-
-/** Ids remembered per database at most (past it the memory starts over), and the longest id remembered. */
-const MAX_RESOLVED_IDS = 10_000;
-const MAX_RESOLVED_ID_LENGTH = 256;
+/** Ids resolved to stored versions (null: none), kept until the database's next write. */
+const resolvedIds = new UntilWrite<StoredVersion | null>();
 
 /**
  * The stored version an id names (an attempt's key, or an app id for its latest attempt), or null. Kept in
  * memory until the next write through the database, so a dashboard asked again and again costs no query.
  */
 async function resolveApplication(db: AnalysisDatabase, id: string): Promise<StoredVersion | null> {
-  const writeCount = db.writeCount;
-  let known = resolvedIds.get(db);
-  if (known?.writeCount !== writeCount || known.ids.size >= MAX_RESOLVED_IDS) {
-    known = { writeCount, ids: new Map(), reading: new Map() };
-    resolvedIds.set(db, known);
-  }
-  const kept = known.ids.get(id);
-  if (kept !== undefined) return kept;
-  // Concurrent requests for an id not known yet wait for one lookup.
-  let reading = known.reading.get(id);
-  if (!reading) {
-    reading = lookUpApplication(db, id, writeCount, known);
-    known.reading.set(id, reading);
-    const forget = (): void => void known.reading.delete(id);
-    reading.then(forget, forget);
-  }
-  return reading;
-}
-
-async function lookUpApplication(
-  db: AnalysisDatabase,
-  id: string,
-  writeCount: number,
-  known: { ids: Map<string, StoredVersion | null> },
-): Promise<StoredVersion | null> {
-  const [found] = await db.query(
-    `SELECT a.appKey, n.appNo FROM applications a JOIN application_numbers n ON n.appKey = a.appKey
-     WHERE a.appKey = $id OR a.appId = $id
-     ORDER BY a.appKey = $id DESC, TRY_CAST(a.attemptId AS INTEGER) DESC NULLS LAST, a.attemptId DESC LIMIT 1`,
-    { id },
-  );
-  const version = found ? { appKey: found.appKey as string, appNo: Number(found.appNo) } : null;
-  // Kept only when nothing was written while it was read: otherwise it may already be stale.
-  if (db.writeCount === writeCount && id.length <= MAX_RESOLVED_ID_LENGTH) known.ids.set(id, version);
-  return version;
+  return resolvedIds.get(db, id, async () => {
+    const [found] = await db.query(
+      `SELECT a.appKey, n.appNo FROM applications a JOIN application_numbers n ON n.appKey = a.appKey
+       WHERE a.appKey = $id OR a.appId = $id
+       ORDER BY a.appKey = $id DESC, TRY_CAST(a.attemptId AS INTEGER) DESC NULLS LAST, a.attemptId DESC LIMIT 1`,
+      { id },
+    );
+    return found ? { appKey: found.appKey as string, appNo: Number(found.appNo) } : null;
+  });
 }
 
 /**
@@ -135,12 +103,20 @@ export async function findApplication(db: AnalysisDatabase, id: string): Promise
  * within an app: the rows History Server groups into its ApplicationInfo list.
  */
 export async function applicationAttempts(db: AnalysisDatabase, appId?: string): Promise<ApplicationRecord[]> {
-  const where = appId === undefined ? '' : 'WHERE appId = $appId';
-  return (await db.query(
-    `SELECT ${columns} FROM v_applications ${where} ORDER BY appId, startTime DESC NULLS LAST, attemptId DESC NULLS LAST`,
-    appId === undefined ? {} : { appId },
-  )) as unknown as ApplicationRecord[];
+  const read = async (): Promise<ApplicationRecord[]> => {
+    const where = appId === undefined ? '' : 'WHERE appId = $appId';
+    return (await db.query(
+      `SELECT ${columns} FROM v_applications ${where} ORDER BY appId, startTime DESC NULLS LAST, attemptId DESC NULLS LAST`,
+      appId === undefined ? {} : { appId },
+    )) as unknown as ApplicationRecord[];
+  };
+  // One app's attempts (every History Server request about an application starts here) are kept until the
+  // next write; the list of every application is read each time. Callers copy, never change, the list.
+  return appId === undefined ? read() : attemptsOfAppId.get(db, appId, read);
 }
+
+/** The attempts of an app id, kept until the database's next write. */
+const attemptsOfAppId = new UntilWrite<ApplicationRecord[]>();
 
 /** Removes an application attempt (or every attempt of an app id) and all its rows; returns the keys removed. */
 export async function deleteApplication(db: AnalysisDatabase, id: string): Promise<string[]> {
