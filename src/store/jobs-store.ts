@@ -1,4 +1,4 @@
-import { listValue } from '@duckdb/node-api';
+import { ApplicationAnswers, cachedByApp } from './application-cache.js';
 import { groupByPosition, keyTable } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
 
@@ -44,20 +44,28 @@ const columns = `j.appKey, j.jobId, j.name, j.description, j.submissionTime, j.c
 
 /**
  * The jobs of each application, newest (highest id) first as History Server lists them, one list per key in
- * the order of `appKeys`. `statuses` keeps the jobs in one of them; empty keeps every job.
+ * the order of `appKeys`. `statuses` keeps the jobs in one of them; empty keeps every job. Lists are shared
+ * between requests (kept per application version): callers copy, never change them.
  */
 export async function jobsByApp(
   db: AnalysisDatabase,
   appKeys: readonly string[],
   statuses: readonly string[] = [],
 ): Promise<JobRecord[][]> {
+  const all = await cachedByApp(db, jobCache, appKeys, (keys) => readJobsByApp(db, keys), []);
+  return statuses.length > 0 ? all.map((jobs) => jobs.filter((job) => statuses.includes(job.status))) : all;
+}
+
+/** Job records of recently read application versions. */
+const jobCache = new ApplicationAnswers<JobRecord[]>(128);
+
+async function readJobsByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<JobRecord[][]> {
   const wanted = keyTable({ appKey: { type: 'VARCHAR', values: appKeys } });
-  const statusFilter = statuses.length > 0 ? 'WHERE list_contains($statuses::VARCHAR[], j.status)' : '';
   const rows = await db.query(
     `WITH ${wanted.sql}
-     SELECT w.k, ${columns} FROM wanted w JOIN v_jobs j ON j.appKey = w.appKey ${statusFilter}
+     SELECT w.k, ${columns} FROM wanted w JOIN v_jobs j ON j.appKey = w.appKey
      ORDER BY w.k, j.jobId DESC`,
-    { ...wanted.params, ...(statuses.length > 0 ? { statuses: listValue([...statuses]) } : {}) },
+    wanted.params,
   );
   return groupByPosition(appKeys.length, rows as unknown as Array<JobRecord & { k: bigint }>);
 }
