@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDetectorOnSyntheticLogs } from '../helpers/detector-harness.js';
 import { createDetectorContext, type InsightDraft } from '../../src/analysis/detector.js';
 import { errorSummary, failuresDetector } from '../../src/analysis/detectors/failures.js';
+import { severityOf } from '../../src/analysis/run-detectors.js';
 import { promisesIn } from '../../src/analysis/insight.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
@@ -186,6 +187,44 @@ describe('failures detector', () => {
     const failed = byId(insights, 'failures:stage-1.0-failed')!;
     expect(failed).toMatchObject({ impactMs: 0, claims: [], severityFloor: 'MEDIUM' });
     expect(failed.evidence['impactBasis']).toMatch(/failures:stage-1-retried/);
+  });
+
+  it('claims no run time for attempts killed when their speculative copy finished first', async () => {
+    const insights = await detect({
+      appId: 'app-speculation-kill',
+      sparkProperties: { 'spark.speculation': 'true' },
+      executors: [{ id: '1' }, { id: '2' }],
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [
+        ...ok(9, 2_000),
+        { durationMs: 2_000, index: 9, attempt: 1, speculative: true, executorId: '2' },
+        { durationMs: 2_000, index: 9, attempt: 0, executorId: '1', failure: 'TaskKilled', failureDetail: 'another attempt succeeded' },
+      ] }] }],
+    });
+    const killed = byId(insights, 'failures:tasks-killed')!;
+    expect(killed).toMatchObject({ impact: 0, impactMs: 0, claims: [], evidence: { lostTaskTimeMs: 2_000 } });
+    expect(killed.evidence['impactBasis']).toMatch(/^none in wall-clock/);
+  });
+
+  it('keeps a failed job above the failures that led to it, however much time they claim', async () => {
+    const insights = await detect({
+      appId: 'app-failed-job-on-top',
+      jobs: [{
+        jobId: 0,
+        failed: true,
+        failureReason: 'Job aborted due to stage failure: Task 0 in stage 0.0 failed 4 times: java.io.IOException: disk',
+        stages: [{ stageId: 0, failureReason: 'Task 0 in stage 0.0 failed 4 times', tasks: [
+          ...ok(3, 1_000),
+          ...[0, 1, 2, 3].map((attempt) => ({ durationMs: 5_000, index: 3, attempt, failure: 'java.io.IOException', failureDetail: 'disk' })),
+        ] }],
+      }],
+    });
+    const job = byId(insights, 'failures:job-0')!;
+    expect(job.role).toBe('failure');
+    expect(severityOf(job, job.impact)).toBe('CRITICAL');
+    const tasks = byId(insights, 'failures:tasks-exception-java.io.IOException')!;
+    // The failed attempts took 20 s of the stage's 23 s of task time: a large claim, capped below the job.
+    expect(tasks.severityCap).toBe('HIGH');
+    expect(severityOf(tasks, 1)).toBe('HIGH');
   });
 
   it('reports executors Spark excluded, with the settings that excluded them', async () => {

@@ -77,7 +77,11 @@ export function taskFailureInsights(
   const insights: InsightDraft[] = [];
   for (const group of groups) {
     const share = shareOfTaskTime(app, group.lostMs);
-    const claims = lostTaskClaims(facts, group.stages.map((s) => ({ ...s, stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId) })));
+    // A killed attempt ran beside the attempt that finished (a speculative race, or a stage cancelled when its job
+    // failed) and was stopped when it did: it held a slot but added no run time, so it claims none.
+    const claims = group.category === 'killed'
+      ? []
+      : lostTaskClaims(facts, group.stages.map((s) => ({ ...s, stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId) })));
     const wallMs = claimedWallMs(claims);
     const always = ALWAYS_REPORTED.has(group.category) || (group.category === 'exception' && applicationFailed);
     if (!always && share < MIN_LOST_SHARE) continue;
@@ -99,7 +103,7 @@ export function taskFailureInsights(
         `task${Number(group.indices) === 1 ? '' : 's'} in stage${stageList.length === 1 ? '' : 's'} ${stageList.join(', ')} ` +
         `on executor${group.executors.length === 1 ? '' : 's'} ${group.executors.join(', ') || 'unknown'} ran for ` +
         `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away; ` +
-        `it held its stages' slots for about ${seconds(wallMs)} of wall-clock.` +
+        (killed ? 'it held slots beside the attempts that finished, adding no run time.' : `it held its stages' slots for about ${seconds(wallMs)} of wall-clock.`) +
         (group.category === 'gpu-oom' ? ' The error text shows the GPU ran out of memory (RAPIDS Accelerator).' : '') +
         (group.category === 'container-memory' ? ' The error text shows the container was killed for exceeding its memory limit.' : '') +
         (group.category === 'oom' ? ' The error text shows the task ran out of memory.' : '') +
@@ -116,7 +120,9 @@ export function taskFailureInsights(
           stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId), attempts: Number(s.attempts), lostTaskTimeMs: s.lostMs,
         })),
         wallClockMs: Math.round(wallMs),
-        impactBasis: 'wall-clock, per stage the larger of: the time retries pushed its end out, and its window at the share of its task time the failed attempts took',
+        impactBasis: group.category === 'killed'
+          ? 'none in wall-clock: killed attempts ran beside the attempt that finished and stopped when it did'
+          : 'wall-clock, per stage the larger of: the time retries pushed its end out, and its window at the share of its task time the failed attempts took',
         executors: group.executors,
         ...(killed
           ? { killReasons: group.killReasons.map((k) => ({ reason: shorten(k.reason) ?? '', attempts: Number(k.attempts) })) }
