@@ -159,7 +159,7 @@ describe('failures detector', () => {
     expect(lost.claims![0]!.to - lost.claims![0]!.from).toBe(6_000);
     expect(lost.claims![0]!.share).toBe(1);
     expect(lost.evidence).toMatchObject({ lostTaskTimeMs: 6_000, wallClockMs: 6_000 });
-    expect(lost.description).toMatch(/about 6\.0 s of wall-clock/);
+    expect(lost.description).toMatch(/costing their stages about 6\.0 s of wall-clock/);
   });
 
   it('claims a re-run of a completed map stage and the failed attempt of the stage that read it, each once', async () => {

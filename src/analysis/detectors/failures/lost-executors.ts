@@ -71,7 +71,7 @@ export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' 
       `Executor${lost.length === 1 ? '' : 's'} ${names.join(', ')}${lost.length > names.length ? ` and ${lost.length - names.length} more` : ''} ` +
       `went away before the application ended${lost[0]!.removeReason ? ` ("${shorten(lost[0]!.removeReason.split('\n')[0] ?? '')}")` : ''}. ` +
       `${attempts} task attempt${attempts === 1 ? '' : 's'} running on them failed with ExecutorLostFailure (${seconds(lostTaskMs)} ` +
-      `of task time, holding their stages' slots for about ${seconds(wallMs)} of wall-clock), ` +
+      `of task time, costing their stages about ${seconds(wallMs)} of wall-clock), ` +
       'and any shuffle output or cached blocks they held had to be recomputed unless an external shuffle service kept them.',
     evidence: {
       executors: lost.map((e) => ({

@@ -66,7 +66,7 @@ export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Pr
  * One insight per cause of failed task attempts. Lost executors, memory, fetch failures and resubmissions are
  * always reported; exceptions too when the application had a failed stage or job; otherwise (retried exceptions,
  * speculation kills) a group stays quiet under 1% of the application's task time (the work thrown away). Its
- * impact is wall-clock: each stage's window at the share of its task time the failed attempts took.
+ * impact is wall-clock (see lostTaskClaims); killed attempts claim none.
  */
 export function taskFailureInsights(
   app: DetectorContext['app'],
@@ -102,8 +102,8 @@ export function taskFailureInsights(
         `${attempts} ${killed ? 'killed' : 'failed'} attempt${attempts === 1 ? '' : 's'} of ${Number(group.indices)} ` +
         `task${Number(group.indices) === 1 ? '' : 's'} in stage${stageList.length === 1 ? '' : 's'} ${stageList.join(', ')} ` +
         `on executor${group.executors.length === 1 ? '' : 's'} ${group.executors.join(', ') || 'unknown'} ran for ` +
-        `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away; ` +
-        (killed ? 'it held slots beside the attempts that finished, adding no run time.' : `it held its stages' slots for about ${seconds(wallMs)} of wall-clock.`) +
+        `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away` +
+        (killed ? '; the attempts ran beside those that finished, adding no run time.' : `, costing its stages about ${seconds(wallMs)} of wall-clock.`) +
         (group.category === 'gpu-oom' ? ' The error text shows the GPU ran out of memory (RAPIDS Accelerator).' : '') +
         (group.category === 'container-memory' ? ' The error text shows the container was killed for exceeding its memory limit.' : '') +
         (group.category === 'oom' ? ' The error text shows the task ran out of memory.' : '') +
