@@ -244,8 +244,11 @@ describe('failures detector', () => {
       }],
     });
     const excluded = byId(insights, 'failures:excluded-executors')!;
-    // 2 s of failed attempts in a stage of 18 s of task time whose window is its 2 s tasks: 1/9 of 2 s.
-    expect(excluded.impactMs).toBeCloseTo(2_000 / 9, 6);
+    // 2 s of failed attempts in a stage of 18 s of task time whose window is its 2 s tasks: 1/9 of 2 s, claimed once,
+    // by the insight of their cause; the exclusion claims none of it.
+    expect(byId(insights, 'failures:tasks-exception-java.io.IOException')!.impactMs).toBeCloseTo(2_000 / 9, 6);
+    expect(excluded).toMatchObject({ impact: 0, impactMs: 0, severityFloor: 'LOW' });
+    expect(excluded.evidence['impactBasis']).toMatch(/claimed by the task-failure insights/);
     expect(excluded).toMatchObject({
       confidence: 'HIGH',
       evidence: {

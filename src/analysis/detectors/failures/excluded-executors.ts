@@ -1,9 +1,6 @@
-import { claimedWallMs } from '../../claims.js';
-import { shareOfRunTime, shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import { shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import { sparkAtLeast } from '../../properties.js';
-import { stageFacts } from '../../stage-facts.js';
 import { SCHEDULING_DOCS, floorEvidence, percent, seconds } from './causes.js';
-import { lostTaskClaims, retryTailCtes, type StageLoss } from './wall-clock.js';
 
 interface Exclusion {
   kind: string;
@@ -18,8 +15,9 @@ interface Exclusion {
 
 /**
  * Executors (or nodes) Spark excluded after repeated task failures, with the settings named as the version names them.
- * Its impact is the wall-clock of the failed attempts there (each stage's window at the share of its task time they
- * took); the capacity an exclusion takes away is not counted as run time.
+ * It claims no wall-clock: the failed attempts there are the task-failure insights' (by cause), which claim their
+ * time, and counting them again here would claim the same stretch twice; the capacity an exclusion takes away is
+ * not run time. It is always reported (floor LOW).
  */
 export async function excludedExecutorInsights(context: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
   const { app, query } = context;
@@ -32,7 +30,7 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
   const excluding = exclusions.filter((x) => !x.kind.endsWith('Unexcluded'));
   if (excluding.length > 0) {
     // Failed attempts on the excluded executors and on every executor of an excluded node.
-    const [lost] = await query<{ lostMs: number; attempts: bigint; nodeExecutors: string[]; stages: StageLoss[] }>(`
+    const [lost] = await query<{ lostMs: number; attempts: bigint; nodeExecutors: string[] }>(`
       WITH x AS (
         SELECT * FROM executor_exclusions WHERE appKey = $appKey AND kind NOT LIKE '%Unexcluded'
       ), on_nodes AS (
@@ -40,21 +38,12 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
         WHERE e.appKey = $appKey AND e.executorId <> 'driver'
       ), excluded AS (
         SELECT executorId FROM x WHERE executorId IS NOT NULL UNION SELECT executorId FROM on_nodes
-      ), failed AS (
-        SELECT stageId, stageAttemptId, "index", launchTime, finishTime, coalesce(duration, 0) AS duration FROM app_tasks($appKey)
-        WHERE appKey = $appKey AND outcome = 'failed' AND executorId IN (SELECT executorId FROM excluded)
-      ), ${retryTailCtes([])}
-      SELECT coalesce(sum(duration), 0)::DOUBLE AS lostMs, count(*) AS attempts,
-        coalesce((SELECT list(executorId ORDER BY executorId) FROM on_nodes), []) AS nodeExecutors,
-        coalesce((SELECT list({'stageId': g.stageId::INTEGER, 'stageAttemptId': g.stageAttemptId::INTEGER, 'lostMs': g.ms,
-            'tailFrom': least(greatest(tl.retriedEnd, coalesce(tl.othersEnd, tl.retriedEnd)), tl.tailTo)::DOUBLE, 'tailTo': tl.tailTo::DOUBLE})
-          FROM (SELECT stageId, stageAttemptId, sum(duration)::DOUBLE AS ms FROM failed GROUP BY ALL) g
-          LEFT JOIN tails tl ON tl.stageId = g.stageId AND tl.stageAttemptId = g.stageAttemptId), []) AS stages
-      FROM failed`);
+      )
+      SELECT coalesce(sum(t.duration), 0)::DOUBLE AS lostMs, count(t.taskId) AS attempts,
+        coalesce((SELECT list(executorId ORDER BY executorId) FROM on_nodes), []) AS nodeExecutors
+      FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.outcome = 'failed' AND t.executorId IN (SELECT executorId FROM excluded)`);
     const lostMs = lost?.lostMs ?? 0;
     const share = shareOfTaskTime(app, lostMs);
-    const claims = lostTaskClaims(await stageFacts(context), lost?.stages ?? []);
-    const wallMs = claimedWallMs(claims);
     {
       const appWide = excluding.some((x) => x.kind === 'executorExcluded' || x.kind === 'nodeExcluded');
       const executors = [...new Set(excluding.filter((x) => x.executorId !== null).map((x) => x.executorId!))];
@@ -101,8 +90,7 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
           failedAttemptsThere: Number(lost?.attempts ?? 0),
           lostTaskTimeMs: lostMs,
           shareOfTaskTime: Number(share.toFixed(4)),
-          wallClockMs: Math.round(wallMs),
-          impactBasis: 'wall-clock, per stage the larger of: the time retries pushed its end out, and its window at the share of its task time the failed attempts there took',
+          impactBasis: 'none here: the failed attempts there are claimed by the task-failure insights of their cause',
           settingsPrefix: prefix,
           settings: {
             enabled: property('enabled'),
@@ -127,9 +115,8 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
         stageId: oneStage ? Number(first.stageId) : null,
         stageAttemptId: oneStage ? Number(first.stageAttemptId) : null,
         sqlExecutionId: null,
-        impact: shareOfRunTime(app, wallMs),
-        impactMs: wallMs,
-        claims,
+        impact: 0,
+        impactMs: 0,
         severityFloor: 'LOW',
       });
     }
