@@ -41,3 +41,30 @@ export interface Insight {
   /** The same in milliseconds. */
   impactMs: number;
 }
+
+/**
+ * How each field of {@link Insight} is stored, in the insights table's column order (after appKey): the table's
+ * DDL and its INSERT are derived from this, and `satisfies` makes a field missing here, or a column with no field,
+ * a type error, so the model and the table cannot drift apart.
+ */
+export const INSIGHT_COLUMNS = {
+  id: 'VARCHAR NOT NULL',
+  type: 'VARCHAR NOT NULL',
+  title: 'VARCHAR NOT NULL',
+  description: 'VARCHAR NOT NULL',
+  evidence: 'JSON NOT NULL',
+  confidence: 'VARCHAR NOT NULL',
+  severity: 'VARCHAR NOT NULL',
+  suggestion: 'VARCHAR NOT NULL',
+  tradeoffs: 'VARCHAR NOT NULL',
+  sparkDocsRef: 'VARCHAR NOT NULL',
+  jobId: 'BIGINT',
+  stageId: 'BIGINT',
+  stageAttemptId: 'BIGINT',
+  sqlExecutionId: 'BIGINT',
+  impact: 'DOUBLE NOT NULL',
+  impactMs: 'BIGINT NOT NULL',
+} as const satisfies { readonly [K in keyof Insight]-?: string };
+
+/** The insight fields in column order. */
+export const insightFields = Object.keys(INSIGHT_COLUMNS) as ReadonlyArray<keyof Insight>;
