@@ -47,6 +47,21 @@ describe('wall-clock claims', () => {
     expect(launch!.impact).toBeCloseTo(0.3, 9);
   });
 
+  it('gives an explanation\'s yielding claim only what the problems left of a moment, never shrinking theirs', () => {
+    const [skew, shuffle, alone] = apportionClaims([
+      base('duration-skew:x', { claims: [{ from: 6_000, to: 10_000, share: 1 }] }),
+      base('shuffle-boundary:x', { claims: [{ from: 0, to: 10_000, share: 0.3, yields: true }] }),
+      base('shuffle-boundary:y', { claims: [{ from: 20_000, to: 30_000, share: 0.3, yields: true }] }),
+    ], 40_000);
+    // The skew keeps its whole 4 s tail; the shuffle keeps 30% of the 6 s before it and nothing of the tail.
+    expect(skew!.impactMs).toBe(4_000);
+    expect(skew!.evidence['wallClockSharedWith']).toBeUndefined();
+    expect(shuffle!.impactMs).toBe(1_800);
+    expect(shuffle!.evidence).toMatchObject({ wallClockSharedWith: ['duration-skew:x'] });
+    // Unopposed, a yielding claim keeps its share.
+    expect(alone!.impactMs).toBe(3_000);
+  });
+
   it('leaves insights without claims as they are, clamped to [0, 1]', () => {
     const [x] = apportionClaims([base('config-hygiene:x', { impact: 1.7, impactMs: -3 })], 1_000);
     expect(x).toMatchObject({ impact: 1, impactMs: 0 });
