@@ -48,6 +48,18 @@ export interface StageFacts {
   jobId: number | null;
   jobDescription: string | null;
   sqlExecutionId: number | null;
+  /** Shuffle bytes fetched from other executors. */
+  remoteBytesRead: number;
+  shuffleReadRecords: number;
+  /** Serialized results completed result tasks sent the driver, in all and the largest one's. */
+  resultBytes: number;
+  maxTaskResultBytes: number;
+  /** Time the driver spent fetching indirect results of completed result tasks, each capped at its task's duration. */
+  gettingResultMs: number;
+  /** Attempts that ended FetchFailed. */
+  fetchFailedTasks: number;
+  /** Duration of attempts that ended FetchFailed or Resubmitted (work lost with shuffle output). */
+  lostShuffleTaskMs: number;
 }
 
 /**
@@ -80,7 +92,15 @@ WITH t AS (
     quantile_cont(executorRunTime, 0.5) FILTER (WHERE endReason = 'Success' AND hasMetrics)::DOUBLE AS medianRunTimeMs,
     quantile_cont(inputBytes, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianInputBytes,
     quantile_cont(shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE
-      AS medianShuffleReadBytes
+      AS medianShuffleReadBytes,
+    coalesce(sum(shuffleRemoteBytesRead), 0)::DOUBLE AS remoteBytesRead,
+    coalesce(sum(shuffleReadRecords), 0)::DOUBLE AS shuffleReadRecords,
+    coalesce(sum(resultSize) FILTER (WHERE taskType = 'ResultTask' AND outcome = 'completed' AND hasMetrics), 0)::DOUBLE AS resultBytes,
+    coalesce(max(resultSize) FILTER (WHERE taskType = 'ResultTask' AND outcome = 'completed' AND hasMetrics), 0)::DOUBLE AS maxTaskResultBytes,
+    coalesce(sum(least(gettingResultTime, duration)) FILTER (WHERE taskType = 'ResultTask' AND outcome = 'completed'), 0)::DOUBLE
+      AS gettingResultMs,
+    count(*) FILTER (WHERE endReason = 'FetchFailed')::INTEGER AS fetchFailedTasks,
+    coalesce(sum(duration) FILTER (WHERE endReason IN ('FetchFailed', 'Resubmitted')), 0)::DOUBLE AS lostShuffleTaskMs
   FROM t GROUP BY ALL
 ), stage_jobs AS (
   SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
@@ -97,7 +117,11 @@ SELECT s.stageId::INTEGER AS stageId, s.attemptId::INTEGER AS stageAttemptId, s.
   coalesce(a.shuffleWriteBytes, 0) AS shuffleWriteBytes, coalesce(a.memorySpilled, 0) AS memorySpilled,
   coalesce(a.diskSpilled, 0) AS diskSpilled,
   a.medianDurationMs, a.p75DurationMs, a.maxDurationMs, a.medianRunTimeMs, a.medianInputBytes, a.medianShuffleReadBytes,
-  j.jobId::INTEGER AS jobId, jobs.description AS jobDescription, jobs.sqlExecutionId::INTEGER AS sqlExecutionId
+  j.jobId::INTEGER AS jobId, jobs.description AS jobDescription, jobs.sqlExecutionId::INTEGER AS sqlExecutionId,
+  coalesce(a.remoteBytesRead, 0) AS remoteBytesRead, coalesce(a.shuffleReadRecords, 0) AS shuffleReadRecords,
+  coalesce(a.resultBytes, 0) AS resultBytes, coalesce(a.maxTaskResultBytes, 0) AS maxTaskResultBytes,
+  coalesce(a.gettingResultMs, 0) AS gettingResultMs, coalesce(a.fetchFailedTasks, 0)::INTEGER AS fetchFailedTasks,
+  coalesce(a.lostShuffleTaskMs, 0) AS lostShuffleTaskMs
 FROM stages s
 LEFT JOIN agg a ON a.stageId = s.stageId AND a.stageAttemptId = s.attemptId
 LEFT JOIN stage_jobs j ON j.stageId = s.stageId

@@ -74,6 +74,20 @@ describe('shuffle-boundary detector', () => {
     expect(insight!.suggestion).toMatch(/reduceByKey/);
   });
 
+  it('claims the stage\'s window at the fetch-wait share of its task time, as a claim that yields to problems', async () => {
+    const [insight] = await detect(
+      twoStages('app-fetch-wait', { name: 'reduceByKey at Job.scala:12', tasks: even(100, { durationMs: 2_000, runTimeMs: 1_800, fetchWaitMs: 500, shuffleReadBytes: 4 * MB }) }),
+    );
+    expect(insight).toMatchObject({
+      role: 'explanation',
+      impactMs: 500, // the 2 s window (all tasks ran at once) at 500 / 2,000 ms of task time
+      evidence: { fetchWaitTimeMs: 50_000, fetchWaitShareOfTaskTime: 0.25, stageTaskTimeMs: 200_000, stageWallClockMs: 2_000 },
+    });
+    expect(insight!.claims).toHaveLength(1);
+    expect(insight!.claims![0]).toMatchObject({ share: 0.25, yields: true });
+    expect(insight!.claims![0]!.to - insight!.claims![0]!.from).toBe(2_000);
+  });
+
   it('reads the cause from the SQL plan: the Exchange the stage read and the join above it', async () => {
     const exchange = (stageId: number, key: string) => ({
       name: 'ShuffleQueryStage',

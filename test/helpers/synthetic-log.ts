@@ -14,6 +14,11 @@ export interface SyntheticTask {
   memoryBytesSpilled?: number;
   diskBytesSpilled?: number;
   gcTimeMs?: number;
+  /** Shuffle fetch wait (ms), within the run time. */
+  fetchWaitMs?: number;
+  /** Spark's standard peak execution memory and shuffle write time (ns); 0 by default, as on Photon. */
+  peakExecutionMemory?: number;
+  shuffleWriteTimeNs?: number;
   resultSize?: number;
   /**
    * A failure reason ("ExceptionFailure", "ExecutorLostFailure", "FetchFailed", "TaskKilled", "TaskResultLost"), or
@@ -256,7 +261,7 @@ export function buildEventLog(spec: SyntheticApp): string {
             'Executor Deserialize CPU Time': 1000,
             'Executor Run Time': task.runTimeMs ?? Math.round(task.durationMs * 0.9),
             'Executor CPU Time': 1000,
-            'Peak Execution Memory': 0,
+            'Peak Execution Memory': task.peakExecutionMemory ?? 0,
             'Result Size': task.resultSize ?? 1000,
             'JVM GC Time': task.gcTimeMs ?? 0,
             'Result Serialization Time': 0,
@@ -265,7 +270,7 @@ export function buildEventLog(spec: SyntheticApp): string {
             'Shuffle Read Metrics': {
               'Remote Blocks Fetched': 0,
               'Local Blocks Fetched': 1,
-              'Fetch Wait Time': 0,
+              'Fetch Wait Time': task.fetchWaitMs ?? 0,
               'Remote Bytes Read': 0,
               'Remote Bytes Read To Disk': 0,
               'Local Bytes Read': task.shuffleReadBytes ?? 0,
@@ -273,7 +278,7 @@ export function buildEventLog(spec: SyntheticApp): string {
             },
             'Shuffle Write Metrics': {
               'Shuffle Bytes Written': task.shuffleWriteBytes ?? 0,
-              'Shuffle Write Time': 0,
+              'Shuffle Write Time': task.shuffleWriteTimeNs ?? 0,
               'Shuffle Records Written': 0,
             },
             'Input Metrics': { 'Bytes Read': task.inputBytes ?? 0, 'Records Read': 0 },
