@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
+import { isVendorMetricNameSql } from '../model/vendor-metrics.js';
 import {
   eventColumns,
   jsonShapeSql,
@@ -81,12 +82,14 @@ const taskEndLineSql = `starts_with(json, '{"Event":"SparkListenerTaskEnd"')`;
  * (ID, Name, Update, Value, Internal, Count Failed Values, Metadata), so a user accumulator reads
  * `"Internal":false,"Count Failed Values":…` followed by the end of the object or a Metadata other than
  * "sql". Photon and RAPIDS task ends carry hundreds of SQL metrics each and no user accumulator: the pattern
- * (run only on lines that also hold SQL metrics) lets them skip the parse. Accumulables that predate the
+ * (run only on lines that also hold SQL metrics) lets them skip the parse, unless they hold a vendor metric the
+ * store keeps (src/model/vendor-metrics.ts: Photon's peak memory and shuffle write time). Accumulables that predate the
  * "Internal" flag (Spark 1.x) are always parsed.
  */
 const mayHoldUserAccumulablesSql = `(CASE
     WHEN NOT contains(json, '"Internal":false') THEN contains(json, '"Accumulables":[{') AND NOT contains(json, '"Internal":')
     WHEN NOT contains(json, '"Metadata":"sql"') THEN true
+    WHEN ${isVendorMetricNameSql('json')} THEN true
     ELSE regexp_matches(json,
       '"Internal":false,"Count Failed Values":(?:true|false)(?:\\}|,"Metadata":"(?:[^s"]|s[^q]|sq[^l]|sql[^"]))')
   END)`;

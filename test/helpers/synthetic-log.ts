@@ -32,8 +32,11 @@ export interface SyntheticTask {
   index?: number;
   /** Attempt number of this index (0 for the first try). */
   attempt?: number;
-  /** Task accumulator updates as logged in Task Info (e.g. a vendor's own metrics); none by default. */
-  accumulables?: Array<{ name: string; update: number }>;
+  /**
+   * Task accumulator updates as logged in Task Info; none by default. A vendor's own SQL metrics (Photon's) carry
+   * metadata "sql", as Spark logs every SQL metric; without it an update is a user accumulator.
+   */
+  accumulables?: Array<{ name: string; update: number; metadata?: 'sql' }>;
   /** Launch delay after the stage's submission (default 1 ms); the stage ends with its last task. */
   launchAfterMs?: number;
 }
@@ -254,7 +257,10 @@ export function buildEventLog(spec: SyntheticApp): string {
             'Finish Time': finish,
             Failed: failed,
             Killed: killed,
-            Accumulables: (task.accumulables ?? []).map((a, i) => ({ ID: 10_000 + i, Name: a.name, Update: String(a.update), Value: String(a.update), Internal: false, 'Count Failed Values': true })),
+            Accumulables: (task.accumulables ?? []).map((a, i) => ({
+              ID: 10_000 + i, Name: a.name, Update: String(a.update), Value: String(a.update), Internal: false, 'Count Failed Values': true,
+              ...(a.metadata ? { Metadata: a.metadata } : {}),
+            })),
           },
           'Task Metrics': {
             'Executor Deserialize Time': 1,
