@@ -87,6 +87,27 @@ describe('broadcast-join detector', () => {
     expect(insight!.suggestion).toMatch(/BROADCAST/);
   });
 
+  it('reads shuffle write time from an engine\'s own metrics (Photon\'s "part of shuffle file write") where Spark\'s is absent, and names the source', async () => {
+    // The same join, its exchanges carrying the write time as Photon does: in parts, in ns, no "shuffle write time".
+    const photonStyle = (node: SyntheticPlanNode): SyntheticPlanNode => ({
+      ...node,
+      metrics: node.metrics?.flatMap((m) => m.name !== 'shuffle write time' ? [m] : [
+        { ...m, name: 'time taken waiting on file write IO (part of shuffle file write)', value: (m.value ?? 0) * 0.75 },
+        { ...m, name: 'time taken to sort rows by partition ID (part of shuffle file write)', value: (m.value ?? 0) * 0.25 },
+      ]),
+      children: node.children?.map(photonStyle),
+    });
+    const app = joinApp('app-photon-join', 2 * GB, 4 * MB);
+    app.sqlExecutions![0]!.plan = photonStyle(app.sqlExecutions![0]!.plan);
+    const [insight] = await detect(app);
+    expect(insight!.evidence).toMatchObject({
+      shuffleWriteTimeMs: 3_100,
+      shuffleWriteTimeSource: 'photon SQL metrics "part of shuffle file write" (summed)',
+    });
+    const [spark] = await detect(joinApp('app-spark-join', 2 * GB, 4 * MB));
+    expect(spark!.evidence).toMatchObject({ shuffleWriteTimeMs: 3_100, shuffleWriteTimeSource: 'SQL metric "shuffle write time"' });
+  });
+
   it('uses the final adaptive plan: a join AQE already turned into a broadcast is not reported', async () => {
     const broadcastPlan: SyntheticPlanNode = { name: 'BroadcastHashJoin', simpleString: 'BroadcastHashJoin [k#1], [k#2], Inner, BuildRight', children: [] };
     expect(await detect(joinApp('app-aqe-converted', 2 * GB, 4 * MB, { sparkVersion: '3.5.1', adaptivePlan: broadcastPlan }))).toEqual([]);

@@ -5,6 +5,7 @@ import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
 import { MiB, GiB } from '../../model/units.js';
+import { VENDOR_TASK_METRICS } from '../../model/vendor-metrics.js';
 import {
   loadMetricValues,
   loadSqlPlans,
@@ -111,19 +112,37 @@ function sideSize(node: PlanNode, values: MetricValues, sorts: PlanNode[] = []):
   };
 }
 
-/** Task time the shuffle join measurably spent moving and ordering its inputs (ms). */
-function shuffleAndSortMs(sides: SideSize[], values: MetricValues): { writeMs: number; fetchWaitMs: number; sortMs: number } {
+/**
+ * An exchange's shuffle write time (ms) and where it was read: Spark's "shuffle write time" SQL metric, or, where
+ * the engine keeps it in its own metrics (Photon's "... (part of shuffle file write)"), their sum. Both in ns.
+ */
+function exchangeWriteMs(exchange: PlanNode, values: MetricValues): { ms: number; source: string | null } {
+  const spark = metricValue(exchange, values, 'shuffle write time');
+  if (spark !== null && spark > 0) return { ms: spark / 1e6, source: 'SQL metric "shuffle write time"' };
+  const { engine, namePart } = VENDOR_TASK_METRICS.shuffleWriteTime;
+  const vendor = exchange.metrics
+    .filter((metric) => metric.name.includes(namePart))
+    .reduce((sum, metric) => sum + (values.get(metric.accumulatorId) ?? 0), 0);
+  if (vendor > 0) return { ms: vendor / 1e6, source: `${engine} SQL metrics "${namePart}" (summed)` };
+  return { ms: 0, source: spark === null ? null : 'SQL metric "shuffle write time"' };
+}
+
+/** Task time the shuffle join measurably spent moving and ordering its inputs (ms), and where the write time came from. */
+function shuffleAndSortMs(sides: SideSize[], values: MetricValues): { writeMs: number; fetchWaitMs: number; sortMs: number; writeSources: string[] } {
   let writeMs = 0;
   let fetchWaitMs = 0;
   let sortMs = 0;
+  const writeSources = new Set<string>();
   for (const side of sides) {
     for (const exchange of side.exchanges) {
-      writeMs += (metricValue(exchange, values, 'shuffle write time') ?? 0) / 1e6; // nanoseconds
+      const write = exchangeWriteMs(exchange, values);
+      writeMs += write.ms;
+      if (write.source) writeSources.add(write.source);
       fetchWaitMs += metricValue(exchange, values, 'fetch wait time') ?? 0;
     }
     for (const sort of side.sorts) sortMs += metricValue(sort, values, 'sort time') ?? 0;
   }
-  return { writeMs, fetchWaitMs, sortMs };
+  return { writeMs, fetchWaitMs, sortMs, writeSources: [...writeSources].sort() };
 }
 
 function shuffledJoinInsight(
@@ -204,6 +223,7 @@ function shuffledJoinInsight(
       largeSideSource: large.source,
       joinStages: joinStages.map((s) => ({ stageId: s.stageId, stageAttemptId: s.attemptId })),
       shuffleWriteTimeMs: Math.round(spent.writeMs),
+      shuffleWriteTimeSource: spent.writeSources.length > 0 ? spent.writeSources.join('; ') : 'none reported',
       fetchWaitTimeMs: spent.fetchWaitMs,
       sortTimeMs: spent.sortMs,
       adaptiveExecutionEnabled: aqe,
