@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext, InsightDraft } from '../detector.js';
-import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
+import { stageFacts, stageKey, stageShuffleWriteTime, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 
 /**
@@ -125,6 +125,13 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
   const fetchWaitShare = f.taskTimeMs > 0 ? Math.min(1, f.fetchWaitMs / f.taskTimeMs) : 0;
   const claims = stageWindowClaims(facts, stageId, attemptId, () => fetchWaitShare).map((c) => ({ ...c, yields: true }));
   const wallEstimateMs = claims.reduce((sum, c) => sum + (c.to - c.from) * c.share, 0);
+  // The write side of this boundary: the parent stages that wrote shuffle output, their write time from Spark's
+  // task metric or the engine's own accumulators (Photon), whichever holds it.
+  const parents = new Set((row.parentIds ?? []).map(Number));
+  const writers = facts.filter((p) => parents.has(p.stageId) && p.shuffleWriteBytes > 0);
+  const writes = writers.map(stageShuffleWriteTime);
+  const writeMs = Math.round(writes.reduce((sum, w) => sum + (w.value ?? 0), 0));
+  const writeSources = [...new Set(writes.map((w) => w.source))].sort();
   const what = OPERATION_TEXT[attribution.operation];
   const label = stageLabel(stageId, attemptId);
   const remote = f.remoteBytesRead > 0 ? ` (${formatBytes(f.remoteBytesRead)} of it from other executors)` : '';
@@ -143,7 +150,8 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
       `${capitalize(label)}${f.name ? ` (${f.name})` : ''} read ${formatBytes(f.shuffleReadBytes)} of shuffle ` +
       `output${remote} across ${tasks} tasks. ${cause} Its tasks took ${formatDuration(f.taskTimeMs)}, ` +
       `${formatShare(share)} of the application's task time, and waited ${formatDuration(f.fetchWaitMs)} ` +
-      `on shuffle fetches (${formatShare(fetchWaitShare)} of their task time).`,
+      `on shuffle fetches (${formatShare(fetchWaitShare)} of their task time).` +
+      (writeMs > 0 ? ` The stage${writers.length === 1 ? '' : 's'} that wrote it spent ${formatDuration(writeMs)} of task time writing shuffle files.` : ''),
     evidence: {
       stageId,
       stageAttemptId: attemptId,
@@ -155,6 +163,9 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
       remoteBytesRead: f.remoteBytesRead,
       shuffleReadRecords: f.shuffleReadRecords,
       fetchWaitTimeMs: f.fetchWaitMs,
+      writingStages: writers.map((w) => ({ stageId: w.stageId, stageAttemptId: w.stageAttemptId })),
+      shuffleWriteTimeMs: writeMs,
+      shuffleWriteTimeSource: writeSources.length > 0 ? writeSources.join('; ') : 'none (no parent stage wrote shuffle output)',
       fetchWaitShareOfTaskTime: round(fetchWaitShare),
       tasks,
       stageTaskTimeMs: f.taskTimeMs,
