@@ -15,6 +15,11 @@ export interface WallClaim {
   yields?: boolean;
 }
 
+/** Wall-clock a set of claims covers on its own, before apportioning against other insights (ms, whole). */
+export function claimedMs(claims: readonly WallClaim[]): number {
+  return Math.round(claims.reduce((sum, c) => sum + (c.to - c.from) * clamp01(c.share), 0));
+}
+
 /** An insight with the stretches of wall-clock time it claims (none: it keeps the impact it stated). */
 export type ClaimingInsight = Insight & { claims?: readonly WallClaim[] };
 

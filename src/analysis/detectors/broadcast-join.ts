@@ -1,5 +1,5 @@
 import { adaptiveExecutionEnabled, shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
-import type { WallClaim } from '../claims.js';
+import { claimedMs, type WallClaim } from '../claims.js';
 import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
@@ -258,9 +258,6 @@ function shuffledJoinInsight(
     claims,
   };
 }
-
-/** Wall-clock a set of claims covers (before apportioning against other insights). */
-const claimedMs = (claims: readonly WallClaim[]): number => Math.round(claims.reduce((sum, c) => sum + (c.to - c.from) * c.share, 0));
 
 function largeBroadcastInsight(
   app: ApplicationFacts,

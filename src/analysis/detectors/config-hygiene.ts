@@ -1,5 +1,5 @@
 import { adaptiveExecutionEnabled, booleanProperty, shareOfTaskTime as share, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
-import type { WallClaim } from '../claims.js';
+import { claimedMs } from '../claims.js';
 import { stageFacts, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
@@ -25,9 +25,6 @@ const DYNAMIC_ALLOCATION_DOCS = 'https://spark.apache.org/docs/latest/job-schedu
 const DRIVER_DOCS = 'https://spark.apache.org/docs/latest/configuration.html#application-properties';
 
 const sum = <T>(rows: readonly T[], value: (row: T) => number): number => rows.reduce((total, row) => total + value(row), 0);
-
-/** Wall-clock a set of claims covers (before apportioning against other insights). */
-const claimedMs = (claims: readonly WallClaim[]): number => Math.round(sum(claims, (c) => (c.to - c.from) * c.share));
 
 /**
  * Why a settings finding states no time: the setting shapes how the stages ran, but this run measured no time

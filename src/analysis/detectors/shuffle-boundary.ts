@@ -1,3 +1,4 @@
+import { claimedMs } from '../claims.js';
 import type { Detector, DetectorContext, InsightDraft } from '../detector.js';
 import { stageFacts, stageKey, stageShuffleWriteTime, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
@@ -124,7 +125,6 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
   // Both are per-task sums capped at each task's duration: the same kind of time.
   const fetchWaitShare = f.taskTimeMs > 0 ? Math.min(1, f.fetchWaitMs / f.taskTimeMs) : 0;
   const claims = stageWindowClaims(facts, stageId, attemptId, () => fetchWaitShare).map((c) => ({ ...c, yields: true }));
-  const wallEstimateMs = claims.reduce((sum, c) => sum + (c.to - c.from) * c.share, 0);
   // The write side of this boundary: the parent stages that wrote shuffle output, their write time from Spark's
   // task metric or the engine's own accumulators (Photon), whichever holds it.
   const parents = new Set((row.parentIds ?? []).map(Number));
@@ -199,7 +199,7 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
     // A boundary explains where data moved; what it measurably costs is the time its tasks waited for shuffle
     // blocks, as wall-clock of the stage (recomputed from the claim).
     impact: 0,
-    impactMs: Math.round(wallEstimateMs),
+    impactMs: claimedMs(claims),
     claims,
     // It explains where data moved; it is context for the problems, never ranked above them.
     role: 'explanation',

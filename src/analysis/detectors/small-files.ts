@@ -1,5 +1,5 @@
 import { shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
-import type { WallClaim } from '../claims.js';
+import { claimedMs, type WallClaim } from '../claims.js';
 import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
@@ -98,7 +98,7 @@ export const smallFilesDetector: Detector = {
 };
 
 /** The task time and tasks of the stages that ran a scan or write, and where its insight points (one stage, or none). */
-function scope(app: ApplicationFacts, sql: SqlPlan, stages: StageFacts[], claims: WallClaim[]): {
+function scope(sql: SqlPlan, stages: StageFacts[], claims: WallClaim[]): {
   taskMs: number;
   tasks: number;
   placement: Pick<InsightDraft, 'jobId' | 'stageId' | 'stageAttemptId' | 'sqlExecutionId' | 'impact' | 'impactMs' | 'claims'>;
@@ -116,7 +116,7 @@ function scope(app: ApplicationFacts, sql: SqlPlan, stages: StageFacts[], claims
       sqlExecutionId: sql.executionId,
       // Recomputed from the claims, each moment counted once across insights.
       impact: 0,
-      impactMs: Math.round(claims.reduce((sum, c) => sum + (c.to - c.from) * c.share, 0)),
+      impactMs: claimedMs(claims),
       claims,
     },
   };
@@ -145,7 +145,7 @@ function scanInsight(
   const average = bytes / files;
   if (average >= openCost) return null;
   const openShare = (files * openCost) / (bytes + files * openCost);
-  const { taskMs, tasks, placement } = scope(app, sql, stages, windowsOf(facts, stages, () => openShare));
+  const { taskMs, tasks, placement } = scope(sql, stages, windowsOf(facts, stages, () => openShare));
   const impact = shareOfTaskTime(app, taskMs);
   const location = scanLocation(node.simpleString);
   const confidence: Confidence = measured === null ? 'LOW' : average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_READ ? 'HIGH' : 'MEDIUM';
@@ -219,7 +219,7 @@ function writeInsight(
     ...windowsOf(facts, stages, () => commitShare),
     ...(jobCommitMs > 0 && Number.isFinite(lastFinish) ? [{ from: lastFinish, to: lastFinish + jobCommitMs, share: 1 }] : []),
   ];
-  const { taskMs, tasks, placement } = scope(app, sql, stages, claims);
+  const { taskMs, tasks, placement } = scope(sql, stages, claims);
   const target = writeTarget(node.simpleString);
   const confidence: Confidence = average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_WRITTEN ? 'HIGH' : 'MEDIUM';
   return {
