@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSIGHT_COLUMNS, insightFields, type Insight } from '../../src/model/insight.js';
 import { insightFromRecord, insightsByApp, replaceInsights } from '../../src/store/insights-store.js';
@@ -45,6 +46,14 @@ describe('insights table', () => {
 
   it('declares a column for every field an insight has, and no other', () => {
     expect([...insightFields].sort()).toEqual(Object.keys(sample).sort());
+  });
+
+  it('serves every field of the model in the GraphQL Insight type', () => {
+    const schema = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
+    const body = /^type Insight\b[^{]*\{([\s\S]*?)^\}/m.exec(schema)?.[1] ?? '';
+    const served = [...body.replace(/"""[\s\S]*?"""/g, '').matchAll(/^\s+(\w+)\s*[:(]/gm)].map((m) => m[1]);
+    expect(served.length).toBeGreaterThan(0);
+    expect(insightFields.filter((field) => !served.includes(field))).toEqual([]);
   });
 
   it('stores an insight and reads it back field for field', async () => {
