@@ -41,7 +41,7 @@ function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageFacts
   if (bytes < MIN_SHUFFLE_BYTES) return null;
   const taskMs = sum(sqlShuffle, (stage) => stage.taskTimeMs);
   const explicit = app.sparkProperties.get('spark.sql.adaptive.enabled');
-  const impact = share(app, taskMs);
+  const taskShare = share(app, taskMs);
   return {
     id: 'config-hygiene:adaptive-execution-off',
     type: 'config-hygiene',
@@ -49,7 +49,7 @@ function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageFacts
     description:
       `Adaptive query execution was ${explicit === undefined ? `off by default (Spark ${version.join('.')} predates 3.2, which turned it on)` : 'turned off (spark.sql.adaptive.enabled=false)'} ` +
       `while SQL queries read ${formatBytes(bytes)} of shuffle data in ${sqlShuffle.length} stage${sqlShuffle.length === 1 ? '' : 's'}, ` +
-      `${formatShare(impact)} of the application's task time. Those stages ran with a fixed partition count ` +
+      `${formatShare(taskShare)} of the application's task time. Those stages ran with a fixed partition count ` +
       `(spark.sql.shuffle.partitions = ${propertyOrDefault(app, 'spark.sql.shuffle.partitions', '200')}) and the join strategies chosen before any data was seen.`,
     evidence: {
       sparkVersion: app.sparkVersion,
@@ -92,7 +92,7 @@ function javaSerializer(app: ApplicationFacts, stages: readonly StageFacts[]): I
   if (written < MIN_SHUFFLE_BYTES) return null;
   const taskMs = sum(rddShuffle, (stage) => stage.taskTimeMs);
   const python = rddShuffle.some((stage) => /\.py:\d+/.test(stage.name ?? ''));
-  const impact = share(app, taskMs);
+  const taskShare = share(app, taskMs);
   return {
     id: 'config-hygiene:java-serializer',
     type: 'config-hygiene',
@@ -100,7 +100,7 @@ function javaSerializer(app: ApplicationFacts, stages: readonly StageFacts[]): I
     description:
       `spark.serializer was ${serializer === undefined ? 'unset, so Spark used its default JavaSerializer,' : serializer} while ` +
       `${rddShuffle.length} stage${rddShuffle.length === 1 ? '' : 's'} outside SQL queries wrote ${formatBytes(written)} of ` +
-      `shuffle data (${formatShare(impact)} of the application's task time). Java serialization writes class metadata ` +
+      `shuffle data (${formatShare(taskShare)} of the application's task time). Java serialization writes class metadata ` +
       'with the objects and is slower and larger than Kryo for RDD records.' +
       (python ? ' These stages come from Python code, whose records reach the JVM already pickled, so the gain is smaller.' : ''),
     evidence: {
@@ -280,7 +280,9 @@ function largeResults(app: ApplicationFacts, facts: readonly StageFacts[]): Insi
  * Configuration hygiene: settings that the application's own measurements say work against it, each its own
  * insight with the property values as evidence: adaptive execution off on Spark 3+ while SQL queries shuffled,
  * the Java serializer for RDD shuffles, dynamic allocation removing executors with nothing to keep their shuffle
- * files, and result stages sending the driver at least half of spark.driver.maxResultSize.
+ * files, and result stages sending the driver at least half of spark.driver.maxResultSize. The first two are
+ * settings with no time of their own (impact 0, explanations); the others claim the wall-clock their stages lost
+ * to fetch failures and resubmits, or spent getting results to the driver.
  */
 export const configHygieneDetector: Detector = {
   type: 'config-hygiene',
