@@ -15,11 +15,6 @@ export interface WallClaim {
   yields?: boolean;
 }
 
-/** Wall-clock a set of claims covers on its own, before apportioning against other insights (ms, whole). */
-export function claimedMs(claims: readonly WallClaim[]): number {
-  return Math.round(claims.reduce((sum, c) => sum + (c.to - c.from) * clamp01(c.share), 0));
-}
-
 /** An insight with the stretches of wall-clock time it claims (none: it keeps the impact it stated). */
 export type ClaimingInsight = Insight & { claims?: readonly WallClaim[] };
 
@@ -84,6 +79,20 @@ function segmentShares(claimants: readonly ClaimingInsight[], from: number, to: 
     if (share > 0) shares.push({ id: insight.id, share: Math.min(1, share) });
   }
   return shares;
+}
+
+/**
+ * Wall-clock one insight's claims cover on their own, each moment once (overlapping claims' shares add up to at
+ * most 1): what its impact is before {@link apportionClaims} splits moments it shares with other insights.
+ */
+export function claimedWallMs(claims: readonly WallClaim[]): number {
+  const points = [...new Set(claims.flatMap((c) => [c.from, c.to]))].sort((a, b) => a - b);
+  let ms = 0;
+  for (let i = 0; i + 1 < points.length; i += 1) {
+    const share = claims.filter((c) => c.from <= points[i]! && c.to >= points[i + 1]!).reduce((sum, c) => sum + clamp01(c.share), 0);
+    ms += (points[i + 1]! - points[i]!) * Math.min(1, share);
+  }
+  return ms;
 }
 
 const clamp01 = (value: number): number => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);

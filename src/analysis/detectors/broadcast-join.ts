@@ -1,5 +1,5 @@
 import { adaptiveExecutionEnabled, shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
-import { claimedMs, type WallClaim } from '../claims.js';
+import { claimedWallMs, type WallClaim } from '../claims.js';
 import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
@@ -254,7 +254,7 @@ function shuffledJoinInsight(
     stageAttemptId: stage?.attemptId ?? null,
     sqlExecutionId: sql.executionId,
     impact: 0,
-    impactMs: claimedMs(claims),
+    impactMs: Math.round(claimedWallMs(claims)),
     claims,
   };
 }
@@ -318,7 +318,7 @@ function largeBroadcastInsight(
     stageAttemptId: null,
     sqlExecutionId: sql.executionId,
     impact: 0,
-    impactMs: claimedMs(claims),
+    impactMs: Math.round(claimedWallMs(claims)),
     claims,
   };
 }

@@ -1,5 +1,5 @@
 import { adaptiveExecutionEnabled, booleanProperty, shareOfTaskTime as share, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
-import { claimedMs } from '../claims.js';
+import { claimedWallMs } from '../claims.js';
 import { stageFacts, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
@@ -203,7 +203,7 @@ async function unprotectedDynamicAllocation(
     stageAttemptId: null,
     sqlExecutionId: null,
     impact: 0,
-    impactMs: claimedMs(claims),
+    impactMs: Math.round(claimedWallMs(claims)),
     claims,
   };
 }
@@ -268,7 +268,7 @@ function largeResults(app: ApplicationFacts, facts: readonly StageFacts[]): Insi
       stageAttemptId: attemptId,
       sqlExecutionId: stage.sqlExecutionId,
       impact: 0,
-      impactMs: claimedMs(claims),
+      impactMs: Math.round(claimedWallMs(claims)),
       claims,
       // Within 80% of aborting the job is worth a look whatever time it took.
       ...(ofLimit >= RESULT_SIZE_CLEAR_SHARE ? { severityFloor: 'LOW' as const } : {}),

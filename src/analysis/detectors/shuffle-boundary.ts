@@ -1,4 +1,4 @@
-import { claimedMs } from '../claims.js';
+import { claimedWallMs } from '../claims.js';
 import type { Detector, DetectorContext, InsightDraft } from '../detector.js';
 import { stageFacts, stageKey, stageShuffleWriteTime, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
@@ -199,7 +199,7 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
     // A boundary explains where data moved; what it measurably costs is the time its tasks waited for shuffle
     // blocks, as wall-clock of the stage (recomputed from the claim).
     impact: 0,
-    impactMs: claimedMs(claims),
+    impactMs: Math.round(claimedWallMs(claims)),
     claims,
     // It explains where data moved; it is context for the problems, never ranked above them.
     role: 'explanation',

@@ -1,5 +1,5 @@
 import { shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
-import { claimedMs, type WallClaim } from '../claims.js';
+import { claimedWallMs, type WallClaim } from '../claims.js';
 import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
@@ -116,7 +116,7 @@ function scope(sql: SqlPlan, stages: StageFacts[], claims: WallClaim[]): {
       sqlExecutionId: sql.executionId,
       // Recomputed from the claims, each moment counted once across insights.
       impact: 0,
-      impactMs: claimedMs(claims),
+      impactMs: Math.round(claimedWallMs(claims)),
       claims,
     },
   };
