@@ -35,7 +35,8 @@ export interface Insight {
   sqlExecutionId: number | null;
   /**
    * Share (0-1) of the application's run the finding accounts for: wall-clock time, each moment counted once
-   * across insights (see evidence.wallClockClaimMs); a few kinds still state task time (evidence.impactBasis).
+   * across insights (see evidence.wallClockClaimMs); evidence.impactBasis says what the finding claims (0 for
+   * settings and capacity findings that cost no run time of their own).
    */
   impact: number;
   /** The same in milliseconds. */
