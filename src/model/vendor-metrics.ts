@@ -17,3 +17,11 @@ export const vendorMetricNameParts: readonly string[] = Object.values(VENDOR_TAS
 export function isVendorMetricNameSql(name: string): string {
   return `(${vendorMetricNameParts.map((part) => `contains(${name}, '${part}')`).join(' OR ')})`;
 }
+
+/**
+ * A regular expression for one accumulable object of a vendor metric as Spark writes it in a task end
+ * (`{"ID":7,"Name":"... peak memory usage","Update":...,"Metadata":"sql"}`, no nested braces): lets the ingest
+ * pick these few out of a line of hundreds without parsing the rest.
+ */
+export const vendorAccumulableRegex =
+  `\\{"ID":[0-9]+,"Name":"[^"]*(?:${vendorMetricNameParts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})[^"]*"[^{}]*\\}`;

@@ -36,6 +36,15 @@ const photonApp: SyntheticApp = {
     { stageId: 0, tasks: [photonTask([200 * MB, 80 * MB], [300e6, 200e6]), photonTask([260 * MB, 90 * MB], [400e6, 100e6])] },
     // Spark's own metrics where they are set: they win over any accumulator.
     { stageId: 1, tasks: [{ durationMs: 2_000, peakExecutionMemory: 64 * MB, shuffleWriteTimeNs: 700e6 }] },
+    // The usual Photon task end: SQL metrics only, hundreds of them, no user accumulator (picked out by pattern).
+    { stageId: 2, tasks: [{
+      durationMs: 3_000,
+      accumulables: [
+        ...Array.from({ length: 200 }, (_, i) => ({ name: `PhotonOp${i} rows`, update: i, metadata: 'sql' as const })),
+        { name: 'PhotonSort peak memory usage', update: 512 * MB, metadata: 'sql' as const },
+        { name: 'time taken to convert columns to rows (part of shuffle file write)', update: 250e6, metadata: 'sql' as const },
+      ],
+    }] },
   ] }],
 };
 
@@ -64,6 +73,12 @@ describe('vendor metrics (Photon accumulators)', () => {
     const stage = facts.find((f) => f.stageId === 0)!;
     expect(stage.shuffleWriteTimeMs).toBe(0);
     expect(stageShuffleWriteTime(stage)).toEqual({ value: 1_000, source: 'photon accumulators "part of shuffle file write" (summed)' });
+  });
+
+  it('reads them from a task end that holds only SQL metrics, as Photon\'s do', () => {
+    const stage = facts.find((f) => f.stageId === 2)!;
+    expect(stagePeakExecutionMemory(stage).value).toBe(512 * MB);
+    expect(stageShuffleWriteTime(stage).value).toBe(250);
   });
 
   it('keeps Spark\'s task metrics as the source where they are set', () => {
