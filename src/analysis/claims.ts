@@ -8,6 +8,11 @@ export interface WallClaim {
   from: number;
   to: number;
   share: number;
+  /**
+   * An explanation's claim (e.g. where a shuffle's fetch wait went): it takes only what the problems' claims on
+   * the same moment leave, so context never shrinks the time a problem accounts for.
+   */
+  yields?: boolean;
 }
 
 /** An insight with the stretches of wall-clock time it claims (none: it keeps the impact it stated). */
@@ -16,7 +21,8 @@ export type ClaimingInsight = Insight & { claims?: readonly WallClaim[] };
 /**
  * Turns claims into wall-clock impact, counting each moment of the run at most once: where several insights
  * claim the same moment and their shares add up past 1, each keeps its share scaled down to fit (the
- * interval is split between them in proportion to what each claimed). impactMs becomes the wall-clock time
+ * interval is split between them in proportion to what each claimed; yielding claims share only what the others
+ * left). impactMs becomes the wall-clock time
  * the insight accounts for and impact that over the application's run time; the evidence says so and names
  * the insights it shared time with.
  */
@@ -28,16 +34,17 @@ export function apportionClaims(insights: readonly ClaimingInsight[], appDuratio
   for (let i = 0; i + 1 < points.length; i += 1) {
     const from = points[i]!;
     const to = points[i + 1]!;
-    const here: Array<{ id: string; share: number }> = [];
-    for (const insight of claimants) {
-      const share = insight.claims!.filter((c) => c.from <= from && c.to >= to).reduce((sum, c) => sum + clamp01(c.share), 0);
-      if (share > 0) here.push({ id: insight.id, share: Math.min(1, share) });
-    }
-    const total = here.reduce((sum, h) => sum + h.share, 0);
-    const scale = total > 1 ? 1 / total : 1;
+    const primary = segmentShares(claimants, from, to, false);
+    const yielding = segmentShares(claimants, from, to, true);
+    const primaryTotal = primary.reduce((sum, h) => sum + h.share, 0);
+    const primaryScale = primaryTotal > 1 ? 1 / primaryTotal : 1;
+    const left = Math.max(0, 1 - primaryTotal * primaryScale);
+    const yieldingTotal = yielding.reduce((sum, h) => sum + h.share, 0);
+    const yieldingScale = yieldingTotal > left ? left / yieldingTotal : 1;
+    const here = [...primary.map((h) => ({ ...h, scale: primaryScale })), ...yielding.map((h) => ({ ...h, scale: yieldingScale }))];
     for (const h of here) {
-      claimed.set(h.id, (claimed.get(h.id) ?? 0) + (to - from) * h.share * scale);
-      if (total > 1) {
+      claimed.set(h.id, (claimed.get(h.id) ?? 0) + (to - from) * h.share * h.scale);
+      if (h.scale < 1) {
         const others = sharedWith.get(h.id) ?? new Set<string>();
         for (const other of here) if (other.id !== h.id) others.add(other.id);
         sharedWith.set(h.id, others);
@@ -60,6 +67,18 @@ export function apportionClaims(insights: readonly ClaimingInsight[], appDuratio
       impact: appDurationMs && appDurationMs > 0 ? clamp01(impactMs / appDurationMs) : clamp01(insight.impact),
     };
   });
+}
+
+/** Each claimant's share of one segment [from, to] from its claims of one kind (yielding or not), at most 1. */
+function segmentShares(claimants: readonly ClaimingInsight[], from: number, to: number, yields: boolean): Array<{ id: string; share: number }> {
+  const shares: Array<{ id: string; share: number }> = [];
+  for (const insight of claimants) {
+    const share = insight.claims!
+      .filter((c) => Boolean(c.yields) === yields && c.from <= from && c.to >= to)
+      .reduce((sum, c) => sum + clamp01(c.share), 0);
+    if (share > 0) shares.push({ id: insight.id, share: Math.min(1, share) });
+  }
+  return shares;
 }
 
 /**

@@ -4,6 +4,10 @@ import { createDetectorContext, type Detector, type InsightDraft } from './detec
 import { apportionClaims, compareInsights, type ClaimingInsight } from './claims.js';
 import { severityFor, type Insight, type Severity } from './insight.js';
 import { detectors as registeredDetectors } from './registry.js';
+import { replaceInsights } from '../store/insights-store.js';
+
+/** Stored where the store keeps its SQL; re-exported for the ingest, which stores insights with their application. */
+export { replaceInsights };
 
 /**
  * Runs every detector over one stored application and replaces its stored insights, in one transaction.
@@ -49,39 +53,6 @@ export async function detectInsights(
   const insights: Insight[] = apportioned.map((insight, i) => ({ ...insight, severity: severityOf(drafts[i]!.draft, insight.impact) }));
   insights.sort(compareInsights);
   return insights;
-}
-
-/**
- * Replaces one application's stored insights; runs in the caller's transaction (the ingest stores an
- * application and its insights in one).
- */
-export async function replaceInsights(connection: DuckDBConnection, appKey: string, insights: readonly Insight[]): Promise<void> {
-  await connection.run('DELETE FROM insights WHERE appKey = $appKey', { appKey });
-  for (const insight of insights) {
-    await connection.run(
-      `INSERT INTO insights VALUES ($appKey, $id, $type, $title, $description, $evidence, $confidence, $severity,
-        $suggestion, $tradeoffs, $sparkDocsRef, $jobId, $stageId, $stageAttemptId, $sqlExecutionId, $impact, $impactMs)`,
-      {
-        appKey,
-        id: insight.id,
-        type: insight.type,
-        title: insight.title,
-        description: insight.description,
-        evidence: JSON.stringify(insight.evidence),
-        confidence: insight.confidence,
-        severity: insight.severity,
-        suggestion: insight.suggestion,
-        tradeoffs: insight.tradeoffs,
-        sparkDocsRef: insight.sparkDocsRef,
-        jobId: insight.jobId,
-        stageId: insight.stageId,
-        stageAttemptId: insight.stageAttemptId,
-        sqlExecutionId: insight.sqlExecutionId,
-        impact: insight.impact,
-        impactMs: Math.round(insight.impactMs),
-      },
-    );
-  }
 }
 
 const RANK: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];

@@ -1,5 +1,6 @@
 import type { WallClaim } from './claims.js';
 import type { DetectorContext } from './detector.js';
+import { VENDOR_TASK_METRICS } from '../model/vendor-metrics.js';
 
 /**
  * The facts every detector needs about one stage attempt, computed once per application: its window, task
@@ -62,6 +63,36 @@ export interface StageFacts {
   hosts: number;
   /** Speculative task attempts launched. */
   speculativeAttempts: number;
+  /** Shuffle bytes fetched from other executors. */
+  remoteBytesRead: number;
+  shuffleReadRecords: number;
+  /** Serialized results completed result tasks sent the driver, in all and the largest one's. */
+  resultBytes: number;
+  maxTaskResultBytes: number;
+  /** Time the driver spent fetching indirect results of completed result tasks, each capped at its task's duration. */
+  gettingResultMs: number;
+  /** Attempts that ended FetchFailed. */
+  fetchFailedTasks: number;
+  /** Duration of attempts that ended FetchFailed or Resubmitted (work lost with shuffle output). */
+  lostShuffleTaskMs: number;
+  /** Largest peakExecutionMemory of a task (Spark's task metric; null without metrics). */
+  peakExecutionMemory: number | null;
+  /** Largest task peak from vendor accumulators (Photon's "... peak memory usage"); null when none. */
+  vendorPeakExecutionMemory: number | null;
+  /** Sum of the tasks' shuffle write time (Spark's task metric, ns), in ms, each capped at its task's duration. */
+  shuffleWriteTimeMs: number;
+  /** The same from vendor accumulators (Photon's "... (part of shuffle file write)", ns), in ms. */
+  vendorShuffleWriteTimeMs: number;
+}
+
+/**
+ * SQL: one task's value of a vendor metric, combined over its accumulators as the metric says (max or sum). Only
+ * SQL metrics count: a user accumulator that happens to share the name is not the engine's.
+ */
+function vendorTaskValue(metric: keyof typeof VENDOR_TASK_METRICS): string {
+  const { namePart, combine } = VENDOR_TASK_METRICS[metric];
+  return `list_${combine}(list_transform(list_filter(coalesce(accumulables, []), a -> a.metadata = 'sql' AND contains(a.name, '${namePart}')),
+      a -> TRY_CAST(a."update" AS DOUBLE)))`;
 }
 
 /**
@@ -106,7 +137,20 @@ WITH t AS (
       AS medianDeserializeMs,
     count(DISTINCT executorId) FILTER (WHERE endReason = 'Success') AS executors,
     count(DISTINCT host) FILTER (WHERE endReason = 'Success') AS hosts,
-    count(*) FILTER (WHERE speculative) AS speculativeAttempts
+    count(*) FILTER (WHERE speculative) AS speculativeAttempts,
+    coalesce(sum(shuffleRemoteBytesRead), 0)::DOUBLE AS remoteBytesRead,
+    coalesce(sum(shuffleReadRecords), 0)::DOUBLE AS shuffleReadRecords,
+    coalesce(sum(resultSize) FILTER (WHERE taskType = 'ResultTask' AND outcome = 'completed' AND hasMetrics), 0)::DOUBLE AS resultBytes,
+    coalesce(max(resultSize) FILTER (WHERE taskType = 'ResultTask' AND outcome = 'completed' AND hasMetrics), 0)::DOUBLE AS maxTaskResultBytes,
+    coalesce(sum(least(gettingResultTime, duration)) FILTER (WHERE taskType = 'ResultTask' AND outcome = 'completed'), 0)::DOUBLE
+      AS gettingResultMs,
+    count(*) FILTER (WHERE endReason = 'FetchFailed')::INTEGER AS fetchFailedTasks,
+    coalesce(sum(duration) FILTER (WHERE endReason IN ('FetchFailed', 'Resubmitted')), 0)::DOUBLE AS lostShuffleTaskMs,
+    max(peakExecutionMemory) FILTER (WHERE hasMetrics)::DOUBLE AS peakExecutionMemory,
+    max(${vendorTaskValue('peakExecutionMemory')})::DOUBLE AS vendorPeakExecutionMemory,
+    coalesce(sum(least(coalesce(shuffleWriteTime, 0) / 1e6, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS shuffleWriteTimeMs,
+    -- least() skips NULLs, so a task without the metric counts 0, not its duration.
+    coalesce(sum(least(coalesce(${vendorTaskValue('shuffleWriteTime')}, 0) / 1e6, duration)), 0)::DOUBLE AS vendorShuffleWriteTimeMs
   FROM t GROUP BY ALL
 ), stage_jobs AS (
   SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
@@ -126,7 +170,13 @@ SELECT s.stageId::INTEGER AS stageId, s.attemptId::INTEGER AS stageAttemptId, s.
   j.jobId::INTEGER AS jobId, jobs.description AS jobDescription, jobs.sqlExecutionId::INTEGER AS sqlExecutionId,
   a.lastSuccessFinish, a.p75ReadBytes, a.medianGcMs, a.medianFetchWaitMs, a.medianSchedulerDelayMs, a.medianDeserializeMs,
   coalesce(a.executors, 0)::INTEGER AS executors, coalesce(a.hosts, 0)::INTEGER AS hosts,
-  coalesce(a.speculativeAttempts, 0)::INTEGER AS speculativeAttempts
+  coalesce(a.speculativeAttempts, 0)::INTEGER AS speculativeAttempts,
+  coalesce(a.remoteBytesRead, 0) AS remoteBytesRead, coalesce(a.shuffleReadRecords, 0) AS shuffleReadRecords,
+  coalesce(a.resultBytes, 0) AS resultBytes, coalesce(a.maxTaskResultBytes, 0) AS maxTaskResultBytes,
+  coalesce(a.gettingResultMs, 0) AS gettingResultMs, coalesce(a.fetchFailedTasks, 0)::INTEGER AS fetchFailedTasks,
+  coalesce(a.lostShuffleTaskMs, 0) AS lostShuffleTaskMs,
+  a.peakExecutionMemory, a.vendorPeakExecutionMemory,
+  coalesce(a.shuffleWriteTimeMs, 0) AS shuffleWriteTimeMs, coalesce(a.vendorShuffleWriteTimeMs, 0) AS vendorShuffleWriteTimeMs
 FROM stages s
 LEFT JOIN agg a ON a.stageId = s.stageId AND a.stageAttemptId = s.attemptId
 LEFT JOIN stage_jobs j ON j.stageId = s.stageId
@@ -162,4 +212,31 @@ export function stageWindowClaims(
   const f = facts.find((x) => x.stageId === stageId && x.stageAttemptId === attemptId);
   if (!f || f.firstLaunch === null || f.lastFinish === null || f.lastFinish <= f.firstLaunch) return [];
   return [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, Math.max(0, shareOf(f))) }];
+}
+
+/** A stage metric with where it was read from, for the evidence (`metricSource`). */
+export interface SourcedValue {
+  value: number | null;
+  source: string;
+}
+
+/**
+ * Spark's task metric, or a vendor's accumulator where the engine left the task metric at 0 (Photon): the largest
+ * task peak of execution memory, and where it came from.
+ */
+export function stagePeakExecutionMemory(f: StageFacts): SourcedValue {
+  if (!(f.peakExecutionMemory ?? 0) && (f.vendorPeakExecutionMemory ?? 0) > 0) {
+    const { engine, namePart } = VENDOR_TASK_METRICS.peakExecutionMemory;
+    return { value: f.vendorPeakExecutionMemory, source: `${engine} accumulators "${namePart}" (largest per task)` };
+  }
+  return { value: f.peakExecutionMemory, source: 'task metrics (peakExecutionMemory)' };
+}
+
+/** The stage's shuffle write time (ms) from Spark's task metric, or a vendor's accumulators where it read 0. */
+export function stageShuffleWriteTime(f: StageFacts): SourcedValue {
+  if (f.shuffleWriteTimeMs <= 0 && f.vendorShuffleWriteTimeMs > 0) {
+    const { engine, namePart } = VENDOR_TASK_METRICS.shuffleWriteTime;
+    return { value: f.vendorShuffleWriteTimeMs, source: `${engine} accumulators "${namePart}" (summed)` };
+  }
+  return { value: f.shuffleWriteTimeMs, source: 'task metrics (shuffleWriteTime)' };
 }

@@ -35,9 +35,37 @@ export interface Insight {
   sqlExecutionId: number | null;
   /**
    * Share (0-1) of the application's run the finding accounts for: wall-clock time, each moment counted once
-   * across insights (see evidence.wallClockClaimMs); a few kinds still state task time (evidence.impactBasis).
+   * across insights (see evidence.wallClockClaimMs); evidence.impactBasis says what the finding claims (0 for
+   * settings and capacity findings that cost no run time of their own).
    */
   impact: number;
   /** The same in milliseconds. */
   impactMs: number;
 }
+
+/**
+ * How each field of {@link Insight} is stored, in the insights table's column order (after appKey): the table's
+ * DDL and its INSERT are derived from this, and `satisfies` makes a field missing here, or a column with no field,
+ * a type error, so the model and the table cannot drift apart.
+ */
+export const INSIGHT_COLUMNS = {
+  id: 'VARCHAR NOT NULL',
+  type: 'VARCHAR NOT NULL',
+  title: 'VARCHAR NOT NULL',
+  description: 'VARCHAR NOT NULL',
+  evidence: 'JSON NOT NULL',
+  confidence: 'VARCHAR NOT NULL',
+  severity: 'VARCHAR NOT NULL',
+  suggestion: 'VARCHAR NOT NULL',
+  tradeoffs: 'VARCHAR NOT NULL',
+  sparkDocsRef: 'VARCHAR NOT NULL',
+  jobId: 'BIGINT',
+  stageId: 'BIGINT',
+  stageAttemptId: 'BIGINT',
+  sqlExecutionId: 'BIGINT',
+  impact: 'DOUBLE NOT NULL',
+  impactMs: 'BIGINT NOT NULL',
+} as const satisfies { readonly [K in keyof Insight]-?: string };
+
+/** The insight fields in column order. */
+export const insightFields = Object.keys(INSIGHT_COLUMNS) as ReadonlyArray<keyof Insight>;

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
+import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   eventColumns,
   jsonShapeSql,
@@ -91,6 +92,17 @@ const mayHoldUserAccumulablesSql = `(CASE
       '"Internal":false,"Count Failed Values":(?:true|false)(?:\\}|,"Metadata":"(?:[^s"]|s[^q]|sq[^l]|sql[^"]))')
   END)`;
 
+/**
+ * A task end that holds a vendor metric the store keeps (src/model/vendor-metrics.ts: Photon's peak memory and
+ * shuffle write time) but no user accumulator: only those accumulables, picked out of Task Info by pattern, as
+ * a small JSON text of the task end's shape, so the hundreds of other SQL metrics on the line are never parsed.
+ */
+const vendorAccumulablesOnlySql = `CASE WHEN ${isVendorMetricNameSql('json')} AND regexp_matches(json, '"Task Info":\\{"Task ID":[0-9]+')
+    THEN '{"Task Info":{"Task ID":' || regexp_extract(json, '"Task Info":\\{"Task ID":([0-9]+)', 1) || ',"Accumulables":['
+      || array_to_string(regexp_extract_all(substr(json, strpos(json, '"Task Info":')), '${vendorAccumulableRegex}'), ',')
+      || ']}}'
+  END`;
+
 function compressionOf(part: DuckDbInput): string {
   return part.compression === 'none' ? 'uncompressed' : part.compression;
 }
@@ -181,7 +193,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // Task lines keep only a marker (for counting) unless a task end may hold a user accumulator.
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
         SELECT line, task_kind, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
-          THEN json END AS json
+          THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
         FROM (SELECT line, json, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
               FROM ${lines})
         WHERE true ${filter}`);

@@ -6,6 +6,7 @@ import {
   taskEventsSql,
   type StagingPlan,
 } from '../parse/stage-events.js';
+import { isVendorMetricNameSql } from '../model/vendor-metrics.js';
 import { assignApplicationNumber } from './application-numbers.js';
 import { precomputeApplication } from './precompute.js';
 import { applicationTables, taskMetricNames } from './schema.js';
@@ -78,10 +79,15 @@ function pushMetric(name: string): string {
   return coalesce0(pushField(name));
 }
 
-/** History Server lists only accumulators a user made: internal metrics and SQL metrics are shown elsewhere. */
+/**
+ * History Server lists only accumulators a user made: internal metrics and SQL metrics are shown elsewhere. The
+ * vendor SQL metrics that stand in for task metrics a vendor leaves at 0 (src/model/vendor-metrics.ts) are kept
+ * too, for analysis; the task reads filter them out again.
+ */
 function userAccumulables(list: string): string {
   return `list_transform(
-    list_filter(${list}, a -> NOT coalesce(a."Internal", false) AND coalesce(a."Metadata", '') <> 'sql'),
+    list_filter(${list}, a -> NOT coalesce(a."Internal", false)
+      AND (coalesce(a."Metadata", '') <> 'sql' OR ${isVendorMetricNameSql('a."Name"')})),
     a -> {'id': a."ID", 'name': a."Name", 'update': a."Update", 'value': a."Value", 'internal': false,
           'metadata': a."Metadata"})`;
 }

@@ -1,4 +1,5 @@
-import type { Insight } from '../model/insight.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { insightFields, type Insight } from '../model/insight.js';
 import { ApplicationAnswers, cachedByApp } from './application-cache.js';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
@@ -54,4 +55,27 @@ async function readInsights(db: AnalysisDatabase, appKeys: readonly string[]): P
   )) as unknown as Array<Omit<InsightRecord, 'evidence'> & { evidence: string }>;
   const parsed = rows.map((row) => ({ ...row, evidence: JSON.parse(row.evidence) as InsightRecord['evidence'] }));
   return groupByAppKey(appKeys, parsed);
+}
+
+/** The INSERT of one insight, its columns and parameters named after the model's fields (see INSIGHT_COLUMNS). */
+export const insertInsightSql = `INSERT INTO insights (appKey, ${insightFields.join(', ')})
+  VALUES ($appKey, ${insightFields.map((field) => `$${field}`).join(', ')})`;
+
+/** An insight's fields as DuckDB parameters: evidence as JSON text, milliseconds whole. */
+export function insightParams(appKey: string, insight: Insight): Record<string, string | number | null> {
+  const params: Record<string, string | number | null> = { appKey };
+  for (const field of insightFields) {
+    const value = insight[field];
+    params[field] = field === 'evidence' ? JSON.stringify(value) : field === 'impactMs' ? Math.round(value as number) : (value as string | number | null);
+  }
+  return params;
+}
+
+/**
+ * Replaces one application's stored insights; runs in the caller's transaction (the ingest stores an
+ * application and its insights in one).
+ */
+export async function replaceInsights(connection: DuckDBConnection, appKey: string, insights: readonly Insight[]): Promise<void> {
+  await connection.run('DELETE FROM insights WHERE appKey = $appKey', { appKey });
+  for (const insight of insights) await connection.run(insertInsightSql, insightParams(appKey, insight));
 }

@@ -5,6 +5,7 @@
  * milliseconds (BIGINT), as Spark writes them.
  */
 
+import { INSIGHT_COLUMNS } from '../model/insight.js';
 import { executorMetricsType } from '../parse/event-schema.js';
 
 /** Bumped whenever a table's layout changes; a file with another version is refused at open. */
@@ -25,6 +26,9 @@ export const taskMetricNames = [
 
 /** One value per task metric, as DuckDB returns BIGINTs (a task's metrics, or their totals over a stage). */
 export type TaskMetricValues = Record<(typeof taskMetricNames)[number], bigint>;
+
+// The insight's columns come from the model's one definition (src/model/insight.ts), so they cannot drift from it.
+const insightColumns = Object.entries(INSIGHT_COLUMNS).map(([name, type]) => `${name} ${type}`).join(',\n  ');
 
 const taskMetricColumns = taskMetricNames.map((name) => `${name} BIGINT`).join(',\n  ');
 
@@ -269,22 +273,7 @@ CREATE TABLE IF NOT EXISTS unpersisted_rdds (
 -- Findings of the detectors (src/analysis), computed once after each ingest so queries read them instantly.
 CREATE TABLE IF NOT EXISTS insights (
   appKey VARCHAR NOT NULL,
-  id VARCHAR NOT NULL,
-  type VARCHAR NOT NULL,
-  title VARCHAR NOT NULL,
-  description VARCHAR NOT NULL,
-  evidence JSON NOT NULL,
-  confidence VARCHAR NOT NULL,
-  severity VARCHAR NOT NULL,
-  suggestion VARCHAR NOT NULL,
-  tradeoffs VARCHAR NOT NULL,
-  sparkDocsRef VARCHAR NOT NULL,
-  jobId BIGINT,
-  stageId BIGINT,
-  stageAttemptId BIGINT,
-  sqlExecutionId BIGINT,
-  impact DOUBLE NOT NULL,
-  impactMs BIGINT NOT NULL,
+  ${insightColumns},
   PRIMARY KEY (appKey, id)
 );
 

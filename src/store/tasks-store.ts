@@ -85,11 +85,12 @@ export interface TaskPage {
   totalCount: number;
 }
 
+// History Server lists user accumulators only: the vendor SQL metrics the store keeps for analysis stay out.
 const columns = `t.taskId, t."index", t.attempt, t.partitionId, t.launchTime,
   t.gettingResultStartTime AS resultFetchStart, t.duration, t.executorId, t.host,
   t.status, t.taskLocality, t.speculative,
-  list_transform(t.accumulables, a -> {'id': a.id, 'name': a.name, 'update': a."update", 'value': a."value"})
-    AS accumulatorUpdates,
+  list_transform(list_filter(t.accumulables, a -> coalesce(a.metadata, '') <> 'sql'),
+    a -> {'id': a.id, 'name': a.name, 'update': a."update", 'value': a."value"}) AS accumulatorUpdates,
   t.errorMessage, t.hasMetrics, t.schedulerDelay, t.gettingResultTime,
   ${taskMetricNames.map((name) => `t.${name}`).join(', ')}`;
 

@@ -115,6 +115,17 @@ describe('insights on every shared log', () => {
     expect(over).toEqual([]);
   });
 
+  it('gives impact only as wall-clock claimed through the apportioning, never as a share of task time', () => {
+    const wallClockTypes = new Set(['config-hygiene', 'broadcast-join', 'small-files', 'shuffle-boundary']);
+    const wrong: string[] = [];
+    for (const insight of insights.filter((i) => wallClockTypes.has(i.type))) {
+      const basis = String(insight.evidence['impactBasis'] ?? '');
+      if (/application task time/.test(basis)) wrong.push(`${insight.appKey} ${insight.id}: basis "${basis}"`);
+      if (insight.impact > 0 && typeof insight.evidence['wallClockClaimMs'] !== 'number') wrong.push(`${insight.appKey} ${insight.id}: impact ${insight.impact} without a claim`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('writes every evidence number as a finite JSON number the API can return', () => {
     for (const insight of insights) {
       for (const [path, n] of numbersIn(insight.evidence)) expect(Number.isFinite(n), `${insight.appKey} ${insight.id} ${path}`).toBe(true);

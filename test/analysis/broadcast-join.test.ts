@@ -76,10 +76,36 @@ describe('broadcast-join detector', () => {
         thresholds: { broadcastThresholdBytes: 10 * MB, minLargeSideBytes: 128 * MB },
       },
     });
-    // Measured shuffle write (3 s + 0.1 s) and sort (4 s + 0.1 s) time of the join's inputs, over 18 tasks of 5 s.
-    expect(insight!.impactMs).toBe(7_200);
-    expect(insight!.impact).toBeCloseTo(7_200 / 90_000, 10);
+    // Measured shuffle write (3 s + 0.1 s) and sort (4 s + 0.1 s) time of the join's inputs: 8% of the 90 s of task
+    // time of the three stages that wrote, read and sorted them, put on their 5 s windows as wall-clock.
+    expect(insight!.evidence).toMatchObject({
+      costStages: [{ stageId: 0, stageAttemptId: 0 }, { stageId: 1, stageAttemptId: 0 }, { stageId: 2, stageAttemptId: 0 }],
+      shareOfCostStagesTaskTime: 0.08,
+    });
+    expect(insight!.claims!.map((c) => [c.to - c.from, c.share])).toEqual([[5_000, 0.08], [5_000, 0.08], [5_000, 0.08]]);
+    expect(insight!.impactMs).toBe(1_200);
     expect(insight!.suggestion).toMatch(/BROADCAST/);
+  });
+
+  it('reads shuffle write time from an engine\'s own metrics (Photon\'s "part of shuffle file write") where Spark\'s is absent, and names the source', async () => {
+    // The same join, its exchanges carrying the write time as Photon does: in parts, in ns, no "shuffle write time".
+    const photonStyle = (node: SyntheticPlanNode): SyntheticPlanNode => ({
+      ...node,
+      metrics: node.metrics?.flatMap((m) => m.name !== 'shuffle write time' ? [m] : [
+        { ...m, name: 'time taken waiting on file write IO (part of shuffle file write)', value: (m.value ?? 0) * 0.75 },
+        { ...m, name: 'time taken to sort rows by partition ID (part of shuffle file write)', value: (m.value ?? 0) * 0.25 },
+      ]),
+      children: node.children?.map(photonStyle),
+    });
+    const app = joinApp('app-photon-join', 2 * GB, 4 * MB);
+    app.sqlExecutions![0]!.plan = photonStyle(app.sqlExecutions![0]!.plan);
+    const [insight] = await detect(app);
+    expect(insight!.evidence).toMatchObject({
+      shuffleWriteTimeMs: 3_100,
+      shuffleWriteTimeSource: 'photon SQL metrics "part of shuffle file write" (summed)',
+    });
+    const [spark] = await detect(joinApp('app-spark-join', 2 * GB, 4 * MB));
+    expect(spark!.evidence).toMatchObject({ shuffleWriteTimeMs: 3_100, shuffleWriteTimeSource: 'SQL metric "shuffle write time"' });
   });
 
   it('uses the final adaptive plan: a join AQE already turned into a broadcast is not reported', async () => {
@@ -132,9 +158,9 @@ describe('broadcast-join detector', () => {
               metrics: [
                 { name: 'data size', type: 'size', value: bytes },
                 { name: 'number of output rows', value: 40_000_000 },
-                { name: 'time to collect', type: 'timing', value: 12_000 },
-                { name: 'time to build', type: 'timing', value: 6_000 },
-                { name: 'time to broadcast', type: 'timing', value: 2_000 },
+                { name: 'time to collect', type: 'timing', value: 1_200 },
+                { name: 'time to build', type: 'timing', value: 600 },
+                { name: 'time to broadcast', type: 'timing', value: 200 },
               ],
               children: [{ name: 'Scan parquet ' }],
             },
@@ -146,10 +172,13 @@ describe('broadcast-join detector', () => {
     expect(large).toMatchObject({
       sqlExecutionId: 3,
       confidence: 'HIGH',
-      impactMs: 20_000,
-      evidence: { broadcastBytes: 2 * GB, rows: 40_000_000, timeToCollectMs: 12_000, thresholds: { largeBroadcastBytes: GB, sparkMaxBroadcastBytes: 8 * GB } },
+      impactMs: 2_000,
+      evidence: { broadcastBytes: 2 * GB, rows: 40_000_000, timeToCollectMs: 1_200, thresholds: { largeBroadcastBytes: GB, sparkMaxBroadcastBytes: 8 * GB } },
     });
-    expect(large!.impact).toBe(0.2);
+    // The driver's 2 s, claimed inside the SQL execution's window (at most all of it).
+    const [claim] = large!.claims!;
+    expect(claim!.to - claim!.from).toBe(large!.evidence['sqlExecutionWallClockMs']);
+    expect(claim!.share).toBeCloseTo(2_000 / (claim!.to - claim!.from), 10);
     expect(await detect(broadcast('app-fine-broadcast', 900 * MB))).toEqual([]);
   });
 

@@ -47,6 +47,21 @@ describe('wall-clock claims', () => {
     expect(launch!.impact).toBeCloseTo(0.3, 9);
   });
 
+  it('gives an explanation\'s yielding claim only what the problems left of a moment, never shrinking theirs', () => {
+    const [skew, shuffle, alone] = apportionClaims([
+      base('duration-skew:x', { claims: [{ from: 6_000, to: 10_000, share: 1 }] }),
+      base('shuffle-boundary:x', { claims: [{ from: 0, to: 10_000, share: 0.3, yields: true }] }),
+      base('shuffle-boundary:y', { claims: [{ from: 20_000, to: 30_000, share: 0.3, yields: true }] }),
+    ], 40_000);
+    // The skew keeps its whole 4 s tail; the shuffle keeps 30% of the 6 s before it and nothing of the tail.
+    expect(skew!.impactMs).toBe(4_000);
+    expect(skew!.evidence['wallClockSharedWith']).toBeUndefined();
+    expect(shuffle!.impactMs).toBe(1_800);
+    expect(shuffle!.evidence).toMatchObject({ wallClockSharedWith: ['duration-skew:x'] });
+    // Unopposed, a yielding claim keeps its share.
+    expect(alone!.impactMs).toBe(3_000);
+  });
+
   it('measures one insight\'s own claims each moment once, shares adding up to at most 1', () => {
     // A stage tail at share 1 inside a window claimed at 0.25: 4 s × 0.25 + 2 s × 1 (not 1.25).
     expect(claimedWallMs([{ from: 0, to: 6_000, share: 0.25 }, { from: 4_000, to: 6_000, share: 1 }])).toBe(3_000);

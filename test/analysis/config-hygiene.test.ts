@@ -43,7 +43,9 @@ describe('config-hygiene detector', () => {
           floor: { minSqlShuffleReadBytes: 64 * MB },
         },
       });
-      expect(insight!.impact).toBe(8_000 / 16_000);
+      // A setting, not a stretch of time this run measured: no wall-clock claimed, ranked as context after problems.
+      expect(insight).toMatchObject({ impact: 0, impactMs: 0, role: 'explanation', evidence: { impactBasis: expect.stringMatching(/^none: a setting/) } });
+      expect(insight!.claims).toBeUndefined();
       expect(insight!.suggestion).toMatch(/spark\.sql\.adaptive\.enabled=true/);
     });
 
@@ -111,8 +113,12 @@ describe('config-hygiene detector', () => {
       expect(ids(insights)).toEqual(['config-hygiene:dynamic-allocation-without-shuffle-service']);
       expect(insights[0]).toMatchObject({
         confidence: 'HIGH',
-        impactMs: 1_500,
+        // The stage's 2 s window at the 1,500 ms the fetch-failed attempt took of its 9,500 ms of task time.
+        impactMs: Math.round((2_000 * 1_500) / 9_500),
+        claims: [{ share: 1_500 / 9_500 }],
         evidence: {
+          lostTaskTimeMs: 1_500,
+          lostTaskTimeStages: [{ stageId: 1, stageAttemptId: 0 }],
           properties: {
             'spark.dynamicAllocation.enabled': 'true',
             'spark.shuffle.service.enabled': 'false (default)',
@@ -158,11 +164,14 @@ describe('config-hygiene detector', () => {
         },
       });
       expect(insight!.suggestion).toMatch(/toLocalIterator/);
+      // No result was fetched from the block manager: the stage's window is claimed at share 0, no floor under 80%.
+      expect(insight).toMatchObject({ impactMs: 0, claims: [{ share: 0 }] });
+      expect(insight!.severityFloor).toBeUndefined();
     });
 
     it('compares against the default limit when the limit is off (0), and against a raised limit', async () => {
       expect(await detect(collect('app-collect-unlimited', 900 * MB, { 'spark.driver.maxResultSize': '0' }))).toMatchObject([
-        { confidence: 'HIGH', evidence: { shareOfMaxResultSize: 0.8789, properties: { 'spark.driver.maxResultSize': '0' } } },
+        { confidence: 'HIGH', severityFloor: 'LOW', evidence: { shareOfMaxResultSize: 0.8789, properties: { 'spark.driver.maxResultSize': '0' } } },
       ]);
       expect(await detect(collect('app-collect-raised', 600 * MB, { 'spark.driver.maxResultSize': '4g' }))).toEqual([]);
     });

@@ -74,6 +74,36 @@ describe('shuffle-boundary detector', () => {
     expect(insight!.suggestion).toMatch(/reduceByKey/);
   });
 
+  it('claims the stage\'s window at the fetch-wait share of its task time, as a claim that yields to problems', async () => {
+    const [insight] = await detect(
+      twoStages('app-fetch-wait', { name: 'reduceByKey at Job.scala:12', tasks: even(100, { durationMs: 2_000, runTimeMs: 1_800, fetchWaitMs: 500, shuffleReadBytes: 4 * MB }) }),
+    );
+    expect(insight).toMatchObject({
+      role: 'explanation',
+      impactMs: 500, // the 2 s window (all tasks ran at once) at 500 / 2,000 ms of task time
+      evidence: { fetchWaitTimeMs: 50_000, fetchWaitShareOfTaskTime: 0.25, stageTaskTimeMs: 200_000, stageWallClockMs: 2_000 },
+    });
+    expect(insight!.claims).toHaveLength(1);
+    expect(insight!.claims![0]).toMatchObject({ share: 0.25, yields: true });
+    expect(insight!.claims![0]!.to - insight!.claims![0]!.from).toBe(2_000);
+  });
+
+  it('states the write side\'s shuffle write time, from Photon\'s accumulators when Spark\'s task metric reads 0', async () => {
+    const reader = { name: 'reduceByKey at Job.scala:12', tasks: even(100, { durationMs: 2_000, shuffleReadBytes: 4 * MB }) };
+    const photonWriter = even(20, { durationMs: 1_000, shuffleWriteBytes: 10 * MB,
+      accumulables: [{ name: 'time taken waiting on file write IO (part of shuffle file write)', update: 150e6, metadata: 'sql' }] });
+    const [photon] = await detect({ appId: 'app-photon-write', jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: photonWriter }, { stageId: 1, parentIds: [0], ...reader }] }] });
+    expect(photon!.evidence).toMatchObject({
+      writingStages: [{ stageId: 0, stageAttemptId: 0 }],
+      shuffleWriteTimeMs: 3_000, // 20 tasks × 150 ms
+      shuffleWriteTimeSource: 'photon accumulators "part of shuffle file write" (summed)',
+    });
+    expect(photon!.description).toMatch(/spent 3\.0 s of task time writing shuffle files/);
+    const sparkWriter = even(20, { durationMs: 1_000, shuffleWriteBytes: 10 * MB, shuffleWriteTimeNs: 100e6 });
+    const [spark] = await detect({ appId: 'app-spark-write', jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: sparkWriter }, { stageId: 1, parentIds: [0], ...reader }] }] });
+    expect(spark!.evidence).toMatchObject({ shuffleWriteTimeMs: 2_000, shuffleWriteTimeSource: 'task metrics (shuffleWriteTime)' });
+  });
+
   it('reads the cause from the SQL plan: the Exchange the stage read and the join above it', async () => {
     const exchange = (stageId: number, key: string) => ({
       name: 'ShuffleQueryStage',

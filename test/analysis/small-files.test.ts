@@ -84,7 +84,11 @@ describe('small-files detector', () => {
         thresholds: { averageFileBytesBelow: 4 * MB, minFilesRead: 1_000, maxPartitionBytes: 128 * MB },
       },
     });
-    expect(insight!.impact).toBeCloseTo(120_000 / 126_000, 10);
+    // As wall-clock: the scan stage's 3 s window (its 40 tasks ran at once) at Spark's open-cost share of the scan.
+    const openShare = (5_000 * 4 * MB) / (5_000 * 512 * KB + 5_000 * 4 * MB);
+    expect(insight!.claims).toEqual([expect.objectContaining({ share: openShare })]);
+    expect(insight!.claims![0]!.to - insight!.claims![0]!.from).toBe(3_000);
+    expect(insight!.impactMs).toBe(Math.round(3_000 * openShare));
     expect(insight!.suggestion).toMatch(/Compact/);
     const [many] = await detect(scanApp('app-tiny-scan', 20_000, 20_000 * 256 * KB));
     expect(many!.confidence).toBe('HIGH');
@@ -104,9 +108,24 @@ describe('small-files detector', () => {
         tasks: 50,
         filesPerTask: 16,
         thresholds: { minFilesWritten: 200 },
+        taskCommitTimeMs: 900,
+        jobCommitTimeMs: 0,
+        taskCommitShareOfTaskTime: 0.006, // 900 ms of the write stage's 150 s of task time
       },
     });
+    // Its claim is the write stage's 3 s window at that share; later reads of the output pay the rest.
+    expect(insight!.impactMs).toBe(18);
     expect(insight!.suggestion).toMatch(/repartition/);
+  });
+
+  it('claims the driver\'s job commit as the stretch right after the write\'s last task', async () => {
+    const app = writeApp('app-small-write-commit', 800, 800 * MB);
+    app.sqlExecutions![0]!.plan.metrics!.push({ name: 'job commit time', type: 'timing', value: 4_000 });
+    const [insight] = await detect(app);
+    expect(insight!.evidence).toMatchObject({ jobCommitTimeMs: 4_000 });
+    const [stageClaim, commitClaim] = insight!.claims!;
+    expect(commitClaim).toEqual({ from: stageClaim!.to, to: stageClaim!.to + 4_000, share: 1 });
+    expect(insight!.impactMs).toBe(18 + 4_000);
   });
 
   it('stays quiet for large files and for too few files', async () => {

@@ -80,11 +80,19 @@ describe('spill detector', () => {
 
   it('reads a Photon stage\'s peak memory from its own accumulators when the task metric reads 0, and says so', async () => {
     const photon = { 'spark.databricks.clusterUsageTags.sparkVersion': '12.2.x-photon-scala2.12' };
-    const tasks = even(20, { durationMs: 10_000, shuffleReadBytes: 100 * MB, memoryBytesSpilled: 50 * MB, diskBytesSpilled: 20 * MB,
-      accumulables: [{ name: 'peak memory usage', update: 300 * MB }] });
+    const spilling = { durationMs: 10_000, shuffleReadBytes: 100 * MB, memoryBytesSpilled: 50 * MB, diskBytesSpilled: 20 * MB };
+    // As Photon logs them: SQL metrics, one per operator; the task's peak is the largest.
+    const tasks = even(20, { ...spilling, accumulables: [
+      { name: 'PhotonGroupingAgg peak memory usage', update: 300 * MB, metadata: 'sql' },
+      { name: 'PhotonShuffleExchangeSink peak memory usage', update: 120 * MB, metadata: 'sql' },
+    ] });
     const [insight] = await detect('app-photon-spill', tasks, { sparkProperties: photon });
-    expect(insight!.evidence).toMatchObject({ maxPeakExecutionMemory: 300 * MB, maxPeakExecutionMemorySource: 'Photon accumulators ("peak memory usage")' });
-    const [plain] = await detect('app-plain-spill', tasks);
+    expect(insight!.evidence).toMatchObject({
+      maxPeakExecutionMemory: 300 * MB,
+      maxPeakExecutionMemorySource: 'photon accumulators "peak memory usage" (largest per task)',
+    });
+    // A user accumulator of that name is not the engine's metric.
+    const [plain] = await detect('app-plain-spill', even(20, { ...spilling, accumulables: [{ name: 'peak memory usage', update: 300 * MB }] }));
     expect(plain!.evidence).toMatchObject({ maxPeakExecutionMemory: 0, maxPeakExecutionMemorySource: 'task metrics (peakExecutionMemory)' });
   });
 

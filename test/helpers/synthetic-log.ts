@@ -14,6 +14,11 @@ export interface SyntheticTask {
   memoryBytesSpilled?: number;
   diskBytesSpilled?: number;
   gcTimeMs?: number;
+  /** Shuffle fetch wait (ms), within the run time. */
+  fetchWaitMs?: number;
+  /** Spark's standard peak execution memory and shuffle write time (ns); 0 by default, as on Photon. */
+  peakExecutionMemory?: number;
+  shuffleWriteTimeNs?: number;
   resultSize?: number;
   /**
    * A failure reason ("ExceptionFailure", "ExecutorLostFailure", "FetchFailed", "TaskKilled", "TaskResultLost"), or
@@ -27,8 +32,11 @@ export interface SyntheticTask {
   index?: number;
   /** Attempt number of this index (0 for the first try). */
   attempt?: number;
-  /** Task accumulator updates as logged in Task Info (e.g. a vendor's own metrics); none by default. */
-  accumulables?: Array<{ name: string; update: number }>;
+  /**
+   * Task accumulator updates as logged in Task Info; none by default. A vendor's own SQL metrics (Photon's) carry
+   * metadata "sql", as Spark logs every SQL metric; without it an update is a user accumulator.
+   */
+  accumulables?: Array<{ name: string; update: number; metadata?: 'sql' }>;
   /** Launch delay after the stage's submission (default 1 ms); the stage ends with its last task. */
   launchAfterMs?: number;
 }
@@ -249,14 +257,17 @@ export function buildEventLog(spec: SyntheticApp): string {
             'Finish Time': finish,
             Failed: failed,
             Killed: killed,
-            Accumulables: (task.accumulables ?? []).map((a, i) => ({ ID: 10_000 + i, Name: a.name, Update: String(a.update), Value: String(a.update), Internal: false, 'Count Failed Values': true })),
+            Accumulables: (task.accumulables ?? []).map((a, i) => ({
+              ID: 10_000 + i, Name: a.name, Update: String(a.update), Value: String(a.update), Internal: false, 'Count Failed Values': true,
+              ...(a.metadata ? { Metadata: a.metadata } : {}),
+            })),
           },
           'Task Metrics': {
             'Executor Deserialize Time': 1,
             'Executor Deserialize CPU Time': 1000,
             'Executor Run Time': task.runTimeMs ?? Math.round(task.durationMs * 0.9),
             'Executor CPU Time': 1000,
-            'Peak Execution Memory': 0,
+            'Peak Execution Memory': task.peakExecutionMemory ?? 0,
             'Result Size': task.resultSize ?? 1000,
             'JVM GC Time': task.gcTimeMs ?? 0,
             'Result Serialization Time': 0,
@@ -265,7 +276,7 @@ export function buildEventLog(spec: SyntheticApp): string {
             'Shuffle Read Metrics': {
               'Remote Blocks Fetched': 0,
               'Local Blocks Fetched': 1,
-              'Fetch Wait Time': 0,
+              'Fetch Wait Time': task.fetchWaitMs ?? 0,
               'Remote Bytes Read': 0,
               'Remote Bytes Read To Disk': 0,
               'Local Bytes Read': task.shuffleReadBytes ?? 0,
@@ -273,7 +284,7 @@ export function buildEventLog(spec: SyntheticApp): string {
             },
             'Shuffle Write Metrics': {
               'Shuffle Bytes Written': task.shuffleWriteBytes ?? 0,
-              'Shuffle Write Time': 0,
+              'Shuffle Write Time': task.shuffleWriteTimeNs ?? 0,
               'Shuffle Records Written': 0,
             },
             'Input Metrics': { 'Bytes Read': task.inputBytes ?? 0, 'Records Read': 0 },

@@ -1,8 +1,11 @@
 import { adaptiveExecutionEnabled, shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
+import { claimedWallMs, type WallClaim } from '../claims.js';
+import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
 import { MiB, GiB } from '../../model/units.js';
+import { VENDOR_TASK_METRICS } from '../../model/vendor-metrics.js';
 import {
   loadMetricValues,
   loadSqlPlans,
@@ -109,19 +112,37 @@ function sideSize(node: PlanNode, values: MetricValues, sorts: PlanNode[] = []):
   };
 }
 
-/** Task time the shuffle join measurably spent moving and ordering its inputs (ms). */
-function shuffleAndSortMs(sides: SideSize[], values: MetricValues): { writeMs: number; fetchWaitMs: number; sortMs: number } {
+/**
+ * An exchange's shuffle write time (ms) and where it was read: Spark's "shuffle write time" SQL metric, or, where
+ * the engine keeps it in its own metrics (Photon's "... (part of shuffle file write)"), their sum. Both in ns.
+ */
+function exchangeWriteMs(exchange: PlanNode, values: MetricValues): { ms: number; source: string | null } {
+  const spark = metricValue(exchange, values, 'shuffle write time');
+  if (spark !== null && spark > 0) return { ms: spark / 1e6, source: 'SQL metric "shuffle write time"' };
+  const { engine, namePart } = VENDOR_TASK_METRICS.shuffleWriteTime;
+  const vendor = exchange.metrics
+    .filter((metric) => metric.name.includes(namePart))
+    .reduce((sum, metric) => sum + (values.get(metric.accumulatorId) ?? 0), 0);
+  if (vendor > 0) return { ms: vendor / 1e6, source: `${engine} SQL metrics "${namePart}" (summed)` };
+  return { ms: 0, source: spark === null ? null : 'SQL metric "shuffle write time"' };
+}
+
+/** Task time the shuffle join measurably spent moving and ordering its inputs (ms), and where the write time came from. */
+function shuffleAndSortMs(sides: SideSize[], values: MetricValues): { writeMs: number; fetchWaitMs: number; sortMs: number; writeSources: string[] } {
   let writeMs = 0;
   let fetchWaitMs = 0;
   let sortMs = 0;
+  const writeSources = new Set<string>();
   for (const side of sides) {
     for (const exchange of side.exchanges) {
-      writeMs += (metricValue(exchange, values, 'shuffle write time') ?? 0) / 1e6; // nanoseconds
+      const write = exchangeWriteMs(exchange, values);
+      writeMs += write.ms;
+      if (write.source) writeSources.add(write.source);
       fetchWaitMs += metricValue(exchange, values, 'fetch wait time') ?? 0;
     }
     for (const sort of side.sorts) sortMs += metricValue(sort, values, 'sort time') ?? 0;
   }
-  return { writeMs, fetchWaitMs, sortMs };
+  return { writeMs, fetchWaitMs, sortMs, writeSources: [...writeSources].sort() };
 }
 
 function shuffledJoinInsight(
@@ -130,6 +151,8 @@ function shuffledJoinInsight(
   join: PlanNode,
   values: MetricValues,
   joinStages: Array<{ stageId: number; attemptId: number }>,
+  costStages: readonly StageFacts[],
+  facts: readonly StageFacts[],
 ): InsightDraft | null {
   const [leftNode, rightNode] = join.children;
   if (!leftNode || !rightNode) return null;
@@ -153,8 +176,13 @@ function shuffledJoinInsight(
 
   const aqe = adaptiveExecutionEnabled(app);
   const spent = shuffleAndSortMs([small, large], values);
-  const impactMs = spent.writeMs + spent.fetchWaitMs + spent.sortMs;
-  const impact = shareOfTaskTime(app, impactMs);
+  const spentMs = spent.writeMs + spent.fetchWaitMs + spent.sortMs;
+  const impact = shareOfTaskTime(app, spentMs);
+  // SQL metrics are totals per operator, not per stage: the time is spread over the stages that wrote, read and
+  // sorted the join's inputs at one share of their task time, which puts it on their windows as wall-clock.
+  const costTaskMs = costStages.reduce((sum, stage) => sum + stage.taskTimeMs, 0);
+  const costShare = costTaskMs > 0 ? Math.min(1, spentMs / costTaskMs) : 0;
+  const claims = costStages.flatMap((stage) => stageWindowClaims(facts, stage.stageId, stage.stageAttemptId, () => costShare));
   const confidence: Confidence = small.source === 'files' ? 'LOW' : aqe || !underThreshold ? 'MEDIUM' : 'HIGH';
   const operator = join.nodeName;
   const hint = 'a broadcast hint (broadcast(df), or /*+ BROADCAST(t) */ in SQL)';
@@ -182,7 +210,7 @@ function shuffledJoinInsight(
       `shuffled both inputs: its ${smallSide} side was ${formatBytes(small.bytes)} ` +
       `(${small.source === 'shuffle' ? 'shuffled data' : 'input files, compressed'}), ${criterion}, while its ${largeSide} side ` +
       `was ${formatBytes(large.bytes)}. Broadcasting the small side would leave the large one where it was read. The ` +
-      `join's shuffles and sorts took ${formatDuration(impactMs)} of task time (${formatShare(impact)} of the application's).` +
+      `join's shuffles and sorts took ${formatDuration(spentMs)} of task time (${formatShare(impact)} of the application's).` +
       (aqe ? ' Adaptive execution was on and kept the sort-merge join.' : ' Adaptive execution was off.'),
     evidence: {
       sqlExecutionId: sql.executionId,
@@ -195,6 +223,7 @@ function shuffledJoinInsight(
       largeSideSource: large.source,
       joinStages: joinStages.map((s) => ({ stageId: s.stageId, stageAttemptId: s.attemptId })),
       shuffleWriteTimeMs: Math.round(spent.writeMs),
+      shuffleWriteTimeSource: spent.writeSources.length > 0 ? spent.writeSources.join('; ') : 'none reported',
       fetchWaitTimeMs: spent.fetchWaitMs,
       sortTimeMs: spent.sortMs,
       adaptiveExecutionEnabled: aqe,
@@ -209,7 +238,9 @@ function shuffledJoinInsight(
         minLargeSideBytes: MIN_LARGE_SIDE_BYTES,
         cites: 'spark.sql.autoBroadcastJoinThreshold 10 MB; DataFlint join-to-broadcast tiers; spark.sql.files.maxPartitionBytes 128 MB floor',
       },
-      impactBasis: 'shuffle write, fetch wait and sort time of the join inputs / application task time',
+      costStages: costStages.map((s) => ({ stageId: s.stageId, stageAttemptId: s.stageAttemptId })),
+      shareOfCostStagesTaskTime: Number(costShare.toFixed(4)),
+      impactBasis: 'shuffle write, fetch wait and sort time of the join inputs as a share of the task time of the stages that ran them, over those stages\' windows',
     },
     confidence,
     suggestion,
@@ -222,20 +253,31 @@ function shuffledJoinInsight(
     stageId: stage?.stageId ?? null,
     stageAttemptId: stage?.attemptId ?? null,
     sqlExecutionId: sql.executionId,
-    impact,
-    impactMs,
+    impact: 0,
+    impactMs: Math.round(claimedWallMs(claims)),
+    claims,
   };
 }
 
-function largeBroadcastInsight(app: ApplicationFacts, sql: SqlPlan, exchange: PlanNode, values: MetricValues): InsightDraft | null {
+function largeBroadcastInsight(
+  app: ApplicationFacts,
+  sql: SqlPlan,
+  exchange: PlanNode,
+  values: MetricValues,
+  window: { startTime: number; endTime: number } | undefined,
+): InsightDraft | null {
   const bytes = metricValue(exchange, values, 'data size', 'data size (bytes)');
   if (bytes === null || bytes < LARGE_BROADCAST_BYTES) return null;
   const rows = metricValue(exchange, values, 'number of output rows');
   const collectMs = metricValue(exchange, values, 'time to collect', 'time to collect (ms)') ?? 0;
   const buildMs = metricValue(exchange, values, 'time to build', 'time to build (ms)') ?? 0;
   const broadcastMs = metricValue(exchange, values, 'time to broadcast', 'time to broadcast (ms)') ?? 0;
-  const impactMs = collectMs + buildMs + broadcastMs;
-  const wallClock = app.durationMs ?? 0;
+  const driverMs = collectMs + buildMs + broadcastMs;
+  // The driver collects, builds and sends the table during its SQL execution: that window, at the share it took.
+  const executionMs = window ? window.endTime - window.startTime : 0;
+  const claims: WallClaim[] = window && executionMs > 0
+    ? [{ from: window.startTime, to: window.endTime, share: Math.min(1, driverMs / executionMs) }]
+    : [];
   const nearLimit = bytes >= MAX_BROADCAST_BYTES / 2;
   const id = metricOf(exchange, 'data size', 'data size (bytes)')!.accumulatorId;
   return {
@@ -245,7 +287,7 @@ function largeBroadcastInsight(app: ApplicationFacts, sql: SqlPlan, exchange: Pl
     description:
       `In SQL execution ${sql.executionId}${sql.description ? ` (${sql.description})` : ''}, Spark broadcast ` +
       `${formatBytes(bytes)}${rows !== null ? ` (${rows.toLocaleString('en-US')} rows)` : ''} to every executor. Collecting, ` +
-      `building and sending it took ${formatDuration(impactMs)} on the driver, and each executor held a copy in memory.`,
+      `building and sending it took ${formatDuration(driverMs)} on the driver, and each executor held a copy in memory.`,
     evidence: {
       sqlExecutionId: sql.executionId,
       broadcastBytes: bytes,
@@ -259,7 +301,8 @@ function largeBroadcastInsight(app: ApplicationFacts, sql: SqlPlan, exchange: Pl
         'spark.executor.memory': propertyOrDefault(app, 'spark.executor.memory', '1g'),
       },
       thresholds: { largeBroadcastBytes: LARGE_BROADCAST_BYTES, sparkMaxBroadcastBytes: MAX_BROADCAST_BYTES, cites: 'DataFlint broadcast-too-large 1 GiB; Spark 8 GB broadcast limit' },
-      impactBasis: 'broadcast collect + build + send time / application wall-clock',
+      sqlExecutionWallClockMs: window ? executionMs : null,
+      impactBasis: 'broadcast collect + build + send time, within its SQL execution\'s window (at most all of it)',
     },
     confidence: 'HIGH',
     suggestion:
@@ -274,9 +317,23 @@ function largeBroadcastInsight(app: ApplicationFacts, sql: SqlPlan, exchange: Pl
     stageId: null,
     stageAttemptId: null,
     sqlExecutionId: sql.executionId,
-    impact: wallClock > 0 ? Math.min(1, impactMs / wallClock) : 0,
-    impactMs,
+    impact: 0,
+    impactMs: Math.round(claimedWallMs(claims)),
+    claims,
   };
+}
+
+/** A join and the operators below it down to and including the nearest exchanges (whose writers did its shuffle). */
+function joinSubtree(join: PlanNode): PlanNode[] {
+  const nodes: PlanNode[] = [join];
+  const walk = (node: PlanNode): void => {
+    for (const child of node.children) {
+      nodes.push(child);
+      if (!/Exchange$/.test(child.nodeName)) walk(child);
+    }
+  };
+  walk(join);
+  return nodes;
 }
 
 /**
@@ -291,16 +348,22 @@ export const broadcastJoinDetector: Detector = {
     'Shuffled joins whose smaller side measured under the broadcast threshold (10 MB default, DataFlint tiers for ' +
     'large joins), and broadcasts of 1 GiB or more.',
   sparkDocsRef: JOIN_DOCS,
-  async detect({ app, query }) {
+  async detect(context) {
+    const { app, query } = context;
     const plans = await loadSqlPlans(query);
     const withJoins = plans.filter((sql) =>
       planNodes(sql.plan).some((node) => /^(SortMergeJoin|ShuffledHashJoin|BroadcastExchange)/.test(node.nodeName)));
     if (withJoins.length === 0) return [];
     const values = await loadMetricValues(query);
     const isShuffledJoin = (node: PlanNode): boolean => /^(SortMergeJoin|ShuffledHashJoin)/.test(node.nodeName);
-    // One look-up for every join's stages, however many queries the application ran.
+    // One look-up for every join's stages (and those of the exchanges and sorts below it), however many queries.
     const reporting = await stagesReporting(query, withJoins.flatMap((sql) =>
-      planNodes(sql.plan).filter(isShuffledJoin).flatMap((join) => join.metrics.map((metric) => metric.accumulatorId))));
+      planNodes(sql.plan).filter(isShuffledJoin).flatMap((join) => planNodes(join).flatMap((node) => node.metrics.map((metric) => metric.accumulatorId)))));
+    const facts = await stageFacts(context);
+    const factsByKey = new Map(facts.map((f) => [stageKey(f.stageId, f.stageAttemptId), f]));
+    const windows = new Map((await query<{ executionId: number; startTime: number; endTime: number }>(`
+      SELECT executionId::INTEGER AS executionId, startTime::DOUBLE AS startTime, endTime::DOUBLE AS endTime
+      FROM sql_executions WHERE appKey = $appKey AND startTime IS NOT NULL AND endTime IS NOT NULL`)).map((w) => [w.executionId, w]));
     const insights: InsightDraft[] = [];
     for (const sql of withJoins) {
       const nodes = planNodes(sql.plan);
@@ -310,7 +373,18 @@ export const broadcastJoinDetector: Detector = {
         for (const metric of join.metrics) {
           for (const stage of reporting.get(metric.accumulatorId) ?? []) stages.set(`${stage.stageId}.${stage.attemptId}`, stage);
         }
-        const insight = shuffledJoinInsight(app, sql, join, values, [...stages.values()]);
+        // The stages that wrote, read and sorted its inputs, down to (not past) the exchanges below it.
+        const cost = new Map<string, StageFacts>();
+        for (const node of joinSubtree(join)) {
+          for (const metric of node.metrics) {
+            for (const stage of reporting.get(metric.accumulatorId) ?? []) {
+              const f = factsByKey.get(stageKey(stage.stageId, stage.attemptId));
+              if (f) cost.set(stageKey(stage.stageId, stage.attemptId), f);
+            }
+          }
+        }
+        const insight = shuffledJoinInsight(app, sql, join, values, [...stages.values()],
+          [...cost.values()].sort((a, b) => a.stageId - b.stageId || a.stageAttemptId - b.stageAttemptId), facts);
         if (insight) insights.push(insight);
       }
       const seen = new Set<number>();
@@ -318,7 +392,7 @@ export const broadcastJoinDetector: Detector = {
         const size = metricOf(exchange, 'data size', 'data size (bytes)');
         if (!size || seen.has(size.accumulatorId)) continue;
         seen.add(size.accumulatorId);
-        const insight = largeBroadcastInsight(app, sql, exchange, values);
+        const insight = largeBroadcastInsight(app, sql, exchange, values, windows.get(sql.executionId));
         if (insight) insights.push(insight);
       }
     }

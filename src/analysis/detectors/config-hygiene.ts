@@ -1,4 +1,6 @@
 import { adaptiveExecutionEnabled, booleanProperty, shareOfTaskTime as share, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
+import { claimedWallMs } from '../claims.js';
+import { stageFacts, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault, sparkAtLeast, sparkMajorMinor } from '../properties.js';
@@ -22,40 +24,24 @@ const SERIALIZATION_DOCS = 'https://spark.apache.org/docs/latest/tuning.html#dat
 const DYNAMIC_ALLOCATION_DOCS = 'https://spark.apache.org/docs/latest/job-scheduling.html#dynamic-resource-allocation';
 const DRIVER_DOCS = 'https://spark.apache.org/docs/latest/configuration.html#application-properties';
 
-interface StageShuffle {
-  stageId: bigint;
-  attemptId: bigint;
-  name: string | null;
-  isSql: boolean;
-  shuffleReadBytes: bigint;
-  shuffleWriteBytes: bigint;
-  taskMs: number;
-}
-
-interface CollectedStage {
-  stageId: bigint;
-  attemptId: bigint;
-  name: string | null;
-  jobIds: bigint[];
-  tasks: bigint;
-  resultBytes: number;
-  maxTaskResultBytes: number;
-  durationMs: number | null;
-  gettingResultMs: number;
-}
-
 const sum = <T>(rows: readonly T[], value: (row: T) => number): number => rows.reduce((total, row) => total + value(row), 0);
 
+/**
+ * Why a settings finding states no time: the setting shapes how the stages ran, but this run measured no time
+ * that it alone caused, so it is context for the problems and never outranks one.
+ */
+const SETTING_IMPACT_BASIS = 'none: a setting, not a stretch of time this run measured; the stages it shaped and their task time are evidence';
+
 /** AQE off on Spark 3+, for applications whose SQL queries shuffled at least 64 MB. */
-function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageShuffle[]): InsightDraft | null {
+function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageFacts[]): InsightDraft | null {
   const version = sparkMajorMinor(app);
   if (version === null || version[0] < 3 || adaptiveExecutionEnabled(app)) return null;
-  const sqlShuffle = stages.filter((stage) => stage.isSql && Number(stage.shuffleReadBytes) > 0);
-  const bytes = sum(sqlShuffle, (stage) => Number(stage.shuffleReadBytes));
+  const sqlShuffle = stages.filter((stage) => stage.sqlExecutionId !== null && stage.shuffleReadBytes > 0);
+  const bytes = sum(sqlShuffle, (stage) => stage.shuffleReadBytes);
   if (bytes < MIN_SHUFFLE_BYTES) return null;
-  const taskMs = sum(sqlShuffle, (stage) => stage.taskMs);
+  const taskMs = sum(sqlShuffle, (stage) => stage.taskTimeMs);
   const explicit = app.sparkProperties.get('spark.sql.adaptive.enabled');
-  const impact = share(app, taskMs);
+  const taskShare = share(app, taskMs);
   return {
     id: 'config-hygiene:adaptive-execution-off',
     type: 'config-hygiene',
@@ -63,7 +49,7 @@ function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageShuff
     description:
       `Adaptive query execution was ${explicit === undefined ? `off by default (Spark ${version.join('.')} predates 3.2, which turned it on)` : 'turned off (spark.sql.adaptive.enabled=false)'} ` +
       `while SQL queries read ${formatBytes(bytes)} of shuffle data in ${sqlShuffle.length} stage${sqlShuffle.length === 1 ? '' : 's'}, ` +
-      `${formatShare(impact)} of the application's task time. Those stages ran with a fixed partition count ` +
+      `${formatShare(taskShare)} of the application's task time. Those stages ran with a fixed partition count ` +
       `(spark.sql.shuffle.partitions = ${propertyOrDefault(app, 'spark.sql.shuffle.partitions', '200')}) and the join strategies chosen before any data was seen.`,
     evidence: {
       sparkVersion: app.sparkVersion,
@@ -71,10 +57,10 @@ function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageShuff
         'spark.sql.adaptive.enabled': explicit ?? 'unset (default false before Spark 3.2)',
         'spark.sql.shuffle.partitions': propertyOrDefault(app, 'spark.sql.shuffle.partitions', '200'),
       },
-      sqlShuffleStages: sqlShuffle.map((stage) => Number(stage.stageId)),
+      sqlShuffleStages: sqlShuffle.map((stage) => stage.stageId),
       sqlShuffleReadBytes: bytes,
       sqlShuffleStageTaskTimeMs: taskMs,
-      impactBasis: 'task time of the SQL stages that read shuffle data / application task time',
+      impactBasis: SETTING_IMPACT_BASIS,
       floor: { minSqlShuffleReadBytes: MIN_SHUFFLE_BYTES, cites: 'spark.sql.adaptive.advisoryPartitionSizeInBytes 64 MB' },
     },
     confidence: bytes >= CLEAR_SQL_SHUFFLE_BYTES ? 'MEDIUM' : 'LOW',
@@ -91,21 +77,22 @@ function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageShuff
     stageId: null,
     stageAttemptId: null,
     sqlExecutionId: null,
-    impact,
-    impactMs: taskMs,
+    impact: 0,
+    impactMs: 0,
+    role: 'explanation',
   };
 }
 
 /** The Java serializer for RDD shuffles of at least 64 MB (SQL shuffles use Spark's own row format). */
-function javaSerializer(app: ApplicationFacts, stages: readonly StageShuffle[]): InsightDraft | null {
+function javaSerializer(app: ApplicationFacts, stages: readonly StageFacts[]): InsightDraft | null {
   const serializer = app.sparkProperties.get('spark.serializer');
   if (serializer !== undefined && !/JavaSerializer/.test(serializer)) return null;
-  const rddShuffle = stages.filter((stage) => !stage.isSql && (Number(stage.shuffleWriteBytes) > 0 || Number(stage.shuffleReadBytes) > 0));
-  const written = sum(rddShuffle, (stage) => Number(stage.shuffleWriteBytes));
+  const rddShuffle = stages.filter((stage) => stage.sqlExecutionId === null && (stage.shuffleWriteBytes > 0 || stage.shuffleReadBytes > 0));
+  const written = sum(rddShuffle, (stage) => stage.shuffleWriteBytes);
   if (written < MIN_SHUFFLE_BYTES) return null;
-  const taskMs = sum(rddShuffle, (stage) => stage.taskMs);
+  const taskMs = sum(rddShuffle, (stage) => stage.taskTimeMs);
   const python = rddShuffle.some((stage) => /\.py:\d+/.test(stage.name ?? ''));
-  const impact = share(app, taskMs);
+  const taskShare = share(app, taskMs);
   return {
     id: 'config-hygiene:java-serializer',
     type: 'config-hygiene',
@@ -113,16 +100,16 @@ function javaSerializer(app: ApplicationFacts, stages: readonly StageShuffle[]):
     description:
       `spark.serializer was ${serializer === undefined ? 'unset, so Spark used its default JavaSerializer,' : serializer} while ` +
       `${rddShuffle.length} stage${rddShuffle.length === 1 ? '' : 's'} outside SQL queries wrote ${formatBytes(written)} of ` +
-      `shuffle data (${formatShare(impact)} of the application's task time). Java serialization writes class metadata ` +
+      `shuffle data (${formatShare(taskShare)} of the application's task time). Java serialization writes class metadata ` +
       'with the objects and is slower and larger than Kryo for RDD records.' +
       (python ? ' These stages come from Python code, whose records reach the JVM already pickled, so the gain is smaller.' : ''),
     evidence: {
       properties: { 'spark.serializer': serializer ?? 'unset (default org.apache.spark.serializer.JavaSerializer)' },
-      rddShuffleStages: rddShuffle.map((stage) => Number(stage.stageId)),
+      rddShuffleStages: rddShuffle.map((stage) => stage.stageId),
       rddShuffleWriteBytes: written,
       rddShuffleStageTaskTimeMs: taskMs,
       pythonStages: python,
-      impactBasis: 'task time of the non-SQL stages that shuffled / application task time',
+      impactBasis: SETTING_IMPACT_BASIS,
       floor: { minRddShuffleWriteBytes: MIN_SHUFFLE_BYTES, cites: 'spark.sql.adaptive.advisoryPartitionSizeInBytes 64 MB' },
     },
     confidence: python ? 'LOW' : 'MEDIUM',
@@ -138,15 +125,16 @@ function javaSerializer(app: ApplicationFacts, stages: readonly StageShuffle[]):
     stageId: null,
     stageAttemptId: null,
     sqlExecutionId: null,
-    impact,
-    impactMs: taskMs,
+    impact: 0,
+    impactMs: 0,
+    role: 'explanation',
   };
 }
 
 /** Dynamic allocation removing executors with no shuffle service, shuffle tracking or shuffle migration to keep their files. */
 async function unprotectedDynamicAllocation(
   app: ApplicationFacts,
-  stages: readonly StageShuffle[],
+  stages: readonly StageFacts[],
   query: <T>(sql: string) => Promise<T[]>,
 ): Promise<InsightDraft | null> {
   const master = app.sparkProperties.get('spark.master') ?? '';
@@ -160,18 +148,20 @@ async function unprotectedDynamicAllocation(
   const plugin = app.sparkProperties.get('spark.shuffle.sort.io.plugin.class');
   const customStorage = plugin !== undefined && !/LocalDiskShuffleDataIO/.test(plugin);
   if (service || tracking || migration || customStorage) return null;
-  const written = sum(stages, (stage) => Number(stage.shuffleWriteBytes));
+  const written = sum(stages, (stage) => stage.shuffleWriteBytes);
   if (written < MIN_SHUFFLE_BYTES) return null;
-  const [lost] = await query<{ removed: bigint; fetchFailed: bigint; lostMs: number }>(`
+  const [lost] = await query<{ removed: bigint }>(`
     SELECT (SELECT count(*) FROM executors e JOIN applications a USING (appKey)
             WHERE e.appKey = $appKey AND e.executorId <> 'driver' AND e.removeTime IS NOT NULL
-              AND (a.endTime IS NULL OR e.removeTime < a.endTime)) AS removed,
-      (SELECT count(*) FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason = 'FetchFailed') AS fetchFailed,
-      (SELECT coalesce(sum(duration), 0) FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason IN ('FetchFailed', 'Resubmitted'))::DOUBLE AS lostMs`);
+              AND (a.endTime IS NULL OR e.removeTime < a.endTime)) AS removed`);
   const removed = Number(lost?.removed ?? 0);
   if (removed === 0) return null;
-  const fetchFailed = Number(lost?.fetchFailed ?? 0);
-  const lostMs = lost?.lostMs ?? 0;
+  const fetchFailed = sum(stages, (stage) => stage.fetchFailedTasks);
+  const lostMs = sum(stages, (stage) => stage.lostShuffleTaskMs);
+  // The lost attempts' time, as wall-clock: each stage attempt's window at the share of its task time they took.
+  const claims = stages
+    .filter((stage) => stage.lostShuffleTaskMs > 0)
+    .flatMap((stage) => stageWindowClaims(stages, stage.stageId, stage.stageAttemptId, (f) => (f.taskTimeMs > 0 ? f.lostShuffleTaskMs / f.taskTimeMs : 0)));
   const confidence: Confidence = fetchFailed > 0 ? 'HIGH' : 'MEDIUM';
   return {
     id: 'config-hygiene:dynamic-allocation-without-shuffle-service',
@@ -195,7 +185,8 @@ async function unprotectedDynamicAllocation(
       shuffleWriteBytes: written,
       fetchFailedAttempts: fetchFailed,
       lostTaskTimeMs: lostMs,
-      impactBasis: 'task time of fetch-failed and resubmitted attempts / application task time',
+      lostTaskTimeStages: stages.filter((stage) => stage.lostShuffleTaskMs > 0).map((stage) => ({ stageId: stage.stageId, stageAttemptId: stage.stageAttemptId })),
+      impactBasis: 'the windows of the stage attempts with fetch-failed or resubmitted tasks, each at the share of its task time those tasks took',
       floor: { minShuffleWriteBytes: MIN_SHUFFLE_BYTES, minExecutorsRemoved: 1 },
     },
     confidence,
@@ -211,59 +202,56 @@ async function unprotectedDynamicAllocation(
     stageId: null,
     stageAttemptId: null,
     sqlExecutionId: null,
-    impact: share(app, lostMs),
-    impactMs: lostMs,
+    impact: 0,
+    impactMs: Math.round(claimedWallMs(claims)),
+    claims,
   };
 }
 
-/** Result stages whose tasks sent the driver at least half of spark.driver.maxResultSize. */
-async function largeResults(app: ApplicationFacts, query: <T>(sql: string) => Promise<T[]>): Promise<InsightDraft[]> {
+/**
+ * Result stages whose tasks sent the driver at least half of spark.driver.maxResultSize. The risk is the job
+ * aborting; the time it measurably cost is the driver fetching results stored in the block manager (getting
+ * result time), claimed as that share of the stage's window.
+ */
+function largeResults(app: ApplicationFacts, facts: readonly StageFacts[]): InsightDraft[] {
   const configured = app.sparkProperties.get('spark.driver.maxResultSize');
   const limit = byteSizeProperty(app, 'spark.driver.maxResultSize', DEFAULT_MAX_RESULT_SIZE);
   const unlimited = limit <= 0;
   // With no limit, compare against the default one: what most drivers are sized for.
   const reference = unlimited ? DEFAULT_MAX_RESULT_SIZE : limit;
   const floor = RESULT_SIZE_SHARE * reference;
-  const stages = await query<CollectedStage>(`
-    SELECT t.stageId, t.stageAttemptId AS attemptId, any_value(s.name) AS name, any_value(s.jobIds) AS jobIds, count(*) AS tasks,
-      sum(t.resultSize)::DOUBLE AS resultBytes, max(t.resultSize)::DOUBLE AS maxTaskResultBytes,
-      any_value(s.duration)::DOUBLE AS durationMs, coalesce(sum(t.gettingResultTime), 0)::DOUBLE AS gettingResultMs
-    FROM app_tasks($appKey) t JOIN v_stages s ON s.appKey = t.appKey AND s.stageId = t.stageId AND s.attemptId = t.stageAttemptId
-    WHERE t.appKey = $appKey AND t.taskType = 'ResultTask' AND t.outcome = 'completed' AND t.hasMetrics
-    GROUP BY t.stageId, t.stageAttemptId
-    HAVING sum(t.resultSize) >= ${floor}
-    ORDER BY t.stageId, t.stageAttemptId`);
-  const wallClock = app.durationMs ?? 0;
-  return stages.map((stage): InsightDraft => {
-    const stageId = Number(stage.stageId);
-    const attemptId = Number(stage.attemptId);
+  return facts.filter((stage) => stage.resultBytes > 0 && stage.resultBytes >= floor).map((stage): InsightDraft => {
+    const { stageId, stageAttemptId: attemptId } = stage;
     const ofLimit = stage.resultBytes / reference;
-    const durationMs = stage.durationMs ?? 0;
+    const stageDurationMs = stage.submissionTime !== null && stage.completionTime !== null ? stage.completionTime - stage.submissionTime : null;
+    const claims = stageWindowClaims(facts, stageId, attemptId, (f) => (f.taskTimeMs > 0 ? f.gettingResultMs / f.taskTimeMs : 0));
     return {
       id: `config-hygiene:large-results-stage-${stageId}.${attemptId}`,
       type: 'config-hygiene',
       title: `Stage ${stageId} sent ${formatBytes(stage.resultBytes)} of results to the driver`,
       description:
-        `The ${Number(stage.tasks)} tasks of stage ${stageId}${stage.name ? ` (${stage.name})` : ''} returned ` +
+        `The ${stage.successfulTasks} tasks of stage ${stageId}${stage.name ? ` (${stage.name})` : ''} returned ` +
         `${formatBytes(stage.resultBytes)} of serialized results to the driver (largest task ${formatBytes(stage.maxTaskResultBytes)}), ` +
         (unlimited
           ? `with no spark.driver.maxResultSize limit (0); that is ${formatShare(ofLimit)} of the default 1 GB limit. `
-          : `${formatShare(ofLimit)} of spark.driver.maxResultSize (${configured ?? '1g, the default'}); past it Spark aborts the job. `) +
-        'All of it has to fit in the driver\'s memory at once.',
+          : `${formatShare(Math.min(1, ofLimit))} of spark.driver.maxResultSize (${configured ?? '1g, the default'}); past it Spark aborts the job. `) +
+        'All of it has to fit in the driver\'s memory at once.' +
+        (stage.gettingResultMs > 0 ? ` Fetching the results took ${formatDuration(stage.gettingResultMs)} of task time.` : ''),
       evidence: {
         stageId,
         stageAttemptId: attemptId,
-        tasks: Number(stage.tasks),
+        tasks: stage.successfulTasks,
         resultBytes: stage.resultBytes,
         maxTaskResultBytes: stage.maxTaskResultBytes,
         shareOfMaxResultSize: Number(ofLimit.toFixed(4)),
-        stageDurationMs: stage.durationMs,
+        stageDurationMs,
         gettingResultTimeMs: stage.gettingResultMs,
+        stageTaskTimeMs: stage.taskTimeMs,
         properties: {
           'spark.driver.maxResultSize': configured ?? '1g (default)',
           'spark.driver.memory': propertyOrDefault(app, 'spark.driver.memory', '1g'),
         },
-        impactBasis: 'stage wall-clock / application wall-clock',
+        impactBasis: 'the stage\'s window at the share of its task time spent getting results to the driver; the risk of an aborted job is in confidence and severity',
         threshold: { shareOfMaxResultSize: RESULT_SIZE_SHARE, maxResultSizeBytes: reference },
       },
       confidence: ofLimit >= RESULT_SIZE_CLEAR_SHARE ? 'HIGH' : 'MEDIUM',
@@ -275,12 +263,15 @@ async function largeResults(app: ApplicationFacts, query: <T>(sql: string) => Pr
         'Writing results out adds a read step for their consumer; toLocalIterator runs one job per partition; a larger ' +
         'maxResultSize moves the risk to an out-of-memory driver, which ends the whole application.',
       sparkDocsRef: DRIVER_DOCS,
-      jobId: stage.jobIds.length === 1 ? Number(stage.jobIds[0]) : null,
+      jobId: stage.jobId,
       stageId,
       stageAttemptId: attemptId,
-      sqlExecutionId: null,
-      impact: wallClock > 0 ? Math.min(1, durationMs / wallClock) : share(app, stage.gettingResultMs),
-      impactMs: wallClock > 0 ? durationMs : stage.gettingResultMs,
+      sqlExecutionId: stage.sqlExecutionId,
+      impact: 0,
+      impactMs: Math.round(claimedWallMs(claims)),
+      claims,
+      // Within 80% of aborting the job is worth a look whatever time it took.
+      ...(ofLimit >= RESULT_SIZE_CLEAR_SHARE ? { severityFloor: 'LOW' as const } : {}),
     };
   });
 }
@@ -289,7 +280,9 @@ async function largeResults(app: ApplicationFacts, query: <T>(sql: string) => Pr
  * Configuration hygiene: settings that the application's own measurements say work against it, each its own
  * insight with the property values as evidence: adaptive execution off on Spark 3+ while SQL queries shuffled,
  * the Java serializer for RDD shuffles, dynamic allocation removing executors with nothing to keep their shuffle
- * files, and result stages sending the driver at least half of spark.driver.maxResultSize.
+ * files, and result stages sending the driver at least half of spark.driver.maxResultSize. The first two are
+ * settings with no time of their own (impact 0, explanations); the others claim the wall-clock their stages lost
+ * to fetch failures and resubmits, or spent getting results to the driver.
  */
 export const configHygieneDetector: Detector = {
   type: 'config-hygiene',
@@ -297,24 +290,14 @@ export const configHygieneDetector: Detector = {
     'Settings the measurements argue against: AQE off on Spark 3+ with SQL shuffles, the Java serializer for RDD ' +
     'shuffles, dynamic allocation without shuffle service or tracking, results near spark.driver.maxResultSize.',
   sparkDocsRef: 'https://spark.apache.org/docs/latest/configuration.html',
-  async detect({ app, query }) {
-    const stages = await query<StageShuffle>(`
-      WITH sql_stages AS (
-        SELECT DISTINCT js.stageId FROM job_stages js JOIN jobs j ON j.appKey = js.appKey AND j.jobId = js.jobId
-        WHERE js.appKey = $appKey AND j.sqlExecutionId IS NOT NULL
-      ), task_time AS (
-        SELECT stageId, stageAttemptId, coalesce(sum(duration), 0)::DOUBLE AS taskMs FROM app_tasks($appKey) WHERE appKey = $appKey GROUP BY ALL
-      )
-      SELECT s.stageId, s.attemptId, s.name, s.stageId IN (SELECT stageId FROM sql_stages) AS isSql,
-        s.shuffleReadBytes, s.shuffleWriteBytes, coalesce(t.taskMs, 0) AS taskMs
-      FROM v_stages s LEFT JOIN task_time t ON t.stageId = s.stageId AND t.stageAttemptId = s.attemptId
-      WHERE s.appKey = $appKey AND s.status <> 'SKIPPED'
-      ORDER BY s.stageId, s.attemptId`);
+  async detect(context) {
+    const { app, query } = context;
+    const stages = (await stageFacts(context)).filter((stage) => stage.status !== 'SKIPPED');
     const insights = [
       adaptiveExecutionOff(app, stages),
       javaSerializer(app, stages),
       await unprotectedDynamicAllocation(app, stages, query),
-      ...(await largeResults(app, query)),
+      ...largeResults(app, stages),
     ];
     return insights.filter((insight): insight is InsightDraft => insight !== null);
   },

@@ -1,4 +1,6 @@
+import { claimedWallMs } from '../claims.js';
 import type { Detector, DetectorContext, InsightDraft } from '../detector.js';
+import { stageFacts, stageKey, stageShuffleWriteTime, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 
 /**
@@ -70,28 +72,20 @@ const RDD_OPERATIONS: Readonly<Record<string, ShuffleOperation>> = {
 };
 const SHUFFLE_RDD_NAMES = new Set(['ShuffledRDD', 'CoGroupedRDD', 'SubtractedRDD', 'ShuffledRowRDD']);
 
+/** A stage attempt's facts with what its stage record says about where its shuffle came from. */
 interface StageRow {
-  stageId: bigint;
-  stageAttemptId: bigint;
-  name: string | null;
-  tasks: bigint;
-  taskTime: number;
-  runTime: number;
-  shuffleReadBytes: number;
-  remoteBytesRead: number;
-  shuffleReadRecords: number;
-  fetchWaitTime: number;
+  facts: StageFacts;
   parentIds: bigint[] | null;
   rddInfo: string | null;
   readAccumulatorIds: bigint[];
-  sqlExecutionId: bigint | null;
-  jobId: bigint | null;
 }
 
 /**
  * Shuffle boundaries: stages that read shuffle output (at least 64 MB, and at least 1% of the application's task
  * time), with what caused the shuffle, from the SQL plan (the Exchange the stage read and the operator above it),
- * the RDD scopes, or the stage name. Its impact is the time its tasks waited on shuffle fetches (the stage's share of task time is evidence).
+ * the RDD scopes, or the stage name. It explains where data moved, so it ranks after every problem; its impact is
+ * the wall-clock its tasks waited on shuffle fetches: the stage's window at the fetch-wait share of its task time,
+ * yielding to the problems found on the same stretch.
  */
 export const shuffleBoundaryDetector: Detector = {
   type: 'shuffle-boundary',
@@ -102,47 +96,45 @@ export const shuffleBoundaryDetector: Detector = {
   async detect(context) {
     const { app, query } = context;
     if (app.totalTaskTimeMs <= 0) return [];
-    const readNames = READ_METRIC_NAMES.map(sqlString).join(', ');
-    const rows = await query<StageRow>(`
-      WITH t AS (
-        SELECT stageId, stageAttemptId, count(*) AS tasks,
-          coalesce(sum(duration), 0)::DOUBLE AS taskTime, coalesce(sum(executorRunTime), 0)::DOUBLE AS runTime,
-          sum(shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS shuffleReadBytes,
-          sum(shuffleRemoteBytesRead)::DOUBLE AS remoteBytesRead,
-          sum(shuffleReadRecords)::DOUBLE AS shuffleReadRecords,
-          sum(shuffleFetchWaitTime)::DOUBLE AS fetchWaitTime
-        FROM app_tasks($appKey) WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
-      ), stage_jobs AS (
-        SELECT js.stageId, min(j.jobId) AS jobId, min(j.sqlExecutionId) AS sqlExecutionId
-        FROM job_stages js JOIN jobs j ON j.appKey = js.appKey AND j.jobId = js.jobId
-        WHERE js.appKey = $appKey GROUP BY ALL
-      )
-      SELECT t.*, s.name, s.parentIds, s.rddInfo::VARCHAR AS rddInfo,
-        list_transform(list_filter(coalesce(s.accumulables, []), a -> a.name IN (${readNames})), a -> a.id)
-          AS readAccumulatorIds,
-        q.sqlExecutionId, q.jobId
-      FROM t JOIN stages s ON s.appKey = $appKey AND s.stageId = t.stageId AND s.attemptId = t.stageAttemptId
-      LEFT JOIN stage_jobs q ON q.stageId = t.stageId
-      WHERE t.shuffleReadBytes >= ${MIN_SHUFFLE_READ_BYTES}
-        AND t.taskTime >= ${MIN_SHARE_OF_APP_TASK_TIME} * $appTaskTime
-      ORDER BY t.stageId, t.stageAttemptId`,
-      { appTaskTime: app.totalTaskTimeMs },
+    const facts = await stageFacts(context);
+    const candidates = facts.filter(
+      (f) => f.shuffleReadBytes >= MIN_SHUFFLE_READ_BYTES && f.taskTimeMs >= MIN_SHARE_OF_APP_TASK_TIME * app.totalTaskTimeMs,
     );
-    if (rows.length === 0) return [];
+    if (candidates.length === 0) return [];
+    const readNames = READ_METRIC_NAMES.map(sqlString).join(', ');
+    const records = await query<{ stageId: number; attemptId: number; parentIds: bigint[] | null; rddInfo: string | null; readAccumulatorIds: bigint[] }>(`
+      SELECT stageId::INTEGER AS stageId, attemptId::INTEGER AS attemptId, parentIds, rddInfo::VARCHAR AS rddInfo,
+        list_transform(list_filter(coalesce(accumulables, []), a -> a.name IN (${readNames})), a -> a.id) AS readAccumulatorIds
+      FROM stages WHERE appKey = $appKey AND stageId IN (${[...new Set(candidates.map((f) => f.stageId))].join(', ')})`);
+    const byKey = new Map(records.map((r) => [stageKey(r.stageId, r.attemptId), r]));
+    const rows: StageRow[] = candidates.map((f) => {
+      const record = byKey.get(stageKey(f.stageId, f.stageAttemptId));
+      return { facts: f, parentIds: record?.parentIds ?? null, rddInfo: record?.rddInfo ?? null, readAccumulatorIds: record?.readAccumulatorIds ?? [] };
+    });
     const plans = await shuffleNodesOf(context, rows);
-    return rows.map((row) => insightFor(row, attribute(row, plans), app.totalTaskTimeMs));
+    return rows.map((row) => insightFor(row, attribute(row, plans), app.totalTaskTimeMs, facts));
   },
 };
 
-function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number): InsightDraft {
-  const stageId = Number(row.stageId);
-  const attemptId = Number(row.stageAttemptId);
-  const tasks = Number(row.tasks);
-  const share = row.taskTime / appTaskTime;
-  const fetchWaitShare = row.runTime > 0 ? row.fetchWaitTime / row.runTime : 0;
+function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number, facts: readonly StageFacts[]): InsightDraft {
+  const f = row.facts;
+  const stageId = f.stageId;
+  const attemptId = f.stageAttemptId;
+  const tasks = f.taskAttempts;
+  const share = f.taskTimeMs / appTaskTime;
+  // Both are per-task sums capped at each task's duration: the same kind of time.
+  const fetchWaitShare = f.taskTimeMs > 0 ? Math.min(1, f.fetchWaitMs / f.taskTimeMs) : 0;
+  const claims = stageWindowClaims(facts, stageId, attemptId, () => fetchWaitShare).map((c) => ({ ...c, yields: true }));
+  // The write side of this boundary: the parent stages that wrote shuffle output, their write time from Spark's
+  // task metric or the engine's own accumulators (Photon), whichever holds it.
+  const parents = new Set((row.parentIds ?? []).map(Number));
+  const writers = facts.filter((p) => parents.has(p.stageId) && p.shuffleWriteBytes > 0);
+  const writes = writers.map(stageShuffleWriteTime);
+  const writeMs = Math.round(writes.reduce((sum, w) => sum + (w.value ?? 0), 0));
+  const writeSources = [...new Set(writes.map((w) => w.source))].sort();
   const what = OPERATION_TEXT[attribution.operation];
   const label = stageLabel(stageId, attemptId);
-  const remote = row.remoteBytesRead > 0 ? ` (${formatBytes(row.remoteBytesRead)} of it from other executors)` : '';
+  const remote = f.remoteBytesRead > 0 ? ` (${formatBytes(f.remoteBytesRead)} of it from other executors)` : '';
   const cause =
     attribution.operation === 'unknown'
       ? 'The log does not say which operation introduced this shuffle.'
@@ -152,13 +144,14 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
     type: 'shuffle-boundary',
     title:
       attribution.operation === 'unknown'
-        ? `${capitalize(label)} reads ${formatBytes(row.shuffleReadBytes)} of shuffle output`
-        : `${capitalize(label)} reads ${formatBytes(row.shuffleReadBytes)} of shuffle output from ${what.noun}`,
+        ? `${capitalize(label)} reads ${formatBytes(f.shuffleReadBytes)} of shuffle output`
+        : `${capitalize(label)} reads ${formatBytes(f.shuffleReadBytes)} of shuffle output from ${what.noun}`,
     description:
-      `${capitalize(label)}${row.name ? ` (${row.name})` : ''} read ${formatBytes(row.shuffleReadBytes)} of shuffle ` +
-      `output${remote} across ${tasks} tasks. ${cause} Its tasks took ${formatDuration(row.taskTime)}, ` +
-      `${formatShare(share)} of the application's task time, and waited ${formatDuration(row.fetchWaitTime)} ` +
-      `on shuffle fetches (${formatShare(fetchWaitShare)} of their run time).`,
+      `${capitalize(label)}${f.name ? ` (${f.name})` : ''} read ${formatBytes(f.shuffleReadBytes)} of shuffle ` +
+      `output${remote} across ${tasks} tasks. ${cause} Its tasks took ${formatDuration(f.taskTimeMs)}, ` +
+      `${formatShare(share)} of the application's task time, and waited ${formatDuration(f.fetchWaitMs)} ` +
+      `on shuffle fetches (${formatShare(fetchWaitShare)} of their task time).` +
+      (writeMs > 0 ? ` The stage${writers.length === 1 ? '' : 's'} that wrote it spent ${formatDuration(writeMs)} of task time writing shuffle files.` : ''),
     evidence: {
       stageId,
       stageAttemptId: attemptId,
@@ -166,15 +159,20 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
       attributedFrom: attribution.source,
       operator: attribution.detail,
       partitioning: attribution.partitioning,
-      shuffleReadBytes: row.shuffleReadBytes,
-      remoteBytesRead: row.remoteBytesRead,
-      shuffleReadRecords: row.shuffleReadRecords,
-      fetchWaitTimeMs: row.fetchWaitTime,
-      fetchWaitShareOfRunTime: round(fetchWaitShare),
+      shuffleReadBytes: f.shuffleReadBytes,
+      remoteBytesRead: f.remoteBytesRead,
+      shuffleReadRecords: f.shuffleReadRecords,
+      fetchWaitTimeMs: f.fetchWaitMs,
+      writingStages: writers.map((w) => ({ stageId: w.stageId, stageAttemptId: w.stageAttemptId })),
+      shuffleWriteTimeMs: writeMs,
+      shuffleWriteTimeSource: writeSources.length > 0 ? writeSources.join('; ') : 'none (no parent stage wrote shuffle output)',
+      fetchWaitShareOfTaskTime: round(fetchWaitShare),
       tasks,
-      stageTaskTimeMs: row.taskTime,
+      stageTaskTimeMs: f.taskTimeMs,
+      stageWallClockMs: f.wallMs,
       appTaskTimeMs: appTaskTime,
       shareOfAppTaskTime: round(share),
+      impactBasis: 'the stage\'s window (first launch to last finish) at the fetch-wait share of its task time, yielding to problems on the same stretch',
       thresholds: {
         minShuffleReadBytes: MIN_SHUFFLE_READ_BYTES,
         minShuffleReadBytesIs: 'spark.sql.adaptive.advisoryPartitionSizeInBytes default (64 MB)',
@@ -194,14 +192,15 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
       attribution.source === 'sql-plan' || attribution.operation === 'join'
         ? 'https://spark.apache.org/docs/latest/sql-performance-tuning.html'
         : shuffleBoundaryDetector.sparkDocsRef,
-    jobId: row.jobId === null ? null : Number(row.jobId),
+    jobId: f.jobId,
     stageId,
     stageAttemptId: attemptId,
-    sqlExecutionId: row.sqlExecutionId === null ? null : Number(row.sqlExecutionId),
-    // A boundary explains where data moved; what it measurably costs is the time tasks waited for shuffle
-    // blocks, so that (not the whole stage) ranks it against the problems other detectors find.
-    impact: appTaskTime > 0 ? Math.min(1, row.fetchWaitTime / appTaskTime) : 0,
-    impactMs: row.fetchWaitTime,
+    sqlExecutionId: f.sqlExecutionId,
+    // A boundary explains where data moved; what it measurably costs is the time its tasks waited for shuffle
+    // blocks, as wall-clock of the stage (recomputed from the claim).
+    impact: 0,
+    impactMs: Math.round(claimedWallMs(claims)),
+    claims,
     // It explains where data moved; it is context for the problems, never ranked above them.
     role: 'explanation',
   };
@@ -303,7 +302,7 @@ interface ShuffleIndex {
 
 async function shuffleNodesOf({ query }: DetectorContext, rows: StageRow[]): Promise<ShuffleIndex> {
   const index: ShuffleIndex = { byReadId: new Map(), byWriteId: new Map(), writeIdsByStage: new Map() };
-  const executions = [...new Set(rows.flatMap((row) => (row.sqlExecutionId === null ? [] : [Number(row.sqlExecutionId)])))];
+  const executions = [...new Set(rows.flatMap((row) => (row.facts.sqlExecutionId === null ? [] : [row.facts.sqlExecutionId])))];
   if (executions.length === 0) return index;
   const plans = await query<{ plan: string }>(`
     SELECT plan FROM (
@@ -428,8 +427,8 @@ function attributeFromRdds(row: StageRow): Attribution {
       if (operation) return { operation, source: 'rdd-scope', detail: rdd.callsite ?? word, partitioning: null };
     }
   }
-  const fromName = lookup(firstWord(row.name));
-  if (fromName) return { operation: fromName, source: 'stage-name', detail: row.name, partitioning: null };
+  const fromName = lookup(firstWord(row.facts.name));
+  if (fromName) return { operation: fromName, source: 'stage-name', detail: row.facts.name, partitioning: null };
   return { operation: 'unknown', source: 'none', detail: null, partitioning: null };
 }
 

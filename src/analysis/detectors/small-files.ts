@@ -1,4 +1,6 @@
 import { shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
+import { claimedWallMs, type WallClaim } from '../claims.js';
+import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
@@ -21,14 +23,6 @@ const CLEARLY_TINY_BYTES = MB;
 
 const READ_DOCS = 'https://spark.apache.org/docs/latest/sql-performance-tuning.html#other-configuration-options';
 const WRITE_DOCS = 'https://spark.apache.org/docs/latest/sql-performance-tuning.html#coalesce-hints-for-sql-queries';
-
-interface StageLoad {
-  stageId: bigint;
-  attemptId: bigint;
-  tasks: bigint;
-  inputBytes: number;
-  taskMs: number;
-}
 
 /** What a scan's plan text says it read: "Location: InMemoryFileIndex(1 paths)[s3://bucket/table]" → the path. */
 export function scanLocation(simpleString: string): string | null {
@@ -54,7 +48,8 @@ export const smallFilesDetector: Detector = {
     'Scans of 1,000+ files or writes of 200+ files averaging under spark.sql.files.openCostInBytes (4 MB), from ' +
     'the SQL metrics of files read and written.',
   sparkDocsRef: READ_DOCS,
-  async detect({ app, query }) {
+  async detect(context) {
+    const { app, query } = context;
     const plans = await loadSqlPlans(query);
     const relevant = plans
       .map((sql) => ({
@@ -66,13 +61,8 @@ export const smallFilesDetector: Detector = {
     const values = await loadMetricValues(query);
     const openCost = byteSizeProperty(app, 'spark.sql.files.openCostInBytes', DEFAULT_OPEN_COST_BYTES);
     const maxPartition = byteSizeProperty(app, 'spark.sql.files.maxPartitionBytes', DEFAULT_MAX_PARTITION_BYTES);
-    const loads = new Map<string, StageLoad>(
-      (await query<StageLoad>(`
-        SELECT s.stageId, s.attemptId, s.numCompleteTasks + s.numFailedTasks + s.numKilledTasks AS tasks, s.inputBytes::DOUBLE AS inputBytes,
-          coalesce((SELECT sum(t.duration) FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.stageId = s.stageId
-            AND t.stageAttemptId = s.attemptId), 0)::DOUBLE AS taskMs
-        FROM v_stages s WHERE s.appKey = $appKey AND s.status <> 'SKIPPED'`)).map((row) => [`${row.stageId}.${row.attemptId}`, row]),
-    );
+    const facts = await stageFacts(context);
+    const loads = new Map(facts.filter((f) => f.status !== 'SKIPPED').map((f) => [stageKey(f.stageId, f.stageAttemptId), f]));
     // One look-up for every scan's and write's stages, however many queries the application ran.
     const reporting = await stagesReporting(query, relevant.flatMap(({ nodes }) =>
       nodes.flatMap((node) => node.metrics.map((metric) => metric.accumulatorId))));
@@ -83,23 +73,23 @@ export const smallFilesDetector: Detector = {
         const counter = metricOf(node, 'number of files read', 'number of files', 'number of written files')!;
         if (seen.has(counter.accumulatorId)) continue; // the same scan reused within a plan
         seen.add(counter.accumulatorId);
-        const stages = new Map<string, StageLoad>();
+        const stages = new Map<string, StageFacts>();
         for (const metric of node.metrics) {
           for (const stage of reporting.get(metric.accumulatorId) ?? []) {
-            const load = loads.get(`${stage.stageId}.${stage.attemptId}`);
-            if (load) stages.set(`${stage.stageId}.${stage.attemptId}`, load);
+            const load = loads.get(stageKey(stage.stageId, stage.attemptId));
+            if (load) stages.set(stageKey(stage.stageId, stage.attemptId), load);
           }
         }
         // A write's metrics come from the driver; its stages are those of the execution's jobs.
         const writing = metricOf(node, 'number of written files') !== null;
         if (writing && stages.size === 0) {
           for (const stageId of sql.stageIds) {
-            for (const [key, load] of loads) if (Number(load.stageId) === stageId) stages.set(key, load);
+            for (const [key, load] of loads) if (load.stageId === stageId) stages.set(key, load);
           }
         }
         const insight = writing
-          ? writeInsight(app, sql, node, values, [...stages.values()], openCost)
-          : scanInsight(app, sql, node, values, [...stages.values()], openCost, maxPartition);
+          ? writeInsight(app, sql, node, values, [...stages.values()], openCost, facts)
+          : scanInsight(app, sql, node, values, [...stages.values()], openCost, maxPartition, facts);
         if (insight) insights.push(insight);
       }
     }
@@ -108,39 +98,43 @@ export const smallFilesDetector: Detector = {
 };
 
 /** The task time and tasks of the stages that ran a scan or write, and where its insight points (one stage, or none). */
-function scope(app: ApplicationFacts, sql: SqlPlan, stages: StageLoad[]): {
+function scope(sql: SqlPlan, stages: StageFacts[], claims: WallClaim[]): {
   taskMs: number;
   tasks: number;
-  impact: number;
-  placement: Pick<InsightDraft, 'jobId' | 'stageId' | 'stageAttemptId' | 'sqlExecutionId' | 'impact' | 'impactMs'>;
+  placement: Pick<InsightDraft, 'jobId' | 'stageId' | 'stageAttemptId' | 'sqlExecutionId' | 'impact' | 'impactMs' | 'claims'>;
 } {
-  const taskMs = stages.reduce((sum, stage) => sum + stage.taskMs, 0);
-  const tasks = stages.reduce((sum, stage) => sum + Number(stage.tasks), 0);
-  const impact = shareOfTaskTime(app, taskMs);
+  const taskMs = stages.reduce((sum, stage) => sum + stage.taskTimeMs, 0);
+  const tasks = stages.reduce((sum, stage) => sum + stage.taskAttempts, 0);
   const stage = stages.length === 1 ? stages[0]! : null;
   return {
     taskMs,
     tasks,
-    impact,
     placement: {
       jobId: null,
-      stageId: stage ? Number(stage.stageId) : null,
-      stageAttemptId: stage ? Number(stage.attemptId) : null,
+      stageId: stage ? stage.stageId : null,
+      stageAttemptId: stage ? stage.stageAttemptId : null,
       sqlExecutionId: sql.executionId,
-      impact,
-      impactMs: taskMs,
+      // Recomputed from the claims, each moment counted once across insights.
+      impact: 0,
+      impactMs: Math.round(claimedWallMs(claims)),
+      claims,
     },
   };
 }
+
+/** Claims on the windows of `stages`, each at the share `shareOf` gives it. */
+const windowsOf = (facts: readonly StageFacts[], stages: readonly StageFacts[], shareOf: (f: StageFacts) => number): WallClaim[] =>
+  stages.flatMap((stage) => stageWindowClaims(facts, stage.stageId, stage.stageAttemptId, shareOf));
 
 function scanInsight(
   app: ApplicationFacts,
   sql: SqlPlan,
   node: PlanNode,
   values: ReadonlyMap<number, number>,
-  stages: StageLoad[],
+  stages: StageFacts[],
   openCost: number,
   maxPartition: number,
+  facts: readonly StageFacts[],
 ): InsightDraft | null {
   const files = metricValue(node, values, 'number of files read', 'number of files');
   if (files === null || files < MIN_FILES_READ) return null;
@@ -150,8 +144,9 @@ function scanInsight(
   if (bytes === null) return null;
   const average = bytes / files;
   if (average >= openCost) return null;
-  const { taskMs, tasks, impact, placement } = scope(app, sql, stages);
   const openShare = (files * openCost) / (bytes + files * openCost);
+  const { taskMs, tasks, placement } = scope(sql, stages, windowsOf(facts, stages, () => openShare));
+  const impact = shareOfTaskTime(app, taskMs);
   const location = scanLocation(node.simpleString);
   const confidence: Confidence = measured === null ? 'LOW' : average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_READ ? 'HIGH' : 'MEDIUM';
   return {
@@ -174,7 +169,7 @@ function scanInsight(
       bytesSource: measured === null ? 'stage input bytes (the log has no size of files read)' : 'size of files read',
       averageFileBytes: Math.round(average),
       openCostShare: Number(openShare.toFixed(3)),
-      stages: stages.map((s) => ({ stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId), tasks: Number(s.tasks) })),
+      stages: stages.map((s) => ({ stageId: s.stageId, stageAttemptId: s.stageAttemptId, tasks: s.taskAttempts })),
       tasks,
       averageBytesPerTask: tasks > 0 ? Math.round(bytes / tasks) : null,
       stageTaskTimeMs: taskMs,
@@ -183,7 +178,7 @@ function scanInsight(
         'spark.sql.files.maxPartitionBytes': propertyOrDefault(app, 'spark.sql.files.maxPartitionBytes', '134217728'),
       },
       thresholds: { averageFileBytesBelow: openCost, minFilesRead: MIN_FILES_READ, maxPartitionBytes: maxPartition },
-      impactBasis: 'task time of the stages that ran the scan / application task time',
+      impactBasis: 'the scan stages\' windows at the open-cost share of the scan\'s work in Spark\'s own cost model (openCostShare)',
     },
     confidence,
     suggestion:
@@ -203,8 +198,9 @@ function writeInsight(
   sql: SqlPlan,
   node: PlanNode,
   values: ReadonlyMap<number, number>,
-  stages: StageLoad[],
+  stages: StageFacts[],
   openCost: number,
+  facts: readonly StageFacts[],
 ): InsightDraft | null {
   const files = metricValue(node, values, 'number of written files');
   const bytes = metricValue(node, values, 'written output');
@@ -212,7 +208,18 @@ function writeInsight(
   const average = bytes / files;
   if (average >= openCost) return null;
   const partitions = metricValue(node, values, 'number of dynamic part');
-  const { taskMs, tasks, placement } = scope(app, sql, stages);
+  // Committing task output (renaming each file into place) is the write's measured per-file work in its tasks;
+  // the job commit then runs on the driver after the last task, before the query ends.
+  const taskCommitMs = metricValue(node, values, 'task commit time') ?? 0;
+  const jobCommitMs = metricValue(node, values, 'job commit time') ?? 0;
+  const stageTaskMs = stages.reduce((sum, stage) => sum + stage.taskTimeMs, 0);
+  const commitShare = stageTaskMs > 0 ? Math.min(1, taskCommitMs / stageTaskMs) : 0;
+  const lastFinish = Math.max(...stages.map((stage) => stage.lastFinish ?? -Infinity));
+  const claims = [
+    ...windowsOf(facts, stages, () => commitShare),
+    ...(jobCommitMs > 0 && Number.isFinite(lastFinish) ? [{ from: lastFinish, to: lastFinish + jobCommitMs, share: 1 }] : []),
+  ];
+  const { taskMs, tasks, placement } = scope(sql, stages, claims);
   const target = writeTarget(node.simpleString);
   const confidence: Confidence = average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_WRITTEN ? 'HIGH' : 'MEDIUM';
   return {
@@ -234,7 +241,7 @@ function writeInsight(
       bytesWritten: bytes,
       averageFileBytes: Math.round(average),
       dynamicPartitions: partitions,
-      stages: stages.map((s) => ({ stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId), tasks: Number(s.tasks) })),
+      stages: stages.map((s) => ({ stageId: s.stageId, stageAttemptId: s.stageAttemptId, tasks: s.taskAttempts })),
       tasks,
       filesPerTask: tasks > 0 ? Number((files / tasks).toFixed(2)) : null,
       stageTaskTimeMs: taskMs,
@@ -244,7 +251,10 @@ function writeInsight(
         'spark.sql.files.maxRecordsPerFile': propertyOrDefault(app, 'spark.sql.files.maxRecordsPerFile', '0'),
       },
       thresholds: { averageFileBytesBelow: openCost, minFilesWritten: MIN_FILES_WRITTEN },
-      impactBasis: 'task time of the stages that ran the write / application task time',
+      taskCommitTimeMs: taskCommitMs,
+      taskCommitShareOfTaskTime: Number(commitShare.toFixed(4)),
+      jobCommitTimeMs: jobCommitMs,
+      impactBasis: 'the write stages\' windows at the share of their task time spent committing task output, and the driver\'s job commit after them; later reads of the output pay the rest',
     },
     confidence,
     suggestion:

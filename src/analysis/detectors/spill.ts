@@ -1,7 +1,7 @@
 import { adaptiveExecutionEnabled, type Detector, type InsightDraft } from '../detector.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 import { SPARK_DEFAULTS } from '../spark-settings.js';
-import { stageFacts, stageWindowClaims } from '../stage-facts.js';
+import { stageFacts, stagePeakExecutionMemory, stageWindowClaims } from '../stage-facts.js';
 
 /**
  * Spill under one partition of AQE's target size (spark.sql.adaptive.advisoryPartitionSizeInBytes, 64 MB) is too
@@ -38,8 +38,6 @@ interface StageSpill {
   shuffleReadBytes: number;
   taskTime: number;
   spillingTaskTime: number;
-  maxPeakExecutionMemory: number | null;
-  photonPeakMemory: number | null;
   medianBytesPerTask: number;
 }
 
@@ -68,10 +66,6 @@ export const spillDetector: Detector = {
           coalesce(sum(duration), 0)::DOUBLE AS taskTime,
           coalesce(sum(duration) FILTER (WHERE memoryBytesSpilled > 0 OR diskBytesSpilled > 0), 0)::DOUBLE
             AS spillingTaskTime,
-          max(peakExecutionMemory)::DOUBLE AS maxPeakExecutionMemory,
-          -- Photon leaves peakExecutionMemory at 0 and reports its peak in its own "peak memory usage" accumulators.
-          max(list_max(list_transform(list_filter(coalesce(accumulables, []), a -> a.name ILIKE '%peak memory usage%'),
-            a -> TRY_CAST(a."update" AS DOUBLE))))::DOUBLE AS photonPeakMemory,
           quantile_cont(inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5)::DOUBLE AS medianBytesPerTask
         FROM app_tasks($appKey) WHERE appKey = $appKey AND hasMetrics GROUP BY ALL
       )
@@ -87,9 +81,8 @@ export const spillDetector: Detector = {
       const stageId = Number(row.stageId);
       const stage = facts.find((f) => f.stageId === stageId && f.stageAttemptId === Number(row.stageAttemptId));
       const name = stage?.name ?? null;
-      const photonPeak = app.platform.photon && !(row.maxPeakExecutionMemory ?? 0) && (row.photonPeakMemory ?? 0) > 0;
-      const peak = photonPeak ? row.photonPeakMemory : row.maxPeakExecutionMemory;
-      const peakSource = photonPeak ? 'Photon accumulators ("peak memory usage")' : 'task metrics (peakExecutionMemory)';
+      // Photon leaves peakExecutionMemory at 0 and reports its peak in its own accumulators (see stage facts).
+      const { value: peak, source: peakSource } = stage ? stagePeakExecutionMemory(stage) : { value: null, source: 'task metrics (peakExecutionMemory)' };
       const attemptId = Number(row.stageAttemptId);
       const tasks = Number(row.tasks);
       const spillingTasks = Number(row.spillingTasks);
