@@ -78,6 +78,32 @@ describe('splitting a log into lines', () => {
     expect(await taskCount('app-control-char')).toBe(3);
   });
 
+  it('names a line whose bytes are not UTF-8 text and stores the rest of the log', async () => {
+    const lines = logLines('app-not-utf8');
+    // Far enough into the file that the check of its first bytes (binary or text?) does not see it.
+    const filler = Array.from({ length: 5000 }, (_, i) => `{"Event":"SparkListenerUnpersistRDD","RDD ID":${i}}`);
+    lines.splice(1, 0, ...filler);
+    const at = lines.length - 1; // before ApplicationEnd
+    const path = join(scratch, 'not-utf8.json');
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from(`${lines.slice(0, at).join('\n')}\n{"Event":"SparkListenerUnpersistRDD","RDD ID":"caf`),
+        Buffer.from([0xe9, 0x20]),
+        Buffer.from(`"}\n${lines.slice(at).join('\n')}\n`),
+      ]),
+    );
+    const report = await ingestPaths(db.database, [path]);
+    expect(report.failures.map((f) => f.error.message)).toEqual([]);
+    const [app] = report.applications;
+    expect(app!.warnings).toContainEqual({
+      line: at + 1,
+      message: `line ${at + 1} is not a JSON event (it holds bytes that are not UTF-8 text); it was skipped`,
+    });
+    expect(app!.completed).toBe(true);
+    expect(await taskCount('app-not-utf8')).toBe(3);
+  });
+
   it('stores an event longer than the first split allows (3 MB) whole, with no warning', async () => {
     const lines = logLines('app-3mb');
     const plan = 'p'.repeat(3 * 1024 * 1024);
