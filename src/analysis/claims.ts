@@ -62,6 +62,20 @@ export function apportionClaims(insights: readonly ClaimingInsight[], appDuratio
   });
 }
 
+/**
+ * Wall-clock one insight's claims cover on their own, each moment once (overlapping claims' shares add up to at
+ * most 1): what its impact is before {@link apportionClaims} splits moments it shares with other insights.
+ */
+export function claimedWallMs(claims: readonly WallClaim[]): number {
+  const points = [...new Set(claims.flatMap((c) => [c.from, c.to]))].sort((a, b) => a - b);
+  let ms = 0;
+  for (let i = 0; i + 1 < points.length; i += 1) {
+    const share = claims.filter((c) => c.from <= points[i]! && c.to >= points[i + 1]!).reduce((sum, c) => sum + clamp01(c.share), 0);
+    ms += (points[i + 1]! - points[i]!) * Math.min(1, share);
+  }
+  return ms;
+}
+
 const clamp01 = (value: number): number => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);
 
 const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3, INFO: 4 };

@@ -101,6 +101,15 @@ export function adaptiveExecutionEnabled(app: ApplicationFacts): boolean {
   return booleanProperty(app, 'spark.sql.adaptive.enabled', onByDefault);
 }
 
+/**
+ * Wall-clock ms as a share (0-1) of the application's run time; of its total task time when the log has no end
+ * (as the time detectors do), 0 without either.
+ */
+export function shareOfRunTime(app: ApplicationFacts, ms: number): number {
+  const runMs = app.durationMs ?? app.totalTaskTimeMs;
+  return runMs > 0 ? Math.min(1, Math.max(0, ms / runMs)) : 0;
+}
+
 /** A cost in ms as a share (0-1) of the application's total task time; 0 when the log has no task time. */
 export function shareOfTaskTime(app: ApplicationFacts, ms: number): number {
   return app.totalTaskTimeMs > 0 ? Math.min(1, ms / app.totalTaskTimeMs) : 0;

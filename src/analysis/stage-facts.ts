@@ -48,6 +48,20 @@ export interface StageFacts {
   jobId: number | null;
   jobDescription: string | null;
   sqlExecutionId: number | null;
+  /** Last finish of a successful task attempt (null without one). */
+  lastSuccessFinish: number | null;
+  /** 75th percentile of bytes read (input + shuffle) by successful tasks. */
+  p75ReadBytes: number | null;
+  /** Medians over successful tasks with metrics, each capped at the task's duration. */
+  medianGcMs: number | null;
+  medianFetchWaitMs: number | null;
+  medianSchedulerDelayMs: number | null;
+  medianDeserializeMs: number | null;
+  /** Distinct executors and hosts that ran successful tasks. */
+  executors: number;
+  hosts: number;
+  /** Speculative task attempts launched. */
+  speculativeAttempts: number;
 }
 
 /**
@@ -80,7 +94,19 @@ WITH t AS (
     quantile_cont(executorRunTime, 0.5) FILTER (WHERE endReason = 'Success' AND hasMetrics)::DOUBLE AS medianRunTimeMs,
     quantile_cont(inputBytes, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianInputBytes,
     quantile_cont(shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE
-      AS medianShuffleReadBytes
+      AS medianShuffleReadBytes,
+    max(finishTime) FILTER (WHERE endReason = 'Success')::DOUBLE AS lastSuccessFinish,
+    quantile_cont(inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.75) FILTER (WHERE endReason = 'Success')::DOUBLE
+      AS p75ReadBytes,
+    quantile_cont(least(jvmGcTime, duration), 0.5) FILTER (WHERE endReason = 'Success' AND hasMetrics)::DOUBLE AS medianGcMs,
+    quantile_cont(least(shuffleFetchWaitTime, duration), 0.5) FILTER (WHERE endReason = 'Success' AND hasMetrics)::DOUBLE
+      AS medianFetchWaitMs,
+    quantile_cont(least(schedulerDelay, duration), 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianSchedulerDelayMs,
+    quantile_cont(least(executorDeserializeTime, duration), 0.5) FILTER (WHERE endReason = 'Success' AND hasMetrics)::DOUBLE
+      AS medianDeserializeMs,
+    count(DISTINCT executorId) FILTER (WHERE endReason = 'Success') AS executors,
+    count(DISTINCT host) FILTER (WHERE endReason = 'Success') AS hosts,
+    count(*) FILTER (WHERE speculative) AS speculativeAttempts
   FROM t GROUP BY ALL
 ), stage_jobs AS (
   SELECT stageId, min(jobId) AS jobId FROM job_stages WHERE appKey = $appKey GROUP BY ALL
@@ -97,7 +123,10 @@ SELECT s.stageId::INTEGER AS stageId, s.attemptId::INTEGER AS stageAttemptId, s.
   coalesce(a.shuffleWriteBytes, 0) AS shuffleWriteBytes, coalesce(a.memorySpilled, 0) AS memorySpilled,
   coalesce(a.diskSpilled, 0) AS diskSpilled,
   a.medianDurationMs, a.p75DurationMs, a.maxDurationMs, a.medianRunTimeMs, a.medianInputBytes, a.medianShuffleReadBytes,
-  j.jobId::INTEGER AS jobId, jobs.description AS jobDescription, jobs.sqlExecutionId::INTEGER AS sqlExecutionId
+  j.jobId::INTEGER AS jobId, jobs.description AS jobDescription, jobs.sqlExecutionId::INTEGER AS sqlExecutionId,
+  a.lastSuccessFinish, a.p75ReadBytes, a.medianGcMs, a.medianFetchWaitMs, a.medianSchedulerDelayMs, a.medianDeserializeMs,
+  coalesce(a.executors, 0)::INTEGER AS executors, coalesce(a.hosts, 0)::INTEGER AS hosts,
+  coalesce(a.speculativeAttempts, 0)::INTEGER AS speculativeAttempts
 FROM stages s
 LEFT JOIN agg a ON a.stageId = s.stageId AND a.stageAttemptId = s.attemptId
 LEFT JOIN stage_jobs j ON j.stageId = s.stageId

@@ -164,10 +164,15 @@ function printAnalysis(out: CliOutput, report: IngestReport, insights: InsightRe
     out.stdout.write(`\n${appLabel(app)} (${app.completed ? 'completed' : 'incomplete'}): `);
     out.stdout.write(found.length === 0 ? 'no insight fired.\n' : `${found.length} insight${found.length > 1 ? 's' : ''}, most impactful first\n`);
     found.slice(0, top).forEach((insight, rank) => {
+      // A finding whose cost is not run time (idle capacity) says so instead of "accounts for 0.0%".
+      const basis = insight.evidence['impactBasis'];
+      const noRunTime = Number(insight.impactMs) === 0 && typeof basis === 'string' && basis.startsWith('none');
       out.stdout.write(
         `\n ${rank + 1}. ${insight.title}\n` +
-          `    ${insight.severity} severity, ${insight.confidence} confidence, accounts for ${(insight.impact * 100).toFixed(1)}% ` +
-          `(${formatDuration(Number(insight.impactMs))})\n` +
+          `    ${insight.severity} severity, ${insight.confidence} confidence, ` +
+          (noRunTime
+            ? `claims no run time (${basis.replace(/^none[^:]*:\s*/, '')})\n`
+            : `accounts for ${(insight.impact * 100).toFixed(1)}% of the run (${formatDuration(Number(insight.impactMs))})\n`) +
           `    Measured:   ${insight.description}\n` +
           `    Try:        ${insight.suggestion}\n` +
           `    Trade-off:  ${insight.tradeoffs}\n` +

@@ -134,6 +134,16 @@ describe('insights on every shared log', () => {
     expect(failing.map((f) => f.appKey).filter((appKey) => !reported.has(appKey))).toEqual([]);
   });
 
+  it('states failures, stragglers and idle executors as wall-clock claimed through the apportioning, never task time', () => {
+    const wrong: string[] = [];
+    for (const insight of insights.filter((i) => ['failures', 'stragglers', 'idle-executors'].includes(i.type))) {
+      const basis = String(insight.evidence['impactBasis'] ?? 'wall-clock');
+      if (!/^(wall-clock|none)/.test(basis)) wrong.push(`${insight.appKey} ${insight.id}: basis "${basis}"`);
+      if (insight.impact > 0 && typeof insight.evidence['wallClockClaimMs'] !== 'number') wrong.push(`${insight.appKey} ${insight.id}: impact without a claim`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('ranks failures of the application first and explanations after every problem', () => {
     const byApp = new Map<string, InsightRecord[]>();
     for (const insight of insights) byApp.set(insight.appKey, [...(byApp.get(insight.appKey) ?? []), insight]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apportionClaims, compareInsights, type ClaimingInsight } from '../../src/analysis/claims.js';
+import { apportionClaims, claimedWallMs, compareInsights, type ClaimingInsight } from '../../src/analysis/claims.js';
 import { severityOf } from '../../src/analysis/run-detectors.js';
 import type { Insight } from '../../src/analysis/insight.js';
 
@@ -45,6 +45,13 @@ describe('wall-clock claims', () => {
     // Five concurrent stages waiting in the same 12 s: 12 s at most, not 5 × 11.4 s.
     expect(launch!.impactMs).toBe(12_000);
     expect(launch!.impact).toBeCloseTo(0.3, 9);
+  });
+
+  it('measures one insight\'s own claims each moment once, shares adding up to at most 1', () => {
+    // A stage tail at share 1 inside a window claimed at 0.25: 4 s × 0.25 + 2 s × 1 (not 1.25).
+    expect(claimedWallMs([{ from: 0, to: 6_000, share: 0.25 }, { from: 4_000, to: 6_000, share: 1 }])).toBe(3_000);
+    expect(claimedWallMs([{ from: 0, to: 1_000, share: 0.5 }, { from: 2_000, to: 3_000, share: 0.5 }])).toBe(1_000);
+    expect(claimedWallMs([])).toBe(0);
   });
 
   it('leaves insights without claims as they are, clamped to [0, 1]', () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDetectorOnSyntheticLogs } from '../helpers/detector-harness.js';
 import { createDetectorContext, type InsightDraft } from '../../src/analysis/detector.js';
 import { errorSummary, failuresDetector } from '../../src/analysis/detectors/failures.js';
+import { severityOf } from '../../src/analysis/run-detectors.js';
 import { promisesIn } from '../../src/analysis/insight.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
@@ -53,11 +54,15 @@ describe('failures detector', () => {
       stageId: 1,
       stageAttemptId: 0,
       confidence: 'MEDIUM', // 3 attempts, under spark.task.maxFailures
-      impactMs: 9_000,
       evidence: { category: 'oom', attempts: 3, lostTaskTimeMs: 9_000, executors: ['1', '2'], taskMaxFailures: 4 },
     });
-    // 32 s of successful work + 16 s of failed attempts.
-    expect(oom.impact).toBe(9_000 / 48_000);
+    // Wall-clock: every task ran at once, so the stage's window is its longest task (3 s); the OOM attempts took
+    // 9 s of its 48 s of task time (32 s of successful work + 16 s of failed attempts), so 3/16 of that window.
+    expect(oom.claims).toHaveLength(1);
+    expect(oom.claims![0]!.to - oom.claims![0]!.from).toBe(3_000);
+    expect(oom.claims![0]!.share).toBe(9_000 / 48_000);
+    expect(oom.impactMs).toBe(3_000 * 9_000 / 48_000);
+    expect(oom.evidence).toMatchObject({ wallClockMs: 563, stages: [{ stageId: 1, lostTaskTimeMs: 9_000 }] });
     expect(oom.suggestion).toMatch(/spark\.executor\.memory\b/);
     expect(byId(insights, 'failures:tasks-fetch-failed')).toMatchObject({ confidence: 'LOW', evidence: { attempts: 1, lostTaskTimeMs: 1_500 } });
     const exception = byId(insights, 'failures:tasks-exception-java.lang.IllegalStateException')!;
@@ -129,6 +134,99 @@ describe('failures detector', () => {
     expect(retry.suggestion).toMatch(/spark\.shuffle\.service\.enabled/);
   });
 
+  it('claims the wall-clock an executor lost mid-stage added: the retry pushed the stage end out by the lost attempt', async () => {
+    const insights = await detect({
+      appId: 'app-executor-lost-mid-stage',
+      executors: [{ id: '1', cores: 8 }, { id: '2', cores: 8, removedAfterMs: 7_000, removeReason: 'Container marked as failed: exit status 143' }],
+      jobs: [{
+        jobId: 0,
+        stages: [{
+          stageId: 0,
+          tasks: [
+            ...ok(4, 10_000).map((task) => ({ ...task, executorId: '1' })),
+            { durationMs: 6_000, index: 4, attempt: 0, executorId: '2', failure: 'ExecutorLostFailure', failureDetail: 'Container marked as failed: exit status 143' },
+            { durationMs: 10_000, index: 4, attempt: 1, executorId: '1', launchAfterMs: 6_001 },
+          ],
+        }],
+      }],
+    });
+    // By hand: every task ran 10 s from the stage's start, except task 4, which lost 6 s on executor 2 and then
+    // ran its 10 s: the stage ended 6 s later than it would have. Its task time (56 s) over its 16 s window would
+    // say only 6/56 of 16 s = 1.7 s.
+    const lost = byId(insights, 'failures:executors-lost')!;
+    expect(lost.impactMs).toBe(6_000);
+    expect(lost.claims).toHaveLength(1);
+    expect(lost.claims![0]!.to - lost.claims![0]!.from).toBe(6_000);
+    expect(lost.claims![0]!.share).toBe(1);
+    expect(lost.evidence).toMatchObject({ lostTaskTimeMs: 6_000, wallClockMs: 6_000 });
+    expect(lost.description).toMatch(/costing their stages about 6\.0 s of wall-clock/);
+  });
+
+  it('claims a re-run of a completed map stage and the failed attempt of the stage that read it, each once', async () => {
+    const insights = await detect({
+      appId: 'app-map-stage-rerun',
+      jobs: [{
+        jobId: 0,
+        stages: [
+          { stageId: 0, tasks: ok(4, 4_000) },
+          { stageId: 1, failureReason: 'org.apache.spark.shuffle.FetchFailedException: Failed to connect to host-1',
+            tasks: [...ok(2, 3_000), { durationMs: 3_000, failure: 'FetchFailed' }] },
+          { stageId: 0, attemptId: 1, tasks: ok(1, 4_000) },
+          { stageId: 1, attemptId: 1, tasks: ok(3, 2_000) },
+        ],
+      }],
+    });
+    // Stage 0's first attempt completed and is kept; its second (the re-run of lost map output) is what the
+    // failure added: its window, submission to completion, is its 4 s task plus the log's 2 ms of launch and end.
+    const map = byId(insights, 'failures:stage-0-retried')!;
+    expect(map.evidence).toMatchObject({ completedAttempt: 0, lostWallClockMs: 4_002, lostTaskTimeMs: 4_000 });
+    expect(map.impactMs).toBe(4_002);
+    const reduce = byId(insights, 'failures:stage-1-retried')!;
+    expect(reduce.evidence).toMatchObject({ completedAttempt: 1, lostWallClockMs: 3_002 });
+    // The failed attempt is reported, but its wall-clock is the retried stage's: not claimed twice.
+    const failed = byId(insights, 'failures:stage-1.0-failed')!;
+    expect(failed).toMatchObject({ impactMs: 0, claims: [], severityFloor: 'MEDIUM' });
+    expect(failed.evidence['impactBasis']).toMatch(/failures:stage-1-retried/);
+  });
+
+  it('claims no run time for attempts killed when their speculative copy finished first', async () => {
+    const insights = await detect({
+      appId: 'app-speculation-kill',
+      sparkProperties: { 'spark.speculation': 'true' },
+      executors: [{ id: '1' }, { id: '2' }],
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [
+        ...ok(9, 2_000),
+        { durationMs: 2_000, index: 9, attempt: 1, speculative: true, executorId: '2' },
+        { durationMs: 2_000, index: 9, attempt: 0, executorId: '1', failure: 'TaskKilled', failureDetail: 'another attempt succeeded' },
+      ] }] }],
+    });
+    const killed = byId(insights, 'failures:tasks-killed')!;
+    expect(killed).toMatchObject({ impact: 0, impactMs: 0, claims: [], evidence: { lostTaskTimeMs: 2_000 } });
+    expect(killed.evidence['impactBasis']).toMatch(/^none in wall-clock/);
+  });
+
+  it('keeps a failed job above the failures that led to it, however much time they claim', async () => {
+    const insights = await detect({
+      appId: 'app-failed-job-on-top',
+      jobs: [{
+        jobId: 0,
+        failed: true,
+        failureReason: 'Job aborted due to stage failure: Task 0 in stage 0.0 failed 4 times: java.io.IOException: disk',
+        stages: [{ stageId: 0, failureReason: 'Task 0 in stage 0.0 failed 4 times', tasks: [
+          ...ok(3, 1_000),
+          ...[0, 1, 2, 3].map((attempt) => ({ durationMs: 5_000, index: 3, attempt, failure: 'java.io.IOException', failureDetail: 'disk' })),
+        ] }],
+      }],
+    });
+    const job = byId(insights, 'failures:job-0')!;
+    expect(job.role).toBe('failure');
+    expect(severityOf(job, job.impact)).toBe('CRITICAL');
+    const tasks = byId(insights, 'failures:tasks-exception-java.io.IOException')!;
+    // The failed attempts took 20 s of the stage's 23 s of task time: a large claim, capped below the job.
+    expect(tasks.severityCap).toBe('HIGH');
+    expect(severityOf(tasks, 1)).toBe('HIGH');
+  });
+
   it('reports executors Spark excluded, with the settings that excluded them', async () => {
     const insights = await detect({
       appId: 'app-excluded',
@@ -146,10 +244,15 @@ describe('failures detector', () => {
       }],
     });
     const excluded = byId(insights, 'failures:excluded-executors')!;
+    // 2 s of failed attempts in a stage of 18 s of task time whose window is its 2 s tasks: 1/9 of 2 s, claimed once,
+    // by the insight of their cause; the exclusion claims none of it.
+    expect(byId(insights, 'failures:tasks-exception-java.io.IOException')!.impactMs).toBeCloseTo(2_000 / 9, 6);
+    expect(excluded).toMatchObject({ impact: 0, impactMs: 0, severityFloor: 'LOW' });
+    expect(excluded.evidence['impactBasis']).toMatch(/claimed by the task-failure insights/);
     expect(excluded).toMatchObject({
       confidence: 'HIGH',
-      impactMs: 2_000,
       evidence: {
+        lostTaskTimeMs: 2_000,
         excludedExecutors: ['2'],
         applicationWide: true,
         failedAttemptsThere: 2,
@@ -251,7 +354,9 @@ describe('failures detector', () => {
       jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [...ok(99, 1_000), { durationMs: 1_000, failure: 'java.io.IOException', index: 0, attempt: 1 }] }] }],
     });
     expect(at.map((insight) => insight.id)).toEqual(['failures:tasks-exception-java.io.IOException']);
-    expect(at[0]!.impact).toBe(0.01);
+    // The floor is on work thrown away (task time); the impact is wall-clock: 1% of the stage's 1 s window.
+    expect(at[0]!.evidence['shareOfTaskTime']).toBe(0.01);
+    expect(at[0]!.impactMs).toBe(10);
     const below = await detect({
       appId: 'app-floor-below',
       jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [...ok(99, 1_000), { durationMs: 990, failure: 'java.io.IOException', index: 0, attempt: 1 }] }] }],

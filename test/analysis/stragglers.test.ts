@@ -126,6 +126,29 @@ describe('stragglers detector', () => {
     expect(insights[2]).toMatchObject({ stageId: null, impactMs: 16_000 + 14_000, evidence: { stageIds: [1, 2], stagesHeldUp: 2 } });
   });
 
+  it('counts the wall-clock the stage waited, not the straggler\'s own extra time, when later waves kept its slots busy', async () => {
+    // 40 tasks of 4 s, one 20 s straggler from the start, and a second wave of 20 tasks of 4 s launched after
+    // `secondWaveAfterMs`: the stage waits for the straggler only past the second wave's end.
+    const waves = (secondWaveAfterMs: number): SyntheticStage => ({
+      stageId: 1,
+      tasks: [
+        ...even(40, { durationMs: 4_000, shuffleReadBytes: 50 * MB }),
+        { durationMs: 20_000, shuffleReadBytes: 50 * MB, executorId: '3' },
+        ...even(20, { durationMs: 4_000, shuffleReadBytes: 50 * MB, launchAfterMs: secondWaveAfterMs + 1 }),
+      ],
+    });
+    // Second wave ends at 8 s: the stage waited from 8 s to the straggler's 20 s, 12 s (not 20 - 4 = 16 s).
+    const [held, ...none] = await detect('app-straggler-second-wave-early', [waves(4_000)]);
+    expect(none).toEqual([]);
+    expect(held).toMatchObject({ impactMs: 12_000, evidence: { stageWaitMs: 12_000, slowestBeyondP75Ms: 16_000 } });
+    expect(held!.title).toBe('Stage 1 waited 12.0 s on 1 straggler');
+    expect(held!.claims).toHaveLength(1);
+    expect(held!.claims![0]!.to - held!.claims![0]!.from).toBe(12_000);
+    // Second wave ends at 12 s: 8 s of waiting, under the 10 s floor; ends after the straggler: no wait at all.
+    expect(await detect('app-straggler-second-wave-mid', [waves(8_000)])).toEqual([]);
+    expect(await detect('app-straggler-second-wave-late', [waves(18_000)])).toEqual([]);
+  });
+
   it('in a single executor, says speculation cannot move the work elsewhere', async () => {
     const tasks = [...even(40, { durationMs: 3_000, executorId: 'driver' }), { durationMs: 20_000, executorId: 'driver' }];
     const [insight] = await detect('app-local-straggler', [{ stageId: 0, tasks }], { executors: [{ id: 'driver', host: 'localhost', cores: 8 }] });

@@ -1,4 +1,5 @@
-import type { Detector } from '../detector.js';
+import type { Detector, InsightDraft } from '../detector.js';
+import { stageFacts } from '../stage-facts.js';
 import { SCHEDULING_DOCS } from './failures/causes.js';
 import { excludedExecutorInsights } from './failures/excluded-executors.js';
 import { failedJobInsights } from './failures/failed-jobs.js';
@@ -13,7 +14,8 @@ export { errorSummary } from './failures/causes.js';
  * executor lost, fetch failure, JVM / container / GPU out-of-memory, resubmitted), retried stages and excluded
  * executors. A failure of the application (a failed stage or job, a lost executor or shuffle output, a
  * resubmitted stage) is always reported; its cost decides its rank. Retried exceptions and speculation kills
- * stay quiet under 1% of the application's task time.
+ * stay quiet under 1% of the application's task time. Each insight's impact is wall-clock it claims (see
+ * failures/wall-clock.ts), apportioned with every other insight's claims so no moment is counted twice.
  */
 export const failuresDetector: Detector = {
   type: 'failures',
@@ -27,13 +29,19 @@ export const failuresDetector: Detector = {
     const groups = (await taskFailureGroups(context))
       // Lost executors are reported once, with their failed attempts, by the lost-executors insight.
       .filter((group) => !(group.category === 'executor-lost' && lostExecutors.length > 0));
+    // A failed stage or job: exceptions are then reported whatever their share.
     const applicationFailed = jobs.length > 0;
-    return [
+    const jobFailed = jobs.some((job) => job.role === 'failure');
+    const all = [
       ...jobs,
       ...lostExecutors,
-      ...taskFailureInsights(context.app, groups, applicationFailed),
+      ...taskFailureInsights(context.app, groups, applicationFailed, await stageFacts(context)),
       ...(await retriedStageInsights(context)),
       ...(await excludedExecutorInsights(context)),
     ];
+    // When a job failed, that is the headline: the failures that led to it stay below it (at most HIGH).
+    return jobFailed
+      ? all.map((insight): InsightDraft => (insight.role === 'failure' ? insight : { ...insight, severityCap: 'HIGH' }))
+      : all;
   },
 };

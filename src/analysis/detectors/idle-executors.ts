@@ -1,6 +1,7 @@
 import { booleanProperty, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence, EvidenceValue } from '../insight.js';
 import { propertyOrDefault, sparkAtLeast } from '../properties.js';
+import { stageFacts, type StageFacts } from '../stage-facts.js';
 
 /** More than half of the executors' task slots' time ran no task. */
 const IDLE_SHARE_THRESHOLD = 0.5;
@@ -48,11 +49,31 @@ function allocationSettings(app: ApplicationFacts): { [key: string]: EvidenceVal
   };
 }
 
+/** Wall-clock with at least one stage attempt between its submission and completion (stage facts), each moment once. */
+function stageRunningMs(facts: readonly StageFacts[]): number | null {
+  const spans = facts
+    .filter((f) => f.submissionTime !== null && f.completionTime !== null && f.completionTime >= f.submissionTime)
+    .map((f) => [f.submissionTime!, f.completionTime!] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (spans.length === 0) return null;
+  let total = 0;
+  let [from, to] = spans[0]!;
+  for (const [b, f] of spans.slice(1)) {
+    if (b > to) {
+      total += to - from;
+      [from, to] = [b, f];
+    } else to = Math.max(to, f);
+  }
+  return total + (to - from);
+}
+
 /**
  * Idle executors / over-provisioning: 1 − task time ÷ (executor lifetime × task slots), over the application's
  * executors (not the driver), each alive from its registration to its removal or the application's end.
  * It speaks when more than half of that capacity ran nothing, in applications of at least 2 minutes with at
- * least 2 executors. The cost is the idle slot time, as a share of the capacity held.
+ * least 2 executors. Its cost is capacity (idle slot time, in the evidence), not run time: giving idle executors
+ * back would not make the application end sooner. So it claims no wall-clock (impact 0) and stays LOW: a
+ * problem, shown above explanations, ranked after every finding that cost the run time.
  */
 export const idleExecutorsDetector: Detector = {
   type: 'idle-executors',
@@ -60,7 +81,8 @@ export const idleExecutorsDetector: Detector = {
     'Executors held but mostly idle: 1 − task time ÷ (executor lifetime × task slots) over 50%, for applications of ' +
     '2 minutes or more with 2 or more executors.',
   sparkDocsRef: DOCS,
-  async detect({ app, query }) {
+  async detect(context) {
+    const { app, query } = context;
     if (app.durationMs === null || app.durationMs < MIN_APP_DURATION_MS) return [];
     const [capacity] = await query<Capacity>(`
       WITH a AS (SELECT endTime FROM applications WHERE appKey = $appKey),
@@ -80,7 +102,7 @@ export const idleExecutorsDetector: Detector = {
     const idleShare = Math.max(0, 1 - capacity.busyMs / capacity.capacityMs);
     if (idleShare <= IDLE_SHARE_THRESHOLD) return [];
 
-    const [shape] = await query<{ peak: bigint | null; stageRunningMs: number | null }>(`
+    const [shape] = await query<{ peak: bigint | null }>(`
       WITH ev AS (
         SELECT launchTime AS t, 1 AS d FROM app_tasks($appKey)
         WHERE appKey = $appKey AND executorId <> 'driver' AND launchTime IS NOT NULL AND finishTime IS NOT NULL
@@ -89,16 +111,9 @@ export const idleExecutorsDetector: Detector = {
         WHERE appKey = $appKey AND executorId <> 'driver' AND launchTime IS NOT NULL AND finishTime IS NOT NULL
       ), running AS (
         SELECT sum(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS n FROM ev
-      ), s AS (
-        SELECT submissionTime AS b, completionTime AS f FROM stages
-        WHERE appKey = $appKey AND submissionTime IS NOT NULL AND completionTime IS NOT NULL AND completionTime >= submissionTime
-      ), o AS (
-        SELECT b, f, max(f) OVER (ORDER BY b, f ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM s
-      ), g AS (
-        SELECT b, f, sum(CASE WHEN reach IS NULL OR b > reach THEN 1 ELSE 0 END) OVER (ORDER BY b, f ROWS UNBOUNDED PRECEDING) AS island FROM o
       )
-      SELECT (SELECT max(n) FROM running) AS peak,
-        (SELECT sum(f - b) FROM (SELECT min(b) AS b, max(f) AS f FROM g GROUP BY island))::DOUBLE AS stageRunningMs`);
+      SELECT max(n) AS peak FROM running`);
+    const runningMs = stageRunningMs(await stageFacts(context));
 
     const executors = Number(capacity.executors);
     const slots = Number(capacity.slots);
@@ -107,8 +122,7 @@ export const idleExecutorsDetector: Detector = {
     // Launch and finish times are the driver's, so a slot's next task can appear to start a moment before its
     // previous one was recorded as finished: no more tasks can run at once than there are slots.
     const peak = shape?.peak === null || shape?.peak === undefined ? null : Math.min(slots, Number(shape.peak));
-    const noStageMs = shape?.stageRunningMs === null || shape?.stageRunningMs === undefined
-      ? null : Math.max(0, app.durationMs - shape.stageRunningMs);
+    const noStageMs = runningMs === null ? null : Math.max(0, app.durationMs - runningMs);
     const noStageShare = noStageMs === null ? null : noStageMs / app.durationMs;
     const dynamic = booleanProperty(app, 'spark.dynamicAllocation.enabled', false);
     const enoughAtPeak = peak === null ? null : Math.max(1, Math.ceil(peak / Math.max(1, slotsPerExecutor)));
@@ -159,7 +173,7 @@ export const idleExecutorsDetector: Detector = {
         applicationDurationMs: app.durationMs,
         noStageRunningMs: noStageMs,
         dynamicAllocation: allocationSettings(app),
-        impactBasis: 'idle slot time / slot time held (executor lifetime × task slots)',
+        impactBasis: 'none in wall-clock: idle executors cost capacity (idleSlotMs of capacitySlotMs), not run time',
         thresholds: {
           idleShare: IDLE_SHARE_THRESHOLD,
           minApplicationDurationMs: MIN_APP_DURATION_MS,
@@ -177,8 +191,9 @@ export const idleExecutorsDetector: Detector = {
       stageId: null,
       stageAttemptId: null,
       sqlExecutionId: null,
-      impact: Math.min(1, idleShare),
-      impactMs: idleMs,
+      impact: 0,
+      impactMs: 0,
+      severity: 'LOW',
     } satisfies InsightDraft];
   },
 };

@@ -1,7 +1,8 @@
+import { claimedWallMs, type WallClaim } from '../claims.js';
 import { booleanProperty, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
 import { capitalize, formatBytes, formatDuration, formatShare, stageLabel } from '../format.js';
-import { stageFacts } from '../stage-facts.js';
+import { stageFacts, stageKey, type StageFacts } from '../stage-facts.js';
 
 /** Spark speculation's test (spark.speculation.multiplier 1.5 once spark.speculation.quantile 0.75 of tasks are done). */
 const SPECULATION_MULTIPLIER = 1.5;
@@ -25,14 +26,16 @@ const LONG_TAIL_SHARE = 0.1;
 /** Stragglers are concentrated on one executor or host when it holds at least this share of them (and 2). */
 const CONCENTRATION_SHARE = 0.5;
 
+/** A successful task slower than its stage's straggler threshold, with its stage's facts. */
 interface TaskRow {
-  stageId: bigint;
-  stageAttemptId: bigint;
-  name: string | null;
+  stageId: number;
+  stageAttemptId: number;
   taskId: bigint;
-  index: bigint | null;
+  index: number | null;
   executorId: string | null;
   host: string | null;
+  launchTime: number;
+  finishTime: number;
   duration: number;
   runTime: number;
   gcTime: number;
@@ -40,7 +43,17 @@ interface TaskRow {
   schedulerDelay: number;
   deserialize: number;
   bytes: number;
-  tasks: bigint;
+  hasMetrics: boolean;
+  /** Last finish of the stage's successful tasks at or under the threshold. */
+  fastEnd: number | null;
+}
+
+/** The stage facts a straggler finding reads (stage-facts.ts), under the names this detector uses. */
+interface Stage {
+  stageId: number;
+  stageAttemptId: number;
+  name: string | null;
+  tasks: number;
   p75: number;
   median: number;
   p75Bytes: number;
@@ -48,9 +61,10 @@ interface TaskRow {
   medianFetchWait: number;
   medianSchedulerDelay: number;
   medianDeserialize: number;
-  executors: bigint;
-  hosts: bigint;
-  speculativeAttempts: bigint;
+  executors: number;
+  hosts: number;
+  speculativeAttempts: number;
+  lastSuccessFinish: number;
 }
 
 interface Concentration {
@@ -62,71 +76,84 @@ interface Concentration {
 /**
  * Stragglers: tasks slower than Spark speculation's test (1.5× the stage's 75th-percentile duration) that read no
  * more data than their peers, so their slowness is the machine's or the moment's, not the data's. Grouped by
- * executor and host to show a slow node; quiet unless the slowest holds the stage up ≥ 10 s and ≥ 1% of the
- * application's run time. The cost is that hold-up: slowest straggler − 75th percentile.
+ * executor and host to show a slow node. The cost is wall-clock: how much later the stage's successful tasks
+ * ended than they would have had each straggler taken the 75th-percentile time (a straggler in an early wave
+ * whose slot's peers kept the stage busy cost little; one the stage waited for at its end cost its whole tail).
+ * Quiet unless the slowest is ≥ 10 s past the 75th percentile and the stage was held up ≥ 10 s and ≥ 1% of the
+ * application's run time.
  */
 export const stragglersDetector: Detector = {
   type: 'stragglers',
   description:
     'Tasks far slower than their stage\'s 75th percentile (> 1.5×, as speculation tests) while reading the same ' +
-    'data as their peers, grouped by executor and host.',
+    'data as their peers, grouped by executor and host, with the wall-clock they held their stage up.',
   sparkDocsRef: 'https://spark.apache.org/docs/latest/configuration.html#scheduling',
   async detect(context) {
     const { app, query } = context;
     const wallClock = app.durationMs ?? app.totalTaskTimeMs;
     if (wallClock <= 0) return [];
+    const facts = await stageFacts(context);
+    const stages = new Map<string, { stage: Stage; facts: StageFacts }>();
+    for (const f of facts) {
+      if (f.successfulTasks < MIN_TASKS || f.p75DurationMs === null || f.maxDurationMs === null || f.lastSuccessFinish === null) continue;
+      // The slowest straggler can be no further past the 75th percentile than the stage's slowest task.
+      if (f.maxDurationMs - f.p75DurationMs < MIN_EXTRA_MS) continue;
+      stages.set(stageKey(f.stageId, f.stageAttemptId), { facts: f, stage: stageOf(f) });
+    }
+    if (stages.size === 0) return [];
+    const thresholds = [...stages.values()].map(({ stage }) => ({
+      stageId: stage.stageId,
+      stageAttemptId: stage.stageAttemptId,
+      limitMs: Math.max(SPECULATION_MULTIPLIER * stage.p75, SPECULATION_MIN_TASK_RUNTIME_MS),
+    }));
     const rows = await query<TaskRow>(`
-      WITH t AS (
-        SELECT stageId, stageAttemptId, taskId, "index", executorId, host, duration::DOUBLE AS duration,
-          executorRunTime::DOUBLE AS runTime, jvmGcTime::DOUBLE AS gcTime, shuffleFetchWaitTime::DOUBLE AS fetchWait,
-          schedulerDelay::DOUBLE AS schedulerDelay, executorDeserializeTime::DOUBLE AS deserialize,
-          (inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS bytes
-        FROM app_tasks($appKey)
-        WHERE appKey = $appKey AND hasMetrics AND endReason = 'Success' AND duration IS NOT NULL
-      ), s AS (
-        SELECT stageId, stageAttemptId, count(*) AS tasks,
-          quantile_cont(duration, ${SPECULATION_QUANTILE}) AS p75, quantile_cont(duration, 0.5) AS median,
-          quantile_cont(bytes, ${SPECULATION_QUANTILE}) AS p75Bytes,
-          quantile_cont(gcTime, 0.5) AS medianGc, quantile_cont(fetchWait, 0.5) AS medianFetchWait,
-          quantile_cont(schedulerDelay, 0.5) AS medianSchedulerDelay, quantile_cont(deserialize, 0.5) AS medianDeserialize,
-          count(DISTINCT executorId) AS executors, count(DISTINCT host) AS hosts
-        FROM t GROUP BY ALL HAVING count(*) >= ${MIN_TASKS}
-      ), speculative AS (
-        SELECT stageId, stageAttemptId, count(*) FILTER (WHERE speculative) AS speculativeAttempts
-        FROM app_tasks($appKey) WHERE appKey = $appKey GROUP BY ALL
+      WITH th AS (
+        SELECT unnest(from_json($thresholds, '[{"stageId":"INTEGER","stageAttemptId":"INTEGER","limitMs":"DOUBLE"}]'), recursive := true)
+      ), t AS (
+        SELECT t.stageId::INTEGER AS stageId, t.stageAttemptId::INTEGER AS stageAttemptId, t.taskId, t."index"::INTEGER AS "index",
+          t.executorId, t.host, t.launchTime::DOUBLE AS launchTime, t.finishTime::DOUBLE AS finishTime, t.duration::DOUBLE AS duration,
+          least(t.executorRunTime, t.duration)::DOUBLE AS runTime, least(t.jvmGcTime, t.duration)::DOUBLE AS gcTime,
+          least(t.shuffleFetchWaitTime, t.duration)::DOUBLE AS fetchWait, least(t.schedulerDelay, t.duration)::DOUBLE AS schedulerDelay,
+          least(t.executorDeserializeTime, t.duration)::DOUBLE AS deserialize,
+          (t.inputBytes + t.shuffleRemoteBytesRead + t.shuffleLocalBytesRead)::DOUBLE AS bytes, t.hasMetrics, th.limitMs
+        FROM app_tasks($appKey) t JOIN th ON th.stageId = t.stageId AND th.stageAttemptId = t.stageAttemptId
+        WHERE t.appKey = $appKey AND t.endReason = 'Success' AND t.duration IS NOT NULL AND t.finishTime IS NOT NULL
       )
-      SELECT t.*, s.tasks, s.p75, s.median, s.p75Bytes, s.medianGc, s.medianFetchWait, s.medianSchedulerDelay,
-        s.medianDeserialize, s.executors, s.hosts, coalesce(sp.speculativeAttempts, 0) AS speculativeAttempts,
-        st.name
-      FROM t JOIN s USING (stageId, stageAttemptId)
-      JOIN stages st ON st.appKey = $appKey AND st.stageId = t.stageId AND st.attemptId = t.stageAttemptId
-      LEFT JOIN speculative sp USING (stageId, stageAttemptId)
-      WHERE t.duration > ${SPECULATION_MULTIPLIER} * s.p75 AND t.duration > ${SPECULATION_MIN_TASK_RUNTIME_MS}
-      ORDER BY t.stageId, t.stageAttemptId, t.duration DESC, t.taskId`);
+      SELECT * EXCLUDE (limitMs),
+        max(CASE WHEN duration <= limitMs THEN finishTime END) OVER (PARTITION BY stageId, stageAttemptId)::DOUBLE AS fastEnd
+      FROM t
+      QUALIFY duration > limitMs
+      ORDER BY stageId, stageAttemptId, duration DESC, taskId`, { thresholds: JSON.stringify(thresholds) });
     const byStage = new Map<string, TaskRow[]>();
     for (const row of rows) {
-      const key = `${row.stageId}.${row.stageAttemptId}`;
+      const key = stageKey(row.stageId, row.stageAttemptId);
       byStage.set(key, [...(byStage.get(key) ?? []), row]);
     }
     const speculation = booleanProperty(app, 'spark.speculation', false);
     const insights: InsightDraft[] = [];
-    const concentrations: Array<{ concentration: Concentration; host: string | null; stageId: number; extraMs: number }> = [];
-    for (const slow of byStage.values()) {
-      const stage = slow[0]!;
+    const concentrations: Array<{ concentration: Concentration; stageId: number; claim: WallClaim }> = [];
+    for (const [key, slow] of byStage) {
+      const { stage, facts: f } = stages.get(key)!;
       const dataLimit = Math.max(SAME_DATA_FACTOR * stage.p75Bytes, stage.p75Bytes + SAME_DATA_SLACK_BYTES);
-      const stragglers = slow.filter((task) => task.bytes <= dataLimit);
-      const dataHeavy = slow.length - stragglers.length;
+      // A task without metrics cannot be judged by its data: it counts as one of the stage's ordinary tasks.
+      const stragglers = slow.filter((task) => task.hasMetrics && task.bytes <= dataLimit);
+      const dataHeavy = slow.filter((task) => task.hasMetrics).length - stragglers.length;
       if (stragglers.length === 0) continue;
       const slowest = stragglers[0]!;
-      const extraMs = slowest.duration - stage.p75;
-      if (extraMs < MIN_EXTRA_MS || extraMs < MIN_SHARE * wallClock) continue;
+      if (slowest.duration - stage.p75 < MIN_EXTRA_MS) continue;
+      // Where the successful tasks would have ended had every straggler taken the 75th-percentile time.
+      const others = slow.filter((task) => !stragglers.includes(task)).map((task) => task.finishTime);
+      const typicalEnd = Math.max(slowest.fastEnd ?? -Infinity, ...others, ...stragglers.map((task) => task.launchTime + stage.p75));
+      const holdUpMs = Math.max(0, stage.lastSuccessFinish - typicalEnd);
+      if (holdUpMs < MIN_EXTRA_MS || holdUpMs < MIN_SHARE * wallClock) continue;
+      const claim: WallClaim = { from: typicalEnd, to: stage.lastSuccessFinish, share: 1 };
       const concentration = concentrationOf(stragglers, stage);
-      if (concentration) concentrations.push({ concentration, host: slowest.host, stageId: Number(stage.stageId), extraMs });
-      const facts = (await stageFacts(context)).find((f) => f.stageId === Number(stage.stageId) && f.stageAttemptId === Number(stage.stageAttemptId));
+      if (concentration) concentrations.push({ concentration, stageId: stage.stageId, claim });
       insights.push({
-        ...stageInsight(stage, stragglers, dataHeavy, dataLimit, concentration, speculation, extraMs, wallClock),
-        jobId: facts?.jobId ?? null,
-        sqlExecutionId: facts?.sqlExecutionId ?? null,
+        ...stageInsight(stage, stragglers, dataHeavy, dataLimit, concentration, speculation, holdUpMs, wallClock),
+        jobId: f.jobId,
+        sqlExecutionId: f.sqlExecutionId,
+        claims: [claim],
       });
     }
     insights.push(...slowNodeInsights(concentrations, wallClock, speculation));
@@ -134,7 +161,27 @@ export const stragglersDetector: Detector = {
   },
 };
 
-function concentrationOf(stragglers: TaskRow[], stage: TaskRow): Concentration | null {
+function stageOf(f: StageFacts): Stage {
+  return {
+    stageId: f.stageId,
+    stageAttemptId: f.stageAttemptId,
+    name: f.name,
+    tasks: f.successfulTasks,
+    p75: f.p75DurationMs!,
+    median: f.medianDurationMs ?? 0,
+    p75Bytes: f.p75ReadBytes ?? 0,
+    medianGc: f.medianGcMs ?? 0,
+    medianFetchWait: f.medianFetchWaitMs ?? 0,
+    medianSchedulerDelay: f.medianSchedulerDelayMs ?? 0,
+    medianDeserialize: f.medianDeserializeMs ?? 0,
+    executors: f.executors,
+    hosts: f.hosts,
+    speculativeAttempts: f.speculativeAttempts,
+    lastSuccessFinish: f.lastSuccessFinish!,
+  };
+}
+
+function concentrationOf(stragglers: TaskRow[], stage: Stage): Concentration | null {
   const top = (key: (task: TaskRow) => string | null): [string, number] | null => {
     const counts = new Map<string, number>();
     for (const task of stragglers) {
@@ -148,15 +195,15 @@ function concentrationOf(stragglers: TaskRow[], stage: TaskRow): Concentration |
   const executor = top((task) => task.executorId);
   const host = top((task) => task.host);
   // A host is the better answer when its stragglers came from more than one of its executors.
-  if (Number(stage.hosts) > 1 && concentrated(host) && (!concentrated(executor) || host![1] > executor![1])) {
+  if (stage.hosts > 1 && concentrated(host) && (!concentrated(executor) || host![1] > executor![1])) {
     return { kind: 'host', id: host![0], stragglers: host![1] };
   }
-  if (Number(stage.executors) > 1 && concentrated(executor)) return { kind: 'executor', id: executor![0], stragglers: executor![1] };
+  if (stage.executors > 1 && concentrated(executor)) return { kind: 'executor', id: executor![0], stragglers: executor![1] };
   return null;
 }
 
 /** What the slowest straggler spent its extra time on, against the stage's median task. */
-function breakdown(task: TaskRow, stage: TaskRow): Array<{ part: string; extraMs: number }> {
+function breakdown(task: TaskRow, stage: Stage): Array<{ part: string; extraMs: number }> {
   return [
     { part: 'JVM garbage collection', extraMs: task.gcTime - stage.medianGc },
     { part: 'waiting for shuffle fetches', extraMs: task.fetchWait - stage.medianFetchWait },
@@ -166,18 +213,18 @@ function breakdown(task: TaskRow, stage: TaskRow): Array<{ part: string; extraMs
 }
 
 function stageInsight(
-  stage: TaskRow,
+  stage: Stage,
   stragglers: TaskRow[],
   dataHeavy: number,
   dataLimit: number,
   concentration: Concentration | null,
   speculation: boolean,
-  extraMs: number,
+  holdUpMs: number,
   wallClock: number,
 ): InsightDraft {
-  const stageId = Number(stage.stageId);
-  const attemptId = Number(stage.stageAttemptId);
-  const tasks = Number(stage.tasks);
+  const stageId = stage.stageId;
+  const attemptId = stage.stageAttemptId;
+  const tasks = stage.tasks;
   const slowest = stragglers[0]!;
   const label = stageLabel(stageId, attemptId);
   const threshold = SPECULATION_MULTIPLIER * stage.p75;
@@ -187,7 +234,7 @@ function stageInsight(
     main && main.extraMs >= 0.25 * (slowest.duration - stage.median)
       ? ` ${formatDuration(main.extraMs)} more than the median task went to ${main.part}.`
       : ' Its extra time was not GC, shuffle fetch waits or scheduling: the executor ran the same work slower.';
-  const oneExecutor = Number(stage.executors) === 1;
+  const oneExecutor = stage.executors === 1;
   const where = concentration
     ? ` ${concentration.stragglers} of the ${stragglers.length} stragglers ran on ${concentration.kind} ${concentration.id}, which points at that ${concentration.kind === 'host' ? 'machine' : 'executor'}.`
     : oneExecutor
@@ -200,7 +247,7 @@ function stageInsight(
     ? ` With ${formatShare(stragglers.length / tasks)} of the tasks over the threshold this is a long tail more than a few stragglers.`
     : '';
   const speculationText = speculation
-    ? ` Speculation was on (${Number(stage.speculativeAttempts)} speculative attempt(s) in this stage).`
+    ? ` Speculation was on (${stage.speculativeAttempts} speculative attempt(s) in this stage).`
     : ' Speculation (spark.speculation) was off.';
   const confidence: Confidence = tail
     ? 'LOW'
@@ -213,7 +260,7 @@ function stageInsight(
     id: `stragglers:stage-${stageId}.${attemptId}`,
     type: 'stragglers',
     title:
-      `${capitalize(label)} waited ${formatDuration(extraMs)} on ${stragglers.length} straggler${stragglers.length === 1 ? '' : 's'}` +
+      `${capitalize(label)} waited ${formatDuration(holdUpMs)} on ${stragglers.length} straggler${stragglers.length === 1 ? '' : 's'}` +
       (concentration ? ` (${concentration.kind} ${concentration.id})` : ''),
     description:
       `In ${label}${stage.name ? ` (${stage.name})` : ''}, ${stragglers.length} of ${tasks} tasks ran longer than ` +
@@ -222,8 +269,8 @@ function stageInsight(
       `(${slowest.host ?? 'unknown host'}), ran ${formatDuration(slowest.duration)} for ${formatBytes(slowest.bytes)} ` +
       `against ${formatBytes(stage.p75Bytes)} for the 75th-percentile task.${mainText}${where}${tailText}` +
       `${dataHeavy > 0 ? ` ${dataHeavy} other slow task(s) read more data and are skew, not stragglers.` : ''}` +
-      `${speculationText} The stage finished ${formatDuration(extraMs)} after its 75th-percentile task would have, ` +
-      `${formatShare(extraMs / wallClock)} of the application's run time.`,
+      `${speculationText} The stage's tasks ended ${formatDuration(holdUpMs)} later than they would have had each ` +
+      `straggler taken the 75th-percentile time, ${formatShare(holdUpMs / wallClock)} of the application's run time.`,
     evidence: {
       stageId,
       stageAttemptId: attemptId,
@@ -237,7 +284,7 @@ function stageInsight(
       sameDataLimitBytes: dataLimit,
       slowestTask: {
         taskId: Number(slowest.taskId),
-        index: slowest.index === null ? null : Number(slowest.index),
+        index: slowest.index,
         executorId: slowest.executorId,
         host: slowest.host,
         durationMs: slowest.duration,
@@ -250,12 +297,14 @@ function stageInsight(
       },
       stragglersByExecutor: tally(stragglers, (task) => task.executorId),
       stragglersByHost: tally(stragglers, (task) => task.host),
-      stageExecutors: Number(stage.executors),
-      stageHosts: Number(stage.hosts),
+      stageExecutors: stage.executors,
+      stageHosts: stage.hosts,
       concentratedOn: concentration ? { kind: concentration.kind, id: concentration.id, stragglers: concentration.stragglers } : null,
       speculationEnabled: speculation,
-      speculativeAttempts: Number(stage.speculativeAttempts),
-      stageWaitMs: extraMs,
+      speculativeAttempts: stage.speculativeAttempts,
+      stageWaitMs: holdUpMs,
+      slowestBeyondP75Ms: slowest.duration - stage.p75,
+      impactBasis: 'wall-clock: how much later the stage\'s successful tasks ended than with every straggler at the 75th-percentile time',
       appRunTimeMs: wallClock,
       thresholds: {
         'spark.speculation.multiplier': SPECULATION_MULTIPLIER,
@@ -277,8 +326,8 @@ function stageInsight(
     stageId,
     stageAttemptId: attemptId,
     sqlExecutionId: null,
-    impact: Math.min(1, extraMs / wallClock),
-    impactMs: extraMs,
+    impact: Math.min(1, holdUpMs / wallClock),
+    impactMs: holdUpMs,
   };
 }
 
@@ -317,7 +366,7 @@ function tally(tasks: TaskRow[], key: (task: TaskRow) => string | null): { [id: 
 
 /** An executor or host that concentrated the stragglers of two or more stages is a slow node of the application. */
 function slowNodeInsights(
-  found: Array<{ concentration: Concentration; stageId: number; extraMs: number }>,
+  found: Array<{ concentration: Concentration; stageId: number; claim: WallClaim }>,
   wallClock: number,
   speculation: boolean,
 ): InsightDraft[] {
@@ -330,7 +379,8 @@ function slowNodeInsights(
     .filter(([, entries]) => entries.length >= 2)
     .map(([, entries]): InsightDraft => {
       const { kind, id } = entries[0]!.concentration;
-      const extraMs = entries.reduce((sum, e) => sum + e.extraMs, 0);
+      const claims = entries.map((e) => e.claim);
+      const extraMs = claimedWallMs(claims);
       const stageIds = entries.map((e) => e.stageId);
       return {
         id: `stragglers:${kind}-${id}`,
@@ -360,6 +410,7 @@ function slowNodeInsights(
         sqlExecutionId: null,
         impact: Math.min(1, extraMs / wallClock),
         impactMs: extraMs,
+        claims,
       };
     });
 }

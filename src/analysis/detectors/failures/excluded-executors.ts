@@ -13,8 +13,14 @@ interface Exclusion {
   afterStartMs: number | null;
 }
 
-/** Executors (or nodes) Spark excluded after repeated task failures, with the settings named as the version names them. */
-export async function excludedExecutorInsights({ app, query }: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
+/**
+ * Executors (or nodes) Spark excluded after repeated task failures, with the settings named as the version names them.
+ * It claims no wall-clock: the failed attempts there are the task-failure insights' (by cause), which claim their
+ * time, and counting them again here would claim the same stretch twice; the capacity an exclusion takes away is
+ * not run time. It is always reported (floor LOW).
+ */
+export async function excludedExecutorInsights(context: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
+  const { app, query } = context;
   const insights: InsightDraft[] = [];
   // 4. Executors (or nodes) Spark excluded after repeated task failures.
   const exclusions = await query<Exclusion>(`
@@ -84,6 +90,7 @@ export async function excludedExecutorInsights({ app, query }: Pick<DetectorCont
           failedAttemptsThere: Number(lost?.attempts ?? 0),
           lostTaskTimeMs: lostMs,
           shareOfTaskTime: Number(share.toFixed(4)),
+          impactBasis: 'none here: the failed attempts there are claimed by the task-failure insights of their cause',
           settingsPrefix: prefix,
           settings: {
             enabled: property('enabled'),
@@ -108,8 +115,8 @@ export async function excludedExecutorInsights({ app, query }: Pick<DetectorCont
         stageId: oneStage ? Number(first.stageId) : null,
         stageAttemptId: oneStage ? Number(first.stageAttemptId) : null,
         sqlExecutionId: null,
-        impact: share,
-        impactMs: lostMs,
+        impact: 0,
+        impactMs: 0,
         severityFloor: 'LOW',
       });
     }

@@ -1,11 +1,16 @@
-import { shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import { shareOfRunTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import { stageFacts } from '../../stage-facts.js';
 import { CANCELLED, GPU_DOCS, MEMORY_DOCS, SCHEDULING_DOCS, adviceFor, categoryOfText, errorSummary, firstLine, seconds, shorten } from './causes.js';
+import { attemptWindow } from './wall-clock.js';
 
 interface FailedJob {
   jobId: bigint;
   status: string;
   failureReason: string | null;
   durationMs: number | null;
+  /** The job's window: submission to completion (or, unfinished, to its stages' last completion or the application's end). */
+  fromMs: number | null;
+  toMs: number | null;
   sqlExecutionId: bigint | null;
   failedStages: Array<{ stageId: bigint; attemptId: bigint; failureReason: string | null; failedTasks: bigint }>;
   lostTaskMs: number;
@@ -24,23 +29,31 @@ interface FailedStage {
 /**
  * Failed jobs (their result was lost), jobs that never finished in an application that did, and failed stages
  * outside any failed job: always reported unless cancelled, ranked on top as failures of the application.
+ * A failed job claims its whole window in wall-clock (none of it produced the result); a failed stage outside a
+ * failed job claims its attempt's window, unless Spark ran it again, when the retried-stage insight counts it.
  */
-export async function failedJobInsights({ app, query }: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
+export async function failedJobInsights(context: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
+  const { app, query } = context;
   const jobs = await query<FailedJob>(`
     WITH failed AS (
-      SELECT j.jobId, j.status, j.failureReason, j.sqlExecutionId, j.duration, j.stageIds FROM v_jobs j
+      SELECT j.jobId, j.status, j.failureReason, j.sqlExecutionId, j.duration, j.stageIds, j.submissionTime, j.completionTime FROM v_jobs j
       WHERE j.appKey = $appKey AND (j.status = 'FAILED'
         OR (j.status = 'RUNNING' AND (SELECT completed FROM applications WHERE appKey = $appKey)))
+    ), windowed AS (
+      SELECT f.*, coalesce(f.submissionTime, (SELECT min(s.submissionTime) FROM stages s
+          WHERE s.appKey = $appKey AND list_contains(f.stageIds, s.stageId)))::DOUBLE AS fromMs,
+        coalesce(f.completionTime, (SELECT max(coalesce(s.completionTime, a.endTime)) FROM stages s, applications a
+          WHERE s.appKey = $appKey AND a.appKey = $appKey AND list_contains(f.stageIds, s.stageId)))::DOUBLE AS toMs
+      FROM failed f
     )
-    SELECT f.jobId, f.status, f.failureReason, f.sqlExecutionId,
-      coalesce(f.duration, (SELECT max(coalesce(s.completionTime, a.endTime)) - min(s.submissionTime) FROM stages s, applications a
-        WHERE s.appKey = $appKey AND a.appKey = $appKey AND list_contains(f.stageIds, s.stageId)))::DOUBLE AS durationMs,
+    SELECT f.jobId, f.status, f.failureReason, f.sqlExecutionId, f.fromMs, f.toMs,
+      coalesce(f.duration::DOUBLE, f.toMs - f.fromMs) AS durationMs,
       coalesce((SELECT list({'stageId': s.stageId, 'attemptId': s.attemptId, 'failureReason': s.failureReason,
           'failedTasks': s.numFailedTasks} ORDER BY s.stageId, s.attemptId)
         FROM v_stages s WHERE s.appKey = $appKey AND s.status = 'FAILED' AND list_contains(f.stageIds, s.stageId)), []) AS failedStages,
       coalesce((SELECT sum(t.duration) FROM app_tasks($appKey) t WHERE t.appKey = $appKey AND t.outcome IN ('failed', 'killed')
         AND list_contains(f.stageIds, t.stageId)), 0)::DOUBLE AS lostTaskMs
-    FROM failed f ORDER BY f.jobId`);
+    FROM windowed f ORDER BY f.jobId`);
   const insights: InsightDraft[] = [];
   const covered = new Set<string>();
   for (const job of jobs) {
@@ -51,9 +64,8 @@ export async function failedJobInsights({ app, query }: Pick<DetectorContext, 'a
     const reasonText = [job.failureReason, ...job.failedStages.map((s) => s.failureReason)].filter(Boolean).join('\n');
     const cause = categoryOfText(reasonText);
     const memory = cause === 'oom' || cause === 'container-memory' || cause === 'gpu-oom';
-    const byWallClock = job.durationMs !== null && app.durationMs !== null && app.durationMs > 0;
-    const impactMs = byWallClock ? job.durationMs! : job.lostTaskMs;
-    const impact = byWallClock ? Math.min(1, impactMs / app.durationMs!) : shareOfTaskTime(app, impactMs);
+    const claims = job.fromMs !== null && job.toMs !== null && job.toMs > job.fromMs ? [{ from: job.fromMs, to: job.toMs, share: 1 }] : [];
+    const impactMs = claims.length > 0 ? job.toMs! - job.fromMs! : 0;
     const resultTooLarge = /spark\.driver\.maxResultSize/.test(job.failureReason ?? '');
     const firstStage = job.failedStages[0];
     const causeAdvice = cause ? adviceFor(app, { category: cause, detail: null, killReasons: [] }, false) : null;
@@ -86,7 +98,7 @@ export async function failedJobInsights({ app, query }: Pick<DetectorContext, 'a
         cause: cause ?? 'see failureReason',
         outOfMemory: memory,
         gpuOutOfMemory: cause === 'gpu-oom',
-        impactBasis: byWallClock ? 'job wall-clock / application wall-clock' : 'failed task time / application task time',
+        impactBasis: 'wall-clock: the job\'s window, submission to end',
         floor: 'none: a failed job lost its result (cancelled jobs are left out)',
       },
       confidence: 'HIGH',
@@ -106,8 +118,9 @@ export async function failedJobInsights({ app, query }: Pick<DetectorContext, 'a
       stageId: firstStage ? Number(firstStage.stageId) : null,
       stageAttemptId: firstStage ? Number(firstStage.attemptId) : null,
       sqlExecutionId: job.sqlExecutionId === null ? null : Number(job.sqlExecutionId),
-      impact,
+      impact: shareOfRunTime(app, impactMs),
       impactMs,
+      claims,
       role: 'failure',
     });
   }
@@ -115,15 +128,18 @@ export async function failedJobInsights({ app, query }: Pick<DetectorContext, 'a
   const stages = await query<FailedStage>(`
     SELECT s.stageId, s.attemptId, s.name, s.failureReason, s.duration::DOUBLE AS durationMs, s.numFailedTasks AS failedTasks, s.jobIds
     FROM v_stages s WHERE s.appKey = $appKey AND s.status = 'FAILED' ORDER BY s.stageId, s.attemptId`);
+  const facts = await stageFacts(context);
   for (const stage of stages) {
     if (covered.has(`${stage.stageId}.${stage.attemptId}`)) continue;
     const stageId = Number(stage.stageId);
     const attemptId = Number(stage.attemptId);
+    const attempt = facts.find((f) => f.stageId === stageId && f.stageAttemptId === attemptId);
+    const rerun = facts.some((f) => f.stageId === stageId && f.stageAttemptId > attemptId && f.status !== 'SKIPPED');
+    const window = attempt && !rerun ? attemptWindow(attempt) : null;
     const cause = categoryOfText(stage.failureReason);
     const advice = cause ? adviceFor(app, { category: cause, detail: null, killReasons: [] }, false) : null;
     const durationMs = stage.durationMs ?? 0;
-    const byWallClock = app.durationMs !== null && app.durationMs > 0;
-    // A stage failed by a fetch failure is usually resubmitted: the retried-stage insight carries its cost.
+    const wallMs = window ? window.to - window.from : 0;
     insights.push({
       id: `failures:stage-${stageId}.${attemptId}-failed`,
       type: 'failures',
@@ -139,7 +155,9 @@ export async function failedJobInsights({ app, query }: Pick<DetectorContext, 'a
         failedTasks: Number(stage.failedTasks),
         jobIds: stage.jobIds.map(Number),
         cause: cause ?? 'see failureReason',
-        impactBasis: byWallClock ? 'failed attempt wall-clock / application wall-clock' : 'none (no application wall-clock)',
+        impactBasis: rerun
+          ? `none here: Spark ran the stage again, and failures:stage-${stageId}-retried counts this attempt's wall-clock`
+          : 'wall-clock: the failed attempt\'s window, submission to completion',
         floor: 'none: a failed stage is always reported',
       },
       confidence: 'HIGH',
@@ -150,8 +168,9 @@ export async function failedJobInsights({ app, query }: Pick<DetectorContext, 'a
       stageId,
       stageAttemptId: attemptId,
       sqlExecutionId: null,
-      impact: byWallClock ? Math.min(1, durationMs / app.durationMs!) : 0,
-      impactMs: durationMs,
+      impact: shareOfRunTime(app, wallMs),
+      impactMs: wallMs,
+      claims: window ? [{ ...window, share: 1 }] : [],
       severityFloor: 'MEDIUM',
     });
   }

@@ -1,5 +1,8 @@
-import type { DetectorContext, InsightDraft } from '../../detector.js';
+import { claimedWallMs } from '../../claims.js';
+import { shareOfRunTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import { stageFacts } from '../../stage-facts.js';
 import { SCHEDULING_DOCS, adviceFor, categoryOfText, floorEvidence, seconds, shorten } from './causes.js';
+import { lostTaskClaims, retryTailCtes, tailColumns, type StageLoss } from './wall-clock.js';
 
 /** Removal reasons of executors the driver let go on purpose (dynamic allocation, decommissioning): not a loss. */
 const RELEASED = /killed by driver|explicit termination request|decommission|Executor idle|idle timeout|requested by driver/i;
@@ -15,10 +18,12 @@ interface RemovedExecutor {
 
 /**
  * Executors lost while the application ran (removed for a reason other than the driver releasing them), with the
- * task attempts that failed with them. Always reported; the lost task time ranks it. The `executor-lost` task
- * group is folded in here rather than reported a second time.
+ * task attempts that failed with them. Always reported; the wall-clock of those attempts ranks it (each stage's
+ * window at the share of its task time they took; recomputing their shuffle output is the resubmitted stages' and
+ * tasks' finding). The `executor-lost` task group is folded in here rather than reported a second time.
  */
-export async function lostExecutorInsights({ app, query }: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
+export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
+  const { app, query } = context;
   const removed = await query<RemovedExecutor>(`
     WITH a AS (SELECT startTime, endTime FROM applications WHERE appKey = $appKey)
     SELECT e.executorId, e.host, e.removeReason, (e.removeTime - (SELECT startTime FROM a))::DOUBLE AS afterStartMs,
@@ -41,6 +46,16 @@ export async function lostExecutorInsights({ app, query }: Pick<DetectorContext,
     }
   }
   if (lost.length === 0) return [];
+  const losses = await query<StageLoss>(`
+    WITH failed AS (
+      SELECT stageId, stageAttemptId, "index", launchTime, finishTime, coalesce(duration, 0) AS duration FROM app_tasks($appKey)
+      WHERE appKey = $appKey AND endReason = 'ExecutorLostFailure' AND finishTime IS NOT NULL
+    ), ${retryTailCtes([])}
+    SELECT g.stageId::INTEGER AS stageId, g.stageAttemptId::INTEGER AS stageAttemptId, g.lostMs, ${tailColumns('tl')}
+    FROM (SELECT stageId, stageAttemptId, sum(duration)::DOUBLE AS lostMs FROM failed GROUP BY ALL) g
+    LEFT JOIN tails tl ON tl.stageId = g.stageId AND tl.stageAttemptId = g.stageAttemptId`);
+  const claims = lostTaskClaims(await stageFacts(context), losses);
+  const wallMs = claimedWallMs(claims);
   const reasons = [...lost.map((e) => e.removeReason ?? ''), ...lostByTasks.map((t) => t.reason ?? '')].join('\n');
   const cause = categoryOfText(reasons) ?? 'executor-lost';
   const advice = adviceFor(app, { category: cause, detail: null, killReasons: [] }, lost.length !== 1);
@@ -56,7 +71,8 @@ export async function lostExecutorInsights({ app, query }: Pick<DetectorContext,
       `Executor${lost.length === 1 ? '' : 's'} ${names.join(', ')}${lost.length > names.length ? ` and ${lost.length - names.length} more` : ''} ` +
       `went away before the application ended${lost[0]!.removeReason ? ` ("${shorten(lost[0]!.removeReason.split('\n')[0] ?? '')}")` : ''}. ` +
       `${attempts} task attempt${attempts === 1 ? '' : 's'} running on them failed with ExecutorLostFailure (${seconds(lostTaskMs)} ` +
-      'of task time), and any shuffle output or cached blocks they held had to be recomputed unless an external shuffle service kept them.',
+      `of task time, costing their stages about ${seconds(wallMs)} of wall-clock), ` +
+      'and any shuffle output or cached blocks they held had to be recomputed unless an external shuffle service kept them.',
     evidence: {
       executors: lost.map((e) => ({
         id: e.executorId,
@@ -69,6 +85,8 @@ export async function lostExecutorInsights({ app, query }: Pick<DetectorContext,
       cause,
       failedAttempts: attempts,
       lostTaskTimeMs: lostTaskMs,
+      wallClockMs: Math.round(wallMs),
+      impactBasis: 'wall-clock, per stage the larger of: the time retries pushed its end out, and its window at the share of its task time the ExecutorLostFailure attempts took',
       shuffleServiceEnabled: app.sparkProperties.get('spark.shuffle.service.enabled') ?? 'false (default)',
       ...floorEvidence(app, true),
     },
@@ -80,8 +98,9 @@ export async function lostExecutorInsights({ app, query }: Pick<DetectorContext,
     stageId: null,
     stageAttemptId: null,
     sqlExecutionId: null,
-    impact: app.totalTaskTimeMs > 0 ? Math.min(1, lostTaskMs / app.totalTaskTimeMs) : 0,
-    impactMs: lostTaskMs,
+    impact: shareOfRunTime(app, wallMs),
+    impactMs: wallMs,
+    claims,
     severityFloor: 'LOW',
   }];
 }

@@ -1,8 +1,11 @@
-import { shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import { claimedWallMs } from '../../claims.js';
+import { shareOfRunTime, shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import type { StageFacts } from '../../stage-facts.js';
 import {
   ALWAYS_REPORTED, MAX_MESSAGE_CHARS, MIN_LOST_SHARE, adviceFor, attemptsConfidence, categoryParams, categorySql, errorSummary,
   floorEvidence, percent, seconds, shorten, type Category,
 } from './causes.js';
+import { lostTaskClaims, retryTailCtes, tailColumns } from './wall-clock.js';
 
 /** Failed or killed task attempts of one cause. */
 export interface TaskFailureGroup {
@@ -11,7 +14,7 @@ export interface TaskFailureGroup {
   detail: string | null;
   attempts: bigint;
   lostMs: number;
-  stages: Array<{ stageId: bigint; attemptId: bigint; attempts: bigint }>;
+  stages: Array<{ stageId: bigint; attemptId: bigint; attempts: bigint; lostMs: number; tailFrom: number | null; tailTo: number | null }>;
   executors: string[];
   indices: bigint;
   sampleError: string | null;
@@ -22,7 +25,7 @@ export interface TaskFailureGroup {
 export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Promise<TaskFailureGroup[]> {
   return query<TaskFailureGroup>(`
     WITH raw AS (
-      SELECT stageId, stageAttemptId, executorId, "index", coalesce(duration, 0)::DOUBLE AS duration, endReason, outcome,
+      SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, coalesce(duration, 0)::DOUBLE AS duration, endReason, outcome,
         errorMessage, endReasonDetail->>'Class Name' AS className,
         coalesce(endReasonDetail->>'Kill Reason', endReason) AS killReason,
         coalesce(endReasonDetail->>'Class Name', '') || ' ' || coalesce(endReasonDetail->>'Description', '') || ' ' ||
@@ -32,10 +35,18 @@ export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Pr
       SELECT *, ${categorySql} AS category FROM raw
     ), t AS (
       SELECT *, CASE category WHEN 'exception' THEN className WHEN 'other' THEN endReason END AS detail FROM classified
-    ), by_stage AS (
-      SELECT category, detail,
-        list({'stageId': stageId, 'attemptId': stageAttemptId, 'attempts': attempts} ORDER BY stageId, stageAttemptId) AS stages
-      FROM (SELECT category, detail, stageId, stageAttemptId, count(*) AS attempts FROM t GROUP BY ALL) GROUP BY ALL
+    ), failed AS (
+      SELECT category, detail, stageId, stageAttemptId, "index", launchTime, finishTime FROM t WHERE outcome = 'failed'
+    ), ${retryTailCtes(['category', 'detail'])}, by_stage AS (
+      SELECT s.category, s.detail,
+        list({'stageId': s.stageId, 'attemptId': s.stageAttemptId, 'attempts': s.attempts, 'lostMs': s.lostMs,
+          'tailFrom': s.tailFrom, 'tailTo': s.tailTo} ORDER BY s.stageId, s.stageAttemptId) AS stages
+      FROM (
+        SELECT g.*, ${tailColumns('tl')} FROM (SELECT category, detail, stageId, stageAttemptId, count(*) AS attempts, sum(duration) AS lostMs
+          FROM t GROUP BY ALL) g
+        LEFT JOIN tails tl ON tl.category = g.category AND tl.detail IS NOT DISTINCT FROM g.detail
+          AND tl.stageId = g.stageId AND tl.stageAttemptId = g.stageAttemptId
+      ) s GROUP BY ALL
     ), by_kill AS (
       SELECT category, detail, list({'reason': killReason, 'attempts': attempts} ORDER BY attempts DESC, killReason) AS killReasons
       FROM (SELECT category, detail, killReason, count(*) AS attempts FROM t WHERE category = 'killed' GROUP BY ALL) GROUP BY ALL
@@ -54,16 +65,24 @@ export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Pr
 /**
  * One insight per cause of failed task attempts. Lost executors, memory, fetch failures and resubmissions are
  * always reported; exceptions too when the application had a failed stage or job; otherwise (retried exceptions,
- * speculation kills) a group stays quiet under 1% of the application's task time.
+ * speculation kills) a group stays quiet under 1% of the application's task time (the work thrown away). Its
+ * impact is wall-clock (see lostTaskClaims); killed attempts claim none.
  */
 export function taskFailureInsights(
   app: DetectorContext['app'],
   groups: readonly TaskFailureGroup[],
   applicationFailed: boolean,
+  facts: readonly StageFacts[],
 ): InsightDraft[] {
   const insights: InsightDraft[] = [];
   for (const group of groups) {
     const share = shareOfTaskTime(app, group.lostMs);
+    // A killed attempt ran beside the attempt that finished (a speculative race, or a stage cancelled when its job
+    // failed) and was stopped when it did: it held a slot but added no run time, so it claims none.
+    const claims = group.category === 'killed'
+      ? []
+      : lostTaskClaims(facts, group.stages.map((s) => ({ ...s, stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId) })));
+    const wallMs = claimedWallMs(claims);
     const always = ALWAYS_REPORTED.has(group.category) || (group.category === 'exception' && applicationFailed);
     if (!always && share < MIN_LOST_SHARE) continue;
     const attempts = Number(group.attempts);
@@ -83,7 +102,8 @@ export function taskFailureInsights(
         `${attempts} ${killed ? 'killed' : 'failed'} attempt${attempts === 1 ? '' : 's'} of ${Number(group.indices)} ` +
         `task${Number(group.indices) === 1 ? '' : 's'} in stage${stageList.length === 1 ? '' : 's'} ${stageList.join(', ')} ` +
         `on executor${group.executors.length === 1 ? '' : 's'} ${group.executors.join(', ') || 'unknown'} ran for ` +
-        `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away.` +
+        `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away` +
+        (killed ? '; the attempts ran beside those that finished, adding no run time.' : `, costing its stages about ${seconds(wallMs)} of wall-clock.`) +
         (group.category === 'gpu-oom' ? ' The error text shows the GPU ran out of memory (RAPIDS Accelerator).' : '') +
         (group.category === 'container-memory' ? ' The error text shows the container was killed for exceeding its memory limit.' : '') +
         (group.category === 'oom' ? ' The error text shows the task ran out of memory.' : '') +
@@ -96,7 +116,13 @@ export function taskFailureInsights(
         lostTaskTimeMs: group.lostMs,
         shareOfTaskTime: Number(share.toFixed(4)),
         outOfMemory: memory,
-        stages: group.stages.map((s) => ({ stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId), attempts: Number(s.attempts) })),
+        stages: group.stages.map((s) => ({
+          stageId: Number(s.stageId), stageAttemptId: Number(s.attemptId), attempts: Number(s.attempts), lostTaskTimeMs: s.lostMs,
+        })),
+        wallClockMs: Math.round(wallMs),
+        impactBasis: group.category === 'killed'
+          ? 'none in wall-clock: killed attempts ran beside the attempt that finished and stopped when it did'
+          : 'wall-clock, per stage the larger of: the time retries pushed its end out, and its window at the share of its task time the failed attempts took',
         executors: group.executors,
         ...(killed
           ? { killReasons: group.killReasons.map((k) => ({ reason: shorten(k.reason) ?? '', attempts: Number(k.attempts) })) }
@@ -111,8 +137,9 @@ export function taskFailureInsights(
       stageId: single ? Number(single.stageId) : null,
       stageAttemptId: single ? Number(single.attemptId) : null,
       sqlExecutionId: null,
-      impact: share,
-      impactMs: group.lostMs,
+      impact: shareOfRunTime(app, wallMs),
+      impactMs: wallMs,
+      claims,
       ...(always ? { severityFloor: 'LOW' as const } : {}),
     });
   }
