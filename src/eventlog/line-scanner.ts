@@ -1,5 +1,6 @@
 import type { Codec } from './codec.js';
 import { openDecodedStream } from './codec.js';
+import { isUtf8 } from 'node:buffer';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
@@ -42,10 +43,12 @@ export async function scanLines(path: string, codec: Codec, maxLineBytes = Numbe
       oversizedLines.push(lineCount);
       badLines.push({ line: lineCount, reason: `${formatBytes(pendingBytes)} long, more than the ${formatBytes(maxLineBytes)} an event may be` });
     } else {
-      const text = Buffer.concat(pending, pendingBytes).toString('utf8').replace(/\r$/, '');
+      const bytes = Buffer.concat(pending, pendingBytes);
+      const text = bytes.toString('utf8').replace(/\r$/, '');
       if (text.trim() === '') blankLines.push(lineCount);
       else {
-        const reason = jsonObjectProblem(text);
+        // DuckDB refuses bytes that are no UTF-8 text; decoding here would hide them behind U+FFFD.
+        const reason = isUtf8(bytes) ? jsonObjectProblem(text) : 'it holds bytes that are not UTF-8 text';
         if (reason) badLines.push({ line: lineCount, reason });
       }
     }

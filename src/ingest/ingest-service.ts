@@ -19,7 +19,7 @@ import {
   type PartLineScan,
   type StagingPlan,
 } from '../parse/stage-events.js';
-import { writeApplication, type ApplicationIdentity } from '../store/application-writer.js';
+import { writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 
 /** Something the ingest noticed but worked around; `line` is the log line when one is to blame. */
@@ -184,42 +184,58 @@ async function ingestSourceNow(
     stage('materialized');
     return await database.withConnection(async (connection) => {
       phase('reading', 0);
-      const staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts, tempDir));
+      let staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts, tempDir));
       stage('staged');
-      const { application, name, plan } = await describeStagedApplication(connection, source, staged);
-      // Checked inside the one-at-a-time write, so no other upload can store the same application in between.
-      await options.beforeWrite?.(application.appKey);
-      phase('storing', bytesTotal);
-      const outcome = await asBadInput(source, parts, () =>
-        writeApplication(connection, application, plan, {
-          // Findings are computed once, here, and committed with the application: a reader never sees one
-          // without the other, and queries never wait for a detector.
-          beforeCommit: async (tx) => {
-            stage('rows written');
-            phase('analyzing', bytesTotal);
-            const insights = await detectInsights(tx, application.appKey);
-            stage('insights detected');
-            await replaceInsights(tx, application.appKey, insights);
-            stage('insights written');
-          },
-        }),
-      );
-      stage('committed');
-      application.warnings = outcome.warnings;
-      application.eventsRead = outcome.eventsRead;
-      application.eventsSkipped = outcome.eventsSkipped;
-      logger.info(
-        { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
-        'ingested event log',
-      );
-      phase('done', bytesTotal, outcome.eventsRead);
-      return toIngested(application, name);
+      for (;;) {
+        const { application, name, plan } = await describeStagedApplication(connection, source, staged);
+        // Checked inside the one-at-a-time write, so no other upload can store the same application in between.
+        await options.beforeWrite?.(application.appKey);
+        phase('storing', bytesTotal);
+        let outcome: WriteOutcome;
+        try {
+          outcome = await asBadInput(source, parts, () =>
+            writeApplication(connection, application, plan, {
+              // Findings are computed once, here, and committed with the application: a reader never sees one
+              // without the other, and queries never wait for a detector.
+              beforeCommit: async (tx) => {
+                stage('rows written');
+                phase('analyzing', bytesTotal);
+                const insights = await detectInsights(tx, application.appKey);
+                stage('insights detected');
+                await replaceInsights(tx, application.appKey, insights);
+                stage('insights written');
+              },
+            }),
+          );
+        } catch (error) {
+          // Task lines are first parsed as they are written: one that is not JSON (the write rolled back)
+          // sends the log down the slow path, which names every bad line and skips it.
+          if (!isMalformedLine(error) || staged.plan.objectReader === true) throw error;
+          staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
+          continue;
+        }
+        stage('committed');
+        application.warnings = outcome.warnings;
+        application.eventsRead = outcome.eventsRead;
+        application.eventsSkipped = outcome.eventsSkipped;
+        logger.info(
+          { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
+          'ingested event log',
+        );
+        phase('done', bytesTotal, outcome.eventsRead);
+        return toIngested(application, name);
+      }
     });
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
 }
 
+/** DuckDB's JSON reader met a line that is not JSON, or longer than it allows. */
+function isMalformedLine(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Malformed JSON|maximum_object_size/.test(message);
+}
 
 /**
  * DuckDB's reader names a line whose value does not fit its field ("JSON transform error in file F, in line
@@ -270,7 +286,29 @@ async function stageWithDiagnostics(
     return { plan: await stageEvents(connection, { parts }), warnings: [], cutOff: false };
   } catch (error) {
     if (!(error instanceof MalformedJsonError || error instanceof OversizedEventError)) throw error;
+    if (error instanceof OversizedEventError) {
+      // The first split allows shorter lines than an event may be: split again allowing any event.
+      try {
+        return { plan: await stageEvents(connection, { parts, longLines: true }), warnings: [], cutOff: false };
+      } catch (again) {
+        if (!(again instanceof MalformedJsonError || again instanceof OversizedEventError)) throw again;
+      }
+    }
   }
+  return stageAfterScan(connection, source, parts, tempDir);
+}
+
+/**
+ * The slow path: scans each part line by line in JavaScript to find every line that is not a JSON event (or is
+ * longer than an event may be), then stages the log without them, each named in a warning.
+ */
+async function stageAfterScan(
+  connection: DuckDBConnection,
+  source: LogSource,
+  givenParts: DuckDbInput[],
+  tempDir: string,
+): Promise<StagedLog> {
+  const parts = [...givenParts];
   const warnings: IngestWarning[] = [];
   let cutOffLog = false;
   const scans = new Map<number, PartLineScan>();
@@ -298,7 +336,7 @@ async function stageWithDiagnostics(
       });
     }
   }
-  return { plan: await stageEvents(connection, { parts, scans }), warnings, cutOff: cutOffLog };
+  return { plan: await stageEvents(connection, { parts, scans, objectReader: true }), warnings, cutOff: cutOffLog };
 }
 
 interface StagedSummary {

@@ -239,7 +239,9 @@ const insertStatements: Record<string, string> = {
   sql_executions: `
     INSERT INTO sql_executions
     WITH starts AS (
-      SELECT * FROM ${staged} WHERE kind = 'SparkListenerSQLExecutionStart' AND executionId IS NOT NULL
+      SELECT executionId, rootExecutionId, description, details, physicalPlanDescription, sparkPlanInfo,
+        modifiedConfigs, time
+      FROM ${staged} WHERE kind = 'SparkListenerSQLExecutionStart' AND executionId IS NOT NULL
       QUALIFY row_number() OVER (PARTITION BY executionId ORDER BY ${logOrder} DESC) = 1
     ), ends AS (
       SELECT executionId, time AS endTime, errorMessage FROM ${staged}
@@ -267,7 +269,9 @@ const insertStatements: Record<string, string> = {
   environment: `
     INSERT INTO environment
     WITH env AS (
-      SELECT * FROM ${staged} WHERE kind = 'SparkListenerEnvironmentUpdate'
+      SELECT "JVM Information", "Spark Properties", "Hadoop Properties", "System Properties", "Metrics Properties",
+        "Classpath Entries"
+      FROM ${staged} WHERE kind = 'SparkListenerEnvironmentUpdate'
       QUALIFY row_number() OVER (ORDER BY ${logOrder} DESC) = 1
     )
     SELECT $appKey, section, e.key, e.value->>'$'
@@ -346,7 +350,8 @@ function unusableTaskEventLinesSql(plan: StagingPlan): string {
 const applicationInsert = `
   INSERT INTO applications
   WITH app_start AS (
-    SELECT * FROM ${staged} WHERE kind = 'SparkListenerApplicationStart'
+    SELECT "App Name", "User", Timestamp, "Driver Logs", "Driver Attributes" FROM ${staged}
+    WHERE kind = 'SparkListenerApplicationStart'
     QUALIFY row_number() OVER (ORDER BY ${logOrder}) = 1
   ), app_end AS (
     SELECT max(Timestamp) AS endTime FROM ${staged} WHERE kind = 'SparkListenerApplicationEnd'
@@ -540,6 +545,8 @@ export async function writeApplication(
   } catch (error) {
     // A failed statement may already have ended the transaction; the original error is the one to report.
     await connection.run('ROLLBACK').catch(() => undefined);
+    // A failed task insert skipped its RESET: left off, the setting would let later staging reorder events.
+    await connection.run('RESET preserve_insertion_order').catch(() => undefined);
     throw error;
   }
 }

@@ -134,7 +134,7 @@ interface QuantileRow {
 }
 
 /** Stage attempts per query when precomputing: bounds the sorted lists DuckDB holds at once. */
-const PRECOMPUTE_TASKS_PER_QUERY = 250_000;
+const PRECOMPUTE_TASKS_PER_QUERY = 40_000;
 
 async function quantileRows(
   connection: DuckDBConnection,

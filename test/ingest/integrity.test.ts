@@ -112,6 +112,10 @@ describe('ingest integrity: values no field can hold, and isolation between appl
       "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-overflow') + (SELECT count(*) FROM tasks WHERE appKey = 'app-overflow') AS n",
     ));
     expect(rows[0]!.n).toBe(0);
+    // The task insert that failed turned insertion order off for the whole database; it must be back on, or
+    // the next log's events would be staged out of order (and "the last event wins" would pick any one).
+    const order = plain(await server.temp.database.query("SELECT current_setting('preserve_insertion_order') AS on"));
+    expect(order).toEqual([{ on: true }]);
   });
 
   it('stores negative task metrics as 0 and a task that finished before it launched with a zero duration, with warnings', async () => {
