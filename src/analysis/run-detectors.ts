@@ -4,32 +4,6 @@ import { createDetectorContext, type Detector, type InsightDraft } from './detec
 import { apportionClaims, compareInsights, type ClaimingInsight } from './claims.js';
 import { severityFor, type Insight, type Severity } from './insight.js';
 import { detectors as registeredDetectors } from './registry.js';
-import { replaceInsights } from '../store/insights-store.js';
-
-/** Stored where the store keeps its SQL; re-exported for the ingest, which stores insights with their application. */
-export { replaceInsights };
-
-/**
- * Runs every detector over one stored application and replaces its stored insights, in one transaction.
- * A detector that fails is logged and skipped: one bug must not cost the user the other findings.
- * Returns the insights, most impactful first.
- */
-export async function runDetectors(
-  connection: DuckDBConnection,
-  appKey: string,
-  detectors: readonly Detector[] = registeredDetectors,
-): Promise<Insight[]> {
-  const insights = await detectInsights(connection, appKey, detectors);
-  await connection.run('BEGIN TRANSACTION');
-  try {
-    await replaceInsights(connection, appKey, insights);
-    await connection.run('COMMIT');
-  } catch (error) {
-    await connection.run('ROLLBACK');
-    throw error;
-  }
-  return insights;
-}
 
 /** Every detector's findings for one application, most impactful first; a failing detector is logged and skipped. */
 export async function detectInsights(

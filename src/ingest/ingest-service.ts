@@ -6,7 +6,7 @@ import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
-import { detectInsights, replaceInsights } from '../analysis/run-detectors.js';
+import { detectInsights } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
@@ -21,6 +21,7 @@ import {
 } from '../parse/stage-events.js';
 import { writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
+import { replaceInsights } from '../store/insights-store.js';
 
 /** Something the ingest noticed but worked around; `line` is the log line when one is to blame. */
 export interface IngestWarning {
