@@ -192,6 +192,35 @@ export function stageFacts(context: Pick<DetectorContext, 'query'>): Promise<Sta
   return facts;
 }
 
+/** One task's time parts, each capped at its duration as the stage medians above are, and the bytes it read, in ms and bytes. */
+export interface TaskTimeParts {
+  runTime: number;
+  gcTime: number;
+  fetchWait: number;
+  schedulerDelay: number;
+  deserialize: number;
+  /** Input plus shuffle read. */
+  bytes: number;
+}
+
+/** SQL select list of {@link TaskTimeParts} over a row of app_tasks. */
+export const taskTimePartsSql = `least(executorRunTime, duration)::DOUBLE AS runTime, least(jvmGcTime, duration)::DOUBLE AS gcTime,
+  least(shuffleFetchWaitTime, duration)::DOUBLE AS fetchWait, least(schedulerDelay, duration)::DOUBLE AS schedulerDelay,
+  least(executorDeserializeTime, duration)::DOUBLE AS deserialize,
+  (inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS bytes`;
+
+/** A task's time parts as evidence (`slowestTask`), under the names the stage evidence uses. */
+export function taskTimePartsEvidence(task: TaskTimeParts): { [key: string]: number } {
+  return {
+    runTimeMs: task.runTime,
+    gcTimeMs: task.gcTime,
+    fetchWaitMs: task.fetchWait,
+    schedulerDelayMs: task.schedulerDelay,
+    deserializeMs: task.deserialize,
+    bytesRead: task.bytes,
+  };
+}
+
 /** A stage attempt's key as used in maps: "3.0". */
 export const stageKey = (stageId: number, attemptId: number): string => `${stageId}.${attemptId}`;
 
