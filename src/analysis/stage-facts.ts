@@ -224,19 +224,10 @@ export function taskTimePartsEvidence(task: TaskTimeParts): { [key: string]: num
 /** A stage attempt's key as used in maps: "3.0". */
 export const stageKey = (stageId: number, attemptId: number): string => `${stageId}.${attemptId}`;
 
-/**
- * A claim on one stage attempt's window (first launch to last finish) at the share `shareOf` computes from its
- * facts; none when the stage ran no task.
- */
-export function stageWindowClaims(
-  facts: readonly StageFacts[],
-  stageId: number,
-  attemptId: number,
-  shareOf: (f: StageFacts) => number,
-): WallClaim[] {
-  const f = facts.find((x) => x.stageId === stageId && x.stageAttemptId === attemptId);
+/** A claim on a stage attempt's window (first launch to last finish) at `share` (0-1); none when it ran no task. */
+export function stageWindowClaims(f: StageFacts | undefined, share: number): WallClaim[] {
   if (!f || f.firstLaunch === null || f.lastFinish === null || f.lastFinish <= f.firstLaunch) return [];
-  return [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, Math.max(0, shareOf(f))) }];
+  return [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, Math.max(0, share)) }];
 }
 
 /** A stage metric with where it was read from, for the evidence (`metricSource`). */
