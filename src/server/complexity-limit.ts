@@ -93,6 +93,8 @@ export interface ComplexityLimitOptions {
  */
 export function complexityLimitPlugin(schema: GraphQLSchema, options: ComplexityLimitOptions = {}): ApolloServerPlugin {
   const maximum = options.maximum ?? MAX_QUERY_COMPLEXITY;
+  // The estimators hold no per-request state: built once, not for every request.
+  const estimators = [fieldCostEstimator(), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })];
   return {
     async requestDidStart() {
       return {
@@ -105,7 +107,7 @@ export function complexityLimitPlugin(schema: GraphQLSchema, options: Complexity
             query: document,
             operationName: request.operationName,
             variables: request.variables,
-            estimators: [fieldCostEstimator(), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            estimators,
           });
           if (complexity > maximum) {
             throw new GraphQLError(
