@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { formatDuration, formatShare } from '../analysis/format.js';
-import { loadConfig } from '../config.js';
 import { BadInputError } from '../errors.js';
 import { fleetReport, type FleetReport } from '../fleet/fleet-service.js';
 import type { CliOutput } from './main.js';
@@ -78,8 +77,7 @@ export function registerFleetCommand(program: Command, out: CliOutput, setExit: 
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the answer as one JSON document')
     .action(async (options: FleetCliOptions) => {
-      const config = loadConfig();
-      const report = await withStoredDatabase(options.db, (database) =>
+      const report = await withStoredDatabase(options.db, (database, config) =>
         fleetReport(database, config, {
           name: options.name,
           user: options.user,

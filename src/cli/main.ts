@@ -11,6 +11,7 @@ import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
 import { removeStaleTempFiles } from '../eventlog/temp-files.js';
 import { readServerFile } from '../server/server-file.js';
 import { ingestThroughServer } from './server-handoff.js';
+import { openStoredDatabase } from './open-database.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
@@ -129,11 +130,7 @@ async function ingestThen(
   options: CommonOptions,
   then: (database: AnalysisDatabase, report: IngestReport) => Promise<void>,
 ): Promise<number> {
-  const config = loadConfig();
-  const database = await AnalysisDatabase.open(options.db ?? config.DUCKDB_PATH, {
-    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
-    threads: config.DUCKDB_THREADS,
-  });
+  const database = await openStoredDatabase(options.db, loadConfig());
   await removeStaleTempFiles();
   // Progress per log on stderr: a bar on a terminal, periodic lines in a CI log; stdout stays the result's.
   const progress = new IngestProgressView(out.stderr);
