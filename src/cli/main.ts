@@ -11,7 +11,7 @@ import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
 import { removeStaleTempFiles } from '../eventlog/temp-files.js';
 import { readServerFile } from '../server/server-file.js';
 import { ingestThroughServer } from './server-handoff.js';
-import { openStoredDatabase } from './open-database.js';
+import { openStoredDatabase, toJson } from './open-database.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
@@ -49,9 +49,7 @@ export interface CliOutput {
 
 /** Writes `value` as the one JSON document of a --json run; DuckDB's bigints become numbers (exact below 2^53). */
 export function writeJson(out: CliOutput, value: unknown): void {
-  const replacer = (_key: string, v: unknown): unknown =>
-    typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
-  out.stdout.write(`${JSON.stringify(value, replacer, 2)}\n`);
+  out.stdout.write(toJson(value));
 }
 
 /**

@@ -23,7 +23,9 @@ export async function withStoredDatabase<T>(
   }
 }
 
-/** JSON with DuckDB bigints as numbers (counts and times in these answers stay far below 2^53). */
+/** JSON text of a --json answer; DuckDB's bigints become numbers (exact below 2^53), larger ones strings. */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`;
+  const replacer = (_key: string, v: unknown): unknown =>
+    typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
+  return `${JSON.stringify(value, replacer, 2)}\n`;
 }
