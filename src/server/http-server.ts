@@ -270,7 +270,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   /** Uploads are refused before their body is read: without the role, or past the client's upload rate. */
   const gateUpload = (principal: Principal, client: string): void => {
-    if (config.AUTH_MODE !== 'open') requireRole(principal, 'viewer', 'An upload');
+    requireRole(principal, 'viewer', 'An upload');
     const refused = rateLimitError(uploadLimiter, client, 'uploads', 'RATE_LIMIT_UPLOADS_PER_MINUTE');
     if (refused) throw refused;
   };
