@@ -21,7 +21,7 @@ function runLine(run: RunSummary): string {
 }
 
 /** The comparison as a person reads it: the runs, what carries the change, then what else differs. */
-export function formatComparison(comparison: RunComparison): string {
+function formatComparison(comparison: RunComparison): string {
   const lines: string[] = [`base:      ${runLine(comparison.base)}`, `candidate: ${runLine(comparison.candidate)}`];
   if (comparison.durationDeltaMs !== null) {
     lines.push(`wall clock: ${signed(comparison.durationDeltaMs)}${comparison.durationRatio !== null ? ` (${comparison.durationRatio}x)` : ''}`);

@@ -39,7 +39,7 @@ const hours = (value: number): string => `${value.toFixed(value >= 100 ? 0 : 2)}
 const money = (value: number | null): string => (value === null ? '' : `, cost ${value.toFixed(2)}`);
 
 /** The fleet answer as a person reads it. */
-export function formatFleet(report: FleetReport): string {
+function formatFleet(report: FleetReport): string {
   const t = report.totals;
   const lines = [
     `${t.applications} applications, ${formatDuration(t.durationMs)} of run time: ${hours(t.allocatedCoreHours)} held, ` +

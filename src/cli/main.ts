@@ -29,7 +29,7 @@ const EXIT_INTERNAL = 1;
 const EXIT_BAD_INPUT = 2;
 
 /** The exit codes as `--help` lists them, so a script author need not read the source. */
-export const EXIT_CODES_HELP = `
+const EXIT_CODES_HELP = `
 Exit codes:
   0  done (lint: every file analysed, findings or not)
   1  internal error: a bug in spark-sword (the message says where)
@@ -48,7 +48,7 @@ export interface CliOutput {
 }
 
 /** Writes `value` as the one JSON document of a --json run; DuckDB's bigints become numbers (exact below 2^53). */
-export function writeJson(out: CliOutput, value: unknown): void {
+function writeJson(out: CliOutput, value: unknown): void {
   out.stdout.write(toJson(value));
 }
 

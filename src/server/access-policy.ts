@@ -68,7 +68,7 @@ export function rootFieldNames(document: DocumentNode, operation: OperationDefin
 }
 
 /** The error for a caller without the role a request needs: 401 with no role, 403 with too small a one. */
-export function accessDenied(principal: Principal, needed: Role, what: string): ClientError {
+function accessDenied(principal: Principal, needed: Role, what: string): ClientError {
   if (principal.role === null) {
     const message =
       principal.via === 'google'
