@@ -4,7 +4,7 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { processRequest } from 'graphql-upload-minimal';
 import type { Logger } from 'pino';
-import { ClientError, formatError } from '../api/common/errors.js';
+import { formatError } from '../api/common/errors.js';
 import { RequestLoaders, type ApiContext } from '../api/context.js';
 import { createAuthServices, type AuthServices } from '../auth/auth-services.js';
 import { LearnerSession } from '../auth/learner-session.js';
@@ -163,7 +163,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       complexityLimitPlugin(schema, {
         onExpensive: (context) => {
           const refused = rateLimitError(expensiveLimiter, (context as ApiContext).client, 'expensive queries', 'RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE');
-          if (refused) throw new ClientError(refused.message, 'TOO_MANY_REQUESTS', { status: 429, headers: refused.headers });
+          if (refused) throw refused.toClientError();
         },
       }),
     ],
