@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { formatDuration, formatShare } from '../analysis/format.js';
-import { BadInputError } from '../errors.js';
 import { fleetReport, type FleetReport } from '../fleet/fleet-service.js';
 import type { CliOutput } from './main.js';
 import { toJson, withStoredDatabase } from './open-database.js';
+import { parseTime, parseWhole } from './options.js';
 
 interface FleetCliOptions {
   name?: string;
@@ -16,23 +16,6 @@ interface FleetCliOptions {
   lastRuns: number;
   db?: string;
   json?: boolean;
-}
-
-function parseTime(flag: string) {
-  return (value: string): Date => {
-    const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-    if (Number.isNaN(time)) throw new BadInputError(`${flag} takes an ISO-8601 date or time such as 2026-12-01, got "${value}"`);
-    return new Date(time);
-  };
-}
-
-function parseWhole(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw new BadInputError(`${flag} takes a whole number from ${min} to ${max}, got "${value}"`);
-    }
-    return Number(value);
-  };
 }
 
 const hours = (value: number): string => `${value.toFixed(value >= 100 ? 0 : 2)} core-h`;

@@ -12,6 +12,7 @@ import { removeStaleTempFiles } from '../eventlog/temp-files.js';
 import { readServerFile } from '../server/server-file.js';
 import { ingestThroughServer } from './server-handoff.js';
 import { openStoredDatabase, toJson } from './open-database.js';
+import { parseWhole } from './options.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
@@ -188,14 +189,6 @@ function parseExecutorCounts(value: string): number[] {
   return counts.map(Number);
 }
 
-/** Parses `--cores N` (1-256). */
-function parseCores(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
-    throw new BadInputError(`--cores takes a whole number between 1 and 256, got "${value}"`);
-  }
-  return Number(value);
-}
-
 /** The what-if table of one application, with the bounds, the model's error and its assumptions. */
 function printSimulation(out: CliOutput, label: string, result: SimulationResult): void {
   const pad = (text: string, width: number): string => text.padStart(width);
@@ -285,7 +278,7 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
     .description('ingest event logs and estimate their wall time with other executor counts (executor what-if)')
     .argument('<paths...>', 'event log files or directories')
     .option('--executors <counts>', 'comma-separated executor counts, e.g. 4,8,16 (default: powers of two)', parseExecutorCounts)
-    .option('--cores <n>', 'cores per executor (default: the most common executor size in the log)', parseCores)
+    .option('--cores <n>', 'cores per executor (default: the most common executor size in the log)', parseWhole('--cores', 1, 256))
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the simulations as JSON')
     .action(async (paths: string[], options: CommonOptions & { executors?: number[]; cores?: number }) => {
