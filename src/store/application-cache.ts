@@ -16,14 +16,18 @@ export class ApplicationAnswers<T> {
 
   constructor(private readonly capacity: number) {}
 
+  private static key(db: AnalysisDatabase, appKey: string, appNo: number): string {
+    return `${db.id}:${appNo}:${appKey}`;
+  }
+
   /** The read under way of this application version, if any. */
   pending(db: AnalysisDatabase, appKey: string, appNo: number): Promise<T> | undefined {
-    return this.reading.get(`${db.id}:${appNo}:${appKey}`);
+    return this.reading.get(ApplicationAnswers.key(db, appKey, appNo));
   }
 
   /** Notes that `answer` is being read for this version; it is kept once read and forgotten if it fails. */
   reads(db: AnalysisDatabase, appKey: string, appNo: number, answer: Promise<T>): void {
-    const key = `${db.id}:${appNo}:${appKey}`;
+    const key = ApplicationAnswers.key(db, appKey, appNo);
     this.reading.set(key, answer);
     answer.then(
       (value) => this.set(db, appKey, appNo, value),
@@ -46,7 +50,7 @@ export class ApplicationAnswers<T> {
 
   /** The answer kept for this application version, if any (keyed by key and number, so copies never mix). */
   get(db: AnalysisDatabase, appKey: string, appNo: number): T | undefined {
-    const key = `${db.id}:${appNo}:${appKey}`;
+    const key = ApplicationAnswers.key(db, appKey, appNo);
     const value = this.entries.get(key);
     if (value !== undefined) {
       this.entries.delete(key);
@@ -57,7 +61,7 @@ export class ApplicationAnswers<T> {
 
   /** Keeps `value` for this application version. */
   set(db: AnalysisDatabase, appKey: string, appNo: number, value: T): void {
-    const key = `${db.id}:${appNo}:${appKey}`;
+    const key = ApplicationAnswers.key(db, appKey, appNo);
     this.entries.delete(key);
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
