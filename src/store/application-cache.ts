@@ -103,7 +103,8 @@ export async function applicationNumbers(db: AnalysisDatabase, appKeys: readonly
 /**
  * Reads per-application answers through `cache`: the keys whose current version is neither kept nor being
  * read are read with `load` (one call for all of them, answering in key order) and kept; keys another
- * request is reading wait for that read. Unknown applications answer `empty`.
+ * request is reading wait for that read. Unknown applications answer `empty`, or with `readUnnumbered` are
+ * read with the rest and not kept (rows written for a key outside an ingest have no version to keep them by).
  */
 export async function cachedByApp<T>(
   db: AnalysisDatabase,
@@ -111,22 +112,23 @@ export async function cachedByApp<T>(
   appKeys: readonly string[],
   load: (appKeys: string[]) => Promise<T[]>,
   empty: T,
+  { readUnnumbered = false }: { readUnnumbered?: boolean } = {},
 ): Promise<T[]> {
   const numbers = await applicationNumbers(db, appKeys);
   const answers = new Map<string, T | Promise<T>>();
   const missing: string[] = [];
   for (const key of new Set(appKeys)) {
     const appNo = numbers.get(key);
-    if (appNo === undefined) continue;
-    const answer = cache.get(db, key, appNo) ?? cache.pending(db, key, appNo);
+    const answer = appNo === undefined ? undefined : (cache.get(db, key, appNo) ?? cache.pending(db, key, appNo));
     if (answer !== undefined) answers.set(key, answer);
-    else missing.push(key);
+    else if (appNo !== undefined || readUnnumbered) missing.push(key);
   }
   if (missing.length > 0) {
     const loading = load(missing);
     missing.forEach((key, i) => {
       const answer = loading.then((loaded) => loaded[i]!);
-      cache.reads(db, key, numbers.get(key)!, answer);
+      const appNo = numbers.get(key);
+      if (appNo !== undefined) cache.reads(db, key, appNo, answer);
       answers.set(key, answer);
     });
   }
