@@ -1,9 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
-import { ApplicationAnswers, cachedByApp } from './application-cache.js';
+import { ApplicationAnswers, applicationNumbers, cachedByApp } from './application-cache.js';
 import type { AnalysisDatabase } from './database.js';
 import type { StageAttemptKey } from './tasks-store.js';
-import { applicationNumberOf } from './application-numbers.js';
 
 /** Quantiles of one task metric, in the order of {@link TaskMetricDistributions.quantiles}. */
 export type Distribution = number[];
@@ -235,11 +234,13 @@ export async function taskSummaries(
       return shaped;
     });
   }
+  const numbers = await applicationNumbers(database, stages.map((stage) => stage.appKey));
   return database.withConnection(async (connection) => {
     const answers: Array<TaskMetricDistributions | null> = [];
+    // One stage attempt per query: each sorts its tasks' metrics, so a large application's stages are not all held at once.
     for (const stage of stages) {
-      const appNo = await applicationNumberOf(connection, stage.appKey);
-      const [row] = appNo === null ? [] : await quantileRows(connection, stage.appKey, appNo, [stage], sortedQuantiles);
+      const appNo = numbers.get(stage.appKey);
+      const [row] = appNo === undefined ? [] : await quantileRows(connection, stage.appKey, appNo, [stage], sortedQuantiles);
       answers.push(row ? toDistributions(sortedQuantiles, row.metricValues) : null);
     }
     return answers;
