@@ -59,11 +59,11 @@ async function readInsights(db: AnalysisDatabase, appKeys: readonly string[]): P
 }
 
 /** The INSERT of one insight, its columns and parameters named after the model's fields (see INSIGHT_COLUMNS). */
-export const insertInsightSql = `INSERT INTO insights (appKey, ${insightFields.join(', ')})
+const insertInsightSql = `INSERT INTO insights (appKey, ${insightFields.join(', ')})
   VALUES ($appKey, ${insightFields.map((field) => `$${field}`).join(', ')})`;
 
 /** An insight's fields as DuckDB parameters: evidence as JSON text, milliseconds whole. */
-export function insightParams(appKey: string, insight: Insight): Record<string, string | number | null> {
+function insightParams(appKey: string, insight: Insight): Record<string, string | number | null> {
   const params: Record<string, string | number | null> = { appKey };
   for (const field of insightFields) {
     const value = insight[field];

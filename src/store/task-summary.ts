@@ -98,7 +98,7 @@ const column = (index: number): string => `m${index}`;
  * The quantiles whose answers are precomputed for every stage attempt at ingest: History Server's REST default
  * (0.05, 0.25, 0.5, 0.75, 0.95) and its stage page's (min, quartiles, max). Any subset is answered from them.
  */
-export const PRECOMPUTED_QUANTILES: readonly number[] = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1];
+const PRECOMPUTED_QUANTILES: readonly number[] = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1];
 
 /**
  * Spark's AppStatusStore.taskSummary for several stage attempts of one application: only tasks that succeeded
