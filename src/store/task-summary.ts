@@ -135,20 +135,30 @@ interface QuantileRow {
 /** Stage attempts per query when precomputing: bounds the sorted lists DuckDB holds at once. */
 const PRECOMPUTE_TASKS_PER_QUERY = 40_000;
 
-async function quantileRows(
-  connection: DuckDBConnection,
+/** The parameters of {@link taskSummarySql} for some stage attempts of one application. */
+function taskSummaryParams(
   appKey: string,
-  appNo: number | bigint,
+  appNo: number,
   stages: ReadonlyArray<{ stageId: number | bigint; attemptId: number | bigint }>,
   quantiles: readonly number[],
-): Promise<QuantileRow[]> {
-  const reader = await connection.runAndReadAll(taskSummarySql, {
+): Record<string, string | number> {
+  return {
     appKey,
-    appNo: Number(appNo),
+    appNo,
     stages: JSON.stringify(stages.map((stage) => `${stage.stageId}:${stage.attemptId}`)),
     // Bound as text and cast in SQL: a JS list binds with its first item's type, and 0 would make it INTEGER[].
     quantiles: JSON.stringify(quantiles),
-  });
+  };
+}
+
+async function quantileRows(
+  connection: DuckDBConnection,
+  appKey: string,
+  appNo: number,
+  stages: ReadonlyArray<{ stageId: number | bigint; attemptId: number | bigint }>,
+  quantiles: readonly number[],
+): Promise<QuantileRow[]> {
+  const reader = await connection.runAndReadAll(taskSummarySql, taskSummaryParams(appKey, appNo, stages, quantiles));
   return reader.getRowObjectsJS() as unknown as QuantileRow[];
 }
 
@@ -179,12 +189,7 @@ export async function precomputeTaskQuantiles(connection: DuckDBConnection, appK
     await connection.run(
       `INSERT INTO app_task_quantiles
        SELECT $appKey, stageId, stageAttemptId, $quantiles::DOUBLE[], metricValues FROM (${taskSummarySql})`,
-      {
-        appKey,
-        appNo,
-        stages: JSON.stringify(batch.map((stage) => `${stage.stageId}:${stage.attemptId}`)),
-        quantiles: JSON.stringify(PRECOMPUTED_QUANTILES),
-      },
+      taskSummaryParams(appKey, appNo, batch, PRECOMPUTED_QUANTILES),
     );
   }
 }
