@@ -14,7 +14,6 @@ import { complexityLimitPlugin } from './complexity-limit.js';
 import { ApiTokenStore } from '../auth/api-tokens.js';
 import type { Principal } from '../auth/roles.js';
 import { removeAbandonedUploads } from '../ingest/upload-service.js';
-import { ensureApplicationUploadsTable } from '../store/application-uploads.js';
 import { accessPolicyPlugin } from './access-policy.js';
 import { MAX_QUERY_TOKENS, queryShapeRule } from './query-shape.js';
 import { RateLimiter } from './rate-limit.js';
@@ -142,7 +141,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const auth = createAuthServices(config, options.auth);
   checkOpenModeExposure(config, log);
   const tokens = new ApiTokenStore(progress.database);
-  await ensureApplicationUploadsTable(db);
   await removeAbandonedUploads(config.UPLOAD_TMP_DIR);
   const uploadLimiter = new RateLimiter(config.RATE_LIMIT_UPLOADS_PER_MINUTE);
   const expensiveLimiter = new RateLimiter(config.RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE);

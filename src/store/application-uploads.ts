@@ -1,20 +1,5 @@
 import type { AnalysisDatabase } from './database.js';
 
-/** Who uploaded each application attempt: the principal's subject (`token:<name>`, `google:<email>`, `local`). */
-const createSql = `CREATE TABLE IF NOT EXISTS application_uploads (
-  appKey VARCHAR PRIMARY KEY,
-  uploadedBy VARCHAR NOT NULL,
-  uploadedAt TIMESTAMP NOT NULL
-)`;
-
-/**
- * Creates the uploader table when missing. It sits beside the ingest's tables rather than in them: an
- * application ingested by the CLI (an operator with the files) has no uploader, and only admins may touch it.
- */
-export async function ensureApplicationUploadsTable(db: AnalysisDatabase): Promise<void> {
-  await db.query(createSql);
-}
-
 /** The uploader of `appKey`, null when it came in through the CLI (or before uploaders were recorded). */
 export async function uploaderOf(db: AnalysisDatabase, appKey: string): Promise<string | null> {
   const rows = await db.query('SELECT uploadedBy FROM application_uploads WHERE appKey = $appKey', { appKey });

@@ -277,6 +277,15 @@ CREATE TABLE IF NOT EXISTS insights (
   PRIMARY KEY (appKey, id)
 );
 
+-- Who uploaded each application attempt (src/store/application-uploads.ts): the principal's subject
+-- (\`token:<name>\`, \`google:<email>\`, \`local\`). Not an application table: an attempt ingested by the CLI
+-- has no uploader, and deleting an attempt forgets its uploader itself (forgetUploaders).
+CREATE TABLE IF NOT EXISTS application_uploads (
+  appKey VARCHAR PRIMARY KEY,
+  uploadedBy VARCHAR NOT NULL,
+  uploadedAt TIMESTAMP NOT NULL
+);
+
 -- A number per stored application, new at every write. DuckDB's zonemaps keep only an 8-byte prefix of a
 -- VARCHAR, which every Spark application id shares ("applicati", "local-17"), so filtering tasks by appKey
 -- reads every row group; filtering by this integer reads only the application's own.
