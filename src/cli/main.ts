@@ -7,11 +7,11 @@ import { BadInputError } from '../errors.js';
 import { logger, routeLogsTo, type LogSink } from '../logger.js';
 import { version } from '../version.js';
 import { ingestPaths, type IngestReport } from '../ingest/ingest-service.js';
-import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
+import { DatabaseOpenError, openConfiguredDatabase, type AnalysisDatabase } from '../store/database.js';
 import { removeStaleTempFiles } from '../eventlog/temp-files.js';
 import { readServerFile } from '../server/server-file.js';
 import { ingestThroughServer } from './server-handoff.js';
-import { openStoredDatabase, toJson } from './open-database.js';
+import { toJson } from './open-database.js';
 import { parseWhole } from './options.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
@@ -129,7 +129,7 @@ async function ingestThen(
   options: CommonOptions,
   then: (database: AnalysisDatabase, report: IngestReport) => Promise<void>,
 ): Promise<number> {
-  const database = await openStoredDatabase(options.db, loadConfig());
+  const database = await openConfiguredDatabase(loadConfig(), options.db);
   await removeStaleTempFiles();
   // Progress per log on stderr: a bar on a terminal, periodic lines in a CI log; stdout stays the result's.
   const progress = new IngestProgressView(out.stderr);

@@ -1,13 +1,5 @@
 import { loadConfig, type Config } from '../config.js';
-import { AnalysisDatabase } from '../store/database.js';
-
-/** Opens the analysis database at `dbPath` (else DUCKDB_PATH) with the configured memory limit and threads. */
-export function openStoredDatabase(dbPath: string | undefined, config: Config): Promise<AnalysisDatabase> {
-  return AnalysisDatabase.open(dbPath ?? config.DUCKDB_PATH, {
-    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
-    threads: config.DUCKDB_THREADS,
-  });
-}
+import { openConfiguredDatabase, type AnalysisDatabase } from '../store/database.js';
 
 /** Opens the analysis database a command reads (`--db`, else DUCKDB_PATH), runs `work` with it and the config, and closes it. */
 export async function withStoredDatabase<T>(
@@ -15,7 +7,7 @@ export async function withStoredDatabase<T>(
   work: (database: AnalysisDatabase, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
-  const database = await openStoredDatabase(dbPath, config);
+  const database = await openConfiguredDatabase(config, dbPath);
   try {
     return await work(database, config);
   } finally {

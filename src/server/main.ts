@@ -3,7 +3,7 @@ import { loadSampleDataIfEmpty } from '../ingest/sample-data.js';
 import { ProgressStore } from '../learning/progress/progress-store.js';
 import { logger } from '../logger.js';
 import { removeStaleTempFiles } from '../eventlog/temp-files.js';
-import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
+import { DatabaseOpenError, openConfiguredDatabase, type AnalysisDatabase } from '../store/database.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { startServer } from './http-server.js';
 
@@ -21,10 +21,7 @@ async function main(): Promise<void> {
   }
   let db: AnalysisDatabase;
   try {
-    db = await AnalysisDatabase.open(config.DUCKDB_PATH, {
-      memoryLimit: config.DUCKDB_MEMORY_LIMIT,
-      threads: config.DUCKDB_THREADS,
-    });
+    db = await openConfiguredDatabase(config);
   } catch (error) {
     // A locked, read-only or foreign database file: one line that says what to do, no stack trace.
     if (error instanceof DatabaseOpenError) {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
+import type { Config } from '../config.js';
 import { createTablesSql, SCHEMA_VERSION } from './schema.js';
 import { createViewsSql } from './views.js';
 
@@ -360,4 +361,12 @@ export class AnalysisDatabase {
       await connection.run(createViewsSql);
     });
   }
+}
+
+/** Opens the analysis database at `path` (DUCKDB_PATH when not given) with the configured memory limit and threads. */
+export function openConfiguredDatabase(
+  config: Pick<Config, 'DUCKDB_PATH' | 'DUCKDB_MEMORY_LIMIT' | 'DUCKDB_THREADS'>,
+  path: string = config.DUCKDB_PATH,
+): Promise<AnalysisDatabase> {
+  return AnalysisDatabase.open(path, { memoryLimit: config.DUCKDB_MEMORY_LIMIT, threads: config.DUCKDB_THREADS });
 }
