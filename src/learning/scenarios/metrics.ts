@@ -102,7 +102,7 @@ export function stageOfOperation(result: ShapeResult, index: number): ShapeStage
  * (the hot piece plus the other side's matching partition, or a coalesced partition if that is larger). A largest
  * partition is never below the average one.
  */
-function effectiveMaxPartition(_result: ShapeResult, stage: ShapeStage): Measurement {
+function effectiveMaxPartition(stage: ShapeStage): Measurement {
   const largest = stage.maxPartitionBytes.value;
   const average = stage.bytesPerTask.value;
   if (largest >= average) return { value: largest, derivation: stage.maxPartitionBytes.derivation };
@@ -143,7 +143,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     measure: (input, params) => {
       const result = requireResult(input);
       const stage = stageOfOperation(result, simulatedIndex(input, params));
-      const max = effectiveMaxPartition(result, stage);
+      const max = effectiveMaxPartition(stage);
       const typical = stage.bytesPerTask.value;
       const ratio = typical > 0 ? Number(max.value) / typical : 1;
       return {
@@ -173,10 +173,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     source: 'shape',
     operation: 'any',
     label: (p) => `largest partition of operation ${p.operation}'s stage`,
-    measure: (input, params) => {
-      const result = requireResult(input);
-      return stageMeasurement(input, params, (stage) => effectiveMaxPartition(result, stage));
-    },
+    measure: (input, params) => stageMeasurement(input, params, effectiveMaxPartition),
   },
   spillBytesPerTask: {
     kind: 'number',
