@@ -249,16 +249,13 @@ export function compareRuns(base: RunInput, candidate: RunInput): RunComparison 
     (stage) => `${stageName(stage)}|${depthOf(stage)}`,
     (stage) => stageName(stage),
   ]);
-  const wallBase = attributeWallClock(
-    base.rows.stages.filter(ran).map((s) => ({ id: s.stageId, start: s.submissionTime, end: s.completionTime })),
-    base.startTime ?? 0,
-    base.endTime ?? base.startTime ?? 0,
+  const wallClockOf = (run: RunInput): ReturnType<typeof attributeWallClock> => attributeWallClock(
+    run.rows.stages.filter(ran).map((s) => ({ id: s.stageId, start: s.submissionTime, end: s.completionTime })),
+    run.startTime ?? 0,
+    run.endTime ?? run.startTime ?? 0,
   );
-  const wallCandidate = attributeWallClock(
-    candidate.rows.stages.filter(ran).map((s) => ({ id: s.stageId, start: s.submissionTime, end: s.completionTime })),
-    candidate.startTime ?? 0,
-    candidate.endTime ?? candidate.startTime ?? 0,
-  );
+  const wallBase = wallClockOf(base);
+  const wallCandidate = wallClockOf(candidate);
   const stages: StagePair[] = stageAlignment.pairs.map(({ base: b, candidate: c, level }) => ({
     baseStageId: b.stageId,
     candidateStageId: c.stageId,
