@@ -1,8 +1,8 @@
 /**
  * Fleet benchmark: `npm run bench:fleet` (BENCH_FLEET_APPS=1000 by default; BENCH_FLEET_LOGS picks the source logs).
  *
- * Ingests a few real shared logs once, then copies their rows under new application keys (every table the
- * ingest writes, names and times kept so runs form series) until the database holds
+ * Ingests a few real shared logs once, then copies their rows under new application keys (cloneApplication:
+ * every table the ingest writes, names and times kept so runs form series) until the database holds
  * BENCH_FLEET_APPS applications (the copies carry each application's resource facts, which the ingest computed).
  * Then it times a first fleet query, a second one, a filtered one, and one application's cost.
  * Prints figures; asserts nothing.
@@ -10,12 +10,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { listValue } from '@duckdb/node-api';
 import { loadConfig } from '../src/config.js';
 import { applicationCosts, fleetReport } from '../src/fleet/fleet-service.js';
 import { ingestPaths } from '../src/ingest/ingest-service.js';
 import { AnalysisDatabase } from '../src/store/database.js';
-import { applicationTables } from '../src/store/schema.js';
+import { cloneApplication } from './clone-application.js';
 
 const TARGET = Number(process.env.BENCH_FLEET_APPS ?? 1000);
 
@@ -41,19 +40,11 @@ async function main(): Promise<void> {
     const copies = TARGET - originals.length;
     await time(`copy their rows to ${TARGET} applications`, () =>
       database.withConnection(async (connection) => {
-        await connection.run('BEGIN TRANSACTION');
-        // One INSERT per table for all copies: copy i of original o gets the key "<o>#<i>".
-        await connection.run(`CREATE TEMP TABLE copies AS
-          SELECT o.appKey AS source, o.appKey || '#' || i AS appKey, i AS shift
-          FROM (SELECT unnest($originals::VARCHAR[]) AS appKey, generate_subscripts($originals::VARCHAR[], 1) AS n) o,
-               range(1, ${Math.ceil(copies / originals.length) + 1}) r(i)
-          QUALIFY row_number() OVER (ORDER BY i, n) <= ${copies}`, { originals: listValue(originals) });
-        for (const table of applicationTables) {
-          // Times stay as logged: shifting the application without its executors and tasks would invent idle time.
-          const replaced = table === 'applications' ? `c.appKey AS appKey, t.appId || '#' || c.shift AS appId` : 'c.appKey AS appKey';
-          await connection.run(`INSERT INTO ${table} SELECT t.* REPLACE (${replaced}) FROM ${table} t JOIN copies c ON c.source = t.appKey`);
+        // Copies taken from the originals in turn: the j-th copy of original o gets the key "<o>#<j>".
+        for (const [n, original] of originals.entries()) {
+          const count = Math.max(0, Math.ceil((copies - n) / originals.length));
+          await cloneApplication(connection, original, Array.from({ length: count }, (_, i) => `${original}#${i + 1}`));
         }
-        await connection.run('COMMIT');
       }),
     );
     const count = await database.query('SELECT count(*)::INTEGER AS n, (SELECT count(*) FROM tasks)::BIGINT AS tasks FROM applications');

@@ -76,7 +76,7 @@ const configSchema = z.object({
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),
   NODE_ENV: z.string().default('development'),
   /** Load the sample logs of examples/logs into an empty database at start-up (also `npm start -- --demo`). */
-  SAMPLE_DATA: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  SAMPLE_DATA: envFlag,
   /** Event log directories to watch, comma-separated (History Server's spark.history.fs.logDirectory); unset: off. */
   LOG_DIRECTORY: z
     .string()

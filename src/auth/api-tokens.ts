@@ -4,7 +4,7 @@ import type { ProgressDatabase } from '../learning/progress/progress-database.js
 import { isRole, type Role } from './roles.js';
 
 /** Every token starts so, which makes a leaked one easy to recognise in logs and secret scanners. */
-export const TOKEN_PREFIX = 'sst_';
+const TOKEN_PREFIX = 'sst_';
 /** 32 random bytes: guessing is hopeless, so a fast hash (SHA-256) is enough to store it. */
 const SECRET_BYTES = 32;
 const TOKEN_PATTERN = /^sst_[A-Za-z0-9_-]{43}$/;

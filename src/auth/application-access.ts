@@ -4,7 +4,7 @@ import type { AnalysisDatabase } from '../store/database.js';
 import type { Principal } from './roles.js';
 
 /** Whether `principal` may replace or delete an application uploaded by `uploader` (null: by the CLI). */
-export function mayModify(principal: Principal, uploader: string | null): boolean {
+function mayModify(principal: Principal, uploader: string | null): boolean {
   if (principal.role === 'admin') return true;
   return principal.role === 'uploader' && uploader !== null && uploader === principal.subject;
 }

@@ -19,7 +19,7 @@ export interface PrincipalSources {
 }
 
 /** The bearer token of an Authorization header; undefined without one; throws for another scheme. */
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(header);
   if (!match) throw new InvalidCredentialsError('The Authorization header must be "Bearer <API token>"');

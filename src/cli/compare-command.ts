@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { formatBytes, formatDuration, formatShare } from '../analysis/format.js';
 import type { RunComparison, RunSummary } from '../comparison/compare-runs.js';
 import { compareApplications } from '../comparison/comparison-service.js';
-import { loadConfig } from '../config.js';
 import { BadInputError, NotFoundError } from '../errors.js';
 import type { CliOutput } from './main.js';
 import { toJson, withStoredDatabase } from './open-database.js';
@@ -22,7 +21,7 @@ function runLine(run: RunSummary): string {
 }
 
 /** The comparison as a person reads it: the runs, what carries the change, then what else differs. */
-export function formatComparison(comparison: RunComparison): string {
+function formatComparison(comparison: RunComparison): string {
   const lines: string[] = [`base:      ${runLine(comparison.base)}`, `candidate: ${runLine(comparison.candidate)}`];
   if (comparison.durationDeltaMs !== null) {
     lines.push(`wall clock: ${signed(comparison.durationDeltaMs)}${comparison.durationRatio !== null ? ` (${comparison.durationRatio}x)` : ''}`);
@@ -68,9 +67,9 @@ export function registerCompareCommand(program: Command, out: CliOutput, setExit
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the comparison as one JSON document')
     .action(async (base: string, candidate: string, options: { db?: string; json?: boolean }) => {
-      const comparison = await withStoredDatabase(options.db, async (database) => {
+      const comparison = await withStoredDatabase(options.db, async (database, config) => {
         try {
-          return await compareApplications(database, base, candidate, loadConfig());
+          return await compareApplications(database, base, candidate, config);
         } catch (error) {
           // An id the store does not hold is the user's input: exit 2 with the message.
           if (error instanceof NotFoundError) throw new BadInputError(error.message);

@@ -1,15 +1,8 @@
 import type { Command } from 'commander';
-import { BadInputError } from '../errors.js';
 import { exportParquet } from '../export/parquet-export.js';
 import type { CliOutput } from './main.js';
 import { toJson, withStoredDatabase } from './open-database.js';
-
-/** Parses `--since`: an ISO-8601 date or date-time. */
-function parseSince(value: string): Date {
-  const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) throw new BadInputError(`--since takes an ISO-8601 date or time such as 2026-12-01 or 2026-12-01T06:00:00Z, got "${value}"`);
-  return new Date(time);
-}
+import { parseTime } from './options.js';
 
 /** Registers `spark-sword export --parquet DIR [--since ISO]`. */
 export function registerExportCommand(program: Command, out: CliOutput, setExit: (code: number) => void): void {
@@ -17,7 +10,7 @@ export function registerExportCommand(program: Command, out: CliOutput, setExit:
     .command('export')
     .description('write every stored application as Parquet, one folder per table and one partition per application (append-only)')
     .requiredOption('--parquet <dir>', 'directory to write (created if missing; an earlier export directory is extended)')
-    .option('--since <iso>', 'only applications ingested at or after this time, e.g. 2026-12-01T00:00:00Z', parseSince)
+    .option('--since <iso>', 'only applications ingested at or after this time, e.g. 2026-12-01T00:00:00Z', parseTime('--since'))
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the report as one JSON document')
     .action(async (options: { parquet: string; since?: Date; db?: string; json?: boolean }) => {

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { formatDuration, formatShare } from '../analysis/format.js';
-import { loadConfig } from '../config.js';
-import { BadInputError } from '../errors.js';
 import { fleetReport, type FleetReport } from '../fleet/fleet-service.js';
 import type { CliOutput } from './main.js';
 import { toJson, withStoredDatabase } from './open-database.js';
+import { parseTime, parseWhole } from './options.js';
 
 interface FleetCliOptions {
   name?: string;
@@ -19,28 +18,11 @@ interface FleetCliOptions {
   json?: boolean;
 }
 
-function parseTime(flag: string) {
-  return (value: string): Date => {
-    const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-    if (Number.isNaN(time)) throw new BadInputError(`${flag} takes an ISO-8601 date or time such as 2026-12-01, got "${value}"`);
-    return new Date(time);
-  };
-}
-
-function parseWhole(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw new BadInputError(`${flag} takes a whole number from ${min} to ${max}, got "${value}"`);
-    }
-    return Number(value);
-  };
-}
-
 const hours = (value: number): string => `${value.toFixed(value >= 100 ? 0 : 2)} core-h`;
 const money = (value: number | null): string => (value === null ? '' : `, cost ${value.toFixed(2)}`);
 
 /** The fleet answer as a person reads it. */
-export function formatFleet(report: FleetReport): string {
+function formatFleet(report: FleetReport): string {
   const t = report.totals;
   const lines = [
     `${t.applications} applications, ${formatDuration(t.durationMs)} of run time: ${hours(t.allocatedCoreHours)} held, ` +
@@ -78,8 +60,7 @@ export function registerFleetCommand(program: Command, out: CliOutput, setExit: 
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the answer as one JSON document')
     .action(async (options: FleetCliOptions) => {
-      const config = loadConfig();
-      const report = await withStoredDatabase(options.db, (database) =>
+      const report = await withStoredDatabase(options.db, (database, config) =>
         fleetReport(database, config, {
           name: options.name,
           user: options.user,

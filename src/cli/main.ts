@@ -11,6 +11,8 @@ import { AnalysisDatabase, DatabaseOpenError } from '../store/database.js';
 import { removeStaleTempFiles } from '../eventlog/temp-files.js';
 import { readServerFile } from '../server/server-file.js';
 import { ingestThroughServer } from './server-handoff.js';
+import { openStoredDatabase, toJson } from './open-database.js';
+import { parseWhole } from './options.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
@@ -28,7 +30,7 @@ const EXIT_INTERNAL = 1;
 const EXIT_BAD_INPUT = 2;
 
 /** The exit codes as `--help` lists them, so a script author need not read the source. */
-export const EXIT_CODES_HELP = `
+const EXIT_CODES_HELP = `
 Exit codes:
   0  done (lint: every file analysed, findings or not)
   1  internal error: a bug in spark-sword (the message says where)
@@ -47,10 +49,8 @@ export interface CliOutput {
 }
 
 /** Writes `value` as the one JSON document of a --json run; DuckDB's bigints become numbers (exact below 2^53). */
-export function writeJson(out: CliOutput, value: unknown): void {
-  const replacer = (_key: string, v: unknown): unknown =>
-    typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v;
-  out.stdout.write(`${JSON.stringify(value, replacer, 2)}\n`);
+function writeJson(out: CliOutput, value: unknown): void {
+  out.stdout.write(toJson(value));
 }
 
 /**
@@ -129,11 +129,7 @@ async function ingestThen(
   options: CommonOptions,
   then: (database: AnalysisDatabase, report: IngestReport) => Promise<void>,
 ): Promise<number> {
-  const config = loadConfig();
-  const database = await AnalysisDatabase.open(options.db ?? config.DUCKDB_PATH, {
-    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
-    threads: config.DUCKDB_THREADS,
-  });
+  const database = await openStoredDatabase(options.db, loadConfig());
   await removeStaleTempFiles();
   // Progress per log on stderr: a bar on a terminal, periodic lines in a CI log; stdout stays the result's.
   const progress = new IngestProgressView(out.stderr);
@@ -191,14 +187,6 @@ function parseExecutorCounts(value: string): number[] {
     throw new BadInputError(`--executors takes 1 to 50 comma-separated counts between 1 and 10000, got "${value}"`);
   }
   return counts.map(Number);
-}
-
-/** Parses `--cores N` (1-256). */
-function parseCores(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
-    throw new BadInputError(`--cores takes a whole number between 1 and 256, got "${value}"`);
-  }
-  return Number(value);
 }
 
 /** The what-if table of one application, with the bounds, the model's error and its assumptions. */
@@ -290,7 +278,7 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
     .description('ingest event logs and estimate their wall time with other executor counts (executor what-if)')
     .argument('<paths...>', 'event log files or directories')
     .option('--executors <counts>', 'comma-separated executor counts, e.g. 4,8,16 (default: powers of two)', parseExecutorCounts)
-    .option('--cores <n>', 'cores per executor (default: the most common executor size in the log)', parseCores)
+    .option('--cores <n>', 'cores per executor (default: the most common executor size in the log)', parseWhole('--cores', 1, 256))
     .option('--db <path>', 'analysis DuckDB file (default: DUCKDB_PATH or data/spark_sword.duckdb)')
     .option('--json', 'print the simulations as JSON')
     .action(async (paths: string[], options: CommonOptions & { executors?: number[]; cores?: number }) => {

@@ -12,7 +12,7 @@ import type { ShapeConfig } from '../simulation/shape/shape-types.js';
 import { AnalysisDatabase } from '../store/database.js';
 
 /** Reads and validates a shape file; every failure is a BadInputError naming the file. */
-export async function readShapeFile(path: string): Promise<ReturnType<typeof parseShapeInput>> {
+async function readShapeFile(path: string): Promise<ReturnType<typeof parseShapeInput>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -40,7 +40,7 @@ function line(label: string, number: DerivedNumber, asBytes: boolean): string {
 }
 
 /** The plan as a person reads it: stages with boundaries, tasks and sizes with their derivations, joins, AQE, insights, assumptions. */
-export function formatShapeResult(result: ShapeResult): string {
+function formatShapeResult(result: ShapeResult): string {
   let text = `Plan: ${result.stages.length} stage${result.stages.length === 1 ? '' : 's'}, ${formatBytes(result.totalShuffleBytes.value)} shuffled (estimates, not promises)\n`;
   for (const stage of result.stages) {
     const ops = stage.operationIndexes.length > 0 ? `; runs ops ${stage.operationIndexes.join(', ')}` : '';
@@ -107,7 +107,7 @@ const sparkNames: Record<string, keyof ShapeConfig> = {
 };
 
 /** Parses `--set key=value` pairs into config overrides; a bad pair is a BadInputError naming it and the known keys. */
-export function parseSettings(pairs: readonly string[]): ShapeConfig {
+function parseSettings(pairs: readonly string[]): ShapeConfig {
   const config: Record<string, number | boolean> = {};
   const known = [...configFields, ...Object.keys(sparkNames)];
   for (const pair of pairs) {

@@ -3,7 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import { createDecoder, fileError, type Codec } from './codec.js';
 
 /** Output a stream may produce before the ratio is checked: small files may compress very well without harm. */
-export const RATIO_GRACE_BYTES = 1024 * 1024;
+const RATIO_GRACE_BYTES = 1024 * 1024;
 
 /** Decompression stopped at a limit: the message names the limit and the setting that raises it. */
 export class DecompressionLimitError extends Error {

@@ -279,21 +279,16 @@ interface StagedLog {
 async function stageWithDiagnostics(
   connection: DuckDBConnection,
   source: LogSource,
-  givenParts: DuckDbInput[],
+  parts: DuckDbInput[],
   tempDir: string,
 ): Promise<StagedLog> {
-  const parts = [...givenParts];
-  try {
-    return { plan: await stageEvents(connection, { parts }), warnings: [], cutOff: false };
-  } catch (error) {
-    if (!(error instanceof MalformedJsonError || error instanceof OversizedEventError)) throw error;
-    if (error instanceof OversizedEventError) {
-      // The first split allows shorter lines than an event may be: split again allowing any event.
-      try {
-        return { plan: await stageEvents(connection, { parts, longLines: true }), warnings: [], cutOff: false };
-      } catch (again) {
-        if (!(again instanceof MalformedJsonError || again instanceof OversizedEventError)) throw again;
-      }
+  // The first split allows shorter lines than an event may be: a longer line splits again allowing any event.
+  for (const longLines of [false, true]) {
+    try {
+      return { plan: await stageEvents(connection, { parts, longLines }), warnings: [], cutOff: false };
+    } catch (error) {
+      if (!(error instanceof MalformedJsonError || error instanceof OversizedEventError)) throw error;
+      if (error instanceof MalformedJsonError) break;
     }
   }
   return stageAfterScan(connection, source, parts, tempDir);

@@ -5,7 +5,7 @@ import { packageRoot } from '../version.js';
 import { ingestPaths, type IngestReport } from './ingest-service.js';
 
 /** examples/logs of this package. */
-export const sampleLogsDir: string = join(packageRoot, 'examples', 'logs');
+const sampleLogsDir: string = join(packageRoot, 'examples', 'logs');
 
 /** What start-up did about the sample data. */
 export type SampleDataOutcome =

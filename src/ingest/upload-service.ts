@@ -25,7 +25,7 @@ export interface UploadOptions {
 }
 
 /** Where uploads are spooled when UPLOAD_TMP_DIR is unset: the system temp directory. */
-export function defaultUploadDir(): string {
+function defaultUploadDir(): string {
   return tmpdir();
 }
 

@@ -64,7 +64,7 @@ export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
  * value keeps a healthy log's read at a few MB per thread; a log with a longer line (a SQL plan of a very
  * wide query) is split again allowing {@link MAX_EVENT_BYTES}.
  */
-export const FAST_SPLIT_LINE_BYTES = 2 * 1024 * 1024;
+const FAST_SPLIT_LINE_BYTES = 2 * 1024 * 1024;
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;

@@ -292,8 +292,9 @@ export function stageRoutes(router: Router): void {
       taskPages(db, [key], { order: 'ID', offset: 0, limit: ALL_TASKS, statuses: [] }),
       executorsByApp(db, [app.appKey]),
     ]);
-    let tasks = sortTaskTable(page!.tasks, query.get('columnNameToSort') ?? 'Index', ascending);
-    if (search !== '') tasks = searchTaskTable(tasks, search);
+    // Searching first sorts only the matches; task ids break ties, so the order is the same either way.
+    const matching = search !== '' ? searchTaskTable(page!.tasks, search) : page!.tasks;
+    const tasks = sortTaskTable(matching, query.get('columnNameToSort') ?? 'Index', ascending);
     const logs = new Map(executors!.map((executor) => [executor.id, executor.executorLogs]));
     return {
       aaData: tasks.slice(Math.max(0, start), Math.max(0, start) + Math.max(0, length)).map((task) => taskJson(task, logs)),

@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { ClientError } from '../api/common/errors.js';
 import type { ApiContext } from '../api/context.js';
-import { hasRole, type Principal, type Role } from '../auth/roles.js';
+import { hasRole, type Role } from '../auth/roles.js';
+import { roleRefusal } from './request-access.js';
 
 /**
  * Root fields anyone may use in every mode: who am I, Google sign-in, and the learner side (scenarios,
@@ -67,19 +67,6 @@ export function rootFieldNames(document: DocumentNode, operation: OperationDefin
   return [...names];
 }
 
-/** The error for a caller without the role a request needs: 401 with no role, 403 with too small a one. */
-export function accessDenied(principal: Principal, needed: Role, what: string): ClientError {
-  if (principal.role === null) {
-    const message =
-      principal.via === 'google'
-        ? `${what} needs the ${needed} role; this Google account has no role on this server (ask an admin)`
-        : `${what} needs the ${needed} role: send an API token as "Authorization: Bearer <token>"` +
-          ' (an admin creates one with `spark-sword token create`)';
-    return new ClientError(message, 'UNAUTHENTICATED', { status: 401, headers: { 'www-authenticate': 'Bearer' } });
-  }
-  return new ClientError(`${what} needs the ${needed} role; this caller is ${principal.role}`, 'FORBIDDEN', { status: 403 });
-}
-
 /**
  * Apollo plugin that refuses, before any resolver runs, an operation selecting a root field the caller's
  * role does not allow. Every root field is checked, so one aliased field cannot ride along with public ones.
@@ -93,7 +80,7 @@ export function accessPolicyPlugin(): ApolloServerPlugin<ApiContext> {
           for (const field of rootFieldNames(document, operation)) {
             const needed = requiredRole(operation.operation, field);
             if (needed && !hasRole(contextValue.principal.role, needed)) {
-              throw accessDenied(contextValue.principal, needed, `${operation.operation === 'mutation' ? 'Mutation' : 'Query'}.${field}`);
+              throw roleRefusal(contextValue.principal, needed, `${operation.operation === 'mutation' ? 'Mutation' : 'Query'}.${field}`).toClientError();
             }
           }
         },

@@ -16,7 +16,7 @@ import {
 export const MAX_QUERY_COMPLEXITY = 100_000;
 
 /** Cost from which a query counts as expensive for the per-client rate limit. */
-export const EXPENSIVE_QUERY_COST = 10_000;
+const EXPENSIVE_QUERY_COST = 10_000;
 
 /** How one field is costed: its own work plus its children's, times how many elements it returns. */
 type FieldCost = (args: Record<string, unknown>, childComplexity: number) => number;
@@ -73,7 +73,7 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
 };
 
 /** The estimator reading {@link FIELD_COSTS}; fields not in it fall through to the next estimator. */
-export function fieldCostEstimator(costs: Readonly<Record<string, FieldCost>> = FIELD_COSTS): ComplexityEstimator {
+function fieldCostEstimator(costs: Readonly<Record<string, FieldCost>> = FIELD_COSTS): ComplexityEstimator {
   return ({ type, field, args, childComplexity }: ComplexityEstimatorArgs) => {
     const cost = costs[`${type.name}.${field.name}`];
     return cost ? cost(args, childComplexity) : undefined;
@@ -93,6 +93,8 @@ export interface ComplexityLimitOptions {
  */
 export function complexityLimitPlugin(schema: GraphQLSchema, options: ComplexityLimitOptions = {}): ApolloServerPlugin {
   const maximum = options.maximum ?? MAX_QUERY_COMPLEXITY;
+  // The estimators hold no per-request state: built once, not for every request.
+  const estimators = [fieldCostEstimator(), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })];
   return {
     async requestDidStart() {
       return {
@@ -105,7 +107,7 @@ export function complexityLimitPlugin(schema: GraphQLSchema, options: Complexity
             query: document,
             operationName: request.operationName,
             variables: request.variables,
-            estimators: [fieldCostEstimator(), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            estimators,
           });
           if (complexity > maximum) {
             throw new GraphQLError(

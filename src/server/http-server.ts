@@ -4,7 +4,7 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { processRequest } from 'graphql-upload-minimal';
 import type { Logger } from 'pino';
-import { ClientError, formatError } from '../api/common/errors.js';
+import { formatError } from '../api/common/errors.js';
 import { RequestLoaders, type ApiContext } from '../api/context.js';
 import { createAuthServices, type AuthServices } from '../auth/auth-services.js';
 import { LearnerSession } from '../auth/learner-session.js';
@@ -163,7 +163,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       complexityLimitPlugin(schema, {
         onExpensive: (context) => {
           const refused = rateLimitError(expensiveLimiter, (context as ApiContext).client, 'expensive queries', 'RATE_LIMIT_EXPENSIVE_QUERIES_PER_MINUTE');
-          if (refused) throw new ClientError(refused.message, 'TOO_MANY_REQUESTS', { status: 429, headers: refused.headers });
+          if (refused) throw refused.toClientError();
         },
       }),
     ],
@@ -181,13 +181,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         })
       : null;
 
-  const handleGraphQL = async (request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+  /** The learner session of a request (cookies) and who the request speaks for (token, session or open mode). */
+  const identify = async (request: IncomingMessage, response: ServerResponse): Promise<{ learner: LearnerSession; principal: Principal }> => {
+    const learner = new LearnerSession({ cookieHeader: request.headers.cookie, response, config, progress, auth });
+    return { learner, principal: await authenticate(request, learner, config, tokens) };
+  };
+
+  const handleGraphQL = async (request: IncomingMessage, response: ServerResponse, url: URL, signal: AbortSignal): Promise<void> => {
     const headers = headerMapOf(request);
     let body: unknown;
     const contentType = request.headers['content-type'] ?? '';
-    const learner = new LearnerSession({ cookieHeader: request.headers.cookie, response, config, progress, auth });
-    const principal = await authenticate(request, learner, config, tokens);
+    const { learner, principal } = await identify(request, response);
     const client = clientKey(principal, request);
     if (request.method === 'POST' && contentType.startsWith('multipart/form-data')) {
       // Apollo's CSRF check cannot see a multipart body we parse ourselves: apply it before parsing.
@@ -266,20 +270,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   /** Uploads are refused before their body is read: without the role, or past the client's upload rate. */
   const gateUpload = (principal: Principal, client: string): void => {
-    if (config.AUTH_MODE !== 'open') requireRole(principal, 'viewer', 'An upload');
+    requireRole(principal, 'viewer', 'An upload');
     const refused = rateLimitError(uploadLimiter, client, 'uploads', 'RATE_LIMIT_UPLOADS_PER_MINUTE');
     if (refused) throw refused;
   };
 
   /** The History Server API reads analysis data: viewer or better, with the same Bearer tokens as GraphQL. */
   const gateRest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const learner = new LearnerSession({ cookieHeader: request.headers.cookie, response, config, progress, auth });
-    requireRole(await authenticate(request, learner, config, tokens), 'viewer', 'The REST API');
+    requireRole((await identify(request, response)).principal, 'viewer', 'The REST API');
   };
 
   let inFlight = 0;
   const httpServer = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     const isRest = path === REST_PREFIX || path.startsWith(`${REST_PREFIX}/`);
     const isApi = path === '/graphql' || isRest;
     const controller = new AbortController();
@@ -327,7 +331,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const route = async (): Promise<void> => {
       if (path === '/graphql') {
         if (applyCors(request, response, config.ALLOWED_ORIGINS)) return;
-        await handleGraphQL(request, response, signal);
+        await handleGraphQL(request, response, url, signal);
       } else if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
         await handleHealth(response);
       } else if (path.startsWith(IDE_ASSET_PREFIX) && request.method === 'GET') {

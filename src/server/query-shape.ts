@@ -13,7 +13,7 @@ export const MAX_QUERY_DEPTH = 10;
  * anything walks the query field by field, so a fragment that spreads another twice, thirty times over,
  * is refused in microseconds instead of being expanded to 2^30 fields.
  */
-export const MAX_EXPANDED_FIELDS = 5_000;
+const MAX_EXPANDED_FIELDS = 5_000;
 
 /** Most tokens a query document may hold: graphql stops parsing past it, so a megabyte of `a a a …` costs nothing. */
 export const MAX_QUERY_TOKENS = 20_000;

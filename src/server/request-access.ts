@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import { ClientError, type ErrorCode } from '../api/common/errors.js';
 import type { ApiTokenStore } from '../auth/api-tokens.js';
 import type { LearnerSession } from '../auth/learner-session.js';
 import { InvalidCredentialsError, resolvePrincipal } from '../auth/principal.js';
@@ -13,11 +14,16 @@ export class GateError extends Error {
 
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: keyof typeof ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+  }
+
+  /** The same refusal raised inside a GraphQL operation (a plugin or resolver), with its status and headers. */
+  toClientError(): ClientError {
+    return new ClientError(this.message, this.code, { status: this.status, headers: this.headers });
   }
 }
 
@@ -65,18 +71,22 @@ export async function authenticate(
   }
 }
 
+/** The refusal of `what` to a caller without the role it needs: 401 with no role, 403 with too small a one. */
+export function roleRefusal(principal: Principal, needed: Role, what: string): GateError {
+  if (principal.role === null) {
+    const message =
+      principal.via === 'google'
+        ? `${what} needs the ${needed} role; this Google account has no role on this server (ask an admin)`
+        : `${what} needs the ${needed} role: send an API token as "Authorization: Bearer <token>"` +
+          ' (an admin creates one with `spark-sword token create`)';
+    return new GateError(401, 'UNAUTHENTICATED', message, { 'www-authenticate': 'Bearer' });
+  }
+  return new GateError(403, 'FORBIDDEN', `${what} needs the ${needed} role; this caller is ${principal.role}`);
+}
+
 /** Throws 401 (no role) or 403 (too small a role) unless `principal` holds `needed`. */
 export function requireRole(principal: Principal, needed: Role, what: string): void {
-  if (hasRole(principal.role, needed)) return;
-  if (principal.role === null) {
-    throw new GateError(
-      401,
-      'UNAUTHENTICATED',
-      `${what} needs the ${needed} role: send an API token as "Authorization: Bearer <token>"`,
-      { 'www-authenticate': 'Bearer' },
-    );
-  }
-  throw new GateError(403, 'FORBIDDEN', `${what} needs the ${needed} role; this caller is ${principal.role}`);
+  if (!hasRole(principal.role, needed)) throw roleRefusal(principal, needed, what);
 }
 
 /** Who a rate limit counts against: the token or account when there is one, else the client's address. */

@@ -10,7 +10,7 @@ export interface ServerFile {
 }
 
 /** Where the server running on `databasePath` writes its address. */
-export function serverFilePath(databasePath: string): string {
+function serverFilePath(databasePath: string): string {
   return `${databasePath}.server.json`;
 }
 

@@ -16,14 +16,18 @@ export class ApplicationAnswers<T> {
 
   constructor(private readonly capacity: number) {}
 
+  private static key(db: AnalysisDatabase, appKey: string, appNo: number): string {
+    return `${db.id}:${appNo}:${appKey}`;
+  }
+
   /** The read under way of this application version, if any. */
   pending(db: AnalysisDatabase, appKey: string, appNo: number): Promise<T> | undefined {
-    return this.reading.get(`${db.id}:${appNo}:${appKey}`);
+    return this.reading.get(ApplicationAnswers.key(db, appKey, appNo));
   }
 
   /** Notes that `answer` is being read for this version; it is kept once read and forgotten if it fails. */
   reads(db: AnalysisDatabase, appKey: string, appNo: number, answer: Promise<T>): void {
-    const key = `${db.id}:${appNo}:${appKey}`;
+    const key = ApplicationAnswers.key(db, appKey, appNo);
     this.reading.set(key, answer);
     answer.then(
       (value) => this.set(db, appKey, appNo, value),
@@ -46,7 +50,7 @@ export class ApplicationAnswers<T> {
 
   /** The answer kept for this application version, if any (keyed by key and number, so copies never mix). */
   get(db: AnalysisDatabase, appKey: string, appNo: number): T | undefined {
-    const key = `${db.id}:${appNo}:${appKey}`;
+    const key = ApplicationAnswers.key(db, appKey, appNo);
     const value = this.entries.get(key);
     if (value !== undefined) {
       this.entries.delete(key);
@@ -57,7 +61,7 @@ export class ApplicationAnswers<T> {
 
   /** Keeps `value` for this application version. */
   set(db: AnalysisDatabase, appKey: string, appNo: number, value: T): void {
-    const key = `${db.id}:${appNo}:${appKey}`;
+    const key = ApplicationAnswers.key(db, appKey, appNo);
     this.entries.delete(key);
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
@@ -99,7 +103,8 @@ export async function applicationNumbers(db: AnalysisDatabase, appKeys: readonly
 /**
  * Reads per-application answers through `cache`: the keys whose current version is neither kept nor being
  * read are read with `load` (one call for all of them, answering in key order) and kept; keys another
- * request is reading wait for that read. Unknown applications answer `empty`.
+ * request is reading wait for that read. Unknown applications answer `empty`, or with `readUnnumbered` are
+ * read with the rest and not kept (rows written for a key outside an ingest have no version to keep them by).
  */
 export async function cachedByApp<T>(
   db: AnalysisDatabase,
@@ -107,22 +112,23 @@ export async function cachedByApp<T>(
   appKeys: readonly string[],
   load: (appKeys: string[]) => Promise<T[]>,
   empty: T,
+  { readUnnumbered = false }: { readUnnumbered?: boolean } = {},
 ): Promise<T[]> {
   const numbers = await applicationNumbers(db, appKeys);
   const answers = new Map<string, T | Promise<T>>();
   const missing: string[] = [];
   for (const key of new Set(appKeys)) {
     const appNo = numbers.get(key);
-    if (appNo === undefined) continue;
-    const answer = cache.get(db, key, appNo) ?? cache.pending(db, key, appNo);
+    const answer = appNo === undefined ? undefined : (cache.get(db, key, appNo) ?? cache.pending(db, key, appNo));
     if (answer !== undefined) answers.set(key, answer);
-    else missing.push(key);
+    else if (appNo !== undefined || readUnnumbered) missing.push(key);
   }
   if (missing.length > 0) {
     const loading = load(missing);
     missing.forEach((key, i) => {
       const answer = loading.then((loaded) => loaded[i]!);
-      cache.reads(db, key, numbers.get(key)!, answer);
+      const appNo = numbers.get(key);
+      if (appNo !== undefined) cache.reads(db, key, appNo, answer);
       answers.set(key, answer);
     });
   }

@@ -368,7 +368,7 @@ const applicationInsert = `
  * Largest magnitude a stored number may have: JSON readers (and JavaScript) hold integers exactly only up to
  * 2^53, and sums and differences of larger values overflow 64-bit arithmetic in the views.
  */
-export const MAX_STORED_MAGNITUDE = 2 ** 53 - 1;
+const MAX_STORED_MAGNITUDE = 2 ** 53 - 1;
 /** Out-of-range values named one by one in warnings; the rest are counted. */
 const MAX_CLAMP_WARNINGS = 20;
 

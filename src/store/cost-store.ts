@@ -11,7 +11,7 @@ import type { AnalysisDatabase } from './database.js';
  */
 
 /** The Spark properties cost needs, read per application. */
-export const costPropertyKeys = [
+const costPropertyKeys = [
   'spark.executor.memory',
   'spark.executor.memoryOverhead',
   'spark.executor.memoryOverheadFactor',

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { insightFields, type Insight } from '../model/insight.js';
-import { ApplicationAnswers, applicationNumbers, cachedByApp } from './application-cache.js';
+import { ApplicationAnswers, cachedByApp } from './application-cache.js';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
 
@@ -43,14 +43,7 @@ const insightCache = new ApplicationAnswers<InsightRecord[]>(256);
  */
 export async function insightsByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<InsightRecord[][]> {
   // Insights stored for a key without an application number (written outside an ingest) are read, not kept.
-  const numbers = await applicationNumbers(db, appKeys);
-  const unnumbered = [...new Set(appKeys.filter((key) => !numbers.has(key)))];
-  const [kept, read] = await Promise.all([
-    cachedByApp(db, insightCache, appKeys, (keys) => readInsights(db, keys), []),
-    unnumbered.length > 0 ? readInsights(db, unnumbered) : Promise.resolve([]),
-  ]);
-  const direct = new Map(unnumbered.map((key, i) => [key, read[i]!]));
-  return appKeys.map((key, i) => direct.get(key) ?? kept[i]!);
+  return cachedByApp(db, insightCache, appKeys, (keys) => readInsights(db, keys), [], { readUnnumbered: true });
 }
 
 async function readInsights(db: AnalysisDatabase, appKeys: readonly string[]): Promise<InsightRecord[][]> {
@@ -66,11 +59,11 @@ async function readInsights(db: AnalysisDatabase, appKeys: readonly string[]): P
 }
 
 /** The INSERT of one insight, its columns and parameters named after the model's fields (see INSIGHT_COLUMNS). */
-export const insertInsightSql = `INSERT INTO insights (appKey, ${insightFields.join(', ')})
+const insertInsightSql = `INSERT INTO insights (appKey, ${insightFields.join(', ')})
   VALUES ($appKey, ${insightFields.map((field) => `$${field}`).join(', ')})`;
 
 /** An insight's fields as DuckDB parameters: evidence as JSON text, milliseconds whole. */
-export function insightParams(appKey: string, insight: Insight): Record<string, string | number | null> {
+function insightParams(appKey: string, insight: Insight): Record<string, string | number | null> {
   const params: Record<string, string | number | null> = { appKey };
   for (const field of insightFields) {
     const value = insight[field];

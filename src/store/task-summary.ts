@@ -1,9 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
-import { ApplicationAnswers, cachedByApp } from './application-cache.js';
+import { ApplicationAnswers, applicationNumbers, cachedByApp } from './application-cache.js';
 import type { AnalysisDatabase } from './database.js';
 import type { StageAttemptKey } from './tasks-store.js';
-import { applicationNumberOf } from './application-numbers.js';
 
 /** Quantiles of one task metric, in the order of {@link TaskMetricDistributions.quantiles}. */
 export type Distribution = number[];
@@ -99,7 +98,7 @@ const column = (index: number): string => `m${index}`;
  * The quantiles whose answers are precomputed for every stage attempt at ingest: History Server's REST default
  * (0.05, 0.25, 0.5, 0.75, 0.95) and its stage page's (min, quartiles, max). Any subset is answered from them.
  */
-export const PRECOMPUTED_QUANTILES: readonly number[] = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1];
+const PRECOMPUTED_QUANTILES: readonly number[] = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1];
 
 /**
  * Spark's AppStatusStore.taskSummary for several stage attempts of one application: only tasks that succeeded
@@ -136,20 +135,30 @@ interface QuantileRow {
 /** Stage attempts per query when precomputing: bounds the sorted lists DuckDB holds at once. */
 const PRECOMPUTE_TASKS_PER_QUERY = 40_000;
 
-async function quantileRows(
-  connection: DuckDBConnection,
+/** The parameters of {@link taskSummarySql} for some stage attempts of one application. */
+function taskSummaryParams(
   appKey: string,
-  appNo: number | bigint,
+  appNo: number,
   stages: ReadonlyArray<{ stageId: number | bigint; attemptId: number | bigint }>,
   quantiles: readonly number[],
-): Promise<QuantileRow[]> {
-  const reader = await connection.runAndReadAll(taskSummarySql, {
+): Record<string, string | number> {
+  return {
     appKey,
-    appNo: Number(appNo),
+    appNo,
     stages: JSON.stringify(stages.map((stage) => `${stage.stageId}:${stage.attemptId}`)),
     // Bound as text and cast in SQL: a JS list binds with its first item's type, and 0 would make it INTEGER[].
     quantiles: JSON.stringify(quantiles),
-  });
+  };
+}
+
+async function quantileRows(
+  connection: DuckDBConnection,
+  appKey: string,
+  appNo: number,
+  stages: ReadonlyArray<{ stageId: number | bigint; attemptId: number | bigint }>,
+  quantiles: readonly number[],
+): Promise<QuantileRow[]> {
+  const reader = await connection.runAndReadAll(taskSummarySql, taskSummaryParams(appKey, appNo, stages, quantiles));
   return reader.getRowObjectsJS() as unknown as QuantileRow[];
 }
 
@@ -180,12 +189,7 @@ export async function precomputeTaskQuantiles(connection: DuckDBConnection, appK
     await connection.run(
       `INSERT INTO app_task_quantiles
        SELECT $appKey, stageId, stageAttemptId, $quantiles::DOUBLE[], metricValues FROM (${taskSummarySql})`,
-      {
-        appKey,
-        appNo,
-        stages: JSON.stringify(batch.map((stage) => `${stage.stageId}:${stage.attemptId}`)),
-        quantiles: JSON.stringify(PRECOMPUTED_QUANTILES),
-      },
+      taskSummaryParams(appKey, appNo, batch, PRECOMPUTED_QUANTILES),
     );
   }
 }
@@ -235,11 +239,13 @@ export async function taskSummaries(
       return shaped;
     });
   }
+  const numbers = await applicationNumbers(database, stages.map((stage) => stage.appKey));
   return database.withConnection(async (connection) => {
     const answers: Array<TaskMetricDistributions | null> = [];
+    // One stage attempt per query: each sorts its tasks' metrics, so a large application's stages are not all held at once.
     for (const stage of stages) {
-      const appNo = await applicationNumberOf(connection, stage.appKey);
-      const [row] = appNo === null ? [] : await quantileRows(connection, stage.appKey, appNo, [stage], sortedQuantiles);
+      const appNo = numbers.get(stage.appKey);
+      const [row] = appNo === undefined ? [] : await quantileRows(connection, stage.appKey, appNo, [stage], sortedQuantiles);
       answers.push(row ? toDistributions(sortedQuantiles, row.metricValues) : null);
     }
     return answers;

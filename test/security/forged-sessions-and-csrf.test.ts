@@ -8,12 +8,11 @@ import { SESSION_COOKIE } from '../../src/auth/cookies.js';
 import { SessionTokens } from '../../src/auth/session-token.js';
 import { MeDocument, SignInWithGoogleDocument, UploadEventLogDocument } from '../generated/graphql.js';
 import { CookieJar, deletes } from '../helpers/cookie-jar.js';
-import { startFakeGoogle, TEST_JWT_SECRET, type FakeGoogle } from '../helpers/google-idp.js';
+import { epochSeconds, startFakeGoogle, TEST_JWT_SECRET, type FakeGoogle } from '../helpers/google-idp.js';
 import { gqlUpload, startTestServer, type TestServer } from '../helpers/server.js';
 import { codeOf } from './helpers.js';
 
 const key = new TextEncoder().encode(TEST_JWT_SECRET);
-const now = () => Math.floor(Date.now() / 1000);
 
 /** A session JWT with chosen header and claims, signed with the server's own secret unless `secret` says otherwise. */
 async function session(
@@ -24,8 +23,8 @@ async function session(
     .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
     .setIssuer(claims.iss ?? 'spark-sword')
     .setAudience(claims.aud ?? 'spark-sword-session')
-    .setIssuedAt(claims.iat ?? now() - 10)
-    .setExpirationTime(claims.exp ?? now() + 3600);
+    .setIssuedAt(claims.iat ?? epochSeconds(-10))
+    .setExpirationTime(claims.exp ?? epochSeconds(3600));
   if (claims.sub !== undefined) jwt.setSubject(claims.sub);
   return jwt.sign(options.secret ?? key);
 }
@@ -53,17 +52,17 @@ describe('forged session cookies', () => {
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const rsa = await generateKeyPair('RS256');
     const forgeries: Record<string, string> = {
-      'payload edited under the old signature': `${header}.${Buffer.from(JSON.stringify({ ...claims, exp: now() + 9e6 })).toString('base64url')}.${signature}`,
+      'payload edited under the old signature': `${header}.${Buffer.from(JSON.stringify({ ...claims, exp: epochSeconds(9e6) })).toString('base64url')}.${signature}`,
       'signature removed': `${header}.${payload}.`,
       'alg none': `${none}.${payload}.`,
       'another secret': await new SessionTokens(randomBytes(32).toString('hex'), 3600).issue(victim),
-      expired: await session({ sub: victim, iat: now() - 7200, exp: now() - 3600 }),
+      expired: await session({ sub: victim, iat: epochSeconds(-7200), exp: epochSeconds(-3600) }),
       'HS512 with the right secret': await session({ sub: victim }, { alg: 'HS512' }),
       'wrong audience': await session({ sub: victim, aud: 'another-app' }),
       'wrong issuer': await session({ sub: victim, iss: 'someone-else' }),
       'no subject': await session({}),
       'unknown user': await session({ sub: 'no-such-user' }),
-      'not valid yet': await session({ sub: victim, nbf: now() + 3600 }),
+      'not valid yet': await session({ sub: victim, nbf: epochSeconds(3600) }),
       'RS256 with a stranger key': await new SignJWT({})
         .setProtectedHeader({ alg: 'RS256' })
         .setIssuer('spark-sword')

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadEventLogDocument } from '../generated/graphql.js';
 import { gqlUpload, startTestServer, type TestServer } from '../helpers/server.js';
 import { eventLogPath } from '../helpers/spark-events.js';
-import { buildZip, writeLz4Zeros, zipBomb } from './bombs.js';
+import { buildZip } from '../helpers/zip.js';
+import { writeLz4Zeros, zipBomb } from './bombs.js';
 import { codeOf, query } from './helpers.js';
 
 /** Uploads that would fill the disk or run for minutes: refused while decompressing, naming the limit. */

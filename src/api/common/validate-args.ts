@@ -34,7 +34,7 @@ function isPlainData(value: unknown): boolean {
  */
 export function rememberingValidator(options: ValidatorOptions): ValidatorFn {
   const settings: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false, ...options };
-  const valid = new Map<string, true>();
+  const valid = new Set<string>();
   const classIds = new WeakMap<object, number>();
   let nextClassId = 0;
   const classId = (type: object): number => {
@@ -51,7 +51,7 @@ export function rememberingValidator(options: ValidatorOptions): ValidatorFn {
     if (key !== null && valid.has(key)) return;
     await validateOrReject(value, settings);
     if (key === null) return;
-    valid.set(key, true);
+    valid.add(key);
     if (valid.size > MAX_REMEMBERED) valid.delete(valid.keys().next().value!);
   };
   return async (argValue: unknown) => {
