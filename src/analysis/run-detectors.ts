@@ -12,19 +12,20 @@ export async function detectInsights(
   detectors: readonly Detector[] = registeredDetectors,
 ): Promise<Insight[]> {
   const context = await createDetectorContext(connection, appKey);
-  const drafts: Array<{ draft: InsightDraft; insight: ClaimingInsight }> = [];
+  const drafts: InsightDraft[] = [];
   for (const detector of detectors) {
     try {
-      for (const draft of await detector.detect(context)) {
-        const { role: _role, severityFloor: _floor, severityCap: _cap, ...insight } = draft;
-        drafts.push({ draft, insight: { ...insight, severity: draft.severity ?? 'INFO' } });
-      }
+      drafts.push(...(await detector.detect(context)));
     } catch (error) {
       logger.error({ err: error, appKey, detector: detector.type }, 'detector failed; its insights are left out');
     }
   }
-  const apportioned = apportionClaims(drafts.map((d) => d.insight), context.app.durationMs);
-  const insights: Insight[] = apportioned.map((insight, i) => ({ ...insight, severity: severityOf(drafts[i]!.draft, insight.impact) }));
+  const claiming = drafts.map(({ role: _role, severityFloor: _floor, severityCap: _cap, ...insight }): ClaimingInsight => ({
+    ...insight,
+    severity: insight.severity ?? 'INFO',
+  }));
+  const apportioned = apportionClaims(claiming, context.app.durationMs);
+  const insights: Insight[] = apportioned.map((insight, i) => ({ ...insight, severity: severityOf(drafts[i]!, insight.impact) }));
   insights.sort(compareInsights);
   return insights;
 }

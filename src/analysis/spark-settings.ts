@@ -6,7 +6,7 @@ import { MiB } from '../model/units.js';
  */
 
 /** The Spark version (major, minor) each setting (or setting family, ending in ".") first appeared in. */
-export const SETTING_SINCE: ReadonlyArray<readonly [string, number, number]> = [
+const SETTING_SINCE: ReadonlyArray<readonly [string, number, number]> = [
   ['spark.sql.adaptive.advisoryPartitionSizeInBytes', 3, 0],
   ['spark.sql.adaptive.coalescePartitions.minPartitionSize', 3, 2],
   ['spark.sql.adaptive.coalescePartitions.parallelismFirst', 3, 2],
@@ -29,7 +29,7 @@ export const SETTING_SINCE: ReadonlyArray<readonly [string, number, number]> = [
 ];
 
 /** The version a setting first appeared in, or null when Spark has had it since before 1.6 or it is not listed. */
-export function settingSince(name: string): [number, number] | null {
+function settingSince(name: string): [number, number] | null {
   const entry = SETTING_SINCE.find(([key]) => (key.endsWith('.') ? name.startsWith(key) : name === key));
   return entry ? [entry[1], entry[2]] : null;
 }

@@ -30,7 +30,6 @@ export interface StageFacts {
   taskTimeMs: number;
   runTimeMs: number;
   gcTimeMs: number;
-  deserializeMs: number;
   schedulerDelayMs: number;
   fetchWaitMs: number;
   /** Sum of task time minus executor run time, each task at least 0 (scheduling, deserialization, results). */
@@ -43,7 +42,6 @@ export interface StageFacts {
   medianDurationMs: number | null;
   p75DurationMs: number | null;
   maxDurationMs: number | null;
-  medianRunTimeMs: number | null;
   medianInputBytes: number | null;
   medianShuffleReadBytes: number | null;
   jobId: number | null;
@@ -99,7 +97,7 @@ function vendorTaskValue(metric: keyof typeof VENDOR_TASK_METRICS): string {
  * SQL for the facts of one application's stage attempts, filtered by `$appKey` before it aggregates so a query
  * touches only that application's rows.
  */
-export const stageFactsSql = `
+const stageFactsSql = `
 WITH t AS (
   SELECT * FROM app_tasks($appKey) WHERE appKey = $appKey AND finishTime IS NOT NULL
 ), agg AS (
@@ -110,7 +108,6 @@ WITH t AS (
     coalesce(sum(duration), 0)::DOUBLE AS taskTimeMs,
     coalesce(sum(least(executorRunTime, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS runTimeMs,
     coalesce(sum(least(jvmGcTime, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS gcTimeMs,
-    coalesce(sum(least(executorDeserializeTime, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS deserializeMs,
     coalesce(sum(least(schedulerDelay, duration)), 0)::DOUBLE AS schedulerDelayMs,
     coalesce(sum(least(shuffleFetchWaitTime, duration)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS fetchWaitMs,
     coalesce(sum(greatest(duration - executorRunTime, 0)) FILTER (WHERE hasMetrics), 0)::DOUBLE AS overheadMs,
@@ -122,7 +119,6 @@ WITH t AS (
     quantile_cont(duration, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianDurationMs,
     quantile_cont(duration, 0.75) FILTER (WHERE endReason = 'Success')::DOUBLE AS p75DurationMs,
     max(duration) FILTER (WHERE endReason = 'Success')::DOUBLE AS maxDurationMs,
-    quantile_cont(executorRunTime, 0.5) FILTER (WHERE endReason = 'Success' AND hasMetrics)::DOUBLE AS medianRunTimeMs,
     quantile_cont(inputBytes, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE AS medianInputBytes,
     quantile_cont(shuffleRemoteBytesRead + shuffleLocalBytesRead, 0.5) FILTER (WHERE endReason = 'Success')::DOUBLE
       AS medianShuffleReadBytes,
@@ -161,12 +157,12 @@ SELECT s.stageId::INTEGER AS stageId, s.attemptId::INTEGER AS stageAttemptId, s.
   s.submissionTime::DOUBLE AS submissionTime, s.completionTime::DOUBLE AS completionTime,
   a.firstLaunch, a.lastFinish, coalesce(a.lastFinish - a.firstLaunch, 0)::DOUBLE AS wallMs,
   coalesce(a.taskTimeMs, 0) AS taskTimeMs, coalesce(a.runTimeMs, 0) AS runTimeMs, coalesce(a.gcTimeMs, 0) AS gcTimeMs,
-  coalesce(a.deserializeMs, 0) AS deserializeMs, coalesce(a.schedulerDelayMs, 0) AS schedulerDelayMs,
+  coalesce(a.schedulerDelayMs, 0) AS schedulerDelayMs,
   coalesce(a.fetchWaitMs, 0) AS fetchWaitMs, coalesce(a.overheadMs, 0) AS overheadMs,
   coalesce(a.inputBytes, 0) AS inputBytes, coalesce(a.shuffleReadBytes, 0) AS shuffleReadBytes,
   coalesce(a.shuffleWriteBytes, 0) AS shuffleWriteBytes, coalesce(a.memorySpilled, 0) AS memorySpilled,
   coalesce(a.diskSpilled, 0) AS diskSpilled,
-  a.medianDurationMs, a.p75DurationMs, a.maxDurationMs, a.medianRunTimeMs, a.medianInputBytes, a.medianShuffleReadBytes,
+  a.medianDurationMs, a.p75DurationMs, a.maxDurationMs, a.medianInputBytes, a.medianShuffleReadBytes,
   j.jobId::INTEGER AS jobId, jobs.description AS jobDescription, jobs.sqlExecutionId::INTEGER AS sqlExecutionId,
   a.lastSuccessFinish, a.p75ReadBytes, a.medianGcMs, a.medianFetchWaitMs, a.medianSchedulerDelayMs, a.medianDeserializeMs,
   coalesce(a.executors, 0)::INTEGER AS executors, coalesce(a.hosts, 0)::INTEGER AS hosts,
@@ -196,22 +192,42 @@ export function stageFacts(context: Pick<DetectorContext, 'query'>): Promise<Sta
   return facts;
 }
 
+/** One task's time parts, each capped at its duration as the stage medians above are, and the bytes it read, in ms and bytes. */
+export interface TaskTimeParts {
+  runTime: number;
+  gcTime: number;
+  fetchWait: number;
+  schedulerDelay: number;
+  deserialize: number;
+  /** Input plus shuffle read. */
+  bytes: number;
+}
+
+/** SQL select list of {@link TaskTimeParts} over a row of app_tasks. */
+export const taskTimePartsSql = `least(executorRunTime, duration)::DOUBLE AS runTime, least(jvmGcTime, duration)::DOUBLE AS gcTime,
+  least(shuffleFetchWaitTime, duration)::DOUBLE AS fetchWait, least(schedulerDelay, duration)::DOUBLE AS schedulerDelay,
+  least(executorDeserializeTime, duration)::DOUBLE AS deserialize,
+  (inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS bytes`;
+
+/** A task's time parts as evidence (`slowestTask`), under the names the stage evidence uses. */
+export function taskTimePartsEvidence(task: TaskTimeParts): { [key: string]: number } {
+  return {
+    runTimeMs: task.runTime,
+    gcTimeMs: task.gcTime,
+    fetchWaitMs: task.fetchWait,
+    schedulerDelayMs: task.schedulerDelay,
+    deserializeMs: task.deserialize,
+    bytesRead: task.bytes,
+  };
+}
+
 /** A stage attempt's key as used in maps: "3.0". */
 export const stageKey = (stageId: number, attemptId: number): string => `${stageId}.${attemptId}`;
 
-/**
- * A claim on one stage attempt's window (first launch to last finish) at the share `shareOf` computes from its
- * facts; none when the stage ran no task.
- */
-export function stageWindowClaims(
-  facts: readonly StageFacts[],
-  stageId: number,
-  attemptId: number,
-  shareOf: (f: StageFacts) => number,
-): WallClaim[] {
-  const f = facts.find((x) => x.stageId === stageId && x.stageAttemptId === attemptId);
+/** A claim on a stage attempt's window (first launch to last finish) at `share` (0-1); none when it ran no task. */
+export function stageWindowClaims(f: StageFacts | undefined, share: number): WallClaim[] {
   if (!f || f.firstLaunch === null || f.lastFinish === null || f.lastFinish <= f.firstLaunch) return [];
-  return [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, Math.max(0, shareOf(f))) }];
+  return [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, Math.max(0, share)) }];
 }
 
 /** A stage metric with where it was read from, for the evidence (`metricSource`). */

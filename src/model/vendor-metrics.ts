@@ -11,7 +11,7 @@ export const VENDOR_TASK_METRICS = {
 } as const;
 
 /** The name fragments of every vendor metric the store keeps from task ends. */
-export const vendorMetricNameParts: readonly string[] = Object.values(VENDOR_TASK_METRICS).map((metric) => metric.namePart);
+const vendorMetricNameParts: readonly string[] = Object.values(VENDOR_TASK_METRICS).map((metric) => metric.namePart);
 
 /** SQL: whether the accumulable name expression `name` is one of the vendor metrics kept. */
 export function isVendorMetricNameSql(name: string): string {

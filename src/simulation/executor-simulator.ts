@@ -254,27 +254,30 @@ function mergeIntervals(intervals: ReadonlyArray<[number, number]>): Array<[numb
 interface Prepared {
   groups: JobGroup[];
   driverOnlyMs: number;
+  /** Task time of every replayed attempt. */
   totalTaskTimeMs: number;
+  /** Of the replayed attempts, the successful ones (the first to finish per task index) and their time. */
+  successfulTasks: number;
+  successfulTaskTimeMs: number;
   failedTaskTimeMs: number;
   speculativeTaskTimeMs: number;
-  replayedTasks: number;
   jobIntervals: Array<[number, number]>;
 }
 
 /**
- * Groups, driver time and lost time of an application. With `everyAttempt`, failed, killed and duplicate
- * attempts are replayed as well (the run as it happened, to measure the model's own error).
+ * Groups, driver time and lost time of an application. Every attempt replays, failed, killed and duplicate ones
+ * too (the run as it happened); the successful ones are counted apart for the assumptions.
  */
-function prepare(input: SimulationInput, everyAttempt = false): Prepared {
+function prepare(input: SimulationInput): Prepared {
   const jobs = input.jobs.filter((job) => job.completionTime >= job.submissionTime);
   const jobIntervals = mergeIntervals(jobs.map((job) => [job.submissionTime, job.completionTime]));
   const busy = jobIntervals.reduce((sum, [start, end]) => sum + (end - start), 0);
   const driverOnlyMs = Math.max(0, input.appEndTime - input.appStartTime - busy);
 
-  // Successful attempts per (stage attempt, index): the first to finish is replayed; the rest is lost time.
+  // Successful attempts per (stage attempt, index): the first to finish is the task's; the rest is lost time.
   let failedTaskTimeMs = 0;
   let speculativeTaskTimeMs = 0;
-  const durations = new Map<string, Array<{ launch: number; duration: number }>>();
+  const durations = new Map<string, Array<{ launch: number; duration: number; successful: boolean }>>();
   const firstLaunchOf = new Map<string, number>();
   for (const task of input.tasks) {
     const key = stageKey(task.stageId, task.stageAttemptId);
@@ -285,17 +288,14 @@ function prepare(input: SimulationInput, everyAttempt = false): Prepared {
   for (const task of tasks) {
     const key = stageKey(task.stageId, task.stageAttemptId);
     const indexKey = `${key}#${task.index}`;
-    if (task.outcome === 'failed') {
-      failedTaskTimeMs += task.durationMs;
-      if (!everyAttempt) continue;
-    } else if (task.outcome === 'killed' || seen.has(indexKey)) {
-      speculativeTaskTimeMs += task.durationMs;
-      if (!everyAttempt) continue;
-    }
-    seen.add(indexKey);
+    const successful = task.outcome !== 'failed' && task.outcome !== 'killed' && !seen.has(indexKey);
+    if (task.outcome === 'failed') failedTaskTimeMs += task.durationMs;
+    else if (successful) seen.add(indexKey);
+    else speculativeTaskTimeMs += task.durationMs;
+    const attempt = { launch: task.launchTime, duration: task.durationMs, successful };
     const list = durations.get(key);
-    if (list) list.push({ launch: task.launchTime, duration: task.durationMs });
-    else durations.set(key, [{ launch: task.launchTime, duration: task.durationMs }]);
+    if (list) list.push(attempt);
+    else durations.set(key, [attempt]);
   }
 
   const jobById = new Map(jobs.map((job) => [job.jobId, job]));
@@ -304,7 +304,8 @@ function prepare(input: SimulationInput, everyAttempt = false): Prepared {
   const lastCompletion = groups.map((group) => group.start);
   const attemptByKey = new Map(input.stages.map((stage) => [stageKey(stage.stageId, stage.attemptId), stage]));
   let totalTaskTimeMs = 0;
-  let replayedTasks = 0;
+  let successfulTasks = 0;
+  let successfulTaskTimeMs = 0;
   const attemptsOf = new Map<number, SimStageAttempt[]>();
   for (const stage of input.stages) attemptsOf.set(stage.stageId, [...(attemptsOf.get(stage.stageId) ?? []), stage]);
   for (const stage of input.stages) {
@@ -316,7 +317,11 @@ function prepare(input: SimulationInput, everyAttempt = false): Prepared {
     const group = groups[groupIndex]!;
     const tasksOfStage = (durations.get(stageKey(stage.stageId, stage.attemptId)) ?? []).sort((a, b) => a.launch - b.launch);
     totalTaskTimeMs += tasksOfStage.reduce((sum, task) => sum + task.duration, 0);
-    replayedTasks += tasksOfStage.length;
+    for (const task of tasksOfStage) {
+      if (!task.successful) continue;
+      successfulTasks += 1;
+      successfulTaskTimeMs += task.duration;
+    }
     const submitted = stage.submissionTime ?? Number.POSITIVE_INFINITY;
     const dependsOn = stage.parentIds.flatMap((parentId) =>
       (attemptsOf.get(parentId) ?? [])
@@ -355,7 +360,7 @@ function prepare(input: SimulationInput, everyAttempt = false): Prepared {
   groups.forEach((group, index) => {
     group.tailMs = Math.max(0, group.end - lastCompletion[index]!);
   });
-  return { groups, driverOnlyMs, totalTaskTimeMs, failedTaskTimeMs, speculativeTaskTimeMs, replayedTasks, jobIntervals };
+  return { groups, driverOnlyMs, totalTaskTimeMs, successfulTasks, successfulTaskTimeMs, failedTaskTimeMs, speculativeTaskTimeMs, jobIntervals };
 }
 
 /** Estimated wall time with `slots` task slots: driver time plus every group's replay. */
@@ -457,8 +462,7 @@ const round2 = (value: number): number => Math.round(value * 100) / 100;
 export function simulateExecutors(input: SimulationInput, options: SimulationOptions = {}): SimulationResult {
   // The curve and its error read the same inputs: every attempt replays (failed and speculative ones too), the
   // run as it happened, so the error at the actual count measures the model and nothing else.
-  const prepared = prepare(input, true);
-  const successful = prepare(input);
+  const prepared = prepare(input);
   const actual = actualConfiguration(input, prepared.jobIntervals);
   const coresPerExecutor = options.coresPerExecutor ?? (actual.fromTasks ? actual.cores : typicalCores(input.executors));
   const actualSlots = Math.max(1, Math.round(actual.cores));
@@ -485,8 +489,8 @@ export function simulateExecutors(input: SimulationInput, options: SimulationOpt
   const assumptions = [
     `Driver time is fixed: ${prepared.driverOnlyMs} ms when no job ran is added unchanged to every estimate.`,
     `Tasks keep their measured durations (launch to finish); every attempt replays, as the run happened: ` +
-      `${successful.replayedTasks} successful ones (${successful.totalTaskTimeMs} ms), failed ones ` +
-      `(${successful.failedTaskTimeMs} ms) and killed or duplicate speculative ones (${successful.speculativeTaskTimeMs} ms).`,
+      `${prepared.successfulTasks} successful ones (${prepared.successfulTaskTimeMs} ms), failed ones ` +
+      `(${prepared.failedTaskTimeMs} ms) and killed or duplicate speculative ones (${prepared.speculativeTaskTimeMs} ms).`,
     'Stages replay in dependency order (parents first, a stage retry after its previous attempt); stages of ' +
       'concurrent jobs share the slots, each job starting at its measured offset; FIFO order by job, stage, attempt.',
     `Every executor has ${coresPerExecutor} core${coresPerExecutor === 1 ? '' : 's'}, one task per core, all present ` +
@@ -515,10 +519,10 @@ export function simulateExecutors(input: SimulationInput, options: SimulationOpt
     criticalPathMs,
     idealTimeMs,
     driverOnlyMs: prepared.driverOnlyMs,
-    totalTaskTimeMs: successful.totalTaskTimeMs,
-    failedTaskTimeMs: successful.failedTaskTimeMs,
-    speculativeTaskTimeMs: successful.speculativeTaskTimeMs,
-    replayedTasks: successful.replayedTasks,
+    totalTaskTimeMs: prepared.successfulTaskTimeMs,
+    failedTaskTimeMs: prepared.failedTaskTimeMs,
+    speculativeTaskTimeMs: prepared.speculativeTaskTimeMs,
+    replayedTasks: prepared.successfulTasks,
     assumptions,
     points,
   };

@@ -152,7 +152,6 @@ function shuffledJoinInsight(
   values: MetricValues,
   joinStages: Array<{ stageId: number; attemptId: number }>,
   costStages: readonly StageFacts[],
-  facts: readonly StageFacts[],
 ): InsightDraft | null {
   const [leftNode, rightNode] = join.children;
   if (!leftNode || !rightNode) return null;
@@ -182,7 +181,7 @@ function shuffledJoinInsight(
   // sorted the join's inputs at one share of their task time, which puts it on their windows as wall-clock.
   const costTaskMs = costStages.reduce((sum, stage) => sum + stage.taskTimeMs, 0);
   const costShare = costTaskMs > 0 ? Math.min(1, spentMs / costTaskMs) : 0;
-  const claims = costStages.flatMap((stage) => stageWindowClaims(facts, stage.stageId, stage.stageAttemptId, () => costShare));
+  const claims = costStages.flatMap((stage) => stageWindowClaims(stage, costShare));
   const confidence: Confidence = small.source === 'files' ? 'LOW' : aqe || !underThreshold ? 'MEDIUM' : 'HIGH';
   const operator = join.nodeName;
   const hint = 'a broadcast hint (broadcast(df), or /*+ BROADCAST(t) */ in SQL)';
@@ -384,7 +383,7 @@ export const broadcastJoinDetector: Detector = {
           }
         }
         const insight = shuffledJoinInsight(app, sql, join, values, [...stages.values()],
-          [...cost.values()].sort((a, b) => a.stageId - b.stageId || a.stageAttemptId - b.stageAttemptId), facts);
+          [...cost.values()].sort((a, b) => a.stageId - b.stageId || a.stageAttemptId - b.stageAttemptId));
         if (insight) insights.push(insight);
       }
       const seen = new Set<number>();

@@ -119,7 +119,7 @@ export const dataSkewDetector: Detector = {
         impact: wallClock > 0 ? Math.min(1, extraMs / wallClock) : 0,
         impactMs: extraMs,
         // The stage's last extraMs waited on its largest task.
-        claims: stageWindowClaims(facts, stageId, attemptId, () => 1).map((c) => ({ ...c, from: Math.max(c.from, c.to - extraMs) })),
+        claims: stageWindowClaims(facts.find((f) => f.stageId === stageId && f.stageAttemptId === attemptId), 1).map((c) => ({ ...c, from: Math.max(c.from, c.to - extraMs) })),
       };
     });
   },

@@ -1,6 +1,6 @@
 import type { Detector, InsightDraft } from '../detector.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
-import { stageFacts, type StageFacts } from '../stage-facts.js';
+import { stageFacts, taskTimePartsEvidence, taskTimePartsSql, type StageFacts, type TaskTimeParts } from '../stage-facts.js';
 
 /** The slowest task must take at least this many times the stage's median task... */
 const SKEW_FACTOR = 5;
@@ -17,7 +17,7 @@ const STRAGGLER_MIN_TASKS = 10;
 /** A part of the slowest task's time this share or more names the likely cause. */
 const CAUSE_SHARE = 0.3;
 
-interface SlowestTask {
+interface SlowestTask extends TaskTimeParts {
   stageId: number;
   stageAttemptId: number;
   taskId: number;
@@ -26,12 +26,6 @@ interface SlowestTask {
   host: string | null;
   launchTime: number;
   duration: number;
-  runTime: number;
-  gcTime: number;
-  fetchWait: number;
-  schedulerDelay: number;
-  deserialize: number;
-  bytes: number;
   inputBytes: number;
   medianBytes: number;
   p75Bytes: number;
@@ -64,10 +58,7 @@ export const durationSkewDetector: Detector = {
       WITH t AS (
         SELECT stageId::INTEGER AS stageId, stageAttemptId::INTEGER AS stageAttemptId, taskId::DOUBLE AS taskId,
           "index"::INTEGER AS "index", executorId, host, launchTime::DOUBLE AS launchTime, duration::DOUBLE AS duration,
-          least(executorRunTime, duration)::DOUBLE AS runTime, least(jvmGcTime, duration)::DOUBLE AS gcTime,
-          least(shuffleFetchWaitTime, duration)::DOUBLE AS fetchWait, least(schedulerDelay, duration)::DOUBLE AS schedulerDelay,
-          least(executorDeserializeTime, duration)::DOUBLE AS deserialize,
-          (inputBytes + shuffleRemoteBytesRead + shuffleLocalBytesRead)::DOUBLE AS bytes, inputBytes::DOUBLE AS inputBytes
+          ${taskTimePartsSql}, inputBytes::DOUBLE AS inputBytes
         FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason = 'Success' AND hasMetrics AND duration IS NOT NULL
       ), m AS (
         SELECT stageId, stageAttemptId, quantile_cont(bytes, 0.5) AS medianBytes, quantile_cont(bytes, 0.75) AS p75Bytes,
@@ -134,12 +125,7 @@ function insight(f: StageFacts, task: SlowestTask, wallClock: number): InsightDr
         index: task.index,
         executorId: task.executorId,
         host: task.host,
-        runTimeMs: task.runTime,
-        gcTimeMs: task.gcTime,
-        fetchWaitMs: task.fetchWait,
-        schedulerDelayMs: task.schedulerDelay,
-        deserializeMs: task.deserialize,
-        bytesRead: task.bytes,
+        ...taskTimePartsEvidence(task),
         inputBytes: task.inputBytes,
       },
       medianBytesRead: task.medianBytes,

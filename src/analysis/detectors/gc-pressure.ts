@@ -1,7 +1,7 @@
 import type { Confidence } from '../insight.js';
 import type { Detector, InsightDraft } from '../detector.js';
 import { capitalize, formatDuration, formatShare, round, stageLabel } from '../format.js';
-import { stageFacts, stageKey, type StageFacts } from '../stage-facts.js';
+import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 
 /**
  * GC time / executor run time tiers of Dr. Elephant's Spark executor-GC heuristic (low 8%, moderate 10%, severe
@@ -174,7 +174,7 @@ function stageInsight(
     sqlExecutionId: f.sqlExecutionId,
     impact: Math.min(1, f.gcTimeMs / appTaskTime),
     impactMs: f.gcTimeMs,
-    claims: f.firstLaunch !== null && f.lastFinish !== null ? [{ from: f.firstLaunch, to: f.lastFinish, share: ratio }] : [],
+    claims: stageWindowClaims(f, ratio),
   };
 }
 
@@ -206,7 +206,7 @@ function executorsInsight(
     const gc = perExecutorStage
       .filter((r) => r.stageId === f.stageId && r.stageAttemptId === f.stageAttemptId && overIds.has(r.executorId))
       .reduce((sum, r) => sum + r.gcTime, 0);
-    return gc > 0 ? [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, gc / f.taskTimeMs) }] : [];
+    return gc > 0 ? stageWindowClaims(f, gc / f.taskTimeMs) : [];
   });
   return {
     id: 'gc-pressure:executors',

@@ -1,7 +1,7 @@
 import type { Detector, InsightDraft } from '../detector.js';
 import type { WallClaim } from '../claims.js';
 import { formatDuration, formatShare, round } from '../format.js';
-import { stageFacts, type StageFacts } from '../stage-facts.js';
+import { stageFacts, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 
 /** A stage counts when its tasks' scheduler delay is at least this share of their time... */
 const MIN_DELAY_SHARE = 0.25;
@@ -44,7 +44,7 @@ export const launchDelayDetector: Detector = {
     }
     const claims: WallClaim[] = delayed.flatMap(({ facts: f, queueMs, delayShare }) => [
       ...(queueMs >= MIN_QUEUE_MS ? [{ from: f.submissionTime!, to: f.firstLaunch!, share: 1 }] : []),
-      ...(delayShare >= MIN_DELAY_SHARE ? [{ from: f.firstLaunch!, to: f.lastFinish!, share: delayShare }] : []),
+      ...(delayShare >= MIN_DELAY_SHARE ? stageWindowClaims(f, delayShare) : []),
     ]);
     const claimedMs = unionMs(claims);
     if (delayed.length === 0 || claimedMs < MIN_TOTAL_MS || claimedMs < MIN_SHARE * wallClock) return [];

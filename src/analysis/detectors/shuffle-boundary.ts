@@ -124,7 +124,7 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
   const share = f.taskTimeMs / appTaskTime;
   // Both are per-task sums capped at each task's duration: the same kind of time.
   const fetchWaitShare = f.taskTimeMs > 0 ? Math.min(1, f.fetchWaitMs / f.taskTimeMs) : 0;
-  const claims = stageWindowClaims(facts, stageId, attemptId, () => fetchWaitShare).map((c) => ({ ...c, yields: true }));
+  const claims = stageWindowClaims(f, fetchWaitShare).map((c) => ({ ...c, yields: true }));
   // The write side of this boundary: the parent stages that wrote shuffle output, their write time from Spark's
   // task metric or the engine's own accumulators (Photon), whichever holds it.
   const parents = new Set((row.parentIds ?? []).map(Number));

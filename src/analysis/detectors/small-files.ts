@@ -88,8 +88,8 @@ export const smallFilesDetector: Detector = {
           }
         }
         const insight = writing
-          ? writeInsight(app, sql, node, values, [...stages.values()], openCost, facts)
-          : scanInsight(app, sql, node, values, [...stages.values()], openCost, maxPartition, facts);
+          ? writeInsight(app, sql, node, values, [...stages.values()], openCost)
+          : scanInsight(app, sql, node, values, [...stages.values()], openCost, maxPartition);
         if (insight) insights.push(insight);
       }
     }
@@ -123,8 +123,7 @@ function scope(sql: SqlPlan, stages: StageFacts[], claims: WallClaim[]): {
 }
 
 /** Claims on the windows of `stages`, each at the share `shareOf` gives it. */
-const windowsOf = (facts: readonly StageFacts[], stages: readonly StageFacts[], shareOf: (f: StageFacts) => number): WallClaim[] =>
-  stages.flatMap((stage) => stageWindowClaims(facts, stage.stageId, stage.stageAttemptId, shareOf));
+const windowsOf = (stages: readonly StageFacts[], share: number): WallClaim[] => stages.flatMap((stage) => stageWindowClaims(stage, share));
 
 function scanInsight(
   app: ApplicationFacts,
@@ -134,7 +133,6 @@ function scanInsight(
   stages: StageFacts[],
   openCost: number,
   maxPartition: number,
-  facts: readonly StageFacts[],
 ): InsightDraft | null {
   const files = metricValue(node, values, 'number of files read', 'number of files');
   if (files === null || files < MIN_FILES_READ) return null;
@@ -145,7 +143,7 @@ function scanInsight(
   const average = bytes / files;
   if (average >= openCost) return null;
   const openShare = (files * openCost) / (bytes + files * openCost);
-  const { taskMs, tasks, placement } = scope(sql, stages, windowsOf(facts, stages, () => openShare));
+  const { taskMs, tasks, placement } = scope(sql, stages, windowsOf(stages, openShare));
   const impact = shareOfTaskTime(app, taskMs);
   const location = scanLocation(node.simpleString);
   const confidence: Confidence = measured === null ? 'LOW' : average < CLEARLY_TINY_BYTES && files >= 10 * MIN_FILES_READ ? 'HIGH' : 'MEDIUM';
@@ -200,7 +198,6 @@ function writeInsight(
   values: ReadonlyMap<number, number>,
   stages: StageFacts[],
   openCost: number,
-  facts: readonly StageFacts[],
 ): InsightDraft | null {
   const files = metricValue(node, values, 'number of written files');
   const bytes = metricValue(node, values, 'written output');
@@ -216,7 +213,7 @@ function writeInsight(
   const commitShare = stageTaskMs > 0 ? Math.min(1, taskCommitMs / stageTaskMs) : 0;
   const lastFinish = Math.max(...stages.map((stage) => stage.lastFinish ?? -Infinity));
   const claims = [
-    ...windowsOf(facts, stages, () => commitShare),
+    ...windowsOf(stages, commitShare),
     ...(jobCommitMs > 0 && Number.isFinite(lastFinish) ? [{ from: lastFinish, to: lastFinish + jobCommitMs, share: 1 }] : []),
   ];
   const { taskMs, tasks, placement } = scope(sql, stages, claims);

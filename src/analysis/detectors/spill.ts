@@ -183,7 +183,7 @@ export const spillDetector: Detector = {
         sqlExecutionId: stage?.sqlExecutionId ?? null,
         impact: Math.min(1, row.spillingTaskTime / app.totalTaskTimeMs),
         impactMs: row.spillingTaskTime,
-        claims: stageWindowClaims(facts, stageId, attemptId, (f) => (f.taskTimeMs > 0 ? row.spillingTaskTime / f.taskTimeMs : 0)),
+        claims: stageWindowClaims(stage, stage && stage.taskTimeMs > 0 ? row.spillingTaskTime / stage.taskTimeMs : 0),
       };
     });
   },

@@ -2,7 +2,7 @@ import { claimedWallMs, type WallClaim } from '../claims.js';
 import { booleanProperty, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
 import { capitalize, formatBytes, formatDuration, formatShare, stageLabel } from '../format.js';
-import { stageFacts, stageKey, type StageFacts } from '../stage-facts.js';
+import { stageFacts, stageKey, taskTimePartsEvidence, taskTimePartsSql, type StageFacts, type TaskTimeParts } from '../stage-facts.js';
 
 /** Spark speculation's test (spark.speculation.multiplier 1.5 once spark.speculation.quantile 0.75 of tasks are done). */
 const SPECULATION_MULTIPLIER = 1.5;
@@ -27,7 +27,7 @@ const LONG_TAIL_SHARE = 0.1;
 const CONCENTRATION_SHARE = 0.5;
 
 /** A successful task slower than its stage's straggler threshold, with its stage's facts. */
-interface TaskRow {
+interface TaskRow extends TaskTimeParts {
   stageId: number;
   stageAttemptId: number;
   taskId: bigint;
@@ -37,12 +37,6 @@ interface TaskRow {
   launchTime: number;
   finishTime: number;
   duration: number;
-  runTime: number;
-  gcTime: number;
-  fetchWait: number;
-  schedulerDelay: number;
-  deserialize: number;
-  bytes: number;
   hasMetrics: boolean;
   /** Last finish of the stage's successful tasks at or under the threshold. */
   fastEnd: number | null;
@@ -112,10 +106,7 @@ export const stragglersDetector: Detector = {
       ), t AS (
         SELECT t.stageId::INTEGER AS stageId, t.stageAttemptId::INTEGER AS stageAttemptId, t.taskId, t."index"::INTEGER AS "index",
           t.executorId, t.host, t.launchTime::DOUBLE AS launchTime, t.finishTime::DOUBLE AS finishTime, t.duration::DOUBLE AS duration,
-          least(t.executorRunTime, t.duration)::DOUBLE AS runTime, least(t.jvmGcTime, t.duration)::DOUBLE AS gcTime,
-          least(t.shuffleFetchWaitTime, t.duration)::DOUBLE AS fetchWait, least(t.schedulerDelay, t.duration)::DOUBLE AS schedulerDelay,
-          least(t.executorDeserializeTime, t.duration)::DOUBLE AS deserialize,
-          (t.inputBytes + t.shuffleRemoteBytesRead + t.shuffleLocalBytesRead)::DOUBLE AS bytes, t.hasMetrics, th.limitMs
+          ${taskTimePartsSql}, t.hasMetrics, th.limitMs
         FROM app_tasks($appKey) t JOIN th ON th.stageId = t.stageId AND th.stageAttemptId = t.stageAttemptId
         WHERE t.appKey = $appKey AND t.endReason = 'Success' AND t.duration IS NOT NULL AND t.finishTime IS NOT NULL
       )
@@ -288,12 +279,7 @@ function stageInsight(
         executorId: slowest.executorId,
         host: slowest.host,
         durationMs: slowest.duration,
-        runTimeMs: slowest.runTime,
-        gcTimeMs: slowest.gcTime,
-        fetchWaitMs: slowest.fetchWait,
-        schedulerDelayMs: slowest.schedulerDelay,
-        deserializeMs: slowest.deserialize,
-        bytesRead: slowest.bytes,
+        ...taskTimePartsEvidence(slowest),
       },
       stragglersByExecutor: tally(stragglers, (task) => task.executorId),
       stragglersByHost: tally(stragglers, (task) => task.host),

@@ -327,7 +327,7 @@ function withStandaloneExchanges(plan: SparkPlanInfo): SparkPlanInfo {
 }
 
 /** The repartition or orderBy a standalone exchange stands for. */
-export function standaloneExchangeOperation(simpleString: string): ShapeOperation {
+function standaloneExchangeOperation(simpleString: string): ShapeOperation {
   const range = /rangepartitioning\((.*),\s*(\d+)\)/.exec(simpleString);
   if (range) return { op: 'orderBy', keys: columns(range[1]!.replace(/\s+(ASC|DESC)[^,]*/g, '')) };
   const roundRobin = /RoundRobinPartitioning\((\d+)\)/i.exec(simpleString);

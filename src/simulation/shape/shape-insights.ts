@@ -5,7 +5,7 @@
  */
 
 import { formatBytes, formatShare, round } from '../../analysis/format.js';
-import { severityFor, type Confidence, type EvidenceValue, type Insight, type Severity } from '../../analysis/insight.js';
+import { severityFor, type Insight, type Severity } from '../../analysis/insight.js';
 import { formatCount } from './derived.js';
 import type { PlanContext } from './plan-context.js';
 import { GiB, MiB, MAX_BROADCAST_TABLE_BYTES, taskSlots } from './shape-config.js';
@@ -45,20 +45,8 @@ const MANY_COMPARED_PAIRS = 1e12;
 /** A collect over 100 MiB or half of maxResultSize is a lot for one driver. */
 const LARGE_COLLECT_BYTES = 100 * MiB;
 
-interface Draft {
-  id: string;
-  type: string;
-  title: string;
-  description: string;
-  evidence: { [key: string]: EvidenceValue };
-  confidence: Confidence;
-  severity?: Severity;
-  suggestion: string;
-  tradeoffs: string;
-  sparkDocsRef: string;
-  stageId: number | null;
-  impact: number;
-}
+/** An insight as the shape raises it: no job, attempt or SQL execution, and a severity from impact unless set. */
+type Draft = Omit<Insight, 'severity' | 'jobId' | 'stageAttemptId' | 'sqlExecutionId' | 'impactMs'> & { severity?: Severity };
 
 function toInsight(draft: Draft): Insight {
   const impact = Math.min(1, Math.max(0, round(draft.impact)));

@@ -75,7 +75,7 @@ function smallerBuildable(left: Flow, right: Flow, joinType: JoinType): number |
  * join: with P expected partitions (the coalesced count, else spark.sql.shuffle.partitions) and M map tasks, each map
  * output is read by floor(P / M) tasks when P ≥ M (M × floor(P / M) tasks), else the M map outputs are grouped into P tasks.
  */
-export function localShuffleReadTasks(shuffleBytes: number, mapTasks: number, context: PlanContext): DerivedNumber {
+function localShuffleReadTasks(shuffleBytes: number, mapTasks: number, context: PlanContext): DerivedNumber {
   const { config } = context;
   const reducers = config.shufflePartitions;
   const coalesced = coalesceShufflePartitions(shuffleBytes, reducers, shuffleBytes / Math.max(1, reducers), config);

@@ -224,7 +224,7 @@ export function applyAggregation(context: PlanContext, open: OpenStage, operatio
  * spark.sql.execution.rangeExchange.sampleSizePerPartition (100) points per output partition, at most 1,000,000 in
  * all, and RangePartitioner samples 3 × that / input partitions rows from each input partition.
  */
-export function rangeSampleNote(inputPartitions: number, outputPartitions: number): string {
+function rangeSampleNote(inputPartitions: number, outputPartitions: number): string {
   const sample = Math.min(RANGE_SAMPLE_SIZE_PER_PARTITION * outputPartitions, RANGE_SAMPLE_MAX_ROWS);
   const perInput = Math.ceil((3 * sample) / Math.max(1, inputPartitions));
   return (

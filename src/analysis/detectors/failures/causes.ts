@@ -10,7 +10,7 @@ import { SPARK_DEFAULTS } from '../../spark-settings.js';
  */
 export const MIN_LOST_SHARE = 0.01;
 /** spark.task.maxFailures: a task index failing this many times aborts its stage (and its job). */
-export const TASK_MAX_FAILURES = SPARK_DEFAULTS['spark.task.maxFailures'];
+const TASK_MAX_FAILURES = SPARK_DEFAULTS['spark.task.maxFailures'];
 /** Longest error text kept in the evidence. */
 export const MAX_MESSAGE_CHARS = 400;
 
@@ -18,16 +18,16 @@ export const MAX_MESSAGE_CHARS = 400;
  * GPU out-of-memory as the RAPIDS Accelerator reports it (its retry framework's OOM classes, RMM and CUDA
  * allocation failures). Checked before the JVM pattern: the advice differs.
  */
-export const GPU_OOM_PATTERN =
+const GPU_OOM_PATTERN =
   '(?i)(GpuSplitAndRetryOOM|GpuRetryOOM|GpuOOM|GPU ?OutOfMemory|RapidsOOM|CudfException.*(out of memory|OOM)|' +
   'cudaErrorMemoryAllocation|RMM failure.*(out of memory|allocat)|rmm::out_of_memory|ai\\.rapids\\.cudf.*OutOfMemory)';
 
 /** A container killed by its cluster manager for its memory limit (YARN, Kubernetes, exit code 137 = SIGKILL). */
-export const CONTAINER_MEMORY_PATTERN =
+const CONTAINER_MEMORY_PATTERN =
   '(?i)(exceed(ed|ing) (physical |virtual )?memory limits?|OOMKilled|exit (code|status):? ?137\\b|Killed by external signal)';
 
 /** Out-of-memory inside the JVM or a Python worker, or Spark's memory manager refusing. */
-export const JVM_OOM_PATTERN =
+const JVM_OOM_PATTERN =
   '(?i)(OutOfMemoryError|Java heap space|GC overhead limit exceeded|Unable to acquire [0-9]+ bytes of memory|' +
   'Direct buffer memory|\\bMemoryError\\b)';
 
