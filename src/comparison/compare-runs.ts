@@ -162,22 +162,17 @@ function change(metric: string, base: number | null, candidate: number | null): 
 const duration = (start: number | null, end: number | null): number | null =>
   start !== null && end !== null && end >= start ? end - start : null;
 
+/** Stage figures compared as they are, named as the stage row names them, in the order a pair lists them. */
+const STAGE_FIGURES = [
+  'taskTimeMs', 'tasks', 'attempts', 'inputBytes', 'outputBytes', 'shuffleReadBytes', 'shuffleWriteBytes',
+  'memorySpillBytes', 'diskSpillBytes', 'gcTimeMs', 'failedTasks', 'killedTasks',
+] as const satisfies ReadonlyArray<keyof RunStageRow>;
+
 function stageMetrics(base: RunStageRow, candidate: RunStageRow, wallBase: number, wallCandidate: number): MetricChange[] {
   return [
     change('durationMs', duration(base.submissionTime, base.completionTime), duration(candidate.submissionTime, candidate.completionTime)),
     change('wallClockShareMs', round(wallBase, 1), round(wallCandidate, 1)),
-    change('taskTimeMs', base.taskTimeMs, candidate.taskTimeMs),
-    change('tasks', base.tasks, candidate.tasks),
-    change('attempts', base.attempts, candidate.attempts),
-    change('inputBytes', base.inputBytes, candidate.inputBytes),
-    change('outputBytes', base.outputBytes, candidate.outputBytes),
-    change('shuffleReadBytes', base.shuffleReadBytes, candidate.shuffleReadBytes),
-    change('shuffleWriteBytes', base.shuffleWriteBytes, candidate.shuffleWriteBytes),
-    change('memorySpillBytes', base.memorySpillBytes, candidate.memorySpillBytes),
-    change('diskSpillBytes', base.diskSpillBytes, candidate.diskSpillBytes),
-    change('gcTimeMs', base.gcTimeMs, candidate.gcTimeMs),
-    change('failedTasks', base.failedTasks, candidate.failedTasks),
-    change('killedTasks', base.killedTasks, candidate.killedTasks),
+    ...STAGE_FIGURES.map((key) => change(key, base[key], candidate[key])),
     change('skewRatio', base.skewRatio === null ? null : round(base.skewRatio, 2), candidate.skewRatio === null ? null : round(candidate.skewRatio, 2)),
     change('maxTaskMs', base.maxTaskMs, candidate.maxTaskMs),
     change('medianTaskMs', base.medianTaskMs, candidate.medianTaskMs),
@@ -249,16 +244,13 @@ export function compareRuns(base: RunInput, candidate: RunInput): RunComparison 
     (stage) => `${stageName(stage)}|${depthOf(stage)}`,
     (stage) => stageName(stage),
   ]);
-  const wallBase = attributeWallClock(
-    base.rows.stages.filter(ran).map((s) => ({ id: s.stageId, start: s.submissionTime, end: s.completionTime })),
-    base.startTime ?? 0,
-    base.endTime ?? base.startTime ?? 0,
+  const wallClockOf = (run: RunInput): ReturnType<typeof attributeWallClock> => attributeWallClock(
+    run.rows.stages.filter(ran).map((s) => ({ id: s.stageId, start: s.submissionTime, end: s.completionTime })),
+    run.startTime ?? 0,
+    run.endTime ?? run.startTime ?? 0,
   );
-  const wallCandidate = attributeWallClock(
-    candidate.rows.stages.filter(ran).map((s) => ({ id: s.stageId, start: s.submissionTime, end: s.completionTime })),
-    candidate.startTime ?? 0,
-    candidate.endTime ?? candidate.startTime ?? 0,
-  );
+  const wallBase = wallClockOf(base);
+  const wallCandidate = wallClockOf(candidate);
   const stages: StagePair[] = stageAlignment.pairs.map(({ base: b, candidate: c, level }) => ({
     baseStageId: b.stageId,
     candidateStageId: c.stageId,

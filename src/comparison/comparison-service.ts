@@ -4,7 +4,7 @@ import { applicationCosts } from '../fleet/fleet-service.js';
 import { findApplication } from '../store/applications-store.js';
 import { loadRunProfileRows } from '../store/comparison-store.js';
 import type { AnalysisDatabase } from '../store/database.js';
-import { insightsByApp } from '../store/insights-store.js';
+import { insightFromRecord, insightsByApp } from '../store/insights-store.js';
 import { compareRuns, type RunComparison, type RunInput } from './compare-runs.js';
 
 const toNumber = (value: bigint | null): number | null => (value === null ? null : Number(value));
@@ -21,13 +21,7 @@ async function loadRun(db: AnalysisDatabase, id: string, role: string): Promise<
     startTime: toNumber(app.startTime),
     endTime: toNumber(app.endTime),
     rows,
-    insights: (insights ?? []).map((insight) => ({
-      id: insight.id,
-      type: insight.type,
-      title: insight.title,
-      stageId: toNumber(insight.stageId),
-      sqlExecutionId: toNumber(insight.sqlExecutionId),
-    })),
+    insights: (insights ?? []).map(insightFromRecord),
   };
 }
 

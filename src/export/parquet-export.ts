@@ -68,11 +68,9 @@ function planNodes(appKey: string, executionId: number, plan: SparkPlanInfo | nu
  */
 export async function exportParquet(db: AnalysisDatabase, directory: string, options: { since?: Date; onProgress?: (appKey: string, index: number, total: number) => void } = {}): Promise<ExportReport> {
   const root = resolve(directory);
-  if (existsSync(root) && !readdirSync(root, { withFileTypes: true }).every((entry) => entry.isDirectory() || entry.name.startsWith('.'))) {
-    // Only table folders belong here; a directory holding files is probably not an export.
-    const stray = readdirSync(root, { withFileTypes: true }).find((entry) => !entry.isDirectory() && !entry.name.startsWith('.'));
-    throw new BadInputError(`${root} holds ${stray?.name ?? 'files'}: export into an empty directory or an earlier export's directory`);
-  }
+  // Only table folders belong here; a directory holding files is probably not an export.
+  const stray = existsSync(root) ? readdirSync(root, { withFileTypes: true }).find((entry) => !entry.isDirectory() && !entry.name.startsWith('.')) : undefined;
+  if (stray) throw new BadInputError(`${root} holds ${stray.name}: export into an empty directory or an earlier export's directory`);
   mkdirSync(root, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), 'spark-sword-export-'));
   const report: ExportReport = { directory: root, exported: [], unchanged: [], filesWritten: 0 };

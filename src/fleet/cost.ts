@@ -1,3 +1,4 @@
+import { parseByteSize } from '../analysis/properties.js';
 import type { ResourceFactsRecord } from '../store/cost-store.js';
 import { MiB, GiB } from '../model/units.js';
 
@@ -50,19 +51,13 @@ export interface ApplicationCost {
  */
 export function parseMemoryMiBDefault(text: string | undefined): number | null {
   if (text === undefined) return null;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)b?\s*$/i.exec(text);
-  if (!match) return null;
-  const unit = { '': MiB, k: 1024, m: MiB, g: GiB, t: 1024 * GiB, p: 1024 * 1024 * GiB }[match[2]!.toLowerCase()]!;
-  return Math.round(Number(match[1]) * unit);
+  const bytes = parseByteSize(/^\s*\d+(?:\.\d+)?\s*$/.test(text) ? `${text.trim()}m` : text);
+  return bytes !== null && bytes >= 0 ? bytes : null;
 }
 
-/** A byte-size setting (spark.memory.offHeap.size): a bare number means bytes. */
+/** A byte-size setting (spark.memory.offHeap.size): a bare number means bytes; 0 when unset or unreadable. */
 function parseBytes(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)b?\s*$/i.exec(text);
-  if (!match) return 0;
-  const unit = { '': 1, k: 1024, m: MiB, g: GiB, t: 1024 * GiB, p: 1024 * 1024 * GiB }[match[2]!.toLowerCase()]!;
-  return Math.round(Number(match[1]) * unit);
+  return text === undefined ? 0 : Math.max(0, parseByteSize(text) ?? 0);
 }
 
 /** The memory a container of `role` asks its cluster manager for, as Spark sizes it (heap + overhead + extras). */

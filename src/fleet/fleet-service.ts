@@ -1,5 +1,6 @@
 import { BadInputError } from '../errors.js';
 import type { Config } from '../config.js';
+import { groupByAppKey } from '../store/by-app-key.js';
 import { resourceFacts, type ApplicationFilter, type ResourceFactsRecord } from '../store/cost-store.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { insightTargets, propertyValues } from '../store/fleet-store.js';
@@ -147,12 +148,13 @@ export async function fleetReport(
   for (const app of applications) {
     const key = groupKey(app);
     if (key === null) continue; // a run without the grouping property belongs to no series
-    byKey.set(key, [...(byKey.get(key) ?? []), app]);
+    const runs = byKey.get(key);
+    if (runs) runs.push(app);
+    else byKey.set(key, [app]);
   }
   const latestRuns = [...byKey.values()].flatMap((runs) => runs.slice(-lastRuns).map((app) => app.appKey));
-  const targets = await insightTargets(db, latestRuns);
-  const insightsOf = new Map<string, typeof targets>();
-  for (const target of targets) insightsOf.set(target.appKey, [...(insightsOf.get(target.appKey) ?? []), target]);
+  const targetsByRun = groupByAppKey(latestRuns, await insightTargets(db, latestRuns));
+  const insightsOf = new Map(latestRuns.map((appKey, index) => [appKey, targetsByRun[index]!]));
 
   const groups: RunSeries[] = [...byKey.entries()].map(([key, runs]) => {
     const recent = runs.slice(-lastRuns);

@@ -1,7 +1,6 @@
-import type { SyntheticApp, SyntheticTask } from './synthetic-log.js';
+import { repeatTask, type SyntheticApp } from './synthetic-log.js';
 
 const MB = 1024 * 1024;
-const tasks = (n: number, task: SyntheticTask): SyntheticTask[] => Array.from({ length: n }, () => ({ ...task }));
 
 /**
  * Two runs of one ETL whose difference is planted: in the candidate the join stage reads 3x the shuffle bytes
@@ -14,26 +13,26 @@ export function plantedRegressionPair(): { base: SyntheticApp; candidate: Synthe
     const shift = slower ? 1 : 0;
     const jobs: SyntheticApp['jobs'] = [];
     if (slower) {
-      jobs.push({ jobId: 0, stages: [{ stageId: 0, name: 'cache at Etl.scala:5', tasks: tasks(4, { durationMs: 500 }) }] });
+      jobs.push({ jobId: 0, stages: [{ stageId: 0, name: 'cache at Etl.scala:5', tasks: repeatTask(4, { durationMs: 500 }) }] });
     }
     jobs.push(
-      { jobId: shift, stages: [{ stageId: shift, name: 'load at Etl.scala:10', rddInfo: lineage('FileScanRDD', 'load at Etl.scala:10'), tasks: tasks(8, { durationMs: 1_500, inputBytes: 64 * MB }) }] },
+      { jobId: shift, stages: [{ stageId: shift, name: 'load at Etl.scala:10', rddInfo: lineage('FileScanRDD', 'load at Etl.scala:10'), tasks: repeatTask(8, { durationMs: 1_500, inputBytes: 64 * MB }) }] },
       {
         jobId: 1 + shift,
         stages: [
-          { stageId: 1 + shift, name: 'map at Etl.scala:40', rddInfo: lineage('MapPartitionsRDD', 'map at Etl.scala:40'), tasks: tasks(20, { durationMs: slower ? 3_500 : 3_000, shuffleWriteBytes: 100 * MB }) },
+          { stageId: 1 + shift, name: 'map at Etl.scala:40', rddInfo: lineage('MapPartitionsRDD', 'map at Etl.scala:40'), tasks: repeatTask(20, { durationMs: slower ? 3_500 : 3_000, shuffleWriteBytes: 100 * MB }) },
           {
             stageId: 2 + shift,
             parentIds: [1 + shift],
             name: 'join at Etl.scala:88',
             rddInfo: lineage('ShuffledRDD', 'join at Etl.scala:88'),
             tasks: slower
-              ? [...tasks(19, { durationMs: 2_500, shuffleReadBytes: 250 * MB }), { durationMs: 20_000, shuffleReadBytes: 1_250 * MB }]
-              : tasks(20, { durationMs: 2_000, shuffleReadBytes: 100 * MB }),
+              ? [...repeatTask(19, { durationMs: 2_500, shuffleReadBytes: 250 * MB }), { durationMs: 20_000, shuffleReadBytes: 1_250 * MB }]
+              : repeatTask(20, { durationMs: 2_000, shuffleReadBytes: 100 * MB }),
           },
         ],
       },
-      { jobId: 2 + shift, stages: [{ stageId: 3 + shift, name: 'save at Etl.scala:120', rddInfo: lineage('MapPartitionsRDD', 'save at Etl.scala:120'), tasks: tasks(8, { durationMs: slower ? 3_000 : 4_000, outputBytes: 32 * MB }) }] },
+      { jobId: 2 + shift, stages: [{ stageId: 3 + shift, name: 'save at Etl.scala:120', rddInfo: lineage('MapPartitionsRDD', 'save at Etl.scala:120'), tasks: repeatTask(8, { durationMs: slower ? 3_000 : 4_000, outputBytes: 32 * MB }) }] },
     );
     return {
       appId,

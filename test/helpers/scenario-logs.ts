@@ -1,9 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEventLog, type SyntheticApp, type SyntheticPlanNode, type SyntheticTask } from './synthetic-log.js';
-
-const ok = (count: number, durationMs: number, extra: Partial<SyntheticTask> = {}): SyntheticTask[] =>
-  Array.from({ length: count }, () => ({ durationMs, ...extra }));
+import { buildEventLog, repeatTask, type SyntheticApp, type SyntheticPlanNode } from './synthetic-log.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -39,7 +36,7 @@ const retriedStagesLostExecutor: SyntheticApp = {
       {
         stageId: 0,
         name: 'scan sales',
-        tasks: ok(12, 6_000, { inputBytes: 128 * MiB, shuffleWriteBytes: 40 * MiB }),
+        tasks: repeatTask(12, { durationMs: 6_000, inputBytes: 128 * MiB, shuffleWriteBytes: 40 * MiB }),
       },
       {
         stageId: 1,
@@ -50,7 +47,7 @@ const retriedStagesLostExecutor: SyntheticApp = {
           'org.apache.spark.shuffle.FetchFailedException: Failed to connect to node-c/10.0.0.3:7337 ' +
           '(map output of executor 3 is gone)',
         tasks: [
-          ...ok(4, 5_000, { shuffleReadBytes: 60 * MiB }),
+          ...repeatTask(4, { durationMs: 5_000, shuffleReadBytes: 60 * MiB }),
           { durationMs: 4_000, executorId: '3', failure: 'ExecutorLostFailure', failureDetail: 'Node node-c was preempted by the cluster manager' },
           { durationMs: 4_000, executorId: '3', failure: 'ExecutorLostFailure', failureDetail: 'Node node-c was preempted by the cluster manager' },
           { durationMs: 2_000, executorId: '1', failure: 'FetchFailed', failureDetail: 'Failed to connect to node-c/10.0.0.3:7337' },
@@ -61,21 +58,18 @@ const retriedStagesLostExecutor: SyntheticApp = {
         stageId: 0,
         attemptId: 1,
         name: 'scan sales',
-        tasks: ok(4, 6_000, { executorId: '1', inputBytes: 128 * MiB, shuffleWriteBytes: 40 * MiB }).map((task, i) => ({ ...task, index: 8 + i })),
+        tasks: repeatTask(4, { durationMs: 6_000, executorId: '1', inputBytes: 128 * MiB, shuffleWriteBytes: 40 * MiB }).map((task, i) => ({ ...task, index: 8 + i })),
       },
       {
         stageId: 1,
         attemptId: 1,
         name: 'aggregate and write',
         parentIds: [0],
-        tasks: ok(8, 5_000, { shuffleReadBytes: 60 * MiB, outputBytes: GiB / 16 }).map((task, i) => ({ ...task, executorId: i % 2 === 0 ? '1' : '2' })),
+        tasks: repeatTask(8, { durationMs: 5_000, shuffleReadBytes: 60 * MiB, outputBytes: GiB / 16 }).map((task, i) => ({ ...task, executorId: i % 2 === 0 ? '1' : '2' })),
       },
     ],
   }],
 };
-
-
-const each = (count: number, task: SyntheticTask): SyntheticTask[] => Array.from({ length: count }, () => ({ ...task }));
 
 /**
  * Generated from the shape of bench/nds_q72_dataproc_2_2 (TPC-DS q72 on Dataproc, Spark 3.5.3, 128 shuffle
@@ -93,12 +87,12 @@ const skewedAggregation: SyntheticApp = {
     jobId: 0,
     description: 'rollup: groupBy(item, warehouse, week).agg(sum(quantity))',
     stages: [
-      { stageId: 0, name: 'scan inventory', tasks: each(64, { durationMs: 8_000, inputBytes: 128 * MiB, shuffleWriteBytes: 100 * MiB }) },
+      { stageId: 0, name: 'scan inventory', tasks: repeatTask(64, { durationMs: 8_000, inputBytes: 128 * MiB, shuffleWriteBytes: 100 * MiB }) },
       {
         stageId: 1,
         name: 'groupBy at rollup.scala:42',
         parentIds: [0],
-        tasks: [...each(127, { durationMs: 3_000, shuffleReadBytes: 48 * MiB }), { durationMs: 125_000, shuffleReadBytes: 2 * GiB }],
+        tasks: [...repeatTask(127, { durationMs: 3_000, shuffleReadBytes: 48 * MiB }), { durationMs: 125_000, shuffleReadBytes: 2 * GiB }],
       },
     ],
   }],
@@ -120,12 +114,12 @@ const spillingSort: SyntheticApp = {
     jobId: 0,
     description: 'events.orderBy(ts).write.parquet(...)',
     stages: [
-      { stageId: 0, name: 'scan events', tasks: each(384, { durationMs: 4_000, inputBytes: 128 * MiB, shuffleWriteBytes: 128 * MiB }) },
+      { stageId: 0, name: 'scan events', tasks: repeatTask(384, { durationMs: 4_000, inputBytes: 128 * MiB, shuffleWriteBytes: 128 * MiB }) },
       {
         stageId: 1,
         name: 'sort and write',
         parentIds: [0],
-        tasks: each(16, { durationMs: 240_000, shuffleReadBytes: 3 * GiB, memoryBytesSpilled: 9 * GiB, diskBytesSpilled: 3 * GiB, outputBytes: 2 * GiB }),
+        tasks: repeatTask(16, { durationMs: 240_000, shuffleReadBytes: 3 * GiB, memoryBytesSpilled: 9 * GiB, diskBytesSpilled: 3 * GiB, outputBytes: 2 * GiB }),
       },
     ],
   }],
@@ -149,14 +143,14 @@ const outOfMemoryTasks: SyntheticApp = {
     failureReason: 'Job aborted due to stage failure: Task 7 in stage 1.0 failed 4 times, most recent failure: java.lang.OutOfMemoryError: Java heap space',
     description: 'groupBy(customer_id).agg(collect_list(event))',
     stages: [
-      { stageId: 0, name: 'scan events', tasks: each(40, { durationMs: 6_000, inputBytes: 128 * MiB, shuffleWriteBytes: 120 * MiB }) },
+      { stageId: 0, name: 'scan events', tasks: repeatTask(40, { durationMs: 6_000, inputBytes: 128 * MiB, shuffleWriteBytes: 120 * MiB }) },
       {
         stageId: 1,
         name: 'collect_list per customer',
         parentIds: [0],
         failureReason: 'Task 7 in stage 1.0 failed 4 times: java.lang.OutOfMemoryError: Java heap space',
         tasks: [
-          ...each(39, { durationMs: 9_000, shuffleReadBytes: 120 * MiB }),
+          ...repeatTask(39, { durationMs: 9_000, shuffleReadBytes: 120 * MiB }),
           ...[0, 1, 2, 3].map((attempt) => ({ durationMs: 30_000, index: 7, attempt, executorId: String((attempt % 5) + 1), failure: 'java.lang.OutOfMemoryError', failureDetail: 'Java heap space' })),
         ],
       },
@@ -179,8 +173,8 @@ const smallFilesScan: SyntheticApp = {
   jobs: [{
     jobId: 0,
     stages: [
-      { stageId: 0, name: 'scan clicks', tasks: each(40, { durationMs: 20_000, inputBytes: (20_000 * 256 * KiB) / 40 }) },
-      { stageId: 1, name: 'count per page', parentIds: [0], tasks: each(8, { durationMs: 1_000 }) },
+      { stageId: 0, name: 'scan clicks', tasks: repeatTask(40, { durationMs: 20_000, inputBytes: (20_000 * 256 * KiB) / 40 }) },
+      { stageId: 1, name: 'count per page', parentIds: [0], tasks: repeatTask(8, { durationMs: 1_000 }) },
     ],
   }],
   sqlExecutions: [{
@@ -219,7 +213,7 @@ const idleExecutors: SyntheticApp = {
   jobs: [0, 1, 2, 3].map((jobId) => ({
     jobId,
     idleBeforeMs: 600_000,
-    stages: [{ stageId: jobId, name: `notebook cell ${jobId + 1}`, tasks: each(8, { durationMs: 20_000, inputBytes: 64 * MiB }) }],
+    stages: [{ stageId: jobId, name: `notebook cell ${jobId + 1}`, tasks: repeatTask(8, { durationMs: 20_000, inputBytes: 64 * MiB }) }],
   })),
 };
 
@@ -254,9 +248,9 @@ const missedBroadcast: SyntheticApp = {
   jobs: [{
     jobId: 0,
     stages: [
-      { stageId: 0, name: 'scan orders', tasks: each(192, { durationMs: 9_000, inputBytes: 128 * MiB, shuffleWriteBytes: 128 * MiB }) },
-      { stageId: 1, name: 'scan countries', tasks: each(1, { durationMs: 500, inputBytes: 6 * MiB, shuffleWriteBytes: 6 * MiB }) },
-      { stageId: 2, name: 'sortMergeJoin at orders.scala:30', parentIds: [0, 1], tasks: each(200, { durationMs: 14_000, shuffleReadBytes: 123 * MiB }) },
+      { stageId: 0, name: 'scan orders', tasks: repeatTask(192, { durationMs: 9_000, inputBytes: 128 * MiB, shuffleWriteBytes: 128 * MiB }) },
+      { stageId: 1, name: 'scan countries', tasks: repeatTask(1, { durationMs: 500, inputBytes: 6 * MiB, shuffleWriteBytes: 6 * MiB }) },
+      { stageId: 2, name: 'sortMergeJoin at orders.scala:30', parentIds: [0, 1], tasks: repeatTask(200, { durationMs: 14_000, shuffleReadBytes: 123 * MiB }) },
     ],
   }],
   sqlExecutions: [{

@@ -139,6 +139,11 @@ export interface SyntheticApp {
   startTime?: number;
 }
 
+/** `count` copies of one task, each its own object. */
+export function repeatTask(count: number, task: SyntheticTask): SyntheticTask[] {
+  return Array.from({ length: count }, () => ({ ...task }));
+}
+
 /**
  * Builds a Spark event log (JSON lines, the layout Spark 3.x writes) from a small spec, so detector and
  * simulator tests can state exactly the numbers they reason about. No Spark is run.

@@ -55,6 +55,9 @@ export interface MetricDefinition {
 }
 
 
+/** A Spark setting's name inside a suggestion's text ("spark.sql.shuffle.partitions"); matchAll copies it. */
+const SETTING_NAME = /(?<![\w.])spark\.[a-zA-Z][\w.]*[a-zA-Z]/g;
+
 /** Remedies named in words rather than by a setting, as suggestionMentions reports them. */
 const REMEDIES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
   { name: 'salt the hot key', pattern: /\bsalt/i },
@@ -102,7 +105,7 @@ export function stageOfOperation(result: ShapeResult, index: number): ShapeStage
  * (the hot piece plus the other side's matching partition, or a coalesced partition if that is larger). A largest
  * partition is never below the average one.
  */
-function effectiveMaxPartition(_result: ShapeResult, stage: ShapeStage): Measurement {
+function effectiveMaxPartition(stage: ShapeStage): Measurement {
   const largest = stage.maxPartitionBytes.value;
   const average = stage.bytesPerTask.value;
   if (largest >= average) return { value: largest, derivation: stage.maxPartitionBytes.derivation };
@@ -143,7 +146,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     measure: (input, params) => {
       const result = requireResult(input);
       const stage = stageOfOperation(result, simulatedIndex(input, params));
-      const max = effectiveMaxPartition(result, stage);
+      const max = effectiveMaxPartition(stage);
       const typical = stage.bytesPerTask.value;
       const ratio = typical > 0 ? Number(max.value) / typical : 1;
       return {
@@ -173,10 +176,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     source: 'shape',
     operation: 'any',
     label: (p) => `largest partition of operation ${p.operation}'s stage`,
-    measure: (input, params) => {
-      const result = requireResult(input);
-      return stageMeasurement(input, params, (stage) => effectiveMaxPartition(result, stage));
-    },
+    measure: (input, params) => stageMeasurement(input, params, effectiveMaxPartition),
   },
   spillBytesPerTask: {
     kind: 'number',
@@ -345,7 +345,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
     measure: (input) => {
       const log = requireLog(input);
       const settings = new Set<string>();
-      for (const insight of log.insights) for (const match of insight.suggestion.matchAll(/(?<![\w.])spark\.[a-zA-Z][\w.]*[a-zA-Z]/g)) settings.add(match[0]);
+      for (const insight of log.insights) for (const match of insight.suggestion.matchAll(SETTING_NAME)) settings.add(match[0]);
       return {
         value: [...settings].sort(),
         derivation: `named in the suggestions of ${log.insights.length} insight(s): ${log.insights.map((insight) => insight.id).join(', ')}`,
@@ -400,7 +400,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
       const found = requireLog(input).insights.filter((insight) => insight.type === params.insightType);
       const mentioned = new Set<string>();
       for (const insight of found) {
-        for (const match of insight.suggestion.matchAll(/(?<![\w.])spark\.[a-zA-Z][\w.]*[a-zA-Z]/g)) mentioned.add(match[0]);
+        for (const match of insight.suggestion.matchAll(SETTING_NAME)) mentioned.add(match[0]);
         for (const remedy of REMEDIES) if (remedy.pattern.test(insight.suggestion)) mentioned.add(remedy.name);
       }
       return {

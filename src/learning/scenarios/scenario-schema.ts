@@ -275,20 +275,17 @@ export function validateScenario(raw: unknown, file: string): Scenario {
       if (shape.config?.[field] === undefined) problem(['shape', 'config', field], 'a scenario states its cluster: set executors, coresPerExecutor and executorMemoryBytes');
     }
   }
-  data.wrongAnswers.forEach((wrong, index) => {
-    wrong.choices.forEach((choice, at) => {
+  // Every listed answer names a knob and a value it allows.
+  const checkChoices = (choices: ReadonlyArray<{ knob: string; value: ScenarioScalar }>, path: Path): void => {
+    choices.forEach((choice, index) => {
       const knob = knobs.find((candidate) => candidate.id === choice.knob);
-      if (!knob) return problem(['wrongAnswers', index, 'choices', at, 'knob'], `no knob "${choice.knob}"`);
+      if (!knob) return problem([...path, index, 'knob'], `no knob "${choice.knob}"`);
       const valueProblem = checkKnobValue(knob, choice.value);
-      if (valueProblem) problem(['wrongAnswers', index, 'choices', at, 'value'], valueProblem);
+      if (valueProblem) problem([...path, index, 'value'], valueProblem);
     });
-  });
-  data.solution.forEach((choice, index) => {
-    const knob = knobs.find((candidate) => candidate.id === choice.knob);
-    if (!knob) return problem(['solution', index, 'knob'], `no knob "${choice.knob}"`);
-    const valueProblem = checkKnobValue(knob, choice.value);
-    if (valueProblem) problem(['solution', index, 'value'], valueProblem);
-  });
+  };
+  data.wrongAnswers.forEach((wrong, index) => checkChoices(wrong.choices, ['wrongAnswers', index, 'choices']));
+  checkChoices(data.solution, ['solution']);
 
   if (problems.length > 0) throw new ScenarioFileError(`${file}: ${problems.join('; ')}`);
   return {

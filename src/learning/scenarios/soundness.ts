@@ -11,10 +11,10 @@ import type { ConditionResult } from './conditions.js';
 import type { Scenario } from './scenario-schema.js';
 
 /** Severities a passing plan may not raise unless the scenario accepts them. */
-const BLOCKING = new Set(['CRITICAL', 'HIGH', 'MEDIUM']);
+export const BLOCKING = new Set(['CRITICAL', 'HIGH', 'MEDIUM']);
 
 /** Whether an accepted entry (an insight type, or an exact insight id) covers this insight. */
-function accepts(entry: { insight: string }, insight: Insight): boolean {
+export function accepts(entry: { insight: string }, insight: Insight): boolean {
   return entry.insight === insight.type || entry.insight === insight.id;
 }
 

@@ -8,6 +8,7 @@ import type { ScenarioProgress } from '../progress/index.js';
 import type { ScenarioCatalog } from './catalog.js';
 import type { ScenarioEvaluation } from './run-scenario.js';
 import type { Scenario } from './scenario-schema.js';
+import { accepts, BLOCKING } from './soundness.js';
 
 /**
  * The hints a learner has earned: one per failed run, in order, all of them once the scenario is completed. A
@@ -36,8 +37,6 @@ export interface PassExplanation {
   docs: Array<{ title: string; url: string }>;
 }
 
-const SERIOUS = new Set(['CRITICAL', 'HIGH', 'MEDIUM']);
-
 /** The explanation of a passing run, compared with the scenario's "before"; null for a run that did not pass. */
 export function explainPass(run: ScenarioEvaluation, before: ScenarioEvaluation): PassExplanation | null {
   if (!run.passed) return null;
@@ -47,11 +46,11 @@ export function explainPass(run: ScenarioEvaluation, before: ScenarioEvaluation)
   const changes = changed.map((choice) => `${knobLabel(choice.knob)} = ${JSON.stringify(choice.value)}`).join('; ');
   const remaining = new Set(run.insights.map((insight) => insight.id));
   const cleared: ClearedInsight[] = before.insights
-    .filter((insight: Insight) => SERIOUS.has(insight.severity) && !remaining.has(insight.id))
+    .filter((insight: Insight) => BLOCKING.has(insight.severity) && !remaining.has(insight.id))
     .map((insight) => ({ type: insight.type, title: insight.title, sparkDocsRef: insight.sparkDocsRef }));
   const acceptedTradeoffs = [
     ...scenario.accepted
-      .filter((entry) => run.insights.some((insight) => insight.type === entry.insight || insight.id === entry.insight))
+      .filter((entry) => run.insights.some((insight) => accepts(entry, insight)))
       .map((entry) => `${entry.insight}: ${entry.reason}`),
     ...(scenario.moreShuffles !== null && run.simulation.totalShuffleBytes.value > before.simulation.totalShuffleBytes.value ? [`more shuffle: ${scenario.moreShuffles}`] : []),
   ];
