@@ -6,7 +6,7 @@ import { parseShapeInput } from '../simulation/shape/shape-validation.js';
 import { formatBytes } from '../analysis/format.js';
 import { ingestPaths } from '../ingest/ingest-service.js';
 import { configFields } from '../learning/scenarios/knob-target.js';
-import { compareWithRun, shapeFromLog } from '../simulation/shape/shape-from-log.js';
+import { compareWithRun, shapeFromLog, simulateLoggedShape } from '../simulation/shape/shape-from-log.js';
 import { parseByteString } from '../simulation/shape/shape-from-plan.js';
 import type { ShapeConfig } from '../simulation/shape/shape-types.js';
 import { AnalysisDatabase } from '../store/database.js';
@@ -139,16 +139,13 @@ export async function shapeFromLogCommand(logPath: string, sqlExecutionId: numbe
     const application = report.applications[0];
     if (!application) throw new BadInputError(`${logPath}: no application could be read (${report.failures.map((failure) => failure.error.message).join('; ')})`);
     const logged = await shapeFromLog(database, application.appKey, sqlExecutionId);
-    const shape = parseShapeInput({ ...logged.shape, config: { ...logged.shape.config, ...overrides } });
-    const result = simulateShape(shape);
-    result.assumptions.unshift(...logged.assumptions.map((text) => `From the log: ${text}`));
+    const { shape, result } = simulateLoggedShape(logged, overrides);
     const comparison = compareWithRun(logged, simulateShape(logged.shape));
     if (asJson) return `${JSON.stringify({ appId: logged.appId, sqlExecutionId, shape, settings: overrides, asRun: comparison, result }, null, 2)}\n`;
     const header =
       `SQL execution ${sqlExecutionId} of ${logged.appId}` +
       (sets.length > 0 ? ` with ${sets.join(', ')}` : '') +
       `\nAs it ran: ${comparison.stages.actual} stages, ${comparison.shuffles.actual} shuffles, joins ${comparison.joins.actual.join(', ') || 'none'}, tasks per stage ${comparison.tasks.actual.join(', ') || 'none'}` +
-      (logged.notModelled.length > 0 ? `\nNot modelled: ${logged.notModelled.join('; ')}` : '') +
       '\n\n';
     return header + formatShapeResult(result);
   } finally {

@@ -1,21 +1,12 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { BadInputError } from '../../errors.js';
-import { shapeFromLog, type LoggedShape } from '../../simulation/shape/shape-from-log.js';
+import { shapeFromLog, simulateLoggedShape } from '../../simulation/shape/shape-from-log.js';
 import { simulateShape } from '../../simulation/shape/shape-simulator.js';
 import type { ShapeInput } from '../../simulation/shape/shape-types.js';
 import { parseShapeInput } from '../../simulation/shape/shape-validation.js';
 import type { ApiContext } from '../context.js';
 import { ShapeConfigInput, ShapeFromLogInput, ShapeInputType, toPlainShapeInput } from './shape.input.js';
 import { ShapeSimulation, toShapeSimulation, type ShapeFromLogType } from './shape.type.js';
-
-/** What deriving the shape from the log assumed, stated before the playground's own assumptions. */
-function shapeAssumptions(logged: LoggedShape): string[] {
-  return [
-    `Shape derived from SQL execution ${logged.sqlExecutionId} of ${logged.appId}: scans with their measured bytes and files, filters and joins with their measured row counts, the application's settings.`,
-    ...logged.assumptions.map((text) => `From the log: ${text}`),
-    ...(logged.notModelled.length > 0 ? [`Plan nodes the playground does not model: ${logged.notModelled.join('; ')}.`] : []),
-  ];
-}
 
 /** The DataFrame shape playground. */
 @Resolver()
@@ -37,27 +28,22 @@ export class ShapeResolver {
     if ((input === null || input === undefined) === (from === null || from === undefined)) {
       throw new BadInputError('Give exactly one of input (a shape) or from (a stored SQL execution)');
     }
-    let shape: ShapeInput;
-    let fromLog: ShapeFromLogType | null = null;
-    let logged: LoggedShape | null = null;
-    if (from) {
-      logged = await shapeFromLog(context.db, from.appId, from.sqlExecutionId);
-      shape = logged.shape;
-      fromLog = {
-        appId: logged.appId,
-        sqlExecutionId: logged.sqlExecutionId,
-        planJoinStrategies: logged.planJoins,
-        planShuffles: logged.planShuffles,
-        actualTasksPerStage: logged.stages.map((stage) => stage.tasks),
-        notModelled: logged.notModelled,
-      };
-    } else {
-      shape = toPlainShapeInput(input) as ShapeInput;
+    const overrides = config ? (toPlainShapeInput(config) as ShapeInput['config']) : undefined;
+    if (!from) {
+      const plain = toPlainShapeInput(input) as ShapeInput;
+      const parsed = parseShapeInput(overrides ? { ...plain, config: { ...plain.config, ...overrides } } : plain);
+      return toShapeSimulation(simulateShape(parsed), parsed);
     }
-    if (config) shape = { ...shape, config: { ...shape.config, ...(toPlainShapeInput(config) as ShapeInput['config']) } };
-    const parsed = parseShapeInput(shape);
-    const result = simulateShape(parsed);
-    if (logged) result.assumptions.unshift(...shapeAssumptions(logged));
-    return toShapeSimulation(result, parsed, fromLog);
+    const logged = await shapeFromLog(context.db, from.appId, from.sqlExecutionId);
+    const { shape, result } = simulateLoggedShape(logged, overrides);
+    const fromLog: ShapeFromLogType = {
+      appId: logged.appId,
+      sqlExecutionId: logged.sqlExecutionId,
+      planJoinStrategies: logged.planJoins,
+      planShuffles: logged.planShuffles,
+      actualTasksPerStage: logged.stages.map((stage) => stage.tasks),
+      notModelled: logged.notModelled,
+    };
+    return toShapeSimulation(result, shape, fromLog);
   }
 }

@@ -11,7 +11,7 @@ import { executedStages, executorFootprint, type ExecutedStage } from '../../sto
 import { sqlPlansByApp } from '../../store/sql-plan-store.js';
 import { shapeFromPlan, type PlanShape } from './shape-from-plan.js';
 import { simulateShape } from './shape-simulator.js';
-import type { JoinDecision, ShapeResult } from './shape-types.js';
+import type { JoinDecision, ShapeConfig, ShapeInput, ShapeResult } from './shape-types.js';
 import { parseShapeInput } from './shape-validation.js';
 
 /** A shape derived from a stored execution and what the run did. */
@@ -52,6 +52,26 @@ export async function shapeFromLog(db: AnalysisDatabase, appId: string, sqlExecu
     sqlExecutionId,
     stages: await executedStages(db, application.appKey, record.stageIds),
   };
+}
+
+/** What deriving a shape from the log assumed, stated before the playground's own assumptions. */
+function loggedShapeAssumptions(logged: LoggedShape): string[] {
+  return [
+    `Shape derived from SQL execution ${logged.sqlExecutionId} of ${logged.appId}: scans with their measured bytes and files, filters and joins with their measured row counts, the application's settings.`,
+    ...logged.assumptions.map((text) => `From the log: ${text}`),
+    ...(logged.notModelled.length > 0 ? [`Plan nodes the playground does not model: ${logged.notModelled.join('; ')}.`] : []),
+  ];
+}
+
+/**
+ * The playground's answer for a shape read from the log with `overrides` applied to its settings (what if), its
+ * assumptions led by what deriving the shape assumed. The API and the CLI both answer through this.
+ */
+export function simulateLoggedShape(logged: LoggedShape, overrides: Partial<ShapeConfig> = {}): { shape: ShapeInput; result: ShapeResult } {
+  const shape = parseShapeInput({ ...logged.shape, config: { ...logged.shape.config, ...overrides } });
+  const result = simulateShape(shape);
+  result.assumptions.unshift(...loggedShapeAssumptions(logged));
+  return { shape, result };
 }
 
 /** Predicted against actual for one execution: the playground-vs-log table's row. */
