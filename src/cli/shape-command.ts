@@ -140,7 +140,7 @@ export async function shapeFromLogCommand(logPath: string, sqlExecutionId: numbe
     if (!application) throw new BadInputError(`${logPath}: no application could be read (${report.failures.map((failure) => failure.error.message).join('; ')})`);
     const logged = await shapeFromLog(database, application.appKey, sqlExecutionId);
     const { shape, result } = simulateLoggedShape(logged, overrides);
-    const comparison = compareWithRun(logged, simulateShape(logged.shape));
+    const comparison = compareWithRun(logged);
     if (asJson) return `${JSON.stringify({ appId: logged.appId, sqlExecutionId, shape, settings: overrides, asRun: comparison, result }, null, 2)}\n`;
     const header =
       `SQL execution ${sqlExecutionId} of ${logged.appId}` +
