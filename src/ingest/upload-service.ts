@@ -7,7 +7,9 @@ import { pipeline } from 'node:stream/promises';
 import { BadInputError, ForbiddenError } from '../errors.js';
 import { DecompressionBudget, DecompressionLimitError, type DecompressionLimits } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix, removeStaleTempFiles } from '../eventlog/temp-files.js';
+import { recordUploader } from '../store/application-uploads.js';
 import type { AnalysisDatabase } from '../store/database.js';
+import { ingestJobs, PROGRESS_ID_PATTERN } from './ingest-jobs.js';
 import { ingestPaths, type IngestOptions, type IngestPhaseUpdate, type IngestReport } from './ingest-service.js';
 
 /** How an upload is bounded and where it is spooled. */
@@ -136,4 +138,47 @@ export async function ingestUpload(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Who sent an upload and how its progress is watched. */
+export interface UploadSender {
+  /** The principal's subject, recorded as each stored attempt's uploader; null records none. */
+  uploadedBy: string | null;
+  /** An id the client made to watch this upload with Query.ingestProgress; null when not watched. */
+  progressId: string | null;
+}
+
+/**
+ * An upload as the API takes it: ingested like {@link ingestUpload}, its progress published under the sender's
+ * progress id (failed with the error's message, or done), and the sender recorded as each stored attempt's uploader.
+ */
+export async function receiveUpload(
+  db: AnalysisDatabase,
+  upload: { filename: string; stream: Readable },
+  options: Omit<UploadOptions, 'progress'>,
+  { uploadedBy, progressId }: UploadSender,
+): Promise<IngestReport> {
+  if (progressId !== null && !PROGRESS_ID_PATTERN.test(progressId)) {
+    throw new BadInputError('progressId is 16 to 64 letters, digits, "-" or "_" (a UUID fits)');
+  }
+  const progress: UploadProgressListener = {};
+  if (progressId !== null) {
+    ingestJobs.begin(progressId);
+    progress.onReceived = (bytes) => ingestJobs.update(progressId, { bytesReceived: bytes });
+    // A zip's logs go through the steps one after another; 'done' of one log is not the end of the upload.
+    progress.onPhase = ({ phase, sourceName, events }) =>
+      ingestJobs.update(progressId, { phase: phase === 'done' || phase === 'failed' ? 'analyzing' : phase, sourceName, events });
+  }
+  let report: IngestReport;
+  try {
+    report = await ingestUpload(db, upload, { ...options, progress });
+  } catch (error) {
+    if (progressId !== null) ingestJobs.update(progressId, { phase: 'failed', error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+  if (progressId !== null) ingestJobs.update(progressId, { phase: 'done' });
+  if (uploadedBy !== null) {
+    for (const ingested of report.applications) await recordUploader(db, ingested.appKey, uploadedBy);
+  }
+  return report;
 }

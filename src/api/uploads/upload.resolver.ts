@@ -2,10 +2,7 @@ import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { authorizeUploadWrite } from '../../auth/application-access.js';
 import { maxDecompressedBytes } from '../../config.js';
-import { recordUploader } from '../../store/application-uploads.js';
-import { BadInputError } from '../../errors.js';
-import { ingestJobs, PROGRESS_ID_PATTERN } from '../../ingest/ingest-jobs.js';
-import { ingestUpload, type UploadProgressListener } from '../../ingest/upload-service.js';
+import { receiveUpload } from '../../ingest/upload-service.js';
 import { findApplication } from '../../store/applications-store.js';
 import { toApplication } from '../applications/application.mapper.js';
 import type { Application } from '../applications/application.type.js';
@@ -35,44 +32,23 @@ export class UploadResolver {
     @Arg('progressId', () => String, { nullable: true, description: 'An id to watch this upload with Query.ingestProgress: 16-64 letters, digits, - or _ (a UUID).' })
     progressId?: string | null,
   ): Promise<IngestResult> {
-    if (progressId != null && !PROGRESS_ID_PATTERN.test(progressId)) {
-      throw new BadInputError('progressId is 16 to 64 letters, digits, "-" or "_" (a UUID fits)');
-    }
-    const progress: UploadProgressListener = {};
-    if (progressId != null) {
-      ingestJobs.begin(progressId);
-      progress.onReceived = (bytes) => ingestJobs.update(progressId, { bytesReceived: bytes });
-      // A zip's logs go through the steps one after another; 'done' of one log is not the end of the upload.
-      progress.onPhase = ({ phase, sourceName, events }) =>
-        ingestJobs.update(progressId, { phase: phase === 'done' || phase === 'failed' ? 'analyzing' : phase, sourceName, events });
-    }
     const upload = await file;
     // A too-large or unreadable log (UploadTooLargeError, BadInputError) gets its code from formatError.
-    let report;
-    try {
-      report = await ingestUpload(
-        db,
-        { filename: upload.filename, stream: upload.createReadStream() },
-        {
-          maxBytes: config.MAX_UPLOAD_BYTES,
-          decompression: {
-            maxBytes: maxDecompressedBytes(config),
-            maxRatio: config.MAX_COMPRESSION_RATIO,
-            maxZipEntries: config.MAX_ZIP_ENTRIES,
-          },
-          uploadDir: config.UPLOAD_TMP_DIR,
-          beforeWrite: (appKey) => authorizeUploadWrite(db, principal, appKey, replace),
-          progress,
+    const report = await receiveUpload(
+      db,
+      { filename: upload.filename, stream: upload.createReadStream() },
+      {
+        maxBytes: config.MAX_UPLOAD_BYTES,
+        decompression: {
+          maxBytes: maxDecompressedBytes(config),
+          maxRatio: config.MAX_COMPRESSION_RATIO,
+          maxZipEntries: config.MAX_ZIP_ENTRIES,
         },
-      );
-    } catch (error) {
-      if (progressId != null) ingestJobs.update(progressId, { phase: 'failed', error: error instanceof Error ? error.message : String(error) });
-      throw error;
-    }
-    if (progressId != null) ingestJobs.update(progressId, { phase: 'done' });
-    for (const ingested of report.applications) {
-      if (principal.subject) await recordUploader(db, ingested.appKey, principal.subject);
-    }
+        uploadDir: config.UPLOAD_TMP_DIR,
+        beforeWrite: (appKey) => authorizeUploadWrite(db, principal, appKey, replace),
+      },
+      { uploadedBy: principal.subject ?? null, progressId: progressId ?? null },
+    );
     const applications: Application[] = [];
     for (const ingested of report.applications) {
       const record = await findApplication(db, ingested.appKey);
