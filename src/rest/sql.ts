@@ -1,6 +1,6 @@
 import { sparkPlanGraph, type PlanGraph, type PlanGraphNode } from '../api/sql/spark-plan-graph.js';
 import type { AnalysisDatabase } from '../store/database.js';
-import { sqlMetricSamples, sqlPlansByApp, type SqlMetricSamples } from '../store/sql-plan-store.js';
+import { sqlMetricSamples, sqlPlanOf, sqlPlansByApp, type SqlMetricSamples, type SqlPlanRecord } from '../store/sql-plan-store.js';
 import { sqlExecutionsByApp, type SqlExecutionRecord } from '../store/sql-store.js';
 import { appRoute, type AppScope } from './app-scope.js';
 import { notFound } from './errors.js';
@@ -97,6 +97,13 @@ function executionJson(
   };
 }
 
+/** The plans an answer shows: of the one execution asked for (only its plan is read), else of them all. */
+async function plansFor(db: AnalysisDatabase, appKey: string, executionId: number | null): Promise<SqlPlanRecord[]> {
+  if (executionId === null) return (await sqlPlansByApp(db, [appKey]))[0] ?? [];
+  const one = await sqlPlanOf(db, appKey, executionId);
+  return one ? [one] : [];
+}
+
 /** ExecutionData for the executions of an application (one when `executionId` is given). */
 async function executionsJson(
   db: AnalysisDatabase,
@@ -105,12 +112,12 @@ async function executionsJson(
   select: (executions: SqlExecutionRecord[]) => SqlExecutionRecord[],
   executionId: number | null,
 ): Promise<Array<Record<string, unknown>>> {
-  const [[executions], [plans], samples] = await Promise.all([
+  const [[executions], plans, samples] = await Promise.all([
     sqlExecutionsByApp(db, [app.appKey]),
-    options.details ? sqlPlansByApp(db, [app.appKey]) : Promise.resolve([[]]),
+    options.details ? plansFor(db, app.appKey, executionId) : [],
     options.details ? sqlMetricSamples(db, app.appKey, executionId) : Promise.resolve(new Map<number, Map<number, SqlMetricSamples>>()),
   ]);
-  const planOf = new Map(plans!.map((record) => [Number(record.executionId), record.plan]));
+  const planOf = new Map(plans.map((record) => [Number(record.executionId), record.plan]));
   const now = Date.now();
   return select(executions!).map((execution) => {
     const id = Number(execution.id);

@@ -1,4 +1,5 @@
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
+import type { DuckDBValue } from '@duckdb/node-api';
 import type { AnalysisDatabase } from './database.js';
 
 /** A node of Spark's SparkPlanInfo tree, as logged in SQL execution events. */
@@ -26,21 +27,23 @@ export interface SqlPlanRecord {
 /**
  * SQL over the executions selected by `appFilter` (a condition on `appKey`): each execution's last plan
  * (adaptive re-plans win over the initial one), how many re-plans there were, and the stages of its jobs.
+ * With `oneExecution`, only the execution `$executionId`, so one plan is read and parsed rather than all.
  */
-export function finalPlansSql(appFilter: string): string {
+export function finalPlansSql(appFilter: string, oneExecution = false): string {
+  const only = (column: string): string => (oneExecution ? `AND ${column} = $executionId` : '');
   return `WITH final_update AS (
        SELECT appKey, executionId, arg_max(sparkPlanInfo, seq)::VARCHAR AS plan, count(*)::INTEGER AS updates
-       FROM sql_plan_updates WHERE ${appFilter} AND sparkPlanInfo IS NOT NULL GROUP BY ALL
+       FROM sql_plan_updates WHERE ${appFilter} ${only('executionId')} AND sparkPlanInfo IS NOT NULL GROUP BY ALL
      ), execution_stages AS (
        SELECT j.appKey, j.sqlExecutionId AS executionId, list(DISTINCT js.stageId ORDER BY js.stageId) AS stageIds
        FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
-       WHERE j.sqlExecutionId IS NOT NULL AND j.${appFilter} GROUP BY ALL
+       WHERE j.sqlExecutionId IS NOT NULL AND j.${appFilter} ${only('j.sqlExecutionId')} GROUP BY ALL
      )
      SELECT s.appKey, s.executionId, s.description, coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
        coalesce(u.updates, 0) AS planUpdates, coalesce(e.stageIds, []) AS stageIds
      FROM sql_executions s LEFT JOIN final_update u USING (appKey, executionId)
        LEFT JOIN execution_stages e USING (appKey, executionId)
-     WHERE s.${appFilter} ORDER BY s.appKey, s.executionId`;
+     WHERE s.${appFilter} ${only('s.executionId')} ORDER BY s.appKey, s.executionId`;
 }
 
 /**
@@ -64,16 +67,31 @@ export function sqlMetricValuesSql(appFilter: string): string {
 
 /** Plans and SQL metric values of every SQL execution of each application, one list per key in key order. */
 export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<SqlPlanRecord[][]> {
-  const appFilter = 'appKey IN (SELECT unnest($appKeys))';
-  const params = { appKeys: appKeysParam(appKeys) };
-  const plans = (await db.query(finalPlansSql(appFilter), params)) as Array<{
+  return groupByAppKey(appKeys, await readPlans(db, 'appKey IN (SELECT unnest($appKeys))', { appKeys: appKeysParam(appKeys) }, null));
+}
+
+/** The plan and SQL metric values of one SQL execution of an application; null when it has no such execution. */
+export async function sqlPlanOf(db: AnalysisDatabase, appKey: string, executionId: number): Promise<SqlPlanRecord | null> {
+  const [record] = await readPlans(db, 'appKey = $appKey', { appKey }, executionId);
+  return record ?? null;
+}
+
+async function readPlans(
+  db: AnalysisDatabase,
+  appFilter: string,
+  appParams: Record<string, DuckDBValue>,
+  executionId: number | null,
+): Promise<SqlPlanRecord[]> {
+  const planParams = executionId === null ? appParams : { ...appParams, executionId };
+  const plans = (await db.query(finalPlansSql(appFilter, executionId !== null), planParams)) as Array<{
     appKey: string;
     executionId: bigint;
     plan: string | null;
     planUpdates: number;
     stageIds: bigint[];
   }>;
-  const values = (await db.query(sqlMetricValuesSql(appFilter), params)) as Array<{
+  if (plans.length === 0) return [];
+  const values = (await db.query(sqlMetricValuesSql(appFilter), appParams)) as Array<{
     appKey: string;
     accumulatorId: bigint;
     value: bigint;
@@ -84,7 +102,7 @@ export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly stri
     if (!forApp) valuesByApp.set(row.appKey, (forApp = new Map()));
     forApp.set(Number(row.accumulatorId), row.value);
   }
-  const records: SqlPlanRecord[] = plans.map((row) => ({
+  return plans.map((row) => ({
     appKey: row.appKey,
     executionId: row.executionId,
     plan: row.plan ? (JSON.parse(row.plan) as SparkPlanInfo) : null,
@@ -92,7 +110,6 @@ export async function sqlPlansByApp(db: AnalysisDatabase, appKeys: readonly stri
     metricValues: valuesByApp.get(row.appKey) ?? new Map(),
     stageIds: row.stageIds,
   }));
-  return groupByAppKey(appKeys, records);
 }
 
 /**

@@ -8,7 +8,8 @@ import { findApplication } from '../../store/applications-store.js';
 import type { AnalysisDatabase } from '../../store/database.js';
 import { environmentsByApp } from '../../store/environment-store.js';
 import { executedStages, executorFootprint, type ExecutedStage } from '../../store/shape-source-store.js';
-import { sqlPlansByApp } from '../../store/sql-plan-store.js';
+import { sqlPlanOf } from '../../store/sql-plan-store.js';
+import { sqlExecutionsByApp } from '../../store/sql-store.js';
 import { shapeFromPlan, type PlanShape } from './shape-from-plan.js';
 import { simulateShape } from './shape-simulator.js';
 import type { JoinDecision, ShapeConfig, ShapeInput, ShapeResult } from './shape-types.js';
@@ -27,10 +28,10 @@ export interface LoggedShape extends PlanShape {
 export async function shapeFromLog(db: AnalysisDatabase, appId: string, sqlExecutionId: number): Promise<LoggedShape> {
   const application = await findApplication(db, appId);
   if (!application) throw new NotFoundError(`No application "${appId}"`);
-  const [records] = await sqlPlansByApp(db, [application.appKey]);
-  const record = (records ?? []).find((candidate) => Number(candidate.executionId) === sqlExecutionId);
+  const record = await sqlPlanOf(db, application.appKey, sqlExecutionId);
   if (!record) {
-    const known = (records ?? []).map((candidate) => String(candidate.executionId));
+    const [executions = []] = await sqlExecutionsByApp(db, [application.appKey]);
+    const known = executions.map((execution) => String(execution.id));
     throw new NotFoundError(`Application ${appId} has no SQL execution ${sqlExecutionId}${known.length > 0 ? ` (it has ${known.join(', ')})` : ' (it has none)'}`);
   }
   if (!record.plan) throw new BadInputError(`SQL execution ${sqlExecutionId} of ${appId} logged no physical plan`);
