@@ -493,10 +493,7 @@ export async function writeApplication(
       await connection.run(statement, { appKey: app.appKey });
     }
     const taskCounts = await countTaskEvents(connection);
-    // Task rows have no order to keep, which lets DuckDB insert them from both threads at full speed.
-    await connection.run('SET preserve_insertion_order = false');
     const endsStored = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
-    await connection.run('RESET preserve_insertion_order');
     // In Spark every started task ends; more starts than ends means some tasks were still running.
     const runningStored =
       taskCounts.starts > endsStored
