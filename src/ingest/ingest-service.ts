@@ -19,6 +19,7 @@ import {
   type PartLineScan,
   type StagingPlan,
 } from '../parse/stage-events.js';
+import { slimTaskEnds } from '../parse/slim-task-ends.js';
 import { writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
@@ -183,9 +184,15 @@ async function ingestSourceNow(
     phase('decoding', 0);
     const parts = await materializeForDuckDB(source, tempDir, options.budget);
     stage('materialized');
+    // DuckDB first reads copies without the task-end accumulables nothing keeps; a log that turns out broken is
+    // read again from its own parts, line by line (the slow path).
+    const slimParts = await slimTaskEnds(parts, tempDir);
+    stage('slimmed');
+    // A file DuckDB names in an error is a part of the log or its slim copy.
+    const readParts = [...parts, ...slimParts];
     return await database.withConnection(async (connection) => {
       phase('reading', 0);
-      let staged = await asBadInput(source, parts, () => stageWithDiagnostics(connection, source, parts, tempDir));
+      let staged = await asBadInput(source, readParts, () => stageWithDiagnostics(connection, source, slimParts, parts, tempDir));
       stage('staged');
       for (;;) {
         const { application, name, plan } = await describeStagedApplication(connection, source, staged);
@@ -194,7 +201,7 @@ async function ingestSourceNow(
         phase('storing', bytesTotal);
         let outcome: WriteOutcome;
         try {
-          outcome = await asBadInput(source, parts, () =>
+          outcome = await asBadInput(source, readParts, () =>
             writeApplication(connection, application, plan, {
               // Findings are computed once, here, and committed with the application: a reader never sees one
               // without the other, and queries never wait for a detector.
@@ -251,8 +258,8 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
     const found = /JSON transform error in file "([^"]*)", in line (\d+): ([^\n]*)/.exec(message);
     if (!found) throw error;
     const [, file, line, detail] = found;
-    const index = parts.findIndex((part) => part.path === file);
-    const where = parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
+    const index = parts.findIndex((part) => part.path === file) % source.parts.length;
+    const where = source.parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
     const value = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
     throw new BadInputError(
       value !== undefined
@@ -280,6 +287,7 @@ async function stageWithDiagnostics(
   connection: DuckDBConnection,
   source: LogSource,
   parts: DuckDbInput[],
+  originalParts: DuckDbInput[],
   tempDir: string,
 ): Promise<StagedLog> {
   // The first split allows shorter lines than an event may be: a longer line splits again allowing any event.
@@ -291,7 +299,7 @@ async function stageWithDiagnostics(
       if (error instanceof MalformedJsonError) break;
     }
   }
-  return stageAfterScan(connection, source, parts, tempDir);
+  return stageAfterScan(connection, source, originalParts, tempDir);
 }
 
 /**

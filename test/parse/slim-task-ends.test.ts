@@ -1,0 +1,142 @@
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { discoverLogs, materializeForDuckDB } from '../../src/eventlog/discover.js';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { accumulablesCut, slimTaskEnds } from '../../src/parse/slim-task-ends.js';
+import { applicationTables } from '../../src/store/schema.js';
+import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+import { eventLogPath } from '../helpers/spark-events.js';
+
+const accumulable = (id: number, name: string, internal: boolean, metadata?: string): Record<string, unknown> => ({
+  ID: id,
+  Name: name,
+  Update: '5',
+  Value: '7',
+  Internal: internal,
+  'Count Failed Values': true,
+  ...(metadata === undefined ? {} : { Metadata: metadata }),
+});
+
+/** A task end as Spark's JsonProtocol writes it (key order matters to the cut). */
+function taskEnd(accumulables: unknown[]): string {
+  return JSON.stringify({
+    Event: 'SparkListenerTaskEnd',
+    'Stage ID': 3,
+    'Stage Attempt ID': 0,
+    'Task Type': 'ResultTask',
+    'Task End Reason': { Reason: 'Success' },
+    'Task Info': { 'Task ID': 17, Index: 2, Attempt: 0, 'Launch Time': 1000, 'Executor ID': '1', Host: 'h', Accumulables: accumulables },
+    'Task Executor Metrics': { JVMHeapMemory: 10 },
+    'Task Metrics': { 'Executor Run Time': 42, 'Updated Blocks': [] },
+  });
+}
+
+/** The line after the cut, parsed. */
+function slimmed(line: string): Record<string, unknown> | null {
+  const bytes = Buffer.from(line);
+  const cut = accumulablesCut(bytes);
+  if (cut === null) return null;
+  return JSON.parse(Buffer.concat([bytes.subarray(0, cut.start), cut.kept, bytes.subarray(cut.end)]).toString()) as Record<string, unknown>;
+}
+
+describe('cutting the accumulables nothing keeps out of a task end', () => {
+  it('leaves out internal task metrics and SQL metrics, and keeps every other field of the line', () => {
+    const line = taskEnd([accumulable(1, 'internal.metrics.executorRunTime', true), accumulable(9, 'scan time', true, 'sql')]);
+    const original = JSON.parse(line) as { 'Task Info': Record<string, unknown> };
+    original['Task Info'].Accumulables = [];
+    expect(slimmed(line)).toEqual(original);
+  });
+
+  it('keeps only the vendor metrics among SQL metrics logged as not internal', () => {
+    const peak = accumulable(12, 'PhotonGroupingAgg peak memory usage', false, 'sql');
+    const line = taskEnd([accumulable(9, 'scan time', false, 'sql'), peak, accumulable(13, 'rows output', false, 'sql')]);
+    expect((slimmed(line)!['Task Info'] as { Accumulables: unknown[] }).Accumulables).toEqual([peak]);
+  });
+
+  it('reads the whole line when it may hold a user accumulator, or accumulables without the internal flag', () => {
+    expect(slimmed(taskEnd([accumulable(1, 'internal.metrics.executorRunTime', true), accumulable(50, 'rowsSeen', false)]))).toBeNull();
+    expect(slimmed(taskEnd([accumulable(50, 'counter', false, 'custom'), accumulable(9, 'scan time', false, 'sql')]))).toBeNull();
+    expect(slimmed(taskEnd([{ ID: 1, Name: 'old', Update: '1', Value: '1' }]))).toBeNull();
+  });
+
+  it('cuts only task ends laid out as Spark writes them', () => {
+    const stageCompleted = JSON.stringify({ Event: 'SparkListenerStageCompleted', 'Stage Info': { Accumulables: [accumulable(1, 'x', true)] } });
+    expect(accumulablesCut(Buffer.from(stageCompleted))).toBeNull();
+    // A task end without metrics ends with Task Info: nothing follows its accumulables to find their end by.
+    const noMetrics = JSON.stringify({ Event: 'SparkListenerTaskEnd', 'Stage ID': 1, 'Task Info': { 'Task ID': 1, Accumulables: [accumulable(1, 'x', true)] } });
+    expect(accumulablesCut(Buffer.from(noMetrics))).toBeNull();
+  });
+});
+
+describe('a slimmed log ingests to the same rows as the log itself', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spark-sword-slim-'));
+  const databases: TempDatabase[] = [];
+  afterAll(() => {
+    for (const database of databases) database.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Every row of one application, but where it came from, when it was read and its store-assigned number. */
+  async function rowsOf(database: TempDatabase, appKey: string): Promise<Record<string, unknown[]>> {
+    const rows: Record<string, unknown[]> = {};
+    for (const table of applicationTables) {
+      const exclude = ['appNo', 'sourceName', 'lastUpdated', 'ingestedAt', 'createdAt'];
+      const columns = (await database.database.query(
+        `SELECT column_name AS c FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
+      )) as Array<{ c: string }>;
+      const kept = columns.map((column) => column.c).filter((name) => !exclude.includes(name));
+      rows[table] = plain(
+        await database.database.query(`SELECT ${kept.map((name) => `"${name}"`).join(', ')} FROM ${table} WHERE appKey = $appKey ORDER BY ALL`, {
+          appKey,
+        }),
+      );
+    }
+    return rows;
+  }
+
+  it('for every single-file shared log, cut or not', async () => {
+    const folders = [['apache-spark'], ['formats'], ['spark4'], ['broken'], ...['clusters', 'platforms', 'workloads'].map((f) => ['vendors-and-workloads', f])];
+    const sources = await discoverLogs(folders.map((folder) => eventLogPath(...folder)), { onSkipped: () => undefined });
+    let compared = 0;
+    for (const source of sources.filter((candidate) => candidate.parts.length === 1)) {
+      const work = mkdtempSync(join(dir, 'log-'));
+      const parts = await materializeForDuckDB(source, work);
+      // Thresholds of 0: every part is cut, however small, so every log's task ends go through the cut.
+      const [copy] = await slimTaskEnds(parts, work, { minBytes: 0, share: 0, judgedBytes: 0 });
+      if (copy!.path === parts[0]!.path) continue; // zstd: left to DuckDB
+      const [asIs, cut] = [await openTempDatabase(), await openTempDatabase()];
+      databases.push(asIs, cut);
+      // Under the log's own name (its codec's extension aside: the copy is plain), as the name can be the id.
+      mkdirSync(join(work, 'named'));
+      const named = join(work, 'named', basename(source.parts[0]!.path).replace(/\.(gz|lz4|lzf|snappy)(?=(\.inprogress)?$)/, ''));
+      renameSync(copy!.path, named);
+      const original = await ingestPaths(asIs.database, [source.parts[0]!.path]);
+      const copied = await ingestPaths(cut.database, [named]);
+      expect(copied.failures.map((f) => f.error.message), source.name).toEqual(original.failures.map((f) => f.error.message));
+      for (const app of original.applications) {
+        expect(await rowsOf(cut, app.appKey), `${source.name} ${app.appKey}`).toEqual(await rowsOf(asIs, app.appKey));
+      }
+      compared += 1;
+      asIs.dispose();
+      cut.dispose();
+      databases.length = 0;
+      rmSync(work, { recursive: true, force: true });
+    }
+    await Promise.all(sources.map((source) => source.cleanup?.()));
+    expect(compared).toBeGreaterThan(40);
+  }, 600_000);
+
+  it('keeps the bytes of every line that is not a cut task end', async () => {
+    const [source] = await discoverLogs([eventLogPath('apache-spark', 'app-20180109111548-0000')]);
+    const work = mkdtempSync(join(dir, 'bytes-'));
+    const [copy] = await slimTaskEnds(await materializeForDuckDB(source!, work), work, { minBytes: 0, share: 0, judgedBytes: 0 });
+    const before = readFileSync(source!.parts[0]!.path, 'utf8').split('\n');
+    const after = readFileSync(copy!.path, 'utf8').split('\n');
+    expect(after.length).toBe(before.length);
+    const changed = before.filter((line, i) => line !== after[i]);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.every((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"'))).toBe(true);
+  });
+});
