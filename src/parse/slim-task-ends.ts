@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -33,24 +32,29 @@ const VENDOR_NAME = new RegExp(
 const VENDOR_ACCUMULABLES = new RegExp(vendorAccumulableRegex, 'g');
 const NEWLINE = 0x0a;
 
-/** Bytes handled at a time: whole lines, so a chunk never splits one (longer lines make a longer chunk). */
-const CHUNK_BYTES = 4 * 1024 * 1024;
-/** A line longer than this is passed through as it comes rather than held (it is no task end worth cutting). */
-const LONGEST_HELD_LINE = 16 * 1024 * 1024;
-
-/** When a copy pays for itself. */
-export interface SlimmingThresholds {
+/** When a copy pays for itself, and how the part is read. */
+export interface SlimmingOptions {
   /** A part smaller than this is read by DuckDB as fast as a copy would be. */
   minBytes: number;
   /**
-   * The share of bytes the cut must save in the part's first {@link SlimmingThresholds.judgedBytes}: below it,
+   * The share of bytes the cut must save in the part's first {@link SlimmingOptions.judgedBytes}: below it,
    * copying costs more than it saves DuckDB (measured: a third saved is a loss, nine tenths a clear gain).
    */
   share: number;
   judgedBytes: number;
+  /** Bytes read at a time. */
+  chunkBytes: number;
+  /** A line longer than this is passed through as it comes rather than held (it is no task end worth cutting). */
+  longestHeldLine: number;
 }
 
-const WORTHWHILE: SlimmingThresholds = { minBytes: CHUNK_BYTES, share: 0.5, judgedBytes: 16 * 1024 * 1024 };
+const DEFAULTS: SlimmingOptions = {
+  minBytes: 4 * 1024 * 1024,
+  share: 0.5,
+  judgedBytes: 16 * 1024 * 1024,
+  chunkBytes: 4 * 1024 * 1024,
+  longestHeldLine: 16 * 1024 * 1024,
+};
 
 function startsWith(buffer: Buffer, start: number, prefix: Buffer): boolean {
   if (buffer.length - start < prefix.length) return false;
@@ -96,29 +100,60 @@ export function accumulablesCut(line: Buffer): AccumulablesCut | null {
   return { start, end, kept: Buffer.from((text.match(VENDOR_ACCUMULABLES) ?? []).join(','), 'latin1') };
 }
 
-/** The decoded bytes of a part in chunks of at least CHUNK_BYTES (the last may be shorter). */
-async function* chunksOf(part: DuckDbInput): AsyncGenerator<Buffer> {
-  const stream: Readable =
-    part.compression === 'none'
-      ? createReadStream(part.path, { highWaterMark: CHUNK_BYTES })
-      : openDecodedStream(part.path, 'gzip');
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  for await (const piece of stream as AsyncIterable<Buffer>) {
-    pending.push(piece);
-    pendingBytes += piece.length;
-    if (pendingBytes >= CHUNK_BYTES) {
-      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-    }
-  }
-  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+/**
+ * Reads a part's decoded bytes a chunk at a time. A plain file is read into two buffers in turn, the next read
+ * running while the current chunk is handled; a gzip part is inflated as a stream.
+ */
+interface ChunkReader {
+  /** The next chunk (valid until the next call), or null at the end. */
+  next(): Promise<Buffer | null>;
+  close(): Promise<void>;
+}
+
+async function plainReader(path: string, chunkBytes: number): Promise<ChunkReader> {
+  const file = await open(path, 'r');
+  const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+  let turn = 0;
+  const read = (buffer: Buffer): Promise<Buffer | null> =>
+    file.read(buffer, 0, buffer.length, null).then(({ bytesRead }) => (bytesRead === 0 ? null : buffer.subarray(0, bytesRead)));
+  let ahead = read(buffers[0]!);
+  return {
+    async next() {
+      const chunk = await ahead;
+      turn = 1 - turn;
+      ahead = chunk === null ? Promise.resolve(null) : read(buffers[turn]!);
+      return chunk;
+    },
+    async close() {
+      await ahead.catch(() => null);
+      await file.close();
+    },
+  };
+}
+
+function inflatingReader(path: string, chunkBytes: number): ChunkReader {
+  const stream: Readable = openDecodedStream(path, 'gzip');
+  const pieces = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  return {
+    async next() {
+      const gathered: Buffer[] = [];
+      let bytes = 0;
+      while (bytes < chunkBytes) {
+        const { value, done } = await pieces.next();
+        if (done) break;
+        gathered.push(value);
+        bytes += value.length;
+      }
+      return bytes === 0 ? null : Buffer.concat(gathered, bytes);
+    },
+    async close() {
+      stream.destroy();
+    },
+  };
 }
 
 /** The whole lines of `buffer` from `from`, slimmed, as pieces to write; returns them, the bytes cut and where the unfinished line starts. */
-function slimLines(buffer: Buffer, from: number): { pieces: Buffer[]; cut: number; rest: number } {
-  const pieces: Buffer[] = [];
+function slimLines(buffer: Buffer, from: number, pieces: Buffer[]): { cut: number; rest: number } {
   let cut = 0;
   let copiedUpTo = from;
   let position = from;
@@ -137,65 +172,78 @@ function slimLines(buffer: Buffer, from: number): { pieces: Buffer[]; cut: numbe
     position = end + 1;
   }
   if (position > copiedUpTo) pieces.push(buffer.subarray(copiedUpTo, position));
-  return { pieces, cut, rest: position };
-}
-
-async function writeAll(file: FileHandle, pieces: Buffer[]): Promise<void> {
-  if (pieces.length > 0) await file.write(Buffer.concat(pieces));
+  return { cut, rest: position };
 }
 
 /**
  * A copy of `part` (decoded) without the task-end accumulables the store does not keep, written to `target`;
  * or null, writing nothing, when the part is small or the cut would save too little to pay for the copy.
  */
-async function slimPart(part: DuckDbInput, target: string, worthwhile: SlimmingThresholds): Promise<DuckDbInput | null> {
+async function slimPart(part: DuckDbInput, target: string, options: SlimmingOptions): Promise<DuckDbInput | null> {
   // zstd is left to DuckDB: its decoder is native, ours (fzstd) is JavaScript and slower than the cut saves.
   if (part.compression === 'zstd') return null;
-  const chunks = chunksOf(part);
+  const reader =
+    part.compression === 'none' ? await plainReader(part.path, options.chunkBytes) : inflatingReader(part.path, options.chunkBytes);
   let file: FileHandle | null = null;
+  /** The start of a line the previous chunk ended in the middle of (a copy: chunk buffers are reused). */
   let carry: Buffer | null = null;
   let passingThrough = false;
   let judged = 0;
   let saved = 0;
   let decided = false;
   try {
-    for await (const chunk of chunks) {
-      if (judged === 0 && chunk.length < Math.min(worthwhile.minBytes, CHUNK_BYTES)) return null;
+    for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
+      if (judged === 0 && chunk.length < Math.min(options.minBytes, options.chunkBytes)) return null;
       file ??= await open(target, 'w');
+      const pieces: Buffer[] = [];
       let from = 0;
-      if (passingThrough) {
-        const end = chunk.indexOf(NEWLINE);
-        await file.write(end < 0 ? chunk : chunk.subarray(0, end + 1));
-        if (end < 0) continue;
+      let cut = 0;
+      const firstEnd = chunk.indexOf(NEWLINE);
+      if (passingThrough || carry !== null) {
+        // The line the last chunk left unfinished ends here (or not even here).
+        if (firstEnd < 0) {
+          if (passingThrough || carry!.length + chunk.length > options.longestHeldLine) {
+            if (carry !== null) pieces.push(carry);
+            pieces.push(chunk);
+            carry = null;
+            passingThrough = true;
+          } else {
+            carry = Buffer.concat([carry!, chunk]);
+          }
+          await file.writev(pieces);
+          continue;
+        }
+        const head = chunk.subarray(0, firstEnd + 1);
+        if (passingThrough) pieces.push(head);
+        else {
+          const line = Buffer.concat([carry!, head]);
+          cut += slimLines(line, 0, pieces).cut;
+        }
+        carry = null;
         passingThrough = false;
-        from = end + 1;
+        from = firstEnd + 1;
       }
-      const buffer: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk.subarray(from)]);
-      const { pieces, cut, rest } = slimLines(buffer, carry === null ? from : 0);
+      const slimmed = slimLines(chunk, from, pieces);
+      cut += slimmed.cut;
       if (!decided) {
-        judged += rest;
+        judged += slimmed.rest;
         saved += cut;
-        if (judged >= worthwhile.judgedBytes) {
-          if (saved < worthwhile.share * judged) return null;
+        if (judged >= options.judgedBytes) {
+          if (saved < options.share * judged) return null;
           decided = true;
         }
       }
-      const unfinished = buffer.subarray(rest);
-      if (unfinished.length > LONGEST_HELD_LINE) {
-        pieces.push(unfinished);
-        passingThrough = true;
-        carry = null;
-      } else {
-        carry = unfinished.length > 0 ? Buffer.from(unfinished) : null;
-      }
-      await writeAll(file, pieces);
+      const unfinished = chunk.subarray(slimmed.rest);
+      if (unfinished.length > 0) carry = Buffer.from(unfinished);
+      // Written before the next read reuses this chunk's buffer (the pieces point into it).
+      await file.writev(pieces);
     }
-    if (!decided && (judged < worthwhile.minBytes || saved < worthwhile.share * judged)) return null;
+    if (!decided && (judged < options.minBytes || saved < options.share * judged)) return null;
     // The last line, without a line end: copied as it is (it may be cut off mid-write).
     if (carry !== null) await file!.write(carry);
     return { path: target, compression: 'none' };
   } finally {
-    await chunks.return(undefined);
+    await reader.close();
     await file?.close();
   }
 }
@@ -207,11 +255,11 @@ async function slimPart(part: DuckDbInput, target: string, worthwhile: SlimmingT
 export async function slimTaskEnds(
   parts: readonly DuckDbInput[],
   tempDir: string,
-  worthwhile: SlimmingThresholds = WORTHWHILE,
+  options: Partial<SlimmingOptions> = {},
 ): Promise<DuckDbInput[]> {
   const slimmed: DuckDbInput[] = [];
   for (const [index, part] of parts.entries()) {
-    slimmed.push((await slimPart(part, join(tempDir, `part-${index}-slim.json`), worthwhile)) ?? part);
+    slimmed.push((await slimPart(part, join(tempDir, `part-${index}-slim.json`), { ...DEFAULTS, ...options })) ?? part);
   }
   return slimmed;
 }

@@ -103,8 +103,8 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     for (const source of sources.filter((candidate) => candidate.parts.length === 1)) {
       const work = mkdtempSync(join(dir, 'log-'));
       const parts = await materializeForDuckDB(source, work);
-      // Thresholds of 0: every part is cut, however small, so every log's task ends go through the cut.
-      const [copy] = await slimTaskEnds(parts, work, { minBytes: 0, share: 0, judgedBytes: 0 });
+      // Thresholds of 0: every part is cut, however small; small chunks make lines span them, as in a big log.
+      const [copy] = await slimTaskEnds(parts, work, { minBytes: 0, share: 0, judgedBytes: 0, chunkBytes: 64 * 1024 });
       if (copy!.path === parts[0]!.path) continue; // zstd: left to DuckDB
       const [asIs, cut] = [await openTempDatabase(), await openTempDatabase()];
       databases.push(asIs, cut);
@@ -127,6 +127,30 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     await Promise.all(sources.map((source) => source.cleanup?.()));
     expect(compared).toBeGreaterThan(40);
   }, 600_000);
+
+  it('cuts the same whatever the chunks the log is read in, and passes lines over the held limit through whole', async () => {
+    const [source] = await discoverLogs([eventLogPath('apache-spark', 'app-20180109111548-0000')]);
+    const parts = await materializeForDuckDB(source!, dir);
+    const force = { minBytes: 0, share: 0, judgedBytes: 0 };
+    const slim = async (name: string, options: object): Promise<string[]> => {
+      const work = mkdtempSync(join(dir, name));
+      const [copy] = await slimTaskEnds(parts, work, { ...force, ...options });
+      return readFileSync(copy!.path, 'utf8').split('\n');
+    };
+    const whole = await slim('whole-', {});
+    // Chunks far shorter than a line: every line spans chunks, so the carried start of a line is what is cut.
+    expect(await slim('tiny-', { chunkBytes: 97 })).toEqual(whole);
+    const original = readFileSync(parts[0]!.path, 'utf8').split('\n');
+    const limit = 2_000;
+    const limited = await slim('limited-', { chunkBytes: 512, longestHeldLine: limit });
+    expect(limited.length).toBe(original.length);
+    // A line is passed through once more than the limit of it is held without its end: it is copied whole.
+    const passed = limited.filter((line, i) => line !== whole[i]);
+    expect(passed.length).toBeGreaterThan(0);
+    limited.forEach((line, i) => {
+      if (line !== whole[i]) expect(line.length > limit && line === original[i]).toBe(true);
+    });
+  });
 
   it('keeps the bytes of every line that is not a cut task end', async () => {
     const [source] = await discoverLogs([eventLogPath('apache-spark', 'app-20180109111548-0000')]);
