@@ -542,8 +542,6 @@ export async function writeApplication(
   } catch (error) {
     // A failed statement may already have ended the transaction; the original error is the one to report.
     await connection.run('ROLLBACK').catch(() => undefined);
-    // A failed task insert skipped its RESET: left off, the setting would let later staging reorder events.
-    await connection.run('RESET preserve_insertion_order').catch(() => undefined);
     throw error;
   }
 }
