@@ -120,6 +120,13 @@ const vendorAccumulablesOnlySql = `CASE WHEN ${isVendorMetricNameSql('json')} AN
       || ']}}'
   END`;
 
+/** A column map as the column list of a CREATE TABLE. */
+function columnsDdl(columns: Readonly<Record<string, string>>): string {
+  return Object.entries(columns)
+    .map(([name, type]) => `"${name.replaceAll('"', '""')}" ${type.replace(/\s+/g, ' ')}`)
+    .join(', ');
+}
+
 function compressionOf(part: DuckDbInput): string {
   return part.compression === 'none' ? 'uncompressed' : part.compression;
 }
@@ -212,11 +219,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
     DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS};
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
-    CREATE TEMP TABLE ${STAGED_EVENTS} AS
-      SELECT 0::INTEGER AS part, 0::BIGINT AS line, ''::VARCHAR AS kind,
-        unnest(json_transform('{}', ${jsonShapeSql(eventColumns)})) LIMIT 0;
-    CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} AS
-      SELECT 0::INTEGER AS part, unnest(json_transform('{}', ${jsonShapeSql(taskAccumulablesColumns)})) LIMIT 0;`);
+    CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(eventColumns)});
+    CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
   for (const index of plan.parts.keys()) {
     const stagePart = async (): Promise<void> => {
       const lines = linesSql(plan, index);
