@@ -1,8 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openDecodedStream } from '../eventlog/codec.js';
 import type { DuckDbInput } from '../eventlog/discover.js';
+import { logger } from '../logger.js';
 import { VENDOR_TASK_METRICS, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 
 /**
@@ -259,7 +260,16 @@ export async function slimTaskEnds(
 ): Promise<DuckDbInput[]> {
   const slimmed: DuckDbInput[] = [];
   for (const [index, part] of parts.entries()) {
-    slimmed.push((await slimPart(part, join(tempDir, `part-${index}-slim.json`), { ...DEFAULTS, ...options })) ?? part);
+    const target = join(tempDir, `part-${index}-slim.json`);
+    try {
+      slimmed.push((await slimPart(part, target, { ...DEFAULTS, ...options })) ?? part);
+    } catch (error) {
+      // The copy only saves time: whatever stops it (a corrupt gzip stream, a full temp disk) is DuckDB's to
+      // meet and report on the part itself, as it would have without the copy.
+      logger.debug({ err: error, part: part.path }, 'log part not slimmed; DuckDB reads it as it is');
+      await rm(target, { force: true });
+      slimmed.push(part);
+    }
   }
   return slimmed;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,16 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     limited.forEach((line, i) => {
       if (line !== whole[i]) expect(line.length > limit && line === original[i]).toBe(true);
     });
+  });
+
+  it('leaves a part it cannot read to DuckDB, which reports it as it would have', async () => {
+    const work = mkdtempSync(join(dir, 'corrupt-'));
+    const corrupt = join(work, 'app-corrupt.json.gz');
+    // A gzip header followed by bytes that inflate to nothing valid.
+    writeFileSync(corrupt, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03]), Buffer.alloc(5000, 0xff)]));
+    const part = { path: corrupt, compression: 'gzip' as const };
+    expect(await slimTaskEnds([part], work, { minBytes: 0, share: 0, judgedBytes: 0 })).toEqual([part]);
+    expect(readdirSync(work)).toEqual(['app-corrupt.json.gz']);
   });
 
   it('keeps the bytes of every line that is not a cut task end', async () => {
