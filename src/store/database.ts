@@ -106,17 +106,21 @@ const ROW_GROUP_ROWS = 16_384;
  * selects it (see {@link AnalysisDatabase.connect}). Spilled data goes beside the file, as it would when opened.
  */
 async function openInstance(path: string, settings: Record<string, string>): Promise<DuckDBInstance> {
-  const inMemory = path === ':memory:';
-  const instance = await DuckDBInstance.create(':memory:', { write_buffer_row_group_count: '1', ...(inMemory ? {} : { temp_directory: `${path}.tmp` }), ...settings });
+  const instance = await DuckDBInstance.create(':memory:', {
+    // A filled row group is written at once, not gathered with the next ones (DuckDB's default is 5).
+    write_buffer_row_group_count: '1',
+    ...(path === ':memory:' ? {} : { temp_directory: `${path}.tmp` }),
+    ...settings,
+  });
   const connection = await instance.connect();
   try {
     await connection.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${ATTACHED_AS} (ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
   } catch (error) {
+    connection.closeSync();
     instance.closeSync();
     throw error;
-  } finally {
-    connection.closeSync();
   }
+  connection.closeSync();
   return instance;
 }
 
