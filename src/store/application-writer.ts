@@ -380,26 +380,57 @@ type Warning = { line: number | null; message: string };
  * finished before it launched is given a zero duration. A crafted or corrupted log then can never make a
  * query fail, for its own application or another one.
  */
+/**
+ * Each nullable BIGINT column of the tables read from a log: fixed by the schema, so listed once per process.
+ * The precomputed app_* tables and the insights are derived after the clamp, from clamped rows.
+ */
+let bigintColumns: Promise<Map<string, string[]>> | null = null;
+
+async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<string, string[]>> {
+  bigintColumns ??= connection
+    .runAndReadAll(
+      `SELECT table_name AS t, column_name AS c FROM information_schema.columns
+       WHERE table_schema = 'main' AND data_type = 'BIGINT' AND is_nullable = 'YES'
+         AND table_name IN (${applicationTables
+           .filter((table) => !table.startsWith('app_') && table !== 'insights')
+           .map((table) => `'${table}'`)
+           .join(', ')})
+       ORDER BY table_name, ordinal_position`,
+    )
+    .then((reader) => {
+      const byTable = new Map<string, string[]>();
+      for (const { t, c } of reader.getRowObjectsJS() as Array<{ t: string; c: string }>) {
+        byTable.set(t, [...(byTable.get(t) ?? []), c]);
+      }
+      return byTable;
+    });
+  return bigintColumns.catch((error: unknown) => {
+    bigintColumns = null;
+    throw error;
+  });
+}
+
 async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Promise<Warning[]> {
-  const columns = (
-    await connection.runAndReadAll(`SELECT table_name AS t, column_name AS c FROM information_schema.columns
-      WHERE table_schema = 'main' AND data_type = 'BIGINT' AND is_nullable = 'YES'
-        AND table_name IN (${applicationTables.map((table) => `'${table}'`).join(', ')})
-      ORDER BY table_name, ordinal_position`)
-  ).getRowObjectsJS() as Array<{ t: string; c: string }>;
-  const byTable = new Map<string, string[]>();
-  for (const { t, c } of columns) byTable.set(t, [...(byTable.get(t) ?? []), c]);
+  const byTable = await nullableBigintColumns(connection);
   const found: Array<{ table: string; column: string; value: string; where: string }> = [];
   const out = (name: string): string => `"${name}" NOT BETWEEN -${MAX_STORED_MAGNITUDE} AND ${MAX_STORED_MAGNITUDE}`;
-  for (const [table, names] of byTable) {
-    // One scan tells which columns hold such values at all (almost always none); only those are listed.
-    const counts = (
+  // One query tells which columns of which tables hold such values at all (almost always none); only those are listed.
+  const countsByTable = new Map(
+    (
       await connection.runAndReadAll(
-        `SELECT ${names.map((name, i) => `count(*) FILTER (WHERE ${out(name)})::DOUBLE AS c${i}`).join(', ')}
-         FROM ${table} WHERE appKey = $appKey`,
+        [...byTable]
+          .map(([table, names]) => `SELECT '${table}' AS t,
+            [${names.map((name) => `count(*) FILTER (WHERE ${out(name)})::DOUBLE`).join(', ')}] AS counts
+            FROM ${table} WHERE appKey = $appKey`)
+          .join('\nUNION ALL\n'),
         { appKey },
       )
-    ).getRowsJS()[0] as number[];
+    )
+      .getRowObjectsJS()
+      .map((row) => [row.t as string, row.counts as number[]]),
+  );
+  for (const [table, names] of byTable) {
+    const counts = countsByTable.get(table) ?? [];
     const offending = names.filter((_name, i) => counts[i]! > 0);
     if (offending.length === 0) continue;
     const where = table === 'tasks' ? `'task ' || taskId || ' of stage ' || stageId` : `NULL`;
