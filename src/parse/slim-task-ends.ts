@@ -76,9 +76,10 @@ const NOTHING = Buffer.alloc(0);
 /**
  * Where a task end line's accumulables the store will not keep sit, or null when the line must be read whole.
  *
- * The cut is exact whenever it leaves valid JSON: a quote after a comma is always structural, so the pattern taken
- * as the array's end is a `]` of the same line, and removing anything but a whole array's contents leaves
- * brackets unbalanced, which DuckDB then reports as a malformed line (the ingest re-reads the log itself).
+ * The pattern taken as the array's end holds a quote, which inside a JSON string would be escaped, so it is
+ * structure: the first one after the array's start closes the array unless an accumulable is itself an object
+ * with a "Task ..." key, which Spark never writes. A cut in the wrong place almost always leaves brackets
+ * unbalanced, which DuckDB reports as a malformed line (the ingest then re-reads the log itself).
  */
 export function accumulablesCut(line: Buffer): AccumulablesCut | null {
   if (!startsWith(line, 0, TASK_END_PREFIX)) return null;
@@ -87,9 +88,10 @@ export function accumulablesCut(line: Buffer): AccumulablesCut | null {
   const found = line.indexOf(ACCUMULABLES, taskInfo);
   if (found < 0) return null;
   const start = found + ACCUMULABLES.length;
-  // Searched from the end: Task Executor Metrics and Task Metrics are short, the accumulables long.
-  const end = line.lastIndexOf(ACCUMULABLES_END);
-  if (end < start) return null;
+  // The first end after the start: an accumulable never holds a key named "Task ...", while a vendor may add
+  // one after Task Metrics, so searching from the line's end could take a later `]` and still leave valid JSON.
+  const end = line.indexOf(ACCUMULABLES_END, start);
+  if (end < 0) return null;
   const list = line.subarray(start, end);
   // Accumulables without the flag (Spark 1.x) cannot be told apart without parsing them.
   if (!list.includes(INTERNAL)) return null;

@@ -49,6 +49,13 @@ describe('cutting the accumulables nothing keeps out of a task end', () => {
     expect(slimmed(line)).toEqual(original);
   });
 
+  it('ends the cut at the accumulables, even when a key named "Task ..." follows an array later in the line', () => {
+    const line = taskEnd([accumulable(1, 'internal.metrics.executorRunTime', true)]).replace(/\}$/, ',"Task Extra":{"Blocks":[]},"Task Other":1}');
+    const original = JSON.parse(line) as { 'Task Info': Record<string, unknown> };
+    original['Task Info'].Accumulables = [];
+    expect(slimmed(line)).toEqual(original);
+  });
+
   it('keeps only the vendor metrics among SQL metrics logged as not internal', () => {
     const peak = accumulable(12, 'PhotonGroupingAgg peak memory usage', false, 'sql');
     const line = taskEnd([accumulable(9, 'scan time', false, 'sql'), peak, accumulable(13, 'rows output', false, 'sql')]);
