@@ -155,7 +155,7 @@ function inflatingReader(path: string, chunkBytes: number): ChunkReader {
   };
 }
 
-/** The whole lines of `buffer` from `from`, slimmed, as pieces to write; returns them, the bytes cut and where the unfinished line starts. */
+/** Adds the whole lines of `buffer` from `from`, slimmed, to `pieces`; returns the bytes cut and where the unfinished line starts. */
 function slimLines(buffer: Buffer, from: number, pieces: Buffer[]): { cut: number; rest: number } {
   let cut = 0;
   let copiedUpTo = from;

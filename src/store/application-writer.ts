@@ -375,12 +375,6 @@ const MAX_CLAMP_WARNINGS = 20;
 type Warning = { line: number | null; message: string };
 
 /**
- * Clamps values no field can usefully hold, with a warning for each kind: any nullable BIGINT beyond
- * ±{@link MAX_STORED_MAGNITUDE} becomes NULL (unknown), a negative task metric becomes 0, and a task that
- * finished before it launched is given a zero duration. A crafted or corrupted log then can never make a
- * query fail, for its own application or another one.
- */
-/**
  * Each nullable BIGINT column of the tables read from a log: fixed by the schema, so listed once per process.
  * The precomputed app_* tables and the insights are derived after the clamp, from clamped rows.
  */
@@ -390,7 +384,7 @@ async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<
   bigintColumns ??= connection
     .runAndReadAll(
       `SELECT table_name AS t, column_name AS c FROM information_schema.columns
-       WHERE table_schema = 'main' AND data_type = 'BIGINT' AND is_nullable = 'YES'
+       WHERE table_catalog = current_database() AND table_schema = 'main' AND data_type = 'BIGINT' AND is_nullable = 'YES'
          AND table_name IN (${applicationTables
            .filter((table) => !table.startsWith('app_') && table !== 'insights')
            .map((table) => `'${table}'`)
@@ -410,6 +404,12 @@ async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<
   });
 }
 
+/**
+ * Clamps values no field can usefully hold, with a warning for each kind: any nullable BIGINT beyond
+ * ±{@link MAX_STORED_MAGNITUDE} becomes NULL (unknown), a negative task metric becomes 0, and a task that
+ * finished before it launched is given a zero duration. A crafted or corrupted log then can never make a
+ * query fail, for its own application or another one.
+ */
 async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Promise<Warning[]> {
   const byTable = await nullableBigintColumns(connection);
   const found: Array<{ table: string; column: string; value: string; where: string }> = [];
