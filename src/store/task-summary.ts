@@ -223,11 +223,11 @@ export async function taskSummaries(
     const appKeys = [...new Set(stages.map((stage) => stage.appKey))];
     const byApp = await cachedByApp(database, quantileCache, appKeys, (keys) => readStoredQuantiles(database, keys), new Map());
     const apps = new Map(appKeys.map((key, i) => [key, byApp[i]!]));
+    // A dashboard asks every stage for the same quantiles, request after request: shaped once per row.
+    const shapedKey = sortedQuantiles.join(',');
     return stages.map((stage) => {
       const row = apps.get(stage.appKey)?.get(`${stage.stageId}:${stage.attemptId}`);
       if (!row) return null;
-      // A dashboard asks every stage for the same quantiles, request after request: shaped once per row.
-      const shapedKey = sortedQuantiles.join(',');
       let shaped = row.shaped.get(shapedKey);
       if (!shaped) {
         // Rows stored by this build hold PRECOMPUTED_QUANTILES; positions are looked up in the row itself.
