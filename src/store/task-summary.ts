@@ -151,17 +151,6 @@ function taskSummaryParams(
   };
 }
 
-async function quantileRows(
-  connection: DuckDBConnection,
-  appKey: string,
-  appNo: number,
-  stages: ReadonlyArray<{ stageId: number | bigint; attemptId: number | bigint }>,
-  quantiles: readonly number[],
-): Promise<QuantileRow[]> {
-  const reader = await connection.runAndReadAll(taskSummarySql, taskSummaryParams(appKey, appNo, stages, quantiles));
-  return reader.getRowObjectsJS() as unknown as QuantileRow[];
-}
-
 /**
  * Computes and stores the task quantiles of every stage attempt of one application at
  * {@link PRECOMPUTED_QUANTILES} (part of precomputeApplication, inside the ingest transaction).
@@ -240,16 +229,17 @@ export async function taskSummaries(
     });
   }
   const numbers = await applicationNumbers(database, stages.map((stage) => stage.appKey));
-  return database.withConnection(async (connection) => {
-    const answers: Array<TaskMetricDistributions | null> = [];
-    // One stage attempt per query: each sorts its tasks' metrics, so a large application's stages are not all held at once.
-    for (const stage of stages) {
-      const appNo = numbers.get(stage.appKey);
-      const [row] = appNo === undefined ? [] : await quantileRows(connection, stage.appKey, appNo, [stage], sortedQuantiles);
-      answers.push(row ? toDistributions(sortedQuantiles, row.metricValues) : null);
-    }
-    return answers;
-  });
+  // Read through query, not withConnection: that counts as a write and would drop every answer kept until one.
+  const answers: Array<TaskMetricDistributions | null> = [];
+  // One stage attempt per query: each sorts its tasks' metrics, so a large application's stages are not all held at once.
+  for (const stage of stages) {
+    const appNo = numbers.get(stage.appKey);
+    const [row] = (
+      appNo === undefined ? [] : await database.query(taskSummarySql, taskSummaryParams(stage.appKey, appNo, [stage], sortedQuantiles))
+    ) as unknown as QuantileRow[];
+    answers.push(row ? toDistributions(sortedQuantiles, row.metricValues) : null);
+  }
+  return answers;
 }
 
 /**
