@@ -78,7 +78,7 @@ export interface UploadProgressListener {
  * Streams an uploaded event log to a temp file (never into memory), ingests it, and removes the file.
  * Throws UploadTooLargeError past `maxBytes`, BadInputError when nothing in it could be ingested.
  */
-export async function ingestUpload(
+async function ingestUpload(
   db: AnalysisDatabase,
   upload: { filename: string; stream: Readable },
   options: UploadOptions,
