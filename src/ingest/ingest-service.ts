@@ -295,8 +295,8 @@ async function stageWithDiagnostics(
     try {
       return { plan: await stageEvents(connection, { parts, longLines }), warnings: [], cutOff: false };
     } catch (error) {
-      if (!(error instanceof MalformedJsonError || error instanceof OversizedEventError)) throw error;
       if (error instanceof MalformedJsonError) break;
+      if (!(error instanceof OversizedEventError)) throw error;
     }
   }
   return stageAfterScan(connection, source, originalParts, tempDir);
