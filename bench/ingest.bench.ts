@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { makeBenchLog, makeWideBenchLog } from './make-bench-log.js';
 import { ingestPaths } from '../src/ingest/ingest-service.js';
-import { AnalysisDatabase } from '../src/store/database.js';
+import { openConfiguredDatabase } from '../src/store/database.js';
 import { loadConfig } from '../src/config.js';
 
 interface PhaseResult {
@@ -42,11 +42,7 @@ async function floorPhase(file: string): Promise<PhaseResult> {
 async function ingestPhase(file: string): Promise<PhaseResult> {
   const dir = mkdtempSync(join(tmpdir(), 'spark-sword-bench-'));
   try {
-    const config = loadConfig();
-    const database = await AnalysisDatabase.open(join(dir, 'bench.duckdb'), {
-      memoryLimit: config.DUCKDB_MEMORY_LIMIT,
-      threads: config.DUCKDB_THREADS,
-    });
+    const database = await openConfiguredDatabase(loadConfig(), join(dir, 'bench.duckdb'));
     const started = performance.now();
     const report = await ingestPaths(database, [file]);
     const seconds = (performance.now() - started) / 1000;

@@ -93,7 +93,8 @@ function finalStrategies(result: ShapeResult): Array<JoinDecision['strategy']> {
 }
 
 /** Simulates a logged shape and lines its prediction up with what the run did. */
-export function compareWithRun(logged: LoggedShape, result: ShapeResult = simulateShape(logged.shape)): ShapeComparison {
+export function compareWithRun(logged: LoggedShape): ShapeComparison {
+  const result = simulateShape(logged.shape);
   return {
     appKey: logged.appKey,
     sqlExecutionId: logged.sqlExecutionId,
