@@ -11,6 +11,7 @@ import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
 import {
+  lineErrorOf,
   MalformedJsonError,
   MAX_EVENT_BYTES,
   OversizedEventError,
@@ -218,7 +219,7 @@ async function ingestSourceNow(
         } catch (error) {
           // Task lines are first parsed as they are written: one that is not JSON (the write rolled back)
           // sends the log down the slow path, which names every bad line and skips it.
-          if (!isMalformedLine(error) || staged.plan.objectReader === true) throw error;
+          if (lineErrorOf(error) === null || staged.plan.objectReader === true) throw error;
           staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
           continue;
         }
@@ -237,12 +238,6 @@ async function ingestSourceNow(
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
-}
-
-/** DuckDB's JSON reader met a line that is not JSON, or longer than it allows. */
-function isMalformedLine(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /Malformed JSON|maximum_object_size/.test(message);
 }
 
 /**

@@ -258,17 +258,25 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     try {
       await stagePart();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // The CSV reader's parallel split gives up on a line longer than its buffer, in its own words.
-      if (/maximum_object_size|Maximum line size|does not support a full read/.test(message)) {
-        throw new OversizedEventError(message);
-      }
-      // The CSV line splitter refuses bytes that are no text (invalid UTF-8): the scan path names the line.
-      if (/Malformed JSON|CSV Error on Line|Invalid unicode/i.test(message)) throw new MalformedJsonError(message);
-      throw error;
+      throw lineErrorOf(error) ?? error;
     }
   }
   return plan;
+}
+
+/**
+ * DuckDB's error for a line it could not read, as {@link OversizedEventError} or {@link MalformedJsonError}, or
+ * null for any other error. Both send the log down the slow path, which names every such line.
+ */
+export function lineErrorOf(error: unknown): OversizedEventError | MalformedJsonError | null {
+  const message = error instanceof Error ? error.message : String(error);
+  // The CSV reader's parallel split gives up on a line longer than its buffer, in its own words.
+  if (/maximum_object_size|Maximum line size|does not support a full read/.test(message)) {
+    return new OversizedEventError(message);
+  }
+  // The CSV line splitter refuses bytes that are no text (invalid UTF-8); the JSON readers say "Malformed JSON".
+  if (/Malformed JSON|CSV Error on Line|Invalid unicode/i.test(message)) return new MalformedJsonError(message);
+  return null;
 }
 
 /**
