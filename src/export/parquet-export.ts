@@ -75,7 +75,7 @@ export async function exportParquet(db: AnalysisDatabase, directory: string, opt
   const scratch = mkdtempSync(join(tmpdir(), 'spark-sword-export-'));
   const report: ExportReport = { directory: root, exported: [], unchanged: [], filesWritten: 0 };
   try {
-    const apps = await db.withConnection((connection) => applicationsToExport(connection, options.since));
+    const apps = await db.withConnection((connection) => applicationsToExport(connection, options.since), { readOnly: true });
     for (const [index, { appKey, ingestedAtMs }] of apps.entries()) {
       options.onProgress?.(appKey, index, apps.length);
       const fileName = `part-${ingestedAtMs}.parquet`;

@@ -201,7 +201,7 @@ export async function loadRunProfileRows(db: AnalysisDatabase, appKey: string): 
         localMode,
       },
     };
-  });
+  }, { readOnly: true });
 }
 
 /** The RDD names and call sites of a stage's logged RDD Info, without ids, sorted. */

@@ -300,9 +300,10 @@ export class AnalysisDatabase {
 
   /**
    * Runs `work` on a fresh connection that is closed afterwards. Connections come from one instance, so reads
-   * run in parallel; under {@link runCancellable} the work is interrupted when the signal aborts.
+   * run in parallel; under {@link runCancellable} the work is interrupted when the signal aborts. Work that only
+   * reads says so with `readOnly`, so the answers kept in memory stay valid ({@link writeCount} does not move).
    */
-  async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
     const signal = currentSignal();
     signal?.throwIfAborted();
     const connection = await this.connect();
@@ -318,7 +319,7 @@ export class AnalysisDatabase {
       signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
       // Once the work is over, whatever it committed is visible: answers kept from before may be stale.
-      this.writes += 1;
+      if (options.readOnly !== true) this.writes += 1;
     }
   }
 
