@@ -18,10 +18,15 @@ export function isVendorMetricNameSql(name: string): string {
   return `(${vendorMetricNameParts.map((part) => `contains(${name}, '${part}')`).join(' OR ')})`;
 }
 
+/** The name fragments as the alternatives of a regular expression (escaped). */
+const vendorMetricNameAlternatives = vendorMetricNameParts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+
+/** Whether a text holds a vendor metric's name (JavaScript's counterpart of {@link isVendorMetricNameSql}). */
+export const VENDOR_METRIC_NAME = new RegExp(vendorMetricNameAlternatives);
+
 /**
  * A regular expression for one accumulable object of a vendor metric as Spark writes it in a task end
  * (`{"ID":7,"Name":"... peak memory usage","Update":...,"Metadata":"sql"}`, no nested braces): lets the ingest
  * pick these few out of a line of hundreds without parsing the rest.
  */
-export const vendorAccumulableRegex =
-  `\\{"ID":[0-9]+,"Name":"[^"]*(?:${vendorMetricNameParts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})[^"]*"[^{}]*\\}`;
+export const vendorAccumulableRegex = `\\{"ID":[0-9]+,"Name":"[^"]*(?:${vendorMetricNameAlternatives})[^"]*"[^{}]*\\}`;

@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import { openDecodedStream } from '../eventlog/codec.js';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { logger } from '../logger.js';
-import { VENDOR_TASK_METRICS, vendorAccumulableRegex } from '../model/vendor-metrics.js';
+import { VENDOR_METRIC_NAME, vendorAccumulableRegex } from '../model/vendor-metrics.js';
+import { TASK_END_LINE_PREFIX, USER_ACCUMULATOR_PATTERN } from './stage-events.js';
 
 /**
  * Task ends of SQL-heavy logs are mostly their accumulables: Photon and RAPIDS task ends carry hundreds (~25 KB
@@ -16,20 +17,14 @@ import { VENDOR_TASK_METRICS, vendorAccumulableRegex } from '../model/vendor-met
  * layout) are copied whole, and DuckDB reads them as before.
  */
 
-const TASK_END_PREFIX = Buffer.from('{"Event":"SparkListenerTaskEnd",');
+const TASK_END_PREFIX = Buffer.from(TASK_END_LINE_PREFIX);
 const TASK_INFO = Buffer.from('"Task Info":{');
 const ACCUMULABLES = Buffer.from('"Accumulables":[');
 /** Task Info's accumulables end the object, and another "Task ..." key (Executor Metrics or Metrics) follows. */
 const ACCUMULABLES_END = Buffer.from(']},"Task ');
 const INTERNAL_FALSE = Buffer.from('"Internal":false');
 const INTERNAL = Buffer.from('"Internal":');
-/** An accumulable that is neither internal nor a SQL metric: a user accumulator (JsonProtocol's key order). */
-const USER_ACCUMULATOR = /"Internal":false,"Count Failed Values":(?:true|false)(?:\}|,"Metadata":"(?!sql"))/;
-const VENDOR_NAME = new RegExp(
-  Object.values(VENDOR_TASK_METRICS)
-    .map((metric) => metric.namePart.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('|'),
-);
+const USER_ACCUMULATOR = new RegExp(USER_ACCUMULATOR_PATTERN);
 const VENDOR_ACCUMULABLES = new RegExp(vendorAccumulableRegex, 'g');
 const NEWLINE = 0x0a;
 
@@ -99,7 +94,7 @@ export function accumulablesCut(line: Buffer): AccumulablesCut | null {
   const text = list.toString('latin1');
   if (USER_ACCUMULATOR.test(text)) return null;
   // Every accumulable not flagged internal is a SQL metric: only the vendor ones among them are kept.
-  if (!VENDOR_NAME.test(text)) return { start, end, kept: NOTHING };
+  if (!VENDOR_METRIC_NAME.test(text)) return { start, end, kept: NOTHING };
   return { start, end, kept: Buffer.from((text.match(VENDOR_ACCUMULABLES) ?? []).join(','), 'latin1') };
 }
 

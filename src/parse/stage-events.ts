@@ -91,7 +91,17 @@ const TASK_KINDS = `('SparkListenerTaskStart', 'SparkListenerTaskEnd')`;
  * kind after parsing.
  */
 const taskStartLineSql = `starts_with(json, '{"Event":"SparkListenerTaskStart"')`;
-const taskEndLineSql = `starts_with(json, '{"Event":"SparkListenerTaskEnd"')`;
+/** How every task end line Spark writes starts ("Event" first). */
+export const TASK_END_LINE_PREFIX = '{"Event":"SparkListenerTaskEnd"';
+const taskEndLineSql = `starts_with(json, '${TASK_END_LINE_PREFIX}')`;
+
+/**
+ * An accumulable that is neither internal nor a SQL metric, a user accumulator, as Spark's JsonProtocol writes one
+ * (keys in the order ID, Name, Update, Value, Internal, Count Failed Values, Metadata). One pattern for DuckDB's
+ * RE2 and JavaScript alike, so the line split and the slimming pass (slim-task-ends.ts) agree.
+ */
+export const USER_ACCUMULATOR_PATTERN =
+  '"Internal":false,"Count Failed Values":(?:true|false)(?:\\}|,"Metadata":"(?:[^s"]|s[^q]|sq[^l]|sql[^"]))';
 
 /**
  * A task end may carry a user accumulator only when one of its accumulables is neither internal nor a SQL
@@ -105,8 +115,7 @@ const taskEndLineSql = `starts_with(json, '{"Event":"SparkListenerTaskEnd"')`;
 const mayHoldUserAccumulablesSql = `(CASE
     WHEN NOT contains(json, '"Internal":false') THEN contains(json, '"Accumulables":[{') AND NOT contains(json, '"Internal":')
     WHEN NOT contains(json, '"Metadata":"sql"') THEN true
-    ELSE regexp_matches(json,
-      '"Internal":false,"Count Failed Values":(?:true|false)(?:\\}|,"Metadata":"(?:[^s"]|s[^q]|sq[^l]|sql[^"]))')
+    ELSE regexp_matches(json, '${USER_ACCUMULATOR_PATTERN}')
   END)`;
 
 /**

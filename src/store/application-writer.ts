@@ -405,7 +405,7 @@ async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<
 }
 
 /**
- * Clamps values no field can usefully hold, with a warning for each kind: any nullable BIGINT beyond
+ * Clamps values no field can usefully hold, with a warning for each kind: every nullable BIGINT beyond
  * ±{@link MAX_STORED_MAGNITUDE} becomes NULL (unknown), a negative task metric becomes 0, and a task that
  * finished before it launched is given a zero duration. A crafted or corrupted log then can never make a
  * query fail, for its own application or another one.
