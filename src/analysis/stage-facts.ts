@@ -230,6 +230,11 @@ export function stageWindowClaims(f: StageFacts | undefined, share: number): Wal
   return [{ from: f.firstLaunch, to: f.lastFinish, share: Math.min(1, Math.max(0, share)) }];
 }
 
+/** A claim on a stage attempt's window at the share of its task time `ms` took (share 0 when it has no task time). */
+export function stageTaskTimeClaims(f: StageFacts | undefined, ms: number): WallClaim[] {
+  return stageWindowClaims(f, f && f.taskTimeMs > 0 ? ms / f.taskTimeMs : 0);
+}
+
 /** A stage metric with where it was read from, for the evidence (`metricSource`). */
 export interface SourcedValue {
   value: number | null;

@@ -1,6 +1,6 @@
 import { adaptiveExecutionEnabled, booleanProperty, shareOfTaskTime as share, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import { claimedWallMs } from '../claims.js';
-import { stageFacts, stageWindowClaims, type StageFacts } from '../stage-facts.js';
+import { stageFacts, stageTaskTimeClaims, type StageFacts } from '../stage-facts.js';
 import { formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault, sparkAtLeast, sparkMajorMinor } from '../properties.js';
@@ -161,7 +161,7 @@ async function unprotectedDynamicAllocation(
   // The lost attempts' time, as wall-clock: each stage attempt's window at the share of its task time they took.
   const claims = stages
     .filter((stage) => stage.lostShuffleTaskMs > 0)
-    .flatMap((stage) => stageWindowClaims(stage, stage.taskTimeMs > 0 ? stage.lostShuffleTaskMs / stage.taskTimeMs : 0));
+    .flatMap((stage) => stageTaskTimeClaims(stage, stage.lostShuffleTaskMs));
   const confidence: Confidence = fetchFailed > 0 ? 'HIGH' : 'MEDIUM';
   return {
     id: 'config-hygiene:dynamic-allocation-without-shuffle-service',
@@ -224,7 +224,7 @@ function largeResults(app: ApplicationFacts, facts: readonly StageFacts[]): Insi
     const { stageId, stageAttemptId: attemptId } = stage;
     const ofLimit = stage.resultBytes / reference;
     const stageDurationMs = stage.submissionTime !== null && stage.completionTime !== null ? stage.completionTime - stage.submissionTime : null;
-    const claims = stageWindowClaims(stage, stage.taskTimeMs > 0 ? stage.gettingResultMs / stage.taskTimeMs : 0);
+    const claims = stageTaskTimeClaims(stage, stage.gettingResultMs);
     return {
       id: `config-hygiene:large-results-stage-${stageId}.${attemptId}`,
       type: 'config-hygiene',

@@ -1,4 +1,4 @@
-import { adaptiveExecutionEnabled, type Detector, type InsightDraft } from '../detector.js';
+import { adaptiveExecutionEnabled, shareOfRunTime, type Detector, type InsightDraft } from '../detector.js';
 import { stageFacts, stageWindowClaims } from '../stage-facts.js';
 
 /** Spark AQE's own skew test: a partition is skewed when it is this many times the median... */
@@ -72,7 +72,6 @@ export const dataSkewDetector: Detector = {
       const extraMs = row.maxRunTime - row.medianRunTime;
       const byteRatio = row.maxBytes / Math.max(row.medianBytes, 1);
       const runtimeRatio = row.maxRunTime / Math.max(row.medianRunTime, 1);
-      const wallClock = app.durationMs ?? app.totalTaskTimeMs;
       const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
       const suggestion = row.isJoin
         ? skewJoin
@@ -116,7 +115,7 @@ export const dataSkewDetector: Detector = {
         stageId,
         stageAttemptId: attemptId,
         sqlExecutionId: null,
-        impact: wallClock > 0 ? Math.min(1, extraMs / wallClock) : 0,
+        impact: shareOfRunTime(app, extraMs),
         impactMs: extraMs,
         // The stage's last extraMs waited on its largest task.
         claims: stageWindowClaims(facts.find((f) => f.stageId === stageId && f.stageAttemptId === attemptId), 1).map((c) => ({ ...c, from: Math.max(c.from, c.to - extraMs) })),

@@ -1,6 +1,7 @@
 import type { Detector, InsightDraft } from '../detector.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 import { stageFacts, taskTimePartsEvidence, taskTimePartsSql, type StageFacts, type TaskTimeParts } from '../stage-facts.js';
+import { sameDataLimitBytes } from './stragglers.js';
 
 /** The slowest task must take at least this many times the stage's median task... */
 const SKEW_FACTOR = 5;
@@ -73,7 +74,7 @@ export const durationSkewDetector: Detector = {
       if (!task) continue;
       if (task.bytes >= BYTE_SKEW_BYTES && task.bytes >= SKEW_FACTOR * Math.max(task.medianBytes, 1)) continue;
       // Same data as its peers in a stage of 10+ tasks: the stragglers detector reports it (slow node or moment).
-      const sameData = task.bytes <= Math.max(1.5 * task.p75Bytes, task.p75Bytes + 1024 * 1024);
+      const sameData = task.bytes <= sameDataLimitBytes(task.p75Bytes);
       if (sameData && task.tasks >= STRAGGLER_MIN_TASKS && f.p75DurationMs !== null && task.duration - f.p75DurationMs >= MIN_EXTRA_MS) continue;
       insights.push(insight(f, task, wallClock));
     }

@@ -122,7 +122,7 @@ function scope(sql: SqlPlan, stages: StageFacts[], claims: WallClaim[]): {
   };
 }
 
-/** Claims on the windows of `stages`, each at the share `shareOf` gives it. */
+/** Claims on the windows of `stages`, each at `share`. */
 const windowsOf = (stages: readonly StageFacts[], share: number): WallClaim[] => stages.flatMap((stage) => stageWindowClaims(stage, share));
 
 function scanInsight(

@@ -1,7 +1,7 @@
 import { adaptiveExecutionEnabled, type Detector, type InsightDraft } from '../detector.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 import { SPARK_DEFAULTS } from '../spark-settings.js';
-import { stageFacts, stagePeakExecutionMemory, stageWindowClaims } from '../stage-facts.js';
+import { stageFacts, stagePeakExecutionMemory, stageTaskTimeClaims } from '../stage-facts.js';
 
 /**
  * Spill under one partition of AQE's target size (spark.sql.adaptive.advisoryPartitionSizeInBytes, 64 MB) is too
@@ -183,7 +183,7 @@ export const spillDetector: Detector = {
         sqlExecutionId: stage?.sqlExecutionId ?? null,
         impact: Math.min(1, row.spillingTaskTime / app.totalTaskTimeMs),
         impactMs: row.spillingTaskTime,
-        claims: stageWindowClaims(stage, stage && stage.taskTimeMs > 0 ? row.spillingTaskTime / stage.taskTimeMs : 0),
+        claims: stageTaskTimeClaims(stage, row.spillingTaskTime),
       };
     });
   },

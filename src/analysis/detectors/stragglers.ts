@@ -15,6 +15,9 @@ const SPECULATION_MIN_TASK_RUNTIME_MS = 100;
  */
 const SAME_DATA_FACTOR = 1.5;
 const SAME_DATA_SLACK_BYTES = 1024 * 1024;
+
+/** The most data a slow task may read and still count as reading the same as its stage's 75th-percentile task. */
+export const sameDataLimitBytes = (p75Bytes: number): number => Math.max(SAME_DATA_FACTOR * p75Bytes, p75Bytes + SAME_DATA_SLACK_BYTES);
 /** Fewer successful tasks than this make a percentile meaningless. */
 const MIN_TASKS = 10;
 /** The slowest straggler must hold the stage up at least this long (as the data-skew detector requires)... */
@@ -125,7 +128,7 @@ export const stragglersDetector: Detector = {
     const concentrations: Array<{ concentration: Concentration; stageId: number; claim: WallClaim }> = [];
     for (const [key, slow] of byStage) {
       const { stage, facts: f } = stages.get(key)!;
-      const dataLimit = Math.max(SAME_DATA_FACTOR * stage.p75Bytes, stage.p75Bytes + SAME_DATA_SLACK_BYTES);
+      const dataLimit = sameDataLimitBytes(stage.p75Bytes);
       // A task without metrics cannot be judged by its data: it counts as one of the stage's ordinary tasks.
       const stragglers = slow.filter((task) => task.hasMetrics && task.bytes <= dataLimit);
       const dataHeavy = slow.filter((task) => task.hasMetrics).length - stragglers.length;

@@ -1,5 +1,5 @@
 import type { WallClaim } from '../../claims.js';
-import type { StageFacts } from '../../stage-facts.js';
+import { stageWindowClaims, type StageFacts } from '../../stage-facts.js';
 
 /** Task time failed or killed attempts took in one stage attempt, and the end of the stage they pushed out. */
 export interface StageLoss {
@@ -27,11 +27,12 @@ export interface StageLoss {
 export function lostTaskClaims(facts: readonly StageFacts[], losses: readonly StageLoss[]): WallClaim[] {
   return losses.flatMap((loss) => {
     const f = facts.find((x) => x.stageId === loss.stageId && x.stageAttemptId === loss.stageAttemptId);
-    if (!f || f.firstLaunch === null || f.lastFinish === null || f.lastFinish <= f.firstLaunch || f.taskTimeMs <= 0) return [];
-    const share = Math.min(1, Math.max(0, loss.lostMs / f.taskTimeMs));
+    if (!f || f.taskTimeMs <= 0) return [];
+    const [window] = stageWindowClaims(f, loss.lostMs / f.taskTimeMs);
+    if (!window) return [];
     const tailMs = loss.tailFrom != null && loss.tailTo != null ? loss.tailTo - loss.tailFrom : 0;
-    if (tailMs > share * (f.lastFinish - f.firstLaunch)) return [{ from: loss.tailFrom!, to: loss.tailTo!, share: 1 }];
-    return [{ from: f.firstLaunch, to: f.lastFinish, share }];
+    if (tailMs > window.share * (window.to - window.from)) return [{ from: loss.tailFrom!, to: loss.tailTo!, share: 1 }];
+    return [window];
   });
 }
 
