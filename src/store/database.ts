@@ -101,6 +101,13 @@ const ATTACHED_AS = 'analysis';
 const ROW_GROUP_ROWS = 16_384;
 
 /**
+ * Block size of a database file created from now on (a file keeps the size it was created with). Every column of a
+ * row group being filled holds a block of its own until the group is written: at DuckDB's default 256 KB, the
+ * tasks table's ~100 leaf columns took ~250 MB of the bench log's ingest; at 64 KB, ~130 MB less, at the same speed.
+ */
+const NEW_FILE_BLOCK_BYTES = 65_536;
+
+/**
  * A DuckDB instance holding the database at `path` (or an in-memory one for ":memory:"). The file is attached
  * rather than opened directly because the row group size is an option of ATTACH only; every connection then
  * selects it (see {@link AnalysisDatabase.connect}). Spilled data goes beside the file, as it would when opened.
@@ -109,6 +116,7 @@ async function openInstance(path: string, settings: Record<string, string>): Pro
   const instance = await DuckDBInstance.create(':memory:', {
     // A filled row group is written at once, not gathered with the next ones (DuckDB's default is 5).
     write_buffer_row_group_count: '1',
+    default_block_size: String(NEW_FILE_BLOCK_BYTES),
     ...(path === ':memory:' ? {} : { temp_directory: `${path}.tmp` }),
     ...settings,
   });
