@@ -118,6 +118,36 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(order).toEqual([{ on: true }]);
   });
 
+  it('stores every entry of an environment section, even repeated keys, values that are no strings and a section that is a list', async () => {
+    const log = join(scratch, 'odd-environment.json');
+    writeFileSync(
+      log,
+      buildEventLog(app('app-odd-env'))
+        .replace('"Hadoop Properties":{}', '"Hadoop Properties":{"k":"x","k":"y","n":1,"o":{"d":2},"z":null,"t":true}')
+        .replace('"System Properties":{}', '"System Properties":["p","q"]'),
+    );
+    const report = await ingestPaths(server.temp.database, [log]);
+    expect(report.failures).toEqual([]);
+    const rows = await server.temp.database.query(
+      `SELECT section, key, value FROM environment WHERE appKey = 'app-odd-env' AND section IN ('hadoopProperties', 'systemProperties')
+       ORDER BY section, key, value NULLS LAST`,
+    );
+    expect(plain(rows)).toEqual([
+      { section: 'hadoopProperties', key: 'k', value: 'x' },
+      { section: 'hadoopProperties', key: 'k', value: 'y' },
+      { section: 'hadoopProperties', key: 'n', value: '1' },
+      { section: 'hadoopProperties', key: 'o', value: '{"d":2}' },
+      { section: 'hadoopProperties', key: 't', value: 'true' },
+      { section: 'hadoopProperties', key: 'z', value: null },
+      { section: 'systemProperties', key: '0', value: 'p' },
+      { section: 'systemProperties', key: '1', value: 'q' },
+    ]);
+    const sparkProperties = await server.temp.database.query(
+      `SELECT value FROM environment WHERE appKey = 'app-odd-env' AND section = 'sparkProperties' AND key = 'spark.app.id'`,
+    );
+    expect(plain(sparkProperties)).toEqual([{ value: 'app-odd-env' }]);
+  });
+
   it('stores negative task metrics as 0 and a task that finished before it launched with a zero duration, with warnings', async () => {
     const spec = app('app-negative', 4);
     const log = buildEventLog(spec)
