@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
-  eventColumns,
+  stagedEventColumns,
   jsonShapeSql,
   readJsonColumnsSql,
   taskAccumulablesColumns,
@@ -228,7 +228,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
     DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS};
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
-    CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(eventColumns)});
+    CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)});
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
   for (const index of plan.parts.keys()) {
     const stagePart = async (): Promise<void> => {
@@ -247,7 +247,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
         FROM staged_lines`);
       await connection.run(`INSERT INTO ${STAGED_EVENTS}
-        SELECT ${index}, line, ${kindSql}, unnest(json_transform(json, ${jsonShapeSql(eventColumns)}))
+        SELECT ${index}, line, ${kindSql}, unnest(json_transform(json, ${jsonShapeSql(stagedEventColumns)}))
         FROM (SELECT line, json, ${rawEventNameSql} AS raw_event FROM staged_lines WHERE task_kind IS NULL ORDER BY rowid)
         WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`);
       await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
