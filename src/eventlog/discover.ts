@@ -46,6 +46,11 @@ export interface LogSource {
 export interface DuckDbInput {
   path: string;
   compression: 'none' | 'gzip' | 'zstd';
+  /**
+   * The same lines (or a slimmed copy of them) in line-aligned plain files, in order, for DuckDB's first read
+   * (see pieces.ts); reads that number lines use `path`.
+   */
+  pieces?: readonly string[];
 }
 
 const ROLLING_DIR_PREFIX = 'eventlog_v2_';

@@ -6,6 +6,7 @@ import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { countLineEnds } from '../eventlog/pieces.js';
 import { detectInsights } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
@@ -20,7 +21,7 @@ import {
   type PartLineScan,
   type StagingPlan,
 } from '../parse/stage-events.js';
-import { slimTaskEnds } from '../parse/slim-task-ends.js';
+import { slimTaskEnds, type SlimmingOptions } from '../parse/slim-task-ends.js';
 import { writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
@@ -81,6 +82,8 @@ export interface IngestOptions {
   budget?: DecompressionBudget;
   /** Called as each log moves from one step to the next. */
   onPhase?: (update: IngestPhaseUpdate) => void;
+  /** When and how big parts are slimmed and written in pieces for DuckDB (defaults suit real logs; tests force it). */
+  slimming?: Partial<SlimmingOptions>;
 }
 
 /** One log that could not be ingested, and why (its message is for the person who supplied it). */
@@ -163,7 +166,7 @@ export async function ingestPaths(
 export async function ingestSource(
   database: AnalysisDatabase,
   source: LogSource,
-  options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase'> = {},
+  options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase' | 'slimming'> = {},
 ): Promise<IngestedApplication> {
   return database.serializeWrite(() => ingestSourceNow(database, source, options));
 }
@@ -171,7 +174,7 @@ export async function ingestSource(
 async function ingestSourceNow(
   database: AnalysisDatabase,
   source: LogSource,
-  options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase'>,
+  options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase' | 'slimming'>,
 ): Promise<IngestedApplication> {
   const { onPhase } = options;
   const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix()));
@@ -185,15 +188,13 @@ async function ingestSourceNow(
     phase('decoding', 0);
     const parts = await materializeForDuckDB(source, tempDir, options.budget);
     stage('materialized');
-    // DuckDB first reads copies without the task-end accumulables nothing keeps; a log that turns out broken is
-    // read again from its own parts, line by line (the slow path).
-    const slimParts = await slimTaskEnds(parts, tempDir);
+    // DuckDB first reads copies without the task-end accumulables nothing keeps, in pieces; a log that turns out
+    // broken is read again from its own parts, line by line (the slow path).
+    const fastParts = await slimTaskEnds(parts, tempDir, options.slimming);
     stage('slimmed');
-    // A file DuckDB names in an error is a part of the log or its slim copy.
-    const readParts = [...parts, ...slimParts];
     return await database.withConnection(async (connection) => {
       phase('reading', 0);
-      let staged = await asBadInput(source, readParts, () => stageWithDiagnostics(connection, source, slimParts, parts, tempDir));
+      let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
       stage('staged');
       for (;;) {
         const { application, name, plan } = await describeStagedApplication(connection, source, staged);
@@ -202,7 +203,7 @@ async function ingestSourceNow(
         phase('storing', bytesTotal);
         let outcome: WriteOutcome;
         try {
-          outcome = await asBadInput(source, readParts, () =>
+          outcome = await asBadInput(source, fastParts, () =>
             writeApplication(connection, application, plan, {
               // Findings are computed once, here, and committed with the application: a reader never sees one
               // without the other, and queries never wait for a detector.
@@ -252,8 +253,9 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
     const message = error instanceof Error ? error.message : String(error);
     const found = /JSON transform error in file "([^"]*)", in line (\d+): ([^\n]*)/.exec(message);
     if (!found) throw error;
-    const [, file, line, detail] = found;
-    const index = parts.findIndex((part) => part.path === file) % source.parts.length;
+    const [, file, lineInFile, detail] = found;
+    const index = parts.findIndex((part) => part.path === file || part.pieces?.includes(file!) === true);
+    const line = Number(lineInFile) + (index >= 0 ? await linesBeforePiece(parts[index]!, file!) : 0);
     const where = source.parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
     const value = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
     throw new BadInputError(
@@ -262,6 +264,13 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
         : `${source.name}: line ${line}${where} does not fit its event's shape (${detail!.trim().slice(0, 200)}); nothing was stored`,
     );
   }
+}
+
+/** Lines of a part before `file` when that is one of its pieces (0 for the part itself): pieces end at line ends. */
+async function linesBeforePiece(part: DuckDbInput, file: string): Promise<number> {
+  const before = part.pieces?.slice(0, Math.max(0, part.pieces.indexOf(file))) ?? [];
+  const counts = await Promise.all(before.map(countLineEnds));
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 /** The bytes of a log's parts as stored (compressed when they are); a part that vanished counts 0. */

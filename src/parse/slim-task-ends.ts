@@ -1,8 +1,9 @@
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openDecodedStream } from '../eventlog/codec.js';
 import type { DuckDbInput } from '../eventlog/discover.js';
+import { PIECE_BYTES, PieceWriter } from '../eventlog/pieces.js';
 import { logger } from '../logger.js';
 import { VENDOR_METRIC_NAME, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import { TASK_END_LINE_PREFIX, USER_ACCUMULATOR_PATTERN } from './stage-events.js';
@@ -42,6 +43,8 @@ export interface SlimmingOptions {
   chunkBytes: number;
   /** A line longer than this is passed through as it comes rather than held (it is no task end worth cutting). */
   longestHeldLine: number;
+  /** Size of the pieces the copy is written in (see eventlog/pieces.ts). */
+  pieceBytes: number;
 }
 
 const DEFAULTS: SlimmingOptions = {
@@ -50,6 +53,7 @@ const DEFAULTS: SlimmingOptions = {
   judgedBytes: 16 * 1024 * 1024,
   chunkBytes: 4 * 1024 * 1024,
   longestHeldLine: 16 * 1024 * 1024,
+  pieceBytes: PIECE_BYTES,
 };
 
 function startsWith(buffer: Buffer, start: number, prefix: Buffer): boolean {
@@ -174,15 +178,17 @@ function slimLines(buffer: Buffer, from: number, pieces: Buffer[]): { cut: numbe
 }
 
 /**
- * A copy of `part` (decoded) without the task-end accumulables the store does not keep, written to `target`;
- * or null, writing nothing, when the part is small or the cut would save too little to pay for the copy.
+ * `part` with, as its pieces, a copy of it (decoded) without the task-end accumulables the store does not keep,
+ * written in pieces named from `piecePrefix`; or null, leaving nothing, when the part is small or the cut would
+ * save too little to pay for the copy.
  */
-async function slimPart(part: DuckDbInput, target: string, options: SlimmingOptions): Promise<DuckDbInput | null> {
+async function slimPart(part: DuckDbInput, piecePrefix: string, options: SlimmingOptions): Promise<DuckDbInput | null> {
   // zstd is left to DuckDB: its decoder is native, ours (fzstd) is JavaScript and slower than the cut saves.
   if (part.compression === 'zstd') return null;
   const reader =
     part.compression === 'none' ? await plainReader(part.path, options.chunkBytes) : inflatingReader(part.path, options.chunkBytes);
-  let file: FileHandle | null = null;
+  let file: PieceWriter | null = null;
+  let kept = false;
   /** The start of a line the previous chunk ended in the middle of (a copy: chunk buffers are reused). */
   let carry: Buffer | null = null;
   let passingThrough = false;
@@ -192,7 +198,7 @@ async function slimPart(part: DuckDbInput, target: string, options: SlimmingOpti
   try {
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
       if (judged === 0 && chunk.length < Math.min(options.minBytes, options.chunkBytes)) return null;
-      file ??= await open(target, 'w');
+      file ??= new PieceWriter(piecePrefix, options.pieceBytes);
       const pieces: Buffer[] = [];
       let from = 0;
       let cut = 0;
@@ -208,7 +214,7 @@ async function slimPart(part: DuckDbInput, target: string, options: SlimmingOpti
           } else {
             carry = Buffer.concat([carry!, chunk]);
           }
-          await file.writev(pieces);
+          await file.write(pieces);
           continue;
         }
         const head = chunk.subarray(0, firstEnd + 1);
@@ -234,21 +240,24 @@ async function slimPart(part: DuckDbInput, target: string, options: SlimmingOpti
       const unfinished = chunk.subarray(slimmed.rest);
       if (unfinished.length > 0) carry = Buffer.from(unfinished);
       // Written before the next read reuses this chunk's buffer (the pieces point into it).
-      await file.writev(pieces);
+      await file.write(pieces);
     }
     if (!decided && (judged < options.minBytes || saved < options.share * judged)) return null;
     // The last line, without a line end: copied as it is (it may be cut off mid-write).
-    if (carry !== null) await file!.write(carry);
-    return { path: target, compression: 'none' };
+    if (carry !== null) await file!.write([carry]);
+    const pieces = await file!.finish();
+    kept = true;
+    return { ...part, pieces };
   } finally {
     await reader.close();
-    await file?.close();
+    if (!kept) await file?.abandon();
   }
 }
 
 /**
- * The parts DuckDB should read for a log: each part slimmed (see {@link accumulablesCut}) into `tempDir`
- * where that pays, else the part itself. Line numbers and every line but the cut task ends are unchanged.
+ * The parts DuckDB should read for a log: each part given a slimmed copy as its pieces (see
+ * {@link accumulablesCut}), written into `tempDir`, where that pays, else the part itself. Line numbers and every
+ * line but the cut task ends are unchanged.
  */
 export async function slimTaskEnds(
   parts: readonly DuckDbInput[],
@@ -257,14 +266,12 @@ export async function slimTaskEnds(
 ): Promise<DuckDbInput[]> {
   const slimmed: DuckDbInput[] = [];
   for (const [index, part] of parts.entries()) {
-    const target = join(tempDir, `part-${index}-slim.json`);
     try {
-      slimmed.push((await slimPart(part, target, { ...DEFAULTS, ...options })) ?? part);
+      slimmed.push((await slimPart(part, join(tempDir, `part-${index}-slim`), { ...DEFAULTS, ...options })) ?? part);
     } catch (error) {
       // The copy only saves time: whatever stops it (a corrupt gzip stream, a full temp disk) is DuckDB's to
       // meet and report on the part itself, as it would have without the copy.
       logger.debug({ err: error, part: part.path }, 'log part not slimmed; DuckDB reads it as it is');
-      await rm(target, { force: true });
       slimmed.push(part);
     }
   }

@@ -140,6 +140,18 @@ function compressionOf(part: DuckDbInput): string {
   return part.compression === 'none' ? 'uncompressed' : part.compression;
 }
 
+/**
+ * The files and compression a read of part `index` names: its pieces (plain, line-aligned) when it has them and
+ * lines are not numbered, else the part itself (a numbered read counts rows of one file).
+ */
+function filesOf(plan: StagingPlan, index: number): { files: string; compression: string } {
+  const part = plan.parts[index]!;
+  if (part.pieces !== undefined && part.pieces.length > 0 && !isNumbered(plan, index) && plan.objectReader !== true) {
+    return { files: `[${part.pieces.map(sqlString).join(', ')}]`, compression: 'uncompressed' };
+  }
+  return { files: sqlString(part.path), compression: compressionOf(part) };
+}
+
 function isNumbered(plan: StagingPlan, index: number): boolean {
   return plan.withLineNumbers === true || plan.scans?.has(index) === true;
 }
@@ -168,8 +180,9 @@ function linesSql(plan: StagingPlan, index: number): string {
   const part = plan.parts[index]!;
   if (!isNumbered(plan, index) && plan.objectReader !== true) {
     const maxLine = plan.longLines === true ? MAX_EVENT_BYTES : FAST_SPLIT_LINE_BYTES;
-    return `(SELECT NULL::BIGINT AS line, json FROM read_csv(${sqlString(part.path)}, columns = {'json': 'VARCHAR'},
-      compression = '${compressionOf(part)}', delim = '\x01', quote = '', escape = '', header = false,
+    const { files, compression } = filesOf(plan, index);
+    return `(SELECT NULL::BIGINT AS line, json FROM read_csv(${files}, columns = {'json': 'VARCHAR'},
+      compression = '${compression}', delim = '\x01', quote = '', escape = '', header = false,
       auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${maxLine},
       buffer_size = ${2 * maxLine})
       WHERE json IS NOT NULL)`;
@@ -180,9 +193,9 @@ function linesSql(plan: StagingPlan, index: number): string {
 }
 
 function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<Record<string, string>>): string {
-  const part = plan.parts[index]!;
-  const read = `read_json(${sqlString(part.path)}, format = 'newline_delimited', records = true,
-    compression = '${compressionOf(part)}', maximum_object_size = ${MAX_EVENT_BYTES},
+  const { files, compression } = filesOf(plan, index);
+  const read = `read_json(${files}, format = 'newline_delimited', records = true,
+    compression = '${compression}', maximum_object_size = ${MAX_EVENT_BYTES},
     ignore_errors = ${plan.scans?.has(index) === true}, columns = ${readJsonColumnsSql({ Event: 'VARCHAR', ...columns })})`;
   return withLines(plan, index, read);
 }

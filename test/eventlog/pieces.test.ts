@@ -1,0 +1,51 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { countLineEnds, PieceWriter } from '../../src/eventlog/pieces.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spark-sword-pieces-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes `text` through a writer in slices of `sliceBytes`, as a stream would hand it over. */
+async function writeInSlices(prefix: string, text: string, sliceBytes: number, pieceBytes: number): Promise<string[]> {
+  const bytes = Buffer.from(text);
+  const writer = new PieceWriter(join(dir, prefix), pieceBytes);
+  for (let at = 0; at < bytes.length; at += sliceBytes) await writer.write([bytes.subarray(at, at + sliceBytes)]);
+  return writer.finish();
+}
+
+describe('pieces of a copy for DuckDB', () => {
+  const lines = Array.from({ length: 300 }, (_, i) => `{"Event":"E","n":${i},"pad":"${'x'.repeat(i % 37)}"}`);
+  lines[150] = `{"Event":"Long","pad":"${'y'.repeat(5_000)}"}`;
+  const text = `${lines.join('\n')}\n`;
+
+  it('holds every byte in order, each piece ending at a line end, a line longer than a piece whole in one', async () => {
+    const pieces = await writeInSlices('a', text, 97, 1_024);
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(pieces.map((piece) => readFileSync(piece, 'utf8')).join('')).toBe(text);
+    for (const piece of pieces) {
+      const content = readFileSync(piece, 'utf8');
+      expect(content.endsWith('\n')).toBe(true);
+      // Full once it reaches the size (give or take the slice that took it there): it ends with the line it was in.
+      const withoutLast = content.slice(0, content.slice(0, -1).lastIndexOf('\n') + 1);
+      expect(withoutLast.length).toBeLessThan(1_024 + 97);
+    }
+    expect(pieces.filter((piece) => readFileSync(piece, 'utf8').includes(lines[150]!))).toHaveLength(1);
+    const counts = await Promise.all(pieces.map(countLineEnds));
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(lines.length);
+  });
+
+  it('keeps a last line without a line end, and writes nothing for no bytes', async () => {
+    const pieces = await writeInSlices('b', 'one\ntwo', 3, 2);
+    expect(pieces.map((piece) => readFileSync(piece, 'utf8'))).toEqual(['one\n', 'two']);
+    expect(await writeInSlices('c', '', 10, 10)).toEqual([]);
+  });
+
+  it('removes what it wrote when abandoned', async () => {
+    const writer = new PieceWriter(join(dir, 'd'), 8);
+    await writer.write([Buffer.from('first line\nsecond line\nthird')]);
+    await writer.abandon();
+    expect(['d-0000.json', 'd-0001.json', 'd-0002.json'].some((name) => existsSync(join(dir, name)))).toBe(false);
+  });
+});
