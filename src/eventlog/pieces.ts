@@ -34,7 +34,10 @@ export class PieceWriter {
     for (const buffer of buffers) {
       let rest = buffer;
       while (rest.length > 0) {
-        const end = this.written >= this.pieceBytes ? rest.indexOf(NEWLINE) : -1;
+        // The piece is full at its pieceBytes-th byte: it ends at the first line end from there on, even in the
+        // middle of a buffer (a few MB of lines may come in one).
+        const fullAt = Math.max(0, this.pieceBytes - this.written - 1);
+        const end = fullAt < rest.length ? rest.indexOf(NEWLINE, fullAt) : -1;
         if (end < 0) {
           batch.push(rest);
           this.written += rest.length;

@@ -36,6 +36,18 @@ describe('pieces of a copy for DuckDB', () => {
     expect(counts.reduce((sum, n) => sum + n, 0)).toBe(lines.length);
   });
 
+  it('splits bytes handed over at once into pieces of about the size, not one piece per write', async () => {
+    const pieces = await writeInSlices('e', text, text.length, 1_024);
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(pieces.map((piece) => readFileSync(piece, 'utf8')).join('')).toBe(text);
+    for (const piece of pieces) {
+      const content = readFileSync(piece, 'utf8');
+      expect(content.endsWith('\n')).toBe(true);
+      // Full at its 1,024th byte: only the line that holds that byte follows it.
+      expect(content.slice(0, content.slice(0, -1).lastIndexOf('\n') + 1).length).toBeLessThan(1_024);
+    }
+  });
+
   it('keeps a last line without a line end, and writes nothing for no bytes', async () => {
     const pieces = await writeInSlices('b', 'one\ntwo', 3, 2);
     expect(pieces.map((piece) => readFileSync(piece, 'utf8'))).toEqual(['one\n', 'two']);
