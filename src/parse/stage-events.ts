@@ -39,7 +39,7 @@ export interface StagingPlan {
   withLineNumbers?: boolean;
 }
 
-/** Temp table (per connection): every event except task starts and ends, in the full event shape. */
+/** Temp table (per connection): every event except task starts and ends, in the staged shape (see event-schema). */
 export const STAGED_EVENTS = 'staged_events';
 /** Temp table (per connection): how many task start and end lines each part has (told apart by prefix). */
 export const STAGED_TASK_COUNTS = 'staged_task_counts';
@@ -87,7 +87,7 @@ const TASK_KINDS = `('SparkListenerTaskStart', 'SparkListenerTaskEnd')`;
 
 /**
  * Task start and end lines, almost every line of a big log, told apart by prefix alone (no JSON parse).
- * They never pass through the full event shape; the rare writer that puts "Event" elsewhere is caught by
+ * They never pass through the staged event shape; the rare writer that puts "Event" elsewhere is caught by
  * kind after parsing.
  */
 const taskStartLineSql = `starts_with(json, '{"Event":"SparkListenerTaskStart"')`;
@@ -227,7 +227,7 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
 
 /**
  * Reads the parts of one log, in order, into the staged temp tables: {@link STAGED_EVENTS} (every event but
- * task starts and ends, typed in the full event shape, with `part`, `line` and `kind`, the normalized event
+ * task starts and ends, typed in the staged event shape, with `part`, `line` and `kind`, the normalized event
  * name) and {@link STAGED_TASK_ACCUMULABLES}. DuckDB splits and parses the JSON in parallel; no event passes
  * through JavaScript, and no table here grows with the number of tasks (see {@link taskEventsSql}).
  *
