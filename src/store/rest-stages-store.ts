@@ -1,6 +1,7 @@
 import { executorMetricNames } from '../parse/event-schema.js';
 import { groupByPosition } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
+import { sparkQuantilePositionsSql } from './task-summary.js';
 import { stageAttemptKeyTable, type StageAttemptKey } from './tasks-store.js';
 
 /**
@@ -140,12 +141,6 @@ const summaryMetrics = [
 ] as const;
 
 /**
- * Quantile positions (1-based) over a sorted list of `n` values, as AppStatusStore.getQuantilesValue reads them.
- * `$quantiles` is bound as JSON text (see taskSummary).
- */
-const positions = (n: string): string => `list_transform($quantiles::DOUBLE[], q -> least(floor(q * ${n})::BIGINT, ${n} - 1) + 1)`;
-
-/**
  * History Server's ExecutorMetricsDistributions of one stage attempt: each executor summary metric sorted over
  * the attempt's executors and read at the quantiles (sorted); the peak metrics only over the executors that
  * have peaks. Null when the attempt has no executor summary.
@@ -167,8 +162,8 @@ export async function executorMetricsDistributions(
        WHERE appKey = $appKey AND stageId = $stageId AND stageAttemptId = $attemptId
      )
      SELECT n, peaks,
-       ${summaryMetrics.map((name) => `list_transform(${positions('n')}, p -> ${name}[p]) AS ${name}`).join(', ')},
-       ${executorMetricNames.map((_, i) => `list_transform(${positions('peaks')}, p -> p${i}[p]) AS p${i}`).join(', ')}
+       ${summaryMetrics.map((name) => `list_transform(${sparkQuantilePositionsSql('n')}, p -> ${name}[p]) AS ${name}`).join(', ')},
+       ${executorMetricNames.map((_, i) => `list_transform(${sparkQuantilePositionsSql('peaks')}, p -> p${i}[p]) AS p${i}`).join(', ')}
      FROM sorted`,
     { appKey: stage.appKey, stageId: stage.stageId, attemptId: stage.attemptId, quantiles: JSON.stringify(sorted) },
   );

@@ -95,6 +95,13 @@ const metrics: ReadonlyArray<readonly [string, string]> = [
 const column = (index: number): string => `m${index}`;
 
 /**
+ * Quantile positions (1-based) over a sorted list of `n` values, as AppStatusStore.getQuantilesValue reads them:
+ * index min(floor(q * n), n - 1). `$quantiles` is bound as JSON text (see taskSummaryParams).
+ */
+export const sparkQuantilePositionsSql = (n: string): string =>
+  `list_transform($quantiles::DOUBLE[], q -> least(floor(q * ${n})::BIGINT, ${n} - 1) + 1)`;
+
+/**
  * The quantiles whose answers are precomputed for every stage attempt at ingest: History Server's REST default
  * (0.05, 0.25, 0.5, 0.75, 0.95) and its stage page's (min, quartiles, max). Any subset is answered from them.
  */
@@ -122,7 +129,7 @@ WITH sorted AS (
 )
 SELECT stageId, stageAttemptId,
   [${metrics
-    .map((_, i) => `list_transform($quantiles::DOUBLE[], q -> ${column(i)}[least(floor(q * len(${column(i)}))::BIGINT, len(${column(i)}) - 1) + 1]::DOUBLE)`)
+    .map((_, i) => `list_transform(${sparkQuantilePositionsSql(`len(${column(i)})`)}, p -> ${column(i)}[p]::DOUBLE)`)
     .join(', ')}] AS metricValues
 FROM sorted`;
 
@@ -155,7 +162,7 @@ interface QuantileRow {
  */
 const PRECOMPUTE_TASKS_PER_QUERY = 100_000;
 
-/** The parameters of {@link taskSummarySql} for some stage attempts of one application. */
+/** The parameters of {@link taskSummarySql} and {@link precomputedSummarySql} for some stage attempts of one application. */
 function taskSummaryParams(
   appKey: string,
   appNo: number,
