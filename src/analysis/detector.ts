@@ -29,6 +29,22 @@ export interface DetectorContext {
 }
 
 /**
+ * `load` run at most once per application's detection and shared by every detector that asks: the answer is kept
+ * for the context's `query` function, which lives exactly as long as that detection. Callers must not change it.
+ */
+export function sharedByDetectors<T>(load: (query: DetectorContext['query']) => Promise<T>): (query: DetectorContext['query']) => Promise<T> {
+  const answers = new WeakMap<DetectorContext['query'], Promise<T>>();
+  return (query) => {
+    let answer = answers.get(query);
+    if (!answer) {
+      answer = load(query);
+      answers.set(query, answer);
+    }
+    return answer;
+  };
+}
+
+/**
  * An insight before the run adds the application-level bookkeeping: severity from impact, wall-clock claims
  * apportioned so one stretch of the run is not counted twice.
  */

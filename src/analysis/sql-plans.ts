@@ -1,5 +1,5 @@
 import { finalPlansSql, sqlMetricValuesSql } from '../store/sql-plan-store.js';
-import type { DetectorContext } from './detector.js';
+import { sharedByDetectors, type DetectorContext } from './detector.js';
 
 /** A node of Spark's SparkPlanInfo tree, as logged with SQL executions. */
 export interface PlanNode {
@@ -41,8 +41,11 @@ function toNode(raw: RawNode): PlanNode {
   };
 }
 
-/** Every SQL execution's final plan (latest adaptive update wins), with the stages its jobs ran. */
-export async function loadSqlPlans(query: DetectorContext['query']): Promise<SqlPlan[]> {
+/**
+ * Every SQL execution's final plan (latest adaptive update wins), with the stages its jobs ran: read and parsed
+ * once per application's detection (a plan can be megabytes of JSON), shared by the detectors that read plans.
+ */
+export const loadSqlPlans = sharedByDetectors(async (query): Promise<readonly SqlPlan[]> => {
   const rows = await query<{ executionId: bigint; description: string | null; plan: string | null; planUpdates: number; stageIds: bigint[] }>(
     finalPlansSql('appKey = $appKey'),
   );
@@ -60,16 +63,17 @@ export async function loadSqlPlans(query: DetectorContext['query']): Promise<Sql
       return [];
     }
   });
-}
+});
 
 /**
  * The final value of every SQL metric of the application: the driver's own update when it sent one (scan file
- * counts, broadcast and write statistics), else the running total the last stage completion reported.
+ * counts, broadcast and write statistics), else the running total the last stage completion reported. Read once
+ * per application's detection.
  */
-export async function loadMetricValues(query: DetectorContext['query']): Promise<Map<number, number>> {
+export const loadMetricValues = sharedByDetectors(async (query): Promise<MetricValues> => {
   const rows = await query<{ accumulatorId: bigint; value: bigint }>(sqlMetricValuesSql('appKey = $appKey'));
   return new Map(rows.map((row) => [Number(row.accumulatorId), Number(row.value)]));
-}
+});
 
 /** The stages (id and attempt) whose completion reported any of the given SQL metrics. */
 export async function stagesReporting(query: DetectorContext['query'], accumulatorIds: readonly number[]): Promise<Map<number, Array<{ stageId: number; attemptId: number }>>> {

@@ -1,5 +1,5 @@
 import type { WallClaim } from './claims.js';
-import type { DetectorContext } from './detector.js';
+import { sharedByDetectors, type DetectorContext } from './detector.js';
 import { VENDOR_TASK_METRICS } from '../model/vendor-metrics.js';
 
 /**
@@ -180,16 +180,11 @@ LEFT JOIN jobs ON jobs.appKey = $appKey AND jobs.jobId = j.jobId
 WHERE s.appKey = $appKey
 ORDER BY s.stageId, s.attemptId`;
 
-const cache = new WeakMap<DetectorContext['query'], Promise<StageFacts[]>>();
+const factsOf = sharedByDetectors((query) => query<StageFacts>(stageFactsSql));
 
 /** The stage-attempt facts of the context's application, read once per context and shared by its detectors. */
 export function stageFacts(context: Pick<DetectorContext, 'query'>): Promise<StageFacts[]> {
-  let facts = cache.get(context.query);
-  if (!facts) {
-    facts = context.query<StageFacts>(stageFactsSql);
-    cache.set(context.query, facts);
-  }
-  return facts;
+  return factsOf(context.query);
 }
 
 /** One task's time parts, each capped at its duration as the stage medians above are, and the bytes it read, in ms and bytes. */
