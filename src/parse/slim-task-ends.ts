@@ -51,7 +51,7 @@ const DEFAULTS: SlimmingOptions = {
   minBytes: 4 * 1024 * 1024,
   share: 0.5,
   judgedBytes: 16 * 1024 * 1024,
-  chunkBytes: 4 * 1024 * 1024,
+  chunkBytes: 1024 * 1024,
   longestHeldLine: 16 * 1024 * 1024,
   pieceBytes: PIECE_BYTES,
 };
