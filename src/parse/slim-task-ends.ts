@@ -249,8 +249,12 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
     kept = true;
     return { ...part, pieces };
   } finally {
-    await reader.close();
-    if (!kept) await file?.abandon();
+    try {
+      await reader.close();
+    } finally {
+      // Pieces of a copy that is not used are removed even when closing the reader failed.
+      if (!kept) await file?.abandon();
+    }
   }
 }
 
