@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { BadInputError } from '../errors.js';
+import type { Piece } from './pieces.js';
 import { ingestTempPrefix } from './temp-files.js';
 import { logger } from '../logger.js';
 import { DecompressionLimitError, type DecompressionBudget } from './decompression-limit.js';
@@ -46,11 +47,8 @@ export interface LogSource {
 export interface DuckDbInput {
   path: string;
   compression: 'none' | 'gzip' | 'zstd';
-  /**
-   * The same lines (or a slimmed copy of them) in line-aligned plain files, in order, for DuckDB's first read
-   * (see pieces.ts); reads that number lines use `path`.
-   */
-  pieces?: readonly string[];
+  /** The same lines (or a slimmed copy of them) in line-aligned plain files, in order, that DuckDB reads instead (see pieces.ts). */
+  pieces?: readonly Piece[];
 }
 
 const ROLLING_DIR_PREFIX = 'eventlog_v2_';

@@ -75,6 +75,39 @@ export async function scanLines(path: string, codec: Codec, maxLineBytes = Numbe
   return { badLines, blankLines, oversizedLines, lineCount, lastLineCutOff };
 }
 
+/** Bytes a line may hold and still be blank to DuckDB's JSON readers (which skip such lines). */
+const SPACE = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+
+/**
+ * The blank lines (nothing but spaces, tabs or a carriage return) of a decoded log part, in order. DuckDB's JSON
+ * readers skip them without a trace, so rows read are renumbered around them. A byte scan, no parse: most
+ * lines are told apart by their first byte.
+ */
+export async function findBlankLines(path: string, codec: Codec): Promise<number[]> {
+  const blankLines: number[] = [];
+  let line = 1;
+  let blankSoFar = true;
+  for await (const chunk of openDecodedStream(path, codec) as AsyncIterable<Buffer>) {
+    let from = 0;
+    while (from < chunk.length) {
+      const newline = chunk.indexOf(10, from);
+      const end = newline === -1 ? chunk.length : newline;
+      for (let at = from; blankSoFar && at < end; at += 1) {
+        const byte = chunk[at];
+        blankSoFar = byte === SPACE || byte === TAB || byte === CR;
+      }
+      if (newline === -1) break;
+      if (blankSoFar) blankLines.push(line);
+      line += 1;
+      blankSoFar = true;
+      from = newline + 1;
+    }
+  }
+  return blankLines;
+}
+
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
 }

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -13,14 +12,28 @@ export const PIECE_BYTES = 4 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 
+/** One piece of a part: its file, and the number (from 1) of its first line within the part. */
+export interface Piece {
+  path: string;
+  firstLine: number;
+}
+
+function lineEndsIn(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) count += 1;
+  return count;
+}
+
 /**
  * Writes a stream of bytes into numbered files of about `pieceBytes` each, starting a new one only after a
  * line end, so every line lies whole in one piece (a line longer than a piece makes a piece of its own).
  */
 export class PieceWriter {
-  private readonly paths: string[] = [];
+  private readonly pieces: Piece[] = [];
   private file: FileHandle | null = null;
   private written = 0;
+  /** Lines ended so far in every piece: the next piece's first line follows them. */
+  private linesEnded = 0;
 
   constructor(
     private readonly pathPrefix: string,
@@ -54,27 +67,29 @@ export class PieceWriter {
     await this.flush(batch);
   }
 
-  /** Closes the last piece; returns the pieces' paths in order. */
-  async finish(): Promise<string[]> {
+  /** Closes the last piece; returns the pieces in order. */
+  async finish(): Promise<Piece[]> {
     await this.closePiece();
-    return [...this.paths];
+    return [...this.pieces];
   }
 
   /** Closes an open piece and removes every piece written (the copy was not wanted, or failed). */
   async abandon(): Promise<void> {
     await this.file?.close().catch(() => undefined);
     this.file = null;
-    await Promise.all(this.paths.map((path) => rm(path, { force: true })));
+    await Promise.all(this.pieces.map((piece) => rm(piece.path, { force: true })));
   }
 
   private async flush(batch: Buffer[]): Promise<void> {
     if (batch.length === 0) return;
     if (this.file === null) {
-      const path = `${this.pathPrefix}-${String(this.paths.length).padStart(4, '0')}.json`;
+      const path = `${this.pathPrefix}-${String(this.pieces.length).padStart(4, '0')}.json`;
       this.file = await open(path, 'w');
-      this.paths.push(path);
+      this.pieces.push({ path, firstLine: this.linesEnded + 1 });
     }
     await this.file.writev(batch);
+    // Counted as written, so errors and numbered reads can name a line of the part (see stage-events).
+    for (const bytes of batch) this.linesEnded += lineEndsIn(bytes);
   }
 
   private async closePiece(): Promise<void> {
@@ -83,14 +98,3 @@ export class PieceWriter {
     this.written = 0;
   }
 }
-
-/** How many lines end in a file (its line feeds): the lines of the pieces before one give its first line's number. */
-export async function countLineEnds(path: string): Promise<number> {
-  let count = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    const bytes = chunk as Buffer;
-    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) count += 1;
-  }
-  return count;
-}
-

@@ -6,7 +6,6 @@ import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
-import { countLineEnds } from '../eventlog/pieces.js';
 import { detectInsights } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
@@ -15,6 +14,7 @@ import {
   lineErrorOf,
   MalformedJsonError,
   MAX_EVENT_BYTES,
+  numberedPlan,
   OversizedEventError,
   STAGED_EVENTS,
   stageEvents,
@@ -254,8 +254,10 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
     const found = /JSON transform error in file "([^"]*)", in line (\d+): ([^\n]*)/.exec(message);
     if (!found) throw error;
     const [, file, lineInFile, detail] = found;
-    const index = parts.findIndex((part) => part.path === file || part.pieces?.includes(file!) === true);
-    const line = Number(lineInFile) + (index >= 0 ? await linesBeforePiece(parts[index]!, file!) : 0);
+    const index = parts.findIndex((part) => part.path === file || part.pieces?.some((piece) => piece.path === file) === true);
+    // A piece's line n is line firstLine + n - 1 of its part.
+    const piece = index >= 0 ? parts[index]!.pieces?.find((candidate) => candidate.path === file) : undefined;
+    const line = Number(lineInFile) + (piece ? piece.firstLine - 1 : 0);
     const where = source.parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
     const value = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
     throw new BadInputError(
@@ -264,13 +266,6 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
         : `${source.name}: line ${line}${where} does not fit its event's shape (${detail!.trim().slice(0, 200)}); nothing was stored`,
     );
   }
-}
-
-/** Lines of a part before `file` when that is one of its pieces (0 for the part itself): pieces end at line ends. */
-async function linesBeforePiece(part: DuckDbInput, file: string): Promise<number> {
-  const before = part.pieces?.slice(0, Math.max(0, part.pieces.indexOf(file))) ?? [];
-  const counts = await Promise.all(before.map(countLineEnds));
-  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 /** The bytes of a log's parts as stored (compressed when they are); a part that vanished counts 0. */
@@ -429,7 +424,7 @@ async function describeStagedApplication(
   let unusable = await unusableEvents(connection);
   if (unusable.length > 0 && !plan.withLineNumbers && !plan.scans) {
     // Warnings must name lines: read the log again, numbering every line (the slow path, for broken logs only).
-    plan = await stageEvents(connection, { ...plan, withLineNumbers: true });
+    plan = await stageEvents(connection, await numberedPlan(plan));
     unusable = await unusableEvents(connection);
   }
   const warnings = [...staged.warnings, ...unusable];

@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
+import { findBlankLines } from '../eventlog/line-scanner.js';
+import type { Piece } from '../eventlog/pieces.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   stagedEventColumns,
@@ -37,6 +39,8 @@ export interface StagingPlan {
    * asked for only when a warning has to name a line; otherwise `line` is NULL and rowid keeps file order.
    */
   withLineNumbers?: boolean;
+  /** Per part index: its blank lines, which numbered reads of a part without a scan count (see {@link numberedPlan}). */
+  blankLines?: ReadonlyMap<number, readonly number[]>;
 }
 
 /** Temp table (per connection): every event except task starts and ends, in the staged shape (see event-schema). */
@@ -140,16 +144,18 @@ function compressionOf(part: DuckDbInput): string {
   return part.compression === 'none' ? 'uncompressed' : part.compression;
 }
 
-/**
- * The files and compression a read of part `index` names: its pieces (plain, line-aligned) when it has them and
- * lines are not numbered, else the part itself (a numbered read counts rows of one file).
- */
+/** The files a read of part `index` names, all at once: its pieces when it has them, else the part itself. */
 function filesOf(plan: StagingPlan, index: number): { files: string; compression: string } {
   const part = plan.parts[index]!;
-  if (part.pieces !== undefined && part.pieces.length > 0 && !isNumbered(plan, index) && plan.objectReader !== true) {
-    return { files: `[${part.pieces.map(sqlString).join(', ')}]`, compression: 'uncompressed' };
-  }
+  const pieces = piecesOf(plan, index);
+  if (pieces.length > 0) return { files: `[${pieces.map((piece) => sqlString(piece.path)).join(', ')}]`, compression: 'uncompressed' };
   return { files: sqlString(part.path), compression: compressionOf(part) };
+}
+
+/** The pieces part `index` is read from; none when it has none, or when a scan's line numbers refer to the part itself. */
+function piecesOf(plan: StagingPlan, index: number): readonly Piece[] {
+  if (plan.scans?.has(index) === true || plan.objectReader === true) return [];
+  return plan.parts[index]!.pieces ?? [];
 }
 
 function isNumbered(plan: StagingPlan, index: number): boolean {
@@ -161,11 +167,49 @@ function badLineFilter(plan: StagingPlan, index: number): string {
   return bad.length > 0 ? `AND line NOT IN (${bad.join(', ')})` : '';
 }
 
-/** Wraps a table-function read so rows get their file line (or NULL when numbering is off). */
-function withLines(plan: StagingPlan, index: number, read: string): string {
-  if (!isNumbered(plan, index)) return `(SELECT NULL::BIGINT AS line, * FROM ${read})`;
-  const line = realLineNumberSql(plan.scans?.get(index)?.blankLines ?? []);
-  return `(SELECT ${line} AS line, * EXCLUDE (row_in_part) FROM (SELECT row_number() OVER () AS row_in_part, * FROM ${read}))`;
+/**
+ * Part `index` read by the table function `readOf` (given files and compression), each row with its line in the
+ * part, or NULL when numbering is off. Numbered, a part in pieces is read piece by piece, each row counted from
+ * its piece's first line, and put back in line order.
+ */
+function readWithLines(plan: StagingPlan, index: number, readOf: (files: string, compression: string) => string): string {
+  if (!isNumbered(plan, index)) {
+    const { files, compression } = filesOf(plan, index);
+    return `(SELECT NULL::BIGINT AS line, * FROM ${readOf(files, compression)})`;
+  }
+  const blank = plan.scans?.get(index)?.blankLines ?? plan.blankLines?.get(index) ?? [];
+  const numbered = (files: string, compression: string, linesBefore: number, blankInFile: readonly number[]): string =>
+    `SELECT ${linesBefore} + ${realLineNumberSql(blankInFile)} AS line, * EXCLUDE (row_in_part)
+     FROM (SELECT row_number() OVER () AS row_in_part, * FROM ${readOf(files, compression)})`;
+  const pieces = piecesOf(plan, index);
+  if (pieces.length > 0) {
+    const reads = pieces.map((piece, i) => {
+      const next = pieces[i + 1]?.firstLine ?? Infinity;
+      const inPiece = blank.filter((line) => line >= piece.firstLine && line < next).map((line) => line - piece.firstLine + 1);
+      return numbered(sqlString(piece.path), 'uncompressed', piece.firstLine - 1, inPiece);
+    });
+    return `(SELECT * FROM (${reads.join('\nUNION ALL\n')}) ORDER BY line)`;
+  }
+  const part = plan.parts[index]!;
+  return `(${numbered(sqlString(part.path), compressionOf(part), 0, blank)})`;
+}
+
+/**
+ * The plan with every line numbered, for warnings that must name lines: the blank lines of each part without a
+ * scan are found first (a byte scan in Node), since DuckDB's readers skip them and rows would be misnumbered.
+ */
+export async function numberedPlan(plan: StagingPlan): Promise<StagingPlan> {
+  if (plan.withLineNumbers === true && plan.blankLines !== undefined) return plan;
+  const blankLines = new Map<number, readonly number[]>();
+  for (const [index, part] of plan.parts.entries()) {
+    if (plan.scans?.has(index) === true) continue;
+    // Pieces hold the part's lines line for line, and are a tenth of its size when slimmed.
+    const found = part.pieces
+      ? (await Promise.all(part.pieces.map(async (piece) => (await findBlankLines(piece.path, 'none')).map((line) => line + piece.firstLine - 1)))).flat()
+      : await findBlankLines(part.path, part.compression);
+    if (found.length > 0) blankLines.set(index, found);
+  }
+  return { ...plan, withLineNumbers: true, blankLines };
 }
 
 /**
@@ -187,17 +231,22 @@ function linesSql(plan: StagingPlan, index: number): string {
       buffer_size = ${2 * maxLine})
       WHERE json IS NOT NULL)`;
   }
-  const read = `read_ndjson_objects(${sqlString(part.path)}, compression = '${compressionOf(part)}',
-    maximum_object_size = ${MAX_EVENT_BYTES}, ignore_errors = ${plan.scans?.has(index) === true})`;
-  return withLines(plan, index, read);
+  return readWithLines(
+    plan,
+    index,
+    (files, compression) => `read_ndjson_objects(${files}, compression = '${compression}',
+      maximum_object_size = ${MAX_EVENT_BYTES}, ignore_errors = ${plan.scans?.has(index) === true})`,
+  );
 }
 
 function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<Record<string, string>>): string {
-  const { files, compression } = filesOf(plan, index);
-  const read = `read_json(${files}, format = 'newline_delimited', records = true,
-    compression = '${compression}', maximum_object_size = ${MAX_EVENT_BYTES},
-    ignore_errors = ${plan.scans?.has(index) === true}, columns = ${readJsonColumnsSql({ Event: 'VARCHAR', ...columns })})`;
-  return withLines(plan, index, read);
+  return readWithLines(
+    plan,
+    index,
+    (files, compression) => `read_json(${files}, format = 'newline_delimited', records = true,
+      compression = '${compression}', maximum_object_size = ${MAX_EVENT_BYTES},
+      ignore_errors = ${plan.scans?.has(index) === true}, columns = ${readJsonColumnsSql({ Event: 'VARCHAR', ...columns })})`,
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   STAGED_EVENTS,
   STAGED_TASK_ACCUMULABLES,
   countTaskEvents,
+  numberedPlan,
   taskEventsSql,
   type StagingPlan,
 } from '../parse/stage-events.js';
@@ -343,8 +344,7 @@ function insertRunningTasksSql(plan: StagingPlan): string {
 }
 
 /** Lines of task events that lack what a task row needs (a numbered read; run only when some were left out). */
-function unusableTaskEventLinesSql(plan: StagingPlan): string {
-  const numbered = { ...plan, withLineNumbers: true };
+function unusableTaskEventLinesSql(numbered: StagingPlan): string {
   // Each kind is read in its own shape, so they are united by name.
   return `SELECT line, Event AS kind FROM (
       SELECT * FROM (${taskEventsSql(numbered, 'SparkListenerTaskEnd')})
@@ -538,7 +538,7 @@ export async function writeApplication(
     const warnings = [...app.warnings];
     let unusableTaskEvents = 0;
     if (endsStored < taskCounts.ends || (runningStored > 0 && endsStored + runningStored < taskCounts.starts)) {
-      const rows = (await connection.runAndReadAll(unusableTaskEventLinesSql(plan))).getRowObjectsJS();
+      const rows = (await connection.runAndReadAll(unusableTaskEventLinesSql(await numberedPlan(plan)))).getRowObjectsJS();
       for (const { line, kind } of rows as Array<{ line: bigint; kind: string }>) {
         warnings.push({
           line: Number(line),

@@ -2,13 +2,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countLineEnds, PieceWriter } from '../../src/eventlog/pieces.js';
+import { PieceWriter } from '../../src/eventlog/pieces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spark-sword-pieces-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes `text` through a writer in slices of `sliceBytes`, as a stream would hand it over. */
 async function writeInSlices(prefix: string, text: string, sliceBytes: number, pieceBytes: number): Promise<string[]> {
+  return (await piecesOf(prefix, text, sliceBytes, pieceBytes)).map((piece) => piece.path);
+}
+
+async function piecesOf(prefix: string, text: string, sliceBytes: number, pieceBytes: number): Promise<Array<{ path: string; firstLine: number }>> {
   const bytes = Buffer.from(text);
   const writer = new PieceWriter(join(dir, prefix), pieceBytes);
   for (let at = 0; at < bytes.length; at += sliceBytes) await writer.write([bytes.subarray(at, at + sliceBytes)]);
@@ -32,8 +36,17 @@ describe('pieces of a copy for DuckDB', () => {
       expect(withoutLast.length).toBeLessThan(1_024 + 97);
     }
     expect(pieces.filter((piece) => readFileSync(piece, 'utf8').includes(lines[150]!))).toHaveLength(1);
-    const counts = await Promise.all(pieces.map(countLineEnds));
-    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(lines.length);
+  });
+
+  it("tells each piece's first line in the part, whatever the slices the bytes came in", async () => {
+    for (const slice of [1, 97, 4_096, text.length]) {
+      const pieces = await piecesOf(`f${slice}`, text, slice, 1_024);
+      expect(pieces[0]!.firstLine).toBe(1);
+      for (const piece of pieces) {
+        const first = readFileSync(piece.path, 'utf8').split('\n')[0];
+        expect(first, `slices of ${slice}`).toBe(lines[piece.firstLine - 1]);
+      }
+    }
   });
 
   it('splits bytes handed over at once into pieces of about the size, not one piece per write', async () => {

@@ -119,6 +119,9 @@ describe('broken and unusual logs', () => {
     const messages = app!.warnings.map((w) => w.message);
     expect(messages).toContainEqual('line 41: SparkListenerStageSubmitted has no "Stage Info"."Stage ID"; the event was skipped');
     expect(messages).toContainEqual('line 5: SparkListenerExecutorAdded has no "Executor ID"; the event was skipped');
+    // Line 43 is blank: DuckDB skips it, and the lines after it keep their numbers in the file.
+    expect(messages).toContainEqual('line 44: SparkListenerStageCompleted has no "Stage Info"."Stage ID"; the event was skipped');
+    expect(messages).toContainEqual('line 50: SparkListenerExecutorRemoved has no "Executor ID"; the event was skipped');
   });
 
   it('names an application with no ApplicationStart after spark.app.id and says so', async () => {

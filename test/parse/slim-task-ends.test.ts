@@ -37,7 +37,7 @@ function taskEnd(accumulables: unknown[]): string {
 /** The slimmed copy of a part: its pieces, in order, as one text. */
 function textOf(part: DuckDbInput): string {
   expect(part.pieces?.length ?? 0).toBeGreaterThan(0);
-  return part.pieces!.map((piece) => readFileSync(piece, 'utf8')).join('');
+  return part.pieces!.map((piece) => readFileSync(piece.path, 'utf8')).join('');
 }
 
 /** The line after the cut, parsed. */
@@ -156,6 +156,26 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     const slimmedReport = await ingestPaths(cut.database, [log], { slimming: forced });
     expect(original.failures[0]?.error.message).toContain(`line ${target + 1} holds the number 1e308`);
     expect(outcomes(slimmedReport)).toEqual(outcomes(original));
+  });
+
+  it('numbers lines piece by piece when a warning has to name one: an event without its id, and a task end without one', async () => {
+    const tasks = Array.from({ length: 400 }, (_, i) => ({ durationMs: 100 + i }));
+    const lines = buildEventLog({ appId: 'app-unusable', jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }).split('\n');
+    const taskEnds = lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : []));
+    const jobEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerJobEnd"'));
+    lines[jobEnd] = lines[jobEnd]!.replace(/"Job ID":\d+,/, '');
+    const lateTask = taskEnds[taskEnds.length - 5]!;
+    lines[lateTask] = lines[lateTask]!.replace(/"Stage ID":\d+,/, '');
+    const log = join(dir, 'app-unusable.json');
+    writeFileSync(log, lines.join('\n'));
+    const [asIs, cut] = [await openTempDatabase(), await openTempDatabase()];
+    databases.push(asIs, cut);
+    const original = await ingestPaths(asIs.database, [log], { slimming: never });
+    const slimmedReport = await ingestPaths(cut.database, [log], { slimming: forced });
+    const warned = original.applications[0]!.warnings.map((warning) => warning.line);
+    expect(warned).toEqual(expect.arrayContaining([jobEnd + 1, lateTask + 1]));
+    expect(outcomes(slimmedReport)).toEqual(outcomes(original));
+    expect(await rowsOf(cut, 'app-unusable')).toEqual(await rowsOf(asIs, 'app-unusable'));
   });
 
   it('cuts the same whatever the chunks the log is read in, and passes lines over the held limit through whole', async () => {
