@@ -292,10 +292,19 @@ const OPERATION_TEXT: Record<ShuffleOperation, { noun: string; why: string; sugg
   },
 };
 
+/**
+ * A shuffle node of a plan, classified as the plan is read: plans can be megabytes of JSON each, so they are
+ * not kept. `id` tells nodes apart (the same node reports several accumulators).
+ */
+interface ClassifiedShuffle {
+  id: number;
+  attribution: Attribution;
+}
+
 /** The shuffle nodes (Exchange and friends) of every plan version of the stages' SQL executions, by accumulator id. */
 interface ShuffleIndex {
-  byReadId: Map<number, ShuffleNode>;
-  byWriteId: Map<number, ShuffleNode>;
+  byReadId: Map<number, ClassifiedShuffle>;
+  byWriteId: Map<number, ClassifiedShuffle>;
   /** Write-side accumulator ids each stage reported, for matching a stage's parents. */
   writeIdsByStage: Map<number, number[]>;
 }
@@ -313,6 +322,7 @@ async function shuffleNodesOf({ query }: DetectorContext, rows: StageRow[]): Pro
       WHERE appKey = $appKey AND executionId IN (${executions.join(', ')})
     ) WHERE plan IS NOT NULL ORDER BY seq`);
   // Later plan versions (adaptive re-plans) overwrite earlier ones: their ancestors are the final operators.
+  let nodes = 0;
   for (const { plan } of plans) {
     let root: PlanNode;
     try {
@@ -322,8 +332,8 @@ async function shuffleNodesOf({ query }: DetectorContext, rows: StageRow[]): Pro
     }
     walk(root, [], (node, ancestors) => {
       if (!isShuffleNode(node)) return;
+      const entry = { id: (nodes += 1), attribution: classifyPlanShuffle({ node, ancestors }) };
       for (const metric of node.metrics ?? []) {
-        const entry = { node, ancestors };
         if (READ_METRIC_NAMES.includes(metric.name)) index.byReadId.set(metric.accumulatorId, entry);
         if (WRITE_METRIC_NAMES.includes(metric.name)) index.byWriteId.set(metric.accumulatorId, entry);
       }
@@ -354,22 +364,22 @@ function isShuffleNode(node: PlanNode): boolean {
 }
 
 function attribute(row: StageRow, index: ShuffleIndex): Attribution {
-  const read = new Map<PlanNode, ShuffleNode>();
+  const read = new Map<number, Attribution>();
   for (const id of row.readAccumulatorIds) {
     const entry = index.byReadId.get(Number(id));
-    if (entry) read.set(entry.node, entry);
+    if (entry) read.set(entry.id, entry.attribution);
   }
   // Logs before Spark 3.0 report no read-side SQL metrics: match the exchanges the parent stages wrote.
   if (read.size === 0) {
     for (const parent of row.parentIds ?? []) {
       for (const id of index.writeIdsByStage.get(Number(parent)) ?? []) {
         const entry = index.byWriteId.get(id);
-        if (entry) read.set(entry.node, entry);
+        if (entry) read.set(entry.id, entry.attribution);
       }
     }
   }
   if (read.size > 0) {
-    const attributions = [...read.values()].map(classifyPlanShuffle);
+    const attributions = [...read.values()];
     const order: ShuffleOperation[] = ['join', 'repartition', 'window', 'aggregation', 'distinct', 'sort', 'limit', 'single-partition'];
     attributions.sort((a, b) => rank(order, a.operation) - rank(order, b.operation));
     if (attributions[0]!.operation !== 'unknown') return attributions[0]!;
