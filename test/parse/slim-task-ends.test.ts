@@ -142,18 +142,27 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     expect(compared).toBeGreaterThan(60);
   }, 600_000);
 
+  /** Writes `lines` as a log and ingests it twice: read as it is, and slimmed into small pieces. */
+  async function ingestBothWays(
+    name: string,
+    lines: readonly string[],
+  ): Promise<{ original: IngestReport; slimmedReport: IngestReport; asIs: TempDatabase; cut: TempDatabase }> {
+    const log = join(dir, name);
+    writeFileSync(log, lines.join('\n'));
+    const [asIs, cut] = [await openTempDatabase(), await openTempDatabase()];
+    databases.push(asIs, cut);
+    const original = await ingestPaths(asIs.database, [log], { slimming: never });
+    const slimmedReport = await ingestPaths(cut.database, [log], { slimming: forced });
+    return { original, slimmedReport, asIs, cut };
+  }
+
   it('names a value no field can hold by its line in the log, whichever piece of the copy holds it', async () => {
     const tasks = Array.from({ length: 400 }, (_, i) => ({ durationMs: 100 + i }));
     const lines = buildEventLog({ appId: 'app-huge-number', jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }).split('\n');
     const taskEnds = lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : []));
     const target = taskEnds[taskEnds.length - 3]!;
     lines[target] = lines[target]!.replace(/"Executor Run Time":\d+/, '"Executor Run Time":1e308');
-    const log = join(dir, 'app-huge-number.json');
-    writeFileSync(log, lines.join('\n'));
-    const [asIs, cut] = [await openTempDatabase(), await openTempDatabase()];
-    databases.push(asIs, cut);
-    const original = await ingestPaths(asIs.database, [log], { slimming: never });
-    const slimmedReport = await ingestPaths(cut.database, [log], { slimming: forced });
+    const { original, slimmedReport } = await ingestBothWays('app-huge-number.json', lines);
     expect(original.failures[0]?.error.message).toContain(`line ${target + 1} holds the number 1e308`);
     expect(outcomes(slimmedReport)).toEqual(outcomes(original));
   });
@@ -166,12 +175,7 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     lines[jobEnd] = lines[jobEnd]!.replace(/"Job ID":\d+,/, '');
     const lateTask = taskEnds[taskEnds.length - 5]!;
     lines[lateTask] = lines[lateTask]!.replace(/"Stage ID":\d+,/, '');
-    const log = join(dir, 'app-unusable.json');
-    writeFileSync(log, lines.join('\n'));
-    const [asIs, cut] = [await openTempDatabase(), await openTempDatabase()];
-    databases.push(asIs, cut);
-    const original = await ingestPaths(asIs.database, [log], { slimming: never });
-    const slimmedReport = await ingestPaths(cut.database, [log], { slimming: forced });
+    const { original, slimmedReport, asIs, cut } = await ingestBothWays('app-unusable.json', lines);
     const warned = original.applications[0]!.warnings.map((warning) => warning.line);
     expect(warned).toEqual(expect.arrayContaining([jobEnd + 1, lateTask + 1]));
     expect(outcomes(slimmedReport)).toEqual(outcomes(original));

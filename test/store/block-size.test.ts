@@ -24,33 +24,28 @@ async function blockSizeOf(db: AnalysisDatabase): Promise<number> {
   return Number(row!.block_size);
 }
 
+/** Opens the database at `path`, checks its block size, ingests the log and finds its 40 tasks. */
+async function ingestsInto(path: string, blockBytes: number): Promise<void> {
+  const db = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+  try {
+    expect(await blockSizeOf(db)).toBe(blockBytes);
+    const report = await ingestPaths(db, [logPath]);
+    expect(report.failures).toEqual([]);
+    const [tasks] = await db.query(`SELECT count(*)::INTEGER AS n FROM tasks WHERE appKey = 'app-blocks'`);
+    expect(tasks!.n).toBe(40);
+  } finally {
+    db.close();
+  }
+}
+
 describe('database block size', () => {
   it('creates a new file with 64 KB blocks, which keep the memory of an ingest in progress small', async () => {
-    const db = await AnalysisDatabase.open(join(dir, 'new.duckdb'), { memoryLimit: '512MB' });
-    try {
-      expect(await blockSizeOf(db)).toBe(65_536);
-      const report = await ingestPaths(db, [logPath]);
-      expect(report.failures).toEqual([]);
-      const [tasks] = await db.query(`SELECT count(*)::INTEGER AS n FROM tasks WHERE appKey = 'app-blocks'`);
-      expect(tasks!.n).toBe(40);
-    } finally {
-      db.close();
-    }
+    await ingestsInto(join(dir, 'new.duckdb'), 65_536);
   });
 
   it('opens a file made with DuckDB’s default 256 KB blocks as it is, and ingests into it', async () => {
     const path = join(dir, 'older.duckdb');
-    const instance = await DuckDBInstance.create(path);
-    instance.closeSync();
-    const db = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
-    try {
-      expect(await blockSizeOf(db)).toBe(262_144);
-      const report = await ingestPaths(db, [logPath]);
-      expect(report.failures).toEqual([]);
-      const [tasks] = await db.query(`SELECT count(*)::INTEGER AS n FROM tasks WHERE appKey = 'app-blocks'`);
-      expect(tasks!.n).toBe(40);
-    } finally {
-      db.close();
-    }
+    (await DuckDBInstance.create(path)).closeSync();
+    await ingestsInto(path, 262_144);
   });
 });
