@@ -31,11 +31,33 @@ export function apportionClaims(insights: readonly ClaimingInsight[], appDuratio
   const points = [...new Set(claimants.flatMap((insight) => insight.claims!.flatMap((c) => [c.from, c.to])))].sort((a, b) => a - b);
   const claimed = new Map<string, number>();
   const sharedWith = new Map<string, Set<string>>();
+  // A sweep over the segments between claim ends: each segment looks only at the claimants with a claim over it
+  // (looking at every claim for every segment took 4 s for 5,000 insights with three claims each).
+  const at = new Map(points.map((point, i) => [point, i]));
+  const starting: number[][] = points.map(() => []);
+  const ending: number[][] = points.map(() => []);
+  claimants.forEach((insight, index) => {
+    for (const claim of insight.claims!) {
+      if (!(claim.to > claim.from)) continue; // covers no segment
+      starting[at.get(claim.from)!]!.push(index);
+      ending[at.get(claim.to)!]!.push(index);
+    }
+  });
+  /** How many of each claimant's claims cover the current segment. */
+  const covering = new Map<number, number>();
   for (let i = 0; i + 1 < points.length; i += 1) {
     const from = points[i]!;
     const to = points[i + 1]!;
-    const primary = segmentShares(claimants, from, to, false);
-    const yielding = segmentShares(claimants, from, to, true);
+    for (const index of ending[i]!) {
+      const left = covering.get(index)! - 1;
+      if (left === 0) covering.delete(index);
+      else covering.set(index, left);
+    }
+    for (const index of starting[i]!) covering.set(index, (covering.get(index) ?? 0) + 1);
+    // In the claimants' own order, so shares add up exactly as they would over all of them.
+    const active = [...covering.keys()].sort((a, b) => a - b).map((index) => claimants[index]!);
+    const primary = segmentShares(active, from, to, false);
+    const yielding = segmentShares(active, from, to, true);
     const primaryTotal = primary.reduce((sum, h) => sum + h.share, 0);
     const primaryScale = primaryTotal > 1 ? 1 / primaryTotal : 1;
     const left = Math.max(0, 1 - primaryTotal * primaryScale);

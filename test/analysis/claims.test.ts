@@ -23,7 +23,66 @@ const base = (id: string, extra: Partial<ClaimingInsight> = {}): ClaimingInsight
   ...extra,
 });
 
+/**
+ * The rule of apportionClaims written out plainly (every claimant looked at for every segment), to hold the
+ * sweep to it: per segment, problems' shares scaled to fit in 1, explanations' shares in what is left.
+ */
+function apportionedPlainly(insights: readonly ClaimingInsight[]): Map<string, { ms: number; shared: string[] }> {
+  const claimants = insights.filter((insight) => (insight.claims ?? []).length > 0);
+  const points = [...new Set(claimants.flatMap((insight) => insight.claims!.flatMap((c) => [c.from, c.to])))].sort((a, b) => a - b);
+  const result = new Map(claimants.map((insight) => [insight.id, { ms: 0, shared: new Set<string>() }]));
+  for (let i = 0; i + 1 < points.length; i += 1) {
+    const [from, to] = [points[i]!, points[i + 1]!];
+    const sharesOf = (yields: boolean) =>
+      claimants
+        .map((insight) => ({
+          id: insight.id,
+          share: Math.min(1, insight.claims!.filter((c) => Boolean(c.yields) === yields && c.from <= from && c.to >= to)
+            .reduce((sum, c) => sum + Math.min(1, Math.max(0, c.share)), 0)),
+        }))
+        .filter((h) => h.share > 0);
+    const [primary, yielding] = [sharesOf(false), sharesOf(true)];
+    const primaryTotal = primary.reduce((sum, h) => sum + h.share, 0);
+    const primaryScale = primaryTotal > 1 ? 1 / primaryTotal : 1;
+    const left = Math.max(0, 1 - primaryTotal * primaryScale);
+    const yieldingTotal = yielding.reduce((sum, h) => sum + h.share, 0);
+    const yieldingScale = yieldingTotal > left ? left / yieldingTotal : 1;
+    const here = [...primary.map((h) => ({ ...h, scale: primaryScale })), ...yielding.map((h) => ({ ...h, scale: yieldingScale }))];
+    for (const h of here) {
+      result.get(h.id)!.ms += (to - from) * h.share * h.scale;
+      if (h.scale < 1) for (const other of here) if (other.id !== h.id) result.get(h.id)!.shared.add(other.id);
+    }
+  }
+  return new Map([...result].map(([id, { ms, shared }]) => [id, { ms: Math.round(ms), shared: [...shared].sort() }]));
+}
+
 describe('wall-clock claims', () => {
+  it('apportions as the plain rule does, for many random insights with overlapping, empty and odd claims', () => {
+    let seed = 42;
+    const random = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 20; round += 1) {
+      const insights = Array.from({ length: 60 }, (_, i) =>
+        base(`t:${i}`, {
+          claims: Array.from({ length: Math.floor(random() * 4) }, () => {
+            const from = Math.floor(random() * 50) * 100;
+            return { from, to: from + Math.floor(random() * 8) * 100, share: random() * 1.4 - 0.1, yields: random() < 0.3 };
+          }),
+        }),
+      );
+      const expected = apportionedPlainly(insights);
+      for (const insight of apportionClaims(insights, 10_000)) {
+        if (!expected.has(insight.id)) continue;
+        const { ms, shared } = expected.get(insight.id)!;
+        expect(insight.impactMs, `round ${round} ${insight.id}`).toBe(ms);
+        expect(insight.evidence.wallClockSharedWith ?? [], `round ${round} ${insight.id}`).toEqual(shared);
+      }
+    }
+  });
+
+
   it('splits one window claimed in full by two insights instead of counting it twice', () => {
     const [a, b] = apportionClaims([
       base('partition-count:x', { claims: [{ from: 0, to: 10_000, share: 1 }] }),
