@@ -75,15 +75,17 @@ export async function scanLines(path: string, codec: Codec, maxLineBytes = Numbe
   return { badLines, blankLines, oversizedLines, lineCount, lastLineCutOff };
 }
 
-/** Bytes a line may hold and still be blank to DuckDB's JSON readers (which skip such lines). */
+/** Bytes a line may hold and still be blank to DuckDB's JSON readers (which skip such lines): C's isspace. */
 const SPACE = 0x20;
 const TAB = 0x09;
+const VERTICAL_TAB = 0x0b;
+const FORM_FEED = 0x0c;
 const CR = 0x0d;
 
 /**
- * The blank lines (nothing but spaces, tabs or a carriage return) of a decoded log part, in order. DuckDB's JSON
- * readers skip them without a trace, so rows read are renumbered around them. A byte scan, no parse: most
- * lines are told apart by their first byte.
+ * The blank lines (nothing but spaces, tabs, vertical tabs, form feeds or carriage returns) of a decoded log
+ * part, in order. DuckDB's JSON readers skip them without a trace, so rows read are renumbered around them. A
+ * byte scan, no parse: most lines are told apart by their first byte.
  */
 export async function findBlankLines(path: string, codec: Codec): Promise<number[]> {
   const blankLines: number[] = [];
@@ -96,7 +98,7 @@ export async function findBlankLines(path: string, codec: Codec): Promise<number
       const end = newline === -1 ? chunk.length : newline;
       for (let at = from; blankSoFar && at < end; at += 1) {
         const byte = chunk[at];
-        blankSoFar = byte === SPACE || byte === TAB || byte === CR;
+        blankSoFar = byte === SPACE || byte === TAB || byte === CR || byte === VERTICAL_TAB || byte === FORM_FEED;
       }
       if (newline === -1) break;
       if (blankSoFar) blankLines.push(line);

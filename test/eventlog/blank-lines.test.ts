@@ -23,4 +23,11 @@ describe('blank lines of a log part', () => {
     writeFileSync(gzip, gzipSync(text));
     expect(await findBlankLines(gzip, 'gzip')).toEqual([2, 4, 5, 9]);
   });
+
+  it('include lines of form feeds or vertical tabs, which DuckDB skips as well', async () => {
+    const path = join(dir, 'feeds.json');
+    writeFileSync(path, '{"a":1}\n\f\n{"b":2}\n \v\t\n{"c":3}\n');
+    expect(await findBlankLines(path, 'none')).toEqual([2, 4]);
+    expect(await findBlankLines(path, 'none')).toEqual((await scanLines(path, 'none')).blankLines);
+  });
 });
