@@ -91,11 +91,14 @@ export async function findBlankLines(path: string, codec: Codec): Promise<number
   const blankLines: number[] = [];
   let line = 1;
   let blankSoFar = true;
+  /** The current line has bytes: a last line without a line end is a line only then. */
+  let started = false;
   for await (const chunk of openDecodedStream(path, codec) as AsyncIterable<Buffer>) {
     let from = 0;
     while (from < chunk.length) {
       const newline = chunk.indexOf(10, from);
       const end = newline === -1 ? chunk.length : newline;
+      started ||= end > from;
       for (let at = from; blankSoFar && at < end; at += 1) {
         const byte = chunk[at];
         blankSoFar = byte === SPACE || byte === TAB || byte === CR || byte === VERTICAL_TAB || byte === FORM_FEED;
@@ -104,9 +107,11 @@ export async function findBlankLines(path: string, codec: Codec): Promise<number
       if (blankSoFar) blankLines.push(line);
       line += 1;
       blankSoFar = true;
+      started = false;
       from = newline + 1;
     }
   }
+  if (started && blankSoFar) blankLines.push(line);
   return blankLines;
 }
 

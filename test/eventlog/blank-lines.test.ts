@@ -30,4 +30,11 @@ describe('blank lines of a log part', () => {
     expect(await findBlankLines(path, 'none')).toEqual([2, 4]);
     expect(await findBlankLines(path, 'none')).toEqual((await scanLines(path, 'none')).blankLines);
   });
+
+  it('include a blank last line without a line end, as the line-by-line scan does', async () => {
+    const path = join(dir, 'blank-end.json');
+    writeFileSync(path, '{"a":1}\n\n{"b":2}\n  ');
+    expect(await findBlankLines(path, 'none')).toEqual([2, 4]);
+    expect(await findBlankLines(path, 'none')).toEqual((await scanLines(path, 'none')).blankLines);
+  });
 });
