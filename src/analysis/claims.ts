@@ -28,7 +28,7 @@ export type ClaimingInsight = Insight & { claims?: readonly WallClaim[] };
  */
 export function apportionClaims(insights: readonly ClaimingInsight[], appDurationMs: number | null): Insight[] {
   const claimants = insights.filter((insight) => insight.claims && insight.claims.length > 0);
-  const points = [...new Set(claimants.flatMap((insight) => insight.claims!.flatMap((c) => [c.from, c.to])))].sort((a, b) => a - b);
+  const points = claimEnds(claimants.flatMap((insight) => insight.claims!));
   const claimed = new Map<string, number>();
   const sharedWith = new Map<string, Set<string>>();
   // A sweep over the segments between claim ends: each segment looks only at the claimants with a claim over it
@@ -108,13 +108,21 @@ function segmentShares(claimants: readonly ClaimingInsight[], from: number, to: 
  * most 1): what its impact is before {@link apportionClaims} splits moments it shares with other insights.
  */
 export function claimedWallMs(claims: readonly WallClaim[]): number {
-  const points = [...new Set(claims.flatMap((c) => [c.from, c.to]))].sort((a, b) => a - b);
+  const points = claimEnds(claims);
   let ms = 0;
   for (let i = 0; i + 1 < points.length; i += 1) {
     const share = claims.filter((c) => c.from <= points[i]! && c.to >= points[i + 1]!).reduce((sum, c) => sum + clamp01(c.share), 0);
     ms += (points[i + 1]! - points[i]!) * Math.min(1, share);
   }
   return ms;
+}
+
+/**
+ * The claims' ends, each once, in order. An end that is not a number is left out: sort takes NaN as equal to
+ * everything and leaves the other ends out of order, and its claim covers no segment anyway.
+ */
+function claimEnds(claims: readonly WallClaim[]): number[] {
+  return [...new Set(claims.flatMap((c) => [c.from, c.to]))].filter((point) => !Number.isNaN(point)).sort((a, b) => a - b);
 }
 
 const clamp01 = (value: number): number => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);

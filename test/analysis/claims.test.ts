@@ -82,6 +82,15 @@ describe('wall-clock claims', () => {
     }
   });
 
+  it('lets a claim with an end that is not a number cover nothing, and leaves the other claims whole', () => {
+    const [a, b] = apportionClaims([
+      base('gc-pressure:x', { claims: [{ from: 0, to: 300, share: 1 }, { from: 50, to: 100, share: 0.5 }] }),
+      base('spill:y', { claims: [{ from: Number.NaN, to: 200, share: 0.5 }, { from: 400, to: Number.NaN, share: 0.5 }] }),
+    ], 1_000);
+    expect(a!.impactMs).toBe(300);
+    expect(b!.impactMs).toBe(0);
+    expect(claimedWallMs([{ from: 0, to: 300, share: 1 }, { from: Number.NaN, to: 200, share: 1 }, { from: 50, to: 100, share: 1 }])).toBe(300);
+  });
 
   it('splits one window claimed in full by two insights instead of counting it twice', () => {
     const [a, b] = apportionClaims([
