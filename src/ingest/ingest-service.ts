@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
-import { copyWithoutLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { copyWithoutLines, findBlankLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { detectInsights } from '../analysis/run-detectors.js';
 import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
@@ -16,6 +16,7 @@ import {
   MAX_EVENT_BYTES,
   numberedPlan,
   OversizedEventError,
+  realLineNumber,
   STAGED_EVENTS,
   stageEvents,
   type PartLineScan,
@@ -253,11 +254,13 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
     const message = error instanceof Error ? error.message : String(error);
     const found = /JSON transform error in file "([^"]*)", in line (\d+): ([^\n]*)/.exec(message);
     if (!found) throw error;
-    const [, file, lineInFile, detail] = found;
+    const [, file, rowInFile, detail] = found;
     const index = parts.findIndex((part) => part.path === file || part.pieces?.some((piece) => piece.path === file) === true);
-    // A piece's line n is line firstLine + n - 1 of its part.
+    // DuckDB's "line" counts the rows it read, not the blank lines it skipped; a piece's line n is line
+    // firstLine + n - 1 of its part.
     const piece = index >= 0 ? parts[index]!.pieces?.find((candidate) => candidate.path === file) : undefined;
-    const line = Number(lineInFile) + (piece ? piece.firstLine - 1 : 0);
+    const blank = index < 0 ? [] : piece ? await findBlankLines(piece.path, 'none') : await findBlankLines(file!, parts[index]!.compression);
+    const line = realLineNumber(Number(rowInFile), blank) + (piece ? piece.firstLine - 1 : 0);
     const where = source.parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
     const value = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
     throw new BadInputError(

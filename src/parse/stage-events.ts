@@ -347,6 +347,15 @@ export function lineErrorOf(error: unknown): OversizedEventError | MalformedJson
  */
 function realLineNumberSql(skippedLines: readonly number[]): string {
   if (skippedLines.length === 0) return 'row_in_part';
-  const goodBefore = [...skippedLines].sort((a, b) => a - b).map((line, i) => line - (i + 1));
-  return `row_in_part + len(list_filter([${goodBefore.join(',')}]::BIGINT[], g -> g < row_in_part))`;
+  return `row_in_part + len(list_filter([${rowsBeforeEach(skippedLines).join(',')}]::BIGINT[], g -> g < row_in_part))`;
+}
+
+/** The line of the `row`-th row DuckDB read from a file whose blank lines are `skippedLines` (the rule above, for an error's row). */
+export function realLineNumber(row: number, skippedLines: readonly number[]): number {
+  return row + rowsBeforeEach(skippedLines).filter((good) => good < row).length;
+}
+
+/** b_i - i for each skipped line b_i (sorted, i from 1): the rows read before it. */
+function rowsBeforeEach(skippedLines: readonly number[]): number[] {
+  return [...skippedLines].sort((a, b) => a - b).map((line, i) => line - (i + 1));
 }

@@ -7,6 +7,7 @@ import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { writeApplication } from '../../src/store/application-writer.js';
 import { stageEvents } from '../../src/parse/stage-events.js';
 import { eventLogPath } from '../helpers/spark-events.js';
+import { buildEventLog } from '../helpers/synthetic-log.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 
 describe('broken and unusual logs', () => {
@@ -75,6 +76,19 @@ describe('broken and unusual logs', () => {
       { line: 5, message: 'line 5: SparkListenerStageSubmitted has no "Stage Info"."Stage ID"; the event was skipped' },
     ]);
     expect(app).toMatchObject({ appKey: 'app-numbering', completed: true, eventsRead: 4, eventsSkipped: 1 });
+  });
+
+  it('names a value no field can hold by its line in the file, past blank lines before it', async () => {
+    const tasks = Array.from({ length: 6 }, (_, i) => ({ durationMs: 100 + i }));
+    const lines = buildEventLog({ appId: 'app-blank-before-bad', jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }).split('\n');
+    const firstTaskEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"'));
+    lines.splice(firstTaskEnd, 0, '', '  ');
+    const bad = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"')) + 2;
+    lines[bad] = lines[bad]!.replace(/"Executor Run Time":\d+/, '"Executor Run Time":1e308');
+    const log = join(scratch, 'blank-before-bad.json');
+    writeFileSync(log, lines.join('\n'));
+    const report = await ingestPaths(db.database, [log]);
+    expect(report.failures[0]?.error.message).toContain(`line ${bad + 1} holds the number 1e308`);
   });
 
   it('keeps tasks that started and never ended as running, and names a task end it cannot use', async () => {
