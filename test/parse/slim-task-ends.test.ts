@@ -182,6 +182,34 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     expect(await rowsOf(cut, 'app-unusable')).toEqual(await rowsOf(asIs, 'app-unusable'));
   });
 
+  /** A log of 400 task ends with blank lines spread through it (so through several pieces), and the task ends' indexes. */
+  function logWithBlankLines(appId: string): { lines: string[]; taskEnds: number[] } {
+    const tasks = Array.from({ length: 400 }, (_, i) => ({ durationMs: 100 + i }));
+    const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }).split('\n');
+    const ends = lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : []));
+    for (const at of [ends[ends.length - 4]!, ends[ends.length - 6]!, ends[200]!, ends[50]!, 2]) lines.splice(at, 0, '', ' \t');
+    return { lines, taskEnds: lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : [])) };
+  }
+
+  it('numbers lines piece by piece past blank lines in earlier pieces and in the same one', async () => {
+    const { lines, taskEnds } = logWithBlankLines('app-blank-pieces');
+    const lateTask = taskEnds[taskEnds.length - 4]!;
+    lines[lateTask] = lines[lateTask]!.replace(/"Stage ID":\d+,/, '');
+    const { original, slimmedReport, asIs, cut } = await ingestBothWays('app-blank-pieces.json', lines);
+    expect(original.applications[0]!.warnings.map((warning) => warning.line)).toContain(lateTask + 1);
+    expect(outcomes(slimmedReport)).toEqual(outcomes(original));
+    expect(await rowsOf(cut, 'app-blank-pieces')).toEqual(await rowsOf(asIs, 'app-blank-pieces'));
+  });
+
+  it('names a value no field can hold by its line past blank lines, in a piece or in the log', async () => {
+    const { lines, taskEnds } = logWithBlankLines('app-blank-huge');
+    const target = taskEnds[taskEnds.length - 4]!;
+    lines[target] = lines[target]!.replace(/"Executor Run Time":\d+/, '"Executor Run Time":1e308');
+    const { original, slimmedReport } = await ingestBothWays('app-blank-huge.json', lines);
+    expect(original.failures[0]?.error.message).toContain(`line ${target + 1} holds the number 1e308`);
+    expect(outcomes(slimmedReport)).toEqual(outcomes(original));
+  });
+
   it('cuts the same whatever the chunks the log is read in, and passes lines over the held limit through whole', async () => {
     const [source] = await discoverLogs([eventLogPath('apache-spark', 'app-20180109111548-0000')]);
     const parts = await materializeForDuckDB(source!, dir);
