@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openDecodedStream } from '../eventlog/codec.js';
@@ -185,6 +185,8 @@ function slimLines(buffer: Buffer, from: number, pieces: Buffer[]): { cut: numbe
 async function slimPart(part: DuckDbInput, piecePrefix: string, options: SlimmingOptions): Promise<DuckDbInput | null> {
   // zstd is left to DuckDB: its decoder is native, ours (fzstd) is JavaScript and slower than the cut saves.
   if (part.compression === 'zstd') return null;
+  // A plain part's size is known: one too small to pay for a copy is not read at all.
+  if (part.compression === 'none' && (await stat(part.path)).size < options.minBytes) return null;
   const reader =
     part.compression === 'none' ? await plainReader(part.path, options.chunkBytes) : inflatingReader(part.path, options.chunkBytes);
   let file: PieceWriter | null = null;

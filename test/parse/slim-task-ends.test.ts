@@ -234,6 +234,19 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     });
   });
 
+  it('reads no plain part smaller than a copy pays for, even one larger than a chunk', async () => {
+    const work = mkdtempSync(join(dir, 'small-'));
+    const metrics = Array.from({ length: 200 }, (_, i) => accumulable(i, `metric ${i}`, false, 'sql'));
+    const log = join(work, 'small.json');
+    writeFileSync(log, `${Array.from({ length: 80 }, () => taskEnd(metrics)).join('\n')}\n`);
+    const part = { path: log, compression: 'none' as const };
+    // ~2 MB: past the 1 MB chunk, short of the 4 MB a copy needs; cutting would save nine tenths of it.
+    expect(await slimTaskEnds([part], work, { chunkBytes: 1024 * 1024, minBytes: 4 * 1024 * 1024 })).toEqual([part]);
+    expect(readdirSync(work)).toEqual(['small.json']);
+    const [slimmedCopy] = await slimTaskEnds([part], work, { chunkBytes: 1024 * 1024, minBytes: 1024 * 1024 });
+    expect(slimmedCopy!.pieces?.length).toBeGreaterThan(0);
+  });
+
   it('leaves a part it cannot read to DuckDB, which reports it as it would have', async () => {
     const work = mkdtempSync(join(dir, 'corrupt-'));
     const corrupt = join(work, 'app-corrupt.json.gz');
