@@ -156,21 +156,44 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     return { original, slimmedReport, asIs, cut };
   }
 
-  it('names a value no field can hold by its line in the log, whichever piece of the copy holds it', async () => {
+  /** Indexes of the task end lines among `lines`. */
+  const taskEndsOf = (lines: readonly string[]): number[] =>
+    lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : []));
+
+  /** A log of one stage of 400 tasks as lines (several pieces once slimmed), and the indexes of its task ends. */
+  function fourHundredTasks(appId: string): { lines: string[]; taskEnds: number[] } {
     const tasks = Array.from({ length: 400 }, (_, i) => ({ durationMs: 100 + i }));
-    const lines = buildEventLog({ appId: 'app-huge-number', jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }).split('\n');
-    const taskEnds = lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : []));
-    const target = taskEnds[taskEnds.length - 3]!;
+    const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }).split('\n');
+    return { lines, taskEnds: taskEndsOf(lines) };
+  }
+
+  /** The same log with blank lines spread through it (so through several pieces). */
+  function withBlankLines(appId: string): { lines: string[]; taskEnds: number[] } {
+    const { lines, taskEnds: ends } = fourHundredTasks(appId);
+    for (const at of [ends[ends.length - 4]!, ends[ends.length - 6]!, ends[200]!, ends[50]!, 2]) lines.splice(at, 0, '', ' \t');
+    return { lines, taskEnds: taskEndsOf(lines) };
+  }
+
+  /** Gives line `target` a number no field can hold, and expects both reads to refuse the log naming that line. */
+  async function expectHugeNumberNamed(name: string, lines: string[], target: number): Promise<void> {
     lines[target] = lines[target]!.replace(/"Executor Run Time":\d+/, '"Executor Run Time":1e308');
-    const { original, slimmedReport } = await ingestBothWays('app-huge-number.json', lines);
+    const { original, slimmedReport } = await ingestBothWays(`${name}.json`, lines);
     expect(original.failures[0]?.error.message).toContain(`line ${target + 1} holds the number 1e308`);
     expect(outcomes(slimmedReport)).toEqual(outcomes(original));
+  }
+
+  it('names a value no field can hold by its line in the log, whichever piece of the copy holds it', async () => {
+    const { lines, taskEnds } = fourHundredTasks('app-huge-number');
+    await expectHugeNumberNamed('app-huge-number', lines, taskEnds[taskEnds.length - 3]!);
+  });
+
+  it('names a value no field can hold by its line past blank lines, in a piece or in the log', async () => {
+    const { lines, taskEnds } = withBlankLines('app-blank-huge');
+    await expectHugeNumberNamed('app-blank-huge', lines, taskEnds[taskEnds.length - 4]!);
   });
 
   it('numbers lines piece by piece when a warning has to name one: an event without its id, and a task end without one', async () => {
-    const tasks = Array.from({ length: 400 }, (_, i) => ({ durationMs: 100 + i }));
-    const lines = buildEventLog({ appId: 'app-unusable', jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }).split('\n');
-    const taskEnds = lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : []));
+    const { lines, taskEnds } = fourHundredTasks('app-unusable');
     const jobEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerJobEnd"'));
     lines[jobEnd] = lines[jobEnd]!.replace(/"Job ID":\d+,/, '');
     const lateTask = taskEnds[taskEnds.length - 5]!;
@@ -182,32 +205,14 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     expect(await rowsOf(cut, 'app-unusable')).toEqual(await rowsOf(asIs, 'app-unusable'));
   });
 
-  /** A log of 400 task ends with blank lines spread through it (so through several pieces), and the task ends' indexes. */
-  function logWithBlankLines(appId: string): { lines: string[]; taskEnds: number[] } {
-    const tasks = Array.from({ length: 400 }, (_, i) => ({ durationMs: 100 + i }));
-    const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }).split('\n');
-    const ends = lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : []));
-    for (const at of [ends[ends.length - 4]!, ends[ends.length - 6]!, ends[200]!, ends[50]!, 2]) lines.splice(at, 0, '', ' \t');
-    return { lines, taskEnds: lines.flatMap((line, i) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? [i] : [])) };
-  }
-
   it('numbers lines piece by piece past blank lines in earlier pieces and in the same one', async () => {
-    const { lines, taskEnds } = logWithBlankLines('app-blank-pieces');
+    const { lines, taskEnds } = withBlankLines('app-blank-pieces');
     const lateTask = taskEnds[taskEnds.length - 4]!;
     lines[lateTask] = lines[lateTask]!.replace(/"Stage ID":\d+,/, '');
     const { original, slimmedReport, asIs, cut } = await ingestBothWays('app-blank-pieces.json', lines);
     expect(original.applications[0]!.warnings.map((warning) => warning.line)).toContain(lateTask + 1);
     expect(outcomes(slimmedReport)).toEqual(outcomes(original));
     expect(await rowsOf(cut, 'app-blank-pieces')).toEqual(await rowsOf(asIs, 'app-blank-pieces'));
-  });
-
-  it('names a value no field can hold by its line past blank lines, in a piece or in the log', async () => {
-    const { lines, taskEnds } = logWithBlankLines('app-blank-huge');
-    const target = taskEnds[taskEnds.length - 4]!;
-    lines[target] = lines[target]!.replace(/"Executor Run Time":\d+/, '"Executor Run Time":1e308');
-    const { original, slimmedReport } = await ingestBothWays('app-blank-huge.json', lines);
-    expect(original.failures[0]?.error.message).toContain(`line ${target + 1} holds the number 1e308`);
-    expect(outcomes(slimmedReport)).toEqual(outcomes(original));
   });
 
   it('cuts the same whatever the chunks the log is read in, and passes lines over the held limit through whole', async () => {
