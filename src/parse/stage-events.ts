@@ -203,10 +203,16 @@ export async function numberedPlan(plan: StagingPlan): Promise<StagingPlan> {
   const blankLines = new Map<number, readonly number[]>();
   for (const [index, part] of plan.parts.entries()) {
     if (plan.scans?.has(index) === true) continue;
-    // Pieces hold the part's lines line for line, and are a tenth of its size when slimmed.
-    const found = part.pieces
-      ? (await Promise.all(part.pieces.map(async (piece) => (await findBlankLines(piece.path, 'none')).map((line) => line + piece.firstLine - 1)))).flat()
-      : await findBlankLines(part.path, part.compression);
+    // Pieces hold the part's lines line for line, and are a tenth of its size when slimmed. They are scanned one at
+    // a time: a big log has hundreds, too many files to hold open at once.
+    let found: number[] = [];
+    if (part.pieces) {
+      for (const piece of part.pieces) {
+        found = found.concat((await findBlankLines(piece.path, 'none')).map((line) => line + piece.firstLine - 1));
+      }
+    } else {
+      found = await findBlankLines(part.path, part.compression);
+    }
     if (found.length > 0) blankLines.set(index, found);
   }
   return { ...plan, withLineNumbers: true, blankLines };
