@@ -38,7 +38,7 @@ export function apportionClaims(insights: readonly ClaimingInsight[], appDuratio
   const ending: number[][] = points.map(() => []);
   claimants.forEach((insight, index) => {
     for (const claim of insight.claims!) {
-      if (!(claim.to > claim.from)) continue; // covers no segment
+      if (!(Number.isFinite(claim.from) && Number.isFinite(claim.to) && claim.to > claim.from)) continue; // covers no segment
       starting[at.get(claim.from)!]!.push(index);
       ending[at.get(claim.to)!]!.push(index);
     }
@@ -96,7 +96,7 @@ function segmentShares(claimants: readonly ClaimingInsight[], from: number, to: 
   const shares: Array<{ id: string; share: number }> = [];
   for (const insight of claimants) {
     const share = insight.claims!
-      .filter((c) => Boolean(c.yields) === yields && c.from <= from && c.to >= to)
+      .filter((c) => Boolean(c.yields) === yields && covers(c, from, to))
       .reduce((sum, c) => sum + clamp01(c.share), 0);
     if (share > 0) shares.push({ id: insight.id, share: Math.min(1, share) });
   }
@@ -111,18 +111,26 @@ export function claimedWallMs(claims: readonly WallClaim[]): number {
   const points = claimEnds(claims);
   let ms = 0;
   for (let i = 0; i + 1 < points.length; i += 1) {
-    const share = claims.filter((c) => c.from <= points[i]! && c.to >= points[i + 1]!).reduce((sum, c) => sum + clamp01(c.share), 0);
+    const share = claims.filter((c) => covers(c, points[i]!, points[i + 1]!)).reduce((sum, c) => sum + clamp01(c.share), 0);
     ms += (points[i + 1]! - points[i]!) * Math.min(1, share);
   }
   return ms;
 }
 
 /**
- * The claims' ends, each once, in order. An end that is not a number is left out: sort takes NaN as equal to
- * everything and leaves the other ends out of order, and its claim covers no segment anyway.
+ * Whether a claim covers the stretch [from, to]. A claim with an end that is not a finite number covers nothing: no
+ * stretch of a run is endless, and NaN would compare false anyway.
+ */
+function covers(claim: WallClaim, from: number, to: number): boolean {
+  return Number.isFinite(claim.from) && Number.isFinite(claim.to) && claim.from <= from && claim.to >= to;
+}
+
+/**
+ * The claims' ends, each once, in order. An end that is not a finite number is left out: sort takes NaN as equal
+ * to everything and leaves the other ends out of order, and such a claim covers nothing anyway.
  */
 function claimEnds(claims: readonly WallClaim[]): number[] {
-  return [...new Set(claims.flatMap((c) => [c.from, c.to]))].filter((point) => !Number.isNaN(point)).sort((a, b) => a - b);
+  return [...new Set(claims.flatMap((c) => [c.from, c.to]))].filter((point) => Number.isFinite(point)).sort((a, b) => a - b);
 }
 
 const clamp01 = (value: number): number => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);

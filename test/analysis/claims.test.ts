@@ -92,6 +92,17 @@ describe('wall-clock claims', () => {
     expect(claimedWallMs([{ from: 0, to: 300, share: 1 }, { from: Number.NaN, to: 200, share: 1 }, { from: 50, to: 100, share: 1 }])).toBe(300);
   });
 
+  it('lets a claim with an end at infinity cover nothing: no stretch of a run is endless', () => {
+    const [a, b] = apportionClaims([
+      base('gc-pressure:x', { claims: [{ from: 0, to: 300, share: 1 }] }),
+      base('spill:y', { claims: [{ from: -Infinity, to: Infinity, share: 0.5 }, { from: 100, to: Infinity, share: 0.5 }, { from: 500, to: 600, share: 1 }] }),
+    ], 1_000);
+    expect(a!.impactMs).toBe(300);
+    expect(b!.impactMs).toBe(100);
+    expect([a!.impact, b!.impact]).toEqual([0.3, 0.1]);
+    expect(claimedWallMs([{ from: 0, to: 300, share: 1 }, { from: 0, to: Infinity, share: 1 }])).toBe(300);
+  });
+
   it('splits one window claimed in full by two insights instead of counting it twice', () => {
     const [a, b] = apportionClaims([
       base('partition-count:x', { claims: [{ from: 0, to: 10_000, share: 1 }] }),
