@@ -56,14 +56,7 @@ export function apportionClaims(insights: readonly ClaimingInsight[], appDuratio
     for (const index of starting[i]!) covering.set(index, (covering.get(index) ?? 0) + 1);
     // In the claimants' own order, so shares add up exactly as they would over all of them.
     const active = [...covering.keys()].sort((a, b) => a - b).map((index) => claimants[index]!);
-    const primary = segmentShares(active, from, to, false);
-    const yielding = segmentShares(active, from, to, true);
-    const primaryTotal = primary.reduce((sum, h) => sum + h.share, 0);
-    const primaryScale = primaryTotal > 1 ? 1 / primaryTotal : 1;
-    const left = Math.max(0, 1 - primaryTotal * primaryScale);
-    const yieldingTotal = yielding.reduce((sum, h) => sum + h.share, 0);
-    const yieldingScale = yieldingTotal > left ? left / yieldingTotal : 1;
-    const here = [...primary.map((h) => ({ ...h, scale: primaryScale })), ...yielding.map((h) => ({ ...h, scale: yieldingScale }))];
+    const here = splitSegment(active, from, to);
     for (const h of here) {
       claimed.set(h.id, (claimed.get(h.id) ?? 0) + (to - from) * h.share * h.scale);
       if (h.scale < 1) {
@@ -89,6 +82,21 @@ export function apportionClaims(insights: readonly ClaimingInsight[], appDuratio
       impact: appDurationMs && appDurationMs > 0 ? clamp01(impactMs / appDurationMs) : clamp01(insight.impact),
     };
   });
+}
+
+/**
+ * How one segment [from, to] of the run is split between the claimants with a claim over it: problems' shares
+ * scaled down to fit in 1 when they add up past it, explanations' (yielding) shares scaled into what is left.
+ */
+export function splitSegment(claimants: readonly ClaimingInsight[], from: number, to: number): Array<{ id: string; share: number; scale: number }> {
+  const primary = segmentShares(claimants, from, to, false);
+  const yielding = segmentShares(claimants, from, to, true);
+  const primaryTotal = primary.reduce((sum, h) => sum + h.share, 0);
+  const primaryScale = primaryTotal > 1 ? 1 / primaryTotal : 1;
+  const left = Math.max(0, 1 - primaryTotal * primaryScale);
+  const yieldingTotal = yielding.reduce((sum, h) => sum + h.share, 0);
+  const yieldingScale = yieldingTotal > left ? left / yieldingTotal : 1;
+  return [...primary.map((h) => ({ ...h, scale: primaryScale })), ...yielding.map((h) => ({ ...h, scale: yieldingScale }))];
 }
 
 /** Each claimant's share of one segment [from, to] from its claims of one kind (yielding or not), at most 1. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apportionClaims, claimedWallMs, compareInsights, type ClaimingInsight } from '../../src/analysis/claims.js';
+import { apportionClaims, claimedWallMs, compareInsights, splitSegment, type ClaimingInsight } from '../../src/analysis/claims.js';
 import { severityOf } from '../../src/analysis/run-detectors.js';
 import type { Insight } from '../../src/analysis/insight.js';
 
@@ -24,32 +24,17 @@ const base = (id: string, extra: Partial<ClaimingInsight> = {}): ClaimingInsight
 });
 
 /**
- * The rule of apportionClaims written out plainly (every claimant looked at for every segment), to hold the
- * sweep to it: per segment, problems' shares scaled to fit in 1, explanations' shares in what is left.
+ * apportionClaims done plainly: every claimant offered every segment (the sweep offers each segment only the
+ * claimants with a claim over it), each segment split by the same rule.
  */
 function apportionedPlainly(insights: readonly ClaimingInsight[]): Map<string, { ms: number; shared: string[] }> {
   const claimants = insights.filter((insight) => (insight.claims ?? []).length > 0);
   const points = [...new Set(claimants.flatMap((insight) => insight.claims!.flatMap((c) => [c.from, c.to])))].sort((a, b) => a - b);
   const result = new Map(claimants.map((insight) => [insight.id, { ms: 0, shared: new Set<string>() }]));
   for (let i = 0; i + 1 < points.length; i += 1) {
-    const [from, to] = [points[i]!, points[i + 1]!];
-    const sharesOf = (yields: boolean) =>
-      claimants
-        .map((insight) => ({
-          id: insight.id,
-          share: Math.min(1, insight.claims!.filter((c) => Boolean(c.yields) === yields && c.from <= from && c.to >= to)
-            .reduce((sum, c) => sum + Math.min(1, Math.max(0, c.share)), 0)),
-        }))
-        .filter((h) => h.share > 0);
-    const [primary, yielding] = [sharesOf(false), sharesOf(true)];
-    const primaryTotal = primary.reduce((sum, h) => sum + h.share, 0);
-    const primaryScale = primaryTotal > 1 ? 1 / primaryTotal : 1;
-    const left = Math.max(0, 1 - primaryTotal * primaryScale);
-    const yieldingTotal = yielding.reduce((sum, h) => sum + h.share, 0);
-    const yieldingScale = yieldingTotal > left ? left / yieldingTotal : 1;
-    const here = [...primary.map((h) => ({ ...h, scale: primaryScale })), ...yielding.map((h) => ({ ...h, scale: yieldingScale }))];
+    const here = splitSegment(claimants, points[i]!, points[i + 1]!);
     for (const h of here) {
-      result.get(h.id)!.ms += (to - from) * h.share * h.scale;
+      result.get(h.id)!.ms += (points[i + 1]! - points[i]!) * h.share * h.scale;
       if (h.scale < 1) for (const other of here) if (other.id !== h.id) result.get(h.id)!.shared.add(other.id);
     }
   }
