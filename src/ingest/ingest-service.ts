@@ -24,7 +24,7 @@ import {
 } from '../parse/stage-events.js';
 import { slimTaskEnds, type SlimmingOptions } from '../parse/slim-task-ends.js';
 import { writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
-import type { AnalysisDatabase } from '../store/database.js';
+import { releaseFreedMemory, type AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
 
 /** Something the ingest noticed but worked around; `line` is the log line when one is to blame. */
@@ -196,6 +196,9 @@ async function ingestSourceNow(
     return await database.withConnection(async (connection) => {
       phase('reading', 0);
       let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
+      // Each step's freed memory is given back before the next (see releaseFreedMemory), and after the last, so a
+      // server's footprint between ingests is not the largest ingest's.
+      await releaseFreedMemory(connection);
       stage('staged');
       for (;;) {
         const { application, name, plan } = await describeStagedApplication(connection, source, staged);
@@ -225,6 +228,7 @@ async function ingestSourceNow(
           staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
           continue;
         }
+        await releaseFreedMemory(connection);
         stage('committed');
         application.warnings = outcome.warnings;
         application.eventsRead = outcome.eventsRead;

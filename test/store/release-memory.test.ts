@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AnalysisDatabase, releaseFreedMemory } from '../../src/store/database.js';
+
+const MB = 1024 * 1024;
+
+let db: AnalysisDatabase | null = null;
+afterEach(() => {
+  db?.close();
+  db = null;
+});
+
+async function threadsOf(database: AnalysisDatabase): Promise<number> {
+  const [row] = await database.query(`SELECT current_setting('threads')::INTEGER AS n`);
+  return Number(row!.n);
+}
+
+describe('releaseFreedMemory', () => {
+  it('gives back to the system the memory a finished statement freed', async () => {
+    db = await AnalysisDatabase.open(':memory:', { threads: 2 });
+    // A sort of ~100 MB of strings: DuckDB frees it at the end, but the C heap keeps the pages.
+    await db.query(`SELECT max(s) AS s FROM (SELECT repeat('x', 200) || i::VARCHAR AS s FROM range(500000) t(i) ORDER BY s DESC)`);
+    const before = process.memoryUsage.rss();
+    await db.withConnection((connection) => releaseFreedMemory(connection));
+    const after = process.memoryUsage.rss();
+    expect(before - after).toBeGreaterThan(20 * MB);
+  });
+
+  it.each([1, 2])('leaves the thread count as configured (%i), inside a transaction too', async (threads) => {
+    db = await AnalysisDatabase.open(':memory:', { threads });
+    await db.withConnection(async (connection) => {
+      await releaseFreedMemory(connection);
+      await connection.run('BEGIN TRANSACTION');
+      await connection.run('CREATE TABLE t AS SELECT 1 AS x');
+      await releaseFreedMemory(connection);
+      await connection.run('COMMIT');
+    });
+    expect(await threadsOf(db)).toBe(threads);
+    expect(await db.query('SELECT x FROM t')).toEqual([{ x: 1 }]);
+  });
+});
