@@ -62,6 +62,15 @@ function startsWith(buffer: Buffer, start: number, prefix: Buffer): boolean {
   return true;
 }
 
+/**
+ * Whether the start of a line may be a task end, the only lines the cut changes (and so the only ones held
+ * until their end arrives): true while it is too short to tell.
+ */
+export function mayBeTaskEnd(lineStart: Buffer): boolean {
+  const length = Math.min(lineStart.length, TASK_END_PREFIX.length);
+  return lineStart.subarray(0, length).equals(TASK_END_PREFIX.subarray(0, length));
+}
+
 /** Task Info's accumulables in a task end line, [start, end) of the array's contents, and what of them to keep. */
 export interface AccumulablesCut {
   start: number;
@@ -240,7 +249,14 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
         }
       }
       const unfinished = chunk.subarray(slimmed.rest);
-      if (unfinished.length > 0) carry = Buffer.from(unfinished);
+      if (unfinished.length > 0) {
+        if (mayBeTaskEnd(unfinished)) carry = Buffer.from(unfinished);
+        else {
+          // Only task ends are cut: any other line (a SQL plan of many MB) streams through as it comes.
+          pieces.push(unfinished);
+          passingThrough = true;
+        }
+      }
       // Written before the next read reuses this chunk's buffer (the pieces point into it).
       await file.write(pieces);
     }

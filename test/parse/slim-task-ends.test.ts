@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput } from '../../src/eventlog/discover.js';
 import { ingestPaths, type IngestReport } from '../../src/ingest/ingest-service.js';
-import { accumulablesCut, slimTaskEnds } from '../../src/parse/slim-task-ends.js';
+import { accumulablesCut, mayBeTaskEnd, slimTaskEnds } from '../../src/parse/slim-task-ends.js';
 import { applicationTables } from '../../src/store/schema.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
@@ -213,6 +213,15 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     expect(original.applications[0]!.warnings.map((warning) => warning.line)).toContain(lateTask + 1);
     expect(outcomes(slimmedReport)).toEqual(outcomes(original));
     expect(await rowsOf(cut, 'app-blank-pieces')).toEqual(await rowsOf(asIs, 'app-blank-pieces'));
+  });
+
+  it('holds only lines that may be task ends until they end; any other line streams through', () => {
+    expect(mayBeTaskEnd(Buffer.from('{"Event":"SparkListenerTaskEnd","Stage ID":1'))).toBe(true);
+    // Too short to tell yet.
+    expect(mayBeTaskEnd(Buffer.from('{"Event":"Spark'))).toBe(true);
+    expect(mayBeTaskEnd(Buffer.from('{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart"'))).toBe(false);
+    expect(mayBeTaskEnd(Buffer.from('{"Event":"SparkListenerTaskStart","Stage ID":1'))).toBe(false);
+    expect(mayBeTaskEnd(Buffer.from('{"Stage ID":1,"Event":"SparkListenerTaskEnd"'))).toBe(false);
   });
 
   it('cuts the same whatever the chunks the log is read in, and passes lines over the held limit through whole', async () => {
