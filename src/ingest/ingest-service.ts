@@ -196,9 +196,6 @@ async function ingestSourceNow(
     return await database.withConnection(async (connection) => {
       phase('reading', 0);
       let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
-      // Each step's freed memory is given back before the next (see releaseFreedMemory), and after the last, so a
-      // server's footprint between ingests is not the largest ingest's.
-      await releaseFreedMemory(connection);
       stage('staged');
       for (;;) {
         const { application, name, plan } = await describeStagedApplication(connection, source, staged);
@@ -228,6 +225,8 @@ async function ingestSourceNow(
           staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
           continue;
         }
+        // Each step gave back what it freed before the next (see releaseFreedMemory); so does the last, so that a
+        // server's footprint between ingests is not the largest ingest's.
         await releaseFreedMemory(connection);
         stage('committed');
         application.warnings = outcome.warnings;

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { findBlankLines } from '../eventlog/line-scanner.js';
 import type { Piece } from '../eventlog/pieces.js';
+import { releaseFreedMemory } from '../store/database.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   stagedEventColumns,
@@ -311,6 +312,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         FROM (SELECT line, json, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
               FROM ${lines})
         WHERE true ${filter}`);
+      // Reading the lines and parsing them are each a peak of their own (a log's 16 MB plan lines are held by both).
+      await releaseFreedMemory(connection);
       await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
         SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
         FROM staged_lines`);
@@ -322,6 +325,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
         FROM staged_lines WHERE task_kind = 'end' AND json IS NOT NULL`);
       await connection.run('DROP TABLE staged_lines');
+      await releaseFreedMemory(connection);
     };
     try {
       await stagePart();

@@ -529,6 +529,7 @@ export async function writeApplication(
     for (const statement of Object.values(insertStatements)) {
       await connection.run(statement, { appKey: app.appKey });
     }
+    await releaseFreedMemory(connection);
     const taskCounts = await countTaskEvents(connection);
     const endsStored = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
     // In Spark every started task ends; more starts than ends means some tasks were still running.

@@ -414,18 +414,29 @@ export class AnalysisDatabase {
   }
 }
 
+/** Growth of the process's resident memory since the last release below which {@link releaseFreedMemory} does nothing. */
+export const RELEASE_AFTER_GROWTH_BYTES = 32 * 1024 * 1024;
+
+let residentAfterLastRelease = 0;
+
 /**
- * Returns to the system the memory that finished statements freed. DuckDB's allocations come from the C heap,
- * which keeps freed pages: without this, a process's footprint after an ingest is the sum of every step's
- * high-water mark instead of the largest one. DuckDB trims the heap (malloc_trim) whenever its thread pool is
- * resized and offers no other way to ask for it, so the pool is resized by one and back (~10 ms; the setting is
- * the database's, and running queries keep going).
+ * Returns to the system the memory that finished statements freed, once the process has grown by
+ * {@link RELEASE_AFTER_GROWTH_BYTES} since the last time. DuckDB's allocations come from the C heap, which keeps
+ * freed pages: without this, a process's footprint after an ingest is the sum of every step's high-water mark
+ * instead of the largest one. DuckDB trims the heap (malloc_trim) whenever its thread pool is resized and offers
+ * no other way to ask for it, so the pool is resized by one and back (~10 ms; the setting is the database's, and
+ * running queries keep going).
  */
 export async function releaseFreedMemory(connection: DuckDBConnection): Promise<void> {
+  const resident = process.memoryUsage.rss();
+  // Growth counts from the lowest point since the last release (the heap may also shrink on its own).
+  residentAfterLastRelease = Math.min(residentAfterLastRelease, resident);
+  if (resident < residentAfterLastRelease + RELEASE_AFTER_GROWTH_BYTES) return;
   const rows = (await connection.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS();
   const threads = Number(rows[0]!.n);
   await connection.run(`SET threads = ${threads > 1 ? threads - 1 : 2}`);
   await connection.run(`SET threads = ${threads}`);
+  residentAfterLastRelease = process.memoryUsage.rss();
 }
 
 /** Opens the analysis database at `path` (DUCKDB_PATH when not given) with the configured memory limit and threads. */
