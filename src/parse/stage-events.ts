@@ -319,7 +319,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         FROM staged_lines`);
       await connection.run(`INSERT INTO ${STAGED_EVENTS}
         SELECT ${index}, line, ${kindSql}, unnest(json_transform(json, ${jsonShapeSql(stagedEventColumns)}))
-        FROM (SELECT line, json, ${rawEventNameSql} AS raw_event FROM staged_lines WHERE task_kind IS NULL ORDER BY rowid)
+        FROM (SELECT line, json, ${rawEventNameSql} AS raw_event FROM staged_lines WHERE task_kind IS NULL)
         WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`);
       await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
         SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
