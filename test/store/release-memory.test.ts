@@ -25,6 +25,32 @@ describe('releaseFreedMemory', () => {
     expect(before - after).toBeGreaterThan(20 * MB);
   });
 
+  it('lets queries on other connections run on while it resizes the thread pool', async () => {
+    db = await AnalysisDatabase.open(':memory:', { threads: 2 });
+    const database = db;
+    await database.query('CREATE TABLE t AS SELECT i % 100 AS k, i AS v FROM range(200000) r(i)');
+    let stop = false;
+    let answered = 0;
+    const readers = Array.from({ length: 4 }, async () => {
+      while (!stop) {
+        const rows = await database.query('SELECT k, quantile_cont(v, 0.5) AS m FROM t GROUP BY k');
+        expect(rows).toHaveLength(100);
+        answered += 1;
+      }
+    });
+    await database.withConnection(async (connection) => {
+      for (let round = 0; round < 3; round += 1) {
+        // Each round grows the heap past the threshold, so every call resizes the pool.
+        await connection.run(`SELECT max(s) FROM (SELECT repeat('x', 200) || i::VARCHAR AS s FROM range(500000) t(i) ORDER BY s DESC)`);
+        await releaseFreedMemory(connection);
+      }
+    });
+    stop = true;
+    await Promise.all(readers);
+    expect(answered).toBeGreaterThan(0);
+    expect(await threadsOf(database)).toBe(2);
+  });
+
   it.each([1, 2])('leaves the thread count as configured (%i), inside a transaction too', async (threads) => {
     db = await AnalysisDatabase.open(':memory:', { threads });
     await db.withConnection(async (connection) => {
