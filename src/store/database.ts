@@ -415,7 +415,7 @@ export class AnalysisDatabase {
 }
 
 /** Growth of the process's resident memory since the last release below which {@link releaseFreedMemory} does nothing. */
-export const RELEASE_AFTER_GROWTH_BYTES = 32 * 1024 * 1024;
+const RELEASE_AFTER_GROWTH_BYTES = 32 * 1024 * 1024;
 
 let residentAfterLastRelease = 0;
 
