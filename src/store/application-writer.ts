@@ -8,7 +8,7 @@ import {
   type StagingPlan,
 } from '../parse/stage-events.js';
 import { isVendorMetricNameSql } from '../model/vendor-metrics.js';
-import { assignApplicationNumber } from './application-numbers.js';
+import { applicationNumberOf, assignApplicationNumber } from './application-numbers.js';
 import { releaseFreedMemory } from './database.js';
 import { precomputeApplication } from './precompute.js';
 import { applicationTables, taskMetricNames } from './schema.js';
@@ -524,7 +524,8 @@ export async function writeApplication(
 ): Promise<WriteOutcome> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    await deleteApplicationRows(connection, app.appKey);
+    // Every write is whole, so an application without a number has no rows anywhere: a new one skips ~30 deletes.
+    if ((await applicationNumberOf(connection, app.appKey)) !== null) await deleteApplicationRows(connection, app.appKey);
     const appNo = await assignApplicationNumber(connection, app.appKey);
     for (const statement of Object.values(insertStatements)) {
       await connection.run(statement, { appKey: app.appKey });
