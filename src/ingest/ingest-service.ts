@@ -11,6 +11,7 @@ import { BadInputError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
 import {
+  dropStagedTables,
   lineErrorOf,
   MalformedJsonError,
   MAX_EVENT_BYTES,
@@ -193,51 +194,56 @@ async function ingestSourceNow(
     // broken is read again from its own parts, line by line (the slow path).
     const fastParts = await slimTaskEnds(parts, tempDir, options.slimming);
     stage('slimmed');
-    return await database.withConnection(async (connection) => {
-      phase('reading', 0);
-      let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
-      stage('staged');
-      for (;;) {
-        const { application, name, plan } = await describeStagedApplication(connection, source, staged);
-        // Checked inside the one-at-a-time write, so no other upload can store the same application in between.
-        await options.beforeWrite?.(application.appKey);
-        phase('storing', bytesTotal);
-        let outcome: WriteOutcome;
-        try {
-          outcome = await asBadInput(source, fastParts, () =>
-            writeApplication(connection, application, plan, {
-              // Findings are computed once, here, and committed with the application: a reader never sees one
-              // without the other, and queries never wait for a detector.
-              beforeCommit: async (tx) => {
-                stage('rows written');
-                phase('analyzing', bytesTotal);
-                const insights = await detectInsights(tx, application.appKey);
-                stage('insights detected');
-                await replaceInsights(tx, application.appKey, insights);
-                stage('insights written');
-              },
-            }),
+    return await database.withWriteConnection(async (connection) => {
+      try {
+        phase('reading', 0);
+        let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
+        stage('staged');
+        for (;;) {
+          const { application, name, plan } = await describeStagedApplication(connection, source, staged);
+          // Checked inside the one-at-a-time write, so no other upload can store the same application in between.
+          await options.beforeWrite?.(application.appKey);
+          phase('storing', bytesTotal);
+          let outcome: WriteOutcome;
+          try {
+            outcome = await asBadInput(source, fastParts, () =>
+              writeApplication(connection, application, plan, {
+                // Findings are computed once, here, and committed with the application: a reader never sees one
+                // without the other, and queries never wait for a detector.
+                beforeCommit: async (tx) => {
+                  stage('rows written');
+                  phase('analyzing', bytesTotal);
+                  const insights = await detectInsights(tx, application.appKey);
+                  stage('insights detected');
+                  await replaceInsights(tx, application.appKey, insights);
+                  stage('insights written');
+                },
+              }),
+            );
+          } catch (error) {
+            // Task lines are first parsed as they are written: one that is not JSON (the write rolled back)
+            // sends the log down the slow path, which names every bad line and skips it.
+            if (lineErrorOf(error) === null || staged.plan.objectReader === true) throw error;
+            staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
+            continue;
+          }
+          // Each step gave back what it freed before the next (see releaseFreedMemory); so does the last, so that a
+          // server's footprint between ingests is not the largest ingest's.
+          await releaseFreedMemory(connection);
+          stage('committed');
+          application.warnings = outcome.warnings;
+          application.eventsRead = outcome.eventsRead;
+          application.eventsSkipped = outcome.eventsSkipped;
+          logger.info(
+            { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
+            'ingested event log',
           );
-        } catch (error) {
-          // Task lines are first parsed as they are written: one that is not JSON (the write rolled back)
-          // sends the log down the slow path, which names every bad line and skips it.
-          if (lineErrorOf(error) === null || staged.plan.objectReader === true) throw error;
-          staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
-          continue;
+          phase('done', bytesTotal, outcome.eventsRead);
+          return toIngested(application, name);
         }
-        // Each step gave back what it freed before the next (see releaseFreedMemory); so does the last, so that a
-        // server's footprint between ingests is not the largest ingest's.
-        await releaseFreedMemory(connection);
-        stage('committed');
-        application.warnings = outcome.warnings;
-        application.eventsRead = outcome.eventsRead;
-        application.eventsSkipped = outcome.eventsSkipped;
-        logger.info(
-          { appKey: application.appKey, events: application.eventsRead, ms: Math.round(performance.now() - started) },
-          'ingested event log',
-        );
-        phase('done', bytesTotal, outcome.eventsRead);
-        return toIngested(application, name);
+      } finally {
+        // The write connection is kept for the next log; its staged tables are not.
+        await dropStagedTables(connection).catch(() => undefined);
       }
     });
   } finally {

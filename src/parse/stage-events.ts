@@ -337,6 +337,15 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
 }
 
 /**
+ * Drops the staged temp tables. They would live as long as the connection, and the ingest's write connection is
+ * kept from one log to the next.
+ */
+export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
+  await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
+    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS staged_lines;`);
+}
+
+/**
  * DuckDB's error for a line it could not read, as {@link OversizedEventError} or {@link MalformedJsonError}, or
  * null for any other error. Both send the log down the slow path, which names every such line.
  */

@@ -4,6 +4,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import type { Config } from '../config.js';
+import { ReusedStatements } from './reused-statements.js';
 import { createTablesSql, SCHEMA_VERSION } from './schema.js';
 import { createViewsSql } from './views.js';
 
@@ -145,6 +146,9 @@ export class AnalysisDatabase {
   /** Tells this process's databases apart (in-memory caches key answers by it). */
   readonly id = nextDatabaseId++;
   private readonly idleReaders: Reader[] = [];
+  /** The write connection kept between ingests, and whether a work holds it now. */
+  private writer: ReusedStatements | null = null;
+  private writerHeld = false;
   private closed = false;
   /**
    * Whether queries reuse pooled connections (the default). Off, each query gets a fresh connection from
@@ -219,6 +223,7 @@ export class AnalysisDatabase {
   private async reopenIfInvalidated(): Promise<void> {
     if (!this.invalidated) return;
     // Pooled connections belong to the failed instance.
+    this.closeWriter();
     for (const reader of this.idleReaders.splice(0)) {
       try {
         this.closeReader(reader);
@@ -312,22 +317,71 @@ export class AnalysisDatabase {
    * reads says so with `readOnly`, so the answers kept in memory stay valid ({@link writeCount} does not move).
    */
   async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
-    const signal = currentSignal();
-    signal?.throwIfAborted();
+    currentSignal()?.throwIfAborted();
     const connection = await this.connect();
+    return this.runWork(connection, work, options.readOnly === true, () => connection.closeSync());
+  }
+
+  /**
+   * Runs `work` on the write connection this instance keeps from one ingest to the next, whose repeated statements
+   * are prepared once ({@link ReusedStatements}). One work at a time holds it: call this inside
+   * {@link serializeWrite}; a caller that finds it held gets a fresh connection. Temp tables the work creates
+   * outlive it unless it drops them; after a failure the connection, its tables and statements are closed.
+   */
+  async withWriteConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.writerHeld) return this.withConnection(work);
+    currentSignal()?.throwIfAborted();
+    await this.reopenIfInvalidated();
+    this.writer ??= new ReusedStatements(await this.connect());
+    const writer = this.writer;
+    this.writerHeld = true;
+    return this.runWork(writer.connection, work, false, (failed) => {
+      this.writerHeld = false;
+      if (failed || this.closed) this.closeWriter();
+    });
+  }
+
+  /** Statements the kept write connection holds prepared (0 when it has none). */
+  get keptWriteStatements(): number {
+    return this.writer?.keptCount ?? 0;
+  }
+
+  /**
+   * Runs `work` on `connection`, interrupted when the current request's signal aborts, then calls `release` (told
+   * whether the work failed). Work that may write moves {@link writeCount}.
+   */
+  private async runWork<T>(
+    connection: DuckDBConnection,
+    work: (connection: DuckDBConnection) => Promise<T>,
+    readOnly: boolean,
+    release: (failed: boolean) => void,
+  ): Promise<T> {
+    const signal = currentSignal();
     const interrupt = (): void => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
+    let failed = false;
     try {
       return await work(connection);
     } catch (error) {
+      failed = true;
       // DuckDB answers an interrupt with "INTERRUPT Error"; the caller wants to know why it was interrupted.
       if (signal?.aborted) throw signal.reason;
       throw this.noteFault(error);
     } finally {
       signal?.removeEventListener('abort', interrupt);
-      connection.closeSync();
+      release(failed);
       // Once the work is over, whatever it committed is visible: answers kept from before may be stale.
-      if (options.readOnly !== true) this.writes += 1;
+      if (!readOnly) this.writes += 1;
+    }
+  }
+
+  private closeWriter(): void {
+    const writer = this.writer;
+    this.writer = null;
+    try {
+      writer?.close();
+    } catch {
+      // Already unusable (a failed instance).
     }
   }
 
@@ -374,6 +428,7 @@ export class AnalysisDatabase {
   close(): void {
     this.closed = true;
     for (const reader of this.idleReaders.splice(0)) this.closeReader(reader);
+    if (!this.writerHeld) this.closeWriter();
     this.instance.closeSync();
   }
 
