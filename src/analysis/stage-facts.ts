@@ -1,6 +1,7 @@
 import type { WallClaim } from './claims.js';
 import { sharedByDetectors, type DetectorContext } from './detector.js';
 import { VENDOR_TASK_METRICS } from '../model/vendor-metrics.js';
+import { batchesUpTo } from '../store/batch-keys.js';
 
 /**
  * The facts every detector needs about one stage attempt, computed once per application: its window, task
@@ -94,12 +95,13 @@ function vendorTaskValue(metric: keyof typeof VENDOR_TASK_METRICS): string {
 }
 
 /**
- * SQL for the facts of one application's stage attempts, filtered by `$appKey` before it aggregates so a query
- * touches only that application's rows.
+ * SQL for the facts of the stage attempts of some stages (`$stageIds`) of one application, filtered by `$appKey`
+ * before it aggregates so a query touches only that application's rows.
  */
 const stageFactsSql = `
 WITH t AS (
-  SELECT * FROM app_tasks($appKey) WHERE appKey = $appKey AND finishTime IS NOT NULL
+  SELECT * FROM app_tasks($appKey)
+  WHERE appKey = $appKey AND finishTime IS NOT NULL AND list_contains($stageIds::INTEGER[], stageId)
 ), agg AS (
   SELECT stageId, stageAttemptId,
     count(*) AS taskAttempts,
@@ -177,10 +179,29 @@ FROM stages s
 LEFT JOIN agg a ON a.stageId = s.stageId AND a.stageAttemptId = s.attemptId
 LEFT JOIN stage_jobs j ON j.stageId = s.stageId
 LEFT JOIN jobs ON jobs.appKey = $appKey AND jobs.jobId = j.jobId
-WHERE s.appKey = $appKey
+WHERE s.appKey = $appKey AND list_contains($stageIds::INTEGER[], s.stageId)
 ORDER BY s.stageId, s.attemptId`;
 
-const factsOf = sharedByDetectors((query) => query<StageFacts>(stageFactsSql));
+/**
+ * Finished task attempts aggregated per query. The quantiles hold every value of their stage attempts, so a large
+ * application's stages are read a few at a time (365k tasks in one query held ~175 MB more).
+ */
+const FACTS_TASKS_PER_QUERY = 100_000;
+
+/** The facts of every stage attempt of the context's application, `maxTasks` finished tasks' worth of stages a query. */
+export async function readStageFacts(query: DetectorContext['query'], maxTasks = FACTS_TASKS_PER_QUERY): Promise<StageFacts[]> {
+  // Sized by the precomputed task counts (a read of a few rows a stage, not of the tasks).
+  const stages = await query<{ stageId: number; tasks: number }>(`
+    SELECT stageId::INTEGER AS stageId, sum(numCompleteTasks + numFailedTasks + numKilledTasks)::DOUBLE AS tasks
+    FROM app_stages WHERE appKey = $appKey GROUP BY ALL ORDER BY stageId`);
+  const facts: StageFacts[] = [];
+  for (const batch of batchesUpTo(stages, (stage) => stage.tasks, maxTasks)) {
+    facts.push(...(await query<StageFacts>(stageFactsSql, { stageIds: `[${batch.map((stage) => stage.stageId).join(',')}]` })));
+  }
+  return facts;
+}
+
+const factsOf = sharedByDetectors((query) => readStageFacts(query));
 
 /** The stage-attempt facts of the context's application, read once per context and shared by its detectors. */
 export function stageFacts(context: Pick<DetectorContext, 'query'>): Promise<StageFacts[]> {

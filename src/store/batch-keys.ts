@@ -33,3 +33,22 @@ export function groupByPosition<T extends { k: bigint | number }>(keyCount: numb
   for (const { k, ...row } of rows) groups[Number(k)]!.push(row);
   return groups;
 }
+
+/**
+ * `items` in order, cut into batches whose sizes add up to at most `maxSize` (an item larger than that alone): how
+ * a large application's stages are read a few at a time, so that what a query holds stays bounded.
+ */
+export function batchesUpTo<T>(items: readonly T[], sizeOf: (item: T) => number, maxSize: number): T[][] {
+  const batches: T[][] = [];
+  let size = Infinity;
+  for (const item of items) {
+    const itemSize = sizeOf(item);
+    if (batches.length === 0 || size + itemSize > maxSize) {
+      batches.push([]);
+      size = 0;
+    }
+    batches.at(-1)!.push(item);
+    size += itemSize;
+  }
+  return batches;
+}

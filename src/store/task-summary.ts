@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
 import { ApplicationAnswers, applicationNumbers, cachedByApp } from './application-cache.js';
+import { batchesUpTo } from './batch-keys.js';
 import { releaseFreedMemory, type AnalysisDatabase } from './database.js';
 import type { StageAttemptKey } from './tasks-store.js';
 
@@ -191,17 +192,7 @@ export async function precomputeTaskQuantiles(connection: DuckDBConnection, appK
     )
   ).getRowObjectsJS() as Array<{ stageId: bigint; attemptId: bigint; n: bigint }>;
   // A large application's stages are read a few at a time, so the values held stay within memory.
-  const batches: Array<typeof counts> = [];
-  let size = Infinity;
-  for (const stage of counts) {
-    if (size + Number(stage.n) > PRECOMPUTE_TASKS_PER_QUERY) {
-      batches.push([]);
-      size = 0;
-    }
-    batches.at(-1)!.push(stage);
-    size += Number(stage.n);
-  }
-  for (const batch of batches) {
+  for (const batch of batchesUpTo(counts, (stage) => Number(stage.n), PRECOMPUTE_TASKS_PER_QUERY)) {
     await connection.run(
       `INSERT INTO app_task_quantiles
        SELECT $appKey, stageId, stageAttemptId, $quantiles::DOUBLE[], metricValues FROM (${precomputedSummarySql})`,
