@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { logger } from '../logger.js';
-import { releaseFreedMemory } from '../store/database.js';
 import { createDetectorContext, type Detector, type InsightDraft } from './detector.js';
 import { apportionClaims, compareInsights, type ClaimingInsight } from './claims.js';
 import { severityFor, type Insight, type Severity } from './insight.js';
@@ -20,8 +19,6 @@ export async function detectInsights(
     } catch (error) {
       logger.error({ err: error, appKey, detector: detector.type }, 'detector failed; its insights are left out');
     }
-    // A detector's queries over a large application's tasks free what they held; the next one starts from there.
-    await releaseFreedMemory(connection);
   }
   const claiming = drafts.map(({ role: _role, severityFloor: _floor, severityCap: _cap, ...insight }): ClaimingInsight => ({
     ...insight,

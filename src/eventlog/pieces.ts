@@ -2,8 +2,8 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 
 /**
  * DuckDB's JSON reader gives each file it reads buffers of twice its largest object (16 MB, whatever smaller
- * `maximum_object_size` is asked for), per thread: ~140 MB on two threads for one big file, the largest part of
- * an ingest's memory. A file smaller than that gets buffers of its own size. So a copy the ingest writes anyway
+ * `maximum_object_size` is asked for): on one big file the read is the largest part of an ingest's memory, on one
+ * thread as on two. A file smaller than that gets buffers of its own size. So a copy the ingest writes anyway
  * (a slimmed part) is written as pieces of about this size, each ending at a line end: read in pieces, the bench
  * log's task ends took ~100 MB less. On the wide bench log, 1 MB pieces peaked at 288-295 MB, 2 MB at 296-303
  * and 4 MB at 299-325, for 3-5% more time. (Copying a plain part just to split it costs more time than it is

@@ -25,7 +25,7 @@ import {
 } from '../parse/stage-events.js';
 import { slimTaskEnds, type SlimmingOptions } from '../parse/slim-task-ends.js';
 import { writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
-import { releaseFreedMemory, type AnalysisDatabase } from '../store/database.js';
+import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
 
 /** Something the ingest noticed but worked around; `line` is the log line when one is to blame. */
@@ -227,9 +227,6 @@ async function ingestSourceNow(
             staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
             continue;
           }
-          // Each step gave back what it freed before the next (see releaseFreedMemory); so does the last, so that a
-          // server's footprint between ingests is not the largest ingest's.
-          await releaseFreedMemory(connection);
           stage('committed');
           application.warnings = outcome.warnings;
           application.eventsRead = outcome.eventsRead;

@@ -252,7 +252,7 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
       if (unfinished.length > 0) {
         if (mayBeTaskEnd(unfinished)) carry = Buffer.from(unfinished);
         else {
-          // Only task ends are cut: any other line (a SQL plan of many MB) streams through as it comes.
+          // Only task ends are cut: every other line (a SQL plan of many MB) streams through as it comes.
           pieces.push(unfinished);
           passingThrough = true;
         }

@@ -2,7 +2,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { findBlankLines } from '../eventlog/line-scanner.js';
 import type { Piece } from '../eventlog/pieces.js';
-import { releaseFreedMemory } from '../store/database.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   stagedEventColumns,
@@ -293,9 +292,8 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
  * in a part without a scan. Returns the plan.
  */
 export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan): Promise<StagingPlan> {
+  await dropStagedTables(connection);
   await connection.run(`
-    DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
-    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS};
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
     CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)});
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
@@ -312,8 +310,6 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         FROM (SELECT line, json, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
               FROM ${lines})
         WHERE true ${filter}`);
-      // Reading the lines and parsing them are each a peak of their own (a log's 16 MB plan lines are held by both).
-      await releaseFreedMemory(connection);
       await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
         SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
         FROM staged_lines`);
@@ -325,7 +321,6 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
         FROM staged_lines WHERE task_kind = 'end' AND json IS NOT NULL`);
       await connection.run('DROP TABLE staged_lines');
-      await releaseFreedMemory(connection);
     };
     try {
       await stagePart();

@@ -9,7 +9,6 @@ import {
 } from '../parse/stage-events.js';
 import { isVendorMetricNameSql } from '../model/vendor-metrics.js';
 import { applicationNumberOf, assignApplicationNumber } from './application-numbers.js';
-import { releaseFreedMemory } from './database.js';
 import { precomputeApplication } from './precompute.js';
 import { applicationTables, taskMetricNames } from './schema.js';
 
@@ -530,7 +529,6 @@ export async function writeApplication(
     for (const statement of Object.values(insertStatements)) {
       await connection.run(statement, { appKey: app.appKey });
     }
-    await releaseFreedMemory(connection);
     const taskCounts = await countTaskEvents(connection);
     const endsStored = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
     // In Spark every started task ends; more starts than ends means some tasks were still running.
@@ -550,9 +548,6 @@ export async function writeApplication(
       }
       unusableTaskEvents = rows.length;
     }
-    // The task read is the ingest's largest transient (DuckDB's parallel JSON reader); what it freed goes back
-    // before the next steps allocate, so the ingest's peak is that read's, not the sum of every step's.
-    await releaseFreedMemory(connection);
     const eventsRead = app.eventsRead + taskCounts.starts + taskCounts.ends;
     const eventsSkipped = app.eventsSkipped + unusableTaskEvents;
     await connection.run(applicationInsert, {
@@ -578,7 +573,6 @@ export async function writeApplication(
     // Whatever is derived from the rows (precomputed answers, then the insights the detectors find in them)
     // commits with them, or not at all.
     await precomputeApplication(connection, app.appKey);
-    await releaseFreedMemory(connection);
     await options.beforeCommit?.(connection);
     await connection.run('COMMIT');
     return { warnings, eventsRead, eventsSkipped };

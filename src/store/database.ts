@@ -2,9 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Config } from '../config.js';
-import { ReusedStatements } from './reused-statements.js';
+import { bindValues, ReusedStatements } from './reused-statements.js';
 import { createTablesSql, SCHEMA_VERSION } from './schema.js';
 import { createViewsSql } from './views.js';
 
@@ -45,16 +45,11 @@ export function requestMemo(): Map<string, unknown> | undefined {
   return requestScope.getStore()?.memo;
 }
 
-/** Idle read connections kept for reuse; more run at once when asked, and close when returned beyond this. */
+/**
+ * Idle read connections kept for reuse, each with the statements it prepared (parsed and planned once, run many
+ * times); more run at once when asked, and close when returned beyond this.
+ */
 const MAX_IDLE_READERS = 16;
-/** Prepared statements a read connection keeps (the store's queries are a few dozen texts). */
-const MAX_STATEMENTS_PER_READER = 200;
-
-/** A connection kept for reads, with the statements it prepared (parsed and planned once, run many times). */
-interface Reader {
-  connection: DuckDBConnection;
-  statements: Map<string, DuckDBPreparedStatement>;
-}
 
 /** Why a database file could not be opened: held by another process, not writable, or something else. */
 export type DatabaseOpenProblem = 'locked' | 'read-only' | 'other';
@@ -145,7 +140,7 @@ export type Row = Record<string, unknown>;
 export class AnalysisDatabase {
   /** Tells this process's databases apart (in-memory caches key answers by it). */
   readonly id = nextDatabaseId++;
-  private readonly idleReaders: Reader[] = [];
+  private readonly idleReaders: ReusedStatements[] = [];
   /** The write connection kept between ingests, and whether a work holds it now. */
   private writer: ReusedStatements | null = null;
   private writerHeld = false;
@@ -159,7 +154,7 @@ export class AnalysisDatabase {
   }
   set reuseConnections(value: boolean) {
     this.reuse = value;
-    if (!value) for (const reader of this.idleReaders.splice(0)) this.closeReader(reader);
+    if (!value) for (const reader of this.idleReaders.splice(0)) reader.close();
   }
   private reuse = true;
   /**
@@ -226,7 +221,7 @@ export class AnalysisDatabase {
     this.closeWriter();
     for (const reader of this.idleReaders.splice(0)) {
       try {
-        this.closeReader(reader);
+        reader.close();
       } catch {
         // Already unusable.
       }
@@ -332,7 +327,8 @@ export class AnalysisDatabase {
     if (this.writerHeld) return this.withConnection(work);
     currentSignal()?.throwIfAborted();
     await this.reopenIfInvalidated();
-    this.writer ??= new ReusedStatements(await this.connect());
+    // Every statement of an ingest is followed by a check of the process's memory (see releaseFreedMemory).
+    this.writer ??= new ReusedStatements(await this.connect(), { afterEach: releaseFreedMemory });
     const writer = this.writer;
     this.writerHeld = true;
     return this.runWork(writer.connection, work, false, (failed) => {
@@ -395,19 +391,13 @@ export class AnalysisDatabase {
     const signal = currentSignal();
     signal?.throwIfAborted();
     await this.reopenIfInvalidated();
-    const reader = this.idleReaders.pop() ?? { connection: await this.connect(), statements: new Map() };
+    const reader = this.idleReaders.pop() ?? new ReusedStatements(await this.connect());
     const interrupt = (): void => reader.connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     let reusable = true;
     try {
-      let statement = reader.statements.get(sql);
-      if (!statement) {
-        statement = await reader.connection.prepare(sql);
-        if (reader.statements.size >= MAX_STATEMENTS_PER_READER) this.forgetStatements(reader);
-        reader.statements.set(sql, statement);
-      }
-      statement.clearBindings();
-      if (Array.isArray(params) ? params.length > 0 : Object.keys(params).length > 0) statement.bind(params);
+      const statement = await reader.prepared(sql);
+      bindValues(statement, params);
       const result = await statement.runAndReadAll();
       if (statement.statementType !== StatementType.SELECT) this.writes += 1;
       return result.getRowObjectsJS() as Row[];
@@ -420,27 +410,18 @@ export class AnalysisDatabase {
     } finally {
       signal?.removeEventListener('abort', interrupt);
       if (reusable && this.reuse && !this.closed && this.idleReaders.length < MAX_IDLE_READERS) this.idleReaders.push(reader);
-      else this.closeReader(reader);
+      else reader.close();
     }
   }
 
   /** Closes the instance; the object is unusable afterwards. */
   close(): void {
     this.closed = true;
-    for (const reader of this.idleReaders.splice(0)) this.closeReader(reader);
+    for (const reader of this.idleReaders.splice(0)) reader.close();
     if (!this.writerHeld) this.closeWriter();
     this.instance.closeSync();
   }
 
-  private forgetStatements(reader: Reader): void {
-    for (const statement of reader.statements.values()) statement.destroySync();
-    reader.statements.clear();
-  }
-
-  private closeReader(reader: Reader): void {
-    this.forgetStatements(reader);
-    reader.connection.closeSync();
-  }
 
   private async migrate(): Promise<void> {
     await this.withConnection(async (connection) => {
@@ -476,7 +457,8 @@ let residentAfterLastRelease = 0;
 
 /**
  * Returns to the system the memory that finished statements freed, once the process has grown by
- * {@link RELEASE_AFTER_GROWTH_BYTES} since the last time. DuckDB's allocations come from the C heap, which keeps
+ * {@link RELEASE_AFTER_GROWTH_BYTES} since the last time; the ingest's write connection runs it after every
+ * statement ({@link AnalysisDatabase.withWriteConnection}). DuckDB's allocations come from the C heap, which keeps
  * freed pages: without this, a process's footprint after an ingest is the sum of every step's high-water mark
  * instead of the largest one. DuckDB trims the heap (malloc_trim) whenever its thread pool is resized and offers
  * no other way to ask for it, so the pool is resized by one and back (~10 ms; the setting is the database's, and

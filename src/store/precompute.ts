@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { applicationNumberOf } from './application-numbers.js';
-import { releaseFreedMemory } from './database.js';
 import { precomputeResourceFacts } from './cost-store.js';
 import { precomputeTaskQuantiles } from './task-summary.js';
 import { executorMetricNames } from '../parse/event-schema.js';
@@ -34,8 +33,6 @@ export async function precomputeApplication(connection: DuckDBConnection, appKey
   }
   for (const [table, macro] of fromMacros) {
     await connection.run(`INSERT INTO ${table} FROM ${macro}($appKey, $appNo)`, { appKey, appNo });
-    // Each macro aggregates all of the application's tasks: what one frees is given back before the next.
-    await releaseFreedMemory(connection);
   }
   // A stage attempt's peak executor metrics: the peaks of its executors' summaries (the same events raise both).
   await connection.run(

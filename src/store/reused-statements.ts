@@ -11,9 +11,22 @@ const RUN_AS_IS = /^\s*(BEGIN|COMMIT|ROLLBACK|SET|RESET|USE)\b/i;
 type Values = DuckDBValue[] | Record<string, DuckDBValue>;
 type Types = DuckDBType[] | Record<string, DuckDBType | undefined>;
 
+/** Binds `values` to `statement`, clearing what its last run bound (a statement run with no values gets none). */
+export function bindValues(statement: DuckDBPreparedStatement, values: Values | undefined): void {
+  statement.clearBindings();
+  if (values !== undefined && (Array.isArray(values) ? values.length > 0 : Object.keys(values).length > 0)) statement.bind(values);
+}
+
+/** Options of {@link ReusedStatements}. */
+export interface ReusedStatementsOptions {
+  /** Work after every statement run through {@link ReusedStatements.connection}, given the connection itself. */
+  afterEach?: (connection: DuckDBConnection) => Promise<void>;
+}
+
 /**
- * A connection that prepares a statement text the second time it runs and reuses the prepared statement from then
- * on. The ingest runs the same few dozen texts (its inserts, the precomputed answers, the detectors) for every log,
+ * A connection that keeps the statements it prepares. Through {@link prepared}, a text is prepared on its first run
+ * (the API's pooled reads). Through {@link connection}, a statement text is prepared the second time it runs and
+ * reused from then on. The ingest runs the same few dozen texts (its inserts, the precomputed answers, the detectors) for every log,
  * and parsing and planning them took ~20% of a small log's ingest. Texts run once (reads naming one log's own
  * files) are run as they are; a text that cannot be prepared (several statements) keeps being run as it is. DuckDB
  * binds a kept statement again when a table it reads (a temp table of the ingest) was dropped and created anew.
@@ -26,7 +39,10 @@ export class ReusedStatements {
   /** The connection itself, with `run` and `runAndReadAll` going through the kept statements. */
   readonly connection: DuckDBConnection;
 
-  constructor(private readonly target: DuckDBConnection) {
+  constructor(
+    private readonly target: DuckDBConnection,
+    private readonly options: ReusedStatementsOptions = {},
+  ) {
     const run = (sql: string, values?: Values, types?: Types) => this.run(sql, values, types);
     const runAndReadAll = (sql: string, values?: Values, types?: Types) => this.runAndReadAll(sql, values, types);
     this.connection = new Proxy(target, {
@@ -51,23 +67,34 @@ export class ReusedStatements {
     this.target.closeSync();
   }
 
+  /** The kept statement for `sql`, prepared now if it is not kept yet (throws what DuckDB says of a text it cannot prepare). */
+  async prepared(sql: string): Promise<DuckDBPreparedStatement> {
+    const kept = this.kept.get(sql);
+    if (kept) return kept;
+    const statement = await this.target.prepare(sql);
+    if (this.kept.size >= MAX_KEPT_STATEMENTS) {
+      const [oldest, statementOfOldest] = this.kept.entries().next().value!;
+      statementOfOldest.destroySync();
+      this.kept.delete(oldest);
+    }
+    this.kept.set(sql, statement);
+    return statement;
+  }
+
   private async run(sql: string, values?: Values, types?: Types) {
     const statement = await this.statementFor(sql, types);
-    if (!statement) return this.target.run(sql, values, types);
-    this.bind(statement, values);
-    return statement.run();
+    if (statement) bindValues(statement, values);
+    const result = statement ? await statement.run() : await this.target.run(sql, values, types);
+    await this.options.afterEach?.(this.target);
+    return result;
   }
 
   private async runAndReadAll(sql: string, values?: Values, types?: Types) {
     const statement = await this.statementFor(sql, types);
-    if (!statement) return this.target.runAndReadAll(sql, values, types);
-    this.bind(statement, values);
-    return statement.runAndReadAll();
-  }
-
-  private bind(statement: DuckDBPreparedStatement, values: Values | undefined): void {
-    statement.clearBindings();
-    if (values !== undefined && (Array.isArray(values) ? values.length > 0 : Object.keys(values).length > 0)) statement.bind(values);
+    if (statement) bindValues(statement, values);
+    const result = statement ? await statement.runAndReadAll() : await this.target.runAndReadAll(sql, values, types);
+    await this.options.afterEach?.(this.target);
+    return result;
   }
 
   /** The kept statement for `sql`, prepared now on its second run; null to run the text as it is. */
@@ -80,20 +107,12 @@ export class ReusedStatements {
       this.seen.add(sql);
       return null;
     }
-    let statement: DuckDBPreparedStatement;
     try {
-      statement = await this.target.prepare(sql);
+      return await this.prepared(sql);
     } catch {
       // Several statements in one text, or an error the plain run reports in its own words.
       this.unpreparable.add(sql);
       return null;
     }
-    if (this.kept.size >= MAX_KEPT_STATEMENTS) {
-      const [oldest, statementOfOldest] = this.kept.entries().next().value!;
-      statementOfOldest.destroySync();
-      this.kept.delete(oldest);
-    }
-    this.kept.set(sql, statement);
-    return statement;
   }
 }

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
 import { ApplicationAnswers, applicationNumbers, cachedByApp } from './application-cache.js';
 import { batchesUpTo } from './batch-keys.js';
-import { releaseFreedMemory, type AnalysisDatabase } from './database.js';
+import type { AnalysisDatabase } from './database.js';
 import type { StageAttemptKey } from './tasks-store.js';
 
 /** Quantiles of one task metric, in the order of {@link TaskMetricDistributions.quantiles}. */
@@ -198,7 +198,6 @@ export async function precomputeTaskQuantiles(connection: DuckDBConnection, appK
        SELECT $appKey, stageId, stageAttemptId, $quantiles::DOUBLE[], metricValues FROM (${precomputedSummarySql})`,
       taskSummaryParams(appKey, appNo, batch, PRECOMPUTED_QUANTILES),
     );
-    await releaseFreedMemory(connection);
   }
 }
 

@@ -64,6 +64,31 @@ describe('ReusedStatements', () => {
     expect(await rowsOf('SELECT (SELECT x FROM a) + (SELECT x FROM b) AS s')).toEqual([{ s: 3 }]);
   });
 
+  it('runs its afterEach work after every statement, on the connection itself', async () => {
+    const ran: string[] = [];
+    const counting = new ReusedStatements(await instance.connect(), {
+      afterEach: async (own) => {
+        // The work gets the plain connection: what it runs is not counted again.
+        const reader = await own.runAndReadAll('SELECT 1 AS one');
+        ran.push(String(reader.getRowObjectsJS()[0]!.one));
+      },
+    });
+    try {
+      for (let i = 0; i < 3; i += 1) await counting.connection.run('SELECT $i::INTEGER AS i', { i });
+      await counting.connection.runAndReadAll('SELECT 2');
+      expect(ran).toEqual(['1', '1', '1', '1']);
+    } finally {
+      counting.close();
+    }
+  });
+
+  it('prepares a text on its first use through prepared(), and keeps it', async () => {
+    const statement = await reused.prepared('SELECT 40 + 2 AS n');
+    expect(reused.keptCount).toBe(1);
+    expect(await reused.prepared('SELECT 40 + 2 AS n')).toBe(statement);
+    await expect(reused.prepared('SELECT FROM WHERE')).rejects.toThrow(/syntax/i);
+  });
+
   it('reports an error in a text as a plain run would, however often it is run', async () => {
     for (let i = 0; i < 3; i += 1) {
       await expect(connection.run('SELECT * FROM missing_table WHERE k = $k', { k: 1 })).rejects.toThrow(/missing_table/);
