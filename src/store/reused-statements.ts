@@ -81,18 +81,25 @@ export class ReusedStatements {
     return statement;
   }
 
-  private async run(sql: string, values?: Values, types?: Types) {
-    const statement = await this.statementFor(sql, types);
-    if (statement) bindValues(statement, values);
-    const result = statement ? await statement.run() : await this.target.run(sql, values, types);
-    await this.options.afterEach?.(this.target);
-    return result;
+  private run(sql: string, values?: Values, types?: Types) {
+    return this.runThrough(sql, types, values, (statement) => statement.run(), () => this.target.run(sql, values, types));
   }
 
-  private async runAndReadAll(sql: string, values?: Values, types?: Types) {
+  private runAndReadAll(sql: string, values?: Values, types?: Types) {
+    return this.runThrough(sql, types, values, (statement) => statement.runAndReadAll(), () => this.target.runAndReadAll(sql, values, types));
+  }
+
+  /** Runs `sql` through its kept statement when there is one, else as it is; then the afterEach work. */
+  private async runThrough<R>(
+    sql: string,
+    types: Types | undefined,
+    values: Values | undefined,
+    viaStatement: (statement: DuckDBPreparedStatement) => Promise<R>,
+    asItIs: () => Promise<R>,
+  ): Promise<R> {
     const statement = await this.statementFor(sql, types);
     if (statement) bindValues(statement, values);
-    const result = statement ? await statement.runAndReadAll() : await this.target.runAndReadAll(sql, values, types);
+    const result = statement ? await viaStatement(statement) : await asItIs();
     await this.options.afterEach?.(this.target);
     return result;
   }
