@@ -208,6 +208,7 @@ async function ingestSourceNow(
           try {
             outcome = await asBadInput(source, fastParts, () =>
               writeApplication(connection, application, plan, {
+                taskReadThreads: database.taskReadThreads,
                 // Findings are computed once, here, and committed with the application: a reader never sees one
                 // without the other, and queries never wait for a detector.
                 beforeCommit: async (tx) => {

@@ -11,6 +11,7 @@ import { isVendorMetricNameSql } from '../model/vendor-metrics.js';
 import { applicationNumberOf, assignApplicationNumber } from './application-numbers.js';
 import { precomputeApplication } from './precompute.js';
 import { applicationTables, taskMetricNames } from './schema.js';
+import { withThreads } from './database.js';
 
 /** What the ingest knows of an application attempt before its rows are written. */
 export interface ApplicationIdentity {
@@ -508,6 +509,8 @@ export interface WriteOutcome {
 export interface WriteOptions {
   /** Work on the written rows that must become visible with them, run inside the transaction before COMMIT. */
   beforeCommit?: (connection: DuckDBConnection) => Promise<void>;
+  /** DuckDB threads for reading the log's task events (the database's own count when unset). */
+  taskReadThreads?: number;
 }
 
 /**
@@ -530,12 +533,15 @@ export async function writeApplication(
       await connection.run(statement, { appKey: app.appKey });
     }
     const taskCounts = await countTaskEvents(connection);
-    const endsStored = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
-    // In Spark every started task ends; more starts than ends means some tasks were still running.
-    const runningStored =
-      taskCounts.starts > endsStored
-        ? (await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey, appNo })).rowsChanged
-        : 0;
+    const readTasks = <T>(read: () => Promise<T>): Promise<T> =>
+      options.taskReadThreads === undefined ? read() : withThreads(connection, options.taskReadThreads, read);
+    const { endsStored, runningStored } = await readTasks(async () => {
+      const ends = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
+      // In Spark every started task ends; more starts than ends means some tasks were still running.
+      const running =
+        taskCounts.starts > ends ? (await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey, appNo })).rowsChanged : 0;
+      return { endsStored: ends, runningStored: running };
+    });
     const warnings = [...app.warnings];
     let unusableTaskEvents = 0;
     if (endsStored < taskCounts.ends || (runningStored > 0 && endsStored + runningStored < taskCounts.starts)) {

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { AnalysisDatabase, withThreads } from '../../src/store/database.js';
+import { eventLogPath } from '../helpers/spark-events.js';
+
+let databases: AnalysisDatabase[] = [];
+afterEach(() => {
+  for (const database of databases) database.close();
+  databases = [];
+});
+
+async function open(options: { threads: number; taskReadThreads?: number }): Promise<AnalysisDatabase> {
+  const database = await AnalysisDatabase.open(':memory:', options);
+  databases.push(database);
+  return database;
+}
+
+async function threadsOf(database: AnalysisDatabase): Promise<number> {
+  const [row] = await database.query(`SELECT current_setting('threads')::INTEGER AS n`);
+  return Number(row!.n);
+}
+
+describe('withThreads', () => {
+  it('runs the work on the given number of threads and puts the database back to its own', async () => {
+    const database = await open({ threads: 2 });
+    const inside = await database.withConnection((connection) =>
+      withThreads(connection, 1, async () => {
+        const reader = await connection.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`);
+        return Number(reader.getRowObjectsJS()[0]!.n);
+      }),
+    );
+    expect(inside).toBe(1);
+    expect(await threadsOf(database)).toBe(2);
+  });
+
+  it('puts the thread count back when the work fails', async () => {
+    const database = await open({ threads: 2 });
+    await expect(
+      database.withConnection((connection) =>
+        withThreads(connection, 1, async () => {
+          throw new Error('read failed');
+        }),
+      ),
+    ).rejects.toThrow('read failed');
+    expect(await threadsOf(database)).toBe(2);
+  });
+
+  it('puts the thread count back when the failure aborted the transaction, and throws the failure', async () => {
+    const database = await open({ threads: 2 });
+    await database.withConnection(async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      await expect(
+        withThreads(connection, 1, () => connection.run(`SELECT 'not a number'::INTEGER`)),
+      ).rejects.toThrow(/Could not convert/);
+      await connection.run('ROLLBACK').catch(() => undefined);
+    });
+    expect(await threadsOf(database)).toBe(2);
+  });
+});
+
+describe('the task read thread count of an ingest', () => {
+  it('stores the same tasks on one thread as on two, and leaves the database at its configured threads', async () => {
+    const log = eventLogPath('apache-spark', 'application_1553914137147_0018');
+    const tasksOf = async (database: AnalysisDatabase): Promise<unknown[]> => {
+      const report = await ingestPaths(database, [log]);
+      expect(report.failures).toEqual([]);
+      return database.query(`SELECT stageId, stageAttemptId, taskId, launchTime, finishTime, executorRunTime, shuffleWriteBytes,
+        status, endReason FROM tasks ORDER BY taskId`);
+    };
+    const oneThread = await open({ threads: 2, taskReadThreads: 1 });
+    const twoThreads = await open({ threads: 2, taskReadThreads: 2 });
+    const tasks = await tasksOf(oneThread);
+    expect(tasks.length).toBeGreaterThan(0);
+    expect(tasks).toEqual(await tasksOf(twoThreads));
+    expect(oneThread.taskReadThreads).toBe(1);
+    expect(await threadsOf(oneThread)).toBe(2);
+  });
+
+  it('reads tasks on one thread unless told otherwise', async () => {
+    expect((await open({ threads: 2 })).taskReadThreads).toBe(1);
+  });
+});
