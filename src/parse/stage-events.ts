@@ -304,19 +304,27 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
       // Task lines keep only a marker (for counting) unless a task end may hold a user accumulator.
+      // Each kept line's length is noted as it is read, so batches are sized without reading the text again.
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
-        SELECT line, task_kind, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
-          THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
-        FROM (SELECT line, json, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
-              FROM ${lines})
-        WHERE true ${filter}`);
+        SELECT line, task_kind, json, strlen(json) AS bytes FROM (
+          SELECT line, task_kind, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
+            THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
+          FROM (SELECT line, json, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
+                FROM ${lines})
+          WHERE true ${filter})`);
       await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
         SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
         FROM staged_lines`);
-      await connection.run(`INSERT INTO ${STAGED_EVENTS}
-        SELECT ${index}, line, ${kindSql}, unnest(json_transform(json, ${jsonShapeSql(stagedEventColumns)}))
-        FROM (SELECT line, json, ${rawEventNameSql} AS raw_event FROM staged_lines WHERE task_kind IS NULL)
-        WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`);
+      for (const { first, last } of await stagedLineBatches(connection)) {
+        await connection.run(
+          `INSERT INTO ${STAGED_EVENTS}
+          SELECT ${index}, line, ${kindSql}, unnest(json_transform(json, ${jsonShapeSql(stagedEventColumns)}))
+          FROM (SELECT line, json, ${rawEventNameSql} AS raw_event FROM staged_lines
+                WHERE task_kind IS NULL AND rowid BETWEEN $first AND $last)
+          WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`,
+          { first, last },
+        );
+      }
       await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
         SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
         FROM staged_lines WHERE task_kind = 'end' AND json IS NOT NULL`);
@@ -329,6 +337,23 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     }
   }
   return plan;
+}
+
+/**
+ * Most bytes of event text parsed in one statement. DuckDB parses a vector of lines (up to 2,048) at once and
+ * holds each line's text, parsed document and typed copy together: a hundred SQL plan updates of 1 MB in one
+ * vector ran a 512 MB limit out. A batch holds lines that start within this many bytes of each other, so it is
+ * at most this plus one line.
+ */
+const STAGE_BATCH_BYTES = 8 * 1024 * 1024;
+
+/** Rowid ranges of staged_lines' non-task lines, in file order, {@link STAGE_BATCH_BYTES} of text or one line each. */
+async function stagedLineBatches(connection: DuckDBConnection): Promise<Array<{ first: bigint; last: bigint }>> {
+  const reader = await connection.runAndReadAll(`SELECT min(r) AS first, max(r) AS last FROM (
+      SELECT rowid AS r, (sum(bytes) OVER (ORDER BY rowid) - bytes) // ${STAGE_BATCH_BYTES} AS batch
+      FROM staged_lines WHERE task_kind IS NULL)
+    GROUP BY batch ORDER BY batch`);
+  return reader.getRowObjects() as Array<{ first: bigint; last: bigint }>;
 }
 
 /**
