@@ -254,10 +254,18 @@ const insertStatements: Record<string, string> = {
       s.sparkPlanInfo, s.modifiedConfigs, s.time, e.endTime, e.errorMessage
     FROM starts s LEFT JOIN ends e USING (executionId)`,
 
+  // Every version's plan tree is kept (stages ran under the version of their time), but only an execution's last
+  // description: it is the one shown, as in History Server, and on Databricks logs each one is megabytes.
   sql_plan_updates: `
     INSERT INTO sql_plan_updates
-    SELECT $appKey, executionId, rowid, physicalPlanDescription, sparkPlanInfo
-    FROM ${staged} WHERE kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND executionId IS NOT NULL`,
+    SELECT $appKey, u.executionId, u.rowid, CASE WHEN u.rowid = l.lastDescribed THEN u.physicalPlanDescription END,
+      u.sparkPlanInfo
+    FROM ${staged} u
+    LEFT JOIN (
+      SELECT executionId, max(rowid) AS lastDescribed FROM ${staged}
+      WHERE kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND physicalPlanDescription IS NOT NULL GROUP BY ALL
+    ) l USING (executionId)
+    WHERE u.kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND u.executionId IS NOT NULL`,
 
   sql_metric_updates: `
     INSERT INTO sql_metric_updates

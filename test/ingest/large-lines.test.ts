@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
 
@@ -29,6 +30,28 @@ function logWithLargeLine(dir: string, appId: string, planBytes: number): { path
   return { path, line: 2 };
 }
 
+/**
+ * Writes a log: a small application whose one SQL execution then gets `updates` adaptive plan updates of
+ * `planBytes` each (Databricks logs one per re-optimization, often about a megabyte). Each plan starts with its
+ * update's number.
+ */
+function logWithPlanUpdates(dir: string, appId: string, updates: number, planBytes: number): string {
+  const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }, { durationMs: 20 }] }] }] })
+    .split('\n')
+    .filter((line) => line !== '');
+  const path = join(dir, `${appId}.json`);
+  const fd = openSync(path, 'w');
+  writeSync(fd, `${lines[0]}\n`);
+  writeSync(fd, '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":7,"description":"d","details":"","physicalPlanDescription":"p","sparkPlanInfo":{"nodeName":"Scan","simpleString":"Scan","children":[],"metadata":{},"metrics":[]},"time":1700000000001,"modifiedConfigs":{}}\n');
+  for (let update = 0; update < updates; update += 1) {
+    const label = `update ${update};`;
+    writeSync(fd, `{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":7,"physicalPlanDescription":"${label}${'x'.repeat(planBytes - label.length)}","sparkPlanInfo":{"nodeName":"AdaptiveSparkPlan","simpleString":"${label}","children":[],"metadata":{},"metrics":[]}}\n`);
+  }
+  for (const line of lines.slice(1)) writeSync(fd, `${line}\n`);
+  closeSync(fd);
+  return path;
+}
+
 describe('event lines of any size', () => {
   let db: TempDatabase;
   let scratch: string;
@@ -50,6 +73,27 @@ describe('event lines of any size', () => {
     ));
     expect(rows).toEqual([{ n: 15 * MB }]);
   });
+
+  it.each([
+    ['a hundred plan updates of 1 MB', 100, MB],
+    ['ten plan updates of 15 MB', 10, 15 * MB],
+  ])('stores %s at the default memory limit: every plan version in order, the last description whole', async (_label, updates, planBytes) => {
+    const appId = `app-${updates}-updates`;
+    const report = await ingestPaths(db.database, [logWithPlanUpdates(scratch, appId, updates, planBytes)]);
+    expect(report.failures.map((f) => f.error.message)).toEqual([]);
+    // Every version's plan tree, in order; of the descriptions only the last, the one an execution shows.
+    const versions = plain(await db.database.query(
+      `SELECT sparkPlanInfo->>'simpleString' AS label, strlen(physicalPlanDescription) AS described FROM sql_plan_updates
+       WHERE appKey = $k ORDER BY seq`,
+      { k: appId },
+    ));
+    expect(versions).toEqual(
+      Array.from({ length: updates }, (_unused, update) => ({ label: `update ${update};`, described: update === updates - 1 ? planBytes : null })),
+    );
+    const [execution] = (await sqlExecutionsByApp(db.database, [appId]))[0]!;
+    expect(execution!.physicalPlanDescription?.length).toBe(planBytes);
+    expect(execution!.physicalPlanDescription?.startsWith(`update ${updates - 1};`)).toBe(true);
+  }, 120_000);
 
   it.each([['40 MB', 40 * MB], ['200 MB', 200 * MB]])(
     'skips an event of %s with a warning naming its line and its size, and stores the rest of the log',
