@@ -304,9 +304,11 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
       // Task lines keep only a marker (for counting) unless a task end may hold a user accumulator.
-      // Each kept line's length is noted as it is read, so batches are sized without reading the text again.
+      // Each kept line's length, and the execution of a plan update, are noted as it is read, so batches are sized
+      // and an execution's last update found without reading the text again.
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
-        SELECT line, task_kind, json, strlen(json) AS bytes FROM (
+        SELECT line, task_kind, json, strlen(json) AS bytes, ${planUpdateExecutionSql} AS plan_update_of,
+          false AS superseded FROM (
           SELECT line, task_kind, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
             THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
           FROM (SELECT line, json, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
@@ -315,11 +317,19 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
         SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
         FROM staged_lines`);
+      // Marked apart from the text (a window over the lines would hold every plan's text at once).
+      await connection.run(`UPDATE staged_lines SET superseded = true WHERE plan_update_of IS NOT NULL
+        AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
+      const shape = jsonShapeSql(stagedEventColumns);
       for (const { first, last } of await stagedLineBatches(connection)) {
+        // Only an execution's last plan description is ever shown (see the sql_plan_updates insert); the earlier
+        // ones are megabytes each on Databricks logs, so they are not kept past their parse.
         await connection.run(
           `INSERT INTO ${STAGED_EVENTS}
-          SELECT ${index}, line, ${kindSql}, unnest(json_transform(json, ${jsonShapeSql(stagedEventColumns)}))
-          FROM (SELECT line, json, ${rawEventNameSql} AS raw_event FROM staged_lines
+          SELECT ${index}, line, ${kindSql}, unnest(CASE WHEN superseded
+            THEN struct_update(json_transform(json, ${shape}), physicalPlanDescription := NULL::VARCHAR)
+            ELSE json_transform(json, ${shape}) END)
+          FROM (SELECT line, json, ${rawEventNameSql} AS raw_event, superseded FROM staged_lines
                 WHERE task_kind IS NULL AND rowid BETWEEN $first AND $last)
           WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`,
           { first, last },
@@ -338,6 +348,15 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
   }
   return plan;
 }
+
+/**
+ * The execution of a SQL adaptive plan update that carries a description, from the start of its line (Spark writes
+ * "executionId" and then "physicalPlanDescription" right after "Event"); NULL for any other line, or one written
+ * otherwise, whose description is then kept.
+ */
+const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
+    AND starts_with(json, '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":')
+    THEN TRY_CAST(regexp_extract(substr(json, 1, 180), '^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"', 1) AS BIGINT) END`;
 
 /**
  * Most bytes of event text parsed in one statement. DuckDB parses a vector of lines (up to 2,048) at once and
