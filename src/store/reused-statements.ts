@@ -99,7 +99,15 @@ export class ReusedStatements {
   ): Promise<R> {
     const statement = await this.statementFor(sql, types);
     if (statement) bindValues(statement, values);
-    const result = statement ? await viaStatement(statement) : await asItIs();
+    let result: R;
+    try {
+      result = statement ? await viaStatement(statement) : await asItIs();
+    } catch (error) {
+      // What a failed statement freed counts too (a first line split that met a long line); its error is the one
+      // reported, and in a transaction the failure aborted the work cannot run at all.
+      await this.options.afterEach?.(this.target).catch(() => undefined);
+      throw error;
+    }
     await this.options.afterEach?.(this.target);
     return result;
   }

@@ -82,6 +82,26 @@ describe('ReusedStatements', () => {
     }
   });
 
+  it('runs its afterEach work after a failing statement too, whose error is the one reported', async () => {
+    let ran = 0;
+    const failing = new ReusedStatements(await instance.connect(), {
+      afterEach: async (own) => {
+        ran += 1;
+        // In an aborted transaction the work itself fails: that must not hide the statement's error.
+        await own.run('SELECT 1');
+      },
+    });
+    try {
+      await expect(failing.connection.run(`SELECT 'x'::INTEGER`)).rejects.toThrow(/Could not convert/);
+      await failing.connection.run('BEGIN TRANSACTION');
+      await expect(failing.connection.run(`SELECT 'y'::INTEGER`)).rejects.toThrow(/Could not convert/);
+      await failing.connection.run('ROLLBACK');
+      expect(ran).toBe(4);
+    } finally {
+      failing.close();
+    }
+  });
+
   it('prepares a text on its first use through prepared(), and keeps it', async () => {
     const statement = await reused.prepared('SELECT 40 + 2 AS n');
     expect(reused.keptCount).toBe(1);
