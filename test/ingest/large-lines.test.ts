@@ -10,46 +10,48 @@ import { buildEventLog } from '../helpers/synthetic-log.js';
 const MB = 1024 * 1024;
 
 /**
- * Writes a log: a small application with, after its first line, one SQL execution start whose physical plan
- * description is `planBytes` long (written in pieces, so the test never holds it whole). Returns its path and
- * the line number of the large event.
+ * Writes a small application's log to `dir` with what `writeAfterFirstLine` writes after its first line (large
+ * lines are written in pieces, so a test never holds one whole). Returns its path.
  */
-function logWithLargeLine(dir: string, appId: string, planBytes: number): { path: string; line: number } {
+function writeSmallLog(dir: string, appId: string, writeAfterFirstLine: (write: (text: string) => void) => void): string {
   const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }, { durationMs: 20 }] }] }] })
     .split('\n')
     .filter((line) => line !== '');
   const path = join(dir, `${appId}.json`);
   const fd = openSync(path, 'w');
-  writeSync(fd, `${lines[0]}\n`);
-  writeSync(fd, '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":7,"description":"wide","details":"","physicalPlanDescription":"');
-  const piece = 'x'.repeat(MB);
-  for (let written = 0; written < planBytes; written += MB) writeSync(fd, piece);
-  writeSync(fd, '","sparkPlanInfo":{"nodeName":"Scan","simpleString":"Scan","children":[],"metadata":{},"metrics":[]},"time":1700000000001,"modifiedConfigs":{}}\n');
-  for (const line of lines.slice(1)) writeSync(fd, `${line}\n`);
+  const write = (text: string): void => {
+    writeSync(fd, text);
+  };
+  write(`${lines[0]}\n`);
+  writeAfterFirstLine(write);
+  for (const line of lines.slice(1)) write(`${line}\n`);
   closeSync(fd);
+  return path;
+}
+
+/** A log whose second line is a SQL execution start with a physical plan description `planBytes` long. */
+function logWithLargeLine(dir: string, appId: string, planBytes: number): { path: string; line: number } {
+  const path = writeSmallLog(dir, appId, (write) => {
+    write('{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":7,"description":"wide","details":"","physicalPlanDescription":"');
+    const piece = 'x'.repeat(MB);
+    for (let written = 0; written < planBytes; written += MB) write(piece);
+    write('","sparkPlanInfo":{"nodeName":"Scan","simpleString":"Scan","children":[],"metadata":{},"metrics":[]},"time":1700000000001,"modifiedConfigs":{}}\n');
+  });
   return { path, line: 2 };
 }
 
 /**
- * Writes a log: a small application whose one SQL execution then gets `updates` adaptive plan updates of
- * `planBytes` each (Databricks logs one per re-optimization, often about a megabyte). Each plan starts with its
- * update's number.
+ * A log whose one SQL execution gets `updates` adaptive plan updates of `planBytes` each (Databricks logs one per
+ * re-optimization, often about a megabyte). Each plan starts with its update's number.
  */
 function logWithPlanUpdates(dir: string, appId: string, updates: number, planBytes: number): string {
-  const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }, { durationMs: 20 }] }] }] })
-    .split('\n')
-    .filter((line) => line !== '');
-  const path = join(dir, `${appId}.json`);
-  const fd = openSync(path, 'w');
-  writeSync(fd, `${lines[0]}\n`);
-  writeSync(fd, '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":7,"description":"d","details":"","physicalPlanDescription":"p","sparkPlanInfo":{"nodeName":"Scan","simpleString":"Scan","children":[],"metadata":{},"metrics":[]},"time":1700000000001,"modifiedConfigs":{}}\n');
-  for (let update = 0; update < updates; update += 1) {
-    const label = `update ${update};`;
-    writeSync(fd, `{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":7,"physicalPlanDescription":"${label}${'x'.repeat(planBytes - label.length)}","sparkPlanInfo":{"nodeName":"AdaptiveSparkPlan","simpleString":"${label}","children":[],"metadata":{},"metrics":[]}}\n`);
-  }
-  for (const line of lines.slice(1)) writeSync(fd, `${line}\n`);
-  closeSync(fd);
-  return path;
+  return writeSmallLog(dir, appId, (write) => {
+    write('{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":7,"description":"d","details":"","physicalPlanDescription":"p","sparkPlanInfo":{"nodeName":"Scan","simpleString":"Scan","children":[],"metadata":{},"metrics":[]},"time":1700000000001,"modifiedConfigs":{}}\n');
+    for (let update = 0; update < updates; update += 1) {
+      const label = `update ${update};`;
+      write(`{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":7,"physicalPlanDescription":"${label}${'x'.repeat(planBytes - label.length)}","sparkPlanInfo":{"nodeName":"AdaptiveSparkPlan","simpleString":"${label}","children":[],"metadata":{},"metrics":[]}}\n`);
+    }
+  });
 }
 
 describe('event lines of any size', () => {
