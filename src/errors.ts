@@ -15,3 +15,11 @@ export class NotFoundError extends Error {
 export class ForbiddenError extends Error {
   override readonly name = 'ForbiddenError';
 }
+
+/**
+ * The work needs more memory than the server's configured limit gives it (a log too big for DUCKDB_MEMORY_LIMIT).
+ * Not the input's fault, nor a fault of the server: the message names the limit an administrator can raise.
+ */
+export class MemoryLimitError extends Error {
+  override readonly name = 'MemoryLimitError';
+}

@@ -7,7 +7,7 @@ import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, findBlankLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { detectInsights } from '../analysis/run-detectors.js';
-import { BadInputError } from '../errors.js';
+import { BadInputError, MemoryLimitError } from '../errors.js';
 import { logger } from '../logger.js';
 import { handledEvents } from '../parse/event-names.js';
 import {
@@ -170,7 +170,29 @@ export async function ingestSource(
   source: LogSource,
   options: Pick<IngestOptions, 'beforeWrite' | 'budget' | 'onPhase' | 'slimming'> = {},
 ): Promise<IngestedApplication> {
-  return database.serializeWrite(() => ingestSourceNow(database, source, options));
+  try {
+    return await database.serializeWrite(() => ingestSourceNow(database, source, options));
+  } catch (error) {
+    throw memoryLimitErrorOf(error, source.name, database.memoryLimit) ?? error;
+  }
+}
+
+/** DuckDB's words for running out of its memory limit, with what it asked for and what it held. */
+const OUT_OF_MEMORY = /^Out of Memory Error: (?:failed to allocate data|could not allocate block) of size ([\d.]+ \w+) \(([\d.]+ \w+)\/([\d.]+ \w+) used\)/;
+
+/**
+ * DuckDB running out of memory during an ingest, told in the terms of this server's settings: DuckDB's own advice
+ * ("SET threads", "SET memory_limit") is SQL that no user of Spark Sword runs. Null for any other error.
+ */
+function memoryLimitErrorOf(error: unknown, sourceName: string, memoryLimit: string | null): MemoryLimitError | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!message.startsWith('Out of Memory Error')) return null;
+  const sizes = OUT_OF_MEMORY.exec(message);
+  const detail = sizes ? ` (DuckDB could not get ${sizes[1]} more with ${sizes[2]} of ${sizes[3]} in use)` : '';
+  return new MemoryLimitError(
+    `${sourceName} needs more memory to ingest than DUCKDB_MEMORY_LIMIT=${memoryLimit ?? "DuckDB's default"} allows${detail}. ` +
+      'It was not stored; raising DUCKDB_MEMORY_LIMIT lets it through.',
+  );
 }
 
 async function ingestSourceNow(

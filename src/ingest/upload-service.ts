@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BadInputError, ForbiddenError } from '../errors.js';
+import { BadInputError, ForbiddenError, MemoryLimitError } from '../errors.js';
 import { DecompressionBudget, DecompressionLimitError, type DecompressionLimits } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix, removeStaleTempFiles } from '../eventlog/temp-files.js';
 import { recordUploader } from '../store/application-uploads.js';
@@ -124,6 +124,7 @@ async function ingestUpload(
     if (report.applications.length === 0) {
       // Nothing stored because of our own fault: that is an internal error, not the client's.
       const internal = report.failures.find((failure) => !(failure.error instanceof BadInputError));
+      if (internal?.error instanceof MemoryLimitError) throw new MemoryLimitError(inClientTerms(internal.error.message));
       if (internal) throw internal.error;
       const reasons = report.failures.map((failure) => inClientTerms(failure.error.message));
       throw new BadInputError(reasons.join('; ') || `${upload.filename} holds no Spark event log`);

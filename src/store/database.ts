@@ -194,6 +194,11 @@ export class AnalysisDatabase {
     readonly taskReadThreads: number = 1,
   ) {}
 
+  /** The memory limit the database was opened with, as configured ("512MB"); null for DuckDB's default. */
+  get memoryLimit(): string | null {
+    return this.settings.memory_limit ?? null;
+  }
+
   /** The standing problem with the database (for /health), or null. Cleared once the database works again. */
   get fault(): string | null {
     return this.faultMessage;

@@ -10,11 +10,11 @@ export interface TempDatabase {
   dispose: () => void;
 }
 
-/** Opens a new analysis database file in its own temp directory. */
-export async function openTempDatabase(): Promise<TempDatabase> {
+/** Opens a new analysis database file in its own temp directory (at the default memory limit unless given one). */
+export async function openTempDatabase(memoryLimit = '512MB'): Promise<TempDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'spark-sword-test-'));
   const path = join(dir, 'analysis.duckdb');
-  const database = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+  const database = await AnalysisDatabase.open(path, { memoryLimit });
   return {
     database,
     path,

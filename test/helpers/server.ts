@@ -32,7 +32,7 @@ export interface TestServerOptions {
  * `env` overrides configuration.
  */
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const temp = await openTempDatabase();
+  const temp = await openTempDatabase(env.DUCKDB_MEMORY_LIMIT);
   const progressDir = options.progressPath ? null : mkdtempSync(join(tmpdir(), 'spark-sword-test-progress-'));
   const progressPath = options.progressPath ?? join(progressDir!, 'progress.duckdb');
   const config = loadConfig({

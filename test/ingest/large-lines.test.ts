@@ -2,7 +2,9 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryLimitError } from '../../src/errors.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { AnalysisDatabase } from '../../src/store/database.js';
 import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
@@ -96,6 +98,22 @@ describe('event lines of any size', () => {
     expect(execution!.physicalPlanDescription?.length).toBe(planBytes);
     expect(execution!.physicalPlanDescription?.startsWith(`update ${updates - 1};`)).toBe(true);
   }, 120_000);
+
+  it('refuses a log that needs more memory than DUCKDB_MEMORY_LIMIT in words that name the limit, storing nothing', async () => {
+    const small = await AnalysisDatabase.open(join(scratch, 'small-limit.duckdb'), { memoryLimit: '32MB' });
+    try {
+      const report = await ingestPaths(small, [logWithPlanUpdates(scratch, 'app-needs-memory', 3, 4 * MB)]);
+      expect(report.applications).toEqual([]);
+      const [failure] = report.failures;
+      expect(failure!.error).toBeInstanceOf(MemoryLimitError);
+      expect(failure!.error.message).toMatch(
+        /^app-needs-memory\.json needs more memory to ingest than DUCKDB_MEMORY_LIMIT=32MB allows \(DuckDB could not get [\d.]+ MiB more with [\d.]+ \w+ of [\d.]+ MiB in use\)\. It was not stored; raising DUCKDB_MEMORY_LIMIT lets it through\.$/,
+      );
+      expect(await small.query('SELECT count(*)::INTEGER AS n FROM applications')).toEqual([{ n: 0 }]);
+    } finally {
+      small.close();
+    }
+  });
 
   it.each([['40 MB', 40 * MB], ['200 MB', 200 * MB]])(
     'skips an event of %s with a warning naming its line and its size, and stores the rest of the log',

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -107,6 +107,31 @@ describe('MAX_DECOMPRESSED_BYTES', () => {
       const result = await gqlUpload(server.graphqlUrl, UploadEventLogDocument, bomb);
       expect(codeOf(result)).toBe('PAYLOAD_TOO_LARGE');
       expect(result.errors![0]!.message).toMatch(/zeros\.lz4 decompresses to more than 4194304 bytes, the limit \(MAX_DECOMPRESSED_BYTES\)/);
+    } finally {
+      await server.close();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DUCKDB_MEMORY_LIMIT', () => {
+  it('refuses with PAYLOAD_TOO_LARGE, naming the limit, a log that needs more memory to ingest', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'spark-sword-memory-'));
+    const server = await startTestServer({ DUCKDB_MEMORY_LIMIT: '32MB' });
+    try {
+      // A small application with three SQL plan updates of 4 MB: more than 32 MB to split and parse.
+      const [first, ...rest] = readFileSync(eventLogPath('apache-spark', 'local-1642039451826'), 'utf8').split('\n');
+      const update = (n: number): string =>
+        `{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":0,"physicalPlanDescription":"${'x'.repeat(4 * 1024 * 1024)}","sparkPlanInfo":{"nodeName":"AdaptiveSparkPlan","simpleString":"${n}","children":[],"metadata":{},"metrics":[]}}`;
+      const log = join(scratch, 'plan-heavy.json');
+      writeFileSync(log, [first, update(1), update(2), update(3), ...rest].join('\n'));
+      const result = await gqlUpload(server.graphqlUrl, UploadEventLogDocument, log);
+      expect(codeOf(result)).toBe('PAYLOAD_TOO_LARGE');
+      expect(result.errors![0]!.message).toMatch(
+        /^plan-heavy\.json needs more memory to ingest than DUCKDB_MEMORY_LIMIT=32MB allows \(DuckDB could not get .*\)\. It was not stored; raising DUCKDB_MEMORY_LIMIT lets it through\.$/,
+      );
+      const stored = await query(server, '{ applications { totalCount } }');
+      expect(stored.body.data).toEqual({ applications: { totalCount: 0 } });
     } finally {
       await server.close();
       rmSync(scratch, { recursive: true, force: true });

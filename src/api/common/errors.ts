@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
-import { BadInputError, ForbiddenError, NotFoundError } from '../../errors.js';
+import { BadInputError, ForbiddenError, MemoryLimitError, NotFoundError } from '../../errors.js';
 import { UploadTooLargeError } from '../../ingest/upload-service.js';
 import { logger } from '../../logger.js';
 
@@ -53,6 +53,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof NotFoundError) return { ...base, extensions: { code: ErrorCode.NOT_FOUND } };
   if (original instanceof ForbiddenError) return { ...base, extensions: { code: ErrorCode.FORBIDDEN } };
   if (original instanceof UploadTooLargeError) return { ...base, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } };
+  // Too large for this server's memory setting: the message names the setting an administrator can raise.
+  if (original instanceof MemoryLimitError) return { ...base, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } };
   if (original instanceof ArgumentValidationError) {
     const problems = original.extensions.validationErrors.flatMap((failure) =>
       Object.values(failure.constraints ?? {}).map((constraint) => constraint),

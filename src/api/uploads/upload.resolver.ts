@@ -18,7 +18,8 @@ export class UploadResolver {
       'or a .zip of logs. Multipart request (GraphQL multipart request spec) with an "apollo-require-preflight: true" ' +
       'header. An application attempt already stored is replaced only with replace: true, and only by its uploader or ' +
       'an admin. Limits: MAX_UPLOAD_BYTES uploaded, MAX_DECOMPRESSED_BYTES decompressed, MAX_COMPRESSION_RATIO, ' +
-      'MAX_ZIP_ENTRIES (PAYLOAD_TOO_LARGE or BAD_USER_INPUT naming the limit). With progressId (a UUID the client ' +
+      'MAX_ZIP_ENTRIES (PAYLOAD_TOO_LARGE or BAD_USER_INPUT naming the limit); a log that needs more memory than ' +
+      'DUCKDB_MEMORY_LIMIT gives an ingest answers PAYLOAD_TOO_LARGE naming it. With progressId (a UUID the client ' +
       'makes), Query.ingestProgress(id) answers how far it is while this runs.',
   })
   async uploadEventLog(
