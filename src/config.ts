@@ -71,8 +71,8 @@ const configSchema = z.object({
   /** API requests served at once; beyond it the server answers 503 with Retry-After instead of queueing. */
   MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(64),
   DUCKDB_THREADS: z.coerce.number().int().positive().optional(),
-  /** Threads an ingest reads a log's task events on: each one more holds its own buffers and rows (~70-100 MB). */
-  INGEST_TASK_READ_THREADS: z.coerce.number().int().positive().default(1),
+  /** Threads an ingest reads a log's task events on (unset: one per 500 MB of DUCKDB_MEMORY_LIMIT, at most DUCKDB_THREADS). */
+  INGEST_TASK_READ_THREADS: z.coerce.number().int().positive().optional(),
   /** Bearer token the CLI sends when it hands logs to a running server that holds the database. */
   SPARK_SWORD_TOKEN: z.string().min(1).optional(),
   SPARK_EVENTS_DIR: z.string().min(1).default('../shared/spark-events'),

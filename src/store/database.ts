@@ -15,7 +15,7 @@ export interface OpenDatabaseOptions {
   memoryLimit?: string;
   /** DuckDB worker threads; DuckDB's default (all cores) when unset. */
   threads?: number;
-  /** Threads that read a log's task events during an ingest (default 1; see {@link AnalysisDatabase.taskReadThreads}). */
+  /** Threads that read a log's task events during an ingest (default: see {@link AnalysisDatabase.taskReadThreads}). */
   taskReadThreads?: number;
 }
 
@@ -187,12 +187,19 @@ export class AnalysisDatabase {
     readonly path: string,
     private instance: DuckDBInstance,
     private readonly settings: Record<string, string>,
-    /**
-     * Threads an ingest reads a log's task events on. Each reader thread holds its own JSON buffers and its own
-     * uncommitted rows: on the 94k-task bench log two threads peaked 70-100 MB higher than one, for ~0.35 s less.
-     */
-    readonly taskReadThreads: number = 1,
   ) {}
+
+  private readThreads = 1;
+
+  /**
+   * Threads an ingest reads a log's task events on. Each reader thread holds its own JSON buffers and its own
+   * uncommitted rows: on the 94k-task bench log two threads peaked 70-100 MB higher than one, for ~0.35 s less.
+   * Unless configured, one per {@link MEMORY_PER_TASK_READ_THREAD} bytes of the memory limit, at least one and at
+   * most the database's threads: one at the default 512 MB, more where a server is given memory to spend.
+   */
+  get taskReadThreads(): number {
+    return this.readThreads;
+  }
 
   /** The memory limit the database was opened with, as configured ("512MB"); null for DuckDB's default. */
   get memoryLimit(): string | null {
@@ -292,9 +299,10 @@ export class AnalysisDatabase {
     } catch (error) {
       throw openError(path, error);
     }
-    const database = new AnalysisDatabase(path, instance, settings, options.taskReadThreads);
+    const database = new AnalysisDatabase(path, instance, settings);
     try {
       await database.migrate();
+      database.readThreads = options.taskReadThreads ?? (await database.taskReadThreadsForMemory());
     } catch (error) {
       database.close();
       if (error instanceof DatabaseOpenError) throw error;
@@ -348,6 +356,15 @@ export class AnalysisDatabase {
       this.writerHeld = false;
       if (failed || this.closed) this.closeWriter();
     });
+  }
+
+  /** Task-read threads the memory limit allows (see {@link taskReadThreads}). */
+  private async taskReadThreadsForMemory(): Promise<number> {
+    const [row] = await this.query(`SELECT current_setting('threads')::INTEGER AS threads, current_setting('memory_limit') AS memory`);
+    // The configured text is exact; DuckDB shows its own default rounded ("18.8 GiB").
+    const memoryBytes = bytesOfSize(this.settings.memory_limit ?? '') ?? bytesOfSize(String(row!.memory));
+    const byMemory = memoryBytes === null ? 1 : Math.floor(memoryBytes / MEMORY_PER_TASK_READ_THREAD);
+    return Math.max(1, Math.min(Number(row!.threads), byMemory));
   }
 
   /** Statements the kept write connection holds prepared (0 when it has none). */
@@ -461,6 +478,24 @@ export class AnalysisDatabase {
       await connection.run(createViewsSql);
     });
   }
+}
+
+/** Memory limit a task-read thread is given by default (500 MB): one thread at the default limit of 512 MB. */
+export const MEMORY_PER_TASK_READ_THREAD = 500_000_000;
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  b: 1, bytes: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+};
+
+/**
+ * Bytes of a memory size as DuckDB takes it ("512MB", "2GiB") or shows it ("488.2 MiB"): decimal and binary units;
+ * null for anything else.
+ */
+export function bytesOfSize(size: string): number | null {
+  const match = /^([\d.]+)\s*([a-z]*)$/i.exec(size.trim());
+  const unit = SIZE_UNITS[(match?.[2] || 'b').toLowerCase()];
+  if (!match || unit === undefined || Number.isNaN(Number(match[1]))) return null;
+  return Number(match[1]) * unit;
 }
 
 /**

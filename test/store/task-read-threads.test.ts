@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
-import { AnalysisDatabase, withThreads } from '../../src/store/database.js';
+import { AnalysisDatabase, bytesOfSize, withThreads } from '../../src/store/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 let databases: AnalysisDatabase[] = [];
@@ -9,7 +9,7 @@ afterEach(() => {
   databases = [];
 });
 
-async function open(options: { threads: number; taskReadThreads?: number }): Promise<AnalysisDatabase> {
+async function open(options: { threads: number; memoryLimit?: string; taskReadThreads?: number }): Promise<AnalysisDatabase> {
   const database = await AnalysisDatabase.open(':memory:', options);
   databases.push(database);
   return database;
@@ -76,7 +76,35 @@ describe('the task read thread count of an ingest', () => {
     expect(await threadsOf(oneThread)).toBe(2);
   });
 
-  it('reads tasks on one thread unless told otherwise', async () => {
-    expect((await open({ threads: 2 })).taskReadThreads).toBe(1);
+  it.each([
+    ['512MB', 4, 1],
+    ['1GB', 4, 2],
+    ['2GB', 8, 4],
+    ['8GB', 2, 2],
+    ['100MB', 2, 1],
+  ])('reads tasks, unless told otherwise, on one thread per 500 MB of the memory limit (%s, %i threads: %i)', async (memoryLimit, threads, expected) => {
+    expect((await open({ threads, memoryLimit })).taskReadThreads).toBe(expected);
+  });
+
+  it('reads tasks on as many threads as it is told', async () => {
+    expect((await open({ threads: 2, memoryLimit: '512MB', taskReadThreads: 2 })).taskReadThreads).toBe(2);
+  });
+});
+
+describe('bytesOfSize', () => {
+  it.each([
+    ['512MB', 512e6],
+    ['2GB', 2e9],
+    ['1.5 GiB', 1.5 * 2 ** 30],
+    ['488.2 MiB', 488.2 * 2 ** 20],
+    ['512 bytes', 512],
+    ['1024', 1024],
+    ['97.6 KiB', 97.6 * 1024],
+  ])('reads %s as DuckDB does', (size, bytes) => {
+    expect(bytesOfSize(size)).toBeCloseTo(bytes);
+  });
+
+  it.each(['80%', 'lots', '', 'GB'])('has no answer for %j', (size) => {
+    expect(bytesOfSize(size)).toBeNull();
   });
 });
