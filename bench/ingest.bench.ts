@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { makeBenchLog, makeWideBenchLog } from './make-bench-log.js';
+import { makeBenchLog, makePlanHeavyBenchLog, makeWideBenchLog } from './make-bench-log.js';
 import { ingestPaths } from '../src/ingest/ingest-service.js';
 import { openConfiguredDatabase } from '../src/store/database.js';
 import { loadConfig } from '../src/config.js';
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   }
   const eventsDir = resolve(process.env.SPARK_EVENTS_DIR ?? '../shared/spark-events');
   const base = join(eventsDir, 'bench', 'nds_q72_dataproc_2_2.zstd');
-  const inputs: Array<[string, string]> = args[0]
+  const judged: Array<[string, string]> = args[0]
     ? [['given log', args[0]]]
     : [
         ['bench log', await makeBenchLog(base, resolve(`data/bench/nds_q72_x${MIN_BYTES / (1024 * 1024)}MB.json`), MIN_BYTES)],
@@ -89,11 +89,21 @@ async function main(): Promise<void> {
           await makeWideBenchLog(base, resolve(`data/bench/nds_q72_wide_${WIDE.accumulablesPerTask}acc.json`), WIDE),
         ],
       ];
+  // Measured beside the acceptance, so a class of log that once ran out of memory stays in view.
+  const alsoMeasured: Array<[string, string]> = args[0]
+    ? []
+    : [
+        [
+          'plan-heavy log (not in the acceptance)',
+          await makePlanHeavyBenchLog(base, resolve(`data/bench/nds_q72_plans_${PLAN_HEAVY.copiesPerUpdate}x.json`), PLAN_HEAVY),
+        ],
+      ];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const verdicts: boolean[] = [];
-  for (const [label, file] of inputs) verdicts.push(benchOne(label, file, rounds));
+  const verdicts = judged.map(([label, file]) => benchOne(label, file, rounds));
+  for (const [label, file] of alsoMeasured) benchOne(label, file, rounds);
   process.stdout.write(
-    `\nacceptance (>= ${TARGET_RATIO}x the floor, <= ${MAX_RSS_MB} MB peak RSS on every log): ${verdicts.every(Boolean) ? 'met' : 'NOT met'}\n`,
+    `\nacceptance (>= ${TARGET_RATIO}x the floor, <= ${MAX_RSS_MB} MB peak RSS on ${args[0] ? 'the given log' : 'the bench and wide logs'}): ` +
+      `${verdicts.every(Boolean) ? 'met' : 'NOT met'}\n`,
   );
 }
 
@@ -102,6 +112,8 @@ const TARGET_RATIO = 1.5;
 const MAX_RSS_MB = 300;
 /** The wide log: Photon-like task ends (~25 KB) and ~1 MB SQL plan updates. */
 const WIDE = { accumulablesPerTask: 200, planUpdateBytes: 1024 * 1024 };
+/** The plan-heavy log: each of the base's SQL plan updates logged 25 times at ~1 MB (half description, half plan tree). */
+const PLAN_HEAVY = { copiesPerUpdate: 25, planUpdateBytes: 512 * 1024 };
 
 /** Runs the floor and the ingest on one file, alternating, and prints each one's best round; true when accepted. */
 function benchOne(label: string, file: string, rounds: number): boolean {

@@ -134,35 +134,72 @@ function widePlan(plan: Json, bytes: number): Json {
 }
 
 /**
- * Writes `target`: the base log with each task end given `accumulablesPerTask` SQL accumulables (~25 KB
- * lines) and each SQL adaptive plan update padded to about `planUpdateBytes`, the shape of Databricks Photon
- * and RAPIDS logs. One copy of the base: the size comes from the width of its lines. Reuses an existing target.
+ * Writes `target` line by line from the base log, each line replaced by the lines `rewrite` makes of it. Reuses an
+ * existing target; writes to a partial file first so an interrupted run leaves none.
  */
-export async function makeWideBenchLog(basePath: string, target: string, options: WideLogOptions): Promise<string> {
+async function rewriteLog(
+  basePath: string,
+  target: string,
+  rewrite: (text: string, event: { [key: string]: Json }) => string[],
+): Promise<string> {
   if (existsSync(target)) return target;
   mkdirSync(dirname(target), { recursive: true });
   const partial = `${target}.partial`;
   const out = createWriteStream(partial);
-  const write = async (line: string): Promise<void> => {
-    if (!out.write(`${line}\n`)) await once(out, 'drain');
-  };
-  let nextId = 1_000_000;
   for await (const { text, event } of events(basePath)) {
-    const name = String(event.Event);
-    if (name === 'SparkListenerTaskEnd') {
-      const info = event['Task Info'] as { [key: string]: Json };
-      const existing = Array.isArray(info.Accumulables) ? info.Accumulables : [];
-      const added = Array.from({ length: options.accumulablesPerTask }, (_, k) => sqlAccumulable(nextId + k, (k * 7919) % 100_000));
-      nextId += options.accumulablesPerTask;
-      await write(JSON.stringify({ ...event, 'Task Info': { ...info, Accumulables: [...existing, ...added] } }));
-    } else if (name.endsWith('SparkListenerSQLAdaptiveExecutionUpdate')) {
-      await write(JSON.stringify({ ...event, sparkPlanInfo: widePlan(event.sparkPlanInfo ?? null, options.planUpdateBytes) }));
-    } else {
-      await write(text);
+    for (const line of rewrite(text, event)) {
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
     }
   }
   out.end();
   await once(out, 'finish');
   renameSync(partial, target);
   return target;
+}
+
+/**
+ * Writes `target`: the base log with each task end given `accumulablesPerTask` SQL accumulables (~25 KB
+ * lines) and each SQL adaptive plan update padded to about `planUpdateBytes`, the shape of Databricks Photon
+ * and RAPIDS logs. One copy of the base: the size comes from the width of its lines. Reuses an existing target.
+ */
+export function makeWideBenchLog(basePath: string, target: string, options: WideLogOptions): Promise<string> {
+  let nextId = 1_000_000;
+  return rewriteLog(basePath, target, (text, event) => {
+    const name = String(event.Event);
+    if (name === 'SparkListenerTaskEnd') {
+      const info = event['Task Info'] as { [key: string]: Json };
+      const existing = Array.isArray(info.Accumulables) ? info.Accumulables : [];
+      const added = Array.from({ length: options.accumulablesPerTask }, (_, k) => sqlAccumulable(nextId + k, (k * 7919) % 100_000));
+      nextId += options.accumulablesPerTask;
+      return [JSON.stringify({ ...event, 'Task Info': { ...info, Accumulables: [...existing, ...added] } })];
+    }
+    if (name.endsWith('SparkListenerSQLAdaptiveExecutionUpdate')) {
+      return [JSON.stringify({ ...event, sparkPlanInfo: widePlan(event.sparkPlanInfo ?? null, options.planUpdateBytes) })];
+    }
+    return [text];
+  });
+}
+
+/** How the plan-heavy log repeats its base's SQL plan updates: copies of each, and the size each is padded to. */
+export interface PlanHeavyLogOptions {
+  copiesPerUpdate: number;
+  planUpdateBytes: number;
+}
+
+/**
+ * Writes `target`: the base log with each SQL adaptive plan update logged `copiesPerUpdate` times, its plan tree
+ * padded to about `planUpdateBytes` and its description to as much again: the re-plans of long Databricks queries,
+ * the class of log that ran DuckDB out of memory while it was staged whole. Reuses an existing target.
+ */
+export function makePlanHeavyBenchLog(basePath: string, target: string, options: PlanHeavyLogOptions): Promise<string> {
+  return rewriteLog(basePath, target, (text, event) => {
+    if (!String(event.Event).endsWith('SparkListenerSQLAdaptiveExecutionUpdate')) return [text];
+    return Array.from({ length: options.copiesPerUpdate }, (_, copy) =>
+      JSON.stringify({
+        ...event,
+        physicalPlanDescription: `${String(event.physicalPlanDescription ?? '')}\n(re-plan ${copy})`.padEnd(options.planUpdateBytes, ' '),
+        sparkPlanInfo: widePlan(event.sparkPlanInfo ?? null, options.planUpdateBytes),
+      }),
+    );
+  });
 }
