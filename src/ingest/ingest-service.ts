@@ -6,6 +6,7 @@ import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, findBlankLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { shuffleSkeleton, type PlanNode } from '../analysis/detectors/shuffle-boundary.js';
 import { detectInsights } from '../analysis/run-detectors.js';
 import { BadInputError, MemoryLimitError } from '../errors.js';
 import { logger } from '../logger.js';
@@ -21,6 +22,7 @@ import {
   STAGED_EVENTS,
   stageEvents,
   type PartLineScan,
+  type StagingOptions,
   type StagingPlan,
 } from '../parse/stage-events.js';
 import { slimTaskEnds, type SlimmingOptions } from '../parse/slim-task-ends.js';
@@ -177,6 +179,13 @@ export async function ingestSource(
   }
 }
 
+/**
+ * How every log is staged: a superseded SQL plan version keeps only what shuffle-boundary reads of it, its shuffle
+ * skeleton. On Databricks logs a version is up to megabytes; a hundred of them stored whole took ~300 MB more at
+ * COMMIT and in that detector.
+ */
+const STAGING: StagingOptions = { supersededPlanTree: (tree) => shuffleSkeleton(tree as PlanNode) };
+
 /** DuckDB's words for running out of its memory limit, with what it asked for and what it held. */
 const OUT_OF_MEMORY = /^Out of Memory Error: (?:failed to allocate data|could not allocate block) of size ([\d.]+ \w+) \(([\d.]+ \w+)\/([\d.]+ \w+) used\)/;
 
@@ -324,7 +333,7 @@ async function stageWithDiagnostics(
   // The first split allows shorter lines than an event may be: a longer line splits again allowing any event.
   for (const longLines of [false, true]) {
     try {
-      return { plan: await stageEvents(connection, { parts, longLines }), warnings: [], cutOff: false };
+      return { plan: await stageEvents(connection, { parts, longLines }, STAGING), warnings: [], cutOff: false };
     } catch (error) {
       if (error instanceof MalformedJsonError) break;
       if (!(error instanceof OversizedEventError)) throw error;
@@ -371,7 +380,7 @@ async function stageAfterScan(
       });
     }
   }
-  return { plan: await stageEvents(connection, { parts, scans, objectReader: true }), warnings, cutOff: cutOffLog };
+  return { plan: await stageEvents(connection, { parts, scans, objectReader: true }, STAGING), warnings, cutOff: cutOffLog };
 }
 
 interface StagedSummary {
@@ -456,7 +465,7 @@ async function describeStagedApplication(
   let unusable = await unusableEvents(connection);
   if (unusable.length > 0 && !plan.withLineNumbers && !plan.scans) {
     // Warnings must name lines: read the log again, numbering every line (the slow path, for broken logs only).
-    plan = await stageEvents(connection, await numberedPlan(plan));
+    plan = await stageEvents(connection, await numberedPlan(plan), STAGING);
     unusable = await unusableEvents(connection);
   }
   const warnings = [...staged.warnings, ...unusable];

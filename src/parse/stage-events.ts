@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { findBlankLines } from '../eventlog/line-scanner.js';
 import type { Piece } from '../eventlog/pieces.js';
@@ -291,7 +291,7 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
  * which the scan accounts for). Throws {@link OversizedEventError} for a line over {@link MAX_EVENT_BYTES}
  * in a part without a scan. Returns the plan.
  */
-export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan): Promise<StagingPlan> {
+export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan, options: StagingOptions = {}): Promise<StagingPlan> {
   await dropStagedTables(connection);
   await connection.run(`
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
@@ -322,17 +322,27 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
       const shape = jsonShapeSql(stagedEventColumns);
       for (const { first, last } of await stagedLineBatches(connection)) {
-        // Only an execution's last plan description is ever shown (see the sql_plan_updates insert); the earlier
-        // ones are megabytes each on Databricks logs, so they are not kept past their parse.
+        const reshaped = options.supersededPlanTree
+          ? await reshapedSupersededTrees(connection, first, last, options.supersededPlanTree)
+          : { rowids: [], trees: [] };
+        // Only an execution's last plan description is ever shown (see the sql_plan_updates insert), and of its
+        // earlier trees only what the given reshape keeps: on Databricks logs each is megabytes, so neither is kept
+        // past its parse. The batch is sorted back into file order after the join, bounded by the batch's size.
         await connection.run(
           `INSERT INTO ${STAGED_EVENTS}
           SELECT ${index}, line, ${kindSql}, unnest(CASE WHEN superseded
-            THEN struct_update(json_transform(json, ${shape}), physicalPlanDescription := NULL::VARCHAR)
-            ELSE json_transform(json, ${shape}) END)
-          FROM (SELECT line, json, ${rawEventNameSql} AS raw_event, superseded FROM staged_lines
-                WHERE task_kind IS NULL AND rowid BETWEEN $first AND $last)
-          WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`,
-          { first, last },
+            THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR, sparkPlanInfo := coalesce(tree, event.sparkPlanInfo))
+            ELSE event END)
+          FROM (SELECT r, line, superseded, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
+                  SELECT r, line, json, superseded, tree, ${rawEventNameSql} AS raw_event FROM (
+                    SELECT l.rowid AS r, l.line, l.json, l.superseded, x.tree::JSON AS tree
+                    FROM staged_lines l
+                    LEFT JOIN (SELECT unnest($rowids) AS r, unnest($trees) AS tree) x ON x.r = l.rowid
+                    WHERE l.task_kind IS NULL AND l.rowid BETWEEN $first AND $last)))
+          WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}
+          ORDER BY r`,
+          { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) },
+          { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) },
         );
       }
       await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
@@ -347,6 +357,49 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     }
   }
   return plan;
+}
+
+/** How {@link stageEvents} stages a log beyond what its plan says. */
+export interface StagingOptions {
+  /**
+   * What to keep of the plan tree of a SQL plan update that a later one of its execution supersedes (the ingest keeps
+   * what shuffle-boundary reads of it); unset, the whole tree. The last version of an execution is always whole.
+   */
+  supersededPlanTree?: (tree: unknown) => unknown;
+}
+
+/**
+ * The plan trees of the superseded plan updates among staged_lines' rows `first`..`last` (a batch: a bounded amount
+ * of text), reshaped. DuckDB picks each tree out of its line, so JavaScript never holds a description; a tree that
+ * is not JSON is left as it is.
+ */
+async function reshapedSupersededTrees(
+  connection: DuckDBConnection,
+  first: bigint,
+  last: bigint,
+  reshape: (tree: unknown) => unknown,
+): Promise<{ rowids: bigint[]; trees: string[] }> {
+  const lines = (
+    await connection.runAndReadAll(
+      `SELECT rowid AS r, json_extract(json, '$.sparkPlanInfo')::VARCHAR AS tree FROM staged_lines
+       WHERE superseded AND rowid BETWEEN $first AND $last AND json_valid(json)`,
+      { first, last },
+    )
+  ).getRowObjects() as Array<{ r: bigint; tree: string | null }>;
+  const reshaped: { rowids: bigint[]; trees: string[] } = { rowids: [], trees: [] };
+  for (const { r, tree } of lines) {
+    if (tree === null) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(tree);
+    } catch {
+      continue;
+    }
+    if (parsed === null) continue;
+    reshaped.rowids.push(r);
+    reshaped.trees.push(JSON.stringify(reshape(parsed)));
+  }
+  return reshaped;
 }
 
 /**

@@ -36,7 +36,8 @@ export type ShuffleOperation =
 /** Where the operation was read from, most precise first. */
 type AttributionSource = 'sql-plan' | 'rdd-scope' | 'stage-name' | 'none';
 
-interface PlanNode {
+/** A node of a SQL plan tree (sparkPlanInfo), as far as this detector reads it. */
+export interface PlanNode {
   nodeName: string;
   simpleString?: string;
   children?: PlanNode[];
@@ -49,7 +50,8 @@ interface ShuffleNode {
   ancestors: PlanNode[];
 }
 
-interface Attribution {
+/** What made Spark shuffle at one boundary, and where that was read. */
+export interface Attribution {
   operation: ShuffleOperation;
   source: AttributionSource;
   /** The operator or call that caused it, as Spark named it (e.g. "SortMergeJoin [k], [k], Inner"). */
@@ -330,14 +332,11 @@ async function shuffleNodesOf({ query }: DetectorContext, rows: StageRow[]): Pro
     } catch {
       continue;
     }
-    walk(root, [], (node, ancestors) => {
-      if (!isShuffleNode(node)) return;
-      const entry = { id: (nodes += 1), attribution: classifyPlanShuffle({ node, ancestors }) };
-      for (const metric of node.metrics ?? []) {
-        if (READ_METRIC_NAMES.includes(metric.name)) index.byReadId.set(metric.accumulatorId, entry);
-        if (WRITE_METRIC_NAMES.includes(metric.name)) index.byWriteId.set(metric.accumulatorId, entry);
-      }
-    });
+    for (const shuffle of shufflesOfPlan(root)) {
+      const entry = { id: (nodes += 1), attribution: shuffle.attribution };
+      for (const id of shuffle.readIds) index.byReadId.set(id, entry);
+      for (const id of shuffle.writeIds) index.byWriteId.set(id, entry);
+    }
   }
   const parents = [...new Set(rows.flatMap((row) => (row.parentIds ?? []).map(Number)))];
   if (parents.length > 0) {
@@ -349,6 +348,39 @@ async function shuffleNodesOf({ query }: DetectorContext, rows: StageRow[]): Pro
     for (const row of writes) index.writeIdsByStage.set(Number(row.stageId), row.ids.map(Number));
   }
   return index;
+}
+
+/** A shuffle of a plan tree: the accumulators its reads and writes report, and what made Spark shuffle. */
+export interface PlanShuffle {
+  readIds: number[];
+  writeIds: number[];
+  attribution: Attribution;
+}
+
+/** The shuffles of one plan tree, in the order a depth-first walk meets them. */
+export function shufflesOfPlan(root: PlanNode): PlanShuffle[] {
+  const found: PlanShuffle[] = [];
+  walk(root, [], (node, ancestors) => {
+    if (!isShuffleNode(node)) return;
+    const ids = (names: readonly string[]): number[] =>
+      (node.metrics ?? []).filter((metric) => names.includes(metric.name)).map((metric) => metric.accumulatorId);
+    found.push({ readIds: ids(READ_METRIC_NAMES), writeIds: ids(WRITE_METRIC_NAMES), attribution: classifyPlanShuffle({ node, ancestors }) });
+  });
+  return found;
+}
+
+/**
+ * The part of a plan tree {@link shufflesOfPlan} reads: shuffle nodes whole, their ancestors by name alone, and no
+ * other node. Its shuffles are the tree's, in the same order and classified the same. The ingest keeps superseded
+ * plan versions this way: on Databricks logs each version is up to megabytes, and only this detector reads them.
+ */
+export function shuffleSkeleton(root: PlanNode): PlanNode {
+  const prune = (node: PlanNode): PlanNode | null => {
+    const children = (node.children ?? []).map(prune).filter((child): child is PlanNode => child !== null);
+    if (isShuffleNode(node)) return { nodeName: node.nodeName, simpleString: node.simpleString, metrics: node.metrics, children };
+    return children.length > 0 ? { nodeName: node.nodeName, simpleString: node.simpleString, children } : null;
+  };
+  return prune(root) ?? { nodeName: root.nodeName, simpleString: root.simpleString, children: [] };
 }
 
 function walk(node: PlanNode, ancestors: PlanNode[], visit: (node: PlanNode, ancestors: PlanNode[]) => void): void {

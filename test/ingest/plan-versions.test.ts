@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { buildEventLog } from '../helpers/synthetic-log.js';
+
+/** A re-plan's tree: a join over an exchange, beside a scan with many metrics (what makes real trees megabytes). */
+function planTree(version: number): PlanNode {
+  const scan = (i: number): PlanNode => ({
+    nodeName: 'PhotonScan parquet',
+    simpleString: `PhotonScan parquet table_${i}`,
+    metrics: Array.from({ length: 20 }, (_, k) => ({ name: `number of files read ${k}`, accumulatorId: 10_000 * version + 100 * i + k })),
+  });
+  return {
+    nodeName: 'AdaptiveSparkPlan',
+    simpleString: `AdaptiveSparkPlan isFinalPlan=${version === 4}`,
+    children: [{
+      nodeName: 'SortMergeJoin',
+      simpleString: 'SortMergeJoin [k#1], [k#2], Inner',
+      children: [
+        {
+          nodeName: 'Exchange',
+          simpleString: 'Exchange hashpartitioning(k#1, 200), ENSURE_REQUIREMENTS, [plan_id=1]',
+          metrics: [{ name: 'shuffle bytes written', accumulatorId: 500 + version }, { name: 'remote bytes read', accumulatorId: 600 + version }],
+          children: [scan(0)],
+        },
+        ...Array.from({ length: 30 }, (_, i) => scan(i + 1)),
+      ],
+    }],
+  };
+}
+
+describe('the SQL plan versions an ingest keeps', () => {
+  let db: TempDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-plans-'));
+  });
+  afterAll(() => {
+    db.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps an execution's last plan tree whole, its earlier ones as their shuffle skeletons, and its first whole", async () => {
+    const [first, ...rest] = buildEventLog({
+      appId: 'app-replans',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }],
+    }).split('\n');
+    const start = JSON.stringify({
+      Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', executionId: 7, description: 'd', details: '',
+      physicalPlanDescription: 'p', sparkPlanInfo: planTree(0), time: 1_700_000_000_001, modifiedConfigs: {},
+    });
+    const updates = [1, 2, 3, 4].map((version) => JSON.stringify({
+      Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate', executionId: 7,
+      physicalPlanDescription: `plan ${version}`, sparkPlanInfo: planTree(version),
+    }));
+    const log = join(dir, 'app-replans.json');
+    writeFileSync(log, [first, start, ...updates, ...rest].join('\n'));
+    const report = await ingestPaths(db.database, [log]);
+    expect(report.failures).toEqual([]);
+
+    const stored = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_plan_updates WHERE appKey = 'app-replans' ORDER BY seq`);
+    expect(stored.map((row) => JSON.parse(String(row.tree)) as PlanNode)).toEqual([
+      shuffleSkeleton(planTree(1)),
+      shuffleSkeleton(planTree(2)),
+      shuffleSkeleton(planTree(3)),
+      planTree(4),
+    ]);
+    const [execution] = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_executions WHERE appKey = 'app-replans'`);
+    expect(JSON.parse(String(execution!.tree))).toEqual(planTree(0));
+  });
+});
