@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
@@ -34,17 +34,6 @@ function planTree(version: number): PlanNode {
 }
 
 describe('the SQL plan versions an ingest keeps', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-plans-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it("keeps an execution's last plan tree whole, its earlier ones as their shuffle skeletons, and its first whole", async () => {
     const [first, ...rest] = buildEventLog({
       appId: 'app-replans',
@@ -58,19 +47,30 @@ describe('the SQL plan versions an ingest keeps', () => {
       Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate', executionId: 7,
       physicalPlanDescription: `plan ${version}`, sparkPlanInfo: planTree(version),
     }));
-    const log = join(dir, 'app-replans.json');
-    writeFileSync(log, [first, start, ...updates, ...rest].join('\n'));
-    const report = await ingestPaths(db.database, [log]);
-    expect(report.failures).toEqual([]);
-
-    const stored = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_plan_updates WHERE appKey = 'app-replans' ORDER BY seq`);
-    expect(stored.map((row) => JSON.parse(String(row.tree)) as PlanNode)).toEqual([
-      shuffleSkeleton(planTree(1)),
-      shuffleSkeleton(planTree(2)),
-      shuffleSkeleton(planTree(3)),
-      planTree(4),
-    ]);
-    const [execution] = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_executions WHERE appKey = 'app-replans'`);
-    expect(JSON.parse(String(execution!.tree))).toEqual(planTree(0));
+    const dir = mkdtempSync(join(tmpdir(), 'spark-sword-plans-'));
+    const db = await openTempDatabase();
+    try {
+      const log = join(dir, 'app-replans.json');
+      writeFileSync(log, [first, start, ...updates, ...rest].join('\n'));
+      await expectStoredVersions(db, log);
+    } finally {
+      db.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
+
+/** Ingests `log` and checks the plan trees stored for its execution 7. */
+async function expectStoredVersions(db: TempDatabase, log: string): Promise<void> {
+  const report = await ingestPaths(db.database, [log]);
+  expect(report.failures).toEqual([]);
+  const stored = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_plan_updates WHERE appKey = 'app-replans' ORDER BY seq`);
+  expect(stored.map((row) => JSON.parse(String(row.tree)) as PlanNode)).toEqual([
+    shuffleSkeleton(planTree(1)),
+    shuffleSkeleton(planTree(2)),
+    shuffleSkeleton(planTree(3)),
+    planTree(4),
+  ]);
+  const [execution] = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_executions WHERE appKey = 'app-replans'`);
+  expect(JSON.parse(String(execution!.tree))).toEqual(planTree(0));
+}
