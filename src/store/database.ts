@@ -452,7 +452,6 @@ export class AnalysisDatabase {
     this.instance.closeSync();
   }
 
-
   private async migrate(): Promise<void> {
     await this.withConnection(async (connection) => {
       await connection.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
@@ -498,6 +497,12 @@ export function bytesOfSize(size: string): number | null {
   return Number(match[1]) * unit;
 }
 
+/** DuckDB's thread count now (the database's setting, which {@link withThreads} and {@link releaseFreedMemory} move). */
+async function threadsOf(connection: DuckDBConnection): Promise<number> {
+  const rows = (await connection.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS();
+  return Number(rows[0]!.n);
+}
+
 /**
  * Runs `work` with DuckDB's thread pool at `threads`, then puts back the count it had, also when the work fails.
  * The setting is the database's: queries on other connections share the smaller pool meanwhile. A failure that
@@ -505,8 +510,7 @@ export function bytesOfSize(size: string): number | null {
  * longer commit, is rolled back first; the work's own error is the one thrown.
  */
 export async function withThreads<T>(connection: DuckDBConnection, threads: number, work: () => Promise<T>): Promise<T> {
-  const rows = (await connection.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS();
-  const previous = Number(rows[0]!.n);
+  const previous = await threadsOf(connection);
   if (previous === threads) return work();
   const restore = (): Promise<unknown> => connection.run(`SET threads = ${previous}`);
   await connection.run(`SET threads = ${threads}`);
@@ -543,8 +547,7 @@ export async function releaseFreedMemory(connection: DuckDBConnection): Promise<
   // Growth counts from the lowest point since the last release (the heap may also shrink on its own).
   residentAfterLastRelease = Math.min(residentAfterLastRelease, resident);
   if (resident < residentAfterLastRelease + RELEASE_AFTER_GROWTH_BYTES) return;
-  const rows = (await connection.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS();
-  const threads = Number(rows[0]!.n);
+  const threads = await threadsOf(connection);
   await connection.run(`SET threads = ${threads > 1 ? threads - 1 : 2}`);
   await connection.run(`SET threads = ${threads}`);
   residentAfterLastRelease = process.memoryUsage.rss();
