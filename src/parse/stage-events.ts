@@ -381,8 +381,9 @@ async function reshapedSupersededTrees(
 ): Promise<{ rowids: bigint[]; trees: string[] }> {
   const lines = (
     await connection.runAndReadAll(
-      `SELECT rowid AS r, json_extract(json, '$.sparkPlanInfo')::VARCHAR AS tree FROM staged_lines
-       WHERE superseded AND rowid BETWEEN $first AND $last AND json_valid(json)`,
+      // TRY: a line that is not JSON yields no tree here (DuckDB names it when it stages it), parsed once, not twice.
+      `SELECT rowid AS r, TRY(json_extract(json, '$.sparkPlanInfo'))::VARCHAR AS tree FROM staged_lines
+       WHERE superseded AND rowid BETWEEN $first AND $last`,
       { first, last },
     )
   ).getRowObjects() as Array<{ r: bigint; tree: string | null }>;
