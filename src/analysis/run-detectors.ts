@@ -17,6 +17,9 @@ export async function detectInsights(
     try {
       drafts.push(...(await detector.detect(context)));
     } catch (error) {
+      // A failed statement inside a transaction (the ingest's) aborts it: no later detector, nor the COMMIT, can run,
+      // so the detector's own error is the one to report.
+      if (await transactionAborted(connection)) throw error;
       logger.error({ err: error, appKey, detector: detector.type }, 'detector failed; its insights are left out');
     }
   }
@@ -28,6 +31,16 @@ export async function detectInsights(
   const insights: Insight[] = apportioned.map((insight, i) => ({ ...insight, severity: severityOf(drafts[i]!, insight.impact) }));
   insights.sort(compareInsights);
   return insights;
+}
+
+/** Whether the connection's transaction was aborted by a failed statement (DuckDB then refuses every statement). */
+async function transactionAborted(connection: DuckDBConnection): Promise<boolean> {
+  try {
+    await connection.run('SELECT 1');
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 const RANK: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
