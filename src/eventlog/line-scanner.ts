@@ -115,6 +115,37 @@ export async function findBlankLines(path: string, codec: Codec): Promise<number
   return blankLines;
 }
 
+/**
+ * The first line (1-based) of a decoded log part that `matches`, or null. For naming the line behind an error found
+ * after the log was read (the slow path): lines are decoded one at a time, and a line over 16 MB is passed over.
+ */
+export async function findFirstLine(path: string, codec: Codec, matches: (line: string) => boolean): Promise<number | null> {
+  let line = 1;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const keep = (piece: Buffer): void => {
+    pendingBytes += piece.length;
+    pending = pendingBytes <= MAX_TESTED_LINE_BYTES ? [...pending, piece] : [];
+  };
+  const test = (): boolean => pendingBytes <= MAX_TESTED_LINE_BYTES && matches(Buffer.concat(pending, pendingBytes).toString('utf8'));
+  for await (const chunk of openDecodedStream(path, codec) as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let newline = chunk.indexOf(10, from); newline !== -1; newline = chunk.indexOf(10, from)) {
+      keep(chunk.subarray(from, newline));
+      if (test()) return line;
+      line += 1;
+      pending = [];
+      pendingBytes = 0;
+      from = newline + 1;
+    }
+    if (from < chunk.length) keep(chunk.subarray(from));
+  }
+  return pendingBytes > 0 && test() ? line : null;
+}
+
+/** Longest line {@link findFirstLine} tests: longer ones are skipped by the ingest anyway. */
+const MAX_TESTED_LINE_BYTES = 16 * 1024 * 1024;
+
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
 }

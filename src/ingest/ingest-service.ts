@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
-import { copyWithoutLines, findBlankLines, scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { copyWithoutLines, findBlankLines, findFirstLine, scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { shuffleSkeleton, type PlanNode } from '../analysis/detectors/shuffle-boundary.js';
 import { detectInsights } from '../analysis/run-detectors.js';
 import { BadInputError, MemoryLimitError } from '../errors.js';
@@ -26,7 +26,7 @@ import {
   type StagingPlan,
 } from '../parse/stage-events.js';
 import { slimTaskEnds, type SlimmingOptions } from '../parse/slim-task-ends.js';
-import { writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
+import { OutOfRangeIdError, writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
 
@@ -289,6 +289,7 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
   try {
     return await work();
   } catch (error) {
+    if (error instanceof OutOfRangeIdError) throw await outOfRangeIdAsBadInput(source, parts, error);
     const message = error instanceof Error ? error.message : String(error);
     const found = /JSON transform error in file "([^"]*)", in line (\d+): ([^\n]*)/.exec(message);
     if (!found) throw error;
@@ -307,6 +308,30 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
         : `${source.name}: line ${line}${where} does not fit its event's shape (${detail!.trim().slice(0, 200)}); nothing was stored`,
     );
   }
+}
+
+const OUTSIDE_INT32 = 'outside the 32-bit range Spark writes it in';
+
+/** An id the store refused, as a BadInputError naming the first line of the log that holds it. */
+async function outOfRangeIdAsBadInput(source: LogSource, parts: readonly DuckDbInput[], error: OutOfRangeIdError): Promise<BadInputError> {
+  const holds = loggedValuePattern(error.key, error.value);
+  for (const [index, part] of parts.entries()) {
+    const line = await findFirstLine(part.path, part.compression, (text) => holds.test(text));
+    if (line === null) continue;
+    const where = source.parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
+    return new BadInputError(`${source.name}: line ${line}${where} holds ${error.key} ${error.value}, ${OUTSIDE_INT32}; nothing was stored`);
+  }
+  // Written some other way (1.0e10, or with spaces): the value is still named.
+  return new BadInputError(`${source.name}: an event holds ${error.key} ${error.value}, ${OUTSIDE_INT32}; nothing was stored`);
+}
+
+/** How Spark writes `value` under `key`: a number, an element of the "Stage IDs" list, or a job property's string. */
+function loggedValuePattern(key: string, value: string): RegExp {
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const number = `${escape(value)}(?![0-9.eE])`;
+  if (key === 'Stage IDs') return new RegExp(`"Stage IDs":\\[(?:[^\\]]*,)?${number}`);
+  if (key === 'spark.sql.execution.id') return new RegExp(`"spark\\.sql\\.execution\\.id":"${escape(value)}"`);
+  return new RegExp(`"${escape(key)}":${number}`);
 }
 
 /** The bytes of a log's parts as stored (compressed when they are); a part that vanished counts 0. */

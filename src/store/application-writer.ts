@@ -499,6 +499,58 @@ async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Pr
   return warnings;
 }
 
+/**
+ * A stored id or count outside the 32-bit range Spark logs it in (job, stage and stage-attempt ids, task indexes,
+ * attempts and partitions, a stage's number of tasks and an executor's cores are Ints in Spark's JsonProtocol; SQL
+ * execution ids count up from 0). No Spark wrote such a log, the API serves these fields as 32-bit integers, and the
+ * analysis would fail on them: the write is refused.
+ */
+export class OutOfRangeIdError extends Error {
+  override readonly name = 'OutOfRangeIdError';
+  constructor(
+    /** The key the value is logged under ("Stage ID", "Stage IDs", "spark.sql.execution.id"...). */
+    readonly key: string,
+    /** The value, as DuckDB prints it. */
+    readonly value: string,
+  ) {
+    super(`${key} ${value} is outside the 32-bit range Spark writes it in`);
+  }
+}
+
+/** Each stored id or count Spark logs as a 32-bit integer: where it is stored and the key it is logged under. */
+const INT32_FIELDS: ReadonlyArray<{ table: string; value: string; key: string }> = [
+  { table: 'jobs', value: 'jobId', key: 'Job ID' },
+  { table: 'jobs', value: 'unnest(stageIds)', key: 'Stage IDs' },
+  { table: 'jobs', value: 'sqlExecutionId', key: 'spark.sql.execution.id' },
+  { table: 'job_stages', value: 'stageId', key: 'Stage ID' },
+  { table: 'job_stages', value: 'attemptId', key: 'Stage Attempt ID' },
+  { table: 'job_stages', value: 'numTasks', key: 'Number of Tasks' },
+  { table: 'stages', value: 'stageId', key: 'Stage ID' },
+  { table: 'stages', value: 'attemptId', key: 'Stage Attempt ID' },
+  { table: 'stages', value: 'numTasks', key: 'Number of Tasks' },
+  { table: 'tasks', value: 'stageId', key: 'Stage ID' },
+  { table: 'tasks', value: 'stageAttemptId', key: 'Stage Attempt ID' },
+  { table: 'tasks', value: '"index"', key: 'Index' },
+  { table: 'tasks', value: 'attempt', key: 'Attempt' },
+  { table: 'tasks', value: 'partitionId', key: 'Partition ID' },
+  { table: 'sql_executions', value: 'executionId', key: 'executionId' },
+  { table: 'executors', value: 'totalCores', key: 'Total Cores' },
+];
+
+/** Throws {@link OutOfRangeIdError} for the first stored id or count of the application outside 32 bits. */
+async function refuseOutOfRangeIds(connection: DuckDBConnection, appKey: string): Promise<void> {
+  const [found] = (
+    await connection.runAndReadAll(
+      `SELECT key, value::VARCHAR AS value FROM (
+        ${INT32_FIELDS.map(({ table, value, key }) => `SELECT '${key}' AS key, ${value} AS value FROM ${table} WHERE appKey = $appKey`).join(
+          '\nUNION ALL\n',
+        )}) WHERE value NOT BETWEEN ${-(2 ** 31)} AND ${2 ** 31 - 1} LIMIT 1`,
+      { appKey },
+    )
+  ).getRowObjectsJS() as Array<{ key: string; value: string }>;
+  if (found) throw new OutOfRangeIdError(found.key, found.value);
+}
+
 /** Deletes every row of one application attempt. */
 export async function deleteApplicationRows(connection: DuckDBConnection, appKey: string): Promise<void> {
   for (const table of applicationTables) {
@@ -576,6 +628,7 @@ export async function writeApplication(
       eventsSkipped,
       skippedEventTypes: JSON.stringify(app.skippedEventTypes),
     });
+    await refuseOutOfRangeIds(connection, app.appKey);
     warnings.push(...(await clampOutOfRange(connection, app.appKey)));
     for (const warning of warnings) {
       await connection.run('INSERT INTO ingest_warnings VALUES ($appKey, $line, $message)', {

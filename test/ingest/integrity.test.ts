@@ -118,6 +118,42 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(order).toEqual([{ on: true }]);
   });
 
+  // Spark logs job, stage and task-attempt ids, task indexes and partitions, stages' task counts and executors' cores as
+  // 32-bit integers (and SQL execution ids start at 0): a value past 2^31 is no log Spark wrote, and the API serves
+  // these fields as GraphQL Int.
+  it.each([
+    ['SparkListenerJobStart', 'Job ID', '2147483648'],
+    ['SparkListenerJobStart', 'Stage IDs', '-9223372036854775808'],
+    ['SparkListenerStageSubmitted', 'Stage ID', '2147483648'],
+    ['SparkListenerStageCompleted', 'Stage Attempt ID', '-9223372036854775808'],
+    ['SparkListenerTaskEnd', 'Stage ID', '4294967296'],
+    ['SparkListenerTaskEnd', 'Index', '2147483648'],
+    ['SparkListenerTaskEnd', 'Attempt', '-2147483649'],
+    ['SparkListenerTaskEnd', 'Partition ID', '2147483648'],
+    ['SparkListenerSQLExecutionStart', 'executionId', '2147483648'],
+    ['SparkListenerStageCompleted', 'Number of Tasks', '2147483648'],
+    ['SparkListenerExecutorAdded', 'Total Cores', '-2147483649'],
+  ])('rejects a log whose %s holds %s = %s, naming the line, and stores nothing of it', async (event, key, value) => {
+    const lines = buildEventLog({ ...app('app-wide-id'), sqlExecutions: [{ executionId: 0, jobIds: [0], plan: { name: 'Scan parquet' } }] }).split('\n');
+    const index = lines.findIndex((line) => line.includes(`"Event":"${event}"`) || line.includes(`.${event}"`));
+    expect(index).toBeGreaterThanOrEqual(0);
+    const pattern = key === 'Stage IDs' ? /"Stage IDs":\[-?\d+/ : new RegExp(`"${key}":-?\\d+`);
+    expect(lines[index]).toMatch(pattern);
+    lines[index] = lines[index]!.replace(pattern, key === 'Stage IDs' ? `"Stage IDs":[${value}` : `"${key}":${value}`);
+    const crafted = join(scratch, `wide-id-${event}-${key}.json`);
+    writeFileSync(crafted, lines.join('\n'));
+    const report = await ingestPaths(server.temp.database, [crafted]);
+    expect(report.applications).toEqual([]);
+    expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
+    expect(report.failures[0]!.error.message).toBe(
+      `wide-id-${event}-${key}.json: line ${index + 1} holds ${key} ${value}, outside the 32-bit range Spark writes it in; nothing was stored`,
+    );
+    const rows = plain(await server.temp.database.query(
+      "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-wide-id') + (SELECT count(*) FROM tasks WHERE appKey = 'app-wide-id') AS n",
+    ));
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('stores every entry of an environment section, even repeated keys, values that are no strings and a section that is a list', async () => {
     const log = join(scratch, 'odd-environment.json');
     writeFileSync(
