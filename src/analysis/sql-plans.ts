@@ -1,5 +1,6 @@
 import { finalPlansSql, sqlMetricValuesSql } from '../store/sql-plan-store.js';
 import { sharedByDetectors, type DetectorContext } from './detector.js';
+import { parsePlanTree } from '../model/plan-tree.js';
 
 /** A node of Spark's SparkPlanInfo tree, as logged with SQL executions. */
 export interface PlanNode {
@@ -50,12 +51,13 @@ export const loadSqlPlans = sharedByDetectors(async (query): Promise<readonly Sq
     finalPlansSql('appKey = $appKey'),
   );
   return rows.flatMap((row) => {
-    if (!row.plan) return [];
+    const plan = row.plan ? parsePlanTree<RawNode>(row.plan) : null;
+    if (!plan) return [];
     try {
       return [{
         executionId: Number(row.executionId),
         description: row.description,
-        plan: toNode(JSON.parse(row.plan) as RawNode),
+        plan: toNode(plan),
         adaptive: row.planUpdates > 0,
         stageIds: row.stageIds.map(Number),
       }];

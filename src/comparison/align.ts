@@ -4,6 +4,7 @@
  * structural keys instead, strictest first; within a key the n-th item of one run pairs with the n-th of the
  * other (repeated actions run in the same order). What is left after the loosest key ran only in one run.
  */
+import { parsePlanTree } from '../model/plan-tree.js';
 
 /** Items of two runs paired by key, and those found in one run only. */
 export interface Alignment<T> {
@@ -54,12 +55,7 @@ interface PlanNode {
  */
 export function planShape(planJson: string | null): string {
   if (!planJson) return '';
-  let plan: unknown;
-  try {
-    plan = JSON.parse(planJson);
-  } catch {
-    return '';
-  }
+  const plan = parsePlanTree<unknown>(planJson);
   const shape = (node: PlanNode): string => {
     const children = Array.isArray(node.children) ? (node.children as PlanNode[]) : [];
     const name = typeof node.nodeName === 'string' ? node.nodeName : '?';

@@ -2,6 +2,7 @@ import { BIGINT, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { findBlankLines } from '../eventlog/line-scanner.js';
 import type { Piece } from '../eventlog/pieces.js';
+import { parsePlanTree } from '../model/plan-tree.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   stagedEventColumns,
@@ -394,12 +395,8 @@ async function reshapedSupersededTrees(
   const reshaped: { rowids: bigint[]; trees: string[] } = { rowids: [], trees: [] };
   for (const { r, tree } of lines) {
     if (tree === null) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(tree);
-    } catch {
-      continue;
-    }
+    // A tree too deep to walk (see plan-tree.ts) is left whole: every reader of plans passes it over.
+    const parsed = parsePlanTree<unknown>(tree);
     if (parsed === null) continue;
     reshaped.rowids.push(r);
     reshaped.trees.push(JSON.stringify(reshape(parsed)));

@@ -1,6 +1,7 @@
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { AnalysisDatabase } from './database.js';
+import { parsePlanTree } from '../model/plan-tree.js';
 
 /** A node of Spark's SparkPlanInfo tree, as logged in SQL execution events. */
 export interface SparkPlanInfo {
@@ -105,7 +106,7 @@ async function readPlans(
   return plans.map((row) => ({
     appKey: row.appKey,
     executionId: row.executionId,
-    plan: row.plan ? (JSON.parse(row.plan) as SparkPlanInfo) : null,
+    plan: row.plan ? parsePlanTree<SparkPlanInfo>(row.plan) : null,
     planVersions: row.planUpdates + 1,
     metricValues: valuesByApp.get(row.appKey) ?? new Map(),
     stageIds: row.stageIds,

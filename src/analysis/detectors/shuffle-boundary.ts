@@ -2,6 +2,7 @@ import { claimedWallMs } from '../claims.js';
 import type { Detector, DetectorContext, InsightDraft } from '../detector.js';
 import { stageFacts, stageKey, stageShuffleWriteTime, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { parsePlanTree } from '../../model/plan-tree.js';
 
 /**
  * A shuffle smaller than one partition of AQE's target size (spark.sql.adaptive.advisoryPartitionSizeInBytes,
@@ -326,12 +327,8 @@ async function shuffleNodesOf({ query }: DetectorContext, rows: StageRow[]): Pro
   // Later plan versions (adaptive re-plans) overwrite earlier ones: their ancestors are the final operators.
   let nodes = 0;
   for (const { plan } of plans) {
-    let root: PlanNode;
-    try {
-      root = JSON.parse(plan) as PlanNode;
-    } catch {
-      continue;
-    }
+    const root = parsePlanTree<PlanNode>(plan);
+    if (!root) continue;
     for (const shuffle of shufflesOfPlan(root)) {
       const entry = { id: (nodes += 1), attribution: shuffle.attribution };
       for (const id of shuffle.readIds) index.byReadId.set(id, entry);
