@@ -379,10 +379,11 @@ const applicationInsert = `
   FROM (SELECT 1) one LEFT JOIN app_start s ON true CROSS JOIN app_end e CROSS JOIN log_start l`;
 
 /**
- * Largest magnitude a stored number may have: JSON readers (and JavaScript) hold integers exactly only up to
- * 2^53, and sums and differences of larger values overflow 64-bit arithmetic in the views.
+ * Largest magnitude a stored number may have: the largest time, in ms since 1970, a JavaScript Date holds (and so an
+ * answer can write as a date); below 2^53, so JSON readers and JavaScript hold it exactly, and sums and differences
+ * stay within 64-bit arithmetic in the views. No count or size Spark logs for one task or event comes near it.
  */
-const MAX_STORED_MAGNITUDE = 2 ** 53 - 1;
+const MAX_STORED_MAGNITUDE = 8_640_000_000_000_000;
 /** Out-of-range values named one by one in warnings; the rest are counted. */
 const MAX_CLAMP_WARNINGS = 20;
 
@@ -464,10 +465,10 @@ async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Pr
   }
   const warnings: Warning[] = found.slice(0, MAX_CLAMP_WARNINGS).map((f) => ({
     line: null,
-    message: `${f.where}: ${f.column} = ${f.value} is outside what the field can hold (±2^53); it was stored as unknown`,
+    message: `${f.where}: ${f.column} = ${f.value} is outside what the field can hold (±8.64e15); it was stored as unknown`,
   }));
   if (found.length > MAX_CLAMP_WARNINGS) {
-    warnings.push({ line: null, message: `${found.length - MAX_CLAMP_WARNINGS} more values outside ±2^53 were stored as unknown` });
+    warnings.push({ line: null, message: `${found.length - MAX_CLAMP_WARNINGS} more values outside ±8.64e15 were stored as unknown` });
   }
   const negative = taskMetricNames.map((name) => `${name} < 0`).join(' OR ');
   const negatives = (

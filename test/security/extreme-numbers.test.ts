@@ -40,9 +40,10 @@ const restPaths = ['', '/jobs', '/stages', '/allexecutors', '/stages/0/0/taskLis
 
 /**
  * Values no Spark writes that a 64-bit integer still holds (larger ones, 1e308 and NaN are refused by the JSON reader
- * itself, see test/ingest/integrity.test.ts): the smallest 64-bit integer, and the first past 32 bits.
+ * itself, see test/ingest/integrity.test.ts): the smallest 64-bit integer, the first past 32 bits, and one past the
+ * largest time a JavaScript Date holds (±8.64e15 ms), but not past 2^53.
  */
-const EXTREMES = ['-9223372036854775808', '2147483648'];
+const EXTREMES = ['-9223372036854775808', '2147483648', '9000000000000000'];
 
 describe('a log with an extreme number in any numeric field of any event', () => {
   let server: TestServer;
