@@ -1,10 +1,11 @@
-import { mkdtempSync, openAsBlob, rmSync } from 'node:fs';
+import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { ProgressStore } from '../../src/learning/progress/progress-store.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
 import { openTempDatabase, type TempDatabase } from './database.js';
@@ -65,6 +66,29 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 }
 
 /** A GraphQL response as the wire carries it. */
+/**
+ * For a suite: a test server and a scratch folder for the logs its tests write, with `logs` (file name → log text)
+ * written there and ingested before its tests; both are removed after them.
+ */
+export function useServerWithLogs(prefix: string, logs: Readonly<Record<string, string>> = {}): { server: () => TestServer; scratch: () => string } {
+  let server: TestServer;
+  let scratch: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    scratch = mkdtempSync(join(tmpdir(), `spark-sword-${prefix}-`));
+    const paths = Object.entries(logs).map(([name, text]) => {
+      writeFileSync(join(scratch, name), text);
+      return join(scratch, name);
+    });
+    if (paths.length > 0) await ingestPaths(server.temp.database, paths);
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  return { server: () => server, scratch: () => scratch };
+}
+
 export interface GraphQLResponse<T> {
   data?: T | null;
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string } & Record<string, unknown> }>;

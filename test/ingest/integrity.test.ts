@@ -1,15 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../../src/errors.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 import { plain } from '../helpers/database.js';
 import { writeZip } from '../helpers/zip.js';
-import { gql, gqlUpload, startTestServer, type TestServer } from '../helpers/server.js';
+import { gql, gqlUpload, useServerWithLogs } from '../helpers/server.js';
 import { UploadEventLogDocument } from '../generated/graphql.js';
 
 /** A small application with a skewed stage (so a detector fires) and a second, even one. */
@@ -51,41 +50,29 @@ const anotherApp = parse(`query AnotherApp($id: ID!) {
 }`) as unknown as TypedDocumentNode<{ application: { id: string; stages: unknown[] } | null }, { id: string }>;
 
 describe('ingest integrity: values no field can hold, and isolation between applications', () => {
-  let server: TestServer;
-  let scratch: string;
-  beforeAll(async () => {
-    server = await startTestServer();
-    scratch = mkdtempSync(join(tmpdir(), 'spark-sword-integrity-'));
-    const good = join(scratch, 'good.json');
-    writeFileSync(good, buildEventLog(app('app-good')));
-    await ingestPaths(server.temp.database, [good]);
-  });
-  afterAll(async () => {
-    await server.close();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  const suite = useServerWithLogs('integrity', { 'good.json': buildEventLog(app('app-good')) });
 
   it('stores a log whose task times are -2^63 as unknown times, with a warning, and every query of another application still answers', async () => {
-    const crafted = join(scratch, 'min-long.json');
+    const crafted = join(suite.scratch(), 'min-long.json');
     writeFileSync(crafted, withTaskNumbers(app('app-min-long'), '-9223372036854775808'));
-    const report = await ingestPaths(server.temp.database, [crafted]);
+    const report = await ingestPaths(suite.server().temp.database, [crafted]);
     expect(report.failures).toEqual([]);
     const [stored] = report.applications;
     expect(stored!.warnings.map((w) => w.message)).toContainEqual(
       expect.stringMatching(/task \d+ of stage \d+: launchTime = -9223372036854775808 is outside what the field can hold/),
     );
-    const times = plain(await server.temp.database.query(
+    const times = plain(await suite.server().temp.database.query(
       "SELECT count(*) FILTER (WHERE launchTime IS NULL) AS unknown, count(*) AS n FROM tasks WHERE appKey = 'app-min-long'",
     ));
     expect(times[0]).toEqual({ unknown: 24, n: 24 });
 
     for (const id of ['app-good', 'app-min-long']) {
-      const answer = await gql(server.graphqlUrl, anotherApp, { id });
+      const answer = await gql(suite.server().graphqlUrl, anotherApp, { id });
       expect({ status: answer.status, errors: answer.errors }).toEqual({ status: 200, errors: undefined });
       expect(answer.errors).toBeUndefined();
       expect(answer.data!.application!.stages).toHaveLength(2);
       for (const path of ['stages', 'jobs', 'allexecutors', 'executors', 'stages/0/0/taskList']) {
-        const response = await fetch(`${server.url}/api/v1/applications/${id}/${path}`);
+        const response = await fetch(`${suite.server().url}/api/v1/applications/${id}/${path}`);
         expect({ id, path, status: response.status }).toEqual({ id, path, status: 200 });
       }
     }
@@ -99,22 +86,22 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     ['Infinity', 'Infinity'],
     ['-Infinity', '-Infinity'],
   ])('rejects a log holding %s in a task time, naming the line, and stores nothing of it', async (_label, value) => {
-    const crafted = join(scratch, `overflow-${_label}.json`);
+    const crafted = join(suite.scratch(), `overflow-${_label}.json`);
     const log = withTaskNumbers(app('app-overflow'), value);
     writeFileSync(crafted, log);
     const firstTaskEnd = log.split('\n').findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"')) + 1;
-    const report = await ingestPaths(server.temp.database, [crafted]);
+    const report = await ingestPaths(suite.server().temp.database, [crafted]);
     expect(report.applications).toEqual([]);
     expect(report.failures).toHaveLength(1);
     expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
     expect(report.failures[0]!.error.message).toMatch(new RegExp(`line ${firstTaskEnd} holds the number ${value.replace('+', '\\+')}`));
-    const rows = plain(await server.temp.database.query(
+    const rows = plain(await suite.server().temp.database.query(
       "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-overflow') + (SELECT count(*) FROM tasks WHERE appKey = 'app-overflow') AS n",
     ));
     expect(rows[0]!.n).toBe(0);
     // The task insert that failed turned insertion order off for the whole database; it must be back on, or
     // the next log's events would be staged out of order (and "the last event wins" would pick any one).
-    const order = plain(await server.temp.database.query("SELECT current_setting('preserve_insertion_order') AS on"));
+    const order = plain(await suite.server().temp.database.query("SELECT current_setting('preserve_insertion_order') AS on"));
     expect(order).toEqual([{ on: true }]);
   });
 
@@ -140,31 +127,31 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     const pattern = key === 'Stage IDs' ? /"Stage IDs":\[-?\d+/ : new RegExp(`"${key}":-?\\d+`);
     expect(lines[index]).toMatch(pattern);
     lines[index] = lines[index]!.replace(pattern, key === 'Stage IDs' ? `"Stage IDs":[${value}` : `"${key}":${value}`);
-    const crafted = join(scratch, `wide-id-${event}-${key}.json`);
+    const crafted = join(suite.scratch(), `wide-id-${event}-${key}.json`);
     writeFileSync(crafted, lines.join('\n'));
-    const report = await ingestPaths(server.temp.database, [crafted]);
+    const report = await ingestPaths(suite.server().temp.database, [crafted]);
     expect(report.applications).toEqual([]);
     expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
     expect(report.failures[0]!.error.message).toBe(
       `wide-id-${event}-${key}.json: line ${index + 1} holds ${key} ${value}, outside the 32-bit range Spark writes it in; nothing was stored`,
     );
-    const rows = plain(await server.temp.database.query(
+    const rows = plain(await suite.server().temp.database.query(
       "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-wide-id') + (SELECT count(*) FROM tasks WHERE appKey = 'app-wide-id') AS n",
     ));
     expect(rows[0]!.n).toBe(0);
   });
 
   it('stores every entry of an environment section, even repeated keys, values that are no strings and a section that is a list', async () => {
-    const log = join(scratch, 'odd-environment.json');
+    const log = join(suite.scratch(), 'odd-environment.json');
     writeFileSync(
       log,
       buildEventLog(app('app-odd-env'))
         .replace('"Hadoop Properties":{}', '"Hadoop Properties":{"k":"x","k":"y","n":1,"o":{"d":2},"z":null,"t":true}')
         .replace('"System Properties":{}', '"System Properties":["p","q"]'),
     );
-    const report = await ingestPaths(server.temp.database, [log]);
+    const report = await ingestPaths(suite.server().temp.database, [log]);
     expect(report.failures).toEqual([]);
-    const rows = await server.temp.database.query(
+    const rows = await suite.server().temp.database.query(
       `SELECT section, key, value FROM environment WHERE appKey = 'app-odd-env' AND section IN ('hadoopProperties', 'systemProperties')
        ORDER BY section, key, value NULLS LAST`,
     );
@@ -178,7 +165,7 @@ describe('ingest integrity: values no field can hold, and isolation between appl
       { section: 'systemProperties', key: '0', value: 'p' },
       { section: 'systemProperties', key: '1', value: 'q' },
     ]);
-    const sparkProperties = await server.temp.database.query(
+    const sparkProperties = await suite.server().temp.database.query(
       `SELECT value FROM environment WHERE appKey = 'app-odd-env' AND section = 'sparkProperties' AND key = 'spark.app.id'`,
     );
     expect(plain(sparkProperties)).toEqual([{ value: 'app-odd-env' }]);
@@ -194,20 +181,20 @@ describe('ingest integrity: values no field can hold, and isolation between appl
           : line,
       )
       .join('\n');
-    const path = join(scratch, 'negative.json');
+    const path = join(suite.scratch(), 'negative.json');
     writeFileSync(path, log);
-    const [stored] = (await ingestPaths(server.temp.database, [path])).applications;
+    const [stored] = (await ingestPaths(suite.server().temp.database, [path])).applications;
     const messages = stored!.warnings.map((w) => w.message);
     expect(messages).toContainEqual(expect.stringMatching(/^8 tasks \(first: task 0 of stage 0\) logged a negative time, size or count; stored as 0$/));
     expect(messages).toContainEqual(expect.stringMatching(/^8 tasks \(first: task 0 of stage 0\) finished before launching; stored with a duration of 0$/));
-    const rows = plain(await server.temp.database.query(
+    const rows = plain(await suite.server().temp.database.query(
       "SELECT min(executorRunTime) AS run, min(finishTime - launchTime) AS duration FROM tasks WHERE appKey = 'app-negative'",
     ));
     expect(rows[0]).toEqual({ run: 0, duration: 0 });
   });
 
   it('commits an application and its insights together', async () => {
-    const rows = plain(await server.temp.database.query(
+    const rows = plain(await suite.server().temp.database.query(
       "SELECT (SELECT count(*) FROM insights WHERE appKey = 'app-good') AS insights",
     ));
     expect(rows[0]!.insights).toBeGreaterThan(0);
@@ -215,13 +202,13 @@ describe('ingest integrity: values no field can hold, and isolation between appl
 
   it('serializes concurrent ingests of the same application: every one succeeds and one complete version is stored', async () => {
     const paths = [4, 8, 12, 16, 20].map((tasks) => {
-      const path = join(scratch, `same-${tasks}.json`);
+      const path = join(suite.scratch(), `same-${tasks}.json`);
       writeFileSync(path, buildEventLog(app('app-same', tasks)));
       return path;
     });
-    const reports = await Promise.all(paths.map((path) => ingestPaths(server.temp.database, [path])));
+    const reports = await Promise.all(paths.map((path) => ingestPaths(suite.server().temp.database, [path])));
     expect(reports.map((report) => report.failures.map((f) => f.error.message))).toEqual([[], [], [], [], []]);
-    const rows = plain(await server.temp.database.query(
+    const rows = plain(await suite.server().temp.database.query(
       `SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-same') AS apps,
         (SELECT count(*) FROM tasks WHERE appKey = 'app-same' AND stageId = 0) AS stage0,
         (SELECT count(*) FROM tasks WHERE appKey = 'app-same' AND stageId = 1) AS stage1`,
@@ -236,13 +223,13 @@ describe('ingest integrity: values no field can hold, and isolation between appl
   it('ingests every good log of a zip of good, bad and good logs, and reports the bad one with its reason', async () => {
     const bad = withTaskNumbers(app('app-zip-bad'), '18446744073709551616');
     const badLine = bad.split('\n').findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"')) + 1;
-    const zip = join(scratch, 'logs.zip');
+    const zip = join(suite.scratch(), 'logs.zip');
     writeZip(zip, {
       'app-zip-1': buildEventLog(app('app-zip-1')),
       'app-zip-bad': bad,
       'app-zip-3': buildEventLog(app('app-zip-3')),
     });
-    const report = await ingestPaths(server.temp.database, [zip]);
+    const report = await ingestPaths(suite.server().temp.database, [zip]);
     expect(report.applications.map((stored) => stored.appKey).sort()).toEqual(['app-zip-1', 'app-zip-3']);
     expect(report.failures.map((failure) => [failure.sourceName, failure.error.message])).toEqual([
       ['app-zip-bad', expect.stringMatching(new RegExp(`line ${badLine} holds the number 18446744073709551616`))],
@@ -250,9 +237,9 @@ describe('ingest integrity: values no field can hold, and isolation between appl
   });
 
   it('lists a file of a zip that is not an event log as skipped, naming it inside the zip, and stores the others', async () => {
-    const zip = join(scratch, 'mixed.zip');
+    const zip = join(suite.scratch(), 'mixed.zip');
     writeZip(zip, { 'app-mixed-1': buildEventLog(app('app-mixed-1')), 'notes.txt': 'not a log\n' });
-    const report = await ingestPaths(server.temp.database, [zip]);
+    const report = await ingestPaths(suite.server().temp.database, [zip]);
     expect(report.applications.map((stored) => stored.appKey)).toEqual(['app-mixed-1']);
     expect(report.failures).toEqual([]);
     expect(report.skipped).toEqual([
@@ -261,10 +248,10 @@ describe('ingest integrity: values no field can hold, and isolation between appl
   });
 
   it('reports each of several paths: a missing one fails alone and the others are stored', async () => {
-    const good = join(scratch, 'good-again.json');
+    const good = join(suite.scratch(), 'good-again.json');
     writeFileSync(good, buildEventLog(app('app-path-good')));
-    const missing = join(scratch, 'missing.json');
-    const report = await ingestPaths(server.temp.database, [missing, good]);
+    const missing = join(suite.scratch(), 'missing.json');
+    const report = await ingestPaths(suite.server().temp.database, [missing, good]);
     expect(report.applications.map((stored) => stored.appKey)).toEqual(['app-path-good']);
     expect(report.failures.map((failure) => failure.sourceName)).toEqual([missing]);
     expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
@@ -272,18 +259,18 @@ describe('ingest integrity: values no field can hold, and isolation between appl
 
   it('serializes 5 concurrent uploads of the same application over HTTP: all answer with it, none conflicts', async () => {
     const paths = [3, 6, 9, 12, 15].map((tasks) => {
-      const path = join(scratch, `upload-same-${tasks}.json`);
+      const path = join(suite.scratch(), `upload-same-${tasks}.json`);
       writeFileSync(path, buildEventLog(app('app-uploaded-5', tasks)));
       return path;
     });
     // replace: true, as a re-upload of a stored application must say so (test/security/token-mode.test.ts).
     const answers = await Promise.all(
-      paths.map((path) => gqlUpload(server.graphqlUrl, UploadEventLogDocument, path, { variables: { replace: true } })),
+      paths.map((path) => gqlUpload(suite.server().graphqlUrl, UploadEventLogDocument, path, { variables: { replace: true } })),
     );
     expect(answers.map((answer) => ({ status: answer.status, errors: answer.errors }))).toEqual(
       Array.from({ length: 5 }, () => ({ status: 200, errors: undefined })),
     );
-    const rows = plain(await server.temp.database.query(
+    const rows = plain(await suite.server().temp.database.query(
       "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-uploaded-5') AS apps, (SELECT count(*) FROM tasks WHERE appKey = 'app-uploaded-5') AS tasks",
     ));
     // One whole version is stored: each upload's two stages of N tasks.

@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { MAX_PLAN_DEPTH } from '../../src/model/plan-tree.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
-import { gql, startTestServer, type TestServer } from '../helpers/server.js';
+import { gql, useServerWithLogs } from '../helpers/server.js';
 
 /** A SparkPlanInfo `depth` nodes deep, every 50th an Exchange, as JSON text (built flat: a nested object this deep is no JS value to build). */
 function deepPlan(depth: number): string {
@@ -38,53 +37,44 @@ const sqlOfApplication = parse(`query SqlOfApplication($id: ID!) {
 }`) as unknown as TypedDocumentNode<{ application: { sqlExecutions: Array<{ plan: { nodes: unknown[] } | null }> } }, { id: string }>;
 
 describe('SQL plans nested deeper than any Spark writes', () => {
-  let server: TestServer;
-  let scratch: string;
-  beforeAll(async () => {
-    server = await startTestServer();
-    scratch = mkdtempSync(join(tmpdir(), 'spark-sword-deep-plans-'));
-  });
-  afterAll(async () => {
-    await server.close();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  const suite = useServerWithLogs('deep-plans');
 
   it('are stored and answered as no plan: the application and its SQL answer without an error', async () => {
-    const path = join(scratch, 'deep.json');
+    const path = join(suite.scratch(), 'deep.json');
     const log = logWithDeepPlans('app-deep', 20 * MAX_PLAN_DEPTH, true);
     expect(log.match(/"nodeName":"Exchange"/g)).toHaveLength(2 * 20 * MAX_PLAN_DEPTH / 50);
     writeFileSync(path, log);
-    const report = await ingestPaths(server.temp.database, [path]);
+    const report = await ingestPaths(suite.server().temp.database, [path]);
     expect(report.failures).toEqual([]);
 
-    const answer = await gql(server.graphqlUrl, sqlOfApplication, { id: 'app-deep' });
+    const answer = await gql(suite.server().graphqlUrl, sqlOfApplication, { id: 'app-deep' });
     expect(answer.errors).toBeUndefined();
     expect(answer.data!.application.sqlExecutions).toHaveLength(1);
     // The final plan is a normal one: it is drawn; the deep versions before it are passed over.
     expect(answer.data!.application.sqlExecutions[0]!.plan?.nodes).toHaveLength(1);
     for (const path of ['sql', 'sql?details=true&planDescription=true', 'sql/0']) {
-      const response = await fetch(`${server.url}/api/v1/applications/app-deep/${path}`);
+      const response = await fetch(`${suite.server().url}/api/v1/applications/app-deep/${path}`);
       expect({ path, status: response.status }).toEqual({ path, status: 200 });
     }
   });
 
   it('as the final plan: the execution answers with no plan', async () => {
-    const path = join(scratch, 'deep-final.json');
+    const path = join(suite.scratch(), 'deep-final.json');
     writeFileSync(path, logWithDeepPlans('app-deep-final', 20 * MAX_PLAN_DEPTH, false));
-    expect((await ingestPaths(server.temp.database, [path])).failures).toEqual([]);
-    const answer = await gql(server.graphqlUrl, sqlOfApplication, { id: 'app-deep-final' });
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures).toEqual([]);
+    const answer = await gql(suite.server().graphqlUrl, sqlOfApplication, { id: 'app-deep-final' });
     expect(answer.errors).toBeUndefined();
     expect(answer.data!.application.sqlExecutions[0]!.plan).toBeNull();
-    const response = await fetch(`${server.url}/api/v1/applications/app-deep-final/sql/0?details=true`);
+    const response = await fetch(`${suite.server().url}/api/v1/applications/app-deep-final/sql/0?details=true`);
     expect(response.status).toBe(200);
     expect(((await response.json()) as { nodes: unknown[] }).nodes).toEqual([]);
   });
 
   it('as deep as the limit are drawn', async () => {
-    const path = join(scratch, 'at-limit.json');
+    const path = join(suite.scratch(), 'at-limit.json');
     writeFileSync(path, logWithDeepPlans('app-at-limit', MAX_PLAN_DEPTH, false));
-    expect((await ingestPaths(server.temp.database, [path])).failures).toEqual([]);
-    const response = await fetch(`${server.url}/api/v1/applications/app-at-limit/sql/0?details=true`);
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures).toEqual([]);
+    const response = await fetch(`${suite.server().url}/api/v1/applications/app-at-limit/sql/0?details=true`);
     expect(response.status).toBe(200);
     // Without re-plans the execution's own plan is the final one: a chain, one graph node per plan node.
     expect(((await response.json()) as { nodes: unknown[] }).nodes).toHaveLength(MAX_PLAN_DEPTH);

@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../../src/errors.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
-import { gql, startTestServer, type TestServer } from '../helpers/server.js';
+import { gql, useServerWithLogs } from '../helpers/server.js';
 
 /** An application with SQL, two executors, a shuffle and a job: most event types Spark logs, each with its numbers. */
 function app(appId: string): SyntheticApp {
@@ -46,27 +45,15 @@ const restPaths = ['', '/jobs', '/stages', '/allexecutors', '/stages/0/0/taskLis
 const EXTREMES = ['-9223372036854775808', '2147483648', '9000000000000000'];
 
 describe('a log with an extreme number in any numeric field of any event', () => {
-  let server: TestServer;
-  let scratch: string;
-  beforeAll(async () => {
-    server = await startTestServer();
-    scratch = mkdtempSync(join(tmpdir(), 'spark-sword-extremes-'));
-    const good = join(scratch, 'good.json');
-    writeFileSync(good, buildEventLog(app('app-good')));
-    await ingestPaths(server.temp.database, [good]);
-  });
-  afterAll(async () => {
-    await server.close();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  const suite = useServerWithLogs('extremes', { 'good.json': buildEventLog(app('app-good')) });
 
   /** Every problem an application's answers show: a GraphQL error, or a REST status other than 200. */
   async function problemsAnswering(id: string, paths: readonly string[] = restPaths): Promise<string[]> {
     const problems: string[] = [];
-    const answer = await gql(server.graphqlUrl, everyField, { id });
+    const answer = await gql(suite.server().graphqlUrl, everyField, { id });
     if (answer.status !== 200 || answer.errors) problems.push(`GraphQL ${answer.status} ${JSON.stringify(answer.errors).slice(0, 200)}`);
     for (const path of paths) {
-      const response = await fetch(`${server.url}/api/v1/applications/${id}${path}`);
+      const response = await fetch(`${suite.server().url}/api/v1/applications/${id}${path}`);
       if (response.status !== 200) problems.push(`/api/v1/applications/${id}${path} ${response.status}`);
     }
     return problems;
@@ -85,9 +72,9 @@ describe('a log with an extreme number in any numeric field of any event', () =>
         for (const value of EXTREMES) {
           const crafted = [...lines];
           crafted[index] = `${line.slice(0, number.index)}"${number[1]}":${value}${line.slice(number.index! + number[0].length)}`;
-          const path = join(scratch, `extreme-${fields.size}-${EXTREMES.indexOf(value)}.json`);
+          const path = join(suite.scratch(), `extreme-${fields.size}-${EXTREMES.indexOf(value)}.json`);
           writeFileSync(path, crafted.join('\n'));
-          const report = await ingestPaths(server.temp.database, [path]);
+          const report = await ingestPaths(suite.server().temp.database, [path]);
           const failure = report.failures[0]?.error;
           if (failure && !(failure instanceof BadInputError)) problems.push(`${field} = ${value}: ${failure.message.slice(0, 200)}`);
           // Only a stored log can change what queries answer.
