@@ -422,7 +422,8 @@ async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<
 /**
  * Clamps values no field can usefully hold, with a warning for each kind: every nullable BIGINT beyond
  * ±{@link MAX_STORED_MAGNITUDE} becomes NULL (unknown), a negative task metric becomes 0, and a task that
- * finished before it launched is given a zero duration. A crafted or corrupted log then can never make a
+ * finished before it launched, or an application, job, stage, SQL execution or executor that ended before it started,
+ * is given a zero duration. A crafted or corrupted log then can never make a
  * query fail, for its own application or another one.
  */
 async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Promise<Warning[]> {
@@ -497,8 +498,26 @@ async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Pr
       message: `${backwards.length} task${backwards.length > 1 ? 's' : ''} (first: ${backwards[0]!.w}) finished before launching; stored with a duration of 0`,
     });
   }
+  for (const { table, start, end, noun, name } of ENDS_AFTER_STARTS) {
+    const ended = (
+      await connection.runAndReadAll(`SELECT ${name} AS w FROM ${table} WHERE appKey = $appKey AND ${end} < ${start} ORDER BY ${start}`, { appKey })
+    ).getRowObjectsJS() as Array<{ w: string }>;
+    if (ended.length === 0) continue;
+    await connection.run(`UPDATE ${table} SET ${end} = ${start} WHERE appKey = $appKey AND ${end} < ${start}`, { appKey });
+    const what = table === 'applications' ? 'the application' : `${ended.length} ${noun}${ended.length > 1 ? 's' : ''} (first: ${ended[0]!.w})`;
+    warnings.push({ line: null, message: `${what} ended before ${ended.length > 1 ? 'they' : 'it'} started; stored with a duration of 0` });
+  }
   return warnings;
 }
+
+/** What has a start and an end in the log, how it is named in a warning, and its columns: an end before the start is clamped. */
+const ENDS_AFTER_STARTS: ReadonlyArray<{ table: string; start: string; end: string; noun: string; name: string }> = [
+  { table: 'applications', start: 'startTime', end: 'endTime', noun: 'application', name: 'appKey' },
+  { table: 'jobs', start: 'submissionTime', end: 'completionTime', noun: 'job', name: `'job ' || jobId` },
+  { table: 'stages', start: 'submissionTime', end: 'completionTime', noun: 'stage', name: `'stage ' || stageId || '.' || attemptId` },
+  { table: 'sql_executions', start: 'startTime', end: 'endTime', noun: 'SQL execution', name: `'execution ' || executionId` },
+  { table: 'executors', start: 'addTime', end: 'removeTime', noun: 'executor', name: `'executor ' || executorId` },
+];
 
 /**
  * A stored id or count outside the 32-bit range Spark logs it in (job, stage and stage-attempt ids, task indexes,

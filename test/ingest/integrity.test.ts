@@ -49,6 +49,12 @@ const anotherApp = parse(`query AnotherApp($id: ID!) {
     executors { id } insights(first: 5) { type } }
 }`) as unknown as TypedDocumentNode<{ application: { id: string; stages: unknown[] } | null }, { id: string }>;
 
+const durations = parse(`query Durations($id: ID!) {
+  application(id: $id) { duration stages { duration } jobs { duration } sqlExecutions { duration } }
+}`) as unknown as TypedDocumentNode<{
+  application: { duration: string; stages: Array<{ duration: string }>; jobs: Array<{ duration: string }>; sqlExecutions: Array<{ duration: string }> } | null;
+}, { id: string }>;
+
 describe('ingest integrity: values no field can hold, and isolation between applications', () => {
   const suite = useServerWithLogs('integrity', { 'good.json': buildEventLog(app('app-good')) });
 
@@ -191,6 +197,41 @@ describe('ingest integrity: values no field can hold, and isolation between appl
       "SELECT min(executorRunTime) AS run, min(finishTime - launchTime) AS duration FROM tasks WHERE appKey = 'app-negative'",
     ));
     expect(rows[0]).toEqual({ run: 0, duration: 0 });
+  });
+
+  it('stores an application, job, stage, SQL execution and executor that ended before they started with a zero duration, with warnings', async () => {
+    const spec = { ...app('app-backwards', 4), sqlExecutions: [{ executionId: 0, jobIds: [0], plan: { name: 'Scan parquet' } }] };
+    const ended = (line: string, key: string): string => line.replace(new RegExp(`"${key}":\\d+`), `"${key}":5`);
+    const log = buildEventLog(spec)
+      .split('\n')
+      .map((line) => {
+        if (line.includes('"Event":"SparkListenerApplicationEnd"') || line.includes('"Event":"SparkListenerExecutorRemoved"')) return ended(line, 'Timestamp');
+        if (line.includes('"Event":"SparkListenerJobEnd"') || line.includes('"Event":"SparkListenerStageCompleted"')) return ended(line, 'Completion Time');
+        return line.includes('SQLExecutionEnd') ? ended(line, 'time') : line;
+      })
+      .join('\n');
+    const path = join(suite.scratch(), 'backwards.json');
+    writeFileSync(path, log);
+    const [stored] = (await ingestPaths(suite.server().temp.database, [path])).applications;
+    const messages = stored!.warnings.map((w) => w.message);
+    for (const what of ['the application', '1 job \\(first: job 0\\)', '2 stages \\(first: stage 0.0\\)', '1 SQL execution \\(first: execution 0\\)']) {
+      expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^${what} ended before (it|they) started; stored with a duration of 0$`)));
+    }
+
+    const answer = await gql(suite.server().graphqlUrl, durations, { id: 'app-backwards' });
+    expect(answer.errors).toBeUndefined();
+    const application = answer.data!.application!;
+    const all = [application.duration, ...application.stages.map((s) => s.duration), ...application.jobs.map((j) => j.duration),
+      ...application.sqlExecutions.map((e) => e.duration)];
+    expect(all.map(Number)).toEqual(all.map(() => 0));
+    for (const [path, field] of [['', 'attempts'], ['jobs', null], ['stages', null]] as const) {
+      const body = (await (await fetch(`${suite.server().url}/api/v1/applications/app-backwards/${path}`)).json()) as Record<string, unknown>;
+      const rows = (field ? body[field] : body) as Array<{ duration?: number; submissionTime?: string; completionTime?: string }>;
+      for (const row of rows) {
+        if (row.duration !== undefined) expect(row.duration).toBe(0);
+        if (row.submissionTime && row.completionTime) expect(row.completionTime).toBe(row.submissionTime);
+      }
+    }
   });
 
   it('commits an application and its insights together', async () => {
