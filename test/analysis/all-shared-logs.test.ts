@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceValue } from '../../src/analysis/insight.js';
-import { promisesIn } from '../../src/analysis/insight.js';
 import { settingsNewerThan } from '../../src/analysis/spark-settings.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { insightsByApp, type InsightRecord } from '../../src/store/insights-store.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
-
-/** Every percentage written in a text ("12%", "0.4%"). */
-const percentages = (text: string): number[] => [...text.matchAll(/(\d+(?:\.\d+)?)\s*%/g)].map((m) => Number(m[1]));
-
-/** Every (path, number) in an evidence tree. */
-function numbersIn(value: EvidenceValue, path = ''): Array<[string, number]> {
-  if (typeof value === 'number') return [[path, value]];
-  if (Array.isArray(value)) return value.flatMap((v, i) => numbersIn(v, `${path}[${i}]`));
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => numbersIn(v, path ? `${path}.${k}` : k));
-  return [];
-}
-
-/** Evidence keys that hold a share (0-1) of something. */
-const SHARE_KEY = /(share|Share|^gcRatio|\.gcRatio|overheadShareOfTaskTime)$/;
+import {
+  impactsBeyondTheRun,
+  impossibleShares,
+  promisedSpeedUps,
+  timesOutsideTheirWindow,
+  unbackedInsights,
+  unwritableEvidence,
+} from '../helpers/insight-invariants.js';
 
 /**
  * Every insight every detector finds on every shared real log (vendors and workloads included), checked against
@@ -51,68 +43,23 @@ describe('insights on every shared log', () => {
   afterAll(() => db.dispose());
 
   it('never promises a speed-up', () => {
-    const promising = insights.flatMap((insight) => promisesIn(insight).map((phrase) => `${insight.appKey} ${insight.id}: "${phrase}"`));
-    expect(promising).toEqual([]);
+    expect(promisedSpeedUps(insights)).toEqual([]);
   });
 
   it('backs every insight with evidence, a confidence, a suggestion with its trade-off and a Spark docs link', () => {
-    for (const insight of insights) {
-      const where = `${insight.appKey} ${insight.id}`;
-      expect(Object.keys(insight.evidence).length, where).toBeGreaterThan(0);
-      expect(['HIGH', 'MEDIUM', 'LOW'], where).toContain(insight.confidence);
-      expect(insight.suggestion.length, where).toBeGreaterThan(20);
-      expect(insight.tradeoffs.length, where).toBeGreaterThan(20);
-      expect(insight.sparkDocsRef, where).toMatch(/^https:\/\/spark\.apache\.org\/docs\//);
-    }
+    expect(unbackedInsights(insights)).toEqual([]);
   });
 
   it('states no share or percentage outside 0-100%', () => {
-    const impossible: string[] = [];
-    for (const insight of insights) {
-      const where = `${insight.appKey} ${insight.id}`;
-      for (const p of percentages(`${insight.title}\n${insight.description}`)) if (p > 100) impossible.push(`${where}: ${p}% in text`);
-      for (const [path, n] of numbersIn(insight.evidence)) {
-        if (SHARE_KEY.test(path) && (n < 0 || n > 1)) impossible.push(`${where}: evidence ${path} = ${n}`);
-      }
-    }
-    expect(impossible).toEqual([]);
+    expect(impossibleShares(insights)).toEqual([]);
   });
 
   it('compares per-task times with task time, never with a shorter window', () => {
-    const wrong: string[] = [];
-    for (const insight of insights) {
-      const e = insight.evidence as Record<string, EvidenceValue>;
-      const within = (part: string, whole: string): void => {
-        if (typeof e[part] === 'number' && typeof e[whole] === 'number' && (e[part] as number) > (e[whole] as number) + 1e-6) {
-          wrong.push(`${insight.appKey} ${insight.id}: ${part} ${e[part]} > ${whole} ${e[whole]}`);
-        }
-      };
-      within('gcTimeMs', 'taskTimeMs');
-      within('schedulerDelayMs', 'taskTimeMs');
-      within('overheadMs', 'stageTaskTimeMs');
-      within('lostTaskTimeMs', 'applicationTaskTimeMs');
-    }
-    expect(wrong).toEqual([]);
+    expect(timesOutsideTheirWindow(insights)).toEqual([]);
   });
 
   it('keeps impact in [0, 1], and claims no more wall-clock than the run had, each moment once', () => {
-    const over: string[] = [];
-    const claimed = new Map<string, number>();
-    for (const insight of insights) {
-      const where = `${insight.appKey} ${insight.id}`;
-      expect(insight.impact, where).toBeGreaterThanOrEqual(0);
-      expect(insight.impact, where).toBeLessThanOrEqual(1);
-      expect(Number(insight.impactMs), where).toBeGreaterThanOrEqual(0);
-      if (typeof insight.evidence['wallClockClaimMs'] === 'number') {
-        claimed.set(insight.appKey, (claimed.get(insight.appKey) ?? 0) + Number(insight.impactMs));
-      }
-    }
-    for (const [appKey, ms] of claimed) {
-      const duration = durations.get(appKey);
-      // Several copies of one application (the same log in two layouts) share an appKey only once each.
-      if (duration !== null && duration !== undefined && ms > duration + 1) over.push(`${appKey}: ${ms} ms claimed of ${duration} ms`);
-    }
-    expect(over).toEqual([]);
+    expect(impactsBeyondTheRun(insights, durations)).toEqual([]);
   });
 
   it('gives impact only as wall-clock claimed through the apportioning, never as a share of task time', () => {
@@ -127,10 +74,7 @@ describe('insights on every shared log', () => {
   });
 
   it('writes every evidence number as a finite JSON number the API can return', () => {
-    for (const insight of insights) {
-      for (const [path, n] of numbersIn(insight.evidence)) expect(Number.isFinite(n), `${insight.appKey} ${insight.id} ${path}`).toBe(true);
-      expect(JSON.parse(JSON.stringify(insight.evidence)), insight.id).toEqual(insight.evidence);
-    }
+    expect(unwritableEvidence(insights)).toEqual([]);
   });
 
   it('reports every application that failed a job or stage, lost an executor or shuffle data, or resubmitted a stage', async () => {
