@@ -7,6 +7,8 @@ import { BadInputError } from '../../src/errors.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 import { plain } from '../helpers/database.js';
+import { everyBrokenRule } from '../helpers/insight-invariants.js';
+import { insightsByApp } from '../../src/store/insights-store.js';
 import { writeZip } from '../helpers/zip.js';
 import { gql, gqlUpload, useServerWithLogs } from '../helpers/server.js';
 import { UploadEventLogDocument } from '../generated/graphql.js';
@@ -224,6 +226,10 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     const all = [application.duration, ...application.stages.map((s) => s.duration), ...application.jobs.map((j) => j.duration),
       ...application.sqlExecutions.map((e) => e.duration)];
     expect(all.map(Number)).toEqual(all.map(() => 0));
+    // Its tasks still ran for seconds: no finding may compare them with the zero-length windows.
+    const insights = (await insightsByApp(suite.server().temp.database, ['app-backwards'])).flat();
+    expect(insights.length).toBeGreaterThan(0);
+    expect(everyBrokenRule(insights, new Map([['app-backwards', 0]]))).toEqual([]);
     for (const [path, field] of [['', 'attempts'], ['jobs', null], ['stages', null]] as const) {
       const body = (await (await fetch(`${suite.server().url}/api/v1/applications/app-backwards/${path}`)).json()) as Record<string, unknown>;
       const rows = (field ? body[field] : body) as Array<{ duration?: number; submissionTime?: string; completionTime?: string }>;
