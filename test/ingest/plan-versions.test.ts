@@ -7,8 +7,8 @@ import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
 
-/** A re-plan's tree: a join over an exchange, beside a scan with many metrics (what makes real trees megabytes). */
-function planTree(version: number): PlanNode {
+/** A re-plan's tree: a join over an exchange, beside `scans` scans with many metrics (what makes real trees megabytes). */
+function planTree(version: number, scans = 30): PlanNode {
   const scan = (i: number): PlanNode => ({
     nodeName: 'PhotonScan parquet',
     simpleString: `PhotonScan parquet table_${i}`,
@@ -27,32 +27,38 @@ function planTree(version: number): PlanNode {
           metrics: [{ name: 'shuffle bytes written', accumulatorId: 500 + version }, { name: 'remote bytes read', accumulatorId: 600 + version }],
           children: [scan(0)],
         },
-        ...Array.from({ length: 30 }, (_, i) => scan(i + 1)),
+        ...Array.from({ length: scans }, (_, i) => scan(i + 1)),
       ],
     }],
   };
 }
 
 describe('the SQL plan versions an ingest keeps', () => {
-  it("keeps an execution's last plan tree whole, its earlier ones as their shuffle skeletons, and its first whole", async () => {
+  // Plan updates over 256 KB are not held while the log is split; they are read again for what is kept of them.
+  it.each([
+    ['of a few KB', 30],
+    ['of ~350 KB', 300],
+  ])("keeps an execution's last plan tree whole, its earlier ones as their shuffle skeletons, and its first whole: updates %s", async (_size, scans) => {
     const [first, ...rest] = buildEventLog({
       appId: 'app-replans',
       jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }],
     }).split('\n');
     const start = JSON.stringify({
       Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', executionId: 7, description: 'd', details: '',
-      physicalPlanDescription: 'p', sparkPlanInfo: planTree(0), time: 1_700_000_000_001, modifiedConfigs: {},
+      physicalPlanDescription: 'p', sparkPlanInfo: planTree(0, scans), time: 1_700_000_000_001, modifiedConfigs: {},
     });
-    const updates = [1, 2, 3, 4].map((version) => JSON.stringify({
+    const update = (version: number): string => JSON.stringify({
       Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate', executionId: 7,
-      physicalPlanDescription: `plan ${version}`, sparkPlanInfo: planTree(version),
-    }));
+      physicalPlanDescription: `plan ${version}`, sparkPlanInfo: planTree(version, scans),
+    });
+    // Version 2 is logged twice, word for word.
+    const updates = [1, 2, 2, 3, 4].map(update);
     const dir = mkdtempSync(join(tmpdir(), 'spark-sword-plans-'));
     const db = await openTempDatabase();
     try {
       const log = join(dir, 'app-replans.json');
       writeFileSync(log, [first, start, ...updates, ...rest].join('\n'));
-      await expectStoredVersions(db, log);
+      await expectStoredVersions(db, log, scans);
     } finally {
       db.dispose();
       rmSync(dir, { recursive: true, force: true });
@@ -60,17 +66,21 @@ describe('the SQL plan versions an ingest keeps', () => {
   });
 });
 
-/** Ingests `log` and checks the plan trees stored for its execution 7. */
-async function expectStoredVersions(db: TempDatabase, log: string): Promise<void> {
+/** Ingests `log` and checks the plan trees and descriptions stored for its execution 7. */
+async function expectStoredVersions(db: TempDatabase, log: string, scans: number): Promise<void> {
   const report = await ingestPaths(db.database, [log]);
   expect(report.failures).toEqual([]);
-  const stored = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_plan_updates WHERE appKey = 'app-replans' ORDER BY seq`);
+  const stored = await db.database.query(
+    `SELECT sparkPlanInfo::VARCHAR AS tree, physicalPlanDescription AS description FROM sql_plan_updates WHERE appKey = 'app-replans' ORDER BY seq`,
+  );
   expect(stored.map((row) => JSON.parse(String(row.tree)) as PlanNode)).toEqual([
-    shuffleSkeleton(planTree(1)),
-    shuffleSkeleton(planTree(2)),
-    shuffleSkeleton(planTree(3)),
-    planTree(4),
+    shuffleSkeleton(planTree(1, scans)),
+    shuffleSkeleton(planTree(2, scans)),
+    shuffleSkeleton(planTree(2, scans)),
+    shuffleSkeleton(planTree(3, scans)),
+    planTree(4, scans),
   ]);
+  expect(stored.map((row) => row.description)).toEqual([null, null, null, null, 'plan 4']);
   const [execution] = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_executions WHERE appKey = 'app-replans'`);
-  expect(JSON.parse(String(execution!.tree))).toEqual(planTree(0));
+  expect(JSON.parse(String(execution!.tree))).toEqual(planTree(0, scans));
 }
