@@ -35,44 +35,72 @@ export async function scanLines(path: string, codec: Codec, maxLineBytes = Numbe
   const blankLines: number[] = [];
   const oversizedLines: number[] = [];
   let lineCount = 0;
+  for await (const { bytes, length } of linesOf(path, codec, maxLineBytes)) {
+    lineCount += 1;
+    if (bytes === null) {
+      oversizedLines.push(lineCount);
+      badLines.push({ line: lineCount, reason: `${formatBytes(length)} long, more than the ${formatBytes(maxLineBytes)} an event may be` });
+      continue;
+    }
+    const text = bytes.toString('utf8').replace(/\r$/, '');
+    if (text.trim() === '') blankLines.push(lineCount);
+    else {
+      // DuckDB refuses bytes that are no UTF-8 text; decoding here would hide them behind U+FFFD.
+      const reason = isUtf8(bytes) ? jsonObjectProblem(text) : 'it holds bytes that are not UTF-8 text';
+      if (reason) badLines.push({ line: lineCount, reason });
+    }
+  }
+  const lastLineCutOff = badLines.length > 0 && badLines[badLines.length - 1]!.line === lineCount;
+  return { badLines, blankLines, oversizedLines, lineCount, lastLineCutOff };
+}
+
+/**
+ * The first line (1-based) of a decoded log part that `matches`, or null; lines over `maxLineBytes` are passed over.
+ * For naming the line behind an error found after the log was read (the slow path).
+ */
+export async function findFirstLine(
+  path: string,
+  codec: Codec,
+  maxLineBytes: number,
+  matches: (line: string) => boolean,
+): Promise<number | null> {
+  let lineCount = 0;
+  for await (const { bytes } of linesOf(path, codec, maxLineBytes)) {
+    lineCount += 1;
+    if (bytes !== null && matches(bytes.toString('utf8'))) return lineCount;
+  }
+  return null;
+}
+
+/**
+ * Each line of a decoded log part, in order, with its length in bytes: its bytes (without the line end), or null when
+ * it is longer than `maxLineBytes`. Past the limit a line is only measured, its bytes dropped as they come, so a
+ * 200 MB line costs no more memory than a short one. A last line without a line end counts when it has bytes.
+ */
+async function* linesOf(path: string, codec: Codec, maxLineBytes: number): AsyncGenerator<{ bytes: Buffer | null; length: number }> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  const endLine = (): void => {
-    lineCount += 1;
-    if (pendingBytes > maxLineBytes) {
-      oversizedLines.push(lineCount);
-      badLines.push({ line: lineCount, reason: `${formatBytes(pendingBytes)} long, more than the ${formatBytes(maxLineBytes)} an event may be` });
-    } else {
-      const bytes = Buffer.concat(pending, pendingBytes);
-      const text = bytes.toString('utf8').replace(/\r$/, '');
-      if (text.trim() === '') blankLines.push(lineCount);
-      else {
-        // DuckDB refuses bytes that are no UTF-8 text; decoding here would hide them behind U+FFFD.
-        const reason = isUtf8(bytes) ? jsonObjectProblem(text) : 'it holds bytes that are not UTF-8 text';
-        if (reason) badLines.push({ line: lineCount, reason });
-      }
-    }
-    pending = [];
-    pendingBytes = 0;
-  };
   const keep = (piece: Buffer): void => {
     pendingBytes += piece.length;
-    // Past the limit the line is only measured: its bytes are dropped as they come.
     if (pendingBytes <= maxLineBytes) pending.push(piece);
     else pending = [];
+  };
+  const line = (): { bytes: Buffer | null; length: number } => {
+    const ended = { bytes: pendingBytes > maxLineBytes ? null : Buffer.concat(pending, pendingBytes), length: pendingBytes };
+    pending = [];
+    pendingBytes = 0;
+    return ended;
   };
   for await (const chunk of openDecodedStream(path, codec) as AsyncIterable<Buffer>) {
     let from = 0;
     for (let newline = chunk.indexOf(10, from); newline !== -1; newline = chunk.indexOf(10, from)) {
       keep(chunk.subarray(from, newline));
-      endLine();
+      yield line();
       from = newline + 1;
     }
     if (from < chunk.length) keep(chunk.subarray(from));
   }
-  if (pendingBytes > 0) endLine();
-  const lastLineCutOff = badLines.length > 0 && badLines[badLines.length - 1]!.line === lineCount;
-  return { badLines, blankLines, oversizedLines, lineCount, lastLineCutOff };
+  if (pendingBytes > 0) yield line();
 }
 
 /** Bytes a line may hold and still be blank to DuckDB's JSON readers (which skip such lines): C's isspace. */
@@ -114,37 +142,6 @@ export async function findBlankLines(path: string, codec: Codec): Promise<number
   if (started && blankSoFar) blankLines.push(line);
   return blankLines;
 }
-
-/**
- * The first line (1-based) of a decoded log part that `matches`, or null. For naming the line behind an error found
- * after the log was read (the slow path): lines are decoded one at a time, and a line over 16 MB is passed over.
- */
-export async function findFirstLine(path: string, codec: Codec, matches: (line: string) => boolean): Promise<number | null> {
-  let line = 1;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const keep = (piece: Buffer): void => {
-    pendingBytes += piece.length;
-    pending = pendingBytes <= MAX_TESTED_LINE_BYTES ? [...pending, piece] : [];
-  };
-  const test = (): boolean => pendingBytes <= MAX_TESTED_LINE_BYTES && matches(Buffer.concat(pending, pendingBytes).toString('utf8'));
-  for await (const chunk of openDecodedStream(path, codec) as AsyncIterable<Buffer>) {
-    let from = 0;
-    for (let newline = chunk.indexOf(10, from); newline !== -1; newline = chunk.indexOf(10, from)) {
-      keep(chunk.subarray(from, newline));
-      if (test()) return line;
-      line += 1;
-      pending = [];
-      pendingBytes = 0;
-      from = newline + 1;
-    }
-    if (from < chunk.length) keep(chunk.subarray(from));
-  }
-  return pendingBytes > 0 && test() ? line : null;
-}
-
-/** Longest line {@link findFirstLine} tests: longer ones are skipped by the ingest anyway. */
-const MAX_TESTED_LINE_BYTES = 16 * 1024 * 1024;
 
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;

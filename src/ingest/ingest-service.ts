@@ -316,7 +316,7 @@ const OUTSIDE_INT32 = 'outside the 32-bit range Spark writes it in';
 async function outOfRangeIdAsBadInput(source: LogSource, parts: readonly DuckDbInput[], error: OutOfRangeIdError): Promise<BadInputError> {
   const holds = loggedValuePattern(error.key, error.value);
   for (const [index, part] of parts.entries()) {
-    const line = await findFirstLine(part.path, part.compression, (text) => holds.test(text));
+    const line = await findFirstLine(part.path, part.compression, MAX_EVENT_BYTES, (text) => holds.test(text));
     if (line === null) continue;
     const where = source.parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
     return new BadInputError(`${source.name}: line ${line}${where} holds ${error.key} ${error.value}, ${OUTSIDE_INT32}; nothing was stored`);
