@@ -310,8 +310,6 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
   }
 }
 
-const OUTSIDE_INT32 = 'outside the 32-bit range Spark writes it in';
-
 /** An id the store refused, as a BadInputError naming the first line of the log that holds it. */
 async function outOfRangeIdAsBadInput(source: LogSource, parts: readonly DuckDbInput[], error: OutOfRangeIdError): Promise<BadInputError> {
   const holds = loggedValuePattern(error.key, error.value);
@@ -319,10 +317,10 @@ async function outOfRangeIdAsBadInput(source: LogSource, parts: readonly DuckDbI
     const line = await findFirstLine(part.path, part.compression, MAX_EVENT_BYTES, (text) => holds.test(text));
     if (line === null) continue;
     const where = source.parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
-    return new BadInputError(`${source.name}: line ${line}${where} holds ${error.key} ${error.value}, ${OUTSIDE_INT32}; nothing was stored`);
+    return new BadInputError(`${source.name}: line ${line}${where} holds ${error.message}; nothing was stored`);
   }
   // Written some other way (1.0e10, or with spaces): the value is still named.
-  return new BadInputError(`${source.name}: an event holds ${error.key} ${error.value}, ${OUTSIDE_INT32}; nothing was stored`);
+  return new BadInputError(`${source.name}: an event holds ${error.message}; nothing was stored`);
 }
 
 /** How Spark writes `value` under `key`: a number, an element of the "Stage IDs" list, or a job property's string. */

@@ -472,51 +472,60 @@ async function clampOutOfRange(connection: DuckDBConnection, appKey: string): Pr
     warnings.push({ line: null, message: `${found.length - MAX_CLAMP_WARNINGS} more values outside ±8.64e15 were stored as unknown` });
   }
   const negative = taskMetricNames.map((name) => `${name} < 0`).join(' OR ');
-  const negatives = (
-    await connection.runAndReadAll(`SELECT 'task ' || taskId || ' of stage ' || stageId AS w FROM tasks
-      WHERE appKey = $appKey AND (${negative}) ORDER BY taskId`, { appKey })
-  ).getRowObjectsJS() as Array<{ w: string }>;
-  if (negatives.length > 0) {
+  const [negatives] = (
+    await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n, arg_min('task ' || taskId || ' of stage ' || stageId, taskId) AS first
+      FROM tasks WHERE appKey = $appKey AND (${negative})`, { appKey })
+  ).getRowObjectsJS() as Array<{ n: number; first: string | null }>;
+  if (negatives!.n > 0) {
     await connection.run(
       `UPDATE tasks SET ${taskMetricNames.map((name) => `${name} = greatest(${name}, 0)`).join(', ')}
        WHERE appKey = $appKey AND (${negative})`,
       { appKey },
     );
-    warnings.push({
-      line: null,
-      message: `${negatives.length} task${negatives.length > 1 ? 's' : ''} (first: ${negatives[0]!.w}) logged a negative time, size or count; stored as 0`,
-    });
+    warnings.push({ line: null, message: `${counted(negatives!.n, 'task', negatives!.first!)} logged a negative time, size or count; stored as 0` });
   }
-  const backwards = (
-    await connection.runAndReadAll(`SELECT 'task ' || taskId || ' of stage ' || stageId AS w FROM tasks
-      WHERE appKey = $appKey AND finishTime < launchTime ORDER BY taskId`, { appKey })
-  ).getRowObjectsJS() as Array<{ w: string }>;
-  if (backwards.length > 0) {
-    await connection.run('UPDATE tasks SET finishTime = launchTime WHERE appKey = $appKey AND finishTime < launchTime', { appKey });
-    warnings.push({
-      line: null,
-      message: `${backwards.length} task${backwards.length > 1 ? 's' : ''} (first: ${backwards[0]!.w}) finished before launching; stored with a duration of 0`,
-    });
-  }
-  for (const { table, start, end, noun, name } of ENDS_AFTER_STARTS) {
-    const ended = (
-      await connection.runAndReadAll(`SELECT ${name} AS w FROM ${table} WHERE appKey = $appKey AND ${end} < ${start} ORDER BY ${start}`, { appKey })
-    ).getRowObjectsJS() as Array<{ w: string }>;
-    if (ended.length === 0) continue;
+  // One query finds every kind of end before its start; only the kinds found are updated.
+  const ended = (
+    await connection.runAndReadAll(
+      `SELECT kind, count(*)::INTEGER AS n, arg_min(name, ordered)::VARCHAR AS first FROM (
+        ${ENDS_AFTER_STARTS.map(({ table, start, end, name, order }, kind) =>
+          `SELECT ${kind} AS kind, ${name} AS name, ${order} AS ordered FROM ${table} WHERE appKey = $appKey AND ${end} < ${start}`).join(
+          '\nUNION ALL\n',
+        )}) GROUP BY kind ORDER BY kind`,
+      { appKey },
+    )
+  ).getRowObjectsJS() as Array<{ kind: number; n: number; first: string }>;
+  for (const { kind, n, first } of ended) {
+    const { table, start, end, warning } = ENDS_AFTER_STARTS[kind]!;
     await connection.run(`UPDATE ${table} SET ${end} = ${start} WHERE appKey = $appKey AND ${end} < ${start}`, { appKey });
-    const what = table === 'applications' ? 'the application' : `${ended.length} ${noun}${ended.length > 1 ? 's' : ''} (first: ${ended[0]!.w})`;
-    warnings.push({ line: null, message: `${what} ended before ${ended.length > 1 ? 'they' : 'it'} started; stored with a duration of 0` });
+    warnings.push({ line: null, message: `${warning(n, first)}; stored with a duration of 0` });
   }
   return warnings;
 }
 
-/** What has a start and an end in the log, how it is named in a warning, and its columns: an end before the start is clamped. */
-const ENDS_AFTER_STARTS: ReadonlyArray<{ table: string; start: string; end: string; noun: string; name: string }> = [
-  { table: 'applications', start: 'startTime', end: 'endTime', noun: 'application', name: 'appKey' },
-  { table: 'jobs', start: 'submissionTime', end: 'completionTime', noun: 'job', name: `'job ' || jobId` },
-  { table: 'stages', start: 'submissionTime', end: 'completionTime', noun: 'stage', name: `'stage ' || stageId || '.' || attemptId` },
-  { table: 'sql_executions', start: 'startTime', end: 'endTime', noun: 'SQL execution', name: `'execution ' || executionId` },
-  { table: 'executors', start: 'addTime', end: 'removeTime', noun: 'executor', name: `'executor ' || executorId` },
+/** "3 jobs (first: job 7)": how many of a kind, and the first. */
+const counted = (n: number, noun: string, first: string): string => `${n} ${noun}${n > 1 ? 's' : ''} (first: ${first})`;
+
+/**
+ * What has a start and an end in the log: its columns, how one is named (`name`, the first by `order`) and the warning
+ * for those that end before they start, whose end is clamped to the start.
+ */
+const ENDS_AFTER_STARTS: ReadonlyArray<{ table: string; start: string; end: string; name: string; order: string; warning: (n: number, first: string) => string }> = [
+  {
+    table: 'tasks', start: 'launchTime', end: 'finishTime', name: `'task ' || taskId || ' of stage ' || stageId`, order: 'taskId',
+    warning: (n, first) => `${counted(n, 'task', first)} finished before launching`,
+  },
+  { table: 'applications', start: 'startTime', end: 'endTime', name: 'appKey', order: 'startTime', warning: () => 'the application ended before it started' },
+  ...[
+    { table: 'jobs', start: 'submissionTime', end: 'completionTime', noun: 'job', name: `'job ' || jobId` },
+    { table: 'stages', start: 'submissionTime', end: 'completionTime', noun: 'stage', name: `'stage ' || stageId || '.' || attemptId` },
+    { table: 'sql_executions', start: 'startTime', end: 'endTime', noun: 'SQL execution', name: `'execution ' || executionId` },
+    { table: 'executors', start: 'addTime', end: 'removeTime', noun: 'executor', name: `'executor ' || executorId` },
+  ].map(({ noun, ...what }) => ({
+    ...what,
+    order: what.start,
+    warning: (n: number, first: string) => `${counted(n, noun, first)} ended before ${n > 1 ? 'they' : 'it'} started`,
+  })),
 ];
 
 /**
@@ -533,7 +542,7 @@ export class OutOfRangeIdError extends Error {
     /** The value, as DuckDB prints it. */
     readonly value: string,
   ) {
-    super(`${key} ${value} is outside the 32-bit range Spark writes it in`);
+    super(`${key} ${value}, outside the 32-bit range Spark writes it in`);
   }
 }
 
