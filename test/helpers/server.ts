@@ -89,6 +89,16 @@ export function useServerWithLogs(prefix: string, logs: Readonly<Record<string, 
   return { server: () => server, scratch: () => scratch };
 }
 
+/** The History Server paths under one application (`''` for the application itself) that do not answer 200, with their status. */
+export async function failingRestPaths(server: TestServer, appId: string, paths: readonly string[]): Promise<string[]> {
+  const failing: string[] = [];
+  for (const path of paths) {
+    const response = await fetch(`${server.url}/api/v1/applications/${appId}${path}`);
+    if (response.status !== 200) failing.push(`/api/v1/applications/${appId}${path} ${response.status}`);
+  }
+  return failing;
+}
+
 export interface GraphQLResponse<T> {
   data?: T | null;
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string } & Record<string, unknown> }>;

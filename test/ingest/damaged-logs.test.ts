@@ -8,7 +8,7 @@ import { insightsByApp } from '../../src/store/insights-store.js';
 import { everyBrokenRule } from '../helpers/insight-invariants.js';
 import { randomApplication, randomSource } from '../helpers/random-log.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
-import { gql, useServerWithLogs } from '../helpers/server.js';
+import { failingRestPaths, gql, useServerWithLogs } from '../helpers/server.js';
 
 const dashboard = parse(`query Dashboard($id: ID!) {
   application(id: $id) {
@@ -60,10 +60,8 @@ describe('logs with lost and reordered events', () => {
       const application = answer.data?.application;
       const durations = [application?.duration, ...(application?.stages ?? []).map((s) => s.duration), ...(application?.jobs ?? []).map((j) => j.duration)];
       if (durations.some((duration) => duration !== null && duration !== undefined && Number(duration) < 0)) problems.push(`${seed}: a negative duration`);
-      for (const path of ['', '/jobs', '/stages', '/allexecutors', '/executors', '/sql', '/environment']) {
-        const response = await fetch(`${suite.server().url}/api/v1/applications/${id}${path}`);
-        if (response.status !== 200) problems.push(`${seed}: /api/v1/applications/${id}${path} ${response.status}`);
-      }
+      const restPaths = ['', '/jobs', '/stages', '/allexecutors', '/executors', '/sql', '/environment'];
+      problems.push(...(await failingRestPaths(suite.server(), id, restPaths)).map((failing) => `${seed}: ${failing}`));
     }
     const rows = (await suite.server().temp.database.query('SELECT appKey, duration::DOUBLE AS duration FROM v_applications')) as Array<{ appKey: string; duration: number | null }>;
     const insights = (await insightsByApp(suite.server().temp.database, appKeys)).flat();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../../src/errors.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
-import { gql, useServerWithLogs } from '../helpers/server.js';
+import { failingRestPaths, gql, useServerWithLogs } from '../helpers/server.js';
 
 /** An application with SQL, two executors, a shuffle and a job: most event types Spark logs, each with its numbers. */
 function app(appId: string): SyntheticApp {
@@ -49,14 +49,9 @@ describe('a log with an extreme number in any numeric field of any event', () =>
 
   /** Every problem an application's answers show: a GraphQL error, or a REST status other than 200. */
   async function problemsAnswering(id: string, paths: readonly string[] = restPaths): Promise<string[]> {
-    const problems: string[] = [];
     const answer = await gql(suite.server().graphqlUrl, everyField, { id });
-    if (answer.status !== 200 || answer.errors) problems.push(`GraphQL ${answer.status} ${JSON.stringify(answer.errors).slice(0, 200)}`);
-    for (const path of paths) {
-      const response = await fetch(`${suite.server().url}/api/v1/applications/${id}${path}`);
-      if (response.status !== 200) problems.push(`/api/v1/applications/${id}${path} ${response.status}`);
-    }
-    return problems;
+    const graphql = answer.status !== 200 || answer.errors ? [`GraphQL ${answer.status} ${JSON.stringify(answer.errors).slice(0, 200)}`] : [];
+    return [...graphql, ...(await failingRestPaths(suite.server(), id, paths))];
   }
 
   it('is rejected as bad input or stored, and then it and every other application answer every query', async () => {
