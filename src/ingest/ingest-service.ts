@@ -240,8 +240,9 @@ async function ingestSourceNow(
             outcome = await asBadInput(source, fastParts, () =>
               writeApplication(connection, application, plan, {
                 taskReadThreads: database.taskReadThreads,
-                // Findings are computed once, here, and committed with the application: a reader never sees one
-                // without the other, and queries never wait for a detector.
+                afterRowsCommitted: () => stage('rows committed'),
+                // Findings are computed once, here, and become visible with the application: a reader never sees
+                // one without the other, and queries never wait for a detector.
                 beforeCommit: async (tx) => {
                   stage('rows written');
                   phase('analyzing', bytesTotal);

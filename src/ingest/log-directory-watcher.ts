@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { codecFromFileName, isInProgressName } from '../eventlog/codec.js';
 import { discoverLogs, type LogSource } from '../eventlog/discover.js';
 import { BadInputError } from '../errors.js';
-import { deleteApplicationRows } from '../store/application-writer.js';
+import { deleteApplicationRows } from '../store/application-rows.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { ingestSource } from './ingest-service.js';
 

@@ -9,9 +9,11 @@ import {
 } from '../parse/stage-events.js';
 import { isVendorMetricNameSql } from '../model/vendor-metrics.js';
 import { applicationNumberOf, assignApplicationNumber } from './application-numbers.js';
+import { deleteApplicationRows } from './application-rows.js';
 import { precomputeApplication } from './precompute.js';
 import { applicationTables, taskMetricNames } from './schema.js';
 import { withThreads } from './database.js';
+import { logger } from '../logger.js';
 
 /** What the ingest knows of an application attempt before its rows are written. */
 export interface ApplicationIdentity {
@@ -580,12 +582,6 @@ async function refuseOutOfRangeIds(connection: DuckDBConnection, appKey: string)
   if (found) throw new OutOfRangeIdError(found.key, found.value);
 }
 
-/** Deletes every row of one application attempt. */
-export async function deleteApplicationRows(connection: DuckDBConnection, appKey: string): Promise<void> {
-  for (const table of applicationTables) {
-    await connection.run(`DELETE FROM ${table} WHERE appKey = $appKey`, { appKey });
-  }
-}
 
 /** Warnings and counts the write adds to what staging knew (task events are only read while writing). */
 export interface WriteOutcome {
@@ -600,12 +596,22 @@ export interface WriteOptions {
   beforeCommit?: (connection: DuckDBConnection) => Promise<void>;
   /** DuckDB threads for reading the log's task events (the database's own count when unset). */
   taskReadThreads?: number;
+  /** Called when a new application's rows are committed, before what is derived from them (see writeApplication). */
+  afterRowsCommitted?: () => void | Promise<void>;
 }
 
 /**
  * Replaces one application attempt with the staged events and the log's task events, atomically: readers
  * see either the previous rows or all of the new ones, and a failure (or a killed process) leaves the
  * previous rows in place.
+ *
+ * A new application is written in two transactions. The first commits its rows from the log, the second its
+ * application row (which every read goes through, so nothing of it is visible before), the answers precomputed from
+ * its rows and its findings. Analysis reads committed rows faster and with less memory than rows still held by their
+ * transaction: on a 1.3 GB log 1 s and ~50 MB less. A failure in the second removes the first's rows, and rows a
+ * killed process left behind are removed when the database is next opened (removeUnfinishedApplications). An
+ * application already stored is replaced in one transaction, so readers keep its previous version until the new one
+ * is whole.
  */
 export async function writeApplication(
   connection: DuckDBConnection,
@@ -613,38 +619,20 @@ export async function writeApplication(
   plan: StagingPlan,
   options: WriteOptions = {},
 ): Promise<WriteOutcome> {
+  // Every write is whole, so an application without a number has no rows anywhere: a new one skips ~30 deletes.
+  const replacing = (await applicationNumberOf(connection, app.appKey)) !== null;
+  let rowsCommitted = false;
   await connection.run('BEGIN TRANSACTION');
   try {
-    // Every write is whole, so an application without a number has no rows anywhere: a new one skips ~30 deletes.
-    if ((await applicationNumberOf(connection, app.appKey)) !== null) await deleteApplicationRows(connection, app.appKey);
-    const appNo = await assignApplicationNumber(connection, app.appKey);
-    for (const statement of Object.values(insertStatements)) {
-      await connection.run(statement, { appKey: app.appKey });
+    if (replacing) await deleteApplicationRows(connection, app.appKey);
+    const { warnings, eventsRead, eventsSkipped } = await writeLogRows(connection, app, plan, options);
+    await refuseOutOfRangeIds(connection, app.appKey);
+    if (!replacing) {
+      await connection.run('COMMIT');
+      rowsCommitted = true;
+      await options.afterRowsCommitted?.();
+      await connection.run('BEGIN TRANSACTION');
     }
-    const taskCounts = await countTaskEvents(connection);
-    const readTasks = <T>(read: () => Promise<T>): Promise<T> =>
-      options.taskReadThreads === undefined ? read() : withThreads(connection, options.taskReadThreads, read);
-    const { endsStored, runningStored } = await readTasks(async () => {
-      const ends = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
-      // In Spark every started task ends; more starts than ends means some tasks were still running.
-      const running =
-        taskCounts.starts > ends ? (await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey, appNo })).rowsChanged : 0;
-      return { endsStored: ends, runningStored: running };
-    });
-    const warnings = [...app.warnings];
-    let unusableTaskEvents = 0;
-    if (endsStored < taskCounts.ends || (runningStored > 0 && endsStored + runningStored < taskCounts.starts)) {
-      const rows = (await connection.runAndReadAll(unusableTaskEventLinesSql(await numberedPlan(plan)))).getRowObjectsJS();
-      for (const { line, kind } of rows as Array<{ line: bigint; kind: string }>) {
-        warnings.push({
-          line: Number(line),
-          message: `line ${line}: ${kind} has no "Stage ID" or "Task Info"."Task ID"; the event was skipped`,
-        });
-      }
-      unusableTaskEvents = rows.length;
-    }
-    const eventsRead = app.eventsRead + taskCounts.starts + taskCounts.ends;
-    const eventsSkipped = app.eventsSkipped + unusableTaskEvents;
     await connection.run(applicationInsert, {
       appKey: app.appKey,
       appId: app.appId,
@@ -657,7 +645,6 @@ export async function writeApplication(
       eventsSkipped,
       skippedEventTypes: JSON.stringify(app.skippedEventTypes),
     });
-    await refuseOutOfRangeIds(connection, app.appKey);
     warnings.push(...(await clampOutOfRange(connection, app.appKey)));
     for (const warning of warnings) {
       await connection.run('INSERT INTO ingest_warnings VALUES ($appKey, $line, $message)', {
@@ -667,7 +654,7 @@ export async function writeApplication(
       });
     }
     // Whatever is derived from the rows (precomputed answers, then the insights the detectors find in them)
-    // commits with them, or not at all.
+    // becomes visible with the application row, or not at all.
     await precomputeApplication(connection, app.appKey);
     await options.beforeCommit?.(connection);
     await connection.run('COMMIT');
@@ -675,6 +662,65 @@ export async function writeApplication(
   } catch (error) {
     // A failed statement may already have ended the transaction; the original error is the one to report.
     await connection.run('ROLLBACK').catch(() => undefined);
+    if (rowsCommitted) await removeCommittedRows(connection, app.appKey);
     throw error;
+  }
+}
+
+/**
+ * Writes an application's rows from its log (every table but the application row and what is derived), in the
+ * caller's transaction; returns the warnings so far and the event counts, task events included.
+ */
+async function writeLogRows(
+  connection: DuckDBConnection,
+  app: ApplicationIdentity,
+  plan: StagingPlan,
+  options: WriteOptions,
+): Promise<WriteOutcome> {
+  const appNo = await assignApplicationNumber(connection, app.appKey);
+  for (const statement of Object.values(insertStatements)) {
+    await connection.run(statement, { appKey: app.appKey });
+  }
+  const taskCounts = await countTaskEvents(connection);
+  const readTasks = <T>(read: () => Promise<T>): Promise<T> =>
+    options.taskReadThreads === undefined ? read() : withThreads(connection, options.taskReadThreads, read);
+  const { endsStored, runningStored } = await readTasks(async () => {
+    const ends = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
+    // In Spark every started task ends; more starts than ends means some tasks were still running.
+    const running =
+      taskCounts.starts > ends ? (await connection.run(insertRunningTasksSql(plan), { appKey: app.appKey, appNo })).rowsChanged : 0;
+    return { endsStored: ends, runningStored: running };
+  });
+  const warnings = [...app.warnings];
+  let unusableTaskEvents = 0;
+  if (endsStored < taskCounts.ends || (runningStored > 0 && endsStored + runningStored < taskCounts.starts)) {
+    const rows = (await connection.runAndReadAll(unusableTaskEventLinesSql(await numberedPlan(plan)))).getRowObjectsJS();
+    for (const { line, kind } of rows as Array<{ line: bigint; kind: string }>) {
+      warnings.push({
+        line: Number(line),
+        message: `line ${line}: ${kind} has no "Stage ID" or "Task Info"."Task ID"; the event was skipped`,
+      });
+    }
+    unusableTaskEvents = rows.length;
+  }
+  return {
+    warnings,
+    eventsRead: app.eventsRead + taskCounts.starts + taskCounts.ends,
+    eventsSkipped: app.eventsSkipped + unusableTaskEvents,
+  };
+}
+
+/**
+ * Deletes the rows a failed write of a new application had committed. If even that fails (a full disk), they stay
+ * invisible and the next open of the database removes them.
+ */
+async function removeCommittedRows(connection: DuckDBConnection, appKey: string): Promise<void> {
+  try {
+    await connection.run('BEGIN TRANSACTION');
+    await deleteApplicationRows(connection, appKey);
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    logger.warn({ err: error, appKey }, 'could not remove the rows of a failed write; the next start removes them');
   }
 }

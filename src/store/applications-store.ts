@@ -1,5 +1,5 @@
 import { ApplicationAnswers, rememberApplicationNumber } from './application-cache.js';
-import { deleteApplicationRows } from './application-writer.js';
+import { deleteApplicationRows } from './application-rows.js';
 import { UntilWrite } from './until-write.js';
 import type { AnalysisDatabase } from './database.js';
 

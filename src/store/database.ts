@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Config } from '../config.js';
 import { logger } from '../logger.js';
+import { removeUnfinishedApplications } from './application-rows.js';
 import { bindValues, ReusedStatements } from './reused-statements.js';
 import { createTablesSql, SCHEMA_VERSION } from './schema.js';
 import { createViewsSql } from './views.js';
@@ -302,6 +303,10 @@ export class AnalysisDatabase {
     const database = new AnalysisDatabase(path, instance, settings);
     try {
       await database.migrate();
+      const unfinished = await database.withConnection(removeUnfinishedApplications);
+      if (unfinished.length > 0) {
+        logger.warn({ appKeys: unfinished }, 'removed the rows of applications whose ingest was interrupted; ingest their logs again');
+      }
       database.readThreads = options.taskReadThreads ?? (await database.taskReadThreadsForMemory());
     } catch (error) {
       database.close();

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeStaleTempFiles } from '../../src/eventlog/temp-files.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
@@ -106,6 +107,28 @@ describe('an ingest killed with SIGKILL between its stages', () => {
       expect(leftovers).toHaveLength(1);
       await removeStaleTempFiles();
       expect(existsSync(join(tmpdir(), leftovers[0]!))).toBe(false);
+    },
+    120_000,
+  );
+
+  it.each(['rows committed', 'insights detected'])(
+    'a first ingest killed after "%s" leaves rows no reader sees, removed when the database is next opened',
+    async (stage) => {
+      const dbPath = join(scratch, `first-${stage.replace(/\s/g, '-')}.duckdb`);
+      (await AnalysisDatabase.open(dbPath, { memoryLimit: '256MB' })).close();
+
+      expect((await killAt(dbPath, v2, stage)).reached).toBe(true);
+      // Read without Spark Sword (whose open removes them): the killed write's task rows are there, its application not.
+      const instance = await DuckDBInstance.create(dbPath);
+      const connection = await instance.connect();
+      const [left] = (
+        await connection.runAndReadAll(`SELECT (SELECT count(*) FROM tasks)::INTEGER AS tasks, (SELECT count(*) FROM applications)::INTEGER AS apps`)
+      ).getRowObjectsJS();
+      connection.closeSync();
+      instance.closeSync();
+      expect(left).toEqual({ tasks: 3_000, apps: 0 });
+
+      expect(await snapshot(dbPath)).toEqual({ apps: 0, tasks: 0, insights: 0, warnings: 0 });
     },
     120_000,
   );
