@@ -592,7 +592,7 @@ export interface WriteOutcome {
 
 /** Options of {@link writeApplication}. */
 export interface WriteOptions {
-  /** Work on the written rows that must become visible with them, run inside the transaction before COMMIT. */
+  /** Work on the written rows that must become visible with them, run in the transaction of the application row before its COMMIT. */
   beforeCommit?: (connection: DuckDBConnection) => Promise<void>;
   /** DuckDB threads for reading the log's task events (the database's own count when unset). */
   taskReadThreads?: number;

@@ -181,7 +181,7 @@ function taskSummaryParams(
 
 /**
  * Computes and stores the task quantiles of every stage attempt of one application at
- * {@link PRECOMPUTED_QUANTILES} (part of precomputeApplication, inside the ingest transaction).
+ * {@link PRECOMPUTED_QUANTILES} (part of precomputeApplication, in the transaction that writes the application row).
  */
 export async function precomputeTaskQuantiles(connection: DuckDBConnection, appKey: string, appNo: number): Promise<void> {
   const counts = (
