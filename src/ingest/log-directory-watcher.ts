@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { codecFromFileName, isInProgressName } from '../eventlog/codec.js';
 import { discoverLogs, type LogSource } from '../eventlog/discover.js';
 import { BadInputError } from '../errors.js';
-import { deleteApplicationRows } from '../store/application-rows.js';
+import { deleteApplications } from '../store/application-rows.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { ingestSource } from './ingest-service.js';
 
@@ -247,16 +247,7 @@ export class LogDirectoryWatcher {
       // A `.inprogress` log renamed complete leaves under one name and comes back under another: same app.
       const orphans = entry.appKeys.filter((appKey) => !kept.has(appKey));
       if (!this.options.cleaner || orphans.length === 0) continue;
-      await this.db.withConnection(async (connection) => {
-        await connection.run('BEGIN TRANSACTION');
-        try {
-          for (const appKey of orphans) await deleteApplicationRows(connection, appKey);
-          await connection.run('COMMIT');
-        } catch (error) {
-          await connection.run('ROLLBACK');
-          throw error;
-        }
-      });
+      await this.db.withConnection((connection) => deleteApplications(connection, orphans));
       this.options.logger.info({ path, appKeys: orphans }, 'the cleaner removed applications whose log left the watched directory');
     }
   }

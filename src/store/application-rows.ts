@@ -8,6 +8,19 @@ export async function deleteApplicationRows(connection: DuckDBConnection, appKey
   }
 }
 
+/** Deletes every row of the given application attempts in one transaction: all of them go, or none. */
+export async function deleteApplications(connection: DuckDBConnection, appKeys: readonly string[]): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    for (const appKey of appKeys) await deleteApplicationRows(connection, appKey);
+    await connection.run('COMMIT');
+  } catch (error) {
+    // A failed statement may already have ended the transaction; the original error is the one to report.
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
 /**
  * Removes, in one transaction, the rows of applications whose write was interrupted: a new application's rows are
  * committed before the application row that makes them visible (see writeApplication), so a process killed in
@@ -17,14 +30,6 @@ export async function removeUnfinishedApplications(connection: DuckDBConnection)
   const keys = (
     await connection.runAndReadAll('SELECT appKey FROM application_numbers ANTI JOIN applications USING (appKey) ORDER BY appKey')
   ).getRowObjectsJS() as Array<{ appKey: string }>;
-  if (keys.length === 0) return [];
-  await connection.run('BEGIN TRANSACTION');
-  try {
-    for (const { appKey } of keys) await deleteApplicationRows(connection, appKey);
-    await connection.run('COMMIT');
-  } catch (error) {
-    await connection.run('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  await deleteApplications(connection, keys.map((row) => row.appKey));
   return keys.map((row) => row.appKey);
 }

@@ -9,7 +9,7 @@ import {
 } from '../parse/stage-events.js';
 import { isVendorMetricNameSql } from '../model/vendor-metrics.js';
 import { applicationNumberOf, assignApplicationNumber } from './application-numbers.js';
-import { deleteApplicationRows } from './application-rows.js';
+import { deleteApplicationRows, deleteApplications } from './application-rows.js';
 import { precomputeApplication } from './precompute.js';
 import { applicationTables, taskMetricNames } from './schema.js';
 import { withThreads } from './database.js';
@@ -716,11 +716,8 @@ async function writeLogRows(
  */
 async function removeCommittedRows(connection: DuckDBConnection, appKey: string): Promise<void> {
   try {
-    await connection.run('BEGIN TRANSACTION');
-    await deleteApplicationRows(connection, appKey);
-    await connection.run('COMMIT');
+    await deleteApplications(connection, [appKey]);
   } catch (error) {
-    await connection.run('ROLLBACK').catch(() => undefined);
     logger.warn({ err: error, appKey }, 'could not remove the rows of a failed write; the next start removes them');
   }
 }

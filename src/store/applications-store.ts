@@ -1,5 +1,5 @@
 import { ApplicationAnswers, rememberApplicationNumber } from './application-cache.js';
-import { deleteApplicationRows } from './application-rows.js';
+import { deleteApplications } from './application-rows.js';
 import { UntilWrite } from './until-write.js';
 import type { AnalysisDatabase } from './database.js';
 
@@ -124,14 +124,7 @@ export async function deleteApplication(db: AnalysisDatabase, id: string): Promi
     const keys = (
       await connection.runAndReadAll('SELECT appKey FROM applications WHERE appKey = $id OR appId = $id', { id })
     ).getRowObjectsJS() as Array<{ appKey: string }>;
-    await connection.run('BEGIN TRANSACTION');
-    try {
-      for (const { appKey } of keys) await deleteApplicationRows(connection, appKey);
-      await connection.run('COMMIT');
-    } catch (error) {
-      await connection.run('ROLLBACK');
-      throw error;
-    }
+    await deleteApplications(connection, keys.map((row) => row.appKey));
     return keys.map((row) => row.appKey);
   });
 }
