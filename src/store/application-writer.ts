@@ -582,7 +582,6 @@ async function refuseOutOfRangeIds(connection: DuckDBConnection, appKey: string)
   if (found) throw new OutOfRangeIdError(found.key, found.value);
 }
 
-
 /** Warnings and counts the write adds to what staging knew (task events are only read while writing). */
 export interface WriteOutcome {
   warnings: Array<{ line: number | null; message: string }>;
