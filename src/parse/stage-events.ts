@@ -325,6 +325,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // Marked apart from the text (a window over the lines would hold every plan's text at once).
       await connection.run(`UPDATE staged_lines SET superseded = true WHERE plan_update_of IS NOT NULL
         AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
+      if (options.supersededPlanTree) await slimSupersededLines(connection, options.supersededPlanTree);
       const shape = jsonShapeSql(stagedEventColumns);
       for (const { first, last } of await stagedLineBatches(connection)) {
         const reshaped = options.supersededPlanTree
@@ -404,13 +405,58 @@ async function reshapedSupersededTrees(
   return reshaped;
 }
 
+/** The event name Spark writes for an adaptive re-plan (a SQL plan update). */
+const PLAN_UPDATE_EVENT = 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate';
+
+/**
+ * Superseded plan updates' text past which {@link slimSupersededLines} rewrites them before the log is parsed: more
+ * than one batch of it.
+ */
+const SLIM_SUPERSEDED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Rewrites staged_lines with each superseded plan update as its execution and the reshaped tree alone, when those
+ * updates hold more than {@link SLIM_SUPERSEDED_BYTES}. Databricks' adaptive re-plans are up to megabytes each, and a
+ * long query logs dozens: parsing each whole into the staged shape, description and tree, only to drop them, took a
+ * quarter of the plan-heavy bench log's ingest (1.4-1.5 s against 1.9-2.0 s; its peak memory is the same, held by
+ * the split text while the trees are reshaped). The trees are reshaped batch by batch, then the lines are copied in
+ * file order with the superseded ones rewritten. A tree that is not JSON or too deep to walk keeps its line, for the
+ * batches to treat as before.
+ */
+async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree: unknown) => unknown): Promise<void> {
+  const [total] = (
+    await connection.runAndReadAll('SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes FROM staged_lines WHERE superseded')
+  ).getRowObjectsJS() as Array<{ bytes: number }>;
+  if (total!.bytes <= SLIM_SUPERSEDED_BYTES) return;
+  const reshaped: { rowids: bigint[]; trees: string[] } = { rowids: [], trees: [] };
+  for (const { first, last } of await stagedLineBatches(connection)) {
+    const batch = await reshapedSupersededTrees(connection, first, last, reshape);
+    reshaped.rowids.push(...batch.rowids);
+    reshaped.trees.push(...batch.trees);
+  }
+  // A projection, not a join: DuckDB keeps the lines' order (rowid is file order) without sorting their text. The
+  // lookup runs on superseded lines only.
+  const tree = `CASE WHEN superseded THEN list_extract($trees, list_position($rowids, rowid)) END`;
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE staged_lines_slim AS
+     SELECT line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded FROM (
+       SELECT line, task_kind, plan_update_of, superseded, tree,
+         CASE WHEN tree IS NULL THEN json ELSE '{"Event":"${PLAN_UPDATE_EVENT}","executionId":' || plan_update_of
+           || ',"physicalPlanDescription":null,"sparkPlanInfo":' || tree || '}' END AS json
+       FROM (SELECT *, ${tree} AS tree FROM staged_lines))`,
+    { rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) },
+    { rowids: LIST(BIGINT), trees: LIST(VARCHAR) },
+  );
+  await connection.run('DROP TABLE staged_lines; ALTER TABLE staged_lines_slim RENAME TO staged_lines');
+}
+
 /**
  * The execution of a SQL adaptive plan update that carries a description, from the start of its line (Spark writes
  * "executionId" and then "physicalPlanDescription" right after "Event"); NULL for any other line, or one written
  * otherwise, whose description is then kept.
  */
 const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
-    AND starts_with(json, '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":')
+    AND starts_with(json, '{"Event":"${PLAN_UPDATE_EVENT}","executionId":')
     THEN TRY_CAST(regexp_extract(substr(json, 1, 180), '^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"', 1) AS BIGINT) END`;
 
 /**

@@ -34,10 +34,11 @@ function planTree(version: number, scans = 30): PlanNode {
 }
 
 describe('the SQL plan versions an ingest keeps', () => {
-  // Plan updates over 256 KB are not held while the log is split; they are read again for what is kept of them.
+  // Updates of ~3 MB: the superseded ones (~12 MB) are rewritten as their skeletons before the log is parsed.
   it.each([
     ['of a few KB', 30],
     ['of ~350 KB', 300],
+    ['of ~3 MB', 2_500],
   ])("keeps an execution's last plan tree whole, its earlier ones as their shuffle skeletons, and its first whole: updates %s", async (_size, scans) => {
     const [first, ...rest] = buildEventLog({
       appId: 'app-replans',
