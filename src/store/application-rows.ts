@@ -30,6 +30,8 @@ export async function removeUnfinishedApplications(connection: DuckDBConnection)
   const keys = (
     await connection.runAndReadAll('SELECT appKey FROM application_numbers ANTI JOIN applications USING (appKey) ORDER BY appKey')
   ).getRowObjectsJS() as Array<{ appKey: string }>;
-  await deleteApplications(connection, keys.map((row) => row.appKey));
-  return keys.map((row) => row.appKey);
+  const appKeys = keys.map((row) => row.appKey);
+  // Almost every open finds none: no transaction then.
+  if (appKeys.length > 0) await deleteApplications(connection, appKeys);
+  return appKeys;
 }
