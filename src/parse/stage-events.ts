@@ -410,7 +410,8 @@ const PLAN_UPDATE_EVENT = 'org.apache.spark.sql.execution.ui.SparkListenerSQLAda
 
 /**
  * Superseded plan updates' text past which {@link slimSupersededLines} rewrites them before the log is parsed: more
- * than one batch of it.
+ * than one batch of it. Below, the batches drop their descriptions as they parse them; rewriting every log's took the
+ * wide bench log ~0.07 s more (seven alternating pairs), for the copy of its lines.
  */
 const SLIM_SUPERSEDED_BYTES = 8 * 1024 * 1024;
 
