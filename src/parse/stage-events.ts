@@ -430,7 +430,7 @@ async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree:
   ).getRowObjectsJS() as Array<{ bytes: number }>;
   if (total!.bytes <= SLIM_SUPERSEDED_BYTES) return;
   const reshaped: { rowids: bigint[]; trees: string[] } = { rowids: [], trees: [] };
-  for (const { first, last } of await stagedLineBatches(connection)) {
+  for (const { first, last } of await stagedLineBatches(connection, 'superseded', RESHAPE_BATCH_BYTES)) {
     const batch = await reshapedSupersededTrees(connection, first, last, reshape);
     reshaped.rowids.push(...batch.rowids);
     reshaped.trees.push(...batch.trees);
@@ -468,11 +468,22 @@ const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
  */
 const STAGE_BATCH_BYTES = 8 * 1024 * 1024;
 
-/** Rowid ranges of staged_lines' non-task lines, in file order, {@link STAGE_BATCH_BYTES} of text or one line each. */
-async function stagedLineBatches(connection: DuckDBConnection): Promise<Array<{ first: bigint; last: bigint }>> {
+/**
+ * Most bytes of superseded plan updates whose trees JavaScript reshapes at once: each tree is parsed into objects
+ * several times its text's size, so batches of 8 MB grew the heap by ~40 MB on the plan-heavy bench log (peak RSS
+ * 355-385 MB); a batch of about one Databricks re-plan keeps that to a few MB (322-334 MB) at the same speed.
+ */
+const RESHAPE_BATCH_BYTES = 1024 * 1024;
+
+/** Rowid ranges of staged_lines' rows matching `lines` (non-task lines unless told), in file order, `batchBytes` of text or one line each. */
+async function stagedLineBatches(
+  connection: DuckDBConnection,
+  lines = 'task_kind IS NULL',
+  batchBytes = STAGE_BATCH_BYTES,
+): Promise<Array<{ first: bigint; last: bigint }>> {
   const reader = await connection.runAndReadAll(`SELECT min(r) AS first, max(r) AS last FROM (
-      SELECT rowid AS r, (sum(bytes) OVER (ORDER BY rowid) - bytes) // ${STAGE_BATCH_BYTES} AS batch
-      FROM staged_lines WHERE task_kind IS NULL)
+      SELECT rowid AS r, (sum(bytes) OVER (ORDER BY rowid) - bytes) // ${batchBytes} AS batch
+      FROM staged_lines WHERE ${lines})
     GROUP BY batch ORDER BY batch`);
   return reader.getRowObjects() as Array<{ first: bigint; last: bigint }>;
 }
