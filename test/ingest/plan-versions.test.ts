@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
 
@@ -85,3 +86,72 @@ async function expectStoredVersions(db: TempDatabase, log: string, scans: number
   const [execution] = await db.database.query(`SELECT sparkPlanInfo::VARCHAR AS tree FROM sql_executions WHERE appKey = 'app-replans'`);
   expect(JSON.parse(String(execution!.tree))).toEqual(planTree(0, scans));
 }
+
+describe('SQL plan descriptions of hundreds of KB', () => {
+  /** A description of about `bytes` holding what a reader of the raw line could mistake: the tree's key, escapes, multi-byte text. */
+  const description = (label: string, bytes: number): string =>
+    `${label} "","sparkPlanInfo":{} → café \\ ${'Exchange hashpartitioning(k#1, 200)\n'.repeat(Math.ceil(bytes / 36))} ends with a backslash \\`;
+  const update = (executionId: number, version: number, text: string): string =>
+    JSON.stringify({
+      Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate', executionId,
+      physicalPlanDescription: text, sparkPlanInfo: planTree(version, 3),
+    });
+  const start = (executionId: number): string =>
+    JSON.stringify({
+      Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', executionId, description: 'd', details: '',
+      physicalPlanDescription: 'p', sparkPlanInfo: planTree(0, 3), time: 1_700_000_000_001, modifiedConfigs: {},
+    });
+
+  async function ingestWith(middle: string[]): Promise<{ db: TempDatabase; dir: string; warnings: Array<{ line: number | null }> }> {
+    const [first, ...rest] = buildEventLog({
+      appId: 'app-described',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }],
+    }).split('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'spark-sword-descriptions-'));
+    const db = await openTempDatabase();
+    const log = join(dir, 'app-described.json');
+    writeFileSync(log, [first, ...middle, ...rest].join('\n'));
+    const report = await ingestPaths(db.database, [log]);
+    expect(report.failures).toEqual([]);
+    return { db, dir, warnings: report.applications[0]!.warnings };
+  }
+
+  it("keeps each execution's last description exactly, interleaved, repeated word for word, and none of the earlier ones", async () => {
+    const texts = new Map([7, 8].flatMap((execution) => [1, 2, 3].map((version) => [`${execution}/${version}`, description(`e${execution} v${version}`, 300_000)])));
+    const text = (execution: number, version: number): string => texts.get(`${execution}/${version}`)!;
+    // Execution 8's last version is logged twice: the first copy is superseded by the identical second.
+    const { db, dir } = await ingestWith([
+      start(7), start(8),
+      update(7, 1, text(7, 1)), update(8, 1, text(8, 1)), update(7, 2, text(7, 2)),
+      update(8, 3, text(8, 3)), update(7, 3, text(7, 3)), update(8, 3, text(8, 3)),
+    ]);
+    try {
+      const stored = await db.database.query(
+        `SELECT executionId::INTEGER AS e, physicalPlanDescription AS d, sparkPlanInfo->>'simpleString' AS s
+         FROM sql_plan_updates WHERE appKey = 'app-described' ORDER BY seq`,
+      );
+      expect(stored.map((row) => [row.e, row.d])).toEqual([
+        [7, null], [8, null], [7, null], [8, null], [7, text(7, 3)], [8, text(8, 3)],
+      ]);
+      expect(stored.map((row) => row.s)).toEqual([1, 1, 2, 3, 3, 3].map((v) => `AdaptiveSparkPlan isFinalPlan=${v === 4}`));
+      const [executions] = await sqlExecutionsByApp(db.database, ['app-described']);
+      expect(executions!.map((execution) => execution.physicalPlanDescription)).toEqual([text(7, 3), text(8, 3)]);
+    } finally {
+      db.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names a superseded update whose long description is not valid JSON, as it names any broken line', async () => {
+    const broken = update(7, 1, description('v1', 300_000)).replace('café', 'caf\\qé');
+    const { db, dir, warnings } = await ingestWith([start(7), broken, update(7, 2, description('v2', 300_000))]);
+    try {
+      expect(warnings.map((warning) => warning.line)).toContain(3);
+      const [executions] = await sqlExecutionsByApp(db.database, ['app-described']);
+      expect(executions!.map((execution) => execution.physicalPlanDescription)).toEqual([description('v2', 300_000)]);
+    } finally {
+      db.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
