@@ -47,11 +47,14 @@ async function snapshot(dbPath: string): Promise<Snapshot> {
   }
 }
 
-/** Starts the child ingest and SIGKILLs it as soon as it logs `stage`; resolves once it is dead. */
-function killAt(dbPath: string, logPath: string, stage: string): Promise<{ reached: boolean; pid: number }> {
+/**
+ * Starts the child ingest and SIGKILLs it as soon as it logs `stage`; resolves once it is dead. Its temp files go to a
+ * directory of its own, `tempDir`: in the shared one, a server starting in another test worker would remove them first.
+ */
+function killAt(dbPath: string, logPath: string, stage: string, tempDir: string): Promise<{ reached: boolean; pid: number }> {
   return new Promise((done, fail) => {
     const proc = spawn(process.execPath, [jiti, child, dbPath, logPath], {
-      env: { ...process.env, LOG_LEVEL: 'debug' },
+      env: { ...process.env, LOG_LEVEL: 'debug', TMPDIR: tempDir },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let reached = false;
@@ -99,14 +102,15 @@ describe('an ingest killed with SIGKILL between its stages', () => {
       await ingestPaths(database, [v1]);
       database.close();
 
-      const { reached, pid } = await killAt(dbPath, v2, stage);
+      const childTemp = mkdtempSync(join(scratch, 'tmp-'));
+      const { reached, pid } = await killAt(dbPath, v2, stage, childTemp);
       expect(reached).toBe(true);
       expect(await snapshot(dbPath)).toEqual(before);
 
-      const leftovers = readdirSync(tmpdir()).filter((name) => name.startsWith(`spark-sword-ingest-${pid}-`));
+      const leftovers = readdirSync(childTemp).filter((name) => name.startsWith(`spark-sword-ingest-${pid}-`));
       expect(leftovers).toHaveLength(1);
-      await removeStaleTempFiles();
-      expect(existsSync(join(tmpdir(), leftovers[0]!))).toBe(false);
+      await removeStaleTempFiles(childTemp);
+      expect(existsSync(join(childTemp, leftovers[0]!))).toBe(false);
     },
     120_000,
   );
@@ -117,7 +121,7 @@ describe('an ingest killed with SIGKILL between its stages', () => {
       const dbPath = join(scratch, `first-${stage.replace(/\s/g, '-')}.duckdb`);
       (await AnalysisDatabase.open(dbPath, { memoryLimit: '256MB' })).close();
 
-      expect((await killAt(dbPath, v2, stage)).reached).toBe(true);
+      expect((await killAt(dbPath, v2, stage, mkdtempSync(join(scratch, 'tmp-')))).reached).toBe(true);
       // Read without Spark Sword (whose open removes them): the killed write's task rows are there, its application not.
       const instance = await DuckDBInstance.create(dbPath);
       const connection = await instance.connect();
@@ -138,7 +142,7 @@ describe('an ingest killed with SIGKILL between its stages', () => {
     const database = await AnalysisDatabase.open(dbPath, { memoryLimit: '256MB' });
     await ingestPaths(database, [v1]);
     database.close();
-    const { reached } = await killAt(dbPath, v2, 'never');
+    const { reached } = await killAt(dbPath, v2, 'never', mkdtempSync(join(scratch, 'tmp-')));
     expect(reached).toBe(false);
     expect(await snapshot(dbPath)).toEqual(after);
   }, 120_000);
