@@ -65,7 +65,6 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   };
 }
 
-/** A GraphQL response as the wire carries it. */
 /**
  * For a suite: a test server and a scratch folder for the logs its tests write, with `logs` (file name → log text)
  * written there and ingested before its tests; both are removed after them.
@@ -99,6 +98,7 @@ export async function failingRestPaths(server: TestServer, appId: string, paths:
   return failing;
 }
 
+/** A GraphQL response as the wire carries it. */
 export interface GraphQLResponse<T> {
   data?: T | null;
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string } & Record<string, unknown> }>;
