@@ -3,6 +3,7 @@ import { openDecodedStream } from './codec.js';
 import { isUtf8 } from 'node:buffer';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 
 /** A line of an event log that is not a JSON object. */
 export interface BadLine {
@@ -182,4 +183,101 @@ export async function copyWithoutLines(path: string, codec: Codec, lines: readon
   }
   out.end();
   await once(out, 'finish');
+}
+
+/** A decoded file to read lines from. */
+export interface DecodedFile {
+  path: string;
+  codec: Codec;
+}
+
+/**
+ * The lines of `files` (read in turn; each ends at a line end) that start with `prefix` and are longer than
+ * `minBytes`, in order, each without its line end (a CRLF's carriage return dropped, as DuckDB's line split drops it).
+ * Only such lines are held: any other is passed over once its first bytes tell it apart, so fetching a few long
+ * lines again costs a byte search of the file, not a copy of its lines.
+ */
+export async function* longLinesStartingWith(files: readonly DecodedFile[], prefix: string, minBytes: number): AsyncGenerator<Buffer> {
+  const wanted = Buffer.from(prefix);
+  for (const file of files) {
+    // The current line's first bytes while too few to tell; then its bytes when it starts with the prefix, or null.
+    let head: Buffer = Buffer.alloc(0);
+    let held: Buffer[] | null = null;
+    let heldBytes = 0;
+    let decided = false;
+    const take = (bytes: Buffer): void => {
+      if (!decided) {
+        const start = head.length === 0 ? bytes : Buffer.concat([head, bytes]);
+        const known = Math.min(start.length, wanted.length);
+        if (!start.subarray(0, known).equals(wanted.subarray(0, known))) {
+          decided = true;
+          return;
+        }
+        if (start.length < wanted.length) {
+          head = Buffer.from(start);
+          return;
+        }
+        decided = true;
+        held = [start];
+        heldBytes = start.length;
+        return;
+      }
+      if (held !== null) {
+        held.push(bytes);
+        heldBytes += bytes.length;
+      }
+    };
+    const lineEnd = (): Buffer | null => {
+      let line: Buffer | null = null;
+      if (held !== null) {
+        line = Buffer.concat(held, heldBytes);
+        if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
+        if (line.length <= minBytes) line = null;
+      }
+      head = Buffer.alloc(0);
+      held = null;
+      heldBytes = 0;
+      decided = false;
+      return line;
+    };
+    for await (const chunk of chunksOf(file)) {
+      let from = 0;
+      while (from < chunk.length) {
+        const newline = chunk.indexOf(10, from);
+        take(chunk.subarray(from, newline === -1 ? chunk.length : newline));
+        if (newline === -1) break;
+        const line = lineEnd();
+        if (line !== null) yield line;
+        from = newline + 1;
+      }
+    }
+    const last = lineEnd();
+    if (last !== null) yield last;
+  }
+}
+
+/** Bytes of a plain file read at a time by {@link chunksOf}. */
+const PLAIN_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The decoded bytes of `file`, in chunks. A plain file is read straight into fresh buffers: a stream's set-up cost
+ * more than the reading of the 1 MB pieces a slimmed log is written in (a pass over 42 of them took 60-90 ms, 15 ms
+ * this way).
+ */
+async function* chunksOf(file: DecodedFile): AsyncGenerator<Buffer> {
+  if (file.codec !== 'none') {
+    yield* openDecodedStream(file.path, file.codec) as AsyncIterable<Buffer>;
+    return;
+  }
+  const handle = await open(file.path, 'r');
+  try {
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(PLAIN_CHUNK_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }

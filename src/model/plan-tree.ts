@@ -16,6 +16,11 @@ export function parsePlanTree<T>(text: string): T | null {
   } catch {
     return null;
   }
+  return walkablePlanTree<T>(tree);
+}
+
+/** A parsed SQL plan tree as it is, or null when it nests deeper than {@link MAX_PLAN_DEPTH} (see {@link parsePlanTree}). */
+export function walkablePlanTree<T>(tree: unknown): T | null {
   return depthWithin(tree, MAX_PLAN_DEPTH) ? (tree as T) : null;
 }
 

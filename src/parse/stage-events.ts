@@ -1,8 +1,8 @@
-import { BIGINT, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
-import { findBlankLines } from '../eventlog/line-scanner.js';
+import { findBlankLines, longLinesStartingWith, type DecodedFile } from '../eventlog/line-scanner.js';
 import type { Piece } from '../eventlog/pieces.js';
-import { parsePlanTree } from '../model/plan-tree.js';
+import { parsePlanTree, walkablePlanTree } from '../model/plan-tree.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   stagedEventColumns,
@@ -157,6 +157,14 @@ function filesOf(plan: StagingPlan, index: number): { files: string; compression
   return { files: sqlString(part.path), compression: compressionOf(part) };
 }
 
+/** The decoded files the line split of part `index` reads, in order (see {@link filesOf}). */
+function readerFilesOf(plan: StagingPlan, index: number): DecodedFile[] {
+  const pieces = piecesOf(plan, index);
+  if (pieces.length > 0) return pieces.map((piece) => ({ path: piece.path, codec: 'none' }));
+  const part = plan.parts[index]!;
+  return [{ path: part.path, codec: part.compression }];
+}
+
 /** The pieces part `index` is read from; none when it has none, or when a scan's line numbers refer to the part itself. */
 function piecesOf(plan: StagingPlan, index: number): readonly Piece[] {
   if (plan.scans?.has(index) === true || plan.objectReader === true) return [];
@@ -224,7 +232,8 @@ export async function numberedPlan(plan: StagingPlan): Promise<StagingPlan> {
 }
 
 /**
- * The part's lines as text. A healthy log is split by DuckDB's CSV reader with no delimiter or quote (a JSON
+ * The part's lines as text, each with the file it was read from when that is one of the files DuckDB was given (a
+ * piece, or the part itself), else NULL. A healthy log is split by DuckDB's CSV reader with no delimiter or quote (a JSON
  * line holds no raw control character), which only finds line ends: it never parses JSON, and it holds a few
  * MB per thread where the JSON object reader holds whole 32 MB buffers and parsed documents (~100-200 MB
  * more peak RSS on logs with 25 KB task ends). Lines that are not JSON surface where they are parsed (as
@@ -236,18 +245,18 @@ function linesSql(plan: StagingPlan, index: number): string {
   if (!isNumbered(plan, index) && plan.objectReader !== true) {
     const maxLine = plan.longLines === true ? MAX_EVENT_BYTES : FAST_SPLIT_LINE_BYTES;
     const { files, compression } = filesOf(plan, index);
-    return `(SELECT NULL::BIGINT AS line, json FROM read_csv(${files}, columns = {'json': 'VARCHAR'},
+    return `(SELECT NULL::BIGINT AS line, json, filename AS file FROM read_csv(${files}, columns = {'json': 'VARCHAR'},
       compression = '${compression}', delim = '\x01', quote = '', escape = '', header = false,
       auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${maxLine},
-      buffer_size = ${2 * maxLine})
+      buffer_size = ${2 * maxLine}, filename = true)
       WHERE json IS NOT NULL)`;
   }
-  return readWithLines(
+  return `(SELECT *, NULL::VARCHAR AS file FROM ${readWithLines(
     plan,
     index,
     (files, compression) => `read_ndjson_objects(${files}, compression = '${compression}',
       maximum_object_size = ${MAX_EVENT_BYTES}, ignore_errors = ${plan.scans?.has(index) === true})`,
-  );
+  )})`;
 }
 
 function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<Record<string, string>>): string {
@@ -303,28 +312,44 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)});
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
   for (const index of plan.parts.keys()) {
-    const stagePart = async (): Promise<void> => {
+    const splitLines = async (deferBytes: number | null): Promise<void> => {
       const lines = linesSql(plan, index);
       const filter = badLineFilter(plan, index);
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
       // Task lines keep only a marker (for counting) unless a task end may hold a user accumulator.
       // Each kept line's length, and the execution of a plan update, are noted as it is read, so batches are sized
-      // and an execution's last update found without reading the text again.
+      // and an execution's last update found without reading the text again. A long plan update's text is deferred
+      // (see restoreDeferredLines).
+      const deferred = deferBytes === null ? 'false' : `plan_update_of IS NOT NULL AND bytes > ${deferBytes}`;
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
-        SELECT line, task_kind, json, strlen(json) AS bytes, ${planUpdateExecutionSql} AS plan_update_of,
-          false AS superseded FROM (
-          SELECT line, task_kind, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
-            THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
-          FROM (SELECT line, json, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
-                FROM ${lines})
-          WHERE true ${filter})`);
-      await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
-        SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
-        FROM staged_lines`);
+        SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
+          false AS superseded, deferred, CASE WHEN deferred THEN file END AS deferred_from FROM (
+          SELECT *, ${deferred} AS deferred FROM (
+            SELECT line, task_kind, json, file, strlen(json) AS bytes, ${planUpdateExecutionSql} AS plan_update_of FROM (
+              SELECT line, task_kind, file, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
+                THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
+              FROM (SELECT line, json, file, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
+                    FROM ${lines})
+              WHERE true ${filter})))`);
       // Marked apart from the text (a window over the lines would hold every plan's text at once).
       await connection.run(`UPDATE staged_lines SET superseded = true WHERE plan_update_of IS NOT NULL
         AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
+    };
+    const stagePart = async (): Promise<void> => {
+      // Deferred only where rows are the files' lines in order (the CSV split) and a superseded tree is reshaped.
+      const reshape = options.supersededPlanTree;
+      const deferring = reshape !== undefined && !isNumbered(plan, index) && plan.objectReader !== true;
+      const deferBytes = options.deferredPlanUpdateBytes ?? DEFERRED_PLAN_UPDATE_BYTES;
+      await splitLines(deferring ? deferBytes : null);
+      if (deferring && !(await restoreDeferredLines(connection, readerFilesOf(plan, index), deferBytes, reshape))) {
+        // The lines read again were not the ones deferred (DuckDB's split and a reader of lines disagree on where a
+        // line ends): split again, keeping every line's text.
+        await splitLines(null);
+      }
+      await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
+        SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
+        FROM staged_lines`);
       if (options.supersededPlanTree) await slimSupersededLines(connection, options.supersededPlanTree);
       const shape = jsonShapeSql(stagedEventColumns);
       for (const { first, last } of await stagedLineBatches(connection)) {
@@ -372,6 +397,11 @@ export interface StagingOptions {
    * what shuffle-boundary reads of it); unset, the whole tree. The last version of an execution is always whole.
    */
   supersededPlanTree?: (tree: unknown) => unknown;
+  /**
+   * SQL plan updates longer than this are left out of the line split and read again (see {@link restoreDeferredLines});
+   * default {@link DEFERRED_PLAN_UPDATE_BYTES}. Only with {@link supersededPlanTree}.
+   */
+  deferredPlanUpdateBytes?: number;
 }
 
 /**
@@ -452,12 +482,96 @@ async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree:
 }
 
 /**
+ * SQL plan updates longer than this are not held by the line split. Databricks logs an adaptive re-plan of a long query
+ * dozens of times, each up to megabytes of description and tree, and the split held all of that text at once: 200 MB
+ * of its 430-475 MB peak on a log of Photon task ends with a hundred 2 MB re-plans. Such lines are read again once
+ * the split has found which update of each execution is its last (see {@link restoreDeferredLines}).
+ */
+const DEFERRED_PLAN_UPDATE_BYTES = 256 * 1024;
+
+/** How a SQL adaptive plan update line starts when Spark writes it (the split's {@link planUpdateExecutionSql} too). */
+const PLAN_UPDATE_LINE_PREFIX = `{"Event":"${PLAN_UPDATE_EVENT}","executionId":`;
+/** The execution of a plan update line that carries a description, as {@link planUpdateExecutionSql} reads it. */
+const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"/;
+
+/**
+ * Puts back the text of the plan updates the split deferred, reading them again one at a time from those of `files`
+ * (the files the split read, in order) that hold one: an
+ * execution's last update whole, an earlier one as its execution and reshaped tree alone (as
+ * {@link slimSupersededLines} writes it; a line that is not JSON, or a tree too deep to walk, whole, for the batches
+ * to treat as before). So the split never holds the superseded text, and what is held at once is one update and a
+ * batch of what is kept. Lines are matched in order and checked by execution and length; false (nothing kept) when
+ * they do not match, for the caller to split again keeping every line.
+ */
+async function restoreDeferredLines(
+  connection: DuckDBConnection,
+  files: readonly DecodedFile[],
+  deferBytes: number,
+  reshape: (tree: unknown) => unknown,
+): Promise<boolean> {
+  const deferred = (
+    await connection.runAndReadAll(
+      'SELECT rowid AS r, plan_update_of AS execution, bytes, superseded, deferred_from FROM staged_lines WHERE deferred ORDER BY rowid',
+    )
+  ).getRowObjects() as Array<{ r: bigint; execution: bigint; bytes: bigint; superseded: boolean; deferred_from: string | null }>;
+  if (deferred.length === 0) return true;
+  // Only the files that hold a deferred line are read again: of a slimmed log's hundreds of pieces, a few.
+  const holding = new Set(deferred.map((row) => row.deferred_from));
+  const toRead = files.filter((file) => holding.has(file.path));
+  if (toRead.length !== holding.size) return false;
+  let batch = { rowids: [] as bigint[], texts: [] as string[], superseded: [] as boolean[], bytes: 0 };
+  const flush = async (): Promise<void> => {
+    if (batch.rowids.length === 0) return;
+    await connection.run(
+      `UPDATE staged_lines SET json = x.json, bytes = strlen(x.json), superseded = x.superseded
+       FROM (SELECT unnest($rowids) AS r, unnest($texts) AS json, unnest($superseded) AS superseded) x
+       WHERE staged_lines.rowid = x.r`,
+      { rowids: listValue(batch.rowids), texts: listValue(batch.texts), superseded: listValue(batch.superseded) },
+      { rowids: LIST(BIGINT), texts: LIST(VARCHAR), superseded: LIST(BOOLEAN) },
+    );
+    batch = { rowids: [], texts: [], superseded: [], bytes: 0 };
+  };
+  let next = 0;
+  for await (const line of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes)) {
+    const execution = PLAN_UPDATE_EXECUTION.exec(line.subarray(0, 720).toString('utf8').slice(0, 180))?.[1];
+    // The split took no description after the execution for a plan update either, and kept the line.
+    if (execution === undefined) continue;
+    const row = deferred[next];
+    next += 1;
+    if (row === undefined || row.execution !== BigInt(execution) || row.bytes !== BigInt(line.length)) return false;
+    const text = line.toString('utf8');
+    const slim = row.superseded ? supersededUpdateAsTree(text, row.execution, reshape) : null;
+    batch.rowids.push(row.r);
+    batch.texts.push(slim ?? text);
+    batch.superseded.push(row.superseded && slim === null);
+    batch.bytes += (slim ?? text).length;
+    if (batch.bytes >= STAGE_BATCH_BYTES) await flush();
+  }
+  if (next !== deferred.length) return false;
+  await flush();
+  return true;
+}
+
+/** A superseded plan update's line as its execution and reshaped tree alone; null when it is not JSON or has no walkable tree. */
+function supersededUpdateAsTree(text: string, execution: bigint, reshape: (tree: unknown) => unknown): string | null {
+  let event: { sparkPlanInfo?: unknown };
+  try {
+    event = JSON.parse(text) as { sparkPlanInfo?: unknown };
+  } catch {
+    return null;
+  }
+  const tree = event.sparkPlanInfo === undefined || event.sparkPlanInfo === null ? null : walkablePlanTree(event.sparkPlanInfo);
+  if (tree === null) return null;
+  return `{"Event":"${PLAN_UPDATE_EVENT}","executionId":${execution},"physicalPlanDescription":null,"sparkPlanInfo":${JSON.stringify(reshape(tree))}}`;
+}
+
+/**
  * The execution of a SQL adaptive plan update that carries a description, from the start of its line (Spark writes
  * "executionId" and then "physicalPlanDescription" right after "Event"); NULL for any other line, or one written
  * otherwise, whose description is then kept.
  */
 const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
-    AND starts_with(json, '{"Event":"${PLAN_UPDATE_EVENT}","executionId":')
+    AND starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}')
     THEN TRY_CAST(regexp_extract(substr(json, 1, 180), '^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"', 1) AS BIGINT) END`;
 
 /**

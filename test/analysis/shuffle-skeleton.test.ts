@@ -1,26 +1,8 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { shuffleSkeleton, shufflesOfPlan, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import { openDecodedStream } from '../../src/eventlog/codec.js';
-import { discoverLogs, type LogSource } from '../../src/eventlog/discover.js';
-import { sparkEventsDir } from '../helpers/spark-events.js';
-
-/** The logs of every folder of the shared logs, looking into a folder's folders where it holds no log itself. */
-async function sharedLogs(dir: string = sparkEventsDir): Promise<LogSource[]> {
-  const sources: LogSource[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const path = join(dir, entry.name);
-    try {
-      sources.push(...(await discoverLogs([path], { onSkipped: () => undefined })));
-    } catch {
-      sources.push(...(await sharedLogs(path)));
-    }
-  }
-  return sources;
-}
+import { sharedLogs } from '../helpers/spark-events.js';
 
 /** Every SQL plan tree (execution starts and adaptive updates) of every shared log that has one. */
 async function sharedPlanTrees(): Promise<Array<{ log: string; tree: PlanNode }>> {

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { discoverLogs, type LogSource } from '../../src/eventlog/discover.js';
 
 /** Root of the shared real Spark event logs; override with SPARK_EVENTS_DIR. */
 export const sparkEventsDir = resolve(process.env.SPARK_EVENTS_DIR ?? '../shared/spark-events');
@@ -14,4 +15,19 @@ if (!existsSync(sparkEventsDir)) {
 /** Absolute path of a file or folder under the shared event logs. */
 export function eventLogPath(...parts: string[]): string {
   return resolve(sparkEventsDir, ...parts);
+}
+
+/** The logs of every folder of the shared logs, looking into a folder's folders where it holds no log itself. */
+export async function sharedLogs(dir: string = sparkEventsDir): Promise<LogSource[]> {
+  const sources: LogSource[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(dir, entry.name);
+    try {
+      sources.push(...(await discoverLogs([path], { onSkipped: () => undefined })));
+    } catch {
+      sources.push(...(await sharedLogs(path)));
+    }
+  }
+  return sources;
 }
