@@ -1,4 +1,4 @@
-import { BIGINT, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { findBlankLines, longLinesStartingWith, type DecodedFile } from '../eventlog/line-scanner.js';
 import type { Piece } from '../eventlog/pieces.js';
@@ -519,32 +519,33 @@ async function restoreDeferredLines(
   const holding = new Set(deferred.map((row) => row.deferred_from));
   const toRead = files.filter((file) => holding.has(file.path));
   if (toRead.length !== holding.size) return false;
-  let batch = { rowids: [] as bigint[], texts: [] as string[], superseded: [] as boolean[], bytes: 0 };
+  // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
+  let batch = { rowids: [] as bigint[], lines: [] as Buffer[], superseded: [] as boolean[], bytes: 0 };
   const flush = async (): Promise<void> => {
     if (batch.rowids.length === 0) return;
     await connection.run(
-      `UPDATE staged_lines SET json = x.json, bytes = strlen(x.json), superseded = x.superseded
-       FROM (SELECT unnest($rowids) AS r, unnest($texts) AS json, unnest($superseded) AS superseded) x
+      `UPDATE staged_lines SET json = decode(x.line), bytes = octet_length(x.line), superseded = x.superseded
+       FROM (SELECT unnest($rowids) AS r, unnest($lines) AS line, unnest($superseded) AS superseded) x
        WHERE staged_lines.rowid = x.r`,
-      { rowids: listValue(batch.rowids), texts: listValue(batch.texts), superseded: listValue(batch.superseded) },
-      { rowids: LIST(BIGINT), texts: LIST(VARCHAR), superseded: LIST(BOOLEAN) },
+      { rowids: listValue(batch.rowids), lines: listValue(batch.lines.map((line) => blobValue(line))), superseded: listValue(batch.superseded) },
+      { rowids: LIST(BIGINT), lines: LIST(BLOB), superseded: LIST(BOOLEAN) },
     );
-    batch = { rowids: [], texts: [], superseded: [], bytes: 0 };
+    batch = { rowids: [], lines: [], superseded: [], bytes: 0 };
   };
   let next = 0;
   for await (const line of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes)) {
-    const execution = PLAN_UPDATE_EXECUTION.exec(line.subarray(0, 720).toString('utf8').slice(0, 180))?.[1];
+    const head = PLAN_UPDATE_EXECUTION.exec(line.subarray(0, 720).toString('utf8').slice(0, 180));
     // The split took no description after the execution for a plan update either, and kept the line.
-    if (execution === undefined) continue;
+    if (head === null) continue;
     const row = deferred[next];
     next += 1;
-    if (row === undefined || row.execution !== BigInt(execution) || row.bytes !== BigInt(line.length)) return false;
-    const text = line.toString('utf8');
-    const slim = row.superseded ? supersededUpdateAsTree(text, row.execution, reshape) : null;
+    if (row === undefined || row.execution !== BigInt(head[1]!) || row.bytes !== BigInt(line.length)) return false;
+    // An execution id JSON would refuse (a leading zero) keeps its line, for the staging to name.
+    const slim = row.superseded && JSON_INTEGER.test(head[1]!) ? supersededUpdateAsTree(line, head[0].length, row.execution, reshape) : null;
     batch.rowids.push(row.r);
-    batch.texts.push(slim ?? text);
+    batch.lines.push(slim ?? line);
     batch.superseded.push(row.superseded && slim === null);
-    batch.bytes += (slim ?? text).length;
+    batch.bytes += (slim ?? line).length;
     if (batch.bytes >= STAGE_BATCH_BYTES) await flush();
   }
   if (next !== deferred.length) return false;
@@ -552,17 +553,66 @@ async function restoreDeferredLines(
   return true;
 }
 
-/** A superseded plan update's line as its execution and reshaped tree alone; null when it is not JSON or has no walkable tree. */
-function supersededUpdateAsTree(text: string, execution: bigint, reshape: (tree: unknown) => unknown): string | null {
-  let event: { sparkPlanInfo?: unknown };
+const JSON_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+const TREE_KEY = Buffer.from(',"sparkPlanInfo":');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CLOSING_BRACE = 0x7d;
+/** The characters a JSON string may escape with a backslash, besides `u` and four hex digits. */
+const SIMPLE_ESCAPES = new Set([...'"\\/bfnrt'].map((character) => character.charCodeAt(0)));
+const HEX_DIGIT = /^[0-9a-fA-F]{4}$/;
+
+/**
+ * Where the JSON string whose text starts at `from` (past its opening quote) ends: its closing quote, or -1 when it
+ * is not a valid JSON string (a raw control character, an unknown escape, no end). DuckDB's split checked the UTF-8.
+ */
+function jsonStringEnd(bytes: Buffer, from: number): number {
+  for (let at = from; at < bytes.length; at += 1) {
+    const byte = bytes[at]!;
+    if (byte === QUOTE) return at;
+    if (byte < 0x20) return -1;
+    if (byte !== BACKSLASH) continue;
+    const escaped = bytes[at + 1];
+    if (escaped === 0x75 /* u */) {
+      if (!HEX_DIGIT.test(bytes.toString('latin1', at + 2, at + 6))) return -1;
+      at += 5;
+    } else if (escaped !== undefined && SIMPLE_ESCAPES.has(escaped)) {
+      at += 1;
+    } else {
+      return -1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * A superseded plan update's line as its execution and reshaped tree alone; null to keep the line as it is (it is not
+ * JSON, for the staging to name; or its tree is absent or too deep to walk). Spark writes the description and then the
+ * tree, last: the description is checked as a JSON string where it lies and only the tree is parsed, so a 16 MB
+ * description costs a byte scan, not a string. A line written otherwise is parsed whole.
+ */
+function supersededUpdateAsTree(line: Buffer, descriptionStart: number, execution: bigint, reshape: (tree: unknown) => unknown): Buffer | null {
+  let tree: unknown;
+  const descriptionEnd = jsonStringEnd(line, descriptionStart);
+  if (descriptionEnd < 0) return null;
   try {
-    event = JSON.parse(text) as { sparkPlanInfo?: unknown };
+    if (line.subarray(descriptionEnd + 1, descriptionEnd + 1 + TREE_KEY.length).equals(TREE_KEY)) {
+      let end = line.length - 1;
+      while (end > descriptionEnd && line[end] !== CLOSING_BRACE) end -= 1;
+      // Past the closing brace only whitespace may follow; the tree's own text must then parse alone.
+      if (line.subarray(end + 1).toString('latin1').trim() !== '') return null;
+      tree = JSON.parse(line.toString('utf8', descriptionEnd + 1 + TREE_KEY.length, end));
+    } else {
+      tree = (JSON.parse(line.toString('utf8')) as { sparkPlanInfo?: unknown }).sparkPlanInfo;
+    }
   } catch {
     return null;
   }
-  const tree = event.sparkPlanInfo === undefined || event.sparkPlanInfo === null ? null : walkablePlanTree(event.sparkPlanInfo);
-  if (tree === null) return null;
-  return `{"Event":"${PLAN_UPDATE_EVENT}","executionId":${execution},"physicalPlanDescription":null,"sparkPlanInfo":${JSON.stringify(reshape(tree))}}`;
+  const walkable = tree === undefined || tree === null ? null : walkablePlanTree(tree);
+  if (walkable === null) return null;
+  return Buffer.from(
+    `{"Event":"${PLAN_UPDATE_EVENT}","executionId":${execution},"physicalPlanDescription":null,"sparkPlanInfo":${JSON.stringify(reshape(walkable))}}`,
+  );
 }
 
 /**

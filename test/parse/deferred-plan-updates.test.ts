@@ -100,4 +100,33 @@ describe('SQL plan updates deferred by the line split and read again', () => {
       expect(await staged(connection, [{ path: log, compression: 'none' }], deferringAll)).toEqual(kept);
     });
   });
+
+  it('keep what the split kept of updates whose descriptions are unusual, and refuse the same broken ones', async () => {
+    const tree = '{"nodeName":"Exchange","simpleString":"Exchange","children":[],"metrics":[]}';
+    const raw = (execution: string, description: string, after = ''): string =>
+      `{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":${execution},` +
+      `"physicalPlanDescription":"${description}","sparkPlanInfo":${tree}${after}}`;
+    const last = raw('1', 'last');
+    const cases: Array<[string, string]> = [
+      ['escapes, multi-byte text and the tree key in the description', raw('1', 'a \\"q\\" \\\\ \\n \\u00e9 \\ud83d\\ude00 é 😀 ,\\"sparkPlanInfo\\":{} \\\\')],
+      ['trailing spaces after the event', `${raw('1', 'spaces')}   `],
+      ['the tree before the description', `{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":1,"sparkPlanInfo":${tree},"physicalPlanDescription":"d"}`],
+      ['another key after the tree', raw('1', 'more', ',"extra":{"a":[1,2]}')],
+      ['a null tree', raw('1', 'x').replace(tree, 'null')],
+      ['an unknown escape', raw('1', 'bad \\x escape')],
+      ['a raw tab', raw('1', 'tab\there')],
+      ['a short unicode escape', raw('1', 'bad \\u12 escape')],
+      ['a description that never ends', `{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate","executionId":1,"physicalPlanDescription":"open`],
+      ['an execution id with a leading zero', raw('01', 'zero')],
+      ['a broken tree', raw('1', 'tree').replace(tree, '{"nodeName":')],
+    ];
+    for (const [name, superseded] of cases) {
+      const log = join(scratch, 'unusual.json');
+      writeFileSync(log, `${[lines[0], superseded, last].join('\n')}\n`);
+      await db.database.withConnection(async (connection) => {
+        const kept = await staged(connection, [{ path: log, compression: 'none' }], deferringNone);
+        expect(await staged(connection, [{ path: log, compression: 'none' }], deferringAll), name).toEqual(kept);
+      });
+    }
+  });
 });
