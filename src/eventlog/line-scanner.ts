@@ -244,6 +244,11 @@ export async function* longLinesStartingWith(files: readonly DecodedFile[], pref
       let from = 0;
       while (from < chunk.length) {
         const newline = chunk.indexOf(10, from);
+        // Most lines start and end within the chunk and are short (task events): passed over without a look.
+        if (newline !== -1 && head.length === 0 && !decided && newline - from <= minBytes) {
+          from = newline + 1;
+          continue;
+        }
         take(chunk.subarray(from, newline === -1 ? chunk.length : newline));
         if (newline === -1) break;
         const line = lineEnd();
