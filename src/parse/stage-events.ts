@@ -496,12 +496,11 @@ const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDesc
 
 /**
  * Puts back the text of the plan updates the split deferred, reading them again one at a time from those of `files`
- * (the files the split read, in order) that hold one: an
- * execution's last update whole, an earlier one as its execution and reshaped tree alone (as
- * {@link slimSupersededLines} writes it; a line that is not JSON, or a tree too deep to walk, whole, for the batches
- * to treat as before). So the split never holds the superseded text, and what is held at once is one update and a
- * batch of what is kept. Lines are matched in order and checked by execution and length; false (nothing kept) when
- * they do not match, for the caller to split again keeping every line.
+ * (the files the split read, in order) that hold one: an execution's last update whole, an earlier one as its
+ * execution and reshaped tree alone (as {@link slimSupersededLines} writes it; a line that is not JSON, or whose tree
+ * is too deep to walk, whole, for the batches to treat as before). So the split never holds the superseded text, and
+ * what is held at once is one update and a batch of what is kept. Lines are matched in order and checked by execution
+ * and length; false when they do not match, for the caller to split again keeping every line.
  */
 async function restoreDeferredLines(
   connection: DuckDBConnection,
