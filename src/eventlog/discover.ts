@@ -49,6 +49,11 @@ export interface DuckDbInput {
   compression: 'none' | 'gzip' | 'zstd';
   /** The same lines (or a slimmed copy of them) in line-aligned plain files, in order, that DuckDB reads instead (see pieces.ts). */
   pieces?: readonly Piece[];
+  /**
+   * The files DuckDB reads task events from when they differ from the above: the same lines, line for line, with
+   * megabyte SQL plan updates stubbed (see stageEvents), so the task read does not parse them.
+   */
+  taskPieces?: readonly Piece[];
 }
 
 const ROLLING_DIR_PREFIX = 'eventlog_v2_';

@@ -4,6 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { open } from 'node:fs/promises';
+import type { PieceWriter } from './pieces.js';
 
 /** A line of an event log that is not a JSON object. */
 export interface BadLine {
@@ -285,4 +286,66 @@ async function* chunksOf(file: DecodedFile): AsyncGenerator<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+const NEWLINE_BYTE = 0x0a;
+const STUB_LINE = Buffer.from('{}');
+
+/**
+ * Writes `file` to `writer` line for line, with each line that starts with `prefix` and is longer than `minBytes`
+ * replaced by `{}`: a copy with the same line numbers for a reader that needs none of those lines (the task read, of a
+ * log of megabyte SQL plan updates). A line that starts with the prefix is held until it is known to be short; every
+ * other line passes straight through.
+ */
+export async function copyStubbingLongLines(file: DecodedFile, prefix: string, minBytes: number, writer: PieceWriter): Promise<void> {
+  const wanted = Buffer.from(prefix);
+  // The current line: its first bytes while too few to tell ('start'), held while it may still be short ('hold'),
+  // written as it comes ('pass'), or left out for a stub ('drop').
+  let state: 'start' | 'hold' | 'pass' | 'drop' = 'start';
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  for await (const chunk of chunksOf(file)) {
+    const out: Buffer[] = [];
+    let from = 0;
+    while (from < chunk.length) {
+      const newline = chunk.indexOf(NEWLINE_BYTE, from);
+      const end = newline === -1 ? chunk.length : newline + 1;
+      const bytes = chunk.subarray(from, end);
+      if (state === 'start') {
+        const start = held.length === 0 ? bytes : Buffer.concat([...held, bytes]);
+        const known = Math.min(start.length, wanted.length);
+        if (!start.subarray(0, known).equals(wanted.subarray(0, known))) {
+          out.push(...held, bytes);
+          held = [];
+          heldBytes = 0;
+          state = 'pass';
+        } else {
+          held.push(bytes);
+          heldBytes += bytes.length;
+          if (start.length >= wanted.length) state = 'hold';
+        }
+      } else if (state === 'hold') {
+        held.push(bytes);
+        heldBytes += bytes.length;
+      } else if (state === 'pass') {
+        out.push(bytes);
+      }
+      // Past minBytes and a carriage return, the line is long whatever ends it.
+      if (state === 'hold' && heldBytes > minBytes + 2) {
+        held = [];
+        heldBytes = 0;
+        state = 'drop';
+      }
+      if (newline === -1) break;
+      if (state === 'drop') out.push(STUB_LINE, chunk.subarray(newline, newline + 1));
+      else if (state !== 'pass') out.push(...held);
+      held = [];
+      heldBytes = 0;
+      state = 'start';
+      from = end;
+    }
+    await writer.write(out);
+  }
+  if (state === 'drop') await writer.write([STUB_LINE]);
+  else await writer.write(held);
 }

@@ -357,7 +357,7 @@ async function stageWithDiagnostics(
   // The first split allows shorter lines than an event may be: a longer line splits again allowing any event.
   for (const longLines of [false, true]) {
     try {
-      return { plan: await stageEvents(connection, { parts, longLines }, STAGING), warnings: [], cutOff: false };
+      return { plan: await stageEvents(connection, { parts, longLines }, { ...STAGING, scratchDir: tempDir }), warnings: [], cutOff: false };
     } catch (error) {
       if (error instanceof MalformedJsonError) break;
       if (!(error instanceof OversizedEventError)) throw error;

@@ -1,7 +1,9 @@
 import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
-import { findBlankLines, longLinesStartingWith, type DecodedFile } from '../eventlog/line-scanner.js';
-import type { Piece } from '../eventlog/pieces.js';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { copyStubbingLongLines, findBlankLines, longLinesStartingWith, type DecodedFile } from '../eventlog/line-scanner.js';
+import { PieceWriter, type Piece } from '../eventlog/pieces.js';
 import { parsePlanTree, walkablePlanTree } from '../model/plan-tree.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
@@ -149,10 +151,13 @@ function compressionOf(part: DuckDbInput): string {
   return part.compression === 'none' ? 'uncompressed' : part.compression;
 }
 
-/** The files a read of part `index` names, all at once: its pieces when it has them, else the part itself. */
-function filesOf(plan: StagingPlan, index: number): { files: string; compression: string } {
+/**
+ * The files a read of part `index` names, all at once: its pieces when it has them, else the part itself; a read of
+ * task events takes the part's task pieces where it has them.
+ */
+function filesOf(plan: StagingPlan, index: number, forTasks = false): { files: string; compression: string } {
   const part = plan.parts[index]!;
-  const pieces = piecesOf(plan, index);
+  const pieces = piecesOf(plan, index, forTasks);
   if (pieces.length > 0) return { files: `[${pieces.map((piece) => sqlString(piece.path)).join(', ')}]`, compression: 'uncompressed' };
   return { files: sqlString(part.path), compression: compressionOf(part) };
 }
@@ -166,9 +171,10 @@ function readerFilesOf(plan: StagingPlan, index: number): DecodedFile[] {
 }
 
 /** The pieces part `index` is read from; none when it has none, or when a scan's line numbers refer to the part itself. */
-function piecesOf(plan: StagingPlan, index: number): readonly Piece[] {
+function piecesOf(plan: StagingPlan, index: number, forTasks = false): readonly Piece[] {
   if (plan.scans?.has(index) === true || plan.objectReader === true) return [];
-  return plan.parts[index]!.pieces ?? [];
+  const part = plan.parts[index]!;
+  return (forTasks ? part.taskPieces : undefined) ?? part.pieces ?? [];
 }
 
 function isNumbered(plan: StagingPlan, index: number): boolean {
@@ -185,16 +191,21 @@ function badLineFilter(plan: StagingPlan, index: number): string {
  * part, or NULL when numbering is off. Numbered, a part in pieces is read piece by piece, each row counted from
  * its piece's first line, and put back in line order.
  */
-function readWithLines(plan: StagingPlan, index: number, readOf: (files: string, compression: string) => string): string {
+function readWithLines(
+  plan: StagingPlan,
+  index: number,
+  readOf: (files: string, compression: string) => string,
+  forTasks = false,
+): string {
   if (!isNumbered(plan, index)) {
-    const { files, compression } = filesOf(plan, index);
+    const { files, compression } = filesOf(plan, index, forTasks);
     return `(SELECT NULL::BIGINT AS line, * FROM ${readOf(files, compression)})`;
   }
   const blank = plan.scans?.get(index)?.blankLines ?? plan.blankLines?.get(index) ?? [];
   const numbered = (files: string, compression: string, linesBefore: number, blankInFile: readonly number[]): string =>
     `SELECT ${linesBefore} + ${realLineNumberSql(blankInFile)} AS line, * EXCLUDE (row_in_part)
      FROM (SELECT row_number() OVER () AS row_in_part, * FROM ${readOf(files, compression)})`;
-  const pieces = piecesOf(plan, index);
+  const pieces = piecesOf(plan, index, forTasks);
   if (pieces.length > 0) {
     const reads = pieces.map((piece, i) => {
       const next = pieces[i + 1]?.firstLine ?? Infinity;
@@ -266,6 +277,7 @@ function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<R
     (files, compression) => `read_json(${files}, format = 'newline_delimited', records = true,
       compression = '${compression}', maximum_object_size = ${MAX_EVENT_BYTES},
       ignore_errors = ${plan.scans?.has(index) === true}, columns = ${readJsonColumnsSql({ Event: 'VARCHAR', ...columns })})`,
+    true,
   );
 }
 
@@ -303,7 +315,7 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
  * Throws {@link MalformedJsonError} when a line is not JSON, unless the part has a scan in the plan: then
  * bad lines are left out and every row keeps its real line number (DuckDB skips blank lines without a trace,
  * which the scan accounts for). Throws {@link OversizedEventError} for a line over {@link MAX_EVENT_BYTES}
- * in a part without a scan. Returns the plan.
+ * in a part without a scan. Returns the plan, with task pieces for the parts that got them (see {@link taskPiecesOf}).
  */
 export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan, options: StagingOptions = {}): Promise<StagingPlan> {
   await dropStagedTables(connection);
@@ -311,6 +323,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
     CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)});
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
+  const parts = [...plan.parts];
   for (const index of plan.parts.keys()) {
     const splitLines = async (deferBytes: number | null): Promise<void> => {
       const lines = linesSql(plan, index);
@@ -342,10 +355,17 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const deferring = reshape !== undefined && !isNumbered(plan, index) && plan.objectReader !== true;
       const deferBytes = options.deferredPlanUpdateBytes ?? DEFERRED_PLAN_UPDATE_BYTES;
       await splitLines(deferring ? deferBytes : null);
-      if (deferring && !(await restoreDeferredLines(connection, readerFilesOf(plan, index), deferBytes, reshape))) {
+      const deferredBytes = deferring ? await restoreDeferredLines(connection, readerFilesOf(plan, index), deferBytes, reshape) : null;
+      if (deferring && deferredBytes === null) {
         // The lines read again were not the ones deferred (DuckDB's split and a reader of lines disagree on where a
         // line ends): split again, keeping every line's text.
         await splitLines(null);
+      }
+      if (deferredBytes !== null && options.scratchDir !== undefined) {
+        const read = piecesOf(plan, index);
+        const firstLines = read.length > 0 ? read.map((piece) => piece.firstLine) : [1];
+        const taskPieces = await taskPiecesOf(readerFilesOf(plan, index), deferredBytes, deferBytes, join(options.scratchDir, `part-${index}-tasks`), firstLines);
+        if (taskPieces !== null) parts[index] = { ...plan.parts[index]!, taskPieces };
       }
       await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
         SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
@@ -387,7 +407,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       throw lineErrorOf(error) ?? error;
     }
   }
-  return plan;
+  return { ...plan, parts };
 }
 
 /** How {@link stageEvents} stages a log beyond what its plan says. */
@@ -402,6 +422,53 @@ export interface StagingOptions {
    * default {@link DEFERRED_PLAN_UPDATE_BYTES}. Only with {@link supersededPlanTree}.
    */
   deferredPlanUpdateBytes?: number;
+  /**
+   * Where copies for the task read are written (see {@link taskPiecesOf}): the ingest's temp directory. Unset, the
+   * task read reads the files the split read.
+   */
+  scratchDir?: string;
+}
+
+/**
+ * A file whose deferred plan updates are at least this share of its bytes, and at least as much as the task read's
+ * buffers hold ({@link MAX_EVENT_BYTES}), gets a copy for the task read with them stubbed. DuckDB's JSON reader parses
+ * every line it reads, and the plan-heavy bench log's runs of 25 consecutive 1 MB updates took its task read to
+ * 286-302 MB (222-235 MB from the copy). Writing is slow here (~200 MB/s into the page cache: the copy of that log's
+ * 46 MB of other lines costs ~0.3 s), so a file of mostly other lines, or a few MB of plan text, is read as it is.
+ */
+const TASK_COPY_SHARE = 0.5;
+
+/**
+ * The task pieces of a part whose `files` (the split's) hold `deferredBytes` of long plan updates: each plain file
+ * where they are enough (see {@link TASK_COPY_SHARE}) copied in pieces (named from `piecePrefix`) with those lines
+ * stubbed, every other file as it is; null when no file is copied. Line numbers stay the part's.
+ */
+async function taskPiecesOf(
+  files: readonly DecodedFile[],
+  deferredBytes: ReadonlyMap<string, number>,
+  deferBytes: number,
+  piecePrefix: string,
+  firstLines: readonly number[],
+): Promise<Piece[] | null> {
+  const taskPieces: Piece[] = [];
+  let copied = false;
+  for (const [i, file] of files.entries()) {
+    const deferred = deferredBytes.get(file.path) ?? 0;
+    if (file.codec !== 'none' || deferred < MAX_EVENT_BYTES || deferred < TASK_COPY_SHARE * (await stat(file.path)).size) {
+      taskPieces.push({ path: file.path, firstLine: firstLines[i]! });
+      continue;
+    }
+    const writer = new PieceWriter(`${piecePrefix}-${i}`);
+    try {
+      await copyStubbingLongLines(file, PLAN_UPDATE_LINE_PREFIX, deferBytes, writer);
+    } catch (error) {
+      await writer.abandon();
+      throw error;
+    }
+    for (const piece of await writer.finish()) taskPieces.push({ path: piece.path, firstLine: piece.firstLine + firstLines[i]! - 1 });
+    copied = true;
+  }
+  return copied ? taskPieces : null;
 }
 
 /**
@@ -500,24 +567,26 @@ const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDesc
  * execution and reshaped tree alone (as {@link slimSupersededLines} writes it; a line that is not JSON, or whose tree
  * is too deep to walk, whole, for the batches to treat as before). So the split never holds the superseded text, and
  * what is held at once is one update and a batch of what is kept. Lines are matched in order and checked by execution
- * and length; false when they do not match, for the caller to split again keeping every line.
+ * and length. Returns the bytes deferred from each file; null when the lines do not match, for the caller to split
+ * again keeping every line.
  */
 async function restoreDeferredLines(
   connection: DuckDBConnection,
   files: readonly DecodedFile[],
   deferBytes: number,
   reshape: (tree: unknown) => unknown,
-): Promise<boolean> {
+): Promise<Map<string, number> | null> {
   const deferred = (
     await connection.runAndReadAll(
       'SELECT rowid AS r, plan_update_of AS execution, bytes, superseded, deferred_from FROM staged_lines WHERE deferred ORDER BY rowid',
     )
   ).getRowObjects() as Array<{ r: bigint; execution: bigint; bytes: bigint; superseded: boolean; deferred_from: string | null }>;
-  if (deferred.length === 0) return true;
+  const deferredBytes = new Map<string, number>();
+  for (const row of deferred) deferredBytes.set(row.deferred_from ?? '', (deferredBytes.get(row.deferred_from ?? '') ?? 0) + Number(row.bytes));
+  if (deferred.length === 0) return deferredBytes;
   // Only the files that hold a deferred line are read again: of a slimmed log's hundreds of pieces, a few.
-  const holding = new Set(deferred.map((row) => row.deferred_from));
-  const toRead = files.filter((file) => holding.has(file.path));
-  if (toRead.length !== holding.size) return false;
+  const toRead = files.filter((file) => deferredBytes.has(file.path));
+  if (toRead.length !== deferredBytes.size) return null;
   // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
   let batch = { rowids: [] as bigint[], lines: [] as Buffer[], superseded: [] as boolean[], bytes: 0 };
   const flush = async (): Promise<void> => {
@@ -538,7 +607,7 @@ async function restoreDeferredLines(
     if (head === null) continue;
     const row = deferred[next];
     next += 1;
-    if (row === undefined || row.execution !== BigInt(head[1]!) || row.bytes !== BigInt(line.length)) return false;
+    if (row === undefined || row.execution !== BigInt(head[1]!) || row.bytes !== BigInt(line.length)) return null;
     // An execution id JSON would refuse (a leading zero) keeps its line, for the staging to name.
     const slim = row.superseded && JSON_INTEGER.test(head[1]!) ? supersededUpdateAsTree(line, head[0].length, row.execution, reshape) : null;
     batch.rowids.push(row.r);
@@ -547,9 +616,9 @@ async function restoreDeferredLines(
     batch.bytes += (slim ?? line).length;
     if (batch.bytes >= STAGE_BATCH_BYTES) await flush();
   }
-  if (next !== deferred.length) return false;
+  if (next !== deferred.length) return null;
   await flush();
-  return true;
+  return deferredBytes;
 }
 
 const JSON_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;

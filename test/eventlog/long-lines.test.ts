@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { longLinesStartingWith } from '../../src/eventlog/line-scanner.js';
+import { copyStubbingLongLines, longLinesStartingWith } from '../../src/eventlog/line-scanner.js';
+import { PieceWriter } from '../../src/eventlog/pieces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spark-sword-long-lines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,5 +58,39 @@ describe('long lines that start with a prefix', () => {
     const plain = join(dir, 'rest.json');
     writeFileSync(plain, `${lines.slice(3).join('\n')}\n`);
     expect(await collect([{ path: gzip, codec: 'gzip' }, { path: plain, codec: 'none' }], prefix, 1_000)).toEqual([lines[0], lines[3], lines[5]]);
+  });
+});
+
+describe('a copy with long lines that start with a prefix stubbed', () => {
+  const prefix = '{"Event":"Plan"';
+  const long = (tag: string, bytes: number): string => `${prefix},"tag":"${tag}","pad":"${'x'.repeat(bytes)}"}`;
+
+  async function stubbed(text: string, minBytes: number, pieceBytes: number): Promise<{ text: string; firstLines: number[] }> {
+    const path = join(dir, 'source.json');
+    writeFileSync(path, text);
+    const writer = new PieceWriter(join(dir, `stubbed-${pieceBytes}`), pieceBytes);
+    await copyStubbingLongLines({ path, codec: 'none' }, prefix, minBytes, writer);
+    const pieces = await writer.finish();
+    return { text: pieces.map((piece) => readFileSync(piece.path, 'utf8')).join(''), firstLines: pieces.map((piece) => piece.firstLine) };
+  }
+
+  it('keeps every other line as it is, line for line, CRLF ends and a last line without an end included', async () => {
+    const lines = [long('a', 5_000), `${prefix},"short":1}`, `{"Event":"Other","pad":"${'z'.repeat(9_000)}"}`, long('b', 2_000), '', 'x'];
+    const text = `${lines[0]}\r\n${lines.slice(1).join('\n')}`;
+    const expected = `{}\n${lines.slice(1, 3).join('\n')}\n{}\n\nx`;
+    expect((await stubbed(text, 1_000, 1024 * 1024)).text).toBe(expected);
+    // In small pieces, each piece still starts at a line end and knows its first line.
+    const small = await stubbed(text, 1_000, 4_000);
+    expect(small.text).toBe(expected);
+    expect(small.firstLines).toEqual([1, 4]);
+  });
+
+  it('stubs a long line whose first bytes straddle the end of a 1 MB read, and ends a stubbed last line without a line end', async () => {
+    const read = 1024 * 1024;
+    for (const k of [1, 7, prefix.length]) {
+      const before = `{"Event":"Other","pad":"${'y'.repeat(read - k - 27)}"}`;
+      const result = await stubbed(`${before}\n${long('c', 3_000)}\n${long('d', 3_000)}`, 1_000, 64 * 1024 * 1024);
+      expect(result.text, `k = ${k}`).toBe(`${before}\n{}\n{}`);
+    }
   });
 });

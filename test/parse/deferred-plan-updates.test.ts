@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import { materializeForDuckDB, type DuckDbInput } from '../../src/eventlog/discover.js';
 import { slimTaskEnds } from '../../src/parse/slim-task-ends.js';
-import { stageEvents, STAGED_EVENTS, type StagingOptions } from '../../src/parse/stage-events.js';
+import { numberedPlan, stageEvents, STAGED_EVENTS, taskEventsSql, type StagingOptions, type StagingPlan } from '../../src/parse/stage-events.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { sharedLogs } from '../helpers/spark-events.js';
+import { buildEventLog } from '../helpers/synthetic-log.js';
 
 const reshape = (tree: unknown): unknown => shuffleSkeleton(tree as PlanNode);
 /** Every plan update with a description deferred, against none. */
@@ -128,5 +129,36 @@ describe('SQL plan updates deferred by the line split and read again', () => {
         expect(await staged(connection, [{ path: log, compression: 'none' }], deferringAll), name).toEqual(kept);
       });
     }
+  });
+
+  it('give the task read a copy without them where they are most of a file, with the same task events on the same lines', async () => {
+    const [first, ...rest] = buildEventLog({
+      appId: 'app-stubbed',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: Array.from({ length: 40 }, (_, i) => ({ durationMs: 10 + i })) }] }],
+    }).split('\n');
+    const big = (execution: number, version: number): string =>
+      update(execution, version).replace('"physicalPlanDescription":"plan', `"physicalPlanDescription":"${'p'.repeat(1_500_000)} plan`);
+    // Twelve updates of 1.5 MB between the task events, and one blank line: more than the task read buffers, and most
+    // of the log's bytes.
+    const middle = rest.length >> 1;
+    const updates = (from: number): string[] => Array.from({ length: 6 }, (_, i) => big(1 + (i % 2), from + i));
+    const text = [first, ...updates(1), ...rest.slice(0, middle), '', ...updates(7), ...rest.slice(middle)].join('\n');
+    const log = join(scratch, 'stubbed.json');
+    writeFileSync(log, text);
+    const scratchDir = mkdtempSync(join(scratch, 'copies-'));
+    await db.database.withConnection(async (connection) => {
+      const plain: StagingPlan = { parts: [{ path: log, compression: 'none' }] };
+      const plan = await stageEvents(connection, plain, { supersededPlanTree: reshape, scratchDir });
+      expect(plan.parts[0]!.taskPieces?.length).toBeGreaterThan(0);
+      const tasks = async (read: StagingPlan): Promise<unknown[]> =>
+        (await connection.runAndReadAll(
+          `SELECT to_json(t)::VARCHAR AS row FROM (${taskEventsSql(read, 'SparkListenerTaskEnd')}) t ORDER BY part, "Task Info"."Task ID"`,
+        )).getRowObjectsJS().map((row) => row.row);
+      const fromLog = await tasks(plain);
+      expect(fromLog).toHaveLength(40);
+      expect(await tasks(plan)).toEqual(fromLog);
+      // Numbered, as warnings read them: every task event on its line in the log.
+      expect(await tasks(await numberedPlan(plan))).toEqual(await tasks(await numberedPlan(plain)));
+    });
   });
 });
