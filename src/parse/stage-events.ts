@@ -362,8 +362,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         await splitLines(null);
       }
       if (deferredBytes !== null && options.scratchDir !== undefined) {
-        const read = piecesOf(plan, index);
-        const firstLines = read.length > 0 ? read.map((piece) => piece.firstLine) : [1];
+        const splitPieces = piecesOf(plan, index);
+        const firstLines = splitPieces.length > 0 ? splitPieces.map((piece) => piece.firstLine) : [1];
         const taskPieces = await taskPiecesOf(readerFilesOf(plan, index), deferredBytes, deferBytes, join(options.scratchDir, `part-${index}-tasks`), firstLines);
         if (taskPieces !== null) parts[index] = { ...plan.parts[index]!, taskPieces };
       }
@@ -433,7 +433,7 @@ export interface StagingOptions {
  * A file whose deferred plan updates are at least this share of its bytes, and at least as much as the task read's
  * buffers hold ({@link MAX_EVENT_BYTES}), gets a copy for the task read with them stubbed. DuckDB's JSON reader parses
  * every line it reads, and the plan-heavy bench log's runs of 25 consecutive 1 MB updates took its task read to
- * 286-302 MB (222-235 MB from the copy). Writing is slow here (~200 MB/s into the page cache: the copy of that log's
+ * 286-302 MB (217-235 MB from the copy). Writing is slow here (~200 MB/s into the page cache: the copy of that log's
  * 46 MB of other lines costs ~0.3 s), so a file of mostly other lines, or a few MB of plan text, is read as it is.
  */
 const TASK_COPY_SHARE = 0.5;
