@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { copyStubbingLongLines, findBlankLines, longLinesStartingWith, type DecodedFile } from '../eventlog/line-scanner.js';
 import { PieceWriter, type Piece } from '../eventlog/pieces.js';
 import { parsePlanTree, walkablePlanTree } from '../model/plan-tree.js';
+import { logger } from '../logger.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   stagedEventColumns,
@@ -441,7 +442,7 @@ const TASK_COPY_SHARE = 0.5;
 /**
  * The task pieces of a part whose `files` (the split's) hold `deferredBytes` of long plan updates: each plain file
  * where they are enough (see {@link TASK_COPY_SHARE}) copied in pieces (named from `piecePrefix`) with those lines
- * stubbed, every other file as it is; null when no file is copied. Line numbers stay the part's.
+ * stubbed, every other file (or one whose copy failed) as it is; null when no file is copied. Line numbers stay the part's.
  */
 async function taskPiecesOf(
   files: readonly DecodedFile[],
@@ -461,12 +462,14 @@ async function taskPiecesOf(
     const writer = new PieceWriter(`${piecePrefix}-${i}`);
     try {
       await copyStubbingLongLines(file, PLAN_UPDATE_LINE_PREFIX, deferBytes, writer);
+      for (const piece of await writer.finish()) taskPieces.push({ path: piece.path, firstLine: piece.firstLine + firstLines[i]! - 1 });
+      copied = true;
     } catch (error) {
+      // The copy only saves memory: whatever stops it (a full temp disk) leaves the task read to the file itself.
       await writer.abandon();
-      throw error;
+      logger.warn({ err: error, file: file.path }, 'no copy without its SQL plan updates for the task read; it reads the log itself');
+      taskPieces.push({ path: file.path, firstLine: firstLines[i]! });
     }
-    for (const piece of await writer.finish()) taskPieces.push({ path: piece.path, firstLine: piece.firstLine + firstLines[i]! - 1 });
-    copied = true;
   }
   return copied ? taskPieces : null;
 }

@@ -159,6 +159,12 @@ describe('SQL plan updates deferred by the line split and read again', () => {
       expect(await tasks(plan)).toEqual(fromLog);
       // Numbered, as warnings read them: every task event on its line in the log.
       expect(await tasks(await numberedPlan(plan))).toEqual(await tasks(await numberedPlan(plain)));
+      // A copy that cannot be written (here, its directory is a file) leaves the task read to the log itself.
+      const notADirectory = join(scratch, 'not-a-directory');
+      writeFileSync(notADirectory, '');
+      const uncopied = await stageEvents(connection, plain, { supersededPlanTree: reshape, scratchDir: notADirectory });
+      expect(uncopied.parts[0]!.taskPieces).toBeUndefined();
+      expect(await tasks(uncopied)).toEqual(fromLog);
     });
   });
 });
