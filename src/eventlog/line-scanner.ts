@@ -196,9 +196,15 @@ export interface DecodedFile {
  * The lines of `files` (read in turn; each ends at a line end) that start with `prefix` and are longer than
  * `minBytes`, in order, each without its line end (a CRLF's carriage return dropped, as DuckDB's line split drops it).
  * Only such lines are held: any other is passed over once its first bytes tell it apart, so fetching a few long
- * lines again costs a byte search of the file, not a copy of its lines.
+ * lines again costs a byte search of the file, not a copy of its lines. Each file's decoded size is added to
+ * `decodedBytes` when given.
  */
-export async function* longLinesStartingWith(files: readonly DecodedFile[], prefix: string, minBytes: number): AsyncGenerator<Buffer> {
+export async function* longLinesStartingWith(
+  files: readonly DecodedFile[],
+  prefix: string,
+  minBytes: number,
+  decodedBytes?: Map<string, number>,
+): AsyncGenerator<Buffer> {
   const wanted = Buffer.from(prefix);
   for (const file of files) {
     // The current line's first bytes while too few to tell; then its bytes when it starts with the prefix, or null.
@@ -242,6 +248,7 @@ export async function* longLinesStartingWith(files: readonly DecodedFile[], pref
       return line;
     };
     for await (const chunk of chunksOf(file)) {
+      decodedBytes?.set(file.path, (decodedBytes.get(file.path) ?? 0) + chunk.length);
       let from = 0;
       while (from < chunk.length) {
         const newline = chunk.indexOf(10, from);

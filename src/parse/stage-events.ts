@@ -1,6 +1,5 @@
 import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyStubbingLongLines, findBlankLines, longLinesStartingWith, type DecodedFile } from '../eventlog/line-scanner.js';
 import { PieceWriter, type Piece } from '../eventlog/pieces.js';
@@ -356,16 +355,16 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const deferring = reshape !== undefined && !isNumbered(plan, index) && plan.objectReader !== true;
       const deferBytes = options.deferredPlanUpdateBytes ?? DEFERRED_PLAN_UPDATE_BYTES;
       await splitLines(deferring ? deferBytes : null);
-      const deferredBytes = deferring ? await restoreDeferredLines(connection, readerFilesOf(plan, index), deferBytes, reshape) : null;
-      if (deferring && deferredBytes === null) {
+      const deferredFiles = deferring ? await restoreDeferredLines(connection, readerFilesOf(plan, index), deferBytes, reshape) : null;
+      if (deferring && deferredFiles === null) {
         // The lines read again were not the ones deferred (DuckDB's split and a reader of lines disagree on where a
         // line ends): split again, keeping every line's text.
         await splitLines(null);
       }
-      if (deferredBytes !== null && options.scratchDir !== undefined) {
+      if (deferredFiles !== null && options.scratchDir !== undefined) {
         const splitPieces = piecesOf(plan, index);
         const firstLines = splitPieces.length > 0 ? splitPieces.map((piece) => piece.firstLine) : [1];
-        const taskPieces = await taskPiecesOf(readerFilesOf(plan, index), deferredBytes, deferBytes, join(options.scratchDir, `part-${index}-tasks`), firstLines);
+        const taskPieces = await taskPiecesOf(readerFilesOf(plan, index), deferredFiles, deferBytes, join(options.scratchDir, `part-${index}-tasks`), firstLines);
         if (taskPieces !== null) parts[index] = { ...plan.parts[index]!, taskPieces };
       }
       await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
@@ -440,13 +439,13 @@ export interface StagingOptions {
 const TASK_COPY_SHARE = 0.5;
 
 /**
- * The task pieces of a part whose `files` (the split's) hold `deferredBytes` of long plan updates: each plain file
- * where they are enough (see {@link TASK_COPY_SHARE}) copied in pieces (named from `piecePrefix`) with those lines
+ * The task pieces of a part whose `files` (the split's) hold deferred long plan updates: each file where they are
+ * enough (see {@link TASK_COPY_SHARE}) copied, decoded, in pieces (named from `piecePrefix`) with those lines
  * stubbed, every other file (or one whose copy failed) as it is; null when no file is copied. Line numbers stay the part's.
  */
 async function taskPiecesOf(
   files: readonly DecodedFile[],
-  deferredBytes: ReadonlyMap<string, number>,
+  { deferredBytes, decodedBytes }: DeferredFiles,
   deferBytes: number,
   piecePrefix: string,
   firstLines: readonly number[],
@@ -455,7 +454,7 @@ async function taskPiecesOf(
   let copied = false;
   for (const [i, file] of files.entries()) {
     const deferred = deferredBytes.get(file.path) ?? 0;
-    if (file.codec !== 'none' || deferred < MAX_EVENT_BYTES || deferred < TASK_COPY_SHARE * (await stat(file.path)).size) {
+    if (deferred < MAX_EVENT_BYTES || deferred < TASK_COPY_SHARE * (decodedBytes.get(file.path) ?? Infinity)) {
       taskPieces.push({ path: file.path, firstLine: firstLines[i]! });
       continue;
     }
@@ -570,15 +569,15 @@ const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDesc
  * execution and reshaped tree alone (as {@link slimSupersededLines} writes it; a line that is not JSON, or whose tree
  * is too deep to walk, whole, for the batches to treat as before). So the split never holds the superseded text, and
  * what is held at once is one update and a batch of what is kept. Lines are matched in order and checked by execution
- * and length. Returns the bytes deferred from each file; null when the lines do not match, for the caller to split
- * again keeping every line.
+ * and length. Returns the bytes deferred from each file and its decoded size; null when the lines do not match, for
+ * the caller to split again keeping every line.
  */
 async function restoreDeferredLines(
   connection: DuckDBConnection,
   files: readonly DecodedFile[],
   deferBytes: number,
   reshape: (tree: unknown) => unknown,
-): Promise<Map<string, number> | null> {
+): Promise<DeferredFiles | null> {
   const deferred = (
     await connection.runAndReadAll(
       'SELECT rowid AS r, plan_update_of AS execution, bytes, superseded, deferred_from FROM staged_lines WHERE deferred ORDER BY rowid',
@@ -586,7 +585,8 @@ async function restoreDeferredLines(
   ).getRowObjects() as Array<{ r: bigint; execution: bigint; bytes: bigint; superseded: boolean; deferred_from: string | null }>;
   const deferredBytes = new Map<string, number>();
   for (const row of deferred) deferredBytes.set(row.deferred_from ?? '', (deferredBytes.get(row.deferred_from ?? '') ?? 0) + Number(row.bytes));
-  if (deferred.length === 0) return deferredBytes;
+  const decodedBytes = new Map<string, number>();
+  if (deferred.length === 0) return { deferredBytes, decodedBytes };
   // Only the files that hold a deferred line are read again: of a slimmed log's hundreds of pieces, a few.
   const toRead = files.filter((file) => deferredBytes.has(file.path));
   if (toRead.length !== deferredBytes.size) return null;
@@ -604,7 +604,7 @@ async function restoreDeferredLines(
     batch = { rowids: [], lines: [], superseded: [], bytes: 0 };
   };
   let next = 0;
-  for await (const line of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes)) {
+  for await (const line of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, decodedBytes)) {
     const head = PLAN_UPDATE_EXECUTION.exec(line.subarray(0, 720).toString('utf8').slice(0, 180));
     // The split took no description after the execution for a plan update either, and kept the line.
     if (head === null) continue;
@@ -621,7 +621,13 @@ async function restoreDeferredLines(
   }
   if (next !== deferred.length) return null;
   await flush();
-  return deferredBytes;
+  return { deferredBytes, decodedBytes };
+}
+
+/** Of each file a part's split read that held deferred plan updates: their bytes, and the file's decoded size. */
+interface DeferredFiles {
+  deferredBytes: ReadonlyMap<string, number>;
+  decodedBytes: ReadonlyMap<string, number>;
 }
 
 const JSON_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
@@ -159,6 +160,14 @@ describe('SQL plan updates deferred by the line split and read again', () => {
       expect(await tasks(plan)).toEqual(fromLog);
       // Numbered, as warnings read them: every task event on its line in the log.
       expect(await tasks(await numberedPlan(plan))).toEqual(await tasks(await numberedPlan(plain)));
+      // A compressed log's copy is decoded.
+      const gzipped = join(scratch, 'stubbed.json.gz');
+      writeFileSync(gzipped, gzipSync(text));
+      const compressed: StagingPlan = { parts: [{ path: gzipped, compression: 'gzip' }] };
+      const fromCopy = await stageEvents(connection, compressed, { supersededPlanTree: reshape, scratchDir });
+      expect(fromCopy.parts[0]!.taskPieces?.length).toBeGreaterThan(0);
+      expect(await tasks(fromCopy)).toEqual(fromLog);
+      expect(await tasks(await numberedPlan(fromCopy))).toEqual(await tasks(await numberedPlan(compressed)));
       // A copy that cannot be written (here, its directory is a file) leaves the task read to the log itself.
       const notADirectory = join(scratch, 'not-a-directory');
       writeFileSync(notADirectory, '');
