@@ -4,7 +4,6 @@ import { isUtf8 } from 'node:buffer';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { open } from 'node:fs/promises';
-import type { PieceWriter } from './pieces.js';
 
 /** A line of an event log that is not a JSON object. */
 export interface BadLine {
@@ -193,78 +192,104 @@ export interface DecodedFile {
 }
 
 /**
+ * Receives, chunk by chunk, every byte of a file that {@link longLinesStartingWith} does not yield, with `{}` in place
+ * of each line it yields: the file line for line, for a reader that needs none of those lines.
+ */
+export type OtherLines = (bytes: readonly Buffer[]) => Promise<void>;
+
+/** Options of {@link longLinesStartingWith}. */
+export interface LongLineOptions {
+  /** Each file's decoded size is added here. */
+  decodedBytes?: Map<string, number>;
+  /** Where a file's other lines go, if anywhere. */
+  otherLinesOf?: (file: DecodedFile) => OtherLines | null;
+}
+
+const NEWLINE = Buffer.from('\n');
+const STUB_LINE = Buffer.from('{}');
+
+/**
  * The lines of `files` (read in turn; each ends at a line end) that start with `prefix` and are longer than
  * `minBytes`, in order, each without its line end (a CRLF's carriage return dropped, as DuckDB's line split drops it).
- * Only such lines are held: any other is passed over once its first bytes tell it apart, so fetching a few long
- * lines again costs a byte search of the file, not a copy of its lines. Each file's decoded size is added to
- * `decodedBytes` when given.
+ * Only lines that start with the prefix are held: any other is passed over once its first bytes tell it apart, so
+ * fetching a few long lines again costs a byte search of the file, not a copy of its lines (unless the other lines
+ * are asked for).
  */
 export async function* longLinesStartingWith(
   files: readonly DecodedFile[],
   prefix: string,
   minBytes: number,
-  decodedBytes?: Map<string, number>,
+  options: LongLineOptions = {},
 ): AsyncGenerator<Buffer> {
   const wanted = Buffer.from(prefix);
   for (const file of files) {
-    // The current line's first bytes while too few to tell; then its bytes when it starts with the prefix, or null.
-    let head: Buffer = Buffer.alloc(0);
-    let held: Buffer[] | null = null;
+    const otherLines = options.otherLinesOf?.(file) ?? null;
+    // The current line: its first bytes while too few to tell ('start'), then all of it when it starts with the
+    // prefix ('held'), or nothing when it does not ('other').
+    let state: 'start' | 'held' | 'other' = 'start';
+    let held: Buffer[] = [];
     let heldBytes = 0;
-    let decided = false;
+    let out: Buffer[] = [];
+    const pass = (...bytes: Buffer[]): void => {
+      if (otherLines !== null) out.push(...bytes);
+    };
     const take = (bytes: Buffer): void => {
-      if (!decided) {
-        const start = head.length === 0 ? bytes : Buffer.concat([head, bytes]);
-        const known = Math.min(start.length, wanted.length);
-        if (!start.subarray(0, known).equals(wanted.subarray(0, known))) {
-          decided = true;
-          return;
-        }
-        if (start.length < wanted.length) {
-          head = Buffer.from(start);
-          return;
-        }
-        decided = true;
-        held = [start];
-        heldBytes = start.length;
-        return;
-      }
-      if (held !== null) {
-        held.push(bytes);
-        heldBytes += bytes.length;
+      if (state === 'other') return pass(bytes);
+      held.push(bytes);
+      heldBytes += bytes.length;
+      if (state === 'held') return;
+      const start = held.length === 1 ? bytes : Buffer.concat(held, heldBytes);
+      const known = Math.min(start.length, wanted.length);
+      if (!start.subarray(0, known).equals(wanted.subarray(0, known))) {
+        pass(...held);
+        held = [];
+        heldBytes = 0;
+        state = 'other';
+      } else if (start.length >= wanted.length) {
+        state = 'held';
       }
     };
-    const lineEnd = (): Buffer | null => {
+    /** Ends the current line: the line when it is one to yield (its stub passed on), else null (its bytes passed on). */
+    const lineEnd = (ending: Buffer | null): Buffer | null => {
       let line: Buffer | null = null;
-      if (held !== null) {
+      if (state === 'held') {
         line = Buffer.concat(held, heldBytes);
         if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
         if (line.length <= minBytes) line = null;
       }
-      head = Buffer.alloc(0);
-      held = null;
+      if (line === null) pass(...held);
+      else pass(STUB_LINE);
+      if (ending !== null) pass(ending);
+      held = [];
       heldBytes = 0;
-      decided = false;
+      state = 'start';
       return line;
     };
     for await (const chunk of chunksOf(file)) {
-      decodedBytes?.set(file.path, (decodedBytes.get(file.path) ?? 0) + chunk.length);
+      options.decodedBytes?.set(file.path, (options.decodedBytes.get(file.path) ?? 0) + chunk.length);
       let from = 0;
       while (from < chunk.length) {
         const newline = chunk.indexOf(10, from);
         // Most lines start and end within the chunk and are short (task events): passed over without a look.
-        if (newline !== -1 && head.length === 0 && !decided && newline - from <= minBytes) {
+        if (newline !== -1 && state === 'start' && held.length === 0 && newline - from <= minBytes) {
+          pass(chunk.subarray(from, newline + 1));
           from = newline + 1;
           continue;
         }
         take(chunk.subarray(from, newline === -1 ? chunk.length : newline));
         if (newline === -1) break;
-        const line = lineEnd();
+        const line = lineEnd(NEWLINE);
         if (line !== null) yield line;
         from = newline + 1;
       }
+      if (otherLines !== null && out.length > 0) {
+        const chunkOut = out;
+        out = [];
+        await otherLines(chunkOut);
+      }
     }
-    const last = lineEnd();
+    const last = lineEnd(null);
+    if (otherLines !== null && out.length > 0) await otherLines(out);
     if (last !== null) yield last;
   }
 }
@@ -293,66 +318,4 @@ async function* chunksOf(file: DecodedFile): AsyncGenerator<Buffer> {
   } finally {
     await handle.close();
   }
-}
-
-const NEWLINE_BYTE = 0x0a;
-const STUB_LINE = Buffer.from('{}');
-
-/**
- * Writes `file` to `writer` line for line, with each line that starts with `prefix` and is longer than `minBytes`
- * replaced by `{}`: a copy with the same line numbers for a reader that needs none of those lines (the task read, of a
- * log of megabyte SQL plan updates). A line that starts with the prefix is held until it is known to be short; every
- * other line passes straight through.
- */
-export async function copyStubbingLongLines(file: DecodedFile, prefix: string, minBytes: number, writer: PieceWriter): Promise<void> {
-  const wanted = Buffer.from(prefix);
-  // The current line: its first bytes while too few to tell ('start'), held while it may still be short ('hold'),
-  // written as it comes ('pass'), or left out for a stub ('drop').
-  let state: 'start' | 'hold' | 'pass' | 'drop' = 'start';
-  let held: Buffer[] = [];
-  let heldBytes = 0;
-  for await (const chunk of chunksOf(file)) {
-    const out: Buffer[] = [];
-    let from = 0;
-    while (from < chunk.length) {
-      const newline = chunk.indexOf(NEWLINE_BYTE, from);
-      const end = newline === -1 ? chunk.length : newline + 1;
-      const bytes = chunk.subarray(from, end);
-      if (state === 'start') {
-        const start = held.length === 0 ? bytes : Buffer.concat([...held, bytes]);
-        const known = Math.min(start.length, wanted.length);
-        if (!start.subarray(0, known).equals(wanted.subarray(0, known))) {
-          out.push(...held, bytes);
-          held = [];
-          heldBytes = 0;
-          state = 'pass';
-        } else {
-          held.push(bytes);
-          heldBytes += bytes.length;
-          if (start.length >= wanted.length) state = 'hold';
-        }
-      } else if (state === 'hold') {
-        held.push(bytes);
-        heldBytes += bytes.length;
-      } else if (state === 'pass') {
-        out.push(bytes);
-      }
-      // Past minBytes and a carriage return, the line is long whatever ends it.
-      if (state === 'hold' && heldBytes > minBytes + 2) {
-        held = [];
-        heldBytes = 0;
-        state = 'drop';
-      }
-      if (newline === -1) break;
-      if (state === 'drop') out.push(STUB_LINE, chunk.subarray(newline, newline + 1));
-      else if (state !== 'pass') out.push(...held);
-      held = [];
-      heldBytes = 0;
-      state = 'start';
-      from = end;
-    }
-    await writer.write(out);
-  }
-  if (state === 'drop') await writer.write([STUB_LINE]);
-  else await writer.write(held);
 }

@@ -1,7 +1,8 @@
 import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
-import { copyStubbingLongLines, findBlankLines, longLinesStartingWith, type DecodedFile } from '../eventlog/line-scanner.js';
+import { stat } from 'node:fs/promises';
+import { findBlankLines, longLinesStartingWith, type DecodedFile, type OtherLines } from '../eventlog/line-scanner.js';
 import { PieceWriter, type Piece } from '../eventlog/pieces.js';
 import { parsePlanTree, walkablePlanTree } from '../model/plan-tree.js';
 import { logger } from '../logger.js';
@@ -315,7 +316,7 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
  * Throws {@link MalformedJsonError} when a line is not JSON, unless the part has a scan in the plan: then
  * bad lines are left out and every row keeps its real line number (DuckDB skips blank lines without a trace,
  * which the scan accounts for). Throws {@link OversizedEventError} for a line over {@link MAX_EVENT_BYTES}
- * in a part without a scan. Returns the plan, with task pieces for the parts that got them (see {@link taskPiecesOf}).
+ * in a part without a scan. Returns the plan, with task pieces for the parts that got them (see {@link TaskCopies}).
  */
 export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan, options: StagingOptions = {}): Promise<StagingPlan> {
   await dropStagedTables(connection);
@@ -337,7 +338,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const deferred = deferBytes === null ? 'false' : `plan_update_of IS NOT NULL AND bytes > ${deferBytes}`;
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
-          false AS superseded, deferred, CASE WHEN deferred THEN file END AS deferred_from FROM (
+          false AS superseded, CASE WHEN deferred THEN file END AS deferred_from FROM (
           SELECT *, ${deferred} AS deferred FROM (
             SELECT line, task_kind, json, file, strlen(json) AS bytes, ${planUpdateExecutionSql} AS plan_update_of FROM (
               SELECT line, task_kind, file, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
@@ -355,17 +356,20 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const deferring = reshape !== undefined && !isNumbered(plan, index) && plan.objectReader !== true;
       const deferBytes = options.deferredPlanUpdateBytes ?? DEFERRED_PLAN_UPDATE_BYTES;
       await splitLines(deferring ? deferBytes : null);
-      const deferredFiles = deferring ? await restoreDeferredLines(connection, readerFilesOf(plan, index), deferBytes, reshape) : null;
-      if (deferring && deferredFiles === null) {
-        // The lines read again were not the ones deferred (DuckDB's split and a reader of lines disagree on where a
-        // line ends): split again, keeping every line's text.
-        await splitLines(null);
-      }
-      if (deferredFiles !== null && options.scratchDir !== undefined) {
-        const splitPieces = piecesOf(plan, index);
-        const firstLines = splitPieces.length > 0 ? splitPieces.map((piece) => piece.firstLine) : [1];
-        const taskPieces = await taskPiecesOf(readerFilesOf(plan, index), deferredFiles, deferBytes, join(options.scratchDir, `part-${index}-tasks`), firstLines);
-        if (taskPieces !== null) parts[index] = { ...plan.parts[index]!, taskPieces };
+      if (deferring) {
+        const deferred = await deferredLines(connection);
+        const copies = deferred.length > 0 && options.scratchDir !== undefined
+          ? await TaskCopies.worthMaking(plan, index, deferred, join(options.scratchDir, `part-${index}-tasks`))
+          : null;
+        if (await restoreDeferredLines(connection, readerFilesOf(plan, index), deferred, deferBytes, reshape, copies)) {
+          const taskPieces = await copies?.finish();
+          if (taskPieces) parts[index] = { ...plan.parts[index]!, taskPieces };
+        } else {
+          await copies?.abandon();
+          // The lines read again were not the ones deferred (DuckDB's split and a reader of lines disagree on where a
+          // line ends): split again, keeping every line's text.
+          await splitLines(null);
+        }
       }
       await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
         SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
@@ -423,7 +427,7 @@ export interface StagingOptions {
    */
   deferredPlanUpdateBytes?: number;
   /**
-   * Where copies for the task read are written (see {@link taskPiecesOf}): the ingest's temp directory. Unset, the
+   * Where copies for the task read are written (see {@link TaskCopies}): the ingest's temp directory. Unset, the
    * task read reads the files the split read.
    */
   scratchDir?: string;
@@ -439,38 +443,77 @@ export interface StagingOptions {
 const TASK_COPY_SHARE = 0.5;
 
 /**
- * The task pieces of a part whose `files` (the split's) hold deferred long plan updates: each file where they are
- * enough (see {@link TASK_COPY_SHARE}) copied, decoded, in pieces (named from `piecePrefix`) with those lines
- * stubbed, every other file (or one whose copy failed) as it is; null when no file is copied. Line numbers stay the part's.
+ * The copies of a part's files that its task read reads instead (see {@link TASK_COPY_SHARE}): written, decoded and in
+ * pieces, from the other lines of the pass that restores the deferred plan updates, so the file is read once. Line
+ * numbers stay the part's.
  */
-async function taskPiecesOf(
-  files: readonly DecodedFile[],
-  { deferredBytes, decodedBytes }: DeferredFiles,
-  deferBytes: number,
-  piecePrefix: string,
-  firstLines: readonly number[],
-): Promise<Piece[] | null> {
-  const taskPieces: Piece[] = [];
-  let copied = false;
-  for (const [i, file] of files.entries()) {
-    const deferred = deferredBytes.get(file.path) ?? 0;
-    if (deferred < MAX_EVENT_BYTES || deferred < TASK_COPY_SHARE * (decodedBytes.get(file.path) ?? Infinity)) {
-      taskPieces.push({ path: file.path, firstLine: firstLines[i]! });
-      continue;
+class TaskCopies {
+  private readonly writers = new Map<string, { writer: PieceWriter; deferred: number; dropped: boolean }>();
+
+  private constructor(
+    private readonly files: readonly DecodedFile[],
+    private readonly firstLines: readonly number[],
+  ) {}
+
+  /**
+   * The copies worth making for part `index`, whose `deferred` lines are known; null when none is. A plain file's size
+   * is known first; a compressed one's copy is dropped as soon as the file proves too big for it.
+   */
+  static async worthMaking(plan: StagingPlan, index: number, deferred: readonly DeferredLine[], piecePrefix: string): Promise<TaskCopies | null> {
+    const splitPieces = piecesOf(plan, index);
+    const copies = new TaskCopies(readerFilesOf(plan, index), splitPieces.length > 0 ? splitPieces.map((piece) => piece.firstLine) : [1]);
+    const deferredBytes = new Map<string, number>();
+    for (const row of deferred) deferredBytes.set(row.deferred_from, (deferredBytes.get(row.deferred_from) ?? 0) + Number(row.bytes));
+    for (const [i, file] of copies.files.entries()) {
+      const bytes = deferredBytes.get(file.path) ?? 0;
+      if (bytes < MAX_EVENT_BYTES) continue;
+      if (file.codec === 'none' && bytes < TASK_COPY_SHARE * (await stat(file.path)).size) continue;
+      copies.writers.set(file.path, { writer: new PieceWriter(`${piecePrefix}-${i}`), deferred: bytes, dropped: false });
     }
-    const writer = new PieceWriter(`${piecePrefix}-${i}`);
-    try {
-      await copyStubbingLongLines(file, PLAN_UPDATE_LINE_PREFIX, deferBytes, writer);
-      for (const piece of await writer.finish()) taskPieces.push({ path: piece.path, firstLine: piece.firstLine + firstLines[i]! - 1 });
-      copied = true;
-    } catch (error) {
-      // The copy only saves memory: whatever stops it (a full temp disk) leaves the task read to the file itself.
-      await writer.abandon();
-      logger.warn({ err: error, file: file.path }, 'no copy without its SQL plan updates for the task read; it reads the log itself');
-      taskPieces.push({ path: file.path, firstLine: firstLines[i]! });
-    }
+    return copies.writers.size > 0 ? copies : null;
   }
-  return copied ? taskPieces : null;
+
+  /** Where the pass sends `file`'s other lines, given how much of it is decoded so far. */
+  otherLinesOf(file: DecodedFile, decodedBytes: ReadonlyMap<string, number>): OtherLines | null {
+    const copy = this.writers.get(file.path);
+    if (!copy) return null;
+    const drop = async (): Promise<void> => {
+      copy.dropped = true;
+      await copy.writer.abandon();
+    };
+    return async (bytes) => {
+      if (copy.dropped) return;
+      if ((decodedBytes.get(file.path) ?? 0) * TASK_COPY_SHARE > copy.deferred) return drop();
+      try {
+        await copy.writer.write(bytes);
+      } catch (error) {
+        // The copy only saves memory: whatever stops it (a full temp disk) leaves the task read to the file itself.
+        logger.warn({ err: error, file: file.path }, 'no copy without its SQL plan updates for the task read; it reads the log itself');
+        await drop();
+      }
+    };
+  }
+
+  /** The task pieces: each copied file's pieces, every other file as it is; null when nothing was copied. */
+  async finish(): Promise<Piece[] | null> {
+    const taskPieces: Piece[] = [];
+    let copied = false;
+    for (const [i, file] of this.files.entries()) {
+      const copy = this.writers.get(file.path);
+      if (!copy || copy.dropped) {
+        taskPieces.push({ path: file.path, firstLine: this.firstLines[i]! });
+        continue;
+      }
+      for (const piece of await copy.writer.finish()) taskPieces.push({ ...piece, firstLine: piece.firstLine + this.firstLines[i]! - 1 });
+      copied = true;
+    }
+    return copied ? taskPieces : null;
+  }
+
+  /** Removes every copy (the lines read again were not the ones deferred). */
+  async abandon(): Promise<void> {
+    for (const copy of this.writers.values()) await copy.writer.abandon();
+  }
 }
 
 /**
@@ -563,33 +606,46 @@ const PLAN_UPDATE_LINE_PREFIX = `{"Event":"${PLAN_UPDATE_EVENT}","executionId":`
 /** The execution of a plan update line that carries a description, as {@link planUpdateExecutionSql} reads it. */
 const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"/;
 
+/** A line the split deferred: where it is among the split's rows, its execution, length and file. */
+interface DeferredLine {
+  r: bigint;
+  execution: bigint;
+  bytes: bigint;
+  superseded: boolean;
+  deferred_from: string;
+}
+
+/** The lines the split deferred, in file order. */
+async function deferredLines(connection: DuckDBConnection): Promise<DeferredLine[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT rowid AS r, plan_update_of AS execution, bytes, superseded, deferred_from FROM staged_lines
+     WHERE deferred_from IS NOT NULL ORDER BY rowid`,
+  );
+  return reader.getRowObjects() as unknown as DeferredLine[];
+}
+
 /**
- * Puts back the text of the plan updates the split deferred, reading them again one at a time from those of `files`
- * (the files the split read, in order) that hold one: an execution's last update whole, an earlier one as its
- * execution and reshaped tree alone (as {@link slimSupersededLines} writes it; a line that is not JSON, or whose tree
- * is too deep to walk, whole, for the batches to treat as before). So the split never holds the superseded text, and
- * what is held at once is one update and a batch of what is kept. Lines are matched in order and checked by execution
- * and length. Returns the bytes deferred from each file and its decoded size; null when the lines do not match, for
- * the caller to split again keeping every line.
+ * Puts back the text of the `deferred` plan updates, reading them again one at a time from those of `files` (the files
+ * the split read, in order) that hold one: an execution's last update whole, an earlier one as its execution and
+ * reshaped tree alone (as {@link slimSupersededLines} writes it; a line that is not JSON, or whose tree is too deep to
+ * walk, whole, for the batches to treat as before). So the split never holds the superseded text, and what is held at
+ * once is one update and a batch of what is kept. The same pass writes the task read's `copies`, if any. Lines are
+ * matched in order and checked by execution and length; false when they do not match, for the caller to split again
+ * keeping every line.
  */
 async function restoreDeferredLines(
   connection: DuckDBConnection,
   files: readonly DecodedFile[],
+  deferred: readonly DeferredLine[],
   deferBytes: number,
   reshape: (tree: unknown) => unknown,
-): Promise<DeferredFiles | null> {
-  const deferred = (
-    await connection.runAndReadAll(
-      'SELECT rowid AS r, plan_update_of AS execution, bytes, superseded, deferred_from FROM staged_lines WHERE deferred ORDER BY rowid',
-    )
-  ).getRowObjects() as Array<{ r: bigint; execution: bigint; bytes: bigint; superseded: boolean; deferred_from: string | null }>;
-  const deferredBytes = new Map<string, number>();
-  for (const row of deferred) deferredBytes.set(row.deferred_from ?? '', (deferredBytes.get(row.deferred_from ?? '') ?? 0) + Number(row.bytes));
-  const decodedBytes = new Map<string, number>();
-  if (deferred.length === 0) return { deferredBytes, decodedBytes };
+  copies: TaskCopies | null,
+): Promise<boolean> {
+  if (deferred.length === 0) return true;
   // Only the files that hold a deferred line are read again: of a slimmed log's hundreds of pieces, a few.
-  const toRead = files.filter((file) => deferredBytes.has(file.path));
-  if (toRead.length !== deferredBytes.size) return null;
+  const holding = new Set(deferred.map((row) => row.deferred_from));
+  const toRead = files.filter((file) => holding.has(file.path));
+  if (toRead.length !== holding.size) return false;
   // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
   let batch = { rowids: [] as bigint[], lines: [] as Buffer[], superseded: [] as boolean[], bytes: 0 };
   const flush = async (): Promise<void> => {
@@ -603,14 +659,16 @@ async function restoreDeferredLines(
     );
     batch = { rowids: [], lines: [], superseded: [], bytes: 0 };
   };
+  const decodedBytes = new Map<string, number>();
+  const otherLinesOf = copies ? (file: DecodedFile) => copies.otherLinesOf(file, decodedBytes) : undefined;
   let next = 0;
-  for await (const line of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, decodedBytes)) {
+  for await (const line of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, { decodedBytes, otherLinesOf })) {
     const head = PLAN_UPDATE_EXECUTION.exec(line.subarray(0, 720).toString('utf8').slice(0, 180));
     // The split took no description after the execution for a plan update either, and kept the line.
     if (head === null) continue;
     const row = deferred[next];
     next += 1;
-    if (row === undefined || row.execution !== BigInt(head[1]!) || row.bytes !== BigInt(line.length)) return null;
+    if (row === undefined || row.execution !== BigInt(head[1]!) || row.bytes !== BigInt(line.length)) return false;
     // An execution id JSON would refuse (a leading zero) keeps its line, for the staging to name.
     const slim = row.superseded && JSON_INTEGER.test(head[1]!) ? supersededUpdateAsTree(line, head[0].length, row.execution, reshape) : null;
     batch.rowids.push(row.r);
@@ -619,15 +677,9 @@ async function restoreDeferredLines(
     batch.bytes += (slim ?? line).length;
     if (batch.bytes >= STAGE_BATCH_BYTES) await flush();
   }
-  if (next !== deferred.length) return null;
+  if (next !== deferred.length) return false;
   await flush();
-  return { deferredBytes, decodedBytes };
-}
-
-/** Of each file a part's split read that held deferred plan updates: their bytes, and the file's decoded size. */
-interface DeferredFiles {
-  deferredBytes: ReadonlyMap<string, number>;
-  decodedBytes: ReadonlyMap<string, number>;
+  return true;
 }
 
 const JSON_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyStubbingLongLines, longLinesStartingWith } from '../../src/eventlog/line-scanner.js';
+import { longLinesStartingWith } from '../../src/eventlog/line-scanner.js';
 import { PieceWriter } from '../../src/eventlog/pieces.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spark-sword-long-lines-'));
@@ -61,7 +61,7 @@ describe('long lines that start with a prefix', () => {
   });
 });
 
-describe('a copy with long lines that start with a prefix stubbed', () => {
+describe('the other lines of a file with long lines that start with a prefix, as they are read', () => {
   const prefix = '{"Event":"Plan"';
   const long = (tag: string, bytes: number): string => `${prefix},"tag":"${tag}","pad":"${'x'.repeat(bytes)}"}`;
 
@@ -69,7 +69,8 @@ describe('a copy with long lines that start with a prefix stubbed', () => {
     const path = join(dir, 'source.json');
     writeFileSync(path, text);
     const writer = new PieceWriter(join(dir, `stubbed-${pieceBytes}`), pieceBytes);
-    await copyStubbingLongLines({ path, codec: 'none' }, prefix, minBytes, writer);
+    const otherLinesOf = () => (bytes: readonly Buffer[]) => writer.write(bytes);
+    for await (const line of longLinesStartingWith([{ path, codec: 'none' }], prefix, minBytes, { otherLinesOf })) expect(line.length).toBeGreaterThan(minBytes);
     const pieces = await writer.finish();
     return { text: pieces.map((piece) => readFileSync(piece.path, 'utf8')).join(''), firstLines: pieces.map((piece) => piece.firstLine) };
   }
