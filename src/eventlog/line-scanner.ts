@@ -192,8 +192,9 @@ export interface DecodedFile {
 }
 
 /**
- * Receives, chunk by chunk, every byte of a file that {@link longLinesStartingWith} does not yield, with `{}` in place
- * of each line it yields: the file line for line, for a reader that needs none of those lines.
+ * Receives, chunk by chunk, every byte of a file that {@link longLinesStartingWith} does not yield, with a stub (`{}`
+ * unless {@link LongLineOptions.stubOf} says otherwise) in place of each line it yields: the file line for line, for a
+ * reader that needs none of those lines.
  */
 export type OtherLines = (bytes: readonly Buffer[]) => Promise<void>;
 
@@ -203,6 +204,8 @@ export interface LongLineOptions {
   decodedBytes?: Map<string, number>;
   /** Where a file's other lines go, if anywhere. */
   otherLinesOf?: (file: DecodedFile) => OtherLines | null;
+  /** What those other lines hold in place of a yielded line (default `{}`); null keeps the line itself. */
+  stubOf?: (line: Buffer) => Buffer | null;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -258,7 +261,7 @@ export async function* longLinesStartingWith(
         if (line.length <= minBytes) line = null;
       }
       if (line === null) pass(...held);
-      else pass(STUB_LINE);
+      else if (otherLines !== null) pass(options.stubOf ? (options.stubOf(line) ?? line) : STUB_LINE);
       if (ending !== null) pass(ending);
       held = [];
       heldBytes = 0;

@@ -252,11 +252,13 @@ export async function numberedPlan(plan: StagingPlan): Promise<StagingPlan> {
  * {@link MalformedJsonError}); the scan path that follows, and numbered reads, keep the JSON object reader,
  * whose row numbers account for blank lines the same way for every line ending.
  */
-function linesSql(plan: StagingPlan, index: number): string {
+function linesSql(plan: StagingPlan, index: number, copy: SplitCopy | null = null): string {
   const part = plan.parts[index]!;
   if (!isNumbered(plan, index) && plan.objectReader !== true) {
-    const maxLine = plan.longLines === true ? MAX_EVENT_BYTES : FAST_SPLIT_LINE_BYTES;
-    const { files, compression } = filesOf(plan, index);
+    const maxLine = (copy ? copy.longLines : plan.longLines === true) ? MAX_EVENT_BYTES : FAST_SPLIT_LINE_BYTES;
+    const { files, compression } = copy
+      ? { files: `[${copy.pieces.map((piece) => sqlString(piece.path)).join(', ')}]`, compression: 'uncompressed' }
+      : filesOf(plan, index);
     return `(SELECT NULL::BIGINT AS line, json, filename AS file FROM read_csv(${files}, columns = {'json': 'VARCHAR'},
       compression = '${compression}', delim = '\x01', quote = '', escape = '', header = false,
       auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${maxLine},
@@ -269,6 +271,13 @@ function linesSql(plan: StagingPlan, index: number): string {
     (files, compression) => `read_ndjson_objects(${files}, compression = '${compression}',
       maximum_object_size = ${MAX_EVENT_BYTES}, ignore_errors = ${plan.scans?.has(index) === true})`,
   )})`;
+}
+
+/** A decoded copy of a part that the line split reads instead (see {@link TaskCopies.withStandIns}). */
+interface SplitCopy {
+  pieces: readonly Piece[];
+  /** Split allowing any event's length: the copy still holds a line longer than the fast split takes. */
+  longLines: boolean;
 }
 
 function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<Record<string, string>>): string {
@@ -326,8 +335,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
   const parts = [...plan.parts];
   for (const index of plan.parts.keys()) {
-    const splitLines = async (deferBytes: number | null): Promise<void> => {
-      const lines = linesSql(plan, index);
+    const splitLines = async (deferBytes: number | null, copy: SplitCopy | null = null): Promise<void> => {
+      const lines = linesSql(plan, index, copy);
       const filter = badLineFilter(plan, index);
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
@@ -340,7 +349,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
           false AS superseded, CASE WHEN deferred THEN file END AS deferred_from FROM (
           SELECT *, ${deferred} AS deferred FROM (
-            SELECT line, task_kind, json, file, strlen(json) AS bytes, ${planUpdateExecutionSql} AS plan_update_of FROM (
+            SELECT line, task_kind, json, file, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
+              ${planUpdateExecutionSql} AS plan_update_of FROM (
               SELECT line, task_kind, file, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
                 THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
               FROM (SELECT line, json, file, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
@@ -355,17 +365,32 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const reshape = options.supersededPlanTree;
       const deferring = reshape !== undefined && !isNumbered(plan, index) && plan.objectReader !== true;
       const deferBytes = options.deferredPlanUpdateBytes ?? DEFERRED_PLAN_UPDATE_BYTES;
-      await splitLines(deferring ? deferBytes : null);
+      // Lines too long for the fast split make the split hold them (~400 MB for ten 16 MB updates, wherever they lie):
+      // when they add up, it reads a copy holding a stand-in for each plan update it would defer.
+      const standIns = deferring && plan.longLines === true && options.scratchDir !== undefined
+        ? await TaskCopies.withStandIns(plan, index, deferBytes, options.standInCopyBytes ?? STAND_IN_COPY_BYTES, join(options.scratchDir, `part-${index}-stand-ins`))
+        : null;
+      if (standIns === null) {
+        await splitLines(deferring ? deferBytes : null);
+      } else {
+        try {
+          await splitLines(deferBytes, { pieces: standIns.pieces, longLines: false });
+        } catch (error) {
+          if (!(lineErrorOf(error) instanceof OversizedEventError)) throw error;
+          await splitLines(deferBytes, { pieces: standIns.pieces, longLines: true });
+        }
+      }
       if (deferring) {
-        const deferred = await deferredLines(connection);
-        const copies = deferred.length > 0 && options.scratchDir !== undefined
+        const deferred = (await deferredLines(connection)).map((row) => ({ ...row, deferred_from: standIns?.copies.originOf(row.deferred_from) ?? row.deferred_from }));
+        const copies = standIns === null && deferred.length > 0 && options.scratchDir !== undefined
           ? await TaskCopies.worthMaking(plan, index, deferred, join(options.scratchDir, `part-${index}-tasks`))
           : null;
         if (await restoreDeferredLines(connection, readerFilesOf(plan, index), deferred, deferBytes, reshape, copies)) {
-          const taskPieces = await copies?.finish();
+          const taskPieces = standIns?.pieces ?? (await copies?.finish());
           if (taskPieces) parts[index] = { ...plan.parts[index]!, taskPieces };
         } else {
           await copies?.abandon();
+          await standIns?.copies.abandon();
           // The lines read again were not the ones deferred (DuckDB's split and a reader of lines disagree on where a
           // line ends): split again, keeping every line's text.
           await splitLines(null);
@@ -427,6 +452,12 @@ export interface StagingOptions {
    */
   deferredPlanUpdateBytes?: number;
   /**
+   * Bytes of plan updates too long for the fast split past which a part that has them is split from a copy holding
+   * stand-ins (see {@link TaskCopies.withStandIns}); default {@link STAND_IN_COPY_BYTES}. Only with a scratchDir. A
+   * negative value copies a part with any update the split defers.
+   */
+  standInCopyBytes?: number;
+  /**
    * Where copies for the task read are written (see {@link TaskCopies}): the ingest's temp directory. Unset, the
    * task read reads the files the split read.
    */
@@ -449,6 +480,8 @@ const TASK_COPY_SHARE = 0.5;
  */
 class TaskCopies {
   private readonly writers = new Map<string, { writer: PieceWriter; deferred: number; dropped: boolean }>();
+  /** The file each piece of a finished copy was copied from. */
+  private readonly origins = new Map<string, string>();
 
   private constructor(
     private readonly files: readonly DecodedFile[],
@@ -471,6 +504,56 @@ class TaskCopies {
       copies.writers.set(file.path, { writer: new PieceWriter(`${piecePrefix}-${i}`), deferred: bytes, dropped: false });
     }
     return copies.writers.size > 0 ? copies : null;
+  }
+
+  /**
+   * Copies of the files of part `index` that hold a SQL plan update the split defers (over `deferBytes`), each such
+   * update replaced by a stand-in naming its execution and length ({@link standInFor}), made when the updates too long
+   * for the fast split add up to more than `standInBytes`: the copies' pieces, every other file as it is, and the
+   * copies (for {@link originOf}). They serve the line split and the task read, whose readers then never see those
+   * lines. Null when not worth making, or when a copy could not be written (the split then reads the part itself).
+   * A first pass only measures, so a log with a few long lines is not copied whole.
+   */
+  static async withStandIns(
+    plan: StagingPlan,
+    index: number,
+    deferBytes: number,
+    standInBytes: number,
+    piecePrefix: string,
+  ): Promise<{ copies: TaskCopies; pieces: Piece[] } | null> {
+    const splitPieces = piecesOf(plan, index);
+    const copies = new TaskCopies(readerFilesOf(plan, index), splitPieces.length > 0 ? splitPieces.map((piece) => piece.firstLine) : [1]);
+    let tooLongForFastSplit = 0;
+    for (const [i, file] of copies.files.entries()) {
+      let holdsOne = false;
+      for await (const line of longLinesStartingWith([file], PLAN_UPDATE_LINE_PREFIX, deferBytes)) {
+        if (planUpdateHead(line) === null) continue;
+        holdsOne = true;
+        if (line.length > FAST_SPLIT_LINE_BYTES) tooLongForFastSplit += line.length;
+      }
+      if (holdsOne) copies.writers.set(file.path, { writer: new PieceWriter(`${piecePrefix}-${i}`), deferred: Infinity, dropped: false });
+    }
+    if (copies.writers.size === 0 || tooLongForFastSplit <= standInBytes) return null;
+    const decodedBytes = new Map<string, number>();
+    const copied = copies.files.filter((file) => copies.writers.has(file.path));
+    const pass = longLinesStartingWith(copied, PLAN_UPDATE_LINE_PREFIX, deferBytes, {
+      decodedBytes,
+      otherLinesOf: (file) => copies.otherLinesOf(file, decodedBytes),
+      stubOf: standInFor,
+    });
+    for await (const _line of pass) {
+      // Only the copies are wanted: the lines themselves are read again once the split has found each one's fate.
+    }
+    if ([...copies.writers.values()].some((copy) => copy.dropped)) {
+      await copies.abandon();
+      return null;
+    }
+    return { copies, pieces: (await copies.finish())! };
+  }
+
+  /** The file a piece of a finished copy was copied from; `path` itself for any other. */
+  originOf(path: string): string {
+    return this.origins.get(path) ?? path;
   }
 
   /** Where the pass sends `file`'s other lines, given how much of it is decoded so far. */
@@ -504,7 +587,10 @@ class TaskCopies {
         taskPieces.push({ path: file.path, firstLine: this.firstLines[i]! });
         continue;
       }
-      for (const piece of await copy.writer.finish()) taskPieces.push({ ...piece, firstLine: piece.firstLine + this.firstLines[i]! - 1 });
+      for (const piece of await copy.writer.finish()) {
+        taskPieces.push({ ...piece, firstLine: piece.firstLine + this.firstLines[i]! - 1 });
+        this.origins.set(piece.path, file.path);
+      }
       copied = true;
     }
     return copied ? taskPieces : null;
@@ -606,6 +692,38 @@ const PLAN_UPDATE_LINE_PREFIX = `{"Event":"${PLAN_UPDATE_EVENT}","executionId":`
 /** The execution of a plan update line that carries a description, as {@link planUpdateExecutionSql} reads it. */
 const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"/;
 
+/** The head of a plan update line up to its description, with its execution; null for a line written otherwise. */
+function planUpdateHead(line: Buffer): RegExpExecArray | null {
+  return PLAN_UPDATE_EXECUTION.exec(line.subarray(0, 720).toString('utf8').slice(0, 180));
+}
+
+/**
+ * Plan updates too long for the fast split, in one part, past which it is split from a copy with stand-ins: one line
+ * of the longest an event may be splits within 200 MB, three took 241-292 MB and ten 354-402 MB.
+ */
+const STAND_IN_COPY_BYTES = MAX_EVENT_BYTES;
+
+/** The key of a stand-in that holds the length of the plan update it stands in for. */
+const STAND_IN_BYTES_KEY = 'standInForBytes';
+
+/**
+ * What a copy holds in place of a long plan update: its execution (as written) and its length, which the split reads
+ * as if from the line itself ({@link standInBytesSql}); null for a line the split would not defer (the copy keeps it).
+ */
+function standInFor(line: Buffer): Buffer | null {
+  const head = planUpdateHead(line);
+  if (head === null) return null;
+  return Buffer.from(`${PLAN_UPDATE_LINE_PREFIX}${head[1]},"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":${line.length}}`);
+}
+
+/**
+ * A split line's length, or the length a stand-in holds. A line of the log that looks like one is deferred like a
+ * stand-in, is then not found among the long lines read again, and the part is split again from the log itself.
+ */
+const standInBytesSql = `CASE WHEN starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}') AND strlen(json) < 400
+    THEN coalesce(TRY_CAST(regexp_extract(json, ',"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":([0-9]+)}$', 1) AS BIGINT), strlen(json))
+    ELSE strlen(json) END`;
+
 /** A line the split deferred: where it is among the split's rows, its execution, length and file. */
 interface DeferredLine {
   r: bigint;
@@ -663,7 +781,7 @@ async function restoreDeferredLines(
   const otherLinesOf = copies ? (file: DecodedFile) => copies.otherLinesOf(file, decodedBytes) : undefined;
   let next = 0;
   for await (const line of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, { decodedBytes, otherLinesOf })) {
-    const head = PLAN_UPDATE_EXECUTION.exec(line.subarray(0, 720).toString('utf8').slice(0, 180));
+    const head = planUpdateHead(line);
     // The split took no description after the execution for a plan update either, and kept the line.
     if (head === null) continue;
     const row = deferred[next];
@@ -768,14 +886,26 @@ const STAGE_BATCH_BYTES = 8 * 1024 * 1024;
  */
 const RESHAPE_BATCH_BYTES = 1024 * 1024;
 
-/** Rowid ranges of staged_lines' rows matching `lines` (non-task lines unless told), in file order, `batchBytes` of text or one line each. */
+/**
+ * Most lines parsed in one statement. Each line's typed copy is wide (the staged shape's 60 columns and their
+ * nested lists), whatever its length: 21,000 short events in one 8 MB batch took the statement ~100 MB past the
+ * rest of the ingest, against ~30 MB in batches of 8,192.
+ */
+const STAGE_BATCH_ROWS = 8192;
+
+/**
+ * Rowid ranges of staged_lines' rows matching `lines` (non-task lines unless told), in file order: at most `batchBytes`
+ * of text (or one line) and {@link STAGE_BATCH_ROWS} lines each.
+ */
 async function stagedLineBatches(
   connection: DuckDBConnection,
   lines = 'task_kind IS NULL',
   batchBytes = STAGE_BATCH_BYTES,
 ): Promise<Array<{ first: bigint; last: bigint }>> {
+  // Both counts only grow along the rows, and so does their sum: each batch is a run of rows.
   const reader = await connection.runAndReadAll(`SELECT min(r) AS first, max(r) AS last FROM (
-      SELECT rowid AS r, (sum(bytes) OVER (ORDER BY rowid) - bytes) // ${batchBytes} AS batch
+      SELECT rowid AS r, (sum(bytes) OVER (ORDER BY rowid) - bytes) // ${batchBytes}
+        + (row_number() OVER (ORDER BY rowid) - 1) // ${STAGE_BATCH_ROWS} AS batch
       FROM staged_lines WHERE ${lines})
     GROUP BY batch ORDER BY batch`);
   return reader.getRowObjects() as Array<{ first: bigint; last: bigint }>;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -16,11 +16,15 @@ const reshape = (tree: unknown): unknown => shuffleSkeleton(tree as PlanNode);
 /** Every plan update with a description deferred, against none. */
 const deferringAll: StagingOptions = { supersededPlanTree: reshape, deferredPlanUpdateBytes: 0 };
 const deferringNone: StagingOptions = { supersededPlanTree: reshape, deferredPlanUpdateBytes: Number.MAX_SAFE_INTEGER };
+/** Every plan update with a description deferred and split from a copy holding a stand-in for it (as for long lines). */
+const standingInAll = (scratchDir: string): StagingOptions => ({ ...deferringAll, standInCopyBytes: -1, scratchDir });
 
 /** What staging `parts` leaves in the staged events, in order, or the error it throws. */
-async function staged(connection: DuckDBConnection, parts: DuckDbInput[], options: StagingOptions): Promise<string[]> {
+async function staged(connection: DuckDBConnection, parts: DuckDbInput[], options: StagingOptions, seen?: (plan: StagingPlan) => void): Promise<string[]> {
   try {
-    await stageEvents(connection, { parts }, options);
+    // Stand-ins are made only once a line was too long for the fast split.
+    const plan = await stageEvents(connection, { parts, longLines: options.standInCopyBytes !== undefined }, options);
+    seen?.(plan);
   } catch (error) {
     return [`error: ${(error as Error).constructor.name} ${(error as Error).message}`];
   }
@@ -52,11 +56,18 @@ describe('SQL plan updates deferred by the line split and read again', () => {
           continue; // A log the codec refuses (the broken ones) never reaches the split.
         }
         const pieces = await slimTaskEnds(parts, tempDir, { minBytes: 0, share: 0, judgedBytes: 1024 * 1024 });
+        mkdirSync(tempDir, { recursive: true }); // The ingest's temp directory, where copies are written.
         await db.database.withConnection(async (connection) => {
           for (const read of [parts, pieces]) {
             const kept = await staged(connection, read, deferringNone);
             expect(await staged(connection, read, deferringAll), source.name).toEqual(kept);
-            if (kept.some((row) => row.includes('SQLAdaptiveExecutionUpdate'))) logsWithUpdates += 1;
+            let split: StagingPlan | undefined;
+            expect(await staged(connection, read, standingInAll(tempDir), (plan) => (split = plan)), source.name).toEqual(kept);
+            if (kept.some((row) => row.includes('SQLAdaptiveExecutionUpdate'))) {
+              logsWithUpdates += 1;
+              // Split from the copies, not split again from the log (which stages the same rows).
+              expect(split?.parts.some((part) => part.taskPieces !== undefined), source.name).toBe(true);
+            }
           }
         });
       } finally {
@@ -88,6 +99,7 @@ describe('SQL plan updates deferred by the line split and read again', () => {
       const updates = kept.filter((row) => row.includes('SQLAdaptiveExecutionUpdate'));
       expect(updates.map((row) => row.includes('"physicalPlanDescription":null'))).toEqual([true, true, true, false, false]);
       expect(await staged(connection, [{ path: log, compression: 'none' }], deferringAll)).toEqual(kept);
+      expect(await staged(connection, [{ path: log, compression: 'none' }], standingInAll(scratch))).toEqual(kept);
     });
   });
 
@@ -100,6 +112,7 @@ describe('SQL plan updates deferred by the line split and read again', () => {
       const kept = await staged(connection, [{ path: log, compression: 'none' }], deferringNone);
       expect(kept.filter((row) => row.includes('SQLAdaptiveExecutionUpdate'))).toHaveLength(5);
       expect(await staged(connection, [{ path: log, compression: 'none' }], deferringAll)).toEqual(kept);
+      expect(await staged(connection, [{ path: log, compression: 'none' }], standingInAll(scratch))).toEqual(kept);
     });
   });
 
@@ -128,6 +141,50 @@ describe('SQL plan updates deferred by the line split and read again', () => {
       await db.database.withConnection(async (connection) => {
         const kept = await staged(connection, [{ path: log, compression: 'none' }], deferringNone);
         expect(await staged(connection, [{ path: log, compression: 'none' }], deferringAll), name).toEqual(kept);
+        expect(await staged(connection, [{ path: log, compression: 'none' }], standingInAll(scratch)), name).toEqual(kept);
+      });
+    }
+  });
+
+  it('are split from a copy holding stand-ins when lines too long for the fast split add up, with the same events', async () => {
+    const [first, ...rest] = buildEventLog({
+      appId: 'app-stand-ins',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: Array.from({ length: 30 }, (_, i) => ({ durationMs: 10 + i })) }] }],
+    }).split('\n');
+    const long = (execution: number, version: number): string =>
+      update(execution, version).replace('"physicalPlanDescription":"plan', `"physicalPlanDescription":"${'p'.repeat(2_300_000)} plan`);
+    // A SQL start with a 2.3 MB description stays in the copy: the copy's split still needs long lines.
+    const longStart = JSON.stringify({ Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', executionId: 3,
+      description: 'd'.repeat(2_300_000), details: '', physicalPlanDescription: 'p', sparkPlanInfo: { nodeName: 'X', simpleString: 'X', children: [], metrics: [] }, time: 1 });
+    const middle = rest.length >> 1;
+    const variants: Array<[string, string[]]> = [
+      ['plan updates only', [first!, long(1, 1), update(2, 1), long(1, 2), ...rest.slice(0, middle), long(2, 2), long(1, 3), ...rest.slice(middle)]],
+      ['and a long SQL start', [first!, long(1, 1), longStart, long(1, 2), ...rest.slice(0, middle), long(2, 2), long(1, 3), ...rest.slice(middle)]],
+    ];
+    for (const [name, lines] of variants) {
+      const log = join(scratch, 'stand-ins.json');
+      writeFileSync(log, `${lines.join('\n')}\n`);
+      const plain: StagingPlan = { parts: [{ path: log, compression: 'none' }], longLines: true };
+      const scratchDir = mkdtempSync(join(scratch, 'stand-ins-'));
+      await db.database.withConnection(async (connection) => {
+        const stagedRows = async (): Promise<string[]> =>
+          (await connection.runAndReadAll(`SELECT to_json(s)::VARCHAR AS row FROM ${STAGED_EVENTS} s ORDER BY rowid`)).getRowObjectsJS().map((row) => String(row.row));
+        await stageEvents(connection, plain, deferringNone);
+        const kept = await stagedRows();
+        expect(kept.filter((row) => row.includes('SQLAdaptiveExecutionUpdate')), name).toHaveLength(name === 'plan updates only' ? 5 : 4);
+        const copied = await stageEvents(connection, plain, { supersededPlanTree: reshape, scratchDir, standInCopyBytes: 4_000_000 });
+        // The copy with stand-ins is what the task read reads too.
+        expect(copied.parts[0]!.taskPieces?.length, name).toBeGreaterThan(0);
+        expect(await stagedRows(), name).toEqual(kept);
+        const tasks = async (read: StagingPlan): Promise<unknown[]> =>
+          (await connection.runAndReadAll(
+            `SELECT to_json(t)::VARCHAR AS row FROM (${taskEventsSql(read, 'SparkListenerTaskEnd')}) t ORDER BY part, "Task Info"."Task ID"`,
+          )).getRowObjectsJS().map((row) => row.row);
+        expect(await tasks(copied), name).toEqual(await tasks(plain));
+        expect(await tasks(await numberedPlan(copied)), name).toEqual(await tasks(await numberedPlan(plain)));
+        // Below the threshold the long lines are split from the log itself.
+        const uncopied = await stageEvents(connection, plain, { supersededPlanTree: reshape, scratchDir, standInCopyBytes: 20_000_000 });
+        expect(uncopied.parts[0]!.taskPieces, name).toBeUndefined();
       });
     }
   });
