@@ -205,7 +205,19 @@ export interface LongLineOptions {
   /** Where a file's other lines go, if anywhere. */
   otherLinesOf?: (file: DecodedFile) => OtherLines | null;
   /** What those other lines hold in place of a yielded line (default `{}`); null keeps the line itself. */
-  stubOf?: (line: Buffer) => Buffer | null;
+  stubOf?: (line: LongLine) => Buffer | null;
+  /**
+   * Hold only a long line's first bytes, at least this many (and at least the minimum length, to know it is long):
+   * for a reader that needs a line's head and length, not a 16 MB copy of it. Not with {@link otherLinesOf}, which
+   * may need a line whole.
+   */
+  headBytes?: number;
+}
+
+/** A line {@link longLinesStartingWith} yields: its bytes (its head only when asked for) and its length. */
+export interface LongLine {
+  bytes: Buffer;
+  length: number;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -223,8 +235,10 @@ export async function* longLinesStartingWith(
   prefix: string,
   minBytes: number,
   options: LongLineOptions = {},
-): AsyncGenerator<Buffer> {
+): AsyncGenerator<LongLine> {
   const wanted = Buffer.from(prefix);
+  if (options.headBytes !== undefined && options.otherLinesOf !== undefined) throw new Error('headBytes leaves no whole line for otherLinesOf');
+  const holdAtMost = options.headBytes === undefined ? Infinity : Math.max(options.headBytes, minBytes + 1);
   for (const file of files) {
     const otherLines = options.otherLinesOf?.(file) ?? null;
     // The current line: its first bytes while too few to tell ('start'), then all of it when it starts with the
@@ -232,12 +246,18 @@ export async function* longLinesStartingWith(
     let state: 'start' | 'held' | 'other' = 'start';
     let held: Buffer[] = [];
     let heldBytes = 0;
+    // A held line's length and last byte, when only its head is held.
+    let lineBytes = 0;
+    let lastByte = -1;
     let out: Buffer[] = [];
     const pass = (...bytes: Buffer[]): void => {
       if (otherLines !== null) out.push(...bytes);
     };
     const take = (bytes: Buffer): void => {
       if (state === 'other') return pass(bytes);
+      lineBytes += bytes.length;
+      if (bytes.length > 0) lastByte = bytes[bytes.length - 1]!;
+      if (state === 'held' && heldBytes >= holdAtMost) return;
       held.push(bytes);
       heldBytes += bytes.length;
       if (state === 'held') return;
@@ -253,18 +273,21 @@ export async function* longLinesStartingWith(
       }
     };
     /** Ends the current line: the line when it is one to yield (its stub passed on), else null (its bytes passed on). */
-    const lineEnd = (ending: Buffer | null): Buffer | null => {
-      let line: Buffer | null = null;
-      if (state === 'held') {
-        line = Buffer.concat(held, heldBytes);
-        if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-        if (line.length <= minBytes) line = null;
+    const lineEnd = (ending: Buffer | null): LongLine | null => {
+      let line: LongLine | null = null;
+      const length = lineBytes - (lastByte === CR ? 1 : 0);
+      if (state === 'held' && length > minBytes) {
+        const bytes = Buffer.concat(held, heldBytes);
+        line = { bytes: heldBytes === lineBytes ? bytes.subarray(0, length) : bytes, length };
       }
+      // Every line held whole is no longer than the minimum (or is yielded).
       if (line === null) pass(...held);
-      else if (otherLines !== null) pass(options.stubOf ? (options.stubOf(line) ?? line) : STUB_LINE);
+      else if (otherLines !== null) pass(options.stubOf ? (options.stubOf(line) ?? line.bytes) : STUB_LINE);
       if (ending !== null) pass(ending);
       held = [];
       heldBytes = 0;
+      lineBytes = 0;
+      lastByte = -1;
       state = 'start';
       return line;
     };

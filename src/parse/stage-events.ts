@@ -2,7 +2,7 @@ import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDB
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { findBlankLines, longLinesStartingWith, type DecodedFile, type OtherLines } from '../eventlog/line-scanner.js';
+import { findBlankLines, longLinesStartingWith, type DecodedFile, type LongLine, type OtherLines } from '../eventlog/line-scanner.js';
 import { PieceWriter, type Piece } from '../eventlog/pieces.js';
 import { parsePlanTree, walkablePlanTree } from '../model/plan-tree.js';
 import { logger } from '../logger.js';
@@ -526,8 +526,8 @@ class TaskCopies {
     let tooLongForFastSplit = 0;
     for (const [i, file] of copies.files.entries()) {
       let holdsOne = false;
-      for await (const line of longLinesStartingWith([file], PLAN_UPDATE_LINE_PREFIX, deferBytes)) {
-        if (planUpdateHead(line) === null) continue;
+      for await (const line of longLinesStartingWith([file], PLAN_UPDATE_LINE_PREFIX, deferBytes, { headBytes: PLAN_UPDATE_HEAD_BYTES })) {
+        if (planUpdateHead(line.bytes) === null) continue;
         holdsOne = true;
         if (line.length > FAST_SPLIT_LINE_BYTES) tooLongForFastSplit += line.length;
       }
@@ -692,9 +692,12 @@ const PLAN_UPDATE_LINE_PREFIX = `{"Event":"${PLAN_UPDATE_EVENT}","executionId":`
 /** The execution of a plan update line that carries a description, as {@link planUpdateExecutionSql} reads it. */
 const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"/;
 
+/** Bytes of a plan update line that hold its head: 180 characters of up to four bytes. */
+const PLAN_UPDATE_HEAD_BYTES = 720;
+
 /** The head of a plan update line up to its description, with its execution; null for a line written otherwise. */
 function planUpdateHead(line: Buffer): RegExpExecArray | null {
-  return PLAN_UPDATE_EXECUTION.exec(line.subarray(0, 720).toString('utf8').slice(0, 180));
+  return PLAN_UPDATE_EXECUTION.exec(line.subarray(0, PLAN_UPDATE_HEAD_BYTES).toString('utf8').slice(0, 180));
 }
 
 /**
@@ -710,8 +713,8 @@ const STAND_IN_BYTES_KEY = 'standInForBytes';
  * What a copy holds in place of a long plan update: its execution (as written) and its length, which the split reads
  * as if from the line itself ({@link standInBytesSql}); null for a line the split would not defer (the copy keeps it).
  */
-function standInFor(line: Buffer): Buffer | null {
-  const head = planUpdateHead(line);
+function standInFor(line: LongLine): Buffer | null {
+  const head = planUpdateHead(line.bytes);
   if (head === null) return null;
   return Buffer.from(`${PLAN_UPDATE_LINE_PREFIX}${head[1]},"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":${line.length}}`);
 }
@@ -780,7 +783,7 @@ async function restoreDeferredLines(
   const decodedBytes = new Map<string, number>();
   const otherLinesOf = copies ? (file: DecodedFile) => copies.otherLinesOf(file, decodedBytes) : undefined;
   let next = 0;
-  for await (const line of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, { decodedBytes, otherLinesOf })) {
+  for await (const { bytes: line } of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, { decodedBytes, otherLinesOf })) {
     const head = planUpdateHead(line);
     // The split took no description after the execution for a plan update either, and kept the line.
     if (head === null) continue;
