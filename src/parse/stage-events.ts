@@ -2,9 +2,20 @@ import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDB
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { findBlankLines, longLinesStartingWith, type DecodedFile, type LongLine, type OtherLines } from '../eventlog/line-scanner.js';
+import { findBlankLines, longLinesStartingWith, type DecodedFile, type OtherLines } from '../eventlog/line-scanner.js';
 import { PieceWriter, type Piece } from '../eventlog/pieces.js';
-import { parsePlanTree, walkablePlanTree } from '../model/plan-tree.js';
+import { parsePlanTree } from '../model/plan-tree.js';
+import {
+  JSON_INTEGER,
+  PLAN_UPDATE_EVENT,
+  PLAN_UPDATE_HEAD_BYTES,
+  PLAN_UPDATE_LINE_PREFIX,
+  planUpdateExecutionSql,
+  planUpdateHead,
+  standInBytesSql,
+  standInFor,
+  supersededUpdateAsTree,
+} from './plan-update-lines.js';
 import { logger } from '../logger.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
@@ -633,9 +644,6 @@ async function reshapedSupersededTrees(
   return reshaped;
 }
 
-/** The event name Spark writes for an adaptive re-plan (a SQL plan update). */
-const PLAN_UPDATE_EVENT = 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate';
-
 /**
  * Superseded plan updates' text past which {@link slimSupersededLines} rewrites them before the log is parsed: more
  * than one batch of it. Below, the batches drop their descriptions as they parse them; rewriting every log's took the
@@ -687,45 +695,11 @@ async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree:
  */
 const DEFERRED_PLAN_UPDATE_BYTES = 256 * 1024;
 
-/** How a SQL adaptive plan update line starts when Spark writes it (the split's {@link planUpdateExecutionSql} too). */
-const PLAN_UPDATE_LINE_PREFIX = `{"Event":"${PLAN_UPDATE_EVENT}","executionId":`;
-/** The execution of a plan update line that carries a description, as {@link planUpdateExecutionSql} reads it. */
-const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"/;
-
-/** Bytes of a plan update line that hold its head: 180 characters of up to four bytes. */
-const PLAN_UPDATE_HEAD_BYTES = 720;
-
-/** The head of a plan update line up to its description, with its execution; null for a line written otherwise. */
-function planUpdateHead(line: Buffer): RegExpExecArray | null {
-  return PLAN_UPDATE_EXECUTION.exec(line.subarray(0, PLAN_UPDATE_HEAD_BYTES).toString('utf8').slice(0, 180));
-}
-
 /**
  * Plan updates too long for the fast split, in one part, past which it is split from a copy with stand-ins: one line
  * of the longest an event may be splits within 200 MB, three took 241-292 MB and ten 354-402 MB.
  */
 const STAND_IN_COPY_BYTES = MAX_EVENT_BYTES;
-
-/** The key of a stand-in that holds the length of the plan update it stands in for. */
-const STAND_IN_BYTES_KEY = 'standInForBytes';
-
-/**
- * What a copy holds in place of a long plan update: its execution (as written) and its length, which the split reads
- * as if from the line itself ({@link standInBytesSql}); null for a line the split would not defer (the copy keeps it).
- */
-function standInFor(line: LongLine): Buffer | null {
-  const head = planUpdateHead(line.bytes);
-  if (head === null) return null;
-  return Buffer.from(`${PLAN_UPDATE_LINE_PREFIX}${head[1]},"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":${line.length}}`);
-}
-
-/**
- * A split line's length, or the length a stand-in holds. A line of the log that looks like one is deferred like a
- * stand-in, is then not found among the long lines read again, and the part is split again from the log itself.
- */
-const standInBytesSql = `CASE WHEN starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}') AND strlen(json) < 400
-    THEN coalesce(TRY_CAST(regexp_extract(json, ',"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":([0-9]+)}$', 1) AS BIGINT), strlen(json))
-    ELSE strlen(json) END`;
 
 /** A line the split deferred: where it is among the split's rows, its execution, length and file. */
 interface DeferredLine {
@@ -802,77 +776,6 @@ async function restoreDeferredLines(
   await flush();
   return true;
 }
-
-const JSON_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
-const TREE_KEY = Buffer.from(',"sparkPlanInfo":');
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const CLOSING_BRACE = 0x7d;
-/** The characters a JSON string may escape with a backslash, besides `u` and four hex digits. */
-const SIMPLE_ESCAPES = new Set([...'"\\/bfnrt'].map((character) => character.charCodeAt(0)));
-const HEX_DIGIT = /^[0-9a-fA-F]{4}$/;
-
-/**
- * Where the JSON string whose text starts at `from` (past its opening quote) ends: its closing quote, or -1 when it
- * is not a valid JSON string (a raw control character, an unknown escape, no end). DuckDB's split checked the UTF-8.
- */
-function jsonStringEnd(bytes: Buffer, from: number): number {
-  for (let at = from; at < bytes.length; at += 1) {
-    const byte = bytes[at]!;
-    if (byte === QUOTE) return at;
-    if (byte < 0x20) return -1;
-    if (byte !== BACKSLASH) continue;
-    const escaped = bytes[at + 1];
-    if (escaped === 0x75 /* u */) {
-      if (!HEX_DIGIT.test(bytes.toString('latin1', at + 2, at + 6))) return -1;
-      at += 5;
-    } else if (escaped !== undefined && SIMPLE_ESCAPES.has(escaped)) {
-      at += 1;
-    } else {
-      return -1;
-    }
-  }
-  return -1;
-}
-
-/**
- * A superseded plan update's line as its execution and reshaped tree alone; null to keep the line as it is (it is not
- * JSON, for the staging to name; or its tree is absent or too deep to walk). Spark writes the description and then the
- * tree, last: the description is checked as a JSON string where it lies and only the tree is parsed, so a 16 MB
- * description costs a byte scan, not a string. A line written otherwise is parsed whole.
- */
-function supersededUpdateAsTree(line: Buffer, descriptionStart: number, execution: bigint, reshape: (tree: unknown) => unknown): Buffer | null {
-  let tree: unknown;
-  const descriptionEnd = jsonStringEnd(line, descriptionStart);
-  if (descriptionEnd < 0) return null;
-  try {
-    if (line.subarray(descriptionEnd + 1, descriptionEnd + 1 + TREE_KEY.length).equals(TREE_KEY)) {
-      let end = line.length - 1;
-      while (end > descriptionEnd && line[end] !== CLOSING_BRACE) end -= 1;
-      // Past the closing brace only whitespace may follow; the tree's own text must then parse alone.
-      if (line.subarray(end + 1).toString('latin1').trim() !== '') return null;
-      tree = JSON.parse(line.toString('utf8', descriptionEnd + 1 + TREE_KEY.length, end));
-    } else {
-      tree = (JSON.parse(line.toString('utf8')) as { sparkPlanInfo?: unknown }).sparkPlanInfo;
-    }
-  } catch {
-    return null;
-  }
-  const walkable = tree === undefined || tree === null ? null : walkablePlanTree(tree);
-  if (walkable === null) return null;
-  return Buffer.from(
-    `{"Event":"${PLAN_UPDATE_EVENT}","executionId":${execution},"physicalPlanDescription":null,"sparkPlanInfo":${JSON.stringify(reshape(walkable))}}`,
-  );
-}
-
-/**
- * The execution of a SQL adaptive plan update that carries a description, from the start of its line (Spark writes
- * "executionId" and then "physicalPlanDescription" right after "Event"); NULL for any other line, or one written
- * otherwise, whose description is then kept.
- */
-const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
-    AND starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}')
-    THEN TRY_CAST(regexp_extract(substr(json, 1, 180), '^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"', 1) AS BIGINT) END`;
 
 /**
  * Most bytes of event text parsed in one statement. DuckDB parses a vector of lines (up to 2,048) at once and

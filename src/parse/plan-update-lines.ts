@@ -1,0 +1,118 @@
+/**
+ * SQL adaptive plan update lines read without parsing them: how Spark writes their head (event, execution, then the
+ * description), the stand-in a copy holds in place of a long one, and a superseded one cut down to its tree. The
+ * line split's SQL reads the same heads ({@link planUpdateExecutionSql}, {@link standInBytesSql}), so both sides of
+ * each rule are here.
+ */
+import { walkablePlanTree } from '../model/plan-tree.js';
+import type { LongLine } from '../eventlog/line-scanner.js';
+
+/** The event name Spark writes for an adaptive re-plan (a SQL plan update). */
+export const PLAN_UPDATE_EVENT = 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate';
+
+/** How a SQL adaptive plan update line starts when Spark writes it (the split's {@link planUpdateExecutionSql} too). */
+export const PLAN_UPDATE_LINE_PREFIX = `{"Event":"${PLAN_UPDATE_EVENT}","executionId":`;
+/** The execution of a plan update line that carries a description, as {@link planUpdateExecutionSql} reads it. */
+const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"/;
+
+/** Bytes of a plan update line that hold its head: 180 characters of up to four bytes. */
+export const PLAN_UPDATE_HEAD_BYTES = 720;
+
+/** The head of a plan update line up to its description, with its execution; null for a line written otherwise. */
+export function planUpdateHead(line: Buffer): RegExpExecArray | null {
+  return PLAN_UPDATE_EXECUTION.exec(line.subarray(0, PLAN_UPDATE_HEAD_BYTES).toString('utf8').slice(0, 180));
+}
+
+/** The key of a stand-in that holds the length of the plan update it stands in for. */
+const STAND_IN_BYTES_KEY = 'standInForBytes';
+
+/**
+ * What a copy holds in place of a long plan update: its execution (as written) and its length, which the split reads
+ * as if from the line itself ({@link standInBytesSql}); null for a line the split would not defer (the copy keeps it).
+ */
+export function standInFor(line: LongLine): Buffer | null {
+  const head = planUpdateHead(line.bytes);
+  if (head === null) return null;
+  return Buffer.from(`${PLAN_UPDATE_LINE_PREFIX}${head[1]},"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":${line.length}}`);
+}
+
+/**
+ * A split line's length, or the length a stand-in holds. A line of the log that looks like one is deferred like a
+ * stand-in, is then not found among the long lines read again, and the part is split again from the log itself.
+ */
+export const standInBytesSql = `CASE WHEN starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}') AND strlen(json) < 400
+    THEN coalesce(TRY_CAST(regexp_extract(json, ',"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":([0-9]+)}$', 1) AS BIGINT), strlen(json))
+    ELSE strlen(json) END`;
+
+/** An integer as JSON writes one (no leading zero): an execution id the staging's JSON parse accepts. */
+export const JSON_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+
+const TREE_KEY = Buffer.from(',"sparkPlanInfo":');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CLOSING_BRACE = 0x7d;
+/** The characters a JSON string may escape with a backslash, besides `u` and four hex digits. */
+const SIMPLE_ESCAPES = new Set([...'"\\/bfnrt'].map((character) => character.charCodeAt(0)));
+const HEX_DIGIT = /^[0-9a-fA-F]{4}$/;
+
+/**
+ * Where the JSON string whose text starts at `from` (past its opening quote) ends: its closing quote, or -1 when it
+ * is not a valid JSON string (a raw control character, an unknown escape, no end). DuckDB's split checked the UTF-8.
+ */
+function jsonStringEnd(bytes: Buffer, from: number): number {
+  for (let at = from; at < bytes.length; at += 1) {
+    const byte = bytes[at]!;
+    if (byte === QUOTE) return at;
+    if (byte < 0x20) return -1;
+    if (byte !== BACKSLASH) continue;
+    const escaped = bytes[at + 1];
+    if (escaped === 0x75 /* u */) {
+      if (!HEX_DIGIT.test(bytes.toString('latin1', at + 2, at + 6))) return -1;
+      at += 5;
+    } else if (escaped !== undefined && SIMPLE_ESCAPES.has(escaped)) {
+      at += 1;
+    } else {
+      return -1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * A superseded plan update's line as its execution and reshaped tree alone; null to keep the line as it is (it is not
+ * JSON, for the staging to name; or its tree is absent or too deep to walk). Spark writes the description and then the
+ * tree, last: the description is checked as a JSON string where it lies and only the tree is parsed, so a 16 MB
+ * description costs a byte scan, not a string. A line written otherwise is parsed whole.
+ */
+export function supersededUpdateAsTree(line: Buffer, descriptionStart: number, execution: bigint, reshape: (tree: unknown) => unknown): Buffer | null {
+  let tree: unknown;
+  const descriptionEnd = jsonStringEnd(line, descriptionStart);
+  if (descriptionEnd < 0) return null;
+  try {
+    if (line.subarray(descriptionEnd + 1, descriptionEnd + 1 + TREE_KEY.length).equals(TREE_KEY)) {
+      let end = line.length - 1;
+      while (end > descriptionEnd && line[end] !== CLOSING_BRACE) end -= 1;
+      // Past the closing brace only whitespace may follow; the tree's own text must then parse alone.
+      if (line.subarray(end + 1).toString('latin1').trim() !== '') return null;
+      tree = JSON.parse(line.toString('utf8', descriptionEnd + 1 + TREE_KEY.length, end));
+    } else {
+      tree = (JSON.parse(line.toString('utf8')) as { sparkPlanInfo?: unknown }).sparkPlanInfo;
+    }
+  } catch {
+    return null;
+  }
+  const walkable = tree === undefined || tree === null ? null : walkablePlanTree(tree);
+  if (walkable === null) return null;
+  return Buffer.from(
+    `{"Event":"${PLAN_UPDATE_EVENT}","executionId":${execution},"physicalPlanDescription":null,"sparkPlanInfo":${JSON.stringify(reshape(walkable))}}`,
+  );
+}
+
+/**
+ * The execution of a SQL adaptive plan update that carries a description, from the start of its line (Spark writes
+ * "executionId" and then "physicalPlanDescription" right after "Event"); NULL for any other line, or one written
+ * otherwise, whose description is then kept.
+ */
+export const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
+    AND starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}')
+    THEN TRY_CAST(regexp_extract(substr(json, 1, 180), '^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"', 1) AS BIGINT) END`;
