@@ -88,6 +88,12 @@ describe('SQL plan updates deferred by the line split and read again', () => {
         children: [{ nodeName: 'Exchange', simpleString: 'Exchange hashpartitioning(k#1, 200)', metrics: [{ name: 'shuffle bytes written', accumulatorId: version }], children: [] }],
       },
     });
+  /** `line` (a plan update) with its description lengthened by `bytes`. */
+  const padded = (line: string, bytes: number): string =>
+    line.replace('"physicalPlanDescription":"plan', `"physicalPlanDescription":"${'p'.repeat(bytes)} plan`);
+  /** The lines of a log of one stage of `tasks` tasks. */
+  const logOfTasks = (appId: string, tasks: number): string[] =>
+    buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: Array.from({ length: tasks }, (_, i) => ({ durationMs: 10 + i })) }] }] }).split('\n');
   const lines = ['{"Event":"SparkListenerLogStart","Spark Version":"3.5.0"}', update(1, 1), update(2, 1), update(1, 2), update(2, 2), update(1, 3)];
 
   it('match the lines of a log with CRLF line ends', async () => {
@@ -147,12 +153,8 @@ describe('SQL plan updates deferred by the line split and read again', () => {
   });
 
   it('are split from a copy holding stand-ins when lines too long for the fast split add up, with the same events', async () => {
-    const [first, ...rest] = buildEventLog({
-      appId: 'app-stand-ins',
-      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: Array.from({ length: 30 }, (_, i) => ({ durationMs: 10 + i })) }] }],
-    }).split('\n');
-    const long = (execution: number, version: number): string =>
-      update(execution, version).replace('"physicalPlanDescription":"plan', `"physicalPlanDescription":"${'p'.repeat(2_300_000)} plan`);
+    const [first, ...rest] = logOfTasks('app-stand-ins', 30);
+    const long = (execution: number, version: number): string => padded(update(execution, version), 2_300_000);
     // A SQL start with a 2.3 MB description stays in the copy: the copy's split still needs long lines.
     const longStart = JSON.stringify({ Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', executionId: 3,
       description: 'd'.repeat(2_300_000), details: '', physicalPlanDescription: 'p', sparkPlanInfo: { nodeName: 'X', simpleString: 'X', children: [], metrics: [] }, time: 1 });
@@ -190,12 +192,8 @@ describe('SQL plan updates deferred by the line split and read again', () => {
   });
 
   it('give the task read a copy without them where they are most of a file, with the same task events on the same lines', async () => {
-    const [first, ...rest] = buildEventLog({
-      appId: 'app-stubbed',
-      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: Array.from({ length: 40 }, (_, i) => ({ durationMs: 10 + i })) }] }],
-    }).split('\n');
-    const big = (execution: number, version: number): string =>
-      update(execution, version).replace('"physicalPlanDescription":"plan', `"physicalPlanDescription":"${'p'.repeat(1_500_000)} plan`);
+    const [first, ...rest] = logOfTasks('app-stubbed', 40);
+    const big = (execution: number, version: number): string => padded(update(execution, version), 1_500_000);
     // Twelve updates of 1.5 MB between the task events, and one blank line: more than the task read buffers, and most
     // of the log's bytes.
     const middle = rest.length >> 1;
