@@ -1,11 +1,15 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
 import { BadInputError } from '../errors.js';
+import { PacedDecoder } from './paced-decoder.js';
 
 /** What a framed decoder made of the bytes it was given. */
 export interface DecodeProgress {
   /** Bytes fully decoded from the start of the buffer. */
   consumed: number;
-  /** Bytes needed, counted from the first unconsumed byte, before the next frame can be decoded. */
+  /**
+   * Bytes needed, counted from the first unconsumed byte, before the next frame can be decoded; 0 when the decoder
+   * stopped because it holds enough for its reader (see {@link PacedDecoder}), to go on once the reader has taken it.
+   */
   need: number;
 }
 
@@ -13,7 +17,7 @@ export interface DecodeProgress {
  * Base of the decoders for Spark's chunked codecs (lz4-java, snappy-java, ning lzf): it buffers only
  * the frame being read, so memory stays at one block however large the file is.
  */
-export abstract class FramedDecoder extends Transform {
+export abstract class FramedDecoder extends PacedDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private need = 1;
@@ -33,7 +37,8 @@ export abstract class FramedDecoder extends Transform {
 
   /**
    * Decodes, and pushes, every complete frame at the start of `buf` (whose first byte is at stream
-   * offset `offset`). Throws the error of `corrupt()` on bad framing.
+   * offset `offset`), stopping early (need 0) once it {@link holdsEnough}. Throws the error of `corrupt()` on bad
+   * framing.
    */
   protected abstract decode(buf: Buffer, offset: number): DecodeProgress;
 
@@ -53,20 +58,22 @@ export abstract class FramedDecoder extends Transform {
       callback();
       return;
     }
-    const buf = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered);
-    let progress: DecodeProgress;
-    try {
-      progress = this.decode(buf, this.offset);
-    } catch (err) {
-      callback(err as Error);
-      return;
+    this.decodeBuffered().then(() => callback(), callback);
+  }
+
+  /** Decodes the buffered frames, waiting for the reader whenever {@link decode} stops for it. */
+  private async decodeBuffered(): Promise<void> {
+    for (;;) {
+      const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+      const progress = this.decode(buf, this.offset);
+      this.offset += progress.consumed;
+      this.need = progress.need;
+      const rest = buf.subarray(progress.consumed);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      if (progress.need > 0) return;
+      await this.readerCaughtUp();
     }
-    this.offset += progress.consumed;
-    this.need = progress.need;
-    const rest = buf.subarray(progress.consumed);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
-    callback();
   }
 
   override _flush(callback: TransformCallback): void {

@@ -29,6 +29,7 @@ export class Lz4BlockDecoder extends FramedDecoder {
   protected decode(buf: Buffer, offset: number): DecodeProgress {
     let pos = 0;
     for (;;) {
+      if (this.holdsEnough) return { consumed: pos, need: 0 };
       if (buf.length - pos < HEADER_LENGTH) return { consumed: pos, need: HEADER_LENGTH };
       const at = offset + pos;
       if (buf.compare(MAGIC, 0, MAGIC.length, pos, pos + MAGIC.length) !== 0) {

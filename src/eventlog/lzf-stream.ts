@@ -24,6 +24,7 @@ export class LzfDecoder extends FramedDecoder {
   protected decode(buf: Buffer, offset: number): DecodeProgress {
     let pos = 0;
     for (;;) {
+      if (this.holdsEnough) return { consumed: pos, need: 0 };
       const available = buf.length - pos;
       const at = offset + pos;
       if (available < STORED_HEADER_LENGTH) return { consumed: pos, need: STORED_HEADER_LENGTH };

@@ -26,6 +26,7 @@ export class SnappyJavaDecoder extends FramedDecoder {
   protected decode(buf: Buffer, offset: number): DecodeProgress {
     let pos = 0;
     for (;;) {
+      if (this.holdsEnough) return { consumed: pos, need: 0 };
       const available = buf.length - pos;
       const at = offset + pos;
       if (!this.headerRead || (available >= 4 && buf.readInt32BE(pos) === MAGIC_HEAD)) {

@@ -18,6 +18,7 @@ import {
 import { xxhash32 } from '../../src/eventlog/xxhash32.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { makeTempDir, sha256OfFile, sha256OfStream } from './helpers.js';
+import { writeLz4Zeros } from '../security/bombs.js';
 
 const codecsDir = eventLogPath('formats', 'codecs');
 const codecFiles = readdirSync(codecsDir).sort();
@@ -200,5 +201,64 @@ describe('corrupt and truncated input', () => {
     await expect(sha256OfStream(openDecodedStream(join(tmp.dir, 'gone.lz4'), 'lz4'))).rejects.toThrow(
       /gone\.lz4 does not exist/,
     );
+  });
+});
+
+describe('decoding input that grows thousands of times', () => {
+  /** A zstd frame of `prefix`, `runs` blocks each a run of 128 KiB of `byte` (4 bytes apiece), and `suffix`. */
+  function zstdRuns(prefix: string, byte: string, runs: number, suffix: string): Buffer {
+    const block = (type: number, size: number, last: boolean, body: Buffer): Buffer => {
+      const header = (size << 3) | (type << 1) | (last ? 1 : 0);
+      return Buffer.concat([Buffer.from([header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff]), body]);
+    };
+    // No content size, not single-segment, a 2 MiB window: blocks up to 128 KiB. The prefix is stored as it is.
+    const frame: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58])];
+    for (let at = 0; at < prefix.length; at += 128 * 1024) {
+      const raw = Buffer.from(prefix.slice(at, at + 128 * 1024));
+      frame.push(block(0, raw.length, false, raw));
+    }
+    for (let i = 0; i < runs; i += 1) frame.push(block(1, 128 * 1024, false, Buffer.from(byte)));
+    frame.push(block(0, suffix.length, true, Buffer.from(suffix)));
+    return Buffer.concat(frame);
+  }
+
+  /** Reads `stream` slowly, a turn of the event loop per chunk; the most it held decoded at once, and all it gave. */
+  async function readSlowly(stream: Readable): Promise<{ mostHeld: number; bytes: number; head: string; tail: string }> {
+    let mostHeld = 0;
+    let bytes = 0;
+    let head = '';
+    let tail = Buffer.alloc(0);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      mostHeld = Math.max(mostHeld, stream.readableLength + chunk.length);
+      if (bytes === 0) head = chunk.subarray(0, 40).toString('latin1');
+      bytes += chunk.length;
+      tail = Buffer.concat([tail, chunk]).subarray(-40);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { mostHeld, bytes, head, tail: tail.toString('latin1') };
+  }
+
+  it('holds a few MB of a 100 MB zstd line made of 4-byte blocks, not the line, at the start or after other lines', async () => {
+    const line = '{"Event":"Padded","pad":"';
+    // Other lines first, stored as they are (as dense as input gets): the reads have grown to their largest.
+    const others = Array.from({ length: 3_000 }, (_, i) => `{"Event":"Other","n":${i},"r":"${randomBytes(48).toString('base64')}"}\n`).join('');
+    for (const prefix of [line, others + line]) {
+      const path = join(tmp.dir, 'runs.zstd');
+      await writeFile(path, zstdRuns(prefix, 'x', 800, '"}\n'));
+      const read = await readSlowly(openDecodedStream(path, 'zstd'));
+      expect(read.bytes).toBe(prefix.length + 800 * 128 * 1024 + 3);
+      expect(read.head).toBe(`${prefix}${'x'.repeat(40)}`.slice(0, 40));
+      expect(read.tail.endsWith('xx"}\n')).toBe(true);
+      expect(read.mostHeld, `${prefix.length} bytes first`).toBeLessThan(16 * 1024 * 1024);
+    }
+  });
+
+  it('holds a few MB of an lz4 file of zeros', async () => {
+    const path = join(tmp.dir, 'zeros.lz4');
+    await writeLz4Zeros(path, 400_000);
+    const read = await readSlowly(openDecodedStream(path, 'lz4'));
+    expect(read.bytes % (64 * 1024)).toBe(0);
+    expect(read.bytes).toBeGreaterThan(80 * 1024 * 1024);
+    expect(read.mostHeld).toBeLessThan(16 * 1024 * 1024);
   });
 });
