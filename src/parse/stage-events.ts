@@ -396,7 +396,9 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         const copies = standIns === null && deferred.length > 0 && options.scratchDir !== undefined
           ? await TaskCopies.worthMaking(plan, index, deferred, join(options.scratchDir, `part-${index}-tasks`))
           : null;
-        if (await restoreDeferredLines(connection, readerFilesOf(plan, index), deferred, deferBytes, reshape, copies)) {
+        if (standIns === null && worthSplittingAgain(readerFilesOf(plan, index), deferred)) {
+          await splitLines(null);
+        } else if (await restoreDeferredLines(connection, readerFilesOf(plan, index), deferred, deferBytes, reshape, copies)) {
           const taskPieces = standIns?.pieces ?? (await copies?.finish());
           if (taskPieces) parts[index] = { ...plan.parts[index]!, taskPieces };
         } else {
@@ -700,6 +702,21 @@ const DEFERRED_PLAN_UPDATE_BYTES = 256 * 1024;
  * of the longest an event may be splits within 200 MB, three took 241-292 MB and ten 354-402 MB.
  */
 const STAND_IN_COPY_BYTES = MAX_EVENT_BYTES;
+
+/**
+ * Deferred plan updates up to which a compressed part is split again keeping their text, rather than read again in
+ * JavaScript: that decodes the whole file (~1 s for the wide bench log's 440 MB of zstd, for its four 1 MB updates),
+ * where DuckDB splits it again in less than half that, and holding a few MB of plan text costs nothing.
+ */
+const SPLIT_AGAIN_DEFERRED_BYTES = MAX_EVENT_BYTES;
+
+/** Whether the `deferred` lines are better had by splitting the part again (see {@link SPLIT_AGAIN_DEFERRED_BYTES}). */
+function worthSplittingAgain(files: readonly DecodedFile[], deferred: readonly DeferredLine[]): boolean {
+  if (deferred.length === 0) return false;
+  const holding = new Set(deferred.map((row) => row.deferred_from));
+  const deferredBytes = deferred.reduce((sum, row) => sum + Number(row.bytes), 0);
+  return deferredBytes <= SPLIT_AGAIN_DEFERRED_BYTES && files.some((file) => file.codec !== 'none' && holding.has(file.path));
+}
 
 /** A line the split deferred: where it is among the split's rows, its execution, length and file. */
 interface DeferredLine {
