@@ -198,7 +198,8 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
   if (part.compression === 'none' && (await stat(part.path)).size < options.minBytes) return null;
   const reader =
     part.compression === 'none' ? await plainReader(part.path, options.chunkBytes) : inflatingReader(part.path, options.chunkBytes);
-  let file: PieceWriter | null = null;
+  // Declared so, not narrowed to null: the write below creates it.
+  let file = null as PieceWriter | null;
   let kept = false;
   /** The start of a line the previous chunk ended in the middle of (a copy: chunk buffers are reused). */
   let carry: Buffer | null = null;
@@ -206,10 +207,27 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
   let judged = 0;
   let saved = 0;
   let decided = false;
+  /**
+   * What is copied before the copy is judged worth it, held rather than written: most logs are not slimmed, and
+   * writing their first 16 MB only to remove it took longer than reading it.
+   */
+  let held: Buffer[] = [];
+  const write = async (pieces: Buffer[]): Promise<void> => {
+    if (!decided) {
+      // A copy: the pieces point into the chunk buffer the next read reuses.
+      held.push(Buffer.concat(pieces));
+      return;
+    }
+    file ??= new PieceWriter(piecePrefix, options.pieceBytes);
+    if (held.length > 0) {
+      await file.write(held);
+      held = [];
+    }
+    await file.write(pieces);
+  };
   try {
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
       if (judged === 0 && chunk.length < Math.min(options.minBytes, options.chunkBytes)) return null;
-      file ??= new PieceWriter(piecePrefix, options.pieceBytes);
       const pieces: Buffer[] = [];
       let from = 0;
       let cut = 0;
@@ -225,7 +243,7 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
           } else {
             carry = Buffer.concat([carry!, chunk]);
           }
-          await file.write(pieces);
+          await write(pieces);
           continue;
         }
         const head = chunk.subarray(0, firstEnd + 1);
@@ -258,11 +276,12 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
         }
       }
       // Written before the next read reuses this chunk's buffer (the pieces point into it).
-      await file.write(pieces);
+      await write(pieces);
     }
     if (!decided && (judged < options.minBytes || saved < options.share * judged)) return null;
+    decided = true;
     // The last line, without a line end: copied as it is (it may be cut off mid-write).
-    if (carry !== null) await file!.write([carry]);
+    await write(carry !== null ? [carry] : []);
     const pieces = await file!.finish();
     kept = true;
     return { ...part, pieces };
