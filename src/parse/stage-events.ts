@@ -396,9 +396,11 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         const copies = standIns === null && deferred.length > 0 && options.scratchDir !== undefined
           ? await TaskCopies.worthMaking(plan, index, deferred, join(options.scratchDir, `part-${index}-tasks`))
           : null;
-        if (standIns === null && worthSplittingAgain(readerFilesOf(plan, index), deferred)) {
-          await splitLines(null);
-        } else if (await restoreDeferredLines(connection, readerFilesOf(plan, index), deferred, deferBytes, reshape, copies)) {
+        const files = readerFilesOf(plan, index);
+        const lines = standIns === null && fewDeferredInCompressedFiles(files, deferred)
+          ? deferredLinesReadByDuckDb(connection, linesSql(plan, index), deferBytes)
+          : deferredLinesReadFromFiles(files, deferred, deferBytes, copies);
+        if (lines !== null && (await restoreDeferredLines(connection, lines, deferred, reshape))) {
           const taskPieces = standIns?.pieces ?? (await copies?.finish());
           if (taskPieces) parts[index] = { ...plan.parts[index]!, taskPieces };
         } else {
@@ -703,21 +705,6 @@ const DEFERRED_PLAN_UPDATE_BYTES = 256 * 1024;
  */
 const STAND_IN_COPY_BYTES = MAX_EVENT_BYTES;
 
-/**
- * Deferred plan updates up to which a compressed part is split again keeping their text, rather than read again in
- * JavaScript: that decodes the whole file (~1 s for the wide bench log's 440 MB of zstd, for its four 1 MB updates),
- * where DuckDB splits it again in less than half that, and holding a few MB of plan text costs nothing.
- */
-const SPLIT_AGAIN_DEFERRED_BYTES = MAX_EVENT_BYTES;
-
-/** Whether the `deferred` lines are better had by splitting the part again (see {@link SPLIT_AGAIN_DEFERRED_BYTES}). */
-function worthSplittingAgain(files: readonly DecodedFile[], deferred: readonly DeferredLine[]): boolean {
-  if (deferred.length === 0) return false;
-  const holding = new Set(deferred.map((row) => row.deferred_from));
-  const deferredBytes = deferred.reduce((sum, row) => sum + Number(row.bytes), 0);
-  return deferredBytes <= SPLIT_AGAIN_DEFERRED_BYTES && files.some((file) => file.codec !== 'none' && holding.has(file.path));
-}
-
 /** A line the split deferred: where it is among the split's rows, its execution, length and file. */
 interface DeferredLine {
   r: bigint;
@@ -737,27 +724,66 @@ async function deferredLines(connection: DuckDBConnection): Promise<DeferredLine
 }
 
 /**
- * Puts back the text of the `deferred` plan updates, reading them again one at a time from those of `files` (the files
- * the split read, in order) that hold one: an execution's last update whole, an earlier one as its execution and
- * reshaped tree alone (as {@link slimSupersededLines} writes it; a line that is not JSON, or whose tree is too deep to
- * walk, whole, for the batches to treat as before). So the split never holds the superseded text, and what is held at
- * once is one update and a batch of what is kept. The same pass writes the task read's `copies`, if any. Lines are
- * matched in order and checked by execution and length; false when they do not match, for the caller to split again
- * keeping every line.
+ * Deferred plan updates up to which a compressed part's are read again by DuckDB rather than by JavaScript, which
+ * decodes the whole file (~1 s for the wide bench log's 440 MB of zstd, for its four 1 MB updates) where DuckDB reads it
+ * again in ~0.15 s; DuckDB then holds those few MB at once.
  */
-async function restoreDeferredLines(
-  connection: DuckDBConnection,
+const DUCKDB_READ_DEFERRED_BYTES = MAX_EVENT_BYTES;
+
+/** Whether the `deferred` lines are few and in a compressed file (see {@link DUCKDB_READ_DEFERRED_BYTES}). */
+function fewDeferredInCompressedFiles(files: readonly DecodedFile[], deferred: readonly DeferredLine[]): boolean {
+  const holding = new Set(deferred.map((row) => row.deferred_from));
+  const deferredBytes = deferred.reduce((sum, row) => sum + Number(row.bytes), 0);
+  return deferredBytes < DUCKDB_READ_DEFERRED_BYTES && files.some((file) => file.codec !== 'none' && holding.has(file.path));
+}
+
+/**
+ * The long plan updates of the files the split read (`lines`, its read), read again by DuckDB with the same reader, in
+ * file order, for a few MB of them.
+ */
+async function* deferredLinesReadByDuckDb(connection: DuckDBConnection, lines: string, deferBytes: number): AsyncGenerator<Buffer> {
+  const reader = await connection.runAndReadAll(
+    `SELECT json FROM ${lines} WHERE starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}') AND strlen(json) > ${deferBytes}`,
+  );
+  for (const [json] of reader.getRows()) yield Buffer.from(String(json));
+}
+
+/**
+ * The long plan updates of those of `files` (the files the split read, in order) that hold a `deferred` line, read one
+ * at a time; the same pass writes the task read's `copies`, if any. Null when a file the split named is not among them.
+ */
+function deferredLinesReadFromFiles(
   files: readonly DecodedFile[],
   deferred: readonly DeferredLine[],
   deferBytes: number,
-  reshape: (tree: unknown) => unknown,
   copies: TaskCopies | null,
-): Promise<boolean> {
-  if (deferred.length === 0) return true;
+): AsyncIterable<Buffer> | null {
   // Only the files that hold a deferred line are read again: of a slimmed log's hundreds of pieces, a few.
   const holding = new Set(deferred.map((row) => row.deferred_from));
   const toRead = files.filter((file) => holding.has(file.path));
-  if (toRead.length !== holding.size) return false;
+  if (toRead.length !== holding.size) return null;
+  const decodedBytes = new Map<string, number>();
+  const otherLinesOf = copies ? (file: DecodedFile) => copies.otherLinesOf(file, decodedBytes) : undefined;
+  const read = longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, { decodedBytes, otherLinesOf });
+  return (async function* () {
+    for await (const line of read) yield line.bytes;
+  })();
+}
+
+/**
+ * Puts back the text of the `deferred` plan updates from `lines`, the long plan update lines of the files the split read,
+ * in order: an execution's last update whole, an earlier one as its execution and reshaped tree alone (as
+ * {@link slimSupersededLines} writes it; a line that is not JSON, or whose tree is too deep to walk, whole, for the
+ * batches to treat as before). So the split never holds the superseded text, and what is held at once is one update
+ * and a batch of what is kept. Lines are matched in order and checked by execution and length; false when they do not
+ * match, for the caller to split again keeping every line.
+ */
+async function restoreDeferredLines(
+  connection: DuckDBConnection,
+  lines: AsyncIterable<Buffer>,
+  deferred: readonly DeferredLine[],
+  reshape: (tree: unknown) => unknown,
+): Promise<boolean> {
   // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
   let batch = { rowids: [] as bigint[], lines: [] as Buffer[], superseded: [] as boolean[], bytes: 0 };
   const flush = async (): Promise<void> => {
@@ -771,10 +797,8 @@ async function restoreDeferredLines(
     );
     batch = { rowids: [], lines: [], superseded: [], bytes: 0 };
   };
-  const decodedBytes = new Map<string, number>();
-  const otherLinesOf = copies ? (file: DecodedFile) => copies.otherLinesOf(file, decodedBytes) : undefined;
   let next = 0;
-  for await (const { bytes: line } of longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, { decodedBytes, otherLinesOf })) {
+  for await (const line of lines) {
     const head = planUpdateHead(line);
     // The split took no description after the execution for a plan update either, and kept the line.
     if (head === null) continue;

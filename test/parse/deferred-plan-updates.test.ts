@@ -106,6 +106,10 @@ describe('SQL plan updates deferred by the line split and read again', () => {
       expect(updates.map((row) => row.includes('"physicalPlanDescription":null'))).toEqual([true, true, true, false, false]);
       expect(await staged(connection, [{ path: log, compression: 'none' }], deferringAll)).toEqual(kept);
       expect(await staged(connection, [{ path: log, compression: 'none' }], standingInAll(scratch))).toEqual(kept);
+      // Compressed, a few MB of them are read again by DuckDB.
+      const gzipped = join(scratch, 'crlf.json.gz');
+      writeFileSync(gzipped, gzipSync(`${lines.join('\r\n')}\r\n`));
+      expect(await staged(connection, [{ path: gzipped, compression: 'gzip' }], deferringAll)).toEqual(kept);
     });
   });
 
