@@ -25,7 +25,7 @@ import {
   type StagingOptions,
   type StagingPlan,
 } from '../parse/stage-events.js';
-import { slimTaskEnds, type SlimmingOptions } from '../parse/slim-task-ends.js';
+import { slimTaskEnds, taskEndsLookWide, type SlimmingOptions } from '../parse/slim-task-ends.js';
 import { OutOfRangeIdError, writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
@@ -223,7 +223,9 @@ async function ingestSourceNow(
     stage('materialized');
     // DuckDB first reads copies without the task-end accumulables nothing keeps, in pieces; a log that turns out
     // broken is read again from its own parts, line by line (the slow path).
-    const fastParts = await slimTaskEnds(parts, tempDir, options.slimming);
+    const fastParts = await slimTaskEnds(parts, tempDir, options.slimming, (part, share) =>
+      database.withConnection((connection) => taskEndsLookWide(connection, part, share)),
+    );
     stage('slimmed');
     return await database.withWriteConnection(async (connection) => {
       try {

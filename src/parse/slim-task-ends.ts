@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -142,8 +143,8 @@ async function plainReader(path: string, chunkBytes: number): Promise<ChunkReade
   };
 }
 
-function inflatingReader(path: string, chunkBytes: number): ChunkReader {
-  const stream: Readable = openDecodedStream(path, 'gzip');
+function decodingReader(path: string, codec: 'gzip' | 'zstd', chunkBytes: number): ChunkReader {
+  const stream: Readable = openDecodedStream(path, codec);
   const pieces = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   return {
     async next() {
@@ -192,12 +193,10 @@ function slimLines(buffer: Buffer, from: number, pieces: Buffer[]): { cut: numbe
  * save too little to pay for the copy.
  */
 async function slimPart(part: DuckDbInput, piecePrefix: string, options: SlimmingOptions): Promise<DuckDbInput | null> {
-  // zstd is left to DuckDB: its decoder is native, ours (fzstd) is JavaScript and slower than the cut saves.
-  if (part.compression === 'zstd') return null;
   // A plain part's size is known: one too small to pay for a copy is not read at all.
   if (part.compression === 'none' && (await stat(part.path)).size < options.minBytes) return null;
   const reader =
-    part.compression === 'none' ? await plainReader(part.path, options.chunkBytes) : inflatingReader(part.path, options.chunkBytes);
+    part.compression === 'none' ? await plainReader(part.path, options.chunkBytes) : decodingReader(part.path, part.compression, options.chunkBytes);
   // Declared so, not narrowed to null: the write below creates it.
   let file = null as PieceWriter | null;
   let kept = false;
@@ -298,17 +297,46 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
 /**
  * The parts DuckDB should read for a log: each part given a slimmed copy as its pieces (see
  * {@link accumulablesCut}), written into `tempDir`, where that pays, else the part itself. Line numbers and every
- * line but the cut task ends are unchanged.
+ * line but the cut task ends are unchanged. A zstd part is slimmed only where `worthDecoding` says so (the ingest asks
+ * {@link taskEndsLookWide}).
  */
+/** Lines of a part {@link taskEndsLookWide} reads. */
+const LOOKED_AT_LINES = 1000;
+
+/**
+ * Whether at least `share` of the first {@link LOOKED_AT_LINES} lines of `part`, read by DuckDB, is task-end
+ * accumulables: from where a task end's "Accumulables" start to the key after them. An
+ * estimate for deciding whether to decode a part in JavaScript at all (slimming then judges it exactly); lines over 2
+ * MB are passed over.
+ */
+export async function taskEndsLookWide(connection: DuckDBConnection, part: DuckDbInput, share: number): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `SELECT coalesce(sum(strlen(json)), 0)::DOUBLE AS bytes, coalesce(sum(CASE WHEN starts_with(json, '${TASK_END_LINE_PREFIX}')
+        AND strpos(json, '"Accumulables":[') > 0 THEN greatest(0, coalesce(nullif(strpos(json, '},"Task Executor Metrics"'), 0),
+          nullif(strpos(json, '},"Task Metrics"'), 0), strlen(json)) - strpos(json, '"Accumulables":[')) END), 0)::DOUBLE AS accumulables
+     FROM (SELECT json FROM read_csv($path, columns = {'json': 'VARCHAR'}, compression = '${part.compression === 'none' ? 'uncompressed' : part.compression}',
+       delim = '\x01', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false,
+       max_line_size = ${2 * 1024 * 1024}, buffer_size = ${4 * 1024 * 1024}, ignore_errors = true) LIMIT ${LOOKED_AT_LINES})`,
+    { path: part.path },
+  );
+  const [{ bytes, accumulables }] = reader.getRowObjectsJS() as Array<{ bytes: number; accumulables: number }>;
+  return bytes > 0 && accumulables >= share * bytes;
+}
+
 export async function slimTaskEnds(
   parts: readonly DuckDbInput[],
   tempDir: string,
   options: Partial<SlimmingOptions> = {},
+  worthDecoding: (part: DuckDbInput, share: number) => Promise<boolean> = async () => false,
 ): Promise<DuckDbInput[]> {
   const slimmed: DuckDbInput[] = [];
+  const settings = { ...DEFAULTS, ...options };
   for (const [index, part] of parts.entries()) {
     try {
-      slimmed.push((await slimPart(part, join(tempDir, `part-${index}-slim`), { ...DEFAULTS, ...options })) ?? part);
+      // A zstd part is decoded in JavaScript only where a cheaper look says the cut pays (see taskEndsLookWide): our
+      // decoder is slower than DuckDB's, and decoding at all raised a plain Spark log's peak by 30-40 MB.
+      const slim = part.compression !== 'zstd' || (await worthDecoding(part, settings.share));
+      slimmed.push((slim ? await slimPart(part, join(tempDir, `part-${index}-slim`), settings) : null) ?? part);
     } catch (error) {
       // The copy only saves time: whatever stops it (a corrupt gzip stream, a full temp disk) is DuckDB's to
       // meet and report on the part itself, as it would have without the copy.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput } from '../../src/eventlog/discover.js';
 import { ingestPaths, type IngestReport } from '../../src/ingest/ingest-service.js';
-import { accumulablesCut, mayBeTaskEnd, slimTaskEnds } from '../../src/parse/slim-task-ends.js';
+import { accumulablesCut, mayBeTaskEnd, slimTaskEnds, taskEndsLookWide } from '../../src/parse/slim-task-ends.js';
 import { applicationTables } from '../../src/store/schema.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
@@ -281,5 +281,37 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     const changed = before.filter((line, i) => line !== after[i]);
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.every((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"'))).toBe(true);
+  });
+});
+
+describe('the look DuckDB takes at a zstd part before it is decoded in JavaScript to be slimmed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spark-sword-look-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A log of one stage of 300 tasks, each task end with `metrics` SQL metrics among its accumulables. */
+  function logWith(metrics: number): DuckDbInput {
+    const accumulables = Array.from({ length: metrics }, (_, i) => ({ name: `photon metric ${i}`, update: i, metadata: 'sql' as const }));
+    const tasks = Array.from({ length: 300 }, (_, i) => ({ durationMs: 100 + i, accumulables }));
+    const path = join(dir, `metrics-${metrics}.json`);
+    writeFileSync(path, buildEventLog({ appId: `app-${metrics}`, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks }] }] }));
+    return { path, compression: 'none' };
+  }
+
+  it('finds task ends mostly accumulables where they carry hundreds, and not where they carry none', async () => {
+    const database = await openTempDatabase();
+    try {
+      await database.database.withConnection(async (connection) => {
+        const [wide, plainLog] = [logWith(200), logWith(0)];
+        expect(await taskEndsLookWide(connection, wide, 0.5)).toBe(true);
+        expect(await taskEndsLookWide(connection, wide, 0.99)).toBe(false);
+        expect(await taskEndsLookWide(connection, plainLog, 0.5)).toBe(false);
+        expect(await taskEndsLookWide(connection, plainLog, 0)).toBe(true);
+        // A shared zstd log of the RAPIDS workloads, read by DuckDB as it is.
+        const zstd: DuckDbInput = { path: eventLogPath('vendors-and-workloads', 'workloads', 'xgboost_eventlog.zstd'), compression: 'zstd' };
+        expect(await taskEndsLookWide(connection, zstd, 0)).toBe(true);
+      });
+    } finally {
+      database.dispose();
+    }
   });
 });
