@@ -297,17 +297,16 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
 /**
  * The parts DuckDB should read for a log: each part given a slimmed copy as its pieces (see
  * {@link accumulablesCut}), written into `tempDir`, where that pays, else the part itself. Line numbers and every
- * line but the cut task ends are unchanged. A zstd part is slimmed only where `worthDecoding` says so (the ingest asks
- * {@link taskEndsLookWide}).
+ * line but the cut task ends are unchanged. A compressed part is slimmed only where `worthDecoding` says so (the ingest
+ * asks {@link taskEndsLookWide}).
  */
 /** Lines of a part {@link taskEndsLookWide} reads. */
 const LOOKED_AT_LINES = 1000;
 
 /**
  * Whether at least `share` of the first {@link LOOKED_AT_LINES} lines of `part`, read by DuckDB, is task-end
- * accumulables: from where a task end's "Accumulables" start to the key after them. An
- * estimate for deciding whether to decode a part in JavaScript at all (slimming then judges it exactly); lines over 2
- * MB are passed over.
+ * accumulables: from where a task end's "Accumulables" start to the key after them. An estimate for deciding whether
+ * to decode a compressed part in JavaScript at all (slimming then judges it exactly); lines over 2 MB are passed over.
  */
 export async function taskEndsLookWide(connection: DuckDBConnection, part: DuckDbInput, share: number): Promise<boolean> {
   const reader = await connection.runAndReadAll(
@@ -333,9 +332,10 @@ export async function slimTaskEnds(
   const settings = { ...DEFAULTS, ...options };
   for (const [index, part] of parts.entries()) {
     try {
-      // A zstd part is decoded in JavaScript only where a cheaper look says the cut pays (see taskEndsLookWide): our
-      // decoder is slower than DuckDB's, and decoding at all raised a plain Spark log's peak by 30-40 MB.
-      const slim = part.compression !== 'zstd' || (await worthDecoding(part, settings.share));
+      // A compressed part is decoded in JavaScript only where a cheaper look says the cut pays (see taskEndsLookWide):
+      // judging a plain Spark log by decoding its first 16 MB raised its peak (zstd: 30-40 MB; gzip: 10-15 MB, and
+      // 0.15 s), and our zstd decoder is slower than DuckDB's.
+      const slim = part.compression === 'none' || (await worthDecoding(part, settings.share));
       slimmed.push((slim ? await slimPart(part, join(tempDir, `part-${index}-slim`), settings) : null) ?? part);
     } catch (error) {
       // The copy only saves time: whatever stops it (a corrupt gzip stream, a full temp disk) is DuckDB's to
