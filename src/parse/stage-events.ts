@@ -491,7 +491,8 @@ const TASK_COPY_SHARE = 0.5;
 /**
  * The copies of a part's files that its task read reads instead (see {@link TASK_COPY_SHARE}): written, decoded and in
  * pieces, from the other lines of the pass that restores the deferred plan updates, so the file is read once. Line
- * numbers stay the part's.
+ * numbers stay the part's. Made with stand-ins ({@link TaskCopies.withStandIns}), they are what the line split reads
+ * too.
  */
 class TaskCopies {
   private readonly writers = new Map<string, { writer: PieceWriter; deferred: number; dropped: boolean }>();
