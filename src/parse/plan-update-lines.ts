@@ -116,3 +116,13 @@ export function supersededUpdateAsTree(line: Buffer, descriptionStart: number, e
 export const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
     AND starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}')
     THEN TRY_CAST(regexp_extract(substr(json, 1, 180), '^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"', 1) AS BIGINT) END`;
+
+/** How Spark writes the start of a SQL execution's line, up to its execution id. */
+const SQL_START_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":';
+
+/**
+ * The execution of a SQL execution's start, from the start of its line as Spark writes it; NULL for any other line
+ * (whose description is then kept whatever follows).
+ */
+export const sqlStartExecutionSql = `CASE WHEN task_kind IS NULL AND starts_with(json, '${SQL_START_LINE_PREFIX}')
+    THEN TRY_CAST(regexp_extract(substr(json, ${SQL_START_LINE_PREFIX.length + 1}, 24), '^(-?[0-9]+)[,}]', 1) AS BIGINT) END`;

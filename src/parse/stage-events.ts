@@ -12,6 +12,7 @@ import {
   PLAN_UPDATE_LINE_PREFIX,
   planUpdateExecutionSql,
   planUpdateHead,
+  sqlStartExecutionSql,
   standInBytesSql,
   standInFor,
   supersededUpdateAsTree,
@@ -358,10 +359,10 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const deferred = deferBytes === null ? 'false' : `plan_update_of IS NOT NULL AND bytes > ${deferBytes}`;
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
-          false AS superseded, CASE WHEN deferred THEN file END AS deferred_from FROM (
+          false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded FROM (
           SELECT *, ${deferred} AS deferred FROM (
             SELECT line, task_kind, json, file, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
-              ${planUpdateExecutionSql} AS plan_update_of FROM (
+              ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of FROM (
               SELECT line, task_kind, file, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
                 THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
               FROM (SELECT line, json, file, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
@@ -370,6 +371,9 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // Marked apart from the text (a window over the lines would hold every plan's text at once).
       await connection.run(`UPDATE staged_lines SET superseded = true WHERE plan_update_of IS NOT NULL
         AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
+      // An execution's start whose description a later update replaces: that one is shown, never the start's.
+      await connection.run(`UPDATE staged_lines SET start_superseded = true WHERE start_of IS NOT NULL
+        AND start_of IN (SELECT plan_update_of FROM staged_lines u WHERE u.plan_update_of IS NOT NULL AND u.rowid > staged_lines.rowid)`);
     };
     const stagePart = async (): Promise<void> => {
       // Deferred only where rows are the files' lines in order (the CSV split) and a superseded tree is reshaped.
@@ -427,10 +431,11 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
           `INSERT INTO ${STAGED_EVENTS}
           SELECT ${index}, line, ${kindSql}, unnest(CASE WHEN superseded
             THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR, sparkPlanInfo := coalesce(tree, event.sparkPlanInfo))
+            WHEN start_superseded THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR)
             ELSE event END)
-          FROM (SELECT r, line, superseded, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
-                  SELECT r, line, json, superseded, tree, ${rawEventNameSql} AS raw_event FROM (
-                    SELECT l.rowid AS r, l.line, l.json, l.superseded, x.tree::JSON AS tree
+          FROM (SELECT r, line, superseded, start_superseded, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
+                  SELECT r, line, json, superseded, start_superseded, tree, ${rawEventNameSql} AS raw_event FROM (
+                    SELECT l.rowid AS r, l.line, l.json, l.superseded, l.start_superseded, x.tree::JSON AS tree
                     FROM staged_lines l
                     LEFT JOIN (SELECT unnest($rowids) AS r, unnest($trees) AS tree) x ON x.r = l.rowid
                     WHERE l.task_kind IS NULL AND l.rowid BETWEEN $first AND $last)))
@@ -681,8 +686,9 @@ async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree:
   const tree = `CASE WHEN superseded THEN list_extract($trees, list_position($rowids, rowid)) END`;
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE staged_lines_slim AS
-     SELECT line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded FROM (
-       SELECT line, task_kind, plan_update_of, superseded, tree,
+     SELECT line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded,
+       start_superseded FROM (
+       SELECT line, task_kind, plan_update_of, superseded, start_superseded, tree,
          CASE WHEN tree IS NULL THEN json ELSE '{"Event":"${PLAN_UPDATE_EVENT}","executionId":' || plan_update_of
            || ',"physicalPlanDescription":null,"sparkPlanInfo":' || tree || '}' END AS json
        FROM (SELECT *, ${tree} AS tree FROM staged_lines))`,

@@ -29,9 +29,16 @@ export const exportTableQueries: Readonly<Record<string, string>> = {
   executors: `SELECT * EXCLUDE (executorLogs, attributes, resources), executorLogs::VARCHAR AS executorLogs,
       attributes::VARCHAR AS attributes, resources::VARCHAR AS resources
     FROM v_executors WHERE appKey = $appKey ORDER BY id`,
-  sql_executions: `SELECT appKey, executionId, rootExecutionId, description, details, physicalPlanDescription, startTime, endTime,
+  // The plan description shown, as the API's: the last adaptive update's when one carries a description (the start's
+  // is then not kept), else the start's.
+  sql_executions: `SELECT s.appKey, s.executionId, rootExecutionId, description, details,
+      coalesce(p.plan, s.physicalPlanDescription) AS physicalPlanDescription, startTime, endTime,
       endTime - startTime AS duration, nullif(errorMessage, '') AS errorMessage, modifiedConfigs::VARCHAR AS modifiedConfigs
-    FROM sql_executions WHERE appKey = $appKey ORDER BY executionId`,
+    FROM sql_executions s LEFT JOIN (
+      SELECT executionId, arg_max(physicalPlanDescription, seq) FILTER (WHERE physicalPlanDescription IS NOT NULL) AS plan
+      FROM sql_plan_updates WHERE appKey = $appKey GROUP BY ALL
+    ) p USING (executionId)
+    WHERE s.appKey = $appKey ORDER BY s.executionId`,
   insights: `SELECT * EXCLUDE (evidence), evidence::VARCHAR AS evidence FROM insights WHERE appKey = $appKey ORDER BY impact DESC, id`,
   environment: `SELECT appKey, section, key, value FROM environment WHERE appKey = $appKey ORDER BY section, key`,
 };

@@ -142,6 +142,24 @@ describe('SQL plan descriptions of hundreds of KB', () => {
     }
   });
 
+  it("keeps no description of a start that a described update follows, and a start's own where none does", async () => {
+    const described = (executionId: number, text: string): string => start(executionId).replace('"physicalPlanDescription":"p"', `"physicalPlanDescription":${JSON.stringify(text)}`);
+    const [initial7, only8, final7] = [description('initial of 7', 300_000), description('only of 8', 300_000), description('final of 7', 1_000)];
+    const { db, dir } = await ingestWith([described(7, initial7), described(8, only8), update(7, 1, final7)]);
+    try {
+      const stored = await db.database.query(
+        `SELECT executionId::INTEGER AS e, physicalPlanDescription AS d FROM sql_executions WHERE appKey = 'app-described' ORDER BY e`,
+      );
+      expect(stored.map((row) => [row.e, row.d])).toEqual([[7, null], [8, only8]]);
+      // Shown as History Server shows them: the last update's, else the start's.
+      const [executions] = await sqlExecutionsByApp(db.database, ['app-described']);
+      expect(executions!.map((execution) => execution.physicalPlanDescription)).toEqual([final7, only8]);
+    } finally {
+      db.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names a superseded update whose long description is not valid JSON, as it names any broken line', async () => {
     const broken = update(7, 1, description('v1', 300_000)).replace('café', 'caf\\qé');
     const { db, dir, warnings } = await ingestWith([start(7), broken, update(7, 2, description('v2', 300_000))]);

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
+import { stageEvents, STAGED_EVENTS, type StagingOptions } from '../../src/parse/stage-events.js';
+import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+
+const reshape = (tree: unknown): unknown => shuffleSkeleton(tree as PlanNode);
+const tree = { nodeName: 'AdaptiveSparkPlan', simpleString: 'AdaptiveSparkPlan isFinalPlan=false', children: [], metrics: [] };
+const start = (execution: number, description: string): string =>
+  JSON.stringify({
+    Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart',
+    executionId: execution,
+    description: `query ${execution}`,
+    details: 'at <console>:23',
+    physicalPlanDescription: description,
+    sparkPlanInfo: tree,
+    time: 1_700_000_000_000 + execution,
+    modifiedConfigs: {},
+  });
+const update = (execution: number, description: string): string =>
+  JSON.stringify({
+    Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate',
+    executionId: execution,
+    physicalPlanDescription: description,
+    sparkPlanInfo: { ...tree, simpleString: 'AdaptiveSparkPlan isFinalPlan=true' },
+  });
+
+describe("a SQL execution's start whose plan description a later update replaces", () => {
+  let db: TempDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-sql-starts-'));
+  });
+  afterAll(() => {
+    db.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is staged without its description (never shown), its tree and every other field kept; a start no update follows keeps it', async () => {
+    const big = 'p'.repeat(300_000);
+    const log = join(dir, 'starts.json');
+    writeFileSync(
+      log,
+      [
+        '{"Event":"SparkListenerLogStart","Spark Version":"3.5.0"}',
+        start(1, `initial ${big}`),
+        update(1, 'final plan of 1'),
+        start(2, `only ${big}`),
+        // An update that carries no description replaces nothing.
+        JSON.stringify({ Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate', executionId: 2, sparkPlanInfo: tree }),
+        start(3, 'plan of 3'),
+        update(3, 'final plan of 3'),
+        '',
+      ].join('\n'),
+    );
+    for (const options of [
+      { supersededPlanTree: reshape },
+      { supersededPlanTree: reshape, deferredPlanUpdateBytes: 0 },
+    ] satisfies StagingOptions[]) {
+      await db.database.withConnection(async (connection) => {
+        await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] }, options);
+        const starts = (
+          await connection.runAndReadAll(
+            `SELECT executionId, description, physicalPlanDescription, sparkPlanInfo::VARCHAR AS tree, time FROM ${STAGED_EVENTS}
+             WHERE kind = 'SparkListenerSQLExecutionStart' ORDER BY rowid`,
+          )
+        ).getRowObjectsJS();
+        expect(starts.map((row) => [Number(row.executionId), row.description, (row.physicalPlanDescription as string | null)?.slice(0, 8) ?? null])).toEqual([
+          [1, 'query 1', null],
+          [2, 'query 2', 'only ppp'],
+          [3, 'query 3', null],
+        ]);
+        expect(starts.every((row) => String(row.tree).includes('isFinalPlan=false') && Number(row.time) > 0)).toBe(true);
+      });
+    }
+  });
+});
