@@ -117,8 +117,39 @@ export const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
     AND starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}')
     THEN TRY_CAST(regexp_extract(substr(json, 1, 180), '^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"', 1) AS BIGINT) END`;
 
+/** How every SQL event's line starts when Spark writes it: plan updates and executions' starts among them. */
+export const SQL_EVENT_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQL';
+
 /** How Spark writes the start of a SQL execution's line, up to its execution id. */
 const SQL_START_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":';
+/** The execution of a SQL execution's start, as {@link sqlStartExecutionSql} reads it. */
+const SQL_START_EXECUTION = /^(-?[0-9]+)[,}]/;
+const DESCRIPTION_KEY = Buffer.from(',"physicalPlanDescription":"');
+
+/** What a SQL event line read again is, as the line split told it: an update or a start, and its execution as written. */
+export function sqlLineHead(line: Buffer): { kind: 'update' | 'start'; execution: string; descriptionStart: number } | null {
+  const head = line.subarray(0, PLAN_UPDATE_HEAD_BYTES).toString('utf8');
+  if (head.startsWith(PLAN_UPDATE_LINE_PREFIX)) {
+    const update = planUpdateHead(line);
+    return update === null ? null : { kind: 'update', execution: update[1]!, descriptionStart: update[0].length };
+  }
+  if (!head.startsWith(SQL_START_LINE_PREFIX)) return null;
+  const start = SQL_START_EXECUTION.exec(head.slice(SQL_START_LINE_PREFIX.length, SQL_START_LINE_PREFIX.length + 24));
+  return start === null ? null : { kind: 'start', execution: start[1]!, descriptionStart: -1 };
+}
+
+/**
+ * A SQL execution's start without its plan description (null in its place), every other field as written; null to
+ * keep the line as it is (no description where Spark writes it, or one that is not a JSON string). Strings before it
+ * hold no raw quote, so the first `,"physicalPlanDescription":"` in the line is the key.
+ */
+export function startWithoutDescription(line: Buffer): Buffer | null {
+  const at = line.indexOf(DESCRIPTION_KEY);
+  if (at < 0) return null;
+  const end = jsonStringEnd(line, at + DESCRIPTION_KEY.length);
+  if (end < 0) return null;
+  return Buffer.concat([line.subarray(0, at), Buffer.from(',"physicalPlanDescription":null'), line.subarray(end + 1)]);
+}
 
 /**
  * The execution of a SQL execution's start, from the start of its line as Spark writes it; NULL for any other line

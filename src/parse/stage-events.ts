@@ -12,7 +12,10 @@ import {
   PLAN_UPDATE_LINE_PREFIX,
   planUpdateExecutionSql,
   planUpdateHead,
+  sqlLineHead,
   sqlStartExecutionSql,
+  SQL_EVENT_LINE_PREFIX,
+  startWithoutDescription,
   standInBytesSql,
   standInFor,
   supersededUpdateAsTree,
@@ -356,7 +359,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // Each kept line's length, and the execution of a plan update, are noted as it is read, so batches are sized
       // and an execution's last update found without reading the text again. A long plan update's text is deferred
       // (see restoreDeferredLines).
-      const deferred = deferBytes === null ? 'false' : `plan_update_of IS NOT NULL AND bytes > ${deferBytes}`;
+      const deferred = deferBytes === null ? 'false' : `(plan_update_of IS NOT NULL OR start_of IS NOT NULL) AND bytes > ${deferBytes}`;
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
           false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded FROM (
@@ -716,6 +719,9 @@ const STAND_IN_COPY_BYTES = MAX_EVENT_BYTES;
 interface DeferredLine {
   r: bigint;
   execution: bigint;
+  /** An execution's start (else a plan update), and whether a later update's description replaces its own. */
+  start: boolean;
+  start_superseded: boolean;
   bytes: bigint;
   superseded: boolean;
   deferred_from: string;
@@ -724,7 +730,8 @@ interface DeferredLine {
 /** The lines the split deferred, in file order. */
 async function deferredLines(connection: DuckDBConnection): Promise<DeferredLine[]> {
   const reader = await connection.runAndReadAll(
-    `SELECT rowid AS r, plan_update_of AS execution, bytes, superseded, deferred_from FROM staged_lines
+    `SELECT rowid AS r, coalesce(plan_update_of, start_of) AS execution, start_of IS NOT NULL AS start, start_superseded,
+       bytes, superseded, deferred_from FROM staged_lines
      WHERE deferred_from IS NOT NULL ORDER BY rowid`,
   );
   return reader.getRowObjects() as unknown as DeferredLine[];
@@ -750,7 +757,7 @@ function fewDeferredInCompressedFiles(files: readonly DecodedFile[], deferred: r
  */
 async function* deferredLinesReadByDuckDb(connection: DuckDBConnection, lines: string, deferBytes: number): AsyncGenerator<Buffer> {
   const reader = await connection.runAndReadAll(
-    `SELECT json FROM ${lines} WHERE starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}') AND strlen(json) > ${deferBytes}`,
+    `SELECT json FROM ${lines} WHERE starts_with(json, '${SQL_EVENT_LINE_PREFIX}') AND strlen(json) > ${deferBytes}`,
   );
   for (const [json] of reader.getRows()) yield Buffer.from(String(json));
 }
@@ -771,7 +778,7 @@ function deferredLinesReadFromFiles(
   if (toRead.length !== holding.size) return null;
   const decodedBytes = new Map<string, number>();
   const otherLinesOf = copies ? (file: DecodedFile) => copies.otherLinesOf(file, decodedBytes) : undefined;
-  const read = longLinesStartingWith(toRead, PLAN_UPDATE_LINE_PREFIX, deferBytes, { decodedBytes, otherLinesOf });
+  const read = longLinesStartingWith(toRead, SQL_EVENT_LINE_PREFIX, deferBytes, { decodedBytes, otherLinesOf });
   return (async function* () {
     for await (const line of read) yield line.bytes;
   })();
@@ -806,14 +813,19 @@ async function restoreDeferredLines(
   };
   let next = 0;
   for await (const line of lines) {
-    const head = planUpdateHead(line);
-    // The split took no description after the execution for a plan update either, and kept the line.
+    const head = sqlLineHead(line);
+    // The split deferred no other SQL event, nor a plan update without a description after its execution.
     if (head === null) continue;
     const row = deferred[next];
     next += 1;
-    if (row === undefined || row.execution !== BigInt(head[1]!) || row.bytes !== BigInt(line.length)) return false;
+    if (row === undefined || row.start !== (head.kind === 'start') || row.execution !== BigInt(head.execution) || row.bytes !== BigInt(line.length)) {
+      return false;
+    }
     // An execution id JSON would refuse (a leading zero) keeps its line, for the staging to name.
-    const slim = row.superseded && JSON_INTEGER.test(head[1]!) ? supersededUpdateAsTree(line, head[0].length, row.execution, reshape) : null;
+    const valid = JSON_INTEGER.test(head.execution);
+    const slim = row.start
+      ? (row.start_superseded && valid ? startWithoutDescription(line) : null)
+      : (row.superseded && valid ? supersededUpdateAsTree(line, head.descriptionStart, row.execution, reshape) : null);
     batch.rowids.push(row.r);
     batch.lines.push(slim ?? line);
     batch.superseded.push(row.superseded && slim === null);

@@ -59,6 +59,7 @@ describe("a SQL execution's start whose plan description a later update replaces
     for (const options of [
       { supersededPlanTree: reshape },
       { supersededPlanTree: reshape, deferredPlanUpdateBytes: 0 },
+      { supersededPlanTree: reshape, deferredPlanUpdateBytes: Number.MAX_SAFE_INTEGER },
     ] satisfies StagingOptions[]) {
       await db.database.withConnection(async (connection) => {
         await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] }, options);
@@ -75,6 +76,34 @@ describe("a SQL execution's start whose plan description a later update replaces
         ]);
         expect(starts.every((row) => String(row.tree).includes('isFinalPlan=false') && Number(row.time) > 0)).toBe(true);
       });
+    }
+  });
+
+  it('are left out of the line split when long and read again, staging exactly what the split keeping them stages', async () => {
+    const big = (tag: string): string => `${tag} ${'q'.repeat(300_000)} \\ \" é 😀 ,"physicalPlanDescription":"fake`;
+    const odd = (text: string): string => text;
+    const cases: Array<[string, string[]]> = [
+      ['a start an update replaces, one none does, interleaved', [start(1, big('one')), start(2, big('two')), update(1, 'final of 1'), start(3, big('three'))]],
+      ['a start with a description that never ends', [odd(start(1, big('x')).replace(/","sparkPlanInfo".*$/, ''))]],
+      ['a start with an execution id JSON refuses', [start(1, big('z')).replace('"executionId":1,', '"executionId":01,'), update(1, 'u')]],
+      ['a start written with its description first', [JSON.stringify({ Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', physicalPlanDescription: big('first'), executionId: 4, time: 5 }), update(4, 'later')]],
+    ];
+    for (const [name, lines] of cases) {
+      const log = join(dir, 'deferred-starts.json');
+      writeFileSync(log, `${['{"Event":"SparkListenerLogStart","Spark Version":"3.5.0"}', ...lines].join('\n')}\n`);
+      const staged = async (options: StagingOptions): Promise<string[]> =>
+        db.database.withConnection(async (connection) => {
+          try {
+            await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] }, options);
+          } catch (error) {
+            return [`error: ${(error as Error).constructor.name}`];
+          }
+          return (await connection.runAndReadAll(`SELECT to_json(s)::VARCHAR AS row FROM ${STAGED_EVENTS} s ORDER BY rowid`))
+            .getRowObjectsJS()
+            .map((row) => String(row.row));
+        });
+      const kept = await staged({ supersededPlanTree: reshape, deferredPlanUpdateBytes: Number.MAX_SAFE_INTEGER });
+      expect(await staged({ supersededPlanTree: reshape, deferredPlanUpdateBytes: 1_000 }), name).toEqual(kept);
     }
   });
 });
