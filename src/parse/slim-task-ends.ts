@@ -195,38 +195,41 @@ function slimLines(buffer: Buffer, from: number, pieces: Buffer[]): { cut: numbe
 async function slimPart(part: DuckDbInput, piecePrefix: string, options: SlimmingOptions): Promise<DuckDbInput | null> {
   // A plain part's size is known: one too small to pay for a copy is not read at all.
   if (part.compression === 'none' && (await stat(part.path)).size < options.minBytes) return null;
+  // Judged by reading alone, then copied from its start: most logs are not slimmed, and writing their first 16 MB
+  // only to remove it took longer than reading it (holding it instead held a log's long plans, ten of 16 MB: 360 MB).
+  if (!(await passOver(part, options, null))) return null;
+  const file = new PieceWriter(piecePrefix, options.pieceBytes);
+  let kept = false;
+  try {
+    await passOver(part, options, file);
+    const pieces = await file.finish();
+    kept = true;
+    return { ...part, pieces };
+  } finally {
+    // Pieces of a copy that is not used are removed.
+    if (!kept) await file.abandon();
+  }
+}
+
+/**
+ * One pass over `part`: with no `file`, judges whether the cut pays (the part's first {@link SlimmingOptions.judgedBytes}
+ * of whole lines, or all of a smaller part) and writes nothing; with one, writes the slimmed copy to it. True when the
+ * cut pays, or once written.
+ */
+async function passOver(part: DuckDbInput, options: SlimmingOptions, file: PieceWriter | null): Promise<boolean> {
   const reader =
     part.compression === 'none' ? await plainReader(part.path, options.chunkBytes) : decodingReader(part.path, part.compression, options.chunkBytes);
-  // Declared so, not narrowed to null: the write below creates it.
-  let file = null as PieceWriter | null;
-  let kept = false;
   /** The start of a line the previous chunk ended in the middle of (a copy: chunk buffers are reused). */
   let carry: Buffer | null = null;
   let passingThrough = false;
   let judged = 0;
   let saved = 0;
-  let decided = false;
-  /**
-   * What is copied before the copy is judged worth it, held rather than written: most logs are not slimmed, and
-   * writing their first 16 MB only to remove it took longer than reading it.
-   */
-  let held: Buffer[] = [];
   const write = async (pieces: Buffer[]): Promise<void> => {
-    if (!decided) {
-      // A copy: the pieces point into the chunk buffer the next read reuses.
-      held.push(Buffer.concat(pieces));
-      return;
-    }
-    file ??= new PieceWriter(piecePrefix, options.pieceBytes);
-    if (held.length > 0) {
-      await file.write(held);
-      held = [];
-    }
-    await file.write(pieces);
+    if (file !== null) await file.write(pieces);
   };
   try {
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
-      if (judged === 0 && chunk.length < Math.min(options.minBytes, options.chunkBytes)) return null;
+      if (file === null && judged === 0 && chunk.length < Math.min(options.minBytes, options.chunkBytes)) return false;
       const pieces: Buffer[] = [];
       let from = 0;
       let cut = 0;
@@ -257,13 +260,10 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
       }
       const slimmed = slimLines(chunk, from, pieces);
       cut += slimmed.cut;
-      if (!decided) {
+      if (file === null) {
         judged += slimmed.rest;
         saved += cut;
-        if (judged >= options.judgedBytes) {
-          if (saved < options.share * judged) return null;
-          decided = true;
-        }
+        if (judged >= options.judgedBytes) return saved >= options.share * judged;
       }
       const unfinished = chunk.subarray(slimmed.rest);
       if (unfinished.length > 0) {
@@ -277,20 +277,12 @@ async function slimPart(part: DuckDbInput, piecePrefix: string, options: Slimmin
       // Written before the next read reuses this chunk's buffer (the pieces point into it).
       await write(pieces);
     }
-    if (!decided && (judged < options.minBytes || saved < options.share * judged)) return null;
-    decided = true;
+    if (file === null) return judged >= options.minBytes && saved >= options.share * judged;
     // The last line, without a line end: copied as it is (it may be cut off mid-write).
-    await write(carry !== null ? [carry] : []);
-    const pieces = await file!.finish();
-    kept = true;
-    return { ...part, pieces };
+    if (carry !== null) await write([carry]);
+    return true;
   } finally {
-    try {
-      await reader.close();
-    } finally {
-      // Pieces of a copy that is not used are removed even when closing the reader failed.
-      if (!kept) await file?.abandon();
-    }
+    await reader.close();
   }
 }
 
