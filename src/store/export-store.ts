@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { taskMetricNames } from './schema.js';
+import { lastPlanDescriptionsSql } from './sql-store.js';
 
 /**
  * The SQL behind the Parquet export: one SELECT per exported table, each reading a single application
@@ -29,15 +30,11 @@ export const exportTableQueries: Readonly<Record<string, string>> = {
   executors: `SELECT * EXCLUDE (executorLogs, attributes, resources), executorLogs::VARCHAR AS executorLogs,
       attributes::VARCHAR AS attributes, resources::VARCHAR AS resources
     FROM v_executors WHERE appKey = $appKey ORDER BY id`,
-  // The plan description shown, as the API's: the last adaptive update's when one carries a description (the start's
-  // is then not kept), else the start's.
+  // The plan description shown, as the API's.
   sql_executions: `SELECT s.appKey, s.executionId, rootExecutionId, description, details,
       coalesce(p.plan, s.physicalPlanDescription) AS physicalPlanDescription, startTime, endTime,
       endTime - startTime AS duration, nullif(errorMessage, '') AS errorMessage, modifiedConfigs::VARCHAR AS modifiedConfigs
-    FROM sql_executions s LEFT JOIN (
-      SELECT executionId, arg_max(physicalPlanDescription, seq) FILTER (WHERE physicalPlanDescription IS NOT NULL) AS plan
-      FROM sql_plan_updates WHERE appKey = $appKey GROUP BY ALL
-    ) p USING (executionId)
+    FROM sql_executions s LEFT JOIN (${lastPlanDescriptionsSql('appKey = $appKey')}) p USING (appKey, executionId)
     WHERE s.appKey = $appKey ORDER BY s.executionId`,
   insights: `SELECT * EXCLUDE (evidence), evidence::VARCHAR AS evidence FROM insights WHERE appKey = $appKey ORDER BY impact DESC, id`,
   environment: `SELECT appKey, section, key, value FROM environment WHERE appKey = $appKey ORDER BY section, key`,

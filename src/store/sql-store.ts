@@ -22,6 +22,15 @@ export interface SqlExecutionRecord {
 }
 
 /**
+ * Per execution of the applications `appKeysWhere` selects (a condition on `appKey`), the last plan description an
+ * adaptive update logged (`plan`), where one did: the one shown, in place of the start's (which is then not kept).
+ */
+export function lastPlanDescriptionsSql(appKeysWhere: string): string {
+  return `SELECT appKey, executionId, arg_max(physicalPlanDescription, seq) FILTER (WHERE physicalPlanDescription IS NOT NULL) AS plan
+    FROM sql_plan_updates WHERE ${appKeysWhere} GROUP BY ALL`;
+}
+
+/**
  * The SQL executions of each application by id, in the order of `appKeys` (one list per key).
  *
  * The plan is the last one Spark logged: adaptive query execution re-plans while the query runs and History
@@ -34,11 +43,7 @@ export async function sqlExecutionsByApp(
 ): Promise<SqlExecutionRecord[][]> {
   const rows = (await db.query(
     `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
-     final_plan AS (
-       SELECT appKey, executionId,
-         arg_max(physicalPlanDescription, seq) FILTER (WHERE physicalPlanDescription IS NOT NULL) AS plan
-       FROM sql_plan_updates WHERE appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
-     ), execution_jobs AS (
+     final_plan AS (${lastPlanDescriptionsSql('appKey IN (SELECT appKey FROM wanted)')}), execution_jobs AS (
        SELECT appKey, sqlExecutionId AS executionId, list(jobId ORDER BY jobId) AS jobIds,
          list({'jobId': jobId, 'status': status} ORDER BY submissionTime NULLS LAST, jobId) AS jobs
        FROM jobs WHERE sqlExecutionId IS NOT NULL AND appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
