@@ -7,7 +7,7 @@ import type { DuckDbInput } from '../eventlog/discover.js';
 import { PIECE_BYTES, PieceWriter } from '../eventlog/pieces.js';
 import { logger } from '../logger.js';
 import { VENDOR_METRIC_NAME, vendorAccumulableRegex } from '../model/vendor-metrics.js';
-import { TASK_END_LINE_PREFIX, USER_ACCUMULATOR_PATTERN } from './stage-events.js';
+import { compressionOf, lineReadSql, TASK_END_LINE_PREFIX, USER_ACCUMULATOR_PATTERN } from './stage-events.js';
 
 /**
  * Task ends of SQL-heavy logs are mostly their accumulables: Photon and RAPIDS task ends carry hundreds (~25 KB
@@ -286,12 +286,6 @@ async function passOver(part: DuckDbInput, options: SlimmingOptions, file: Piece
   }
 }
 
-/**
- * The parts DuckDB should read for a log: each part given a slimmed copy as its pieces (see
- * {@link accumulablesCut}), written into `tempDir`, where that pays, else the part itself. Line numbers and every
- * line but the cut task ends are unchanged. A compressed part is slimmed only where `worthDecoding` says so (the ingest
- * asks {@link taskEndsLookWide}).
- */
 /** Lines of a part {@link taskEndsLookWide} reads. */
 const LOOKED_AT_LINES = 1000;
 
@@ -305,15 +299,19 @@ export async function taskEndsLookWide(connection: DuckDBConnection, part: DuckD
     `SELECT coalesce(sum(strlen(json)), 0)::DOUBLE AS bytes, coalesce(sum(CASE WHEN starts_with(json, '${TASK_END_LINE_PREFIX}')
         AND strpos(json, '"Accumulables":[') > 0 THEN greatest(0, coalesce(nullif(strpos(json, '},"Task Executor Metrics"'), 0),
           nullif(strpos(json, '},"Task Metrics"'), 0), strlen(json)) - strpos(json, '"Accumulables":[')) END), 0)::DOUBLE AS accumulables
-     FROM (SELECT json FROM read_csv($path, columns = {'json': 'VARCHAR'}, compression = '${part.compression === 'none' ? 'uncompressed' : part.compression}',
-       delim = '\x01', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false,
-       max_line_size = ${2 * 1024 * 1024}, buffer_size = ${4 * 1024 * 1024}, ignore_errors = true) LIMIT ${LOOKED_AT_LINES})`,
+     FROM (SELECT json FROM ${lineReadSql('$path', compressionOf(part), 2 * 1024 * 1024, 'ignore_errors = true')} LIMIT ${LOOKED_AT_LINES})`,
     { path: part.path },
   );
   const [{ bytes, accumulables }] = reader.getRowObjectsJS() as Array<{ bytes: number; accumulables: number }>;
   return bytes > 0 && accumulables >= share * bytes;
 }
 
+/**
+ * The parts DuckDB should read for a log: each part given a slimmed copy as its pieces (see
+ * {@link accumulablesCut}), written into `tempDir`, where that pays, else the part itself. Line numbers and every
+ * line but the cut task ends are unchanged. A compressed part is slimmed only where `worthDecoding` says so (the ingest
+ * asks {@link taskEndsLookWide}).
+ */
 export async function slimTaskEnds(
   parts: readonly DuckDbInput[],
   tempDir: string,

@@ -163,7 +163,8 @@ function columnsDdl(columns: Readonly<Record<string, string>>): string {
     .join(', ');
 }
 
-function compressionOf(part: DuckDbInput): string {
+/** The compression DuckDB's readers are told a part has. */
+export function compressionOf(part: DuckDbInput): string {
   return part.compression === 'none' ? 'uncompressed' : part.compression;
 }
 
@@ -274,10 +275,7 @@ function linesSql(plan: StagingPlan, index: number, copy: SplitCopy | null = nul
     const { files, compression } = copy
       ? { files: `[${copy.pieces.map((piece) => sqlString(piece.path)).join(', ')}]`, compression: 'uncompressed' }
       : filesOf(plan, index);
-    return `(SELECT NULL::BIGINT AS line, json, filename AS file FROM read_csv(${files}, columns = {'json': 'VARCHAR'},
-      compression = '${compression}', delim = '\x01', quote = '', escape = '', header = false,
-      auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${maxLine},
-      buffer_size = ${2 * maxLine}, filename = true)
+    return `(SELECT NULL::BIGINT AS line, json, filename AS file FROM ${lineReadSql(files, compression, maxLine, 'filename = true')}
       WHERE json IS NOT NULL)`;
   }
   return `(SELECT *, NULL::VARCHAR AS file FROM ${readWithLines(
@@ -286,6 +284,16 @@ function linesSql(plan: StagingPlan, index: number, copy: SplitCopy | null = nul
     (files, compression) => `read_ndjson_objects(${files}, compression = '${compression}',
       maximum_object_size = ${MAX_EVENT_BYTES}, ignore_errors = ${plan.scans?.has(index) === true})`,
   )})`;
+}
+
+/**
+ * DuckDB's CSV reader of `files` (SQL: a string or a list) as one VARCHAR column `json`, one row per line: no
+ * delimiter, quote or escape, so it only finds line ends, and lines up to `maxLine` bytes; `more` adds options.
+ */
+export function lineReadSql(files: string, compression: string, maxLine: number, more = ''): string {
+  return `read_csv(${files}, columns = {'json': 'VARCHAR'}, compression = '${compression}', delim = '\x01', quote = '',
+      escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false, max_line_size = ${maxLine},
+      buffer_size = ${2 * maxLine}${more === '' ? '' : `, ${more}`})`;
 }
 
 /** A decoded copy of a part that the line split reads instead (see {@link TaskCopies.withStandIns}). */
