@@ -408,11 +408,13 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       }
       if (deferring) {
         const deferred = (await deferredLines(connection)).map((row) => ({ ...row, deferred_from: standIns?.copies.originOf(row.deferred_from) ?? row.deferred_from }));
-        const copies = standIns === null && deferred.length > 0 && options.scratchDir !== undefined
+        const files = readerFilesOf(plan, index);
+        const byDuckDb = standIns === null && fewDeferredInCompressedFiles(files, deferred);
+        // The task read's copies are written by the pass that reads the files again, so only where that pass runs.
+        const copies = !byDuckDb && standIns === null && deferred.length > 0 && options.scratchDir !== undefined
           ? await TaskCopies.worthMaking(plan, index, deferred, join(options.scratchDir, `part-${index}-tasks`))
           : null;
-        const files = readerFilesOf(plan, index);
-        const lines = standIns === null && fewDeferredInCompressedFiles(files, deferred)
+        const lines = byDuckDb
           ? deferredLinesReadByDuckDb(connection, linesSql(plan, index), deferBytes)
           : deferredLinesReadFromFiles(files, deferred, deferBytes, copies);
         if (lines !== null && (await restoreDeferredLines(connection, lines, deferred, reshape))) {
@@ -520,13 +522,18 @@ class TaskCopies {
     private readonly firstLines: readonly number[],
   ) {}
 
+  /** No copies yet of the files the line split of part `index` reads, each with the part's line it starts at. */
+  private static ofPart(plan: StagingPlan, index: number): TaskCopies {
+    const splitPieces = piecesOf(plan, index);
+    return new TaskCopies(readerFilesOf(plan, index), splitPieces.length > 0 ? splitPieces.map((piece) => piece.firstLine) : [1]);
+  }
+
   /**
    * The copies worth making for part `index`, whose `deferred` lines are known; null when none is. A plain file's size
    * is known first; a compressed one's copy is dropped as soon as the file proves too big for it.
    */
   static async worthMaking(plan: StagingPlan, index: number, deferred: readonly DeferredLine[], piecePrefix: string): Promise<TaskCopies | null> {
-    const splitPieces = piecesOf(plan, index);
-    const copies = new TaskCopies(readerFilesOf(plan, index), splitPieces.length > 0 ? splitPieces.map((piece) => piece.firstLine) : [1]);
+    const copies = TaskCopies.ofPart(plan, index);
     const deferredBytes = new Map<string, number>();
     for (const row of deferred) deferredBytes.set(row.deferred_from, (deferredBytes.get(row.deferred_from) ?? 0) + Number(row.bytes));
     for (const [i, file] of copies.files.entries()) {
@@ -553,8 +560,7 @@ class TaskCopies {
     standInBytes: number,
     piecePrefix: string,
   ): Promise<{ copies: TaskCopies; pieces: Piece[] } | null> {
-    const splitPieces = piecesOf(plan, index);
-    const copies = new TaskCopies(readerFilesOf(plan, index), splitPieces.length > 0 ? splitPieces.map((piece) => piece.firstLine) : [1]);
+    const copies = TaskCopies.ofPart(plan, index);
     let tooLongForFastSplit = 0;
     for (const [i, file] of copies.files.entries()) {
       let holdsOne = false;
