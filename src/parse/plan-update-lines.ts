@@ -15,12 +15,14 @@ export const PLAN_UPDATE_LINE_PREFIX = `{"Event":"${PLAN_UPDATE_EVENT}","executi
 /** The execution of a plan update line that carries a description, as {@link planUpdateExecutionSql} reads it. */
 const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"/;
 
-/** Bytes of a plan update line that hold its head: 180 characters of up to four bytes. */
-export const PLAN_UPDATE_HEAD_BYTES = 720;
+/** Characters of a SQL event line in which its head is looked for, here and by the split's SQL. */
+const HEAD_CHARS = 180;
+/** Bytes of a plan update line that hold its head: {@link HEAD_CHARS} characters of up to four bytes. */
+export const PLAN_UPDATE_HEAD_BYTES = 4 * HEAD_CHARS;
 
 /** The head of a plan update line up to its description, with its execution; null for a line written otherwise. */
 export function planUpdateHead(line: Buffer): RegExpExecArray | null {
-  return PLAN_UPDATE_EXECUTION.exec(line.subarray(0, PLAN_UPDATE_HEAD_BYTES).toString('utf8').slice(0, 180));
+  return PLAN_UPDATE_EXECUTION.exec(line.subarray(0, PLAN_UPDATE_HEAD_BYTES).toString('utf8').slice(0, HEAD_CHARS));
 }
 
 /** The key of a stand-in that holds the length of the plan update it stands in for. */
@@ -115,27 +117,31 @@ export function supersededUpdateAsTree(line: Buffer, descriptionStart: number, e
  */
 export const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
     AND starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}')
-    THEN TRY_CAST(regexp_extract(substr(json, 1, 180), '^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"', 1) AS BIGINT) END`;
+    THEN TRY_CAST(regexp_extract(substr(json, 1, ${HEAD_CHARS}), '${PLAN_UPDATE_EXECUTION.source}', 1) AS BIGINT) END`;
 
 /** How every SQL event's line starts when Spark writes it: plan updates and executions' starts among them. */
 export const SQL_EVENT_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQL';
 
 /** How Spark writes the start of a SQL execution's line, up to its execution id. */
 const SQL_START_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":';
-/** The execution of a SQL execution's start, as {@link sqlStartExecutionSql} reads it. */
+/** The execution of a SQL execution's start, at most this many characters past its prefix, as both readers take it. */
 const SQL_START_EXECUTION = /^(-?[0-9]+)[,}]/;
+const START_EXECUTION_CHARS = 24;
 const DESCRIPTION_KEY = Buffer.from(',"physicalPlanDescription":"');
 
-/** What a SQL event line read again is, as the line split told it: an update or a start, and its execution as written. */
-export function sqlLineHead(line: Buffer): { kind: 'update' | 'start'; execution: string; descriptionStart: number } | null {
+/** A SQL event line read again, as the line split told it: an update (and where its description starts) or a start. */
+export type SqlLineHead = { kind: 'update'; execution: string; descriptionStart: number } | { kind: 'start'; execution: string };
+
+/** What a SQL event line read again is, with its execution as written; null for a line the split did not defer. */
+export function sqlLineHead(line: Buffer): SqlLineHead | null {
   const head = line.subarray(0, PLAN_UPDATE_HEAD_BYTES).toString('utf8');
   if (head.startsWith(PLAN_UPDATE_LINE_PREFIX)) {
     const update = planUpdateHead(line);
     return update === null ? null : { kind: 'update', execution: update[1]!, descriptionStart: update[0].length };
   }
   if (!head.startsWith(SQL_START_LINE_PREFIX)) return null;
-  const start = SQL_START_EXECUTION.exec(head.slice(SQL_START_LINE_PREFIX.length, SQL_START_LINE_PREFIX.length + 24));
-  return start === null ? null : { kind: 'start', execution: start[1]!, descriptionStart: -1 };
+  const start = SQL_START_EXECUTION.exec(head.slice(SQL_START_LINE_PREFIX.length, SQL_START_LINE_PREFIX.length + START_EXECUTION_CHARS));
+  return start === null ? null : { kind: 'start', execution: start[1]! };
 }
 
 /**
@@ -156,4 +162,4 @@ export function startWithoutDescription(line: Buffer): Buffer | null {
  * (whose description is then kept whatever follows).
  */
 export const sqlStartExecutionSql = `CASE WHEN task_kind IS NULL AND starts_with(json, '${SQL_START_LINE_PREFIX}')
-    THEN TRY_CAST(regexp_extract(substr(json, ${SQL_START_LINE_PREFIX.length + 1}, 24), '^(-?[0-9]+)[,}]', 1) AS BIGINT) END`;
+    THEN TRY_CAST(regexp_extract(substr(json, ${SQL_START_LINE_PREFIX.length + 1}, ${START_EXECUTION_CHARS}), '${SQL_START_EXECUTION.source}', 1) AS BIGINT) END`;

@@ -837,7 +837,7 @@ async function restoreDeferredLines(
     }
     // An execution id JSON would refuse (a leading zero) keeps its line, for the staging to name.
     const valid = JSON_INTEGER.test(head.execution);
-    const slim = row.start
+    const slim = head.kind === 'start'
       ? (row.start_superseded && valid ? startWithoutDescription(line) : null)
       : (row.superseded && valid ? supersededUpdateAsTree(line, head.descriptionStart, row.execution, reshape) : null);
     batch.rowids.push(row.r);
