@@ -226,9 +226,9 @@ const STUB_LINE = Buffer.from('{}');
 /**
  * The lines of `files` (read in turn; each ends at a line end) that start with `prefix` and are longer than
  * `minBytes`, in order, each without its line end (a CRLF's carriage return dropped, as DuckDB's line split drops it).
- * Only lines that start with the prefix are held: any other is passed over once its first bytes tell it apart, so
- * fetching a few long lines again costs a byte search of the file, not a copy of its lines (unless the other lines
- * are asked for).
+ * Only lines that start with the prefix are held: every other line is passed over once its first bytes tell it
+ * apart, so fetching a few long lines again costs a byte search of the file, not a copy of its lines (unless the
+ * other lines are asked for).
  */
 export async function* longLinesStartingWith(
   files: readonly DecodedFile[],
