@@ -26,6 +26,7 @@ import {
   type StagingPlan,
 } from '../parse/stage-events.js';
 import { slimTaskEnds, taskEndsLookWide, type SlimmingOptions } from '../parse/slim-task-ends.js';
+import { lastPlanTextId, removeUnreferencedPlanTexts } from '../store/plan-texts.js';
 import { OutOfRangeIdError, writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
@@ -228,6 +229,7 @@ async function ingestSourceNow(
     );
     stage('slimmed');
     return await database.withWriteConnection(async (connection) => {
+      const textsBefore = await lastPlanTextId(connection);
       try {
         phase('reading', 0);
         let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
@@ -274,8 +276,11 @@ async function ingestSourceNow(
           return toIngested(application, name);
         }
       } finally {
-        // The write connection is kept for the next log; its staged tables are not.
+        // The write connection is kept for the next log; its staged tables are not, nor the plan texts it wrote that no
+        // row came to refer to (a failed write's, or a start logged twice).
         await dropStagedTables(connection).catch(() => undefined);
+        await removeUnreferencedPlanTexts(connection, textsBefore).catch((error: unknown) =>
+          logger.warn({ err: error }, 'could not remove unused plan texts; the next start removes them'));
       }
     });
   } finally {

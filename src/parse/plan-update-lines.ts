@@ -146,16 +146,31 @@ export function sqlLineHead(line: Buffer): SqlLineHead | null {
 
 /**
  * A SQL execution's start without its plan description (null in its place), every other field as written; null to
- * keep the line as it is (no description where Spark writes it, or one that is not a JSON string). Strings before it
- * hold no raw quote, so the first `,"physicalPlanDescription":"` in the line is the key.
+ * keep the line as it is (no description where Spark writes it, or one that is not a JSON string).
  */
 export function startWithoutDescription(line: Buffer): Buffer | null {
-  const at = line.indexOf(DESCRIPTION_KEY);
-  if (at < 0) return null;
-  const end = jsonStringEnd(line, at + DESCRIPTION_KEY.length);
-  if (end < 0) return null;
-  return Buffer.concat([line.subarray(0, at), Buffer.from(',"physicalPlanDescription":null'), line.subarray(end + 1)]);
+  const span = descriptionSpan(line);
+  if (span === null) return null;
+  return Buffer.concat([line.subarray(0, span.keyAt), Buffer.from(DESCRIPTION_NULL), line.subarray(span.end + 1)]);
 }
+
+/** What a SQL event line holds in place of a description it no longer carries. */
+export const DESCRIPTION_NULL = ',"physicalPlanDescription":null';
+
+/**
+ * Where a SQL event line's plan description is, as byte offsets: the comma before its key and the closing quote of
+ * its JSON string; null when Spark wrote none or not a string. Strings before it hold no raw quote, so the first
+ * `,"physicalPlanDescription":"` in the line is the key (for a start as for an update).
+ */
+export function descriptionSpan(line: Buffer): { keyAt: number; end: number } | null {
+  const keyAt = line.indexOf(DESCRIPTION_KEY);
+  if (keyAt < 0) return null;
+  const end = jsonStringEnd(line, keyAt + DESCRIPTION_KEY.length);
+  return end < 0 ? null : { keyAt, end };
+}
+
+/** Bytes from a description's key (its leading comma) to its string's opening quote. */
+export const DESCRIPTION_KEY_BYTES = DESCRIPTION_KEY.length - 1;
 
 /**
  * The execution of a SQL execution's start, from the start of its line as Spark writes it; NULL for any other line

@@ -1,4 +1,4 @@
-import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, BLOB, blobValue, BOOLEAN, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
@@ -16,11 +16,15 @@ import {
   sqlStartExecutionSql,
   SQL_EVENT_LINE_PREFIX,
   startWithoutDescription,
+  descriptionSpan,
+  DESCRIPTION_KEY_BYTES,
+  DESCRIPTION_NULL,
   standInBytesSql,
   standInFor,
   supersededUpdateAsTree,
 } from './plan-update-lines.js';
 import { logger } from '../logger.js';
+import { LONG_PLAN_TEXT_BYTES, writePlanTexts } from '../store/plan-texts.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   stagedEventColumns,
@@ -354,7 +358,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
   await dropStagedTables(connection);
   await connection.run(`
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
-    CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)});
+    CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)}, planText BIGINT);
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
   const parts = [...plan.parts];
   for (const index of plan.parts.keys()) {
@@ -370,7 +374,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const deferred = deferBytes === null ? 'false' : `(plan_update_of IS NOT NULL OR start_of IS NOT NULL) AND bytes > ${deferBytes}`;
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
-          false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded FROM (
+          false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded,
+          NULL::BIGINT AS plan_text FROM (
           SELECT *, ${deferred} AS deferred FROM (
             SELECT line, task_kind, json, file, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
               ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of FROM (
@@ -433,30 +438,44 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         FROM staged_lines`);
       if (options.supersededPlanTree) await slimSupersededLines(connection, options.supersededPlanTree);
       const shape = jsonShapeSql(stagedEventColumns);
-      for (const { first, last } of await stagedLineBatches(connection)) {
+      for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection)) {
         const reshaped = options.supersededPlanTree
           ? await reshapedSupersededTrees(connection, first, last, options.supersededPlanTree)
           : { rowids: [], trees: [] };
         // Only an execution's last plan description is ever shown (see the sql_plan_updates insert), and of its
         // earlier trees only what the given reshape keeps: on Databricks logs each is megabytes, so neither is kept
         // past its parse. The batch is sorted back into file order after the join, bounded by the batch's size.
-        await connection.run(
-          `INSERT INTO ${STAGED_EVENTS}
-          SELECT ${index}, line, ${kindSql}, unnest(CASE WHEN superseded
+        const events = `SELECT r, line, ${kindSql} AS kind, plan_text AS restored_text, CASE WHEN superseded
             THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR, sparkPlanInfo := coalesce(tree, event.sparkPlanInfo))
             WHEN start_superseded THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR)
-            ELSE event END)
-          FROM (SELECT r, line, superseded, start_superseded, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
-                  SELECT r, line, json, superseded, start_superseded, tree, ${rawEventNameSql} AS raw_event FROM (
-                    SELECT l.rowid AS r, l.line, l.json, l.superseded, l.start_superseded, x.tree::JSON AS tree
+            ELSE event END AS event
+          FROM (SELECT r, line, superseded, start_superseded, plan_text, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
+                  SELECT r, line, json, superseded, start_superseded, plan_text, tree, ${rawEventNameSql} AS raw_event FROM (
+                    SELECT l.rowid AS r, l.line, l.json, l.superseded, l.start_superseded, l.plan_text, x.tree::JSON AS tree
                     FROM staged_lines l
                     LEFT JOIN (SELECT unnest($rowids) AS r, unnest($trees) AS tree) x ON x.r = l.rowid
                     WHERE l.task_kind IS NULL AND l.rowid BETWEEN $first AND $last)))
-          WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}
-          ORDER BY r`,
-          { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) },
-          { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) },
+          WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`;
+        const values = { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) };
+        const types = { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) };
+        if (!longTexts) {
+          await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind, unnest(event), restored_text FROM (${events}) ORDER BY r`, values, types);
+          continue;
+        }
+        // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id.
+        await connection.run(
+          `CREATE OR REPLACE TEMP TABLE staged_batch AS SELECT *,
+             CASE WHEN strlen(event.physicalPlanDescription) > ${LONG_PLAN_TEXT_BYTES} THEN nextval('plan_text_ids') END AS planText
+           FROM (${events})`,
+          values,
+          types,
         );
+        await writePlanTexts(connection, 'staged_batch', 'event.physicalPlanDescription');
+        await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind,
+            unnest(CASE WHEN planText IS NULL THEN event ELSE struct_update(event, physicalPlanDescription := NULL::VARCHAR) END),
+            coalesce(planText, restored_text)
+          FROM staged_batch ORDER BY r;
+          DROP TABLE staged_batch`);
       }
       await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
         SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
@@ -813,17 +832,40 @@ async function restoreDeferredLines(
   reshape: (tree: unknown) => unknown,
 ): Promise<boolean> {
   // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
-  let batch = { rowids: [] as bigint[], lines: [] as Buffer[], superseded: [] as boolean[], bytes: 0 };
+  type Batch = { rowids: bigint[]; lines: Buffer[]; superseded: boolean[]; keyAt: Array<number | null>; textEnd: Array<number | null>; bytes: number };
+  const empty = (): Batch => ({ rowids: [], lines: [], superseded: [], keyAt: [], textEnd: [], bytes: 0 });
+  let batch = empty();
   const flush = async (): Promise<void> => {
     if (batch.rowids.length === 0) return;
+    // A long description that is shown goes to plan_texts now (see src/store/plan-texts.ts), and the line keeps
+    // only its id: so the text is never held by the staged lines, the staged events or the write. One that is not a
+    // valid JSON string keeps its line whole, for the staging to name.
     await connection.run(
-      `UPDATE staged_lines SET json = decode(x.line), bytes = octet_length(x.line), superseded = x.superseded
-       FROM (SELECT unnest($rowids) AS r, unnest($lines) AS line, unnest($superseded) AS superseded) x
-       WHERE staged_lines.rowid = x.r`,
-      { rowids: listValue(batch.rowids), lines: listValue(batch.lines.map((line) => blobValue(line))), superseded: listValue(batch.superseded) },
-      { rowids: LIST(BIGINT), lines: LIST(BLOB), superseded: LIST(BOOLEAN) },
+      `CREATE OR REPLACE TEMP TABLE restored_lines AS
+       SELECT r, superseded, planText, text,
+         CASE WHEN planText IS NULL THEN decode(line)
+           ELSE decode(line[1:keyAt]) || '${DESCRIPTION_NULL}' || decode(line[textEnd + 2:]) END AS json
+       FROM (SELECT *, CASE WHEN text IS NOT NULL THEN nextval('plan_text_ids') END AS planText FROM (
+         SELECT r, line, superseded, keyAt, textEnd,
+           TRY(json_extract_string(TRY(decode(line[keyAt + ${DESCRIPTION_KEY_BYTES + 1}:textEnd + 1])), '$')) AS text
+         FROM (SELECT unnest($rowids) AS r, unnest($lines) AS line, unnest($superseded) AS superseded,
+           unnest($keyAt) AS keyAt, unnest($textEnd) AS textEnd)))`,
+      {
+        rowids: listValue(batch.rowids),
+        lines: listValue(batch.lines.map((line) => blobValue(line))),
+        superseded: listValue(batch.superseded),
+        keyAt: listValue(batch.keyAt),
+        textEnd: listValue(batch.textEnd),
+      },
+      { rowids: LIST(BIGINT), lines: LIST(BLOB), superseded: LIST(BOOLEAN), keyAt: LIST(INTEGER), textEnd: LIST(INTEGER) },
     );
-    batch = { rowids: [], lines: [], superseded: [], bytes: 0 };
+    await writePlanTexts(connection, 'restored_lines', 'text');
+    await connection.run(
+      `UPDATE staged_lines SET json = x.json, bytes = strlen(x.json), superseded = x.superseded, plan_text = x.planText
+       FROM restored_lines x WHERE staged_lines.rowid = x.r;
+       DROP TABLE restored_lines`,
+    );
+    batch = empty();
   };
   let next = 0;
   for await (const line of lines) {
@@ -840,9 +882,14 @@ async function restoreDeferredLines(
     const slim = head.kind === 'start'
       ? (row.start_superseded && valid ? startWithoutDescription(line) : null)
       : (row.superseded && valid ? supersededUpdateAsTree(line, head.descriptionStart, row.execution, reshape) : null);
+    const shown = valid && slim === null && !(head.kind === 'start' ? row.start_superseded : row.superseded);
+    const span = shown ? descriptionSpan(line) : null;
+    const apart = span !== null && span.end - span.keyAt > LONG_PLAN_TEXT_BYTES;
     batch.rowids.push(row.r);
     batch.lines.push(slim ?? line);
     batch.superseded.push(row.superseded && slim === null);
+    batch.keyAt.push(apart ? span.keyAt : null);
+    batch.textEnd.push(apart ? span.end : null);
     batch.bytes += (slim ?? line).length;
     if (batch.bytes >= STAGE_BATCH_BYTES) await flush();
   }
@@ -881,14 +928,16 @@ async function stagedLineBatches(
   connection: DuckDBConnection,
   lines = 'task_kind IS NULL',
   batchBytes = STAGE_BATCH_BYTES,
-): Promise<Array<{ first: bigint; last: bigint }>> {
+): Promise<Array<{ first: bigint; last: bigint; long_texts: boolean }>> {
   // Both counts only grow along the rows, and so does their sum: each batch is a run of rows.
-  const reader = await connection.runAndReadAll(`SELECT min(r) AS first, max(r) AS last FROM (
+  const reader = await connection.runAndReadAll(`SELECT min(r) AS first, max(r) AS last, bool_or(long_text) AS long_texts FROM (
       SELECT rowid AS r, (sum(bytes) OVER (ORDER BY rowid) - bytes) // ${batchBytes}
-        + (row_number() OVER (ORDER BY rowid) - 1) // ${STAGE_BATCH_ROWS} AS batch
+        + (row_number() OVER (ORDER BY rowid) - 1) // ${STAGE_BATCH_ROWS} AS batch,
+        -- Judged by the line alone, however it is written; the parse then finds which descriptions are long.
+        bytes > ${LONG_PLAN_TEXT_BYTES} AND NOT superseded AND NOT start_superseded AS long_text
       FROM staged_lines WHERE ${lines})
     GROUP BY batch ORDER BY batch`);
-  return reader.getRowObjects() as Array<{ first: bigint; last: bigint }>;
+  return reader.getRowObjects() as Array<{ first: bigint; last: bigint; long_texts: boolean }>;
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { deletePlanTextsOf, removeUnreferencedPlanTexts } from './plan-texts.js';
 import { applicationTables } from './schema.js';
 
 /** Deletes every row of one application attempt (run it inside a transaction, with whatever else must go with it). */
 export async function deleteApplicationRows(connection: DuckDBConnection, appKey: string): Promise<void> {
+  await deletePlanTextsOf(connection, appKey);
   for (const table of applicationTables) {
     await connection.run(`DELETE FROM ${table} WHERE appKey = $appKey`, { appKey });
   }
@@ -24,7 +26,8 @@ export async function deleteApplications(connection: DuckDBConnection, appKeys: 
 /**
  * Removes, in one transaction, the rows of applications whose write was interrupted: a new application's rows are
  * committed before the application row that makes them visible (see writeApplication), so a process killed in
- * between leaves rows under an application number and no application. Returns their keys.
+ * between leaves rows under an application number and no application, and one killed while reading a log leaves
+ * plan texts no row refers to (see plan-texts.ts). Returns the applications' keys.
  */
 export async function removeUnfinishedApplications(connection: DuckDBConnection): Promise<string[]> {
   const keys = (
@@ -33,5 +36,7 @@ export async function removeUnfinishedApplications(connection: DuckDBConnection)
   const appKeys = keys.map((row) => row.appKey);
   // Almost every open finds none: no transaction then.
   if (appKeys.length > 0) await deleteApplications(connection, appKeys);
+  // Plan texts are committed while a log is read, before any row refers to them.
+  await removeUnreferencedPlanTexts(connection);
   return appKeys;
 }

@@ -243,7 +243,7 @@ const insertStatements: Record<string, string> = {
   sql_executions: `
     INSERT INTO sql_executions
     WITH starts AS (
-      SELECT executionId, rootExecutionId, description, details, physicalPlanDescription, sparkPlanInfo,
+      SELECT executionId, rootExecutionId, description, details, physicalPlanDescription, planText, sparkPlanInfo,
         modifiedConfigs, time
       FROM ${staged} WHERE kind = 'SparkListenerSQLExecutionStart' AND executionId IS NOT NULL
       QUALIFY row_number() OVER (PARTITION BY executionId ORDER BY ${logOrder} DESC) = 1
@@ -252,7 +252,7 @@ const insertStatements: Record<string, string> = {
       WHERE kind = 'SparkListenerSQLExecutionEnd' AND executionId IS NOT NULL
       QUALIFY row_number() OVER (PARTITION BY executionId ORDER BY ${logOrder} DESC) = 1
     )
-    SELECT $appKey, s.executionId, s.rootExecutionId, s.description, s.details, s.physicalPlanDescription,
+    SELECT $appKey, s.executionId, s.rootExecutionId, s.description, s.details, s.physicalPlanDescription, s.planText,
       s.sparkPlanInfo, s.modifiedConfigs, s.time, e.endTime, e.errorMessage
     FROM starts s LEFT JOIN ends e USING (executionId)`,
 
@@ -261,11 +261,12 @@ const insertStatements: Record<string, string> = {
   sql_plan_updates: `
     INSERT INTO sql_plan_updates
     SELECT $appKey, u.executionId, u.rowid, CASE WHEN u.rowid = l.lastDescribed THEN u.physicalPlanDescription END,
-      u.sparkPlanInfo
+      CASE WHEN u.rowid = l.lastDescribed THEN u.planText END, u.sparkPlanInfo
     FROM ${staged} u
     LEFT JOIN (
       SELECT executionId, max(rowid) AS lastDescribed FROM ${staged}
-      WHERE kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND physicalPlanDescription IS NOT NULL GROUP BY ALL
+      WHERE kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND (physicalPlanDescription IS NOT NULL OR planText IS NOT NULL)
+      GROUP BY ALL
     ) l USING (executionId)
     WHERE u.kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND u.executionId IS NOT NULL`,
 

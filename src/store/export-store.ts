@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { taskMetricNames } from './schema.js';
-import { lastPlanDescriptionsSql } from './sql-store.js';
+import { shownPlanDescriptionsSql } from './plan-texts.js';
 
 /**
  * The SQL behind the Parquet export: one SELECT per exported table, each reading a single application
@@ -32,9 +32,9 @@ export const exportTableQueries: Readonly<Record<string, string>> = {
     FROM v_executors WHERE appKey = $appKey ORDER BY id`,
   // The plan description shown, as the API's.
   sql_executions: `SELECT s.appKey, s.executionId, rootExecutionId, description, details,
-      coalesce(p.plan, s.physicalPlanDescription) AS physicalPlanDescription, startTime, endTime,
+      p.plan AS physicalPlanDescription, startTime, endTime,
       endTime - startTime AS duration, nullif(errorMessage, '') AS errorMessage, modifiedConfigs::VARCHAR AS modifiedConfigs
-    FROM sql_executions s LEFT JOIN (${lastPlanDescriptionsSql('appKey = $appKey')}) p USING (appKey, executionId)
+    FROM sql_executions s LEFT JOIN (${shownPlanDescriptionsSql('appKey = $appKey')}) p USING (appKey, executionId)
     WHERE s.appKey = $appKey ORDER BY s.executionId`,
   insights: `SELECT * EXCLUDE (evidence), evidence::VARCHAR AS evidence FROM insights WHERE appKey = $appKey ORDER BY impact DESC, id`,
   environment: `SELECT appKey, section, key, value FROM environment WHERE appKey = $appKey ORDER BY section, key`,

@@ -9,7 +9,7 @@ import { INSIGHT_COLUMNS } from '../model/insight.js';
 import { executorMetricsType } from '../parse/event-schema.js';
 
 /** Bumped whenever a table's layout changes; a file with another version is refused at open. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Names of the per-task metric columns (History Server's StageData names), in table order. */
 export const taskMetricNames = [
@@ -218,6 +218,8 @@ CREATE TABLE IF NOT EXISTS sql_executions (
   description VARCHAR,
   details VARCHAR,
   physicalPlanDescription VARCHAR,
+  -- A long description is kept in plan_texts instead, under this id (the column above is then NULL).
+  planText BIGINT,
   sparkPlanInfo JSON,
   modifiedConfigs JSON,
   startTime BIGINT,
@@ -232,7 +234,18 @@ CREATE TABLE IF NOT EXISTS sql_plan_updates (
   executionId BIGINT NOT NULL,
   seq BIGINT NOT NULL,
   physicalPlanDescription VARCHAR,
+  planText BIGINT,
   sparkPlanInfo JSON
+);
+
+-- Plan descriptions too long to travel with their rows (see src/store/plan-texts.ts): written and committed a
+-- batch at a time while a log is read, in pieces of a few dozen characters, and reached through the planText ids of
+-- the rows that show them. Ids only grow, so one application's texts lie together and zonemaps skip the rest.
+CREATE SEQUENCE IF NOT EXISTS plan_text_ids START 1;
+CREATE TABLE IF NOT EXISTS plan_texts (
+  textId BIGINT NOT NULL,
+  piece INTEGER NOT NULL,
+  text VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS sql_metric_updates (

@@ -1,5 +1,6 @@
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
+import { shownPlanDescriptionsSql } from './plan-texts.js';
 
 /** Where a SQL execution stands: running (no end event), failed (ended with an error) or completed. */
 export type SqlExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
@@ -22,15 +23,6 @@ export interface SqlExecutionRecord {
 }
 
 /**
- * Per execution of the applications `appKeysWhere` selects (a condition on `appKey`), the last plan description an
- * adaptive update logged (`plan`), where one did: the one shown, in place of the start's (which is then not kept).
- */
-export function lastPlanDescriptionsSql(appKeysWhere: string): string {
-  return `SELECT appKey, executionId, arg_max(physicalPlanDescription, seq) FILTER (WHERE physicalPlanDescription IS NOT NULL) AS plan
-    FROM sql_plan_updates WHERE ${appKeysWhere} GROUP BY ALL`;
-}
-
-/**
  * The SQL executions of each application by id, in the order of `appKeys` (one list per key).
  *
  * The plan is the last one Spark logged: adaptive query execution re-plans while the query runs and History
@@ -43,7 +35,7 @@ export async function sqlExecutionsByApp(
 ): Promise<SqlExecutionRecord[][]> {
   const rows = (await db.query(
     `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
-     final_plan AS (${lastPlanDescriptionsSql('appKey IN (SELECT appKey FROM wanted)')}), execution_jobs AS (
+     shown_plan AS (${shownPlanDescriptionsSql('appKey IN (SELECT appKey FROM wanted)')}), execution_jobs AS (
        SELECT appKey, sqlExecutionId AS executionId, list(jobId ORDER BY jobId) AS jobIds,
          list({'jobId': jobId, 'status': status} ORDER BY submissionTime NULLS LAST, jobId) AS jobs
        FROM jobs WHERE sqlExecutionId IS NOT NULL AND appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
@@ -54,10 +46,10 @@ export async function sqlExecutionsByApp(
             WHEN nullif(s.errorMessage, '') IS NOT NULL THEN 'FAILED'
             ELSE 'COMPLETED' END AS status,
        nullif(s.errorMessage, '') AS errorMessage,
-       coalesce(p.plan, s.physicalPlanDescription) AS physicalPlanDescription,
+       p.plan AS physicalPlanDescription,
        coalesce(j.jobIds, []) AS jobIds, coalesce(j.jobs, []) AS jobs
      FROM sql_executions s
-     LEFT JOIN final_plan p USING (appKey, executionId)
+     LEFT JOIN shown_plan p USING (appKey, executionId)
      LEFT JOIN execution_jobs j USING (appKey, executionId)
      WHERE s.appKey IN (SELECT appKey FROM wanted)
      ORDER BY s.appKey, s.executionId`,

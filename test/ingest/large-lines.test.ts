@@ -8,6 +8,7 @@ import { AnalysisDatabase } from '../../src/store/database.js';
 import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
+import { descriptionSql } from '../helpers/plan-texts.js';
 
 const MB = 1024 * 1024;
 
@@ -73,7 +74,7 @@ describe('event lines of any size', () => {
     const [app] = (await ingestPaths(db.database, [path])).applications;
     expect(app!.warnings.filter((w) => w.line !== null)).toEqual([]);
     const rows = plain(await db.database.query(
-      "SELECT strlen(physicalPlanDescription) AS n FROM sql_executions WHERE appKey = 'app-15mb' AND executionId = 7",
+      `SELECT strlen(${descriptionSql('s')}) AS n FROM sql_executions s WHERE appKey = 'app-15mb' AND executionId = 7`,
     ));
     expect(rows).toEqual([{ n: 15 * MB }]);
   });
@@ -87,7 +88,7 @@ describe('event lines of any size', () => {
     expect(report.failures.map((f) => f.error.message)).toEqual([]);
     // Every version's plan tree, in order; of the descriptions only the last, the one an execution shows.
     const versions = plain(await db.database.query(
-      `SELECT sparkPlanInfo->>'simpleString' AS label, strlen(physicalPlanDescription) AS described FROM sql_plan_updates
+      `SELECT sparkPlanInfo->>'simpleString' AS label, strlen(${descriptionSql('u')}) AS described FROM sql_plan_updates u
        WHERE appKey = $k ORDER BY seq`,
       { k: appId },
     ));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
+import { descriptionSql } from '../helpers/plan-texts.js';
 
 /**
  * Healthy logs are split into lines without parsing JSON (DuckDB's CSV reader finds the line ends); task
@@ -112,7 +113,7 @@ describe('splitting a log into lines', () => {
     writeFileSync(path, `${lines.join('\n')}\n`);
     const [app] = (await ingestPaths(db.database, [path])).applications;
     expect(app!.warnings.filter((w) => w.line !== null)).toEqual([]);
-    const rows = plain(await db.database.query("SELECT strlen(physicalPlanDescription) AS n FROM sql_executions WHERE appKey = 'app-3mb'"));
+    const rows = plain(await db.database.query(`SELECT strlen(${descriptionSql('s')}) AS n FROM sql_executions s WHERE appKey = 'app-3mb'`));
     expect(rows).toEqual([{ n: plan.length }]);
   });
 });

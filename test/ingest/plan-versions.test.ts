@@ -7,6 +7,7 @@ import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
+import { descriptionSql } from '../helpers/plan-texts.js';
 
 /** A re-plan's tree: a join over an exchange, beside `scans` scans with many metrics (what makes real trees megabytes). */
 function planTree(version: number, scans = 30): PlanNode {
@@ -127,8 +128,8 @@ describe('SQL plan descriptions of hundreds of KB', () => {
     ]);
     try {
       const stored = await db.database.query(
-        `SELECT executionId::INTEGER AS e, physicalPlanDescription AS d, sparkPlanInfo->>'simpleString' AS s
-         FROM sql_plan_updates WHERE appKey = 'app-described' ORDER BY seq`,
+        `SELECT executionId::INTEGER AS e, ${descriptionSql('u')} AS d, sparkPlanInfo->>'simpleString' AS s
+         FROM sql_plan_updates u WHERE appKey = 'app-described' ORDER BY seq`,
       );
       expect(stored.map((row) => [row.e, row.d])).toEqual([
         [7, null], [8, null], [7, null], [8, null], [7, text(7, 3)], [8, text(8, 3)],
@@ -148,7 +149,7 @@ describe('SQL plan descriptions of hundreds of KB', () => {
     const { db, dir } = await ingestWith([described(7, initial7), described(8, only8), update(7, 1, final7)]);
     try {
       const stored = await db.database.query(
-        `SELECT executionId::INTEGER AS e, physicalPlanDescription AS d FROM sql_executions WHERE appKey = 'app-described' ORDER BY e`,
+        `SELECT executionId::INTEGER AS e, ${descriptionSql('s')} AS d FROM sql_executions s WHERE appKey = 'app-described' ORDER BY e`,
       );
       expect(stored.map((row) => [row.e, row.d])).toEqual([[7, null], [8, only8]]);
       // Shown as History Server shows them: the last update's, else the start's.

@@ -11,6 +11,7 @@ import { numberedPlan, stageEvents, STAGED_EVENTS, taskEventsSql, type StagingOp
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { sharedLogs } from '../helpers/spark-events.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
+import { stagedEventsAsJson } from '../helpers/plan-texts.js';
 
 const reshape = (tree: unknown): unknown => shuffleSkeleton(tree as PlanNode);
 /** Every plan update with a description deferred, against none. */
@@ -28,8 +29,7 @@ async function staged(connection: DuckDBConnection, parts: DuckDbInput[], option
   } catch (error) {
     return [`error: ${(error as Error).constructor.name} ${(error as Error).message}`];
   }
-  const reader = await connection.runAndReadAll(`SELECT to_json(s)::VARCHAR AS row FROM ${STAGED_EVENTS} s ORDER BY rowid`);
-  return reader.getRowObjectsJS().map((row) => String(row.row));
+  return stagedEventsAsJson(connection);
 }
 
 describe('SQL plan updates deferred by the line split and read again', () => {
@@ -173,8 +173,7 @@ describe('SQL plan updates deferred by the line split and read again', () => {
       const plain: StagingPlan = { parts: [{ path: log, compression: 'none' }], longLines: true };
       const scratchDir = mkdtempSync(join(scratch, 'stand-ins-'));
       await db.database.withConnection(async (connection) => {
-        const stagedRows = async (): Promise<string[]> =>
-          (await connection.runAndReadAll(`SELECT to_json(s)::VARCHAR AS row FROM ${STAGED_EVENTS} s ORDER BY rowid`)).getRowObjectsJS().map((row) => String(row.row));
+        const stagedRows = (): Promise<string[]> => stagedEventsAsJson(connection);
         await stageEvents(connection, plain, deferringNone);
         const kept = await stagedRows();
         expect(kept.filter((row) => row.includes('SQLAdaptiveExecutionUpdate')), name).toHaveLength(name === 'plan updates only' ? 5 : 4);

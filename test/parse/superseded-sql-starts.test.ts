@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import { stageEvents, STAGED_EVENTS, type StagingOptions } from '../../src/parse/stage-events.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { descriptionSql, stagedEventsAsJson } from '../helpers/plan-texts.js';
 
 const reshape = (tree: unknown): unknown => shuffleSkeleton(tree as PlanNode);
 const tree = { nodeName: 'AdaptiveSparkPlan', simpleString: 'AdaptiveSparkPlan isFinalPlan=false', children: [], metrics: [] };
@@ -65,8 +66,8 @@ describe("a SQL execution's start whose plan description a later update replaces
         await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] }, options);
         const starts = (
           await connection.runAndReadAll(
-            `SELECT executionId, description, physicalPlanDescription, sparkPlanInfo::VARCHAR AS tree, time FROM ${STAGED_EVENTS}
-             WHERE kind = 'SparkListenerSQLExecutionStart' ORDER BY rowid`,
+            `SELECT executionId, description, ${descriptionSql('e')} AS physicalPlanDescription, sparkPlanInfo::VARCHAR AS tree, time
+             FROM ${STAGED_EVENTS} e WHERE kind = 'SparkListenerSQLExecutionStart' ORDER BY rowid`,
           )
         ).getRowObjectsJS();
         expect(starts.map((row) => [Number(row.executionId), row.description, (row.physicalPlanDescription as string | null)?.slice(0, 8) ?? null])).toEqual([
@@ -98,9 +99,7 @@ describe("a SQL execution's start whose plan description a later update replaces
           } catch (error) {
             return [`error: ${(error as Error).constructor.name}`];
           }
-          return (await connection.runAndReadAll(`SELECT to_json(s)::VARCHAR AS row FROM ${STAGED_EVENTS} s ORDER BY rowid`))
-            .getRowObjectsJS()
-            .map((row) => String(row.row));
+          return stagedEventsAsJson(connection);
         });
       const kept = await staged({ supersededPlanTree: reshape, deferredPlanUpdateBytes: Number.MAX_SAFE_INTEGER });
       expect(await staged({ supersededPlanTree: reshape, deferredPlanUpdateBytes: 1_000 }), name).toEqual(kept);

@@ -1,0 +1,97 @@
+/**
+ * Plan descriptions kept apart from their rows.
+ *
+ * A SQL execution shows one physical plan description, and on Databricks and other adaptive workloads each is up to
+ * megabytes. Carried with its row, every such text was held by the staged events, again by the uncommitted rows of
+ * the write, and again while the COMMIT wrote them: a 95 MB log of a hundred 1 MB descriptions peaked at 612-732 MB.
+ * A long one is instead written to `plan_texts` while the log is read, a batch at a time, each batch committed (so
+ * DuckDB may write it out and let it go), and the rows carry its id. Texts are visible only through the rows that
+ * refer to them, so a text whose rows never became visible (a failed or killed ingest) is never read, and is removed
+ * after that ingest or when the database is next opened.
+ *
+ * Each text is stored in pieces of {@link PLAN_TEXT_PIECE_CHARACTERS} characters. DuckDB's checkpoint rewrites the
+ * table's last row group whole, and a row group is bounded by rows, not bytes: with a row per text, every checkpoint
+ * during one ingest rewrote every text written so far (forty 3 MB texts committed three at a time: a checkpoint took
+ * up to 1.6 s and the process 1.2 GB). In pieces, a row group holds at most a few MB of text.
+ */
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * Descriptions longer than this (in bytes) are kept in `plan_texts`. Most Spark plans are a few KB and stay with their
+ * rows; at this length even ten thousand executions kept inline would be ~160 MB.
+ */
+export const LONG_PLAN_TEXT_BYTES = 16 * 1024;
+
+/**
+ * Characters per stored piece of a text: a row group (122,880 rows) then holds at most ~8 MB of plan text (ASCII), what
+ * a checkpoint rewrites. Cut by a regular expression that matches whole characters, so a piece never splits one.
+ */
+const PLAN_TEXT_PIECE_CHARACTERS = 64;
+
+/**
+ * Writes to `plan_texts` the texts of `table`'s rows that were given a `planText` id (from `plan_text_ids`), `text`
+ * being the SQL of each row's text; committed on return.
+ */
+export async function writePlanTexts(connection: DuckDBConnection, table: string, text: string): Promise<void> {
+  await connection.run(
+    `INSERT INTO plan_texts SELECT planText, generate_subscripts(pieces, 1), unnest(pieces) FROM (
+       SELECT planText, regexp_extract_all(${text}, '(?s).{1,${PLAN_TEXT_PIECE_CHARACTERS}}') AS pieces
+       FROM ${table} WHERE planText IS NOT NULL)`,
+  );
+}
+
+/** The id the next text will be written under is above this one. */
+export async function lastPlanTextId(connection: DuckDBConnection): Promise<bigint> {
+  const rows = (await connection.runAndReadAll('SELECT coalesce(max(textId), 0) AS id FROM plan_texts')).getRowObjects();
+  return rows[0]!.id as bigint;
+}
+
+/** Rows that refer to a text, where `where` holds for them. */
+function referencesSql(where: string): string {
+  return `SELECT planText FROM sql_executions WHERE planText IS NOT NULL AND ${where}
+    UNION ALL SELECT planText FROM sql_plan_updates WHERE planText IS NOT NULL AND ${where}`;
+}
+
+/** Deletes the texts one application's rows refer to; run it in the transaction that deletes those rows, before. */
+export async function deletePlanTextsOf(connection: DuckDBConnection, appKey: string): Promise<void> {
+  await connection.run(`DELETE FROM plan_texts WHERE textId IN (${referencesSql('appKey = $appKey')})`, { appKey });
+}
+
+/**
+ * Deletes the texts above `afterId` that no row refers to: those of an ingest that failed or was killed before its
+ * rows were written, or of an event a later one replaced (a start logged twice). Returns how many went.
+ */
+export async function removeUnreferencedPlanTexts(connection: DuckDBConnection, afterId = 0n): Promise<number> {
+  const result = await connection.run(
+    `DELETE FROM plan_texts WHERE textId > $afterId
+       AND textId NOT IN (${referencesSql('planText > $afterId')})`,
+    { afterId },
+  );
+  return result.rowsChanged;
+}
+
+/**
+ * The plan description shown for each SQL execution of the applications `appKeysWhere` selects (a condition on
+ * `appKey`), as (appKey, executionId, plan): the last one an adaptive update logged where one did, else the start's,
+ * as History Server shows it; read from `plan_texts` where it was kept there.
+ */
+export function shownPlanDescriptionsSql(appKeysWhere: string): string {
+  return `WITH shown AS (
+      SELECT s.appKey, s.executionId,
+        CASE WHEN u.last IS NULL THEN s.physicalPlanDescription ELSE u.last.inline END AS inline,
+        CASE WHEN u.last IS NULL THEN s.planText ELSE u.last.ref END AS ref
+      FROM (SELECT appKey, executionId, physicalPlanDescription, planText FROM sql_executions WHERE ${appKeysWhere}) s
+      LEFT JOIN (
+        SELECT appKey, executionId,
+          arg_max({'inline': physicalPlanDescription, 'ref': planText}, seq)
+            FILTER (WHERE physicalPlanDescription IS NOT NULL OR planText IS NOT NULL) AS last
+        FROM sql_plan_updates WHERE ${appKeysWhere} GROUP BY ALL
+      ) u USING (appKey, executionId)
+    ), texts AS (
+      SELECT textId, string_agg(text, '' ORDER BY piece) AS text
+      FROM plan_texts WHERE textId IN (SELECT ref FROM shown) GROUP BY textId
+    )
+    SELECT shown.appKey, shown.executionId, coalesce(shown.inline, texts.text) AS plan
+    FROM shown LEFT JOIN texts ON texts.textId = shown.ref`;
+}

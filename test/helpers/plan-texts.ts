@@ -1,0 +1,21 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { STAGED_EVENTS } from '../../src/parse/stage-events.js';
+
+/**
+ * SQL of the plan description a row of `alias` holds, wherever it is kept: in the row, or in `plan_texts` under the
+ * row's `planText` id (long descriptions; see src/store/plan-texts.ts). Tests compare descriptions, not where they are.
+ */
+export function descriptionSql(alias: string): string {
+  return `coalesce(${alias}.physicalPlanDescription,
+    (SELECT string_agg(p.text, '' ORDER BY p.piece) FROM plan_texts p WHERE p.textId = ${alias}.planText))`;
+}
+
+/** Every staged event as a JSON document, in order, with its description in place and no text id. */
+export async function stagedEventsAsJson(connection: DuckDBConnection): Promise<string[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT to_json(s)::VARCHAR AS row FROM (
+       SELECT e.* EXCLUDE (planText) REPLACE (${descriptionSql('e')} AS physicalPlanDescription)
+       FROM ${STAGED_EVENTS} e ORDER BY e.rowid) s`,
+  );
+  return reader.getRowObjectsJS().map((row) => String(row.row));
+}
