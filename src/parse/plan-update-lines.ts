@@ -12,6 +12,8 @@ export const PLAN_UPDATE_EVENT = 'org.apache.spark.sql.execution.ui.SparkListene
 
 /** How a SQL adaptive plan update line starts when Spark writes it (the split's {@link planUpdateExecutionSql} too). */
 export const PLAN_UPDATE_LINE_PREFIX = `{"Event":"${PLAN_UPDATE_EVENT}","executionId":`;
+/** How Spark writes the start of a SQL execution's line, up to its execution id. */
+const SQL_START_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":';
 /** The execution of a plan update line that carries a description, as {@link planUpdateExecutionSql} reads it. */
 const PLAN_UPDATE_EXECUTION = /^[^,]*,"executionId":(-?[0-9]+),"physicalPlanDescription":"/;
 
@@ -29,21 +31,24 @@ export function planUpdateHead(line: Buffer): RegExpExecArray | null {
 const STAND_IN_BYTES_KEY = 'standInForBytes';
 
 /**
- * What a copy holds in place of a long plan update: its execution (as written) and its length, which the split reads
- * as if from the line itself ({@link standInBytesSql}); null for a line the split would not defer (the copy keeps it).
+ * What a copy holds in place of a long plan update or execution start: its execution (as written) and its length,
+ * which the split reads as if from the line itself ({@link standInBytesSql}); null for a line the split would not defer
+ * (the copy keeps it). Only its head is needed.
  */
 export function standInFor(line: LongLine): Buffer | null {
-  const head = planUpdateHead(line.bytes);
+  const head = sqlLineHead(line.bytes);
   if (head === null) return null;
-  return Buffer.from(`${PLAN_UPDATE_LINE_PREFIX}${head[1]},"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":${line.length}}`);
+  const prefix = head.kind === 'update' ? `${PLAN_UPDATE_LINE_PREFIX}${head.execution},"physicalPlanDescription":""` : `${SQL_START_LINE_PREFIX}${head.execution}`;
+  return Buffer.from(`${prefix},"${STAND_IN_BYTES_KEY}":${line.length}}`);
 }
 
 /**
  * A split line's length, or the length a stand-in holds. A line of the log that looks like one is deferred like a
  * stand-in, is then not found among the long lines read again, and the part is split again from the log itself.
  */
-export const standInBytesSql = `CASE WHEN starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}') AND strlen(json) < 400
-    THEN coalesce(TRY_CAST(regexp_extract(json, ',"physicalPlanDescription":"","${STAND_IN_BYTES_KEY}":([0-9]+)}$', 1) AS BIGINT), strlen(json))
+export const standInBytesSql = `CASE WHEN (starts_with(json, '${PLAN_UPDATE_LINE_PREFIX}') OR starts_with(json, '${SQL_START_LINE_PREFIX}'))
+      AND strlen(json) < 400
+    THEN coalesce(TRY_CAST(regexp_extract(json, ',"${STAND_IN_BYTES_KEY}":([0-9]+)}$', 1) AS BIGINT), strlen(json))
     ELSE strlen(json) END`;
 
 /** An integer as JSON writes one (no leading zero): an execution id the staging's JSON parse accepts. */
@@ -122,8 +127,6 @@ export const planUpdateExecutionSql = `CASE WHEN task_kind IS NULL
 /** How every SQL event's line starts when Spark writes it: plan updates and executions' starts among them. */
 export const SQL_EVENT_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQL';
 
-/** How Spark writes the start of a SQL execution's line, up to its execution id. */
-const SQL_START_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":';
 /** The execution of a SQL execution's start, at most this many characters past its prefix, as both readers take it. */
 const SQL_START_EXECUTION = /^(-?[0-9]+)[,}]/;
 const START_EXECUTION_CHARS = 24;

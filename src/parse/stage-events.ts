@@ -565,8 +565,8 @@ class TaskCopies {
   }
 
   /**
-   * Copies of the files of part `index` that hold a SQL plan update the split defers (over `deferBytes`), each such
-   * update replaced by a stand-in naming its execution and length ({@link standInFor}), made when the updates too long
+   * Copies of the files of part `index` that hold a SQL plan update or execution start the split defers (over
+   * `deferBytes`), each such line replaced by a stand-in naming its execution and length ({@link standInFor}), made when the updates too long
    * for the fast split add up to more than `standInBytes`: the copies' pieces, every other file as it is, and the
    * copies (for {@link originOf}). They serve the line split and the task read, whose readers then never see those
    * lines. Null when not worth making, or when a copy could not be written (the split then reads the part itself).
@@ -583,8 +583,10 @@ class TaskCopies {
     let tooLongForFastSplit = 0;
     for (const [i, file] of copies.files.entries()) {
       let holdsOne = false;
-      for await (const line of longLinesStartingWith([file], PLAN_UPDATE_LINE_PREFIX, deferBytes, { headBytes: PLAN_UPDATE_HEAD_BYTES })) {
-        if (planUpdateHead(line.bytes) === null) continue;
+      for await (const line of longLinesStartingWith([file], SQL_EVENT_LINE_PREFIX, deferBytes, { headBytes: PLAN_UPDATE_HEAD_BYTES })) {
+        if (sqlLineHead(line.bytes) === null) continue;
+        // A line longer than any event may be is the split's to find and skip with a warning, never stood in for.
+        if (line.length > MAX_EVENT_BYTES) return null;
         holdsOne = true;
         if (line.length > FAST_SPLIT_LINE_BYTES) tooLongForFastSplit += line.length;
       }
@@ -593,7 +595,7 @@ class TaskCopies {
     if (copies.writers.size === 0 || tooLongForFastSplit <= standInBytes) return null;
     const decodedBytes = new Map<string, number>();
     const copied = copies.files.filter((file) => copies.writers.has(file.path));
-    const pass = longLinesStartingWith(copied, PLAN_UPDATE_LINE_PREFIX, deferBytes, {
+    const pass = longLinesStartingWith(copied, SQL_EVENT_LINE_PREFIX, deferBytes, {
       decodedBytes,
       otherLinesOf: (file) => copies.otherLinesOf(file, decodedBytes),
       stubOf: standInFor,
@@ -723,8 +725,8 @@ async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree:
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE staged_lines_slim AS
      SELECT line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded,
-       start_superseded FROM (
-       SELECT line, task_kind, plan_update_of, superseded, start_superseded, tree,
+       start_superseded, plan_text FROM (
+       SELECT line, task_kind, plan_update_of, superseded, start_superseded, plan_text, tree,
          CASE WHEN tree IS NULL THEN json ELSE '{"Event":"${PLAN_UPDATE_EVENT}","executionId":' || plan_update_of
            || ',"physicalPlanDescription":null,"sparkPlanInfo":' || tree || '}' END AS json
        FROM (SELECT *, ${tree} AS tree FROM staged_lines))`,

@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,4 +136,22 @@ describe('event lines of any size', () => {
     },
     120_000,
   );
+
+  it('skips a plan update of 40 MB with a warning, beside long ones that are stored', async () => {
+    // The long updates add up past what the split reads from a copy holding stand-ins: the 40 MB one is still found.
+    const appId = 'app-40mb-update';
+    const path = logWithPlanUpdates(scratch, appId, 3, 12 * MB);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const at = lines.findIndex((line) => line.includes('"simpleString":"update 1;"'));
+    lines[at] = lines[at]!.replace(/"physicalPlanDescription":"update 1;/, `"physicalPlanDescription":"update 1;${'y'.repeat(28 * MB)}`);
+    writeFileSync(path, lines.join('\n'));
+    const report = await ingestPaths(db.database, [path]);
+    expect(report.failures.map((f) => f.error.message)).toEqual([]);
+    expect(report.applications[0]!.warnings).toContainEqual({
+      line: at + 1,
+      message: expect.stringMatching(new RegExp(`^line ${at + 1} is 40\\.\\d MB long, more than the 16\\.0 MB an event may be; it was skipped$`)),
+    });
+    const [execution] = (await sqlExecutionsByApp(db.database, [appId]))[0]!;
+    expect(execution!.physicalPlanDescription?.startsWith('update 2;')).toBe(true);
+  }, 120_000);
 });

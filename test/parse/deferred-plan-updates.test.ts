@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -159,13 +159,17 @@ describe('SQL plan updates deferred by the line split and read again', () => {
   it('are split from a copy holding stand-ins when lines too long for the fast split add up, with the same events', async () => {
     const [first, ...rest] = logOfTasks('app-stand-ins', 30);
     const long = (execution: number, version: number): string => padded(update(execution, version), 2_300_000);
-    // A SQL start with a 2.3 MB description stays in the copy: the copy's split still needs long lines.
-    const longStart = JSON.stringify({ Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', executionId: 3,
-      description: 'd'.repeat(2_300_000), details: '', physicalPlanDescription: 'p', sparkPlanInfo: { nodeName: 'X', simpleString: 'X', children: [], metrics: [] }, time: 1 });
+    // A long event of another kind stays in the copy: the copy's split still needs long lines.
+    const longOther = JSON.stringify({ Event: 'com.example.SparkListenerLongEvent', payload: 'd'.repeat(2_300_000) });
+    // Long SQL starts are stood in for too: one whose description a later update replaces, one whose is shown.
+    const longStart = (executionId: number): string => JSON.stringify({ Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', executionId,
+      description: 'd', details: '', physicalPlanDescription: `start of ${executionId} ${'p'.repeat(2_300_000)}`,
+      sparkPlanInfo: { nodeName: 'X', simpleString: 'X', children: [], metrics: [] }, time: 1 });
     const middle = rest.length >> 1;
     const variants: Array<[string, string[]]> = [
       ['plan updates only', [first!, long(1, 1), update(2, 1), long(1, 2), ...rest.slice(0, middle), long(2, 2), long(1, 3), ...rest.slice(middle)]],
-      ['and a long SQL start', [first!, long(1, 1), longStart, long(1, 2), ...rest.slice(0, middle), long(2, 2), long(1, 3), ...rest.slice(middle)]],
+      ['and a long event of another kind', [first!, long(1, 1), longOther, long(1, 2), ...rest.slice(0, middle), long(2, 2), long(1, 3), ...rest.slice(middle)]],
+      ['and long SQL starts', [first!, longStart(1), long(1, 1), longStart(4), ...rest.slice(0, middle), long(2, 2), long(1, 3), ...rest.slice(middle)]],
     ];
     for (const [name, lines] of variants) {
       const log = join(scratch, 'stand-ins.json');
@@ -176,10 +180,12 @@ describe('SQL plan updates deferred by the line split and read again', () => {
         const stagedRows = (): Promise<string[]> => stagedEventsAsJson(connection);
         await stageEvents(connection, plain, deferringNone);
         const kept = await stagedRows();
-        expect(kept.filter((row) => row.includes('SQLAdaptiveExecutionUpdate')), name).toHaveLength(name === 'plan updates only' ? 5 : 4);
+        expect(kept.filter((row) => row.includes('SQLAdaptiveExecutionUpdate')), name).toHaveLength(name === 'plan updates only' ? 5 : name === 'and long SQL starts' ? 3 : 4);
         const copied = await stageEvents(connection, plain, { supersededPlanTree: reshape, scratchDir, standInCopyBytes: 4_000_000 });
-        // The copy with stand-ins is what the task read reads too.
+        // The copy with stand-ins is what the task read reads too; it holds no long SQL event, only the other one.
         expect(copied.parts[0]!.taskPieces?.length, name).toBeGreaterThan(0);
+        const longestInCopy = Math.max(...copied.parts[0]!.taskPieces!.flatMap((piece) => readFileSync(piece.path, 'utf8').split('\n').map((line) => line.length)));
+        expect(longestInCopy, name).toBe(name === 'and a long event of another kind' ? longOther.length : Math.max(...lines.filter((line) => line.length < 2_000_000).map((line) => line.length)));
         expect(await stagedRows(), name).toEqual(kept);
         const tasks = async (read: StagingPlan): Promise<unknown[]> =>
           (await connection.runAndReadAll(
