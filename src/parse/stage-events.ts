@@ -834,8 +834,10 @@ async function restoreDeferredLines(
   reshape: (tree: unknown) => unknown,
 ): Promise<boolean> {
   // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
-  type Batch = { rowids: bigint[]; lines: Buffer[]; superseded: boolean[]; keyAt: Array<number | null>; textEnd: Array<number | null>; bytes: number };
-  const empty = (): Batch => ({ rowids: [], lines: [], superseded: [], keyAt: [], textEnd: [], bytes: 0 });
+  // Each line goes as its head and, when its description is to be kept apart, that description's JSON string and
+  // what follows it: no part is copied here, and DuckDB reads the long text once.
+  type Batch = { rowids: bigint[]; heads: Buffer[]; texts: Array<Buffer | null>; tails: Array<Buffer | null>; superseded: boolean[]; bytes: number };
+  const empty = (): Batch => ({ rowids: [], heads: [], texts: [], tails: [], superseded: [], bytes: 0 });
   let batch = empty();
   const flush = async (): Promise<void> => {
     if (batch.rowids.length === 0) return;
@@ -845,21 +847,22 @@ async function restoreDeferredLines(
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE restored_lines AS
        SELECT r, superseded, planText, text,
-         CASE WHEN planText IS NULL THEN decode(line)
-           ELSE decode(line[1:keyAt]) || '${DESCRIPTION_NULL}' || decode(line[textEnd + 2:]) END AS json
+         CASE WHEN planText IS NOT NULL THEN decode(head) || '${DESCRIPTION_NULL}' || decode(tail)
+           WHEN literal IS NULL THEN decode(head)
+           ELSE decode(head) || ',"physicalPlanDescription":' || decode(literal) || decode(tail) END AS json
        FROM (SELECT *, CASE WHEN text IS NOT NULL THEN nextval('plan_text_ids') END AS planText FROM (
-         SELECT r, line, superseded, keyAt, textEnd,
-           TRY(json_extract_string(TRY(decode(line[keyAt + ${DESCRIPTION_KEY_BYTES + 1}:textEnd + 1])), '$')) AS text
-         FROM (SELECT unnest($rowids) AS r, unnest($lines) AS line, unnest($superseded) AS superseded,
-           unnest($keyAt) AS keyAt, unnest($textEnd) AS textEnd)))`,
+         SELECT r, head, literal, tail, superseded,
+           CASE WHEN literal IS NOT NULL THEN TRY(json_extract_string(TRY(decode(literal)), '$')) END AS text
+         FROM (SELECT unnest($rowids) AS r, unnest($heads) AS head, unnest($texts) AS literal, unnest($tails) AS tail,
+           unnest($superseded) AS superseded)))`,
       {
         rowids: listValue(batch.rowids),
-        lines: listValue(batch.lines.map((line) => blobValue(line))),
+        heads: listValue(batch.heads.map((head) => blobValue(head))),
+        texts: listValue(batch.texts.map((text) => (text === null ? null : blobValue(text)))),
+        tails: listValue(batch.tails.map((tail) => (tail === null ? null : blobValue(tail)))),
         superseded: listValue(batch.superseded),
-        keyAt: listValue(batch.keyAt),
-        textEnd: listValue(batch.textEnd),
       },
-      { rowids: LIST(BIGINT), lines: LIST(BLOB), superseded: LIST(BOOLEAN), keyAt: LIST(INTEGER), textEnd: LIST(INTEGER) },
+      { rowids: LIST(BIGINT), heads: LIST(BLOB), texts: LIST(BLOB), tails: LIST(BLOB), superseded: LIST(BOOLEAN) },
     );
     await writePlanTexts(connection, 'restored_lines', 'text');
     await connection.run(
@@ -888,10 +891,10 @@ async function restoreDeferredLines(
     const span = shown ? descriptionSpan(line) : null;
     const apart = span !== null && span.end - span.keyAt > LONG_PLAN_TEXT_BYTES;
     batch.rowids.push(row.r);
-    batch.lines.push(slim ?? line);
+    batch.heads.push(apart ? line.subarray(0, span.keyAt) : (slim ?? line));
+    batch.texts.push(apart ? line.subarray(span.keyAt + DESCRIPTION_KEY_BYTES, span.end + 1) : null);
+    batch.tails.push(apart ? line.subarray(span.end + 1) : null);
     batch.superseded.push(row.superseded && slim === null);
-    batch.keyAt.push(apart ? span.keyAt : null);
-    batch.textEnd.push(apart ? span.end : null);
     batch.bytes += (slim ?? line).length;
     if (batch.bytes >= STAGE_BATCH_BYTES) await flush();
   }
