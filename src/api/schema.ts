@@ -11,7 +11,7 @@ import { EnvironmentResolver } from './environment/environment.resolver.js';
 import { ExecutorResolver } from './executors/executor.resolver.js';
 import { ApplicationJobsResolver } from './jobs/application-jobs.resolver.js';
 import { JobResolver } from './jobs/job.resolver.js';
-import { SqlExecutionResolver } from './sql/sql-execution.resolver.js';
+import { SqlExecutionPlanDescriptionResolver, SqlExecutionResolver } from './sql/sql-execution.resolver.js';
 import { ApplicationStagesResolver } from './stages/application-stages.resolver.js';
 import { StageResolver } from './stages/stage.resolver.js';
 import { StageTasksResolver } from './tasks/stage-tasks.resolver.js';
@@ -41,6 +41,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ExecutorResolver,
   EnvironmentResolver,
   SqlExecutionResolver,
+  SqlExecutionPlanDescriptionResolver,
   ApplicationJobsResolver,
   JobResolver,
   ApplicationStagesResolver,

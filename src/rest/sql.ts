@@ -113,7 +113,7 @@ async function executionsJson(
   executionId: number | null,
 ): Promise<Array<Record<string, unknown>>> {
   const [[executions], plans, samples] = await Promise.all([
-    sqlExecutionsByApp(db, [app.appKey]),
+    sqlExecutionsByApp(db, [app.appKey], { planDescriptions: options.planDescription }),
     options.details ? plansFor(db, app.appKey, executionId) : [],
     options.details ? sqlMetricSamples(db, app.appKey, executionId) : Promise.resolve(new Map<number, Map<number, SqlMetricSamples>>()),
   ]);

@@ -32,10 +32,15 @@ export interface SqlExecutionRecord {
 export async function sqlExecutionsByApp(
   db: AnalysisDatabase,
   appKeys: readonly string[],
+  { planDescriptions = true }: { planDescriptions?: boolean } = {},
 ): Promise<SqlExecutionRecord[][]> {
+  // Descriptions are read only when asked for: an application's can be hundreds of megabytes (null otherwise).
+  const shown = planDescriptions
+    ? shownPlanDescriptionsSql('appKey IN (SELECT appKey FROM wanted)')
+    : 'SELECT NULL::VARCHAR AS appKey, NULL::BIGINT AS executionId, NULL::VARCHAR AS plan WHERE false';
   const rows = (await db.query(
     `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
-     shown_plan AS (${shownPlanDescriptionsSql('appKey IN (SELECT appKey FROM wanted)')}), execution_jobs AS (
+     shown_plan AS (${shown}), execution_jobs AS (
        SELECT appKey, sqlExecutionId AS executionId, list(jobId ORDER BY jobId) AS jobIds,
          list({'jobId': jobId, 'status': status} ORDER BY submissionTime NULLS LAST, jobId) AS jobs
        FROM jobs WHERE sqlExecutionId IS NOT NULL AND appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
@@ -56,4 +61,17 @@ export async function sqlExecutionsByApp(
     { appKeys: appKeysParam(appKeys) },
   )) as unknown as SqlExecutionRecord[];
   return groupByAppKey(appKeys, rows);
+}
+
+/** The plan description each SQL execution of the applications shows, by execution id, in the order of `appKeys`. */
+export async function planDescriptionsByApp(
+  db: AnalysisDatabase,
+  appKeys: readonly string[],
+): Promise<Array<Map<number, string | null>>> {
+  const rows = (await db.query(
+    `WITH wanted AS (SELECT unnest($appKeys) AS appKey)
+     SELECT * FROM (${shownPlanDescriptionsSql('appKey IN (SELECT appKey FROM wanted)')})`,
+    { appKeys: appKeysParam(appKeys) },
+  )) as Array<{ appKey: string; executionId: bigint; plan: string | null }>;
+  return groupByAppKey(appKeys, rows).map((app) => new Map(app.map((row) => [Number(row.executionId), row.plan])));
 }

@@ -14,7 +14,6 @@ export function toSqlExecution(record: SqlExecutionRecord): SqlExecution {
     duration: record.duration,
     status: SqlExecutionStatus[record.status],
     errorMessage: record.errorMessage,
-    physicalPlanDescription: record.physicalPlanDescription,
     jobIds: record.jobIds.map(Number),
   };
 }

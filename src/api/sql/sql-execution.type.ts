@@ -49,12 +49,6 @@ export class SqlExecution {
   @Field(() => String, { nullable: true, description: 'Why it failed (Spark 3.4+ logs); null otherwise.' })
   errorMessage!: string | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'The physical plan as text; with adaptive query execution, the last (final) plan Spark logged.',
-  })
-  physicalPlanDescription!: string | null;
-
   @Field(() => [Int], { description: 'Jobs the execution ran, by id.' })
   jobIds!: number[];
 }

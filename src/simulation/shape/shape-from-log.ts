@@ -30,7 +30,7 @@ export async function shapeFromLog(db: AnalysisDatabase, appId: string, sqlExecu
   if (!application) throw new NotFoundError(`No application "${appId}"`);
   const record = await sqlPlanOf(db, application.appKey, sqlExecutionId);
   if (!record) {
-    const [executions = []] = await sqlExecutionsByApp(db, [application.appKey]);
+    const [executions = []] = await sqlExecutionsByApp(db, [application.appKey], { planDescriptions: false });
     const known = executions.map((execution) => String(execution.id));
     throw new NotFoundError(`Application ${appId} has no SQL execution ${sqlExecutionId}${known.length > 0 ? ` (it has ${known.join(', ')})` : ' (it has none)'}`);
   }
