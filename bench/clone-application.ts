@@ -33,6 +33,8 @@ export async function cloneApplication(connection: DuckDBConnection, sourceKey: 
     await connection.run(
       `INSERT INTO application_numbers SELECT newKey, nextval('application_number') FROM clone_keys ORDER BY i`,
     );
+    // Clones share the source's plan texts (their rows keep its planText ids): deleting one would take the texts of
+    // the others, which a benchmark never does.
     for (const table of applicationTables) {
       if (table === 'application_numbers') continue;
       const columns = await columnsOf(connection, table);

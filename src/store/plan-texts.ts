@@ -41,9 +41,12 @@ export async function writePlanTexts(connection: DuckDBConnection, table: string
   );
 }
 
-/** The id the next text will be written under is above this one. */
+/** The id the next text will be written under is above this one (read from the sequence, not the table's rows). */
 export async function lastPlanTextId(connection: DuckDBConnection): Promise<bigint> {
-  const rows = (await connection.runAndReadAll('SELECT coalesce(max(textId), 0) AS id FROM plan_texts')).getRowObjects();
+  const rows = (await connection.runAndReadAll(
+    `SELECT coalesce(max(last_value), 0)::BIGINT AS id FROM duckdb_sequences()
+     WHERE database_name = current_database() AND sequence_name = 'plan_text_ids'`,
+  )).getRowObjects();
   return rows[0]!.id as bigint;
 }
 

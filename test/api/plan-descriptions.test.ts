@@ -34,7 +34,14 @@ beforeAll(async () => {
   });
   const log = join(dir, `${appId}.json`);
   writeFileSync(log, [first, start(1, texts[1]), start(2, texts[2]), start(3, long('replaced start of 3')), update, ...rest].join('\n'));
-  expect((await ingestPaths(server.temp.database, [log])).failures).toEqual([]);
+  // Applications before and after it with long descriptions of their own, which reading its own must not scan.
+  const others = ['app-before', 'app-after'].map((other) => {
+    const path = join(dir, `${other}.json`);
+    const [otherFirst, ...otherRest] = buildEventLog({ appId: other, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }] }).split('\n');
+    writeFileSync(path, [otherFirst, ...Array.from({ length: 20 }, (_, i) => start(i, long(`${other} ${i}`))), ...otherRest].join('\n'));
+    return path;
+  });
+  expect((await ingestPaths(server.temp.database, [others[0]!, log, others[1]!])).failures).toEqual([]);
 }, 60_000);
 
 afterAll(async () => {
@@ -59,6 +66,12 @@ async function withRowsScanned(request: () => Promise<Response>, withUpdates = t
   }
 }
 
+/** The sql_plan_updates rows of the application asked for. */
+async function planUpdateRows(): Promise<number> {
+  const [row] = await server.temp.database.query('SELECT count(*)::INTEGER AS n FROM sql_plan_updates WHERE appKey = $k', { k: appId });
+  return row!.n as number;
+}
+
 const graphql = (query: string) => (): Promise<Response> =>
   fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
 
@@ -69,7 +82,14 @@ describe('plan descriptions', () => {
     expect(without.planRows).toBe(0);
     const asked = await withRowsScanned(graphql(`{ application(id: "${appId}") { sqlExecutions { id physicalPlanDescription } } }`));
     expect(asked.body).toEqual({ data: { application: { sqlExecutions: [1, 2, 3].map((id) => ({ id, physicalPlanDescription: texts[id as 1 | 2 | 3] })) } } });
+    // Its own pieces only (two texts of ~600 KB in 64-character pieces), not the other applications' forty texts.
+    const [own] = await server.temp.database.query(
+      `SELECT count(*)::INTEGER AS n FROM plan_texts WHERE textId IN (
+         SELECT planText FROM sql_executions WHERE appKey = $k UNION ALL SELECT planText FROM sql_plan_updates WHERE appKey = $k)`,
+      { k: appId },
+    );
     expect(asked.planRows).toBeGreaterThan(0);
+    expect(asked.planRows).toBeLessThanOrEqual((own!.n as number) + (await planUpdateRows()));
   });
 
   it("are read in History Server's REST API unless planDescription=false, as History Server leaves them out", async () => {
