@@ -111,7 +111,7 @@ export function supersededUpdateAsTree(line: Buffer, descriptionStart: number, e
   const walkable = tree === undefined || tree === null ? null : walkablePlanTree(tree);
   if (walkable === null) return null;
   return Buffer.from(
-    `{"Event":"${PLAN_UPDATE_EVENT}","executionId":${execution},"physicalPlanDescription":null,"sparkPlanInfo":${JSON.stringify(reshape(walkable))}}`,
+    `{"Event":"${PLAN_UPDATE_EVENT}","executionId":${execution}${DESCRIPTION_NULL},"sparkPlanInfo":${JSON.stringify(reshape(walkable))}}`,
   );
 }
 
@@ -130,7 +130,9 @@ export const SQL_EVENT_LINE_PREFIX = '{"Event":"org.apache.spark.sql.execution.u
 /** The execution of a SQL execution's start, at most this many characters past its prefix, as both readers take it. */
 const SQL_START_EXECUTION = /^(-?[0-9]+)[,}]/;
 const START_EXECUTION_CHARS = 24;
-const DESCRIPTION_KEY = Buffer.from(',"physicalPlanDescription":"');
+/** A description's key as Spark writes it after the previous field, up to its value. */
+export const DESCRIPTION_KEY_TEXT = ',"physicalPlanDescription":';
+const DESCRIPTION_KEY = Buffer.from(`${DESCRIPTION_KEY_TEXT}"`);
 
 /** A SQL event line read again, as the line split told it: an update (and where its description starts) or a start. */
 export type SqlLineHead = { kind: 'update'; execution: string; descriptionStart: number } | { kind: 'start'; execution: string };
@@ -158,7 +160,7 @@ export function startWithoutDescription(line: Buffer): Buffer | null {
 }
 
 /** What a SQL event line holds in place of a description it no longer carries. */
-export const DESCRIPTION_NULL = ',"physicalPlanDescription":null';
+export const DESCRIPTION_NULL = `${DESCRIPTION_KEY_TEXT}null`;
 
 /**
  * Where a SQL event line's plan description is, as byte offsets: the comma before its key and the closing quote of
@@ -171,9 +173,6 @@ export function descriptionSpan(line: Buffer): { keyAt: number; end: number } | 
   const end = jsonStringEnd(line, keyAt + DESCRIPTION_KEY.length);
   return end < 0 ? null : { keyAt, end };
 }
-
-/** Bytes from a description's key (its leading comma) to its string's opening quote. */
-export const DESCRIPTION_KEY_BYTES = DESCRIPTION_KEY.length - 1;
 
 /**
  * The execution of a SQL execution's start, from the start of its line as Spark writes it; NULL for any other line

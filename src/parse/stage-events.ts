@@ -1,4 +1,4 @@
-import { BIGINT, BLOB, blobValue, BOOLEAN, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
@@ -9,15 +9,13 @@ import {
   JSON_INTEGER,
   PLAN_UPDATE_EVENT,
   PLAN_UPDATE_HEAD_BYTES,
-  PLAN_UPDATE_LINE_PREFIX,
   planUpdateExecutionSql,
-  planUpdateHead,
   sqlLineHead,
   sqlStartExecutionSql,
   SQL_EVENT_LINE_PREFIX,
   startWithoutDescription,
   descriptionSpan,
-  DESCRIPTION_KEY_BYTES,
+  DESCRIPTION_KEY_TEXT,
   DESCRIPTION_NULL,
   standInBytesSql,
   standInFor,
@@ -566,8 +564,8 @@ class TaskCopies {
 
   /**
    * Copies of the files of part `index` that hold a SQL plan update or execution start the split defers (over
-   * `deferBytes`), each such line replaced by a stand-in naming its execution and length ({@link standInFor}), made when the updates too long
-   * for the fast split add up to more than `standInBytes`: the copies' pieces, every other file as it is, and the
+   * `deferBytes`), each such line replaced by a stand-in naming its execution and length ({@link standInFor}), made
+   * when the lines too long for the fast split add up to more than `standInBytes`: the copies' pieces, every other file as it is, and the
    * copies (for {@link originOf}). They serve the line split and the task read, whose readers then never see those
    * lines. Null when not worth making, or when a copy could not be written (the split then reads the part itself).
    * A first pass only measures, so a log with a few long lines is not copied whole.
@@ -728,7 +726,7 @@ async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree:
        start_superseded, plan_text FROM (
        SELECT line, task_kind, plan_update_of, superseded, start_superseded, plan_text, tree,
          CASE WHEN tree IS NULL THEN json ELSE '{"Event":"${PLAN_UPDATE_EVENT}","executionId":' || plan_update_of
-           || ',"physicalPlanDescription":null,"sparkPlanInfo":' || tree || '}' END AS json
+           || '${DESCRIPTION_NULL},"sparkPlanInfo":' || tree || '}' END AS json
        FROM (SELECT *, ${tree} AS tree FROM staged_lines))`,
     { rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) },
     { rowids: LIST(BIGINT), trees: LIST(VARCHAR) },
@@ -849,7 +847,7 @@ async function restoreDeferredLines(
        SELECT r, superseded, planText, text,
          CASE WHEN planText IS NOT NULL THEN decode(head) || '${DESCRIPTION_NULL}' || decode(tail)
            WHEN literal IS NULL THEN decode(head)
-           ELSE decode(head) || ',"physicalPlanDescription":' || decode(literal) || decode(tail) END AS json
+           ELSE decode(head) || '${DESCRIPTION_KEY_TEXT}' || decode(literal) || decode(tail) END AS json
        FROM (SELECT *, CASE WHEN text IS NOT NULL THEN nextval('plan_text_ids') END AS planText FROM (
          SELECT r, head, literal, tail, superseded,
            CASE WHEN literal IS NOT NULL THEN TRY(json_extract_string(TRY(decode(literal)), '$')) END AS text
@@ -864,7 +862,7 @@ async function restoreDeferredLines(
       },
       { rowids: LIST(BIGINT), heads: LIST(BLOB), texts: LIST(BLOB), tails: LIST(BLOB), superseded: LIST(BOOLEAN) },
     );
-    await writePlanTexts(connection, 'restored_lines', 'text');
+    if (batch.texts.some((text) => text !== null)) await writePlanTexts(connection, 'restored_lines', 'text');
     await connection.run(
       `UPDATE staged_lines SET json = x.json, bytes = strlen(x.json), superseded = x.superseded, plan_text = x.planText
        FROM restored_lines x WHERE staged_lines.rowid = x.r;
@@ -892,7 +890,7 @@ async function restoreDeferredLines(
     const apart = span !== null && span.end - span.keyAt > LONG_PLAN_TEXT_BYTES;
     batch.rowids.push(row.r);
     batch.heads.push(apart ? line.subarray(0, span.keyAt) : (slim ?? line));
-    batch.texts.push(apart ? line.subarray(span.keyAt + DESCRIPTION_KEY_BYTES, span.end + 1) : null);
+    batch.texts.push(apart ? line.subarray(span.keyAt + DESCRIPTION_KEY_TEXT.length, span.end + 1) : null);
     batch.tails.push(apart ? line.subarray(span.end + 1) : null);
     batch.superseded.push(row.superseded && slim === null);
     batch.bytes += (slim ?? line).length;

@@ -24,8 +24,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 export const LONG_PLAN_TEXT_BYTES = 16 * 1024;
 
 /**
- * Characters per stored piece of a text: a row group (122,880 rows) then holds at most ~8 MB of plan text (ASCII), what
- * a checkpoint rewrites. Cut by a regular expression that matches whole characters, so a piece never splits one.
+ * Characters per stored piece of a text: a row group (16,384 rows in this database) then holds at most ~1 MB of ASCII
+ * plan text, what a checkpoint rewrites. Cut by a regular expression that matches whole characters, so a piece never
+ * splits one.
  */
 const PLAN_TEXT_PIECE_CHARACTERS = 64;
 

@@ -25,22 +25,17 @@ export interface SqlExecutionRecord {
 /**
  * The SQL executions of each application by id, in the order of `appKeys` (one list per key).
  *
- * The plan is the last one Spark logged: adaptive query execution re-plans while the query runs and History
- * Server shows the final version. Spark 4 writes an empty error message for a success, so only a non-empty
- * message marks a failure.
+ * With `planDescriptions` (the default), each carries the plan description shown ({@link planDescriptionsByApp}): the
+ * last one Spark logged, as adaptive query execution re-plans while the query runs and History Server shows the final
+ * version. Spark 4 writes an empty error message for a success, so only a non-empty message marks a failure.
  */
 export async function sqlExecutionsByApp(
   db: AnalysisDatabase,
   appKeys: readonly string[],
   { planDescriptions = true }: { planDescriptions?: boolean } = {},
 ): Promise<SqlExecutionRecord[][]> {
-  // Descriptions are read only when asked for: an application's can be hundreds of megabytes (null otherwise).
-  const shown = planDescriptions
-    ? shownPlanDescriptionsSql('appKey IN (SELECT appKey FROM wanted)')
-    : 'SELECT NULL::VARCHAR AS appKey, NULL::BIGINT AS executionId, NULL::VARCHAR AS plan WHERE false';
   const rows = (await db.query(
-    `WITH wanted AS (SELECT unnest($appKeys) AS appKey),
-     shown_plan AS (${shown}), execution_jobs AS (
+    `WITH wanted AS (SELECT unnest($appKeys) AS appKey), execution_jobs AS (
        SELECT appKey, sqlExecutionId AS executionId, list(jobId ORDER BY jobId) AS jobIds,
          list({'jobId': jobId, 'status': status} ORDER BY submissionTime NULLS LAST, jobId) AS jobs
        FROM jobs WHERE sqlExecutionId IS NOT NULL AND appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
@@ -51,16 +46,20 @@ export async function sqlExecutionsByApp(
             WHEN nullif(s.errorMessage, '') IS NOT NULL THEN 'FAILED'
             ELSE 'COMPLETED' END AS status,
        nullif(s.errorMessage, '') AS errorMessage,
-       p.plan AS physicalPlanDescription,
+       NULL::VARCHAR AS physicalPlanDescription,
        coalesce(j.jobIds, []) AS jobIds, coalesce(j.jobs, []) AS jobs
      FROM sql_executions s
-     LEFT JOIN shown_plan p USING (appKey, executionId)
      LEFT JOIN execution_jobs j USING (appKey, executionId)
      WHERE s.appKey IN (SELECT appKey FROM wanted)
      ORDER BY s.appKey, s.executionId`,
     { appKeys: appKeysParam(appKeys) },
   )) as unknown as SqlExecutionRecord[];
-  return groupByAppKey(appKeys, rows);
+  const byApp = groupByAppKey(appKeys, rows);
+  // Descriptions are read only when asked for: an application's can be hundreds of megabytes (null otherwise).
+  if (!planDescriptions) return byApp;
+  const descriptions = await planDescriptionsByApp(db, appKeys);
+  return byApp.map((executions, i) =>
+    executions.map((execution) => ({ ...execution, physicalPlanDescription: descriptions[i]!.get(Number(execution.id)) ?? null })));
 }
 
 /** The plan description each SQL execution of the applications shows, by execution id, in the order of `appKeys`. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import { materializeForDuckDB, type DuckDbInput } from '../../src/eventlog/discover.js';
 import { slimTaskEnds } from '../../src/parse/slim-task-ends.js';
-import { numberedPlan, stageEvents, STAGED_EVENTS, taskEventsSql, type StagingOptions, type StagingPlan } from '../../src/parse/stage-events.js';
+import { numberedPlan, stageEvents, taskEventsSql, type StagingOptions, type StagingPlan } from '../../src/parse/stage-events.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { sharedLogs } from '../helpers/spark-events.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
