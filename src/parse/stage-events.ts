@@ -305,7 +305,10 @@ interface SplitCopy {
   longLines: boolean;
 }
 
-function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<Record<string, string>>): string {
+type TaskKind = 'SparkListenerTaskEnd' | 'SparkListenerTaskStart';
+
+function readTaskEventsSql(plan: StagingPlan, index: number, kind: TaskKind): string {
+  const columns = kind === 'SparkListenerTaskEnd' ? taskEndColumns : taskStartColumns;
   return readWithLines(
     plan,
     index,
@@ -321,11 +324,10 @@ function readTaskEventsSql(plan: StagingPlan, index: number, columns: Readonly<R
  * and `Event`. The writer inserts them into the tasks table without staging them, so a log of any size
  * streams to disk.
  */
-export function taskEventsSql(plan: StagingPlan, kind: 'SparkListenerTaskEnd' | 'SparkListenerTaskStart'): string {
-  const columns = kind === 'SparkListenerTaskEnd' ? taskEndColumns : taskStartColumns;
+export function taskEventsSql(plan: StagingPlan, kind: TaskKind): string {
   return plan.parts
     .map(
-      (_part, index) => `SELECT ${index} AS part, * FROM ${readTaskEventsSql(plan, index, columns)}
+      (_part, index) => `SELECT ${index} AS part, * FROM ${readTaskEventsSql(plan, index, kind)}
         WHERE Event = '${kind}' ${badLineFilter(plan, index)}`,
     )
     .join('\nUNION ALL\n');
@@ -434,6 +436,11 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
         SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
         FROM staged_lines`);
+      // Counted, task lines' markers go: a row each, they held ~70 MB of a 1.3 GB log's staging to its end. The copy
+      // keeps the lines' order (rowid is file order), as a filtered scan does.
+      await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines_kept AS
+          SELECT * FROM staged_lines WHERE task_kind IS NULL OR json IS NOT NULL;
+        DROP TABLE staged_lines; ALTER TABLE staged_lines_kept RENAME TO staged_lines`);
       if (options.supersededPlanTree) await slimSupersededLines(connection, options.supersededPlanTree);
       const shape = jsonShapeSql(stagedEventColumns);
       for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection)) {
