@@ -956,7 +956,7 @@ async function stagedLineBatches(
  */
 export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
   await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
-    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS staged_lines;`);
+    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;`);
 }
 
 /**
