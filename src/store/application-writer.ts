@@ -615,13 +615,14 @@ export interface WriteOptions {
  * see either the previous rows or all of the new ones, and a failure (or a killed process) leaves the
  * previous rows in place.
  *
- * A new application is written in two transactions. The first commits its rows from the log, the second its
- * application row (which every read goes through, so nothing of it is visible before), the answers precomputed from
- * its rows and its findings. Analysis reads committed rows faster and with less memory than rows still held by their
- * transaction: on a 1.3 GB log 1 s and ~50 MB less. A failure in the second removes the first's rows, and rows a
- * killed process left behind are removed when the database is next opened (removeUnfinishedApplications). An
- * application already stored is replaced in one transaction, so readers keep its previous version until the new one
- * is whole.
+ * A new application is written in three transactions: its rows from the log's other events, then its task rows, then
+ * its application row (which every read goes through, so nothing of it is visible before), the answers precomputed
+ * from its rows and its findings. Each step reads with only what it needs in memory: the staged events are gone before
+ * the task read (they and the other events' uncommitted rows held ~90 MB of a 1.3 GB log's), and analysis reads
+ * committed rows, faster and with less memory than rows still held by their transaction. A failure in a later step
+ * removes what the earlier ones committed, and rows a killed process left behind are removed when the database is next
+ * opened (removeUnfinishedApplications). An application already stored is replaced in one transaction, so readers
+ * keep its previous version until the new one is whole.
  */
 export async function writeApplication(
   connection: DuckDBConnection,
@@ -632,18 +633,26 @@ export async function writeApplication(
   // Every write is whole, so an application without a number has no rows anywhere: a new one skips ~30 deletes.
   const replacing = (await applicationNumberOf(connection, app.appKey)) !== null;
   let rowsCommitted = false;
+  // A new application's rows are invisible until its application row is committed, so its steps commit one by one;
+  // what a step read is dropped between transactions, where dropping a temp table frees its memory at once.
+  const commitStep = async (afterCommit: () => Promise<void>): Promise<void> => {
+    if (replacing) return;
+    await connection.run('COMMIT');
+    rowsCommitted = true;
+    await afterCommit();
+    await connection.run('BEGIN TRANSACTION');
+  };
   await connection.run('BEGIN TRANSACTION');
   try {
     if (replacing) await deleteApplicationRows(connection, app.appKey);
-    const { warnings, eventsRead, eventsSkipped } = await writeLogRows(connection, app, plan, options);
+    const appNo = await writeEventRows(connection, app.appKey);
+    await commitStep(() => connection.run(`DROP TABLE ${STAGED_EVENTS}`).then(() => undefined));
+    const { warnings, eventsRead, eventsSkipped } = await writeTaskRows(connection, app, appNo, plan, options);
     await refuseOutOfRangeIds(connection, app.appKey);
-    if (!replacing) {
-      await connection.run('COMMIT');
-      rowsCommitted = true;
+    await commitStep(async () => {
       await options.afterRowsCommitted?.();
-      await connection.run(`DROP TABLE ${STAGED_EVENTS}; DROP TABLE ${STAGED_TASK_ACCUMULABLES}`);
-      await connection.run('BEGIN TRANSACTION');
-    }
+      await connection.run(`DROP TABLE ${STAGED_TASK_ACCUMULABLES}`);
+    });
     await connection.run(applicationInsert, {
       appKey: app.appKey,
       appId: app.appId,
@@ -679,20 +688,30 @@ export async function writeApplication(
 }
 
 /**
- * Writes an application's rows from its log (every table but the application row and what is derived), in the
- * caller's transaction; returns the warnings so far and the event counts, task events included.
+ * Writes an application's rows from the staged events (every table but tasks, the application row and what is
+ * derived), in the caller's transaction, and keeps what the application row takes from them; returns the
+ * application's number.
  */
-async function writeLogRows(
+async function writeEventRows(connection: DuckDBConnection, appKey: string): Promise<number> {
+  const appNo = await assignApplicationNumber(connection, appKey);
+  await connection.run(stagedApplicationSql);
+  for (const statement of Object.values(insertStatements)) {
+    await connection.run(statement, { appKey });
+  }
+  return appNo;
+}
+
+/**
+ * Writes an application's task rows from its log, in the caller's transaction; returns the warnings so far and the
+ * event counts, task events included.
+ */
+async function writeTaskRows(
   connection: DuckDBConnection,
   app: ApplicationIdentity,
+  appNo: number,
   plan: StagingPlan,
   options: WriteOptions,
 ): Promise<WriteOutcome> {
-  const appNo = await assignApplicationNumber(connection, app.appKey);
-  await connection.run(stagedApplicationSql);
-  for (const statement of Object.values(insertStatements)) {
-    await connection.run(statement, { appKey: app.appKey });
-  }
   const taskCounts = await countTaskEvents(connection);
   const readTasks = <T>(read: () => Promise<T>): Promise<T> =>
     options.taskReadThreads === undefined ? read() : withThreads(connection, options.taskReadThreads, read);

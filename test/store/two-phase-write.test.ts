@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stageEvents } from '../../src/parse/stage-events.js';
 import { findApplication } from '../../src/store/applications-store.js';
@@ -24,7 +27,7 @@ async function rowsOf(database: AnalysisDatabase, appKey: string): Promise<Recor
   return Object.fromEntries(Object.entries(row!).filter(([, n]) => (n as number) > 0)) as Record<string, number>;
 }
 
-describe('a new application is written in two transactions', () => {
+describe('a new application is written in steps, each committed, and visible only when whole', () => {
   let db: TempDatabase;
   beforeEach(async () => {
     db = await openTempDatabase();
@@ -63,6 +66,42 @@ describe('a new application is written in two transactions', () => {
     });
     expect(committed.tasks).toBeGreaterThan(0);
     expect(await rowsOf(db.database, 'failed')).toEqual({});
+  });
+
+  it('leaves no row of it when its task rows fail after its other rows were committed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spark-sword-steps-'));
+    try {
+      // A task index past what the field holds is refused once the task rows are written, in the second step.
+      const lines = readFileSync(log, 'utf8').split('\n');
+      const taskEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"'));
+      lines[taskEnd] = lines[taskEnd]!.replace(/"Index":\d+/, `"Index":${2 ** 40}`);
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, lines.join('\n'));
+      await db.database.withConnection(async (connection) => {
+        const plan = await stageEvents(connection, { parts: [{ path: broken, compression: 'none' }] });
+        await expect(writeApplication(connection, identity('refused'), plan)).rejects.toThrow(/Index/);
+      });
+      expect(await rowsOf(db.database, 'refused')).toEqual({});
+      expect(await findApplication(db.database, 'refused')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds none of the staged events once its rows are committed, only what its application row takes', async () => {
+    await db.database.withConnection(async (connection) => {
+      const plan = await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] });
+      let stagedTables: string[] = [];
+      await writeApplication(connection, identity('stepped'), plan, {
+        afterRowsCommitted: async () => {
+          const reader = await connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE temporary ORDER BY 1`);
+          stagedTables = reader.getRowObjectsJS().map((row) => String(row.table_name));
+        },
+      });
+      expect(stagedTables).not.toContain('staged_events');
+      expect(stagedTables).toContain('staged_application');
+    });
+    expect(await findApplication(db.database, 'stepped')).toMatchObject({ appKey: 'stepped' });
   });
 
   it('has rows a killed write left behind removed when the database is next opened, and only those', async () => {
