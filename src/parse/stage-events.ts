@@ -362,12 +362,20 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
   const parts = [...plan.parts];
   for (const index of plan.parts.keys()) {
+    // The fast split leaves no row for a task line it does not keep: a row each, nearly all NULL, they held ~100 MB of a
+    // 1.3 GB log's split, growing with the log. They are counted by a second read of the lines, which parses nothing.
+    const countsApart = !isNumbered(plan, index) && plan.objectReader !== true;
+    let taskLineCounts = `SELECT count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end') FROM staged_lines`;
     const splitLines = async (deferBytes: number | null, copy: SplitCopy | null = null): Promise<void> => {
       const lines = linesSql(plan, index, copy);
       const filter = badLineFilter(plan, index);
+      if (countsApart) {
+        taskLineCounts = `SELECT count(*) FILTER (WHERE ${taskStartLineSql}), count(*) FILTER (WHERE ${taskEndLineSql}) FROM ${lines}`;
+      }
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
-      // Task lines keep only a marker (for counting) unless a task end may hold a user accumulator.
+      // A task line is kept only when its end may hold a user accumulator; otherwise it leaves a marker (for counting)
+      // or, where counted apart, nothing.
       // Each kept line's length, and the execution of a plan update, are noted as it is read, so batches are sized
       // and an execution's last update found without reading the text again. A long plan update's text is deferred
       // (see restoreDeferredLines).
@@ -383,7 +391,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
                 THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
               FROM (SELECT line, json, file, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
                     FROM ${lines})
-              WHERE true ${filter})))`);
+              WHERE true ${filter})
+            WHERE ${countsApart ? 'task_kind IS NULL OR json IS NOT NULL' : 'true'}))`);
       // Marked apart from the text (a window over the lines would hold every plan's text at once).
       await connection.run(`UPDATE staged_lines SET superseded = true WHERE plan_update_of IS NOT NULL
         AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
@@ -433,14 +442,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
           await splitLines(null);
         }
       }
-      await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
-        SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
-        FROM staged_lines`);
-      // Counted, task lines' markers go: a row each, they held ~70 MB of a 1.3 GB log's staging to its end. The copy
-      // keeps the lines' order (rowid is file order), as a filtered scan does.
-      await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines_kept AS
-          SELECT * FROM staged_lines WHERE task_kind IS NULL OR json IS NOT NULL;
-        DROP TABLE staged_lines; ALTER TABLE staged_lines_kept RENAME TO staged_lines`);
+      await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS} SELECT ${index}, * FROM (${taskLineCounts})`);
       if (options.supersededPlanTree) await slimSupersededLines(connection, options.supersededPlanTree);
       const shape = jsonShapeSql(stagedEventColumns);
       for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection)) {
