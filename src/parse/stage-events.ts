@@ -111,6 +111,17 @@ const kindSql = `CASE WHEN raw_event IS NULL OR raw_event = '' THEN NULL
 const TASK_KINDS = `('SparkListenerTaskStart', 'SparkListenerTaskEnd')`;
 
 /**
+ * The lines of `lines` (SQL rows with `line`, `json` and `file`), each written as Spark writes JSON: a line that does
+ * not start as Spark's do (a log written again with spaces, as Python's json.dumps does) is minified, so the split
+ * tells its task events apart by prefix as it does Spark's own; `rewritten` marks those lines. A line that is not
+ * JSON is kept as it is, for the parse to name it.
+ */
+function sparkWrittenLinesSql(lines: string): string {
+  return `(SELECT line, file, CASE WHEN rewritten THEN coalesce(TRY(json(json))::VARCHAR, json) ELSE json END AS json, rewritten
+    FROM (SELECT line, file, json, NOT starts_with(json, '{"Event":"') AS rewritten FROM ${lines}))`;
+}
+
+/**
  * Task start and end lines, almost every line of a big log, told apart by prefix alone (no JSON parse).
  * They never pass through the staged event shape; the rare writer that puts "Event" elsewhere is caught by
  * kind after parsing.
@@ -370,7 +381,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const lines = linesSql(plan, index, copy);
       const filter = badLineFilter(plan, index);
       if (countsApart) {
-        taskLineCounts = `SELECT count(*) FILTER (WHERE ${taskStartLineSql}), count(*) FILTER (WHERE ${taskEndLineSql}) FROM ${lines}`;
+        taskLineCounts = `SELECT count(*) FILTER (WHERE ${taskStartLineSql}), count(*) FILTER (WHERE ${taskEndLineSql})
+          FROM ${sparkWrittenLinesSql(lines)}`;
       }
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
@@ -379,18 +391,22 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // Each kept line's length, and the execution of a plan update, are noted as it is read, so batches are sized
       // and an execution's last update found without reading the text again. A long plan update's text is deferred
       // (see restoreDeferredLines).
-      const deferred = deferBytes === null ? 'false' : `(plan_update_of IS NOT NULL OR start_of IS NOT NULL) AND bytes > ${deferBytes}`;
+      // A rewritten line is not deferred: it is read again by the way Spark writes its head, which it does not have.
+      const deferred = deferBytes === null
+        ? 'false'
+        : `(plan_update_of IS NOT NULL OR start_of IS NOT NULL) AND bytes > ${deferBytes} AND NOT rewritten`;
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
           false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded,
           NULL::BIGINT AS plan_text FROM (
           SELECT *, ${deferred} AS deferred FROM (
-            SELECT line, task_kind, json, file, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
+            SELECT line, task_kind, json, file, rewritten, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
               ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of FROM (
-              SELECT line, task_kind, file, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
+              SELECT line, task_kind, file, rewritten, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
                 THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
-              FROM (SELECT line, json, file, CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
-                    FROM ${lines})
+              FROM (SELECT line, json, file, rewritten,
+                      CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
+                    FROM ${sparkWrittenLinesSql(lines)})
               WHERE true ${filter})
             WHERE ${countsApart ? 'task_kind IS NULL OR json IS NOT NULL' : 'true'}))`);
       // Marked apart from the text (a window over the lines would hold every plan's text at once).

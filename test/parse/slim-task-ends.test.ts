@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput } from '../../src/eventlog/discover.js';
 import { ingestPaths, type IngestReport } from '../../src/ingest/ingest-service.js';
 import { accumulablesCut, mayBeTaskEnd, slimTaskEnds, taskEndsLookWide } from '../../src/parse/slim-task-ends.js';
-import { applicationTables } from '../../src/store/schema.js';
-import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { ingestOutcomes, storedRowsOf } from '../helpers/stored-rows.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
 
@@ -92,35 +92,9 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Every row of one application, but where it came from, when it was read and its store-assigned number. */
-  async function rowsOf(database: TempDatabase, appKey: string): Promise<Record<string, unknown[]>> {
-    const rows: Record<string, unknown[]> = {};
-    for (const table of applicationTables) {
-      const exclude = ['appNo', 'sourceName', 'lastUpdated', 'ingestedAt', 'createdAt'];
-      const columns = (await database.database.query(
-        `SELECT column_name AS c FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
-      )) as Array<{ c: string }>;
-      const kept = columns.map((column) => column.c).filter((name) => !exclude.includes(name));
-      rows[table] = plain(
-        await database.database.query(`SELECT ${kept.map((name) => `"${name}"`).join(', ')} FROM ${table} WHERE appKey = $appKey ORDER BY ALL`, {
-          appKey,
-        }),
-      );
-    }
-    return rows;
-  }
-
   /** Slimming forced on every part, however small, in pieces of a few lines; and slimming never done. */
   const forced = { minBytes: 0, share: 0, judgedBytes: 0, chunkBytes: 64 * 1024, pieceBytes: 16 * 1024 };
   const never = { share: 2 };
-
-  /** What an ingest reported of each log, but where it came from. */
-  function outcomes(report: IngestReport): unknown[] {
-    return [
-      report.failures.map((failure) => [failure.sourceName, failure.error.message]),
-      report.applications.map((app) => [app.appKey, app.eventsRead, app.eventsSkipped, app.warnings, app.completed]),
-    ];
-  }
 
   it('for every shared log, cut and read in pieces or read as it is', async () => {
     const folders = [['apache-spark'], ['formats'], ['spark4'], ['broken'], ...['clusters', 'platforms', 'workloads'].map((f) => ['vendors-and-workloads', f])];
@@ -130,9 +104,9 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
       databases.push(asIs, cut);
       const original = await ingestPaths(asIs.database, [eventLogPath(...folder)], { slimming: never });
       const slimmedReport = await ingestPaths(cut.database, [eventLogPath(...folder)], { slimming: forced });
-      expect(outcomes(slimmedReport), folder.join('/')).toEqual(outcomes(original));
+      expect(ingestOutcomes(slimmedReport), folder.join('/')).toEqual(ingestOutcomes(original));
       for (const app of original.applications) {
-        expect(await rowsOf(cut, app.appKey), `${app.sourceName} ${app.appKey}`).toEqual(await rowsOf(asIs, app.appKey));
+        expect(await storedRowsOf(cut, app.appKey), `${app.sourceName} ${app.appKey}`).toEqual(await storedRowsOf(asIs, app.appKey));
         compared += 1;
       }
       asIs.dispose();
@@ -179,7 +153,7 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     lines[target] = lines[target]!.replace(/"Executor Run Time":\d+/, '"Executor Run Time":1e308');
     const { original, slimmedReport } = await ingestBothWays(`${name}.json`, lines);
     expect(original.failures[0]?.error.message).toContain(`line ${target + 1} holds the number 1e308`);
-    expect(outcomes(slimmedReport)).toEqual(outcomes(original));
+    expect(ingestOutcomes(slimmedReport)).toEqual(ingestOutcomes(original));
   }
 
   it('names a value no field can hold by its line in the log, whichever piece of the copy holds it', async () => {
@@ -201,8 +175,8 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     const { original, slimmedReport, asIs, cut } = await ingestBothWays('app-unusable.json', lines);
     const warned = original.applications[0]!.warnings.map((warning) => warning.line);
     expect(warned).toEqual(expect.arrayContaining([jobEnd + 1, lateTask + 1]));
-    expect(outcomes(slimmedReport)).toEqual(outcomes(original));
-    expect(await rowsOf(cut, 'app-unusable')).toEqual(await rowsOf(asIs, 'app-unusable'));
+    expect(ingestOutcomes(slimmedReport)).toEqual(ingestOutcomes(original));
+    expect(await storedRowsOf(cut, 'app-unusable')).toEqual(await storedRowsOf(asIs, 'app-unusable'));
   });
 
   it('numbers lines piece by piece past blank lines in earlier pieces and in the same one', async () => {
@@ -211,8 +185,8 @@ describe('a slimmed log ingests to the same rows as the log itself', () => {
     lines[lateTask] = lines[lateTask]!.replace(/"Stage ID":\d+,/, '');
     const { original, slimmedReport, asIs, cut } = await ingestBothWays('app-blank-pieces.json', lines);
     expect(original.applications[0]!.warnings.map((warning) => warning.line)).toContain(lateTask + 1);
-    expect(outcomes(slimmedReport)).toEqual(outcomes(original));
-    expect(await rowsOf(cut, 'app-blank-pieces')).toEqual(await rowsOf(asIs, 'app-blank-pieces'));
+    expect(ingestOutcomes(slimmedReport)).toEqual(ingestOutcomes(original));
+    expect(await storedRowsOf(cut, 'app-blank-pieces')).toEqual(await storedRowsOf(asIs, 'app-blank-pieces'));
   });
 
   it('holds only lines that may be task ends until they end; any other line streams through', () => {
