@@ -152,11 +152,14 @@ const insertStatements: Record<string, string> = {
         arg_max(p, CASE WHEN kind = 'SparkListenerStageSubmitted' THEN 1 ELSE 0 END * 1e12 + seq) AS p
       FROM runs GROUP BY ALL
     ), planned AS (
+      -- Only stages that never ran are kept from the plans, so only theirs are held while the last plan is found.
       SELECT si."Stage ID" AS stageId, coalesce(si."Stage Attempt ID", 0) AS attemptId,
         arg_max(si, seq) AS si, arg_max("Job ID", seq) AS jobId
       FROM (SELECT unnest("Stage Infos") AS si, "Job ID", rowid AS seq FROM ${staged}
-            WHERE kind = 'SparkListenerJobStart')
-      WHERE si."Stage ID" IS NOT NULL GROUP BY ALL
+            WHERE kind = 'SparkListenerJobStart') j
+      WHERE j.si."Stage ID" IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM attempts a WHERE a.stageId = j.si."Stage ID" AND a.attemptId = coalesce(j.si."Stage Attempt ID", 0))
+      GROUP BY ALL
     ), ended_jobs AS (
       SELECT DISTINCT "Job ID" AS jobId FROM ${staged} WHERE kind = 'SparkListenerJobEnd'
     ), job_props AS (
@@ -181,8 +184,7 @@ const insertStatements: Record<string, string> = {
       NULL, NULL, NULL,
       CASE WHEN pl.jobId IN (SELECT jobId FROM ended_jobs) THEN 'SKIPPED' ELSE 'PENDING' END,
       []
-    FROM planned pl LEFT JOIN job_props jp USING (jobId)
-    WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.stageId = pl.stageId AND a.attemptId = pl.attemptId)`,
+    FROM planned pl LEFT JOIN job_props jp USING (jobId)`,
 
   executors: `
     INSERT INTO executors
