@@ -374,15 +374,17 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
   const parts = [...plan.parts];
   for (const index of plan.parts.keys()) {
     // The fast split leaves no row for a task line it does not keep: a row each, nearly all NULL, they held ~100 MB of a
-    // 1.3 GB log's split, growing with the log. They are counted by a second read of the lines, which parses nothing.
+    // 1.3 GB log's split, growing with the log. They are counted by a read of the same lines that parses nothing, before
+    // the split, while nothing else is held: that read holds a few lines of a megabyte each at a time.
     const countsApart = !isNumbered(plan, index) && plan.objectReader !== true;
-    let taskLineCounts = `SELECT count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end') FROM staged_lines`;
     const splitLines = async (deferBytes: number | null, copy: SplitCopy | null = null): Promise<void> => {
       const lines = linesSql(plan, index, copy);
       const filter = badLineFilter(plan, index);
       if (countsApart) {
-        taskLineCounts = `SELECT count(*) FILTER (WHERE ${taskStartLineSql}), count(*) FILTER (WHERE ${taskEndLineSql})
-          FROM ${sparkWrittenLinesSql(lines)}`;
+        await connection.run(`DELETE FROM ${STAGED_TASK_COUNTS} WHERE part = ${index};
+          INSERT INTO ${STAGED_TASK_COUNTS}
+          SELECT ${index}, count(*) FILTER (WHERE ${taskStartLineSql}), count(*) FILTER (WHERE ${taskEndLineSql})
+          FROM ${sparkWrittenLinesSql(lines)}`);
       }
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes.
@@ -458,7 +460,11 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
           await splitLines(null);
         }
       }
-      await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS} SELECT ${index}, * FROM (${taskLineCounts})`);
+      if (!countsApart) {
+        await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
+          SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
+          FROM staged_lines`);
+      }
       if (options.supersededPlanTree) await slimSupersededLines(connection, options.supersededPlanTree);
       const shape = jsonShapeSql(stagedEventColumns);
       for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection)) {
