@@ -95,11 +95,19 @@ function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/** How every line Spark writes starts: "Event" first, its value a string. */
+const SPARK_LINE_HEAD = '{"Event":"';
+
+/** How Spark writes the head of a task start or end line. */
+function taskLinePrefix(kind: 'Start' | 'End'): string {
+  return `${SPARK_LINE_HEAD}SparkListenerTask${kind}"`;
+}
+
 /**
  * The event name without parsing the line: Spark always writes "Event" first, so a prefix test finds it;
  * lines written otherwise fall back to a JSON lookup.
  */
-const rawEventNameSql = `CASE WHEN starts_with(json, '{"Event":"') THEN split_part(substr(json, 11, 160), '"', 1)
+const rawEventNameSql = `CASE WHEN starts_with(json, '${SPARK_LINE_HEAD}') THEN split_part(substr(json, ${SPARK_LINE_HEAD.length + 1}, 160), '"', 1)
     ELSE json_extract_string(json, '$.Event') END`;
 /**
  * SQL class names lose their package, and the pre-3.1 vocabulary ("Blacklisted", and "Unblacklisted" with a
@@ -115,7 +123,7 @@ const TASK_KINDS = `('SparkListenerTaskStart', 'SparkListenerTaskEnd')`;
  * or for a line not written as Spark writes JSON, by a pattern on its head (no parse, no copy of the line).
  */
 function isTaskLineSql(kind: 'Start' | 'End'): string {
-  return `CASE WHEN starts_with(json, '{"Event":"') THEN starts_with(json, '{"Event":"SparkListenerTask${kind}"')
+  return `CASE WHEN starts_with(json, '${SPARK_LINE_HEAD}') THEN starts_with(json, '${taskLinePrefix(kind)}')
     ELSE regexp_matches(json, '^\\s*\\{\\s*"Event"\\s*:\\s*"SparkListenerTask${kind}"') END`;
 }
 
@@ -127,7 +135,7 @@ function isTaskLineSql(kind: 'Start' | 'End'): string {
  */
 function sparkWrittenLinesSql(lines: string): string {
   return `(SELECT line, file, CASE WHEN rewritten THEN coalesce(TRY(json(json))::VARCHAR, json) ELSE json END AS json, rewritten
-    FROM (SELECT line, file, json, NOT starts_with(json, '{"Event":"') AS rewritten FROM ${lines}))`;
+    FROM (SELECT line, file, json, NOT starts_with(json, '${SPARK_LINE_HEAD}') AS rewritten FROM ${lines}))`;
 }
 
 /**
@@ -135,9 +143,9 @@ function sparkWrittenLinesSql(lines: string): string {
  * They never pass through the staged event shape; the rare writer that puts "Event" elsewhere is caught by
  * kind after parsing.
  */
-const taskStartLineSql = `starts_with(json, '{"Event":"SparkListenerTaskStart"')`;
+const taskStartLineSql = `starts_with(json, '${taskLinePrefix('Start')}')`;
 /** How every task end line Spark writes starts ("Event" first). */
-export const TASK_END_LINE_PREFIX = '{"Event":"SparkListenerTaskEnd"';
+export const TASK_END_LINE_PREFIX = taskLinePrefix('End');
 const taskEndLineSql = `starts_with(json, '${TASK_END_LINE_PREFIX}')`;
 
 /**

@@ -648,7 +648,9 @@ export async function writeApplication(
   try {
     if (replacing) await deleteApplicationRows(connection, app.appKey);
     const appNo = await writeEventRows(connection, app.appKey);
-    await commitStep(() => connection.run(`DROP TABLE ${STAGED_EVENTS}`).then(() => undefined));
+    await commitStep(async () => {
+      await connection.run(`DROP TABLE ${STAGED_EVENTS}`);
+    });
     const { warnings, eventsRead, eventsSkipped } = await writeTaskRows(connection, app, appNo, plan, options);
     await refuseOutOfRangeIds(connection, app.appKey);
     await commitStep(async () => {
