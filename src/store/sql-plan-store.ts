@@ -32,9 +32,15 @@ export interface SqlPlanRecord {
  */
 export function finalPlansSql(appFilter: string, oneExecution = false): string {
   const only = (column: string): string => (oneExecution ? `AND ${column} = $executionId` : '');
-  return `WITH final_update AS (
-       SELECT appKey, executionId, arg_max(sparkPlanInfo, seq)::VARCHAR AS plan, count(*)::INTEGER AS updates
+  // The last update is found by its seq and its plan read by a join: an aggregate keeping each execution's latest plan
+  // held every plan of the application at once.
+  return `WITH last_update AS (
+       SELECT appKey, executionId, max(seq) AS seq, count(*)::INTEGER AS updates
        FROM sql_plan_updates WHERE ${appFilter} ${only('executionId')} AND sparkPlanInfo IS NOT NULL GROUP BY ALL
+     ), final_update AS (
+       SELECT l.appKey, l.executionId, u.sparkPlanInfo::VARCHAR AS plan, l.updates
+       FROM last_update l JOIN sql_plan_updates u USING (appKey, executionId, seq)
+       WHERE u.${appFilter} ${only('u.executionId')}
      ), execution_stages AS (
        SELECT j.appKey, j.sqlExecutionId AS executionId, list(DISTINCT js.stageId ORDER BY js.stageId) AS stageIds
        FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
