@@ -81,11 +81,14 @@ export const loadMetricValues = sharedByDetectors(async (query): Promise<MetricV
 export async function stagesReporting(query: DetectorContext['query'], accumulatorIds: readonly number[]): Promise<Map<number, Array<{ stageId: number; attemptId: number }>>> {
   const result = new Map<number, Array<{ stageId: number; attemptId: number }>>();
   if (accumulatorIds.length === 0) return result;
+  // The ids go as one value, not as SQL: an application of thousands of queries asks about ~100,000 of them, and a
+  // list that long in the statement's text took a second to bind.
+  const ids = [...new Set(accumulatorIds.map((id) => Math.trunc(id)))].join(',');
   const rows = await query<{ id: bigint; stageId: bigint; attemptId: bigint }>(`
     SELECT DISTINCT a.id, s.stageId, s.attemptId
     FROM (SELECT stageId, attemptId, unnest(accumulables) AS a FROM stages WHERE appKey = $appKey) s
-    WHERE a.metadata = 'sql' AND a.id IN (${accumulatorIds.map((id) => Math.trunc(id)).join(', ')})
-    ORDER BY s.stageId, s.attemptId`);
+    WHERE a.metadata = 'sql' AND a.id IN (SELECT unnest(string_split($ids, ','))::BIGINT)
+    ORDER BY s.stageId, s.attemptId`, { ids });
   for (const row of rows) {
     const id = Number(row.id);
     const list = result.get(id) ?? [];
