@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { makeBenchLog, makePlanHeavyBenchLog, makeWideBenchLog } from './make-bench-log.js';
+import { makeBenchLog, makeEventHeavyBenchLog, makePlanHeavyBenchLog, makeWideBenchLog } from './make-bench-log.js';
 import { ingestPaths } from '../src/ingest/ingest-service.js';
 import { openConfiguredDatabase } from '../src/store/database.js';
 import { loadConfig } from '../src/config.js';
@@ -103,6 +103,14 @@ async function main(): Promise<void> {
             PLAN_HEAVY,
           ),
         ],
+        [
+          'event-heavy log (not in the acceptance)',
+          await makeEventHeavyBenchLog(
+            base,
+            resolve(`data/bench/nds_q72_events_${EVENT_HEAVY.copies}x_tasks_1in${EVENT_HEAVY.taskEventsKept}.json`),
+            EVENT_HEAVY,
+          ),
+        ],
       ];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const verdicts = judged.map(([label, file]) => benchOne(label, file, rounds));
@@ -124,6 +132,11 @@ const WIDE = { accumulablesPerTask: 200, planUpdateBytes: 1024 * 1024 };
  * Photon query's log.
  */
 const PLAN_HEAVY = { copiesPerUpdate: 25, planUpdateBytes: 512 * 1024 };
+/**
+ * The event-heavy log: the base 140 times over with one task in 50 kept (~320 MB: 6,860 jobs and as many stages, 8,400
+ * SQL events of ~88 MB, 111 MB of task ends): a long streaming or scheduled application of many small queries.
+ */
+const EVENT_HEAVY = { copies: 140, taskEventsKept: 50 };
 
 /** Runs the floor and the ingest on one file, alternating, and prints each one's best round; true when accepted. */
 function benchOne(label: string, file: string, rounds: number): boolean {

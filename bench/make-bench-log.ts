@@ -46,11 +46,16 @@ function shiftValue(key: string, value: Json, shift: Shift, inStage: boolean): J
   return value;
 }
 
-async function* events(path: string): AsyncGenerator<{ text: string; event: { [key: string]: Json } }> {
-  const lines = createInterface({ input: openDecodedStream(path, codecFromFileName(path)), crlfDelay: Infinity });
-  for await (const text of lines) {
-    if (text.trim()) yield { text, event: JSON.parse(text) as { [key: string]: Json } };
+/** The non-blank lines of a log, decoded. */
+async function* lines(path: string): AsyncGenerator<string> {
+  const reader = createInterface({ input: openDecodedStream(path, codecFromFileName(path)), crlfDelay: Infinity });
+  for await (const text of reader) {
+    if (text.trim()) yield text;
   }
+}
+
+async function* events(path: string): AsyncGenerator<{ text: string; event: { [key: string]: Json } }> {
+  for await (const text of lines(path)) yield { text, event: JSON.parse(text) as { [key: string]: Json } };
 }
 
 /** Largest ids and the time span of the base log, which size the per-copy shifts. */
@@ -79,9 +84,40 @@ async function measureBase(path: string): Promise<Shift & { bytes: number }> {
  */
 export async function makeBenchLog(basePath: string, target: string, minBytes: number): Promise<string> {
   if (existsSync(target) && statSync(target).size >= minBytes) return target;
-  mkdirSync(dirname(target), { recursive: true });
   const base = await measureBase(basePath);
-  const copies = Math.ceil(minBytes / base.bytes);
+  return writeCopies(() => lines(basePath), target, base, Math.ceil(minBytes / base.bytes));
+}
+
+/** How the event-heavy log repeats its base: copies, and which share of task events it keeps (one in `taskEventsKept`). */
+export interface EventHeavyLogOptions {
+  copies: number;
+  taskEventsKept: number;
+}
+
+/**
+ * Writes `target`: the base log repeated `copies` times as {@link makeBenchLog} does, keeping only the task events of
+ * one task in `taskEventsKept`. Most of its bytes are then jobs, stages and SQL executions (their plans and properties),
+ * as in the log of a long streaming or scheduled application running thousands of small queries. Reuses an existing
+ * target.
+ */
+export async function makeEventHeavyBenchLog(basePath: string, target: string, options: EventHeavyLogOptions): Promise<string> {
+  if (existsSync(target)) return target;
+  const taskLine = /^\{"Event":"SparkListenerTask(?:Start|End)".*?"Task ID":(\d+)/;
+  // The lines kept are few (~1.5 MB of the base's 46 MB): read once, not decoded again for every copy.
+  const kept: string[] = [];
+  for await (const text of lines(basePath)) {
+    const task = taskLine.exec(text);
+    if (task === null || Number(task[1]) % options.taskEventsKept === 0) kept.push(text);
+  }
+  return writeCopies(async function* () { yield* kept; }, target, await measureBase(basePath), options.copies);
+}
+
+/**
+ * Writes `copies` copies of the base log's `baseLines` to `target` (through a partial file, so an interrupted run leaves
+ * none), ids and times shifted per copy; one application start and end for all.
+ */
+async function writeCopies(baseLines: () => AsyncIterable<string>, target: string, base: Shift, copies: number): Promise<string> {
+  mkdirSync(dirname(target), { recursive: true });
   const partial = `${target}.partial`;
   const out = createWriteStream(partial);
   const write = async (line: string): Promise<void> => {
@@ -90,7 +126,8 @@ export async function makeBenchLog(basePath: string, target: string, minBytes: n
   let applicationEnd: string | undefined;
   for (let copy = 0; copy < copies; copy += 1) {
     const shift: Shift = { job: base.job * copy, stage: base.stage * copy, task: base.task * copy, execution: base.execution * copy, time: base.time * copy };
-    for await (const { text, event } of events(basePath)) {
+    for await (const text of baseLines()) {
+      const event = JSON.parse(text) as { [key: string]: Json };
       const name = String(event.Event);
       if (name === 'SparkListenerApplicationEnd') {
         applicationEnd = JSON.stringify(shiftValue('', event, shift, false));
