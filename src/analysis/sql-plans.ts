@@ -117,7 +117,17 @@ export function metricValue(node: PlanNode, values: MetricValues, ...names: stri
   return null;
 }
 
-/** Every node of a plan, depth first. */
-export function planNodes(node: PlanNode): PlanNode[] {
-  return [node, ...node.children.flatMap(planNodes)];
+/**
+ * Every node of a plan, depth first (a node, then each child's subtree in order). One array for the whole walk: spread
+ * level by level, the nodes were copied once per level above them, and the detectors spent ~0.6 s of an application of
+ * 2,800 queries here.
+ */
+export function planNodes(root: PlanNode): PlanNode[] {
+  const nodes: PlanNode[] = [];
+  const pending: PlanNode[] = [root];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    nodes.push(node);
+    for (let i = node.children.length - 1; i >= 0; i -= 1) pending.push(node.children[i]!);
+  }
+  return nodes;
 }
