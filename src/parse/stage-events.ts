@@ -511,20 +511,29 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
           await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind, unnest(event), restored_text FROM (${events}) ORDER BY r`, values, types);
           continue;
         }
-        // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id.
+        // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id. It is
+        // read from its line, so the batch is parsed into the staged shape once, straight into staged_events: parsed into
+        // a table first and copied, it cost a second of a log of thousands of queries.
         await connection.run(
-          `CREATE OR REPLACE TEMP TABLE staged_batch AS SELECT *,
-             CASE WHEN strlen(event.physicalPlanDescription) > ${LONG_PLAN_TEXT_BYTES} THEN nextval('plan_text_ids') END AS planText
-           FROM (${events})`,
+          `CREATE OR REPLACE TEMP TABLE staged_batch_texts AS
+           SELECT r, nextval('plan_text_ids') AS planText, text FROM (
+             SELECT rowid AS r, TRY(json_extract_string(json, '$.physicalPlanDescription')) AS text FROM staged_lines
+             WHERE task_kind IS NULL AND rowid BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES}
+               AND NOT superseded AND NOT start_superseded)
+           WHERE strlen(text) > ${LONG_PLAN_TEXT_BYTES}`,
+          { first, last },
+          { first: BIGINT, last: BIGINT },
+        );
+        await writePlanTexts(connection, 'staged_batch_texts', 'text');
+        await connection.run(
+          `INSERT INTO ${STAGED_EVENTS} SELECT ${index}, e.line, e.kind,
+             unnest(CASE WHEN t.planText IS NULL THEN e.event ELSE struct_update(e.event, physicalPlanDescription := NULL::VARCHAR) END),
+             coalesce(t.planText, e.restored_text)
+           FROM (${events}) e LEFT JOIN staged_batch_texts t ON t.r = e.r ORDER BY e.r`,
           values,
           types,
         );
-        await writePlanTexts(connection, 'staged_batch', 'event.physicalPlanDescription');
-        await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind,
-            unnest(CASE WHEN planText IS NULL THEN event ELSE struct_update(event, physicalPlanDescription := NULL::VARCHAR) END),
-            coalesce(planText, restored_text)
-          FROM staged_batch ORDER BY r;
-          DROP TABLE staged_batch`);
+        await connection.run('DROP TABLE staged_batch_texts');
       }
       await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
         SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
@@ -1001,7 +1010,7 @@ async function stagedLineBatches(
 export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
   await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
     DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
-    DROP TABLE IF EXISTS task_line_kinds;`);
+    DROP TABLE IF EXISTS task_line_kinds; DROP TABLE IF EXISTS staged_batch_texts;`);
 }
 
 /**
