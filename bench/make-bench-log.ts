@@ -12,6 +12,8 @@ interface Shift {
   stage: number;
   task: number;
   execution: number;
+  /** Spark numbers every accumulator (SQL metrics included) once per application. */
+  accumulator: number;
   time: number;
 }
 
@@ -25,11 +27,16 @@ function shiftValue(key: string, value: Json, shift: Shift, inStage: boolean): J
     if (key === 'Stage ID' || key === 'stageId') return value + shift.stage;
     if (key === 'Task ID') return value + shift.task;
     if (key === 'executionId' || key === 'rootExecutionId') return value + shift.execution;
+    if (key === 'ID' || key === 'accumulatorId') return value + shift.accumulator;
     if (timeKeys.has(key) && value > 0) return value + shift.time;
     if (key === 'Getting Result Time' && value > 0) return value + shift.time;
     return value;
   }
   if (Array.isArray(value)) {
+    // A driver's SQL metric updates: [accumulator id, value] pairs.
+    if (key === 'accumUpdates') {
+      return value.map((pair) => (Array.isArray(pair) && typeof pair[0] === 'number' ? [pair[0] + shift.accumulator, ...pair.slice(1)] : pair));
+    }
     if (key === 'Stage IDs' || (key === 'Parent IDs' && inStage)) {
       return value.map((id) => (typeof id === 'number' ? id + shift.stage : id));
     }
@@ -60,7 +67,7 @@ async function* events(path: string): AsyncGenerator<{ text: string; event: { [k
 
 /** Largest ids and the time span of the base log, which size the per-copy shifts. */
 async function measureBase(path: string): Promise<Shift & { bytes: number }> {
-  const max = { job: 0, stage: 0, task: 0, execution: 0, first: Infinity, last: 0, bytes: 0 };
+  const max = { job: 0, stage: 0, task: 0, execution: 0, accumulator: 0, first: Infinity, last: 0, bytes: 0 };
   for await (const { text, event } of events(path)) {
     max.bytes += Buffer.byteLength(text) + 1;
     const info = event['Task Info'] as { 'Task ID'?: number } | undefined;
@@ -68,13 +75,20 @@ async function measureBase(path: string): Promise<Shift & { bytes: number }> {
     max.stage = Math.max(max.stage, Number(event['Stage ID'] ?? (event['Stage Info'] as { 'Stage ID'?: number } | undefined)?.['Stage ID'] ?? 0));
     max.task = Math.max(max.task, Number(info?.['Task ID'] ?? 0));
     max.execution = Math.max(max.execution, Number(event.executionId ?? 0));
+    for (const id of text.matchAll(/"(?:ID|accumulatorId)":(\d+)/g)) max.accumulator = Math.max(max.accumulator, Number(id[1]));
+    for (const pair of Array.isArray(event.accumUpdates) ? event.accumUpdates : []) {
+      if (Array.isArray(pair)) max.accumulator = Math.max(max.accumulator, Number(pair[0] ?? 0));
+    }
     const time = Number(event.Timestamp ?? event['Submission Time'] ?? 0);
     if (time > 0) {
       max.first = Math.min(max.first, time);
       max.last = Math.max(max.last, time);
     }
   }
-  return { job: max.job + 1, stage: max.stage + 1, task: max.task + 1, execution: max.execution + 1, time: max.last - max.first + 1000, bytes: max.bytes };
+  return {
+    job: max.job + 1, stage: max.stage + 1, task: max.task + 1, execution: max.execution + 1, accumulator: max.accumulator + 1,
+    time: max.last - max.first + 1000, bytes: max.bytes,
+  };
 }
 
 /**
@@ -125,7 +139,10 @@ async function writeCopies(baseLines: () => AsyncIterable<string>, target: strin
   };
   let applicationEnd: string | undefined;
   for (let copy = 0; copy < copies; copy += 1) {
-    const shift: Shift = { job: base.job * copy, stage: base.stage * copy, task: base.task * copy, execution: base.execution * copy, time: base.time * copy };
+    const shift: Shift = {
+      job: base.job * copy, stage: base.stage * copy, task: base.task * copy, execution: base.execution * copy,
+      accumulator: base.accumulator * copy, time: base.time * copy,
+    };
     for await (const text of baseLines()) {
       const event = JSON.parse(text) as { [key: string]: Json };
       const name = String(event.Event);
