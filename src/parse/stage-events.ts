@@ -1,7 +1,7 @@
-import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { findBlankLines, longLinesStartingWith, type DecodedFile, type OtherLines } from '../eventlog/line-scanner.js';
 import { PieceWriter, type Piece } from '../eventlog/pieces.js';
 import { parsePlanTree } from '../model/plan-tree.js';
@@ -23,6 +23,7 @@ import {
 } from './plan-update-lines.js';
 import { logger } from '../logger.js';
 import { LONG_PLAN_TEXT_BYTES, writePlanTexts } from '../store/plan-texts.js';
+import { withThreads } from '../store/database.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
   stagedEventColumns,
@@ -485,60 +486,67 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
           SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
           FROM staged_lines`);
       }
-      if (options.supersededPlanTree) await slimSupersededLines(connection, options.supersededPlanTree);
-      const shape = jsonShapeSql(stagedEventColumns);
-      for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection)) {
-        const reshaped = options.supersededPlanTree
-          ? await reshapedSupersededTrees(connection, first, last, options.supersededPlanTree)
-          : { rowids: [], trees: [] };
-        // Only an execution's last plan description is ever shown (see the sql_plan_updates insert), and of its
-        // earlier trees only what the given reshape keeps: on Databricks logs each is megabytes, so neither is kept
-        // past its parse. The batch is sorted back into file order after the join, bounded by the batch's size.
-        const events = `SELECT r, line, ${kindSql} AS kind, plan_text AS restored_text, CASE WHEN superseded
-            THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR, sparkPlanInfo := coalesce(tree, event.sparkPlanInfo))
-            WHEN start_superseded THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR)
-            ELSE event END AS event
-          FROM (SELECT r, line, superseded, start_superseded, plan_text, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
-                  SELECT r, line, json, superseded, start_superseded, plan_text, tree, ${rawEventNameSql} AS raw_event FROM (
-                    SELECT l.rowid AS r, l.line, l.json, l.superseded, l.start_superseded, l.plan_text, x.tree::JSON AS tree
-                    FROM staged_lines l
-                    LEFT JOIN (SELECT unnest($rowids) AS r, unnest($trees) AS tree) x ON x.r = l.rowid
-                    WHERE l.task_kind IS NULL AND l.rowid BETWEEN $first AND $last)))
-          WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`;
-        const values = { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) };
-        const types = { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) };
-        if (!longTexts) {
-          await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind, unnest(event), restored_text FROM (${events}) ORDER BY r`, values, types);
-          continue;
+      const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, options.supersededPlanTree) : null;
+      const spillTo = await spillFile(connection, options.scratchDir, options.spilledLinesBytes ?? SPILLED_LINES_BYTES, index);
+      // A spilled file goes whatever happens (a malformed line sends the log down the slow path, which reads no file).
+      try {
+        const lines = await settleLines(connection, slimmed, spillTo);
+        const shape = jsonShapeSql(stagedEventColumns);
+        for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection, lines)) {
+          const reshaped = options.supersededPlanTree
+            ? await reshapedSupersededTrees(connection, lines, first, last, options.supersededPlanTree)
+            : { rowids: [], trees: [] };
+          // Only an execution's last plan description is ever shown (see the sql_plan_updates insert), and of its
+          // earlier trees only what the given reshape keeps: on Databricks logs each is megabytes, so neither is kept
+          // past its parse. The batch is sorted back into file order after the join, bounded by the batch's size.
+          const events = `SELECT r, line, ${kindSql} AS kind, plan_text AS restored_text, CASE WHEN superseded
+              THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR, sparkPlanInfo := coalesce(tree, event.sparkPlanInfo))
+              WHEN start_superseded THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR)
+              ELSE event END AS event
+            FROM (SELECT r, line, superseded, start_superseded, plan_text, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
+                    SELECT r, line, json, superseded, start_superseded, plan_text, tree, ${rawEventNameSql} AS raw_event FROM (
+                      SELECT l.r, l.line, l.json, l.superseded, l.start_superseded, l.plan_text, x.tree::JSON AS tree
+                      FROM ${lines} l
+                      LEFT JOIN (SELECT unnest($rowids) AS r, unnest($trees) AS tree) x ON x.r = l.r
+                      WHERE l.task_kind IS NULL AND l.r BETWEEN $first AND $last)))
+            WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`;
+          const values = { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) };
+          const types = { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) };
+          if (!longTexts) {
+            await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind, unnest(event), restored_text FROM (${events}) ORDER BY r`, values, types);
+            continue;
+          }
+          // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id. It is
+          // read from its line, so the batch is parsed into the staged shape once, straight into staged_events: parsed into
+          // a table first and copied, it cost a second of a log of thousands of queries.
+          await connection.run(
+            `CREATE OR REPLACE TEMP TABLE staged_batch_texts AS
+             SELECT r, nextval('plan_text_ids') AS planText, text FROM (
+               SELECT r, TRY(json_extract_string(json, '$.physicalPlanDescription')) AS text FROM ${lines}
+               WHERE task_kind IS NULL AND r BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES}
+                 AND NOT superseded AND NOT start_superseded)
+             WHERE strlen(text) > ${LONG_PLAN_TEXT_BYTES}`,
+            { first, last },
+            { first: BIGINT, last: BIGINT },
+          );
+          await writePlanTexts(connection, 'staged_batch_texts', 'text');
+          await connection.run(
+            `INSERT INTO ${STAGED_EVENTS} SELECT ${index}, e.line, e.kind,
+               unnest(CASE WHEN t.planText IS NULL THEN e.event ELSE struct_update(e.event, physicalPlanDescription := NULL::VARCHAR) END),
+               coalesce(t.planText, e.restored_text)
+             FROM (${events}) e LEFT JOIN staged_batch_texts t ON t.r = e.r ORDER BY e.r`,
+            values,
+            types,
+          );
+          await connection.run('DROP TABLE staged_batch_texts');
         }
-        // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id. It is
-        // read from its line, so the batch is parsed into the staged shape once, straight into staged_events: parsed into
-        // a table first and copied, it cost a second of a log of thousands of queries.
-        await connection.run(
-          `CREATE OR REPLACE TEMP TABLE staged_batch_texts AS
-           SELECT r, nextval('plan_text_ids') AS planText, text FROM (
-             SELECT rowid AS r, TRY(json_extract_string(json, '$.physicalPlanDescription')) AS text FROM staged_lines
-             WHERE task_kind IS NULL AND rowid BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES}
-               AND NOT superseded AND NOT start_superseded)
-           WHERE strlen(text) > ${LONG_PLAN_TEXT_BYTES}`,
-          { first, last },
-          { first: BIGINT, last: BIGINT },
-        );
-        await writePlanTexts(connection, 'staged_batch_texts', 'text');
-        await connection.run(
-          `INSERT INTO ${STAGED_EVENTS} SELECT ${index}, e.line, e.kind,
-             unnest(CASE WHEN t.planText IS NULL THEN e.event ELSE struct_update(e.event, physicalPlanDescription := NULL::VARCHAR) END),
-             coalesce(t.planText, e.restored_text)
-           FROM (${events}) e LEFT JOIN staged_batch_texts t ON t.r = e.r ORDER BY e.r`,
-          values,
-          types,
-        );
-        await connection.run('DROP TABLE staged_batch_texts');
+        await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
+          SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
+          FROM ${lines} WHERE task_kind = 'end' AND json IS NOT NULL`);
+      } finally {
+        if (spillTo !== null) await rm(spillTo, { force: true });
       }
-      await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
-        SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
-        FROM staged_lines WHERE task_kind = 'end' AND json IS NOT NULL`);
-      await connection.run('DROP TABLE staged_lines');
+      await dropLines(connection);
     };
     try {
       await stagePart();
@@ -568,10 +576,13 @@ export interface StagingOptions {
    */
   standInCopyBytes?: number;
   /**
-   * Where copies for the task read are written (see {@link TaskCopies}): the ingest's temp directory. Unset, the
-   * task read reads the files the split read.
+   * Where copies for the task read are written (see {@link TaskCopies}), and lines spilled (see
+   * {@link SPILLED_LINES_BYTES}): the ingest's temp directory. Unset, the task read reads the files the split read and
+   * the lines stay in memory.
    */
   scratchDir?: string;
+  /** Text of the lines to parse past which they are spilled to the scratch directory; default {@link SPILLED_LINES_BYTES}. */
+  spilledLinesBytes?: number;
 }
 
 /**
@@ -720,12 +731,13 @@ class TaskCopies {
 }
 
 /**
- * The plan trees of the superseded plan updates among staged_lines' rows `first`..`last` (a batch: a bounded amount
- * of text), reshaped. DuckDB picks each tree out of its line, so JavaScript never holds a description; a tree that
+ * The plan trees of the superseded plan updates among the rows `first`..`last` of `source` (the lines, with `r`; a
+ * batch: a bounded amount of text), reshaped. DuckDB picks each tree out of its line, so JavaScript never holds a description; a tree that
  * is not JSON is left as it is.
  */
 async function reshapedSupersededTrees(
   connection: DuckDBConnection,
+  source: string,
   first: bigint,
   last: bigint,
   reshape: (tree: unknown) => unknown,
@@ -733,8 +745,8 @@ async function reshapedSupersededTrees(
   const lines = (
     await connection.runAndReadAll(
       // TRY: a line that is not JSON yields no tree here (DuckDB names it when it stages it), parsed once, not twice.
-      `SELECT rowid AS r, TRY(json_extract(json, '$.sparkPlanInfo'))::VARCHAR AS tree FROM staged_lines
-       WHERE superseded AND rowid BETWEEN $first AND $last`,
+      `SELECT r, TRY(json_extract(json, '$.sparkPlanInfo'))::VARCHAR AS tree FROM ${source}
+       WHERE superseded AND r BETWEEN $first AND $last`,
       { first, last },
     )
   ).getRowObjects() as Array<{ r: bigint; tree: string | null }>;
@@ -757,41 +769,107 @@ async function reshapedSupersededTrees(
  */
 const SLIM_SUPERSEDED_BYTES = 8 * 1024 * 1024;
 
+/** The lines the batches parse, as a SELECT over staged_lines (with `r`, the line's place) and its parameters. */
+interface LinesSelect {
+  sql: string;
+  values: Record<string, DuckDBValue>;
+  types: Record<string, DuckDBType>;
+}
+
+/** staged_lines as the batches read them, each row with `r`, its place in the file. */
+const PLAIN_LINES: LinesSelect = {
+  sql: `SELECT rowid AS r, line, task_kind, json, bytes, plan_update_of, superseded, start_superseded, plan_text FROM staged_lines`,
+  values: {},
+  types: {},
+};
+
 /**
- * Rewrites staged_lines with each superseded plan update as its execution and the reshaped tree alone, when those
- * updates hold more than {@link SLIM_SUPERSEDED_BYTES}. Databricks' adaptive re-plans are up to megabytes each, and a
- * long query logs dozens: parsing each whole into the staged shape, description and tree, only to drop them, took a
- * quarter of the plan-heavy bench log's ingest (1.4-1.5 s against 1.9-2.0 s; its peak memory is the same, held by
- * the split text while the trees are reshaped). The trees are reshaped batch by batch, then the lines are copied in
- * file order with the superseded ones rewritten. A tree that is not JSON or too deep to walk keeps its line, for the
- * batches to treat as before.
+ * staged_lines with each superseded plan update as its execution and the reshaped tree alone, when those updates hold
+ * more than {@link SLIM_SUPERSEDED_BYTES}; null when they hold less. Databricks' adaptive re-plans are up to megabytes
+ * each, and a long query logs dozens: parsing each whole into the staged shape, description and tree, only to drop
+ * them, took a quarter of the plan-heavy bench log's ingest (1.4-1.5 s against 1.9-2.0 s; its peak memory is the same,
+ * held by the split text while the trees are reshaped). The trees are reshaped batch by batch; the lines are then
+ * written in file order with the superseded ones rewritten (see {@link settleLines}). A tree that is not JSON or too
+ * deep to walk keeps its line, for the batches to treat as before.
  */
-async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree: unknown) => unknown): Promise<void> {
+async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree: unknown) => unknown): Promise<LinesSelect | null> {
   const [total] = (
     await connection.runAndReadAll('SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes FROM staged_lines WHERE superseded')
   ).getRowObjectsJS() as Array<{ bytes: number }>;
-  if (total!.bytes <= SLIM_SUPERSEDED_BYTES) return;
+  if (total!.bytes <= SLIM_SUPERSEDED_BYTES) return null;
   const reshaped: { rowids: bigint[]; trees: string[] } = { rowids: [], trees: [] };
-  for (const { first, last } of await stagedLineBatches(connection, 'superseded', RESHAPE_BATCH_BYTES)) {
-    const batch = await reshapedSupersededTrees(connection, first, last, reshape);
+  for (const { first, last } of await stagedLineBatches(connection, STAGED_LINES, 'superseded', RESHAPE_BATCH_BYTES)) {
+    const batch = await reshapedSupersededTrees(connection, STAGED_LINES, first, last, reshape);
     reshaped.rowids.push(...batch.rowids);
     reshaped.trees.push(...batch.trees);
   }
   // A projection, not a join: DuckDB keeps the lines' order (rowid is file order) without sorting their text. The
   // lookup runs on superseded lines only.
   const tree = `CASE WHEN superseded THEN list_extract($trees, list_position($rowids, rowid)) END`;
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE staged_lines_slim AS
-     SELECT line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded,
+  return {
+    sql: `SELECT r, line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded,
        start_superseded, plan_text FROM (
-       SELECT line, task_kind, plan_update_of, superseded, start_superseded, plan_text, tree,
+       SELECT r, line, task_kind, plan_update_of, superseded, start_superseded, plan_text, tree,
          CASE WHEN tree IS NULL THEN json ELSE '{"Event":"${PLAN_UPDATE_EVENT}","executionId":' || plan_update_of
            || '${DESCRIPTION_NULL},"sparkPlanInfo":' || tree || '}' END AS json
-       FROM (SELECT *, ${tree} AS tree FROM staged_lines))`,
-    { rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) },
-    { rowids: LIST(BIGINT), trees: LIST(VARCHAR) },
+       FROM (SELECT *, rowid AS r, ${tree} AS tree FROM staged_lines))`,
+    values: { rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) },
+    types: { rowids: LIST(BIGINT), trees: LIST(VARCHAR) },
+  };
+}
+
+/** staged_lines as the batches read it, each row with `r`, its place in the file (rowid: the split keeps file order). */
+const STAGED_LINES = '(SELECT rowid AS r, * FROM staged_lines)';
+
+/**
+ * Text of the lines the batches parse past which it is written to a file the batches read instead, when there is a
+ * scratch directory. The split holds the text of every line but task events, and the batches the parsed events: a log
+ * of thousands of queries (the event-heavy bench log: ~190 MB of jobs, stages and SQL events) held both at once.
+ */
+const SPILLED_LINES_BYTES = 32 * 1024 * 1024;
+
+/** Lines per row group of the spilled lines: a batch (at most {@link STAGE_BATCH_ROWS}) reads little past its own. */
+const SPILLED_ROW_GROUP_LINES = 1024;
+
+/** Where part `index`'s lines are spilled, or null when they stay in memory (their text is at most `spillBytes`). */
+async function spillFile(connection: DuckDBConnection, scratchDir: string | undefined, spillBytes: number, index: number): Promise<string | null> {
+  if (scratchDir === undefined) return null;
+  const [row] = (
+    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes FROM staged_lines WHERE json IS NOT NULL`)
+  ).getRowObjectsJS() as Array<{ bytes: number }>;
+  return row!.bytes > spillBytes ? join(scratchDir, `part-${index}-lines.parquet`) : null;
+}
+
+/**
+ * The lines the batches parse, as a table expression with `r`: the slimmed lines when `slimmed`, else staged_lines as
+ * it is; written to `spillTo` (Parquet, in small row groups the batches' ranges skip to) and dropped from memory when
+ * given. Named in each statement rather than through a view: a kept statement (see reused-statements.ts) bound
+ * through a view that was replaced failed inside DuckDB when bound again.
+ */
+async function settleLines(connection: DuckDBConnection, slimmed: LinesSelect | null, spillTo: string | null): Promise<string> {
+  if (spillTo === null && slimmed === null) return STAGED_LINES;
+  const lines = slimmed ?? PLAIN_LINES;
+  if (spillTo === null) {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines_slim AS ${lines.sql}`, lines.values, lines.types);
+    await connection.run('DROP TABLE staged_lines');
+    return 'staged_lines_slim';
+  }
+  // On one thread: written in order on two, each thread's row groups waited in memory for their turn (~270 MB more
+  // on the event-heavy bench log, as much as holding the lines twice).
+  await withThreads(connection, 1, () =>
+    connection.run(
+      `COPY (${lines.sql}) TO ${sqlString(spillTo)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SPILLED_ROW_GROUP_LINES})`,
+      lines.values,
+      lines.types,
+    ),
   );
-  await connection.run('DROP TABLE staged_lines; ALTER TABLE staged_lines_slim RENAME TO staged_lines');
+  await connection.run('DROP TABLE staged_lines');
+  return `read_parquet(${sqlString(spillTo)})`;
+}
+
+/** Drops the lines the batches read (a spilled file is the caller's to remove). */
+async function dropLines(connection: DuckDBConnection): Promise<void> {
+  await connection.run('DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_lines_slim');
 }
 
 /**
@@ -984,21 +1062,22 @@ const RESHAPE_BATCH_BYTES = 1024 * 1024;
 const STAGE_BATCH_ROWS = 8192;
 
 /**
- * Rowid ranges of staged_lines' rows matching `lines` (non-task lines unless told), in file order: at most `batchBytes`
- * of text (or one line) and {@link STAGE_BATCH_ROWS} lines each.
+ * Ranges of `r` of the rows of `source` (the lines, with `r`) matching `lines` (non-task lines unless told), in file
+ * order: at most `batchBytes` of text (or one line) and {@link STAGE_BATCH_ROWS} lines each.
  */
 async function stagedLineBatches(
   connection: DuckDBConnection,
+  source: string,
   lines = 'task_kind IS NULL',
   batchBytes = STAGE_BATCH_BYTES,
 ): Promise<Array<{ first: bigint; last: bigint; long_texts: boolean }>> {
   // Both counts only grow along the rows, and so does their sum: each batch is a run of rows.
   const reader = await connection.runAndReadAll(`SELECT min(r) AS first, max(r) AS last, bool_or(long_text) AS long_texts FROM (
-      SELECT rowid AS r, (sum(bytes) OVER (ORDER BY rowid) - bytes) // ${batchBytes}
-        + (row_number() OVER (ORDER BY rowid) - 1) // ${STAGE_BATCH_ROWS} AS batch,
+      SELECT r, (sum(bytes) OVER (ORDER BY r) - bytes) // ${batchBytes}
+        + (row_number() OVER (ORDER BY r) - 1) // ${STAGE_BATCH_ROWS} AS batch,
         -- Judged by the line alone, however it is written; the parse then finds which descriptions are long.
         bytes > ${LONG_PLAN_TEXT_BYTES} AND NOT superseded AND NOT start_superseded AS long_text
-      FROM staged_lines WHERE ${lines})
+      FROM ${source} WHERE ${lines})
     GROUP BY batch ORDER BY batch`);
   return reader.getRowObjects() as Array<{ first: bigint; last: bigint; long_texts: boolean }>;
 }
@@ -1010,6 +1089,7 @@ async function stagedLineBatches(
 export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
   await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
     DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
+    DROP TABLE IF EXISTS staged_lines_slim;
     DROP TABLE IF EXISTS task_line_kinds; DROP TABLE IF EXISTS staged_batch_texts;`);
 }
 

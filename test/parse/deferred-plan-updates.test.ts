@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
-import { materializeForDuckDB, type DuckDbInput } from '../../src/eventlog/discover.js';
+import type { DuckDbInput } from '../../src/eventlog/discover.js';
 import { slimTaskEnds } from '../../src/parse/slim-task-ends.js';
 import { numberedPlan, stageEvents, taskEventsSql, type StagingOptions, type StagingPlan } from '../../src/parse/stage-events.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
-import { sharedLogs } from '../helpers/spark-events.js';
+import { sharedLogParts } from '../helpers/spark-events.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
 import { stagedEventsAsJson } from '../helpers/plan-texts.js';
 
@@ -46,33 +46,21 @@ describe('SQL plan updates deferred by the line split and read again', () => {
 
   it('stage every shared log exactly as when the split keeps their text, read from the log itself or from pieces', async () => {
     let logsWithUpdates = 0;
-    for (const [index, source] of (await sharedLogs()).entries()) {
-      const tempDir = join(scratch, `log-${index}`);
-      try {
-        let parts: DuckDbInput[];
-        try {
-          parts = await materializeForDuckDB(source, tempDir);
-        } catch {
-          continue; // A log the codec refuses (the broken ones) never reaches the split.
-        }
-        const pieces = await slimTaskEnds(parts, tempDir, { minBytes: 0, share: 0, judgedBytes: 1024 * 1024 }, async () => true);
-        mkdirSync(tempDir, { recursive: true }); // The ingest's temp directory, where copies are written.
-        await db.database.withConnection(async (connection) => {
-          for (const read of [parts, pieces]) {
-            const kept = await staged(connection, read, deferringNone);
-            expect(await staged(connection, read, deferringAll), source.name).toEqual(kept);
-            let split: StagingPlan | undefined;
-            expect(await staged(connection, read, standingInAll(tempDir), (plan) => (split = plan)), source.name).toEqual(kept);
-            if (kept.some((row) => row.includes('SQLAdaptiveExecutionUpdate'))) {
-              logsWithUpdates += 1;
-              // Split from the copies, not split again from the log (which stages the same rows).
-              expect(split?.parts.some((part) => part.taskPieces !== undefined), source.name).toBe(true);
-            }
+    for await (const { source, parts, tempDir } of sharedLogParts(scratch)) {
+      const pieces = await slimTaskEnds(parts, tempDir, { minBytes: 0, share: 0, judgedBytes: 1024 * 1024 }, async () => true);
+      await db.database.withConnection(async (connection) => {
+        for (const read of [parts, pieces]) {
+          const kept = await staged(connection, read, deferringNone);
+          expect(await staged(connection, read, deferringAll), source.name).toEqual(kept);
+          let split: StagingPlan | undefined;
+          expect(await staged(connection, read, standingInAll(tempDir), (plan) => (split = plan)), source.name).toEqual(kept);
+          if (kept.some((row) => row.includes('SQLAdaptiveExecutionUpdate'))) {
+            logsWithUpdates += 1;
+            // Split from the copies, not split again from the log (which stages the same rows).
+            expect(split?.parts.some((part) => part.taskPieces !== undefined), source.name).toBe(true);
           }
-        });
-      } finally {
-        await source.cleanup?.();
-      }
+        }
+      });
     }
     // The shared logs with adaptive re-plans, each read both ways.
     expect(logsWithUpdates).toBeGreaterThanOrEqual(6);
