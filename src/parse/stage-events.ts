@@ -732,8 +732,8 @@ class TaskCopies {
 
 /**
  * The plan trees of the superseded plan updates among the rows `first`..`last` of `source` (the lines, with `r`; a
- * batch: a bounded amount of text), reshaped. DuckDB picks each tree out of its line, so JavaScript never holds a description; a tree that
- * is not JSON is left as it is.
+ * batch: a bounded amount of text), reshaped. DuckDB picks each tree out of its line, so JavaScript never holds a
+ * description; a tree that is not JSON is left as it is.
  */
 async function reshapedSupersededTrees(
   connection: DuckDBConnection,
@@ -776,7 +776,7 @@ interface LinesSelect {
   types: Record<string, DuckDBType>;
 }
 
-/** staged_lines as the batches read them, each row with `r`, its place in the file. */
+/** staged_lines as a spill writes it when nothing was slimmed: the columns the batches read, and `r`. */
 const PLAIN_LINES: LinesSelect = {
   sql: `SELECT rowid AS r, line, task_kind, json, bytes, plan_update_of, superseded, start_superseded, plan_text FROM staged_lines`,
   values: {},
