@@ -1,4 +1,4 @@
-import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBBlobValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
 import { rm, stat } from 'node:fs/promises';
@@ -927,10 +927,15 @@ function fewDeferredInCompressedFiles(files: readonly DecodedFile[], deferred: r
  * file order, for a few MB of them.
  */
 async function* deferredLinesReadByDuckDb(connection: DuckDBConnection, lines: string, deferBytes: number): AsyncGenerator<Buffer> {
+  // As bytes: read as text, each line was held twice more in JavaScript (a string, then its bytes), 16 MB each for the
+  // longest line an event may be.
   const reader = await connection.runAndReadAll(
-    `SELECT json FROM ${lines} WHERE starts_with(json, '${SQL_EVENT_LINE_PREFIX}') AND strlen(json) > ${deferBytes}`,
+    `SELECT encode(json) AS bytes FROM ${lines} WHERE starts_with(json, '${SQL_EVENT_LINE_PREFIX}') AND strlen(json) > ${deferBytes}`,
   );
-  for (const [json] of reader.getRows()) yield Buffer.from(String(json));
+  for (const [value] of reader.getRows()) {
+    const { bytes } = value as DuckDBBlobValue;
+    yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
 }
 
 /**
