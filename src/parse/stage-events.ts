@@ -491,58 +491,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // A spilled file goes whatever happens (a malformed line sends the log down the slow path, which reads no file).
       try {
         const lines = await settleLines(connection, slimmed, spillTo);
-        const shape = jsonShapeSql(stagedEventColumns);
-        for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection, lines)) {
-          const reshaped = options.supersededPlanTree
-            ? await reshapedSupersededTrees(connection, lines, first, last, options.supersededPlanTree)
-            : { rowids: [], trees: [] };
-          // Only an execution's last plan description is ever shown (see the sql_plan_updates insert), and of its
-          // earlier trees only what the given reshape keeps: on Databricks logs each is megabytes, so neither is kept
-          // past its parse. The batch is sorted back into file order after the join, bounded by the batch's size.
-          const events = `SELECT r, line, ${kindSql} AS kind, plan_text AS restored_text, CASE WHEN superseded
-              THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR, sparkPlanInfo := coalesce(tree, event.sparkPlanInfo))
-              WHEN start_superseded THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR)
-              ELSE event END AS event
-            FROM (SELECT r, line, superseded, start_superseded, plan_text, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
-                    SELECT r, line, json, superseded, start_superseded, plan_text, tree, ${rawEventNameSql} AS raw_event FROM (
-                      SELECT l.r, l.line, l.json, l.superseded, l.start_superseded, l.plan_text, x.tree::JSON AS tree
-                      FROM ${lines} l
-                      LEFT JOIN (SELECT unnest($rowids) AS r, unnest($trees) AS tree) x ON x.r = l.r
-                      WHERE l.task_kind IS NULL AND l.r BETWEEN $first AND $last)))
-            WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`;
-          const values = { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) };
-          const types = { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) };
-          if (!longTexts) {
-            await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind, unnest(event), restored_text FROM (${events}) ORDER BY r`, values, types);
-            continue;
-          }
-          // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id. It is
-          // read from its line, so the batch is parsed into the staged shape once, straight into staged_events: parsed into
-          // a table first and copied, it cost a second of a log of thousands of queries.
-          await connection.run(
-            `CREATE OR REPLACE TEMP TABLE staged_batch_texts AS
-             SELECT r, nextval('plan_text_ids') AS planText, text FROM (
-               SELECT r, TRY(json_extract_string(json, '$.physicalPlanDescription')) AS text FROM ${lines}
-               WHERE task_kind IS NULL AND r BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES}
-                 AND NOT superseded AND NOT start_superseded)
-             WHERE strlen(text) > ${LONG_PLAN_TEXT_BYTES}`,
-            { first, last },
-            { first: BIGINT, last: BIGINT },
-          );
-          await writePlanTexts(connection, 'staged_batch_texts', 'text');
-          await connection.run(
-            `INSERT INTO ${STAGED_EVENTS} SELECT ${index}, e.line, e.kind,
-               unnest(CASE WHEN t.planText IS NULL THEN e.event ELSE struct_update(e.event, physicalPlanDescription := NULL::VARCHAR) END),
-               coalesce(t.planText, e.restored_text)
-             FROM (${events}) e LEFT JOIN staged_batch_texts t ON t.r = e.r ORDER BY e.r`,
-            values,
-            types,
-          );
-          await connection.run('DROP TABLE staged_batch_texts');
-        }
-        await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
-          SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
-          FROM ${lines} WHERE task_kind = 'end' AND json IS NOT NULL`);
+        await parseLines(connection, index, lines, options.supersededPlanTree);
       } finally {
         if (spillTo !== null) await rm(spillTo, { force: true });
       }
@@ -555,6 +504,71 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     }
   }
   return { ...plan, parts };
+}
+
+/**
+ * Parses part `index`'s lines (`lines`, a table expression with `r`, see {@link settleLines}) batch by batch into
+ * {@link STAGED_EVENTS}, and its task ends' user accumulators into {@link STAGED_TASK_ACCUMULABLES}; superseded plan
+ * trees are cut down by `reshape` when given.
+ */
+async function parseLines(
+  connection: DuckDBConnection,
+  index: number,
+  lines: string,
+  reshape: ((tree: unknown) => unknown) | undefined,
+): Promise<void> {
+  const shape = jsonShapeSql(stagedEventColumns);
+  for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection, lines)) {
+    const reshaped = reshape
+      ? await reshapedSupersededTrees(connection, lines, first, last, reshape)
+      : { rowids: [], trees: [] };
+    // Only an execution's last plan description is ever shown (see the sql_plan_updates insert), and of its
+    // earlier trees only what the given reshape keeps: on Databricks logs each is megabytes, so neither is kept
+    // past its parse. The batch is sorted back into file order after the join, bounded by the batch's size.
+    const events = `SELECT r, line, ${kindSql} AS kind, plan_text AS restored_text, CASE WHEN superseded
+        THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR, sparkPlanInfo := coalesce(tree, event.sparkPlanInfo))
+        WHEN start_superseded THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR)
+        ELSE event END AS event
+      FROM (SELECT r, line, superseded, start_superseded, plan_text, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
+              SELECT r, line, json, superseded, start_superseded, plan_text, tree, ${rawEventNameSql} AS raw_event FROM (
+                SELECT l.r, l.line, l.json, l.superseded, l.start_superseded, l.plan_text, x.tree::JSON AS tree
+                FROM ${lines} l
+                LEFT JOIN (SELECT unnest($rowids) AS r, unnest($trees) AS tree) x ON x.r = l.r
+                WHERE l.task_kind IS NULL AND l.r BETWEEN $first AND $last)))
+      WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`;
+    const values = { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) };
+    const types = { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) };
+    if (!longTexts) {
+      await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind, unnest(event), restored_text FROM (${events}) ORDER BY r`, values, types);
+      continue;
+    }
+    // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id. It is
+    // read from its line, so the batch is parsed into the staged shape once, straight into staged_events: parsed into
+    // a table first and copied, it cost a second of a log of thousands of queries.
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE staged_batch_texts AS
+       SELECT r, nextval('plan_text_ids') AS planText, text FROM (
+         SELECT r, TRY(json_extract_string(json, '$.physicalPlanDescription')) AS text FROM ${lines}
+         WHERE task_kind IS NULL AND r BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES}
+           AND NOT superseded AND NOT start_superseded)
+       WHERE strlen(text) > ${LONG_PLAN_TEXT_BYTES}`,
+      { first, last },
+      { first: BIGINT, last: BIGINT },
+    );
+    await writePlanTexts(connection, 'staged_batch_texts', 'text');
+    await connection.run(
+      `INSERT INTO ${STAGED_EVENTS} SELECT ${index}, e.line, e.kind,
+         unnest(CASE WHEN t.planText IS NULL THEN e.event ELSE struct_update(e.event, physicalPlanDescription := NULL::VARCHAR) END),
+         coalesce(t.planText, e.restored_text)
+       FROM (${events}) e LEFT JOIN staged_batch_texts t ON t.r = e.r ORDER BY e.r`,
+      values,
+      types,
+    );
+    await connection.run('DROP TABLE staged_batch_texts');
+  }
+  await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
+    SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
+    FROM ${lines} WHERE task_kind = 'end' AND json IS NOT NULL`);
 }
 
 /** How {@link stageEvents} stages a log beyond what its plan says. */
@@ -776,7 +790,7 @@ interface LinesSelect {
   types: Record<string, DuckDBType>;
 }
 
-/** staged_lines as a spill writes it when nothing was slimmed: the columns the batches read, and `r`. */
+/** staged_lines as the batches read it when nothing was slimmed: the columns they read, and `r`. */
 const PLAIN_LINES: LinesSelect = {
   sql: `SELECT rowid AS r, line, task_kind, json, bytes, plan_update_of, superseded, start_superseded, plan_text FROM staged_lines`,
   values: {},
@@ -819,7 +833,7 @@ async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree:
 }
 
 /** staged_lines as the batches read it, each row with `r`, its place in the file (rowid: the split keeps file order). */
-const STAGED_LINES = '(SELECT rowid AS r, * FROM staged_lines)';
+const STAGED_LINES = `(${PLAIN_LINES.sql})`;
 
 /**
  * Text of the lines the batches parse past which it is written to a file the batches read instead, when there is a
