@@ -86,6 +86,28 @@ function jsonStringEnd(bytes: Buffer, from: number): number {
 }
 
 /**
+ * The text of a valid JSON string (`bytes`, between its quotes) cut into parts of about `size` bytes, each the text of
+ * a valid JSON string itself: a cut never falls inside an escape or a UTF-8 character, nor right after a \u escape
+ * (it may be the first half of a surrogate pair), so the parts read one by one give the string's text.
+ */
+export function* jsonStringParts(bytes: Buffer, size: number): Generator<Buffer> {
+  let start = 0;
+  let at = 0;
+  let afterUnicodeEscape = false;
+  while (start < bytes.length) {
+    const target = start + size;
+    while (at < bytes.length && (at < target || bytes[at]! >= 0x80 || afterUnicodeEscape)) {
+      const escape = bytes[at] === BACKSLASH;
+      afterUnicodeEscape = escape && bytes[at + 1] === 0x75; /* u */
+      at += escape ? (afterUnicodeEscape ? 6 : 2) : 1;
+    }
+    at = Math.min(at, bytes.length);
+    yield bytes.subarray(start, at);
+    start = at;
+  }
+}
+
+/**
  * A superseded plan update's line as its execution and reshaped tree alone; null to keep the line as it is (it is not
  * JSON, for the staging to name; or its tree is absent or too deep to walk). Spark writes the description and then the
  * tree, last: the description is checked as a JSON string where it lies and only the tree is parsed, so a 16 MB

@@ -1,4 +1,4 @@
-import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBBlobValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBBlobVector, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
 import { rm, stat } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import {
   SQL_EVENT_LINE_PREFIX,
   startWithoutDescription,
   descriptionSpan,
+  jsonStringParts,
   DESCRIPTION_KEY_TEXT,
   DESCRIPTION_NULL,
   standInBytesSql,
@@ -22,7 +23,7 @@ import {
   supersededUpdateAsTree,
 } from './plan-update-lines.js';
 import { logger } from '../logger.js';
-import { LONG_PLAN_TEXT_BYTES, writePlanTexts } from '../store/plan-texts.js';
+import { LONG_PLAN_TEXT_BYTES, PLAN_TEXT_IN_PARTS_BYTES, PLAN_TEXT_PART_BYTES, writePlanTextInParts, writePlanTexts } from '../store/plan-texts.js';
 import { withThreads } from '../store/database.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import {
@@ -941,14 +942,17 @@ function fewDeferredInCompressedFiles(files: readonly DecodedFile[], deferred: r
  * file order, for a few MB of them.
  */
 async function* deferredLinesReadByDuckDb(connection: DuckDBConnection, lines: string, deferBytes: number): AsyncGenerator<Buffer> {
-  // As bytes: read as text, each line was held twice more in JavaScript (a string, then its bytes), 16 MB each for the
-  // longest line an event may be.
-  const reader = await connection.runAndReadAll(
+  // As bytes, chunk by chunk: read as text, each line was held twice more in JavaScript (a string, then its bytes), and
+  // a blob value is a copy of the bytes the vector hands out, another 16 MB for the longest line an event may be.
+  const result = await connection.run(
     `SELECT encode(json) AS bytes FROM ${lines} WHERE starts_with(json, '${SQL_EVENT_LINE_PREFIX}') AND strlen(json) > ${deferBytes}`,
   );
-  for (const [value] of reader.getRows()) {
-    const { bytes } = value as DuckDBBlobValue;
-    yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const vector = chunk.getColumnVector(0) as DuckDBBlobVector;
+    for (let row = 0; row < chunk.rowCount; row += 1) {
+      const bytes = vector.getItemBytes(row)!;
+      yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
   }
 }
 
@@ -991,8 +995,18 @@ async function restoreDeferredLines(
   // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
   // Each line goes as its head and, when its description is to be kept apart, that description's JSON string and
   // what follows it: no part is copied here, and DuckDB reads the long text once.
-  type Batch = { rowids: bigint[]; heads: Buffer[]; texts: Array<Buffer | null>; tails: Array<Buffer | null>; superseded: boolean[]; bytes: number };
-  const empty = (): Batch => ({ rowids: [], heads: [], texts: [], tails: [], superseded: [], bytes: 0 });
+  type Batch = {
+    rowids: bigint[];
+    heads: Buffer[];
+    texts: Array<Buffer | null>;
+    tails: Array<Buffer | null>;
+    /** The id of a description already written apart (see writePlanTextInParts). */
+    written: Array<bigint | null>;
+    superseded: boolean[];
+    bytes: number;
+    textBytes: number;
+  };
+  const empty = (): Batch => ({ rowids: [], heads: [], texts: [], tails: [], written: [], superseded: [], bytes: 0, textBytes: 0 });
   let batch = empty();
   const flush = async (): Promise<void> => {
     if (batch.rowids.length === 0) return;
@@ -1005,19 +1019,27 @@ async function restoreDeferredLines(
          CASE WHEN planText IS NOT NULL THEN decode(head) || '${DESCRIPTION_NULL}' || decode(tail)
            WHEN literal IS NULL THEN decode(head)
            ELSE decode(head) || '${DESCRIPTION_KEY_TEXT}' || decode(literal) || decode(tail) END AS json
-       FROM (SELECT *, CASE WHEN text IS NOT NULL THEN nextval('plan_text_ids') END AS planText FROM (
-         SELECT r, head, literal, tail, superseded,
+       FROM (SELECT *, coalesce(written, CASE WHEN text IS NOT NULL THEN nextval('plan_text_ids') END) AS planText FROM (
+         SELECT r, head, literal, tail, written, superseded,
            CASE WHEN literal IS NOT NULL THEN TRY(json_extract_string(TRY(decode(literal)), '$')) END AS text
          FROM (SELECT unnest($rowids) AS r, unnest($heads) AS head, unnest($texts) AS literal, unnest($tails) AS tail,
-           unnest($superseded) AS superseded)))`,
+           unnest($written) AS written, unnest($superseded) AS superseded)))`,
       {
         rowids: listValue(batch.rowids),
         heads: listValue(batch.heads.map((head) => blobValue(head))),
         texts: listValue(batch.texts.map((text) => (text === null ? null : blobValue(text)))),
         tails: listValue(batch.tails.map((tail) => (tail === null ? null : blobValue(tail)))),
+        written: listValue(batch.written),
         superseded: listValue(batch.superseded),
       },
-      { rowids: LIST(BIGINT), heads: LIST(BLOB), texts: LIST(BLOB), tails: LIST(BLOB), superseded: LIST(BOOLEAN) },
+      {
+        rowids: LIST(BIGINT),
+        heads: LIST(BLOB),
+        texts: LIST(BLOB),
+        tails: LIST(BLOB),
+        written: LIST(BIGINT),
+        superseded: LIST(BOOLEAN),
+      },
     );
     if (batch.texts.some((text) => text !== null)) await writePlanTexts(connection, 'restored_lines', 'text');
     await connection.run(
@@ -1045,13 +1067,22 @@ async function restoreDeferredLines(
     const shown = valid && slim === null && !(head.kind === 'start' ? row.start_superseded : row.superseded);
     const span = shown ? descriptionSpan(line) : null;
     const apart = span !== null && span.end - span.keyAt > LONG_PLAN_TEXT_BYTES;
+    const literal = apart ? line.subarray(span.keyAt + DESCRIPTION_KEY_TEXT.length, span.end + 1) : null;
+    // A description of megabytes is written on its own a part at a time; one that is not a JSON string after all
+    // goes with its batch, which keeps its line whole.
+    const written = literal !== null && literal.length > PLAN_TEXT_IN_PARTS_BYTES
+      ? await writePlanTextInParts(connection, jsonStringParts(literal.subarray(1, literal.length - 1), PLAN_TEXT_PART_BYTES))
+      : null;
     batch.rowids.push(row.r);
     batch.heads.push(apart ? line.subarray(0, span.keyAt) : (slim ?? line));
-    batch.texts.push(apart ? line.subarray(span.keyAt + DESCRIPTION_KEY_TEXT.length, span.end + 1) : null);
+    batch.texts.push(written === null ? literal : null);
     batch.tails.push(apart ? line.subarray(span.end + 1) : null);
+    batch.written.push(written);
     batch.superseded.push(row.superseded && slim === null);
+    // Whole lines count: the parts the batch keeps are views of them.
     batch.bytes += (slim ?? line).length;
-    if (batch.bytes >= STAGE_BATCH_BYTES) await flush();
+    if (written === null && literal !== null) batch.textBytes += literal.length;
+    if (batch.bytes >= STAGE_BATCH_BYTES || batch.textBytes >= RESTORED_TEXT_BATCH_BYTES) await flush();
   }
   if (next !== deferred.length) return false;
   await flush();
@@ -1065,6 +1096,13 @@ async function restoreDeferredLines(
  * at most this plus one line.
  */
 const STAGE_BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Most bytes of descriptions kept apart that one statement puts back (with the line that goes past it); one past
+ * PLAN_TEXT_IN_PARTS_BYTES is written on its own (see writePlanTextInParts). DuckDB holds ~6 copies of each while it reads them:
+ * three 3 MB descriptions in one 8 MB batch took a log of a hundred of them to 341-356 MB, one at a time to 317-331 MB.
+ */
+const RESTORED_TEXT_BATCH_BYTES = 1024 * 1024;
 
 /**
  * Most bytes of superseded plan updates whose trees JavaScript reshapes at once: each tree is parsed into objects

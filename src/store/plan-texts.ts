@@ -15,7 +15,7 @@
  * up to 1.6 s and the process 1.2 GB). In pieces, a row group holds at most a few MB of text.
  */
 
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, BLOB, blobValue, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * Descriptions longer than this (in bytes) are kept in `plan_texts`. Most Spark plans are a few KB and stay with their
@@ -38,8 +38,44 @@ export async function writePlanTexts(connection: DuckDBConnection, table: string
   await connection.run(
     `INSERT INTO plan_texts SELECT planText, generate_subscripts(pieces, 1), unnest(pieces) FROM (
        SELECT planText, regexp_extract_all(${text}, '(?s).{1,${PLAN_TEXT_PIECE_CHARACTERS}}') AS pieces
-       FROM ${table} WHERE planText IS NOT NULL)`,
+       FROM ${table} WHERE planText IS NOT NULL AND ${text} IS NOT NULL)`,
   );
+}
+
+/**
+ * Descriptions longer than this (in bytes, as JSON) are written on their own, a part of {@link PLAN_TEXT_PART_BYTES}
+ * at a time, by {@link writePlanTextInParts}: DuckDB holds ~6 copies of a text while it reads, unescapes, cuts and
+ * stores it, ~90 MB for a 16 MB one. Shorter ones go with their line's batch: a hundred 3 MB ones written in 1 MB
+ * parts took 300 statements and commits, 2 s more, and the cached blocks of their many checkpoints ~60 MB more.
+ */
+export const PLAN_TEXT_IN_PARTS_BYTES = 4 * 1024 * 1024;
+
+/** Bytes (as JSON) of a part of a description written in parts: a 0.4 MB log with a 16 MB one peaks at 210-214 MB. */
+export const PLAN_TEXT_PART_BYTES = 1024 * 1024;
+
+/**
+ * Writes one description to `plan_texts` from `parts`, the text of its JSON string in parts that are each a JSON
+ * string's text, one statement (committed) per part; returns its id, or null when a part is not a valid JSON string.
+ * What was written of a text refused midway has no row referring to it, and goes with the ingest's unreferenced texts.
+ */
+export async function writePlanTextInParts(connection: DuckDBConnection, parts: Iterable<Uint8Array>): Promise<bigint | null> {
+  const [row] = (await connection.runAndReadAll(`SELECT nextval('plan_text_ids') AS id`)).getRowObjects();
+  const id = row!.id as bigint;
+  let pieces = 0;
+  for (const part of parts) {
+    const written = (
+      await connection.run(
+        `INSERT INTO plan_texts SELECT $id, $before + generate_subscripts(pieces, 1), unnest(pieces) FROM (
+           SELECT regexp_extract_all(text, '(?s).{1,${PLAN_TEXT_PIECE_CHARACTERS}}') AS pieces
+           FROM (SELECT TRY(json_extract_string('"' || TRY(decode($part)) || '"', '$')) AS text) WHERE text <> '')`,
+        { id, before: pieces, part: blobValue(part) },
+        { id: BIGINT, before: INTEGER, part: BLOB },
+      )
+    ).rowsChanged;
+    if (written === 0) return null;
+    pieces += written;
+  }
+  return id;
 }
 
 /** The id the next text will be written under is above this one (read from the sequence, not the table's rows). */

@@ -130,6 +130,26 @@ describe('long SQL plan descriptions', () => {
     }
   });
 
+  it('of megabytes are written a part at a time and read back exactly', async () => {
+    const megabytes = {
+      start: description('start of 6, over PLAN_TEXT_IN_PARTS_BYTES', 4.5 * 1024 * 1024),
+      update: description('last update of 7, over PLAN_TEXT_IN_PARTS_BYTES', 5 * 1024 * 1024),
+    };
+    const withMegabytes = [
+      ...lines,
+      start(6, megabytes.start),
+      start(7, texts.shortStart), update(7, description('first update of 7', 5 * 1024 * 1024)), update(7, megabytes.update),
+    ];
+    const report = await ingestPaths(db.database, [logWith(dir, withMegabytes)]);
+    expect(report.failures).toEqual([]);
+    const [executions] = await sqlExecutionsByApp(db.database, [appId]);
+    expect(executions!.map((execution) => execution.physicalPlanDescription)).toEqual(
+      [texts.deferredStart, texts.parsedStart, texts.shortStart, texts.deferredUpdate, megabytes.start, megabytes.update],
+    );
+    // The five long ones shown, and nothing of the first update of 7.
+    expect(await planTextIds(db.database)).toBe(5);
+  });
+
   it('that are not valid JSON strings are named by their line, as any broken line is, and hold nothing back', async () => {
     const broken = start(5, description('broken', 300_000)).replace('café', 'caf\\qé');
     const report = await ingestPaths(db.database, [logWith(dir, [...lines, broken])]);
