@@ -151,10 +151,34 @@ function formatBytes(bytes: number): string {
 function jsonObjectProblem(text: string): string | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'not a JSON object';
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+    return unpairedSurrogateProblem(text);
   } catch (error) {
     return error instanceof Error ? error.message : 'not valid JSON';
   }
+}
+
+/** A JSON escape: a \u and its four hex digits (captured), or a backslash and the one character it escapes. */
+const JSON_ESCAPE = /\\(?:u([0-9a-fA-F]{4})|[^u])/g;
+
+/**
+ * Half of a UTF-16 surrogate pair escaped without the other half (`\ud800` alone): JSON.parse takes it, DuckDB's
+ * JSON reader refuses the line ("no low surrogate in string"), so the scan must name it for the line to be skipped.
+ */
+function unpairedSurrogateProblem(text: string): string | undefined {
+  if (!/\\u[dD][89a-fA-F]/.test(text)) return undefined;
+  // The escape before when it was a first half, which the second half must follow at once.
+  let firstHalf: { escape: string; end: number } | null = null;
+  for (const match of text.matchAll(JSON_ESCAPE)) {
+    const unit = match[1] === undefined ? null : Number.parseInt(match[1], 16);
+    const secondHalf = unit !== null && unit >= 0xdc00 && unit <= 0xdfff;
+    if (firstHalf !== null && !(secondHalf && match.index === firstHalf.end)) break;
+    if (firstHalf === null && secondHalf) return `it holds ${match[0]}, the second half of a UTF-16 surrogate pair without the first`;
+    firstHalf = firstHalf === null && unit !== null && unit >= 0xd800 && unit <= 0xdbff
+      ? { escape: match[0], end: match.index + match[0].length }
+      : null;
+  }
+  return firstHalf === null ? undefined : `it holds ${firstHalf.escape}, the first half of a UTF-16 surrogate pair without the second`;
 }
 
 /**

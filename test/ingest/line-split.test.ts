@@ -55,6 +55,25 @@ describe('splitting a log into lines', () => {
     ).toBe(2);
   });
 
+  it('names a line whose string holds half a surrogate pair, which JSON.parse takes and DuckDB refuses, and keeps the rest', async () => {
+    const lines = logLines('app-lone-surrogate');
+    const at = lines.length - 1; // before ApplicationEnd
+    // Half pairs alone, first and second halves; a whole pair and an escaped backslash before "ud800" are fine.
+    lines.splice(at, 0,
+      '{"Event":"SparkListenerLogStart","Spark Version":"3.5.1 \\ud83d\\ude00 \\\\ud800"}',
+      '{"Event":"SparkListenerUnpersistRDD","RDD ID":7,"Note":"first half \\ud800 alone"}',
+      '{"Event":"SparkListenerUnpersistRDD","RDD ID":8,"Note":"second half \\udc00 alone"}');
+    const path = join(scratch, 'lone-surrogate.json');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const report = await ingestPaths(db.database, [path]);
+    expect(report.failures.map((f) => f.error.message)).toEqual([]);
+    const [app] = report.applications;
+    expect(app!.warnings.map((warning) => warning.line)).toEqual([at + 2, at + 3]);
+    expect(app!.warnings[0]!.message).toMatch(/surrogate/);
+    expect(app!.completed).toBe(true);
+    expect(await taskCount('app-lone-surrogate')).toBe(3);
+  });
+
   it('reads a log written with CRLF line ends like the same log with LF', async () => {
     const lf = join(scratch, 'lf.json');
     const crlf = join(scratch, 'crlf.json');
