@@ -136,8 +136,7 @@ const insertStatements: Record<string, string> = {
 
   job_stages: `
     INSERT INTO job_stages
-    SELECT $appKey, jobId, si."Stage ID", coalesce(si."Stage Attempt ID", 0), si."Stage Name",
-      si."Number of Tasks", si."Parent IDs", si."Details", si."RDD Info", si."Resource Profile Id"
+    SELECT $appKey, jobId, si."Stage ID", coalesce(si."Stage Attempt ID", 0), si."Number of Tasks"
     FROM (SELECT "Job ID" AS jobId, unnest("Stage Infos") AS si
           FROM ${staged} WHERE kind = 'SparkListenerJobStart' AND "Job ID" IS NOT NULL)
     WHERE si."Stage ID" IS NOT NULL`,

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { logger } from '../logger.js';
 import { removeUnfinishedApplications } from './application-rows.js';
 import { bindValues, ReusedStatements } from './reused-statements.js';
-import { createTablesSql, SCHEMA_VERSION } from './schema.js';
+import { createTablesSql, SCHEMA_VERSION, schemaMigrations } from './schema.js';
 import { createViewsSql } from './views.js';
 
 /** Options for opening the analysis database. */
@@ -469,18 +469,34 @@ export class AnalysisDatabase {
           'other',
         );
       }
-      if (found !== null && found < SCHEMA_VERSION) {
-        // Analysis data is derived from event logs: an older layout is dropped and logs are ingested again.
-        throw new DatabaseOpenError(
-          `${this.path} holds analysis schema ${found}; this build needs ${SCHEMA_VERSION}. ` +
-            'Delete the file (it only holds data derived from event logs) and ingest the logs again.',
-          'other',
-        );
-      }
+      if (found !== null && found < SCHEMA_VERSION) await this.migrateFrom(connection, found);
       await connection.run(createTablesSql);
       if (found === null) await connection.run(`INSERT INTO schema_version VALUES (${SCHEMA_VERSION})`);
       await connection.run(createViewsSql);
     });
+  }
+
+  /** Brings a file of schema `found` up to {@link SCHEMA_VERSION} in one transaction, or refuses it when a step is missing. */
+  private async migrateFrom(connection: DuckDBConnection, found: number): Promise<void> {
+    const steps = Array.from({ length: SCHEMA_VERSION - found }, (_, offset) => schemaMigrations[found + offset]);
+    if (steps.some((step) => step === undefined)) {
+      // Analysis data is derived from event logs: a layout no step leads from is dropped and the logs ingested again.
+      throw new DatabaseOpenError(
+        `${this.path} holds analysis schema ${found}; this build needs ${SCHEMA_VERSION}. ` +
+          'Delete the file (it only holds data derived from event logs) and ingest the logs again.',
+        'other',
+      );
+    }
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      for (const step of steps) await connection.run(step!);
+      await connection.run(`INSERT INTO schema_version VALUES (${SCHEMA_VERSION})`);
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    logger.info({ path: this.path, from: found, to: SCHEMA_VERSION }, 'analysis database schema migrated');
   }
 }
 

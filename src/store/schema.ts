@@ -8,8 +8,22 @@
 import { INSIGHT_COLUMNS } from '../model/insight.js';
 import { executorMetricsType } from '../parse/event-schema.js';
 
-/** Bumped whenever a table's layout changes; a file with another version is refused at open. */
-export const SCHEMA_VERSION = 5;
+/**
+ * Bumped whenever a table's layout changes. A file of an older version is brought up to date by the steps of
+ * {@link schemaMigrations}, or refused when one is missing; a file of a newer version is refused.
+ */
+export const SCHEMA_VERSION = 6;
+
+/**
+ * SQL that brings a file from the schema version it is keyed by to the next one. Analysis data is derived from event
+ * logs, so a change with no step here asks for the file to be deleted and the logs ingested again.
+ */
+export const schemaMigrations: Readonly<Record<number, string>> = {
+  // job_stages kept each planned stage's name, parents, details and RDD info once for every job that planned it, and
+  // nothing read them: a job's start lists every stage of its lineage, so an iterative application's grew with jobs
+  // times stages.
+  5: ['name', 'parentIds', 'details', 'rddInfo', 'resourceProfileId'].map((column) => `ALTER TABLE job_stages DROP COLUMN ${column};`).join('\n'),
+};
 
 /** Names of the per-task metric columns (History Server's StageData names), in table order. */
 export const taskMetricNames = [
@@ -113,12 +127,7 @@ CREATE TABLE IF NOT EXISTS job_stages (
   jobId BIGINT NOT NULL,
   stageId BIGINT NOT NULL,
   attemptId BIGINT NOT NULL,
-  name VARCHAR,
-  numTasks BIGINT,
-  parentIds BIGINT[],
-  details VARCHAR,
-  rddInfo JSON,
-  resourceProfileId BIGINT
+  numTasks BIGINT
 );
 
 CREATE TABLE IF NOT EXISTS stages (

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { AnalysisDatabase } from '../../src/store/database.js';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
+import { jobsByApp } from '../../src/store/jobs-store.js';
+import { buildEventLog } from '../helpers/synthetic-log.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spark-sword-schema-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function logOf(appId: string): string {
+  const path = join(dir, `${appId}.json`);
+  writeFileSync(path, buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }, { stageId: 1, tasks: [{ durationMs: 20 }] }] }] }));
+  return path;
+}
+
+/** A file as an older build left it: an application ingested, then the table and version of schema `version` put back. */
+async function fileOfSchema(name: string, version: number, layout: string): Promise<string> {
+  const path = join(dir, name);
+  const current = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+  try {
+    expect((await ingestPaths(current, [logOf('app-before')])).failures).toEqual([]);
+  } finally {
+    current.close();
+  }
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  await connection.run(layout);
+  await connection.run(`DELETE FROM schema_version; INSERT INTO schema_version VALUES (${version})`);
+  connection.closeSync();
+  instance.closeSync();
+  return path;
+}
+
+/** Schema 5's job_stages, with the stages of app-before's job as that build wrote them. */
+const schema5JobStages = `
+  CREATE OR REPLACE TABLE job_stages (appKey VARCHAR NOT NULL, jobId BIGINT NOT NULL, stageId BIGINT NOT NULL,
+    attemptId BIGINT NOT NULL, name VARCHAR, numTasks BIGINT, parentIds BIGINT[], details VARCHAR, rddInfo JSON,
+    resourceProfileId BIGINT);
+  INSERT INTO job_stages VALUES
+    ('app-before', 0, 0, 0, 'stage 0', 1, [], 'at Main.scala:1', '[]', 0),
+    ('app-before', 0, 1, 0, 'stage 1', 1, [0], 'at Main.scala:2', '[]', 0);`;
+
+describe('opening a database written by an older build', () => {
+  it('brings schema 5 up to date in place: its applications read as before and new logs ingest', async () => {
+    const path = await fileOfSchema('schema-5.duckdb', 5, schema5JobStages);
+    const db = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+    try {
+      const [version] = await db.query('SELECT max(version)::INTEGER AS v FROM schema_version');
+      expect(version!.v).toBe(SCHEMA_VERSION);
+      const columns = await db.query(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'job_stages' ORDER BY column_index`);
+      expect(columns.map((column) => column.column_name)).toEqual(['appKey', 'jobId', 'stageId', 'attemptId', 'numTasks']);
+      const [before] = await jobsByApp(db, ['app-before']);
+      expect(before!.map((job) => ({ jobId: job.jobId, stageIds: job.stageIds, numTasks: job.numTasks }))).toEqual([
+        { jobId: 0n, stageIds: [0n, 1n], numTasks: 2n },
+      ]);
+      expect((await ingestPaths(db, [logOf('app-after')])).failures).toEqual([]);
+      const [after] = await jobsByApp(db, ['app-after']);
+      expect(after!.map((job) => job.numTasks)).toEqual([2n]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a schema no step leads from, saying what to do', async () => {
+    const path = await fileOfSchema('schema-4.duckdb', 4, 'SELECT 1');
+    await expect(AnalysisDatabase.open(path, { memoryLimit: '512MB' })).rejects.toThrow(
+      /holds analysis schema 4; this build needs \d+\. Delete the file .* and ingest the logs again/,
+    );
+  });
+});
