@@ -27,6 +27,7 @@ import {
 } from '../parse/stage-events.js';
 import { slimTaskEnds, taskEndsLookWide, type SlimmingOptions } from '../parse/slim-task-ends.js';
 import { lastPlanTextId, removeUnreferencedPlanTexts } from '../store/plan-texts.js';
+import { NumberPast64BitsError } from '../parse/numbers-past-64-bits.js';
 import { OutOfRangeIdError, writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
@@ -297,7 +298,8 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
   try {
     return await work();
   } catch (error) {
-    if (error instanceof OutOfRangeIdError) throw await outOfRangeIdAsBadInput(source, parts, error);
+    if (error instanceof OutOfRangeIdError) throw await badInputAtFirstLine(source, parts, loggedValuePattern(error.key, error.value), error.message);
+    if (error instanceof NumberPast64BitsError) throw await badInputAtFirstLine(source, parts, writtenNumberPattern(error.value), error.message);
     const message = error instanceof Error ? error.message : String(error);
     const found = /JSON transform error in file "([^"]*)", in line (\d+): ([^\n]*)/.exec(message);
     if (!found) throw error;
@@ -318,26 +320,36 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
   }
 }
 
-/** An id the store refused, as a BadInputError naming the first line of the log that holds it. */
-async function outOfRangeIdAsBadInput(source: LogSource, parts: readonly DuckDbInput[], error: OutOfRangeIdError): Promise<BadInputError> {
-  const holds = loggedValuePattern(error.key, error.value);
+/**
+ * A value the store refused (`what`), as a BadInputError naming the first line of the log that `holds` it; without
+ * the line when none is found (the value written some other way, 1.0e10 or with spaces).
+ */
+async function badInputAtFirstLine(source: LogSource, parts: readonly DuckDbInput[], holds: RegExp, what: string): Promise<BadInputError> {
   for (const [index, part] of parts.entries()) {
     const line = await findFirstLine(part.path, part.compression, MAX_EVENT_BYTES, (text) => holds.test(text));
     if (line === null) continue;
     const where = source.parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
-    return new BadInputError(`${source.name}: line ${line}${where} holds ${error.message}; nothing was stored`);
+    return new BadInputError(`${source.name}: line ${line}${where} holds ${what}; nothing was stored`);
   }
-  // Written some other way (1.0e10, or with spaces): the value is still named.
-  return new BadInputError(`${source.name}: an event holds ${error.message}; nothing was stored`);
+  return new BadInputError(`${source.name}: an event holds ${what}; nothing was stored`);
+}
+
+/** The number `value` where JSON puts a value, as written: not part of a longer number. */
+function writtenNumberPattern(value: string): RegExp {
+  return new RegExp(`[:,\\[] *${escapeRegExp(value)}(?![0-9.eE])`);
+}
+
+/** `text` matched literally in a regular expression. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** How Spark writes `value` under `key`: a number, an element of the "Stage IDs" list, or a job property's string. */
 function loggedValuePattern(key: string, value: string): RegExp {
-  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const number = `${escape(value)}(?![0-9.eE])`;
+  const number = `${escapeRegExp(value)}(?![0-9.eE])`;
   if (key === 'Stage IDs') return new RegExp(`"Stage IDs":\\[(?:[^\\]]*,)?${number}`);
-  if (key === 'spark.sql.execution.id') return new RegExp(`"spark\\.sql\\.execution\\.id":"${escape(value)}"`);
-  return new RegExp(`"${escape(key)}":${number}`);
+  if (key === 'spark.sql.execution.id') return new RegExp(`"spark\\.sql\\.execution\\.id":"${escapeRegExp(value)}"`);
+  return new RegExp(`"${escapeRegExp(key)}":${number}`);
 }
 
 /** The bytes of a log's parts as stored (compressed when they are); a part that vanished counts 0. */
