@@ -521,6 +521,7 @@ async function parseLines(
 ): Promise<void> {
   const shape = jsonShapeSql(stagedEventColumns);
   for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection, lines)) {
+    await refuseNumbersPast64Bits(connection, lines, first, last);
     const reshaped = reshape
       ? await reshapedSupersededTrees(connection, lines, first, last, reshape)
       : { rowids: [], trees: [] };
@@ -540,7 +541,6 @@ async function parseLines(
       WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`;
     const values = { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) };
     const types = { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) };
-    await refuseNumbersPast64Bits(connection, lines, first, last);
     if (!longTexts) {
       await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind, unnest(event), restored_text FROM (${events}) ORDER BY r`, values, types);
       continue;
@@ -1119,8 +1119,9 @@ const STAGE_BATCH_BYTES = 8 * 1024 * 1024;
 
 /**
  * Most bytes of descriptions kept apart that one statement puts back (with the line that goes past it); one past
- * PLAN_TEXT_IN_PARTS_BYTES is written on its own (see writePlanTextInParts). DuckDB holds ~6 copies of each while it reads them:
- * three 3 MB descriptions in one 8 MB batch took a log of a hundred of them to 341-356 MB, one at a time to 317-331 MB.
+ * PLAN_TEXT_IN_PARTS_BYTES is written on its own (see writePlanTextInParts). DuckDB holds ~6 copies of each while it
+ * reads them: three 3 MB descriptions in one 8 MB batch took a log of a hundred of them to 341-356 MB, one at a time to
+ * 317-331 MB.
  */
 const RESTORED_TEXT_BATCH_BYTES = 1024 * 1024;
 
