@@ -129,24 +129,8 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     ['SparkListenerStageCompleted', 'Number of Tasks', '2147483648'],
     ['SparkListenerExecutorAdded', 'Total Cores', '-2147483649'],
   ])('rejects a log whose %s holds %s = %s, naming the line, and stores nothing of it', async (event, key, value) => {
-    const lines = buildEventLog({ ...app('app-wide-id'), sqlExecutions: [{ executionId: 0, jobIds: [0], plan: { name: 'Scan parquet' } }] }).split('\n');
-    const index = lines.findIndex((line) => line.includes(`"Event":"${event}"`) || line.includes(`.${event}"`));
-    expect(index).toBeGreaterThanOrEqual(0);
-    const pattern = key === 'Stage IDs' ? /"Stage IDs":\[-?\d+/ : new RegExp(`"${key}":-?\\d+`);
-    expect(lines[index]).toMatch(pattern);
-    lines[index] = lines[index]!.replace(pattern, key === 'Stage IDs' ? `"Stage IDs":[${value}` : `"${key}":${value}`);
-    const crafted = join(suite.scratch(), `wide-id-${event}-${key}.json`);
-    writeFileSync(crafted, lines.join('\n'));
-    const report = await ingestPaths(suite.server().temp.database, [crafted]);
-    expect(report.applications).toEqual([]);
-    expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
-    expect(report.failures[0]!.error.message).toBe(
-      `wide-id-${event}-${key}.json: line ${index + 1} holds ${key} ${value}, outside the 32-bit range Spark writes it in; nothing was stored`,
-    );
-    const rows = plain(await suite.server().temp.database.query(
-      "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-wide-id') + (SELECT count(*) FROM tasks WHERE appKey = 'app-wide-id') AS n",
-    ));
-    expect(rows[0]!.n).toBe(0);
+    const { name, line, message } = await ingestWithValue('app-wide-id', event, key, value);
+    expect(message).toBe(`${name}: line ${line} holds ${key} ${value}, outside the 32-bit range Spark writes it in; nothing was stored`);
   });
 
   // Task events are read by DuckDB's reader, which names such a line (above); the other events are parsed leniently,
@@ -158,24 +142,33 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     ['SparkListenerExecutorAdded', 'Timestamp', '-1.5e19'],
     ['SparkListenerApplicationStart', 'Timestamp', '1E400'],
   ])('rejects a log whose %s holds %s = %s, past any 64-bit integer, naming the line, and stores nothing of it', async (event, key, value) => {
-    const lines = buildEventLog({ ...app('app-wide-time'), sqlExecutions: [{ executionId: 0, jobIds: [0], plan: { name: 'Scan parquet' } }] }).split('\n');
+    const { name, line, message } = await ingestWithValue('app-wide-time', event, key, value);
+    expect(message).toBe(`${name}: line ${line} holds the number ${value}, which no field of its event can hold (a 64-bit integer); nothing was stored`);
+  });
+
+  /**
+   * Ingests the log of `appId` with `value` written in place of the first `key` of its first `event`, expects it refused
+   * with a BadInputError and nothing of it stored; returns the file's name, that line and the error's message.
+   */
+  async function ingestWithValue(appId: string, event: string, key: string, value: string): Promise<{ name: string; line: number; message: string }> {
+    const lines = buildEventLog({ ...app(appId), sqlExecutions: [{ executionId: 0, jobIds: [0], plan: { name: 'Scan parquet' } }] }).split('\n');
     const index = lines.findIndex((line) => line.includes(`"Event":"${event}"`) || line.includes(`.${event}"`));
-    const pattern = new RegExp(`"${key}":-?\\d+`);
+    expect(index).toBeGreaterThanOrEqual(0);
+    const pattern = key === 'Stage IDs' ? /"Stage IDs":\[-?\d+/ : new RegExp(`"${key}":-?\\d+`);
     expect(lines[index]).toMatch(pattern);
-    lines[index] = lines[index]!.replace(pattern, `"${key}":${value}`);
-    const crafted = join(suite.scratch(), `wide-time-${event}.json`);
-    writeFileSync(crafted, lines.join('\n'));
-    const report = await ingestPaths(suite.server().temp.database, [crafted]);
+    lines[index] = lines[index]!.replace(pattern, key === 'Stage IDs' ? `"Stage IDs":[${value}` : `"${key}":${value}`);
+    const name = `${appId}-${event}-${key}.json`;
+    writeFileSync(join(suite.scratch(), name), lines.join('\n'));
+    const report = await ingestPaths(suite.server().temp.database, [join(suite.scratch(), name)]);
     expect(report.applications).toEqual([]);
     expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
-    expect(report.failures[0]!.error.message).toBe(
-      `wide-time-${event}.json: line ${index + 1} holds the number ${value}, which no field of its event can hold (a 64-bit integer); nothing was stored`,
-    );
     const rows = plain(await suite.server().temp.database.query(
-      "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-wide-time') + (SELECT count(*) FROM tasks WHERE appKey = 'app-wide-time') AS n",
+      'SELECT (SELECT count(*) FROM applications WHERE appKey = $k) + (SELECT count(*) FROM tasks WHERE appKey = $k) AS n',
+      { k: appId },
     ));
     expect(rows[0]!.n).toBe(0);
-  });
+    return { name, line: index + 1, message: report.failures[0]!.error.message };
+  }
 
   it('stores every entry of an environment section, even repeated keys, values that are no strings and a section that is a list', async () => {
     const log = join(suite.scratch(), 'odd-environment.json');
