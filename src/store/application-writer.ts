@@ -620,6 +620,8 @@ export interface WriteOptions {
   taskReadThreads?: number;
   /** Called when a new application's rows are committed, before what is derived from them (see writeApplication). */
   afterRowsCommitted?: () => void | Promise<void>;
+  /** Staged events past which a new application's event rows are committed table by table (default 10,000). */
+  commitEachTableEvents?: number;
 }
 
 /**
@@ -657,9 +659,10 @@ export async function writeApplication(
   await connection.run('BEGIN TRANSACTION');
   try {
     if (replacing) await deleteApplicationRows(connection, app.appKey);
-    // Each table's rows are let go of once written: held until the last one, a log of 14,000 jobs and stages held
-    // them all beside the staged events (~50 MB more).
-    const appNo = await writeEventRows(connection, app.appKey, () => commitStep(async () => undefined));
+    // A long log's rows are let go of table by table: held until the last one, a log of 14,000 jobs and stages held
+    // them all beside the staged events (~50 MB more). A small log's 14 more commits would be ~10 ms for nothing.
+    const eachTable = (await stagedEventCount(connection)) > (options.commitEachTableEvents ?? COMMIT_EACH_TABLE_EVENTS);
+    const appNo = await writeEventRows(connection, app.appKey, () => (eachTable ? commitStep(async () => undefined) : Promise.resolve()));
     await commitStep(async () => {
       await connection.run(`DROP TABLE ${STAGED_EVENTS}`);
     });
@@ -701,6 +704,14 @@ export async function writeApplication(
     if (rowsCommitted) await removeCommittedRows(connection, app.appKey);
     throw error;
   }
+}
+
+/** Staged events past which a new application's event rows are committed table by table (see writeApplication). */
+const COMMIT_EACH_TABLE_EVENTS = 10_000;
+
+async function stagedEventCount(connection: DuckDBConnection): Promise<number> {
+  const [row] = (await connection.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${STAGED_EVENTS}`)).getRowObjectsJS();
+  return row!.n as number;
 }
 
 /**

@@ -88,6 +88,33 @@ describe('a new application is written in steps, each committed, and visible onl
     }
   });
 
+  it('commits the event rows of a long log table by table: the rows written whole, and none left when it fails', async () => {
+    await db.database.withConnection(async (connection) => {
+      for (const [appKey, commitEachTableEvents] of [['whole', Infinity], ['table-by-table', 0]] as const) {
+        const plan = await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] });
+        await writeApplication(connection, identity(appKey), plan, { commitEachTableEvents });
+      }
+    });
+    const whole = await rowsOf(db.database, 'whole');
+    expect(whole.jobs).toBeGreaterThan(0);
+    expect(await rowsOf(db.database, 'table-by-table')).toEqual(whole);
+    const dir = mkdtempSync(join(tmpdir(), 'spark-sword-steps-'));
+    try {
+      const lines = readFileSync(log, 'utf8').split('\n');
+      const taskEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"'));
+      lines[taskEnd] = lines[taskEnd]!.replace(/"Index":\d+/, `"Index":${2 ** 40}`);
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, lines.join('\n'));
+      await db.database.withConnection(async (connection) => {
+        const plan = await stageEvents(connection, { parts: [{ path: broken, compression: 'none' }] });
+        await expect(writeApplication(connection, identity('refused'), plan, { commitEachTableEvents: 0 })).rejects.toThrow(/Index/);
+      });
+      expect(await rowsOf(db.database, 'refused')).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('holds none of the staged events once its rows are committed, only what its application row takes', async () => {
     await db.database.withConnection(async (connection) => {
       const plan = await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] });
