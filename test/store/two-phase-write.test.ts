@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stageEvents } from '../../src/parse/stage-events.js';
 import { findApplication } from '../../src/store/applications-store.js';
-import { writeApplication, type ApplicationIdentity } from '../../src/store/application-writer.js';
+import { writeApplication, type ApplicationIdentity, type WriteOptions } from '../../src/store/application-writer.js';
 import { AnalysisDatabase } from '../../src/store/database.js';
 import { applicationTables } from '../../src/store/schema.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
@@ -68,10 +68,13 @@ describe('a new application is written in steps, each committed, and visible onl
     expect(await rowsOf(db.database, 'failed')).toEqual({});
   });
 
-  it('leaves no row of it when its task rows fail after its other rows were committed', async () => {
+  /**
+   * Writes the shared log with a task index past what the field holds, refused once the task rows are written (after
+   * the other rows were committed), and expects nothing of it left.
+   */
+  async function refusedAfterRowsCommitted(options: WriteOptions = {}): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'spark-sword-steps-'));
     try {
-      // A task index past what the field holds is refused once the task rows are written, in the second step.
       const lines = readFileSync(log, 'utf8').split('\n');
       const taskEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"'));
       lines[taskEnd] = lines[taskEnd]!.replace(/"Index":\d+/, `"Index":${2 ** 40}`);
@@ -79,13 +82,17 @@ describe('a new application is written in steps, each committed, and visible onl
       writeFileSync(broken, lines.join('\n'));
       await db.database.withConnection(async (connection) => {
         const plan = await stageEvents(connection, { parts: [{ path: broken, compression: 'none' }] });
-        await expect(writeApplication(connection, identity('refused'), plan)).rejects.toThrow(/Index/);
+        await expect(writeApplication(connection, identity('refused'), plan, options)).rejects.toThrow(/Index/);
       });
       expect(await rowsOf(db.database, 'refused')).toEqual({});
       expect(await findApplication(db.database, 'refused')).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it('leaves no row of it when its task rows fail after its other rows were committed', async () => {
+    await refusedAfterRowsCommitted();
   });
 
   it('commits the event rows of a long log table by table: the rows written whole, and none left when it fails', async () => {
@@ -98,21 +105,7 @@ describe('a new application is written in steps, each committed, and visible onl
     const whole = await rowsOf(db.database, 'whole');
     expect(whole.jobs).toBeGreaterThan(0);
     expect(await rowsOf(db.database, 'table-by-table')).toEqual(whole);
-    const dir = mkdtempSync(join(tmpdir(), 'spark-sword-steps-'));
-    try {
-      const lines = readFileSync(log, 'utf8').split('\n');
-      const taskEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"'));
-      lines[taskEnd] = lines[taskEnd]!.replace(/"Index":\d+/, `"Index":${2 ** 40}`);
-      const broken = join(dir, 'broken.json');
-      writeFileSync(broken, lines.join('\n'));
-      await db.database.withConnection(async (connection) => {
-        const plan = await stageEvents(connection, { parts: [{ path: broken, compression: 'none' }] });
-        await expect(writeApplication(connection, identity('refused'), plan, { commitEachTableEvents: 0 })).rejects.toThrow(/Index/);
-      });
-      expect(await rowsOf(db.database, 'refused')).toEqual({});
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await refusedAfterRowsCommitted({ commitEachTableEvents: 0 });
   });
 
   it('holds none of the staged events once its rows are committed, only what its application row takes', async () => {
