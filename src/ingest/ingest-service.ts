@@ -27,7 +27,7 @@ import {
 } from '../parse/stage-events.js';
 import { slimTaskEnds, taskEndsLookWide, type SlimmingOptions } from '../parse/slim-task-ends.js';
 import { lastPlanTextId, removeUnreferencedPlanTexts } from '../store/plan-texts.js';
-import { NumberPast64BitsError } from '../parse/numbers-past-64-bits.js';
+import { NumberPast64BitsError, numberNoFieldHolds } from '../parse/numbers-past-64-bits.js';
 import { OutOfRangeIdError, writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
@@ -314,7 +314,7 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
     const value = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
     throw new BadInputError(
       value !== undefined
-        ? `${source.name}: line ${line}${where} holds the number ${value.slice(0, 40)}, which no field of its event can hold (a 64-bit integer); nothing was stored`
+        ? `${source.name}: line ${line}${where} holds ${numberNoFieldHolds(value)}; nothing was stored`
         : `${source.name}: line ${line}${where} does not fit its event's shape (${detail!.trim().slice(0, 200)}); nothing was stored`,
     );
   }

@@ -57,6 +57,11 @@ export class NumberPast64BitsError extends Error {
     /** The number as the log writes it. */
     readonly value: string,
   ) {
-    super(`the number ${value.slice(0, 40)}, which no field of its event can hold (a 64-bit integer)`);
+    super(numberNoFieldHolds(value));
   }
+}
+
+/** How a refusal names such a number, wherever it was found (DuckDB's reader of task events names them too). */
+export function numberNoFieldHolds(value: string): string {
+  return `the number ${value.slice(0, 40)}, which no field of its event can hold (a 64-bit integer)`;
 }

@@ -519,9 +519,9 @@ async function parseLines(
   lines: string,
   reshape: ((tree: unknown) => unknown) | undefined,
 ): Promise<void> {
+  await refuseNumbersPast64Bits(connection, lines);
   const shape = jsonShapeSql(stagedEventColumns);
   for (const { first, last, long_texts: longTexts } of await stagedLineBatches(connection, lines)) {
-    await refuseNumbersPast64Bits(connection, lines, first, last);
     const reshaped = reshape
       ? await reshapedSupersededTrees(connection, lines, first, last, reshape)
       : { rowids: [], trees: [] };
@@ -575,16 +575,14 @@ async function parseLines(
 }
 
 /**
- * Throws {@link NumberPast64BitsError} for the first line of rows `first` to `last` of `lines` (not task events) that
- * holds a number no field can hold: the staged parse would store its field as unknown without a word. Only the lines
- * a regular expression finds are looked at in JavaScript (~0.5 s of one thread for 190 MB of job, stage and SQL lines).
+ * Throws {@link NumberPast64BitsError} for the first of `lines` (those not task events) that holds a number no field
+ * can hold, before any is parsed: the staged parse would store its field as unknown without a word. Only the lines a
+ * regular expression finds are looked at in JavaScript (~0.5 s of one thread for 190 MB of job, stage and SQL lines).
  */
-async function refuseNumbersPast64Bits(connection: DuckDBConnection, lines: string, first: bigint, last: bigint): Promise<void> {
+async function refuseNumbersPast64Bits(connection: DuckDBConnection, lines: string): Promise<void> {
   const reader = await connection.runAndReadAll(
-    `SELECT json FROM ${lines} WHERE task_kind IS NULL AND r BETWEEN $first AND $last
-       AND regexp_matches(json, ${MAY_HOLD_NUMBER_PAST_64_BITS_SQL})`,
-    { first, last },
-    { first: BIGINT, last: BIGINT },
+    `SELECT json FROM ${lines} WHERE task_kind IS NULL AND regexp_matches(json, ${MAY_HOLD_NUMBER_PAST_64_BITS_SQL})
+     ORDER BY r`,
   );
   for (const [json] of reader.getRows()) {
     const found = numberPast64Bits(json as string);

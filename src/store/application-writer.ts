@@ -629,8 +629,8 @@ export interface WriteOptions {
  * see either the previous rows or all of the new ones, and a failure (or a killed process) leaves the
  * previous rows in place.
  *
- * A new application is written in three transactions: its rows from the log's other events, then its task rows, then
- * its application row (which every read goes through, so nothing of it is visible before), the answers precomputed
+ * A new application is written in three steps, each committed: its rows from the log's other events (table by table
+ * for a long log), then its task rows, then its application row (which every read goes through, so nothing of it is visible before), the answers precomputed
  * from its rows and its findings. Each step reads with only what it needs in memory: the staged events are gone before
  * the task read (they and the other events' uncommitted rows held ~90 MB of a 1.3 GB log's), and analysis reads
  * committed rows, faster and with less memory than rows still held by their transaction. A failure in a later step
@@ -649,11 +649,11 @@ export async function writeApplication(
   let rowsCommitted = false;
   // A new application's rows are invisible until its application row is committed, so its steps commit one by one;
   // what a step read is dropped between transactions, where dropping a temp table frees its memory at once.
-  const commitStep = async (afterCommit: () => Promise<void>): Promise<void> => {
+  const commitStep = async (afterCommit?: () => Promise<void>): Promise<void> => {
     if (replacing) return;
     await connection.run('COMMIT');
     rowsCommitted = true;
-    await afterCommit();
+    await afterCommit?.();
     await connection.run('BEGIN TRANSACTION');
   };
   await connection.run('BEGIN TRANSACTION');
@@ -661,8 +661,8 @@ export async function writeApplication(
     if (replacing) await deleteApplicationRows(connection, app.appKey);
     // A long log's rows are let go of table by table: held until the last one, a log of 14,000 jobs and stages held
     // them all beside the staged events (~50 MB more). A small log's 14 more commits would be ~10 ms for nothing.
-    const eachTable = (await stagedEventCount(connection)) > (options.commitEachTableEvents ?? COMMIT_EACH_TABLE_EVENTS);
-    const appNo = await writeEventRows(connection, app.appKey, () => (eachTable ? commitStep(async () => undefined) : Promise.resolve()));
+    const eachTable = !replacing && (await stagedEventCount(connection)) > (options.commitEachTableEvents ?? COMMIT_EACH_TABLE_EVENTS);
+    const appNo = await writeEventRows(connection, app.appKey, () => (eachTable ? commitStep() : Promise.resolve()));
     await commitStep(async () => {
       await connection.run(`DROP TABLE ${STAGED_EVENTS}`);
     });
@@ -716,8 +716,8 @@ async function stagedEventCount(connection: DuckDBConnection): Promise<number> {
 
 /**
  * Writes an application's rows from the staged events (every table but tasks, the application row and what is
- * derived), in the caller's transaction, and keeps what the application row takes from them; returns the
- * application's number.
+ * derived), in the caller's transaction (`afterTable` runs after each table: it may commit), and keeps what the
+ * application row takes from them; returns the application's number.
  */
 async function writeEventRows(connection: DuckDBConnection, appKey: string, afterTable: () => Promise<void>): Promise<number> {
   const appNo = await assignApplicationNumber(connection, appKey);

@@ -19,3 +19,9 @@ export async function stagedEventsAsJson(connection: DuckDBConnection): Promise<
   );
   return reader.getRowObjectsJS().map((row) => String(row.row));
 }
+
+/** The text between the quotes of `text` written as a JSON string, as bytes (what a log holds of a description). */
+export function jsonStringText(text: string): Buffer {
+  const literal = Buffer.from(JSON.stringify(text));
+  return literal.subarray(1, literal.length - 1);
+}

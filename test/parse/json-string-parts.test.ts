@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jsonStringParts } from '../../src/parse/plan-update-lines.js';
-
-/** The text between the quotes of `text` written as a JSON string. */
-function literalOf(text: string): Buffer {
-  const literal = Buffer.from(JSON.stringify(text));
-  return literal.subarray(1, literal.length - 1);
-}
+import { jsonStringText } from '../helpers/plan-texts.js';
 
 function partsOf(text: string, size: number): Buffer[] {
-  return [...jsonStringParts(literalOf(text), size)];
+  return [...jsonStringParts(jsonStringText(text), size)];
 }
 
 /** Each part read as a JSON string of its own (throws where a part is not one). */

@@ -2,12 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonStringParts } from '../../src/parse/plan-update-lines.js';
 import { removeUnreferencedPlanTexts, writePlanTextInParts } from '../../src/store/plan-texts.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
-
-/** The text between the quotes of `text` written as a JSON string. */
-function literalOf(text: string): Buffer {
-  const literal = Buffer.from(JSON.stringify(text));
-  return literal.subarray(1, literal.length - 1);
-}
+import { jsonStringText } from '../helpers/plan-texts.js';
 
 describe('writePlanTextInParts', () => {
   let db: TempDatabase;
@@ -23,7 +18,7 @@ describe('writePlanTextInParts', () => {
 
   it('stores a text written in many parts as one text, its pieces in order', async () => {
     const text = `== Physical Plan ==\n${'+- Filter (name = "café 😀")\t\\\n'.repeat(300)}`;
-    const id = await db.database.withConnection((connection) => writePlanTextInParts(connection, jsonStringParts(literalOf(text), 100)));
+    const id = await db.database.withConnection((connection) => writePlanTextInParts(connection, jsonStringParts(jsonStringText(text), 100)));
     expect(id).not.toBeNull();
     expect(await textOf(id!)).toBe(text);
   });
