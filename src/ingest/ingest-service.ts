@@ -20,6 +20,7 @@ import {
   OversizedEventError,
   realLineNumber,
   STAGED_EVENTS,
+  STAGED_UNREAD_EVENTS,
   stageEvents,
   type PartLineScan,
   type StagingOptions,
@@ -438,8 +439,9 @@ interface StagedSummary {
 
 async function summarizeStaged(connection: DuckDBConnection): Promise<StagedSummary> {
   const kinds = (
-    await connection.runAndReadAll(`SELECT coalesce(kind, '(no event name)') AS kind, count(*)::INTEGER AS n
-      FROM ${STAGED_EVENTS} GROUP BY ALL`)
+    await connection.runAndReadAll(`SELECT kind, sum(n)::INTEGER AS n FROM (
+        SELECT coalesce(kind, '(no event name)') AS kind, count(*) AS n FROM ${STAGED_EVENTS} GROUP BY ALL
+        UNION ALL SELECT kind, n FROM ${STAGED_UNREAD_EVENTS}) GROUP BY kind`)
   ).getRowObjectsJS() as Array<{ kind: string; n: number }>;
   const identity = (
     // The first ApplicationStart in log order (rowid, as the writer reads it): id, attempt and name from one event.

@@ -27,6 +27,7 @@ import { MAY_HOLD_NUMBER_PAST_64_BITS_SQL, NumberPast64BitsError, numberPast64Bi
 import { LONG_PLAN_TEXT_BYTES, PLAN_TEXT_IN_PARTS_BYTES, PLAN_TEXT_PART_BYTES, writePlanTextInParts, writePlanTexts } from '../store/plan-texts.js';
 import { withThreads } from '../store/database.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
+import { handledEvents } from './event-names.js';
 import {
   stagedEventColumns,
   jsonShapeSql,
@@ -73,6 +74,8 @@ export const STAGED_EVENTS = 'staged_events';
 export const STAGED_TASK_COUNTS = 'staged_task_counts';
 /** Temp table (per connection): user accumulators of the few task ends that carry them. */
 export const STAGED_TASK_ACCUMULABLES = 'staged_task_accumulables';
+/** Temp table (per connection): per part, how many events of each type the store does not read (see {@link unreadKindSql}). */
+export const STAGED_UNREAD_EVENTS = 'staged_unread_events';
 
 /** DuckDB's own error for a line that is not JSON. */
 export class MalformedJsonError extends Error {}
@@ -116,8 +119,29 @@ const rawEventNameSql = `CASE WHEN starts_with(json, '${SPARK_LINE_HEAD}') THEN 
  * SQL class names lose their package, and the pre-3.1 vocabulary ("Blacklisted", and "Unblacklisted" with a
  * lower-case b) becomes "Excluded"/"Unexcluded", so the store matches one name per concept.
  */
-const kindSql = `CASE WHEN raw_event IS NULL OR raw_event = '' THEN NULL
-    ELSE replace(replace(regexp_replace(raw_event, '^.*\\.', ''), 'Unblacklisted', 'Unexcluded'), 'Blacklisted', 'Excluded') END`;
+function normalizedKindSql(rawEvent: string): string {
+  return `CASE WHEN ${rawEvent} IS NULL OR ${rawEvent} = '' THEN NULL
+    ELSE replace(replace(regexp_replace(${rawEvent}, '^.*\\.', ''), 'Unblacklisted', 'Unexcluded'), 'Blacklisted', 'Excluded') END`;
+}
+const kindSql = normalizedKindSql('raw_event');
+
+/**
+ * The event types the store reads, as a SQL list value. Tested with list_contains: DuckDB turns `IN` over this many
+ * constants into a join, which does not keep the lines in file order.
+ */
+const READ_KINDS = `[${handledEvents.map((event) => `'${event.name}'`).join(', ')}]`;
+
+/**
+ * The type of the event on line `json` when the store does not read that type, found from the line's head alone
+ * ("Event" first, as Spark writes it, spaced or not, and a whole object); NULL for any other line. A streaming
+ * application logs a progress report per micro-batch, and block updates can outnumber its tasks: parsed and held as
+ * staged events only to be counted, they took a 308 MB log of them to 655 MB, so they are counted by type and go no
+ * further. A line with "Event" elsewhere is parsed to be told apart, as before.
+ */
+function unreadKindSql(json: string): string {
+  const kind = normalizedKindSql(`regexp_extract(${json}, '^\\s*\\{\\s*"Event"\\s*:\\s*"([^"\\\\]{1,200})"', 1)`);
+  return `CASE WHEN ends_with(${json}, '}') AND NOT list_contains(${READ_KINDS}, ${kind}) THEN ${kind} END`;
+}
 
 const TASK_KINDS = `('SparkListenerTaskStart', 'SparkListenerTaskEnd')`;
 
@@ -134,11 +158,14 @@ function isTaskLineSql(kind: 'Start' | 'End'): string {
  * The lines of `lines` (SQL rows with `line`, `json` and `file`), each written as Spark writes JSON: a line that does
  * not start as Spark's do (a log written again with spaces, as Python's json.dumps does) is minified, so the split
  * tells its task events apart by prefix as it does Spark's own; `rewritten` marks those lines. A line that is not
- * JSON is kept as it is, for the parse to name it.
+ * JSON is kept as it is, for the parse to name it. `unread` is the type of an event the store does not read, told
+ * from the line as written, as the count apart tells it; such a line keeps no text.
  */
 function sparkWrittenLinesSql(lines: string): string {
-  return `(SELECT line, file, CASE WHEN rewritten THEN coalesce(TRY(json(json))::VARCHAR, json) ELSE json END AS json, rewritten
-    FROM (SELECT line, file, json, NOT starts_with(json, '${SPARK_LINE_HEAD}') AS rewritten FROM ${lines}))`;
+  return `(SELECT line, file, unread, rewritten, CASE WHEN unread IS NOT NULL THEN NULL
+      WHEN rewritten THEN coalesce(TRY(json(json))::VARCHAR, json) ELSE json END AS json
+    FROM (SELECT line, file, json, NOT starts_with(json, '${SPARK_LINE_HEAD}') AS rewritten, ${unreadKindSql('json')} AS unread
+      FROM ${lines}))`;
 }
 
 /**
@@ -390,7 +417,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
   await connection.run(`
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
     CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)}, planText BIGINT);
-    CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});`);
+    CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});
+    CREATE TEMP TABLE ${STAGED_UNREAD_EVENTS} (part INTEGER, kind VARCHAR, n BIGINT);`);
   const parts = [...plan.parts];
   for (const index of plan.parts.keys()) {
     // The fast split leaves no row for a task line it does not keep: a row each, nearly all NULL, they held ~100 MB of a
@@ -402,15 +430,23 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const lines = linesSql(plan, index, copy);
       const filter = badLineFilter(plan, index);
       if (countsApart) {
+        // Lines of events the store does not read are counted by the same pass (one VARCHAR, NULL on a task line).
         await connection.run(`CREATE OR REPLACE TEMP TABLE task_line_kinds AS
-            SELECT ${isTaskLineSql('Start')} AS start FROM ${lines} WHERE ${isTaskLineSql('Start')} OR ${isTaskLineSql('End')};
+            SELECT start, unread FROM (
+              SELECT CASE WHEN ${isTaskLineSql('Start')} THEN true WHEN ${isTaskLineSql('End')} THEN false END AS start,
+                CASE WHEN start IS NULL THEN ${unreadKindSql('json')} END AS unread
+              FROM ${lines})
+            WHERE start IS NOT NULL OR unread IS NOT NULL;
           DELETE FROM ${STAGED_TASK_COUNTS} WHERE part = ${index};
           INSERT INTO ${STAGED_TASK_COUNTS}
             SELECT ${index}, count(*) FILTER (WHERE start), count(*) FILTER (WHERE NOT start) FROM task_line_kinds;
+          DELETE FROM ${STAGED_UNREAD_EVENTS} WHERE part = ${index};
+          INSERT INTO ${STAGED_UNREAD_EVENTS} SELECT ${index}, unread, count(*) FROM task_line_kinds WHERE unread IS NOT NULL GROUP BY ALL;
           DROP TABLE task_line_kinds`);
       }
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
-      // only those are then parsed into their full shapes.
+      // only those are then parsed into their full shapes. A line of an event the store does not read keeps no text,
+      // and where counted apart, no row.
       // A task line is kept only when its end may hold a user accumulator; otherwise it leaves a marker (for counting)
       // or, where counted apart, nothing.
       // Each kept line's length, and the execution of a plan update, are noted as it is read, so batches are sized
@@ -423,17 +459,18 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
           false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded,
-          NULL::BIGINT AS plan_text FROM (
+          NULL::BIGINT AS plan_text, unread FROM (
           SELECT *, ${deferred} AS deferred FROM (
             SELECT line, task_kind, json, file, rewritten, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
-              ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of FROM (
-              SELECT line, task_kind, file, rewritten, CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
+              ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of, unread FROM (
+              SELECT line, task_kind, file, rewritten, unread,
+                CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
                 THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
-              FROM (SELECT line, json, file, rewritten,
+              FROM (SELECT line, json, file, rewritten, unread,
                       CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
                     FROM ${sparkWrittenLinesSql(lines)})
               WHERE true ${filter})
-            WHERE ${countsApart ? 'task_kind IS NULL OR json IS NOT NULL' : 'true'}))`);
+            WHERE ${countsApart ? '(task_kind IS NULL AND unread IS NULL) OR json IS NOT NULL' : 'true'}))`);
       // Marked apart from the text (a window over the lines would hold every plan's text at once).
       await connection.run(`UPDATE staged_lines SET superseded = true WHERE plan_update_of IS NOT NULL
         AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
@@ -486,7 +523,9 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       if (!countsApart) {
         await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
           SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
-          FROM staged_lines`);
+          FROM staged_lines;
+          INSERT INTO ${STAGED_UNREAD_EVENTS} SELECT ${index}, unread, count(*) FROM staged_lines WHERE unread IS NOT NULL GROUP BY ALL;
+          DELETE FROM staged_lines WHERE unread IS NOT NULL`);
       }
       const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, options.supersededPlanTree) : null;
       const spillTo = await spillFile(connection, options.scratchDir, options.spilledLinesBytes ?? SPILLED_LINES_BYTES, index);
@@ -1164,7 +1203,7 @@ async function stagedLineBatches(
  */
 export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
   await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
-    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
+    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS ${STAGED_UNREAD_EVENTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
     DROP TABLE IF EXISTS staged_lines_slim;
     DROP TABLE IF EXISTS task_line_kinds; DROP TABLE IF EXISTS staged_batch_texts;`);
 }
