@@ -341,7 +341,9 @@ function insertTaskEndsSql(plan: StagingPlan): string {
       coalesce(ti."Speculative", false), "Task Type",
       CASE WHEN ti."Failed" THEN 'FAILED' WHEN coalesce(ti."Killed", false) THEN 'KILLED' ELSE 'SUCCESS' END,
       r."Reason",
-      CASE WHEN r."Reason" <> 'Success' THEN to_json(r) END,
+      -- A trace's frames are kept only where Spark logged no full trace (older versions): the full trace is the message.
+      CASE WHEN r."Reason" <> 'Success' THEN to_json(CASE WHEN r."Full Stack Trace" IS NULL THEN r
+        ELSE struct_update(r, "Stack Trace" := NULL::JSON) END) END,
       m IS NOT NULL,
       ${taskMetricsSelect},
       coalesce(${userAccumulables('acc."Task Info"."Accumulables"')}, []),

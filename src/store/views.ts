@@ -54,13 +54,23 @@ const taskErrorMessage = `CASE
     ELSE endReason
   END`;
 
+/** The end reasons of a killed task. */
+const KILLED_REASONS = `('TaskKilled', 'TaskCommitDenied')`;
+
 /** How a task end counts toward stage, job and executor totals. */
 const outcome = `CASE
     WHEN status = 'RUNNING' THEN 'active'
     WHEN endReason = 'Success' THEN 'completed'
-    WHEN endReason IN ('TaskKilled', 'TaskCommitDenied') THEN 'killed'
+    WHEN endReason IN ${KILLED_REASONS} THEN 'killed'
     ELSE 'failed'
   END`;
+
+/**
+ * Killed tasks, as a filter DuckDB applies while it scans: `outcome` reads two columns, so a filter on it alone runs
+ * after the scan, which then reads every task's error detail. A log of 9,500 failed tasks with 20 KB stack traces
+ * took 350 MB and a second to find no killed task.
+ */
+const killedTaskFilter = (alias: string): string => `${alias}endReason IN ${KILLED_REASONS} AND ${alias}outcome = 'killed'`;
 
 /** A StageExecutorMetrics event's JSON metrics as the executor metrics struct (absent metrics read as NULL). */
 const executorMetricsFromJson = (json: string): string =>
@@ -106,7 +116,7 @@ WITH task_totals AS (
   -- Killed tasks by reason: a TaskKilled's reason, a TaskCommitDenied's error string (as Spark keys them).
   SELECT stageId, stageAttemptId, map_from_entries(list({'k': errorMessage, 'v': n})) AS killedTasksSummary
   FROM (SELECT stageId, stageAttemptId, errorMessage, count(*) AS n
-        FROM ${tasksOfApp} WHERE outcome = 'killed' GROUP BY ALL)
+        FROM ${tasksOfApp} WHERE ${killedTaskFilter('')} GROUP BY ALL)
   GROUP BY ALL
 ), stage_jobs AS (
   SELECT stageId, list(DISTINCT jobId ORDER BY jobId) AS jobIds FROM ${ofApp('job_stages')} GROUP BY ALL
@@ -165,7 +175,7 @@ WITH planned AS (
 ), killed AS (
   SELECT jobId, map_from_entries(list({'k': reason, 'v': n})) AS killedTasksSummary
   FROM (SELECT js.jobId, t.errorMessage AS reason, count(*) AS n
-        FROM job_stage_ids js JOIN ${tasksOfApp} t ON t.stageId = js.stageId AND t.outcome = 'killed'
+        FROM job_stage_ids js JOIN ${tasksOfApp} t ON t.stageId = js.stageId AND ${killedTaskFilter('t.')}
         GROUP BY ALL)
   GROUP BY ALL
 )

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { plain } from '../helpers/database.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
 
@@ -59,6 +60,15 @@ const reasons: Array<{ reason: object; message: string }> = [
     reason: { Reason: 'TaskCommitDenied', 'Job ID': 5, 'Partition ID': 6, 'Attempt Number': 1 },
     message: 'TaskCommitDenied (Driver denied task commit) for job: 5, partition: 6, attemptNumber: 1',
   },
+  {
+    // Newer Spark logs the whole trace as text beside its frames; the text is the message.
+    reason: {
+      Reason: 'ExceptionFailure', 'Class Name': 'java.io.IOException', Description: 'read failed',
+      'Stack Trace': [{ 'Declaring Class': 'a.B', 'Method Name': 'read', 'File Name': 'B.scala', 'Line Number': 7 }],
+      'Full Stack Trace': 'java.io.IOException: read failed\n\tat a.B.read(B.scala:7)\nCaused by: java.lang.OutOfMemoryError: Java heap space',
+    },
+    message: 'java.io.IOException: read failed\n\tat a.B.read(B.scala:7)\nCaused by: java.lang.OutOfMemoryError: Java heap space',
+  },
   { reason: { Reason: 'TaskResultLost' }, message: 'TaskResultLost (result lost from block manager)' },
   { reason: { Reason: 'UnknownReason' }, message: 'UnknownReason' },
 ];
@@ -94,5 +104,19 @@ describe("task errors worded as Spark's toErrorString", () => {
     const response = await fetch(`${server.url}/api/v1/applications/${APP}/stages/0/0/taskList?length=100`);
     const tasks = (await response.json()) as Array<{ index: number; errorMessage?: string }>;
     expect(tasks.find((task) => task.index === index)!.errorMessage).toBe(message);
+  });
+});
+
+describe("what is kept of a failed task's end reason", () => {
+  it('keeps the frames of a stack trace only when Spark logged no full trace, which is then the message', async () => {
+    // A failing job logs thousands of such reasons, each frame list tens of KB: every query of its failures read them.
+    const rows = plain(await server.temp.database.query(
+      `SELECT "index", coalesce(json_type(endReasonDetail, '$."Stack Trace"'), 'NULL') <> 'NULL' AS frames
+       FROM tasks WHERE appKey = $app AND endReason = 'ExceptionFailure' ORDER BY "index"`,
+      { app: APP },
+    )) as Array<{ index: number; frames: boolean }>;
+    const withFrames = reasons.flatMap((r, index) => ((r.reason as Record<string, unknown>)['Stack Trace'] ? [index] : []));
+    expect(withFrames).toHaveLength(2);
+    expect(rows.filter((row) => withFrames.includes(Number(row.index))).map((row) => row.frames)).toEqual([true, false]);
   });
 });
