@@ -41,3 +41,19 @@ export function stageLabel(stageId: number, attemptId: number): string {
 export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** Names for a sentence: every one up to `max`, else the first `max` and how many more ("1, 2, 3 and 9 more"). */
+export function someOf(names: readonly (string | number)[], max: number): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}
+
+/**
+ * Things of one kind named in a sentence: "stage 3", "stages 1, 2", or past `max` "30 stages (0, 1, 2, 3, 4 and 25
+ * more)". A failing job that retries one exception everywhere listed hundreds of stages in one sentence; an insight's
+ * evidence keeps them all.
+ */
+export function nameSome(noun: string, names: readonly (string | number)[], max = 5): string {
+  if (names.length <= max) return `${noun}${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+  return `${names.length} ${noun}s (${someOf(names, max)})`;
+}

@@ -295,6 +295,28 @@ describe('failures detector', () => {
     expect(byId(insights, 'failures:stage-1.0-failed')!.title).toBe('Stage 1 failed on a shuffle fetch failure');
   });
 
+  it('names a few of the stages and executors a widespread failure hit, and keeps them all in its evidence', async () => {
+    // A failing job retries one exception in every stage on every executor: the description stays readable.
+    const executors = Array.from({ length: 12 }, (_, i) => ({ id: String(i + 1) }));
+    const insights = await detect({
+      appId: 'app-widespread-failure',
+      executors,
+      jobs: [{
+        jobId: 0,
+        stages: Array.from({ length: 30 }, (_, stageId) => ({
+          stageId,
+          tasks: [...ok(4, 1_000), { durationMs: 1_000, index: 0, attempt: 1, executorId: String((stageId % 12) + 1),
+            failure: 'java.io.IOException', failureDetail: 'Failed to read part-00042.parquet' }],
+        })),
+      }],
+    });
+    const failure = byId(insights, 'failures:tasks-exception-java.io.IOException')!;
+    expect(failure.description).toContain('in 30 stages (0.0, 1.0, 2.0, 3.0, 4.0 and 25 more) on 12 executors');
+    expect(failure.description).toContain('on 12 executors (1, 10, 11, 12, 2 and 7 more)');
+    expect((failure.evidence as { stages: unknown[] }).stages).toHaveLength(30);
+    expect((failure.evidence as { executors: string[] }).executors).toHaveLength(12);
+  });
+
   it('calls a job that never finished in an ended application a failure of the application', async () => {
     const insights = await detect({
       appId: 'app-unfinished-job',

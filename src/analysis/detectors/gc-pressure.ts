@@ -1,6 +1,6 @@
 import type { Confidence } from '../insight.js';
 import type { Detector, InsightDraft } from '../detector.js';
-import { capitalize, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { capitalize, formatDuration, formatShare, round, someOf, stageLabel } from '../format.js';
 import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 
 /**
@@ -198,8 +198,8 @@ function executorsInsight(
   const ratio = gcTime / taskTime;
   const tier = gcTier(ratio)!;
   const few = over.length * 2 <= rows.length && rows.length > 1;
-  const names = over.slice(0, 5).map((row) => (row.key === 'driver' ? 'the driver (local mode)' : `executor ${row.key}`));
-  const listed = `${names.join(', ')}${over.length > names.length ? ` and ${over.length - names.length} more` : ''}`;
+  const names = over.map((row) => (row.key === 'driver' ? 'the driver (local mode)' : `executor ${row.key}`));
+  const listed = someOf(names, 5);
   const overIds = new Set(over.map((row) => row.key));
   const claims = facts.flatMap((f) => {
     if (flaggedKeys.has(stageKey(f.stageId, f.stageAttemptId)) || f.firstLaunch === null || f.lastFinish === null || f.taskTimeMs <= 0) return [];

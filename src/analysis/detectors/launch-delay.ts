@@ -1,6 +1,6 @@
 import type { Detector, InsightDraft } from '../detector.js';
 import type { WallClaim } from '../claims.js';
-import { formatDuration, formatShare, round } from '../format.js';
+import { formatDuration, formatShare, round, someOf } from '../format.js';
 import { stageFacts, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 
 /** A stage counts when its tasks' scheduler delay is at least this share of their time... */
@@ -69,13 +69,13 @@ function insight(delayed: Delayed[], claims: WallClaim[], claimedMs: number, wal
   const inTask = delayed.filter((d) => d.delayShare >= MIN_DELAY_SHARE);
   const share = Math.min(1, claimedMs / wallClock);
   const single = delayed.length === 1 ? delayed[0]!.facts : null;
-  const stageNames = sorted.slice(0, 5).map((d) => d.facts.stageId).join(', ');
+  const stageNames = someOf(sorted.map((d) => d.facts.stageId), 5);
   return {
     id: 'launch-delay:application',
     type: 'launch-delay',
     title: `Tasks of ${delayed.length} stage${delayed.length === 1 ? '' : 's'} waited to launch or start, ${formatDuration(claimedMs)} of the run (${formatShare(share)})`,
     description:
-      `In stage${delayed.length === 1 ? '' : 's'} ${stageNames}${delayed.length > 5 ? ` and ${delayed.length - 5} more` : ''}, tasks spent their time waiting rather than working: ` +
+      `In stage${delayed.length === 1 ? '' : 's'} ${stageNames}, tasks spent their time waiting rather than working: ` +
       (queued.length > 0 ? `${queued.length} stage(s) waited ≥ ${formatDuration(MIN_QUEUE_MS)} from submission to their first task's launch; ` : '') +
       (inTask.length > 0 ? `${inTask.length} stage(s) had scheduler delay (launch to start of work, and result fetching) of ≥ ${formatShare(MIN_DELAY_SHARE)} of their task time; ` : '') +
       `counted once where stages waited at the same time, that is ${formatDuration(claimedMs)}, ${formatShare(share)} of the application's run time.`,

@@ -1,7 +1,7 @@
 import { claimedWallMs, type WallClaim } from '../claims.js';
 import { booleanProperty, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
-import { capitalize, formatBytes, formatDuration, formatShare, stageLabel } from '../format.js';
+import { capitalize, formatBytes, formatDuration, formatShare, nameSome, stageLabel } from '../format.js';
 import { stageFacts, stageKey, taskTimePartsEvidence, taskTimePartsSql, type StageFacts, type TaskTimeParts } from '../stage-facts.js';
 
 /** Spark speculation's test (spark.speculation.multiplier 1.5 once spark.speculation.quantile 0.75 of tasks are done). */
@@ -376,7 +376,7 @@ function slowNodeInsights(
         type: 'stragglers',
         title: `${capitalize(kind)} ${id} held up ${entries.length} stages with stragglers`,
         description:
-          `Stragglers concentrated on ${kind} ${id} in stages ${stageIds.join(', ')}, holding them up ` +
+          `Stragglers concentrated on ${kind} ${id} in ${nameSome('stage', stageIds)}, holding them up ` +
           `${formatDuration(extraMs)} in total (${formatShare(extraMs / wallClock)} of the application's run time). ` +
           'Tasks there ran slower than their peers with the same data, stage after stage.',
         evidence: {

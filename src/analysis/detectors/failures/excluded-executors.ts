@@ -1,5 +1,6 @@
 import { shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import { sparkAtLeast } from '../../properties.js';
+import { nameSome } from '../../format.js';
 import { SCHEDULING_DOCS, floorEvidence, percent, seconds } from './causes.js';
 
 interface Exclusion {
@@ -58,9 +59,8 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
       const oneStage = excluding.every((x) => x.stageId !== null && x.stageId === first.stageId && x.stageAttemptId === first.stageAttemptId);
       const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
       const what = [
-        executors.length > 0 ? `executor${executors.length === 1 ? '' : 's'} ${executors.join(', ')}` : null,
-        nodes.length > 0 ? `node${nodes.length === 1 ? '' : 's'} ${nodes.join(', ')}` +
-          (alsoOnNodes.length > 0 ? ` (with executor${alsoOnNodes.length === 1 ? '' : 's'} ${alsoOnNodes.join(', ')})` : '') : null,
+        executors.length > 0 ? nameSome('executor', executors) : null,
+        nodes.length > 0 ? nameSome('node', nodes) + (alsoOnNodes.length > 0 ? ` (with ${nameSome('executor', alsoOnNodes)})` : '') : null,
       ].filter(Boolean).join(' and ');
       insights.push({
         id: 'failures:excluded-executors',

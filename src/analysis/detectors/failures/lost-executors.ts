@@ -1,6 +1,7 @@
 import { claimedWallMs } from '../../claims.js';
 import { shareOfRunTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import { stageFacts } from '../../stage-facts.js';
+import { someOf } from '../../format.js';
 import { SCHEDULING_DOCS, adviceFor, categoryOfText, floorEvidence, seconds, shorten } from './causes.js';
 import { lostTaskClaims, retryTailCtes, tailColumns, type StageLoss } from './wall-clock.js';
 
@@ -61,14 +62,13 @@ export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' 
   const advice = adviceFor(app, { category: cause, detail: null, killReasons: [] }, lost.length !== 1);
   const attempts = lost.reduce((sum, e) => sum + Number(e.failedAttempts), 0);
   const lostTaskMs = lost.reduce((sum, e) => sum + e.lostTaskMs, 0);
-  const names = lost.slice(0, 5).map((e) => e.executorId);
   return [{
     id: 'failures:executors-lost',
     type: 'failures',
     title: `${lost.length} executor${lost.length === 1 ? ' was' : 's were'} lost while the application ran` +
       (cause === 'container-memory' ? ' (killed for exceeding container memory)' : cause === 'gpu-oom' ? ' (GPU out of memory)' : ''),
     description:
-      `Executor${lost.length === 1 ? '' : 's'} ${names.join(', ')}${lost.length > names.length ? ` and ${lost.length - names.length} more` : ''} ` +
+      `Executor${lost.length === 1 ? '' : 's'} ${someOf(lost.map((e) => e.executorId), 5)} ` +
       `went away before the application ended${lost[0]!.removeReason ? ` ("${shorten(lost[0]!.removeReason.split('\n')[0] ?? '')}")` : ''}. ` +
       `${attempts} task attempt${attempts === 1 ? '' : 's'} running on them failed with ExecutorLostFailure (${seconds(lostTaskMs)} ` +
       `of task time, costing their stages about ${seconds(wallMs)} of wall-clock), ` +

@@ -1,6 +1,7 @@
 import { claimedWallMs } from '../../claims.js';
 import { shareOfRunTime, shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import type { StageFacts } from '../../stage-facts.js';
+import { nameSome } from '../../format.js';
 import {
   ALWAYS_REPORTED, MAX_MESSAGE_CHARS, MIN_LOST_SHARE, adviceFor, attemptsConfidence, categoryParams, categorySql, errorSummary,
   floorEvidence, percent, seconds, shorten, type Category,
@@ -104,8 +105,7 @@ export function taskFailureInsights(
       title: `${attempts} task attempt${attempts === 1 ? '' : 's'} ${advice.title}, losing ${seconds(group.lostMs)} of task time`,
       description:
         `${attempts} ${killed ? 'killed' : 'failed'} attempt${attempts === 1 ? '' : 's'} of ${Number(group.indices)} ` +
-        `task${Number(group.indices) === 1 ? '' : 's'} in stage${stageList.length === 1 ? '' : 's'} ${stageList.join(', ')} ` +
-        `on executor${group.executors.length === 1 ? '' : 's'} ${group.executors.join(', ') || 'unknown'} ran for ` +
+        `task${Number(group.indices) === 1 ? '' : 's'} in ${nameSome('stage', stageList)} on ${group.executors.length > 0 ? nameSome('executor', group.executors) : 'executors unknown'} ran for ` +
         `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away` +
         (killed ? '; the attempts ran beside those that finished, adding no run time.' : `, costing its stages about ${seconds(wallMs)} of wall-clock.`) +
         (group.category === 'gpu-oom' ? ' The error text shows the GPU ran out of memory (RAPIDS Accelerator).' : '') +
