@@ -105,7 +105,8 @@ export function taskFailureInsights(
       title: `${attempts} task attempt${attempts === 1 ? '' : 's'} ${advice.title}, losing ${seconds(group.lostMs)} of task time`,
       description:
         `${attempts} ${killed ? 'killed' : 'failed'} attempt${attempts === 1 ? '' : 's'} of ${Number(group.indices)} ` +
-        `task${Number(group.indices) === 1 ? '' : 's'} in ${nameSome('stage', stageList)} on ${group.executors.length > 0 ? nameSome('executor', group.executors) : 'executors unknown'} ran for ` +
+        `task${Number(group.indices) === 1 ? '' : 's'} in ${nameSome('stage', stageList)} ` +
+        `on ${group.executors.length > 0 ? nameSome('executor', group.executors) : 'executors unknown'} ran for ` +
         `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away` +
         (killed ? '; the attempts ran beside those that finished, adding no run time.' : `, costing its stages about ${seconds(wallMs)} of wall-clock.`) +
         (group.category === 'gpu-oom' ? ' The error text shows the GPU ran out of memory (RAPIDS Accelerator).' : '') +
