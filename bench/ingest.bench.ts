@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { makeBenchLog, makeEventHeavyBenchLog, makePlanHeavyBenchLog, makeWideBenchLog } from './make-bench-log.js';
+import {
+  makeBenchLog,
+  makeEventHeavyBenchLog,
+  makeFailingBenchLog,
+  makePlanHeavyBenchLog,
+  makeStreamingBenchLog,
+  makeWideBenchLog,
+} from './make-bench-log.js';
 import { ingestPaths } from '../src/ingest/ingest-service.js';
 import { openConfiguredDatabase } from '../src/store/database.js';
 import { loadConfig } from '../src/config.js';
@@ -81,10 +88,11 @@ async function main(): Promise<void> {
   const eventsDir = resolve(process.env.SPARK_EVENTS_DIR ?? '../shared/spark-events');
   const base = join(eventsDir, 'bench', 'nds_q72_dataproc_2_2.zstd');
   const wideLog = args[0] ? '' : await makeWideBenchLog(base, resolve(`data/bench/nds_q72_wide_${WIDE.accumulablesPerTask}acc.json`), WIDE);
+  const benchLog = args[0] ? '' : await makeBenchLog(base, resolve(`data/bench/nds_q72_x${MIN_BYTES / (1024 * 1024)}MB.json`), MIN_BYTES);
   const judged: Array<[string, string]> = args[0]
     ? [['given log', args[0]]]
     : [
-        ['bench log', await makeBenchLog(base, resolve(`data/bench/nds_q72_x${MIN_BYTES / (1024 * 1024)}MB.json`), MIN_BYTES)],
+        ['bench log', benchLog],
         ['wide-task-end log', wideLog],
       ];
   // Measured beside the acceptance, so a class of log that once ran out of memory stays in view.
@@ -110,6 +118,14 @@ async function main(): Promise<void> {
             resolve(`data/bench/nds_q72_events_${EVENT_HEAVY.copies}x_tasks_1in${EVENT_HEAVY.taskEventsKept}.json`),
             EVENT_HEAVY,
           ),
+        ],
+        [
+          'failing-job log (not in the acceptance)',
+          await makeFailingBenchLog(benchLog, resolve(`data/bench/nds_q72_x${MIN_BYTES / (1024 * 1024)}MB_failed_1in${FAILING.every}.json`), FAILING),
+        ],
+        [
+          'streaming log (not in the acceptance)',
+          await makeStreamingBenchLog(base, resolve(`data/bench/nds_q72_streaming_${STREAMING.blockUpdatesPerTask}blocks.json`), STREAMING),
         ],
       ];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -137,6 +153,13 @@ const PLAN_HEAVY = { copiesPerUpdate: 25, planUpdateBytes: 512 * 1024 };
  * SQL events of ~88 MB, 111 MB of task ends): a long streaming or scheduled application of many small queries.
  */
 const EVENT_HEAVY = { copies: 140, taskEventsKept: 50 };
+/** The failing-job log: the bench log with one task end in ten failed with a ~20 KB exception (~560 MB). */
+const FAILING = { every: 10, frames: 60 };
+/**
+ * The streaming log: the base with 20 block updates after each task end and 20 progress reports after each job end
+ * (~120 MB, nine lines in ten events the store does not read).
+ */
+const STREAMING = { blockUpdatesPerTask: 20, progressReportsPerJob: 20 };
 
 /** Runs the floor and the ingest on one file, alternating, and prints each one's best round; true when accepted. */
 function benchOne(label: string, file: string, rounds: number): boolean {

@@ -257,3 +257,85 @@ export function makePlanHeavyBenchLog(basePath: string, target: string, options:
     );
   });
 }
+
+/** How the failing-job log fails its base's task ends: one in `every`, each with a trace of `frames` frames. */
+export interface FailingLogOptions {
+  every: number;
+  frames: number;
+}
+
+/**
+ * Writes `target`: the base log with one task end in `every` failed with an ExceptionFailure as Spark logs one, its
+ * frame list and its full trace (~20 KB at 60 frames): a job that fails and retries. Reuses an existing target.
+ */
+export function makeFailingBenchLog(basePath: string, target: string, options: FailingLogOptions): Promise<string> {
+  const frames = Array.from({ length: options.frames }, (_, i) => ({
+    'Declaring Class': 'org.apache.spark.sql.execution.datasources.FileScanRDD$$anon$1',
+    'Method Name': `nextIterator${i}`, 'File Name': 'FileScanRDD.scala', 'Line Number': 100 + i,
+  }));
+  const trace = (file: number): string =>
+    `java.io.IOException: Failed to read part-${String(file).padStart(5, '0')}.parquet\n` +
+    Array.from({ length: options.frames * 2 }, (_, i) => `\tat org.apache.spark.sql.execution.datasources.FileScanRDD$$anon$1.nextIterator${i}(FileScanRDD.scala:${100 + i})`).join('\n');
+  let taskEnds = 0;
+  return rewriteLog(basePath, target, (text, event) => {
+    if (event.Event !== 'SparkListenerTaskEnd') return [text];
+    taskEnds += 1;
+    if (taskEnds % options.every !== 0) return [text];
+    const info = event['Task Info'] as { [key: string]: Json };
+    const reason = {
+      Reason: 'ExceptionFailure', 'Class Name': 'java.io.IOException', Description: `Failed to read part-${taskEnds % 1000}.parquet`,
+      'Stack Trace': frames, 'Full Stack Trace': trace(taskEnds % 1000), 'Accumulator Updates': [], Killed: false,
+    };
+    return [JSON.stringify({ ...event, 'Task End Reason': reason, 'Task Info': { ...info, Failed: true } })];
+  });
+}
+
+/** How the streaming log adds events the store does not read: block updates per task end, progress reports per job. */
+export interface StreamingLogOptions {
+  blockUpdatesPerTask: number;
+  progressReportsPerJob: number;
+}
+
+/**
+ * Writes `target`: the base log with the events a Structured Streaming application with block updates logged adds,
+ * which the store does not read: `blockUpdatesPerTask` SparkListenerBlockUpdated after each task end and
+ * `progressReportsPerJob` progress reports (~3 KB, sixty Kafka partitions' offsets) after each job end. Reuses an
+ * existing target.
+ */
+export function makeStreamingBenchLog(basePath: string, target: string, options: StreamingLogOptions): Promise<string> {
+  let blocks = 0;
+  let batches = 0;
+  const offsets = (batch: number): Json => ({ orders: Object.fromEntries(Array.from({ length: 60 }, (_, p) => [String(p), 1_000_000 + batch * 10 + p])) });
+  const progress = (batch: number, time: number): string => JSON.stringify({
+    Event: 'org.apache.spark.sql.streaming.StreamingQueryListener$QueryProgressEvent',
+    progress: {
+      id: '5e1b7c1e-8f7e-4c55-9c77-4c0a7d4a1b2c', runId: '0f0f0f0f-1111-2222-3333-444455556666', name: 'orders',
+      timestamp: new Date(time).toISOString(), batchId: batch, numInputRows: 1200, inputRowsPerSecond: 120.5, processedRowsPerSecond: 300.2,
+      durationMs: { addBatch: 3000, getBatch: 2, latestOffset: 5, queryPlanning: 40, triggerExecution: 3100, walCommit: 30 },
+      stateOperators: [{ operatorName: 'stateStoreSave', numRowsTotal: 100_000, numRowsUpdated: 1200, memoryUsedBytes: 50_000_000 }],
+      sources: [{ description: 'KafkaV2[Subscribe[orders]]', startOffset: offsets(batch), endOffset: offsets(batch + 1), latestOffset: offsets(batch + 1), numInputRows: 1200 }],
+      sink: { description: 'DeltaSink[s3://bucket/orders]', numOutputRows: -1 },
+    },
+  });
+  const blockUpdate = (executorId: Json): string => {
+    blocks += 1;
+    return JSON.stringify({
+      Event: 'SparkListenerBlockUpdated',
+      'Block Updated Info': {
+        'Block Manager ID': { 'Executor ID': executorId, Host: 'worker', Port: 40000 }, 'Block ID': `rdd_${blocks >> 10}_${blocks & 1023}`,
+        'Storage Level': { 'Use Disk': false, 'Use Memory': true, Deserialized: true, Replication: 1 }, 'Memory Size': 123_456, 'Disk Size': 0,
+      },
+    });
+  };
+  return rewriteLog(basePath, target, (text, event) => {
+    if (event.Event === 'SparkListenerTaskEnd') {
+      const executorId = (event['Task Info'] as { [key: string]: Json })['Executor ID'] ?? '1';
+      return [text, ...Array.from({ length: options.blockUpdatesPerTask }, () => blockUpdate(executorId))];
+    }
+    if (event.Event === 'SparkListenerJobEnd') {
+      const time = Number(event['Completion Time'] ?? 0);
+      return [text, ...Array.from({ length: options.progressReportsPerJob }, () => progress((batches += 1), time))];
+    }
+    return [text];
+  });
+}
