@@ -143,6 +143,11 @@ function unreadKindSql(json: string): string {
   return `CASE WHEN ends_with(${json}, '}') AND NOT list_contains(${READ_KINDS}, ${kind}) THEN ${kind} END`;
 }
 
+/** Counts part `index`'s unread events by type into {@link STAGED_UNREAD_EVENTS}, from `table`'s `unread` column. */
+function countUnreadSql(index: number, table: string): string {
+  return `INSERT INTO ${STAGED_UNREAD_EVENTS} SELECT ${index}, unread, count(*) FROM ${table} WHERE unread IS NOT NULL GROUP BY ALL`;
+}
+
 const TASK_KINDS = `('SparkListenerTaskStart', 'SparkListenerTaskEnd')`;
 
 /**
@@ -441,7 +446,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
           INSERT INTO ${STAGED_TASK_COUNTS}
             SELECT ${index}, count(*) FILTER (WHERE start), count(*) FILTER (WHERE NOT start) FROM task_line_kinds;
           DELETE FROM ${STAGED_UNREAD_EVENTS} WHERE part = ${index};
-          INSERT INTO ${STAGED_UNREAD_EVENTS} SELECT ${index}, unread, count(*) FROM task_line_kinds WHERE unread IS NOT NULL GROUP BY ALL;
+          ${countUnreadSql(index, 'task_line_kinds')};
           DROP TABLE task_line_kinds`);
       }
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
@@ -524,7 +529,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
           SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
           FROM staged_lines;
-          INSERT INTO ${STAGED_UNREAD_EVENTS} SELECT ${index}, unread, count(*) FROM staged_lines WHERE unread IS NOT NULL GROUP BY ALL;
+          ${countUnreadSql(index, 'staged_lines')};
           DELETE FROM staged_lines WHERE unread IS NOT NULL`);
       }
       const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, options.supersededPlanTree) : null;

@@ -30,6 +30,9 @@ export const LONG_PLAN_TEXT_BYTES = 16 * 1024;
  */
 const PLAN_TEXT_PIECE_CHARACTERS = 64;
 
+/** SQL cutting the text `text` (SQL) into its stored pieces, a list in order. */
+const piecesSql = (text: string): string => `regexp_extract_all(${text}, '(?s).{1,${PLAN_TEXT_PIECE_CHARACTERS}}')`;
+
 /**
  * Writes to `plan_texts` the texts of `table`'s rows that were given a `planText` id (from `plan_text_ids`), `text`
  * being the SQL of each row's text; committed on return.
@@ -37,7 +40,7 @@ const PLAN_TEXT_PIECE_CHARACTERS = 64;
 export async function writePlanTexts(connection: DuckDBConnection, table: string, text: string): Promise<void> {
   await connection.run(
     `INSERT INTO plan_texts SELECT planText, generate_subscripts(pieces, 1), unnest(pieces) FROM (
-       SELECT planText, regexp_extract_all(${text}, '(?s).{1,${PLAN_TEXT_PIECE_CHARACTERS}}') AS pieces
+       SELECT planText, ${piecesSql(text)} AS pieces
        FROM ${table} WHERE planText IS NOT NULL AND ${text} IS NOT NULL)`,
   );
 }
@@ -66,7 +69,7 @@ export async function writePlanTextInParts(connection: DuckDBConnection, parts: 
     const written = (
       await connection.run(
         `INSERT INTO plan_texts SELECT $id, $before + generate_subscripts(pieces, 1), unnest(pieces) FROM (
-           SELECT regexp_extract_all(text, '(?s).{1,${PLAN_TEXT_PIECE_CHARACTERS}}') AS pieces
+           SELECT ${piecesSql('text')} AS pieces
            FROM (SELECT TRY(json_extract_string('"' || TRY(decode($part)) || '"', '$')) AS text) WHERE text <> '')`,
         { id, before: pieces, part: blobValue(part) },
         { id: BIGINT, before: INTEGER, part: BLOB },
