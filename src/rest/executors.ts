@@ -63,10 +63,10 @@ const byId = (a: ExecutorRecord, b: ExecutorRecord): number => (a.id < b.id ? -1
 /** /executors (active ones), /allexecutors and /allmiscellaneousprocess. */
 export function executorRoutes(router: Router): void {
   appRoute(router, 'executors', async ({ db }, app) => {
-    const [executors] = await executorsByApp(db, [app.appKey]);
+    const [executors] = await executorsByApp(db, [app.appKey], { activeOnly: true });
     // The store's "active" index read backwards: active executors, highest id first.
     return executors!
-      .filter((executor) => executor.isActive && executor.id !== FALLBACK_EXECUTOR_ID)
+      .filter((executor) => executor.id !== FALLBACK_EXECUTOR_ID)
       .sort((a, b) => byId(b, a))
       .map(executorJson);
   });

@@ -1,5 +1,5 @@
 import { toTaskMetrics } from '../api/tasks/task.mapper.js';
-import { executorsByApp } from '../store/executors-store.js';
+import { executorLogsOf } from '../store/executors-store.js';
 import {
   executorMetricsDistributions,
   stageExecutorSummaries,
@@ -172,6 +172,15 @@ async function stagesJson(
   }));
 }
 
+/** The log links of the executors the tasks ran on, which every task of History Server's answers carries. */
+function executorLogsOfTasks(
+  db: AnalysisDatabase,
+  app: AppScope,
+  tasks: readonly TaskRecord[],
+): Promise<Map<string, Record<string, string>>> {
+  return executorLogsOf(db, app.appKey, tasks.flatMap((task) => (task.executorId === null ? [] : [task.executorId])));
+}
+
 /** A stage's details: its tasks by id (in the statuses asked for), its executors' summaries, its speculation. */
 async function stageDetails(
   db: AnalysisDatabase,
@@ -183,13 +192,12 @@ async function stageDetails(
   executorSummaries: Array<Record<string, unknown>>;
   speculation: Array<Record<string, unknown> | null>;
 }> {
-  const [pages, summaries, speculation, [executors]] = await Promise.all([
+  const [pages, summaries, speculation] = await Promise.all([
     taskPages(db, keys, { order: 'ID', offset: 0, limit: ALL_TASKS, statuses }),
     stageExecutorSummaries(db, keys),
     stageSpeculationSummaries(db, keys),
-    executorsByApp(db, [app.appKey]),
   ]);
-  const logs = new Map(executors!.map((executor) => [executor.id, executor.executorLogs]));
+  const logs = await executorLogsOfTasks(db, app, pages.flatMap((page) => page.tasks));
   return {
     tasks: pages.map((page) => Object.fromEntries(page.tasks.map((task) => [String(task.taskId), taskJson(task, logs)]))),
     executorSummaries: summaries.map((list) =>
@@ -288,16 +296,14 @@ export function stageRoutes(router: Router): void {
     const length = intParam(query, 'length', Number(numTasks));
     const ascending = (query.get('order[0][dir]') ?? 'asc').toLowerCase() === 'asc';
     const search = query.get('search[value]') ?? '';
-    const [[page], [executors]] = await Promise.all([
-      taskPages(db, [key], { order: 'ID', offset: 0, limit: ALL_TASKS, statuses: [] }),
-      executorsByApp(db, [app.appKey]),
-    ]);
+    const [page] = await taskPages(db, [key], { order: 'ID', offset: 0, limit: ALL_TASKS, statuses: [] });
     // Searching first sorts only the matches; task ids break ties, so the order is the same either way.
     const matching = search !== '' ? searchTaskTable(page!.tasks, search) : page!.tasks;
     const tasks = sortTaskTable(matching, query.get('columnNameToSort') ?? 'Index', ascending);
-    const logs = new Map(executors!.map((executor) => [executor.id, executor.executorLogs]));
+    const shown = tasks.slice(Math.max(0, start), Math.max(0, start) + Math.max(0, length));
+    const logs = await executorLogsOfTasks(db, app, shown);
     return {
-      aaData: tasks.slice(Math.max(0, start), Math.max(0, start) + Math.max(0, length)).map((task) => taskJson(task, logs)),
+      aaData: shown.map((task) => taskJson(task, logs)),
       recordsTotal: numTasks,
       recordsFiltered: search !== '' ? String(tasks.length) : numTasks,
     };
@@ -311,11 +317,8 @@ export function stageRoutes(router: Router): void {
     const order: TaskOrder = sortBy === null ? 'ID' : enumValue(sortBy, taskSortings, taskSortingAliases);
     const statuses = enumList(query, 'status', taskStatuses);
     if (length <= 0) return [];
-    const [[page], [executors]] = await Promise.all([
-      taskPages(db, [key], { order, offset: Math.max(0, offset), limit: length, statuses }),
-      executorsByApp(db, [app.appKey]),
-    ]);
-    const logs = new Map(executors!.map((executor) => [executor.id, executor.executorLogs]));
+    const [page] = await taskPages(db, [key], { order, offset: Math.max(0, offset), limit: length, statuses });
+    const logs = await executorLogsOfTasks(db, app, page!.tasks);
     return page!.tasks.map((task) => taskJson(task, logs));
   });
 }

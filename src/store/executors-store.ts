@@ -1,3 +1,4 @@
+import { listValue } from '@duckdb/node-api';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
 
@@ -59,14 +60,27 @@ function parseObject<T>(json: string | null): Record<string, T> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, T>) : {};
 }
 
-/** The executors of each application, driver included, in the order of `appKeys` (one list per key). */
-export async function executorsByApp(db: AnalysisDatabase, appKeys: readonly string[]): Promise<ExecutorRecord[][]> {
+/** Which executors {@link executorsByApp} lists. */
+export interface ExecutorFilter {
+  /** Only those not removed, as History Server's /executors lists them. */
+  activeOnly?: boolean;
+}
+
+/**
+ * The executors of each application, driver included, in the order of `appKeys` (one list per key). An application
+ * of dynamic allocation can have added and removed tens of thousands: `activeOnly` leaves the removed ones in the store.
+ */
+export async function executorsByApp(
+  db: AnalysisDatabase,
+  appKeys: readonly string[],
+  filter: ExecutorFilter = {},
+): Promise<ExecutorRecord[][]> {
   const rows = (await db.query(
     `SELECT appKey, id, hostPort, isActive, totalCores, maxTasks, activeTasks, failedTasks, completedTasks,
        totalTasks, totalDuration, totalGCTime, totalInputBytes, totalShuffleRead, totalShuffleWrite, isExcluded,
        excludedInStages, maxMemory, maxOnHeapMemory, maxOffHeapMemory, addTime, removeTime, removeReason,
        executorLogs, attributes, resources, resourceProfileId, peakMemoryMetrics
-     FROM v_executors WHERE appKey IN (SELECT unnest($appKeys)) ${executorOrder}`,
+     FROM v_executors WHERE appKey IN (SELECT unnest($appKeys)) ${filter.activeOnly ? 'AND isActive' : ''} ${executorOrder}`,
     { appKeys: appKeysParam(appKeys) },
   )) as unknown as ExecutorRow[];
   const records = rows.map(
@@ -80,6 +94,23 @@ export async function executorsByApp(db: AnalysisDatabase, appKeys: readonly str
     }),
   );
   return groupByAppKey(appKeys, records);
+}
+
+/**
+ * The log links of the named executors of one application, by executor id (removed executors included); the stage
+ * pages show them beside each task, so they read the executors their tasks ran on rather than every executor.
+ */
+export async function executorLogsOf(
+  db: AnalysisDatabase,
+  appKey: string,
+  executorIds: readonly string[],
+): Promise<Map<string, Record<string, string>>> {
+  if (executorIds.length === 0) return new Map();
+  const rows = (await db.query(
+    `SELECT id, executorLogs FROM app_executors WHERE appKey = $appKey AND list_contains($ids, id)`,
+    { appKey, ids: listValue([...new Set(executorIds)]) },
+  )) as unknown as Array<{ id: string; executorLogs: string | null }>;
+  return new Map(rows.map((row) => [row.id, parseObject<string>(row.executorLogs)]));
 }
 
 /** A process other than an executor that registered with the driver (e.g. the YARN application master). */
