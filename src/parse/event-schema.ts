@@ -4,7 +4,9 @@
  * DuckDB's JSON reader parses each line once, in parallel, straight into these typed columns; a key absent
  * from an event (older Spark, another event type) becomes NULL. That is what makes ingest fast: no line is
  * ever parsed in JavaScript. The shape is the union of the fields Spark 1.2-4.1 write (JsonProtocol), typed
- * strictly where Spark's type never changed and kept as JSON where it varies by version or vendor.
+ * strictly where Spark's type never changed and kept as JSON where it varies by version or vendor. A field the
+ * store does not read is left out (the reader skips keys a shape does not name): a task end's "Updated Blocks", for
+ * one, lists every block a task cached, and was held for every task only to be dropped.
  */
 
 /**
@@ -60,8 +62,7 @@ const taskMetrics = `STRUCT(
   "Shuffle Write Metrics" STRUCT(
     "Shuffle Bytes Written" BIGINT, "Shuffle Write Time" BIGINT, "Shuffle Records Written" BIGINT),
   "Input Metrics" STRUCT("Data Read Method" VARCHAR, "Bytes Read" BIGINT, "Records Read" BIGINT),
-  "Output Metrics" STRUCT("Data Write Method" VARCHAR, "Bytes Written" BIGINT, "Records Written" BIGINT),
-  "Updated Blocks" JSON)`;
+  "Output Metrics" STRUCT("Data Write Method" VARCHAR, "Bytes Written" BIGINT, "Records Written" BIGINT))`;
 
 /** Executor memory and GC peaks (Spark 3.0+), by the names Spark logs them under, in Spark's order. */
 export const executorMetricNames: readonly string[] = [
@@ -95,7 +96,6 @@ export const eventColumns: Readonly<Record<string, string>> = {
   User: 'VARCHAR',
   'Driver Logs': 'JSON',
   'Driver Attributes': 'JSON',
-  ExitCode: 'BIGINT',
   'Job ID': 'BIGINT',
   'Submission Time': 'BIGINT',
   'Completion Time': 'BIGINT',
@@ -120,8 +120,6 @@ export const eventColumns: Readonly<Record<string, string>> = {
   'Maximum Onheap Memory': 'BIGINT',
   'Maximum Offheap Memory': 'BIGINT',
   'Executor Metrics': 'JSON',
-  'Executor Metrics Updated': 'JSON',
-  'Block Updated Info': 'JSON',
   'RDD ID': 'BIGINT',
   'Resource Profile Id': 'BIGINT',
   'Executor Resource Requests': 'JSON',
