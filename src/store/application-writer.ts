@@ -12,6 +12,7 @@ import { applicationNumberOf, assignApplicationNumber } from './application-numb
 import { deleteApplicationRows, deleteApplications } from './application-rows.js';
 import { precomputeApplication } from './precompute.js';
 import { applicationTables, taskMetricNames } from './schema.js';
+import { exceptionSummarySql, type ExceptionFields } from './task-exceptions.js';
 import { withThreads } from './database.js';
 import { logger } from '../logger.js';
 
@@ -347,12 +348,21 @@ function insertTaskEndsSql(plan: StagingPlan): string {
       m IS NOT NULL,
       ${taskMetricsSelect},
       coalesce(${userAccumulables('acc."Task Info"."Accumulables"')}, []),
-      "Task Executor Metrics"
+      "Task Executor Metrics",
+      CASE WHEN r."Reason" = 'ExceptionFailure' THEN ${exceptionSummarySql(stagedExceptionFields)} END
     FROM (SELECT *, "Task Info" AS ti, "Task Metrics" AS m, "Task End Reason" AS r
           FROM (${taskEventsSql(plan, 'SparkListenerTaskEnd')})) t
     LEFT JOIN ${STAGED_TASK_ACCUMULABLES} acc ON acc.part = t.part AND acc."Task Info"."Task ID" = t.ti."Task ID"
     WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL`;
 }
+
+/** The fields of a task end's reason as the task is written (`r`, its "Task End Reason"). */
+const stagedExceptionFields: ExceptionFields = {
+  className: `r."Class Name"`,
+  description: `r."Description"`,
+  fullStackTrace: `r."Full Stack Trace"`,
+  stackTrace: `r."Stack Trace"`,
+};
 
 /** Tasks that started and never ended (a running application): read only when there are more starts than ends. */
 function insertRunningTasksSql(plan: StagingPlan): string {

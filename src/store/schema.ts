@@ -7,12 +7,13 @@
 
 import { INSIGHT_COLUMNS } from '../model/insight.js';
 import { executorMetricsType } from '../parse/event-schema.js';
+import { exceptionSummarySql, exceptionSummaryType, storedExceptionFields } from './task-exceptions.js';
 
 /**
  * Bumped whenever a table's layout changes. A file of an older version is brought up to date by the steps of
  * {@link schemaMigrations}, or refused when one is missing; a file of a newer version is refused.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /**
  * SQL that brings a file from the schema version it is keyed by to the next one. Analysis data is derived from event
@@ -23,6 +24,10 @@ export const schemaMigrations: Readonly<Record<number, string>> = {
   // nothing read them: a job's start lists every stage of its lineage, so an iterative application's grew with jobs
   // times stages.
   5: ['name', 'parentIds', 'details', 'rddInfo', 'resourceProfileId'].map((column) => `ALTER TABLE job_stages DROP COLUMN ${column};`).join('\n'),
+  // The failure detectors read each exception's trace to classify it: thousands of 20 KB traces took a failing job's
+  // ingest from ~300 to ~530 MB. The classification is now written with the task, and filled here for stored ones.
+  6: `ALTER TABLE tasks ADD COLUMN exception ${exceptionSummaryType};
+      UPDATE tasks SET exception = ${exceptionSummarySql(storedExceptionFields)} WHERE endReason = 'ExceptionFailure';`,
 };
 
 /** Names of the per-task metric columns (History Server's StageData names), in table order. */
@@ -176,7 +181,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   hasMetrics BOOLEAN NOT NULL,
   ${taskMetricColumns},
   accumulables ${accumulableType},
-  peakExecutorMetrics ${executorMetricsType}
+  peakExecutorMetrics ${executorMetricsType},
+  -- An ExceptionFailure's class, memory cause and message start, found as the task is written (see task-exceptions).
+  exception ${exceptionSummaryType}
 );
 
 CREATE TABLE IF NOT EXISTS executors (

@@ -1,5 +1,6 @@
 import { executorMetricNames } from '../parse/event-schema.js';
 import { taskMetricNames } from './schema.js';
+import { exceptionMessageSql, storedExceptionFields } from './task-exceptions.js';
 
 /**
  * Views that present jobs, stages, tasks and executors the way Spark History Server aggregates them
@@ -12,24 +13,10 @@ import { taskMetricNames } from './schema.js';
 
 const stageMetricSums = taskMetricNames.map((name) => `coalesce(sum(t.${name}), 0)::BIGINT AS ${name}`).join(',\n    ');
 
-/** Java's StackTraceElement.toString source part: "File.java:12", "File.java", "Native Method" or "Unknown Source". */
-const stackFrameSource = `CASE
-    WHEN (f->>'Line Number')::BIGINT = -2 THEN 'Native Method'
-    WHEN f->>'File Name' IS NULL THEN 'Unknown Source'
-    WHEN (f->>'Line Number')::BIGINT >= 0 THEN (f->>'File Name') || ':' || (f->>'Line Number')
-    ELSE f->>'File Name'
-  END`;
-
 /** Spark's TaskEndReason.toErrorString for the reasons it logs. */
 const taskErrorMessage = `CASE
     WHEN endReasonDetail IS NULL THEN NULL
-    WHEN endReason = 'ExceptionFailure' THEN coalesce(
-      endReasonDetail->>'Full Stack Trace',
-      (endReasonDetail->>'Class Name') || ': ' || coalesce(endReasonDetail->>'Description', '') || chr(10) ||
-        coalesce(array_to_string(list_transform(
-          CAST(endReasonDetail->'Stack Trace' AS JSON[]),
-          f -> '        ' || (f->>'Declaring Class') || '.' || (f->>'Method Name') || '(' || ${stackFrameSource} || ')'),
-          chr(10)), ''))
+    WHEN endReason = 'ExceptionFailure' THEN ${exceptionMessageSql(storedExceptionFields)}
     WHEN endReason = 'ExecutorLostFailure' THEN 'ExecutorLostFailure (executor ' || (endReasonDetail->>'Executor ID') ||
       ' exited ' || CASE WHEN coalesce((endReasonDetail->>'Exit Caused By App')::BOOLEAN, true)
         THEN 'caused by one of the running tasks' ELSE 'unrelated to the running tasks' END ||

@@ -346,6 +346,26 @@ describe('failures detector', () => {
     expect(job).toMatchObject({ title: 'Job 0 failed running out of GPU memory', evidence: { outOfMemory: true, gpuOutOfMemory: true } });
   });
 
+  it('finds out-of-memory named only deep in a full stack trace, and quotes the start of that trace', async () => {
+    // A write task wraps the error that killed it: the class and description say nothing of memory, the cause does.
+    const trace = 'org.apache.spark.SparkException: Task failed while writing rows.\n' +
+      '\tat org.apache.spark.sql.execution.datasources.FileFormatWriter$.executeTask(FileFormatWriter.scala:500)\n'.repeat(40) +
+      'Caused by: java.lang.OutOfMemoryError: Java heap space\n' +
+      '\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n'.repeat(20);
+    const insights = await detect({
+      appId: 'app-deep-oom',
+      jobs: [{
+        jobId: 0,
+        stages: [{ stageId: 0, tasks: [...ok(8), ...[0, 1].map((index) => ({ durationMs: 4_000, index, attempt: 1,
+          failure: 'org.apache.spark.SparkException', failureDetail: 'Task failed while writing rows.', failureTrace: trace }))] }],
+      }],
+    });
+    const oom = byId(insights, 'failures:tasks-oom')!;
+    expect(oom.evidence).toMatchObject({ category: 'oom', attempts: 2 });
+    expect(byId(insights, 'failures:tasks-exception-org.apache.spark.SparkException')).toBeUndefined();
+    expect(oom.description).toContain('org.apache.spark.SparkException: Task failed while writing rows.');
+  });
+
   it('names exclusion settings as the Spark version knows them (spark.blacklist.* before 3.1)', async () => {
     const spec = (appId: string, sparkVersion: string): Parameters<typeof detect>[0] => ({
       appId,

@@ -27,6 +27,8 @@ export interface SyntheticTask {
   failure?: string;
   /** The failure's text: the exception description, executor loss reason, fetch message or kill reason. */
   failureDetail?: string;
+  /** An exception's full stack trace, as Spark 2.x+ logs it beside the class and description. */
+  failureTrace?: string;
   speculative?: boolean;
   /** Partition index; defaults to the task's position in the stage (give a retry the index it retries). */
   index?: number;
@@ -256,7 +258,7 @@ export function buildEventLog(spec: SyntheticApp): string {
           'Stage ID': stage.stageId,
           'Stage Attempt ID': stage.attemptId ?? 0,
           'Task Type': 'ResultTask',
-          'Task End Reason': task.failure ? endReason(task.failure, executor, task.failureDetail) : { Reason: 'Success' },
+          'Task End Reason': task.failure ? endReason(task.failure, executor, task.failureDetail, task.failureTrace) : { Reason: 'Success' },
           'Task Info': {
             ...info,
             'Finish Time': finish,
@@ -366,7 +368,7 @@ function stageInfo(stage: SyntheticStage): object {
   };
 }
 
-function endReason(reason: string, executorId: string, detail: string | undefined): object {
+function endReason(reason: string, executorId: string, detail: string | undefined, trace: string | undefined): object {
   switch (reason) {
     case 'ExecutorLostFailure':
       return {
@@ -395,6 +397,7 @@ function endReason(reason: string, executorId: string, detail: string | undefine
         'Class Name': reason === 'ExceptionFailure' ? 'java.lang.RuntimeException' : reason,
         Description: detail ?? 'boom',
         'Stack Trace': [],
+        ...(trace !== undefined ? { 'Full Stack Trace': trace } : {}),
       };
   }
 }

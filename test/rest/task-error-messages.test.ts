@@ -119,4 +119,19 @@ describe("what is kept of a failed task's end reason", () => {
     expect(withFrames).toHaveLength(2);
     expect(rows.filter((row) => withFrames.includes(Number(row.index))).map((row) => row.frames)).toEqual([true, false]);
   });
+
+  it('summarizes each exception as it is written: its class, the memory it ran out of, and the start of its message', async () => {
+    const rows = plain(await server.temp.database.query(
+      `SELECT "index", exception FROM tasks WHERE appKey = $app ORDER BY "index"`,
+      { app: APP },
+    )) as Array<{ index: number; exception: { className: string; memoryCause: string | null; messageStart: string } | null }>;
+    const expected = reasons.map(({ reason, message }) => {
+      const fields = reason as Record<string, string>;
+      if (fields.Reason !== 'ExceptionFailure') return null;
+      // The frames-only message (Spark 1.x) and the full trace naming an OutOfMemoryError only in its cause.
+      return { className: fields['Class Name'], memoryCause: /OutOfMemoryError/.test(message) ? 'oom' : null, messageStart: message };
+    });
+    expect(rows.map((row) => row.exception)).toEqual(expected);
+    expect(expected.filter((summary) => summary?.memoryCause === 'oom')).toHaveLength(1);
+  });
 });

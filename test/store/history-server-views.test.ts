@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { taskMetricNames } from '../../src/store/schema.js';
 import { taskSummary } from '../../src/store/task-summary.js';
+import { EXCEPTION_MESSAGE_START_CHARS } from '../../src/store/task-exceptions.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
@@ -322,6 +323,16 @@ describe('views against Spark History Server answers (history-server-expectation
       const mismatches = compareRows('executor', expected, rows, (row) => String(row.id), executorFields);
       expect(mismatches).toEqual([]);
     });
+  });
+
+  it("summarizes every exception with its class and the start of History Server's message for it", async () => {
+    const rows = plain(await db.database.query(`
+      SELECT count(*) AS exceptions,
+        count(*) FILTER (WHERE exception.className IS DISTINCT FROM (endReasonDetail->>'Class Name')
+          OR exception.messageStart IS DISTINCT FROM left(errorMessage, ${EXCEPTION_MESSAGE_START_CHARS})) AS mismatched
+      FROM v_tasks WHERE endReason = 'ExceptionFailure'`));
+    expect(rows[0]!.exceptions).toBeGreaterThan(0);
+    expect(rows[0]).toMatchObject({ mismatched: 0 });
   });
 
   describe('task summaries', () => {

@@ -7,23 +7,30 @@ import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { AnalysisDatabase } from '../../src/store/database.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { jobsByApp } from '../../src/store/jobs-store.js';
-import { buildEventLog } from '../helpers/synthetic-log.js';
+import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
+import { taskFailureGroups } from '../../src/analysis/detectors/failures/task-failures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spark-sword-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+function simpleApp(appId: string): SyntheticApp {
+  return { appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }, { stageId: 1, tasks: [{ durationMs: 20 }] }] }] };
+}
+
 function logOf(appId: string): string {
   const path = join(dir, `${appId}.json`);
-  writeFileSync(path, buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }, { stageId: 1, tasks: [{ durationMs: 20 }] }] }] }));
+  writeFileSync(path, buildEventLog(simpleApp(appId)));
   return path;
 }
 
 /** A file as an older build left it: an application ingested, then the table and version of schema `version` put back. */
-async function fileOfSchema(name: string, version: number, layout: string): Promise<string> {
+async function fileOfSchema(name: string, version: number, layout: string, log = buildEventLog(simpleApp('app-before'))): Promise<string> {
   const path = join(dir, name);
   const current = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+  const logPath = join(dir, `${name}.json`);
+  writeFileSync(logPath, log);
   try {
-    expect((await ingestPaths(current, [logOf('app-before')])).failures).toEqual([]);
+    expect((await ingestPaths(current, [logPath])).failures).toEqual([]);
   } finally {
     current.close();
   }
@@ -36,6 +43,9 @@ async function fileOfSchema(name: string, version: number, layout: string): Prom
   return path;
 }
 
+/** Schema 6's tasks: no summary of their exceptions. */
+const schema6Tasks = 'ALTER TABLE tasks DROP COLUMN exception;';
+
 /** Schema 5's job_stages, with the stages of app-before's job as that build wrote them. */
 const schema5JobStages = `
   CREATE OR REPLACE TABLE job_stages (appKey VARCHAR NOT NULL, jobId BIGINT NOT NULL, stageId BIGINT NOT NULL,
@@ -43,7 +53,8 @@ const schema5JobStages = `
     resourceProfileId BIGINT);
   INSERT INTO job_stages VALUES
     ('app-before', 0, 0, 0, 'stage 0', 1, [], 'at Main.scala:1', '[]', 0),
-    ('app-before', 0, 1, 0, 'stage 1', 1, [0], 'at Main.scala:2', '[]', 0);`;
+    ('app-before', 0, 1, 0, 'stage 1', 1, [0], 'at Main.scala:2', '[]', 0);
+  ${schema6Tasks}`;
 
 describe('opening a database written by an older build', () => {
   it('brings schema 5 up to date in place: its applications read as before and new logs ingest', async () => {
@@ -61,6 +72,29 @@ describe('opening a database written by an older build', () => {
       expect((await ingestPaths(db, [logOf('app-after')])).failures).toEqual([]);
       const [after] = await jobsByApp(db, ['app-after']);
       expect(after!.map((job) => job.numTasks)).toEqual([2n]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('brings schema 6 up to date: each stored exception is summarized, and out-of-memory deep in its trace is found', async () => {
+    const trace = 'org.apache.spark.SparkException: Task failed while writing rows.\n\tat Writer.write(Writer.scala:1)\n' +
+      'Caused by: java.lang.OutOfMemoryError: Java heap space\n\tat java.util.Arrays.copyOf(Arrays.java:3537)';
+    const path = await fileOfSchema('schema-6.duckdb', 6, schema6Tasks, buildEventLog({ appId: 'app-before', jobs: [{ jobId: 0, stages: [{
+      stageId: 0, tasks: [{ durationMs: 10 }, { durationMs: 10, index: 0, attempt: 1, failure: 'org.apache.spark.SparkException',
+        failureDetail: 'Task failed while writing rows.', failureTrace: trace }],
+    }] }] }));
+    const db = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+    try {
+      const rows = await db.query(`SELECT endReason, exception FROM tasks WHERE appKey = 'app-before' ORDER BY taskId`);
+      expect(rows).toEqual([
+        { endReason: 'Success', exception: null },
+        { endReason: 'ExceptionFailure', exception: { className: 'org.apache.spark.SparkException', memoryCause: 'oom', messageStart: trace } },
+      ]);
+      const groups = await db.withConnection((connection) => taskFailureGroups({
+        query: async (sql, params = {}) => (await connection.runAndReadAll(sql, { ...params, appKey: 'app-before' })).getRowObjectsJS() as never,
+      }));
+      expect(groups.map((group) => [group.category, Number(group.attempts)])).toEqual([['oom', 1]]);
     } finally {
       db.close();
     }

@@ -2,6 +2,7 @@ import type { ApplicationFacts } from '../../detector.js';
 import type { Confidence, EvidenceValue } from '../../insight.js';
 import { sparkAtLeast } from '../../properties.js';
 import { SPARK_DEFAULTS } from '../../spark-settings.js';
+import { memoryCauseOf, type MemoryCause } from '../../../model/memory-failures.js';
 
 /**
  * Below this share of the application's task time (the LOW-severity line), work lost to retried exceptions or
@@ -14,23 +15,6 @@ const TASK_MAX_FAILURES = SPARK_DEFAULTS['spark.task.maxFailures'];
 /** Longest error text kept in the evidence. */
 export const MAX_MESSAGE_CHARS = 400;
 
-/**
- * GPU out-of-memory as the RAPIDS Accelerator reports it (its retry framework's OOM classes, RMM and CUDA
- * allocation failures). Checked before the JVM pattern: the advice differs.
- */
-const GPU_OOM_PATTERN =
-  '(?i)(GpuSplitAndRetryOOM|GpuRetryOOM|GpuOOM|GPU ?OutOfMemory|RapidsOOM|CudfException.*(out of memory|OOM)|' +
-  'cudaErrorMemoryAllocation|RMM failure.*(out of memory|allocat)|rmm::out_of_memory|ai\\.rapids\\.cudf.*OutOfMemory)';
-
-/** A container killed by its cluster manager for its memory limit (YARN, Kubernetes, exit code 137 = SIGKILL). */
-const CONTAINER_MEMORY_PATTERN =
-  '(?i)(exceed(ed|ing) (physical |virtual )?memory limits?|OOMKilled|exit (code|status):? ?137\\b|Killed by external signal)';
-
-/** Out-of-memory inside the JVM or a Python worker, or Spark's memory manager refusing. */
-const JVM_OOM_PATTERN =
-  '(?i)(OutOfMemoryError|Java heap space|GC overhead limit exceeded|Unable to acquire [0-9]+ bytes of memory|' +
-  'Direct buffer memory|\\bMemoryError\\b)';
-
 /** A job that ended because it was cancelled (by the user, a job group or the shutdown) did not fail. */
 export const CANCELLED = /\bcancell?ed\b|SparkContext was shut down/i;
 
@@ -40,38 +24,31 @@ export const SHUFFLE_DOCS = 'https://spark.apache.org/docs/latest/configuration.
 export const GPU_DOCS = 'https://spark.apache.org/docs/latest/configuration.html#custom-resource-scheduling-and-configuration-overview';
 
 /** Why task attempts failed, as a Spark engineer sorts them. */
-export type Category = 'gpu-oom' | 'container-memory' | 'oom' | 'executor-lost' | 'fetch-failed' | 'resubmitted' | 'exception' | 'killed' | 'other';
+export type Category = MemoryCause | 'executor-lost' | 'fetch-failed' | 'resubmitted' | 'exception' | 'killed' | 'other';
 
 /** Categories reported whatever their time share: the application lost an executor, shuffle data or a stage. */
 export const ALWAYS_REPORTED: ReadonlySet<Category> = new Set(['gpu-oom', 'container-memory', 'oom', 'executor-lost', 'fetch-failed', 'resubmitted']);
 
 /**
- * SQL classifying a failed task from v_tasks columns into a {@link Category} (params $gpuOom, $containerOom, $jvmOom).
- * An executor loss stays one category whatever killed it: the lost-executors insight names the cause from its reasons.
+ * SQL classifying a failed task from v_tasks columns into a {@link Category}. An exception's memory cause was found
+ * when its task was written (the `exception` column), so its trace is not read again here. An executor loss stays one
+ * category whatever killed it: the lost-executors insight names the cause from its reasons.
  */
 export const categorySql = `
   CASE
     WHEN endReason = 'ExecutorLostFailure' THEN 'executor-lost'
-    WHEN endReason = 'ExceptionFailure' AND regexp_matches(failureText, $gpuOom) THEN 'gpu-oom'
-    WHEN endReason = 'ExceptionFailure' AND regexp_matches(failureText, $containerOom) THEN 'container-memory'
-    WHEN endReason = 'ExceptionFailure' AND regexp_matches(failureText, $jvmOom) THEN 'oom'
+    WHEN endReason = 'ExceptionFailure' THEN coalesce(exception.memoryCause, 'exception')
     WHEN endReason = 'FetchFailed' THEN 'fetch-failed'
     WHEN endReason = 'Resubmitted' THEN 'resubmitted'
-    WHEN endReason = 'ExceptionFailure' THEN 'exception'
     WHEN outcome = 'killed' THEN 'killed'
     ELSE 'other'
   END`;
 
-/** Parameters of {@link categorySql}. */
-export const categoryParams = { gpuOom: GPU_OOM_PATTERN, containerOom: CONTAINER_MEMORY_PATTERN, jvmOom: JVM_OOM_PATTERN };
-
 /** Classifies a free-text failure (a job's or stage's failure reason) the same way. */
 export function categoryOfText(text: string | null): Category | null {
   if (!text) return null;
-  const test = (pattern: string): boolean => new RegExp(pattern.replace('(?i)', ''), 'i').test(text);
-  if (test(GPU_OOM_PATTERN)) return 'gpu-oom';
-  if (test(CONTAINER_MEMORY_PATTERN)) return 'container-memory';
-  if (test(JVM_OOM_PATTERN)) return 'oom';
+  const memory = memoryCauseOf(text);
+  if (memory) return memory;
   if (/ExecutorLostFailure|executor lost/i.test(text)) return 'executor-lost';
   if (/FetchFailed|MetadataFetchFailed|Missing an output location for shuffle/i.test(text)) return 'fetch-failed';
   return null;

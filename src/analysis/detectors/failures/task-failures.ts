@@ -3,7 +3,7 @@ import { shareOfRunTime, shareOfTaskTime, type DetectorContext, type InsightDraf
 import type { StageFacts } from '../../stage-facts.js';
 import { nameSome } from '../../format.js';
 import {
-  ALWAYS_REPORTED, MAX_MESSAGE_CHARS, MIN_LOST_SHARE, adviceFor, attemptsConfidence, categoryParams, categorySql, errorSummary,
+  ALWAYS_REPORTED, MAX_MESSAGE_CHARS, MIN_LOST_SHARE, adviceFor, attemptsConfidence, categorySql, errorSummary,
   floorEvidence, percent, seconds, shorten, type Category,
 } from './causes.js';
 import { lostTaskClaims, retryTailCtes, tailColumns } from './wall-clock.js';
@@ -25,19 +25,20 @@ export interface TaskFailureGroup {
 /** Failed and killed task attempts grouped by cause, with their task time. */
 export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Promise<TaskFailureGroup[]> {
   return query<TaskFailureGroup>(`
-    -- A failure's text (a stack trace, often tens of KB) is classified and cut as it is read, never carried: the
-    -- CTEs below are read several times, so DuckDB keeps their rows, and 9,500 failed tasks with 20 KB traces held
-    -- ~400 MB more. The filter on endReason is one DuckDB applies while it scans, so successful tasks' details stay unread.
+    -- An exception is read from the summary written with its task, never from its trace (often tens of KB: 9,500
+    -- failed tasks with 20 KB traces took ~230 MB to read); other reasons are short. Each filter on endReason is one
+    -- DuckDB applies while it scans, so neither branch reads the other's text, nor successful tasks' details.
     WITH raw AS (
-      SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, duration, endReason, outcome, className,
-        killReason, ${categorySql} AS category, left(errorMessage, ${MAX_MESSAGE_CHARS * 2}) AS errorSample
-      FROM (
-        SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, coalesce(duration, 0)::DOUBLE AS duration,
-          endReason, outcome, errorMessage, endReasonDetail->>'Class Name' AS className,
-          coalesce(endReasonDetail->>'Kill Reason', endReason) AS killReason,
-          coalesce(endReasonDetail->>'Class Name', '') || ' ' || coalesce(endReasonDetail->>'Description', '') || ' ' ||
-            coalesce(endReasonDetail->>'Loss Reason', '') || ' ' || coalesce(errorMessage, '') AS failureText
-        FROM app_tasks($appKey) WHERE appKey = $appKey AND coalesce(endReason, '') <> 'Success' AND outcome IN ('failed', 'killed'))
+      SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, coalesce(duration, 0)::DOUBLE AS duration,
+        endReason, outcome, exception.className AS className, endReason AS killReason, ${categorySql} AS category,
+        left(exception.messageStart, ${MAX_MESSAGE_CHARS * 2}) AS errorSample
+      FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason = 'ExceptionFailure' AND outcome IN ('failed', 'killed')
+      UNION ALL
+      SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, coalesce(duration, 0)::DOUBLE AS duration,
+        endReason, outcome, NULL AS className, coalesce(endReasonDetail->>'Kill Reason', endReason) AS killReason,
+        ${categorySql} AS category, left(errorMessage, ${MAX_MESSAGE_CHARS * 2}) AS errorSample
+      FROM app_tasks($appKey)
+      WHERE appKey = $appKey AND coalesce(endReason, '') NOT IN ('Success', 'ExceptionFailure') AND outcome IN ('failed', 'killed')
     ), t AS (
       SELECT *, CASE category WHEN 'exception' THEN className WHEN 'other' THEN endReason END AS detail FROM raw
     ), failed AS (
@@ -64,7 +65,7 @@ export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Pr
     SELECT g.*, s.stages, coalesce(k.killReasons, []) AS killReasons
     FROM g JOIN by_stage s ON s.category = g.category AND s.detail IS NOT DISTINCT FROM g.detail
     LEFT JOIN by_kill k ON k.category = g.category AND k.detail IS NOT DISTINCT FROM g.detail
-    ORDER BY g.lostMs DESC, g.category, g.detail`, categoryParams);
+    ORDER BY g.lostMs DESC, g.category, g.detail`);
 }
 
 /**

@@ -1,0 +1,60 @@
+import { memoryCauseSql } from '../model/memory-failures.js';
+
+/**
+ * What the store keeps of a task's ExceptionFailure besides its stored detail: the error string History Server shows
+ * for it, and a summary (class, memory cause, start of the message) written with the task. A failing job's traces run
+ * to tens of KB each; the failure detectors read the summary, so a log of thousands of them is not read twice.
+ */
+
+/** SQL expressions for the fields of an ExceptionFailure end reason. */
+export interface ExceptionFields {
+  className: string;
+  description: string;
+  fullStackTrace: string;
+  /** The frames, as a JSON array (Spark logs them beside the full trace, and alone before 2.0). */
+  stackTrace: string;
+}
+
+/** The fields of the stored detail (a task's `endReasonDetail` JSON). */
+export const storedExceptionFields: ExceptionFields = {
+  className: `endReasonDetail->>'Class Name'`,
+  description: `endReasonDetail->>'Description'`,
+  fullStackTrace: `endReasonDetail->>'Full Stack Trace'`,
+  stackTrace: `endReasonDetail->'Stack Trace'`,
+};
+
+/** Java's StackTraceElement.toString source part: "File.java:12", "File.java", "Native Method" or "Unknown Source". */
+const stackFrameSource = `CASE
+    WHEN (f->>'Line Number')::BIGINT = -2 THEN 'Native Method'
+    WHEN f->>'File Name' IS NULL THEN 'Unknown Source'
+    WHEN (f->>'Line Number')::BIGINT >= 0 THEN (f->>'File Name') || ':' || (f->>'Line Number')
+    ELSE f->>'File Name'
+  END`;
+
+/** Spark's ExceptionFailure.toErrorString: the full trace, or the class, description and frames where none was logged. */
+export function exceptionMessageSql(fields: ExceptionFields): string {
+  return `coalesce(
+      ${fields.fullStackTrace},
+      (${fields.className}) || ': ' || coalesce(${fields.description}, '') || chr(10) ||
+        coalesce(array_to_string(list_transform(
+          CAST(${fields.stackTrace} AS JSON[]),
+          f -> '        ' || (f->>'Declaring Class') || '.' || (f->>'Method Name') || '(' || ${stackFrameSource} || ')'),
+          chr(10)), ''))`;
+}
+
+/** How much of an exception's message its summary keeps: twice what an insight quotes, so a cut can fall on a word. */
+export const EXCEPTION_MESSAGE_START_CHARS = 800;
+
+/** The type of a task's `exception` column. */
+export const exceptionSummaryType = 'STRUCT(className VARCHAR, memoryCause VARCHAR, messageStart VARCHAR)';
+
+/**
+ * SQL for the summary of an ExceptionFailure: its class, the memory its text says ran out of (anywhere in the trace:
+ * a wrapped cause is often the only mention), and the start of its message.
+ */
+export function exceptionSummarySql(fields: ExceptionFields): string {
+  const message = exceptionMessageSql(fields);
+  const text = `coalesce(${fields.className}, '') || ' ' || coalesce(${fields.description}, '') || '  ' || coalesce(${message}, '')`;
+  return `{'className': ${fields.className}, 'memoryCause': ${memoryCauseSql(text)},
+    'messageStart': left(${message}, ${EXCEPTION_MESSAGE_START_CHARS})}::${exceptionSummaryType}`;
+}
