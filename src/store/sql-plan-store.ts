@@ -26,12 +26,19 @@ export interface SqlPlanRecord {
 }
 
 /**
- * SQL over the executions selected by `appFilter` (a condition on `appKey`): each execution's last plan
- * (adaptive re-plans win over the initial one), how many re-plans there were, and the stages of its jobs.
- * With `oneExecution`, only the execution `$executionId`, so one plan is read and parsed rather than all.
+ * Which executions {@link finalPlansSql} reads: all, the one `$executionId`, or those from `$firstExecution` to
+ * `$lastExecution` (so a reader of thousands of plans parses a batch at a time).
  */
-export function finalPlansSql(appFilter: string, oneExecution = false): string {
-  const only = (column: string): string => (oneExecution ? `AND ${column} = $executionId` : '');
+export type PlanExecutions = 'all' | 'one' | 'range';
+
+/**
+ * SQL over the executions selected by `appFilter` (a condition on `appKey`) and `executions`: each execution's last
+ * plan (adaptive re-plans win over the initial one), how many re-plans there were, and the stages of its jobs.
+ */
+export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'all'): string {
+  const only = (column: string): string =>
+    executions === 'one' ? `AND ${column} = $executionId`
+      : executions === 'range' ? `AND ${column} BETWEEN $firstExecution AND $lastExecution` : '';
   // The last update is found by its seq and its plan read by a join: an aggregate keeping each execution's latest plan
   // held every plan of the application at once.
   return `WITH last_update AS (
@@ -90,7 +97,7 @@ async function readPlans(
   executionId: number | null,
 ): Promise<SqlPlanRecord[]> {
   const planParams = executionId === null ? appParams : { ...appParams, executionId };
-  const plans = (await db.query(finalPlansSql(appFilter, executionId !== null), planParams)) as Array<{
+  const plans = (await db.query(finalPlansSql(appFilter, executionId !== null ? 'one' : 'all'), planParams)) as Array<{
     appKey: string;
     executionId: bigint;
     plan: string | null;

@@ -7,8 +7,8 @@ import { byteSizeProperty, propertyOrDefault } from '../properties.js';
 import { MiB, GiB } from '../../model/units.js';
 import { VENDOR_TASK_METRICS } from '../../model/vendor-metrics.js';
 import {
+  forEachSqlPlanBatch,
   loadMetricValues,
-  loadSqlPlans,
   metricOf,
   metricValue,
   planNodes,
@@ -349,52 +349,61 @@ export const broadcastJoinDetector: Detector = {
   sparkDocsRef: JOIN_DOCS,
   async detect(context) {
     const { app, query } = context;
-    const plans = await loadSqlPlans(query);
-    const withJoins = plans.filter((sql) =>
-      planNodes(sql.plan).some((node) => /^(SortMergeJoin|ShuffledHashJoin|BroadcastExchange)/.test(node.nodeName)));
-    if (withJoins.length === 0) return [];
-    const values = await loadMetricValues(query);
     const isShuffledJoin = (node: PlanNode): boolean => /^(SortMergeJoin|ShuffledHashJoin)/.test(node.nodeName);
-    // One look-up for every join's stages (and those of the exchanges and sorts below it), however many queries.
-    const reporting = await stagesReporting(query, withJoins.flatMap((sql) =>
-      planNodes(sql.plan).filter(isShuffledJoin).flatMap((join) => planNodes(join).flatMap((node) => node.metrics.map((metric) => metric.accumulatorId)))));
-    const facts = await stageFacts(context);
-    const factsByKey = new Map(facts.map((f) => [stageKey(f.stageId, f.stageAttemptId), f]));
-    const windows = new Map((await query<{ executionId: number; startTime: number; endTime: number }>(`
-      SELECT executionId::INTEGER AS executionId, startTime::DOUBLE AS startTime, endTime::DOUBLE AS endTime
-      FROM sql_executions WHERE appKey = $appKey AND startTime IS NOT NULL AND endTime IS NOT NULL`)).map((w) => [w.executionId, w]));
+    // Read only once some plan joins or broadcasts.
+    let measured: {
+      values: MetricValues;
+      factsByKey: Map<string, StageFacts>;
+      windows: Map<number, { executionId: number; startTime: number; endTime: number }>;
+    } | null = null;
     const insights: InsightDraft[] = [];
-    for (const sql of withJoins) {
-      const nodes = planNodes(sql.plan);
-      const joins = nodes.filter(isShuffledJoin);
-      for (const join of joins) {
-        const stages = new Map<string, { stageId: number; attemptId: number }>();
-        for (const metric of join.metrics) {
-          for (const stage of reporting.get(metric.accumulatorId) ?? []) stages.set(`${stage.stageId}.${stage.attemptId}`, stage);
-        }
-        // The stages that wrote, read and sorted its inputs, down to (not past) the exchanges below it.
-        const cost = new Map<string, StageFacts>();
-        for (const node of joinSubtree(join)) {
-          for (const metric of node.metrics) {
-            for (const stage of reporting.get(metric.accumulatorId) ?? []) {
-              const f = factsByKey.get(stageKey(stage.stageId, stage.attemptId));
-              if (f) cost.set(stageKey(stage.stageId, stage.attemptId), f);
+    await forEachSqlPlanBatch(query, async (plans) => {
+      const withJoins = plans.filter((sql) =>
+        planNodes(sql.plan).some((node) => /^(SortMergeJoin|ShuffledHashJoin|BroadcastExchange)/.test(node.nodeName)));
+      if (withJoins.length === 0) return;
+      measured ??= {
+        values: await loadMetricValues(query),
+        factsByKey: new Map((await stageFacts(context)).map((f) => [stageKey(f.stageId, f.stageAttemptId), f])),
+        windows: new Map((await query<{ executionId: number; startTime: number; endTime: number }>(`
+          SELECT executionId::INTEGER AS executionId, startTime::DOUBLE AS startTime, endTime::DOUBLE AS endTime
+          FROM sql_executions WHERE appKey = $appKey AND startTime IS NOT NULL AND endTime IS NOT NULL`)).map((w) => [w.executionId, w])),
+      };
+      const { values, factsByKey, windows } = measured;
+      // One look-up for every join's stages of the batch (and those of the exchanges and sorts below it).
+      const reporting = await stagesReporting(query, withJoins.flatMap((sql) =>
+        planNodes(sql.plan).filter(isShuffledJoin).flatMap((join) => planNodes(join).flatMap((node) => node.metrics.map((metric) => metric.accumulatorId)))));
+      for (const sql of withJoins) {
+        const nodes = planNodes(sql.plan);
+        const joins = nodes.filter(isShuffledJoin);
+        for (const join of joins) {
+          const stages = new Map<string, { stageId: number; attemptId: number }>();
+          for (const metric of join.metrics) {
+            for (const stage of reporting.get(metric.accumulatorId) ?? []) stages.set(`${stage.stageId}.${stage.attemptId}`, stage);
+          }
+          // The stages that wrote, read and sorted its inputs, down to (not past) the exchanges below it.
+          const cost = new Map<string, StageFacts>();
+          for (const node of joinSubtree(join)) {
+            for (const metric of node.metrics) {
+              for (const stage of reporting.get(metric.accumulatorId) ?? []) {
+                const f = factsByKey.get(stageKey(stage.stageId, stage.attemptId));
+                if (f) cost.set(stageKey(stage.stageId, stage.attemptId), f);
+              }
             }
           }
+          const insight = shuffledJoinInsight(app, sql, join, values, [...stages.values()],
+            [...cost.values()].sort((a, b) => a.stageId - b.stageId || a.stageAttemptId - b.stageAttemptId));
+          if (insight) insights.push(insight);
         }
-        const insight = shuffledJoinInsight(app, sql, join, values, [...stages.values()],
-          [...cost.values()].sort((a, b) => a.stageId - b.stageId || a.stageAttemptId - b.stageAttemptId));
-        if (insight) insights.push(insight);
+        const seen = new Set<number>();
+        for (const exchange of nodes.filter((node) => node.nodeName === 'BroadcastExchange')) {
+          const size = metricOf(exchange, 'data size', 'data size (bytes)');
+          if (!size || seen.has(size.accumulatorId)) continue;
+          seen.add(size.accumulatorId);
+          const insight = largeBroadcastInsight(app, sql, exchange, values, windows.get(sql.executionId));
+          if (insight) insights.push(insight);
+        }
       }
-      const seen = new Set<number>();
-      for (const exchange of nodes.filter((node) => node.nodeName === 'BroadcastExchange')) {
-        const size = metricOf(exchange, 'data size', 'data size (bytes)');
-        if (!size || seen.has(size.accumulatorId)) continue;
-        seen.add(size.accumulatorId);
-        const insight = largeBroadcastInsight(app, sql, exchange, values, windows.get(sql.executionId));
-        if (insight) insights.push(insight);
-      }
-    }
+    });
     return insights;
   },
 };

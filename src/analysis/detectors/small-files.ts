@@ -4,7 +4,9 @@ import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../sta
 import { formatBytes, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
-import { loadMetricValues, loadSqlPlans, metricOf, metricValue, planNodes, stagesReporting, type PlanNode, type SqlPlan } from '../sql-plans.js';
+import {
+  forEachSqlPlanBatch, loadMetricValues, metricOf, metricValue, planNodes, stagesReporting, type MetricValues, type PlanNode, type SqlPlan,
+} from '../sql-plans.js';
 import { MiB as MB } from '../../model/units.js';
 
 /** spark.sql.files.openCostInBytes: Spark counts opening a file as costing as much as reading 4 MB of it. */
@@ -50,49 +52,54 @@ export const smallFilesDetector: Detector = {
   sparkDocsRef: READ_DOCS,
   async detect(context) {
     const { app, query } = context;
-    const plans = await loadSqlPlans(query);
-    const relevant = plans
-      .map((sql) => ({
-        sql,
-        nodes: planNodes(sql.plan).filter((node) => metricOf(node, 'number of files read', 'number of files', 'number of written files') !== null),
-      }))
-      .filter(({ nodes }) => nodes.length > 0);
-    if (relevant.length === 0) return [];
-    const values = await loadMetricValues(query);
     const openCost = byteSizeProperty(app, 'spark.sql.files.openCostInBytes', DEFAULT_OPEN_COST_BYTES);
     const maxPartition = byteSizeProperty(app, 'spark.sql.files.maxPartitionBytes', DEFAULT_MAX_PARTITION_BYTES);
-    const facts = await stageFacts(context);
-    const loads = new Map(facts.filter((f) => f.status !== 'SKIPPED').map((f) => [stageKey(f.stageId, f.stageAttemptId), f]));
-    // One look-up for every scan's and write's stages, however many queries the application ran.
-    const reporting = await stagesReporting(query, relevant.flatMap(({ nodes }) =>
-      nodes.flatMap((node) => node.metrics.map((metric) => metric.accumulatorId))));
+    // Read only once some plan scans or writes files.
+    let measured: { values: MetricValues; loads: Map<string, StageFacts> } | null = null;
     const insights: InsightDraft[] = [];
     const seen = new Set<number>();
-    for (const { sql, nodes } of relevant) {
-      for (const node of nodes) {
-        const counter = metricOf(node, 'number of files read', 'number of files', 'number of written files')!;
-        if (seen.has(counter.accumulatorId)) continue; // the same scan reused within a plan
-        seen.add(counter.accumulatorId);
-        const stages = new Map<string, StageFacts>();
-        for (const metric of node.metrics) {
-          for (const stage of reporting.get(metric.accumulatorId) ?? []) {
-            const load = loads.get(stageKey(stage.stageId, stage.attemptId));
-            if (load) stages.set(stageKey(stage.stageId, stage.attemptId), load);
+    await forEachSqlPlanBatch(query, async (plans) => {
+      const relevant = plans
+        .map((sql) => ({
+          sql,
+          nodes: planNodes(sql.plan).filter((node) => metricOf(node, 'number of files read', 'number of files', 'number of written files') !== null),
+        }))
+        .filter(({ nodes }) => nodes.length > 0);
+      if (relevant.length === 0) return;
+      measured ??= {
+        values: await loadMetricValues(query),
+        loads: new Map((await stageFacts(context)).filter((f) => f.status !== 'SKIPPED').map((f) => [stageKey(f.stageId, f.stageAttemptId), f])),
+      };
+      const { values, loads } = measured;
+      // One look-up for every scan's and write's stages of the batch, however many queries it holds.
+      const reporting = await stagesReporting(query, relevant.flatMap(({ nodes }) =>
+        nodes.flatMap((node) => node.metrics.map((metric) => metric.accumulatorId))));
+      for (const { sql, nodes } of relevant) {
+        for (const node of nodes) {
+          const counter = metricOf(node, 'number of files read', 'number of files', 'number of written files')!;
+          if (seen.has(counter.accumulatorId)) continue; // the same scan reused within a plan
+          seen.add(counter.accumulatorId);
+          const stages = new Map<string, StageFacts>();
+          for (const metric of node.metrics) {
+            for (const stage of reporting.get(metric.accumulatorId) ?? []) {
+              const load = loads.get(stageKey(stage.stageId, stage.attemptId));
+              if (load) stages.set(stageKey(stage.stageId, stage.attemptId), load);
+            }
           }
-        }
-        // A write's metrics come from the driver; its stages are those of the execution's jobs.
-        const writing = metricOf(node, 'number of written files') !== null;
-        if (writing && stages.size === 0) {
-          for (const stageId of sql.stageIds) {
-            for (const [key, load] of loads) if (load.stageId === stageId) stages.set(key, load);
+          // A write's metrics come from the driver; its stages are those of the execution's jobs.
+          const writing = metricOf(node, 'number of written files') !== null;
+          if (writing && stages.size === 0) {
+            for (const stageId of sql.stageIds) {
+              for (const [key, load] of loads) if (load.stageId === stageId) stages.set(key, load);
+            }
           }
+          const insight = writing
+            ? writeInsight(app, sql, node, values, [...stages.values()], openCost)
+            : scanInsight(app, sql, node, values, [...stages.values()], openCost, maxPartition);
+          if (insight) insights.push(insight);
         }
-        const insight = writing
-          ? writeInsight(app, sql, node, values, [...stages.values()], openCost)
-          : scanInsight(app, sql, node, values, [...stages.values()], openCost, maxPartition);
-        if (insight) insights.push(insight);
       }
-    }
+    });
     return insights;
   },
 };

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDetectorContext, type DetectorContext } from '../../src/analysis/detector.js';
+import { forEachSqlPlanBatch, planNodes, type SqlPlan } from '../../src/analysis/sql-plans.js';
+import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { eventLogPath } from '../helpers/spark-events.js';
+
+/** The plan readers hold a batch of parsed plans at a time; together the batches are every plan, once, in order. */
+
+// A real application of nine SQL executions (UDFs over a DataFrame).
+const log = eventLogPath('vendors-and-workloads', 'workloads', 'udf_func_eventlog');
+let db: TempDatabase;
+let appKey: string;
+
+beforeAll(async () => {
+  db = await openTempDatabase();
+  const report = await ingestPaths(db.database, [log]);
+  expect(report.failures).toEqual([]);
+  appKey = report.applications[0]!.appKey;
+}, 60_000);
+afterAll(() => db?.dispose());
+
+async function batchesOf(size: number): Promise<SqlPlan[][]> {
+  return db.database.withConnection(async (connection) => {
+    const { query }: DetectorContext = await createDetectorContext(connection, appKey);
+    const batches: SqlPlan[][] = [];
+    await forEachSqlPlanBatch(query, async (plans) => void batches.push([...plans]), size);
+    return batches;
+  });
+}
+
+describe('forEachSqlPlanBatch', () => {
+  it('hands every final plan once, in execution order, never more than a batch at a time', async () => {
+    const [whole] = await batchesOf(1_000);
+    expect(whole!.length).toBeGreaterThanOrEqual(5);
+    expect(whole!.every((sql) => planNodes(sql.plan).length > 0)).toBe(true);
+    const ids = whole!.map((sql) => sql.executionId);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+
+    const inTwos = await batchesOf(2);
+    expect(inTwos.length).toBe(Math.ceil(whole!.length / 2));
+    expect(inTwos.every((batch) => batch.length <= 2)).toBe(true);
+    expect(inTwos.flat()).toEqual(whole);
+  });
+});
