@@ -29,6 +29,7 @@ import { withThreads } from '../store/database.js';
 import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import { handledEvents } from './event-names.js';
 import {
+  STORED_PROPERTY_KEYS,
   stagedEventColumns,
   jsonShapeSql,
   readJsonColumnsSql,
@@ -220,6 +221,32 @@ const vendorAccumulablesOnlySql = `CASE WHEN ${isVendorMetricNameSql('json')} AN
       || array_to_string(regexp_extract_all(substr(json, strpos(json, '"Task Info":')), '${vendorAccumulableRegex}'), ',')
       || ']}}'
   END`;
+
+/**
+ * Properties of a job start or stage submission from which the split keeps only {@link STORED_PROPERTY_KEYS}. Spark
+ * logs every setting the session changed there: a notebook's jobs on Databricks carry tens of KB each, and a streaming
+ * application starts thousands of jobs. 6,860 jobs with 20 KB of settings each held ~470 MB of split text (800-920 MB
+ * peak); an event whose properties are shorter is kept as written, as re-writing it would cost more than it saves.
+ */
+export const SLIM_PROPERTIES_BYTES = 8 * 1024;
+
+/** What a job start's or stage submission's stored properties are read as, for json_transform. */
+const STORED_PROPERTIES_SHAPE = `'${JSON.stringify(Object.fromEntries(STORED_PROPERTY_KEYS.map((key) => [key, 'VARCHAR'])))}'`;
+
+/**
+ * SQL for the line `json` with only the stored properties of a job start or stage submission whose properties (the
+ * last key Spark writes) run past {@link SLIM_PROPERTIES_BYTES}; any other line as it is. A line that may hold a number
+ * past 64 bits keeps its text, to be refused by what it says, and so does one that is not JSON, to be named.
+ */
+export function slimPropertiesSql(json: string): string {
+  const propertiesAt = `strpos(${json}, ',"Properties":{')`;
+  return `CASE WHEN (starts_with(${json}, '${SPARK_LINE_HEAD}SparkListenerJobStart"') OR starts_with(${json}, '${SPARK_LINE_HEAD}SparkListenerStageSubmitted"'))
+      AND ${propertiesAt} > 0 AND strlen(${json}) - ${propertiesAt} > ${SLIM_PROPERTIES_BYTES}
+      AND NOT regexp_matches(${json}, ${MAY_HOLD_NUMBER_PAST_64_BITS_SQL})
+    THEN coalesce(TRY(json_merge_patch(json_merge_patch(${json}, '{"Properties":null}'),
+      json_object('Properties', json_transform(${json}->'Properties', ${STORED_PROPERTIES_SHAPE}))))::VARCHAR, ${json})
+    ELSE ${json} END`;
+}
 
 /** A column map as the column list of a CREATE TABLE. */
 function columnsDdl(columns: Readonly<Record<string, string>>): string {
@@ -469,8 +496,9 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
             SELECT line, task_kind, json, file, rewritten, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
               ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of, unread FROM (
               SELECT line, task_kind, file, rewritten, unread,
-                CASE WHEN task_kind IS NULL OR (task_kind = 'end' AND ${mayHoldUserAccumulablesSql})
-                THEN json WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
+                CASE WHEN task_kind IS NULL THEN ${slimPropertiesSql('json')}
+                WHEN task_kind = 'end' AND ${mayHoldUserAccumulablesSql} THEN json
+                WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
               FROM (SELECT line, json, file, rewritten, unread,
                       CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
                     FROM ${sparkWrittenLinesSql(lines)})
