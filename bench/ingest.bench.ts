@@ -15,6 +15,7 @@ import {
   makeBenchLog,
   makeEventHeavyBenchLog,
   makeFailingBenchLog,
+  makeSettingsHeavyBenchLog,
   makePlanHeavyBenchLog,
   makeStreamingBenchLog,
   makeWideBenchLog,
@@ -120,6 +121,14 @@ async function main(): Promise<void> {
           ),
         ],
         [
+          'settings-heavy log (not in the acceptance)',
+          await makeSettingsHeavyBenchLog(
+            resolve(`data/bench/nds_q72_events_${EVENT_HEAVY.copies}x_tasks_1in${EVENT_HEAVY.taskEventsKept}.json`),
+            resolve(`data/bench/nds_q72_events_${EVENT_HEAVY.copies}x_settings_${SETTINGS_HEAVY.settingsPerEvent}.json`),
+            SETTINGS_HEAVY,
+          ),
+        ],
+        [
           'failing-job log (not in the acceptance)',
           await makeFailingBenchLog(benchLog, resolve(`data/bench/nds_q72_x${MIN_BYTES / (1024 * 1024)}MB_failed_1in${FAILING.every}.json`), FAILING),
         ],
@@ -153,6 +162,11 @@ const PLAN_HEAVY = { copiesPerUpdate: 25, planUpdateBytes: 512 * 1024 };
  * SQL events of ~88 MB, 111 MB of task ends): a long streaming or scheduled application of many small queries.
  */
 const EVENT_HEAVY = { copies: 140, taskEventsKept: 50 };
+/**
+ * The settings-heavy log: the event-heavy log with 200 session settings (~20 KB) in each job start's and stage
+ * submission's properties (~610 MB): a streaming or notebook application on Databricks.
+ */
+const SETTINGS_HEAVY = { settingsPerEvent: 200 };
 /** The failing-job log: the bench log with one task end in ten failed with a ~20 KB exception (~560 MB). */
 const FAILING = { every: 10, frames: 60 };
 /**

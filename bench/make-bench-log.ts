@@ -290,6 +290,26 @@ export function makeFailingBenchLog(basePath: string, target: string, options: F
   });
 }
 
+/** How many of its session's settings each job start and stage submission of the settings-heavy log carries. */
+export interface SettingsHeavyLogOptions {
+  settingsPerEvent: number;
+}
+
+/**
+ * Writes `target`: `basePath` with `settingsPerEvent` session settings (~100 bytes each) in the properties of each job
+ * start and stage submission, as a notebook's jobs carry every setting its session changed (tens of KB on Databricks).
+ * Reuses an existing target.
+ */
+export function makeSettingsHeavyBenchLog(basePath: string, target: string, options: SettingsHeavyLogOptions): Promise<string> {
+  const settings = Object.fromEntries(Array.from({ length: options.settingsPerEvent }, (_, i) =>
+    [`spark.databricks.session.setting${String(i).padStart(4, '0')}`, `value-${i}-${'x'.repeat(48)}`]));
+  return rewriteLog(basePath, target, (text, event) => {
+    if (event.Event !== 'SparkListenerJobStart' && event.Event !== 'SparkListenerStageSubmitted') return [text];
+    const properties = event.Properties !== null && typeof event.Properties === 'object' && !Array.isArray(event.Properties) ? event.Properties : {};
+    return [JSON.stringify({ ...event, Properties: { ...settings, ...properties } })];
+  });
+}
+
 /** How the streaming log adds events the store does not read: block updates per task end, progress reports per job. */
 export interface StreamingLogOptions {
   blockUpdatesPerTask: number;
