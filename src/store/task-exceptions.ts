@@ -54,7 +54,7 @@ export const exceptionSummaryType = 'STRUCT(className VARCHAR, memoryCause VARCH
  */
 export function exceptionSummarySql(fields: ExceptionFields): string {
   const message = exceptionMessageSql(fields);
-  const text = `coalesce(${fields.className}, '') || ' ' || coalesce(${fields.description}, '') || '  ' || coalesce(${message}, '')`;
+  const text = `concat_ws(' ', ${fields.className}, ${fields.description}, ${message})`;
   return `{'className': ${fields.className}, 'memoryCause': ${memoryCauseSql(text)},
     'messageStart': left(${message}, ${EXCEPTION_MESSAGE_START_CHARS})}::${exceptionSummaryType}`;
 }
