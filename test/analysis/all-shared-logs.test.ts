@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsNewerThan } from '../../src/analysis/spark-settings.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { insightsByApp, type InsightRecord } from '../../src/store/insights-store.js';
+import { EXCEPTION_MESSAGE_START_CHARS } from '../../src/store/task-exceptions.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import {
@@ -41,6 +42,17 @@ describe('insights on every shared log', () => {
     for (const row of rows) durations.set(row.appKey, row.duration);
   }, 480_000);
   afterAll(() => db.dispose());
+
+  it("classifies every exception from a summary that agrees with the message History Server shows for it", async () => {
+    // The failure detectors read the summary written with the task, not the trace: it must say what the trace says.
+    const [row] = (await db.database.query(`
+      SELECT count(*)::INTEGER AS exceptions,
+        count(*) FILTER (WHERE exception.className IS DISTINCT FROM (endReasonDetail->>'Class Name')
+          OR exception.messageStart IS DISTINCT FROM left(errorMessage, ${EXCEPTION_MESSAGE_START_CHARS}))::INTEGER AS mismatched
+      FROM v_tasks WHERE endReason = 'ExceptionFailure'`)) as Array<{ exceptions: number; mismatched: number }>;
+    expect(row!.exceptions).toBeGreaterThan(0);
+    expect(row!.mismatched).toBe(0);
+  });
 
   it('never promises a speed-up', () => {
     expect(promisedSpeedUps(insights)).toEqual([]);
