@@ -7,7 +7,7 @@
 
 import { INSIGHT_COLUMNS } from '../model/insight.js';
 import { executorMetricsType } from '../parse/event-schema.js';
-import { exceptionSummarySql, exceptionSummaryType, storedExceptionFields } from './task-exceptions.js';
+import { exceptionSummaryType } from './task-exceptions.js';
 
 /**
  * Bumped whenever a table's layout changes. A file of an older version is brought up to date by the steps of
@@ -25,9 +25,10 @@ export const schemaMigrations: Readonly<Record<number, string>> = {
   // times stages.
   5: ['name', 'parentIds', 'details', 'rddInfo', 'resourceProfileId'].map((column) => `ALTER TABLE job_stages DROP COLUMN ${column};`).join('\n'),
   // The failure detectors read each exception's trace to classify it: thousands of 20 KB traces took a failing job's
-  // ingest from ~300 to ~530 MB. The classification is now written with the task, and filled here for stored ones.
-  6: `ALTER TABLE tasks ADD COLUMN exception ${exceptionSummaryType};
-      UPDATE tasks SET exception = ${exceptionSummarySql(storedExceptionFields)} WHERE endReason = 'ExceptionFailure';`,
+  // ingest from ~300 to ~530 MB. The classification is now written with the task. Stored tasks keep none (filling it
+  // would read every stored trace, and hold every new value, in the one transaction a migration is): the detectors
+  // summarize those as they read them.
+  6: `ALTER TABLE tasks ADD COLUMN exception ${exceptionSummaryType};`,
 };
 
 /** Names of the per-task metric columns (History Server's StageData names), in table order. */

@@ -7,6 +7,7 @@ import {
   floorEvidence, percent, seconds, shorten, type Category,
 } from './causes.js';
 import { lostTaskClaims, retryTailCtes, tailColumns } from './wall-clock.js';
+import { exceptionSummarySql, storedExceptionFields } from '../../../store/task-exceptions.js';
 
 /** Failed or killed task attempts of one cause. */
 export interface TaskFailureGroup {
@@ -22,17 +23,27 @@ export interface TaskFailureGroup {
   killReasons: Array<{ reason: string; attempts: bigint }>;
 }
 
+/** What the failure groups read of a task, besides its end reason's text or summary. */
+const EXCEPTION_TASK_COLUMNS = 'stageId, stageAttemptId, executorId, "index", launchTime, finishTime, duration, endReason, outcome';
+
 /** Failed and killed task attempts grouped by cause, with their task time. */
 export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Promise<TaskFailureGroup[]> {
   return query<TaskFailureGroup>(`
     -- An exception is read from the summary written with its task, never from its trace (often tens of KB: 9,500
-    -- failed tasks with 20 KB traces took ~230 MB to read); other reasons are short. Each filter on endReason is one
-    -- DuckDB applies while it scans, so neither branch reads the other's text, nor successful tasks' details.
-    WITH raw AS (
+    -- failed tasks with 20 KB traces took ~230 MB to read); other reasons are short. Each filter on endReason, and on
+    -- whether the summary is there, is one DuckDB applies while it scans, so no branch reads another's text, nor
+    -- successful tasks' details. Tasks stored before the summary existed (schema 6) are summarized here, as read.
+    WITH exceptions AS (
+      SELECT ${EXCEPTION_TASK_COLUMNS}, exception FROM app_tasks($appKey)
+      WHERE appKey = $appKey AND endReason = 'ExceptionFailure' AND exception IS NOT NULL AND outcome IN ('failed', 'killed')
+      UNION ALL
+      SELECT ${EXCEPTION_TASK_COLUMNS}, ${exceptionSummarySql(storedExceptionFields)} FROM app_tasks($appKey)
+      WHERE appKey = $appKey AND endReason = 'ExceptionFailure' AND exception IS NULL AND outcome IN ('failed', 'killed')
+    ), raw AS (
       SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, coalesce(duration, 0)::DOUBLE AS duration,
         endReason, outcome, exception.className AS className, endReason AS killReason, ${categorySql} AS category,
         left(exception.messageStart, ${MAX_MESSAGE_CHARS * 2}) AS errorSample
-      FROM app_tasks($appKey) WHERE appKey = $appKey AND endReason = 'ExceptionFailure' AND outcome IN ('failed', 'killed')
+      FROM exceptions
       UNION ALL
       SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, coalesce(duration, 0)::DOUBLE AS duration,
         endReason, outcome, NULL AS className, coalesce(endReasonDetail->>'Kill Reason', endReason) AS killReason,
