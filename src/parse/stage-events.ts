@@ -105,9 +105,14 @@ function sqlString(value: string): string {
 /** How every line Spark writes starts: "Event" first, its value a string. */
 const SPARK_LINE_HEAD = '{"Event":"';
 
+/** How Spark writes the head of a line of the event `name`. */
+function eventLinePrefix(name: string): string {
+  return `${SPARK_LINE_HEAD}${name}"`;
+}
+
 /** How Spark writes the head of a task start or end line. */
 function taskLinePrefix(kind: 'Start' | 'End'): string {
-  return `${SPARK_LINE_HEAD}SparkListenerTask${kind}"`;
+  return eventLinePrefix(`SparkListenerTask${kind}`);
 }
 
 /**
@@ -240,7 +245,7 @@ const STORED_PROPERTIES_SHAPE = `'${JSON.stringify(Object.fromEntries(STORED_PRO
  */
 export function slimPropertiesSql(json: string): string {
   const propertiesAt = `strpos(${json}, ',"Properties":{')`;
-  return `CASE WHEN (starts_with(${json}, '${SPARK_LINE_HEAD}SparkListenerJobStart"') OR starts_with(${json}, '${SPARK_LINE_HEAD}SparkListenerStageSubmitted"'))
+  return `CASE WHEN (starts_with(${json}, '${eventLinePrefix('SparkListenerJobStart')}') OR starts_with(${json}, '${eventLinePrefix('SparkListenerStageSubmitted')}'))
       AND ${propertiesAt} > 0 AND strlen(${json}) - ${propertiesAt} > ${SLIM_PROPERTIES_BYTES}
       AND NOT regexp_matches(${json}, ${MAY_HOLD_NUMBER_PAST_64_BITS_SQL})
     THEN coalesce(TRY(json_merge_patch(json_merge_patch(${json}, '{"Properties":null}'),

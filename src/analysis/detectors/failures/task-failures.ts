@@ -23,8 +23,8 @@ export interface TaskFailureGroup {
   killReasons: Array<{ reason: string; attempts: bigint }>;
 }
 
-/** What the failure groups read of a task, besides its end reason's text or summary. */
-const EXCEPTION_TASK_COLUMNS = 'stageId, stageAttemptId, executorId, "index", launchTime, finishTime, duration, endReason, outcome';
+/** What the failure groups read of a failed task, besides its end reason's text or summary. */
+const FAILED_TASK_COLUMNS = 'stageId, stageAttemptId, executorId, "index", launchTime, finishTime, duration, endReason, outcome';
 
 /** Failed and killed task attempts grouped by cause, with their task time. */
 export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Promise<TaskFailureGroup[]> {
@@ -34,24 +34,24 @@ export function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Pr
     -- whether the summary is there, is one DuckDB applies while it scans, so no branch reads another's text, nor
     -- successful tasks' details. Tasks stored before the summary existed (schema 6) are summarized here, as read.
     WITH exceptions AS (
-      SELECT ${EXCEPTION_TASK_COLUMNS}, exception FROM app_tasks($appKey)
+      SELECT ${FAILED_TASK_COLUMNS}, exception FROM app_tasks($appKey)
       WHERE appKey = $appKey AND endReason = 'ExceptionFailure' AND exception IS NOT NULL AND outcome IN ('failed', 'killed')
       UNION ALL
-      SELECT ${EXCEPTION_TASK_COLUMNS}, ${exceptionSummarySql(storedExceptionFields)} FROM app_tasks($appKey)
+      SELECT ${FAILED_TASK_COLUMNS}, ${exceptionSummarySql(storedExceptionFields)} FROM app_tasks($appKey)
       WHERE appKey = $appKey AND endReason = 'ExceptionFailure' AND exception IS NULL AND outcome IN ('failed', 'killed')
     ), raw AS (
-      SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, coalesce(duration, 0)::DOUBLE AS duration,
-        endReason, outcome, exception.className AS className, endReason AS killReason, ${categorySql} AS category,
+      SELECT ${FAILED_TASK_COLUMNS}, exception.className AS className, endReason AS killReason, ${categorySql} AS category,
         left(exception.messageStart, ${MAX_MESSAGE_CHARS * 2}) AS errorSample
       FROM exceptions
       UNION ALL
-      SELECT stageId, stageAttemptId, executorId, "index", launchTime, finishTime, coalesce(duration, 0)::DOUBLE AS duration,
-        endReason, outcome, NULL AS className, coalesce(endReasonDetail->>'Kill Reason', endReason) AS killReason,
+      SELECT ${FAILED_TASK_COLUMNS}, NULL AS className, coalesce(endReasonDetail->>'Kill Reason', endReason) AS killReason,
         ${categorySql} AS category, left(errorMessage, ${MAX_MESSAGE_CHARS * 2}) AS errorSample
       FROM app_tasks($appKey)
       WHERE appKey = $appKey AND coalesce(endReason, '') NOT IN ('Success', 'ExceptionFailure') AND outcome IN ('failed', 'killed')
     ), t AS (
-      SELECT *, CASE category WHEN 'exception' THEN className WHEN 'other' THEN endReason END AS detail FROM raw
+      SELECT * REPLACE (coalesce(duration, 0)::DOUBLE AS duration),
+        CASE category WHEN 'exception' THEN className WHEN 'other' THEN endReason END AS detail
+      FROM raw
     ), failed AS (
       SELECT category, detail, stageId, stageAttemptId, "index", launchTime, finishTime FROM t WHERE outcome = 'failed'
     ), ${retryTailCtes(['category', 'detail'])}, by_stage AS (
