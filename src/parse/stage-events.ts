@@ -1,7 +1,7 @@
 import { BIGINT, BLOB, blobValue, BOOLEAN, LIST, listValue, VARCHAR, type DuckDBBlobVector, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { DuckDbInput } from '../eventlog/discover.js';
 import { join } from 'node:path';
-import { rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { findBlankLines, longLinesStartingWith, type DecodedFile, type OtherLines } from '../eventlog/line-scanner.js';
 import { PieceWriter, type Piece } from '../eventlog/pieces.js';
 import { parsePlanTree } from '../model/plan-tree.js';
@@ -69,7 +69,11 @@ export interface StagingPlan {
   blankLines?: ReadonlyMap<number, readonly number[]>;
 }
 
-/** Temp table (per connection): every event except task starts and ends, in the staged shape (see event-schema). */
+/**
+ * Temp table (per connection): every event except task starts and ends, in the staged shape (see event-schema), with
+ * `seq`, its place in the log across parts. For a log of many events it is a temp view over the Parquet files the
+ * events were parsed into instead (see {@link StagedEventFiles}).
+ */
 export const STAGED_EVENTS = 'staged_events';
 /** Temp table (per connection): how many task start and end lines each part has (told apart by prefix). */
 export const STAGED_TASK_COUNTS = 'staged_task_counts';
@@ -453,10 +457,11 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
   await dropStagedTables(connection);
   await connection.run(`
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
-    CREATE TEMP TABLE ${STAGED_EVENTS} (part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)}, planText BIGINT);
+    CREATE TEMP TABLE ${STAGED_EVENTS} (${stagedEventsDdl});
     CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});
     CREATE TEMP TABLE ${STAGED_UNREAD_EVENTS} (part INTEGER, kind VARCHAR, n BIGINT);`);
   const parts = [...plan.parts];
+  const eventFiles = options.scratchDir === undefined ? null : new StagedEventFiles(connection, join(options.scratchDir, 'staged-events'));
   for (const index of plan.parts.keys()) {
     // The fast split leaves no row for a task line it does not keep: a row each, nearly all NULL, they held ~100 MB of a
     // 1.3 GB log's split, growing with the log. They are counted apart, before the split, by a read of the same lines
@@ -570,7 +575,10 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       // A spilled file goes whatever happens (a malformed line sends the log down the slow path, which reads no file).
       try {
         const lines = await settleLines(connection, slimmed, spillTo);
-        await parseLines(connection, index, lines, options.supersededPlanTree);
+        // A part whose lines are spilled has its events spilled too: held in memory, the parsed events of a log of
+        // thousands of jobs, stages and queries (~140 MB of the event-heavy bench log's) sat under every insert that
+        // read them.
+        await parseLines(connection, index, lines, options.supersededPlanTree, spillTo === null ? null : eventFiles);
       } finally {
         if (spillTo !== null) await rm(spillTo, { force: true });
       }
@@ -582,7 +590,70 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       throw lineErrorOf(error) ?? error;
     }
   }
+  await eventFiles?.settle();
   return { ...plan, parts };
+}
+
+/** The staged events' columns, in order (`seq`: see {@link STAGED_EVENTS}). */
+const stagedEventsDdl = `part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)}, planText BIGINT, seq BIGINT`;
+
+/** An event's place in the log across parts, from its part and its place `r` among the part's lines. */
+const seqSql = (index: number, r: string): string => `(${index}::BIGINT << 32) + ${r}`;
+
+/** Directories of Parquet files that the staged events of a connection are read from (see {@link StagedEventFiles}). */
+const stagedEventDirectories = new WeakMap<DuckDBConnection, string>();
+
+/**
+ * Parquet files that the staged events of spilled parts are written to, a file per batch, as they are parsed. Once
+ * every part is staged ({@link settle}), {@link STAGED_EVENTS} becomes a view over them (with the rows of parts kept in
+ * memory written out too), so each insert streams the columns it reads instead of all events being held at once.
+ */
+class StagedEventFiles {
+  private files = 0;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly directory: string,
+  ) {}
+
+  /** Writes the rows `select` yields (in the staged events' columns) to the next file. */
+  async write(select: string, values?: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>): Promise<void> {
+    if (this.files === 0) {
+      await mkdir(this.directory, { recursive: true });
+      stagedEventDirectories.set(this.connection, this.directory);
+    }
+    const file = join(this.directory, `${String(this.files).padStart(6, '0')}.parquet`);
+    this.files += 1;
+    await this.connection.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet)`, values, types);
+  }
+
+  /** Makes {@link STAGED_EVENTS} the view over the files, when any was written; typed as the table is. */
+  async settle(): Promise<void> {
+    if (this.files === 0) return;
+    const [kept] = (await this.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${STAGED_EVENTS}`)).getRowObjectsJS();
+    if (Number(kept!.n) > 0) await this.write(`FROM ${STAGED_EVENTS} ORDER BY seq`);
+    await this.connection.run(`DROP TABLE ${STAGED_EVENTS}`);
+    await this.connection.run(`CREATE TEMP VIEW ${STAGED_EVENTS} AS SELECT ${stagedEventViewColumns}
+      FROM read_parquet(${sqlString(join(this.directory, '*.parquet'))})`);
+  }
+}
+
+/** The view's columns: each file's column cast to the table's type, so readers see the same types either way. */
+const stagedEventViewColumns = Object.entries({ part: 'INTEGER', line: 'BIGINT', kind: 'VARCHAR', ...stagedEventColumns, planText: 'BIGINT', seq: 'BIGINT' })
+  .map(([name, type]) => `"${name}"::${type.replace(/\s+/g, ' ')} AS "${name}"`)
+  .join(', ');
+
+/** Drops the staged events, a table or a view over files (which are removed). */
+export async function dropStagedEvents(connection: DuckDBConnection): Promise<void> {
+  const [view] = (
+    await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE temporary AND view_name = '${STAGED_EVENTS}'`)
+  ).getRowObjectsJS();
+  await connection.run(Number(view!.n) > 0 ? `DROP VIEW ${STAGED_EVENTS}` : `DROP TABLE IF EXISTS ${STAGED_EVENTS}`);
+  const directory = stagedEventDirectories.get(connection);
+  if (directory !== undefined) {
+    stagedEventDirectories.delete(connection);
+    await rm(directory, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -595,6 +666,7 @@ async function parseLines(
   index: number,
   lines: string,
   reshape: ((tree: unknown) => unknown) | undefined,
+  eventFiles: StagedEventFiles | null,
 ): Promise<void> {
   await refuseNumbersPast64Bits(connection, lines);
   const shape = jsonShapeSql(stagedEventColumns);
@@ -618,8 +690,13 @@ async function parseLines(
       WHERE raw_event IS NULL OR raw_event NOT IN ${TASK_KINDS}`;
     const values = { first, last, rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) };
     const types = { first: BIGINT, last: BIGINT, rowids: LIST(BIGINT), trees: LIST(VARCHAR) };
+    const stage = async (select: string): Promise<void> => {
+      if (eventFiles === null) await connection.run(`INSERT INTO ${STAGED_EVENTS} ${select}`, values, types);
+      else await eventFiles.write(select, values, types);
+    };
     if (!longTexts) {
-      await connection.run(`INSERT INTO ${STAGED_EVENTS} SELECT ${index}, line, kind, unnest(event), restored_text FROM (${events}) ORDER BY r`, values, types);
+      await stage(`SELECT ${index} AS part, line, kind, unnest(event), restored_text AS planText, ${seqSql(index, 'r')} AS seq
+        FROM (${events}) ORDER BY r`);
       continue;
     }
     // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id. It is
@@ -636,13 +713,11 @@ async function parseLines(
       { first: BIGINT, last: BIGINT },
     );
     await writePlanTexts(connection, 'staged_batch_texts', 'text');
-    await connection.run(
-      `INSERT INTO ${STAGED_EVENTS} SELECT ${index}, e.line, e.kind,
+    await stage(
+      `SELECT ${index} AS part, e.line, e.kind,
          unnest(CASE WHEN t.planText IS NULL THEN e.event ELSE struct_update(e.event, physicalPlanDescription := NULL::VARCHAR) END),
-         coalesce(t.planText, e.restored_text)
+         coalesce(t.planText, e.restored_text) AS planText, ${seqSql(index, 'e.r')} AS seq
        FROM (${events}) e LEFT JOIN staged_batch_texts t ON t.r = e.r ORDER BY e.r`,
-      values,
-      types,
     );
     await connection.run('DROP TABLE staged_batch_texts');
   }
@@ -1240,7 +1315,8 @@ async function stagedLineBatches(
  * kept from one log to the next.
  */
 export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
-  await connection.run(`DROP TABLE IF EXISTS ${STAGED_EVENTS}; DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
+  await dropStagedEvents(connection);
+  await connection.run(`DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
     DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS ${STAGED_UNREAD_EVENTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
     DROP TABLE IF EXISTS staged_lines_slim;
     DROP TABLE IF EXISTS task_line_kinds; DROP TABLE IF EXISTS staged_batch_texts;`);

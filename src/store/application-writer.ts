@@ -3,6 +3,7 @@ import {
   STAGED_EVENTS,
   STAGED_TASK_ACCUMULABLES,
   countTaskEvents,
+  dropStagedEvents,
   numberedPlan,
   taskEventsSql,
   type StagingPlan,
@@ -34,8 +35,8 @@ export interface ApplicationIdentity {
 const staged = STAGED_EVENTS;
 /** A task metric: 0 when its sub-object is absent (older Spark), NULL when the task has no metrics at all. */
 const coalesce0 = (expression: string): string => `CASE WHEN m IS NOT NULL THEN coalesce(${expression}, 0) END`;
-/** Order of events in the log, across parts: staged rows are inserted in file order. */
-const logOrder = 'rowid';
+/** Order of events in the log, across parts (see STAGED_EVENTS). */
+const logOrder = 'seq';
 
 /** Spark's task metrics, flattened under History Server's StageData names (absent sub-objects read as 0). */
 const taskMetricsSelect = `
@@ -146,7 +147,7 @@ const insertStatements: Record<string, string> = {
     INSERT INTO stages
     WITH runs AS (
       SELECT "Stage Info"."Stage ID" AS stageId, coalesce("Stage Info"."Stage Attempt ID", 0) AS attemptId, kind,
-        rowid AS seq
+        seq
       FROM ${staged}
       WHERE kind IN ('SparkListenerStageSubmitted', 'SparkListenerStageCompleted')
         AND "Stage Info"."Stage ID" IS NOT NULL
@@ -161,12 +162,12 @@ const insertStatements: Record<string, string> = {
       FROM runs GROUP BY ALL
     ), attempts AS (
       SELECT c.stageId, c.attemptId, c.completed, i."Stage Info" AS si, pr.Properties AS p
-      FROM chosen c JOIN ${staged} i ON i.rowid = c.infoSeq JOIN ${staged} pr ON pr.rowid = c.propertiesSeq
+      FROM chosen c JOIN ${staged} i ON i.seq = c.infoSeq JOIN ${staged} pr ON pr.seq = c.propertiesSeq
     ), planned AS (
       -- Only stages that never ran are kept from the plans, so only theirs are held while the last plan is found.
       SELECT si."Stage ID" AS stageId, coalesce(si."Stage Attempt ID", 0) AS attemptId,
         arg_max(si, seq) AS si, arg_max("Job ID", seq) AS jobId
-      FROM (SELECT unnest("Stage Infos") AS si, "Job ID", rowid AS seq FROM ${staged}
+      FROM (SELECT unnest("Stage Infos") AS si, "Job ID", seq FROM ${staged}
             WHERE kind = 'SparkListenerJobStart') j
       WHERE j.si."Stage ID" IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM chosen a WHERE a.stageId = j.si."Stage ID" AND a.attemptId = coalesce(j.si."Stage Attempt ID", 0))
@@ -229,7 +230,7 @@ const insertStatements: Record<string, string> = {
   // event names misses; both spellings are read here.
   executor_exclusions: `
     INSERT INTO executor_exclusions
-    SELECT $appKey, rowid,
+    SELECT $appKey, seq,
       CASE kind
         WHEN 'SparkListenerExecutorExcluded' THEN 'executorExcluded'
         WHEN 'SparkListenerExecutorUnexcluded' THEN 'executorUnexcluded'
@@ -273,11 +274,11 @@ const insertStatements: Record<string, string> = {
   // description: it is the one shown, as in History Server, and on Databricks logs each one is megabytes.
   sql_plan_updates: `
     INSERT INTO sql_plan_updates
-    SELECT $appKey, u.executionId, u.rowid, CASE WHEN u.rowid = l.lastDescribed THEN u.physicalPlanDescription END,
-      CASE WHEN u.rowid = l.lastDescribed THEN u.planText END, u.sparkPlanInfo
+    SELECT $appKey, u.executionId, u.seq, CASE WHEN u.seq = l.lastDescribed THEN u.physicalPlanDescription END,
+      CASE WHEN u.seq = l.lastDescribed THEN u.planText END, u.sparkPlanInfo
     FROM ${staged} u
     LEFT JOIN (
-      SELECT executionId, max(rowid) AS lastDescribed FROM ${staged}
+      SELECT executionId, max(seq) AS lastDescribed FROM ${staged}
       WHERE kind = 'SparkListenerSQLAdaptiveExecutionUpdate' AND (physicalPlanDescription IS NOT NULL OR planText IS NOT NULL)
       GROUP BY ALL
     ) l USING (executionId)
@@ -285,7 +286,7 @@ const insertStatements: Record<string, string> = {
 
   sql_metric_updates: `
     INSERT INTO sql_metric_updates
-    SELECT $appKey, executionId, rowid,
+    SELECT $appKey, executionId, seq,
       CASE kind WHEN 'SparkListenerDriverAccumUpdates' THEN 'driverAccumUpdates' ELSE 'adaptiveMetrics' END,
       coalesce(accumUpdates, sqlPlanMetrics)
     FROM ${staged}
@@ -676,7 +677,7 @@ export async function writeApplication(
     const eachTable = !replacing && (await stagedEventCount(connection)) > (options.commitEachTableEvents ?? COMMIT_EACH_TABLE_EVENTS);
     const appNo = await writeEventRows(connection, app.appKey, () => (eachTable ? commitStep() : Promise.resolve()));
     await commitStep(async () => {
-      await connection.run(`DROP TABLE ${STAGED_EVENTS}`);
+      await dropStagedEvents(connection);
     });
     const { warnings, eventsRead, eventsSkipped } = await writeTaskRows(connection, app, appNo, plan, options);
     await refuseOutOfRangeIds(connection, app.appKey);

@@ -14,8 +14,8 @@ export function descriptionSql(alias: string): string {
 export async function stagedEventsAsJson(connection: DuckDBConnection): Promise<string[]> {
   const reader = await connection.runAndReadAll(
     `SELECT to_json(s)::VARCHAR AS row FROM (
-       SELECT e.* EXCLUDE (planText) REPLACE (${descriptionSql('e')} AS physicalPlanDescription)
-       FROM ${STAGED_EVENTS} e ORDER BY e.rowid) s`,
+       SELECT e.* EXCLUDE (planText, seq) REPLACE (${descriptionSql('e')} AS physicalPlanDescription)
+       FROM ${STAGED_EVENTS} e ORDER BY e.seq) s`,
   );
   return reader.getRowObjectsJS().map((row) => String(row.row));
 }

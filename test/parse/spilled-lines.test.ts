@@ -5,7 +5,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import type { DuckDbInput } from '../../src/eventlog/discover.js';
-import { stageEvents, STAGED_TASK_ACCUMULABLES, type StagingOptions } from '../../src/parse/stage-events.js';
+import { dropStagedTables, stageEvents, STAGED_EVENTS, STAGED_TASK_ACCUMULABLES, type StagingOptions } from '../../src/parse/stage-events.js';
+import { writeApplication, type ApplicationIdentity } from '../../src/store/application-writer.js';
+import { applicationTables } from '../../src/store/schema.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { stagedEventsAsJson } from '../helpers/plan-texts.js';
 import { sharedLogParts } from '../helpers/spark-events.js';
@@ -24,6 +26,13 @@ async function staged(connection: DuckDBConnection, parts: DuckDbInput[], option
   return [...(await stagedEventsAsJson(connection)), ...accumulables.getRowObjectsJS().map((row) => String(row.row))];
 }
 
+function identityOf(appKey: string): ApplicationIdentity {
+  return {
+    appKey, appId: appKey, attemptId: null, completed: true, lastUpdated: 0, sourceName: 'x', sourceLayout: 'single',
+    eventsRead: 0, eventsSkipped: 0, skippedEventTypes: {}, warnings: [],
+  };
+}
+
 describe('the lines a log is parsed from, spilled to a file when they are many', () => {
   let db: TempDatabase;
   let scratch: string;
@@ -35,6 +44,23 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
     db.dispose();
     rmSync(scratch, { recursive: true, force: true });
   });
+
+  /** Every row stored under `appKey`, by table, without the key, the number and the time it was stored. */
+  async function rowsOf(appKey: string): Promise<Record<string, string[]>> {
+    const rows: Record<string, string[]> = {};
+    for (const table of applicationTables.filter((name) => name !== 'applications')) {
+      await db.database.withConnection(async (connection) => {
+        const columns = (await connection.runAndReadAll(`SELECT column_name AS c FROM information_schema.columns
+            WHERE table_name = '${table}' AND column_name NOT IN ('appKey', 'appNo') ORDER BY ordinal_position`))
+          .getRowObjectsJS().map((row) => `"${String(row.c)}"`);
+        if (columns.length === 0) return; // application_numbers: the key and the number alone
+        const reader = await connection.runAndReadAll(`SELECT to_json(r)::VARCHAR AS row FROM (
+            SELECT ${columns.join(', ')} FROM ${table} WHERE appKey = $appKey) r ORDER BY 1`, { appKey });
+        rows[table] = reader.getRowObjectsJS().map((row) => String(row.row));
+      });
+    }
+    return rows;
+  }
 
   it('stage every shared log exactly as when they stay in memory, and leave no file behind', async () => {
     let compared = 0;
@@ -48,6 +74,33 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
       compared += 1;
     }
     expect(compared).toBeGreaterThanOrEqual(40);
+  });
+
+  it('store the same rows from events read from files as from memory, by turns on the ingest\'s write connection', async () => {
+    // The write connection keeps the statements it runs twice; the staged events it reads are a table for one log and
+    // a view over files for the next, so kept statements are bound to both by turns.
+    const written: string[] = [];
+    let logs = 0;
+    for await (const { source, parts, tempDir } of sharedLogParts(scratch)) {
+      if (logs === 8) break;
+      logs += 1;
+      await db.database.withWriteConnection(async (connection) => {
+        for (const spilledLinesBytes of [undefined, -1]) {
+          const appKey = `${source.name}-${spilledLinesBytes ?? 'kept'}`;
+          const plan = await stageEvents(connection, { parts }, { supersededPlanTree: reshape, scratchDir: tempDir, spilledLinesBytes });
+          await writeApplication(connection, identityOf(appKey), plan);
+          written.push(appKey);
+        }
+      });
+    }
+    expect(logs).toBe(8);
+    let stages = 0;
+    for (let i = 0; i < written.length; i += 2) {
+      const kept = await rowsOf(written[i]!);
+      stages += kept.app_stages!.length;
+      expect(await rowsOf(written[i + 1]!), written[i + 1]).toEqual(kept);
+    }
+    expect(stages).toBeGreaterThan(0);
   });
 
   it('stage a log whose many superseded plan updates are rewritten before the parse exactly as when kept in memory', async () => {
@@ -79,6 +132,11 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
       expect(descriptions).toHaveLength(60);
       expect(descriptions.slice(0, 59).every((description) => description === null)).toBe(true);
       expect(descriptions[59]).toMatch(/^plan 59\n/);
+      // The spilled part's events are read from files, not held as a table, until they are dropped with them.
+      const inMemory = await connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name = '${STAGED_EVENTS}'`);
+      expect(inMemory.getRows()).toEqual([]);
+      expect(readdirSync(join(tempDir, 'staged-events')).length).toBeGreaterThan(0);
+      await dropStagedTables(connection);
     });
     expect(readdirSync(tempDir)).toEqual([]);
   });

@@ -67,7 +67,7 @@ describe("a SQL execution's start whose plan description a later update replaces
         const starts = (
           await connection.runAndReadAll(
             `SELECT executionId, description, ${descriptionSql('e')} AS physicalPlanDescription, sparkPlanInfo::VARCHAR AS tree, time
-             FROM ${STAGED_EVENTS} e WHERE kind = 'SparkListenerSQLExecutionStart' ORDER BY rowid`,
+             FROM ${STAGED_EVENTS} e WHERE kind = 'SparkListenerSQLExecutionStart' ORDER BY seq`,
           )
         ).getRowObjectsJS();
         expect(starts.map((row) => [Number(row.executionId), row.description, (row.physicalPlanDescription as string | null)?.slice(0, 8) ?? null])).toEqual([
