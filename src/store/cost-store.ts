@@ -5,7 +5,7 @@ import type { AnalysisDatabase } from './database.js';
 /**
  * Per-application resource facts behind cost and waste: how long executors were held and with how many cores,
  * how much task time ran, how much of it failed. Computing them scans an application's tasks and executors, so
- * the ingest computes them once (precomputeApplication, in the transaction that stores the application) into
+ * the ingest computes them once (precomputeResourceFacts, in the transaction that stores the application) into
  * `app_resource_facts`, one row per application, replaced and deleted with it. Fleet questions over thousands
  * of runs read only this small table.
  */
@@ -83,10 +83,11 @@ SELECT s.appKey, greatest(0, coalesce(s.endTime - s.startTime, 0)), e.executors,
 FROM span s, e, p`;
 
 /**
- * Computes and stores one application's resource facts (part of precomputeApplication, inside the ingest
- * transaction, after the application's rows are written and its earlier facts deleted).
+ * Computes and stores one application's resource facts, replacing earlier ones: inside the ingest transaction, after
+ * its application row is written (they read its times; the rest of the precomputed answers do not, see precompute.ts).
  */
 export async function precomputeResourceFacts(connection: DuckDBConnection, appKey: string, appNo: number): Promise<void> {
+  await connection.run('DELETE FROM app_resource_facts WHERE appKey = $appKey', { appKey });
   await connection.run(computeFactsSql, { appKey, appNo, keys: appKeysParam(costPropertyKeys) });
 }
 

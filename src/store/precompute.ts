@@ -19,16 +19,16 @@ const stagePeaks = `{${executorMetricNames
   .join(', ')}}`;
 
 /**
- * Computes once what every dashboard reads of one application (History Server's stage, job and executor
- * aggregates, per-stage executor summaries and peaks, speculation summaries, application totals, task
- * quantiles and the resource facts behind cost) from its own rows, and stores it in the app_* tables. Call it
- * inside the transaction that writes the application, after all of its rows (the application row included)
- * are inserted, so readers see the application and its answers together. Earlier answers are replaced.
+ * Computes once what every dashboard reads of one application from its own event and task rows (History Server's
+ * stage, job and executor aggregates, per-stage executor summaries and peaks, speculation summaries, application
+ * totals and task quantiles), and stores it in the app_* tables. None of it reads the application row, so a new
+ * application's answers are committed before that row, which makes them visible with it (see writeApplication);
+ * the resource facts, which do read it, are {@link precomputeResourceFacts}. Earlier answers are replaced.
  */
-export async function precomputeApplication(connection: DuckDBConnection, appKey: string): Promise<void> {
+export async function precomputeFromRows(connection: DuckDBConnection, appKey: string): Promise<void> {
   const appNo = await applicationNumberOf(connection, appKey);
-  if (appNo === null) throw new Error(`precomputeApplication: ${appKey} has no application number; assign one before its tasks are written`);
-  for (const [table] of [...fromMacros, ['app_stage_peaks'], ['app_task_quantiles'], ['app_resource_facts']]) {
+  if (appNo === null) throw new Error(`precomputeFromRows: ${appKey} has no application number; assign one before its tasks are written`);
+  for (const [table] of [...fromMacros, ['app_stage_peaks'], ['app_task_quantiles']]) {
     await connection.run(`DELETE FROM ${table} WHERE appKey = $appKey`, { appKey });
   }
   for (const [table, macro] of fromMacros) {
@@ -42,5 +42,11 @@ export async function precomputeApplication(connection: DuckDBConnection, appKey
     { appKey },
   );
   await precomputeTaskQuantiles(connection, appKey, appNo);
-  await precomputeResourceFacts(connection, appKey, appNo);
+}
+
+/** Every precomputed answer of one application, for a write that stores it whole in one transaction (application row included). */
+export async function precomputeApplication(connection: DuckDBConnection, appKey: string): Promise<void> {
+  await precomputeFromRows(connection, appKey);
+  const appNo = await applicationNumberOf(connection, appKey);
+  await precomputeResourceFacts(connection, appKey, appNo!);
 }

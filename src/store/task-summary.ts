@@ -181,7 +181,7 @@ function taskSummaryParams(
 
 /**
  * Computes and stores the task quantiles of every stage attempt of one application at
- * {@link PRECOMPUTED_QUANTILES} (part of precomputeApplication, in the transaction that writes the application row).
+ * {@link PRECOMPUTED_QUANTILES} (part of precomputeFromRows, committed with a new application's rows before its application row).
  */
 export async function precomputeTaskQuantiles(connection: DuckDBConnection, appKey: string, appNo: number): Promise<void> {
   const counts = (
