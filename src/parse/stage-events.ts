@@ -571,14 +571,17 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
           DELETE FROM staged_lines WHERE unread IS NOT NULL`);
       }
       const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, options.supersededPlanTree) : null;
-      const spillTo = await spillFile(connection, options.scratchDir, options.spilledLinesBytes ?? SPILLED_LINES_BYTES, index);
+      const kept = await keptLines(connection);
+      const spillTo = options.scratchDir !== undefined && kept.bytes > (options.spilledLinesBytes ?? SPILLED_LINES_BYTES)
+        ? join(options.scratchDir, `part-${index}-lines.parquet`)
+        : null;
+      // Held in memory, the parsed events of a log of thousands of jobs, stages and queries (~140 MB of the event-heavy
+      // bench log's) sat under every insert that read them; each costs ~2 KB whatever its size (see event-schema).
+      const eventsToFiles = spillTo !== null || kept.lines > (options.spilledEventLines ?? SPILLED_EVENT_LINES);
       // A spilled file goes whatever happens (a malformed line sends the log down the slow path, which reads no file).
       try {
         const lines = await settleLines(connection, slimmed, spillTo);
-        // A part whose lines are spilled has its events spilled too: held in memory, the parsed events of a log of
-        // thousands of jobs, stages and queries (~140 MB of the event-heavy bench log's) sat under every insert that
-        // read them.
-        await parseLines(connection, index, lines, options.supersededPlanTree, spillTo === null ? null : eventFiles);
+        await parseLines(connection, index, lines, options.supersededPlanTree, eventsToFiles ? eventFiles : null);
       } finally {
         if (spillTo !== null) await rm(spillTo, { force: true });
       }
@@ -768,6 +771,8 @@ export interface StagingOptions {
   scratchDir?: string;
   /** Text of the lines to parse past which they are spilled to the scratch directory; default {@link SPILLED_LINES_BYTES}. */
   spilledLinesBytes?: number;
+  /** Lines to parse past which their events are written to the scratch directory; default {@link SPILLED_EVENT_LINES}. */
+  spilledEventLines?: number;
 }
 
 /**
@@ -1016,13 +1021,19 @@ const SPILLED_LINES_BYTES = 32 * 1024 * 1024;
 /** Lines per row group of the spilled lines: a batch (at most {@link STAGE_BATCH_ROWS}) reads little past its own. */
 const SPILLED_ROW_GROUP_LINES = 1024;
 
-/** Where part `index`'s lines are spilled, or null when they stay in memory (their text is at most `spillBytes`). */
-async function spillFile(connection: DuckDBConnection, scratchDir: string | undefined, spillBytes: number, index: number): Promise<string | null> {
-  if (scratchDir === undefined) return null;
+/**
+ * Lines of a part past which its parsed events are written to files (see {@link StagedEventFiles}) even when their
+ * text stays in memory: a staged event costs ~2 KB however short its line, so a log of 20,000 executors added and
+ * removed (16 MB) staged ~160 MB.
+ */
+const SPILLED_EVENT_LINES = 16_384;
+
+/** The text and the number of the lines the batches will parse. */
+async function keptLines(connection: DuckDBConnection): Promise<{ bytes: number; lines: number }> {
   const [row] = (
-    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes FROM staged_lines WHERE json IS NOT NULL`)
-  ).getRowObjectsJS() as Array<{ bytes: number }>;
-  return row!.bytes > spillBytes ? join(scratchDir, `part-${index}-lines.parquet`) : null;
+    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes, count(*)::DOUBLE AS lines FROM staged_lines WHERE json IS NOT NULL`)
+  ).getRowObjectsJS() as Array<{ bytes: number; lines: number }>;
+  return row!;
 }
 
 /**

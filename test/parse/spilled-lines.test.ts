@@ -85,9 +85,10 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
       if (logs === 8) break;
       logs += 1;
       await db.database.withWriteConnection(async (connection) => {
-        for (const spilledLinesBytes of [undefined, -1]) {
-          const appKey = `${source.name}-${spilledLinesBytes ?? 'kept'}`;
-          const plan = await stageEvents(connection, { parts }, { supersededPlanTree: reshape, scratchDir: tempDir, spilledLinesBytes });
+        // Kept in memory; lines and events spilled; events alone spilled (a log of many short events).
+        for (const [mode, spilled] of [['kept', {}], ['lines', { spilledLinesBytes: -1 }], ['events', { spilledEventLines: -1 }]] as const) {
+          const appKey = `${source.name}-${mode}`;
+          const plan = await stageEvents(connection, { parts }, { supersededPlanTree: reshape, scratchDir: tempDir, ...spilled });
           await writeApplication(connection, identityOf(appKey), plan);
           written.push(appKey);
         }
@@ -95,10 +96,11 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
     }
     expect(logs).toBe(8);
     let stages = 0;
-    for (let i = 0; i < written.length; i += 2) {
+    for (let i = 0; i < written.length; i += 3) {
       const kept = await rowsOf(written[i]!);
       stages += kept.app_stages!.length;
       expect(await rowsOf(written[i + 1]!), written[i + 1]).toEqual(kept);
+      expect(await rowsOf(written[i + 2]!), written[i + 2]).toEqual(kept);
     }
     expect(stages).toBeGreaterThan(0);
   });
