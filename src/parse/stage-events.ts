@@ -462,6 +462,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     CREATE TEMP TABLE ${STAGED_UNREAD_EVENTS} (part INTEGER, kind VARCHAR, n BIGINT);`);
   const parts = [...plan.parts];
   const eventFiles = options.scratchDir === undefined ? null : new StagedEventFiles(connection, join(options.scratchDir, 'staged-events'));
+  // What the parts parsed so far staged: a rolling log's events add up over its parts.
+  const stagedSoFar = { bytes: 0, lines: 0 };
   for (const index of plan.parts.keys()) {
     // The fast split leaves no row for a task line it does not keep: a row each, nearly all NULL, they held ~100 MB of a
     // 1.3 GB log's split, growing with the log. They are counted apart, before the split, by a read of the same lines
@@ -577,7 +579,10 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         : null;
       // Held in memory, the parsed events of a log of thousands of jobs, stages and queries (~140 MB of the event-heavy
       // bench log's) sat under every insert that read them; each costs ~2 KB whatever its size (see event-schema).
-      const eventsToFiles = spillTo !== null || kept.lines > (options.spilledEventLines ?? SPILLED_EVENT_LINES);
+      stagedSoFar.bytes += kept.bytes;
+      stagedSoFar.lines += kept.lines;
+      const eventsToFiles = spillTo !== null || stagedSoFar.bytes > (options.spilledLinesBytes ?? SPILLED_LINES_BYTES)
+        || stagedSoFar.lines > (options.spilledEventLines ?? SPILLED_EVENT_LINES);
       // A spilled file goes whatever happens (a malformed line sends the log down the slow path, which reads no file).
       try {
         const lines = await settleLines(connection, slimmed, spillTo);
@@ -771,7 +776,7 @@ export interface StagingOptions {
   scratchDir?: string;
   /** Text of the lines to parse past which they are spilled to the scratch directory; default {@link SPILLED_LINES_BYTES}. */
   spilledLinesBytes?: number;
-  /** Lines to parse past which their events are written to the scratch directory; default {@link SPILLED_EVENT_LINES}. */
+  /** Lines to parse (over the parts so far) past which events are written to the scratch directory; default {@link SPILLED_EVENT_LINES}. */
   spilledEventLines?: number;
 }
 
@@ -1022,9 +1027,9 @@ const SPILLED_LINES_BYTES = 32 * 1024 * 1024;
 const SPILLED_ROW_GROUP_LINES = 1024;
 
 /**
- * Lines of a part past which its parsed events are written to files (see {@link StagedEventFiles}) even when their
- * text stays in memory: a staged event costs ~2 KB however short its line, so a log of 20,000 executors added and
- * removed (16 MB) staged ~160 MB.
+ * Lines to parse, over the parts staged so far, past which the parsed events are written to files (see
+ * {@link StagedEventFiles}) even when the text stays in memory: a staged event costs ~2 KB however short its line, so a
+ * log of 20,000 executors added and removed (16 MB) staged ~160 MB, and a rolled log's parts add up.
  */
 const SPILLED_EVENT_LINES = 16_384;
 

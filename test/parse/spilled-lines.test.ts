@@ -26,6 +26,12 @@ async function staged(connection: DuckDBConnection, parts: DuckDbInput[], option
   return [...(await stagedEventsAsJson(connection)), ...accumulables.getRowObjectsJS().map((row) => String(row.row))];
 }
 
+/** Whether the staged events are read from files (a view) rather than held as a table. */
+async function stagedEventsAreFiles(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE temporary AND view_name = '${STAGED_EVENTS}'`);
+  return Number(reader.getRowObjectsJS()[0]!.n) === 1;
+}
+
 function identityOf(appKey: string): ApplicationIdentity {
   return {
     appKey, appId: appKey, attemptId: null, completed: true, lastUpdated: 0, sourceName: 'x', sourceLayout: 'single',
@@ -103,6 +109,34 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
       expect(await rowsOf(written[i + 2]!), written[i + 2]).toEqual(kept);
     }
     expect(stages).toBeGreaterThan(0);
+  });
+
+  it('write the events of a log rolled into parts to files once the parts staged so far pass the threshold', async () => {
+    const lines = buildEventLog({
+      appId: 'app-rolled',
+      jobs: Array.from({ length: 12 }, (_, jobId) => ({ jobId, stages: [{ stageId: jobId, tasks: [{ durationMs: 10 }] }] })),
+    }).trim().split('\n');
+    const half = Math.floor(lines.length / 2);
+    const parts: DuckDbInput[] = [lines.slice(0, half), lines.slice(half)].map((partLines, i) => {
+      const path = join(scratch, `rolled-${i}.json`);
+      writeFileSync(path, [...partLines, ''].join('\n'));
+      return { path, compression: 'none' };
+    });
+    const tempDir = mkdtempSync(join(scratch, 'rolled-'));
+    await db.database.withConnection(async (connection) => {
+      // The first part alone stays under the threshold; with the second, the parts pass it.
+      await stageEvents(connection, { parts: [parts[0]!] }, { supersededPlanTree: reshape, scratchDir: tempDir });
+      const [first] = (await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${STAGED_EVENTS}`)).getRowObjectsJS();
+      const spilledEventLines = Number(first!.n);
+      const kept = await staged(connection, parts, { supersededPlanTree: reshape, scratchDir: tempDir });
+      expect(await stagedEventsAreFiles(connection)).toBe(false);
+      const rolled = await staged(connection, parts, { supersededPlanTree: reshape, scratchDir: tempDir, spilledEventLines });
+      expect(await stagedEventsAreFiles(connection)).toBe(true);
+      expect(rolled).toEqual(kept);
+      expect(kept.filter((row) => row.includes('SparkListenerJobStart'))).toHaveLength(12);
+      await dropStagedTables(connection);
+    });
+    expect(readdirSync(tempDir)).toEqual([]);
   });
 
   it('stage a log whose many superseded plan updates are rewritten before the parse exactly as when kept in memory', async () => {
