@@ -70,14 +70,33 @@ function sqlPlanOf(row: FinalPlanRow): SqlPlan | null {
 }
 
 /**
+ * Plan text past which one detection's parsed plans are not kept for its next reader: kept, 3,500 executions' plans
+ * (~100 MB of text) are ~15 MB of parsed trees; a Thrift server's tens of thousands are read again instead.
+ */
+export const KEPT_PLAN_TEXT_CHARS = 128 * 1024 * 1024;
+
+/** The batches a detection's first reader parsed, for the next one (see {@link forEachSqlPlanBatch}); null: too many. */
+const keptPlanBatches = new WeakMap<DetectorContext['query'], ReadonlyArray<readonly SqlPlan[]> | null>();
+
+/**
  * Every SQL execution's final plan (latest adaptive update wins), with the stages its jobs ran, handed to `visit`
- * in execution order {@link SQL_PLAN_BATCH} executions at a time: a reader keeps what it found, never the trees.
+ * in execution order {@link SQL_PLAN_BATCH} executions at a time: a reader keeps what it found, never the trees. The
+ * detection's first reader reads and parses them, and they are kept for the next one (two detectors read every plan)
+ * unless their text passes {@link KEPT_PLAN_TEXT_CHARS}. Readers must not change the plans.
  */
 export async function forEachSqlPlanBatch(
   query: DetectorContext['query'],
   visit: (plans: readonly SqlPlan[]) => Promise<void>,
   batchSize = SQL_PLAN_BATCH,
 ): Promise<void> {
+  const shared = batchSize === SQL_PLAN_BATCH;
+  const kept = shared ? keptPlanBatches.get(query) : undefined;
+  if (kept) {
+    for (const plans of kept) await visit(plans);
+    return;
+  }
+  let keeping: Array<readonly SqlPlan[]> | null = shared && kept === undefined ? [] : null;
+  let keptChars = 0;
   const executions = (await query<{ executionId: bigint }>(
     'SELECT executionId FROM sql_executions WHERE appKey = $appKey ORDER BY executionId',
   )).map((row) => Number(row.executionId));
@@ -87,8 +106,15 @@ export async function forEachSqlPlanBatch(
       lastExecution: executions[Math.min(first + batchSize, executions.length) - 1]!,
     });
     const plans = rows.flatMap((row) => sqlPlanOf(row) ?? []);
-    if (plans.length > 0) await visit(plans);
+    if (keeping !== null) {
+      keptChars += rows.reduce((chars, row) => chars + (row.plan?.length ?? 0), 0);
+      keeping = keptChars > KEPT_PLAN_TEXT_CHARS ? null : keeping;
+    }
+    if (plans.length === 0) continue;
+    keeping?.push(plans);
+    await visit(plans);
   }
+  if (shared && kept === undefined) keptPlanBatches.set(query, keeping);
 }
 
 /**

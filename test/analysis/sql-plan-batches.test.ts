@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetectorContext, type DetectorContext } from '../../src/analysis/detector.js';
-import { forEachSqlPlanBatch, planNodes, type SqlPlan } from '../../src/analysis/sql-plans.js';
+import { forEachSqlPlanBatch, planNodes, SQL_PLAN_BATCH, type SqlPlan } from '../../src/analysis/sql-plans.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
@@ -41,5 +41,26 @@ describe('forEachSqlPlanBatch', () => {
     expect(inTwos.length).toBe(Math.ceil(whole!.length / 2));
     expect(inTwos.every((batch) => batch.length <= 2)).toBe(true);
     expect(inTwos.flat()).toEqual(whole);
+  });
+
+  it('hands the next reader of one detection the plans the first one parsed, not read again', async () => {
+    await db.database.withConnection(async (connection) => {
+      const { query }: DetectorContext = await createDetectorContext(connection, appKey);
+      const readBy = async (size: number): Promise<SqlPlan[]> => {
+        const plans: SqlPlan[] = [];
+        await forEachSqlPlanBatch(query, async (batch) => void plans.push(...batch), size);
+        return plans;
+      };
+      const first = await readBy(SQL_PLAN_BATCH);
+      const second = await readBy(SQL_PLAN_BATCH);
+      expect(first.length).toBeGreaterThanOrEqual(5);
+      // The very same parsed plans: the detectors reading every plan parse them once.
+      expect(second.every((plan, i) => plan === first[i])).toBe(true);
+      expect(second).toHaveLength(first.length);
+      // Another batch size is a reader of its own (the tests above), which reads them afresh.
+      const inTwos = await readBy(2);
+      expect(inTwos).toEqual(first);
+      expect(inTwos.some((plan, i) => plan !== first[i])).toBe(true);
+    });
   });
 });
