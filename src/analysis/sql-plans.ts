@@ -73,7 +73,7 @@ function sqlPlanOf(row: FinalPlanRow): SqlPlan | null {
  * Plan text past which one detection's parsed plans are not kept for its next reader: kept, 3,500 executions' plans
  * (~100 MB of text) are ~15 MB of parsed trees; a Thrift server's tens of thousands are read again instead.
  */
-export const KEPT_PLAN_TEXT_CHARS = 128 * 1024 * 1024;
+const KEPT_PLAN_TEXT_CHARS = 128 * 1024 * 1024;
 
 /** The batches a detection's first reader parsed, for the next one (see {@link forEachSqlPlanBatch}); null: too many. */
 const keptPlanBatches = new WeakMap<DetectorContext['query'], ReadonlyArray<readonly SqlPlan[]> | null>();

@@ -462,7 +462,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     CREATE TEMP TABLE ${STAGED_UNREAD_EVENTS} (part INTEGER, kind VARCHAR, n BIGINT);`);
   const parts = [...plan.parts];
   const eventFiles = options.scratchDir === undefined ? null : new StagedEventFiles(connection, join(options.scratchDir, 'staged-events'));
-  // What the parts parsed so far staged: a rolling log's events add up over its parts.
+  // The lines the parts so far left to parse: a rolled log's add up over its parts.
   const stagedSoFar = { bytes: 0, lines: 0 };
   for (const index of plan.parts.keys()) {
     // The fast split leaves no row for a task line it does not keep: a row each, nearly all NULL, they held ~100 MB of a
@@ -612,9 +612,10 @@ const seqSql = (index: number, r: string): string => `(${index}::BIGINT << 32) +
 const stagedEventDirectories = new WeakMap<DuckDBConnection, string>();
 
 /**
- * Parquet files that the staged events of spilled parts are written to, a file per batch, as they are parsed. Once
- * every part is staged ({@link settle}), {@link STAGED_EVENTS} becomes a view over them (with the rows of parts kept in
- * memory written out too), so each insert streams the columns it reads instead of all events being held at once.
+ * Parquet files that the staged events of a log of many events are written to, a file per batch, as they are parsed
+ * (past {@link SPILLED_LINES_BYTES} of text or {@link SPILLED_EVENT_LINES} lines). Once every part is staged
+ * ({@link settle}), {@link STAGED_EVENTS} becomes a view over them (with the rows of parts kept in memory written out
+ * too), so each insert streams the columns it reads instead of all events being held at once.
  */
 class StagedEventFiles {
   private files = 0;

@@ -51,7 +51,7 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  /** Every row stored under `appKey`, by table, without the key, the number and the time it was stored. */
+  /** Every row stored under `appKey` but its application row (which holds when it was stored), by table, without the key and number. */
   async function rowsOf(appKey: string): Promise<Record<string, string[]>> {
     const rows: Record<string, string[]> = {};
     for (const table of applicationTables.filter((name) => name !== 'applications')) {
