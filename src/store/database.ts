@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Config } from '../config.js';
@@ -260,15 +261,29 @@ export class AnalysisDatabase {
     }
   }
 
-  /** Records a fatal error with the database file and returns it in words a person can act on. */
+  /** Records a fatal error with the database file, or a full disk, and returns it in words a person can act on. */
   private noteFault(error: unknown): unknown {
     const message = error instanceof Error ? error.message : String(error);
     if (!/FATAL Error|database has been invalidated|No space left on device/i.test(message)) return error;
     this.invalidated = this.invalidated || /FATAL Error|invalidated/i.test(message);
-    this.faultMessage = /No space left on device/i.test(message)
-      ? `the disk holding ${this.path} is full (No space left on device): nothing more can be stored until space is freed`
+    const fullDisk = /No space left on device/i.test(message) ? this.fullDiskOf(error, message) : null;
+    this.faultMessage = fullDisk !== null
+      ? `the disk holding ${fullDisk} is full (No space left on device): nothing more can be stored until space is freed`
       : `the database ${this.path} failed: ${message.split('\n')[0]}`;
     return new Error(`${this.faultMessage}; the work under way was not stored`);
+  }
+
+  /**
+   * What the full disk holds: the database, or the temporary files an ingest writes beside the log it reads (a copy,
+   * spilled lines and events, in TMPDIR), which may be another disk. DuckDB names the file it could not write; a
+   * write of Node's own (ENOSPC) is always to the temporary files.
+   */
+  private fullDiskOf(error: unknown, message: string): string {
+    const file = /"([^"]+)"/.exec(message)?.[1];
+    const own = (path: string): boolean => path.startsWith(`${dirname(this.path)}/`) || path.startsWith(this.path);
+    if (file !== undefined && !own(file)) return `the ingest's temporary files (${dirname(file)})`;
+    if (file === undefined && (error as NodeJS.ErrnoException).code === 'ENOSPC') return `the ingest's temporary files (${tmpdir()})`;
+    return this.path;
   }
 
   /**

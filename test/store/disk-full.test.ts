@@ -70,4 +70,40 @@ describe('a full disk', () => {
       progress.close();
     }
   }, 120_000);
+
+  const temporary = join(tmpdir(), `spark-sword-full-tmp-${process.pid}`);
+  const temporaryMounted = mounted && mountTmpfs(temporary, '64k');
+  afterAll(() => {
+    if (temporaryMounted) execFileSync('umount', ['-l', temporary]);
+    if (existsSync(temporary)) rmSync(temporary, { recursive: true, force: true });
+  });
+
+  it.skipIf(!temporaryMounted)('holding the temporary files is named as such, not as the database\'s, and the ingest works once space returns', async () => {
+    const db = await AnalysisDatabase.open(join(scratch, 'temporary-full.duckdb'), { memoryLimit: '512MB' });
+    // 20,000 executors added: their events are parsed into files in TMPDIR (more than a table would hold well).
+    const many = join(scratch, 'many-events.json');
+    writeFileSync(many, buildEventLog({
+      appId: 'app-many-events',
+      executors: Array.from({ length: 20_000 }, (_, i) => ({ id: String(i + 1), host: `host-${i % 50}`, cores: 4 })),
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }],
+    }));
+    const previous = process.env.TMPDIR;
+    try {
+      process.env.TMPDIR = temporary;
+      const full = await ingestPaths(db, [many]);
+      expect(full.applications).toEqual([]);
+      expect(full.failures.map((f) => f.error.message)).toEqual([
+        expect.stringMatching(new RegExp(`^the disk holding the ingest's temporary files \\(${temporary}/[^)]*\\) is full \\(No space left on device\\)`)),
+      ]);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+    }
+    try {
+      expect((await ingestPaths(db, [many])).failures).toEqual([]);
+      expect(plain(await db.query('SELECT count(*)::INTEGER AS n FROM executors'))).toEqual([{ n: 20_001 }]);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
 });
