@@ -576,13 +576,14 @@ let residentAfterLastRelease = 0;
  * freed pages: without this, a process's footprint after an ingest is the sum of every step's high-water mark
  * instead of the largest one. DuckDB trims the heap (malloc_trim) whenever its thread pool is resized and offers
  * no other way to ask for it, so the pool is resized by one and back (~10 ms; the setting is the database's, and
- * running queries keep going).
+ * running queries keep going). A dropped table is freed without the process growing, so a caller that dropped a large
+ * one says so (`afterDrop`) and its memory is given back at once.
  */
-export async function releaseFreedMemory(connection: DuckDBConnection): Promise<void> {
+export async function releaseFreedMemory(connection: DuckDBConnection, options: { afterDrop?: boolean } = {}): Promise<void> {
   const resident = process.memoryUsage.rss();
   // Growth counts from the lowest point since the last release (the heap may also shrink on its own).
   residentAfterLastRelease = Math.min(residentAfterLastRelease, resident);
-  if (resident < residentAfterLastRelease + RELEASE_AFTER_GROWTH_BYTES) return;
+  if (!options.afterDrop && resident < residentAfterLastRelease + RELEASE_AFTER_GROWTH_BYTES) return;
   const threads = await threadsOf(connection);
   await connection.run(`SET threads = ${threads > 1 ? threads - 1 : 2}`);
   await connection.run(`SET threads = ${threads}`);

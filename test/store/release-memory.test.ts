@@ -25,6 +25,19 @@ describe('releaseFreedMemory', () => {
     expect(before - after).toBeGreaterThan(20 * MB);
   });
 
+  it('gives back a dropped table\'s memory when told of the drop, though the process did not grow', async () => {
+    db = await AnalysisDatabase.open(':memory:', { threads: 2 });
+    const released = await db.withConnection(async (connection) => {
+      await connection.run(`CREATE TEMP TABLE held AS SELECT repeat('x', 200) || i::VARCHAR AS s FROM range(500000) t(i)`);
+      await releaseFreedMemory(connection);
+      await connection.run('DROP TABLE held');
+      const before = process.memoryUsage.rss();
+      await releaseFreedMemory(connection, { afterDrop: true });
+      return before - process.memoryUsage.rss();
+    });
+    expect(released).toBeGreaterThan(20 * MB);
+  });
+
   it('lets queries on other connections run on while it resizes the thread pool', async () => {
     db = await AnalysisDatabase.open(':memory:', { threads: 2 });
     const database = db;
