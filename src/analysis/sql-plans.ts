@@ -95,7 +95,9 @@ export async function forEachSqlPlanBatch(
     for (const plans of kept) await visit(plans);
     return;
   }
-  let keeping: Array<readonly SqlPlan[]> | null = shared && kept === undefined ? [] : null;
+  // The detection's first reader of shared batches keeps them (null once they are too many); any other reads afresh.
+  const firstReader = shared && kept === undefined;
+  let keeping: Array<readonly SqlPlan[]> | null = firstReader ? [] : null;
   let keptChars = 0;
   const executions = (await query<{ executionId: bigint }>(
     'SELECT executionId FROM sql_executions WHERE appKey = $appKey ORDER BY executionId',
@@ -114,7 +116,7 @@ export async function forEachSqlPlanBatch(
     keeping?.push(plans);
     await visit(plans);
   }
-  if (shared && kept === undefined) keptPlanBatches.set(query, keeping);
+  if (firstReader) keptPlanBatches.set(query, keeping);
 }
 
 /**

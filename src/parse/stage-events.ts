@@ -574,14 +574,15 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       }
       const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, options.supersededPlanTree) : null;
       const kept = await keptLines(connection);
-      const spillTo = options.scratchDir !== undefined && kept.bytes > (options.spilledLinesBytes ?? SPILLED_LINES_BYTES)
+      const spillBytes = options.spilledLinesBytes ?? SPILLED_LINES_BYTES;
+      const spillTo = options.scratchDir !== undefined && kept.bytes > spillBytes
         ? join(options.scratchDir, `part-${index}-lines.parquet`)
         : null;
       // Held in memory, the parsed events of a log of thousands of jobs, stages and queries (~140 MB of the event-heavy
       // bench log's) sat under every insert that read them; each costs ~2 KB whatever its size (see event-schema).
       stagedSoFar.bytes += kept.bytes;
       stagedSoFar.lines += kept.lines;
-      const eventsToFiles = spillTo !== null || stagedSoFar.bytes > (options.spilledLinesBytes ?? SPILLED_LINES_BYTES)
+      const eventsToFiles = spillTo !== null || stagedSoFar.bytes > spillBytes
         || stagedSoFar.lines > (options.spilledEventLines ?? SPILLED_EVENT_LINES);
       // A spilled file goes whatever happens (a malformed line sends the log down the slow path, which reads no file).
       try {

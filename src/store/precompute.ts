@@ -23,9 +23,10 @@ const stagePeaks = `{${executorMetricNames
  * stage, job and executor aggregates, per-stage executor summaries and peaks, speculation summaries, application
  * totals and task quantiles), and stores it in the app_* tables. None of it reads the application row, so a new
  * application's answers are committed before that row, which makes them visible with it (see writeApplication);
- * the resource facts, which do read it, are {@link precomputeResourceFacts}. Earlier answers are replaced.
+ * the resource facts, which do read it, are {@link precomputeResourceFacts}. Earlier answers are replaced. Returns the
+ * application's number.
  */
-export async function precomputeFromRows(connection: DuckDBConnection, appKey: string): Promise<void> {
+export async function precomputeFromRows(connection: DuckDBConnection, appKey: string): Promise<number> {
   const appNo = await applicationNumberOf(connection, appKey);
   if (appNo === null) throw new Error(`precomputeFromRows: ${appKey} has no application number; assign one before its tasks are written`);
   for (const [table] of [...fromMacros, ['app_stage_peaks'], ['app_task_quantiles']]) {
@@ -42,11 +43,11 @@ export async function precomputeFromRows(connection: DuckDBConnection, appKey: s
     { appKey },
   );
   await precomputeTaskQuantiles(connection, appKey, appNo);
+  return appNo;
 }
 
 /** Every precomputed answer of one application, for a write that stores it whole in one transaction (application row included). */
 export async function precomputeApplication(connection: DuckDBConnection, appKey: string): Promise<void> {
-  await precomputeFromRows(connection, appKey);
-  const appNo = await applicationNumberOf(connection, appKey);
-  await precomputeResourceFacts(connection, appKey, appNo!);
+  const appNo = await precomputeFromRows(connection, appKey);
+  await precomputeResourceFacts(connection, appKey, appNo);
 }

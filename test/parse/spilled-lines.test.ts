@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import type { DuckDbInput } from '../../src/eventlog/discover.js';
 import { dropStagedTables, stageEvents, STAGED_EVENTS, STAGED_TASK_ACCUMULABLES, type StagingOptions } from '../../src/parse/stage-events.js';
-import { writeApplication, type ApplicationIdentity } from '../../src/store/application-writer.js';
+import { writeApplication } from '../../src/store/application-writer.js';
 import { applicationTables } from '../../src/store/schema.js';
-import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { applicationIdentity, openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { stagedEventsAsJson } from '../helpers/plan-texts.js';
 import { sharedLogParts } from '../helpers/spark-events.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
@@ -30,13 +30,6 @@ async function staged(connection: DuckDBConnection, parts: DuckDbInput[], option
 async function stagedEventsAreFiles(connection: DuckDBConnection): Promise<boolean> {
   const reader = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE temporary AND view_name = '${STAGED_EVENTS}'`);
   return Number(reader.getRowObjectsJS()[0]!.n) === 1;
-}
-
-function identityOf(appKey: string): ApplicationIdentity {
-  return {
-    appKey, appId: appKey, attemptId: null, completed: true, lastUpdated: 0, sourceName: 'x', sourceLayout: 'single',
-    eventsRead: 0, eventsSkipped: 0, skippedEventTypes: {}, warnings: [],
-  };
 }
 
 describe('the lines a log is parsed from, spilled to a file when they are many', () => {
@@ -95,7 +88,7 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
         for (const [mode, spilled] of [['kept', {}], ['lines', { spilledLinesBytes: -1 }], ['events', { spilledEventLines: -1 }]] as const) {
           const appKey = `${source.name}-${mode}`;
           const plan = await stageEvents(connection, { parts }, { supersededPlanTree: reshape, scratchDir: tempDir, ...spilled });
-          await writeApplication(connection, identityOf(appKey), plan);
+          await writeApplication(connection, applicationIdentity(appKey), plan);
           written.push(appKey);
         }
       });

@@ -4,20 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stageEvents } from '../../src/parse/stage-events.js';
 import { findApplication } from '../../src/store/applications-store.js';
-import { writeApplication, type ApplicationIdentity, type WriteOptions } from '../../src/store/application-writer.js';
+import { writeApplication, type WriteOptions } from '../../src/store/application-writer.js';
 import { AnalysisDatabase } from '../../src/store/database.js';
 import { applicationTables } from '../../src/store/schema.js';
-import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+import { applicationIdentity as identity, openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 const log = eventLogPath('apache-spark', 'local-1430917381534');
-
-function identity(appKey: string, eventsRead = 0): ApplicationIdentity {
-  return {
-    appKey, appId: appKey, attemptId: null, completed: true, lastUpdated: 0, sourceName: 'x', sourceLayout: 'single',
-    eventsRead, eventsSkipped: 0, skippedEventTypes: {}, warnings: [],
-  };
-}
 
 /** Rows under `appKey` in every table an application writes, by table (only tables holding some). */
 async function rowsOf(database: AnalysisDatabase, appKey: string): Promise<Record<string, number>> {
