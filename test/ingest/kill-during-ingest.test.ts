@@ -54,7 +54,7 @@ async function snapshot(dbPath: string): Promise<Snapshot> {
 function killAt(dbPath: string, logPath: string, stage: string, tempDir: string): Promise<{ reached: boolean; pid: number }> {
   return new Promise((done, fail) => {
     const proc = spawn(process.execPath, [jiti, child, dbPath, logPath], {
-      env: { ...process.env, LOG_LEVEL: 'debug', TMPDIR: tempDir },
+      env: { ...process.env, LOG_LEVEL: 'debug', TMPDIR: tempDir, PAUSE_AT_STAGE: stage },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let reached = false;
