@@ -467,26 +467,34 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
   for (const index of plan.parts.keys()) {
     // The fast split leaves no row for a task line it does not keep: a row each, nearly all NULL, they held ~100 MB of a
     // 1.3 GB log's split, growing with the log. They are counted apart, before the split, by a read of the same lines
-    // that parses nothing and keeps one boolean per task line: counted straight from the lines, DuckDB's reader ran
+    // that parses nothing and keeps a boolean per task line (a length per other line): counted straight from the lines, DuckDB's reader ran
     // ahead of the count and held most of a log of megabyte lines (330 MB for two hundred of 1 MB).
     const countsApart = !isNumbered(plan, index) && plan.objectReader !== true;
+    const spillBytes = options.spilledLinesBytes ?? SPILLED_LINES_BYTES;
+    // Where the split writes its lines when they are many (see SPILLED_LINES_BYTES); null while they are kept in memory.
+    let splitFile: string | null = null;
     const splitLines = async (deferBytes: number | null, copy: SplitCopy | null = null): Promise<void> => {
       const lines = linesSql(plan, index, copy);
       const filter = badLineFilter(plan, index);
       if (countsApart) {
         // Lines of events the store does not read are counted by the same pass (one VARCHAR, NULL on a task line).
+        // It also sums the text of the other lines, which tells whether the split is to write its lines to a file.
         await connection.run(`CREATE OR REPLACE TEMP TABLE task_line_kinds AS
-            SELECT start, unread FROM (
+            SELECT start, unread, text FROM (
               SELECT CASE WHEN ${isTaskLineSql('Start')} THEN true WHEN ${isTaskLineSql('End')} THEN false END AS start,
-                CASE WHEN start IS NULL THEN ${unreadKindSql('json')} END AS unread
-              FROM ${lines})
-            WHERE start IS NOT NULL OR unread IS NOT NULL;
+                CASE WHEN start IS NULL THEN ${unreadKindSql('json')} END AS unread,
+                CASE WHEN start IS NULL AND unread IS NULL THEN strlen(json) END AS text
+              FROM ${lines});
           DELETE FROM ${STAGED_TASK_COUNTS} WHERE part = ${index};
           INSERT INTO ${STAGED_TASK_COUNTS}
             SELECT ${index}, count(*) FILTER (WHERE start), count(*) FILTER (WHERE NOT start) FROM task_line_kinds;
           DELETE FROM ${STAGED_UNREAD_EVENTS} WHERE part = ${index};
-          ${countUnreadSql(index, 'task_line_kinds')};
-          DROP TABLE task_line_kinds`);
+          ${countUnreadSql(index, 'task_line_kinds')}`);
+        const [other] = (
+          await connection.runAndReadAll('SELECT coalesce(sum(text), 0)::DOUBLE AS bytes FROM task_line_kinds')
+        ).getRowObjectsJS() as Array<{ bytes: number }>;
+        await connection.run('DROP TABLE task_line_kinds');
+        splitFile = options.scratchDir !== undefined && other!.bytes > spillBytes ? join(options.scratchDir, `part-${index}-split.parquet`) : null;
       }
       // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
       // only those are then parsed into their full shapes. A line of an event the store does not read keeps no text,
@@ -500,10 +508,9 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const deferred = deferBytes === null
         ? 'false'
         : `(plan_update_of IS NOT NULL OR start_of IS NOT NULL) AND bytes > ${deferBytes} AND NOT rewritten`;
-      await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
+      const split = `
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
-          false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded,
-          NULL::BIGINT AS plan_text, unread FROM (
+          CASE WHEN deferred THEN file END AS deferred_from, start_of, unread FROM (
           SELECT *, ${deferred} AS deferred FROM (
             SELECT line, task_kind, json, file, rewritten, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
               ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of, unread FROM (
@@ -515,13 +522,14 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
                       CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
                     FROM ${sparkWrittenLinesSql(lines)})
               WHERE true ${filter})
-            WHERE ${countsApart ? '(task_kind IS NULL AND unread IS NULL) OR json IS NOT NULL' : 'true'}))`);
-      // Marked apart from the text (a window over the lines would hold every plan's text at once).
-      await connection.run(`UPDATE staged_lines SET superseded = true WHERE plan_update_of IS NOT NULL
-        AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
-      // An execution's start whose description a later update replaces: that one is shown, never the start's.
-      await connection.run(`UPDATE staged_lines SET start_superseded = true WHERE start_of IS NOT NULL
-        AND start_of IN (SELECT plan_update_of FROM staged_lines u WHERE u.plan_update_of IS NOT NULL AND u.rowid > staged_lines.rowid)`);
+            WHERE ${countsApart ? '(task_kind IS NULL AND unread IS NULL) OR json IS NOT NULL' : 'true'}))`;
+      const file = splitFile;
+      if (file === null) {
+        await connection.run(`CREATE OR REPLACE TEMP TABLE ${STAGED_SPLIT} AS ${split}`);
+      } else {
+        await connection.run(`COPY (${split}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SPILLED_ROW_GROUP_LINES})`);
+      }
+      await markSqlLines(connection, file);
     };
     const stagePart = async (): Promise<void> => {
       // Deferred only where rows are the files' lines in order (the CSV split) and a superseded tree is reshaped.
@@ -566,16 +574,18 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         }
       }
       if (!countsApart) {
+        // Here the split is always kept in memory (only the counts apart tell it to write a file).
         await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
           SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
-          FROM staged_lines;
-          ${countUnreadSql(index, 'staged_lines')};
-          DELETE FROM staged_lines WHERE unread IS NOT NULL`);
+          FROM ${STAGED_SPLIT};
+          ${countUnreadSql(index, STAGED_SPLIT)};
+          DELETE FROM ${STAGED_SPLIT} WHERE unread IS NOT NULL`);
       }
-      const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, options.supersededPlanTree) : null;
-      const kept = await keptLines(connection);
-      const spillBytes = options.spilledLinesBytes ?? SPILLED_LINES_BYTES;
-      const spillTo = options.scratchDir !== undefined && kept.bytes > spillBytes
+      const staged = stagedLinesSql(splitFile);
+      const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, staged, options.supersededPlanTree) : null;
+      const kept = await keptLines(connection, staged);
+      // Lines the split wrote to a file are read from it, unless slimmed: those are written again.
+      const spillTo = options.scratchDir !== undefined && kept.bytes > spillBytes && (splitFile === null || slimmed !== null)
         ? join(options.scratchDir, `part-${index}-lines.parquet`)
         : null;
       // Held in memory, the parsed events of a log of thousands of jobs, stages and queries (~140 MB of the event-heavy
@@ -586,12 +596,12 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         || stagedSoFar.lines > (options.spilledEventLines ?? SPILLED_EVENT_LINES);
       // A spilled file goes whatever happens (a malformed line sends the log down the slow path, which reads no file).
       try {
-        const lines = await settleLines(connection, slimmed, spillTo);
+        const lines = await settleLines(connection, staged, slimmed, spillTo);
         await parseLines(connection, index, lines, options.supersededPlanTree, eventsToFiles ? eventFiles : null);
       } finally {
-        if (spillTo !== null) await rm(spillTo, { force: true });
+        await dropLines(connection);
+        for (const file of [spillTo, splitFile]) if (file !== null) await rm(file, { force: true });
       }
-      await dropLines(connection);
     };
     try {
       await stagePart();
@@ -959,6 +969,58 @@ async function reshapedSupersededTrees(
   return reshaped;
 }
 
+/** The lines the batches parse, as a SELECT (with `r`, the line's place) and its parameters. */
+interface LinesSelect {
+  sql: string;
+  values: Record<string, DuckDBValue>;
+  types: Record<string, DuckDBType>;
+}
+
+/**
+ * The split's rows when it keeps them in memory, in file order: every line but the task events the store reads
+ * straight from the log (see {@link taskEventsSql}), with what the split noted of each. Never changed after the split:
+ * what later steps change is in {@link STAGED_LINE_MARKS}.
+ */
+const STAGED_SPLIT = 'staged_split';
+
+/**
+ * The split's SQL plan lines (updates and starts, `r` their place among its rows), marked superseded or not, with the
+ * text of the long ones read again (see {@link restoreDeferredLines}). A few thousand rows where the split holds
+ * hundreds of MB: marked apart, the split's text is never held by an update, nor by a window over every plan.
+ */
+const STAGED_LINE_MARKS = 'staged_line_marks';
+
+/** The split's rows with `r`, their place: the split keeps file order, in its table (rowid) and its file alike. */
+function splitRowsSql(splitFile: string | null): string {
+  return splitFile === null
+    ? `(SELECT rowid AS r, * FROM ${STAGED_SPLIT})`
+    : `(SELECT file_row_number AS r, * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(splitFile)}, file_row_number = true))`;
+}
+
+/** Marks the split's SQL plan lines into {@link STAGED_LINE_MARKS}: which updates a later one of their execution supersedes. */
+async function markSqlLines(connection: DuckDBConnection, splitFile: string | null): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${STAGED_LINE_MARKS} AS
+    SELECT r, plan_update_of, start_of, bytes, deferred_from, false AS superseded, false AS start_superseded,
+      NULL::VARCHAR AS json, NULL::BIGINT AS plan_text
+    FROM ${splitRowsSql(splitFile)} WHERE plan_update_of IS NOT NULL OR start_of IS NOT NULL`);
+  await connection.run(`UPDATE ${STAGED_LINE_MARKS} SET superseded = true WHERE plan_update_of IS NOT NULL
+    AND r NOT IN (SELECT max(r) FROM ${STAGED_LINE_MARKS} WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
+  // An execution's start whose description a later update replaces: that one is shown, never the start's.
+  await connection.run(`UPDATE ${STAGED_LINE_MARKS} SET start_superseded = true WHERE start_of IS NOT NULL
+    AND start_of IN (SELECT plan_update_of FROM ${STAGED_LINE_MARKS} u WHERE u.plan_update_of IS NOT NULL AND u.r > ${STAGED_LINE_MARKS}.r)`);
+}
+
+/**
+ * The lines as the batches read them, each with `r`: the split's rows with their marks, and a restored line's text in
+ * place of the split's (none: it was deferred). The marks are the join's small side.
+ */
+function stagedLinesSql(splitFile: string | null): string {
+  return `(SELECT s.r, s.line, s.task_kind, coalesce(m.json, s.json) AS json, coalesce(m.bytes, s.bytes) AS bytes,
+      s.plan_update_of, coalesce(m.superseded, false) AS superseded, coalesce(m.start_superseded, false) AS start_superseded,
+      m.plan_text
+    FROM ${splitRowsSql(splitFile)} s LEFT JOIN ${STAGED_LINE_MARKS} m ON m.r = s.r)`;
+}
+
 /**
  * Superseded plan updates' text past which {@link slimSupersededLines} rewrites them before the log is parsed: more
  * than one batch of it. Below, the batches drop their descriptions as they parse them; rewriting every log's took the
@@ -966,62 +1028,48 @@ async function reshapedSupersededTrees(
  */
 const SLIM_SUPERSEDED_BYTES = 8 * 1024 * 1024;
 
-/** The lines the batches parse, as a SELECT over staged_lines (with `r`, the line's place) and its parameters. */
-interface LinesSelect {
-  sql: string;
-  values: Record<string, DuckDBValue>;
-  types: Record<string, DuckDBType>;
-}
-
-/** staged_lines as the batches read it when nothing was slimmed: the columns they read, and `r`. */
-const PLAIN_LINES: LinesSelect = {
-  sql: `SELECT rowid AS r, line, task_kind, json, bytes, plan_update_of, superseded, start_superseded, plan_text FROM staged_lines`,
-  values: {},
-  types: {},
-};
-
 /**
- * staged_lines with each superseded plan update as its execution and the reshaped tree alone, when those updates hold
- * more than {@link SLIM_SUPERSEDED_BYTES}; null when they hold less. Databricks' adaptive re-plans are up to megabytes
- * each, and a long query logs dozens: parsing each whole into the staged shape, description and tree, only to drop
- * them, took a quarter of the plan-heavy bench log's ingest (1.4-1.5 s against 1.9-2.0 s; its peak memory is the same,
- * held by the split text while the trees are reshaped). The trees are reshaped batch by batch; the lines are then
+ * The `staged` lines with each superseded plan update as its execution and the reshaped tree alone, when those updates
+ * hold more than {@link SLIM_SUPERSEDED_BYTES}; null when they hold less. Databricks' adaptive re-plans are up to
+ * megabytes each, and a long query logs dozens: parsing each whole into the staged shape, description and tree, only to
+ * drop them, took a quarter of the plan-heavy bench log's ingest (1.4-1.5 s against 1.9-2.0 s; its peak memory is the
+ * same, held by the split text while the trees are reshaped). The trees are reshaped batch by batch; the lines are then
  * written in file order with the superseded ones rewritten (see {@link settleLines}). A tree that is not JSON or too
  * deep to walk keeps its line, for the batches to treat as before.
  */
-async function slimSupersededLines(connection: DuckDBConnection, reshape: (tree: unknown) => unknown): Promise<LinesSelect | null> {
+async function slimSupersededLines(connection: DuckDBConnection, staged: string, reshape: (tree: unknown) => unknown): Promise<LinesSelect | null> {
   const [total] = (
-    await connection.runAndReadAll('SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes FROM staged_lines WHERE superseded')
+    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes FROM ${STAGED_LINE_MARKS} WHERE superseded`)
   ).getRowObjectsJS() as Array<{ bytes: number }>;
   if (total!.bytes <= SLIM_SUPERSEDED_BYTES) return null;
   const reshaped: { rowids: bigint[]; trees: string[] } = { rowids: [], trees: [] };
-  for (const { first, last } of await stagedLineBatches(connection, STAGED_LINES, 'superseded', RESHAPE_BATCH_BYTES)) {
-    const batch = await reshapedSupersededTrees(connection, STAGED_LINES, first, last, reshape);
+  for (const { first, last } of await stagedLineBatches(connection, staged, 'superseded', RESHAPE_BATCH_BYTES)) {
+    const batch = await reshapedSupersededTrees(connection, staged, first, last, reshape);
     reshaped.rowids.push(...batch.rowids);
     reshaped.trees.push(...batch.trees);
   }
-  // A projection, not a join: DuckDB keeps the lines' order (rowid is file order) without sorting their text. The
-  // lookup runs on superseded lines only.
-  const tree = `CASE WHEN superseded THEN list_extract($trees, list_position($rowids, rowid)) END`;
+  // A projection: the lookup runs on superseded lines only.
+  const tree = `CASE WHEN superseded THEN list_extract($trees, list_position($rowids, r)) END`;
   return {
     sql: `SELECT r, line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded,
        start_superseded, plan_text FROM (
        SELECT r, line, task_kind, plan_update_of, superseded, start_superseded, plan_text, tree,
          CASE WHEN tree IS NULL THEN json ELSE '{"Event":"${PLAN_UPDATE_EVENT}","executionId":' || plan_update_of
            || '${DESCRIPTION_NULL},"sparkPlanInfo":' || tree || '}' END AS json
-       FROM (SELECT *, rowid AS r, ${tree} AS tree FROM staged_lines))`,
+       FROM (SELECT *, ${tree} AS tree FROM ${staged}))`,
     values: { rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) },
     types: { rowids: LIST(BIGINT), trees: LIST(VARCHAR) },
   };
 }
 
-/** staged_lines as the batches read it, each row with `r`, its place in the file (rowid: the split keeps file order). */
-const STAGED_LINES = `(${PLAIN_LINES.sql})`;
-
 /**
  * Text of the lines the batches parse past which it is written to a file the batches read instead, when there is a
  * scratch directory. The split holds the text of every line but task events, and the batches the parsed events: a log
  * of thousands of queries (the event-heavy bench log: ~190 MB of jobs, stages and SQL events) held both at once.
+ * Where the counts apart find that much text in lines other than task events (before properties are slimmed), the
+ * split itself writes its rows to a file: a temp table held all of the text at once, and the parallel split as much
+ * again. On the event-heavy bench log the split and its copy went from 418-451 MB to ~250-270 MB. (On one thread the
+ * split's file peaked ~80 MB higher on the plan-heavy bench log; on two, DuckDB writes it in order all the same.)
  */
 const SPILLED_LINES_BYTES = 32 * 1024 * 1024;
 
@@ -1035,26 +1083,30 @@ const SPILLED_ROW_GROUP_LINES = 1024;
  */
 const SPILLED_EVENT_LINES = 16_384;
 
-/** The text and the number of the lines the batches will parse. */
-async function keptLines(connection: DuckDBConnection): Promise<{ bytes: number; lines: number }> {
+/**
+ * The text and the number of the `staged` lines the batches will parse. By their length: a line keeps its length
+ * exactly when it keeps text (a deferred line has both back once restored), and a file's lengths are read without
+ * its text.
+ */
+async function keptLines(connection: DuckDBConnection, staged: string): Promise<{ bytes: number; lines: number }> {
   const [row] = (
-    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes, count(*)::DOUBLE AS lines FROM staged_lines WHERE json IS NOT NULL`)
+    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes, count(bytes)::DOUBLE AS lines FROM ${staged}`)
   ).getRowObjectsJS() as Array<{ bytes: number; lines: number }>;
   return row!;
 }
 
 /**
- * The lines the batches parse, as a table expression with `r`: the slimmed lines when `slimmed`, else staged_lines as
- * it is; written to `spillTo` (Parquet, in small row groups the batches' ranges skip to) and dropped from memory when
- * given. Named in each statement rather than through a view: a kept statement (see reused-statements.ts) bound
+ * The lines the batches parse, as a table expression with `r`: the slimmed lines when `slimmed`, else the `staged` lines
+ * as they are; written to `spillTo` (Parquet, in small row groups the batches' ranges skip to) and dropped from memory
+ * when given. Named in each statement rather than through a view: a kept statement (see reused-statements.ts) bound
  * through a view that was replaced failed inside DuckDB when bound again.
  */
-async function settleLines(connection: DuckDBConnection, slimmed: LinesSelect | null, spillTo: string | null): Promise<string> {
-  if (spillTo === null && slimmed === null) return STAGED_LINES;
-  const lines = slimmed ?? PLAIN_LINES;
+async function settleLines(connection: DuckDBConnection, staged: string, slimmed: LinesSelect | null, spillTo: string | null): Promise<string> {
+  if (spillTo === null && slimmed === null) return staged;
+  const lines = slimmed ?? { sql: `FROM ${staged}`, values: {}, types: {} };
   if (spillTo === null) {
     await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines_slim AS ${lines.sql}`, lines.values, lines.types);
-    await connection.run('DROP TABLE staged_lines');
+    await dropSplit(connection);
     return 'staged_lines_slim';
   }
   // On one thread: written in order on two, each thread's row groups waited in memory for their turn (~270 MB more
@@ -1066,16 +1118,22 @@ async function settleLines(connection: DuckDBConnection, slimmed: LinesSelect | 
       lines.types,
     ),
   );
-  await connection.run('DROP TABLE staged_lines');
+  await dropSplit(connection);
   // The text of every line to parse, freed at once: given back before the batches parse (on the event-heavy bench log
   // the first batch began ~100 MB higher than the others).
   await releaseFreedMemory(connection, { afterDrop: true });
   return `read_parquet(${sqlString(spillTo)})`;
 }
 
-/** Drops the lines the batches read (a spilled file is the caller's to remove). */
+/** Drops the split's rows and marks (a file the split wrote is the caller's to remove). */
+async function dropSplit(connection: DuckDBConnection): Promise<void> {
+  await connection.run(`DROP TABLE IF EXISTS ${STAGED_SPLIT}; DROP TABLE IF EXISTS ${STAGED_LINE_MARKS}`);
+}
+
+/** Drops the lines the batches read (a file written for them is the caller's to remove). */
 async function dropLines(connection: DuckDBConnection): Promise<void> {
-  await connection.run('DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_lines_slim');
+  await dropSplit(connection);
+  await connection.run('DROP TABLE IF EXISTS staged_lines_slim');
 }
 
 /**
@@ -1107,9 +1165,9 @@ interface DeferredLine {
 /** The lines the split deferred, in file order. */
 async function deferredLines(connection: DuckDBConnection): Promise<DeferredLine[]> {
   const reader = await connection.runAndReadAll(
-    `SELECT rowid AS r, coalesce(plan_update_of, start_of) AS execution, start_of IS NOT NULL AS start, start_superseded,
-       bytes, superseded, deferred_from FROM staged_lines
-     WHERE deferred_from IS NOT NULL ORDER BY rowid`,
+    `SELECT r, coalesce(plan_update_of, start_of) AS execution, start_of IS NOT NULL AS start, start_superseded,
+       bytes, superseded, deferred_from FROM ${STAGED_LINE_MARKS}
+     WHERE deferred_from IS NOT NULL ORDER BY r`,
   );
   return reader.getRowObjects() as unknown as DeferredLine[];
 }
@@ -1234,8 +1292,8 @@ async function restoreDeferredLines(
     );
     if (batch.texts.some((text) => text !== null)) await writePlanTexts(connection, 'restored_lines', 'text');
     await connection.run(
-      `UPDATE staged_lines SET json = x.json, bytes = strlen(x.json), superseded = x.superseded, plan_text = x.planText
-       FROM restored_lines x WHERE staged_lines.rowid = x.r;
+      `UPDATE ${STAGED_LINE_MARKS} SET json = x.json, bytes = strlen(x.json), superseded = x.superseded, plan_text = x.planText
+       FROM restored_lines x WHERE ${STAGED_LINE_MARKS}.r = x.r;
        DROP TABLE restored_lines`,
     );
     batch = empty();
@@ -1337,9 +1395,9 @@ async function stagedLineBatches(
  */
 export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
   await dropStagedEvents(connection);
+  await dropLines(connection);
   await connection.run(`DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
-    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS ${STAGED_UNREAD_EVENTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
-    DROP TABLE IF EXISTS staged_lines_slim;
+    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS ${STAGED_UNREAD_EVENTS}; DROP TABLE IF EXISTS staged_application;
     DROP TABLE IF EXISTS task_line_kinds; DROP TABLE IF EXISTS staged_batch_texts;`);
 }
 

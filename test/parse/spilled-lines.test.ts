@@ -152,10 +152,22 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
     writeFileSync(log, [first, ...updates, ...rest, ''].join('\n'));
     const parts: DuckDbInput[] = [{ path: log, compression: 'none' }];
     const tempDir = mkdtempSync(join(scratch, 'replans-'));
+    // What the scratch directory holds when the first superseded tree is reshaped, after the split.
+    const scratchWhileReshaping = (seen: string[][]) => (tree: unknown): unknown => {
+      if (seen.length === 0) seen.push(readdirSync(tempDir).filter((name) => name.startsWith('part-')));
+      return reshape(tree);
+    };
     await db.database.withConnection(async (connection) => {
-      const kept = await staged(connection, parts, { supersededPlanTree: reshape, scratchDir: tempDir });
-      const spilled = await staged(connection, parts, { supersededPlanTree: reshape, scratchDir: tempDir, spilledLinesBytes: -1 });
+      const keptScratch: string[][] = [];
+      const spilledScratch: string[][] = [];
+      const kept = await staged(connection, parts, { supersededPlanTree: scratchWhileReshaping(keptScratch), scratchDir: tempDir });
+      const spilled = await staged(connection, parts, {
+        supersededPlanTree: scratchWhileReshaping(spilledScratch), scratchDir: tempDir, spilledLinesBytes: -1,
+      });
       expect(spilled).toEqual(kept);
+      // Past the threshold the split writes its lines to a file rather than holding them in a table.
+      expect(keptScratch).toEqual([[]]);
+      expect(spilledScratch).toEqual([['part-0-split.parquet']]);
       // The last update is whole; the others keep their execution and tree alone.
       const descriptions = kept.filter((row) => row.includes('AdaptiveExecutionUpdate')).map((row) => (JSON.parse(row) as { physicalPlanDescription: string | null }).physicalPlanDescription);
       expect(descriptions).toHaveLength(60);
