@@ -471,14 +471,14 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
     // ahead of the count and held most of a log of megabyte lines (330 MB for two hundred of 1 MB).
     const countsApart = !isNumbered(plan, index) && plan.objectReader !== true;
     const spillBytes = options.spilledLinesBytes ?? SPILLED_LINES_BYTES;
-    // Where the split writes its lines when they are many (see SPILLED_LINES_BYTES); null while they are kept in memory.
+    // Where the split writes its lines' text when they are many (see SPILLED_LINES_BYTES); null while it keeps it.
     let splitFile: string | null = null;
     const splitLines = async (deferBytes: number | null, copy: SplitCopy | null = null): Promise<void> => {
       const lines = linesSql(plan, index, copy);
       const filter = badLineFilter(plan, index);
       if (countsApart) {
         // Lines of events the store does not read are counted by the same pass (one VARCHAR, NULL on a task line).
-        // It also sums the text of the other lines, which tells whether the split is to write its lines to a file.
+        // It also sums the text of the other lines, which tells whether the split is to write its text to a file.
         await connection.run(`CREATE OR REPLACE TEMP TABLE task_line_kinds AS
             SELECT start, unread, text FROM (
               SELECT CASE WHEN ${isTaskLineSql('Start')} THEN true WHEN ${isTaskLineSql('End')} THEN false END AS start,
@@ -510,7 +510,8 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         : `(plan_update_of IS NOT NULL OR start_of IS NOT NULL) AND bytes > ${deferBytes} AND NOT rewritten`;
       const split = `
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
-          CASE WHEN deferred THEN file END AS deferred_from, start_of, unread FROM (
+          false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded,
+          NULL::BIGINT AS plan_text, unread FROM (
           SELECT *, ${deferred} AS deferred FROM (
             SELECT line, task_kind, json, file, rewritten, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
               ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of, unread FROM (
@@ -525,11 +526,19 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
             WHERE ${countsApart ? '(task_kind IS NULL AND unread IS NULL) OR json IS NOT NULL' : 'true'}))`;
       const file = splitFile;
       if (file === null) {
-        await connection.run(`CREATE OR REPLACE TEMP TABLE ${STAGED_SPLIT} AS ${split}`);
+        await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS ${split}`);
       } else {
+        // The text goes to the file and the rest to staged_lines, row for row in file order (see linesWithTextSql).
         await connection.run(`COPY (${split}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SPILLED_ROW_GROUP_LINES})`);
+        await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS
+          SELECT * REPLACE (NULL::VARCHAR AS json) FROM read_parquet(${sqlString(file)})`);
       }
-      await markSqlLines(connection, file);
+      // Marked apart from the text (a window over the lines would hold every plan's text at once).
+      await connection.run(`UPDATE staged_lines SET superseded = true WHERE plan_update_of IS NOT NULL
+        AND rowid NOT IN (SELECT max(rowid) FROM staged_lines WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
+      // An execution's start whose description a later update replaces: that one is shown, never the start's.
+      await connection.run(`UPDATE staged_lines SET start_superseded = true WHERE start_of IS NOT NULL
+        AND start_of IN (SELECT plan_update_of FROM staged_lines u WHERE u.plan_update_of IS NOT NULL AND u.rowid > staged_lines.rowid)`);
     };
     const stagePart = async (): Promise<void> => {
       // Deferred only where rows are the files' lines in order (the CSV split) and a superseded tree is reshaped.
@@ -574,18 +583,16 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         }
       }
       if (!countsApart) {
-        // Here the split is always kept in memory (only the counts apart tell it to write a file).
         await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
           SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
-          FROM ${STAGED_SPLIT};
-          ${countUnreadSql(index, STAGED_SPLIT)};
-          DELETE FROM ${STAGED_SPLIT} WHERE unread IS NOT NULL`);
+          FROM staged_lines;
+          ${countUnreadSql(index, 'staged_lines')};
+          DELETE FROM staged_lines WHERE unread IS NOT NULL`);
       }
-      const staged = stagedLinesSql(splitFile);
-      const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, staged, options.supersededPlanTree) : null;
-      const kept = await keptLines(connection, staged);
-      // Lines the split wrote to a file are read from it, unless slimmed: those are written again.
-      const spillTo = options.scratchDir !== undefined && kept.bytes > spillBytes && (splitFile === null || slimmed !== null)
+      const slimmed = options.supersededPlanTree ? await slimSupersededLines(connection, splitFile, options.supersededPlanTree) : null;
+      const kept = await keptLines(connection);
+      // Text the split wrote to a file is always read back through a file of its own.
+      const spillTo = options.scratchDir !== undefined && (kept.bytes > spillBytes || splitFile !== null)
         ? join(options.scratchDir, `part-${index}-lines.parquet`)
         : null;
       // Held in memory, the parsed events of a log of thousands of jobs, stages and queries (~140 MB of the event-heavy
@@ -596,7 +603,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         || stagedSoFar.lines > (options.spilledEventLines ?? SPILLED_EVENT_LINES);
       // A spilled file goes whatever happens (a malformed line sends the log down the slow path, which reads no file).
       try {
-        const lines = await settleLines(connection, staged, slimmed, spillTo);
+        const lines = await settleLines(connection, splitFile, slimmed, spillTo);
         await parseLines(connection, index, lines, options.supersededPlanTree, eventsToFiles ? eventFiles : null);
       } finally {
         await dropLines(connection);
@@ -969,7 +976,7 @@ async function reshapedSupersededTrees(
   return reshaped;
 }
 
-/** The lines the batches parse, as a SELECT (with `r`, the line's place) and its parameters. */
+/** The lines the batches parse, as a SELECT over staged_lines (with `r`, the line's place) and its parameters. */
 interface LinesSelect {
   sql: string;
   values: Record<string, DuckDBValue>;
@@ -977,48 +984,22 @@ interface LinesSelect {
 }
 
 /**
- * The split's rows when it keeps them in memory, in file order: every line but the task events the store reads
- * straight from the log (see {@link taskEventsSql}), with what the split noted of each. Never changed after the split:
- * what later steps change is in {@link STAGED_LINE_MARKS}.
+ * staged_lines with its text, each row with `r`, its place (rowid: the split keeps file order): where the split wrote
+ * its text to `splitFile`, staged_lines holds the rest of each row and the text of the lines read again (deferred), and
+ * the file the text of the others, row for row. Read `inFull` (every line, in file order), the two are zipped: a hash
+ * join let ~20,000 rows pass ahead of the few it matched, and the lines written on in that order spread every run of
+ * SQL plan lines over row groups that each batch then read (twice the batches' reads on the event-heavy bench log).
+ * Read by `r` (a range of the lines), they are joined, so both skip to the range.
  */
-const STAGED_SPLIT = 'staged_split';
-
-/**
- * The split's SQL plan lines (updates and starts, `r` their place among its rows), marked superseded or not, with the
- * text of the long ones read again (see {@link restoreDeferredLines}). A few thousand rows where the split holds
- * hundreds of MB: marked apart, the split's text is never held by an update, nor by a window over every plan.
- */
-const STAGED_LINE_MARKS = 'staged_line_marks';
-
-/** The split's rows with `r`, their place: the split keeps file order, in its table (rowid) and its file alike. */
-function splitRowsSql(splitFile: string | null): string {
-  return splitFile === null
-    ? `(SELECT rowid AS r, * FROM ${STAGED_SPLIT})`
-    : `(SELECT file_row_number AS r, * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(splitFile)}, file_row_number = true))`;
-}
-
-/** Marks the split's SQL plan lines into {@link STAGED_LINE_MARKS}: which updates a later one of their execution supersedes. */
-async function markSqlLines(connection: DuckDBConnection, splitFile: string | null): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${STAGED_LINE_MARKS} AS
-    SELECT r, plan_update_of, start_of, bytes, deferred_from, false AS superseded, false AS start_superseded,
-      NULL::VARCHAR AS json, NULL::BIGINT AS plan_text
-    FROM ${splitRowsSql(splitFile)} WHERE plan_update_of IS NOT NULL OR start_of IS NOT NULL`);
-  await connection.run(`UPDATE ${STAGED_LINE_MARKS} SET superseded = true WHERE plan_update_of IS NOT NULL
-    AND r NOT IN (SELECT max(r) FROM ${STAGED_LINE_MARKS} WHERE plan_update_of IS NOT NULL GROUP BY plan_update_of)`);
-  // An execution's start whose description a later update replaces: that one is shown, never the start's.
-  await connection.run(`UPDATE ${STAGED_LINE_MARKS} SET start_superseded = true WHERE start_of IS NOT NULL
-    AND start_of IN (SELECT plan_update_of FROM ${STAGED_LINE_MARKS} u WHERE u.plan_update_of IS NOT NULL AND u.r > ${STAGED_LINE_MARKS}.r)`);
-}
-
-/**
- * The lines as the batches read them, each with `r`: the split's rows with their marks, and a restored line's text in
- * place of the split's (none: it was deferred). The marks are the join's small side.
- */
-function stagedLinesSql(splitFile: string | null): string {
-  return `(SELECT s.r, s.line, s.task_kind, coalesce(m.json, s.json) AS json, coalesce(m.bytes, s.bytes) AS bytes,
-      s.plan_update_of, coalesce(m.superseded, false) AS superseded, coalesce(m.start_superseded, false) AS start_superseded,
-      m.plan_text
-    FROM ${splitRowsSql(splitFile)} s LEFT JOIN ${STAGED_LINE_MARKS} m ON m.r = s.r)`;
+function linesWithTextSql(splitFile: string | null, read: 'inFull' | 'byPlace'): string {
+  const columns = 'line, task_kind, bytes, plan_update_of, superseded, start_superseded, plan_text';
+  if (splitFile === null) return `(SELECT rowid AS r, ${columns}, json FROM staged_lines)`;
+  const text = `read_parquet(${sqlString(splitFile)}, file_row_number = true)`;
+  const fromBoth = read === 'inFull'
+    ? `(SELECT rowid AS r, * FROM staged_lines) s POSITIONAL JOIN ${text} t`
+    : `(SELECT rowid AS r, * FROM staged_lines) s JOIN ${text} t ON t.file_row_number = s.r`;
+  return `(SELECT s.r, ${columns.split(', ').map((column) => `s.${column}`).join(', ')}, coalesce(s.json, t.json) AS json
+    FROM ${fromBoth})`;
 }
 
 /**
@@ -1029,26 +1010,32 @@ function stagedLinesSql(splitFile: string | null): string {
 const SLIM_SUPERSEDED_BYTES = 8 * 1024 * 1024;
 
 /**
- * The `staged` lines with each superseded plan update as its execution and the reshaped tree alone, when those updates
- * hold more than {@link SLIM_SUPERSEDED_BYTES}; null when they hold less. Databricks' adaptive re-plans are up to
- * megabytes each, and a long query logs dozens: parsing each whole into the staged shape, description and tree, only to
- * drop them, took a quarter of the plan-heavy bench log's ingest (1.4-1.5 s against 1.9-2.0 s; its peak memory is the
- * same, held by the split text while the trees are reshaped). The trees are reshaped batch by batch; the lines are then
+ * staged_lines with each superseded plan update as its execution and the reshaped tree alone, when those updates hold
+ * more than {@link SLIM_SUPERSEDED_BYTES}; null when they hold less. Databricks' adaptive re-plans are up to megabytes
+ * each, and a long query logs dozens: parsing each whole into the staged shape, description and tree, only to drop
+ * them, took a quarter of the plan-heavy bench log's ingest (1.4-1.5 s against 1.9-2.0 s; its peak memory is the same,
+ * held by the split text while the trees are reshaped). The trees are reshaped batch by batch; the lines are then
  * written in file order with the superseded ones rewritten (see {@link settleLines}). A tree that is not JSON or too
  * deep to walk keeps its line, for the batches to treat as before.
  */
-async function slimSupersededLines(connection: DuckDBConnection, staged: string, reshape: (tree: unknown) => unknown): Promise<LinesSelect | null> {
+async function slimSupersededLines(
+  connection: DuckDBConnection,
+  splitFile: string | null,
+  reshape: (tree: unknown) => unknown,
+): Promise<LinesSelect | null> {
   const [total] = (
-    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes FROM ${STAGED_LINE_MARKS} WHERE superseded`)
+    await connection.runAndReadAll('SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes FROM staged_lines WHERE superseded')
   ).getRowObjectsJS() as Array<{ bytes: number }>;
   if (total!.bytes <= SLIM_SUPERSEDED_BYTES) return null;
   const reshaped: { rowids: bigint[]; trees: string[] } = { rowids: [], trees: [] };
-  for (const { first, last } of await stagedLineBatches(connection, staged, 'superseded', RESHAPE_BATCH_BYTES)) {
-    const batch = await reshapedSupersededTrees(connection, staged, first, last, reshape);
+  const byPlace = linesWithTextSql(splitFile, 'byPlace');
+  for (const { first, last } of await stagedLineBatches(connection, byPlace, 'superseded', RESHAPE_BATCH_BYTES)) {
+    const batch = await reshapedSupersededTrees(connection, byPlace, first, last, reshape);
     reshaped.rowids.push(...batch.rowids);
     reshaped.trees.push(...batch.trees);
   }
-  // A projection: the lookup runs on superseded lines only.
+  // A projection, not a join: DuckDB keeps the lines' order without sorting their text. The lookup runs on superseded
+  // lines only.
   const tree = `CASE WHEN superseded THEN list_extract($trees, list_position($rowids, r)) END`;
   return {
     sql: `SELECT r, line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded,
@@ -1056,7 +1043,7 @@ async function slimSupersededLines(connection: DuckDBConnection, staged: string,
        SELECT r, line, task_kind, plan_update_of, superseded, start_superseded, plan_text, tree,
          CASE WHEN tree IS NULL THEN json ELSE '{"Event":"${PLAN_UPDATE_EVENT}","executionId":' || plan_update_of
            || '${DESCRIPTION_NULL},"sparkPlanInfo":' || tree || '}' END AS json
-       FROM (SELECT *, ${tree} AS tree FROM ${staged}))`,
+       FROM (SELECT *, ${tree} AS tree FROM ${linesWithTextSql(splitFile, 'inFull')}))`,
     values: { rowids: listValue(reshaped.rowids), trees: listValue(reshaped.trees) },
     types: { rowids: LIST(BIGINT), trees: LIST(VARCHAR) },
   };
@@ -1067,7 +1054,7 @@ async function slimSupersededLines(connection: DuckDBConnection, staged: string,
  * scratch directory. The split holds the text of every line but task events, and the batches the parsed events: a log
  * of thousands of queries (the event-heavy bench log: ~190 MB of jobs, stages and SQL events) held both at once.
  * Where the counts apart find that much text in lines other than task events (before properties are slimmed), the
- * split itself writes its rows to a file: a temp table held all of the text at once, and the parallel split as much
+ * split itself writes the text to a file: held in a table, all of it was held at once, and the parallel split as much
  * again. On the event-heavy bench log the split and its copy went from 418-451 MB to ~250-270 MB. (On one thread the
  * split's file peaked ~80 MB higher on the plan-heavy bench log; on two, DuckDB writes it in order all the same.)
  */
@@ -1084,29 +1071,35 @@ const SPILLED_ROW_GROUP_LINES = 1024;
 const SPILLED_EVENT_LINES = 16_384;
 
 /**
- * The text and the number of the `staged` lines the batches will parse. By their length: a line keeps its length
- * exactly when it keeps text (a deferred line has both back once restored), and a file's lengths are read without
- * its text.
+ * The text and the number of the lines the batches will parse. By their length: a line keeps its length exactly when
+ * it keeps text (a deferred line gets both back once read again), and staged_lines holds the length where the split
+ * wrote the text to a file.
  */
-async function keptLines(connection: DuckDBConnection, staged: string): Promise<{ bytes: number; lines: number }> {
+async function keptLines(connection: DuckDBConnection): Promise<{ bytes: number; lines: number }> {
   const [row] = (
-    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes, count(bytes)::DOUBLE AS lines FROM ${staged}`)
+    await connection.runAndReadAll(`SELECT coalesce(sum(bytes), 0)::DOUBLE AS bytes, count(bytes)::DOUBLE AS lines FROM staged_lines`)
   ).getRowObjectsJS() as Array<{ bytes: number; lines: number }>;
   return row!;
 }
 
 /**
- * The lines the batches parse, as a table expression with `r`: the slimmed lines when `slimmed`, else the `staged` lines
- * as they are; written to `spillTo` (Parquet, in small row groups the batches' ranges skip to) and dropped from memory
- * when given. Named in each statement rather than through a view: a kept statement (see reused-statements.ts) bound
- * through a view that was replaced failed inside DuckDB when bound again.
+ * The lines the batches parse, as a table expression with `r`: the slimmed lines when `slimmed`, else staged_lines as
+ * it is, with its text (see {@link linesWithTextSql}); written to `spillTo` (Parquet, in small row groups the batches'
+ * ranges skip to) and dropped from memory when given. Named in each statement rather than through a view: a kept
+ * statement (see reused-statements.ts) bound through a view that was replaced failed inside DuckDB when bound again.
  */
-async function settleLines(connection: DuckDBConnection, staged: string, slimmed: LinesSelect | null, spillTo: string | null): Promise<string> {
-  if (spillTo === null && slimmed === null) return staged;
-  const lines = slimmed ?? { sql: `FROM ${staged}`, values: {}, types: {} };
+async function settleLines(
+  connection: DuckDBConnection,
+  splitFile: string | null,
+  slimmed: LinesSelect | null,
+  spillTo: string | null,
+): Promise<string> {
+  const plain: LinesSelect = { sql: `FROM ${linesWithTextSql(splitFile, 'inFull')}`, values: {}, types: {} };
+  if (spillTo === null && slimmed === null) return linesWithTextSql(splitFile, 'byPlace');
+  const lines = slimmed ?? plain;
   if (spillTo === null) {
     await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines_slim AS ${lines.sql}`, lines.values, lines.types);
-    await dropSplit(connection);
+    await connection.run('DROP TABLE staged_lines');
     return 'staged_lines_slim';
   }
   // On one thread: written in order on two, each thread's row groups waited in memory for their turn (~270 MB more
@@ -1118,22 +1111,16 @@ async function settleLines(connection: DuckDBConnection, staged: string, slimmed
       lines.types,
     ),
   );
-  await dropSplit(connection);
+  await connection.run('DROP TABLE staged_lines');
   // The text of every line to parse, freed at once: given back before the batches parse (on the event-heavy bench log
   // the first batch began ~100 MB higher than the others).
   await releaseFreedMemory(connection, { afterDrop: true });
   return `read_parquet(${sqlString(spillTo)})`;
 }
 
-/** Drops the split's rows and marks (a file the split wrote is the caller's to remove). */
-async function dropSplit(connection: DuckDBConnection): Promise<void> {
-  await connection.run(`DROP TABLE IF EXISTS ${STAGED_SPLIT}; DROP TABLE IF EXISTS ${STAGED_LINE_MARKS}`);
-}
-
 /** Drops the lines the batches read (a file written for them is the caller's to remove). */
 async function dropLines(connection: DuckDBConnection): Promise<void> {
-  await dropSplit(connection);
-  await connection.run('DROP TABLE IF EXISTS staged_lines_slim');
+  await connection.run('DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_lines_slim');
 }
 
 /**
@@ -1165,9 +1152,9 @@ interface DeferredLine {
 /** The lines the split deferred, in file order. */
 async function deferredLines(connection: DuckDBConnection): Promise<DeferredLine[]> {
   const reader = await connection.runAndReadAll(
-    `SELECT r, coalesce(plan_update_of, start_of) AS execution, start_of IS NOT NULL AS start, start_superseded,
-       bytes, superseded, deferred_from FROM ${STAGED_LINE_MARKS}
-     WHERE deferred_from IS NOT NULL ORDER BY r`,
+    `SELECT rowid AS r, coalesce(plan_update_of, start_of) AS execution, start_of IS NOT NULL AS start, start_superseded,
+       bytes, superseded, deferred_from FROM staged_lines
+     WHERE deferred_from IS NOT NULL ORDER BY rowid`,
   );
   return reader.getRowObjects() as unknown as DeferredLine[];
 }
@@ -1292,8 +1279,8 @@ async function restoreDeferredLines(
     );
     if (batch.texts.some((text) => text !== null)) await writePlanTexts(connection, 'restored_lines', 'text');
     await connection.run(
-      `UPDATE ${STAGED_LINE_MARKS} SET json = x.json, bytes = strlen(x.json), superseded = x.superseded, plan_text = x.planText
-       FROM restored_lines x WHERE ${STAGED_LINE_MARKS}.r = x.r;
+      `UPDATE staged_lines SET json = x.json, bytes = strlen(x.json), superseded = x.superseded, plan_text = x.planText
+       FROM restored_lines x WHERE staged_lines.rowid = x.r;
        DROP TABLE restored_lines`,
     );
     batch = empty();
@@ -1395,9 +1382,9 @@ async function stagedLineBatches(
  */
 export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
   await dropStagedEvents(connection);
-  await dropLines(connection);
   await connection.run(`DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
-    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS ${STAGED_UNREAD_EVENTS}; DROP TABLE IF EXISTS staged_application;
+    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS ${STAGED_UNREAD_EVENTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
+    DROP TABLE IF EXISTS staged_lines_slim;
     DROP TABLE IF EXISTS task_line_kinds; DROP TABLE IF EXISTS staged_batch_texts;`);
 }
 
