@@ -976,6 +976,13 @@ async function reshapedSupersededTrees(
   return reshaped;
 }
 
+/**
+ * Superseded plan updates' text past which {@link slimSupersededLines} rewrites them before the log is parsed: more
+ * than one batch of it. Below, the batches drop their descriptions as they parse them; rewriting every log's took the
+ * wide bench log ~0.07 s more (seven alternating pairs), for the copy of its lines.
+ */
+const SLIM_SUPERSEDED_BYTES = 8 * 1024 * 1024;
+
 /** The lines the batches parse, as a SELECT over staged_lines (with `r`, the line's place) and its parameters. */
 interface LinesSelect {
   sql: string;
@@ -1001,13 +1008,6 @@ function linesWithTextSql(splitFile: string | null, read: 'inFull' | 'byPlace'):
   return `(SELECT s.r, ${columns.split(', ').map((column) => `s.${column}`).join(', ')}, coalesce(s.json, t.json) AS json
     FROM ${fromBoth})`;
 }
-
-/**
- * Superseded plan updates' text past which {@link slimSupersededLines} rewrites them before the log is parsed: more
- * than one batch of it. Below, the batches drop their descriptions as they parse them; rewriting every log's took the
- * wide bench log ~0.07 s more (seven alternating pairs), for the copy of its lines.
- */
-const SLIM_SUPERSEDED_BYTES = 8 * 1024 * 1024;
 
 /**
  * staged_lines with each superseded plan update as its execution and the reshaped tree alone, when those updates hold
@@ -1094,9 +1094,8 @@ async function settleLines(
   slimmed: LinesSelect | null,
   spillTo: string | null,
 ): Promise<string> {
-  const plain: LinesSelect = { sql: `FROM ${linesWithTextSql(splitFile, 'inFull')}`, values: {}, types: {} };
   if (spillTo === null && slimmed === null) return linesWithTextSql(splitFile, 'byPlace');
-  const lines = slimmed ?? plain;
+  const lines = slimmed ?? { sql: `FROM ${linesWithTextSql(splitFile, 'inFull')}`, values: {}, types: {} };
   if (spillTo === null) {
     await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines_slim AS ${lines.sql}`, lines.values, lines.types);
     await connection.run('DROP TABLE staged_lines');
