@@ -59,6 +59,28 @@ describe('task accumulables among hundreds of SQL metrics (Photon, RAPIDS)', () 
     ]);
   });
 
+  it('keeps a task end\'s user accumulators and vendor metrics as written, whatever their values, and nothing else', async () => {
+    // A counter in every task puts one on every task end, beside the internal metrics Spark logs for each.
+    const internal = { ID: 1, Name: 'internal.metrics.executorRunTime', Update: 5, Value: 5, Internal: true, 'Count Failed Values': true };
+    const counter = { ID: 9, Name: 'records "kept"', Update: 3, Value: 12, Internal: false, 'Count Failed Values': false };
+    const collection = { ID: 10, Name: 'seen ids', Update: [1, 2], Value: [1, 2, 3], Internal: false, 'Count Failed Values': false };
+    const vendor = { ID: 11, Name: 'sort peak memory usage', Update: '4096', Value: '4096', Internal: false, 'Count Failed Values': true, Metadata: 'sql' };
+    const kept = [
+      { id: 9, name: 'records "kept"', update: '3', value: '12', internal: false, metadata: null },
+      { id: 10, name: 'seen ids', update: '[1,2]', value: '[1,2,3]', internal: false, metadata: null },
+      { id: 11, name: 'sort peak memory usage', update: '4096', value: '4096', internal: false, metadata: 'sql' },
+    ];
+    expect(await stored('app-every-kind', [internal, counter, sqlMetric(1000), collection, vendor])).toEqual([kept, kept]);
+  });
+
+  it('keeps the accumulables of a task end written before Spark marked internal ones (Spark 1.x)', async () => {
+    const old = { ID: 4, Name: 'rows', Update: '1', Value: '2' };
+    expect(await stored('app-spark-1', [old])).toEqual([
+      [{ id: 4, name: 'rows', update: '1', value: '2', internal: false, metadata: null }],
+      [{ id: 4, name: 'rows', update: '1', value: '2', internal: false, metadata: null }],
+    ]);
+  });
+
   it('stores no accumulator for task ends holding only SQL metrics and internal metrics', async () => {
     const internal = { ID: 1, Name: 'internal.metrics.executorRunTime', Update: 5, Value: 5, Internal: true, 'Count Failed Values': true };
     expect(await stored('app-sql-only', [internal, ...sqlMetrics])).toEqual([[], []]);
