@@ -999,14 +999,13 @@ interface LinesSelect {
  * Read by `r` (a range of the lines), they are joined, so both skip to the range.
  */
 function linesWithTextSql(splitFile: string | null, read: 'inFull' | 'byPlace'): string {
-  const columns = 'line, task_kind, bytes, plan_update_of, superseded, start_superseded, plan_text';
-  if (splitFile === null) return `(SELECT rowid AS r, ${columns}, json FROM staged_lines)`;
+  const columns = ['line', 'task_kind', 'bytes', 'plan_update_of', 'superseded', 'start_superseded', 'plan_text'];
+  if (splitFile === null) return `(SELECT rowid AS r, ${columns.join(', ')}, json FROM staged_lines)`;
   const text = `read_parquet(${sqlString(splitFile)}, file_row_number = true)`;
   const fromBoth = read === 'inFull'
     ? `(SELECT rowid AS r, * FROM staged_lines) s POSITIONAL JOIN ${text} t`
     : `(SELECT rowid AS r, * FROM staged_lines) s JOIN ${text} t ON t.file_row_number = s.r`;
-  return `(SELECT s.r, ${columns.split(', ').map((column) => `s.${column}`).join(', ')}, coalesce(s.json, t.json) AS json
-    FROM ${fromBoth})`;
+  return `(SELECT s.r, ${columns.map((column) => `s.${column}`).join(', ')}, coalesce(s.json, t.json) AS json FROM ${fromBoth})`;
 }
 
 /**
