@@ -30,16 +30,14 @@ const stageInfo = `STRUCT(
   "Completion Time" BIGINT, "Failure Reason" VARCHAR, "Accumulables" ${accumulable}[],
   "Resource Profile Id" BIGINT, "Shuffle Push Enabled" BOOLEAN, "Shuffle Push Mergers Count" BIGINT)`;
 
-/** Task accumulables are read separately, and only where a user accumulator may be (see stage-events). */
+/** Task accumulables are read only with task ends (see {@link taskEndColumns}). */
 const taskInfo = `STRUCT(
   "Task ID" BIGINT, "Index" BIGINT, "Attempt" BIGINT, "Partition ID" BIGINT, "Launch Time" BIGINT,
   "Executor ID" VARCHAR, "Host" VARCHAR, "Locality" VARCHAR, "Speculative" BOOLEAN,
   "Getting Result Time" BIGINT, "Finish Time" BIGINT, "Failed" BOOLEAN, "Killed" BOOLEAN)`;
 
-/** Just the accumulables of a task event. */
-export const taskAccumulablesColumns: Readonly<Record<string, string>> = {
-  'Task Info': `STRUCT("Task ID" BIGINT, "Accumulables" ${accumulable}[])`,
-};
+/** One accumulable, as a task end's accumulables are parsed (see the task insert in the application writer). */
+export const ACCUMULABLE_TYPE = accumulable.replace(/\s+/g, ' ');
 
 const shufflePushReadMetrics = `STRUCT(
   "Corrupt Merged Block Chunks" BIGINT, "Merged Fallback Count" BIGINT, "Merged Fetch Fallback Count" BIGINT,
@@ -158,10 +156,15 @@ function pick(names: readonly string[]): Readonly<Record<string, string>> {
   return Object.fromEntries(names.map((name) => [name, eventColumns[name]!]));
 }
 
-/** Task ends, most of a big log's bytes, are read in their own narrow shape. */
-export const taskEndColumns = pick([
-  'Stage ID', 'Stage Attempt ID', 'Task Type', 'Task End Reason', 'Task Info', 'Task Metrics', 'Task Executor Metrics',
-]);
+/**
+ * Task ends, most of a big log's bytes, are read in their own narrow shape. Their accumulables come as text, to be
+ * parsed only where they may hold one the store keeps: most are internal and SQL metrics (hundreds on Photon and
+ * RAPIDS task ends), while a counter in every task puts a user accumulator on every task end.
+ */
+export const taskEndColumns: Readonly<Record<string, string>> = {
+  ...pick(['Stage ID', 'Stage Attempt ID', 'Task Type', 'Task End Reason', 'Task Metrics', 'Task Executor Metrics']),
+  'Task Info': taskInfo.replace(/\)\s*$/, ', "Accumulables" JSON)'),
+};
 
 /**
  * The shape of every staged event: all of {@link eventColumns} but the task end's own fields. Task starts and

@@ -7,7 +7,8 @@ import type { DuckDbInput } from '../eventlog/discover.js';
 import { PIECE_BYTES, PieceWriter } from '../eventlog/pieces.js';
 import { logger } from '../logger.js';
 import { VENDOR_METRIC_NAME, vendorAccumulableRegex } from '../model/vendor-metrics.js';
-import { compressionOf, lineReadSql, TASK_END_LINE_PREFIX, USER_ACCUMULATOR_PATTERN } from './stage-events.js';
+import { compressionOf, lineReadSql, TASK_END_LINE_PREFIX } from './stage-events.js';
+import { USER_ACCUMULATOR_PATTERN } from './task-accumulables.js';
 
 /**
  * Task ends of SQL-heavy logs are mostly their accumulables: Photon and RAPIDS task ends carry hundreds (~25 KB

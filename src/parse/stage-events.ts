@@ -26,14 +26,12 @@ import { logger } from '../logger.js';
 import { MAY_HOLD_NUMBER_PAST_64_BITS_SQL, NumberPast64BitsError, numberPast64Bits } from './numbers-past-64-bits.js';
 import { LONG_PLAN_TEXT_BYTES, PLAN_TEXT_IN_PARTS_BYTES, PLAN_TEXT_PART_BYTES, writePlanTextInParts, writePlanTexts } from '../store/plan-texts.js';
 import { releaseFreedMemory, withThreads } from '../store/database.js';
-import { isVendorMetricNameSql, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import { handledEvents } from './event-names.js';
 import {
   STORED_PROPERTY_KEYS,
   stagedEventColumns,
   jsonShapeSql,
   readJsonColumnsSql,
-  taskAccumulablesColumns,
   taskEndColumns,
   taskStartColumns,
 } from './event-schema.js';
@@ -77,8 +75,6 @@ export interface StagingPlan {
 export const STAGED_EVENTS = 'staged_events';
 /** Temp table (per connection): how many task start and end lines each part has (told apart by prefix). */
 export const STAGED_TASK_COUNTS = 'staged_task_counts';
-/** Temp table (per connection): user accumulators of the few task ends that carry them. */
-export const STAGED_TASK_ACCUMULABLES = 'staged_task_accumulables';
 /** Temp table (per connection): per part, how many events of each type the store does not read (see {@link unreadKindSql}). */
 export const STAGED_UNREAD_EVENTS = 'staged_unread_events';
 
@@ -192,44 +188,6 @@ const taskStartLineSql = `starts_with(json, '${taskLinePrefix('Start')}')`;
 /** How every task end line Spark writes starts ("Event" first). */
 export const TASK_END_LINE_PREFIX = taskLinePrefix('End');
 const taskEndLineSql = `starts_with(json, '${TASK_END_LINE_PREFIX}')`;
-
-/**
- * An accumulable that is neither internal nor a SQL metric, a user accumulator, as Spark's JsonProtocol writes one
- * (keys in the order ID, Name, Update, Value, Internal, Count Failed Values, Metadata). One pattern for DuckDB's
- * RE2 and JavaScript alike, so the line split and the slimming pass (slim-task-ends.ts) agree.
- */
-export const USER_ACCUMULATOR_PATTERN =
-  '"Internal":false,"Count Failed Values":(?:true|false)(?:\\}|,"Metadata":"(?:[^s"]|s[^q]|sq[^l]|sql[^"]))';
-
-/**
- * A task end may carry a user accumulator only when one of its accumulables is neither internal nor a SQL
- * metric; other lines skip that parse. Spark's JsonProtocol writes an accumulable's keys in one order
- * (ID, Name, Update, Value, Internal, Count Failed Values, Metadata), so a user accumulator reads
- * `"Internal":false,"Count Failed Values":…` followed by the end of the object or a Metadata other than
- * "sql". Photon and RAPIDS task ends carry hundreds of SQL metrics each and no user accumulator: the pattern
- * (run only on lines that also hold SQL metrics) lets them skip the parse. Accumulables that predate the
- * "Internal" flag (Spark 1.x) are always parsed.
- *
- * The substrings searched start after the key's opening quote: DuckDB looks for a needle's first byte and compares
- * from there, and a quote starts every JSON key and string (three times slower on task ends than a letter). No key of
- * a task end other than "Internal", "Accumulables" and "Metadata" ends in those words, so the answers are the same.
- */
-const mayHoldUserAccumulablesSql = `(CASE
-    WHEN NOT contains(json, 'Internal":false') THEN contains(json, 'Accumulables":[{') AND NOT contains(json, 'Internal":')
-    WHEN NOT contains(json, 'Metadata":"sql"') THEN true
-    ELSE regexp_matches(json, '${USER_ACCUMULATOR_PATTERN}')
-  END)`;
-
-/**
- * A task end that holds a vendor metric the store keeps (src/model/vendor-metrics.ts: Photon's peak memory and
- * shuffle write time) but no user accumulator: only those accumulables, picked out of Task Info by pattern, as
- * a small JSON text of the task end's shape, so the hundreds of other SQL metrics on the line are never parsed.
- */
-const vendorAccumulablesOnlySql = `CASE WHEN ${isVendorMetricNameSql('json')} AND regexp_matches(json, '"Task Info":\\{"Task ID":[0-9]+')
-    THEN '{"Task Info":{"Task ID":' || regexp_extract(json, '"Task Info":\\{"Task ID":([0-9]+)', 1) || ',"Accumulables":['
-      || array_to_string(regexp_extract_all(substr(json, strpos(json, '"Task Info":')), '${vendorAccumulableRegex}'), ',')
-      || ']}}'
-  END`;
 
 /**
  * Properties of a job start or stage submission from which the split keeps only {@link STORED_PROPERTY_KEYS}. Spark
@@ -445,8 +403,8 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
 /**
  * Reads the parts of one log, in order, into the staged temp tables: {@link STAGED_EVENTS} (every event but
  * task starts and ends, typed in the staged event shape, with `part`, `line` and `kind`, the normalized event
- * name) and {@link STAGED_TASK_ACCUMULABLES}. DuckDB splits and parses the JSON in parallel; no event passes
- * through JavaScript, and no table here grows with the number of tasks (see {@link taskEventsSql}).
+ * name). DuckDB splits and parses the JSON in parallel; no event passes through JavaScript, and no table here grows
+ * with the number of tasks: task events, accumulables and all, are read by the task insert (see {@link taskEventsSql}).
  *
  * Throws {@link MalformedJsonError} when a line is not JSON, unless the part has a scan in the plan: then
  * bad lines are left out and every row keeps its real line number (DuckDB skips blank lines without a trace,
@@ -458,7 +416,6 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
   await connection.run(`
     CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
     CREATE TEMP TABLE ${STAGED_EVENTS} (${stagedEventsDdl});
-    CREATE TEMP TABLE ${STAGED_TASK_ACCUMULABLES} (part INTEGER, ${columnsDdl(taskAccumulablesColumns)});
     CREATE TEMP TABLE ${STAGED_UNREAD_EVENTS} (part INTEGER, kind VARCHAR, n BIGINT);`);
   const parts = [...plan.parts];
   const eventFiles = options.scratchDir === undefined ? null : new StagedEventFiles(connection, join(options.scratchDir, 'staged-events'));
@@ -496,11 +453,9 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
         await connection.run('DROP TABLE task_line_kinds');
         splitFile = options.scratchDir !== undefined && other!.bytes > spillBytes ? join(options.scratchDir, `part-${index}-split.parquet`) : null;
       }
-      // One pass keeps the few lines that are not task events (and task ends with user accumulators) as text;
-      // only those are then parsed into their full shapes. A line of an event the store does not read keeps no text,
-      // and where counted apart, no row.
-      // A task line is kept only when its end may hold a user accumulator; otherwise it leaves a marker (for counting)
-      // or, where counted apart, nothing.
+      // One pass keeps the few lines that are not task events as text; only those are then parsed into their full
+      // shapes. A line of an event the store does not read keeps no text, and where counted apart, no row; nor does a
+      // task line, which otherwise leaves a marker (for counting).
       // Each kept line's length, and the execution of a plan update, are noted as it is read, so batches are sized
       // and an execution's last update found without reading the text again. A long plan update's text is deferred
       // (see restoreDeferredLines).
@@ -516,9 +471,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
             SELECT line, task_kind, json, file, rewritten, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
               ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of, unread FROM (
               SELECT line, task_kind, file, rewritten, unread,
-                CASE WHEN task_kind IS NULL THEN ${slimPropertiesSql('json')}
-                WHEN task_kind = 'end' AND ${mayHoldUserAccumulablesSql} THEN json
-                WHEN task_kind = 'end' THEN ${vendorAccumulablesOnlySql} END AS json
+                CASE WHEN task_kind IS NULL THEN ${slimPropertiesSql('json')} END AS json
               FROM (SELECT line, json, file, rewritten, unread,
                       CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
                     FROM ${sparkWrittenLinesSql(lines)})
@@ -685,8 +638,7 @@ export async function dropStagedEvents(connection: DuckDBConnection): Promise<vo
 
 /**
  * Parses part `index`'s lines (`lines`, a table expression with `r`, see {@link settleLines}) batch by batch into
- * {@link STAGED_EVENTS}, and its task ends' user accumulators into {@link STAGED_TASK_ACCUMULABLES}; superseded plan
- * trees are cut down by `reshape` when given.
+ * {@link STAGED_EVENTS}; superseded plan trees are cut down by `reshape` when given.
  */
 async function parseLines(
   connection: DuckDBConnection,
@@ -748,9 +700,6 @@ async function parseLines(
     );
     await connection.run('DROP TABLE staged_batch_texts');
   }
-  await connection.run(`INSERT INTO ${STAGED_TASK_ACCUMULABLES}
-    SELECT ${index}, unnest(json_transform(json, ${jsonShapeSql(taskAccumulablesColumns)}))
-    FROM ${lines} WHERE task_kind = 'end' AND json IS NOT NULL`);
 }
 
 /**
@@ -1380,8 +1329,7 @@ async function stagedLineBatches(
  */
 export async function dropStagedTables(connection: DuckDBConnection): Promise<void> {
   await dropStagedEvents(connection);
-  await connection.run(`DROP TABLE IF EXISTS ${STAGED_TASK_ACCUMULABLES};
-    DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS ${STAGED_UNREAD_EVENTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
+  await connection.run(`DROP TABLE IF EXISTS ${STAGED_TASK_COUNTS}; DROP TABLE IF EXISTS ${STAGED_UNREAD_EVENTS}; DROP TABLE IF EXISTS staged_lines; DROP TABLE IF EXISTS staged_application;
     DROP TABLE IF EXISTS staged_lines_slim;
     DROP TABLE IF EXISTS task_line_kinds; DROP TABLE IF EXISTS staged_batch_texts;`);
 }

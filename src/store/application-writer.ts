@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   STAGED_EVENTS,
-  STAGED_TASK_ACCUMULABLES,
   countTaskEvents,
   dropStagedEvents,
   numberedPlan,
@@ -9,6 +8,7 @@ import {
   type StagingPlan,
 } from '../parse/stage-events.js';
 import { isVendorMetricNameSql } from '../model/vendor-metrics.js';
+import { parsedTaskAccumulablesSql } from '../parse/task-accumulables.js';
 import { applicationNumberOf, assignApplicationNumber } from './application-numbers.js';
 import { deleteApplicationRows, deleteApplications } from './application-rows.js';
 import { precomputeFromRows } from './precompute.js';
@@ -334,7 +334,7 @@ const insertStatements: Record<string, string> = {
     WHERE kind = 'SparkListenerUnpersistRDD' AND "RDD ID" IS NOT NULL`,
 };
 
-/** Task ends, read from the log itself and joined to the few user accumulators staged for them. */
+/** Task ends, read from the log itself, each with the accumulables the store keeps of it. */
 function insertTaskEndsSql(plan: StagingPlan): string {
   return `
     INSERT INTO tasks
@@ -349,12 +349,11 @@ function insertTaskEndsSql(plan: StagingPlan): string {
         ELSE struct_update(r, "Stack Trace" := NULL::JSON) END) END,
       m IS NOT NULL,
       ${taskMetricsSelect},
-      coalesce(${userAccumulables('acc."Task Info"."Accumulables"')}, []),
+      coalesce(${userAccumulables(parsedTaskAccumulablesSql('ti."Accumulables"'))}, []),
       "Task Executor Metrics",
       CASE WHEN r."Reason" = 'ExceptionFailure' THEN ${exceptionSummarySql(stagedExceptionFields)} END
     FROM (SELECT *, "Task Info" AS ti, "Task Metrics" AS m, "Task End Reason" AS r
           FROM (${taskEventsSql(plan, 'SparkListenerTaskEnd')})) t
-    LEFT JOIN ${STAGED_TASK_ACCUMULABLES} acc ON acc.part = t.part AND acc."Task Info"."Task ID" = t.ti."Task ID"
     WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL`;
 }
 
@@ -671,7 +670,7 @@ export async function writeApplication(
   let rowsCommitted = false;
   // A new application's rows are invisible until its application row is committed, so its steps commit one by one;
   // what a step read is dropped between transactions, where dropping a temp table frees its memory at once.
-  const commitStep = async (afterCommit?: () => Promise<void>): Promise<void> => {
+  const commitStep = async (afterCommit?: () => void | Promise<void>): Promise<void> => {
     if (replacing) return;
     await connection.run('COMMIT');
     rowsCommitted = true;
@@ -690,10 +689,7 @@ export async function writeApplication(
     });
     const { warnings, eventsRead, eventsSkipped } = await writeTaskRows(connection, app, appNo, plan, options);
     await refuseOutOfRangeIds(connection, app.appKey);
-    await commitStep(async () => {
-      await options.afterRowsCommitted?.();
-      await connection.run(`DROP TABLE ${STAGED_TASK_ACCUMULABLES}`);
-    });
+    await commitStep(options.afterRowsCommitted);
     // Two statements in one text, so never kept prepared: a kept CREATE ... AS, run again, made a table of no columns.
     await connection.run(`DROP TABLE IF EXISTS ${PENDING_APPLICATION}; CREATE TEMP TABLE ${PENDING_APPLICATION} AS FROM applications LIMIT 0`);
     await connection.run(applicationInsert, {

@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import type { DuckDbInput } from '../../src/eventlog/discover.js';
-import { dropStagedTables, stageEvents, STAGED_EVENTS, STAGED_TASK_ACCUMULABLES, type StagingOptions } from '../../src/parse/stage-events.js';
+import { dropStagedTables, stageEvents, STAGED_EVENTS, type StagingOptions } from '../../src/parse/stage-events.js';
 import { writeApplication } from '../../src/store/application-writer.js';
 import { applicationTables } from '../../src/store/schema.js';
 import { applicationIdentity, openTempDatabase, type TempDatabase } from '../helpers/database.js';
@@ -15,15 +15,14 @@ import { buildEventLog } from '../helpers/synthetic-log.js';
 
 const reshape = (tree: unknown): unknown => shuffleSkeleton(tree as PlanNode);
 
-/** The staged events and task accumulators of `parts`, in order, staged with `options`; or the error staging throws. */
+/** The staged events of `parts`, in order, staged with `options`; or the error staging throws. */
 async function staged(connection: DuckDBConnection, parts: DuckDbInput[], options: StagingOptions): Promise<string[]> {
   try {
     await stageEvents(connection, { parts }, options);
   } catch (error) {
     return [`error: ${(error as Error).constructor.name} ${(error as Error).message}`];
   }
-  const accumulables = await connection.runAndReadAll(`SELECT to_json(a)::VARCHAR AS row FROM ${STAGED_TASK_ACCUMULABLES} a ORDER BY rowid`);
-  return [...(await stagedEventsAsJson(connection)), ...accumulables.getRowObjectsJS().map((row) => String(row.row))];
+  return stagedEventsAsJson(connection);
 }
 
 /** Whether the staged events are read from files (a view) rather than held as a table. */
