@@ -22,7 +22,35 @@ export interface SqlPlan {
 }
 
 /** Final values of SQL metrics by accumulator id. */
-export type MetricValues = ReadonlyMap<number, number>;
+export interface MetricValues {
+  /** The final value of the SQL metric with this accumulator id, if it was ever reported. */
+  get(accumulatorId: number): number | undefined;
+}
+
+/**
+ * Metric values as two arrays sorted by accumulator id, searched by halves. An application of thousands of queries
+ * has a million metric values or more: read as a row object each into a Map, they held ~100 MB of heap at once.
+ */
+export class SortedMetricValues implements MetricValues {
+  /** `ids` sorted ascending, without repeats; `values[i]` is the value of `ids[i]`. */
+  constructor(
+    private readonly ids: Float64Array,
+    private readonly values: Float64Array,
+  ) {}
+
+  get(accumulatorId: number): number | undefined {
+    let low = 0;
+    let high = this.ids.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const id = this.ids[middle]!;
+      if (id === accumulatorId) return this.values[middle];
+      if (id < accumulatorId) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
+  }
+}
 
 interface RawNode {
   nodeName?: string;
@@ -125,8 +153,11 @@ export async function forEachSqlPlanBatch(
  * per application's detection.
  */
 export const loadMetricValues = sharedByDetectors(async (query): Promise<MetricValues> => {
-  const rows = await query<{ accumulatorId: bigint; value: bigint }>(sqlMetricValuesSql('appKey = $appKey'));
-  return new Map(rows.map((row) => [Number(row.accumulatorId), Number(row.value)]));
+  // One row of two lists of doubles: no object, and no BigInt, per value.
+  const [row] = await query<{ ids: number[] | null; values: number[] | null }>(`
+    SELECT list(accumulatorId::DOUBLE ORDER BY accumulatorId) AS ids, list(value::DOUBLE ORDER BY accumulatorId) AS values
+    FROM (${sqlMetricValuesSql('appKey = $appKey')})`);
+  return new SortedMetricValues(Float64Array.from(row?.ids ?? []), Float64Array.from(row?.values ?? []));
 });
 
 /** The stages (id and attempt) whose completion reported any of the given SQL metrics. */

@@ -136,7 +136,7 @@ function scanInsight(
   app: ApplicationFacts,
   sql: SqlPlan,
   node: PlanNode,
-  values: ReadonlyMap<number, number>,
+  values: MetricValues,
   stages: StageFacts[],
   openCost: number,
   maxPartition: number,
@@ -202,7 +202,7 @@ function writeInsight(
   app: ApplicationFacts,
   sql: SqlPlan,
   node: PlanNode,
-  values: ReadonlyMap<number, number>,
+  values: MetricValues,
   stages: StageFacts[],
   openCost: number,
 ): InsightDraft | null {
