@@ -8,7 +8,7 @@ import { PIECE_BYTES, PieceWriter } from '../eventlog/pieces.js';
 import { logger } from '../logger.js';
 import { VENDOR_METRIC_NAME, vendorAccumulableRegex } from '../model/vendor-metrics.js';
 import { compressionOf, lineReadSql, TASK_END_LINE_PREFIX } from './stage-events.js';
-import { USER_ACCUMULATOR_PATTERN } from './task-accumulables.js';
+import { KEPT_ACCUMULABLE_PATTERN, USER_ACCUMULATOR_PATTERN } from './task-accumulables.js';
 
 /**
  * Task ends of SQL-heavy logs are mostly their accumulables: Photon and RAPIDS task ends carry hundreds (~25 KB
@@ -16,8 +16,8 @@ import { USER_ACCUMULATOR_PATTERN } from './task-accumulables.js';
  * accumulators and the vendor metrics of src/model/vendor-metrics.ts, both logged `"Internal":false`; internal
  * task metrics and SQL metrics are dropped (see userAccumulables in the application writer). So a task end's
  * accumulables are cut down to the ones kept before DuckDB reads the line: DuckDB then parses a line a tenth of
- * the size. Lines this cannot be sure of (no "Internal" flags, as in Spark 1.x; a user accumulator; an unusual
- * layout) are copied whole, and DuckDB reads them as before.
+ * the size. Lines this cannot be sure of (no "Internal" flags, as in Spark 1.x; a user accumulator the patterns do not
+ * read whole; an unusual layout) are copied whole, and DuckDB reads them as before.
  */
 
 const TASK_END_PREFIX = Buffer.from(TASK_END_LINE_PREFIX);
@@ -28,6 +28,8 @@ const ACCUMULABLES_END = Buffer.from(']},"Task ');
 const INTERNAL_FALSE = Buffer.from('"Internal":false');
 const INTERNAL = Buffer.from('"Internal":');
 const USER_ACCUMULATOR = new RegExp(USER_ACCUMULATOR_PATTERN);
+const USER_ACCUMULATORS = new RegExp(USER_ACCUMULATOR_PATTERN, 'g');
+const KEPT_ACCUMULABLES = new RegExp(KEPT_ACCUMULABLE_PATTERN, 'g');
 const VENDOR_ACCUMULABLES = new RegExp(vendorAccumulableRegex, 'g');
 const NEWLINE = 0x0a;
 
@@ -77,7 +79,7 @@ export function mayBeTaskEnd(lineStart: Buffer): boolean {
 export interface AccumulablesCut {
   start: number;
   end: number;
-  /** The accumulables to leave in the array (vendor metrics), as JSON text; empty to leave none. */
+  /** The accumulables to leave in the array (user accumulators and vendor metrics), as JSON text; empty to leave none. */
   kept: Buffer;
 }
 
@@ -107,7 +109,14 @@ export function accumulablesCut(line: Buffer): AccumulablesCut | null {
   if (!list.includes(INTERNAL)) return null;
   if (!list.includes(INTERNAL_FALSE)) return { start, end, kept: NOTHING };
   const text = list.toString('latin1');
-  if (USER_ACCUMULATOR.test(text)) return null;
+  if (USER_ACCUMULATOR.test(text)) {
+    // User accumulators (a counter in every task) and vendor metrics are kept, picked out whole, unless picking
+    // finds fewer user accumulators than there are (a value the pattern does not read): then the line stays whole.
+    const kept = text.match(KEPT_ACCUMULABLES) ?? [];
+    const users = kept.filter((accumulable) => USER_ACCUMULATOR.test(accumulable)).length;
+    if (users !== (text.match(USER_ACCUMULATORS)?.length ?? 0)) return null;
+    return { start, end, kept: Buffer.from(kept.join(','), 'latin1') };
+  }
   // Every accumulable not flagged internal is a SQL metric: only the vendor ones among them are kept.
   if (!VENDOR_METRIC_NAME.test(text)) return { start, end, kept: NOTHING };
   return { start, end, kept: Buffer.from((text.match(VENDOR_ACCUMULABLES) ?? []).join(','), 'latin1') };

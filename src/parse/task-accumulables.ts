@@ -28,18 +28,51 @@ function mayHoldUserAccumulatorSql(accumulables: string): string {
   END)`;
 }
 
+/** A JSON string, escapes and all. */
+const JSON_STRING_PATTERN = String.raw`"(?:[^"\\]|\\.)*"`;
+/** An accumulable's update or value as Spark and vendors write one: a string, a number, a literal or a flat list. */
+const ACCUMULABLE_VALUE_PATTERN = String.raw`(?:${JSON_STRING_PATTERN}|-?[0-9][0-9.eE+-]*|true|false|null|\[(?:[^\[\]{}"]|${JSON_STRING_PATTERN})*\])`;
+/**
+ * A whole user accumulator object, in JsonProtocol's key order (see {@link USER_ACCUMULATOR_PATTERN}). A Metadata
+ * that starts with an escape is not read whole, nor is a value that is an object: the array is then parsed whole.
+ */
+const USER_ACCUMULATOR_OBJECT_PATTERN =
+  String.raw`\{"ID":[0-9]+(?:,"Name":${JSON_STRING_PATTERN})?` +
+  String.raw`(?:,"Update":${ACCUMULABLE_VALUE_PATTERN})?(?:,"Value":${ACCUMULABLE_VALUE_PATTERN})?` +
+  String.raw`,"Internal":false,"Count Failed Values":(?:true|false)` +
+  String.raw`(?:,"Metadata":"(?:[^s"\\]|s[^q"\\]|sq[^l"\\]|sql[^"\\])(?:[^"\\]|\\.)*")?\}`;
+
+/**
+ * One accumulable the store may keep, whole: a vendor metric or a user accumulator. One pattern for DuckDB's RE2 and
+ * JavaScript alike, so the task read and the slimming pass (slim-task-ends.ts) pick the same ones.
+ */
+export const KEPT_ACCUMULABLE_PATTERN = `(?:${vendorAccumulableRegex}|${USER_ACCUMULATOR_OBJECT_PATTERN})`;
+
+/** SQL: a list of accumulables' JSON texts as one array's JSON text. */
+const pickedSql = (objects: string): string => `'[' || array_to_string(${objects}, ',') || ']'`;
+
 /**
  * SQL for the accumulables of a task end worth parsing, as a list of {@link ACCUMULABLE_TYPE}, from `accumulables`
- * (Task Info's array as JSON text), or NULL when it holds none the store keeps. Where it may hold a user accumulator
- * the whole array is parsed; where it holds only a vendor metric the store keeps (src/model/vendor-metrics.ts:
- * Photon's peak memory and shuffle write time), only those objects, picked out by pattern, so the hundreds of SQL
- * metrics beside them are never parsed. The caller still filters what it keeps (see userAccumulables in the writer).
+ * (Task Info's array as JSON text), or NULL when it holds none the store keeps. Only the ones the store may keep are
+ * parsed, picked out by pattern in the order written: user accumulators, and the vendor metrics of
+ * src/model/vendor-metrics.ts (Photon's peak memory and shuffle write time). The internal and SQL metrics beside them
+ * (some thirty on a Spark 3 task end, hundreds on Photon and RAPIDS ones) are never parsed: a counter in every task
+ * of a Photon job made each task end's parse hold ~200 accumulables, and the task read ~500 MB.
+ *
+ * The array is parsed whole where picking could miss one: accumulables written before the "Internal" flag (Spark
+ * 1.x), or a user accumulator the object pattern does not read whole, found by counting user accumulators both ways.
+ * The caller still filters what it keeps (see userAccumulables in the application writer).
  */
 export function parsedTaskAccumulablesSql(accumulables: string): string {
   const text = `${accumulables}::VARCHAR`;
+  const userAccumulators = (list: string): string => `len(list_filter(${list}, a -> regexp_matches(a, '${USER_ACCUMULATOR_PATTERN}')))`;
   const kept = `CASE
-      WHEN ${mayHoldUserAccumulatorSql(text)} THEN ${text}
-      WHEN ${isVendorMetricNameSql(text)} THEN '[' || array_to_string(regexp_extract_all(${text}, '${vendorAccumulableRegex}'), ',') || ']'
+      WHEN NOT ${mayHoldUserAccumulatorSql(text)} THEN
+        CASE WHEN ${isVendorMetricNameSql(text)} THEN ${pickedSql(`regexp_extract_all(${text}, '${vendorAccumulableRegex}')`)} END
+      WHEN NOT contains(${text}, 'Internal":') THEN ${text}
+      ELSE list_transform([regexp_extract_all(${text}, '${KEPT_ACCUMULABLE_PATTERN}')], picked ->
+        CASE WHEN ${userAccumulators('picked')} = len(regexp_extract_all(${text}, '${USER_ACCUMULATOR_PATTERN}'))
+          THEN ${pickedSql('picked')} ELSE ${text} END)[1]
     END`;
   return `json_transform(${kept}, '${JSON.stringify(`${ACCUMULABLE_TYPE}[]`)}')`;
 }

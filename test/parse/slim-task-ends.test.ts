@@ -69,9 +69,17 @@ describe('cutting the accumulables nothing keeps out of a task end', () => {
     expect((slimmed(line)!['Task Info'] as { Accumulables: unknown[] }).Accumulables).toEqual([peak]);
   });
 
-  it('reads the whole line when it may hold a user accumulator, or accumulables without the internal flag', () => {
-    expect(slimmed(taskEnd([accumulable(1, 'internal.metrics.executorRunTime', true), accumulable(50, 'rowsSeen', false)]))).toBeNull();
-    expect(slimmed(taskEnd([accumulable(50, 'counter', false, 'custom'), accumulable(9, 'scan time', false, 'sql')]))).toBeNull();
+  it('keeps user accumulators whole beside the vendor metrics, in the order written (a counter in every task)', () => {
+    const counter = { ...accumulable(50, 'rows "seen" {so far}', false), Update: 3, Value: [1, 2] };
+    const tagged = accumulable(51, 'counter', false, 'custom');
+    const peak = accumulable(12, 'PhotonGroupingAgg peak memory usage', false, 'sql');
+    const line = taskEnd([accumulable(1, 'internal.metrics.executorRunTime', true), counter, accumulable(9, 'scan time', false, 'sql'), peak, tagged]);
+    expect((slimmed(line)!['Task Info'] as { Accumulables: unknown[] }).Accumulables).toEqual([counter, peak, tagged]);
+  });
+
+  it('reads the whole line when a user accumulator is not read whole, or accumulables lack the internal flag', () => {
+    const objectValue = { ...accumulable(50, 'rowsSeen', false), Value: { total: 3 } };
+    expect(slimmed(taskEnd([accumulable(1, 'internal.metrics.executorRunTime', true), objectValue]))).toBeNull();
     expect(slimmed(taskEnd([{ ID: 1, Name: 'old', Update: '1', Value: '1' }]))).toBeNull();
   });
 

@@ -29,15 +29,23 @@ const internal = (id: number): object => ({
 const sqlMetric = (id: number): object => ({
   ID: id, Name: 'number of output rows', Update: '5', Value: '10', Internal: false, 'Count Failed Values': true, Metadata: 'sql',
 });
-const counter = { ID: 9, Name: 'records "kept"', Update: '3', Value: '12', Internal: false, 'Count Failed Values': false };
+const counter = { ID: 9, Name: 'records "kept" {so far}', Update: '3', Value: '12', Internal: false, 'Count Failed Values': false };
+const collection = { ID: 10, Name: 'seen ids', Update: [1, 2], Value: ['a]', 'b'], Internal: false, 'Count Failed Values': false };
 const tagged = { ID: 11, Name: 'tagged', Value: 2, Internal: false, 'Count Failed Values': true, Metadata: 'mine' };
 const vendor = { ID: 12, Name: 'sort peak memory usage', Update: '4096', Value: '4096', Internal: false, 'Count Failed Values': true, Metadata: 'sql' };
 const sqlMetrics = Array.from({ length: 300 }, (_, i) => sqlMetric(1000 + i));
 
 describe('parsedTaskAccumulablesSql', () => {
-  it('parses the whole array where a user accumulator may be', async () => {
-    expect(await parsedIds([internal(1), counter, sqlMetric(2)])).toEqual([1, 9, 2]);
-    expect(await parsedIds([...sqlMetrics.slice(0, 2), tagged])).toEqual([1000, 1001, 11]);
+  it("parses only a task end's user accumulators and vendor metrics, in the order written", async () => {
+    const internals = Array.from({ length: 30 }, (_, i) => internal(100 + i));
+    expect(await parsedIds([...internals, counter, sqlMetric(2)])).toEqual([9]);
+    expect(await parsedIds([...sqlMetrics.slice(0, 150), collection, vendor, ...sqlMetrics.slice(150), tagged, counter])).toEqual([10, 12, 11, 9]);
+  });
+
+  it('parses the whole array where picking out could miss a user accumulator', async () => {
+    // A value the object pattern does not read (an object), and a Metadata starting with an escape.
+    expect(await parsedIds([internal(1), { ...counter, Value: { total: 3 } }, sqlMetric(2)])).toEqual([1, 9, 2]);
+    expect(await parsedIds([internal(1), { ...tagged, Metadata: '\\"x' }])).toEqual([1, 11]);
   });
 
   it('parses only the vendor metrics among hundreds of SQL metrics without a user accumulator', async () => {
