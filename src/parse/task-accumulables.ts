@@ -35,18 +35,16 @@ const ACCUMULABLE_VALUE_PATTERN = String.raw`(?:${JSON_STRING_PATTERN}|-?[0-9][0
 /**
  * A whole user accumulator object, in JsonProtocol's key order (see {@link USER_ACCUMULATOR_PATTERN}). A Metadata
  * that starts with an escape is not read whole, nor is a value that is an object: the array is then parsed whole.
+ * One pattern for DuckDB's RE2 and JavaScript alike, so the task read and the slimming pass pick the same ones.
  */
-const USER_ACCUMULATOR_OBJECT_PATTERN =
+export const USER_ACCUMULATOR_OBJECT_PATTERN =
   String.raw`\{"ID":[0-9]+(?:,"Name":${JSON_STRING_PATTERN})?` +
   String.raw`(?:,"Update":${ACCUMULABLE_VALUE_PATTERN})?(?:,"Value":${ACCUMULABLE_VALUE_PATTERN})?` +
   String.raw`,"Internal":false,"Count Failed Values":(?:true|false)` +
   String.raw`(?:,"Metadata":"(?:[^s"\\]|s[^q"\\]|sq[^l"\\]|sql[^"\\])(?:[^"\\]|\\.)*")?\}`;
 
-/**
- * One accumulable the store may keep, whole: a vendor metric or a user accumulator. One pattern for DuckDB's RE2 and
- * JavaScript alike, so the task read and the slimming pass (slim-task-ends.ts) pick the same ones.
- */
-export const KEPT_ACCUMULABLE_PATTERN = `(?:${vendorAccumulableRegex}|${USER_ACCUMULATOR_OBJECT_PATTERN})`;
+/** One accumulable the store may keep, whole: a vendor metric or a user accumulator. */
+const KEPT_ACCUMULABLE_PATTERN = `(?:${vendorAccumulableRegex}|${USER_ACCUMULATOR_OBJECT_PATTERN})`;
 
 /** SQL: a list of accumulables' JSON texts as one array's JSON text. */
 const pickedSql = (objects: string): string => `'[' || array_to_string(${objects}, ',') || ']'`;

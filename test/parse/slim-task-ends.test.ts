@@ -71,7 +71,7 @@ describe('cutting the accumulables nothing keeps out of a task end', () => {
 
   it('keeps user accumulators whole beside the vendor metrics, in the order written (a counter in every task)', () => {
     const counter = { ...accumulable(50, 'rows "seen" {so far}', false), Update: 3, Value: [1, 2] };
-    const tagged = accumulable(51, 'counter', false, 'custom');
+    const tagged = accumulable(51, 'counter of peak memory usage', false, 'custom');
     const peak = accumulable(12, 'PhotonGroupingAgg peak memory usage', false, 'sql');
     const line = taskEnd([accumulable(1, 'internal.metrics.executorRunTime', true), counter, accumulable(9, 'scan time', false, 'sql'), peak, tagged]);
     expect((slimmed(line)!['Task Info'] as { Accumulables: unknown[] }).Accumulables).toEqual([counter, peak, tagged]);
