@@ -63,13 +63,14 @@ const pickedSql = (objects: string): string => `'[' || array_to_string(${objects
  */
 export function parsedTaskAccumulablesSql(accumulables: string): string {
   const text = `${accumulables}::VARCHAR`;
-  const userAccumulators = (list: string): string => `len(list_filter(${list}, a -> regexp_matches(a, '${USER_ACCUMULATOR_PATTERN}')))`;
+  const userAccumulatorCount = (list: string): string => `len(list_filter(${list}, a -> regexp_matches(a, '${USER_ACCUMULATOR_PATTERN}')))`;
   const kept = `CASE
       WHEN NOT ${mayHoldUserAccumulatorSql(text)} THEN
         CASE WHEN ${isVendorMetricNameSql(text)} THEN ${pickedSql(`regexp_extract_all(${text}, '${vendorAccumulableRegex}')`)} END
       WHEN NOT contains(${text}, 'Internal":') THEN ${text}
+      -- A list of one names the picked accumulables, so they are extracted once for both the check and the text.
       ELSE list_transform([regexp_extract_all(${text}, '${KEPT_ACCUMULABLE_PATTERN}')], picked ->
-        CASE WHEN ${userAccumulators('picked')} = len(regexp_extract_all(${text}, '${USER_ACCUMULATOR_PATTERN}'))
+        CASE WHEN ${userAccumulatorCount('picked')} = len(regexp_extract_all(${text}, '${USER_ACCUMULATOR_PATTERN}'))
           THEN ${pickedSql('picked')} ELSE ${text} END)[1]
     END`;
   return `json_transform(${kept}, '${JSON.stringify(`${ACCUMULABLE_TYPE}[]`)}')`;
