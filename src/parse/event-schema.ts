@@ -30,11 +30,12 @@ const stageInfo = `STRUCT(
   "Completion Time" BIGINT, "Failure Reason" VARCHAR, "Accumulables" ${accumulable}[],
   "Resource Profile Id" BIGINT, "Shuffle Push Enabled" BOOLEAN, "Shuffle Push Mergers Count" BIGINT)`;
 
-/** Task accumulables are read only with task ends (see {@link taskEndColumns}). */
-const taskInfo = `STRUCT(
+const taskInfoFields = `
   "Task ID" BIGINT, "Index" BIGINT, "Attempt" BIGINT, "Partition ID" BIGINT, "Launch Time" BIGINT,
   "Executor ID" VARCHAR, "Host" VARCHAR, "Locality" VARCHAR, "Speculative" BOOLEAN,
-  "Getting Result Time" BIGINT, "Finish Time" BIGINT, "Failed" BOOLEAN, "Killed" BOOLEAN)`;
+  "Getting Result Time" BIGINT, "Finish Time" BIGINT, "Failed" BOOLEAN, "Killed" BOOLEAN`;
+/** Task accumulables are read only with task ends (see {@link taskEndColumns}). */
+const taskInfo = `STRUCT(${taskInfoFields})`;
 
 /** One accumulable, as a task end's accumulables are parsed (see the task insert in the application writer). */
 export const ACCUMULABLE_TYPE = accumulable.replace(/\s+/g, ' ');
@@ -163,7 +164,7 @@ function pick(names: readonly string[]): Readonly<Record<string, string>> {
  */
 export const taskEndColumns: Readonly<Record<string, string>> = {
   ...pick(['Stage ID', 'Stage Attempt ID', 'Task Type', 'Task End Reason', 'Task Metrics', 'Task Executor Metrics']),
-  'Task Info': taskInfo.replace(/\)\s*$/, ', "Accumulables" JSON)'),
+  'Task Info': `STRUCT(${taskInfoFields}, "Accumulables" JSON)`,
 };
 
 /**

@@ -27,7 +27,6 @@ const ACCUMULABLES = Buffer.from('"Accumulables":[');
 const ACCUMULABLES_END = Buffer.from(']},"Task ');
 const INTERNAL_FALSE = Buffer.from('"Internal":false');
 const INTERNAL = Buffer.from('"Internal":');
-const USER_ACCUMULATOR = new RegExp(USER_ACCUMULATOR_PATTERN);
 const USER_ACCUMULATORS = new RegExp(USER_ACCUMULATOR_PATTERN, 'g');
 const USER_ACCUMULATOR_OBJECT = new RegExp(USER_ACCUMULATOR_OBJECT_PATTERN, 'y');
 const ACCUMULABLE_START = '{"ID":';
@@ -110,7 +109,7 @@ export function accumulablesCut(line: Buffer): AccumulablesCut | null {
   if (!list.includes(INTERNAL)) return null;
   if (!list.includes(INTERNAL_FALSE)) return { start, end, kept: NOTHING };
   const text = list.toString('latin1');
-  const users = USER_ACCUMULATOR.test(text) ? userAccumulators(text) : [];
+  const users = userAccumulators(text);
   if (users === null) return null;
   // Every other accumulable not flagged internal is a SQL metric: only the vendor ones among them are kept.
   // A user accumulator named like a vendor metric is one accumulable, found both ways.

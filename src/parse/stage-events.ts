@@ -476,7 +476,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
                       CASE WHEN ${taskStartLineSql} THEN 'start' WHEN ${taskEndLineSql} THEN 'end' END AS task_kind
                     FROM ${sparkWrittenLinesSql(lines)})
               WHERE true ${filter})
-            WHERE ${countsApart ? '(task_kind IS NULL AND unread IS NULL) OR json IS NOT NULL' : 'true'}))`;
+            WHERE ${countsApart ? 'task_kind IS NULL AND unread IS NULL' : 'true'}))`;
       const file = splitFile;
       if (file === null) {
         await connection.run(`CREATE OR REPLACE TEMP TABLE staged_lines AS ${split}`);
