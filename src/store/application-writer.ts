@@ -707,7 +707,7 @@ export async function writeApplication(
     warnings.push(...(await clampOutOfRange(connection, app.appKey, (table) => (table === 'applications' ? PENDING_APPLICATION : table))));
     // What is derived from the rows alone: committed before the application row, as the rows are, a new application's
     // answers are not held by the transaction that analyses it (88 MB of a log of 6,860 stages' analysis).
-    await precomputeFromRows(connection, app.appKey);
+    await precomputeFromRows(connection, app.appKey, () => (eachTable ? commitStep() : Promise.resolve()));
     await commitStep();
     await connection.run(`INSERT INTO applications FROM ${PENDING_APPLICATION}`);
     await connection.run(`DROP TABLE ${PENDING_APPLICATION}`);

@@ -23,10 +23,14 @@ const stagePeaks = `{${executorMetricNames
  * stage, job and executor aggregates, per-stage executor summaries and peaks, speculation summaries, application
  * totals and task quantiles), and stores it in the app_* tables. None of it reads the application row, so a new
  * application's answers are committed before that row, which makes them visible with it (see writeApplication);
- * the resource facts, which do read it, are {@link precomputeResourceFacts}. Earlier answers are replaced. Returns the
- * application's number.
+ * the resource facts, which do read it, are {@link precomputeResourceFacts}. Earlier answers are replaced. `afterTable`
+ * runs after each table is written (a new application's write commits there). Returns the application's number.
  */
-export async function precomputeFromRows(connection: DuckDBConnection, appKey: string): Promise<number> {
+export async function precomputeFromRows(
+  connection: DuckDBConnection,
+  appKey: string,
+  afterTable: () => Promise<void> = () => Promise.resolve(),
+): Promise<number> {
   const appNo = await applicationNumberOf(connection, appKey);
   if (appNo === null) throw new Error(`precomputeFromRows: ${appKey} has no application number; assign one before its tasks are written`);
   for (const [table] of [...fromMacros, ['app_stage_peaks'], ['app_task_quantiles']]) {
@@ -34,6 +38,7 @@ export async function precomputeFromRows(connection: DuckDBConnection, appKey: s
   }
   for (const [table, macro] of fromMacros) {
     await connection.run(`INSERT INTO ${table} FROM ${macro}($appKey, $appNo)`, { appKey, appNo });
+    await afterTable();
   }
   // A stage attempt's peak executor metrics: the peaks of its executors' summaries (the same events raise both).
   await connection.run(
@@ -42,6 +47,7 @@ export async function precomputeFromRows(connection: DuckDBConnection, appKey: s
      WHERE appKey = $appKey AND peakMemoryMetrics IS NOT NULL GROUP BY ALL`,
     { appKey },
   );
+  await afterTable();
   await precomputeTaskQuantiles(connection, appKey, appNo);
   return appNo;
 }

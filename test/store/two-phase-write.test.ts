@@ -98,7 +98,7 @@ describe('a new application is written in steps, each committed, and visible onl
     await refusedAfterRowsCommitted();
   });
 
-  it('commits the event rows of a long log table by table: the rows written whole, and none left when it fails', async () => {
+  it('commits the event rows and precomputed answers of a long log table by table: written whole, none left when it fails', async () => {
     await db.database.withConnection(async (connection) => {
       for (const [appKey, commitEachTableEvents] of [['whole', Infinity], ['table-by-table', 0]] as const) {
         const plan = await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] });
@@ -107,6 +107,8 @@ describe('a new application is written in steps, each committed, and visible onl
     });
     const whole = await rowsOf(db.database, 'whole');
     expect(whole.jobs).toBeGreaterThan(0);
+    expect(whole.app_stages).toBeGreaterThan(0);
+    expect(whole.app_task_quantiles).toBeGreaterThan(0);
     expect(await rowsOf(db.database, 'table-by-table')).toEqual(whole);
     await refusedAfterRowsCommitted({ commitEachTableEvents: 0 });
   });
