@@ -15,7 +15,7 @@ import { precomputeFromRows } from './precompute.js';
 import { precomputeResourceFacts } from './cost-store.js';
 import { applicationTables, taskMetricNames } from './schema.js';
 import { exceptionSummarySql, type ExceptionFields } from './task-exceptions.js';
-import { withThreads } from './database.js';
+import { withoutInsertionOrder, withThreads } from './database.js';
 import { logger } from '../logger.js';
 
 /** What the ingest knows of an application attempt before its rows are written. */
@@ -767,7 +767,8 @@ async function writeTaskRows(
 ): Promise<WriteOutcome> {
   const taskCounts = await countTaskEvents(connection);
   const readTasks = <T>(read: () => Promise<T>): Promise<T> =>
-    options.taskReadThreads === undefined ? read() : withThreads(connection, options.taskReadThreads, read);
+    withoutInsertionOrder(connection, () =>
+      options.taskReadThreads === undefined ? read() : withThreads(connection, options.taskReadThreads, read));
   const { endsStored, runningStored } = await readTasks(async () => {
     const ends = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
     // In Spark every started task ends; more starts than ends means some tasks were still running.

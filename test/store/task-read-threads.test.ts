@@ -1,6 +1,7 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
-import { AnalysisDatabase, bytesOfSize, withThreads } from '../../src/store/database.js';
+import { AnalysisDatabase, bytesOfSize, withoutInsertionOrder, withThreads } from '../../src/store/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 let databases: AnalysisDatabase[] = [];
@@ -55,6 +56,33 @@ describe('withThreads', () => {
       await connection.run('ROLLBACK').catch(() => undefined);
     });
     expect(await threadsOf(database)).toBe(2);
+  });
+});
+
+describe('withoutInsertionOrder', () => {
+  const orderKept = async (connection: DuckDBConnection): Promise<boolean> =>
+    Boolean((await connection.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS kept`)).getRowObjectsJS()[0]!.kept);
+
+  it('lets only its own connection write rows in any order, and puts the order back afterwards', async () => {
+    const database = await open({ threads: 2 });
+    const seen = await database.withConnection((connection) =>
+      database.withConnection(async (other) => {
+        const inside = await withoutInsertionOrder(connection, async () => ({ own: await orderKept(connection), other: await orderKept(other) }));
+        return { ...inside, after: await orderKept(connection) };
+      }),
+    );
+    expect(seen).toEqual({ own: false, other: true, after: true });
+  });
+
+  it('puts the order back when the failure aborted the transaction, and throws the failure', async () => {
+    const database = await open({ threads: 2 });
+    const after = await database.withConnection(async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      await expect(withoutInsertionOrder(connection, () => connection.run(`SELECT 'not a number'::INTEGER`))).rejects.toThrow(/Could not convert/);
+      await connection.run('ROLLBACK').catch(() => undefined);
+      return orderKept(connection);
+    });
+    expect(after).toBe(true);
   });
 });
 
