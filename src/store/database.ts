@@ -551,10 +551,9 @@ export async function withThreads<T>(connection: DuckDBConnection, threads: numb
 
 /**
  * Runs `work` on `connection` with rows free to be written in any order. DuckDB keeps an insert's rows in the order
- * read unless told otherwise, and a JSON read cannot hand its rows on in order from several threads: on two threads
- * the task insert ran as slowly as on one (1.8-2.1 s against 1.0 s unordered, the bench log's 94k task ends). Nothing
- * reads task rows in the order they were written (every read of them orders by a key), and the setting is this
- * connection's alone.
+ * read unless told otherwise, and so kept, the task insert ran as slowly on two threads as on one (1.8-2.1 s against
+ * 1.0 s unordered, the bench log's 94k task ends). Reads of task rows that need an order sort by a key (they run on
+ * several threads anyway), and the setting is this connection's alone.
  */
 export function withoutInsertionOrder<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
   return withSetting(connection, 'SET SESSION preserve_insertion_order = false', 'RESET SESSION preserve_insertion_order', 'insertion order', work);
