@@ -766,9 +766,11 @@ async function writeTaskRows(
   options: WriteOptions,
 ): Promise<WriteOutcome> {
   const taskCounts = await countTaskEvents(connection);
+  const threads = options.taskReadThreads;
+  // Several threads read at once only with the rows unordered (see withoutInsertionOrder); one keeps the log's order.
+  const inAnyOrder = <T>(read: () => Promise<T>): Promise<T> => (threads === 1 ? read() : withoutInsertionOrder(connection, read));
   const readTasks = <T>(read: () => Promise<T>): Promise<T> =>
-    withoutInsertionOrder(connection, () =>
-      options.taskReadThreads === undefined ? read() : withThreads(connection, options.taskReadThreads, read));
+    threads === undefined ? inAnyOrder(read) : withThreads(connection, threads, () => inAnyOrder(read));
   const { endsStored, runningStored } = await readTasks(async () => {
     const ends = (await connection.run(insertTaskEndsSql(plan), { appKey: app.appKey, appNo })).rowsChanged;
     // In Spark every started task ends; more starts than ends means some tasks were still running.
