@@ -31,10 +31,14 @@ const PATTERNS: ReadonlyArray<readonly [MemoryCause, string]> = [
   ['oom', JVM_OOM_PATTERN],
 ];
 
+/** Any of the patterns: most failures name no memory, and their traces (often tens of KB) are then read once, not thrice. */
+const ANY_PATTERN = `(?i)(?:${PATTERNS.map(([, pattern]) => pattern.replace('(?i)', '')).join('|')})`;
+
 /** SQL giving the {@link MemoryCause} the text expression `text` names, or NULL when it names none. */
 export function memoryCauseSql(text: string): string {
-  const whens = PATTERNS.map(([cause, pattern]) => `WHEN regexp_matches(${text}, '${pattern.replaceAll("'", "''")}') THEN '${cause}'`);
-  return `CASE ${whens.join(' ')} END`;
+  const sqlPattern = (pattern: string): string => `'${pattern.replaceAll("'", "''")}'`;
+  const whens = PATTERNS.map(([cause, pattern]) => `WHEN regexp_matches(${text}, ${sqlPattern(pattern)}) THEN '${cause}'`);
+  return `CASE WHEN regexp_matches(${text}, ${sqlPattern(ANY_PATTERN)}) THEN CASE ${whens.join(' ')} END END`;
 }
 
 /** The {@link MemoryCause} a free text names, or null. */
