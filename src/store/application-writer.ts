@@ -649,15 +649,15 @@ export interface WriteOptions {
  * see either the previous rows or all of the new ones, and a failure (or a killed process) leaves the
  * previous rows in place.
  *
- * A new application is written in four steps, each committed: its rows from the log's other events, then its task
- * rows, then the answers precomputed from its rows (for a long log, these first and last table by table), then its
- * application row (which every read goes through, so nothing of it is visible before) with its findings. Each step reads with only what it
- * needs in memory: the staged events are gone before the task read (they and the other events' uncommitted rows
- * held ~90 MB of a 1.3 GB log's), and analysis reads committed rows and answers, faster and with less memory than rows
- * still held by their transaction. A failure in a later step removes what the earlier ones committed, and rows a
- * killed process left behind are removed when the database is next opened (removeUnfinishedApplications). An
- * application already stored is replaced in one transaction, so readers keep its previous version until the new one
- * is whole.
+ * A new application is written in four steps, each committed: its rows from the log's other events, then its task rows,
+ * then the answers precomputed from its rows (for a long log, these first and last table by table), then its
+ * application row (which every read goes through, so nothing of it is visible before) with its findings. Each step
+ * reads with only what it needs in memory: the staged events are gone before the task read (they and the other events'
+ * uncommitted rows held ~90 MB of a 1.3 GB log's), and analysis reads committed rows and answers, faster and with less
+ * memory than rows still held by their transaction. A failure in a later step removes what the earlier ones committed,
+ * and rows a killed process left behind are removed when the database is next opened (removeUnfinishedApplications). An
+ * application already stored is replaced in one transaction, so readers keep its previous version until the new one is
+ * whole.
  */
 export async function writeApplication(
   connection: DuckDBConnection,
