@@ -115,6 +115,11 @@ function taskLinePrefix(kind: 'Start' | 'End'): string {
   return eventLinePrefix(`SparkListenerTask${kind}`);
 }
 
+/** Whether the line `json` starts as Spark writes a task start or end (a prefix test: no parse, no pattern). */
+function writtenAsTaskLineSql(json: string, kind: 'Start' | 'End'): string {
+  return `starts_with(${json}, '${taskLinePrefix(kind)}')`;
+}
+
 /**
  * The event name without parsing the line: Spark always writes "Event" first, so a prefix test finds it;
  * lines written otherwise fall back to a JSON lookup.
@@ -148,7 +153,7 @@ function unreadKindSql(json: string): string {
   const kind = normalizedKindSql(`regexp_extract(${json}, '^\\s*\\{\\s*"Event"\\s*:\\s*"([^"\\\\]{1,200})"', 1)`);
   // Task starts and ends, nearly every line of a log, are read: told by prefix, they skip the pattern (half the split's
   // time on the bench log went to it).
-  return `CASE WHEN starts_with(${json}, '${taskLinePrefix('Start')}') OR starts_with(${json}, '${taskLinePrefix('End')}') THEN NULL
+  return `CASE WHEN ${writtenAsTaskLineSql(json, 'Start')} OR ${writtenAsTaskLineSql(json, 'End')} THEN NULL
     WHEN ends_with(${json}, '}') AND NOT list_contains(${READ_KINDS}, ${kind}) THEN ${kind} END`;
 }
 
@@ -164,7 +169,7 @@ const TASK_KINDS = `('SparkListenerTaskStart', 'SparkListenerTaskEnd')`;
  * or for a line not written as Spark writes JSON, by a pattern on its head (no parse, no copy of the line).
  */
 function isTaskLineSql(kind: 'Start' | 'End'): string {
-  return `CASE WHEN starts_with(json, '${SPARK_LINE_HEAD}') THEN starts_with(json, '${taskLinePrefix(kind)}')
+  return `CASE WHEN starts_with(json, '${SPARK_LINE_HEAD}') THEN ${writtenAsTaskLineSql('json', kind)}
     ELSE regexp_matches(json, '^\\s*\\{\\s*"Event"\\s*:\\s*"SparkListenerTask${kind}"') END`;
 }
 
@@ -187,10 +192,10 @@ function sparkWrittenLinesSql(lines: string): string {
  * They never pass through the staged event shape; the rare writer that puts "Event" elsewhere is caught by
  * kind after parsing.
  */
-const taskStartLineSql = `starts_with(json, '${taskLinePrefix('Start')}')`;
+const taskStartLineSql = writtenAsTaskLineSql('json', 'Start');
 /** How every task end line Spark writes starts ("Event" first). */
 export const TASK_END_LINE_PREFIX = taskLinePrefix('End');
-const taskEndLineSql = `starts_with(json, '${TASK_END_LINE_PREFIX}')`;
+const taskEndLineSql = writtenAsTaskLineSql('json', 'End');
 
 /**
  * Properties of a job start or stage submission from which the split keeps only {@link STORED_PROPERTY_KEYS}. Spark

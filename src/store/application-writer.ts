@@ -680,10 +680,12 @@ export async function writeApplication(
   await connection.run('BEGIN TRANSACTION');
   try {
     if (replacing) await deleteApplicationRows(connection, app.appKey);
-    // A long log's rows are let go of table by table: held until the last one, a log of 14,000 jobs and stages held
-    // them all beside the staged events (~50 MB more). A small log's 14 more commits would be ~10 ms for nothing.
+    // A long log's rows, and later its precomputed answers, are let go of table by table: held until the last one, a
+    // log of 14,000 jobs and stages held them all beside the staged events (~50 MB more). A small log's 14 more commits
+    // would be ~10 ms for nothing.
     const eachTable = !replacing && (await stagedEventCount(connection)) > (options.commitEachTableEvents ?? COMMIT_EACH_TABLE_EVENTS);
-    const appNo = await writeEventRows(connection, app.appKey, () => (eachTable ? commitStep() : Promise.resolve()));
+    const afterTable = (): Promise<void> => (eachTable ? commitStep() : Promise.resolve());
+    const appNo = await writeEventRows(connection, app.appKey, afterTable);
     await commitStep(async () => {
       await dropStagedEvents(connection);
     });
@@ -707,7 +709,7 @@ export async function writeApplication(
     warnings.push(...(await clampOutOfRange(connection, app.appKey, (table) => (table === 'applications' ? PENDING_APPLICATION : table))));
     // What is derived from the rows alone: committed before the application row, as the rows are, a new application's
     // answers are not held by the transaction that analyses it (88 MB of a log of 6,860 stages' analysis).
-    await precomputeFromRows(connection, app.appKey, () => (eachTable ? commitStep() : Promise.resolve()));
+    await precomputeFromRows(connection, app.appKey, afterTable);
     await commitStep();
     await connection.run(`INSERT INTO applications FROM ${PENDING_APPLICATION}`);
     await connection.run(`DROP TABLE ${PENDING_APPLICATION}`);
