@@ -161,26 +161,36 @@ const insertStatements: Record<string, string> = {
         bool_or(kind = 'SparkListenerStageCompleted') AS completed,
         arg_max(seq, CASE WHEN kind = 'SparkListenerStageSubmitted' THEN 1 ELSE 0 END * 1e12 + seq) AS propertiesSeq
       FROM runs GROUP BY ALL
+    ), chosen_properties AS MATERIALIZED (
+      -- The two properties read, joined before the stage infos: joined after, the infos were the join's build side
+      -- (~50 MB for 6,860 stages); materialized, these narrow rows are the build side of the infos' join.
+      SELECT c.stageId, c.attemptId, c.completed, c.infoSeq, pr.Properties."spark.job.description" AS description,
+        pr.Properties."spark.scheduler.pool" AS pool
+      FROM chosen c JOIN ${staged} pr ON pr.seq = c.propertiesSeq
     ), attempts AS (
-      SELECT c.stageId, c.attemptId, c.completed, i."Stage Info" AS si, pr.Properties AS p
-      FROM chosen c JOIN ${staged} i ON i.seq = c.infoSeq JOIN ${staged} pr ON pr.seq = c.propertiesSeq
-    ), planned AS (
-      -- Only stages that never ran are kept from the plans, so only theirs are held while the last plan is found.
-      SELECT si."Stage ID" AS stageId, coalesce(si."Stage Attempt ID", 0) AS attemptId,
-        arg_max(si, seq) AS si, arg_max("Job ID", seq) AS jobId
-      FROM (SELECT unnest("Stage Infos") AS si, "Job ID", seq FROM ${staged}
-            WHERE kind = 'SparkListenerJobStart') j
-      WHERE j.si."Stage ID" IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM chosen a WHERE a.stageId = j.si."Stage ID" AND a.attemptId = coalesce(j.si."Stage Attempt ID", 0))
+      SELECT c.stageId, c.attemptId, c.completed, c.description, c.pool, i."Stage Info" AS si
+      FROM chosen_properties c JOIN ${staged} i ON i.seq = c.infoSeq
+    ), planned_keys AS MATERIALIZED (
+      -- Stages that never ran and the last job start that planned each, found from their keys alone: unnested whole,
+      -- every planned stage's info was held while the ones that ran were told apart.
+      SELECT k.stageId, k.attemptId, max(seq) AS planSeq, arg_max("Job ID", seq) AS jobId
+      FROM (SELECT unnest(list_transform("Stage Infos",
+                     x -> {'stageId': x."Stage ID", 'attemptId': coalesce(x."Stage Attempt ID", 0)})) AS k, "Job ID", seq
+            FROM ${staged} WHERE kind = 'SparkListenerJobStart') j
+      WHERE k.stageId IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM chosen a WHERE a.stageId = k.stageId AND a.attemptId = k.attemptId)
       GROUP BY ALL
+    ), planned AS (
+      SELECT pk.stageId, pk.attemptId, pk.jobId,
+        list_filter(e."Stage Infos", x -> x."Stage ID" = pk.stageId AND coalesce(x."Stage Attempt ID", 0) = pk.attemptId)[-1] AS si
+      FROM planned_keys pk JOIN ${staged} e ON e.seq = pk.planSeq
     ), ended_jobs AS (
       SELECT DISTINCT "Job ID" AS jobId FROM ${staged} WHERE kind = 'SparkListenerJobEnd'
     ), job_props AS (
       SELECT "Job ID" AS jobId, Properties AS p FROM ${staged} WHERE kind = 'SparkListenerJobStart'
     )
     SELECT $appKey, a.stageId, a.attemptId, a.si."Stage Name", a.si."Number of Tasks", a.si."Parent IDs",
-      a.si."RDD Info", a.si."Details", a.p."spark.job.description",
-      coalesce(a.p."spark.scheduler.pool", 'default'), a.si."Resource Profile Id",
+      a.si."RDD Info", a.si."Details", a.description, coalesce(a.pool, 'default'), a.si."Resource Profile Id",
       a.si."Shuffle Push Enabled", a.si."Shuffle Push Mergers Count",
       a.si."Submission Time", a.si."Completion Time", a.si."Failure Reason",
       CASE WHEN NOT a.completed THEN 'ACTIVE'
