@@ -24,12 +24,14 @@ const stagePeaks = `{${executorMetricNames
  * totals and task quantiles), and stores it in the app_* tables. None of it reads the application row, so a new
  * application's answers are committed before that row, which makes them visible with it (see writeApplication);
  * the resource facts, which do read it, are {@link precomputeResourceFacts}. Earlier answers are replaced. `afterTable`
- * runs after each table is written (a new application's write commits there). Returns the application's number.
+ * runs after each table, or range of app_stages, is written (a new application's write commits there). Returns the
+ * application's number.
  */
 export async function precomputeFromRows(
   connection: DuckDBConnection,
   appKey: string,
   afterTable: () => Promise<void> = () => Promise.resolve(),
+  stagesPerInsert: number = STAGES_PER_INSERT,
 ): Promise<number> {
   const appNo = await applicationNumberOf(connection, appKey);
   if (appNo === null) throw new Error(`precomputeFromRows: ${appKey} has no application number; assign one before its tasks are written`);
@@ -37,8 +39,13 @@ export async function precomputeFromRows(
     await connection.run(`DELETE FROM ${table} WHERE appKey = $appKey`, { appKey });
   }
   for (const [table, macro] of fromMacros) {
-    await connection.run(`INSERT INTO ${table} FROM ${macro}($appKey, $appNo)`, { appKey, appNo });
-    await afterTable();
+    // app_stages carries each stage's text, so a long log's is written a range of stages at a time (see stageRanges).
+    const ranges = table === 'app_stages' ? await stageRanges(connection, appKey, stagesPerInsert) : [null];
+    for (const range of ranges) {
+      const inRange = range === null ? '' : ' WHERE stageId BETWEEN $first AND $last';
+      await connection.run(`INSERT INTO ${table} FROM ${macro}($appKey, $appNo)${inRange}`, { appKey, appNo, ...range });
+      await afterTable();
+    }
   }
   // A stage attempt's peak executor metrics: the peaks of its executors' summaries (the same events raise both).
   await connection.run(
@@ -56,4 +63,28 @@ export async function precomputeFromRows(
 export async function precomputeApplication(connection: DuckDBConnection, appKey: string): Promise<void> {
   const appNo = await precomputeFromRows(connection, appKey);
   await precomputeResourceFacts(connection, appKey, appNo);
+}
+
+/** Stages whose app_stages rows one statement writes (see {@link stageRanges}). */
+const STAGES_PER_INSERT = 1000;
+
+/**
+ * One application's stage ids cut into ranges of at most `stagesPerInsert` stages each (attempts and all), in order. DuckDB builds
+ * app_stages' join of each stage's text (details, RDD info, accumulables) with its task totals on the stage rows, the
+ * side it estimates the smaller whatever the query says, so one statement held the text of all 8,680 stages of the
+ * event-heavy bench log at once.
+ */
+export async function stageRanges(
+  connection: DuckDBConnection,
+  appKey: string,
+  stagesPerInsert: number = STAGES_PER_INSERT,
+): Promise<Array<{ first: number; last: number }>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT min(stageId)::DOUBLE AS first, max(stageId)::DOUBLE AS last
+     FROM (SELECT stageId, (dense_rank() OVER (ORDER BY stageId) - 1) // $stagesPerInsert::BIGINT AS part
+           FROM stages WHERE appKey = $appKey)
+     GROUP BY part ORDER BY first`,
+    { appKey, stagesPerInsert },
+  );
+  return reader.getRowObjectsJS() as Array<{ first: number; last: number }>;
 }
