@@ -103,6 +103,33 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
     expect(stages).toBeGreaterThan(0);
   });
 
+  it('keep none of the files the events were read from in memory once the rows are written', async () => {
+    // DuckDB can cache the files it reads; these are read a few times each and then deleted, so a cache of them only
+    // held memory (~20-30 MB of a long log's ingest, until the end).
+    const lines = buildEventLog({
+      appId: 'app-files',
+      jobs: Array.from({ length: 12 }, (_, jobId) => ({ jobId, stages: [{ stageId: jobId, tasks: [{ durationMs: 10 }] }] })),
+    });
+    const path = join(scratch, 'files.json');
+    writeFileSync(path, lines);
+    const tempDir = mkdtempSync(join(scratch, 'files-'));
+    const cached = await db.database.withWriteConnection(async (connection) => {
+      const plan = await stageEvents(connection, { parts: [{ path, compression: 'none' }] }, {
+        supersededPlanTree: reshape,
+        scratchDir: tempDir,
+        spilledLinesBytes: -1,
+        spilledEventLines: -1,
+      });
+      expect(await stagedEventsAreFiles(connection)).toBe(true);
+      await writeApplication(connection, applicationIdentity('app-files'), plan);
+      const reader = await connection.runAndReadAll(`SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE AS bytes
+        FROM duckdb_memory() WHERE tag = 'EXTERNAL_FILE_CACHE'`);
+      return Number(reader.getRowObjectsJS()[0]!.bytes);
+    });
+    expect((await rowsOf('app-files')).jobs).toHaveLength(12);
+    expect(cached).toBe(0);
+  });
+
   it('write the events of a log rolled into parts to files once the parts staged so far pass the threshold', async () => {
     const lines = buildEventLog({
       appId: 'app-rolled',
