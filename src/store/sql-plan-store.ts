@@ -32,8 +32,16 @@ export interface SqlPlanRecord {
 export type PlanExecutions = 'all' | 'one' | 'range';
 
 /**
+ * Characters of an execution's description {@link finalPlansSql} gives, for a finding to name the query by. The
+ * description is the query's text, which notebooks and BI tools log whole: a hundred 1 MB texts, read whole, took the
+ * plan detectors to ~560 MB and would have been quoted in full in each finding.
+ */
+export const QUOTED_DESCRIPTION_CHARS = 200;
+
+/**
  * SQL over the executions selected by `appFilter` (a condition on `appKey`) and `executions`: each execution's last
- * plan (adaptive re-plans win over the initial one), how many re-plans there were, and the stages of its jobs.
+ * plan (adaptive re-plans win over the initial one), how many re-plans there were, the stages of its jobs, and its
+ * description cut to {@link QUOTED_DESCRIPTION_CHARS} characters (an ellipsis ends a cut one).
  */
 export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'all'): string {
   const only = (column: string): string =>
@@ -53,7 +61,10 @@ export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'a
        FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
        WHERE j.sqlExecutionId IS NOT NULL AND j.${appFilter} ${only('j.sqlExecutionId')} GROUP BY ALL
      )
-     SELECT s.appKey, s.executionId, s.description, coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
+     SELECT s.appKey, s.executionId,
+       CASE WHEN length(s.description) > ${QUOTED_DESCRIPTION_CHARS} THEN left(s.description, ${QUOTED_DESCRIPTION_CHARS - 1}) || '…'
+         ELSE s.description END AS description,
+       coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
        coalesce(u.updates, 0) AS planUpdates, coalesce(e.stageIds, []) AS stageIds
      FROM sql_executions s LEFT JOIN final_update u USING (appKey, executionId)
        LEFT JOIN execution_stages e USING (appKey, executionId)

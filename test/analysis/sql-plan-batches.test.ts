@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetectorContext, type DetectorContext } from '../../src/analysis/detector.js';
 import { forEachSqlPlanBatch, planNodes, SQL_PLAN_BATCH, type SqlPlan } from '../../src/analysis/sql-plans.js';
+import { QUOTED_DESCRIPTION_CHARS } from '../../src/store/sql-plan-store.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
@@ -62,5 +63,18 @@ describe('forEachSqlPlanBatch', () => {
       expect(inTwos).toEqual(first);
       expect(inTwos.some((plan, i) => plan !== first[i])).toBe(true);
     });
+  });
+
+  it("names each query by at most the first 200 characters of its description, however long the text Spark logged", async () => {
+    const [whole] = await batchesOf(1_000);
+    const [long, short] = whole!;
+    // Query texts as notebooks and BI tools log them, megabytes long; and one short enough to quote whole.
+    const text = `SELECT ${'a, '.repeat(400_000)}b FROM t`;
+    await db.database.query(`UPDATE sql_executions SET description = CASE executionId WHEN $long THEN $text ELSE 'count at q.py:1' END
+      WHERE appKey = $appKey AND executionId IN ($long, $short)`, { appKey, long: long!.executionId, short: short!.executionId, text });
+    const [cut, kept] = (await batchesOf(1_000))[0]!;
+    expect(cut!.description).toBe(`${text.slice(0, QUOTED_DESCRIPTION_CHARS - 1)}…`);
+    expect(kept!.description).toBe('count at q.py:1');
+    expect(QUOTED_DESCRIPTION_CHARS).toBe(200);
   });
 });
