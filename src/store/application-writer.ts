@@ -182,7 +182,8 @@ const insertStatements: Record<string, string> = {
       GROUP BY ALL
     ), planned AS (
       SELECT pk.stageId, pk.attemptId, pk.jobId,
-        list_filter(e."Stage Infos", x -> x."Stage ID" = pk.stageId AND coalesce(x."Stage Attempt ID", 0) = pk.attemptId)[-1] AS si
+        list_filter(e."Stage Infos",
+          x -> x."Stage ID" = pk.stageId AND coalesce(x."Stage Attempt ID", 0) = pk.attemptId)[-1] AS si
       FROM planned_keys pk JOIN ${staged} e ON e.seq = pk.planSeq
     ), ended_jobs AS (
       SELECT DISTINCT "Job ID" AS jobId FROM ${staged} WHERE kind = 'SparkListenerJobEnd'

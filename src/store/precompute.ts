@@ -69,10 +69,10 @@ export async function precomputeApplication(connection: DuckDBConnection, appKey
 const STAGES_PER_INSERT = 1000;
 
 /**
- * One application's stage ids cut into ranges of at most `stagesPerInsert` stages each (attempts and all), in order. DuckDB builds
- * app_stages' join of each stage's text (details, RDD info, accumulables) with its task totals on the stage rows, the
- * side it estimates the smaller whatever the query says, so one statement held the text of all 8,680 stages of the
- * event-heavy bench log at once.
+ * One application's stage ids cut into ranges of at most `stagesPerInsert` stages each (attempts and all), in order.
+ * DuckDB builds app_stages' join of each stage's text (details, RDD info, accumulables) with its task totals on the
+ * stage rows, the side it estimates the smaller whatever the query says, so one statement held the text of all 8,680
+ * stages of the event-heavy bench log at once.
  */
 export async function stageRanges(
   connection: DuckDBConnection,

@@ -62,8 +62,8 @@ export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'a
        WHERE j.sqlExecutionId IS NOT NULL AND j.${appFilter} ${only('j.sqlExecutionId')} GROUP BY ALL
      )
      SELECT s.appKey, s.executionId,
-       CASE WHEN length(s.description) > ${QUOTED_DESCRIPTION_CHARS} THEN left(s.description, ${QUOTED_DESCRIPTION_CHARS - 1}) || '…'
-         ELSE s.description END AS description,
+       CASE WHEN length(s.description) > ${QUOTED_DESCRIPTION_CHARS}
+         THEN left(s.description, ${QUOTED_DESCRIPTION_CHARS - 1}) || '…' ELSE s.description END AS description,
        coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
        coalesce(u.updates, 0) AS planUpdates, coalesce(e.stageIds, []) AS stageIds
      FROM sql_executions s LEFT JOIN final_update u USING (appKey, executionId)
