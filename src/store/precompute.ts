@@ -4,15 +4,21 @@ import { precomputeResourceFacts } from './cost-store.js';
 import { precomputeTaskQuantiles } from './task-summary.js';
 import { executorMetricNames } from '../parse/event-schema.js';
 
-/** Precomputed table ← the macro of views.ts that computes one application's rows of it. */
-const fromMacros: ReadonlyArray<readonly [string, string]> = [
-  ['app_stages', 'stage_rows'],
+/**
+ * Precomputed table ← the macro of views.ts that computes one application's rows of it, and whether its rows carry
+ * each stage's text, so that a long log's are written a range of stages at a time (see {@link stageRanges}).
+ */
+const fromMacros: ReadonlyArray<readonly [string, string, { byStageRange?: true }?]> = [
+  ['app_stages', 'stage_rows', { byStageRange: true }],
   ['app_jobs', 'job_rows'],
   ['app_executors', 'executor_rows'],
   ['app_stage_executors', 'stage_executor_rows'],
   ['app_stage_speculation', 'stage_speculation_rows'],
   ['app_totals', 'application_totals'],
 ];
+
+/** Stages whose app_stages rows one statement writes (see {@link stageRanges}). */
+const STAGES_PER_INSERT = 1000;
 
 const stagePeaks = `{${executorMetricNames
   .map((name) => `'${name}': greatest(0, max(coalesce(peakMemoryMetrics."${name}", 0)))`)
@@ -24,7 +30,7 @@ const stagePeaks = `{${executorMetricNames
  * totals and task quantiles), and stores it in the app_* tables. None of it reads the application row, so a new
  * application's answers are committed before that row, which makes them visible with it (see writeApplication);
  * the resource facts, which do read it, are {@link precomputeResourceFacts}. Earlier answers are replaced. `afterTable`
- * runs after each table, or range of app_stages, is written (a new application's write commits there). Returns the
+ * runs after each table, or range of stages of one, is written (a new application's write commits there). Returns the
  * application's number.
  */
 export async function precomputeFromRows(
@@ -38,9 +44,8 @@ export async function precomputeFromRows(
   for (const [table] of [...fromMacros, ['app_stage_peaks'], ['app_task_quantiles']]) {
     await connection.run(`DELETE FROM ${table} WHERE appKey = $appKey`, { appKey });
   }
-  for (const [table, macro] of fromMacros) {
-    // app_stages carries each stage's text, so a long log's is written a range of stages at a time (see stageRanges).
-    const ranges = table === 'app_stages' ? await stageRanges(connection, appKey, stagesPerInsert) : [null];
+  for (const [table, macro, how] of fromMacros) {
+    const ranges = how?.byStageRange ? await stageRanges(connection, appKey, stagesPerInsert) : [null];
     for (const range of ranges) {
       const inRange = range === null ? '' : ' WHERE stageId BETWEEN $first AND $last';
       await connection.run(`INSERT INTO ${table} FROM ${macro}($appKey, $appNo)${inRange}`, { appKey, appNo, ...range });
@@ -64,9 +69,6 @@ export async function precomputeApplication(connection: DuckDBConnection, appKey
   const appNo = await precomputeFromRows(connection, appKey);
   await precomputeResourceFacts(connection, appKey, appNo);
 }
-
-/** Stages whose app_stages rows one statement writes (see {@link stageRanges}). */
-const STAGES_PER_INSERT = 1000;
 
 /**
  * One application's stage ids cut into ranges of at most `stagesPerInsert` stages each (attempts and all), in order.
