@@ -7,7 +7,8 @@ import { writeServerFile } from '../../src/server/server-file.js';
 import { AnalysisDatabase } from '../../src/store/database.js';
 
 const [dbPath, url] = process.argv.slice(2);
-await AnalysisDatabase.open(dbPath!, { memoryLimit: '128MB', threads: 1 });
+// Kept referenced until killed: an unreferenced database may be collected, and its file let go, while the test runs.
+const held = await AnalysisDatabase.open(dbPath!, { memoryLimit: '128MB', threads: 1 });
 if (url) writeServerFile(dbPath!, url);
 process.stdout.write('ready\n');
-setInterval(() => undefined, 60_000);
+setInterval(() => held, 60_000);
