@@ -196,6 +196,23 @@ export function descriptionSpan(line: Buffer): { keyAt: number; end: number } | 
   return end < 0 ? null : { keyAt, end };
 }
 
+/** A SQL execution's query text's key (its description) as Spark writes it after the execution's ids, up to its value. */
+export const QUERY_TEXT_KEY_TEXT = ',"description":';
+const QUERY_TEXT_KEY = Buffer.from(`${QUERY_TEXT_KEY_TEXT}"`);
+
+/**
+ * Where a SQL execution start's query text (its description) is, as byte offsets: the comma before its key and the
+ * closing quote of its JSON string; null when Spark wrote none there or not a string. Spark writes it right after the
+ * execution's ids, so the key is looked for in the line's head only: an operator's description deeper in the line is
+ * never taken for it.
+ */
+export function queryTextSpan(line: Buffer): { keyAt: number; end: number } | null {
+  const keyAt = line.subarray(0, PLAN_UPDATE_HEAD_BYTES).indexOf(QUERY_TEXT_KEY);
+  if (keyAt < 0) return null;
+  const end = jsonStringEnd(line, keyAt + QUERY_TEXT_KEY.length);
+  return end < 0 ? null : { keyAt, end };
+}
+
 /**
  * The execution of a SQL execution's start, from the start of its line as Spark writes it; NULL for any other line
  * (whose description is then kept whatever follows).

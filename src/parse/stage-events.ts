@@ -21,6 +21,8 @@ import {
   standInBytesSql,
   standInFor,
   supersededUpdateAsTree,
+  queryTextSpan,
+  QUERY_TEXT_KEY_TEXT,
 } from './plan-update-lines.js';
 import { logger } from '../logger.js';
 import { MAY_HOLD_NUMBER_PAST_64_BITS_SQL, NumberPast64BitsError, numberPast64Bits } from './numbers-past-64-bits.js';
@@ -474,7 +476,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       const split = `
         SELECT line, task_kind, CASE WHEN deferred THEN NULL ELSE json END AS json, bytes, plan_update_of,
           false AS superseded, CASE WHEN deferred THEN file END AS deferred_from, start_of, false AS start_superseded,
-          NULL::BIGINT AS plan_text, unread FROM (
+          NULL::BIGINT AS plan_text, NULL::BIGINT AS description_text, unread FROM (
           SELECT *, ${deferred} AS deferred FROM (
             SELECT line, task_kind, json, file, rewritten, ${copy ? standInBytesSql : 'strlen(json)'} AS bytes,
               ${planUpdateExecutionSql} AS plan_update_of, ${sqlStartExecutionSql} AS start_of, unread FROM (
@@ -582,7 +584,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
 }
 
 /** The staged events' columns, in order (`seq`: see {@link STAGED_EVENTS}). */
-const stagedEventsDdl = `part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)}, planText BIGINT, seq BIGINT`;
+const stagedEventsDdl = `part INTEGER, line BIGINT, kind VARCHAR, ${columnsDdl(stagedEventColumns)}, planText BIGINT, descriptionText BIGINT, seq BIGINT`;
 
 /** An event's place in the log across parts, from its part and its place `r` among the part's lines. */
 const seqSql = (index: number, r: string): string => `(${index}::BIGINT << 32) + ${r}`;
@@ -627,7 +629,7 @@ class StagedEventFiles {
 }
 
 /** The view's columns: each file's column cast to the table's type, so readers see the same types either way. */
-const stagedEventViewColumns = Object.entries({ part: 'INTEGER', line: 'BIGINT', kind: 'VARCHAR', ...stagedEventColumns, planText: 'BIGINT', seq: 'BIGINT' })
+const stagedEventViewColumns = Object.entries({ part: 'INTEGER', line: 'BIGINT', kind: 'VARCHAR', ...stagedEventColumns, planText: 'BIGINT', descriptionText: 'BIGINT', seq: 'BIGINT' })
   .map(([name, type]) => `"${name}"::${type.replace(/\s+/g, ' ')} AS "${name}"`)
   .join(', ');
 
@@ -664,13 +666,13 @@ async function parseLines(
     // Only an execution's last plan description is ever shown (see the sql_plan_updates insert), and of its
     // earlier trees only what the given reshape keeps: on Databricks logs each is megabytes, so neither is kept
     // past its parse. The batch is sorted back into file order after the join, bounded by the batch's size.
-    const events = `SELECT r, line, ${kindSql} AS kind, plan_text AS restored_text, CASE WHEN superseded
+    const events = `SELECT r, line, ${kindSql} AS kind, plan_text AS restored_text, description_text, CASE WHEN superseded
         THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR, sparkPlanInfo := coalesce(tree, event.sparkPlanInfo))
         WHEN start_superseded THEN struct_update(event, physicalPlanDescription := NULL::VARCHAR)
         ELSE event END AS event
-      FROM (SELECT r, line, superseded, start_superseded, plan_text, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
-              SELECT r, line, json, superseded, start_superseded, plan_text, tree, ${rawEventNameSql} AS raw_event FROM (
-                SELECT l.r, l.line, l.json, l.superseded, l.start_superseded, l.plan_text, x.tree::JSON AS tree
+      FROM (SELECT r, line, superseded, start_superseded, plan_text, description_text, tree, raw_event, json_transform(json, ${shape}) AS event FROM (
+              SELECT r, line, json, superseded, start_superseded, plan_text, description_text, tree, ${rawEventNameSql} AS raw_event FROM (
+                SELECT l.r, l.line, l.json, l.superseded, l.start_superseded, l.plan_text, l.description_text, x.tree::JSON AS tree
                 FROM ${lines} l
                 LEFT JOIN (SELECT unnest($rowids) AS r, unnest($trees) AS tree) x ON x.r = l.r
                 WHERE l.task_kind IS NULL AND l.r BETWEEN $first AND $last)))
@@ -682,28 +684,39 @@ async function parseLines(
       else await eventFiles.write(select, values, types);
     };
     if (!longTexts) {
-      await stage(`SELECT ${index} AS part, line, kind, unnest(event), restored_text AS planText, ${seqSql(index, 'r')} AS seq
+      await stage(`SELECT ${index} AS part, line, kind, unnest(event), restored_text AS planText,
+          description_text AS descriptionText, ${seqSql(index, 'r')} AS seq
         FROM (${events}) ORDER BY r`);
       continue;
     }
-    // A long description that is shown goes to plan_texts now, committed, and the staged event keeps its id. It is
-    // read from its line, so the batch is parsed into the staged shape once, straight into staged_events: parsed into
-    // a table first and copied, it cost a second of a log of thousands of queries.
+    // A long description that is shown, and a long query text, go to plan_texts now, committed, and the staged event
+    // keeps their ids. They are read from their line, so the batch is parsed into the staged shape once, straight into
+    // staged_events: parsed into a table first and copied, it cost a second of a log of thousands of queries.
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE staged_batch_texts AS
-       SELECT r, nextval('plan_text_ids') AS planText, text FROM (
-         SELECT r, TRY(json_extract_string(json, '$.physicalPlanDescription')) AS text FROM ${lines}
-         WHERE task_kind IS NULL AND r BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES}
-           AND NOT superseded AND NOT start_superseded)
-       WHERE strlen(text) > ${LONG_PLAN_TEXT_BYTES}`,
+       SELECT r, CASE WHEN strlen(text) > ${LONG_PLAN_TEXT_BYTES} THEN nextval('plan_text_ids') END AS planText, text,
+         CASE WHEN strlen(query) > ${LONG_PLAN_TEXT_BYTES} THEN nextval('plan_text_ids') END AS descriptionText, query
+       FROM (
+         SELECT r,
+           CASE WHEN NOT start_superseded THEN TRY(json_extract_string(json, '$.physicalPlanDescription')) END AS text,
+           CASE WHEN TRY(json_extract_string(json, '$.Event')) LIKE '%SparkListenerSQLExecutionStart'
+             THEN TRY(json_extract_string(json, '$.description')) END AS query
+         FROM ${lines}
+         WHERE task_kind IS NULL AND r BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES} AND NOT superseded)
+       WHERE strlen(text) > ${LONG_PLAN_TEXT_BYTES} OR strlen(query) > ${LONG_PLAN_TEXT_BYTES}`,
       { first, last },
       { first: BIGINT, last: BIGINT },
     );
     await writePlanTexts(connection, 'staged_batch_texts', 'text');
+    await writePlanTexts(connection, 'staged_batch_texts', 'query', 'descriptionText');
     await stage(
       `SELECT ${index} AS part, e.line, e.kind,
-         unnest(CASE WHEN t.planText IS NULL THEN e.event ELSE struct_update(e.event, physicalPlanDescription := NULL::VARCHAR) END),
-         coalesce(t.planText, e.restored_text) AS planText, ${seqSql(index, 'e.r')} AS seq
+         unnest(CASE WHEN t.planText IS NULL AND t.descriptionText IS NULL THEN e.event
+           ELSE struct_update(e.event,
+             physicalPlanDescription := CASE WHEN t.planText IS NULL THEN e.event.physicalPlanDescription END,
+             description := CASE WHEN t.descriptionText IS NULL THEN e.event.description END) END),
+         coalesce(t.planText, e.restored_text) AS planText, coalesce(t.descriptionText, e.description_text) AS descriptionText,
+         ${seqSql(index, 'e.r')} AS seq
        FROM (${events}) e LEFT JOIN staged_batch_texts t ON t.r = e.r ORDER BY e.r`,
     );
     await connection.run('DROP TABLE staged_batch_texts');
@@ -956,7 +969,7 @@ interface LinesSelect {
  * Read by `r` (a range of the lines), they are joined, so both skip to the range.
  */
 function linesWithTextSql(splitFile: string | null, read: 'inFull' | 'byPlace'): string {
-  const columns = ['line', 'task_kind', 'bytes', 'plan_update_of', 'superseded', 'start_superseded', 'plan_text'];
+  const columns = ['line', 'task_kind', 'bytes', 'plan_update_of', 'superseded', 'start_superseded', 'plan_text', 'description_text'];
   if (splitFile === null) return `(SELECT rowid AS r, ${columns.join(', ')}, json FROM staged_lines)`;
   const text = `read_parquet(${sqlString(splitFile)}, file_row_number = true)`;
   const fromBoth = read === 'inFull'
@@ -995,8 +1008,8 @@ async function slimSupersededLines(
   const tree = `CASE WHEN superseded THEN list_extract($trees, list_position($rowids, r)) END`;
   return {
     sql: `SELECT r, line, task_kind, json, strlen(json) AS bytes, plan_update_of, superseded AND tree IS NULL AS superseded,
-       start_superseded, plan_text FROM (
-       SELECT r, line, task_kind, plan_update_of, superseded, start_superseded, plan_text, tree,
+       start_superseded, plan_text, description_text FROM (
+       SELECT r, line, task_kind, plan_update_of, superseded, start_superseded, plan_text, description_text, tree,
          CASE WHEN tree IS NULL THEN json ELSE '{"Event":"${PLAN_UPDATE_EVENT}","executionId":' || plan_update_of
            || '${DESCRIPTION_NULL},"sparkPlanInfo":' || tree || '}' END AS json
        FROM (SELECT *, ${tree} AS tree FROM ${linesWithTextSql(splitFile, 'inFull')}))`,
@@ -1193,10 +1206,15 @@ async function restoreDeferredLines(
   reshape: (tree: unknown) => unknown,
 ): Promise<boolean> {
   // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
-  // Each line goes as its head and, when its description is to be kept apart, that description's JSON string and
-  // what follows it: no part is copied here, and DuckDB reads the long text once.
+  // Each line goes as its head and, when its plan description is to be kept apart, that description's JSON string and
+  // what follows it: no part is copied here, and DuckDB reads the long text once. A start whose query text is to be
+  // kept apart goes as what precedes that text (its lead), the text, and then the rest as any line.
   type Batch = {
     rowids: bigint[];
+    leads: Array<Buffer | null>;
+    queries: Array<Buffer | null>;
+    /** The id of a query text already written apart (see writePlanTextInParts). */
+    queriesWritten: Array<bigint | null>;
     heads: Buffer[];
     texts: Array<Buffer | null>;
     tails: Array<Buffer | null>;
@@ -1206,26 +1224,41 @@ async function restoreDeferredLines(
     bytes: number;
     textBytes: number;
   };
-  const empty = (): Batch => ({ rowids: [], heads: [], texts: [], tails: [], written: [], superseded: [], bytes: 0, textBytes: 0 });
+  const empty = (): Batch => ({
+    rowids: [], leads: [], queries: [], queriesWritten: [], heads: [], texts: [], tails: [], written: [], superseded: [], bytes: 0, textBytes: 0,
+  });
+  const writtenInParts = (literal: Buffer | null): Promise<bigint | null> | null =>
+    literal !== null && literal.length > PLAN_TEXT_IN_PARTS_BYTES
+      ? writePlanTextInParts(connection, jsonStringParts(literal.subarray(1, literal.length - 1), PLAN_TEXT_PART_BYTES))
+      : null;
   let batch = empty();
   const flush = async (): Promise<void> => {
     if (batch.rowids.length === 0) return;
-    // A long description that is shown goes to plan_texts now (see src/store/plan-texts.ts), and the line keeps
-    // only its id: so the text is never held by the staged lines, the staged events or the write. One that is not a
-    // valid JSON string keeps its line whole, for the staging to name.
+    // A long description that is shown, and a long query text, go to plan_texts now (see src/store/plan-texts.ts),
+    // and the line keeps only their ids: so the text is never held by the staged lines, the staged events or the
+    // write. One that is not a valid JSON string keeps its line whole, for the staging to name.
+    const blobs = (parts: Array<Buffer | null>): DuckDBValue => listValue(parts.map((part) => (part === null ? null : blobValue(part))));
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE restored_lines AS
-       SELECT r, superseded, planText, text,
-         CASE WHEN planText IS NOT NULL THEN decode(head) || '${DESCRIPTION_NULL}' || decode(tail)
+       SELECT r, superseded, planText, text, descriptionText, query,
+         coalesce(CASE WHEN descriptionText IS NOT NULL THEN decode(lead) || '${QUERY_TEXT_KEY_TEXT}null'
+           ELSE decode(lead) || '${QUERY_TEXT_KEY_TEXT}' || decode(query_literal) END, '')
+         || CASE WHEN planText IS NOT NULL THEN decode(head) || '${DESCRIPTION_NULL}' || decode(tail)
            WHEN literal IS NULL THEN decode(head)
            ELSE decode(head) || '${DESCRIPTION_KEY_TEXT}' || decode(literal) || decode(tail) END AS json
-       FROM (SELECT *, coalesce(written, CASE WHEN text IS NOT NULL THEN nextval('plan_text_ids') END) AS planText FROM (
-         SELECT r, head, literal, tail, written, superseded,
-           CASE WHEN literal IS NOT NULL THEN TRY(json_extract_string(TRY(decode(literal)), '$')) END AS text
-         FROM (SELECT unnest($rowids) AS r, unnest($heads) AS head, unnest($texts) AS literal, unnest($tails) AS tail,
+       FROM (SELECT *, coalesce(written, CASE WHEN text IS NOT NULL THEN nextval('plan_text_ids') END) AS planText,
+           coalesce(query_written, CASE WHEN query IS NOT NULL THEN nextval('plan_text_ids') END) AS descriptionText FROM (
+         SELECT r, lead, query_literal, query_written, head, literal, tail, written, superseded,
+           CASE WHEN literal IS NOT NULL THEN TRY(json_extract_string(TRY(decode(literal)), '$')) END AS text,
+           CASE WHEN query_literal IS NOT NULL THEN TRY(json_extract_string(TRY(decode(query_literal)), '$')) END AS query
+         FROM (SELECT unnest($rowids) AS r, unnest($leads) AS lead, unnest($queries) AS query_literal,
+           unnest($queriesWritten) AS query_written, unnest($heads) AS head, unnest($texts) AS literal, unnest($tails) AS tail,
            unnest($written) AS written, unnest($superseded) AS superseded)))`,
       {
         rowids: listValue(batch.rowids),
+        leads: blobs(batch.leads),
+        queries: blobs(batch.queries),
+        queriesWritten: listValue(batch.queriesWritten),
         heads: listValue(batch.heads.map((head) => blobValue(head))),
         texts: listValue(batch.texts.map((text) => (text === null ? null : blobValue(text)))),
         tails: listValue(batch.tails.map((tail) => (tail === null ? null : blobValue(tail)))),
@@ -1234,6 +1267,9 @@ async function restoreDeferredLines(
       },
       {
         rowids: LIST(BIGINT),
+        leads: LIST(BLOB),
+        queries: LIST(BLOB),
+        queriesWritten: LIST(BIGINT),
         heads: LIST(BLOB),
         texts: LIST(BLOB),
         tails: LIST(BLOB),
@@ -1242,8 +1278,10 @@ async function restoreDeferredLines(
       },
     );
     if (batch.texts.some((text) => text !== null)) await writePlanTexts(connection, 'restored_lines', 'text');
+    if (batch.queries.some((query) => query !== null)) await writePlanTexts(connection, 'restored_lines', 'query', 'descriptionText');
     await connection.run(
-      `UPDATE staged_lines SET json = x.json, bytes = strlen(x.json), superseded = x.superseded, plan_text = x.planText
+      `UPDATE staged_lines SET json = x.json, bytes = strlen(x.json), superseded = x.superseded, plan_text = x.planText,
+         description_text = x.descriptionText
        FROM restored_lines x WHERE staged_lines.rowid = x.r;
        DROP TABLE restored_lines`,
     );
@@ -1265,23 +1303,32 @@ async function restoreDeferredLines(
       ? (row.start_superseded && valid ? startWithoutDescription(line) : null)
       : (row.superseded && valid ? supersededUpdateAsTree(line, head.descriptionStart, row.execution, reshape) : null);
     const shown = valid && slim === null && !(head.kind === 'start' ? row.start_superseded : row.superseded);
+    const kept = slim ?? line;
     const span = shown ? descriptionSpan(line) : null;
     const apart = span !== null && span.end - span.keyAt > LONG_PLAN_TEXT_BYTES;
+    // Every start's query text is shown (a later update replaces only its plan); it comes before the plan description.
+    const querySpan = head.kind === 'start' && valid ? queryTextSpan(kept) : null;
+    const queryApart = querySpan !== null && querySpan.end - querySpan.keyAt > LONG_PLAN_TEXT_BYTES && (!apart || querySpan.end < span.keyAt);
+    const restAt = queryApart ? querySpan.end + 1 : 0;
     const literal = apart ? line.subarray(span.keyAt + DESCRIPTION_KEY_TEXT.length, span.end + 1) : null;
-    // A description of megabytes is written on its own a part at a time; one that is not a JSON string after all
-    // goes with its batch, which keeps its line whole.
-    const written = literal !== null && literal.length > PLAN_TEXT_IN_PARTS_BYTES
-      ? await writePlanTextInParts(connection, jsonStringParts(literal.subarray(1, literal.length - 1), PLAN_TEXT_PART_BYTES))
-      : null;
+    const queryLiteral = queryApart ? kept.subarray(querySpan.keyAt + QUERY_TEXT_KEY_TEXT.length, querySpan.end + 1) : null;
+    // A text of megabytes is written on its own a part at a time; one that is not a JSON string after all goes with
+    // its batch, which keeps its line whole.
+    const written = await writtenInParts(literal);
+    const queryWritten = await writtenInParts(queryLiteral);
     batch.rowids.push(row.r);
-    batch.heads.push(apart ? line.subarray(0, span.keyAt) : (slim ?? line));
+    batch.leads.push(queryApart ? kept.subarray(0, querySpan.keyAt) : null);
+    batch.queries.push(queryWritten === null ? queryLiteral : null);
+    batch.queriesWritten.push(queryWritten);
+    batch.heads.push(apart ? line.subarray(restAt, span.keyAt) : kept.subarray(restAt));
     batch.texts.push(written === null ? literal : null);
     batch.tails.push(apart ? line.subarray(span.end + 1) : null);
     batch.written.push(written);
     batch.superseded.push(row.superseded && slim === null);
     // Whole lines count: the parts the batch keeps are views of them.
-    batch.bytes += (slim ?? line).length;
+    batch.bytes += kept.length;
     if (written === null && literal !== null) batch.textBytes += literal.length;
+    if (queryWritten === null && queryLiteral !== null) batch.textBytes += queryLiteral.length;
     if (batch.bytes >= STAGE_BATCH_BYTES || batch.textBytes >= RESTORED_TEXT_BATCH_BYTES) await flush();
   }
   if (next !== deferred.length) return false;
@@ -1334,7 +1381,7 @@ async function stagedLineBatches(
       SELECT r, (sum(bytes) OVER (ORDER BY r) - bytes) // ${batchBytes}
         + (row_number() OVER (ORDER BY r) - 1) // ${STAGE_BATCH_ROWS} AS batch,
         -- Judged by the line alone, however it is written; the parse then finds which descriptions are long.
-        bytes > ${LONG_PLAN_TEXT_BYTES} AND NOT superseded AND NOT start_superseded AS long_text
+        bytes > ${LONG_PLAN_TEXT_BYTES} AND NOT superseded AS long_text
       FROM ${source} WHERE ${lines})
     GROUP BY batch ORDER BY batch`);
   return reader.getRowObjects() as Array<{ first: bigint; last: bigint; long_texts: boolean }>;

@@ -281,7 +281,7 @@ const insertStatements: Record<string, string> = {
       SELECT l.executionId, l.seq, e.endTime, e.errorMessage FROM last_starts l LEFT JOIN ends e USING (executionId)
     )
     SELECT $appKey, c.executionId, s.rootExecutionId, s.description, s.details, s.physicalPlanDescription, s.planText,
-      s.sparkPlanInfo, s.modifiedConfigs, s.time, c.endTime, c.errorMessage
+      s.sparkPlanInfo, s.modifiedConfigs, s.time, c.endTime, c.errorMessage, s.descriptionText
     FROM chosen c JOIN ${staged} s ON s.${logOrder} = c.seq`,
 
   // Every version's plan tree is kept (stages ran under the version of their time), but only an execution's last

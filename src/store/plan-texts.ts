@@ -34,14 +34,14 @@ const PLAN_TEXT_PIECE_CHARACTERS = 64;
 const piecesSql = (text: string): string => `regexp_extract_all(${text}, '(?s).{1,${PLAN_TEXT_PIECE_CHARACTERS}}')`;
 
 /**
- * Writes to `plan_texts` the texts of `table`'s rows that were given a `planText` id (from `plan_text_ids`), `text`
+ * Writes to `plan_texts` the texts of `table`'s rows that were given an id (column `id`, from `plan_text_ids`), `text`
  * being the SQL of each row's text; committed on return.
  */
-export async function writePlanTexts(connection: DuckDBConnection, table: string, text: string): Promise<void> {
+export async function writePlanTexts(connection: DuckDBConnection, table: string, text: string, id = 'planText'): Promise<void> {
   await connection.run(
-    `INSERT INTO plan_texts SELECT planText, generate_subscripts(pieces, 1), unnest(pieces) FROM (
-       SELECT planText, ${piecesSql(text)} AS pieces
-       FROM ${table} WHERE planText IS NOT NULL AND ${text} IS NOT NULL)`,
+    `INSERT INTO plan_texts SELECT ${id}, generate_subscripts(pieces, 1), unnest(pieces) FROM (
+       SELECT ${id}, ${piecesSql(text)} AS pieces
+       FROM ${table} WHERE ${id} IS NOT NULL AND ${text} IS NOT NULL)`,
   );
 }
 
@@ -90,10 +90,13 @@ export async function lastPlanTextId(connection: DuckDBConnection): Promise<bigi
   return rows[0]!.id as bigint;
 }
 
-/** Rows that refer to a text, where `where` holds for them. */
+/** The ids of the texts rows refer to, where `where` (a condition on the rows, with `textId` for the id) holds. */
 function referencesSql(where: string): string {
-  return `SELECT planText FROM sql_executions WHERE planText IS NOT NULL AND ${where}
-    UNION ALL SELECT planText FROM sql_plan_updates WHERE planText IS NOT NULL AND ${where}`;
+  return `SELECT textId FROM (
+      SELECT appKey, planText AS textId FROM sql_executions WHERE planText IS NOT NULL
+      UNION ALL SELECT appKey, descriptionText FROM sql_executions WHERE descriptionText IS NOT NULL
+      UNION ALL SELECT appKey, planText FROM sql_plan_updates WHERE planText IS NOT NULL)
+    WHERE ${where}`;
 }
 
 /** Deletes the texts one application's rows refer to; run it in the transaction that deletes those rows, before. */
@@ -108,10 +111,27 @@ export async function deletePlanTextsOf(connection: DuckDBConnection, appKey: st
 export async function removeUnreferencedPlanTexts(connection: DuckDBConnection, afterId = 0n): Promise<number> {
   const result = await connection.run(
     `DELETE FROM plan_texts WHERE textId > $afterId
-       AND textId NOT IN (${referencesSql('planText > $afterId')})`,
+       AND textId NOT IN (${referencesSql('textId > $afterId')})`,
     { afterId },
   );
   return result.rowsChanged;
+}
+
+/**
+ * The query texts (descriptions) kept in `plan_texts` of the SQL executions of the applications `appKeysWhere` selects
+ * (a condition on `appKey`), as (appKey, executionId, description); an execution whose text is in its row has none here.
+ * With `firstChars`, only enough of each text's first pieces to quote that many characters and tell it went on.
+ */
+export function keptQueryTextsSql(appKeysWhere: string, firstChars?: number): string {
+  const pieces = firstChars === undefined ? '' : `AND piece <= ${Math.floor(firstChars / PLAN_TEXT_PIECE_CHARACTERS) + 1}`;
+  return `WITH apart AS (
+      SELECT appKey, executionId, descriptionText FROM sql_executions WHERE ${appKeysWhere} AND descriptionText IS NOT NULL
+    ), texts AS (
+      SELECT textId, string_agg(text, '' ORDER BY piece) AS text
+      FROM plan_texts WHERE textId IN (SELECT descriptionText FROM apart) ${pieces} GROUP BY textId
+    )
+    SELECT apart.appKey, apart.executionId, texts.text AS description
+    FROM apart JOIN texts ON texts.textId = apart.descriptionText`;
 }
 
 /**

@@ -13,7 +13,7 @@ import { exceptionSummaryType } from './task-exceptions.js';
  * Bumped whenever a table's layout changes. A file of an older version is brought up to date by the steps of
  * {@link schemaMigrations}, or refused when one is missing; a file of a newer version is refused.
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /**
  * SQL that brings a file from the schema version it is keyed by to the next one. Analysis data is derived from event
@@ -29,6 +29,9 @@ export const schemaMigrations: Readonly<Record<number, string>> = {
   // would read every stored trace, and hold every new value, in the one transaction a migration is): the detectors
   // summarize those as they read them.
   6: `ALTER TABLE tasks ADD COLUMN exception ${exceptionSummaryType};`,
+  // A query's text (an execution's description) of megabytes was held whole by every stage of an ingest: a hundred of
+  // 3 MB ran the default memory limit out. A long one is now kept in plan_texts, as a long plan description is.
+  7: 'ALTER TABLE sql_executions ADD COLUMN descriptionText BIGINT;',
 };
 
 /** Names of the per-task metric columns (History Server's StageData names), in table order. */
@@ -242,6 +245,8 @@ CREATE TABLE IF NOT EXISTS sql_executions (
   startTime BIGINT,
   endTime BIGINT,
   errorMessage VARCHAR,
+  -- A long query text (description) is kept in plan_texts instead, under this id (description is then NULL).
+  descriptionText BIGINT,
   PRIMARY KEY (appKey, executionId)
 );
 

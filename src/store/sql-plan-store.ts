@@ -1,6 +1,7 @@
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { AnalysisDatabase } from './database.js';
+import { keptQueryTextsSql } from './plan-texts.js';
 import { parsePlanTree } from '../model/plan-tree.js';
 
 /** A node of Spark's SparkPlanInfo tree, as logged in SQL execution events. */
@@ -62,12 +63,14 @@ export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'a
        WHERE j.sqlExecutionId IS NOT NULL AND j.${appFilter} ${only('j.sqlExecutionId')} GROUP BY ALL
      )
      SELECT s.appKey, s.executionId,
-       CASE WHEN length(s.description) > ${QUOTED_DESCRIPTION_CHARS}
-         THEN left(s.description, ${QUOTED_DESCRIPTION_CHARS - 1}) || '…' ELSE s.description END AS description,
+       CASE WHEN length(coalesce(s.description, q.description)) > ${QUOTED_DESCRIPTION_CHARS}
+         THEN left(coalesce(s.description, q.description), ${QUOTED_DESCRIPTION_CHARS - 1}) || '…'
+         ELSE coalesce(s.description, q.description) END AS description,
        coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
        coalesce(u.updates, 0) AS planUpdates, coalesce(e.stageIds, []) AS stageIds
      FROM sql_executions s LEFT JOIN final_update u USING (appKey, executionId)
        LEFT JOIN execution_stages e USING (appKey, executionId)
+       LEFT JOIN (${keptQueryTextsSql(`${appFilter} ${only('executionId')}`, QUOTED_DESCRIPTION_CHARS)}) q USING (appKey, executionId)
      WHERE s.${appFilter} ${only('s.executionId')} ORDER BY s.appKey, s.executionId`;
 }
 

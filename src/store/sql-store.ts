@@ -1,6 +1,6 @@
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
-import { shownPlanDescriptionsSql } from './plan-texts.js';
+import { keptQueryTextsSql, shownPlanDescriptionsSql } from './plan-texts.js';
 
 /** Where a SQL execution stands: running (no end event), failed (ended with an error) or completed. */
 export type SqlExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
@@ -40,7 +40,7 @@ export async function sqlExecutionsByApp(
          list({'jobId': jobId, 'status': status} ORDER BY submissionTime NULLS LAST, jobId) AS jobs
        FROM jobs WHERE sqlExecutionId IS NOT NULL AND appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
      )
-     SELECT s.appKey, s.executionId AS id, s.description, s.details, s.startTime, s.endTime,
+     SELECT s.appKey, s.executionId AS id, coalesce(s.description, q.description) AS description, s.details, s.startTime, s.endTime,
        s.endTime - s.startTime AS duration,
        CASE WHEN s.endTime IS NULL THEN 'RUNNING'
             WHEN nullif(s.errorMessage, '') IS NOT NULL THEN 'FAILED'
@@ -50,6 +50,7 @@ export async function sqlExecutionsByApp(
        coalesce(j.jobIds, []) AS jobIds, coalesce(j.jobs, []) AS jobs
      FROM sql_executions s
      LEFT JOIN execution_jobs j USING (appKey, executionId)
+     LEFT JOIN (${keptQueryTextsSql('appKey IN (SELECT appKey FROM wanted)')}) q USING (appKey, executionId)
      WHERE s.appKey IN (SELECT appKey FROM wanted)
      ORDER BY s.appKey, s.executionId`,
     { appKeys: appKeysParam(appKeys) },

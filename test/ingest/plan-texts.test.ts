@@ -6,6 +6,8 @@ import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { deleteApplication } from '../../src/store/applications-store.js';
 import { AnalysisDatabase } from '../../src/store/database.js';
 import { exportTableQueries } from '../../src/store/export-store.js';
+import { loadRunProfileRows } from '../../src/store/comparison-store.js';
+import { finalPlansSql, QUOTED_DESCRIPTION_CHARS } from '../../src/store/sql-plan-store.js';
 import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
@@ -160,5 +162,93 @@ describe('long SQL plan descriptions', () => {
       [texts.deferredStart, texts.parsedStart, texts.shortStart, texts.deferredUpdate],
     );
     expect(await planTextIds(db.database)).toBe(3);
+  });
+});
+
+/**
+ * An execution's description is its query's text (or the call that ran it), which generated SQL makes megabytes long.
+ * It takes the same route as a long plan description, and every reader shows it as it was logged.
+ */
+describe('long SQL query texts', () => {
+  let db: TempDatabase;
+  let dir: string;
+  beforeEach(async () => {
+    db = await openTempDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-query-texts-'));
+  });
+  afterEach(() => {
+    db.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const startOf = (executionId: number, query: string, plan: string): string =>
+    JSON.stringify({ Event: START, executionId, description: query, details: 'at Main.scala:1', physicalPlanDescription: plan, sparkPlanInfo: tree, time: 1_700_000_000_001, modifiedConfigs: {} });
+  const queries = {
+    deferred: description('query of 11, read again after the split', 600_000),
+    besideLongPlan: description('query of 12, beside a long plan', 300_000),
+    megabytes: description('query of 13, over PLAN_TEXT_IN_PARTS_BYTES', 4.5 * 1024 * 1024),
+    short: 'SELECT 1',
+  };
+  const plans = { long: description('plan of 12', 500_000), short: 'short plan' };
+  const queryLines = [
+    startOf(11, queries.deferred, plans.short),
+    startOf(12, queries.besideLongPlan, plans.long),
+    startOf(13, queries.megabytes, plans.short),
+    startOf(14, queries.short, plans.short),
+  ];
+  const shownQueries = [queries.deferred, queries.besideLongPlan, queries.megabytes, queries.short];
+
+  it('are shown exactly by the API, the export and a comparison, and kept apart from their rows', async () => {
+    const report = await ingestPaths(db.database, [logWith(dir, queryLines)]);
+    expect(report.failures).toEqual([]);
+    const [executions] = await sqlExecutionsByApp(db.database, [appId]);
+    expect(executions!.map((execution) => execution.description)).toEqual(shownQueries);
+    expect(executions!.map((execution) => execution.physicalPlanDescription)).toEqual([plans.short, plans.long, plans.short, plans.short]);
+    expect(executions!.map((execution) => execution.details)).toEqual(Array(4).fill('at Main.scala:1'));
+    const exported = await db.database.query(exportTableQueries.sql_executions!, { appKey: appId });
+    expect(exported.map((row) => row.description)).toEqual(shownQueries);
+    const run = await loadRunProfileRows(db.database, appId);
+    expect(run.sql.map((execution) => execution.description)).toEqual(shownQueries);
+    const inline = await db.database.query(`SELECT count(*)::INTEGER AS n FROM sql_executions WHERE strlen(description) > 16384`);
+    expect(inline[0]!.n).toBe(0);
+    // Three query texts and one plan.
+    expect(await planTextIds(db.database)).toBe(4);
+  });
+
+  it('are kept apart when a later update replaces the plan of their start', async () => {
+    const replacedQuery = description('query of 15, its plan replaced', 400_000);
+    const report = await ingestPaths(db.database, [logWith(dir, [startOf(15, replacedQuery, plans.long), update(15, 'the plan shown')])]);
+    expect(report.failures).toEqual([]);
+    const [executions] = await sqlExecutionsByApp(db.database, [appId]);
+    expect(executions!.map((execution) => [Number(execution.id), execution.description, execution.physicalPlanDescription]))
+      .toEqual([[15, replacedQuery, 'the plan shown']]);
+    expect(await planTextIds(db.database)).toBe(1);
+  });
+
+  it('that are not valid JSON strings are named by their line, and the others of the log are kept apart all the same', async () => {
+    const broken = startOf(16, description('query of 16, broken', 300_000), plans.short).replace('café', 'caf\\qé');
+    const report = await ingestPaths(db.database, [logWith(dir, [...queryLines, broken])]);
+    expect(report.failures).toEqual([]);
+    expect(report.applications[0]!.warnings.map((warning) => warning.line)).toContain(6);
+    const [executions] = await sqlExecutionsByApp(db.database, [appId]);
+    expect(executions!.map((execution) => execution.description)).toEqual(shownQueries);
+    expect(await planTextIds(db.database)).toBe(4);
+  });
+
+  it('are quoted by findings cut to their first characters', async () => {
+    await ingestPaths(db.database, [logWith(dir, queryLines)]);
+    const quoted = await db.database.query(finalPlansSql('appKey = $appKey'), { appKey: appId });
+    const cut = (text: string): string =>
+      [...text].length > QUOTED_DESCRIPTION_CHARS ? `${[...text].slice(0, QUOTED_DESCRIPTION_CHARS - 1).join('')}…` : text;
+    expect(quoted.map((row) => row.description)).toEqual(shownQueries.map(cut));
+  });
+
+  it('live as long as their application', async () => {
+    const log = logWith(dir, queryLines);
+    await ingestPaths(db.database, [log]);
+    expect((await ingestPaths(db.database, [log])).failures).toEqual([]);
+    expect(await planTextIds(db.database)).toBe(4);
+    await deleteApplication(db.database, appId);
+    expect(await planTextIds(db.database)).toBe(0);
   });
 });

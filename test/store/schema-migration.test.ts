@@ -7,6 +7,7 @@ import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { AnalysisDatabase } from '../../src/store/database.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { jobsByApp } from '../../src/store/jobs-store.js';
+import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 import { taskFailureGroups } from '../../src/analysis/detectors/failures/task-failures.js';
 
@@ -43,8 +44,11 @@ async function fileOfSchema(name: string, version: number, layout: string, log =
   return path;
 }
 
+/** Schema 7's SQL executions: every query text kept in its row. */
+const schema7SqlExecutions = 'ALTER TABLE sql_executions DROP COLUMN descriptionText;';
+
 /** Schema 6's tasks: no summary of their exceptions. */
-const schema6Tasks = 'ALTER TABLE tasks DROP COLUMN exception;';
+const schema6Tasks = `ALTER TABLE tasks DROP COLUMN exception; ${schema7SqlExecutions}`;
 
 /** Schema 5's job_stages, with the stages of app-before's job as that build wrote them. */
 const schema5JobStages = `
@@ -96,6 +100,32 @@ describe('opening a database written by an older build', () => {
         query: async (sql, params = {}) => (await connection.runAndReadAll(sql, { ...params, appKey: 'app-before' })).getRowObjectsJS() as never,
       }));
       expect(groups.map((group) => [group.category, Number(group.attempts), group.sampleError])).toEqual([['oom', 1, trace]]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('brings schema 7 up to date: its query texts read as before, and a long one of a new log is kept apart', async () => {
+    const path = await fileOfSchema('schema-7.duckdb', 7, `${schema7SqlExecutions}
+      INSERT INTO sql_executions (appKey, executionId, description) VALUES ('app-before', 0, 'SELECT 1')`);
+    const db = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+    try {
+      const [before] = await sqlExecutionsByApp(db, ['app-before'], { planDescriptions: false });
+      expect(before!.map((execution) => execution.description)).toEqual(['SELECT 1']);
+      const query = `SELECT ${'c, '.repeat(200_000)}1`;
+      const [first, ...rest] = buildEventLog(simpleApp('app-after')).split('\n');
+      const start = JSON.stringify({
+        Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart', executionId: 0, description: query, details: '',
+        physicalPlanDescription: '', sparkPlanInfo: { nodeName: 'Scan', simpleString: 'Scan', children: [], metadata: {}, metrics: [] },
+        time: 1, modifiedConfigs: {},
+      });
+      const logPath = join(dir, 'app-after.json');
+      writeFileSync(logPath, [first, start, ...rest].join('\n'));
+      expect((await ingestPaths(db, [logPath])).failures).toEqual([]);
+      const [after] = await sqlExecutionsByApp(db, ['app-after'], { planDescriptions: false });
+      expect(after!.map((execution) => execution.description)).toEqual([query]);
+      const [kept] = await db.query(`SELECT descriptionText IS NOT NULL AS apart FROM sql_executions WHERE appKey = 'app-after'`);
+      expect(kept!.apart).toBe(true);
     } finally {
       db.close();
     }
