@@ -697,12 +697,13 @@ async function parseLines(
        SELECT r, CASE WHEN strlen(text) > ${LONG_PLAN_TEXT_BYTES} THEN nextval('plan_text_ids') END AS planText, text,
          CASE WHEN strlen(query) > ${LONG_PLAN_TEXT_BYTES} THEN nextval('plan_text_ids') END AS descriptionText, query
        FROM (
-         SELECT r,
-           CASE WHEN NOT start_superseded THEN TRY(json_extract_string(json, '$.physicalPlanDescription')) END AS text,
-           CASE WHEN TRY(json_extract_string(json, '$.Event')) LIKE '%SparkListenerSQLExecutionStart'
-             THEN TRY(json_extract_string(json, '$.description')) END AS query
-         FROM ${lines}
-         WHERE task_kind IS NULL AND r BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES} AND NOT superseded)
+         SELECT r, CASE WHEN NOT start_superseded THEN field[3] END AS text,
+           CASE WHEN field[1] LIKE '%SparkListenerSQLExecutionStart' THEN field[2] END AS query
+         FROM (
+           -- One parse of the line for the three fields.
+           SELECT r, start_superseded, TRY(json_extract_string(json, ['$.Event', '$.description', '$.physicalPlanDescription'])) AS field
+           FROM ${lines}
+           WHERE task_kind IS NULL AND r BETWEEN $first AND $last AND bytes > ${LONG_PLAN_TEXT_BYTES} AND NOT superseded))
        WHERE strlen(text) > ${LONG_PLAN_TEXT_BYTES} OR strlen(query) > ${LONG_PLAN_TEXT_BYTES}`,
       { first, last },
       { first: BIGINT, last: BIGINT },
