@@ -8,6 +8,7 @@ import { AnalysisDatabase } from '../../src/store/database.js';
 import { exportTableQueries } from '../../src/store/export-store.js';
 import { loadRunProfileRows } from '../../src/store/comparison-store.js';
 import { finalPlansSql, QUOTED_DESCRIPTION_CHARS } from '../../src/store/sql-plan-store.js';
+import { insightTargets } from '../../src/store/fleet-store.js';
 import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
@@ -198,7 +199,7 @@ describe('long SQL query texts', () => {
   ];
   const shownQueries = [queries.deferred, queries.besideLongPlan, queries.megabytes, queries.short];
 
-  it('are shown exactly by the API, the export and a comparison, and kept apart from their rows', async () => {
+  it('are shown exactly by the API, the export, a comparison and a fleet, and kept apart from their rows', async () => {
     const report = await ingestPaths(db.database, [logWith(dir, queryLines)]);
     expect(report.failures).toEqual([]);
     const [executions] = await sqlExecutionsByApp(db.database, [appId]);
@@ -209,6 +210,13 @@ describe('long SQL query texts', () => {
     expect(exported.map((row) => row.description)).toEqual(shownQueries);
     const run = await loadRunProfileRows(db.database, appId);
     expect(run.sql.map((execution) => execution.description)).toEqual(shownQueries);
+    // A fleet groups the findings about a SQL execution by its text.
+    await db.database.query(`INSERT INTO insights (appKey, id, type, title, description, evidence, confidence, severity, suggestion,
+        tradeoffs, sparkDocsRef, sqlExecutionId, impact, impactMs)
+      VALUES ($appKey, 'q11', 'broadcast-join', 't', 'd', '{}', 'high', 'warning', 's', 'o', 'https://spark.apache.org/docs/latest/', 11, 0.1, 10)`,
+    { appKey: appId });
+    const [target] = await insightTargets(db.database, [appId]);
+    expect(target!.target).toBe(`SQL '${queries.deferred}'`);
     const inline = await db.database.query(`SELECT count(*)::INTEGER AS n FROM sql_executions WHERE strlen(description) > 16384`);
     expect(inline[0]!.n).toBe(0);
     // Three query texts and one plan.
