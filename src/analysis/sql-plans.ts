@@ -131,7 +131,7 @@ export async function forEachSqlPlanBatch(
     'SELECT executionId FROM sql_executions WHERE appKey = $appKey ORDER BY executionId',
   )).map((row) => Number(row.executionId));
   for (let first = 0; first < executions.length; first += batchSize) {
-    const rows = await query<FinalPlanRow>(finalPlansSql('appKey = $appKey', 'range'), {
+    const rows = await query<FinalPlanRow>(finalPlansSql('appKey = $appKey', 'range', { quoted: true }), {
       firstExecution: executions[first]!,
       lastExecution: executions[Math.min(first + batchSize, executions.length) - 1]!,
     });

@@ -41,13 +41,18 @@ export const QUOTED_DESCRIPTION_CHARS = 200;
 
 /**
  * SQL over the executions selected by `appFilter` (a condition on `appKey`) and `executions`: each execution's last
- * plan (adaptive re-plans win over the initial one), how many re-plans there were, the stages of its jobs, and its
- * description cut to {@link QUOTED_DESCRIPTION_CHARS} characters (an ellipsis ends a cut one).
+ * plan (adaptive re-plans win over the initial one), how many re-plans there were, the stages of its jobs, and, when
+ * `quoted`, its description cut to {@link QUOTED_DESCRIPTION_CHARS} characters (an ellipsis ends a cut one; NULL when
+ * not). A description may be kept in plan_texts, which a reader that quotes none (the API) then never scans.
  */
-export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'all'): string {
+export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'all', { quoted = false }: { quoted?: boolean } = {}): string {
   const only = (column: string): string =>
     executions === 'one' ? `AND ${column} = $executionId`
       : executions === 'range' ? `AND ${column} BETWEEN $firstExecution AND $lastExecution` : '';
+  const description = quoted ? 'coalesce(s.description, q.description)' : 'NULL::VARCHAR';
+  const keptTexts = quoted
+    ? `LEFT JOIN (${keptQueryTextsSql(`${appFilter} ${only('executionId')}`, QUOTED_DESCRIPTION_CHARS)}) q USING (appKey, executionId)`
+    : '';
   // The last update is found by its seq and its plan read by a join: an aggregate keeping each execution's latest plan
   // held every plan of the application at once.
   return `WITH last_update AS (
@@ -63,14 +68,13 @@ export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'a
        WHERE j.sqlExecutionId IS NOT NULL AND j.${appFilter} ${only('j.sqlExecutionId')} GROUP BY ALL
      )
      SELECT s.appKey, s.executionId,
-       CASE WHEN length(coalesce(s.description, q.description)) > ${QUOTED_DESCRIPTION_CHARS}
-         THEN left(coalesce(s.description, q.description), ${QUOTED_DESCRIPTION_CHARS - 1}) || '…'
-         ELSE coalesce(s.description, q.description) END AS description,
+       CASE WHEN length(${description}) > ${QUOTED_DESCRIPTION_CHARS}
+         THEN left(${description}, ${QUOTED_DESCRIPTION_CHARS - 1}) || '…' ELSE ${description} END AS description,
        coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
        coalesce(u.updates, 0) AS planUpdates, coalesce(e.stageIds, []) AS stageIds
      FROM sql_executions s LEFT JOIN final_update u USING (appKey, executionId)
        LEFT JOIN execution_stages e USING (appKey, executionId)
-       LEFT JOIN (${keptQueryTextsSql(`${appFilter} ${only('executionId')}`, QUOTED_DESCRIPTION_CHARS)}) q USING (appKey, executionId)
+       ${keptTexts}
      WHERE s.${appFilter} ${only('s.executionId')} ORDER BY s.appKey, s.executionId`;
 }
 

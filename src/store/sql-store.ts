@@ -40,7 +40,7 @@ export async function sqlExecutionsByApp(
          list({'jobId': jobId, 'status': status} ORDER BY submissionTime NULLS LAST, jobId) AS jobs
        FROM jobs WHERE sqlExecutionId IS NOT NULL AND appKey IN (SELECT appKey FROM wanted) GROUP BY ALL
      )
-     SELECT s.appKey, s.executionId AS id, coalesce(s.description, q.description) AS description, s.details, s.startTime, s.endTime,
+     SELECT s.appKey, s.executionId AS id, s.description, s.descriptionText, s.details, s.startTime, s.endTime,
        s.endTime - s.startTime AS duration,
        CASE WHEN s.endTime IS NULL THEN 'RUNNING'
             WHEN nullif(s.errorMessage, '') IS NOT NULL THEN 'FAILED'
@@ -50,17 +50,34 @@ export async function sqlExecutionsByApp(
        coalesce(j.jobIds, []) AS jobIds, coalesce(j.jobs, []) AS jobs
      FROM sql_executions s
      LEFT JOIN execution_jobs j USING (appKey, executionId)
-     LEFT JOIN (${keptQueryTextsSql('appKey IN (SELECT appKey FROM wanted)')}) q USING (appKey, executionId)
      WHERE s.appKey IN (SELECT appKey FROM wanted)
      ORDER BY s.appKey, s.executionId`,
     { appKeys: appKeysParam(appKeys) },
-  )) as unknown as SqlExecutionRecord[];
+  )) as unknown as Array<SqlExecutionRecord & { descriptionText?: bigint | null }>;
+  await readKeptQueryTexts(db, rows);
   const byApp = groupByAppKey(appKeys, rows);
   // Descriptions are read only when asked for: an application's can be hundreds of megabytes (null otherwise).
   if (!planDescriptions) return byApp;
   const descriptions = await planDescriptionsByApp(db, appKeys);
   return byApp.map((executions, i) =>
     executions.map((execution) => ({ ...execution, physicalPlanDescription: descriptions[i]!.get(Number(execution.id)) ?? null })));
+}
+
+/**
+ * Fills in the query texts kept in plan_texts (see src/store/plan-texts.ts) of `rows`, read in a second query only
+ * when one has such a text: joined to every read, plan_texts was scanned for applications that have none.
+ */
+async function readKeptQueryTexts(db: AnalysisDatabase, rows: Array<SqlExecutionRecord & { descriptionText?: bigint | null }>): Promise<void> {
+  const apart = rows.filter((row) => row.descriptionText !== null && row.descriptionText !== undefined);
+  if (apart.length > 0) {
+    const keyOf = (appKey: string, executionId: bigint): string => `${appKey}\u0000${executionId}`;
+    const texts = await db.query(keptQueryTextsSql('appKey IN (SELECT unnest($appKeys))'), {
+      appKeys: appKeysParam([...new Set(apart.map((row) => row.appKey))]),
+    });
+    const byExecution = new Map(texts.map((text) => [keyOf(String(text.appKey), text.executionId as bigint), text.description as string]));
+    for (const row of apart) row.description = byExecution.get(keyOf(row.appKey, row.id)) ?? null;
+  }
+  for (const row of rows) delete row.descriptionText;
 }
 
 /** The plan description each SQL execution of the applications shows, by execution id, in the order of `appKeys`. */

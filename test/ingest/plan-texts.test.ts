@@ -245,7 +245,7 @@ describe('long SQL query texts', () => {
 
   it('are quoted by findings cut to their first characters', async () => {
     await ingestPaths(db.database, [logWith(dir, queryLines)]);
-    const quoted = await db.database.query(finalPlansSql('appKey = $appKey'), { appKey: appId });
+    const quoted = await db.database.query(finalPlansSql('appKey = $appKey', 'all', { quoted: true }), { appKey: appId });
     const cut = (text: string): string =>
       [...text].length > QUOTED_DESCRIPTION_CHARS ? `${[...text].slice(0, QUOTED_DESCRIPTION_CHARS - 1).join('')}…` : text;
     expect(quoted.map((row) => row.description)).toEqual(shownQueries.map(cut));
