@@ -10,11 +10,18 @@ export function descriptionSql(alias: string): string {
     (SELECT string_agg(p.text, '' ORDER BY p.piece) FROM plan_texts p WHERE p.textId = ${alias}.planText))`;
 }
 
-/** Every staged event as a JSON document, in order, with its description in place and no text id. */
+/** SQL of the query text (description) a row of `alias` holds, in the row or in `plan_texts` under `descriptionText`. */
+export function queryTextSql(alias: string): string {
+  return `coalesce(${alias}.description,
+    (SELECT string_agg(p.text, '' ORDER BY p.piece) FROM plan_texts p WHERE p.textId = ${alias}.descriptionText))`;
+}
+
+/** Every staged event as a JSON document, in order, with its texts in place and no text id. */
 export async function stagedEventsAsJson(connection: DuckDBConnection): Promise<string[]> {
   const reader = await connection.runAndReadAll(
     `SELECT to_json(s)::VARCHAR AS row FROM (
-       SELECT e.* EXCLUDE (planText, seq) REPLACE (${descriptionSql('e')} AS physicalPlanDescription)
+       SELECT e.* EXCLUDE (planText, descriptionText, seq)
+         REPLACE (${descriptionSql('e')} AS physicalPlanDescription, ${queryTextSql('e')} AS description)
        FROM ${STAGED_EVENTS} e ORDER BY e.seq) s`,
   );
   return reader.getRowObjectsJS().map((row) => String(row.row));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shuffleSkeleton, type PlanNode } from '../../src/analysis/detectors/shuffle-boundary.js';
 import type { DuckDbInput } from '../../src/eventlog/discover.js';
 import { slimTaskEnds } from '../../src/parse/slim-task-ends.js';
-import { numberedPlan, stageEvents, taskEventsSql, type StagingOptions, type StagingPlan } from '../../src/parse/stage-events.js';
+import { numberedPlan, STAGED_EVENTS, stageEvents, taskEventsSql, type StagingOptions, type StagingPlan } from '../../src/parse/stage-events.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { sharedLogParts } from '../helpers/spark-events.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
@@ -143,6 +143,40 @@ describe('SQL plan updates deferred by the line split and read again', () => {
         expect(await staged(connection, [{ path: log, compression: 'none' }], standingInAll(scratch)), name).toEqual(kept);
       });
     }
+  });
+
+  it('stage long query texts the same whether their start is read again, stood in for or parsed with its batch', async () => {
+    const start = (executionId: number, query: string, plan = 'p'): string =>
+      `{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":${executionId},` +
+      `"description":"${query}","details":"d","physicalPlanDescription":"${plan}",` +
+      '"sparkPlanInfo":{"nodeName":"X","simpleString":"X","children":[],"metrics":[]},"time":1}';
+    const longText = (tag: string): string => `${tag} \\"q\\" \\n \\u00e9 é 😀 ,\\"description\\":\\"x\\" ${'s'.repeat(300_000)}`;
+    const starts = [
+      start(1, longText('escapes and a key in the text')),
+      start(2, longText('beside a long plan'), longText('the plan')),
+      start(3, longText('its plan replaced')),
+      JSON.stringify({ Event: 'org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate', executionId: 3,
+        physicalPlanDescription: 'shown', sparkPlanInfo: { nodeName: 'X', simpleString: 'X', children: [], metrics: [] } }),
+      start(4, 'short'),
+      // Written in another order: the text after the plan, and no text at all.
+      '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":5,"physicalPlanDescription":"p",' +
+        `"description":"${longText('after the plan')}","time":1}`,
+      '{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":6,"physicalPlanDescription":"p","time":1}',
+    ];
+    const log = join(scratch, 'query-texts.json');
+    writeFileSync(log, `${[lines[0], ...starts].join('\n')}\n`);
+    await db.database.withConnection(async (connection) => {
+      const kept = await staged(connection, [{ path: log, compression: 'none' }], deferringNone);
+      expect(kept.filter((row) => row.includes('escapes and a key in the text'))).toHaveLength(1);
+      for (const options of [deferringAll, standingInAll(scratch)]) {
+        expect(await staged(connection, [{ path: log, compression: 'none' }], options)).toEqual(kept);
+        // Each of the four long texts is kept apart, however its line was read.
+        const [apart] = (await connection.runAndReadAll(
+          `SELECT count(*)::INTEGER AS n FROM ${STAGED_EVENTS} WHERE descriptionText IS NOT NULL AND description IS NULL`,
+        )).getRowObjectsJS();
+        expect(apart!.n).toBe(4);
+      }
+    });
   });
 
   it('are split from a copy holding stand-ins when lines too long for the fast split add up, with the same events', async () => {
