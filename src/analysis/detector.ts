@@ -78,8 +78,8 @@ export interface Detector {
 /** Creates the {@link DetectorContext} of one application on an open connection. */
 export async function createDetectorContext(connection: DuckDBConnection, appKey: string): Promise<DetectorContext> {
   // DuckDB builds a row object with a keyed store per column, which V8 keeps as a hash table past a dozen properties
-  // (~3.5 KB for a stage's 55 facts); a spread copy is a plain object of fixed shape (~1.4 KB). Detectors share what
-  // they read for the whole detection: a long application's 8,680 stage facts held 29 MB, 12 MB as copies.
+  // (~3.5 KB for a stage's 55 facts); a spread copy is a plain object of fixed shape (~1 KB). Detectors share what
+  // they read for the whole detection: a long application's 8,680 stage facts held 29 MB, 8 MB as copies.
   const query = async <T>(sql: string, params: Record<string, string | number | boolean | null> = {}): Promise<T[]> =>
     (await connection.runAndReadAll(sql, { appKey, ...params })).getRowObjectsJS().map((row) => ({ ...row }) as T);
   const [facts] = await query<{ sparkVersion: string | null; duration: bigint | null; totalTaskTime: number }>(
