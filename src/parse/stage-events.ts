@@ -1209,7 +1209,7 @@ async function restoreDeferredLines(
   // Lines go to DuckDB as bytes: a 16 MB description never becomes a JavaScript string.
   // Each line goes as its head and, when its plan description is to be kept apart, that description's JSON string and
   // what follows it: no part is copied here, and DuckDB reads the long text once. A start whose query text is to be
-  // kept apart goes as what precedes that text (its lead), the text, and then the rest as any line.
+  // kept apart goes as what precedes that text (its lead), the text, and then the rest as above.
   type Batch = {
     rowids: bigint[];
     leads: Array<Buffer | null>;

@@ -1,5 +1,5 @@
 import type { AnalysisDatabase } from './database.js';
-import { keptQueryTextsSql } from './plan-texts.js';
+import { queryTextsSql } from './plan-texts.js';
 
 /**
  * What one run looks like to a comparison: its stages (all attempts of a stage id together), jobs, SQL
@@ -170,9 +170,9 @@ export async function loadRunProfileRows(db: AnalysisDatabase, appKey: string): 
       sqlExecutionId: num(row.sqlExecutionId),
     }));
     const sql = (await read(`
-      SELECT executionId, coalesce(s.description, q.description) AS description, sparkPlanInfo::VARCHAR AS plan, startTime,
-        endTime, nullif(errorMessage, '') IS NOT NULL AS failed
-      FROM sql_executions s LEFT JOIN (${keptQueryTextsSql('appKey = $appKey')}) q USING (appKey, executionId)
+      SELECT executionId, q.description, sparkPlanInfo::VARCHAR AS plan, startTime, endTime,
+        nullif(errorMessage, '') IS NOT NULL AS failed
+      FROM sql_executions s JOIN (${queryTextsSql('appKey = $appKey')}) q USING (appKey, executionId)
       WHERE s.appKey = $appKey ORDER BY executionId`)).map((row): RunSqlRow => ({
       executionId: Number(row.executionId),
       description: (row.description as string | null) ?? null,

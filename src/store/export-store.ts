@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { taskMetricNames } from './schema.js';
-import { keptQueryTextsSql, shownPlanDescriptionsSql } from './plan-texts.js';
+import { queryTextsSql, shownPlanDescriptionsSql } from './plan-texts.js';
 
 /**
  * The SQL behind the Parquet export: one SELECT per exported table, each reading a single application
@@ -31,11 +31,11 @@ export const exportTableQueries: Readonly<Record<string, string>> = {
       attributes::VARCHAR AS attributes, resources::VARCHAR AS resources
     FROM v_executors WHERE appKey = $appKey ORDER BY id`,
   // The plan description shown, as the API's.
-  sql_executions: `SELECT s.appKey, s.executionId, rootExecutionId, coalesce(s.description, q.description) AS description, details,
+  sql_executions: `SELECT s.appKey, s.executionId, rootExecutionId, q.description, details,
       p.plan AS physicalPlanDescription, startTime, endTime,
       endTime - startTime AS duration, nullif(errorMessage, '') AS errorMessage, modifiedConfigs::VARCHAR AS modifiedConfigs
     FROM sql_executions s LEFT JOIN (${shownPlanDescriptionsSql('appKey = $appKey')}) p USING (appKey, executionId)
-      LEFT JOIN (${keptQueryTextsSql('appKey = $appKey')}) q USING (appKey, executionId)
+      JOIN (${queryTextsSql('appKey = $appKey')}) q USING (appKey, executionId)
     WHERE s.appKey = $appKey ORDER BY s.executionId`,
   insights: `SELECT * EXCLUDE (evidence), evidence::VARCHAR AS evidence FROM insights WHERE appKey = $appKey ORDER BY impact DESC, id`,
   environment: `SELECT appKey, section, key, value FROM environment WHERE appKey = $appKey ORDER BY section, key`,

@@ -1,6 +1,6 @@
 import { appKeysParam } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
-import { keptQueryTextsSql } from './plan-texts.js';
+import { queryTextsSql } from './plan-texts.js';
 
 /** The value of one Spark property per application (the key of a run series when runs are grouped by it). */
 export async function propertyValues(db: AnalysisDatabase, appKeys: readonly string[], key: string): Promise<Map<string, string>> {
@@ -32,10 +32,7 @@ export async function insightTargets(db: AnalysisDatabase, appKeys: readonly str
     `WITH i AS (SELECT appKey, type, title, stageId, sqlExecutionId, impactMs FROM insights WHERE appKey IN (SELECT unnest($appKeys))),
      s AS (SELECT appKey, stageId, arg_max(name, attemptId) AS name FROM stages
            WHERE appKey IN (SELECT unnest($appKeys)) AND stageId IN (SELECT stageId FROM i WHERE stageId IS NOT NULL) GROUP BY ALL),
-     q AS (SELECT s.appKey, s.executionId, coalesce(s.description, k.description) AS description FROM sql_executions s
-           LEFT JOIN (${keptQueryTextsSql('appKey IN (SELECT unnest($appKeys)) AND executionId IN (SELECT sqlExecutionId FROM i)')}) k
-             USING (appKey, executionId)
-           WHERE s.appKey IN (SELECT unnest($appKeys)) AND s.executionId IN (SELECT sqlExecutionId FROM i WHERE sqlExecutionId IS NOT NULL))
+     q AS (${queryTextsSql('appKey IN (SELECT unnest($appKeys)) AND executionId IN (SELECT sqlExecutionId FROM i)')})
      SELECT i.appKey, i.type, i.title, i.impactMs,
        CASE WHEN i.stageId IS NOT NULL THEN 'stage ''' || coalesce(s.name, 'stage ' || i.stageId) || ''''
             WHEN i.sqlExecutionId IS NOT NULL THEN 'SQL ''' || coalesce(q.description, 'execution ' || i.sqlExecutionId) || ''''

@@ -118,11 +118,12 @@ export async function removeUnreferencedPlanTexts(connection: DuckDBConnection, 
 }
 
 /**
- * The query texts (descriptions) kept in `plan_texts` of the SQL executions of the applications `appKeysWhere` selects
- * (a condition on `appKey`), as (appKey, executionId, description); an execution whose text is in its row has none here.
- * With `firstChars`, only enough of each text's first pieces to quote that many characters and tell it went on.
+ * The query text (description) of each SQL execution of the applications `appKeysWhere` selects (a condition on
+ * `appKey`, and on `executionId` if wanted), as (appKey, executionId, description): its row's own, or the one kept in
+ * `plan_texts`. With `firstChars`, only enough of a kept text's first pieces to quote that many characters and tell it
+ * went on.
  */
-export function keptQueryTextsSql(appKeysWhere: string, firstChars?: number): string {
+export function queryTextsSql(appKeysWhere: string, firstChars?: number): string {
   const pieces = firstChars === undefined ? '' : `AND piece <= ${Math.floor(firstChars / PLAN_TEXT_PIECE_CHARACTERS) + 1}`;
   return `WITH apart AS (
       SELECT appKey, executionId, descriptionText FROM sql_executions WHERE ${appKeysWhere} AND descriptionText IS NOT NULL
@@ -130,8 +131,8 @@ export function keptQueryTextsSql(appKeysWhere: string, firstChars?: number): st
       SELECT textId, string_agg(text, '' ORDER BY piece) AS text
       FROM plan_texts WHERE textId IN (SELECT descriptionText FROM apart) ${pieces} GROUP BY textId
     )
-    SELECT apart.appKey, apart.executionId, texts.text AS description
-    FROM apart JOIN texts ON texts.textId = apart.descriptionText`;
+    SELECT s.appKey, s.executionId, coalesce(s.description, texts.text) AS description
+    FROM sql_executions s LEFT JOIN texts ON texts.textId = s.descriptionText WHERE ${appKeysWhere}`;
 }
 
 /**

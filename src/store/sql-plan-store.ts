@@ -1,7 +1,7 @@
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { AnalysisDatabase } from './database.js';
-import { keptQueryTextsSql } from './plan-texts.js';
+import { queryTextsSql } from './plan-texts.js';
 import { parsePlanTree } from '../model/plan-tree.js';
 
 /** A node of Spark's SparkPlanInfo tree, as logged in SQL execution events. */
@@ -49,9 +49,9 @@ export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'a
   const only = (column: string): string =>
     executions === 'one' ? `AND ${column} = $executionId`
       : executions === 'range' ? `AND ${column} BETWEEN $firstExecution AND $lastExecution` : '';
-  const description = quoted ? 'coalesce(s.description, q.description)' : 'NULL::VARCHAR';
+  const description = quoted ? 'q.description' : 'NULL::VARCHAR';
   const keptTexts = quoted
-    ? `LEFT JOIN (${keptQueryTextsSql(`${appFilter} ${only('executionId')}`, QUOTED_DESCRIPTION_CHARS)}) q USING (appKey, executionId)`
+    ? `LEFT JOIN (${queryTextsSql(`${appFilter} ${only('executionId')}`, QUOTED_DESCRIPTION_CHARS)}) q USING (appKey, executionId)`
     : '';
   // The last update is found by its seq and its plan read by a join: an aggregate keeping each execution's latest plan
   // held every plan of the application at once.
