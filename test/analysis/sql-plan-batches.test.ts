@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetectorContext, type DetectorContext } from '../../src/analysis/detector.js';
-import { forEachSqlPlanBatch, planNodes, SQL_PLAN_BATCH, type SqlPlan } from '../../src/analysis/sql-plans.js';
+import { forEachSqlPlanBatch, planNodes, SQL_PLAN_BATCH, stagesReporting, type SqlPlan } from '../../src/analysis/sql-plans.js';
 import { QUOTED_DESCRIPTION_CHARS } from '../../src/store/sql-plan-store.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
@@ -76,5 +76,46 @@ describe('forEachSqlPlanBatch', () => {
     expect(cut!.description).toBe(`${text.slice(0, QUOTED_DESCRIPTION_CHARS - 1)}…`);
     expect(kept!.description).toBe('count at q.py:1');
     expect(QUOTED_DESCRIPTION_CHARS).toBe(200);
+  });
+});
+
+describe('stagesReporting', () => {
+  it('names, for each SQL metric asked about, every stage attempt whose completion reported it, in stage order', async () => {
+    // A retried stage: its second attempt reports the first one's SQL metrics again.
+    await db.database.query(
+      `INSERT INTO stages SELECT * REPLACE (attemptId + 1 AS attemptId) FROM stages WHERE appKey = $appKey
+         AND stageId = (SELECT min(stageId) FROM stages WHERE appKey = $appKey AND len(list_filter(accumulables, a -> a.metadata = 'sql')) > 0)`,
+      { appKey },
+    );
+    // What the stages table says, read here with SQL of the test's own.
+    const reported = (await db.database.query(
+      `SELECT a.id::DOUBLE AS id, stageId::DOUBLE AS stageId, attemptId::DOUBLE AS attemptId
+       FROM (SELECT stageId, attemptId, unnest(accumulables) AS a FROM stages WHERE appKey = $appKey)
+       WHERE a.metadata = 'sql' GROUP BY ALL ORDER BY stageId, attemptId`,
+      { appKey },
+    )) as Array<{ id: number; stageId: number; attemptId: number }>;
+    const internal = (await db.database.query(
+      `SELECT DISTINCT a.id::DOUBLE AS id FROM (SELECT unnest(accumulables) AS a FROM stages WHERE appKey = $appKey)
+       WHERE a.metadata IS DISTINCT FROM 'sql' LIMIT 3`,
+      { appKey },
+    )) as Array<{ id: number }>;
+    const expected = new Map<number, Array<{ stageId: number; attemptId: number }>>();
+    for (const { id, stageId, attemptId } of reported) expected.set(id, [...(expected.get(id) ?? []), { stageId, attemptId }]);
+    // Some metrics reported by several stage attempts, so the order within one metric is tested too.
+    expect([...expected.values()].some((stages) => stages.length > 1)).toBe(true);
+    expect(internal.length).toBeGreaterThan(0);
+    const asked = [...expected.keys()];
+    const never = Math.max(...asked) + 1_000_000;
+    await db.database.withConnection(async (connection) => {
+      const { query }: DetectorContext = await createDetectorContext(connection, appKey);
+      // Asked in two batches, as the detectors ask for each plan batch, with repeats, internal metrics and an id never seen.
+      const half = Math.ceil(asked.length / 2);
+      const first = await stagesReporting(query, [...asked.slice(0, half), asked[0]!, ...internal.map((row) => row.id), never]);
+      const second = await stagesReporting(query, asked.slice(half));
+      expect(new Map([...first, ...second])).toEqual(expected);
+      expect(first.has(never)).toBe(false);
+      for (const { id } of internal) if (!expected.has(id)) expect(first.has(id)).toBe(false);
+      expect(await stagesReporting(query, [])).toEqual(new Map());
+    });
   });
 });
