@@ -1,4 +1,4 @@
-import { finalPlansSql, sqlMetricValuesSql } from '../store/sql-plan-store.js';
+import { finalPlansSql, sqlMetricValuesSql, startPlansSql, updatePlansSql } from '../store/sql-plan-store.js';
 import { sharedByDetectors, type DetectorContext } from './detector.js';
 import { parsePlanTree } from '../model/plan-tree.js';
 
@@ -98,6 +98,27 @@ function sqlPlanOf(row: FinalPlanRow): SqlPlan | null {
 }
 
 /**
+ * The final plans of the executions from `firstExecution` to `lastExecution`, in execution order: which plan is each
+ * one's last, then those plans, in three statements (see {@link updatePlansSql}).
+ */
+async function readFinalPlans(query: DetectorContext['query'], firstExecution: number, lastExecution: number): Promise<FinalPlanRow[]> {
+  const range = { firstExecution, lastExecution };
+  const sources = await query<Omit<FinalPlanRow, 'plan'> & { finalSeq: bigint | null }>(
+    finalPlansSql('appKey = $appKey', 'range', { quoted: true, plans: false }),
+    range,
+  );
+  const listOf = (values: ReadonlyArray<bigint>): string => `[${values.join(',')}]`;
+  const updated = sources.flatMap((row) => (row.finalSeq === null ? [] : [row.finalSeq]));
+  const started = sources.flatMap((row) => (row.finalSeq === null ? [row.executionId] : []));
+  const planRows = [
+    ...(updated.length > 0 ? await query<{ executionId: bigint; plan: string | null }>(updatePlansSql, { ...range, seqs: listOf(updated) }) : []),
+    ...(started.length > 0 ? await query<{ executionId: bigint; plan: string | null }>(startPlansSql, { ...range, executionIds: listOf(started) }) : []),
+  ];
+  const plans = new Map(planRows.map((row) => [row.executionId, row.plan]));
+  return sources.map(({ finalSeq: _finalSeq, ...row }) => ({ ...row, plan: plans.get(row.executionId) ?? null }));
+}
+
+/**
  * Plan text past which one detection's parsed plans are not kept for its next reader: kept, 3,500 executions' plans
  * (~100 MB of text) are ~15 MB of parsed trees; a Thrift server's tens of thousands are read again instead.
  */
@@ -131,10 +152,7 @@ export async function forEachSqlPlanBatch(
     'SELECT executionId FROM sql_executions WHERE appKey = $appKey ORDER BY executionId',
   )).map((row) => Number(row.executionId));
   for (let first = 0; first < executions.length; first += batchSize) {
-    const rows = await query<FinalPlanRow>(finalPlansSql('appKey = $appKey', 'range', { quoted: true }), {
-      firstExecution: executions[first]!,
-      lastExecution: executions[Math.min(first + batchSize, executions.length) - 1]!,
-    });
+    const rows = await readFinalPlans(query, executions[first]!, executions[Math.min(first + batchSize, executions.length) - 1]!);
     const plans = rows.flatMap((row) => sqlPlanOf(row) ?? []);
     if (keeping !== null) {
       keptChars += rows.reduce((chars, row) => chars + (row.plan?.length ?? 0), 0);

@@ -43,9 +43,15 @@ export const QUOTED_DESCRIPTION_CHARS = 200;
  * SQL over the executions selected by `appFilter` (a condition on `appKey`) and `executions`: each execution's last
  * plan (adaptive re-plans win over the initial one), how many re-plans there were, the stages of its jobs, and, when
  * `quoted`, its description cut to {@link QUOTED_DESCRIPTION_CHARS} characters (an ellipsis ends a cut one; NULL when
- * not). A description may be kept in plan_texts, which a reader that quotes none (the API) then never scans.
+ * not). A description may be kept in plan_texts, which a reader that quotes none (the API) then never scans. With
+ * `plans: false`, each execution's `finalSeq` (the seq of its last update with a plan, NULL for the start's plan)
+ * takes the place of its plan, to be read by {@link updatePlansSql} and {@link startPlansSql}.
  */
-export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'all', { quoted = false }: { quoted?: boolean } = {}): string {
+export function finalPlansSql(
+  appFilter: string,
+  executions: PlanExecutions = 'all',
+  { quoted = false, plans = true }: { quoted?: boolean; plans?: boolean } = {},
+): string {
   const only = (column: string): string =>
     executions === 'one' ? `AND ${column} = $executionId`
       : executions === 'range' ? `AND ${column} BETWEEN $firstExecution AND $lastExecution` : '';
@@ -55,14 +61,17 @@ export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'a
     : '';
   // The last update is found by its seq and its plan read by a join: an aggregate keeping each execution's latest plan
   // held every plan of the application at once.
-  return `WITH last_update AS (
-       SELECT appKey, executionId, max(seq) AS seq, count(*)::INTEGER AS updates
-       FROM sql_plan_updates WHERE ${appFilter} ${only('executionId')} AND sparkPlanInfo IS NOT NULL GROUP BY ALL
-     ), final_update AS (
+  const finalUpdate = plans
+    ? `final_update AS (
        SELECT l.appKey, l.executionId, u.sparkPlanInfo::VARCHAR AS plan, l.updates
        FROM last_update l JOIN sql_plan_updates u USING (appKey, executionId, seq)
        WHERE u.${appFilter} ${only('u.executionId')}
-     ), execution_stages AS (
+     ),`
+    : '';
+  return `WITH last_update AS (
+       SELECT appKey, executionId, max(seq) AS seq, count(*)::INTEGER AS updates
+       FROM sql_plan_updates WHERE ${appFilter} ${only('executionId')} AND sparkPlanInfo IS NOT NULL GROUP BY ALL
+     ), ${finalUpdate} execution_stages AS (
        SELECT j.appKey, j.sqlExecutionId AS executionId, list(DISTINCT js.stageId ORDER BY js.stageId) AS stageIds
        FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId
        WHERE j.sqlExecutionId IS NOT NULL AND j.${appFilter} ${only('j.sqlExecutionId')} GROUP BY ALL
@@ -70,13 +79,26 @@ export function finalPlansSql(appFilter: string, executions: PlanExecutions = 'a
      SELECT s.appKey, s.executionId,
        CASE WHEN length(${description}) > ${QUOTED_DESCRIPTION_CHARS}
          THEN left(${description}, ${QUOTED_DESCRIPTION_CHARS - 1}) || '…' ELSE ${description} END AS description,
-       coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan,
+       ${plans ? 'coalesce(u.plan, s.sparkPlanInfo::VARCHAR) AS plan' : 'u.seq AS finalSeq'},
        coalesce(u.updates, 0) AS planUpdates, coalesce(e.stageIds, []) AS stageIds
-     FROM sql_executions s LEFT JOIN final_update u USING (appKey, executionId)
+     FROM sql_executions s LEFT JOIN ${plans ? 'final_update' : 'last_update'} u USING (appKey, executionId)
        LEFT JOIN execution_stages e USING (appKey, executionId)
        ${keptTexts}
      WHERE s.${appFilter} ${only('s.executionId')} ORDER BY s.appKey, s.executionId`;
 }
+
+/**
+ * The plans of `$appKey`'s adaptive updates whose seqs `$seqs` lists (SQL text of a BIGINT list), from `$firstExecution`
+ * to `$lastExecution`, as (executionId, plan). Read apart from {@link finalPlansSql}'s other columns: joined to them, a
+ * batch of 500 executions' plans took ~35 MB more of DuckDB's memory at once.
+ */
+export const updatePlansSql = `SELECT executionId, sparkPlanInfo::VARCHAR AS plan FROM sql_plan_updates
+  WHERE appKey = $appKey AND executionId BETWEEN $firstExecution AND $lastExecution AND list_contains($seqs::BIGINT[], seq)`;
+
+/** The plans `$appKey`'s executions `$executionIds` (SQL text of a BIGINT list) started with, as (executionId, plan). */
+export const startPlansSql = `SELECT executionId, sparkPlanInfo::VARCHAR AS plan FROM sql_executions
+  WHERE appKey = $appKey AND executionId BETWEEN $firstExecution AND $lastExecution
+    AND list_contains($executionIds::BIGINT[], executionId)`;
 
 /**
  * SQL for the final value of every SQL metric (accumulator) of the applications selected by `appFilter`: the
