@@ -34,6 +34,12 @@ export interface ApplicationIdentity {
 }
 
 const staged = STAGED_EVENTS;
+
+/** The stages statement's condition that a stage id lies in `$firstStage`..`$lastStage` (both NULL: any). */
+const IN_STAGE_RANGE = (stageId: string): string => `AND ($firstStage IS NULL OR ${stageId} BETWEEN $firstStage AND $lastStage)`;
+
+/** Stages whose rows one statement writes when a long log's rows are committed table by table (see writeEventRows). */
+const STAGES_PER_INSERT = 2_000;
 /** A task metric: 0 when its sub-object is absent (older Spark), NULL when the task has no metrics at all. */
 const coalesce0 = (expression: string): string => `CASE WHEN m IS NOT NULL THEN coalesce(${expression}, 0) END`;
 /** Order of events in the log, across parts (see STAGED_EVENTS). */
@@ -151,7 +157,7 @@ const insertStatements: Record<string, string> = {
         seq
       FROM ${staged}
       WHERE kind IN ('SparkListenerStageSubmitted', 'SparkListenerStageCompleted')
-        AND "Stage Info"."Stage ID" IS NOT NULL
+        AND "Stage Info"."Stage ID" IS NOT NULL ${IN_STAGE_RANGE('"Stage Info"."Stage ID"')}
     ), chosen AS (
       -- Which event each attempt's info and properties come from, found by row id alone: an aggregate holding each
       -- stage's info and properties held them all at once (~840 MB for a log of 14,000 stages).
@@ -177,7 +183,7 @@ const insertStatements: Record<string, string> = {
       FROM (SELECT unnest(list_transform("Stage Infos",
                      x -> {'stageId': x."Stage ID", 'attemptId': coalesce(x."Stage Attempt ID", 0)})) AS k, "Job ID", seq
             FROM ${staged} WHERE kind = 'SparkListenerJobStart') j
-      WHERE k.stageId IS NOT NULL
+      WHERE k.stageId IS NOT NULL ${IN_STAGE_RANGE('k.stageId')}
         AND NOT EXISTS (SELECT 1 FROM chosen a WHERE a.stageId = k.stageId AND a.attemptId = k.attemptId)
       GROUP BY ALL
     ), planned AS (
@@ -655,6 +661,8 @@ export interface WriteOptions {
   afterRowsCommitted?: () => void | Promise<void>;
   /** Staged events past which a new application's event rows are committed table by table (default 10,000). */
   commitEachTableEvents?: number;
+  /** Stages one statement writes when the event rows are committed table by table (default {@link STAGES_PER_INSERT}). */
+  stagesPerInsert?: number;
 }
 
 /**
@@ -698,7 +706,7 @@ export async function writeApplication(
     // would be ~10 ms for nothing.
     const eachTable = !replacing && (await stagedEventCount(connection)) > (options.commitEachTableEvents ?? COMMIT_EACH_TABLE_EVENTS);
     const afterTable = (): Promise<void> => (eachTable ? commitStep() : Promise.resolve());
-    const appNo = await writeEventRows(connection, app.appKey, afterTable);
+    const appNo = await writeEventRows(connection, app.appKey, afterTable, eachTable ? (options.stagesPerInsert ?? STAGES_PER_INSERT) : null);
     await commitStep(async () => {
       await dropStagedEvents(connection);
     });
@@ -757,16 +765,50 @@ async function stagedEventCount(connection: DuckDBConnection): Promise<number> {
 /**
  * Writes an application's rows from the staged events (every table but tasks, the application row and what is
  * derived), in the caller's transaction (`afterTable` runs after each table: it may commit), and keeps what the
- * application row takes from them; returns the application's number.
+ * application row takes from them; returns the application's number. Given `stagesPerInsert` (a long log, committed
+ * table by table), stages are written that many at a time: each stage row carries its RDD info, details and
+ * accumulables (~8 KB), and the 6,860 stages of the event-heavy bench log held ~55 MB uncommitted at once.
  */
-async function writeEventRows(connection: DuckDBConnection, appKey: string, afterTable: () => Promise<void>): Promise<number> {
+async function writeEventRows(
+  connection: DuckDBConnection,
+  appKey: string,
+  afterTable: () => Promise<void>,
+  stagesPerInsert: number | null,
+): Promise<number> {
   const appNo = await assignApplicationNumber(connection, appKey);
   await connection.run(stagedApplicationSql);
-  for (const statement of Object.values(insertStatements)) {
-    await connection.run(statement, { appKey });
-    await afterTable();
+  for (const [table, statement] of Object.entries(insertStatements)) {
+    const ranges = table !== 'stages'
+      ? [null]
+      : stagesPerInsert !== null ? await stagedStageRanges(connection, stagesPerInsert) : [{ firstStage: null, lastStage: null }];
+    for (const range of ranges) {
+      await connection.run(statement, { appKey, ...range });
+      await afterTable();
+    }
   }
   return appNo;
+}
+
+/**
+ * The staged log's stage ids (of stage events and of the stages job starts planned) cut into ranges of at most
+ * `stagesPerInsert` ids each, in order; one range of any id when there is none.
+ */
+async function stagedStageRanges(
+  connection: DuckDBConnection,
+  stagesPerInsert: number,
+): Promise<Array<{ firstStage: number | null; lastStage: number | null }>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT min(stageId)::DOUBLE AS firstStage, max(stageId)::DOUBLE AS lastStage
+     FROM (SELECT stageId, (dense_rank() OVER (ORDER BY stageId) - 1) // ${Math.max(1, Math.trunc(stagesPerInsert))} AS part
+           FROM (SELECT "Stage Info"."Stage ID" AS stageId FROM ${staged}
+                 WHERE kind IN ('SparkListenerStageSubmitted', 'SparkListenerStageCompleted')
+                 UNION ALL
+                 SELECT unnest(list_transform("Stage Infos", x -> x."Stage ID")) FROM ${staged} WHERE kind = 'SparkListenerJobStart')
+           WHERE stageId IS NOT NULL)
+     GROUP BY part ORDER BY firstStage`,
+  );
+  const ranges = reader.getRowObjectsJS() as Array<{ firstStage: number; lastStage: number }>;
+  return ranges.length > 0 ? ranges : [{ firstStage: null, lastStage: null }];
 }
 
 /**

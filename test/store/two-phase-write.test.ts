@@ -113,6 +113,23 @@ describe('a new application is written in steps, each committed, and visible onl
     await refusedAfterRowsCommitted({ commitEachTableEvents: 0 });
   });
 
+  it("writes a long log's stages a range of stage ids at a time, to the same rows, planned and skipped ones included", async () => {
+    // A TPC-DS query on Dataproc: 62 stage attempts, 13 of them planned by a job and skipped.
+    const query = eventLogPath('bench', 'nds_q72_dataproc_2_2.zstd');
+    await db.database.withConnection(async (connection) => {
+      for (const [appKey, options] of [['whole', { commitEachTableEvents: Infinity }], ['ranges', { commitEachTableEvents: 0, stagesPerInsert: 5 }]] as const) {
+        const plan = await stageEvents(connection, { parts: [{ path: query, compression: 'zstd' }] });
+        await writeApplication(connection, identity(appKey), plan, options);
+      }
+    });
+    const stagesOf = async (appKey: string): Promise<unknown[]> =>
+      plain(await db.database.query('SELECT * EXCLUDE (appKey) FROM stages WHERE appKey = $appKey ORDER BY stageId, attemptId', { appKey }));
+    const whole = await stagesOf('whole');
+    expect(whole).toHaveLength(62);
+    expect(whole.filter((stage) => (stage as { status: string }).status === 'SKIPPED')).toHaveLength(13);
+    expect(await stagesOf('ranges')).toEqual(whole);
+  });
+
   it('holds none of the staged events once its rows are committed, only what its application row takes', async () => {
     await db.database.withConnection(async (connection) => {
       const plan = await stageEvents(connection, { parts: [{ path: log, compression: 'none' }] });
