@@ -295,7 +295,7 @@ const insertStatements: Record<string, string> = {
   sql_plan_updates: `
     INSERT INTO sql_plan_updates
     SELECT $appKey, u.executionId, u.seq, CASE WHEN u.seq = l.lastDescribed THEN u.physicalPlanDescription END,
-      CASE WHEN u.seq = l.lastDescribed THEN u.planText END, u.sparkPlanInfo
+      CASE WHEN u.seq = l.lastDescribed THEN u.planText END, u.sparkPlanInfo, u.sparkPlanInfo IS NOT NULL
     FROM ${staged} u
     LEFT JOIN (
       SELECT executionId, max(seq) AS lastDescribed FROM ${staged}

@@ -70,7 +70,7 @@ export function finalPlansSql(
     : '';
   return `WITH last_update AS (
        SELECT appKey, executionId, max(seq) AS seq, count(*)::INTEGER AS updates
-       FROM sql_plan_updates WHERE ${appFilter} ${only('executionId')} AND sparkPlanInfo IS NOT NULL GROUP BY ALL
+       FROM sql_plan_updates WHERE ${appFilter} ${only('executionId')} AND hasPlan GROUP BY ALL
      ), ${finalUpdate} execution_stages AS (
        SELECT j.appKey, j.sqlExecutionId AS executionId, list(DISTINCT js.stageId ORDER BY js.stageId) AS stageIds
        FROM jobs j JOIN job_stages js ON js.appKey = j.appKey AND js.jobId = j.jobId

@@ -8,6 +8,7 @@ import { AnalysisDatabase } from '../../src/store/database.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { jobsByApp } from '../../src/store/jobs-store.js';
 import { sqlExecutionsByApp } from '../../src/store/sql-store.js';
+import { sqlPlanOf } from '../../src/store/sql-plan-store.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 import { taskFailureGroups } from '../../src/analysis/detectors/failures/task-failures.js';
 
@@ -44,8 +45,11 @@ async function fileOfSchema(name: string, version: number, layout: string, log =
   return path;
 }
 
+/** Schema 8's SQL plan updates: no note of which hold a plan. */
+const schema8PlanUpdates = 'ALTER TABLE sql_plan_updates DROP COLUMN hasPlan;';
+
 /** Schema 7's SQL executions: every query text kept in its row. */
-const schema7SqlExecutions = 'ALTER TABLE sql_executions DROP COLUMN descriptionText;';
+const schema7SqlExecutions = `ALTER TABLE sql_executions DROP COLUMN descriptionText; ${schema8PlanUpdates}`;
 
 /** Schema 6's tasks: no summary of their exceptions. */
 const schema6Tasks = `ALTER TABLE tasks DROP COLUMN exception; ${schema7SqlExecutions}`;
@@ -126,6 +130,29 @@ describe('opening a database written by an older build', () => {
       expect(after!.map((execution) => execution.description)).toEqual([query]);
       const [kept] = await db.query(`SELECT descriptionText IS NOT NULL AS apart FROM sql_executions WHERE appKey = 'app-after'`);
       expect(kept!.apart).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('brings schema 8 up to date: each stored re-plan is noted as holding a plan or not, and the last that does is final', async () => {
+    const replanned = buildEventLog({
+      appId: 'app-before',
+      sqlExecutions: [{ executionId: 0, jobIds: [0], plan: { name: 'SortMergeJoin' }, adaptivePlan: { name: 'BroadcastHashJoin' } }],
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }],
+    });
+    // A later update whose plan could not be kept (as a tree nested past what is read), after the one with a plan.
+    const path = await fileOfSchema('schema-8.duckdb', 8, `${schema8PlanUpdates}
+      INSERT INTO sql_plan_updates (appKey, executionId, seq, sparkPlanInfo)
+        SELECT appKey, executionId, max(seq) + 1, NULL FROM sql_plan_updates WHERE appKey = 'app-before' GROUP BY ALL`, replanned);
+    const db = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+    try {
+      const updates = await db.query(`SELECT hasPlan FROM sql_plan_updates WHERE appKey = 'app-before' ORDER BY seq`);
+      expect(updates).toEqual([{ hasPlan: true }, { hasPlan: false }]);
+      const plan = await sqlPlanOf(db, 'app-before', 0);
+      // The start's plan and the re-plan that holds one: the update without a plan is no version.
+      expect(plan).toMatchObject({ planVersions: 2, plan: { nodeName: 'BroadcastHashJoin' } });
+      expect((await ingestPaths(db, [logOf('app-after')])).failures).toEqual([]);
     } finally {
       db.close();
     }
