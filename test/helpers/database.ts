@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll } from 'vitest';
 import type { ApplicationIdentity } from '../../src/store/application-writer.js';
 import { AnalysisDatabase } from '../../src/store/database.js';
 
@@ -37,4 +39,22 @@ export function applicationIdentity(appKey: string, eventsRead = 0): Application
     appKey, appId: appKey, attemptId: null, completed: true, lastUpdated: 0, sourceName: 'x', sourceLayout: 'single',
     eventsRead, eventsSkipped: 0, skippedEventTypes: {}, warnings: [],
   };
+}
+
+/**
+ * An in-memory DuckDB connection for the tests of the calling suite (opened before them, closed after them), for SQL
+ * that needs no stored application; call inside a describe block or at a file's top level.
+ */
+export function useInMemoryConnection(): () => DuckDBConnection {
+  let instance: DuckDBInstance | undefined;
+  let connection: DuckDBConnection | undefined;
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(':memory:');
+    connection = await instance.connect();
+  });
+  afterAll(() => {
+    connection?.closeSync();
+    instance?.closeSync();
+  });
+  return () => connection!;
 }

@@ -1,6 +1,6 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryCauseOf, memoryCauseSql } from '../../src/model/memory-failures.js';
+import { useInMemoryConnection } from '../helpers/database.js';
 
 /** Failure texts with the cause each names, as the patterns are tried in order. */
 const TEXTS: ReadonlyArray<readonly [string, string | null]> = [
@@ -19,20 +19,11 @@ const TEXTS: ReadonlyArray<readonly [string, string | null]> = [
 ];
 
 describe('the memory a failure ran out of, told in SQL as in JavaScript', () => {
-  let instance: DuckDBInstance;
-  let connection: DuckDBConnection;
-  beforeAll(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    connection = await instance.connect();
-  });
-  afterAll(() => {
-    connection.closeSync();
-    instance.closeSync();
-  });
+  const connectionOf = useInMemoryConnection();
 
   it.each(TEXTS.map(([text, cause]) => [text.slice(-60), cause, text] as const))('…%j names %s', async (_end, cause, text) => {
     expect(memoryCauseOf(text)).toBe(cause);
-    const reader = await connection.runAndReadAll(`SELECT ${memoryCauseSql('$text')} AS cause`, { text });
+    const reader = await connectionOf().runAndReadAll(`SELECT ${memoryCauseSql('$text')} AS cause`, { text });
     expect(reader.getRowObjectsJS()[0]!.cause).toBe(cause);
   });
 });

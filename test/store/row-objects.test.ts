@@ -1,26 +1,16 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rowObjectsOf } from '../../src/store/row-objects.js';
+import { useInMemoryConnection } from '../helpers/database.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-});
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+const connectionOf = useInMemoryConnection();
 
 describe('rowObjectsOf', () => {
   it("gives the rows DuckDB's own row objects give: every type, NULLs, repeated column names", async () => {
     const sql = `SELECT i::BIGINT AS id, i * 1.5 AS x, 'row ' || i AS name, [i, i + 1] AS list, {'a': i, 'b': NULL} AS struct,
         CASE WHEN i % 2 = 0 THEN NULL ELSE i END AS maybe, i AS "same", i + 1 AS "same", TIMESTAMP '2026-12-07 05:00:00' AS at
       FROM range(3000) t(i)`;
-    const rows = rowObjectsOf<Record<string, unknown>>(await connection.runAndReadAll(sql));
-    const theirs = (await connection.runAndReadAll(sql)).getRowObjectsJS();
+    const rows = rowObjectsOf<Record<string, unknown>>(await connectionOf().runAndReadAll(sql));
+    const theirs = (await connectionOf().runAndReadAll(sql)).getRowObjectsJS();
     expect(rows).toHaveLength(3000);
     expect(rows).toEqual(theirs);
     expect(Object.keys(rows[0]!)).toEqual(Object.keys(theirs[0]!));
@@ -30,13 +20,13 @@ describe('rowObjectsOf', () => {
   it('takes a column name for a name, whatever characters it holds', async () => {
     const name = `"}; globalThis.rowObjectsRan = true; ({"\\u0000\n'`;
     const [row] = rowObjectsOf<Record<string, unknown>>(
-      await connection.runAndReadAll(`SELECT 1 AS "${name.replaceAll('"', '""')}", 2 AS "${'b'.repeat(300)}"`),
+      await connectionOf().runAndReadAll(`SELECT 1 AS "${name.replaceAll('"', '""')}", 2 AS "${'b'.repeat(300)}"`),
     );
     expect(row).toEqual({ [name]: 1, ['b'.repeat(300)]: 2 });
     expect((globalThis as { rowObjectsRan?: boolean }).rowObjectsRan).toBeUndefined();
   });
 
   it('gives no rows for an empty result', async () => {
-    expect(rowObjectsOf(await connection.runAndReadAll('SELECT 1 AS one WHERE false'))).toEqual([]);
+    expect(rowObjectsOf(await connectionOf().runAndReadAll('SELECT 1 AS one WHERE false'))).toEqual([]);
   });
 });
