@@ -36,7 +36,7 @@ export interface ApplicationIdentity {
 const staged = STAGED_EVENTS;
 
 /** The stages statement's condition that a stage id lies in `$firstStage`..`$lastStage` (both NULL: any). */
-const IN_STAGE_RANGE = (stageId: string): string => `AND ($firstStage IS NULL OR ${stageId} BETWEEN $firstStage AND $lastStage)`;
+const inStageRange = (stageId: string): string => `AND ($firstStage IS NULL OR ${stageId} BETWEEN $firstStage AND $lastStage)`;
 
 /** Stages whose rows one statement writes when a long log's rows are committed table by table (see writeEventRows). */
 const STAGES_PER_INSERT = 2_000;
@@ -157,7 +157,7 @@ const insertStatements: Record<string, string> = {
         seq
       FROM ${staged}
       WHERE kind IN ('SparkListenerStageSubmitted', 'SparkListenerStageCompleted')
-        AND "Stage Info"."Stage ID" IS NOT NULL ${IN_STAGE_RANGE('"Stage Info"."Stage ID"')}
+        AND "Stage Info"."Stage ID" IS NOT NULL ${inStageRange('"Stage Info"."Stage ID"')}
     ), chosen AS (
       -- Which event each attempt's info and properties come from, found by row id alone: an aggregate holding each
       -- stage's info and properties held them all at once (~840 MB for a log of 14,000 stages).
@@ -183,7 +183,7 @@ const insertStatements: Record<string, string> = {
       FROM (SELECT unnest(list_transform("Stage Infos",
                      x -> {'stageId': x."Stage ID", 'attemptId': coalesce(x."Stage Attempt ID", 0)})) AS k, "Job ID", seq
             FROM ${staged} WHERE kind = 'SparkListenerJobStart') j
-      WHERE k.stageId IS NOT NULL ${IN_STAGE_RANGE('k.stageId')}
+      WHERE k.stageId IS NOT NULL ${inStageRange('k.stageId')}
         AND NOT EXISTS (SELECT 1 FROM chosen a WHERE a.stageId = k.stageId AND a.attemptId = k.attemptId)
       GROUP BY ALL
     ), planned AS (
