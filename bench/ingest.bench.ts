@@ -22,7 +22,7 @@ import {
   makeWideBenchLog,
 } from './make-bench-log.js';
 import { ingestPaths } from '../src/ingest/ingest-service.js';
-import { openConfiguredDatabase, withoutInsertionOrder, withThreads, type AnalysisDatabase } from '../src/store/database.js';
+import { openConfiguredDatabase, threadsOf, withoutInsertionOrder, withThreads } from '../src/store/database.js';
 import { readJsonColumnsSql, taskEndColumns } from '../src/parse/event-schema.js';
 import { MAX_EVENT_BYTES } from '../src/parse/stage-events.js';
 import type { IngestPhase } from '../src/ingest/ingest-service.js';
@@ -93,8 +93,8 @@ async function readerPhase(file: string, { allThreads = false } = {}): Promise<P
   const dir = mkdtempSync(join(tmpdir(), 'spark-sword-bench-'));
   try {
     const database = await openConfiguredDatabase(loadConfig(), join(dir, 'bench.duckdb'));
-    const threads = allThreads ? await databaseThreads(database) : database.taskReadThreads;
-    const { seconds, events } = await database.withWriteConnection(async (connection) => {
+    const { seconds, events, threads } = await database.withWriteConnection(async (connection) => {
+      const threads = allThreads ? await threadsOf(connection) : database.taskReadThreads;
       const started = performance.now();
       await withThreads(connection, threads, () =>
         withoutInsertionOrder(connection, () =>
@@ -107,19 +107,13 @@ async function readerPhase(file: string, { allThreads = false } = {}): Promise<P
       );
       const elapsed = (performance.now() - started) / 1000;
       const [row] = (await connection.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM task_ends')).getRowObjectsJS();
-      return { seconds: elapsed, events: row!.n as number };
+      return { seconds: elapsed, events: row!.n as number, threads };
     });
     database.close();
     return { phase: allThreads ? 'reader-all' : 'reader', seconds, events, peakRssMb: peakRssMb(), threads };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** DuckDB's thread count in `database` (its default: one per core). */
-async function databaseThreads(database: AnalysisDatabase): Promise<number> {
-  const [row] = (await database.query(`SELECT current_setting('threads')::INTEGER AS threads`)) as Array<{ threads: number }>;
-  return row!.threads;
 }
 
 function peakRssMb(): number {

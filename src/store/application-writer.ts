@@ -35,7 +35,7 @@ export interface ApplicationIdentity {
 
 const staged = STAGED_EVENTS;
 
-/** The stages statement's condition that a stage id lies in `$firstStage`..`$lastStage` (both NULL: any). */
+/** The stages statement's condition that a stage id lies in `$firstStage`..`$lastStage` (both NULL: every stage id). */
 const inStageRange = (stageId: string): string => `AND ($firstStage IS NULL OR ${stageId} BETWEEN $firstStage AND $lastStage)`;
 
 /** Stages whose rows one statement writes when a long log's rows are committed table by table (see writeEventRows). */

@@ -537,7 +537,7 @@ export function bytesOfSize(size: string): number | null {
 }
 
 /** DuckDB's thread count now (the database's setting, which {@link withThreads} and {@link releaseFreedMemory} move). */
-async function threadsOf(connection: DuckDBConnection): Promise<number> {
+export async function threadsOf(connection: DuckDBConnection): Promise<number> {
   const rows = (await connection.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS();
   return Number(rows[0]!.n);
 }

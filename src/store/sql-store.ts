@@ -71,7 +71,7 @@ async function readKeptQueryTexts(db: AnalysisDatabase, rows: Array<SqlExecution
   const apart = rows.filter((row) => row.descriptionText !== null && row.descriptionText !== undefined);
   if (apart.length > 0) {
     const keyOf = (appKey: string, executionId: bigint): string => `${appKey}\u0000${executionId}`;
-    const texts = await db.query(queryTextsSql('appKey IN (SELECT unnest($appKeys))'), {
+    const texts = await db.query(queryTextsSql('appKey IN (SELECT unnest($appKeys)) AND descriptionText IS NOT NULL'), {
       appKeys: appKeysParam([...new Set(apart.map((row) => row.appKey))]),
     });
     const byExecution = new Map(texts.map((text) => [keyOf(String(text.appKey), text.executionId as bigint), text.description as string]));
