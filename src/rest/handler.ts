@@ -37,11 +37,12 @@ function sendText(response: ServerResponse, status: number, text: string, head: 
 /**
  * Spark History Server's REST API (`/api/v1/...`) over the analysis database: the same paths, parameters,
  * JSON and error messages, so History Server clients work against Spark Sword unchanged. Errors are plain
- * text with History Server's status and wording.
+ * text with History Server's status and wording. Each request is answered from the handle it is given (the
+ * server's handle of that request, so its queries stop when it is cancelled).
  */
-export function createRestHandler(db: AnalysisDatabase): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+export function createRestHandler(): (request: IncomingMessage, response: ServerResponse, db: AnalysisDatabase) => Promise<void> {
   const router = restRouter();
-  return async (request, response) => {
+  return async (request, response, db) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const head = request.method === 'HEAD';
     if (request.method !== 'GET' && !head) {

@@ -30,7 +30,7 @@ import { buildApiSchema } from '../api/schema.js';
 import type { Config } from '../config.js';
 import { logger as rootLogger } from '../logger.js';
 import { createRestHandler, REST_PREFIX } from '../rest/handler.js';
-import { runCancellable, type AnalysisDatabase } from '../store/database.js';
+import type { AnalysisDatabase } from '../store/database.js';
 import { version } from '../version.js';
 import { IDE_ASSET_PREFIX, offlineGraphiqlLandingPage, readIdeAsset } from './graphiql.js';
 
@@ -185,7 +185,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return { learner, principal: await authenticate(request, learner, config, tokens) };
   };
 
-  const handleGraphQL = async (request: IncomingMessage, response: ServerResponse, url: URL, signal: AbortSignal): Promise<void> => {
+  const handleGraphQL = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    signal: AbortSignal,
+    requestDb: AnalysisDatabase,
+  ): Promise<void> => {
     const headers = headerMapOf(request);
     let body: unknown;
     const contentType = request.headers['content-type'] ?? '';
@@ -215,7 +221,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => ({
-        db,
+        db: requestDb,
         config,
         logger: log,
         loaders: new RequestLoaders(),
@@ -264,7 +270,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   };
 
-  const handleRest = createRestHandler(db);
+  const handleRest = createRestHandler();
 
   /** Uploads are refused before their body is read: without the role, or past the client's upload rate. */
   const gateUpload = (principal: Principal, client: string): void => {
@@ -329,7 +335,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const route = async (): Promise<void> => {
       if (path === '/graphql') {
         if (applyCors(request, response, config.ALLOWED_ORIGINS)) return;
-        await handleGraphQL(request, response, url, signal);
+        await handleGraphQL(request, response, url, signal, db.forRequest(signal));
       } else if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
         await handleHealth(response);
       } else if (path.startsWith(IDE_ASSET_PREFIX) && request.method === 'GET') {
@@ -347,14 +353,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           response.end(error.message);
           return;
         }
-        await handleRest(request, response);
+        await handleRest(request, response, db.forRequest(signal));
       } else if (path === '/' && request.method === 'GET') {
         response.writeHead(302, { location: '/graphql' }).end();
       } else {
         throw new HttpError(404, `Nothing is served at ${path}; GraphQL is at /graphql`);
       }
     };
-    runCancellable(signal, route).catch((error: unknown) => {
+    route().catch((error: unknown) => {
       // Cancelled: the time budget's answer went out already, or nobody is listening any more.
       if (signal.aborted) return;
       if (error instanceof GateError) {

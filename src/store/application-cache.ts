@@ -1,5 +1,5 @@
 import { listValue } from '@duckdb/node-api';
-import { requestMemo, type AnalysisDatabase } from './database.js';
+import type { AnalysisDatabase } from './database.js';
 
 /**
  * Answers read from one stored version of an application, kept in memory by database, key and application
@@ -68,14 +68,14 @@ export class ApplicationAnswers<T> {
   }
 }
 
-const memoKey = (db: AnalysisDatabase, appKey: string): string => `appNo:${db.id}:${appKey}`;
+const memoKey = (appKey: string): string => `appNo:${appKey}`;
 
 /**
- * Notes, for the rest of the current request, that `appKey` is stored under `appNo` (null: not stored), so
- * that later lookups of it in this request need not ask the database again.
+ * Notes, for the rest of the request `db` is a handle of, that `appKey` is stored under `appNo` (null: not
+ * stored), so that later lookups of it in this request need not ask the database again.
  */
 export function rememberApplicationNumber(db: AnalysisDatabase, appKey: string, appNo: number | null): void {
-  requestMemo()?.set(memoKey(db, appKey), appNo);
+  db.requestMemo?.set(memoKey(appKey), appNo);
 }
 
 /**
@@ -83,11 +83,11 @@ export function rememberApplicationNumber(db: AnalysisDatabase, appKey: string, 
  * request each key is looked up once, not once per field that reads the application.
  */
 export async function applicationNumbers(db: AnalysisDatabase, appKeys: readonly string[]): Promise<Map<string, number>> {
-  const memo = requestMemo();
+  const memo = db.requestMemo;
   const numbers = new Map<string, number>();
   const unknown: string[] = [];
   for (const appKey of appKeys) {
-    const known = memo?.get(memoKey(db, appKey)) as number | null | undefined;
+    const known = memo?.get(memoKey(appKey)) as number | null | undefined;
     if (known === undefined) unknown.push(appKey);
     else if (known !== null) numbers.set(appKey, known);
   }
@@ -96,7 +96,7 @@ export async function applicationNumbers(db: AnalysisDatabase, appKeys: readonly
     appKeys: listValue(unknown),
   });
   for (const row of rows) numbers.set(row.appKey as string, Number(row.appNo));
-  for (const appKey of unknown) memo?.set(memoKey(db, appKey), numbers.get(appKey) ?? null);
+  for (const appKey of unknown) memo?.set(memoKey(appKey), numbers.get(appKey) ?? null);
   return numbers;
 }
 

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,33 +20,11 @@ export interface OpenDatabaseOptions {
   taskReadThreads?: number;
 }
 
-/** What the work running in the current async context (one API request) carries: its signal and its memo. */
+/** What one request's handle on the database carries: its signal and its memo (see {@link AnalysisDatabase.forRequest}). */
 interface RequestScope {
   signal: AbortSignal;
   /** Facts looked up once per request (e.g. which stored version of an application it reads). */
   memo: Map<string, unknown>;
-}
-
-const requestScope = new AsyncLocalStorage<RequestScope>();
-
-/** The cancellation signal of the work running in the current async context, if any. */
-const currentSignal = (): AbortSignal | undefined => requestScope.getStore()?.signal;
-
-/**
- * Runs `work` so that every query it makes through an AnalysisDatabase is interrupted when `signal` aborts:
- * a query running then stops (DuckDB's interrupt), later ones do not start, and both reject with the
- * signal's reason. The server runs each request under one; it also scopes {@link requestMemo}.
- */
-export function runCancellable<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  return requestScope.run({ signal, memo: new Map() }, work);
-}
-
-/**
- * A map that lives as long as the current request (undefined outside one): what a request looks up once and
- * reuses, such as the number of each application it reads, instead of repeating the lookup per field.
- */
-export function requestMemo(): Map<string, unknown> | undefined {
-  return requestScope.getStore()?.memo;
 }
 
 /**
@@ -138,6 +115,32 @@ async function openInstance(path: string, settings: Record<string, string>): Pro
 
 let nextDatabaseId = 1;
 
+/** What every handle on one database shares (see {@link AnalysisDatabase.forRequest}). */
+interface SharedState {
+  readonly id: number;
+  instance: DuckDBInstance;
+  readonly idleReaders: ReusedStatements[];
+  /** The write connection kept between ingests, and whether a work holds it now. */
+  writer: ReusedStatements | null;
+  writerHeld: boolean;
+  closed: boolean;
+  reuse: boolean;
+  /**
+   * Grows after anything that may have written to the database: every `withConnection` work (ingests, deletes and
+   * anything else that writes use it) and every `query` that is not a SELECT. Answers kept in memory and read while
+   * it stood still are current; see {@link AnalysisDatabase.writeCount}.
+   */
+  writes: number;
+  /** The tail of the queue of writes: each write starts when the previous one has settled. */
+  writeQueue: Promise<unknown>;
+  /** What went wrong with the database file, while it stands (a full disk); null when all is well. */
+  faultMessage: string | null;
+  /** DuckDB stopped serving the instance after a fatal error (say a failed checkpoint): it must be reopened. */
+  invalidated: boolean;
+  /** See {@link AnalysisDatabase.taskReadThreads}. */
+  readThreads: number;
+}
+
 /** A JSON-safe row: DuckDB BIGINTs stay bigint so no counter loses precision. */
 export type Row = Record<string, unknown>;
 
@@ -146,31 +149,45 @@ export type Row = Record<string, unknown>;
  * connections from it. Opening creates or migrates the schema and (re)creates the views.
  */
 export class AnalysisDatabase {
-  /** Tells this process's databases apart (in-memory caches key answers by it). */
-  readonly id = nextDatabaseId++;
-  private readonly idleReaders: ReusedStatements[] = [];
-  /** The write connection kept between ingests, and whether a work holds it now. */
-  private writer: ReusedStatements | null = null;
-  private writerHeld = false;
-  private closed = false;
+  /**
+   * A handle on this database for one request: the same instance, connections and counters, but its queries are
+   * interrupted when `signal` aborts (later ones do not start; both reject with the signal's reason), and it keeps a
+   * memo for that request ({@link requestMemo}). The server gives each request one of these.
+   */
+  forRequest(signal: AbortSignal): AnalysisDatabase {
+    return new AnalysisDatabase(this.path, this.shared, this.settings, { signal, memo: new Map() }, this.base);
+  }
+
+  /**
+   * The database every handle of it comes from (itself for the one {@link open} returns): what keeps answers for a
+   * database keys them by this, so that every request's handle finds them.
+   */
+  readonly base: AnalysisDatabase;
+
+  /**
+   * A map that lives as long as this handle's request (undefined on a handle of no request): what a request looks up
+   * once and reuses, such as the number of each application it reads, instead of repeating the lookup per field.
+   */
+  get requestMemo(): Map<string, unknown> | undefined {
+    return this.scope?.memo;
+  }
+
+  /** Tells this process's databases apart (in-memory caches key answers by it); the same for every handle on one. */
+  get id(): number {
+    return this.shared.id;
+  }
+
   /**
    * Whether queries reuse pooled connections (the default). Off, each query gets a fresh connection from
    * {@link connect}, e.g. for a profiler set up per connection; turning it off closes the idle ones.
    */
   get reuseConnections(): boolean {
-    return this.reuse;
+    return this.shared.reuse;
   }
   set reuseConnections(value: boolean) {
-    this.reuse = value;
-    if (!value) for (const reader of this.idleReaders.splice(0)) reader.close();
+    this.shared.reuse = value;
+    if (!value) for (const reader of this.shared.idleReaders.splice(0)) reader.close();
   }
-  private reuse = true;
-  /**
-   * Grows after anything that may have written to the database: every {@link withConnection} work (ingests,
-   * deletes and anything else that writes use it) and every {@link query} that is not a SELECT. Answers kept
-   * in memory and read while it stood still are current; see {@link writeCount}.
-   */
-  private writes = 0;
 
   /**
    * A number that changes after every possible write through this instance (the process holds the file's
@@ -178,23 +195,23 @@ export class AnalysisDatabase {
    * answer only if it is unchanged afterwards; a kept answer is used only while it is still the same.
    */
   get writeCount(): number {
-    return this.writes;
+    return this.shared.writes;
   }
-  /** The tail of the queue of writes: each write starts when the previous one has settled. */
-  private writeQueue: Promise<unknown> = Promise.resolve();
-
-  /** What went wrong with the database file, while it stands (a full disk); null when all is well. */
-  private faultMessage: string | null = null;
-  /** DuckDB stopped serving the instance after a fatal error (say a failed checkpoint): it must be reopened. */
-  private invalidated = false;
 
   private constructor(
     readonly path: string,
-    private instance: DuckDBInstance,
+    private readonly shared: SharedState,
     private readonly settings: Record<string, string>,
-  ) {}
+    private readonly scope: RequestScope | null = null,
+    base?: AnalysisDatabase,
+  ) {
+    this.base = base ?? this;
+  }
 
-  private readThreads = 1;
+  /** The cancellation signal of this handle's request, if any. */
+  private get signal(): AbortSignal | undefined {
+    return this.scope?.signal;
+  }
 
   /**
    * Threads an ingest reads a log's task events on. Each reader thread holds its own JSON buffers and its own
@@ -203,7 +220,7 @@ export class AnalysisDatabase {
    * most the database's threads: one at the default 512 MB, more where a server is given memory to spend.
    */
   get taskReadThreads(): number {
-    return this.readThreads;
+    return this.shared.readThreads;
   }
 
   /** The memory limit the database was opened with, as configured ("512MB"); null for DuckDB's default. */
@@ -213,7 +230,7 @@ export class AnalysisDatabase {
 
   /** The standing problem with the database (for /health), or null. Cleared once the database works again. */
   get fault(): string | null {
-    return this.faultMessage;
+    return this.shared.faultMessage;
   }
 
   /**
@@ -221,18 +238,18 @@ export class AnalysisDatabase {
    * now?) and clears it when not. Returns the fault that remains, or null.
    */
   async recheckFault(): Promise<string | null> {
-    if (this.faultMessage === null || this.path === ':memory:') return this.faultMessage;
+    if (this.shared.faultMessage === null || this.path === ':memory:') return this.shared.faultMessage;
     const probe = `${this.path}.space-probe`;
     try {
       await writeFile(probe, Buffer.alloc(1024 * 1024));
       await this.reopenIfInvalidated();
-      this.faultMessage = null;
+      this.shared.faultMessage = null;
     } catch {
       // Still no room: the fault stands.
     } finally {
       await rm(probe, { force: true });
     }
-    return this.faultMessage;
+    return this.shared.faultMessage;
   }
 
   /**
@@ -241,10 +258,10 @@ export class AnalysisDatabase {
    * is next needed, so the server recovers without a restart once, say, disk space returns.
    */
   private async reopenIfInvalidated(): Promise<void> {
-    if (!this.invalidated) return;
+    if (!this.shared.invalidated) return;
     // Pooled connections belong to the failed instance.
     this.closeWriter();
-    for (const reader of this.idleReaders.splice(0)) {
+    for (const reader of this.shared.idleReaders.splice(0)) {
       try {
         reader.close();
       } catch {
@@ -252,13 +269,13 @@ export class AnalysisDatabase {
       }
     }
     try {
-      this.instance.closeSync();
+      this.shared.instance.closeSync();
     } catch {
       // Already unusable: closing is best effort.
     }
     try {
-      this.instance = await openInstance(this.path, this.settings);
-      this.invalidated = false;
+      this.shared.instance = await openInstance(this.path, this.settings);
+      this.shared.invalidated = false;
     } catch (error) {
       throw this.noteFault(error);
     }
@@ -268,12 +285,12 @@ export class AnalysisDatabase {
   private noteFault(error: unknown): unknown {
     const message = error instanceof Error ? error.message : String(error);
     if (!/FATAL Error|database has been invalidated|No space left on device/i.test(message)) return error;
-    this.invalidated = this.invalidated || /FATAL Error|invalidated/i.test(message);
+    this.shared.invalidated = this.shared.invalidated || /FATAL Error|invalidated/i.test(message);
     const fullDisk = /No space left on device/i.test(message) ? this.fullDiskOf(error, message) : null;
-    this.faultMessage = fullDisk !== null
+    this.shared.faultMessage = fullDisk !== null
       ? `the disk holding ${fullDisk} is full (No space left on device): nothing more can be stored until space is freed`
       : `the database ${this.path} failed: ${message.split('\n')[0]}`;
-    return new Error(`${this.faultMessage}; the work under way was not stored`);
+    return new Error(`${this.shared.faultMessage}; the work under way was not stored`);
   }
 
   /**
@@ -298,11 +315,11 @@ export class AnalysisDatabase {
     const clearingFault = async (): Promise<T> => {
       const result = await work();
       // A write went through: whatever stood in the way (a full disk) is gone.
-      if (!this.invalidated) this.faultMessage = null;
+      if (!this.shared.invalidated) this.shared.faultMessage = null;
       return result;
     };
-    const run = this.writeQueue.then(clearingFault, clearingFault);
-    this.writeQueue = run.catch(() => undefined);
+    const run = this.shared.writeQueue.then(clearingFault, clearingFault);
+    this.shared.writeQueue = run.catch(() => undefined);
     return run;
   }
 
@@ -318,14 +335,27 @@ export class AnalysisDatabase {
     } catch (error) {
       throw openError(path, error);
     }
-    const database = new AnalysisDatabase(path, instance, settings);
+    const database = new AnalysisDatabase(path, {
+      id: nextDatabaseId++,
+      instance,
+      idleReaders: [],
+      writer: null,
+      writerHeld: false,
+      closed: false,
+      reuse: true,
+      writes: 0,
+      writeQueue: Promise.resolve(),
+      faultMessage: null,
+      invalidated: false,
+      readThreads: 1,
+    }, settings);
     try {
       await database.migrate();
       const unfinished = await database.withConnection(removeUnfinishedApplications);
       if (unfinished.length > 0) {
         logger.warn({ appKeys: unfinished }, 'removed the rows of applications whose ingest was interrupted; ingest their logs again');
       }
-      database.readThreads = options.taskReadThreads ?? (await database.taskReadThreadsForMemory());
+      database.shared.readThreads = options.taskReadThreads ?? (await database.taskReadThreadsForMemory());
     } catch (error) {
       database.close();
       if (error instanceof DatabaseOpenError) throw error;
@@ -340,7 +370,7 @@ export class AnalysisDatabase {
    */
   async connect(): Promise<DuckDBConnection> {
     await this.reopenIfInvalidated();
-    const connection = await this.instance.connect();
+    const connection = await this.shared.instance.connect();
     try {
       await connection.run(`USE ${ATTACHED_AS}`);
     } catch (error) {
@@ -352,11 +382,11 @@ export class AnalysisDatabase {
 
   /**
    * Runs `work` on a fresh connection that is closed afterwards. Connections come from one instance, so reads
-   * run in parallel; under {@link runCancellable} the work is interrupted when the signal aborts. Work that only
+   * run in parallel; on a handle of a request ({@link forRequest}) the work is interrupted when its signal aborts. Work that only
    * reads says so with `readOnly`, so the answers kept in memory stay valid ({@link writeCount} does not move).
    */
   async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
-    currentSignal()?.throwIfAborted();
+    this.signal?.throwIfAborted();
     const connection = await this.connect();
     return this.runWork(connection, work, options.readOnly === true, () => connection.closeSync());
   }
@@ -368,16 +398,16 @@ export class AnalysisDatabase {
    * outlive it unless it drops them; after a failure the connection, its tables and statements are closed.
    */
   async withWriteConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    if (this.writerHeld) return this.withConnection(work);
-    currentSignal()?.throwIfAborted();
+    if (this.shared.writerHeld) return this.withConnection(work);
+    this.signal?.throwIfAborted();
     await this.reopenIfInvalidated();
     // Every statement of an ingest is followed by a check of the process's memory (see releaseFreedMemory).
-    this.writer ??= new ReusedStatements(await this.connect(), { afterEach: releaseFreedMemory });
-    const writer = this.writer;
-    this.writerHeld = true;
+    this.shared.writer ??= new ReusedStatements(await this.connect(), { afterEach: releaseFreedMemory });
+    const writer = this.shared.writer;
+    this.shared.writerHeld = true;
     return this.runWork(writer.connection, work, false, (failed) => {
-      this.writerHeld = false;
-      if (failed || this.closed) this.closeWriter();
+      this.shared.writerHeld = false;
+      if (failed || this.shared.closed) this.closeWriter();
     });
   }
 
@@ -392,7 +422,7 @@ export class AnalysisDatabase {
 
   /** Statements the kept write connection holds prepared (0 when it has none). */
   get keptWriteStatements(): number {
-    return this.writer?.keptCount ?? 0;
+    return this.shared.writer?.keptCount ?? 0;
   }
 
   /**
@@ -405,7 +435,7 @@ export class AnalysisDatabase {
     readOnly: boolean,
     release: (failed: boolean) => void,
   ): Promise<T> {
-    const signal = currentSignal();
+    const signal = this.signal;
     const interrupt = (): void => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     let failed = false;
@@ -420,13 +450,13 @@ export class AnalysisDatabase {
       signal?.removeEventListener('abort', interrupt);
       release(failed);
       // Once the work is over, whatever it committed is visible: answers kept from before may be stale.
-      if (!readOnly) this.writes += 1;
+      if (!readOnly) this.shared.writes += 1;
     }
   }
 
   private closeWriter(): void {
-    const writer = this.writer;
-    this.writer = null;
+    const writer = this.shared.writer;
+    this.shared.writer = null;
     try {
       writer?.close();
     } catch {
@@ -437,14 +467,14 @@ export class AnalysisDatabase {
   /**
    * Runs a query and returns its rows as plain objects (BIGINT as bigint, nested values as JS). Queries run on
    * pooled connections that keep their prepared statements, so a query the API repeats is parsed and planned
-   * once per connection; several run in parallel, each on its own connection. Under {@link runCancellable}
+   * once per connection; several run in parallel, each on its own connection. On a handle of a request
    * the query is interrupted when the signal aborts.
    */
   async query(sql: string, params: DuckDBValue[] | Record<string, DuckDBValue> = []): Promise<Row[]> {
-    const signal = currentSignal();
+    const signal = this.signal;
     signal?.throwIfAborted();
     await this.reopenIfInvalidated();
-    const reader = this.idleReaders.pop() ?? new ReusedStatements(await this.connect());
+    const reader = this.shared.idleReaders.pop() ?? new ReusedStatements(await this.connect());
     const interrupt = (): void => reader.connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     let reusable = true;
@@ -452,27 +482,27 @@ export class AnalysisDatabase {
       const statement = await reader.prepared(sql);
       bindValues(statement, params);
       const result = await statement.runAndReadAll();
-      if (statement.statementType !== StatementType.SELECT) this.writes += 1;
+      if (statement.statementType !== StatementType.SELECT) this.shared.writes += 1;
       return result.getRowObjectsJS() as Row[];
     } catch (error) {
       // A failed or interrupted connection is not reused: it may hold an aborted transaction.
       reusable = false;
-      this.writes += 1;
+      this.shared.writes += 1;
       if (signal?.aborted) throw signal.reason;
       throw this.noteFault(error);
     } finally {
       signal?.removeEventListener('abort', interrupt);
-      if (reusable && this.reuse && !this.closed && this.idleReaders.length < MAX_IDLE_READERS) this.idleReaders.push(reader);
+      if (reusable && this.shared.reuse && !this.shared.closed && this.shared.idleReaders.length < MAX_IDLE_READERS) this.shared.idleReaders.push(reader);
       else reader.close();
     }
   }
 
   /** Closes the instance; the object is unusable afterwards. */
   close(): void {
-    this.closed = true;
-    for (const reader of this.idleReaders.splice(0)) reader.close();
-    if (!this.writerHeld) this.closeWriter();
-    this.instance.closeSync();
+    this.shared.closed = true;
+    for (const reader of this.shared.idleReaders.splice(0)) reader.close();
+    if (!this.shared.writerHeld) this.closeWriter();
+    this.shared.instance.closeSync();
   }
 
   private async migrate(): Promise<void> {

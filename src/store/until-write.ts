@@ -22,10 +22,10 @@ export class UntilWrite<T> {
   /** The answer for `key`: kept, being read (waited for), or read now with `load`. */
   async get(db: AnalysisDatabase, key: string, load: () => Promise<T>): Promise<T> {
     const writeCount = db.writeCount;
-    let generation = this.generations.get(db);
+    let generation = this.generations.get(db.base);
     if (generation?.writeCount !== writeCount || generation.answers.size >= MAX_ENTRIES) {
       generation = { writeCount, answers: new Map(), reading: new Map() };
-      this.generations.set(db, generation);
+      this.generations.set(db.base, generation);
     }
     if (generation.answers.has(key)) return generation.answers.get(key)!;
     let reading = generation.reading.get(key);

@@ -1,6 +1,5 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCancellable } from '../../src/store/database.js';
 import { openTempDatabase } from '../helpers/database.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -97,21 +96,42 @@ describe('REQUEST_TIMEOUT_MS', () => {
   });
 });
 
-describe('runCancellable', () => {
+describe('a request\'s handle on the database (forRequest)', () => {
   it('interrupts the DuckDB query running when the signal aborts, and rejects with its reason', async () => {
     const temp = await openTempDatabase();
     try {
       const controller = new AbortController();
       const reason = new Error('time budget ran out');
       // Summing hashes of 10^12 numbers runs for hours: only an interrupt ends it.
-      const running = runCancellable(controller.signal, () =>
-        temp.database.query('SELECT sum(hash(i)) AS s FROM range(1000000000000) t(i)'),
-      );
+      const request = temp.database.forRequest(controller.signal);
+      const running = request.query('SELECT sum(hash(i)) AS s FROM range(1000000000000) t(i)');
       setTimeout(() => controller.abort(reason), 300);
       await expect(running).rejects.toBe(reason);
       // The database still answers afterwards, and work under an aborted signal does not start.
       expect(await temp.database.query('SELECT 42 AS answer')).toEqual([{ answer: 42 }]);
-      await expect(runCancellable(controller.signal, () => temp.database.query('SELECT 1'))).rejects.toBe(reason);
+      await expect(request.query('SELECT 1')).rejects.toBe(reason);
+      await expect(request.withConnection((connection) => connection.run('SELECT 1'))).rejects.toBe(reason);
+    } finally {
+      temp.dispose();
+    }
+  });
+
+  it('is the same database as the one it came from, with a memo of its own request', async () => {
+    const temp = await openTempDatabase();
+    try {
+      const first = temp.database.forRequest(new AbortController().signal);
+      const second = temp.database.forRequest(new AbortController().signal);
+      expect(first.id).toBe(temp.database.id);
+      // A write through one handle is seen by every handle's counter and rows.
+      const before = temp.database.writeCount;
+      await first.query('CREATE TABLE handle_check AS SELECT 7 AS n');
+      expect(second.writeCount).toBeGreaterThan(before);
+      expect(temp.database.writeCount).toBe(second.writeCount);
+      expect(await second.query('SELECT n FROM handle_check')).toEqual([{ n: 7 }]);
+      // Memos belong to one request; the database itself has none.
+      first.requestMemo!.set('k', 1);
+      expect(second.requestMemo!.has('k')).toBe(false);
+      expect(temp.database.requestMemo).toBeUndefined();
     } finally {
       temp.dispose();
     }

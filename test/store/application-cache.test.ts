@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { deleteApplication, findApplication } from '../../src/store/applications-store.js';
+import { AnalysisDatabase } from '../../src/store/database.js';
 import { insightsByApp } from '../../src/store/insights-store.js';
 import { stagesByApp } from '../../src/store/stages-store.js';
 import { taskSummary } from '../../src/store/task-summary.js';
@@ -24,11 +25,14 @@ describe('answers kept in memory follow the stored version of each application',
     mkdirSync(join(dir, name));
     return writeEventLog(join(dir, name), spec);
   };
-  const seen = async (db: TempDatabase): Promise<{ tasks: number | undefined; stages: number; maxRunTime: number | undefined }> => {
-    const record = await findApplication(db.database, 'app-cached');
-    const [stages] = await stagesByApp(db.database, ['app-cached']);
-    const summary = await taskSummary(db.database, 'app-cached', 0, 0, [1]);
-    await insightsByApp(db.database, ['app-cached']);
+  const seen = async (
+    db: TempDatabase | AnalysisDatabase,
+  ): Promise<{ tasks: number | undefined; stages: number; maxRunTime: number | undefined }> => {
+    const database = db instanceof AnalysisDatabase ? db : db.database;
+    const record = await findApplication(database, 'app-cached');
+    const [stages] = await stagesByApp(database, ['app-cached']);
+    const summary = await taskSummary(database, 'app-cached', 0, 0, [1]);
+    await insightsByApp(database, ['app-cached']);
     return { tasks: record ? Number(record.totalTasks) : undefined, stages: stages!.length, maxRunTime: summary?.duration[0] };
   };
 
@@ -89,6 +93,21 @@ describe('answers kept in memory follow the stored version of each application',
       expect(texts.filter((sql) => sql.includes('JOIN v_stages'))).toHaveLength(1);
       expect(texts.filter((sql) => sql.includes('FROM app_task_quantiles'))).toHaveLength(1);
       expect(texts.filter((sql) => sql.includes('FROM insights'))).toHaveLength(1);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
+  it('keeps what one request read for the next request, each on its own handle', async () => {
+    await ingestPaths(second.database, [write('h', app(3, 4_000))]);
+    const firstRequest = await seen(second.database.forRequest(new AbortController().signal));
+    const query = vi.spyOn(AnalysisDatabase.prototype, 'query');
+    try {
+      expect(await seen(second.database.forRequest(new AbortController().signal))).toEqual(firstRequest);
+      const texts = query.mock.calls.map(([sql]) => sql);
+      for (const read of ['JOIN application_numbers n ON n.appKey = a.appKey', 'FROM v_applications', 'JOIN v_stages', 'FROM app_task_quantiles', 'FROM insights']) {
+        expect(texts.filter((sql) => sql.includes(read))).toEqual([]);
+      }
     } finally {
       query.mockRestore();
     }
