@@ -35,6 +35,21 @@ export function taskPageLoader({ db, loaders }: ApiContext): DataLoader<TaskPage
   );
 }
 
+let lastQuantiles: readonly number[] = [];
+let lastQuantilesText = '[]';
+
+/**
+ * The quantiles, ascending, as the text the summary loader batches and caches by. The last ones are remembered: a
+ * request asks every stage it walks with the same quantiles, twice each (batch and cache key).
+ */
+export function quantilesText(quantiles: readonly number[]): string {
+  if (quantiles.length !== lastQuantiles.length || quantiles.some((quantile, i) => quantile !== lastQuantiles[i])) {
+    lastQuantilesText = JSON.stringify([...quantiles].sort((a, b) => a - b));
+    lastQuantiles = [...quantiles];
+  }
+  return lastQuantilesText;
+}
+
 /** The task summary of one stage attempt at some quantiles. */
 export interface TaskSummaryKey extends StageAttemptKey {
   quantiles: readonly number[];
@@ -45,7 +60,7 @@ export interface TaskSummaryKey extends StageAttemptKey {
  * query (the default quantiles come precomputed from the ingest), however many stages the request walks.
  */
 export function taskSummaryLoader({ db, loaders }: ApiContext): DataLoader<TaskSummaryKey, TaskMetricDistributions | null, string> {
-  const quantilesOf = (key: TaskSummaryKey): string => JSON.stringify([...key.quantiles].sort((a, b) => a - b));
+  const quantilesOf = (key: TaskSummaryKey): string => quantilesText(key.quantiles);
   return loaders.get(
     'tasks.summary',
     () =>
