@@ -28,7 +28,7 @@ interface RequestScope {
 }
 
 /**
- * Idle read connections kept for reuse, each with the statements it prepared (parsed and planned once, run many
+ * Idle read connections kept for reuse, each with the statements it prepared (parsed once, run many
  * times); more run at once when asked, and close when returned beyond this.
  */
 const MAX_IDLE_READERS = 16;
@@ -466,9 +466,9 @@ export class AnalysisDatabase {
 
   /**
    * Runs a query and returns its rows as plain objects (BIGINT as bigint, nested values as JS). Queries run on
-   * pooled connections that keep their prepared statements, so a query the API repeats is parsed and planned
-   * once per connection; several run in parallel, each on its own connection. On a handle of a request
-   * the query is interrupted when the signal aborts.
+   * pooled connections that keep their prepared statements, so a query the API repeats is parsed once per
+   * connection (DuckDB plans it again when its parameters filter rows); several run in parallel, each on its own
+   * connection. On a handle of a request the query is interrupted when the signal aborts.
    */
   async query(sql: string, params: DuckDBValue[] | Record<string, DuckDBValue> = []): Promise<Row[]> {
     const signal = this.signal;
