@@ -1,5 +1,5 @@
 import { getNamedType, isObjectType, type GraphQLSchema } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiSchema } from '../../src/api/schema.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import {
@@ -22,6 +22,7 @@ import {
   type FieldRule,
   type JsonObject,
 } from '../helpers/history-server.js';
+import { spyOnQueries } from '../helpers/query-spy.js';
 import { gql, startTestServer, type TestServer } from '../helpers/server.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
@@ -297,14 +298,14 @@ describe('Query.applications against History Server /applications', () => {
 
 describe('batching: one request for many applications', () => {
   it('reads executors, environments and SQL executions of a whole page with one query each', async () => {
-    const query = vi.spyOn(server.temp.database, 'query');
+    const queries = spyOnQueries(server.temp.database);
     try {
       const response = await gql(server.graphqlUrl, ApplicationsOverviewDocument, { first: 20 });
       expect(response.errors).toBeUndefined();
       const nodes = response.data!.applications.nodes;
       expect(nodes.length).toBe(18);
 
-      const sqlTexts = query.mock.calls.map(([sql]) => sql);
+      const sqlTexts = queries.sql();
       expect(sqlTexts.filter((sql) => sql.includes('FROM v_executors')).length).toBe(1);
       expect(sqlTexts.filter((sql) => sql.includes('FROM environment')).length).toBe(1);
       expect(sqlTexts.filter((sql) => sql.includes('FROM sql_executions')).length).toBe(1);
@@ -321,7 +322,7 @@ describe('batching: one request for many applications', () => {
       expect(byId.get('app-20200706201101-0003')!.sqlExecutions).toEqual([{ id: 0, jobIds: [0, 1, 2] }]);
       expect(byId.get('local-1422981780767')!.sqlExecutions).toEqual([]);
     } finally {
-      query.mockRestore();
+      queries.restore();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import {
   ApplicationDagDocument,
@@ -10,6 +10,7 @@ import {
   StageTaskSummaryDocument,
   UploadEventLogDocument,
 } from '../generated/graphql.js';
+import { spyOnQueries } from '../helpers/query-spy.js';
 import { gql, gqlUpload, startTestServer, type TestServer } from '../helpers/server.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
@@ -83,12 +84,12 @@ describe('Application.dag', () => {
 describe('batching: jobs → stages → tasks per request', () => {
   /** Runs an operation and returns its data with the DuckDB queries it made. */
   async function withQueries<T>(run: () => Promise<T>): Promise<{ result: T; sql: string[] }> {
-    const query = vi.spyOn(server.temp.database, 'query');
+    const queries = spyOnQueries(server.temp.database);
     try {
       const result = await run();
-      return { result, sql: query.mock.calls.map(([sql]) => sql) };
+      return { result, sql: queries.sql() };
     } finally {
-      query.mockRestore();
+      queries.restore();
     }
   }
 

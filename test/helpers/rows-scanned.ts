@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AnalysisDatabase } from '../../src/store/database.js';
+import { AnalysisDatabase } from '../../src/store/database.js';
 
 /** One node of DuckDB's JSON query profile. */
 interface ProfileNode {
@@ -15,17 +15,19 @@ interface ProfileNode {
 export type RowsScanned = Record<string, number>;
 
 /**
- * Turns on DuckDB's profiler for every connection the database opens from now on, each query's profile in
- * its own file, so a test can count the rows every query of a request read from each table.
+ * Turns on DuckDB's profiler for every connection the database (or any handle of it, such as a request's) opens
+ * from now on, each query's profile in its own file, so a test can count the rows every query of a request read
+ * from each table.
  */
 export function recordRowsScanned(database: AnalysisDatabase): { take: () => RowsScanned; dispose: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'spark-sword-profile-'));
   let sequence = 0;
-  const connect = database.connect.bind(database);
+  const connect = AnalysisDatabase.prototype.connect;
   // A fresh connection per query, so each query's profile has its own file.
   database.reuseConnections = false;
-  database.connect = async () => {
-    const connection = await connect();
+  AnalysisDatabase.prototype.connect = async function (this: AnalysisDatabase) {
+    const connection = await connect.call(this);
+    if (this.base !== database) return connection;
     await connection.run(`PRAGMA enable_profiling = 'json'`);
     await connection.run(`SET profiling_output = '${join(dir, `${sequence++}.json`)}'`);
     await connection.run(
@@ -49,7 +51,7 @@ export function recordRowsScanned(database: AnalysisDatabase): { take: () => Row
       return totals;
     },
     dispose: () => {
-      database.connect = connect;
+      AnalysisDatabase.prototype.connect = connect;
       database.reuseConnections = true;
       rmSync(dir, { recursive: true, force: true });
     },

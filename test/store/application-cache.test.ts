@@ -9,6 +9,7 @@ import { insightsByApp } from '../../src/store/insights-store.js';
 import { stagesByApp } from '../../src/store/stages-store.js';
 import { taskSummary } from '../../src/store/task-summary.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { spyOnQueries } from '../helpers/query-spy.js';
 import { writeEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 
 /** One stage of `tasks` tasks of `durationMs` each; the same app id every time. */
@@ -101,15 +102,14 @@ describe('answers kept in memory follow the stored version of each application',
   it('keeps what one request read for the next request, each on its own handle', async () => {
     await ingestPaths(second.database, [write('h', app(3, 4_000))]);
     const firstRequest = await seen(second.database.forRequest(new AbortController().signal));
-    const query = vi.spyOn(AnalysisDatabase.prototype, 'query');
+    const queries = spyOnQueries(second.database);
     try {
       expect(await seen(second.database.forRequest(new AbortController().signal))).toEqual(firstRequest);
-      const texts = query.mock.calls.map(([sql]) => sql);
       for (const read of ['JOIN application_numbers n ON n.appKey = a.appKey', 'FROM v_applications', 'JOIN v_stages', 'FROM app_task_quantiles', 'FROM insights']) {
-        expect(texts.filter((sql) => sql.includes(read))).toEqual([]);
+        expect(queries.sql().filter((sql) => sql.includes(read))).toEqual([]);
       }
     } finally {
-      query.mockRestore();
+      queries.restore();
     }
   });
 });
