@@ -778,9 +778,7 @@ async function writeEventRows(
   const appNo = await assignApplicationNumber(connection, appKey);
   await connection.run(stagedApplicationSql);
   for (const [table, statement] of Object.entries(insertStatements)) {
-    const ranges = table !== 'stages'
-      ? [null]
-      : stagesPerInsert !== null ? await stagedStageRanges(connection, stagesPerInsert) : [{ firstStage: null, lastStage: null }];
+    const ranges = table === 'stages' ? await stagedStageRanges(connection, stagesPerInsert) : [{}];
     for (const range of ranges) {
       await connection.run(statement, { appKey, ...range });
       await afterTable();
@@ -789,14 +787,18 @@ async function writeEventRows(
   return appNo;
 }
 
+/** The range of every stage id, for the stages statement's `$firstStage` and `$lastStage`. */
+const EVERY_STAGE = { firstStage: null, lastStage: null };
+
 /**
  * The staged log's stage ids (of stage events and of the stages job starts planned) cut into ranges of at most
- * `stagesPerInsert` ids each, in order; one range of any id when there is none.
+ * `stagesPerInsert` ids each, in order; one range of every id when there is none, or no `stagesPerInsert`.
  */
 async function stagedStageRanges(
   connection: DuckDBConnection,
-  stagesPerInsert: number,
+  stagesPerInsert: number | null,
 ): Promise<Array<{ firstStage: number | null; lastStage: number | null }>> {
+  if (stagesPerInsert === null) return [EVERY_STAGE];
   const reader = await connection.runAndReadAll(
     `SELECT min(stageId)::DOUBLE AS firstStage, max(stageId)::DOUBLE AS lastStage
      FROM (SELECT stageId, (dense_rank() OVER (ORDER BY stageId) - 1) // ${Math.max(1, Math.trunc(stagesPerInsert))} AS part
@@ -808,7 +810,7 @@ async function stagedStageRanges(
      GROUP BY part ORDER BY firstStage`,
   );
   const ranges = reader.getRowObjectsJS() as Array<{ firstStage: number; lastStage: number }>;
-  return ranges.length > 0 ? ranges : [{ firstStage: null, lastStage: null }];
+  return ranges.length > 0 ? ranges : [EVERY_STAGE];
 }
 
 /**
