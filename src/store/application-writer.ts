@@ -14,7 +14,7 @@ import { deleteApplicationRows, deleteApplications } from './application-rows.js
 import { precomputeFromRows } from './precompute.js';
 import { precomputeResourceFacts } from './cost-store.js';
 import { applicationTables, taskMetricNames } from './schema.js';
-import { exceptionSummarySql, type ExceptionFields } from './task-exceptions.js';
+import { exceptionSummarySql, taskErrorMessageSql, type ExceptionFields } from './task-exceptions.js';
 import { withoutInsertionOrder, withThreads } from './database.js';
 import { logger } from '../logger.js';
 
@@ -363,14 +363,15 @@ function insertTaskEndsSql(plan: StagingPlan): string {
       coalesce(ti."Speculative", false), "Task Type",
       CASE WHEN ti."Failed" THEN 'FAILED' WHEN coalesce(ti."Killed", false) THEN 'KILLED' ELSE 'SUCCESS' END,
       r."Reason",
-      -- A trace's frames are kept only where Spark logged no full trace (older versions): the full trace is the message.
-      CASE WHEN r."Reason" <> 'Success' THEN to_json(CASE WHEN r."Full Stack Trace" IS NULL THEN r
-        ELSE struct_update(r, "Stack Trace" := NULL::JSON) END) END,
+      -- An exception's trace is kept once, as its message (the last column): its frames and full trace are left out here.
+      CASE WHEN r."Reason" <> 'Success' THEN to_json(CASE WHEN r."Reason" = 'ExceptionFailure'
+        THEN struct_update(r, "Stack Trace" := NULL::JSON, "Full Stack Trace" := NULL::VARCHAR) ELSE r END) END,
       m IS NOT NULL,
       ${taskMetricsSelect},
       coalesce(${userAccumulables(parsedTaskAccumulablesSql('ti."Accumulables"'))}, []),
       "Task Executor Metrics",
-      CASE WHEN r."Reason" = 'ExceptionFailure' THEN ${exceptionSummarySql(stagedExceptionFields)} END
+      CASE WHEN r."Reason" = 'ExceptionFailure' THEN ${exceptionSummarySql(stagedExceptionFields)} END,
+      ${taskErrorMessageSql('r."Reason"', 'to_json(r)', stagedExceptionFields)}
     FROM (SELECT *, "Task Info" AS ti, "Task Metrics" AS m, "Task End Reason" AS r
           FROM (${taskEventsSql(plan, 'SparkListenerTaskEnd')})) t
     WHERE ti."Task ID" IS NOT NULL AND "Stage ID" IS NOT NULL`;

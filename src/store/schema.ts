@@ -7,13 +7,13 @@
 
 import { INSIGHT_COLUMNS } from '../model/insight.js';
 import { executorMetricsType } from '../parse/event-schema.js';
-import { exceptionSummaryType } from './task-exceptions.js';
+import { exceptionSummaryType, storedExceptionFields, taskErrorMessageSql } from './task-exceptions.js';
 
 /**
  * Bumped whenever a table's layout changes. A file of an older version is brought up to date by the steps of
  * {@link schemaMigrations}, or refused when one is missing; a file of a newer version is refused.
  */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 /**
  * SQL that brings a file from the schema version it is keyed by to the next one. Analysis data is derived from event
@@ -36,6 +36,12 @@ export const schemaMigrations: Readonly<Record<number, string>> = {
   // on a log of 560 re-plans) to test it for NULL, for each batch of final plans the detectors read.
   8: `ALTER TABLE sql_plan_updates ADD COLUMN hasPlan BOOLEAN;
       UPDATE sql_plan_updates SET hasPlan = sparkPlanInfo IS NOT NULL;`,
+  // A failed task's message was rendered from its stored detail by the task view, and DuckDB binds a view's
+  // expressions with every query that reads it: ~3 ms of planning in each query of tasks. It is written with the task
+  // now; stored tasks get theirs here (only failed tasks have one), and keep their detail as it was.
+  9: `ALTER TABLE tasks ADD COLUMN errorMessage VARCHAR;
+      UPDATE tasks SET errorMessage = ${taskErrorMessageSql('endReason', 'endReasonDetail', storedExceptionFields)}
+      WHERE endReasonDetail IS NOT NULL;`,
 };
 
 /** Names of the per-task metric columns (History Server's StageData names), in table order. */
@@ -191,7 +197,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   accumulables ${accumulableType},
   peakExecutorMetrics ${executorMetricsType},
   -- An ExceptionFailure's class, memory cause and message start, found as the task is written (see task-exceptions).
-  exception ${exceptionSummaryType}
+  exception ${exceptionSummaryType},
+  -- Spark's error string for the task's end reason (History Server's errorMessage), NULL for a success.
+  errorMessage VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS executors (

@@ -1,11 +1,11 @@
 import { memoryCauseSql } from '../model/memory-failures.js';
 
 /**
- * What the store keeps of a task's ExceptionFailure besides its stored detail: the error string History Server shows
- * for it, and a summary (class, memory cause, start of the message) written with the task. A failing job's traces run
- * to tens of KB each; the failure detectors read the summary, so a log of thousands of them is not read twice.
+ * What the store keeps of a failed task's end reason besides its detail: the error string History Server shows for it,
+ * and for an ExceptionFailure a summary (class, memory cause, start of the message). Both are written with the task.
+ * A failing job's traces run to tens of KB each; the failure detectors read the summary, so a log of thousands of them
+ * is not read twice.
  */
-
 /** SQL expressions for the fields of an ExceptionFailure end reason. */
 export interface ExceptionFields {
   className: string;
@@ -60,4 +60,38 @@ export function exceptionSummarySql(fields: ExceptionFields): string {
   const text = `concat_ws(' ', ${fields.className}, ${fields.description}, ${message})`;
   return `{'className': ${fields.className}, 'memoryCause': ${memoryCauseSql(text)},
     'messageStart': left(${message}, ${EXCEPTION_MESSAGE_START_CHARS})}::${exceptionSummaryType}`;
+}
+
+/**
+ * Spark's TaskEndReason.toErrorString for the reasons it logs, from the reason's name, its detail as JSON (`detail`) and
+ * an exception's fields; NULL for a task that succeeded or logged no reason.
+ */
+export function taskErrorMessageSql(reason: string, detail: string, exception: ExceptionFields): string {
+  const field = (name: string): string => `(${detail}->>'${name}')`;
+  const address = (name: string): string => `(${detail}->'Block Manager Address'->>'${name}')`;
+  return `CASE
+    WHEN ${reason} IS NULL OR ${reason} = 'Success' THEN NULL
+    WHEN ${reason} = 'ExceptionFailure' THEN ${exceptionMessageSql(exception)}
+    WHEN ${reason} = 'ExecutorLostFailure' THEN 'ExecutorLostFailure (executor ' || ${field('Executor ID')} ||
+      ' exited ' || CASE WHEN coalesce(${field('Exit Caused By App')}::BOOLEAN, true)
+        THEN 'caused by one of the running tasks' ELSE 'unrelated to the running tasks' END ||
+      coalesce(') Reason: ' || ${field('Loss Reason')}, ')')
+    -- Spark 3.0+ wording; a log without "Map Index" (Spark 2) reads as an unknown index, as Spark reads it.
+    WHEN ${reason} = 'FetchFailed' THEN 'FetchFailed(' ||
+      coalesce('BlockManagerId(' || ${address('Executor ID')} || ', ' || ${address('Host')} || ', ' ||
+        ${address('Port')} || ', None)', 'null') ||
+      ', shuffleId=' || coalesce(${field('Shuffle ID')}, '') ||
+      ', mapIndex=' || coalesce(${field('Map Index')}, 'Unknown') ||
+      ', mapId=' || coalesce(${field('Map ID')}, '') ||
+      ', reduceId=' || coalesce(${field('Reduce ID')}, '') ||
+      ', message=' || chr(10) || coalesce(${field('Message')}, '') || chr(10) || ')'
+    -- History Server shows a killed task's reason itself (AppStatusListener), not TaskKilled's error string.
+    WHEN ${reason} = 'TaskKilled' THEN coalesce(${field('Kill Reason')}, 'unknown reason')
+    WHEN ${reason} = 'TaskResultLost' THEN 'TaskResultLost (result lost from block manager)'
+    WHEN ${reason} = 'Resubmitted' THEN 'Resubmitted (resubmitted due to lost executor)'
+    WHEN ${reason} = 'TaskCommitDenied' THEN 'TaskCommitDenied (Driver denied task commit) for job: ' ||
+      coalesce(${field('Job ID')}, '') || ', partition: ' || coalesce(${field('Partition ID')}, '') ||
+      ', attemptNumber: ' || coalesce(${field('Attempt Number')}, '')
+    ELSE ${reason}
+  END`;
 }

@@ -1,6 +1,5 @@
 import { executorMetricNames } from '../parse/event-schema.js';
 import { taskMetricNames } from './schema.js';
-import { exceptionMessageSql, storedExceptionFields } from './task-exceptions.js';
 
 /**
  * Views that present jobs, stages, tasks and executors the way Spark History Server aggregates them
@@ -12,34 +11,6 @@ import { exceptionMessageSql, storedExceptionFields } from './task-exceptions.js
  */
 
 const stageMetricSums = taskMetricNames.map((name) => `coalesce(sum(t.${name}), 0)::BIGINT AS ${name}`).join(',\n    ');
-
-/** Spark's TaskEndReason.toErrorString for the reasons it logs. */
-const taskErrorMessage = `CASE
-    WHEN endReasonDetail IS NULL THEN NULL
-    WHEN endReason = 'ExceptionFailure' THEN ${exceptionMessageSql(storedExceptionFields)}
-    WHEN endReason = 'ExecutorLostFailure' THEN 'ExecutorLostFailure (executor ' || (endReasonDetail->>'Executor ID') ||
-      ' exited ' || CASE WHEN coalesce((endReasonDetail->>'Exit Caused By App')::BOOLEAN, true)
-        THEN 'caused by one of the running tasks' ELSE 'unrelated to the running tasks' END ||
-      coalesce(') Reason: ' || (endReasonDetail->>'Loss Reason'), ')')
-    -- Spark 3.0+ wording; a log without "Map Index" (Spark 2) reads as an unknown index, as Spark reads it.
-    WHEN endReason = 'FetchFailed' THEN 'FetchFailed(' ||
-      coalesce('BlockManagerId(' || (endReasonDetail->'Block Manager Address'->>'Executor ID') || ', ' ||
-        (endReasonDetail->'Block Manager Address'->>'Host') || ', ' ||
-        (endReasonDetail->'Block Manager Address'->>'Port') || ', None)', 'null') ||
-      ', shuffleId=' || coalesce(endReasonDetail->>'Shuffle ID', '') ||
-      ', mapIndex=' || coalesce(endReasonDetail->>'Map Index', 'Unknown') ||
-      ', mapId=' || coalesce(endReasonDetail->>'Map ID', '') ||
-      ', reduceId=' || coalesce(endReasonDetail->>'Reduce ID', '') ||
-      ', message=' || chr(10) || coalesce(endReasonDetail->>'Message', '') || chr(10) || ')'
-    -- History Server shows a killed task's reason itself (AppStatusListener), not TaskKilled's error string.
-    WHEN endReason = 'TaskKilled' THEN coalesce(endReasonDetail->>'Kill Reason', 'unknown reason')
-    WHEN endReason = 'TaskResultLost' THEN 'TaskResultLost (result lost from block manager)'
-    WHEN endReason = 'Resubmitted' THEN 'Resubmitted (resubmitted due to lost executor)'
-    WHEN endReason = 'TaskCommitDenied' THEN 'TaskCommitDenied (Driver denied task commit) for job: ' ||
-      coalesce(endReasonDetail->>'Job ID', '') || ', partition: ' || coalesce(endReasonDetail->>'Partition ID', '') ||
-      ', attemptNumber: ' || coalesce(endReasonDetail->>'Attempt Number', '')
-    ELSE endReason
-  END`;
 
 /** The end reasons of a killed task. */
 const KILLED_REASONS = `('TaskKilled', 'TaskCommitDenied')`;
@@ -355,7 +326,6 @@ SELECT *,
   ELSE 0 END AS schedulerDelay,
   shuffleRemoteBytesRead + shuffleLocalBytesRead AS shuffleTotalBytesRead,
   shuffleRemoteBlocksFetched + shuffleLocalBlocksFetched AS shuffleTotalBlocksFetched,
-  ${taskErrorMessage} AS errorMessage,
   ${outcome} AS outcome
 FROM tasks;
 

@@ -45,8 +45,13 @@ async function fileOfSchema(name: string, version: number, layout: string, log =
   return path;
 }
 
+/** Schema 9's tasks: no error message; an exception's full trace kept in its detail, which the task view rendered. */
+const schema9Tasks = `UPDATE tasks SET endReasonDetail = json_merge_patch(endReasonDetail, json_object('Full Stack Trace', errorMessage))
+    WHERE endReason = 'ExceptionFailure';
+  ALTER TABLE tasks DROP COLUMN errorMessage;`;
+
 /** Schema 8's SQL plan updates: no note of which hold a plan. */
-const schema8PlanUpdates = 'ALTER TABLE sql_plan_updates DROP COLUMN hasPlan;';
+const schema8PlanUpdates = `ALTER TABLE sql_plan_updates DROP COLUMN hasPlan; ${schema9Tasks}`;
 
 /** Schema 7's SQL executions: every query text kept in its row. */
 const schema7SqlExecutions = `ALTER TABLE sql_executions DROP COLUMN descriptionText; ${schema8PlanUpdates}`;
@@ -152,6 +157,31 @@ describe('opening a database written by an older build', () => {
       const plan = await sqlPlanOf(db, 'app-before', 0);
       // The start's plan and the re-plan that holds one: the update without a plan is no version.
       expect(plan).toMatchObject({ planVersions: 2, plan: { nodeName: 'BroadcastHashJoin' } });
+      expect((await ingestPaths(db, [logOf('app-after')])).failures).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("brings schema 9 up to date: each stored failed task gets History Server's message for it, and new logs ingest", async () => {
+    const trace = 'java.io.IOException: read failed\n\tat a.B.read(B.scala:7)';
+    const path = await fileOfSchema('schema-9.duckdb', 9, schema9Tasks, buildEventLog({ appId: 'app-before', jobs: [{ jobId: 0, stages: [{
+      stageId: 0, tasks: [
+        { durationMs: 10 },
+        { durationMs: 10, index: 1, failure: 'java.io.IOException', failureDetail: 'read failed', failureTrace: trace },
+        { durationMs: 10, index: 2, failure: 'ExecutorLostFailure', failureDetail: 'Container killed' },
+        { durationMs: 10, index: 3, failure: 'TaskKilled', failureDetail: 'another attempt succeeded' },
+      ],
+    }] }] }));
+    const db = await AnalysisDatabase.open(path, { memoryLimit: '512MB' });
+    try {
+      const rows = await db.query(`SELECT "index", errorMessage FROM v_tasks WHERE appKey = 'app-before' ORDER BY "index"`);
+      expect(rows.map((row) => [Number(row.index), row.errorMessage])).toEqual([
+        [0, null],
+        [1, trace],
+        [2, expect.stringMatching(/^ExecutorLostFailure \(executor \S+ exited caused by one of the running tasks\) Reason: Container killed$/)],
+        [3, 'another attempt succeeded'],
+      ]);
       expect((await ingestPaths(db, [logOf('app-after')])).failures).toEqual([]);
     } finally {
       db.close();
