@@ -2,6 +2,7 @@ import { shareOfRunTime, type DetectorContext, type InsightDraft } from '../../d
 import { stageFacts } from '../../stage-facts.js';
 import { CANCELLED, GPU_DOCS, MEMORY_DOCS, SCHEDULING_DOCS, adviceFor, categoryOfText, errorSummary, firstLine, seconds, shorten } from './causes.js';
 import { attemptWindow } from './wall-clock.js';
+import { whatFailed } from './what-failed.js';
 
 interface FailedJob {
   jobId: bigint;
@@ -34,7 +35,7 @@ interface FailedStage {
  */
 export async function failedJobInsights(context: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
   const { app, query } = context;
-  const jobs = await query<FailedJob>(`
+  const jobs = (await whatFailed(query)).unfinishedJobs === 0 ? [] : await query<FailedJob>(`
     WITH failed AS (
       SELECT j.jobId, j.status, j.failureReason, j.sqlExecutionId, j.duration, j.stageIds, j.submissionTime, j.completionTime FROM v_jobs j
       WHERE j.appKey = $appKey AND (j.status = 'FAILED'

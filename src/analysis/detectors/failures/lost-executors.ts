@@ -4,6 +4,7 @@ import { stageFacts } from '../../stage-facts.js';
 import { someOf } from '../../format.js';
 import { SCHEDULING_DOCS, adviceFor, categoryOfText, floorEvidence, seconds, shorten } from './causes.js';
 import { lostTaskClaims, retryTailCtes, tailColumns, type StageLoss } from './wall-clock.js';
+import { whatFailed } from './what-failed.js';
 
 /** Removal reasons of executors the driver let go on purpose (dynamic allocation, decommissioning): not a loss. */
 const RELEASED = /killed by driver|explicit termination request|decommission|Executor idle|idle timeout|requested by driver/i;
@@ -25,6 +26,8 @@ interface RemovedExecutor {
  */
 export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' | 'query'>): Promise<InsightDraft[]> {
   const { app, query } = context;
+  const failed = await whatFailed(query);
+  if (failed.removedExecutors === 0 && failed.executorLostTasks === 0) return [];
   const removed = await query<RemovedExecutor>(`
     WITH a AS (SELECT startTime, endTime FROM applications WHERE appKey = $appKey)
     SELECT e.executorId, e.host, e.removeReason, (e.removeTime - (SELECT startTime FROM a))::DOUBLE AS afterStartMs,

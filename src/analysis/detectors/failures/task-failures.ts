@@ -7,6 +7,7 @@ import {
   floorEvidence, percent, seconds, shorten, type Category,
 } from './causes.js';
 import { lostTaskClaims, retryTailCtes, tailColumns } from './wall-clock.js';
+import { whatFailed } from './what-failed.js';
 import { exceptionSummarySql, storedExceptionFields } from '../../../store/task-exceptions.js';
 
 /** Failed or killed task attempts of one cause. */
@@ -28,12 +29,7 @@ const FAILED_TASK_COLUMNS = 'stageId, stageAttemptId, executorId, "index", launc
 
 /** Failed and killed task attempts grouped by cause, with their task time. */
 export async function taskFailureGroups({ query }: Pick<DetectorContext, 'query'>): Promise<TaskFailureGroup[]> {
-  // Most applications lose no task: asking first costs a scan of two columns, where the grouping below took ~55 ms
-  // of every ingest's analysis with no row to group (planning it, mostly).
-  const [counted] = await query<{ lost: number }>(
-    `SELECT count(*)::INTEGER AS lost FROM app_tasks($appKey) WHERE appKey = $appKey AND outcome IN ('failed', 'killed')`,
-  );
-  if (counted?.lost === 0) return [];
+  if ((await whatFailed(query)).lostTasks === 0) return [];
   return query<TaskFailureGroup>(`
     -- An exception is read from the summary written with its task, never from its trace (often tens of KB: 9,500
     -- failed tasks with 20 KB traces took ~230 MB to read); other reasons are short. Each filter on endReason, and on
