@@ -6,6 +6,7 @@ import { memoryCauseSql } from '../model/memory-failures.js';
  * A failing job's traces run to tens of KB each; the failure detectors read the summary, so a log of thousands of them
  * is not read twice.
  */
+
 /** SQL expressions for the fields of an ExceptionFailure end reason. */
 export interface ExceptionFields {
   className: string;
