@@ -1,4 +1,4 @@
-import { ApplicationAnswers, cachedByApp } from './application-cache.js';
+import { ApplicationAnswers, applicationNumbers, cachedByApp } from './application-cache.js';
 import { groupByPosition, keyTable } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
 import type { KilledTasksRecord } from './jobs-store.js';
@@ -89,11 +89,35 @@ async function readStagesByApp(db: AnalysisDatabase, appKeys: readonly string[])
   return groupByPosition(appKeys.length, rows as unknown as Array<Keyed<StageRecord>>);
 }
 
-/** Every attempt of each (application, stage id), first attempt first; an empty list for an unknown stage. */
+/**
+ * Every attempt of each (application, stage id), first attempt first; an empty list for an unknown stage. An
+ * application whose stages are kept in memory (a stage page usually follows its list) is answered from them: the
+ * query of one stage took ~9 ms of a GraphQL tasks page's ~27.
+ */
 export async function stageAttempts(
   db: AnalysisDatabase,
   keys: ReadonlyArray<{ appKey: string; stageId: number }>,
 ): Promise<StageRecord[][]> {
+  const numbers = await applicationNumbers(db, keys.map((key) => key.appKey));
+  const answers: StageRecord[][] = [];
+  const unkept: number[] = [];
+  keys.forEach((key, i) => {
+    const appNo = numbers.get(key.appKey);
+    const stages = appNo === undefined ? undefined : stageCache.get(db, key.appKey, appNo);
+    // Kept newest first (stage id, then attempt, descending): one stage's attempts, reversed, are first attempt first.
+    if (stages) answers[i] = stages.filter((stage) => Number(stage.stageId) === key.stageId).reverse();
+    else unkept.push(i);
+  });
+  if (unkept.length > 0) {
+    const read = await readStageAttempts(db, unkept.map((i) => keys[i]!));
+    unkept.forEach((i, position) => {
+      answers[i] = read[position]!;
+    });
+  }
+  return answers;
+}
+
+async function readStageAttempts(db: AnalysisDatabase, keys: ReadonlyArray<{ appKey: string; stageId: number }>): Promise<StageRecord[][]> {
   const wanted = keyTable({
     appKey: { type: 'VARCHAR', values: keys.map((key) => key.appKey) },
     stageId: { type: 'BIGINT', values: keys.map((key) => key.stageId) },

@@ -6,7 +6,7 @@ import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { deleteApplication, findApplication } from '../../src/store/applications-store.js';
 import { AnalysisDatabase } from '../../src/store/database.js';
 import { insightsByApp } from '../../src/store/insights-store.js';
-import { stagesByApp } from '../../src/store/stages-store.js';
+import { stageAttempts, stagesByApp } from '../../src/store/stages-store.js';
 import { taskSummary } from '../../src/store/task-summary.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import { spyOnQueries } from '../helpers/query-spy.js';
@@ -108,6 +108,31 @@ describe('answers kept in memory follow the stored version of each application',
       for (const read of ['JOIN application_numbers n ON n.appKey = a.appKey', 'FROM v_applications', 'JOIN v_stages', 'FROM app_task_quantiles', 'FROM insights']) {
         expect(queries.sql().filter((sql) => sql.includes(read))).toEqual([]);
       }
+    } finally {
+      queries.restore();
+    }
+  });
+
+  it("answers a stage's attempts from the application's kept stages, as the query reads them", async () => {
+    const retried: SyntheticApp = {
+      appId: 'app-stage-attempts',
+      jobs: [{ jobId: 0, stages: [
+        { stageId: 0, tasks: [{ durationMs: 1_000 }] },
+        { stageId: 1, attemptId: 0, failureReason: 'fetch failed', tasks: [{ durationMs: 500 }] },
+        { stageId: 1, attemptId: 1, tasks: [{ durationMs: 700 }] },
+      ] }],
+    };
+    await ingestPaths(second.database, [write('i', retried)]);
+    const keys = [{ appKey: 'app-stage-attempts', stageId: 1 }, { appKey: 'app-stage-attempts', stageId: 7 }, { appKey: 'app-unknown', stageId: 0 }];
+    // Read before the application's stages are kept: one query of the asked stages.
+    const read = await stageAttempts(second.database, keys);
+    expect(read.map((attempts) => attempts.map((stage) => [Number(stage.stageId), Number(stage.attemptId)]))).toEqual([[[1, 0], [1, 1]], [], []]);
+    await stagesByApp(second.database, ['app-stage-attempts']);
+    const queries = spyOnQueries(second.database);
+    try {
+      const kept = await stageAttempts(second.database.forRequest(new AbortController().signal), keys.slice(0, 2));
+      expect(kept).toEqual(read.slice(0, 2));
+      expect(queries.sql().filter((sql) => sql.includes('JOIN v_stages'))).toEqual([]);
     } finally {
       queries.restore();
     }
