@@ -9,7 +9,7 @@ import {
 } from '../store/rest-stages-store.js';
 import { stageAttempts, stagesByApp, type StageRecord } from '../store/stages-store.js';
 import { taskSummary } from '../store/task-summary.js';
-import { taskPages, type StageAttemptKey, type TaskOrder, type TaskRecord } from '../store/tasks-store.js';
+import { taskWindows, type StageAttemptKey, type TaskOrder, type TaskRecord } from '../store/tasks-store.js';
 import { taskMetricNames } from '../store/schema.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { appRoute, type AppScope } from './app-scope.js';
@@ -192,14 +192,14 @@ async function stageDetails(
   executorSummaries: Array<Record<string, unknown>>;
   speculation: Array<Record<string, unknown> | null>;
 }> {
-  const [pages, summaries, speculation] = await Promise.all([
-    taskPages(db, keys, { order: 'ID', offset: 0, limit: ALL_TASKS, statuses }),
+  const [windows, summaries, speculation] = await Promise.all([
+    taskWindows(db, keys, { order: 'ID', offset: 0, limit: ALL_TASKS, statuses }),
     stageExecutorSummaries(db, keys),
     stageSpeculationSummaries(db, keys),
   ]);
-  const logs = await executorLogsOfTasks(db, app, pages.flatMap((page) => page.tasks));
+  const logs = await executorLogsOfTasks(db, app, windows.flat());
   return {
-    tasks: pages.map((page) => Object.fromEntries(page.tasks.map((task) => [String(task.taskId), taskJson(task, logs)]))),
+    tasks: windows.map((tasks) => Object.fromEntries(tasks.map((task) => [String(task.taskId), taskJson(task, logs)]))),
     executorSummaries: summaries.map((list) =>
       Object.fromEntries(list.map((summary) => [summary.executorId, executorSummaryJson(summary)])),
     ),
@@ -296,9 +296,9 @@ export function stageRoutes(router: Router): void {
     const length = intParam(query, 'length', Number(numTasks));
     const ascending = (query.get('order[0][dir]') ?? 'asc').toLowerCase() === 'asc';
     const search = query.get('search[value]') ?? '';
-    const [page] = await taskPages(db, [key], { order: 'ID', offset: 0, limit: ALL_TASKS, statuses: [] });
+    const [all] = await taskWindows(db, [key], { order: 'ID', offset: 0, limit: ALL_TASKS, statuses: [] });
     // Searching first sorts only the matches; task ids break ties, so the order is the same either way.
-    const matching = search !== '' ? searchTaskTable(page!.tasks, search) : page!.tasks;
+    const matching = search !== '' ? searchTaskTable(all!, search) : all!;
     const tasks = sortTaskTable(matching, query.get('columnNameToSort') ?? 'Index', ascending);
     const shown = tasks.slice(Math.max(0, start), Math.max(0, start) + Math.max(0, length));
     const logs = await executorLogsOfTasks(db, app, shown);
@@ -317,8 +317,8 @@ export function stageRoutes(router: Router): void {
     const order: TaskOrder = sortBy === null ? 'ID' : enumValue(sortBy, taskSortings, taskSortingAliases);
     const statuses = enumList(query, 'status', taskStatuses);
     if (length <= 0) return [];
-    const [page] = await taskPages(db, [key], { order, offset: Math.max(0, offset), limit: length, statuses });
-    const logs = await executorLogsOfTasks(db, app, page!.tasks);
-    return page!.tasks.map((task) => taskJson(task, logs));
+    const [tasks] = await taskWindows(db, [key], { order, offset: Math.max(0, offset), limit: length, statuses });
+    const logs = await executorLogsOfTasks(db, app, tasks!);
+    return tasks!.map((task) => taskJson(task, logs));
   });
 }

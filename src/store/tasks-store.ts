@@ -1,4 +1,4 @@
-import { listValue } from '@duckdb/node-api';
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { groupByPosition, keyTable } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
 import { taskMetricNames, type TaskMetricValues } from './schema.js';
@@ -96,13 +96,53 @@ const columns = `t.taskId, t."index", t.attempt, t.partitionId, t.launchTime,
 
 /**
  * The same window of tasks for each stage attempt, in the order of `stages`: tasks matching `status`, sorted by
- * `order`, `limit` of them from position `offset`. Two queries whatever the number of stages.
+ * `order`, `limit` of them from position `offset`, with how many match in all. Two queries whatever the number of
+ * stages.
  */
 export async function taskPages(
   db: AnalysisDatabase,
   stages: readonly StageAttemptKey[],
   query: TaskPageQuery,
 ): Promise<TaskPage[]> {
+  const [windows, counts] = await Promise.all([taskWindows(db, stages, query), matchingTaskCounts(db, stages, query)]);
+  return windows.map((tasks, k) => ({ tasks, totalCount: counts[k]! }));
+}
+
+/**
+ * The window of {@link taskPages} alone, for answers that show no count (History Server's task lists): one query
+ * whatever the number of stages.
+ */
+export async function taskWindows(
+  db: AnalysisDatabase,
+  stages: readonly StageAttemptKey[],
+  query: TaskPageQuery,
+): Promise<TaskRecord[][]> {
+  const { sql, params } = matchingTasks(stages, query);
+  const rows = await db.query(
+    `WITH ${sql.wanted}
+     SELECT * EXCLUDE (position) FROM (
+       SELECT w.k, ${columns}, row_number() OVER (PARTITION BY w.k ORDER BY ${orderBy[query.order]}) AS position
+       FROM ${sql.matching}
+     ) WHERE position > $offset AND position <= $offset + $limit
+     ORDER BY k, position`,
+    { ...params, offset: query.offset, limit: query.limit },
+  );
+  return groupByPosition(stages.length, rows as unknown as Array<TaskRecord & { k: bigint }>);
+}
+
+/** How many tasks of each stage attempt match the query's status filter. */
+async function matchingTaskCounts(db: AnalysisDatabase, stages: readonly StageAttemptKey[], query: TaskPageQuery): Promise<number[]> {
+  const { sql, params } = matchingTasks(stages, query);
+  const counts = await db.query(`WITH ${sql.wanted} SELECT w.k, count(*)::INTEGER AS n FROM ${sql.matching} GROUP BY w.k`, params);
+  const totals = new Map(counts.map((row) => [Number(row.k), row.n as number]));
+  return stages.map((_stage, k) => totals.get(k) ?? 0);
+}
+
+/** The stage attempts as a key table (`wanted`), and the join of it to their tasks that match the status filter. */
+function matchingTasks(
+  stages: readonly StageAttemptKey[],
+  query: TaskPageQuery,
+): { sql: { wanted: string; matching: string }; params: Record<string, DuckDBValue> } {
   const wanted = stageAttemptKeyTable(stages);
   // Tasks are reached by application number, which DuckDB's zonemaps prune (see application_numbers).
   const matching = `wanted w JOIN application_numbers n ON n.appKey = w.appKey JOIN v_tasks t
@@ -114,21 +154,5 @@ export async function taskPages(
     ...(query.status === undefined ? {} : { status: query.status }),
     ...(query.statuses?.length ? { statuses: listValue([...query.statuses]) } : {}),
   };
-  const [rows, counts] = await Promise.all([
-    db.query(
-      `WITH ${wanted.sql}
-       SELECT * EXCLUDE (position) FROM (
-         SELECT w.k, ${columns}, row_number() OVER (PARTITION BY w.k ORDER BY ${orderBy[query.order]}) AS position
-         FROM ${matching}
-       ) WHERE position > $offset AND position <= $offset + $limit
-       ORDER BY k, position`,
-      { ...params, offset: query.offset, limit: query.limit },
-    ),
-    db.query(`WITH ${wanted.sql} SELECT w.k, count(*)::INTEGER AS n FROM ${matching} GROUP BY w.k`, params),
-  ]);
-  const totals = new Map(counts.map((row) => [Number(row.k), row.n as number]));
-  return groupByPosition(stages.length, rows as unknown as Array<TaskRecord & { k: bigint }>).map((tasks, k) => ({
-    tasks,
-    totalCount: totals.get(k) ?? 0,
-  }));
+  return { sql: { wanted: wanted.sql, matching }, params };
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { eventLogPath } from '../helpers/spark-events.js';
+import { spyOnQueries } from '../helpers/query-spy.js';
 
 /** Detailed stage lists that History Server answers 200 for, whatever the application holds (none used to 500). */
 
@@ -52,6 +53,24 @@ describe('stages?details=true', () => {
           expect(Object.values(stage.tasks).every((task) => task.status === status)).toBe(true);
         }
       }
+    }
+  });
+});
+
+describe('task lists', () => {
+  it('read only the tasks they show: History Server answers no count of them', async () => {
+    const base = '/applications/local-1430917381534';
+    const queries = spyOnQueries(server.temp.database);
+    try {
+      for (const path of [`${base}/stages/0/0/taskList?length=5&sortBy=-runtime`, `${base}/stages/0/0`, `${base}/stages/0/0/taskTable?numTasks=100`]) {
+        const response = await get(path);
+        expect(response.status, `${path}: ${response.text}`).toBe(200);
+      }
+      const read = queries.sql().filter((sql) => sql.includes('JOIN v_tasks'));
+      expect(read).toHaveLength(3);
+      expect(read.filter((sql) => sql.includes('count(*)'))).toEqual([]);
+    } finally {
+      queries.restore();
     }
   });
 });
