@@ -356,6 +356,28 @@ describe('Stage.tasks against History Server /stages/{id}/{attempt}/taskList', (
     expect(walked).toEqual(all.nodes.map((task) => task.taskId));
   });
 
+  it("counts every task of each stage attempt of every application, and each status's tasks add up to that", async () => {
+    const applications = (await (await fetch(`${server.url}/api/v1/applications`)).json()) as Array<{ id: string }>;
+    let counted = 0;
+    for (const { id } of applications) {
+      const stages = (await gql(server.graphqlUrl, ApplicationStagesDocument, { id })).data?.application?.stages ?? [];
+      for (const stage of stages) {
+        const all = await page({ id, stageId: stage.stageId, attemptId: stage.attemptId, first: 1000 });
+        expect(all.pageInfo.hasNextPage).toBe(false);
+        expect(all.totalCount, `${id} stage ${stage.stageId}.${stage.attemptId}`).toBe(all.nodes.length);
+        if (stage.numFailedTasks + stage.numKilledTasks + stage.numActiveTasks === 0) continue;
+        let byStatus = 0;
+        for (const status of ['SUCCESS', 'FAILED', 'KILLED', 'RUNNING'] as const) {
+          byStatus += (await page({ id, stageId: stage.stageId, attemptId: stage.attemptId, status, first: 1 })).totalCount;
+        }
+        expect(byStatus, `${id} stage ${stage.stageId}.${stage.attemptId} by status`).toBe(all.totalCount);
+        counted += 1;
+      }
+    }
+    // Stage attempts with failed, killed or running tasks were among them.
+    expect(counted).toBeGreaterThan(0);
+  }, 120_000);
+
   it('a running or metric-less task has no taskMetrics; failed ones say why (errorMessage)', async () => {
     const failed = await page({ id: 'app-20161115172038-0000', stageId: 0, status: 'FAILED', first: 100 });
     expect(failed.totalCount).toBe(10);

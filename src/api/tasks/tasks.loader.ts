@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { taskSummaries, type TaskMetricDistributions } from '../../store/task-summary.js';
-import { taskPages, type StageAttemptKey, type TaskOrder, type TaskPage } from '../../store/tasks-store.js';
+import { taskPages, taskWindows, type StageAttemptKey, type TaskOrder, type TaskRecord } from '../../store/tasks-store.js';
 import { batchByArgs } from '../common/batch.js';
 import type { ApiContext } from '../context.js';
 
@@ -17,18 +17,25 @@ export interface TaskPageKey {
 
 const argsOf = (key: TaskPageKey): string => JSON.stringify([key.status ?? null, key.order, key.offset, key.limit]);
 
+/** A page of tasks, and how many match its filter when it has one (unfiltered, the stage's own counts say). */
+export interface LoadedTaskPage {
+  tasks: TaskRecord[];
+  totalCount: number | null;
+}
+
 /**
  * This request's loader of task pages: the pages of every stage attempt asked for with the same arguments are
- * read together (two queries), however many stages the request walks.
+ * read together, however many stages the request walks: one query, and a count of the tasks matching a status filter.
  */
-export function taskPageLoader({ db, loaders }: ApiContext): DataLoader<TaskPageKey, TaskPage, string> {
+export function taskPageLoader({ db, loaders }: ApiContext): DataLoader<TaskPageKey, LoadedTaskPage, string> {
   return loaders.get(
     'tasks.page',
     () =>
-      new DataLoader<TaskPageKey, TaskPage, string>(
-        batchByArgs(argsOf, (keys) => {
+      new DataLoader<TaskPageKey, LoadedTaskPage, string>(
+        batchByArgs(argsOf, async (keys): Promise<LoadedTaskPage[]> => {
           const { status, order, offset, limit } = keys[0]!;
-          return taskPages(db, keys, { status, order, offset, limit });
+          if (status !== undefined) return taskPages(db, keys, { status, order, offset, limit });
+          return (await taskWindows(db, keys, { order, offset, limit })).map((tasks) => ({ tasks, totalCount: null }));
         }),
         { cacheKeyFn: (key) => JSON.stringify([key.appKey, key.stageId, key.attemptId]) + argsOf(key) },
       ),
