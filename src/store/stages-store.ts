@@ -117,7 +117,10 @@ export async function stageAttempts(
   return answers;
 }
 
-async function readStageAttempts(db: AnalysisDatabase, keys: ReadonlyArray<{ appKey: string; stageId: number }>): Promise<StageRecord[][]> {
+async function readStageAttempts(
+  db: AnalysisDatabase,
+  keys: ReadonlyArray<{ appKey: string; stageId: number }>,
+): Promise<StageRecord[][]> {
   const wanted = keyTable({
     appKey: { type: 'VARCHAR', values: keys.map((key) => key.appKey) },
     stageId: { type: 'BIGINT', values: keys.map((key) => key.stageId) },

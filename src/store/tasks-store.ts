@@ -104,7 +104,11 @@ export async function taskPages(
   stages: readonly StageAttemptKey[],
   query: TaskPageQuery,
 ): Promise<TaskPage[]> {
-  const [windows, counts] = await Promise.all([taskWindows(db, stages, query), matchingTaskCounts(db, stages, query)]);
+  const matching = matchingTasks(stages, query);
+  const [windows, counts] = await Promise.all([
+    readTaskWindows(db, matching, stages.length, query),
+    countMatchingTasks(db, matching, stages.length),
+  ]);
   return windows.map((tasks, k) => ({ tasks, totalCount: counts[k]! }));
 }
 
@@ -112,12 +116,20 @@ export async function taskPages(
  * The window of {@link taskPages} alone, for answers that show no count (History Server's task lists): one query
  * whatever the number of stages.
  */
-export async function taskWindows(
+export function taskWindows(
   db: AnalysisDatabase,
   stages: readonly StageAttemptKey[],
   query: TaskPageQuery,
 ): Promise<TaskRecord[][]> {
-  const { sql, params } = matchingTasks(stages, query);
+  return readTaskWindows(db, matchingTasks(stages, query), stages.length, query);
+}
+
+async function readTaskWindows(
+  db: AnalysisDatabase,
+  { sql, params }: MatchingTasks,
+  stageCount: number,
+  query: TaskPageQuery,
+): Promise<TaskRecord[][]> {
   const rows = await db.query(
     `WITH ${sql.wanted}
      SELECT * EXCLUDE (position) FROM (
@@ -127,22 +139,23 @@ export async function taskWindows(
      ORDER BY k, position`,
     { ...params, offset: query.offset, limit: query.limit },
   );
-  return groupByPosition(stages.length, rows as unknown as Array<TaskRecord & { k: bigint }>);
+  return groupByPosition(stageCount, rows as unknown as Array<TaskRecord & { k: bigint }>);
 }
 
-/** How many tasks of each stage attempt match the query's status filter. */
-async function matchingTaskCounts(db: AnalysisDatabase, stages: readonly StageAttemptKey[], query: TaskPageQuery): Promise<number[]> {
-  const { sql, params } = matchingTasks(stages, query);
+/** How many tasks of each stage attempt match the status filter, in key order. */
+async function countMatchingTasks(db: AnalysisDatabase, { sql, params }: MatchingTasks, stageCount: number): Promise<number[]> {
   const counts = await db.query(`WITH ${sql.wanted} SELECT w.k, count(*)::INTEGER AS n FROM ${sql.matching} GROUP BY w.k`, params);
   const totals = new Map(counts.map((row) => [Number(row.k), row.n as number]));
-  return stages.map((_stage, k) => totals.get(k) ?? 0);
+  return Array.from({ length: stageCount }, (_unused, k) => totals.get(k) ?? 0);
 }
 
-/** The stage attempts as a key table (`wanted`), and the join of it to their tasks that match the status filter. */
-function matchingTasks(
-  stages: readonly StageAttemptKey[],
-  query: TaskPageQuery,
-): { sql: { wanted: string; matching: string }; params: Record<string, DuckDBValue> } {
+/** The stage attempts as a key table (`wanted`) and their tasks that match the status filter, as SQL with parameters. */
+interface MatchingTasks {
+  sql: { wanted: string; matching: string };
+  params: Record<string, DuckDBValue>;
+}
+
+function matchingTasks(stages: readonly StageAttemptKey[], query: TaskPageQuery): MatchingTasks {
   const wanted = stageAttemptKeyTable(stages);
   // Tasks are reached by application number, which DuckDB's zonemaps prune (see application_numbers).
   const matching = `wanted w JOIN application_numbers n ON n.appKey = w.appKey JOIN v_tasks t

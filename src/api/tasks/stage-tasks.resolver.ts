@@ -33,7 +33,8 @@ export class StageTasksResolver {
     });
     // Unfiltered, every task of the attempt counts: the stage's counts of active, complete, failed and killed tasks
     // cover each one once (precomputed from the same rows).
-    const totalCount = page.totalCount ?? stage.numActiveTasks + stage.numCompleteTasks + stage.numFailedTasks + stage.numKilledTasks;
+    const totalCount =
+      page.totalCount ?? stage.numActiveTasks + stage.numCompleteTasks + stage.numFailedTasks + stage.numKilledTasks;
     return { ...toPage(page.tasks.map(toTask), offset, args.first), totalCount };
   }
 
