@@ -208,6 +208,7 @@ interface LogDirOptions {
 async function discoverLogDir(dirPath: string, entries: DirEntry[], options: LogDirOptions): Promise<LogSource[]> {
   const sources: LogSource[] = [];
   const skipped: string[] = [];
+  let skippedDirectories = false;
   try {
     for (const entry of entries) {
       try {
@@ -231,6 +232,7 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
             );
           } else {
             skipped.push(`${entry.name}/ is a directory but not a rolling or Databricks event log`);
+            skippedDirectories = true;
           }
         }
       } catch (err) {
@@ -246,8 +248,12 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
     throw err;
   }
   if (sources.length === 0) {
-    const why = skipped.length > 0 ? ` Skipped: ${skipped.join(' ')}` : ' It is empty or holds only hidden files.';
-    throw new BadInputError(`${options.label} holds no Spark event logs.${why}`);
+    const why = skipped.length > 0
+      ? ` Skipped: ${skipped.map((reason) => reason.replace(/\.$/, '')).join('; ')}.`
+      : ' It is empty or holds only hidden files.';
+    // As in History Server, a log directory's plain subdirectories are not searched (a zip's are, one level): say how.
+    const hint = skippedDirectories && options.allowZip ? ' Directories inside it are not searched: give the path of each directory that holds logs.' : '';
+    throw new BadInputError(`${options.label} holds no Spark event logs.${why}${hint}`);
   }
   return sources;
 }

@@ -167,6 +167,20 @@ describe('bad inputs', () => {
     await expect(discoverLogs([dir])).rejects.toThrow(/nothing-here holds no Spark event logs/);
   });
 
+  it('names every directory it did not search, one reason apart from the next, and says what to give instead', async () => {
+    const parent = await makeDir('by-cluster', {});
+    await mkdir(join(parent, 'cluster-a'));
+    await writeFile(join(parent, 'cluster-a', 'app-1'), LINE);
+    await mkdir(join(parent, 'cluster-b'));
+    await writeFile(join(parent, 'cluster-b', 'app-2'), LINE);
+    const error = await discoverLogs([parent]).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(BadInputError);
+    expect((error as Error).message).toMatch(
+      /by-cluster holds no Spark event logs\. Skipped: cluster-a\/ is a directory but not a rolling or Databricks event log; cluster-b\/ is a directory/,
+    );
+    expect((error as Error).message).toMatch(/give the path of each directory that holds logs/);
+  });
+
   it('skips unusable files inside a log dir but keeps the rest', async () => {
     const sources = await discoverLogs([eventLogPath('broken')]);
     const names = sources.map((source) => source.name);
