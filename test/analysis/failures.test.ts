@@ -162,6 +162,38 @@ describe('failures detector', () => {
     expect(lost.description).toMatch(/costing their stages about 6\.0 s of wall-clock/);
   });
 
+  it('reports an executor lost with no task running on it without a count of zero failed attempts', async () => {
+    const insights = await detect({
+      appId: 'app-executor-lost-idle',
+      executors: [{ id: '1', cores: 4 }, { id: '2', cores: 4, removedAfterMs: 1_000, removeReason: 'worker lost: host-2 got disassociated' }],
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: ok(4, 2_000).map((task) => ({ ...task, executorId: '1' })) }] }],
+    });
+    const lost = byId(insights, 'failures:executors-lost')!;
+    expect(lost.evidence).toMatchObject({ failedAttempts: 0, lostTaskTimeMs: 0, wallClockMs: 0 });
+    expect(lost.impactMs).toBe(0);
+    expect(lost.description).toMatch(/^Executor 2 went away before the application ended \("worker lost: host-2 got disassociated"\)\. /);
+    expect(lost.description).toMatch(/No task attempt failed with it \(ExecutorLostFailure\), but any shuffle output or cached blocks it held/);
+    expect(lost.description).not.toMatch(/\b0 task attempts|0\.0 s/);
+  });
+
+  it('says "it" of one lost executor and "them" of several', async () => {
+    const insights = await detect({
+      appId: 'app-executors-lost',
+      executors: [
+        { id: '1', cores: 4 },
+        { id: '2', cores: 4, removedAfterMs: 1_000, removeReason: 'worker lost' },
+        { id: '3', cores: 4, removedAfterMs: 1_200, removeReason: 'worker lost' },
+      ],
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [
+        ...ok(3, 2_000).map((task) => ({ ...task, executorId: '1' })),
+        { durationMs: 1_000, index: 3, attempt: 0, executorId: '2', failure: 'ExecutorLostFailure', failureDetail: 'worker lost' },
+        { durationMs: 2_000, index: 3, attempt: 1, executorId: '1', launchAfterMs: 1_001 },
+      ] }] }],
+    });
+    expect(byId(insights, 'failures:executors-lost')!.description)
+      .toMatch(/^Executors 2, 3 went away .* 1 task attempt running on them failed with ExecutorLostFailure \(1\.0 s of task time/);
+  });
+
   it('claims a re-run of a completed map stage and the failed attempt of the stage that read it, each once', async () => {
     const insights = await detect({
       appId: 'app-map-stage-rerun',

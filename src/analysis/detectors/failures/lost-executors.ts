@@ -65,6 +65,7 @@ export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' 
   const advice = adviceFor(app, { category: cause, detail: null, killReasons: [] }, lost.length !== 1);
   const attempts = lost.reduce((sum, e) => sum + Number(e.failedAttempts), 0);
   const lostTaskMs = lost.reduce((sum, e) => sum + e.lostTaskMs, 0);
+  const them = lost.length === 1 ? 'it' : 'them';
   return [{
     id: 'failures:executors-lost',
     type: 'failures',
@@ -73,9 +74,11 @@ export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' 
     description:
       `Executor${lost.length === 1 ? '' : 's'} ${someOf(lost.map((e) => e.executorId), 5)} ` +
       `went away before the application ended${lost[0]!.removeReason ? ` ("${shorten(lost[0]!.removeReason.split('\n')[0] ?? '')}")` : ''}. ` +
-      `${attempts} task attempt${attempts === 1 ? '' : 's'} running on them failed with ExecutorLostFailure (${seconds(lostTaskMs)} ` +
-      `of task time, costing their stages about ${seconds(wallMs)} of wall-clock), ` +
-      'and any shuffle output or cached blocks they held had to be recomputed unless an external shuffle service kept them.',
+      (attempts === 0
+        ? `No task attempt failed with ${them} (ExecutorLostFailure), but `
+        : `${attempts} task attempt${attempts === 1 ? '' : 's'} running on ${them} failed with ExecutorLostFailure ` +
+          `(${seconds(lostTaskMs)} of task time, costing their stages about ${seconds(wallMs)} of wall-clock), and `) +
+      `any shuffle output or cached blocks ${lost.length === 1 ? 'it' : 'they'} held had to be recomputed unless an external shuffle service kept them.`,
     evidence: {
       executors: lost.map((e) => ({
         id: e.executorId,
