@@ -42,6 +42,11 @@ export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** A count and its noun, singular for one: "1 job", "3 jobs", "2 stretches" (with the plural given). */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
+
 /** Names for a sentence: every one up to `max`, else the first `max` and how many more ("1, 2, 3 and 9 more"). */
 export function someOf(names: readonly (string | number)[], max: number): string {
   const shown = names.slice(0, max).join(', ');

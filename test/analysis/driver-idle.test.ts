@@ -24,6 +24,22 @@ describe('driver-idle detector', () => {
     expect(insight!.impactMs).toBe(insight!.evidence['idleMs']);
   });
 
+  it('counts stretches and jobs in words, one or many', async () => {
+    const [insight] = await detect({ appId: 'app-driver-idle-once', jobs: [job(0, 30_000)] });
+    expect(insight!.description).toMatch(/\(1 stretch of ≥ 1\.0 s around its 1 job\)/);
+    const [many] = await detect({ appId: 'app-driver-idle-twice', jobs: [job(0, 30_000), job(1, 20_000)] });
+    expect(many!.description).toMatch(/\(2 stretches of ≥ 1\.0 s around its 2 jobs\)/);
+    expect(`${insight!.description} ${many!.description}`).not.toMatch(/\((es|s)\)/);
+  });
+
+  it('says that no job ran when none did, not that time passed before the first one', async () => {
+    const [insight] = await detect({ appId: 'app-no-job', jobs: [], durationMs: 20_000 });
+    expect(insight).toMatchObject({ id: 'driver-idle:application', evidence: { jobs: 0, beforeFirstJobMs: 0, afterLastJobMs: 0 } });
+    expect(insight!.title).toBe('No Spark job ran for 20.0 s, 100% of the run');
+    expect(insight!.description).toMatch(/^No Spark job ran in the application's 20\.0 s run\. The executors had nothing to do/);
+    expect(insight!.description).not.toMatch(/first job|last job|longest/);
+  });
+
   it('stays quiet when jobs follow each other', async () => {
     expect(await detect({ appId: 'app-driver-busy', jobs: [job(0, 100), job(1, 500), job(2, 900)] })).toEqual([]);
   });

@@ -176,6 +176,21 @@ describe('failures detector', () => {
     expect(lost.description).not.toMatch(/\b0 task attempts|0\.0 s/);
   });
 
+  it('writes a failed attempt shorter than a second in milliseconds, not as 0.0 s', async () => {
+    const insights = await detect({
+      appId: 'app-quick-failure',
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [
+        ...ok(3, 500),
+        { durationMs: 400, index: 3, attempt: 0, failure: 'java.lang.IllegalStateException', failureDetail: 'bad record' },
+        { durationMs: 500, index: 3, attempt: 1, launchAfterMs: 401 },
+      ] }] }],
+    });
+    const failed = byId(insights, 'failures:tasks-exception-java.lang.IllegalStateException')!;
+    expect(failed.title).toMatch(/losing 400 ms of task time$/);
+    expect(failed.description).toMatch(/ran for 400 ms, /);
+    expect(`${failed.title} ${failed.description}`).not.toMatch(/\b0\.0 s\b/);
+  });
+
   it('says "it" of one lost executor and "them" of several', async () => {
     const insights = await detect({
       appId: 'app-executors-lost',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nameSome, someOf } from '../../src/analysis/format.js';
+import { counted, nameSome, someOf } from '../../src/analysis/format.js';
 
 describe('names in a sentence', () => {
   it('lists every name up to the most shown, then the first ones and how many more', () => {
@@ -11,5 +11,14 @@ describe('names in a sentence', () => {
     expect(nameSome('stage', [3])).toBe('stage 3');
     expect(nameSome('stage', [1, 2, 3, 4, 5])).toBe('stages 1, 2, 3, 4, 5');
     expect(nameSome('stage', [1, 2, 3, 4, 5, 6])).toBe('6 stages (1, 2, 3, 4, 5 and 1 more)');
+  });
+});
+
+describe('counts in a sentence', () => {
+  it('puts the noun in the singular for one and the plural otherwise', () => {
+    expect(counted(1, 'job')).toBe('1 job');
+    expect(counted(0, 'job')).toBe('0 jobs');
+    expect(counted(3, 'stretch', 'stretches')).toBe('3 stretches');
+    expect(counted(1, 'stretch', 'stretches')).toBe('1 stretch');
   });
 });

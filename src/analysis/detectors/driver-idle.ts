@@ -1,5 +1,5 @@
 import type { Detector, InsightDraft } from '../detector.js';
-import { formatDuration, formatShare } from '../format.js';
+import { counted, formatDuration, formatShare } from '../format.js';
 
 /** Quiet unless time with no job running is at least this share of the run... */
 const MIN_SHARE = 0.1;
@@ -55,21 +55,24 @@ export const driverIdleDetector: Detector = {
 function insight(gaps: Gap[], idleMs: number, wallClock: number, jobCount: number, start: number): InsightDraft {
   const share = Math.min(1, idleMs / wallClock);
   const longest = [...gaps].sort((a, b) => b.to - b.from - (a.to - a.from));
-  const first = gaps.find((g) => g.afterJob === null);
+  const first = gaps.find((g) => g.afterJob === null && g.beforeJob !== null);
   const last = gaps.find((g) => g.beforeJob === null && g.afterJob !== null);
   const where = (g: Gap): string =>
-    g.afterJob === null && g.beforeJob === null ? 'the whole run (no job ran)'
-      : g.afterJob === null ? `before job ${g.beforeJob} (the first)`
+    g.afterJob === null ? `before job ${g.beforeJob} (the first)`
       : g.beforeJob === null ? `after job ${g.afterJob} (the last)`
       : `between jobs ${g.afterJob} and ${g.beforeJob}`;
+  // Without a job the whole run is one stretch: there is no first or last job to place it by.
+  const when = jobCount === 0
+    ? `No Spark job ran in the application's ${formatDuration(wallClock)} run.`
+    : `For ${formatDuration(idleMs)} of the application's ${formatDuration(wallClock)} run no job was active ` +
+      `(${counted(gaps.length, 'stretch', 'stretches')} of ≥ ${formatDuration(MIN_GAP_MS)} around its ${counted(jobCount, 'job')}); ` +
+      `the longest was ${formatDuration(longest[0]!.to - longest[0]!.from)} ${where(longest[0]!)}.`;
   return {
     id: 'driver-idle:application',
     type: 'driver-idle',
     title: `No Spark job ran for ${formatDuration(idleMs)}, ${formatShare(share)} of the run`,
     description:
-      `For ${formatDuration(idleMs)} of the application's ${formatDuration(wallClock)} run no job was active (${gaps.length} stretch(es) of ` +
-      `≥ ${formatDuration(MIN_GAP_MS)} around its ${jobCount} job(s)); the longest was ${formatDuration(longest[0]!.to - longest[0]!.from)} ` +
-      `${where(longest[0]!)}. The executors had nothing to do while the driver worked: planning queries, listing files, ` +
+      `${when} The executors had nothing to do while the driver worked: planning queries, listing files, ` +
       'collecting or writing results, running its own code, or waiting.' +
       (first ? ` ${formatDuration(first.to - first.from)} passed before the first job.` : '') +
       (last ? ` ${formatDuration(last.to - last.from)} passed after the last job.` : ''),

@@ -1,6 +1,6 @@
 import type { Confidence } from '../insight.js';
 import type { Detector, InsightDraft } from '../detector.js';
-import { capitalize, formatDuration, formatShare, round, someOf, stageLabel } from '../format.js';
+import { capitalize, counted, formatDuration, formatShare, round, someOf, stageLabel } from '../format.js';
 import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 
 /**
@@ -142,7 +142,7 @@ function stageInsight(
     title: `${capitalize(label)} spent ${formatShare(ratio)} of its task time in garbage collection (${tier} tier)`,
     description:
       `The ${tasks} tasks of ${label}${f.name ? ` (${f.name})` : ''} ran ${formatDuration(f.taskTimeMs)} of task time on ` +
-      `${byExecutor.length || 1} executor(s) and spent ${formatDuration(f.gcTimeMs)} of it in JVM garbage collection ` +
+      `${counted(byExecutor.length || 1, 'executor')} and spent ${formatDuration(f.gcTimeMs)} of it in JVM garbage collection ` +
       `(${formatShare(ratio)}, the ${tier} tier: ≥ ${formatShare(GC_TIERS.find((t) => t.tier === tier)!.ratio)}; each task's GC ` +
       `counted within its own time). That is ${formatShare(f.gcTimeMs / appTaskTime)} of the application's task time.` +
       (concentrated ? ` Executor ${top.executorId} accounts for ${formatShare(top.gcTime / f.gcTimeMs)} of it.` : ''),
@@ -218,7 +218,7 @@ function executorsInsight(
     description: (
       `On ${listed}, tasks spent ${formatDuration(gcTime)} of their ${formatDuration(taskTime)} of task time in JVM garbage ` +
       `collection (${formatShare(ratio)}; each listed executor is at ≥ ${formatShare(MIN_RATIO)})` +
-      (flaggedKeys.size > 0 ? `, outside the ${flaggedKeys.size} stage(s) reported on their own. ` : '. ') +
+      (flaggedKeys.size > 0 ? `, outside the ${counted(flaggedKeys.size, 'stage')} reported on ${flaggedKeys.size === 1 ? 'its' : 'their'} own. ` : '. ') +
       (rows.length === 1
         ? ''
         : few

@@ -1,6 +1,6 @@
 import type { Detector, InsightDraft } from '../detector.js';
 import type { WallClaim } from '../claims.js';
-import { formatDuration, formatShare, round, someOf } from '../format.js';
+import { counted, formatDuration, formatShare, round, someOf } from '../format.js';
 import { stageFacts, stageWindowClaims, type StageFacts } from '../stage-facts.js';
 
 /** A stage counts when its tasks' scheduler delay is at least this share of their time... */
@@ -76,8 +76,8 @@ function insight(delayed: Delayed[], claims: WallClaim[], claimedMs: number, wal
     title: `Tasks of ${delayed.length} stage${delayed.length === 1 ? '' : 's'} waited to launch or start, ${formatDuration(claimedMs)} of the run (${formatShare(share)})`,
     description:
       `In stage${delayed.length === 1 ? '' : 's'} ${stageNames}, tasks spent their time waiting rather than working: ` +
-      (queued.length > 0 ? `${queued.length} stage(s) waited ≥ ${formatDuration(MIN_QUEUE_MS)} from submission to their first task's launch; ` : '') +
-      (inTask.length > 0 ? `${inTask.length} stage(s) had scheduler delay (launch to start of work, and result fetching) of ≥ ${formatShare(MIN_DELAY_SHARE)} of their task time; ` : '') +
+      (queued.length > 0 ? `${counted(queued.length, 'stage')} waited ≥ ${formatDuration(MIN_QUEUE_MS)} from submission to their first task's launch; ` : '') +
+      (inTask.length > 0 ? `${counted(inTask.length, 'stage')} had scheduler delay (launch to start of work, and result fetching) of ≥ ${formatShare(MIN_DELAY_SHARE)} of their task time; ` : '') +
       `counted once where stages waited at the same time, that is ${formatDuration(claimedMs)}, ${formatShare(share)} of the application's run time.`,
     evidence: {
       stages: sorted.slice(0, MAX_LISTED).map(({ facts: f, queueMs, delayShare }) => ({

@@ -1,7 +1,7 @@
 import { claimedWallMs, type WallClaim } from '../claims.js';
 import { booleanProperty, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
-import { capitalize, formatBytes, formatDuration, formatShare, nameSome, stageLabel } from '../format.js';
+import { capitalize, counted, formatBytes, formatDuration, formatShare, nameSome, stageLabel } from '../format.js';
 import { stageFacts, stageKey, taskTimePartsEvidence, taskTimePartsSql, type StageFacts, type TaskTimeParts } from '../stage-facts.js';
 
 /** Spark speculation's test (spark.speculation.multiplier 1.5 once spark.speculation.quantile 0.75 of tasks are done). */
@@ -241,7 +241,7 @@ function stageInsight(
     ? ` With ${formatShare(stragglers.length / tasks)} of the tasks over the threshold this is a long tail more than a few stragglers.`
     : '';
   const speculationText = speculation
-    ? ` Speculation was on (${stage.speculativeAttempts} speculative attempt(s) in this stage).`
+    ? ` Speculation was on (${counted(stage.speculativeAttempts, 'speculative attempt')} in this stage).`
     : ' Speculation (spark.speculation) was off.';
   const confidence: Confidence = tail
     ? 'LOW'
@@ -262,7 +262,7 @@ function stageInsight(
       `than their peers. The slowest, task ${slowest.taskId} on executor ${slowest.executorId ?? '?'} ` +
       `(${slowest.host ?? 'unknown host'}), ran ${formatDuration(slowest.duration)} for ${formatBytes(slowest.bytes)} ` +
       `against ${formatBytes(stage.p75Bytes)} for the 75th-percentile task.${mainText}${where}${tailText}` +
-      `${dataHeavy > 0 ? ` ${dataHeavy} other slow task(s) read more data and are skew, not stragglers.` : ''}` +
+      `${dataHeavy > 0 ? ` ${counted(dataHeavy, 'other slow task')} read more data and ${dataHeavy === 1 ? 'is' : 'are'} skew, not stragglers.` : ''}` +
       `${speculationText} The stage's tasks ended ${formatDuration(holdUpMs)} later than they would have had each ` +
       `straggler taken the 75th-percentile time, ${formatShare(holdUpMs / wallClock)} of the application's run time.`,
     evidence: {

@@ -1,5 +1,5 @@
 import type { Insight } from '../../analysis/insight.js';
-import { formatBytes } from '../../analysis/format.js';
+import { counted, formatBytes } from '../../analysis/format.js';
 import type { ShapeResult, ShapeStage } from '../../simulation/shape/shape-types.js';
 
 /** A value a metric measures, a condition compares against or a learner chooses. */
@@ -348,7 +348,7 @@ export const metrics: Readonly<Record<string, MetricDefinition>> = {
       for (const insight of log.insights) for (const match of insight.suggestion.matchAll(SETTING_NAME)) settings.add(match[0]);
       return {
         value: [...settings].sort(),
-        derivation: `named in the suggestions of ${log.insights.length} insight(s): ${log.insights.map((insight) => insight.id).join(', ')}`,
+        derivation: `named in the suggestions of ${counted(log.insights.length, 'insight')}: ${log.insights.map((insight) => insight.id).join(', ')}`,
       };
     },
   },

@@ -71,7 +71,6 @@ export function errorSummary(text: string | null): string | null {
   const last = lines[lines.length - 1] ?? '';
   return `${first.replace(/Traceback \(most recent call last\):?\s*$/, '').trim()} ${last}`.trim();
 }
-export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 export const percent = (share: number): string => `${(Math.min(1, Math.max(0, share)) * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
 export const attemptsConfidence = (attempts: number): Confidence =>
   attempts >= TASK_MAX_FAILURES ? 'HIGH' : attempts >= 2 ? 'MEDIUM' : 'LOW';

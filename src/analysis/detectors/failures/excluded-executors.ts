@@ -1,7 +1,7 @@
 import { shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import { sparkAtLeast } from '../../properties.js';
-import { nameSome } from '../../format.js';
-import { SCHEDULING_DOCS, floorEvidence, percent, seconds } from './causes.js';
+import { formatDuration, nameSome } from '../../format.js';
+import { SCHEDULING_DOCS, floorEvidence, percent } from './causes.js';
 
 interface Exclusion {
   kind: string;
@@ -70,7 +70,7 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
         description:
           `After tasks failed there, Spark stopped scheduling on ${what} ` +
           `${appWide ? 'for the whole application' : oneStage ? `for stage ${first.stageId}.${first.stageAttemptId}` : 'for some stages'}` +
-          `${lifted.length > 0 ? ' (later lifted)' : ''}. ${Number(lost?.attempts ?? 0)} failed attempts there cost ${seconds(lostMs)}, ` +
+          `${lifted.length > 0 ? ' (later lifted)' : ''}. ${Number(lost?.attempts ?? 0)} failed attempts there cost ${formatDuration(lostMs)}, ` +
           `${percent(share)} of the application's task time. Failures concentrated on a few executors or hosts point at ` +
           'those machines rather than at the code.',
         evidence: {

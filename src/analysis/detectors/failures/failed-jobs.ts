@@ -1,6 +1,7 @@
 import { shareOfRunTime, type DetectorContext, type InsightDraft } from '../../detector.js';
+import { counted, formatDuration } from '../../format.js';
 import { stageFacts } from '../../stage-facts.js';
-import { CANCELLED, GPU_DOCS, MEMORY_DOCS, SCHEDULING_DOCS, adviceFor, categoryOfText, errorSummary, firstLine, seconds, shorten } from './causes.js';
+import { CANCELLED, GPU_DOCS, MEMORY_DOCS, SCHEDULING_DOCS, adviceFor, categoryOfText, errorSummary, firstLine, shorten } from './causes.js';
 import { attemptWindow } from './wall-clock.js';
 import { whatFailed } from './what-failed.js';
 
@@ -81,7 +82,7 @@ export async function failedJobInsights(context: Pick<DetectorContext, 'app' | '
       description:
         `Job ${jobId}${job.sqlExecutionId !== null ? ` (SQL execution ${job.sqlExecutionId})` : ''} ` +
         (unfinished ? 'has no end in the log although the application ended' : 'failed') +
-        ` after ${job.durationMs !== null ? seconds(job.durationMs) : 'an unknown time'}` +
+        ` after ${job.durationMs !== null ? formatDuration(job.durationMs) : 'an unknown time'}` +
         (job.failedStages.length > 0 ? ` when stage ${job.failedStages.map((s) => `${s.stageId}.${s.attemptId}`).join(', ')} failed` : '') +
         `. Its result was not produced. ${errorSummary(job.failureReason ?? firstStage?.failureReason ?? null) ?? 'Spark logged no reason.'}`,
       evidence: {
@@ -146,8 +147,8 @@ export async function failedJobInsights(context: Pick<DetectorContext, 'app' | '
       type: 'failures',
       title: `Stage ${stageId}${attemptId > 0 ? ` (attempt ${attemptId})` : ''} failed${cause === 'fetch-failed' ? ' on a shuffle fetch failure' : ''}`,
       description:
-        `Stage ${stageId}${stage.name ? ` (${stage.name})` : ''} attempt ${attemptId} failed after ${seconds(durationMs)}` +
-        ` with ${Number(stage.failedTasks)} failed task attempt(s). ${errorSummary(stage.failureReason) ?? 'Spark logged no reason.'}`,
+        `Stage ${stageId}${stage.name ? ` (${stage.name})` : ''} attempt ${attemptId} failed after ${formatDuration(durationMs)}` +
+        ` with ${counted(Number(stage.failedTasks), 'failed task attempt')}. ${errorSummary(stage.failureReason) ?? 'Spark logged no reason.'}`,
       evidence: {
         stageId,
         stageAttemptId: attemptId,

@@ -1,8 +1,8 @@
 import { claimedWallMs } from '../../claims.js';
 import { shareOfRunTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import { stageFacts } from '../../stage-facts.js';
-import { someOf } from '../../format.js';
-import { SCHEDULING_DOCS, adviceFor, categoryOfText, floorEvidence, seconds, shorten } from './causes.js';
+import { formatDuration, someOf } from '../../format.js';
+import { SCHEDULING_DOCS, adviceFor, categoryOfText, floorEvidence, shorten } from './causes.js';
 import { lostTaskClaims, retryTailCtes, tailColumns, type StageLoss } from './wall-clock.js';
 import { whatFailed } from './what-failed.js';
 
@@ -77,7 +77,7 @@ export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' 
       (attempts === 0
         ? `No task attempt failed with ${them} (ExecutorLostFailure), but `
         : `${attempts} task attempt${attempts === 1 ? '' : 's'} running on ${them} failed with ExecutorLostFailure ` +
-          `(${seconds(lostTaskMs)} of task time, costing their stages about ${seconds(wallMs)} of wall-clock), and `) +
+          `(${formatDuration(lostTaskMs)} of task time, costing their stages about ${formatDuration(wallMs)} of wall-clock), and `) +
       `any shuffle output or cached blocks ${lost.length === 1 ? 'it' : 'they'} held had to be recomputed unless an external shuffle service kept them.`,
     evidence: {
       executors: lost.map((e) => ({

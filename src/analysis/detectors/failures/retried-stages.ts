@@ -1,8 +1,9 @@
 import { claimedWallMs, type WallClaim } from '../../claims.js';
 import { shareOfRunTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import { stageFacts, type StageFacts } from '../../stage-facts.js';
-import { SCHEDULING_DOCS, SHUFFLE_DOCS, adviceFor, firstLine, floorEvidence, seconds, shorten } from './causes.js';
+import { SCHEDULING_DOCS, SHUFFLE_DOCS, adviceFor, firstLine, floorEvidence, shorten } from './causes.js';
 import { attemptWindow } from './wall-clock.js';
+import { formatDuration } from '../../format.js';
 
 /**
  * Stages that ran more than one attempt. Always reported (Spark resubmitted work), ranked by the wall-clock of the
@@ -45,7 +46,7 @@ export async function retriedStageInsights(context: Pick<DetectorContext, 'app' 
         (kept
           ? `Besides attempt ${kept.stageAttemptId}, which completed, attempt${extra.length === 1 ? '' : 's'} ${extraIds} `
           : `No attempt completed; attempts ${extraIds} `) +
-        `took ${seconds(lostWallMs)} of wall-clock (${seconds(lostTaskMs)} of task time). The last attempt ended ${last.status}.` +
+        `took ${formatDuration(lostWallMs)} of wall-clock (${formatDuration(lostTaskMs)} of task time). The last attempt ended ${last.status}.` +
         (earlierReasons[0] ? ` ${earlierReasons[0]}` : ''),
       evidence: {
         stageId,

@@ -1,10 +1,10 @@
 import { claimedWallMs } from '../../claims.js';
 import { shareOfRunTime, shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import type { StageFacts } from '../../stage-facts.js';
-import { nameSome } from '../../format.js';
+import { formatDuration, nameSome } from '../../format.js';
 import {
   ALWAYS_REPORTED, MAX_MESSAGE_CHARS, MIN_LOST_SHARE, adviceFor, attemptsConfidence, categorySql, errorSummary,
-  floorEvidence, percent, seconds, shorten, type Category,
+  floorEvidence, percent, shorten, type Category,
 } from './causes.js';
 import { lostTaskClaims, retryTailCtes, tailColumns } from './wall-clock.js';
 import { whatFailed } from './what-failed.js';
@@ -116,13 +116,13 @@ export function taskFailureInsights(
     insights.push({
       id: `failures:tasks-${key}`,
       type: 'failures',
-      title: `${attempts} task attempt${attempts === 1 ? '' : 's'} ${advice.title}, losing ${seconds(group.lostMs)} of task time`,
+      title: `${attempts} task attempt${attempts === 1 ? '' : 's'} ${advice.title}, losing ${formatDuration(group.lostMs)} of task time`,
       description:
         `${attempts} ${killed ? 'killed' : 'failed'} attempt${attempts === 1 ? '' : 's'} of ${Number(group.indices)} ` +
         `task${Number(group.indices) === 1 ? '' : 's'} in ${nameSome('stage', stageList)} ` +
         `on ${group.executors.length > 0 ? nameSome('executor', group.executors) : 'executors unknown'} ran for ` +
-        `${seconds(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away` +
-        (killed ? '; the attempts ran beside those that finished, adding no run time.' : `, costing its stages about ${seconds(wallMs)} of wall-clock.`) +
+        `${formatDuration(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away` +
+        (killed ? '; the attempts ran beside those that finished, adding no run time.' : `, costing its stages about ${formatDuration(wallMs)} of wall-clock.`) +
         (group.category === 'gpu-oom' ? ' The error text shows the GPU ran out of memory (RAPIDS Accelerator).' : '') +
         (group.category === 'container-memory' ? ' The error text shows the container was killed for exceeding its memory limit.' : '') +
         (group.category === 'oom' ? ' The error text shows the task ran out of memory.' : '') +
