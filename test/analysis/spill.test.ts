@@ -67,6 +67,7 @@ describe('spill detector', () => {
     expect(insight!.impact).toBeCloseTo(200 / 210, 6);
     expect(insight!.suggestion).toMatch(/spark\.sql\.shuffle\.partitions, 200 by default/);
     expect(insight!.tradeoffs).toMatch(/More partitions/);
+    expect(insight!.description).toMatch(/All 40 of its tasks spilled, so the memory each task gets is short/);
   });
 
   it('reads a spill in a few tasks as uneven partitions, with less confidence, and points at settings made low', async () => {

@@ -99,7 +99,8 @@ export const spillDetector: Detector = {
           : `That is ${memoryRatio.toFixed(2)}× the ${formatBytes(bytesRead)} the stage read ` +
             `(${readsShuffle ? 'mostly shuffle output' : 'mostly input'}).`;
       const pattern = systematic
-        ? `${spillingTasks} of its ${tasks} tasks spilled, so the memory each task gets is short for this work, not ` +
+        ? `${spillingTasks === tasks ? (tasks === 1 ? 'Its one task' : `All ${tasks} of its tasks`) : `${spillingTasks} of its ${tasks} tasks`} ` +
+          'spilled, so the memory each task gets is short for this work, not ' +
           'just a few large partitions.'
         : `Only ${spillingTasks} of its ${tasks} tasks spilled: the spill comes from a few large partitions, which ` +
           'points at uneven data (see the data-skew insight if there is one) more than at memory per task.';
