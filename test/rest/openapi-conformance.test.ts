@@ -7,10 +7,10 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 /**
- * Every /api/v1 answer, for every application of apache-spark/ and spark4/, parses against the response schema
- * of history-server-openapi.yaml: the OpenAPI description third-party History Server clients generate their
- * models from. Each served path template is asked for every application (each job, SQL execution and cached RDD; up
- * to STAGES_PER_APP stages with their attempts, task summaries, task lists and task tables).
+ * Every /api/v1 answer, for every application of apache-spark/, spark4/ and vendors-and-workloads/, parses against
+ * the response schema of history-server-openapi.yaml: the OpenAPI description third-party History Server clients
+ * generate their models from. Each served path template is asked for every application (each job, SQL execution and
+ * cached RDD; up to STAGES_PER_APP stages with their attempts, task summaries, task lists and task tables).
  */
 
 const STAGES_PER_APP = 5;
@@ -93,6 +93,9 @@ beforeAll(async () => {
   const logs = [
     ...readdirSync(eventLogPath('apache-spark')).map((name) => eventLogPath('apache-spark', name)),
     ...readdirSync(eventLogPath('spark4')).filter((name) => name.endsWith('.zstd')).map((name) => eventLogPath('spark4', name)),
+    // Vendor builds and workloads (Databricks, EMR, Dataproc, GPU, UDFs, JDBC...): fields Spark's own logs never fill.
+    ...['clusters', 'platforms', 'workloads'].flatMap((folder) =>
+      readdirSync(eventLogPath('vendors-and-workloads', folder)).map((name) => eventLogPath('vendors-and-workloads', folder, name))),
   ];
   const report = await ingestPaths(server.temp.database, logs);
   expect(report.failures).toEqual([]);
@@ -100,7 +103,7 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 describe('every /api/v1 answer parses against history-server-openapi.yaml', () => {
-  it('for every application of apache-spark/ and spark4/', async () => {
+  it('for every application of apache-spark/, spark4/ and vendors-and-workloads/', async () => {
     const [apps] = (await check([
       { template: '/applications', url: '/applications' },
       { template: '/version', url: '/version' },
