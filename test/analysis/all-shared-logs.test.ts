@@ -6,6 +6,7 @@ import { EXCEPTION_MESSAGE_START_CHARS } from '../../src/store/task-exceptions.j
 import { eventLogPath } from '../helpers/spark-events.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
 import {
+  clumsyProse,
   impactsBeyondTheRun,
   impossibleShares,
   promisedSpeedUps,
@@ -83,6 +84,10 @@ describe('insights on every shared log', () => {
       if (insight.impact > 0 && typeof insight.evidence['wallClockClaimMs'] !== 'number') wrong.push(`${insight.appKey} ${insight.id}: impact ${insight.impact} without a claim`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('writes counts, plurals and short times as a person would', () => {
+    expect(clumsyProse(insights)).toEqual([]);
   });
 
   it('writes every evidence number as a finite JSON number the API can return', () => {

@@ -48,6 +48,19 @@ describe('idle-executors detector', () => {
     expect(insight!.suggestion).toMatch(/No stage was running for 9\d% of the run/);
   });
 
+  it('writes a peak of one task in the singular', async () => {
+    const [insight] = await detect({
+      appId: 'app-idle-one-at-a-time',
+      executors: fourByFour,
+      durationMs: 600_000,
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: tasks(1, 30_000) }] }],
+    });
+    expect(insight!.evidence['peakConcurrentTasks']).toBe(1);
+    expect(insight!.description).toMatch(/^4 executors with 16 task slots were held for 2\.7 h of slot time, and tasks ran for 30\.0 s of it/);
+    expect(insight!.description).toMatch(/ At most 1 task ran at once\./);
+    expect(insight!.suggestion).toMatch(/at its busiest the application ran 1 task at once, which 1 executor of 4 slots would hold/);
+  });
+
   it('points at the dynamic allocation timeouts when dynamic allocation was on and executors stayed', async () => {
     const [insight] = await detect({
       appId: 'app-idle-dynamic',

@@ -95,6 +95,25 @@ export function unwritableEvidence(insights: readonly InsightRecord[]): string[]
   ]);
 }
 
+/** What an insight's prose must never say: a count of one in the plural, a plural left to the reader, a time of zero
+ * written as seconds, or a value the code never had. */
+const CLUMSY_PROSE: ReadonlyArray<[RegExp, string]> = [
+  [/\b1 (tasks|task attempts|attempts|executors|stages|jobs|files|stretches|task slots|slots|nodes|queries)\b/, 'one thing in the plural'],
+  [/\w\((s|es)\)/, 'a plural left open'],
+  [/\b0\.0 s\b/, 'a time written as 0.0 s'],
+  [/\b(undefined|NaN)\b|\[object Object\]/, 'a value the code did not have'],
+];
+
+/** Sentences of an insight's title, description or suggestion that read as a template rather than as written text. */
+export function clumsyProse(insights: readonly InsightRecord[]): string[] {
+  return insights.flatMap((insight) =>
+    CLUMSY_PROSE.flatMap(([pattern, what]) => {
+      const text = `${insight.title}\n${insight.description}\n${insight.suggestion}`;
+      const found = pattern.exec(text);
+      return found === null ? [] : [`${where(insight)}: ${what}: "${text.slice(Math.max(0, found.index - 40), found.index + 40)}"`];
+    }));
+}
+
 /** Every rule above, broken anywhere. */
 export function everyBrokenRule(insights: readonly InsightRecord[], durations: ReadonlyMap<string, number | null>): string[] {
   return [
@@ -104,5 +123,6 @@ export function everyBrokenRule(insights: readonly InsightRecord[], durations: R
     ...timesOutsideTheirWindow(insights),
     ...impactsBeyondTheRun(insights, durations),
     ...unwritableEvidence(insights),
+    ...clumsyProse(insights),
   ];
 }

@@ -1,7 +1,7 @@
 import { adaptiveExecutionEnabled, booleanProperty, shareOfTaskTime as share, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import { claimedWallMs } from '../claims.js';
 import { stageFacts, stageTaskTimeClaims, type StageFacts } from '../stage-facts.js';
-import { formatBytes, formatDuration, formatShare } from '../format.js';
+import { counted, formatBytes, formatDuration, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault, sparkAtLeast, sparkMajorMinor } from '../properties.js';
 import { MiB as MB, GiB as GB } from '../../model/units.js';
@@ -230,7 +230,7 @@ function largeResults(app: ApplicationFacts, facts: readonly StageFacts[]): Insi
       type: 'config-hygiene',
       title: `Stage ${stageId} sent ${formatBytes(stage.resultBytes)} of results to the driver`,
       description:
-        `The ${stage.successfulTasks} tasks of stage ${stageId}${stage.name ? ` (${stage.name})` : ''} returned ` +
+        `The ${counted(stage.successfulTasks, 'task')} of stage ${stageId}${stage.name ? ` (${stage.name})` : ''} returned ` +
         `${formatBytes(stage.resultBytes)} of serialized results to the driver (largest task ${formatBytes(stage.maxTaskResultBytes)}), ` +
         (unlimited
           ? `with no spark.driver.maxResultSize limit (0); that is ${formatShare(ofLimit)} of the default 1 GB limit. `

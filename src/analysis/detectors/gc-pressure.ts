@@ -141,7 +141,7 @@ function stageInsight(
     type: 'gc-pressure',
     title: `${capitalize(label)} spent ${formatShare(ratio)} of its task time in garbage collection (${tier} tier)`,
     description:
-      `The ${tasks} tasks of ${label}${f.name ? ` (${f.name})` : ''} ran ${formatDuration(f.taskTimeMs)} of task time on ` +
+      `The ${counted(tasks, 'task')} of ${label}${f.name ? ` (${f.name})` : ''} ran ${formatDuration(f.taskTimeMs)} of task time on ` +
       `${counted(byExecutor.length || 1, 'executor')} and spent ${formatDuration(f.gcTimeMs)} of it in JVM garbage collection ` +
       `(${formatShare(ratio)}, the ${tier} tier: ≥ ${formatShare(GC_TIERS.find((t) => t.tier === tier)!.ratio)}; each task's GC ` +
       `counted within its own time). That is ${formatShare(f.gcTimeMs / appTaskTime)} of the application's task time.` +

@@ -2,6 +2,7 @@ import { booleanProperty, type ApplicationFacts, type Detector, type InsightDraf
 import type { Confidence, EvidenceValue } from '../insight.js';
 import { propertyOrDefault, sparkAtLeast } from '../properties.js';
 import { stageFacts, type StageFacts } from '../stage-facts.js';
+import { counted, formatDuration } from '../format.js';
 
 /** More than half of the executors' task slots' time ran no task. */
 const IDLE_SHARE_THRESHOLD = 0.5;
@@ -129,7 +130,6 @@ export const idleExecutorsDetector: Detector = {
     const driverSide = noStageShare !== null && noStageShare >= DRIVER_SIDE_SHARE;
     const confidence: Confidence = idleShare >= HIGH_IDLE_SHARE ? 'HIGH' : 'MEDIUM';
     const pct = (share: number): string => `${(share * 100).toFixed(share >= 0.995 && share < 1 ? 1 : 0)}%`;
-    const minutes = (ms: number): string => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`);
 
     const suggestion = [
       dynamic
@@ -139,7 +139,7 @@ export const idleExecutorsDetector: Detector = {
         : 'Turn on dynamic allocation (spark.dynamicAllocation.enabled=true, with the external shuffle service or ' +
           'shuffle tracking) so idle executors are released' +
           (enoughAtPeak !== null && enoughAtPeak < executors
-            ? `, or request fewer executors: at its busiest the application ran ${peak} tasks at once, which ` +
+            ? `, or request fewer executors: at its busiest the application ran ${counted(peak ?? 0, 'task')} at once, which ` +
               `${enoughAtPeak} executor${enoughAtPeak === 1 ? '' : 's'} of ${slotsPerExecutor} slots would hold.`
             : '.'),
       driverSide
@@ -153,10 +153,10 @@ export const idleExecutorsDetector: Detector = {
       type: 'idle-executors',
       title: `Executors were idle ${pct(idleShare)} of the time they were held`,
       description:
-        `${executors} executors with ${slots} task slots were held for ${minutes(capacity.capacityMs)} of slot time, ` +
-        `and tasks ran for ${minutes(capacity.busyMs)} of it: ${pct(idleShare)} of the capacity ran nothing.` +
-        (peak !== null ? ` At most ${peak} tasks ran at once.` : '') +
-        (noStageShare !== null ? ` No stage was running for ${pct(noStageShare)} of the ${minutes(app.durationMs)} run.` : '') +
+        `${counted(executors, 'executor')} with ${counted(slots, 'task slot')} were held for ${formatDuration(capacity.capacityMs)} of slot time, ` +
+        `and tasks ran for ${formatDuration(capacity.busyMs)} of it: ${pct(idleShare)} of the capacity ran nothing.` +
+        (peak !== null ? ` At most ${counted(peak, 'task')} ran at once.` : '') +
+        (noStageShare !== null ? ` No stage was running for ${pct(noStageShare)} of the ${formatDuration(app.durationMs)} run.` : '') +
         ` Dynamic allocation was ${dynamic ? 'on' : 'off'}.`,
       evidence: {
         executors,

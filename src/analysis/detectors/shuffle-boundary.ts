@@ -1,7 +1,7 @@
 import { claimedWallMs } from '../claims.js';
 import type { Detector, DetectorContext, InsightDraft } from '../detector.js';
 import { stageFacts, stageKey, stageShuffleWriteTime, stageWindowClaims, type StageFacts } from '../stage-facts.js';
-import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { capitalize, counted, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 import { parsePlanTree } from '../../model/plan-tree.js';
 
 /**
@@ -151,7 +151,7 @@ function insightFor(row: StageRow, attribution: Attribution, appTaskTime: number
         : `${capitalize(label)} reads ${formatBytes(f.shuffleReadBytes)} of shuffle output from ${what.noun}`,
     description:
       `${capitalize(label)}${f.name ? ` (${f.name})` : ''} read ${formatBytes(f.shuffleReadBytes)} of shuffle ` +
-      `output${remote} across ${tasks} tasks. ${cause} Its tasks took ${formatDuration(f.taskTimeMs)}, ` +
+      `output${remote} across ${counted(tasks, 'task')}. ${cause} Its tasks took ${formatDuration(f.taskTimeMs)}, ` +
       `${formatShare(share)} of the application's task time, and waited ${formatDuration(f.fetchWaitMs)} ` +
       `on shuffle fetches (${formatShare(fetchWaitShare)} of their task time).` +
       (writeMs > 0 ? ` The stage${writers.length === 1 ? '' : 's'} that wrote it spent ${formatDuration(writeMs)} of task time writing shuffle files.` : ''),

@@ -1,7 +1,7 @@
 import { shareOfTaskTime, type ApplicationFacts, type Detector, type InsightDraft } from '../detector.js';
 import { claimedWallMs, type WallClaim } from '../claims.js';
 import { stageFacts, stageKey, stageWindowClaims, type StageFacts } from '../stage-facts.js';
-import { formatBytes, formatShare } from '../format.js';
+import { counted, formatBytes, formatShare } from '../format.js';
 import type { Confidence } from '../insight.js';
 import { byteSizeProperty, propertyOrDefault } from '../properties.js';
 import {
@@ -163,7 +163,7 @@ function scanInsight(
       `${location ? ` of ${location}` : ''} read ${files.toLocaleString('en-US')} files, ${formatBytes(bytes)} in all: ` +
       `${formatBytes(average)} per file, under the ${formatBytes(openCost)} Spark charges for opening one ` +
       `(spark.sql.files.openCostInBytes), so Spark's own cost model counts opening them as ${formatShare(openShare)} of the scan's work.` +
-      (tasks > 0 ? ` Its stage${stages.length === 1 ? '' : 's'} ran ${tasks} tasks, ${formatBytes(bytes / tasks)} per task, for ` +
+      (tasks > 0 ? ` Its stage${stages.length === 1 ? '' : 's'} ran ${counted(tasks, 'task')}, ${formatBytes(bytes / tasks)} per task, for ` +
         `${formatShare(impact)} of the application's task time.` : ''),
     evidence: {
       sqlExecutionId: sql.executionId,
@@ -236,7 +236,7 @@ function writeInsight(
       `${partitions ? ` across ${partitions.toLocaleString('en-US')} partition directories` : ''}: ` +
       `${formatBytes(average)} per file, under the ${formatBytes(openCost)} Spark charges for opening a file, so every ` +
       'later read of this output pays for the file count.' +
-      (tasks > 0 ? ` The write ran ${tasks} tasks (${(files / tasks).toFixed(1)} files per task).` : ''),
+      (tasks > 0 ? ` The write ran ${counted(tasks, 'task')} (${(files / tasks).toFixed(1)} files per task).` : ''),
     evidence: {
       sqlExecutionId: sql.executionId,
       operator: node.nodeName.trim(),
