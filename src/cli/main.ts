@@ -14,6 +14,7 @@ import { ingestThroughServer } from './server-handoff.js';
 import { toJson } from './open-database.js';
 import { parseWhole } from './options.js';
 import { insightsByApp, type InsightRecord } from '../store/insights-store.js';
+import { counted } from '../analysis/format.js';
 import type { SimulationResult } from '../simulation/executor-simulator.js';
 import { simulateApplication } from '../simulation/simulation-service.js';
 import { lintFiles, parseFailOn, type LintOptions } from './lint-command.js';
@@ -147,7 +148,7 @@ async function ingestThen(
 }
 
 function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = ms / 1000;
   if (seconds < 120) return `${seconds.toFixed(1)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
@@ -194,9 +195,9 @@ function printSimulation(out: CliOutput, label: string, result: SimulationResult
   const pad = (text: string, width: number): string => text.padStart(width);
   out.stdout.write(`\n${label}\n`);
   out.stdout.write(
-    `  actual: ${formatDuration(result.actualDurationMs)} with ${result.actualExecutors} executors on average ` +
+    `  actual: ${formatDuration(result.actualDurationMs)} with ${counted(result.actualExecutors, 'executor')} on average ` +
       `(at most ${result.maxConcurrentExecutors}); estimated there: ${formatDuration(result.estimateAtActualMs)} ` +
-      `(model error ${result.modelErrorPercent}% at ${result.actualExecutorsUsed} executors)\n`,
+      `(model error ${result.modelErrorPercent}% at ${counted(result.actualExecutorsUsed, 'executor')})\n`,
   );
   out.stdout.write(`  estimates with ${result.coresPerExecutor} cores per executor (estimates, not promises):\n`);
   out.stdout.write(`  ${pad('executors', 9)}  ${pad('est. wall time', 14)}  ${pad('utilization', 11)}\n`);

@@ -22,6 +22,8 @@ describe('spark-sword simulate', () => {
     expect(cli.stdout).toMatch(/^\s+2\s+4\.2 s\s+94\.7%$/m);
     expect(cli.stdout).toMatch(/^\s+4\s+2\.2 s\s+89\.8%$/m);
     expect(cli.stdout).toContain('critical path (unlimited executors): 1.2 s');
+    // The log's one executor, counted in the singular.
+    expect(cli.stdout).toMatch(/^ {2}actual: \S+ s with 1 executor on average \(at most 1\); estimated there: \S+ s \(model error [\d.]+% at 1 executor\)$/m);
     expect(cli.stdout).toContain('assumptions:');
     expect(cli.stdout).toContain('Driver time is fixed');
   });
