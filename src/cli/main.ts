@@ -169,7 +169,9 @@ function printAnalysis(out: CliOutput, report: IngestReport, insights: InsightRe
           `    ${insight.severity} severity, ${insight.confidence} confidence, ` +
           (noRunTime
             ? `claims no run time (${basis.replace(/^none[^:]*:\s*/, '')})\n`
-            : `accounts for ${(insight.impact * 100).toFixed(1)}% of the run (${formatDuration(Number(insight.impactMs))})\n`) +
+            : Number(insight.impactMs) === 0
+              ? 'accounts for no measurable part of the run\n'
+              : `accounts for ${(insight.impact * 100).toFixed(1)}% of the run (${formatDuration(Number(insight.impactMs))})\n`) +
           `    Measured:   ${insight.description}\n` +
           `    Try:        ${insight.suggestion}\n` +
           `    Trade-off:  ${insight.tradeoffs}\n` +

@@ -61,6 +61,18 @@ describe('idle-executors detector', () => {
     expect(insight!.suggestion).toMatch(/at its busiest the application ran 1 task at once, which 1 executor of 4 slots would hold/);
   });
 
+  it('says the idle slots sat beside running stages when a stage ran the whole time, not "no stage ran for 0%"', async () => {
+    const [insight] = await detect({
+      appId: 'app-idle-beside-a-stage',
+      executors: fourByFour,
+      durationMs: 200_000,
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: tasks(2, 200_000) }] }],
+    });
+    expect(insight!.evidence['noStageRunningMs'] as number).toBeLessThan(1_000);
+    expect(insight!.description).toMatch(/ A stage was running for all of the 3\.3 min run: the idle capacity was task slots left empty while stages ran\./);
+    expect(insight!.description).not.toMatch(/No stage was running for 0%/);
+  });
+
   it('points at the dynamic allocation timeouts when dynamic allocation was on and executors stayed', async () => {
     const [insight] = await detect({
       appId: 'app-idle-dynamic',

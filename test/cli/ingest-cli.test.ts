@@ -76,6 +76,9 @@ describe('spark-sword analyze', () => {
     expect(cli.stdout).toMatch(/Try: {8}Salt the hot keys/);
     expect(cli.stdout).toMatch(/Trade-off: {2}\S/);
     expect(cli.stdout).toMatch(/Spark docs: https:\/\/spark\.apache\.org\/docs\//);
+    // The shuffle read explained, whose fetches waited no time: no measurable share, said in words.
+    expect(cli.stdout).toMatch(/\n \d+\. Stage 1 reads 3\.8 GB of shuffle output[^\n]*\n {4}INFO severity, \w+ confidence, accounts for no measurable part of the run\n/);
+    expect(cli.stdout).not.toMatch(/0\.0% of the run/);
   });
 
   it('prints JSON with --json', async () => {

@@ -156,7 +156,11 @@ export const idleExecutorsDetector: Detector = {
         `${counted(executors, 'executor')} with ${counted(slots, 'task slot')} were held for ${formatDuration(capacity.capacityMs)} of slot time, ` +
         `and tasks ran for ${formatDuration(capacity.busyMs)} of it: ${pct(idleShare)} of the capacity ran nothing.` +
         (peak !== null ? ` At most ${counted(peak, 'task')} ran at once.` : '') +
-        (noStageShare !== null ? ` No stage was running for ${pct(noStageShare)} of the ${formatDuration(app.durationMs)} run.` : '') +
+        (noStageShare === null ? ''
+          : pct(noStageShare) === '0%'
+            ? ` A stage was running for all of the ${formatDuration(app.durationMs)} run: the idle capacity was task slots left ` +
+              'empty while stages ran.'
+            : ` No stage was running for ${pct(noStageShare)} of the ${formatDuration(app.durationMs)} run.`) +
         ` Dynamic allocation was ${dynamic ? 'on' : 'off'}.`,
       evidence: {
         executors,
