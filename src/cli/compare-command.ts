@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatBytes, formatDuration, formatShare } from '../analysis/format.js';
+import { counted, formatBytes, formatDuration, formatShare } from '../analysis/format.js';
 import type { RunComparison, RunSummary } from '../comparison/compare-runs.js';
 import { compareApplications } from '../comparison/comparison-service.js';
 import { BadInputError, NotFoundError } from '../errors.js';
@@ -10,10 +10,10 @@ const signed = (ms: number): string => `${ms >= 0 ? '+' : '−'}${formatDuration
 
 function runLine(run: RunSummary): string {
   const size = run.localMode
-    ? `local mode, ${run.coresPerExecutor ?? '?'} cores`
-    : `${run.executors} executors × ${run.coresPerExecutor ?? '?'} cores${run.executorMemory ? `, ${run.executorMemory}` : ''}`;
+    ? `local mode, ${run.coresPerExecutor === null ? '? cores' : counted(run.coresPerExecutor, 'core')}`
+    : `${counted(run.executors, 'executor')} × ${run.coresPerExecutor === null ? '? cores' : counted(run.coresPerExecutor, 'core')}${run.executorMemory ? `, ${run.executorMemory}` : ''}`;
   return `${run.appKey}${run.name ? ` "${run.name}"` : ''}: ${run.durationMs === null ? 'still running' : formatDuration(run.durationMs)}, ` +
-    `Spark ${run.sparkVersion ?? 'unknown'}, ${size}, ${run.tasks} tasks${run.failedTasks > 0 ? ` (${run.failedTasks} failed)` : ''}` +
+    `Spark ${run.sparkVersion ?? 'unknown'}, ${size}, ${counted(run.tasks, 'task')}${run.failedTasks > 0 ? ` (${run.failedTasks} failed)` : ''}` +
     (run.resources
       ? `, ${run.resources.allocatedCoreHours.toFixed(2)} core-h held (${formatShare(run.resources.wasteShare)} wasted)` +
         (run.resources.cost === null ? '' : `, cost ${run.resources.cost.toFixed(2)}`)
@@ -42,7 +42,7 @@ function formatComparison(comparison: RunComparison): string {
     lines.push('', title);
     for (const insight of list) lines.push(`  ${insight.type} on ${insight.target}: ${insight.title}`);
   }
-  lines.push('', `Aligned: ${comparison.stages.length} stages, ${comparison.jobs.length} jobs, ${comparison.sqlExecutions.length} SQL executions.`);
+  lines.push('', `Aligned: ${counted(comparison.stages.length, 'stage')}, ${counted(comparison.jobs.length, 'job')}, ${counted(comparison.sqlExecutions.length, 'SQL execution')}.`);
   const only = (label: string, parts: RunComparison['stagesOnlyInBase']): void => {
     if (parts.length > 0) lines.push(`  ${label}: ${parts.slice(0, 10).map((p) => `${p.id}${p.name ? ` (${p.name})` : ''}`).join(', ')}${parts.length > 10 ? `, … ${parts.length - 10} more` : ''}`);
   };

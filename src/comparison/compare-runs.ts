@@ -1,4 +1,4 @@
-import { capitalize, formatBytes, formatDuration, round } from '../analysis/format.js';
+import { capitalize, counted, formatBytes, formatDuration, round } from '../analysis/format.js';
 import type { RunJobRow, RunProfileRows, RunSqlRow, RunStageRow } from '../store/comparison-store.js';
 import { alignByKeys, attributeWallClock, planShape, stageDepths } from './align.js';
 import { MiB } from '../model/units.js';
@@ -227,6 +227,11 @@ function stageEvidence(base: RunStageRow, candidate: RunStageRow): string[] {
 const stageName = (stage: { name: string | null }): string => stage.name ?? '(unnamed)';
 const label = (id: number, name: string | null): string => `stage ${id}${name ? ` (${name})` : ''}`;
 
+/** What a stage that ran in one run only did there: its tasks, their time and the shuffle data they read. */
+function onlyOneRunEvidence(stage: RunStageRow): string {
+  return `${counted(stage.tasks, 'task')}, ${formatDuration(stage.taskTimeMs)} of task time, shuffle read ${formatBytes(stage.shuffleReadBytes)}`;
+}
+
 /** Compares two runs: what aligned, how each aligned part changed, and which changes carry the wall-clock change. */
 export function compareRuns(base: RunInput, candidate: RunInput): RunComparison {
   const baseDuration = duration(base.startTime, base.endTime);
@@ -435,7 +440,7 @@ function explain(
     parts.push({
       kind: 'stage-only-in-base', baseStageId: stage.stageId, candidateStageId: null, name: stage.name, deltaMs: -ms,
       title: `${capitalize(label(stage.stageId, stage.name))} ran only in the base, for ${formatDuration(ms)} of its wall clock`,
-      evidence: [`${stage.tasks} tasks, ${formatDuration(stage.taskTimeMs)} of task time, shuffle read ${formatBytes(stage.shuffleReadBytes)}`],
+      evidence: [onlyOneRunEvidence(stage)],
     });
   }
   for (const stage of alignment.onlyInCandidate) {
@@ -443,7 +448,7 @@ function explain(
     parts.push({
       kind: 'stage-only-in-candidate', baseStageId: null, candidateStageId: stage.stageId, name: stage.name, deltaMs: ms,
       title: `${capitalize(label(stage.stageId, stage.name))} ran only in the candidate, for ${formatDuration(ms)} of its wall clock`,
-      evidence: [`${stage.tasks} tasks, ${formatDuration(stage.taskTimeMs)} of task time, shuffle read ${formatBytes(stage.shuffleReadBytes)}`],
+      evidence: [onlyOneRunEvidence(stage)],
     });
   }
   const outsideDelta = wallCandidate.outsideMs - wallBase.outsideMs;

@@ -149,6 +149,9 @@ describe('compareApplications', () => {
     expect(comparison.insightsDisappeared.map((i) => i.type)).toContain('spill');
     expect(comparison.durationDeltaMs).toBe(13159 - 14470);
     expect(comparison.explanations[0]!.evidence.join('\n')).toMatch(/spilled to disk: none now, 0 B vs 67 MB/);
+    // The stage only the base ran had one task: counted in the singular.
+    const onlyInBase = comparison.explanations.find((e) => e.kind === 'stage-only-in-base');
+    expect(onlyInBase!.evidence).toEqual([expect.stringMatching(/^1 task, \d+ ms of task time, shuffle read /)]);
   });
 
   it('compares the two YARN attempts: the first attempt\'s stages pair, the rest ran only in the second', async () => {
