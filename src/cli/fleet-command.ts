@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatDuration, formatShare } from '../analysis/format.js';
+import { counted, formatDuration, formatShare } from '../analysis/format.js';
 import { fleetReport, type FleetReport } from '../fleet/fleet-service.js';
 import type { CliOutput } from './main.js';
 import { toJson, withStoredDatabase } from './open-database.js';
@@ -25,7 +25,7 @@ const money = (value: number | null): string => (value === null ? '' : `, cost $
 function formatFleet(report: FleetReport): string {
   const t = report.totals;
   const lines = [
-    `${t.applications} applications, ${formatDuration(t.durationMs)} of run time: ${hours(t.allocatedCoreHours)} held, ` +
+    `${counted(t.applications, 'application')}, ${formatDuration(t.durationMs)} of run time: ${hours(t.allocatedCoreHours)} held, ` +
       `${hours(t.usedCoreHours)} used by tasks, ${formatShare(t.idleShare)} of executor capacity idle, ` +
       `${hours(t.failedCoreHours)} on failed attempts; wasted ${hours(t.wastedCoreHours)} (${formatShare(t.wasteShare)})${money(t.cost)}`,
     `prices: ${report.prices.source}`,

@@ -3,7 +3,7 @@ import { BadInputError } from '../errors.js';
 import { simulateShape } from '../simulation/shape/shape-simulator.js';
 import type { DerivedNumber, ShapeResult } from '../simulation/shape/shape-types.js';
 import { parseShapeInput } from '../simulation/shape/shape-validation.js';
-import { formatBytes } from '../analysis/format.js';
+import { counted, formatBytes } from '../analysis/format.js';
 import { ingestPaths } from '../ingest/ingest-service.js';
 import { configFields } from '../learning/scenarios/knob-target.js';
 import { compareWithRun, shapeFromLog, simulateLoggedShape } from '../simulation/shape/shape-from-log.js';
@@ -145,7 +145,7 @@ export async function shapeFromLogCommand(logPath: string, sqlExecutionId: numbe
     const header =
       `SQL execution ${sqlExecutionId} of ${logged.appId}` +
       (sets.length > 0 ? ` with ${sets.join(', ')}` : '') +
-      `\nAs it ran: ${comparison.stages.actual} stages, ${comparison.shuffles.actual} shuffles, joins ${comparison.joins.actual.join(', ') || 'none'}, tasks per stage ${comparison.tasks.actual.join(', ') || 'none'}` +
+      `\nAs it ran: ${counted(comparison.stages.actual, 'stage')}, ${counted(comparison.shuffles.actual, 'shuffle')}, joins ${comparison.joins.actual.join(', ') || 'none'}, tasks per stage ${comparison.tasks.actual.join(', ') || 'none'}` +
       '\n\n';
     return header + formatShapeResult(result);
   } finally {

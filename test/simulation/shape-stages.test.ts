@@ -60,10 +60,11 @@ describe('shape playground: stage boundaries', () => {
     const stage = result.stages[0]!;
     expect(stage.tasks.value).toBe(1);
     expect(stage.bytesPerTask.value).toBe(10 * GiB);
-    expect(stage.notes!.join(' ')).toMatch(/the scan .* also runs as 1 tasks instead of 80/);
+    expect(stage.notes!.join(' ')).toMatch(/the scan .* also runs as 1 task instead of 80/);
     expect(result.filesWritten!.value).toBe(1);
     const tooFew = result.insights.find((insight) => insight.id === 'partition-count:too-few:stage-0');
     expect(tooFew?.suggestion).toContain('repartition(1) instead of coalesce');
+    expect(tooFew?.description).toMatch(/coalesce at operations\[1\] cut it to 1 task, and .* runs on 1 task too\./);
   });
 
   it('shuffles for repartition(n), keeps the upstream parallel, and AQE keeps the explicit n', () => {

@@ -6,7 +6,7 @@
 
 import { formatBytes, formatShare, round } from '../../analysis/format.js';
 import { severityFor, type Insight, type Severity } from '../../analysis/insight.js';
-import { formatCount } from './derived.js';
+import { formatCount, plural } from './derived.js';
 import type { PlanContext } from './plan-context.js';
 import { GiB, MiB, MAX_BROADCAST_TABLE_BYTES, taskSlots } from './shape-config.js';
 import type { ClosedStage } from './shape-stages.js';
@@ -121,10 +121,10 @@ function partitionInsight(context: PlanContext, closed: ClosedStage, totalBytes:
   if (tasks <= TOO_FEW_SHARE_OF_SLOTS * slots && input >= slots * ENOUGH_BYTES_PER_SLOT) {
     const cause =
       facts.coalescedAt !== null
-        ? `coalesce at operations[${facts.coalescedAt}] cut it to ${formatCount(tasks)} tasks, and because coalesce does not shuffle, the work before it in the stage (${facts.readsSource ? 'the scan' : 'the shuffle read'} included) runs on ${formatCount(tasks)} tasks too.`
+        ? `coalesce at operations[${facts.coalescedAt}] cut it to ${plural(tasks, 'task')}, and because coalesce does not shuffle, the work before it in the stage (${facts.readsSource ? 'the scan' : 'the shuffle read'} included) runs on ${plural(tasks, 'task')} too.`
         : facts.cause === 'window' && tasks === 1
           ? 'a window without partitionBy moves every row into one partition.'
-          : `it has only ${formatCount(tasks)} partitions.`;
+          : `it has only ${plural(tasks, 'partition')}.`;
     return {
       ...base,
       id: `partition-count:too-few:stage-${stage.id}`,

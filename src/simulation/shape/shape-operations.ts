@@ -4,7 +4,7 @@
  */
 
 import { coalesceShufflePartitions } from './aqe.js';
-import { bytes, derived, formatCount, fraction } from './derived.js';
+import { bytes, derived, formatCount, fraction, plural } from './derived.js';
 import { rowBytes, type PlanContext } from './plan-context.js';
 import { DEFAULT_SELECTIVITY, RANGE_SAMPLE_MAX_ROWS, RANGE_SAMPLE_SIZE_PER_PARTITION } from './shape-config.js';
 import type { Flow, OpenStage } from './shape-stages.js';
@@ -322,7 +322,7 @@ export function applyCoalesce(open: OpenStage, operation: ShapeOperation, index:
   );
   open.notes.push(
     `coalesce(${formatCount(target)}) is a narrow operation, so Spark pipelines it into this stage: everything before it in the stage ` +
-      `(${open.facts.readsSource ? 'the scan' : 'the shuffle read'} and the operations after it) also runs as ${formatCount(target)} tasks instead of ${formatCount(before)}. ` +
+      `(${open.facts.readsSource ? 'the scan' : 'the shuffle read'} and the operations after it) also runs as ${plural(target, 'task')} instead of ${formatCount(before)}. ` +
       `To keep the upstream work parallel and only reduce the output partitions, repartition(${formatCount(target)}) adds a shuffle instead.`,
   );
   open.facts.coalescedAt = index;

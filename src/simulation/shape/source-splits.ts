@@ -120,7 +120,7 @@ export function sourcePartitions(source: ShapeSource, config: ResolvedShapeConfi
       `${formatCount(Math.min(groupsPerFile, splitsPerFile))} of each file's ${formatCount(splitsPerFile)} splits read a row group of up to ${bytes(largest)}, the others read nothing`;
   }
   return {
-    tasks: derived(tasks, `${split.derivation}; ${cutting}; ${parts.join(' + ')} → ${formatCount(tasks)} tasks${rowGroups}`),
+    tasks: derived(tasks, `${split.derivation}; ${cutting}; ${parts.join(' + ')} → ${plural(tasks, 'task')}${rowGroups}`),
     description,
     largestPartitionBytes: largest,
     assumptions,
