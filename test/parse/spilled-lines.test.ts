@@ -72,7 +72,7 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
       compared += 1;
     }
     expect(compared).toBeGreaterThanOrEqual(40);
-  });
+  }, 300_000);
 
   it('store the same rows from events read from files as from memory, by turns on the ingest\'s write connection', async () => {
     // The write connection keeps the statements it runs twice; the staged events it reads are a table for one log and
@@ -101,7 +101,7 @@ describe('the lines a log is parsed from, spilled to a file when they are many',
       expect(await rowsOf(written[i + 2]!), written[i + 2]).toEqual(kept);
     }
     expect(stages).toBeGreaterThan(0);
-  });
+  }, 300_000);
 
   it('keep none of the files the events were read from in memory once the rows are written', async () => {
     // DuckDB can cache the files it reads; these are read a few times each and then deleted, so a cache of them only
