@@ -53,6 +53,13 @@ describe('data-skew detector', () => {
     expect(insight!.suggestion).toMatch(/[Ss]alt/);
   });
 
+  it('writes sizes and times at their scale: a median of kilobytes is not "0 MB", a minute not "75.0 s"', async () => {
+    const KB = 1024;
+    const tasks = [...even(39, { durationMs: 1_000, shuffleReadBytes: 300 * KB }), { durationMs: 76_000, shuffleReadBytes: 1536 * MB }];
+    const [insight] = await detect('app-skewed-tiny-median', tasks);
+    expect(insight!.description).toMatch(/the largest task read 1\.5 GB of shuffle read data against a median of 300 KB over 40 tasks, and ran 1\.1 min longer/);
+  });
+
   it('suggests AQE skew-join handling for a join stage when AQE was off', async () => {
     const tasks = [...even(19, { durationMs: 2_000, shuffleReadBytes: 40 * MB }), { durationMs: 40_000, shuffleReadBytes: 600 * MB }];
     const [insight] = await detect('app-skewed-join', tasks, { 'spark.sql.adaptive.enabled': 'false' }, 'sortMergeJoin at job.scala:20');

@@ -1,5 +1,6 @@
 import { adaptiveExecutionEnabled, shareOfRunTime, type Detector, type InsightDraft } from '../detector.js';
 import { stageFacts, stageWindowClaims } from '../stage-facts.js';
+import { counted, formatBytes, formatDuration } from '../format.js';
 
 /** Spark AQE's own skew test: a partition is skewed when it is this many times the median... */
 const SKEW_FACTOR = 5; // spark.sql.adaptive.skewJoin.skewedPartitionFactor
@@ -72,7 +73,6 @@ export const dataSkewDetector: Detector = {
       const extraMs = row.maxRunTime - row.medianRunTime;
       const byteRatio = row.maxBytes / Math.max(row.medianBytes, 1);
       const runtimeRatio = row.maxRunTime / Math.max(row.medianRunTime, 1);
-      const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
       const suggestion = row.isJoin
         ? skewJoin
           ? 'AQE skew-join handling was on but did not split this stage (it only splits sort-merge join inputs). Salting the hot join keys, or broadcasting the smaller side, spreads the work.'
@@ -83,8 +83,8 @@ export const dataSkewDetector: Detector = {
         type: 'data-skew',
         title: `Stage ${stageId} is skewed: its largest task read ${byteRatio.toFixed(1)}× the median`,
         description:
-          `In stage ${stageId}${row.name ? ` (${row.name})` : ''} the largest task read ${mb(row.maxBytes)} of ${row.bytesKind} ` +
-          `data against a median of ${mb(row.medianBytes)} over ${tasks} tasks, and ran ${(extraMs / 1000).toFixed(1)} s ` +
+          `In stage ${stageId}${row.name ? ` (${row.name})` : ''} the largest task read ${formatBytes(row.maxBytes)} of ${row.bytesKind} ` +
+          `data against a median of ${formatBytes(row.medianBytes)} over ${counted(tasks, 'task')}, and ran ${formatDuration(extraMs)} ` +
           `longer than the median task (${runtimeRatio.toFixed(1)}× its run time). The stage could not finish before it. ` +
           `Adaptive query execution was ${aqe ? 'on' : 'off'}.`,
         evidence: {
