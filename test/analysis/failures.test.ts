@@ -274,6 +274,20 @@ describe('failures detector', () => {
     expect(severityOf(tasks, 1)).toBe('HIGH');
   });
 
+  it('counts one failed attempt on an excluded executor in the singular', async () => {
+    const insights = await detect({
+      appId: 'app-excluded-once',
+      sparkProperties: { 'spark.excludeOnFailure.enabled': 'true' },
+      executors: [{ id: '1', host: 'good' }, { id: '2', host: 'bad' }],
+      exclusions: [{ kind: 'executor', executorId: '2', afterMs: 500, failures: 1 }],
+      jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [
+        ...ok(8, 2_000).map((task) => ({ ...task, executorId: '1' })),
+        { durationMs: 1_000, executorId: '2', failure: 'java.io.IOException', index: 0, attempt: 1 },
+      ] }] }],
+    });
+    expect(byId(insights, 'failures:excluded-executors')!.description).toMatch(/\. 1 failed attempt there cost 1\.0 s, /);
+  });
+
   it('reports executors Spark excluded, with the settings that excluded them', async () => {
     const insights = await detect({
       appId: 'app-excluded',

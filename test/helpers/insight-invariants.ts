@@ -98,7 +98,8 @@ export function unwritableEvidence(insights: readonly InsightRecord[]): string[]
 /** What an insight's prose must never say: a count of one in the plural, a plural left to the reader, a time of zero
  * written as seconds, or a value the code never had. */
 const CLUMSY_PROSE: ReadonlyArray<[RegExp, string]> = [
-  [/\b1 (tasks|task attempts|attempts|executors|stages|jobs|files|stretches|task slots|slots|nodes|queries)\b/, 'one thing in the plural'],
+  [/\b1 (failed |killed |other slow )?(tasks|task attempts|attempts|executors|stages|jobs|files|stretches|task slots|slots|nodes|queries)\b/,
+    'one thing in the plural'],
   [/\w\((s|es)\)/, 'a plural left open'],
   [/\b0\.0 s\b/, 'a time written as 0.0 s'],
   [/\b(undefined|NaN)\b|\[object Object\]/, 'a value the code did not have'],

@@ -153,7 +153,8 @@ export const idleExecutorsDetector: Detector = {
       type: 'idle-executors',
       title: `Executors were idle ${pct(idleShare)} of the time they were held`,
       description:
-        `${counted(executors, 'executor')} with ${counted(slots, 'task slot')} were held for ${formatDuration(capacity.capacityMs)} of slot time, ` +
+        `${counted(executors, 'executor')} with ${counted(slots, 'task slot')} were held for ` +
+        `${formatDuration(capacity.capacityMs)} of slot time, ` +
         `and tasks ran for ${formatDuration(capacity.busyMs)} of it: ${pct(idleShare)} of the capacity ran nothing.` +
         (peak !== null ? ` At most ${counted(peak, 'task')} ran at once.` : '') +
         (noStageShare === null ? ''

@@ -1,6 +1,6 @@
 import { shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import { sparkAtLeast } from '../../properties.js';
-import { formatDuration, nameSome } from '../../format.js';
+import { counted, formatDuration, nameSome } from '../../format.js';
 import { SCHEDULING_DOCS, floorEvidence, percent } from './causes.js';
 
 interface Exclusion {
@@ -70,7 +70,8 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
         description:
           `After tasks failed there, Spark stopped scheduling on ${what} ` +
           `${appWide ? 'for the whole application' : oneStage ? `for stage ${first.stageId}.${first.stageAttemptId}` : 'for some stages'}` +
-          `${lifted.length > 0 ? ' (later lifted)' : ''}. ${Number(lost?.attempts ?? 0)} failed attempts there cost ${formatDuration(lostMs)}, ` +
+          `${lifted.length > 0 ? ' (later lifted)' : ''}. ${counted(Number(lost?.attempts ?? 0), 'failed attempt')} there cost ` +
+          `${formatDuration(lostMs)}, ` +
           `${percent(share)} of the application's task time. Failures concentrated on a few executors or hosts point at ` +
           'those machines rather than at the code.',
         evidence: {

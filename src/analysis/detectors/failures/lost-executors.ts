@@ -78,7 +78,8 @@ export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' 
         ? `No task attempt failed with ${them} (ExecutorLostFailure), but `
         : `${attempts} task attempt${attempts === 1 ? '' : 's'} running on ${them} failed with ExecutorLostFailure ` +
           `(${formatDuration(lostTaskMs)} of task time, costing their stages about ${formatDuration(wallMs)} of wall-clock), and `) +
-      `any shuffle output or cached blocks ${lost.length === 1 ? 'it' : 'they'} held had to be recomputed unless an external shuffle service kept them.`,
+      `any shuffle output or cached blocks ${lost.length === 1 ? 'it' : 'they'} held had to be recomputed unless an external ` +
+      'shuffle service kept them.',
     evidence: {
       executors: lost.map((e) => ({
         id: e.executorId,
