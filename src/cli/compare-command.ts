@@ -9,9 +9,10 @@ import { toJson, withStoredDatabase } from './open-database.js';
 const signed = (ms: number): string => `${ms >= 0 ? '+' : '−'}${formatDuration(Math.abs(ms))}`;
 
 function runLine(run: RunSummary): string {
+  const cores = run.coresPerExecutor === null ? '? cores' : counted(run.coresPerExecutor, 'core');
   const size = run.localMode
-    ? `local mode, ${run.coresPerExecutor === null ? '? cores' : counted(run.coresPerExecutor, 'core')}`
-    : `${counted(run.executors, 'executor')} × ${run.coresPerExecutor === null ? '? cores' : counted(run.coresPerExecutor, 'core')}${run.executorMemory ? `, ${run.executorMemory}` : ''}`;
+    ? `local mode, ${cores}`
+    : `${counted(run.executors, 'executor')} × ${cores}${run.executorMemory ? `, ${run.executorMemory}` : ''}`;
   return `${run.appKey}${run.name ? ` "${run.name}"` : ''}: ${run.durationMs === null ? 'still running' : formatDuration(run.durationMs)}, ` +
     `Spark ${run.sparkVersion ?? 'unknown'}, ${size}, ${counted(run.tasks, 'task')}${run.failedTasks > 0 ? ` (${run.failedTasks} failed)` : ''}` +
     (run.resources

@@ -163,15 +163,16 @@ function printAnalysis(out: CliOutput, report: IngestReport, insights: InsightRe
     found.slice(0, top).forEach((insight, rank) => {
       // A finding whose cost is not run time (idle capacity) says so instead of "accounts for 0.0%".
       const basis = insight.evidence['impactBasis'];
-      const noRunTime = Number(insight.impactMs) === 0 && typeof basis === 'string' && basis.startsWith('none');
+      const impactMs = Number(insight.impactMs);
+      const noRunTime = impactMs === 0 && typeof basis === 'string' && basis.startsWith('none');
       out.stdout.write(
         `\n ${rank + 1}. ${insight.title}\n` +
           `    ${insight.severity} severity, ${insight.confidence} confidence, ` +
           (noRunTime
             ? `claims no run time (${basis.replace(/^none[^:]*:\s*/, '')})\n`
-            : Number(insight.impactMs) === 0
+            : impactMs === 0
               ? 'accounts for no measurable part of the run\n'
-              : `accounts for ${(insight.impact * 100).toFixed(1)}% of the run (${formatDuration(Number(insight.impactMs))})\n`) +
+              : `accounts for ${(insight.impact * 100).toFixed(1)}% of the run (${formatDuration(impactMs)})\n`) +
           `    Measured:   ${insight.description}\n` +
           `    Try:        ${insight.suggestion}\n` +
           `    Trade-off:  ${insight.tradeoffs}\n` +

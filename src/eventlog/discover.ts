@@ -252,7 +252,9 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
       ? ` Skipped: ${skipped.map((reason) => reason.replace(/\.$/, '')).join('; ')}.`
       : ' It is empty or holds only hidden files.';
     // As in History Server, a log directory's plain subdirectories are not searched (a zip's are, one level): say how.
-    const hint = skippedDirectories && options.allowZip ? ' Directories inside it are not searched: give the path of each directory that holds logs.' : '';
+    const hint = skippedDirectories && options.allowZip
+      ? ' Directories inside it are not searched: give the path of each directory that holds logs.'
+      : '';
     throw new BadInputError(`${options.label} holds no Spark event logs.${why}${hint}`);
   }
   return sources;

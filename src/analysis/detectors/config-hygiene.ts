@@ -48,7 +48,7 @@ function adaptiveExecutionOff(app: ApplicationFacts, stages: readonly StageFacts
     title: `Adaptive query execution was off on Spark ${app.sparkVersion}`,
     description:
       `Adaptive query execution was ${explicit === undefined ? `off by default (Spark ${version.join('.')} predates 3.2, which turned it on)` : 'turned off (spark.sql.adaptive.enabled=false)'} ` +
-      `while SQL queries read ${formatBytes(bytes)} of shuffle data in ${sqlShuffle.length} stage${sqlShuffle.length === 1 ? '' : 's'}, ` +
+      `while SQL queries read ${formatBytes(bytes)} of shuffle data in ${counted(sqlShuffle.length, 'stage')}, ` +
       `${formatShare(taskShare)} of the application's task time. Those stages ran with a fixed partition count ` +
       `(spark.sql.shuffle.partitions = ${propertyOrDefault(app, 'spark.sql.shuffle.partitions', '200')}) and the join strategies chosen before any data was seen.`,
     evidence: {
@@ -99,7 +99,7 @@ function javaSerializer(app: ApplicationFacts, stages: readonly StageFacts[]): I
     title: `RDD shuffles of ${formatBytes(written)} went through the Java serializer`,
     description:
       `spark.serializer was ${serializer === undefined ? 'unset, so Spark used its default JavaSerializer,' : serializer} while ` +
-      `${rddShuffle.length} stage${rddShuffle.length === 1 ? '' : 's'} outside SQL queries wrote ${formatBytes(written)} of ` +
+      `${counted(rddShuffle.length, 'stage')} outside SQL queries wrote ${formatBytes(written)} of ` +
       `shuffle data (${formatShare(taskShare)} of the application's task time). Java serialization writes class metadata ` +
       'with the objects and is slower and larger than Kryo for RDD records.' +
       (python ? ' These stages come from Python code, whose records reach the JVM already pickled, so the gain is smaller.' : ''),
@@ -168,7 +168,7 @@ async function unprotectedDynamicAllocation(
     type: 'config-hygiene',
     title: 'Dynamic allocation removed executors with nothing keeping their shuffle files',
     description:
-      `Dynamic allocation removed ${removed} executor${removed === 1 ? '' : 's'} during the run, but neither the external ` +
+      `Dynamic allocation removed ${counted(removed, 'executor')} during the run, but neither the external ` +
       'shuffle service nor shuffle tracking (nor shuffle block migration) kept the shuffle files they wrote ' +
       `(${formatBytes(written)} in all). Removing such an executor forces the map stages that wrote them to run again` +
       (fetchFailed > 0 ? `; ${fetchFailed} fetch failures cost ${formatDuration(lostMs)} of task time here.` : '.'),

@@ -138,9 +138,9 @@ export const idleExecutorsDetector: Detector = {
           'with shuffle tracking (no shuffle service) executors holding shuffle data wait for shuffleTracking.timeout.'
         : 'Turn on dynamic allocation (spark.dynamicAllocation.enabled=true, with the external shuffle service or ' +
           'shuffle tracking) so idle executors are released' +
-          (enoughAtPeak !== null && enoughAtPeak < executors
-            ? `, or request fewer executors: at its busiest the application ran ${counted(peak ?? 0, 'task')} at once, which ` +
-              `${enoughAtPeak} executor${enoughAtPeak === 1 ? '' : 's'} of ${slotsPerExecutor} slots would hold.`
+          (peak !== null && enoughAtPeak !== null && enoughAtPeak < executors
+            ? `, or request fewer executors: at its busiest the application ran ${counted(peak, 'task')} at once, which ` +
+              `${counted(enoughAtPeak, 'executor')} of ${slotsPerExecutor} slots would hold.`
             : '.'),
       driverSide
         ? `No stage was running for ${pct(noStageShare!)} of the run (driver-side work, waiting, or an interactive ` +

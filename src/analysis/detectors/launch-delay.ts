@@ -73,7 +73,7 @@ function insight(delayed: Delayed[], claims: WallClaim[], claimedMs: number, wal
   return {
     id: 'launch-delay:application',
     type: 'launch-delay',
-    title: `Tasks of ${delayed.length} stage${delayed.length === 1 ? '' : 's'} waited to launch or start, ${formatDuration(claimedMs)} of the run (${formatShare(share)})`,
+    title: `Tasks of ${counted(delayed.length, 'stage')} waited to launch or start, ${formatDuration(claimedMs)} of the run (${formatShare(share)})`,
     description:
       `In stage${delayed.length === 1 ? '' : 's'} ${stageNames}, tasks spent their time waiting rather than working: ` +
       (queued.length > 0 ? `${counted(queued.length, 'stage')} waited ≥ ${formatDuration(MIN_QUEUE_MS)} from submission to their first task's launch; ` : '') +

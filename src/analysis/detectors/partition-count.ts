@@ -1,6 +1,6 @@
 import { adaptiveExecutionEnabled, type DetectorContext, type Detector, type InsightDraft } from '../detector.js';
 import type { Confidence } from '../insight.js';
-import { capitalize, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
+import { capitalize, counted, formatBytes, formatDuration, formatShare, round, stageLabel } from '../format.js';
 import { SPARK_DEFAULTS } from '../spark-settings.js';
 import { stageFacts, stageKey, type StageFacts } from '../stage-facts.js';
 import { MiB as MB } from '../../model/units.js';
@@ -182,7 +182,7 @@ function tooFewInsight(row: StageRow, slots: Slots | null, app: DetectorContext[
   const label = stageLabel(stageId, attemptId);
   const reasons: string[] = [];
   if (fewerThanSlots) {
-    reasons.push(`it ran ${tasks} task${tasks === 1 ? '' : 's'} while ${slots!.slots} task slots were registered`);
+    reasons.push(`it ran ${counted(tasks, 'task')} while ${slots!.slots} task slots were registered`);
   }
   if (largeShuffle) reasons.push(`its median task read ${formatBytes((row.medianShuffleReadBytes ?? 0))} of shuffle data (guidance: 100-200 MB)`);
   if (largeInput) reasons.push(`its median task read ${formatBytes((row.medianInputBytes ?? 0))} of input (splits default to 128 MB)`);
@@ -203,7 +203,7 @@ function tooFewInsight(row: StageRow, slots: Slots | null, app: DetectorContext[
     id: `partition-count:too-few:stage-${stageId}.${attemptId}`,
     type: 'partition-count',
     title: fewerThanSlots
-      ? `${capitalize(label)} ran ${tasks} task${tasks === 1 ? '' : 's'} on ${slots!.slots} task slots`
+      ? `${capitalize(label)} ran ${counted(tasks, 'task')} on ${slots!.slots} task slots`
       : `${capitalize(label)} has large partitions (${formatBytes(Math.max((row.medianShuffleReadBytes ?? 0), (row.medianInputBytes ?? 0)))} per task)`,
     description: (
       `${capitalize(label)}${row.name ? ` (${row.name})` : ''} has too few partitions: ${reasons.join('; ')}. It took ` +

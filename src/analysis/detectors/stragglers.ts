@@ -254,7 +254,7 @@ function stageInsight(
     id: `stragglers:stage-${stageId}.${attemptId}`,
     type: 'stragglers',
     title:
-      `${capitalize(label)} waited ${formatDuration(holdUpMs)} on ${stragglers.length} straggler${stragglers.length === 1 ? '' : 's'}` +
+      `${capitalize(label)} waited ${formatDuration(holdUpMs)} on ${counted(stragglers.length, 'straggler')}` +
       (concentration ? ` (${concentration.kind} ${concentration.id})` : ''),
     description:
       `In ${label}${stage.name ? ` (${stage.name})` : ''}, ${stragglers.length} of ${tasks} tasks ran longer than ` +

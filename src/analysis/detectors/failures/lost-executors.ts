@@ -1,7 +1,7 @@
 import { claimedWallMs } from '../../claims.js';
 import { shareOfRunTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import { stageFacts } from '../../stage-facts.js';
-import { formatDuration, someOf } from '../../format.js';
+import { counted, formatDuration, someOf } from '../../format.js';
 import { SCHEDULING_DOCS, adviceFor, categoryOfText, floorEvidence, shorten } from './causes.js';
 import { lostTaskClaims, retryTailCtes, tailColumns, type StageLoss } from './wall-clock.js';
 import { whatFailed } from './what-failed.js';
@@ -65,7 +65,8 @@ export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' 
   const advice = adviceFor(app, { category: cause, detail: null, killReasons: [] }, lost.length !== 1);
   const attempts = lost.reduce((sum, e) => sum + Number(e.failedAttempts), 0);
   const lostTaskMs = lost.reduce((sum, e) => sum + e.lostTaskMs, 0);
-  const them = lost.length === 1 ? 'it' : 'them';
+  // One executor is 'it', several 'they' and 'them'.
+  const [they, them] = lost.length === 1 ? ['it', 'it'] : ['they', 'them'];
   return [{
     id: 'failures:executors-lost',
     type: 'failures',
@@ -76,9 +77,9 @@ export async function lostExecutorInsights(context: Pick<DetectorContext, 'app' 
       `went away before the application ended${lost[0]!.removeReason ? ` ("${shorten(lost[0]!.removeReason.split('\n')[0] ?? '')}")` : ''}. ` +
       (attempts === 0
         ? `No task attempt failed with ${them} (ExecutorLostFailure), but `
-        : `${attempts} task attempt${attempts === 1 ? '' : 's'} running on ${them} failed with ExecutorLostFailure ` +
+        : `${counted(attempts, 'task attempt')} running on ${them} failed with ExecutorLostFailure ` +
           `(${formatDuration(lostTaskMs)} of task time, costing their stages about ${formatDuration(wallMs)} of wall-clock), and `) +
-      `any shuffle output or cached blocks ${lost.length === 1 ? 'it' : 'they'} held had to be recomputed unless an external ` +
+      `any shuffle output or cached blocks ${they} held had to be recomputed unless an external ` +
       'shuffle service kept them.',
     evidence: {
       executors: lost.map((e) => ({

@@ -1,7 +1,7 @@
 import { claimedWallMs } from '../../claims.js';
 import { shareOfRunTime, shareOfTaskTime, type DetectorContext, type InsightDraft } from '../../detector.js';
 import type { StageFacts } from '../../stage-facts.js';
-import { formatDuration, nameSome } from '../../format.js';
+import { counted, formatDuration, nameSome } from '../../format.js';
 import {
   ALWAYS_REPORTED, MAX_MESSAGE_CHARS, MIN_LOST_SHARE, adviceFor, attemptsConfidence, categorySql, errorSummary,
   floorEvidence, percent, shorten, type Category,
@@ -116,10 +116,10 @@ export function taskFailureInsights(
     insights.push({
       id: `failures:tasks-${key}`,
       type: 'failures',
-      title: `${attempts} task attempt${attempts === 1 ? '' : 's'} ${advice.title}, losing ${formatDuration(group.lostMs)} of task time`,
+      title: `${counted(attempts, 'task attempt')} ${advice.title}, losing ${formatDuration(group.lostMs)} of task time`,
       description:
-        `${attempts} ${killed ? 'killed' : 'failed'} attempt${attempts === 1 ? '' : 's'} of ${Number(group.indices)} ` +
-        `task${Number(group.indices) === 1 ? '' : 's'} in ${nameSome('stage', stageList)} ` +
+        `${counted(attempts, killed ? 'killed attempt' : 'failed attempt')} of ${counted(Number(group.indices), 'task')} ` +
+        `in ${nameSome('stage', stageList)} ` +
         `on ${group.executors.length > 0 ? nameSome('executor', group.executors) : 'executors unknown'} ran for ` +
         `${formatDuration(group.lostMs)}, ${percent(share)} of the application's task time, and that work was thrown away` +
         (killed ? '; the attempts ran beside those that finished, adding no run time.' : `, costing its stages about ${formatDuration(wallMs)} of wall-clock.`) +
