@@ -6,6 +6,7 @@ import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBValue 
 import type { Config } from '../config.js';
 import { logger } from '../logger.js';
 import { removeUnfinishedApplications } from './application-rows.js';
+import { collectGarbageOnceGrown } from './js-heap.js';
 import { bindValues, ReusedStatements } from './reused-statements.js';
 import { createTablesSql, SCHEMA_VERSION, schemaMigrations } from './schema.js';
 import { createViewsSql } from './views.js';
@@ -626,13 +627,16 @@ let residentAfterLastRelease = 0;
  * instead of the largest one. DuckDB trims the heap (malloc_trim) whenever its thread pool is resized and offers
  * no other way to ask for it, so the pool is resized by one and back (~10 ms; the setting is the database's, and
  * running queries keep going). A dropped table is freed without the process growing, so a caller that dropped a large
- * one says so (`afterDrop`) and its memory is given back at once.
+ * one says so (`afterDrop`) and its memory is given back at once. V8's heap is collected first when it has grown (see
+ * {@link collectGarbageOnceGrown}).
  */
 export async function releaseFreedMemory(connection: DuckDBConnection, options: { afterDrop?: boolean } = {}): Promise<void> {
   const resident = process.memoryUsage.rss();
   // Growth counts from the lowest point since the last release (the heap may also shrink on its own).
   residentAfterLastRelease = Math.min(residentAfterLastRelease, resident);
   if (!options.afterDrop && resident < residentAfterLastRelease + RELEASE_AFTER_GROWTH_BYTES) return;
+  // JavaScript's garbage first: what V8 frees it gives back itself, and what it leaves the trim may take.
+  collectGarbageOnceGrown();
   const threads = await threadsOf(connection);
   await connection.run(`SET threads = ${threads > 1 ? threads - 1 : 2}`);
   await connection.run(`SET threads = ${threads}`);
