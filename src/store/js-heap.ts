@@ -38,6 +38,8 @@ function collector(): (() => void) | null {
  */
 export function collectGarbageOnceGrown(): boolean {
   const heap = process.memoryUsage().heapTotal;
+  // Growth counts from the lowest point since the last collection (V8's own collections shrink the heap too).
+  heapAfterLastCollection = Math.min(heapAfterLastCollection, heap);
   if (heap < heapAfterLastCollection + COLLECT_AFTER_HEAP_GROWTH_BYTES) return false;
   const collect = collector();
   if (collect === null) return false;
