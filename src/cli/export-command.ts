@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { counted } from '../analysis/format.js';
 import { exportParquet } from '../export/parquet-export.js';
 import type { CliOutput } from './main.js';
 import { toJson, withStoredDatabase } from './open-database.js';
@@ -24,7 +25,7 @@ export function registerExportCommand(program: Command, out: CliOutput, setExit:
         out.stdout.write(toJson(report));
       } else {
         out.stdout.write(
-          `exported ${report.exported.length} application${report.exported.length === 1 ? '' : 's'} ` +
+          `exported ${counted(report.exported.length, 'application')} ` +
             `(${report.filesWritten} Parquet files) to ${report.directory}; ${report.unchanged.length} already there\n`,
         );
       }

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { counted } from '../analysis/format.js';
 import type { Severity } from '../analysis/insight.js';
 import { analyzeCodeFile, type CodeAnalysis } from '../code-analysis/analyze-code.js';
 import { MAX_CODE_FILE_BYTES } from '../code-analysis/limits.js';
@@ -59,8 +60,8 @@ function printAnalysis(out: LintOutput, path: string, analysis: CodeAnalysis): v
   }
   const count = analysis.insights.length;
   out.stdout.write(
-    `${path}: ${analysis.format}, ${analysis.codeCells} code cell${analysis.codeCells === 1 ? '' : 's'} analysed, ` +
-      `${count === 0 ? 'no findings' : `${count} finding${count === 1 ? '' : 's'}`}\n`,
+    `${path}: ${analysis.format}, ${counted(analysis.codeCells, 'code cell')} analysed, ` +
+      `${count === 0 ? 'no findings' : counted(count, 'finding')}\n`,
   );
 }
 

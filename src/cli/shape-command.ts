@@ -41,7 +41,7 @@ function line(label: string, number: DerivedNumber, asBytes: boolean): string {
 
 /** The plan as a person reads it: stages with boundaries, tasks and sizes with their derivations, joins, AQE, insights, assumptions. */
 function formatShapeResult(result: ShapeResult): string {
-  let text = `Plan: ${result.stages.length} stage${result.stages.length === 1 ? '' : 's'}, ${formatBytes(result.totalShuffleBytes.value)} shuffled (estimates, not promises)\n`;
+  let text = `Plan: ${counted(result.stages.length, 'stage')}, ${formatBytes(result.totalShuffleBytes.value)} shuffled (estimates, not promises)\n`;
   for (const stage of result.stages) {
     const ops = stage.operationIndexes.length > 0 ? `; runs ops ${stage.operationIndexes.join(', ')}` : '';
     const parents = stage.parentStageIds.length > 0 ? `; after stage${stage.parentStageIds.length > 1 ? 's' : ''} ${stage.parentStageIds.join(', ')}` : '';

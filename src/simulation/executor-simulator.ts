@@ -31,6 +31,7 @@
  *    |estimate − real| / real, as Sparklens states it.
  */
 
+import { counted } from '../analysis/format.js';
 import type { SimExecutor, SimStageAttempt, SimTask, SimulationInput } from '../model/simulation-input.js';
 
 export type { SimExecutor, SimJob, SimStageAttempt, SimTask, SimulationInput } from '../model/simulation-input.js';
@@ -493,7 +494,7 @@ export function simulateExecutors(input: SimulationInput, options: SimulationOpt
       `(${prepared.failedTaskTimeMs} ms) and killed or duplicate speculative ones (${prepared.speculativeTaskTimeMs} ms).`,
     'Stages replay in dependency order (parents first, a stage retry after its previous attempt); stages of ' +
       'concurrent jobs share the slots, each job starting at its measured offset; FIFO order by job, stage, attempt.',
-    `Every executor has ${coresPerExecutor} core${coresPerExecutor === 1 ? '' : 's'}, one task per core, all present ` +
+    `Every executor has ${counted(coresPerExecutor, 'core')}, one task per core, all present ` +
       'for the whole run (no dynamic allocation, no executor loss, no locality waits).',
     "Driver delays inside a job stay as measured (a stage's wait from when it could start to its first task, a " +
       "job's end after its last stage); task durations do not change with the cluster size (no change in shuffle, " +
@@ -503,7 +504,7 @@ export function simulateExecutors(input: SimulationInput, options: SimulationOpt
         'the most tasks that ran at once.'
       : `The actual configuration is the time-weighted mean of executors alive while jobs ran: ` +
         `${round2(actual.executors)} executors, ${round2(actual.cores)} cores (at most ${actual.maxConcurrent} executors at once).`,
-    `The model error is |estimate at ${actualExecutorsUsed} executor${actualExecutorsUsed === 1 ? '' : 's'} − real duration| / ` +
+    `The model error is |estimate at ${counted(actualExecutorsUsed, 'executor')} − real duration| / ` +
       `real duration, with the same inputs as the curve; the actual count is ${actualExecutorsBasis}.`,
   ];
   return {

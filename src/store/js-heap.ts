@@ -32,18 +32,17 @@ function collector(): (() => void) | null {
 
 /**
  * Runs a full collection of V8's heap once the heap has grown by {@link COLLECT_AFTER_HEAP_GROWTH_BYTES} since the last
- * one run here; true when it ran. What the detectors read and parse (plans, rows) outlives a scavenge and waits for a
+ * one run here. What the detectors read and parse (plans, rows) outlives a scavenge and waits for a
  * full collection that V8 schedules only once its heap has grown by a share of what is live: on an application of
  * thousands of queries the garbage of their plans was ~20 MB of the ingest's peak.
  */
-export function collectGarbageOnceGrown(): boolean {
+export function collectGarbageOnceGrown(): void {
   const heap = process.memoryUsage().heapTotal;
   // Growth counts from the lowest point since the last collection (V8's own collections shrink the heap too).
   heapAfterLastCollection = Math.min(heapAfterLastCollection, heap);
-  if (heap < heapAfterLastCollection + COLLECT_AFTER_HEAP_GROWTH_BYTES) return false;
+  if (heap < heapAfterLastCollection + COLLECT_AFTER_HEAP_GROWTH_BYTES) return;
   const collect = collector();
-  if (collect === null) return false;
+  if (collect === null) return;
   collect();
   heapAfterLastCollection = process.memoryUsage().heapTotal;
-  return true;
 }

@@ -128,8 +128,8 @@ function partitionInsight(context: PlanContext, closed: ClosedStage, totalBytes:
     return {
       ...base,
       id: `partition-count:too-few:stage-${stage.id}`,
-      title: `Stage ${stage.id} runs ${formatCount(tasks)} task${tasks === 1 ? '' : 's'} on ${formatCount(slots)} task slots`,
-      description: `Stage ${stage.id} reads ${formatBytes(input)} with ${formatCount(tasks)} task${tasks === 1 ? '' : 's'} while ${formatCount(slots)} slots are available: ${cause}`,
+      title: `Stage ${stage.id} runs ${plural(tasks, 'task')} on ${formatCount(slots)} task slots`,
+      description: `Stage ${stage.id} reads ${formatBytes(input)} with ${plural(tasks, 'task')} while ${formatCount(slots)} slots are available: ${cause}`,
       evidence: { ...evidence, coalescedAt: facts.coalescedAt },
       confidence: 'HIGH',
       suggestion:

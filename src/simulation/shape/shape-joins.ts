@@ -4,7 +4,7 @@
  */
 
 import { coalesceShufflePartitions, skewSplit } from './aqe.js';
-import { bytes, derived, formatCount, fraction } from './derived.js';
+import { bytes, derived, formatCount, fraction, plural } from './derived.js';
 import { broadcastCandidate, canBuildLeft, canBuildRight, chooseJoin } from './join-planning.js';
 import { rowBytes, type PlanContext } from './plan-context.js';
 import { MAX_BROADCAST_TABLE_BYTES } from './shape-config.js';
@@ -88,7 +88,7 @@ function localShuffleReadTasks(shuffleBytes: number, mapTasks: number, context: 
     return derived(
       tasks,
       `after AQE's switch to a broadcast join the big side's shuffle is read locally (OptimizeShuffleWithLocalRead): expected parallelism ${expectedWhy} ≥ ${formatCount(mappers)} map tasks, ` +
-        `so each map output is read by floor(${formatCount(expected)} / ${formatCount(mappers)}) = ${formatCount(perMapper)} task${perMapper === 1 ? '' : 's'} → ${formatCount(tasks)} tasks`,
+        `so each map output is read by floor(${formatCount(expected)} / ${formatCount(mappers)}) = ${plural(perMapper, 'task')} → ${formatCount(tasks)} tasks`,
     );
   }
   return derived(

@@ -57,7 +57,6 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
       const prefix = sparkAtLeast(app, 3, 1) ? 'spark.excludeOnFailure' : 'spark.blacklist';
       const first = excluding[0]!;
       const oneStage = excluding.every((x) => x.stageId !== null && x.stageId === first.stageId && x.stageAttemptId === first.stageAttemptId);
-      const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
       const what = [
         executors.length > 0 ? nameSome('executor', executors) : null,
         nodes.length > 0 ? nameSome('node', nodes) + (alsoOnNodes.length > 0 ? ` (with ${nameSome('executor', alsoOnNodes)})` : '') : null,
@@ -65,13 +64,12 @@ export async function excludedExecutorInsights(context: Pick<DetectorContext, 'a
       insights.push({
         id: 'failures:excluded-executors',
         type: 'failures',
-        title: `Spark excluded ${[executors.length > 0 ? plural(executors.length, 'executor') : null, nodes.length > 0 ? plural(nodes.length, 'node') : null]
+        title: `Spark excluded ${[executors.length > 0 ? counted(executors.length, 'executor') : null, nodes.length > 0 ? counted(nodes.length, 'node') : null]
           .filter(Boolean).join(' and ')} after repeated task failures`,
         description:
           `After tasks failed there, Spark stopped scheduling on ${what} ` +
           `${appWide ? 'for the whole application' : oneStage ? `for stage ${first.stageId}.${first.stageAttemptId}` : 'for some stages'}` +
-          `${lifted.length > 0 ? ' (later lifted)' : ''}. ${counted(Number(lost?.attempts ?? 0), 'failed attempt')} there cost ` +
-          `${formatDuration(lostMs)}, ` +
+          `${lifted.length > 0 ? ' (later lifted)' : ''}. ${counted(Number(lost?.attempts ?? 0), 'failed attempt')} there cost ${formatDuration(lostMs)}, ` +
           `${percent(share)} of the application's task time. Failures concentrated on a few executors or hosts point at ` +
           'those machines rather than at the code.',
         evidence: {
