@@ -348,7 +348,7 @@ function escapeRegExp(text: string): string {
 /** How Spark writes `value` under `key`: a number, an element of the "Stage IDs" list, or a job property's string. */
 function loggedValuePattern(key: string, value: string): RegExp {
   const number = `${escapeRegExp(value)}(?![0-9.eE])`;
-  if (key === 'Stage IDs') return new RegExp(`"Stage IDs":\\[(?:[^\\]]*,)?${number}`);
+  if (key === 'Stage IDs' || key === 'Parent IDs') return new RegExp(`"${key}":\\[(?:[^\\]]*,)?${number}`);
   if (key === 'spark.sql.execution.id') return new RegExp(`"spark\\.sql\\.execution\\.id":"${escapeRegExp(value)}"`);
   return new RegExp(`"${escapeRegExp(key)}":${number}`);
 }

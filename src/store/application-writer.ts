@@ -194,7 +194,9 @@ const insertStatements: Record<string, string> = {
     ), ended_jobs AS (
       SELECT DISTINCT "Job ID" AS jobId FROM ${staged} WHERE kind = 'SparkListenerJobEnd'
     ), job_props AS (
+      -- A job's last start, as for its row: a log that starts a job twice must not give its planned stages twice.
       SELECT "Job ID" AS jobId, Properties AS p FROM ${staged} WHERE kind = 'SparkListenerJobStart'
+      QUALIFY row_number() OVER (PARTITION BY "Job ID" ORDER BY ${logOrder} DESC) = 1
     )
     SELECT $appKey, a.stageId, a.attemptId, a.si."Stage Name", a.si."Number of Tasks", a.si."Parent IDs",
       a.si."RDD Info", a.si."Details", a.description, coalesce(a.pool, 'default'), a.si."Resource Profile Id",
@@ -485,14 +487,20 @@ async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<
 
 /**
  * Clamps values no field can usefully hold, with a warning for each kind: every nullable BIGINT beyond
- * ±{@link MAX_STORED_MAGNITUDE} becomes NULL (unknown), a negative task metric becomes 0, and a task that
+ * ±{@link MAX_STORED_MAGNITUDE} becomes NULL (unknown), except a task metric, which becomes 0 as a negative one does
+ * (History Server shows every metric of a task that reported metrics, so none of them can be unknown), and a task that
  * finished before it launched, or an application, job, stage, SQL execution or executor that ended before it started,
  * is given a zero duration. A crafted or corrupted log then can never make a
  * query fail, for its own application or another one. `relationOf` names where a table's rows are (the application
  * row is clamped before it is stored: see {@link PENDING_APPLICATION}).
  */
 async function clampOutOfRange(connection: DuckDBConnection, appKey: string, relationOf: (table: string) => string): Promise<Warning[]> {
-  const byTable = await nullableBigintColumns(connection);
+  const byTable = new Map(
+    [...(await nullableBigintColumns(connection))].map(([table, names]) => [
+      table,
+      table === 'tasks' ? names.filter((name) => !(taskMetricNames as readonly string[]).includes(name)) : names,
+    ]),
+  );
   const found: Array<{ table: string; column: string; value: string; where: string }> = [];
   const out = (name: string): string => `"${name}" NOT BETWEEN -${MAX_STORED_MAGNITUDE} AND ${MAX_STORED_MAGNITUDE}`;
   // One query tells which columns of which tables hold such values at all (almost always none); only those are listed.
@@ -537,17 +545,29 @@ async function clampOutOfRange(connection: DuckDBConnection, appKey: string, rel
     warnings.push({ line: null, message: `${found.length - MAX_CLAMP_WARNINGS} more values outside ±8.64e15 were stored as unknown` });
   }
   const negative = taskMetricNames.map((name) => `${name} < 0`).join(' OR ');
-  const [negatives] = (
-    await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n, arg_min('task ' || taskId || ' of stage ' || stageId, taskId) AS first
-      FROM tasks WHERE appKey = $appKey AND (${negative})`, { appKey })
-  ).getRowObjectsJS() as Array<{ n: number; first: string | null }>;
-  if (negatives!.n > 0) {
+  const tooLarge = taskMetricNames.map((name) => `${name} > ${MAX_STORED_MAGNITUDE}`).join(' OR ');
+  const [impossible] = (
+    await connection.runAndReadAll(`SELECT count(*) FILTER (WHERE ${negative})::INTEGER AS negatives,
+        arg_min('task ' || taskId || ' of stage ' || stageId, taskId) FILTER (WHERE ${negative}) AS firstNegative,
+        count(*) FILTER (WHERE ${tooLarge})::INTEGER AS tooLarge,
+        arg_min('task ' || taskId || ' of stage ' || stageId, taskId) FILTER (WHERE ${tooLarge}) AS firstTooLarge
+      FROM tasks WHERE appKey = $appKey AND (${negative} OR ${tooLarge})`, { appKey })
+  ).getRowObjectsJS() as Array<{ negatives: number; firstNegative: string | null; tooLarge: number; firstTooLarge: string | null }>;
+  if (impossible!.negatives + impossible!.tooLarge > 0) {
     await connection.run(
-      `UPDATE tasks SET ${taskMetricNames.map((name) => `${name} = greatest(${name}, 0)`).join(', ')}
-       WHERE appKey = $appKey AND (${negative})`,
+      `UPDATE tasks SET ${taskMetricNames.map((name) => `${name} = CASE WHEN ${name} < 0 OR ${name} > ${MAX_STORED_MAGNITUDE} THEN 0 ELSE ${name} END`).join(', ')}
+       WHERE appKey = $appKey AND (${negative} OR ${tooLarge})`,
       { appKey },
     );
-    warnings.push({ line: null, message: `${counted(negatives!.n, 'task', negatives!.first!)} logged a negative time, size or count; stored as 0` });
+  }
+  if (impossible!.negatives > 0) {
+    warnings.push({ line: null, message: `${counted(impossible!.negatives, 'task', impossible!.firstNegative!)} logged a negative time, size or count; stored as 0` });
+  }
+  if (impossible!.tooLarge > 0) {
+    warnings.push({
+      line: null,
+      message: `${counted(impossible!.tooLarge, 'task', impossible!.firstTooLarge!)} logged a time, size or count past what the field can hold (±8.64e15); stored as 0`,
+    });
   }
   // One query finds every kind of end before its start; only the kinds found are updated.
   const ended = (
@@ -629,6 +649,13 @@ const INT32_FIELDS: ReadonlyArray<{ table: string; value: string; key: string }>
   { table: 'tasks', value: 'partitionId', key: 'Partition ID' },
   { table: 'sql_executions', value: 'executionId', key: 'executionId' },
   { table: 'executors', value: 'totalCores', key: 'Total Cores' },
+  // Served as GraphQL Int too: a stage's parents, RDDs and resource profile, and the profiles themselves.
+  { table: 'stages', value: 'unnest(parentIds)', key: 'Parent IDs' },
+  { table: 'stages', value: `unnest(list_transform(json_extract(coalesce(rddInfo, '[]'), '$[*]."RDD ID"'), x -> x::BIGINT))`, key: 'RDD ID' },
+  { table: 'stages', value: 'resourceProfileId', key: 'Resource Profile Id' },
+  { table: 'stages', value: 'shuffleMergersCount', key: 'Shuffle Push Mergers Count' },
+  { table: 'executors', value: 'resourceProfileId', key: 'Resource Profile Id' },
+  { table: 'resource_profiles', value: 'id', key: 'Resource Profile Id' },
 ];
 
 /** Throws {@link OutOfRangeIdError} for the first stored id or count of the application outside 32 bits. */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -12,6 +12,7 @@ import { insightsByApp } from '../../src/store/insights-store.js';
 import { writeZip } from '../helpers/zip.js';
 import { gql, gqlUpload, useServerWithLogs } from '../helpers/server.js';
 import { UploadEventLogDocument } from '../generated/graphql.js';
+import { eventLogPath } from '../helpers/spark-events.js';
 
 /** A small application with a skewed stage (so a detector fires) and a second, even one. */
 function app(appId: string, taskCount = 12): SyntheticApp {
@@ -128,6 +129,8 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     ['SparkListenerSQLExecutionStart', 'executionId', '2147483648'],
     ['SparkListenerStageCompleted', 'Number of Tasks', '2147483648'],
     ['SparkListenerExecutorAdded', 'Total Cores', '-2147483649'],
+    ['SparkListenerStageCompleted', 'Resource Profile Id', '2147483648'],
+    ['SparkListenerStageCompleted', 'Parent IDs', '-2147483649'],
   ])('rejects a log whose %s holds %s = %s, naming the line, and stores nothing of it', async (event, key, value) => {
     const { name, line, message } = await ingestWithValue('app-wide-id', event, key, value);
     expect(message).toBe(`${name}: line ${line} holds ${key} ${value}, outside the 32-bit range Spark writes it in; nothing was stored`);
@@ -152,11 +155,12 @@ describe('ingest integrity: values no field can hold, and isolation between appl
    */
   async function ingestWithValue(appId: string, event: string, key: string, value: string): Promise<{ name: string; line: number; message: string }> {
     const lines = buildEventLog({ ...app(appId), sqlExecutions: [{ executionId: 0, jobIds: [0], plan: { name: 'Scan parquet' } }] }).split('\n');
-    const index = lines.findIndex((line) => line.includes(`"Event":"${event}"`) || line.includes(`.${event}"`));
+    const list = key === 'Stage IDs' || key === 'Parent IDs';
+    const pattern = list ? new RegExp(`"${key}":\\[-?\\d+`) : new RegExp(`"${key}":-?\\d+`);
+    // The first line of the event that logs the key with a value (a first stage has no parents).
+    const index = lines.findIndex((line) => (line.includes(`"Event":"${event}"`) || line.includes(`.${event}"`)) && pattern.test(line));
     expect(index).toBeGreaterThanOrEqual(0);
-    const pattern = key === 'Stage IDs' ? /"Stage IDs":\[-?\d+/ : new RegExp(`"${key}":-?\\d+`);
-    expect(lines[index]).toMatch(pattern);
-    lines[index] = lines[index]!.replace(pattern, key === 'Stage IDs' ? `"Stage IDs":[${value}` : `"${key}":${value}`);
+    lines[index] = lines[index]!.replace(pattern, list ? `"${key}":[${value}` : `"${key}":${value}`);
     const name = `${appId}-${event}-${key}.json`;
     writeFileSync(join(suite.scratch(), name), lines.join('\n'));
     const report = await ingestPaths(suite.server().temp.database, [join(suite.scratch(), name)]);
@@ -198,6 +202,47 @@ describe('ingest integrity: values no field can hold, and isolation between appl
       `SELECT value FROM environment WHERE appKey = 'app-odd-env' AND section = 'sparkProperties' AND key = 'spark.app.id'`,
     );
     expect(plain(sparkProperties)).toEqual([{ value: 'app-odd-env' }]);
+  });
+
+  it('stores task metrics past what a field holds as 0, as History Server shows a metric, with a warning', async () => {
+    const log = buildEventLog(app('app-huge-metrics', 4))
+      .split('\n')
+      .map((line) =>
+        line.startsWith('{"Event":"SparkListenerTaskEnd"')
+          ? line.replace(/"Executor Run Time":\d+/, '"Executor Run Time":9223372036854775807').replace(/"JVM GC Time":\d+/, '"JVM GC Time":-9223372036854775808')
+          : line,
+      )
+      .join('\n');
+    const path = join(suite.scratch(), 'huge-metrics.json');
+    writeFileSync(path, log);
+    const [stored] = (await ingestPaths(suite.server().temp.database, [path])).applications;
+    const messages = stored!.warnings.map((w) => w.message);
+    expect(messages).toContainEqual('8 tasks (first: task 0 of stage 0) logged a time, size or count past what the field can hold (±8.64e15); stored as 0');
+    const rows = plain(await suite.server().temp.database.query(
+      "SELECT max(executorRunTime) AS run, max(jvmGcTime) AS gc, count(*) FILTER (WHERE executorRunTime IS NULL) AS unknown FROM tasks WHERE appKey = 'app-huge-metrics'",
+    ));
+    expect(rows[0]).toEqual({ run: 0, gc: 0, unknown: 0 });
+  });
+
+  it('stores each job of a log that logs every job start twice once, as the log with one start each', async () => {
+    // A real log whose jobs planned stages that never ran (skipped): those come from the job's start.
+    const original = readFileSync(eventLogPath('apache-spark', 'local-1642039451826'), 'utf8');
+    const twice = original
+      .split('\n')
+      .flatMap((line) => (line.startsWith('{"Event":"SparkListenerJobStart"') ? [line, line] : [line]))
+      .join('\n');
+    const answers = async (text: string, name: string): Promise<unknown> => {
+      writeFileSync(join(suite.scratch(), name), text);
+      const report = await ingestPaths(suite.server().temp.database, [join(suite.scratch(), name)]);
+      expect(report.failures).toEqual([]);
+      return plain(await suite.server().temp.database.query(
+        `SELECT (SELECT list((jobId, status, stageIds) ORDER BY jobId) FROM jobs WHERE appKey = 'local-1642039451826') AS jobs,
+           (SELECT list((stageId, attemptId, status) ORDER BY stageId, attemptId) FROM stages WHERE appKey = 'local-1642039451826') AS stages`,
+      ));
+    };
+    const once = await answers(original, 'jobs-once.json');
+    expect(JSON.stringify(once)).toContain('SKIPPED');
+    expect(await answers(twice, 'jobs-twice.json')).toEqual(once);
   });
 
   it('stores negative task metrics as 0 and a task that finished before it launched with a zero duration, with warnings', async () => {
