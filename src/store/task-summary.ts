@@ -5,7 +5,10 @@ import { batchesUpTo } from './batch-keys.js';
 import type { AnalysisDatabase } from './database.js';
 import type { StageAttemptKey } from './tasks-store.js';
 
-/** Quantiles of one task metric, in the order of {@link TaskMetricDistributions.quantiles}. */
+/**
+ * Quantiles of one task metric, in the order of {@link TaskMetricDistributions.quantiles}. Only a duration can hold
+ * unknown values (null, when no successful task of the attempt has known times): task metrics are never stored unknown.
+ */
 export type Distribution = number[];
 
 /** History Server's `TaskMetricDistributions` (`/stages/{id}/{attempt}/taskSummary`). */

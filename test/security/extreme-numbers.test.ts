@@ -7,6 +7,15 @@ import { BadInputError } from '../../src/errors.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { buildEventLog, type SyntheticApp } from '../helpers/synthetic-log.js';
 import { failingRestPaths, gql, useServerWithLogs } from '../helpers/server.js';
+import {
+  ApplicationEnvironmentDocument,
+  ApplicationExecutorsDocument,
+  ApplicationJobsDocument,
+  ApplicationSqlExecutionsDocument,
+  ApplicationStagesDocument,
+  StageTaskSummaryDocument,
+  StageTasksDocument,
+} from '../generated/graphql.js';
 
 /** An application with SQL, two executors, a shuffle and a job: most event types Spark logs, each with its numbers. */
 function app(appId: string): SyntheticApp {
@@ -18,7 +27,11 @@ function app(appId: string): SyntheticApp {
       {
         jobId: 0,
         stages: [
-          { stageId: 0, tasks: Array.from({ length: 4 }, (_, i) => ({ durationMs: 1_000 * (i + 1), shuffleReadBytes: 2 ** 20, executorId: String((i % 2) + 1) })) },
+          {
+            stageId: 0,
+            rddInfo: [{ 'RDD ID': 3, Name: 'scan', 'Parent IDs': [], 'Number of Partitions': 4 }],
+            tasks: Array.from({ length: 4 }, (_, i) => ({ durationMs: 1_000 * (i + 1), shuffleReadBytes: 2 ** 20, executorId: String((i % 2) + 1) })),
+          },
           { stageId: 1, parentIds: [0], tasks: Array.from({ length: 4 }, () => ({ durationMs: 2_000 })) },
         ],
       },
@@ -35,6 +48,29 @@ const everyField = parse(`query EveryField($id: ID!) {
   }
 }`) as unknown as TypedDocumentNode<unknown, { id: string }>;
 
+/**
+ * The log of {@link app} with what the builder leaves out: a resource profile, and the profile each executor runs on.
+ */
+function appLog(appId: string): string {
+  const profile = JSON.stringify({
+    Event: 'SparkListenerResourceProfileAdded',
+    'Resource Profile Id': 0,
+    'Executor Resource Requests': { cores: { 'Resource Name': 'cores', Amount: 4, 'Discovery Script': '', Vendor: '' } },
+    'Task Resource Requests': { cpus: { 'Resource Name': 'cpus', Amount: 1 } },
+  });
+  return buildEventLog(app(appId))
+    .split('\n')
+    .flatMap((line) => (line.startsWith('{"Event":"SparkListenerApplicationStart"') ? [line, profile] : [line]))
+    .map((line) => (line.startsWith('{"Event":"SparkListenerExecutorAdded"') ? line.replace('"Log Urls":{}', '"Log Urls":{},"Resource Profile Id":0') : line))
+    .join('\n');
+}
+
+/** The operations a frontend runs on one application, each with every field of its type (test/operations). */
+const operations: ReadonlyArray<TypedDocumentNode<unknown, never>> = [
+  ApplicationStagesDocument, ApplicationJobsDocument, ApplicationExecutorsDocument, ApplicationEnvironmentDocument,
+  ApplicationSqlExecutionsDocument, StageTasksDocument, StageTaskSummaryDocument,
+] as unknown as ReadonlyArray<TypedDocumentNode<unknown, never>>;
+
 const restPaths = ['', '/jobs', '/stages', '/allexecutors', '/stages/0/0/taskList', '/stages/0/0/taskSummary', '/sql', '/environment'];
 
 /**
@@ -45,17 +81,20 @@ const restPaths = ['', '/jobs', '/stages', '/allexecutors', '/stages/0/0/taskLis
 const EXTREMES = ['-9223372036854775808', '2147483648', '9000000000000000'];
 
 describe('a log with an extreme number in any numeric field of any event', () => {
-  const suite = useServerWithLogs('extremes', { 'good.json': buildEventLog(app('app-good')) });
+  const suite = useServerWithLogs('extremes', { 'good.json': appLog('app-good') });
 
   /** Every problem an application's answers show: a GraphQL error, or a REST status other than 200. */
   async function problemsAnswering(id: string, paths: readonly string[] = restPaths): Promise<string[]> {
-    const answer = await gql(suite.server().graphqlUrl, everyField, { id });
-    const graphql = answer.status !== 200 || answer.errors ? [`GraphQL ${answer.status} ${JSON.stringify(answer.errors).slice(0, 200)}`] : [];
+    const graphql: string[] = [];
+    for (const document of [everyField, ...operations] as Array<TypedDocumentNode<unknown, Record<string, unknown>>>) {
+      const answer = await gql(suite.server().graphqlUrl, document, { id, stageId: 0, first: 10 });
+      if (answer.status !== 200 || answer.errors) graphql.push(`GraphQL ${answer.status} ${JSON.stringify(answer.errors).slice(0, 200)}`);
+    }
     return [...graphql, ...(await failingRestPaths(suite.server(), id, paths))];
   }
 
   it('is rejected as bad input or stored, and then it and every other application answer every query', async () => {
-    const lines = buildEventLog(app('app-extreme')).split('\n');
+    const lines = appLog('app-extreme').split('\n');
     const fields = new Set<string>();
     const problems: string[] = [];
     for (const [index, line] of lines.entries()) {

@@ -49,12 +49,14 @@ export class StageTasksResolver {
     @Args(() => TaskSummaryArgs) args: TaskSummaryArgs,
     @Ctx() context: ApiContext,
   ): Promise<TaskMetricDistributions | null> {
-    // The store answers in History Server's TaskMetricDistributions shape, which the GraphQL type mirrors.
-    return taskSummaryLoader(context).load({
+    // The store answers in History Server's TaskMetricDistributions shape, which the GraphQL type mirrors; a metric
+    // no task knows comes as unknown quantiles, which only a duration can be (task metrics are never stored unknown).
+    const summary = await taskSummaryLoader(context).load({
       appKey: stage.appKey,
       stageId: stage.stageId,
       attemptId: stage.attemptId,
       quantiles: args.quantiles,
     });
+    return summary && { ...summary, duration: summary.duration.some((value) => value === null) ? null : summary.duration };
   }
 }

@@ -111,8 +111,13 @@ export class TaskMetricDistributions {
   })
   quantiles!: number[];
 
-  @Field(() => [Float])
-  duration!: number[];
+  @Field(() => [Float], {
+    nullable: true,
+    description:
+      'Null when no successful task has a known duration: the log gave times no field can hold, stored as unknown ' +
+      '(see the application\'s ingest warnings).',
+  })
+  duration!: number[] | null;
 
   @Field(() => [Float])
   executorDeserializeTime!: number[];
