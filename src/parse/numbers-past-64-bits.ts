@@ -61,7 +61,16 @@ export class NumberPast64BitsError extends Error {
   }
 }
 
-/** How a refusal names such a number, wherever it was found (DuckDB's reader of task events names them too). */
+/** A JSON value written as a number (or as the NaN and Infinity JSON has not), as opposed to a string, list or object. */
+const WRITTEN_AS_NUMBER = /^[-+]?(?:[0-9.]|NaN|Infinity)/;
+
+/**
+ * How a refusal names such a number, wherever it was found (DuckDB's reader of task events names them too); a value
+ * that is no number at all (`""`, a list) where the event has one is told as such.
+ */
 export function numberNoFieldHolds(value: string): string {
-  return `the number ${value.slice(0, 40)}, which no field of its event can hold (a 64-bit integer)`;
+  const shown = value.slice(0, 40);
+  return WRITTEN_AS_NUMBER.test(value)
+    ? `the number ${shown}, which no field of its event can hold (a 64-bit integer)`
+    : `${shown} where its event has a number (a 64-bit integer)`;
 }

@@ -114,6 +114,24 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(order).toEqual([{ on: true }]);
   });
 
+  it.each([
+    ['an empty string', '""'],
+    ['a word', '"x"'],
+    ['a list', '[1,2]'],
+    ['an object', '{"a":1}'],
+  ])('rejects a log holding %s where a task time is a number, naming the line and the value as no number', async (_label, value) => {
+    const crafted = join(suite.scratch(), `not-a-number-${_label.replaceAll(' ', '-')}.json`);
+    const log = withTaskNumbers(app('app-not-a-number'), value);
+    writeFileSync(crafted, log);
+    const firstTaskEnd = log.split('\n').findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"')) + 1;
+    const report = await ingestPaths(suite.server().temp.database, [crafted]);
+    expect(report.applications).toEqual([]);
+    expect(report.failures[0]!.error).toBeInstanceOf(BadInputError);
+    expect(report.failures[0]!.error.message).toBe(
+      `${crafted.split('/').pop()}: line ${firstTaskEnd} holds ${value} where its event has a number (a 64-bit integer); nothing was stored`,
+    );
+  });
+
   // Spark logs job, stage and task-attempt ids, task indexes and partitions, stages' task counts and executors' cores as
   // 32-bit integers (and SQL execution ids start at 0): a value past 2^31 is no log Spark wrote, and the API serves
   // these fields as GraphQL Int.
