@@ -95,17 +95,18 @@ function pushMetric(name: string): string {
 /**
  * History Server lists only accumulators a user made: internal metrics and SQL metrics are shown elsewhere. The
  * vendor SQL metrics that stand in for task metrics a vendor leaves at 0 (src/model/vendor-metrics.ts) are kept
- * too, for analysis; the task reads filter them out again.
+ * too, for analysis; the task reads filter them out again. An accumulable without an id, which nothing can name, is
+ * left out here and in {@link allAccumulables}.
  */
 function userAccumulables(list: string): string {
   return `list_transform(
-    list_filter(${list}, a -> NOT coalesce(a."Internal", false)
+    list_filter(${list}, a -> a."ID" IS NOT NULL AND NOT coalesce(a."Internal", false)
       AND (coalesce(a."Metadata", '') <> 'sql' OR ${isVendorMetricNameSql('a."Name"')})),
     a -> {'id': a."ID", 'name': a."Name", 'update': a."Update", 'value': a."Value", 'internal': false,
           'metadata': a."Metadata"})`;
 }
 function allAccumulables(list: string): string {
-  return `list_transform(${list}, a -> {'id': a."ID", 'name': a."Name", 'update': a."Update",
+  return `list_transform(list_filter(${list}, a -> a."ID" IS NOT NULL), a -> {'id': a."ID", 'name': a."Name", 'update': a."Update",
     'value': a."Value", 'internal': coalesce(a."Internal", false), 'metadata': a."Metadata"})`;
 }
 

@@ -11,7 +11,7 @@ import { everyBrokenRule } from '../helpers/insight-invariants.js';
 import { insightsByApp } from '../../src/store/insights-store.js';
 import { writeZip } from '../helpers/zip.js';
 import { gql, gqlUpload, useServerWithLogs } from '../helpers/server.js';
-import { UploadEventLogDocument } from '../generated/graphql.js';
+import { StageTasksDocument, UploadEventLogDocument } from '../generated/graphql.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 /** A small application with a skewed stage (so a detector fires) and a second, even one. */
@@ -240,6 +240,22 @@ describe('ingest integrity: values no field can hold, and isolation between appl
       "SELECT max(executorRunTime) AS run, max(jvmGcTime) AS gc, count(*) FILTER (WHERE executorRunTime IS NULL) AS unknown FROM tasks WHERE appKey = 'app-huge-metrics'",
     ));
     expect(rows[0]).toEqual({ run: 0, gc: 0, unknown: 0 });
+  });
+
+  it('leaves out an accumulator update without an id, which nothing can name, and the task still answers', async () => {
+    const spec = app('app-accumulator-without-id', 2);
+    spec.jobs[0]!.stages[0]!.tasks = spec.jobs[0]!.stages[0]!.tasks.map((task) => ({
+      ...task,
+      accumulables: [{ name: 'rows seen', update: 5 }, { name: 'files seen', update: 1 }],
+    }));
+    const log = buildEventLog(spec).replaceAll('"ID":10000,', '"ID":null,').replaceAll('"ID":10001,', '"ID":[],');
+    const path = join(suite.scratch(), 'accumulator-without-id.json');
+    writeFileSync(path, log);
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures).toEqual([]);
+    const answer = await gql(suite.server().graphqlUrl, StageTasksDocument, { id: 'app-accumulator-without-id', stageId: 0, first: 10 });
+    expect(answer.errors).toBeUndefined();
+    const updates = answer.data!.application!.stage!.tasks.nodes.map((task) => task.accumulatorUpdates.map((update) => update.name));
+    expect(updates).toEqual([[], []]);
   });
 
   it('stores each job of a log that logs every job start twice once, as the log with one start each', async () => {
