@@ -54,10 +54,31 @@ type ExecutorRow = Omit<ExecutorRecord, 'executorLogs' | 'attributes' | 'resourc
 const executorOrder = `ORDER BY appKey, id <> 'driver', TRY_CAST(id AS BIGINT) NULLS LAST, id`;
 
 /** A JSON object column as a record; NULL or a non-object value gives an empty record. */
-function parseObject<T>(json: string | null): Record<string, T> {
+function parseObject(json: string | null): Record<string, unknown> {
   if (!json) return {};
   const value: unknown = JSON.parse(json);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, T>) : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** A value of a map Spark logs as text (log links, attributes), as text: one that is no string as its JSON. */
+const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/**
+ * A map of text values as logged (an executor's log links or attributes). A crafted log may give a value that is no
+ * string, a number or a list: it is kept as its JSON text, as the environment keeps such values, since the API serves
+ * these values as strings; a null one links to nothing and is left out.
+ */
+function parseTextMap(json: string | null): Record<string, string> {
+  return Object.fromEntries(Object.entries(parseObject(json)).flatMap(([key, value]) => (value === null ? [] : [[key, asText(value)]])));
+}
+
+/** An executor's resources as logged (`{"gpu": {"name": "gpu", "addresses": ["0"]}}`); an entry that is no object is left out. */
+function parseResources(json: string | null): ExecutorResourceRecord[] {
+  return Object.entries(parseObject(json)).flatMap(([key, info]) => {
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) return [];
+    const { name, addresses } = info as { name?: unknown; addresses?: unknown };
+    return [{ name: typeof name === 'string' ? name : key, addresses: Array.isArray(addresses) ? addresses.map(asText) : [] }];
+  });
 }
 
 /** Which executors {@link executorsByApp} lists. */
@@ -86,11 +107,9 @@ export async function executorsByApp(
   const records = rows.map(
     (row): ExecutorRecord => ({
       ...row,
-      executorLogs: parseObject<string>(row.executorLogs),
-      attributes: parseObject<string>(row.attributes),
-      resources: Object.entries(parseObject<{ name?: string; addresses?: string[] }>(row.resources)).map(
-        ([name, info]) => ({ name: info.name ?? name, addresses: info.addresses ?? [] }),
-      ),
+      executorLogs: parseTextMap(row.executorLogs),
+      attributes: parseTextMap(row.attributes),
+      resources: parseResources(row.resources),
     }),
   );
   return groupByAppKey(appKeys, records);
@@ -110,7 +129,7 @@ export async function executorLogsOf(
     `SELECT id, executorLogs FROM app_executors WHERE appKey = $appKey AND list_contains($ids, id)`,
     { appKey, ids: listValue([...new Set(executorIds)]) },
   )) as unknown as Array<{ id: string; executorLogs: string | null }>;
-  return new Map(rows.map((row) => [row.id, parseObject<string>(row.executorLogs)]));
+  return new Map(rows.map((row) => [row.id, parseTextMap(row.executorLogs)]));
 }
 
 /** A process other than an executor that registered with the driver (e.g. the YARN application master). */
@@ -141,6 +160,6 @@ export async function miscProcessesByApp(
   )) as unknown as Array<Omit<MiscellaneousProcessRecord, 'processLogs'> & { processLogs: string | null }>;
   return groupByAppKey(
     appKeys,
-    rows.map((row) => ({ ...row, processLogs: parseObject<string>(row.processLogs) })),
+    rows.map((row) => ({ ...row, processLogs: parseTextMap(row.processLogs) })),
   );
 }

@@ -11,7 +11,7 @@ import { everyBrokenRule } from '../helpers/insight-invariants.js';
 import { insightsByApp } from '../../src/store/insights-store.js';
 import { writeZip } from '../helpers/zip.js';
 import { gql, gqlUpload, useServerWithLogs } from '../helpers/server.js';
-import { StageTasksDocument, UploadEventLogDocument } from '../generated/graphql.js';
+import { ApplicationExecutorsDocument, StageTasksDocument, UploadEventLogDocument } from '../generated/graphql.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 /** A small application with a skewed stage (so a detector fires) and a second, even one. */
@@ -240,6 +240,34 @@ describe('ingest integrity: values no field can hold, and isolation between appl
       "SELECT max(executorRunTime) AS run, max(jvmGcTime) AS gc, count(*) FILTER (WHERE executorRunTime IS NULL) AS unknown FROM tasks WHERE appKey = 'app-huge-metrics'",
     ));
     expect(rows[0]).toEqual({ run: 0, gc: 0, unknown: 0 });
+  });
+
+  it('answers an executor whose log links, attributes and resources hold values that are no strings: as JSON text, a null one left out', async () => {
+    const log = buildEventLog(app('app-odd-executor'))
+      .split('\n')
+      .map((line) =>
+        line.startsWith('{"Event":"SparkListenerExecutorAdded"') && line.includes('"Executor ID":"1"')
+          ? line.replace(
+              '"Log Urls":{}',
+              '"Log Urls":{"stdout":"http://h/stdout","stderr":[],"n":5,"z":null},"Attributes":{"o":{"d":2}},' +
+                '"Resources":{"gpu":{"name":[1,2],"addresses":["0",1]},"fpga":"x"}',
+            )
+          : line,
+      )
+      .join('\n');
+    const path = join(suite.scratch(), 'odd-executor.json');
+    writeFileSync(path, log);
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures).toEqual([]);
+    const answer = await gql(suite.server().graphqlUrl, ApplicationExecutorsDocument, { id: 'app-odd-executor' });
+    expect(answer.errors).toBeUndefined();
+    const executor = answer.data!.application!.executors.find((candidate) => candidate.id === '1')!;
+    expect(executor.executorLogs).toEqual([
+      { key: 'n', value: '5' },
+      { key: 'stderr', value: '[]' },
+      { key: 'stdout', value: 'http://h/stdout' },
+    ]);
+    expect(executor.attributes).toEqual([{ key: 'o', value: '{"d":2}' }]);
+    expect(executor.resources).toEqual([{ name: 'gpu', addresses: ['0', '1'] }]);
   });
 
   it('leaves out an accumulator update without an id, which nothing can name, and the task still answers', async () => {
