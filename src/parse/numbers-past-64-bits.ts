@@ -6,10 +6,11 @@
  */
 
 /**
- * What a line must hold to be looked at: a number of 19 digits or more, or one with an exponent, where JSON puts a
- * value (after a colon, comma or bracket). Strings rarely match; {@link numberPast64Bits} then says.
+ * What a line must hold to be looked at: a number of 19 digits or more, one with an exponent, or a NaN or infinity
+ * (which JSON has not, but DuckDB's reader takes inside maps and lists, and JavaScript's JSON.parse then refuses), where
+ * JSON puts a value (after a colon, comma or bracket). Strings rarely match; {@link numberPast64Bits} then says.
  */
-export const MAY_HOLD_NUMBER_PAST_64_BITS_SQL = `'[:,\\[] *-?(?:[0-9]{19}|[0-9]+(?:\\.[0-9]+)?[eE])'`;
+export const MAY_HOLD_NUMBER_PAST_64_BITS_SQL = `'[:,\\[] *-?(?:[0-9]{19}|[0-9]+(?:\\.[0-9]+)?[eE]|[Nn][Aa][Nn]|[Ii][Nn][Ff])'`;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -17,10 +18,13 @@ const LARGEST = 2n ** 63n - 1n;
 const SMALLEST = -(2n ** 63n);
 /** A JSON number: its integer digits, then a fraction or exponent if any. */
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+/** A word outside strings that is no JSON literal (true, false, null): a NaN or infinity as lenient writers put them. */
+const NOT_A_JSON_LITERAL = /-?(?!(?:true|false|null)\b)[A-Za-z]+/y;
 
 /**
- * The first number of a JSON `line` (outside its strings) that a 64-bit integer cannot hold, as written; null when
- * every number fits. An integer is compared exactly; a number with a fraction or exponent by its magnitude.
+ * The first number of a JSON `line` (outside its strings) that a 64-bit integer cannot hold, as written, or the first
+ * word that is no JSON literal (NaN, Infinity); null when every number fits. An integer is compared exactly; a number
+ * with a fraction or exponent by its magnitude.
  */
 export function numberPast64Bits(line: string): string | null {
   for (let at = 0; at < line.length; at += 1) {
@@ -28,6 +32,15 @@ export function numberPast64Bits(line: string): string | null {
     if (code === QUOTE) {
       // Past the string: to its closing quote, stepping over escapes.
       for (at += 1; at < line.length && line.charCodeAt(at) !== QUOTE; at += line.charCodeAt(at) === BACKSLASH ? 2 : 1);
+      continue;
+    }
+    if (isLetter(code) || (code === 0x2d /* - */ && isLetter(line.charCodeAt(at + 1)))) {
+      NOT_A_JSON_LITERAL.lastIndex = at;
+      const word = NOT_A_JSON_LITERAL.exec(line)?.[0];
+      if (word !== undefined) return word;
+      // true, false or null: past it.
+      for (at += 1; at < line.length && isLetter(line.charCodeAt(at)); at += 1);
+      at -= 1;
       continue;
     }
     if (code !== 0x2d /* - */ && (code < 0x30 || code > 0x39)) continue;
@@ -38,6 +51,10 @@ export function numberPast64Bits(line: string): string | null {
     if (!fitsIn64Bits(token)) return token;
   }
   return null;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }
 
 function fitsIn64Bits(token: string): boolean {
@@ -62,7 +79,7 @@ export class NumberPast64BitsError extends Error {
 }
 
 /** A JSON value written as a number (or as the NaN and Infinity JSON has not), as opposed to a string, list or object. */
-const WRITTEN_AS_NUMBER = /^[-+]?(?:[0-9.]|NaN|Infinity)/;
+const WRITTEN_AS_NUMBER = /^[-+]?(?:[0-9.]|nan|inf)/i;
 
 /**
  * How a refusal names such a number, wherever it was found (DuckDB's reader of task events names them too); a value

@@ -11,10 +11,18 @@ describe('numberPast64Bits', () => {
     expect(numberPast64Bits('{"a":{"b":-2.5e19}}')).toBe('-2.5e19');
   });
 
+  it('finds a NaN or infinity, which JSON has not, wherever a lenient writer put one', () => {
+    expect(numberPast64Bits('{"Attributes":{"CLUSTER_ID":Infinity}}')).toBe('Infinity');
+    expect(numberPast64Bits('{"a":[1,-Infinity]}')).toBe('-Infinity');
+    expect(numberPast64Bits('{"a":true,"b":NaN}')).toBe('NaN');
+    expect(numberPast64Bits('{"a": -inf}')).toBe('-inf');
+  });
+
   it('passes every number a 64-bit integer holds, doubles Spark writes, and digits inside strings', () => {
     expect(numberPast64Bits('{"a":9223372036854775807,"b":-9223372036854775808,"c":0,"d":-1}')).toBeNull();
     expect(numberPast64Bits('{"Amount":1.0E10,"Fraction":0.25,"e":1e-300}')).toBeNull();
     expect(numberPast64Bits('{"Stage Name":"x:18446744073709551616","q":"\\":1e300","Name":"1e400"}')).toBeNull();
-    expect(numberPast64Bits('{"ok":true,"none":null,"list":[]}')).toBeNull();
+    expect(numberPast64Bits('{"ok":true,"none":null,"list":[],"no":false}')).toBeNull();
+    expect(numberPast64Bits('{"Name":"NaN","Host":"inf-1","x":"Infinity"}')).toBeNull();
   });
 });
