@@ -1,6 +1,7 @@
 import { listValue } from '@duckdb/node-api';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
+import { logger } from '../logger.js';
 
 /** Resources an executor was given, by resource name (e.g. GPUs and their addresses). */
 export interface ExecutorResourceRecord {
@@ -54,9 +55,20 @@ type ExecutorRow = Omit<ExecutorRecord, 'executorLogs' | 'attributes' | 'resourc
 const executorOrder = `ORDER BY appKey, id <> 'driver', TRY_CAST(id AS BIGINT) NULLS LAST, id`;
 
 /** A JSON object column as a record; NULL or a non-object value gives an empty record. */
+/**
+ * A JSON object stored from a log, or {} when it is none. Text JavaScript cannot parse (a NaN an ingest before
+ * 2026-12-07 let through) is read as {} too: one executor's map must not fail the executors of every application listed
+ * with it.
+ */
 function parseObject(json: string | null): Record<string, unknown> {
   if (!json) return {};
-  const value: unknown = JSON.parse(json);
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    logger.warn({ err: error }, 'an executor map stored from a log is not JSON; answered as empty');
+    return {};
+  }
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 

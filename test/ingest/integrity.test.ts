@@ -263,6 +263,19 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     );
   });
 
+  it('answers the executors of an application stored with an attribute map JavaScript cannot parse, as empty', async () => {
+    const path = join(suite.scratch(), 'unparsable-attributes.json');
+    writeFileSync(path, buildEventLog(app('app-unparsable-attributes')));
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures).toEqual([]);
+    // What an ingest before NaN was refused could store.
+    await suite.server().temp.database.query(
+      `UPDATE app_executors SET attributes = '{"CLUSTER_ID":NaN}' WHERE appKey = 'app-unparsable-attributes' AND id = '1'`,
+    );
+    const answer = await gql(suite.server().graphqlUrl, ApplicationExecutorsDocument, { id: 'app-unparsable-attributes' });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.application!.executors.find((executor) => executor.id === '1')!.attributes).toEqual([]);
+  });
+
   it('answers an executor whose log links, attributes and resources hold values that are no strings: as JSON text, a null one left out', async () => {
     const log = buildEventLog(app('app-odd-executor'))
       .split('\n')
