@@ -237,7 +237,17 @@ async function ingestSourceNow(
         let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
         stage('staged');
         for (;;) {
-          const { application, name, plan } = await describeStagedApplication(connection, source, staged);
+          let described: Awaited<ReturnType<typeof describeStagedApplication>>;
+          try {
+            described = await describeStagedApplication(connection, source, staged);
+          } catch (error) {
+            // Naming an unusable event's line stages every line again, task lines too (only read when written before):
+            // a malformed one sends the log down the slow path, as it does when the write meets it.
+            if (lineErrorOf(error) === null || staged.plan.objectReader === true) throw error;
+            staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
+            continue;
+          }
+          const { application, name, plan } = described;
           // Checked inside the one-at-a-time write, so no other upload can store the same application in between.
           await options.beforeWrite?.(application.appKey);
           phase('storing', bytesTotal);

@@ -74,6 +74,23 @@ describe('splitting a log into lines', () => {
     expect(await taskCount('app-lone-surrogate')).toBe(3);
   });
 
+  it('names a malformed task end and an event without its id together, each by its line, and keeps the rest', async () => {
+    // The event without an id sends staging back to number every line, which then meets the task end (read only at
+    // write time before).
+    const lines = logLines('app-two-problems');
+    const firstEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerTaskEnd"'));
+    lines[firstEnd] = lines[firstEnd]!.replace('"Reason":"Success"', '"Reason":"\\ud800"');
+    const jobEnd = lines.findIndex((line) => line.startsWith('{"Event":"SparkListenerJobEnd"'));
+    lines[jobEnd] = lines[jobEnd]!.replace(/"Job ID":\d+/, '"Job ID":""');
+    const path = join(scratch, 'two-problems.json');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const report = await ingestPaths(db.database, [path]);
+    expect(report.failures.map((f) => f.error.message)).toEqual([]);
+    const [app] = report.applications;
+    expect(app!.warnings.map((warning) => warning.line).sort((a, b) => a! - b!)).toEqual([firstEnd + 1, jobEnd + 1]);
+    expect(await taskCount('app-two-problems')).toBe(3);
+  });
+
   it('reads a log written with CRLF line ends like the same log with LF', async () => {
     const lf = join(scratch, 'lf.json');
     const crlf = join(scratch, 'crlf.json');
