@@ -222,19 +222,22 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(plain(sparkProperties)).toEqual([{ value: 'app-odd-env' }]);
   });
 
-  it('stores task metrics past what a field holds as 0, as History Server shows a metric, with a warning', async () => {
-    const log = buildEventLog(app('app-huge-metrics', 4))
+  /** Ingests a small application of 4 tasks a stage with each task end line edited by `edit`; returns its warnings. */
+  async function warningsWithTaskEnds(appId: string, edit: (line: string) => string): Promise<string[]> {
+    const log = buildEventLog(app(appId, 4))
       .split('\n')
-      .map((line) =>
-        line.startsWith('{"Event":"SparkListenerTaskEnd"')
-          ? line.replace(/"Executor Run Time":\d+/, '"Executor Run Time":9223372036854775807').replace(/"JVM GC Time":\d+/, '"JVM GC Time":-9223372036854775808')
-          : line,
-      )
+      .map((line) => (line.startsWith('{"Event":"SparkListenerTaskEnd"') ? edit(line) : line))
       .join('\n');
-    const path = join(suite.scratch(), 'huge-metrics.json');
+    const path = join(suite.scratch(), `${appId}.json`);
     writeFileSync(path, log);
     const [stored] = (await ingestPaths(suite.server().temp.database, [path])).applications;
-    const messages = stored!.warnings.map((w) => w.message);
+    return stored!.warnings.map((w) => w.message);
+  }
+
+  it('stores task metrics past what a field holds as 0, as History Server shows a metric, with a warning', async () => {
+    const messages = await warningsWithTaskEnds('app-huge-metrics', (line) =>
+      line.replace(/"Executor Run Time":\d+/, '"Executor Run Time":9223372036854775807').replace(/"JVM GC Time":\d+/, '"JVM GC Time":-9223372036854775808'),
+    );
     expect(messages).toContainEqual('8 tasks (first: task 0 of stage 0) logged a time, size or count past what the field can hold (±8.64e15); stored as 0');
     const rows = plain(await suite.server().temp.database.query(
       "SELECT max(executorRunTime) AS run, max(jvmGcTime) AS gc, count(*) FILTER (WHERE executorRunTime IS NULL) AS unknown FROM tasks WHERE appKey = 'app-huge-metrics'",
@@ -342,19 +345,9 @@ describe('ingest integrity: values no field can hold, and isolation between appl
   });
 
   it('stores negative task metrics as 0 and a task that finished before it launched with a zero duration, with warnings', async () => {
-    const spec = app('app-negative', 4);
-    const log = buildEventLog(spec)
-      .split('\n')
-      .map((line) =>
-        line.startsWith('{"Event":"SparkListenerTaskEnd"')
-          ? line.replace(/"Executor Run Time":\d+/, '"Executor Run Time":-7').replace(/"Finish Time":\d+/, '"Finish Time":5')
-          : line,
-      )
-      .join('\n');
-    const path = join(suite.scratch(), 'negative.json');
-    writeFileSync(path, log);
-    const [stored] = (await ingestPaths(suite.server().temp.database, [path])).applications;
-    const messages = stored!.warnings.map((w) => w.message);
+    const messages = await warningsWithTaskEnds('app-negative', (line) =>
+      line.replace(/"Executor Run Time":\d+/, '"Executor Run Time":-7').replace(/"Finish Time":\d+/, '"Finish Time":5'),
+    );
     expect(messages).toContainEqual(expect.stringMatching(/^8 tasks \(first: task 0 of stage 0\) logged a negative time, size or count; stored as 0$/));
     expect(messages).toContainEqual(expect.stringMatching(/^8 tasks \(first: task 0 of stage 0\) finished before launching; stored with a duration of 0$/));
     const rows = plain(await suite.server().temp.database.query(
