@@ -54,7 +54,6 @@ type ExecutorRow = Omit<ExecutorRecord, 'executorLogs' | 'attributes' | 'resourc
 /** The driver first, then executors by numeric id (ids are strings, "10" after "9"). */
 const executorOrder = `ORDER BY appKey, id <> 'driver', TRY_CAST(id AS BIGINT) NULLS LAST, id`;
 
-/** A JSON object column as a record; NULL or a non-object value gives an empty record. */
 /**
  * A JSON object stored from a log, or {} when it is none. Text JavaScript cannot parse (a NaN an ingest before
  * 2026-12-07 let through) is read as {} too: one executor's map must not fail the executors of every application listed
