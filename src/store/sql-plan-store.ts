@@ -110,8 +110,8 @@ export function sqlMetricValuesSql(appFilter: string): string {
        SELECT appKey, a.id AS accumulatorId, TRY_CAST(a.value AS BIGINT) AS value, s.completionTime AS reportedAt, 0 AS driver
        FROM (SELECT appKey, completionTime, unnest(accumulables) AS a FROM stages WHERE ${appFilter}) s
      ), from_driver AS (
-       SELECT appKey, (pair->>0)::BIGINT AS accumulatorId, TRY_CAST(pair->>1 AS BIGINT) AS value, seq AS reportedAt, 1 AS driver
-       FROM (SELECT appKey, seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
+       SELECT appKey, TRY_CAST(pair->>0 AS BIGINT) AS accumulatorId, TRY_CAST(pair->>1 AS BIGINT) AS value, seq AS reportedAt, 1 AS driver
+       FROM (SELECT appKey, seq, unnest(TRY_CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
              WHERE kind = 'driverAccumUpdates' AND ${appFilter})
      )
      SELECT appKey, accumulatorId, arg_max(value, driver * 1e15 + coalesce(reportedAt, 0)) AS value
@@ -200,9 +200,11 @@ function sqlMetricSamplesSql(oneExecution: boolean): string {
          JOIN exec_stages x USING (stageId)
        WHERE NOT starts_with(coalesce(a.name, ''), 'internal.') GROUP BY ALL
      ), driver AS (
-       SELECT executionId, (pair->>0)::BIGINT AS accumulatorId, arg_max(TRY_CAST(pair->>1 AS BIGINT), seq) AS value
-       FROM (SELECT executionId, seq, unnest(CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
+       SELECT executionId, TRY_CAST(pair->>0 AS BIGINT) AS accumulatorId, arg_max(TRY_CAST(pair->>1 AS BIGINT), seq) AS value
+       FROM (SELECT executionId, seq, unnest(TRY_CAST(payload AS JSON[])) AS pair FROM sql_metric_updates
              WHERE appKey = $appKey AND kind = 'driverAccumUpdates' ${oneExecution ? 'AND executionId = $executionId' : ''})
+       -- A pair whose first item is no accumulator id (a crafted log) names nothing.
+       WHERE TRY_CAST(pair->>0 AS BIGINT) IS NOT NULL
        GROUP BY ALL
      )
      SELECT coalesce(t.executionId, d.executionId) AS executionId, coalesce(t.accumulatorId, d.accumulatorId) AS accumulatorId,

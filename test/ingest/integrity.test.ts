@@ -11,7 +11,13 @@ import { everyBrokenRule } from '../helpers/insight-invariants.js';
 import { insightsByApp } from '../../src/store/insights-store.js';
 import { writeZip } from '../helpers/zip.js';
 import { gql, gqlUpload, useServerWithLogs } from '../helpers/server.js';
-import { ApplicationExecutorsDocument, StageTasksDocument, UploadEventLogDocument } from '../generated/graphql.js';
+import {
+  ApplicationExecutorsDocument,
+  ApplicationSqlExecutionsDocument,
+  SqlPlansDocument,
+  StageTasksDocument,
+  UploadEventLogDocument,
+} from '../generated/graphql.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 /** A small application with a skewed stage (so a detector fires) and a second, even one. */
@@ -264,6 +270,41 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(report.failures[0]!.error.message).toBe(
       `${name}: line ${index + 1} holds the number ${value}, which no field of its event can hold (a 64-bit integer); nothing was stored`,
     );
+  });
+
+  it('answers the SQL of a log whose plan metric names are numbers and whose driver updates name no accumulator', async () => {
+    const spec = {
+      ...app('app-odd-sql'),
+      sqlExecutions: [{
+        executionId: 0,
+        jobIds: [0],
+        plan: { name: 'Exchange', metrics: [{ name: 'shuffle records written', value: 5 }, { name: 'data size', type: 'size', value: 64 }] },
+      }],
+    };
+    const log = buildEventLog(spec)
+      .split('\n')
+      .map((line) =>
+        line.includes('SparkListenerSQLExecutionStart')
+          ? line.replace('"name":"shuffle records written"', '"name":42')
+          : line.includes('SparkListenerDriverAccumUpdates')
+            ? line.replace(/"accumUpdates":\[(\[\d+,\d+\]),\[\d+,/, '"accumUpdates":[$1,[{},')
+            : line,
+      )
+      .join('\n');
+    expect(log).toContain('"name":42');
+    expect(log).toMatch(/"accumUpdates":\[\[\d+,\d+\],\[\{\},/);
+    const path = join(suite.scratch(), 'odd-sql.json');
+    writeFileSync(path, log);
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures.map((failure) => failure.error.message)).toEqual([]);
+    for (const document of [ApplicationSqlExecutionsDocument, SqlPlansDocument] as Array<TypedDocumentNode<unknown, { id: string }>>) {
+      const answer = await gql(suite.server().graphqlUrl, document, { id: 'app-odd-sql' });
+      expect(answer.errors).toBeUndefined();
+    }
+    const response = await fetch(`${suite.server().url}/api/v1/applications/app-odd-sql/sql?details=true`);
+    expect(response.status).toBe(200);
+    const [execution] = (await response.json()) as Array<{ nodes: Array<{ metrics: Array<{ name: string }> }> }>;
+    // The metric whose name was a number keeps it as text; the one whose update named no accumulator has no value to show.
+    expect(execution!.nodes.flatMap((node) => node.metrics.map((metric) => metric.name))).toEqual(['42']);
   });
 
   it('answers the executors of an application stored with an attribute map JavaScript cannot parse, as empty', async () => {

@@ -23,6 +23,21 @@ describe('parsing a SQL plan tree', () => {
     expect(parsePlanTree(wide)).toBeNull();
   });
 
+  it('gives a crafted plan the shape Spark logs: text names, lists of nodes, metrics with an accumulator id', () => {
+    const tree = parsePlanTree<Record<string, unknown>>(
+      '{"nodeName":5,"simpleString":["x"],"children":[7,{"nodeName":"Scan","children":{}}],' +
+        '"metrics":[{"name":-1,"accumulatorId":3,"metricType":"sum"},{"name":"lost","accumulatorId":{}},{"name":"none"},9]}',
+    );
+    expect(tree).toEqual({
+      nodeName: '5',
+      simpleString: '["x"]',
+      children: [{ nodeName: 'Scan', children: [] }],
+      metrics: [{ name: '-1', accumulatorId: 3, metricType: 'sum' }],
+    });
+    expect(parsePlanTree('[1,2]')).toBeNull();
+    expect(parsePlanTree('7')).toBeNull();
+  });
+
   it('answers null for text that is not JSON', () => {
     expect(parsePlanTree('{"nodeName":')).toBeNull();
   });
