@@ -20,12 +20,30 @@ export function parsePlanTree<T>(text: string): T | null {
 }
 
 /**
- * A parsed SQL plan tree, or null when it nests deeper than {@link MAX_PLAN_DEPTH} (see {@link parsePlanTree}) or is
- * no object. Its nodes are given the shape every reader takes them in (see {@link givePlanShape}).
+ * A parsed SQL plan tree, or null when it is no object or nests deeper than {@link MAX_PLAN_DEPTH} (see
+ * {@link parsePlanTree}). On the way, each node is given the shape Spark logs, in place, since a crafted log may give
+ * another and every reader takes this one: names and the simple string are text, children a list of nodes, metrics a
+ * list of objects naming an accumulator (one that names none is left out) with text for a name and type. Values are
+ * changed only where they are off: plans are read by the thousand, and Spark's need nothing. Walked with a stack, not
+ * recursion.
  */
 export function walkablePlanTree<T>(tree: unknown): T | null {
-  if (!isObject(tree) || !depthWithin(tree, MAX_PLAN_DEPTH)) return null;
-  givePlanShape(tree);
+  if (!isObject(tree)) return null;
+  const pending: Array<{ node: Record<string, unknown>; depth: number }> = [{ node: tree, depth: 1 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { node, depth } = next;
+    if (depth > MAX_PLAN_DEPTH) return null;
+    for (const key of ['nodeName', 'simpleString'] as const) if (key in node && typeof node[key] !== 'string') node[key] = asText(node[key]);
+    if (!Array.isArray(node.children)) node.children = [];
+    else if (!node.children.every(isObject)) node.children = node.children.filter(isObject);
+    for (const child of node.children as Array<Record<string, unknown>>) pending.push({ node: child, depth: depth + 1 });
+    if (!('metrics' in node)) continue;
+    if (!Array.isArray(node.metrics)) node.metrics = [];
+    else if (!node.metrics.every(isUsableMetric)) node.metrics = node.metrics.filter(isUsableMetric);
+    for (const metric of node.metrics as Array<Record<string, unknown>>) {
+      for (const key of ['name', 'metricType'] as const) if (key in metric && typeof metric[key] !== 'string') metric[key] = asText(metric[key]);
+    }
+  }
   return tree as T;
 }
 
@@ -36,42 +54,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** A value a plan gives as text, as text: a crafted log may give a number or a list instead. */
 const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
-/**
- * Gives every node of `root`, in place, the shape Spark logs (a crafted log may not): names and the simple string are
- * text, children are a list of nodes, and metrics a list of objects with an accumulator id that is a number (a metric
- * without one names nothing and is left out) and text for a name and type. Walked with a stack, like the depth.
- */
-function givePlanShape(root: Record<string, unknown>): void {
-  for (let node = root as Record<string, unknown> | undefined, pending: Array<Record<string, unknown>> = []; node; node = pending.pop()) {
-    // Changed only where a value is off: plans are parsed by the thousand, and Spark's need nothing.
-    for (const key of ['nodeName', 'simpleString'] as const) if (key in node && typeof node[key] !== 'string') node[key] = asText(node[key]);
-    if (!Array.isArray(node.children)) node.children = [];
-    else if (!node.children.every(isObject)) node.children = node.children.filter(isObject);
-    for (const child of node.children as Array<Record<string, unknown>>) pending.push(child);
-    if (!('metrics' in node)) continue;
-    if (!Array.isArray(node.metrics)) node.metrics = [];
-    else if (!node.metrics.every(isUsableMetric)) node.metrics = node.metrics.filter(isUsableMetric);
-    for (const metric of node.metrics as Array<Record<string, unknown>>) {
-      for (const key of ['name', 'metricType'] as const) if (key in metric && typeof metric[key] !== 'string') metric[key] = asText(metric[key]);
-    }
-  }
-}
-
 /** A plan metric that names an accumulator: an object whose id is a number (or a number's text, as readers take it). */
 function isUsableMetric(metric: unknown): boolean {
   if (!isObject(metric)) return false;
   const id = metric.accumulatorId;
   return typeof id === 'number' ? Number.isFinite(id) : typeof id === 'string' && id.trim() !== '' && Number.isFinite(Number(id));
-}
-
-/** Whether no chain of `children` in `tree` is longer than `limit` nodes; walked with a stack, not recursion. */
-function depthWithin(tree: unknown, limit: number): boolean {
-  const pending: Array<{ node: unknown; depth: number }> = [{ node: tree, depth: 1 }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (next.depth > limit) return false;
-    const children = (next.node as { children?: unknown } | null)?.children;
-    if (!Array.isArray(children)) continue;
-    for (const child of children) pending.push({ node: child, depth: next.depth + 1 });
-  }
-  return true;
 }
