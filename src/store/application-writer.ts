@@ -16,6 +16,7 @@ import { precomputeResourceFacts } from './cost-store.js';
 import { applicationTables, taskMetricNames } from './schema.js';
 import { exceptionSummarySql, taskErrorMessageSql, type ExceptionFields } from './task-exceptions.js';
 import { withoutInsertionOrder, withThreads } from './database.js';
+import { rddIdsSql } from './views.js';
 import { logger } from '../logger.js';
 
 /** What the ingest knows of an application attempt before its rows are written. */
@@ -652,7 +653,7 @@ const INT32_FIELDS: ReadonlyArray<{ table: string; value: string; key: string }>
   { table: 'executors', value: 'totalCores', key: 'Total Cores' },
   // Served as GraphQL Int too: a stage's parents, RDDs and resource profile, and the profiles themselves.
   { table: 'stages', value: 'unnest(parentIds)', key: 'Parent IDs' },
-  { table: 'stages', value: `unnest(list_transform(json_extract(coalesce(rddInfo, '[]'), '$[*]."RDD ID"'), x -> x::BIGINT))`, key: 'RDD ID' },
+  { table: 'stages', value: `unnest(${rddIdsSql('rddInfo')})`, key: 'RDD ID' },
   { table: 'stages', value: 'resourceProfileId', key: 'Resource Profile Id' },
   { table: 'stages', value: 'shuffleMergersCount', key: 'Shuffle Push Mergers Count' },
   { table: 'executors', value: 'resourceProfileId', key: 'Resource Profile Id' },

@@ -2,6 +2,13 @@ import { executorMetricNames } from '../parse/event-schema.js';
 import { taskMetricNames } from './schema.js';
 
 /**
+ * SQL for a stage's RDD ids from its logged "RDD Info" (JSON text): each id that is a whole number; one a crafted log
+ * gives as something else ("", a word) is left out rather than failing every read of the stage.
+ */
+export const rddIdsSql = (rddInfo: string): string =>
+  `list_filter(list_transform(json_extract(coalesce(${rddInfo}, '[]'), '$[*]."RDD ID"'), x -> TRY_CAST(x AS BIGINT)), x -> x IS NOT NULL)`;
+
+/**
  * Views that present jobs, stages, tasks and executors the way Spark History Server aggregates them
  * (AppStatusListener), so the GraphQL and REST layers read one definition of every number.
  *
@@ -86,7 +93,7 @@ SELECT s.appKey, s.stageId, s.attemptId, s.status, s.name, s.numTasks, s.details
   s.failureReason, s.accumulables, coalesce(s.isShufflePushEnabled, false) AS isShufflePushEnabled,
   coalesce(s.shuffleMergersCount, 0) AS shuffleMergersCount,
   coalesce(j.jobIds, []) AS jobIds,
-  list_transform(json_extract(coalesce(s.rddInfo, '[]'), '$[*]."RDD ID"'), x -> x::BIGINT) AS rddIds,
+  ${rddIdsSql('s.rddInfo')} AS rddIds,
   coalesce(t.numActiveTasks, 0) AS numActiveTasks, coalesce(t.numCompleteTasks, 0) AS numCompleteTasks,
   coalesce(t.numFailedTasks, 0) AS numFailedTasks, coalesce(t.numKilledTasks, 0) AS numKilledTasks,
   coalesce(t.numCompletedIndices, 0) AS numCompletedIndices, t.firstTaskLaunchedTime,

@@ -14,6 +14,7 @@ import { gql, gqlUpload, useServerWithLogs } from '../helpers/server.js';
 import {
   ApplicationExecutorsDocument,
   ApplicationSqlExecutionsDocument,
+  ApplicationStagesDocument,
   SqlPlansDocument,
   StageTasksDocument,
   UploadEventLogDocument,
@@ -270,6 +271,17 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(report.failures[0]!.error.message).toBe(
       `${name}: line ${index + 1} holds the number ${value}, which no field of its event can hold (a 64-bit integer); nothing was stored`,
     );
+  });
+
+  it('leaves out of a stage\'s RDD ids one the log gives as no whole number, and the stage still answers', async () => {
+    const spec = app('app-odd-rdd');
+    spec.jobs[0]!.stages[0]!.rddInfo = [{ 'RDD ID': '', Name: 'a' }, { 'RDD ID': 'x', Name: 'b' }, { 'RDD ID': 4, Name: 'c' }];
+    const path = join(suite.scratch(), 'odd-rdd.json');
+    writeFileSync(path, buildEventLog(spec));
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures.map((failure) => failure.error.message)).toEqual([]);
+    const answer = await gql(suite.server().graphqlUrl, ApplicationStagesDocument, { id: 'app-odd-rdd' });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.application!.stages.find((stage) => stage.stageId === 0)!.rddIds).toEqual([4]);
   });
 
   it('answers the SQL of a log whose plan metric names are numbers and whose driver updates name no accumulator', async () => {
