@@ -236,15 +236,20 @@ async function ingestSourceNow(
         phase('reading', 0);
         let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
         stage('staged');
+        // Task lines are first parsed as they are written (or staged again to name a line): one that is not JSON (the
+        // write rolled back) sends the log down the slow path, which names every bad line and skips it; an error there
+        // too, or any other, is the ingest's.
+        const slowPathAfter = async (error: unknown): Promise<StagedLog> => {
+          if (lineErrorOf(error) === null || staged.plan.objectReader === true) throw error;
+          return asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
+        };
         for (;;) {
           let described: Awaited<ReturnType<typeof describeStagedApplication>>;
           try {
             described = await describeStagedApplication(connection, source, staged);
           } catch (error) {
-            // Naming an unusable event's line stages every line again, task lines too (only read when written before):
-            // a malformed one sends the log down the slow path, as it does when the write meets it.
-            if (lineErrorOf(error) === null || staged.plan.objectReader === true) throw error;
-            staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
+            // Naming an unusable event's line stages every line again, task lines too.
+            staged = await slowPathAfter(error);
             continue;
           }
           const { application, name, plan } = described;
@@ -270,10 +275,7 @@ async function ingestSourceNow(
               }),
             );
           } catch (error) {
-            // Task lines are first parsed as they are written: one that is not JSON (the write rolled back)
-            // sends the log down the slow path, which names every bad line and skips it.
-            if (lineErrorOf(error) === null || staged.plan.objectReader === true) throw error;
-            staged = await asBadInput(source, parts, () => stageAfterScan(connection, source, parts, tempDir));
+            staged = await slowPathAfter(error);
             continue;
           }
           stage('committed');

@@ -1,3 +1,5 @@
+import { isJsonObject, loggedText } from './json-values.js';
+
 /**
  * The deepest SQL plan tree Spark Sword reads. Everything that walks a plan (the graph Spark's UI draws, the
  * detectors, run comparison, the shape playground) recurses node by node, and a crafted plan a few thousand levels
@@ -28,35 +30,28 @@ export function parsePlanTree<T>(text: string): T | null {
  * recursion.
  */
 export function walkablePlanTree<T>(tree: unknown): T | null {
-  if (!isObject(tree)) return null;
+  if (!isJsonObject(tree)) return null;
   const pending: Array<{ node: Record<string, unknown>; depth: number }> = [{ node: tree, depth: 1 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { node, depth } = next;
     if (depth > MAX_PLAN_DEPTH) return null;
-    for (const key of ['nodeName', 'simpleString'] as const) if (key in node && typeof node[key] !== 'string') node[key] = asText(node[key]);
+    for (const key of ['nodeName', 'simpleString'] as const) if (key in node && typeof node[key] !== 'string') node[key] = loggedText(node[key]);
     if (!Array.isArray(node.children)) node.children = [];
-    else if (!node.children.every(isObject)) node.children = node.children.filter(isObject);
+    else if (!node.children.every(isJsonObject)) node.children = node.children.filter(isJsonObject);
     for (const child of node.children as Array<Record<string, unknown>>) pending.push({ node: child, depth: depth + 1 });
     if (!('metrics' in node)) continue;
     if (!Array.isArray(node.metrics)) node.metrics = [];
     else if (!node.metrics.every(isUsableMetric)) node.metrics = node.metrics.filter(isUsableMetric);
     for (const metric of node.metrics as Array<Record<string, unknown>>) {
-      for (const key of ['name', 'metricType'] as const) if (key in metric && typeof metric[key] !== 'string') metric[key] = asText(metric[key]);
+      for (const key of ['name', 'metricType'] as const) if (key in metric && typeof metric[key] !== 'string') metric[key] = loggedText(metric[key]);
     }
   }
   return tree as T;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A value a plan gives as text, as text: a crafted log may give a number or a list instead. */
-const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
-
 /** A plan metric that names an accumulator: an object whose id is a number (or a number's text, as readers take it). */
 function isUsableMetric(metric: unknown): boolean {
-  if (!isObject(metric)) return false;
+  if (!isJsonObject(metric)) return false;
   const id = metric.accumulatorId;
   return typeof id === 'number' ? Number.isFinite(id) : typeof id === 'string' && id.trim() !== '' && Number.isFinite(Number(id));
 }

@@ -458,12 +458,13 @@ const MAX_CLAMP_WARNINGS = 20;
 type Warning = { line: number | null; message: string };
 
 /**
- * Each nullable BIGINT column of the tables read from a log: fixed by the schema, so listed once per process.
- * The precomputed app_* tables and the insights are derived after the clamp, from clamped rows.
+ * Each nullable BIGINT column of the tables read from a log that an out-of-range value makes unknown (task metrics
+ * become 0 instead, see {@link clampOutOfRange}): fixed by the schema, so listed once per process. The precomputed
+ * app_* tables and the insights are derived after the clamp, from clamped rows.
  */
 let bigintColumns: Promise<Map<string, string[]>> | null = null;
 
-async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<string, string[]>> {
+async function unknowableBigintColumns(connection: DuckDBConnection): Promise<Map<string, string[]>> {
   bigintColumns ??= connection
     .runAndReadAll(
       `SELECT table_name AS t, column_name AS c FROM information_schema.columns
@@ -472,6 +473,7 @@ async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<
            .filter((table) => !table.startsWith('app_') && table !== 'insights')
            .map((table) => `'${table}'`)
            .join(', ')})
+         AND NOT (table_name = 'tasks' AND column_name IN (${taskMetricNames.map((name) => `'${name}'`).join(', ')}))
        ORDER BY table_name, ordinal_position`,
     )
     .then((reader) => {
@@ -497,12 +499,7 @@ async function nullableBigintColumns(connection: DuckDBConnection): Promise<Map<
  * row is clamped before it is stored: see {@link PENDING_APPLICATION}).
  */
 async function clampOutOfRange(connection: DuckDBConnection, appKey: string, relationOf: (table: string) => string): Promise<Warning[]> {
-  const byTable = new Map(
-    [...(await nullableBigintColumns(connection))].map(([table, names]) => [
-      table,
-      table === 'tasks' ? names.filter((name) => !(taskMetricNames as readonly string[]).includes(name)) : names,
-    ]),
-  );
+  const byTable = await unknowableBigintColumns(connection);
   const found: Array<{ table: string; column: string; value: string; where: string }> = [];
   const out = (name: string): string => `"${name}" NOT BETWEEN -${MAX_STORED_MAGNITUDE} AND ${MAX_STORED_MAGNITUDE}`;
   // One query tells which columns of which tables hold such values at all (almost always none); only those are listed.

@@ -2,6 +2,7 @@ import { listValue } from '@duckdb/node-api';
 import { appKeysParam, groupByAppKey } from './by-app-key.js';
 import type { AnalysisDatabase } from './database.js';
 import { logger } from '../logger.js';
+import { isJsonObject, loggedText } from '../model/json-values.js';
 
 /** Resources an executor was given, by resource name (e.g. GPUs and their addresses). */
 export interface ExecutorResourceRecord {
@@ -68,27 +69,23 @@ function parseObject(json: string | null): Record<string, unknown> {
     logger.warn({ err: error }, 'an executor map stored from a log is not JSON; answered as empty');
     return {};
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isJsonObject(value) ? value : {};
 }
 
-/** A value of a map Spark logs as text (log links, attributes), as text: one that is no string as its JSON. */
-const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
-
 /**
- * A map of text values as logged (an executor's log links or attributes). A crafted log may give a value that is no
- * string, a number or a list: it is kept as its JSON text, as the environment keeps such values, since the API serves
- * these values as strings; a null one links to nothing and is left out.
+ * A map of text values as logged (an executor's log links or attributes), each as {@link loggedText}, since the API
+ * serves them as strings; a null one links to nothing and is left out.
  */
 function parseTextMap(json: string | null): Record<string, string> {
-  return Object.fromEntries(Object.entries(parseObject(json)).flatMap(([key, value]) => (value === null ? [] : [[key, asText(value)]])));
+  return Object.fromEntries(Object.entries(parseObject(json)).flatMap(([key, value]) => (value === null ? [] : [[key, loggedText(value)]])));
 }
 
 /** An executor's resources as logged (`{"gpu": {"name": "gpu", "addresses": ["0"]}}`); an entry that is no object is left out. */
 function parseResources(json: string | null): ExecutorResourceRecord[] {
   return Object.entries(parseObject(json)).flatMap(([key, info]) => {
-    if (typeof info !== 'object' || info === null || Array.isArray(info)) return [];
+    if (!isJsonObject(info)) return [];
     const { name, addresses } = info as { name?: unknown; addresses?: unknown };
-    return [{ name: typeof name === 'string' ? name : key, addresses: Array.isArray(addresses) ? addresses.map(asText) : [] }];
+    return [{ name: typeof name === 'string' ? name : key, addresses: Array.isArray(addresses) ? addresses.map(loggedText) : [] }];
   });
 }
 
