@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { BadInputError } from '../errors.js';
@@ -182,6 +183,38 @@ function gzipError(err: Error, source: string): Error {
     return new BadInputError(`${source} is corrupt: it is not valid gzip (${err.message}); re-copy the file.`);
   }
   return err;
+}
+
+/**
+ * How DuckDB's own decoders, which read gzip and zstd parts directly, refuse damaged data: zlib's and zstd's error
+ * names after "IO Error: ".
+ */
+const DUCKDB_DECODE_FAILURE: Readonly<Record<'gzip' | 'zstd', RegExp>> = {
+  gzip: /^IO Error: (.*(?:GZIP|gzip stream).*)$/m,
+  zstd: /^IO Error: (Unknown frame descriptor|Version not supported|Unsupported frame parameter|Frame requires too much memory for decoding|Data corruption detected|Restored data doesn't match checksum|Header of Literals' block doesn't respect format specification|Dictionary is corrupted|Dictionary mismatch|Src size is incorrect|Error \(generic\))$/m,
+};
+
+/**
+ * DuckDB's refusal of a gzip or zstd part's data (it checks what our decoders pass over: a zstd frame's checksum and
+ * declared size, a deflate stream read without its trailer) as a BadInputError naming the part, or null when `error`
+ * is no such refusal. DuckDB does not say which part: with several of that codec, all are named.
+ */
+export function duckDbDecodeFailure(error: unknown, parts: ReadonlyArray<{ path: string; codec: Codec }>): BadInputError | null {
+  const message = error instanceof Error ? error.message : String(error);
+  for (const codec of ['gzip', 'zstd'] as const) {
+    const found = DUCKDB_DECODE_FAILURE[codec].exec(message);
+    const suspects = parts.filter((part) => part.codec === codec);
+    if (!found || suspects.length === 0) continue;
+    // DuckDB names the file in some of its messages: the user's file is named by its own name instead.
+    const detail = suspects.reduce((text, part) => text.replaceAll(`: ${part.path}`, ''), found[1]!);
+    const names = suspects.map((part) => basename(part.path));
+    return new BadInputError(
+      names.length === 1
+        ? `${names[0]} is corrupt: its ${codec} data does not decode (${detail}); re-copy the file from the Spark event log directory.`
+        : `One of ${names.join(', ')} is corrupt: its ${codec} data does not decode (${detail}); re-copy them from the Spark event log directory.`,
+    );
+  }
+  return null;
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
+import { duckDbDecodeFailure } from '../eventlog/codec.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, findBlankLines, findFirstLine, scanLines, type LineScan } from '../eventlog/line-scanner.js';
@@ -178,7 +179,7 @@ export async function ingestSource(
   try {
     return await database.serializeWrite(() => ingestSourceNow(database, source, options));
   } catch (error) {
-    throw memoryLimitErrorOf(error, source.name, database.memoryLimit) ?? error;
+    throw memoryLimitErrorOf(error, source.name, database.memoryLimit) ?? duckDbDecodeFailure(error, source.parts) ?? error;
   }
 }
 

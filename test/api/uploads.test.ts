@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,10 @@ describe('uploading event logs through GraphQL multipart requests', () => {
     ['an empty file', () => eventLogPath('broken', 'file_event_log_empty_test'), /file_event_log_empty_test is empty/],
     ['a text file', () => write('notes.txt', 'not a log\n'), /notes\.txt .*(not a Spark event log|no events)/],
     ['random bytes', () => write('blob.bin', randomBytes(4096)), /blob\.bin/],
+    // Damage our zstd decoder passes over (it checks neither a frame's declared size nor its checksum) and DuckDB's
+    // reader refuses.
+    ['a zstd log whose frame header lies about its size', () => damaged('local-1642039451826.zstd', 5), /local-1642039451826\.zstd is corrupt/],
+    ['a zstd log whose data fails its checksum', () => damaged('local-1642039451826.zstd', 80), /local-1642039451826\.zstd is corrupt/],
   ])('rejects %s with BAD_USER_INPUT, a message naming the file, and stores nothing', async (_label, file, message) => {
     const before = await storedCount();
     const result = await gqlUpload(server.graphqlUrl, UploadEventLogDocument, file());
@@ -76,6 +80,13 @@ describe('uploading event logs through GraphQL multipart requests', () => {
     expect(result.errors![0]!.message).not.toMatch(/spark-sword-upload-|\/tmp\//);
     expect(await storedCount()).toBe(before);
   });
+
+  /** A copy of a shared codec test log, named as it is, with the byte at `offset` inverted. */
+  function damaged(name: string, offset: number): string {
+    const bytes = readFileSync(eventLogPath('formats', 'codecs', name));
+    bytes[offset] = bytes[offset]! ^ 0xff;
+    return write(name, bytes);
+  }
 
   it('refuses an upload over MAX_UPLOAD_BYTES with PAYLOAD_TOO_LARGE and stores nothing', async () => {
     const big = write('big.json', Buffer.alloc(9 * 1024 * 1024, 0x20));

@@ -9,6 +9,7 @@ import { BadInputError } from '../../src/errors.js';
 import {
   codecFromFileName,
   createDecoder,
+  duckDbDecodeFailure,
   isInProgressName,
   logBaseName,
   openDecodedStream,
@@ -260,5 +261,33 @@ describe('decoding input that grows thousands of times', () => {
     expect(read.bytes % (64 * 1024)).toBe(0);
     expect(read.bytes).toBeGreaterThan(80 * 1024 * 1024);
     expect(read.mostHeld).toBeLessThan(16 * 1024 * 1024);
+  });
+});
+
+describe("DuckDB's refusal of a part's compressed data", () => {
+  const parts = [
+    { path: '/logs/eventlog_v2_app/events_1_app.zstd', codec: 'zstd' as const },
+    { path: '/logs/eventlog_v2_app/events_2_app.zstd', codec: 'zstd' as const },
+    { path: '/logs/other.gz', codec: 'gzip' as const },
+  ];
+
+  it('names every part of the codec DuckDB refused, by file name, since DuckDB does not say which', () => {
+    const failure = duckDbDecodeFailure(new Error("IO Error: Restored data doesn't match checksum"), parts);
+    expect(failure).toBeInstanceOf(BadInputError);
+    expect(failure!.message).toBe(
+      "One of events_1_app.zstd, events_2_app.zstd is corrupt: its zstd data does not decode (Restored data doesn't match checksum); " +
+        're-copy them from the Spark event log directory.',
+    );
+  });
+
+  it('keeps the path DuckDB puts in a gzip message out of it', () => {
+    expect(duckDbDecodeFailure(new Error('IO Error: Unsupported GZIP compression method: /logs/other.gz'), parts)?.message).toBe(
+      'other.gz is corrupt: its gzip data does not decode (Unsupported GZIP compression method); re-copy the file from the Spark event log directory.',
+    );
+  });
+
+  it('leaves other errors, and a codec no part has, alone', () => {
+    expect(duckDbDecodeFailure(new Error('IO Error: No space left on device'), parts)).toBeNull();
+    expect(duckDbDecodeFailure(new Error('IO Error: Data corruption detected'), [parts[2]!])).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../../src/errors.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
@@ -45,6 +46,24 @@ describe('broken and unusual logs', () => {
       expect.stringMatching(/other\.json is not a Spark event log: none of its 2 JSON lines/),
     ]);
     expect(report.failures.every((f) => f.error instanceof BadInputError)).toBe(true);
+    expect(await applicationCount()).toBe(before);
+  });
+
+  it('refuses a gzip or zstd log whose compressed data is damaged as corrupt, naming the file, and stores nothing', async () => {
+    const zstd = readFileSync(eventLogPath('formats', 'codecs', 'local-1642039451826.zstd'));
+    zstd[80] = zstd[80]! ^ 0xff;
+    const zstdPath = join(scratch, 'local-1642039451826.zstd');
+    writeFileSync(zstdPath, zstd);
+    const gzip = gzipSync(readFileSync(eventLogPath('apache-spark', 'local-1430917381534')));
+    gzip.fill(0xff, 30, 60);
+    const gzipPath = join(scratch, 'local-1430917381534.gz');
+    writeFileSync(gzipPath, gzip);
+    const before = await applicationCount();
+    const report = await ingestPaths(db.database, [zstdPath, gzipPath]);
+    expect(report.failures.map((failure) => [failure.error instanceof BadInputError, failure.error.message])).toEqual([
+      [true, expect.stringMatching(/^local-1642039451826\.zstd is corrupt: .*re-copy/)],
+      [true, expect.stringMatching(/^local-1430917381534\.gz is corrupt: .*re-copy/)],
+    ]);
     expect(await applicationCount()).toBe(before);
   });
 
