@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { z } from 'zod';
+import { MAX_PRICE } from './fleet/cost.js';
 import { GiB, MiB } from './model/units.js';
 
 
@@ -92,9 +93,9 @@ const configSchema = z.object({
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
   /** Price of one core held for an hour; with it cost answers show money (unset: resources only). */
-  COST_PER_CORE_HOUR: z.coerce.number().nonnegative().optional(),
+  COST_PER_CORE_HOUR: z.coerce.number().nonnegative().max(MAX_PRICE).optional(),
   /** Price of one GiB of memory held for an hour. */
-  COST_PER_GB_HOUR: z.coerce.number().nonnegative().optional(),
+  COST_PER_GB_HOUR: z.coerce.number().nonnegative().max(MAX_PRICE).optional(),
   /** What makes runs "the same application" in fleet answers: "name", or a Spark property such as spark.yarn.tags. */
   FLEET_GROUP_BY: z.string().min(1).max(300).default('name'),
 }).superRefine((config, context) => {

@@ -6,6 +6,12 @@ const HOUR_MS = 3_600_000;
 /** Spark's minimum memory overhead of a container (MEMORY_OVERHEAD_MIN_MIB). */
 const MIN_OVERHEAD = 384 * MiB;
 
+/**
+ * The highest price a core-hour or GiB-hour may be given: beyond any cloud's by far, and low enough that a fleet's
+ * cost stays a number GraphQL and JSON can carry (1e308 a core-hour made every cost Infinity).
+ */
+export const MAX_PRICE = 1_000_000;
+
 /** Prices that turn resources into money, and where they came from. */
 export interface Prices {
   perCoreHour: number | null;

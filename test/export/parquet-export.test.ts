@@ -132,7 +132,7 @@ describe('Parquet export', () => {
     expect(readdirSync(folder).some((name) => name.endsWith('.tmp'))).toBe(false);
   });
 
-  it('Application.cost says which price it used; a backwards time window is refused', async () => {
+  it('Application.cost says which price it used; a backwards time window and a price past any price are refused', async () => {
     const configured = await gql(server.graphqlUrl, CostDocument, { id: 'app-nightly-1' });
     expect(configured.errors).toBeUndefined();
     expect(configured.data!.application.cost.prices).toEqual({
@@ -147,6 +147,10 @@ describe('Parquet export', () => {
     const bad = await gql(server.graphqlUrl, BadFleetDocument, {});
     expect(bad.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     expect(bad.errors![0]!.message).toContain('"from"');
+    // 1e308 a core-hour made every cost Infinity, which GraphQL's Float cannot carry (an internal error).
+    const unpriceable = await gql(server.graphqlUrl, CostDocument, { id: 'app-nightly-1', price: 1e308 });
+    expect(unpriceable.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(JSON.stringify(unpriceable.errors)).toContain('pricePerCoreHour');
   });
 
   it('keeps plan nodes, task quantiles and attempts with a "/" in their key readable', async () => {

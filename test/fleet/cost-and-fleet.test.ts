@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../../src/errors.js';
 import { applicationCosts, fleetReport } from '../../src/fleet/fleet-service.js';
-import { parseMemoryMiBDefault } from '../../src/fleet/cost.js';
+import { MAX_PRICE, parseMemoryMiBDefault } from '../../src/fleet/cost.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { deleteApplication } from '../../src/store/applications-store.js';
 import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
@@ -199,5 +200,13 @@ describe('resource facts kept with the application', () => {
       db.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('configured prices', () => {
+  it('are refused at start-up past MAX_PRICE, naming the setting, and taken up to it', () => {
+    expect(() => loadConfig({ COST_PER_CORE_HOUR: '1e308' })).toThrow(ConfigError);
+    expect(() => loadConfig({ COST_PER_GB_HOUR: '1000001' })).toThrow(/COST_PER_GB_HOUR/);
+    expect(loadConfig({ COST_PER_CORE_HOUR: String(MAX_PRICE) }).COST_PER_CORE_HOUR).toBe(MAX_PRICE);
   });
 });

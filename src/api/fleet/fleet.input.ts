@@ -1,7 +1,7 @@
-import { IsOptional, MaxLength, Min } from 'class-validator';
+import { IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { DateTimeResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, InputType, Int } from 'type-graphql';
-import { Max } from 'class-validator';
+import { MAX_PRICE } from '../../fleet/cost.js';
 
 /** Which stored applications a fleet question covers. */
 @InputType({ description: 'Every field optional; all given must hold.' })
@@ -36,11 +36,13 @@ export class PriceArgs {
   @Field(() => Float, { nullable: true, description: 'Price per core-hour (default COST_PER_CORE_HOUR).' })
   @IsOptional()
   @Min(0)
+  @Max(MAX_PRICE)
   pricePerCoreHour?: number;
 
   @Field(() => Float, { nullable: true, description: 'Price per GiB-hour of memory (default COST_PER_GB_HOUR).' })
   @IsOptional()
   @Min(0)
+  @Max(MAX_PRICE)
   pricePerGbHour?: number;
 }
 
