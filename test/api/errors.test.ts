@@ -37,6 +37,17 @@ describe('API conventions: error codes, limits, health', () => {
     expect(result.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('answers variables with more wrong values than GraphQL counts (50) with BAD_USER_INPUT alone, the cut-off said', async () => {
+    const wrong = Array.from({ length: 60 }, () => ({ op: 'JOIN', right: { source: { kind: null } } }));
+    const { status, body } = await rawQuery(server, 'query Shape($input: ShapeInput) { simulateShape(input: $input) { stages { id } } }', {
+      input: { source: { kind: 'FILES', totalBytes: 100, partitions: 2 }, operations: wrong },
+    });
+    expect(status).toBe(400);
+    expect(body.errors!.length).toBeGreaterThan(50);
+    expect(new Set(body.errors!.map((error) => error.extensions?.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(body.errors!.at(-1)!.message).toMatch(/^Too many errors processing variables/);
+  });
+
   it('rejects unknown fields at validation, before anything runs', async () => {
     const { body } = await rawQuery(server, '{ applications { nodes { notAField } } }');
     expect(body.errors![0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');

@@ -40,6 +40,9 @@ const apolloClientCodes = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/** How graphql-js begins the error it adds when a request's variables hold too many wrong values. */
+const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables';
+
 /**
  * Shapes every error the client sees: known errors keep their message and get a code; validation errors
  * say which argument is wrong without echoing the value back; anything unexpected is logged and masked.
@@ -67,6 +70,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && apolloClientCodes.has(code)) return { ...base, extensions: { code } };
+  // graphql-js stops coercing variables after 50 wrong values with an error of its own that carries no code.
+  if (original instanceof GraphQLError && original.message.startsWith(TOO_MANY_VARIABLE_ERRORS)) {
+    return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
   logger.error({ err: original }, 'unexpected error while answering a GraphQL request');
   return {
     message: 'Internal server error',
