@@ -2,15 +2,14 @@ import { createWriteStream, type Stats } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createInflateRaw } from 'node:zlib';
-import yauzl from 'yauzl';
 import { BadInputError } from '../errors.js';
 import type { Piece } from './pieces.js';
 import { ingestTempPrefix } from './temp-files.js';
 import { logger } from '../logger.js';
-import { DecompressionLimitError, type DecompressionBudget } from './decompression-limit.js';
+import type { DecompressionBudget } from './decompression-limit.js';
+import { extractZip } from './zip-archive.js';
 import {
   codecFromFileName,
   emptyFileError,
@@ -358,7 +357,7 @@ async function discoverZip(zipPath: string, onSkipped?: SkipListener, budget?: D
   const inZip = (path: string): string => `${basename(zipPath)}/${path.slice(tempDir.length + 1)}`;
   let sources: LogSource[];
   try {
-    await extractZip(zipPath, tempDir, budget);
+    await extractZip(zipPath, tempDir, { budget, onSkipped: onSkipped ? (entry, reason) => onSkipped(`${basename(zipPath)}/${entry}`, reason) : undefined });
     sources = await discoverLogDir(tempDir, await listVisible(tempDir), {
       descend: true,
       allowZip: false,
@@ -370,6 +369,7 @@ async function discoverZip(zipPath: string, onSkipped?: SkipListener, budget?: D
     });
   } catch (err) {
     await rm(tempDir, { recursive: true, force: true });
+    if (err instanceof BadInputError) throw new BadInputError(err.message.replaceAll(tempDir, basename(zipPath)));
     throw err;
   }
   // The sources share the temp dir: it goes once every one of them has been cleaned up.
@@ -384,56 +384,6 @@ async function discoverZip(zipPath: string, onSkipped?: SkipListener, budget?: D
     };
   }
   return sources;
-}
-
-async function extractZip(zipPath: string, destDir: string, budget?: DecompressionBudget): Promise<void> {
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await yauzl.openPromise(zipPath, { lazyEntries: true });
-  } catch (err) {
-    throw new BadInputError(
-      `${zipPath} starts like a zip archive but cannot be read (${(err as Error).message}); it may be truncated.`,
-    );
-  }
-  try {
-    // The central directory's count is known before any entry is read: a zip of thousands is refused at once.
-    budget?.checkZipEntries('the zip archive', zip.entryCount);
-    for await (const entry of zip.eachEntry()) {
-      const segments = entry.fileName.split('/');
-      // Directory entries, macOS resource forks and hidden files hold no logs.
-      if (entry.fileName.endsWith('/') || segments.some((s) => s.startsWith('.') || s === '__MACOSX')) continue;
-      const target = resolve(destDir, entry.fileName);
-      if (!target.startsWith(destDir + sep)) {
-        throw new BadInputError(`${zipPath} has an entry that points outside the archive (${entry.fileName}).`);
-      }
-      await mkdir(dirname(target), { recursive: true });
-      if (budget) await extractMetered(zip, entry, target, budget);
-      else await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(target));
-    }
-  } catch (err) {
-    if (err instanceof BadInputError || err instanceof DecompressionLimitError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    // File-system trouble (disk full...) is ours, not the user's; everything else is a damaged archive.
-    if (typeof code === 'string' && !code.startsWith('Z_')) throw err;
-    throw new BadInputError(`${zipPath} is a damaged zip archive: ${(err as Error).message}.`);
-  }
-}
-
-/**
- * Extracts one entry, inflating it here rather than in yauzl so that the ratio is taken against the
- * compressed bytes read so far: a bomb stops after about a megabyte of output, not after 100 times its size.
- */
-async function extractMetered(zip: yauzl.ZipFile, entry: yauzl.Entry, target: string, budget: DecompressionBudget): Promise<void> {
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    throw new BadInputError(`${entry.fileName} uses zip compression method ${entry.compressionMethod}; only stored and deflate are read.`);
-  }
-  const raw = await zip.openReadStreamPromise(entry, { decompress: false });
-  let consumed = 0;
-  raw.on('data', (chunk: Buffer) => {
-    consumed += chunk.length;
-  });
-  const inflate = entry.compressionMethod === 8 ? [createInflateRaw()] : [];
-  await pipeline([raw, ...inflate, budget.meter(entry.fileName, () => consumed), createWriteStream(target)]);
 }
 
 async function listVisible(dir: string): Promise<DirEntry[]> {

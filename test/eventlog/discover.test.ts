@@ -1,10 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../../src/errors.js';
 import { openDecodedStream } from '../../src/eventlog/codec.js';
+import { DecompressionBudget } from '../../src/eventlog/decompression-limit.js';
 import { discoverLogs, materializeForDuckDB, type LogSource } from '../../src/eventlog/discover.js';
+import { buildZip } from '../helpers/zip.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { makeTempDir, sha256OfFile } from './helpers.js';
 
@@ -132,6 +135,75 @@ it('rejects a truncated zip, saying so', async () => {
   const path = join(tmp.dir, 'cut.zip');
   await writeFile(path, zip.subarray(0, zip.length / 2));
   await expect(discoverLogs([path])).rejects.toThrow(/cut\.zip starts like a zip archive but cannot be read/);
+});
+
+describe('zip entries', () => {
+  const budget = () => new DecompressionBudget({ maxBytes: 64 * 1024 * 1024, maxRatio: 200, maxZipEntries: 100 });
+  const withSkips = async (path: string, metered: boolean) => {
+    const skipped: Array<[string, string]> = [];
+    const sources = await discoverLogs([path], { onSkipped: (file, reason) => skipped.push([file, reason]), budget: metered ? budget() : undefined });
+    const heads = await Promise.all(sources.map(async (source) => (await readFile(source.parts[0]!.path, 'utf8')).slice(0, 60)));
+    await Promise.all(sources.map((source) => source.cleanup?.()));
+    return { names: sources.map((source) => source.name), heads, skipped };
+  };
+
+  it.each([['an upload (metered)', true], ['the command line', false]])('are read stored or deflated, from %s', async (_label, metered) => {
+    const path = join(tmp.dir, `stored-and-deflated-${metered}.zip`);
+    await writeFile(path, buildZip([
+      { name: 'app-stored', data: Buffer.from(LINE) },
+      { name: 'app-deflated', data: deflateRawSync(LINE), deflated: { size: LINE.length, crc: crc32(LINE) } },
+    ]));
+    expect(await withSkips(path, metered)).toEqual({ names: ['app-deflated', 'app-stored'], heads: [LINE, LINE], skipped: [] });
+  });
+
+  it.each([['an upload (metered)', true], ['the command line', false]])(
+    'named past what a file name may be, or twice, are reported and the others kept, from %s',
+    async (_label, metered) => {
+      const path = join(tmp.dir, `names-${metered}.zip`);
+      const long = `${'x'.repeat(300)}.json`;
+      await writeFile(path, buildZip([
+        { name: long, data: Buffer.from(LINE) },
+        { name: 'logs/app-twice', data: Buffer.from(LINE) },
+        { name: 'logs/app-twice', data: Buffer.from(LINE.replace('3.5.0', '3.5.1')) },
+        { name: 'app-other', data: Buffer.from(LINE) },
+      ]));
+      const read = await withSkips(path, metered);
+      expect(read.names).toEqual(['app-other', 'app-twice', expect.stringMatching(/^x{100,}/)]);
+      // The first of two entries of one name is the one read.
+      expect(read.heads[1]).toBe(LINE);
+      expect(read.skipped).toEqual([
+        [`names-${metered}.zip/logs/app-twice`, `names-${metered}.zip holds a second entry named logs/app-twice; the first was read, this one skipped.`],
+      ]);
+    },
+  );
+
+  it('of no log are named inside the zip when it is refused, never by where they were extracted', async () => {
+    const path = join(tmp.dir, 'notes.zip');
+    await writeFile(path, buildZip([{ name: 'notes.txt', data: Buffer.from('not a log\n') }]));
+    const refused = (await discoverLogs([path]).catch((error: unknown) => error)) as Error;
+    expect(refused).toBeInstanceOf(BadInputError);
+    expect(refused.message).toBe(`The zip archive ${path} holds no Spark event logs. Skipped: notes.zip/notes.txt is text but not JSON lines, so not a Spark event log.`);
+  });
+
+  it('that are encrypted are refused, saying so and naming the entry', async () => {
+    const path = join(tmp.dir, 'locked.zip');
+    const zip = buildZip([{ name: 'app-locked', data: deflateRawSync(LINE), deflated: { size: LINE.length, crc: crc32(LINE) } }]);
+    // The "encrypted" flag of the entry's local header and of its central directory record.
+    zip[6] |= 1;
+    zip[zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 8] |= 1;
+    await writeFile(path, zip);
+    await expect(discoverLogs([path])).rejects.toThrow(/locked\.zip has an encrypted entry \(app-locked\): unzip it with its password and give the logs/);
+  });
+
+  it.each([['an upload (metered)', true], ['the command line', false]])('that fail their CRC are refused, naming the entry, from %s', async (_label, metered) => {
+    const path = join(tmp.dir, `crc-${metered}.zip`);
+    const zip = buildZip([{ name: 'app-damaged', data: Buffer.from(LINE) }]);
+    zip[zip.indexOf('LogStart')] ^= 0x20;
+    await writeFile(path, zip);
+    const refused = await discoverLogs([path], { budget: metered ? budget() : undefined }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(BadInputError);
+    expect((refused as Error).message).toMatch(new RegExp(`crc-${metered}\\.zip is a damaged zip archive: its entry app-damaged does not match its CRC-32\\.$`));
+  });
 });
 
 describe('single files', () => {
