@@ -159,6 +159,7 @@ export function fileError(err: unknown, path: string): Error {
   if (code === 'ENOENT') return new BadInputError(`${path} does not exist.`);
   if (code === 'EISDIR') return new BadInputError(`${path} is a directory where a file was expected.`);
   if (code === 'EACCES' || code === 'EPERM') return new BadInputError(`${path} cannot be read: permission denied.`);
+  if (code === 'ELOOP') return new BadInputError(`${path} cannot be read: its symbolic links lead in a loop.`);
   return err instanceof Error ? err : new Error(String(err));
 }
 

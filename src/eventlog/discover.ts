@@ -68,6 +68,8 @@ interface DirEntry {
   path: string;
   isFile: boolean;
   isDirectory: boolean;
+  /** Why the entry cannot be read at all (a symbolic link loop, no permission), when it cannot. */
+  unreadable?: string;
 }
 
 /** Options of {@link discoverLogs}. */
@@ -233,6 +235,9 @@ async function discoverLogDir(dirPath: string, entries: DirEntry[], options: Log
             skipped.push(`${entry.name}/ is a directory but not a rolling or Databricks event log`);
             skippedDirectories = true;
           }
+        } else {
+          // A named pipe would block the read until something writes to it; a device or socket holds no log.
+          throw new BadInputError(entry.unreadable ?? `${entry.path} is neither a file nor a directory.`);
         }
       } catch (err) {
         if (!(err instanceof BadInputError)) throw err;
@@ -397,7 +402,9 @@ async function listVisible(dir: string): Promise<DirEntry[]> {
         return { name, path, isFile: stats.isFile(), isDirectory: stats.isDirectory() };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; // dangling symlink
-        throw err;
+        const problem = fileError(err, path);
+        if (!(problem instanceof BadInputError)) throw err;
+        return { name, path, isFile: false, isDirectory: false, unreadable: problem.message };
       }
     }),
   );

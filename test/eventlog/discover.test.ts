@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -259,6 +260,22 @@ describe('bad inputs', () => {
     expect(names).not.toContain('file_event_log_empty_test');
     expect(names).toContain('truncated_eventlog');
     expect(sources).toHaveLength(readdirSync(eventLogPath('broken')).length - 1);
+  });
+
+  it('skips a symbolic link loop and a named pipe inside a log dir, saying why, and keeps the rest', async () => {
+    const dir = await makeDir('odd-entries', { 'app-good': LINE });
+    await symlink(join(dir, 'loop-b'), join(dir, 'loop-a'));
+    await symlink(join(dir, 'loop-a'), join(dir, 'loop-b'));
+    // Opening a named pipe for reading waits for a writer: reading it would hang the ingest.
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    const skipped: Array<[string, string]> = [];
+    const sources = await discoverLogs([dir], { onSkipped: (file, reason) => skipped.push([basename(file), reason]) });
+    expect(sources.map((source) => source.name)).toEqual(['app-good']);
+    expect(skipped).toEqual([
+      ['loop-a', `${join(dir, 'loop-a')} cannot be read: its symbolic links lead in a loop.`],
+      ['loop-b', `${join(dir, 'loop-b')} cannot be read: its symbolic links lead in a loop.`],
+      ['pipe', `${join(dir, 'pipe')} is neither a file nor a directory.`],
+    ]);
   });
 });
 
