@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createInflateRaw } from 'node:zlib';
@@ -51,7 +51,7 @@ export async function extractZip(zipPath: string, destDir: string, options: ZipE
         throw new BadInputError(`${zipPath} has an entry that points outside the archive (${entry.fileName}).`);
       }
       if (extracted.has(target)) {
-        onSkipped?.(entry.fileName, `${basenameOf(zipPath)} holds a second entry named ${entry.fileName}; the first was read, this one skipped.`);
+        onSkipped?.(entry.fileName, `${basename(zipPath)} holds a second entry named ${entry.fileName}; the first was read, this one skipped.`);
         continue;
       }
       extracted.add(target);
@@ -94,21 +94,20 @@ export async function extractZip(zipPath: string, destDir: string, options: ZipE
 function fitFileName(name: string): string {
   if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  return `${bytePrefix(name, 180)}~${hash}${[...bytePrefix([...name].reverse().join(''), 48)].reverse().join('')}`;
+  const characters = [...name];
+  return `${withinBytes(characters, 180).join('')}~${hash}${withinBytes(characters.reverse(), 48).reverse().join('')}`;
 }
 
-/** The longest start of `text` of at most `bytes` UTF-8 bytes, cut between characters. */
-function bytePrefix(text: string, bytes: number): string {
-  let prefix = '';
-  for (const character of text) {
-    if (Buffer.byteLength(prefix + character) > bytes) break;
-    prefix += character;
+/** The longest run of `characters`, from the first, that takes at most `bytes` in UTF-8. */
+function withinBytes(characters: readonly string[], bytes: number): string[] {
+  const kept: string[] = [];
+  let used = 0;
+  for (const character of characters) {
+    used += Buffer.byteLength(character);
+    if (used > bytes) break;
+    kept.push(character);
   }
-  return prefix;
-}
-
-function basenameOf(path: string): string {
-  return path.slice(path.lastIndexOf(sep) + 1);
+  return kept;
 }
 
 /** Passes an entry's bytes through and fails, naming the entry, when their size or CRC-32 is not the directory's. */
