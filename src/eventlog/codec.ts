@@ -196,9 +196,9 @@ const DUCKDB_DECODE_FAILURE: Readonly<Record<'gzip' | 'zstd', RegExp>> = {
 };
 
 /**
- * DuckDB's refusal of a gzip or zstd part's data (it checks what our decoders pass over: a zstd frame's checksum and
- * declared size, a deflate stream read without its trailer) as a BadInputError naming the part, or null when `error`
- * is no such refusal. DuckDB does not say which part: with several of that codec, all are named.
+ * DuckDB's refusal of a gzip or zstd part's data as a BadInputError naming the part, or null when `error` is no such
+ * refusal. DuckDB reads these parts itself (the command line does not decode them first) and checks what our zstd
+ * decoder passes over: a frame's checksum and declared size. It does not say which part: with several, all are named.
  */
 export function duckDbDecodeFailure(error: unknown, parts: ReadonlyArray<{ path: string; codec: Codec }>): BadInputError | null {
   const message = error instanceof Error ? error.message : String(error);
