@@ -73,6 +73,16 @@ export async function findFirstLine(
   return null;
 }
 
+/** The text of line `lineNumber` (1-based) of a decoded log part, or null when it has none or is over `maxLineBytes`. */
+export async function lineAt(path: string, codec: Codec, lineNumber: number, maxLineBytes: number): Promise<string | null> {
+  let lineCount = 0;
+  for await (const { bytes } of linesOf(path, codec, maxLineBytes)) {
+    lineCount += 1;
+    if (lineCount === lineNumber) return bytes === null ? null : bytes.toString('utf8');
+  }
+  return null;
+}
+
 /**
  * Each line of a decoded log part, in order, with its length in bytes: its bytes (without the line end), or null when
  * it is longer than `maxLineBytes`. Past the limit a line is only measured, its bytes dropped as they come, so a

@@ -6,7 +6,7 @@ import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { duckDbDecodeFailure } from '../eventlog/codec.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
-import { copyWithoutLines, findBlankLines, findFirstLine, scanLines, type LineScan } from '../eventlog/line-scanner.js';
+import { copyWithoutLines, findBlankLines, findFirstLine, lineAt, scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { shuffleSkeleton, type PlanNode } from '../analysis/detectors/shuffle-boundary.js';
 import { detectInsights } from '../analysis/run-detectors.js';
 import { BadInputError, MemoryLimitError } from '../errors.js';
@@ -29,7 +29,7 @@ import {
 } from '../parse/stage-events.js';
 import { slimTaskEnds, taskEndsLookWide, type SlimmingOptions } from '../parse/slim-task-ends.js';
 import { lastPlanTextId, removeUnreferencedPlanTexts } from '../store/plan-texts.js';
-import { NumberPast64BitsError, numberNoFieldHolds } from '../parse/numbers-past-64-bits.js';
+import { NumberPast64BitsError, numberNoFieldHolds, numberPast64Bits } from '../parse/numbers-past-64-bits.js';
 import { OutOfRangeIdError, writeApplication, type ApplicationIdentity, type WriteOutcome } from '../store/application-writer.js';
 import type { AnalysisDatabase } from '../store/database.js';
 import { replaceInsights } from '../store/insights-store.js';
@@ -322,10 +322,15 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
     // DuckDB's "line" counts the rows it read, not the blank lines it skipped; a piece's line n is line
     // firstLine + n - 1 of its part.
     const piece = index >= 0 ? parts[index]!.pieces?.find((candidate) => candidate.path === file) : undefined;
-    const blank = index < 0 ? [] : piece ? await findBlankLines(piece.path, 'none') : await findBlankLines(file!, parts[index]!.compression);
-    const line = realLineNumber(Number(rowInFile), blank) + (piece ? piece.firstLine - 1 : 0);
+    const compression = index < 0 || piece ? 'none' : parts[index]!.compression;
+    const blank = index < 0 ? [] : await findBlankLines(file!, compression);
+    const lineInFile = realLineNumber(Number(rowInFile), blank);
+    const line = lineInFile + (piece ? piece.firstLine - 1 : 0);
     const where = source.parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
-    const value = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
+    const cast = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
+    // DuckDB names the double it read (-10000000000000000000.0 for -1e19): the log's own writing is looked up.
+    const written = cast !== undefined && index >= 0 ? await lineAt(file!, compression, lineInFile, MAX_EVENT_BYTES) : null;
+    const value = cast === undefined ? undefined : ((written === null ? null : numberPast64Bits(written)) ?? cast);
     throw new BadInputError(
       value !== undefined
         ? `${source.name}: line ${line}${where} holds ${numberNoFieldHolds(value)}; nothing was stored`
