@@ -247,7 +247,7 @@ export class LogDirectoryWatcher {
       // A `.inprogress` log renamed complete leaves under one name and comes back under another: same app.
       const orphans = entry.appKeys.filter((appKey) => !kept.has(appKey));
       if (!this.options.cleaner || orphans.length === 0) continue;
-      await this.db.withConnection((connection) => deleteApplications(connection, orphans));
+      await this.db.serializeWrite(() => this.db.withConnection((connection) => deleteApplications(connection, orphans)));
       this.options.logger.info({ path, appKeys: orphans }, 'the cleaner removed applications whose log left the watched directory');
     }
   }

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { forgetUploader } from './application-uploads.js';
 import { deletePlanTextsOf, removeUnreferencedPlanTexts } from './plan-texts.js';
 import { applicationTables } from './schema.js';
 
@@ -10,11 +11,21 @@ export async function deleteApplicationRows(connection: DuckDBConnection, appKey
   }
 }
 
-/** Deletes every row of the given application attempts in one transaction: all of them go, or none. */
-export async function deleteApplications(connection: DuckDBConnection, appKeys: readonly string[]): Promise<void> {
+/**
+ * Deletes every row of the given application attempts in one transaction: all of them go, or none. With
+ * `forgetUploaders`, who uploaded them goes too (a delete; a replacing ingest keeps it).
+ */
+export async function deleteApplications(
+  connection: DuckDBConnection,
+  appKeys: readonly string[],
+  { forgetUploaders = false }: { forgetUploaders?: boolean } = {},
+): Promise<void> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    for (const appKey of appKeys) await deleteApplicationRows(connection, appKey);
+    for (const appKey of appKeys) {
+      await deleteApplicationRows(connection, appKey);
+      if (forgetUploaders) await forgetUploader(connection, appKey);
+    }
     await connection.run('COMMIT');
   } catch (error) {
     // A failed statement may already have ended the transaction; the original error is the one to report.

@@ -118,13 +118,18 @@ export async function applicationAttempts(db: AnalysisDatabase, appId?: string):
 /** The attempts of an app id, kept until the database's next write. */
 const attemptsOfAppId = new UntilWrite<ApplicationRecord[]>();
 
-/** Removes an application attempt (or every attempt of an app id) and all its rows; returns the keys removed. */
+/**
+ * Removes an application attempt (or every attempt of an app id), all its rows and who uploaded it; returns the keys
+ * removed. One write of the database's queue: a delete and an ingest of the same rows never run at once.
+ */
 export async function deleteApplication(db: AnalysisDatabase, id: string): Promise<string[]> {
-  return db.withConnection(async (connection) => {
-    const keys = (
-      await connection.runAndReadAll('SELECT appKey FROM applications WHERE appKey = $id OR appId = $id', { id })
-    ).getRowObjectsJS() as Array<{ appKey: string }>;
-    await deleteApplications(connection, keys.map((row) => row.appKey));
-    return keys.map((row) => row.appKey);
-  });
+  return db.serializeWrite(() =>
+    db.withConnection(async (connection) => {
+      const keys = (
+        await connection.runAndReadAll('SELECT appKey FROM applications WHERE appKey = $id OR appId = $id', { id })
+      ).getRowObjectsJS() as Array<{ appKey: string }>;
+      await deleteApplications(connection, keys.map((row) => row.appKey), { forgetUploaders: true });
+      return keys.map((row) => row.appKey);
+    }),
+  );
 }

@@ -15,6 +15,7 @@ import {
   ApplicationExecutorsDocument,
   ApplicationSqlExecutionsDocument,
   ApplicationStagesDocument,
+  DeleteApplicationDocument,
   SqlPlansDocument,
   StageTasksDocument,
   UploadEventLogDocument,
@@ -534,5 +535,23 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     // One whole version is stored: each upload's two stages of N tasks.
     expect([6, 12, 18, 24, 30]).toContain(rows[0]!.tasks);
     expect(rows[0]!.apps).toBe(1);
+  });
+
+  it('serializes deletes with uploads of the same application: each answers its result, none conflicts', async () => {
+    const path = join(suite.scratch(), 'upload-and-delete.json');
+    writeFileSync(path, buildEventLog(app('app-upload-delete', 20)));
+    const upload = () => gqlUpload(suite.server().graphqlUrl, UploadEventLogDocument, path, { variables: { replace: true } });
+    const remove = () => gql(suite.server().graphqlUrl, DeleteApplicationDocument, { id: 'app-upload-delete' });
+    await upload();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => [upload(), remove(), remove()]).flat());
+    // A delete that finds the application gone says NOT_FOUND; nothing answers an internal error (DuckDB's
+    // "Conflict on tuple deletion" between two writers of the same rows).
+    const codes = answers.flatMap((answer) => (answer.errors ?? []).map((error) => error.extensions?.code));
+    expect(codes.filter((code) => code !== 'NOT_FOUND')).toEqual([]);
+    const rows = plain(await suite.server().temp.database.query(
+      "SELECT (SELECT count(*) FROM applications WHERE appKey = 'app-upload-delete') AS apps, (SELECT count(*) FROM tasks WHERE appKey = 'app-upload-delete') AS tasks, (SELECT count(*) FROM application_uploads WHERE appKey = 'app-upload-delete') AS uploaders",
+    ));
+    // Whole or gone, and an uploader only beside a stored application.
+    expect([{ apps: 0, tasks: 0, uploaders: 0 }, { apps: 1, tasks: 40, uploaders: 1 }]).toContainEqual(rows[0]);
   });
 });

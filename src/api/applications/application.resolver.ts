@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorizeDelete } from '../../auth/application-access.js';
-import { attemptKeysOf, forgetUploaders, uploaderOf } from '../../store/application-uploads.js';
+import { attemptKeysOf, uploaderOf } from '../../store/application-uploads.js';
 import {
   countApplications,
   deleteApplication,
@@ -53,7 +53,8 @@ export class ApplicationResolver {
     if (keys.length === 0) throw new ClientError(`No application "${id}" is stored`, 'NOT_FOUND');
     await authorizeDelete(db, principal, keys);
     const removed = await deleteApplication(db, id);
-    await forgetUploaders(db, removed);
+    // Deleted by a request that raced this one (a delete of the same id) between the check above and here.
+    if (removed.length === 0) throw new ClientError(`No application "${id}" is stored`, 'NOT_FOUND');
     return removed;
   }
 
