@@ -542,8 +542,20 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     writeFileSync(path, buildEventLog(app('app-upload-delete', 20)));
     const upload = () => gqlUpload(suite.server().graphqlUrl, UploadEventLogDocument, path, { variables: { replace: true } });
     const remove = () => gql(suite.server().graphqlUrl, DeleteApplicationDocument, { id: 'app-upload-delete' });
-    await upload();
-    const answers = await Promise.all(Array.from({ length: 8 }, () => [upload(), remove(), remove()]).flat());
+    const answers: Array<{ errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }> = [];
+    for (let round = 0; round < 6; round += 1) {
+      // Deletes keep coming while the upload runs, so one lands between its commit and its answer.
+      let answered = false;
+      const uploaded = upload().finally(() => {
+        answered = true;
+      });
+      const deletes: Array<ReturnType<typeof remove>> = [];
+      while (!answered) {
+        deletes.push(remove());
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      answers.push(await uploaded, ...(await Promise.all(deletes)));
+    }
     // A delete that finds the application gone says NOT_FOUND; nothing answers an internal error (DuckDB's
     // "Conflict on tuple deletion" between two writers of the same rows).
     const codes = answers.flatMap((answer) => (answer.errors ?? []).map((error) => error.extensions?.code));

@@ -5,6 +5,7 @@ import { maxDecompressedBytes } from '../../config.js';
 import { receiveUpload } from '../../ingest/upload-service.js';
 import { findApplication } from '../../store/applications-store.js';
 import { toApplication } from '../applications/application.mapper.js';
+import { ClientError } from '../common/errors.js';
 import type { Application } from '../applications/application.type.js';
 import type { ApiContext } from '../context.js';
 import { IngestResult } from './ingest-result.type.js';
@@ -54,6 +55,11 @@ export class UploadResolver {
     for (const ingested of report.applications) {
       const record = await findApplication(db, ingested.appKey);
       if (record) applications.push(toApplication(record));
+    }
+    if (applications.length === 0) {
+      // Stored, then deleted by another request before this answer: there is no application left to answer with.
+      const names = report.applications.map((ingested) => ingested.appKey).join(', ');
+      throw new ClientError(`${names} was stored, then deleted by another request before this upload was answered`, 'NOT_FOUND');
     }
     const warnings = [
       ...report.applications.flatMap((app) => app.warnings),
