@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.js';
-import { BadInputError } from '../errors.js';
+import { BadInputError, NotFoundError } from '../errors.js';
 import { logger, routeLogsTo, type LogSink } from '../logger.js';
 import { version } from '../version.js';
 import { ingestPaths, type IngestReport } from '../ingest/ingest-service.js';
@@ -309,7 +309,7 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
     .description('explain what Spark would plan for a DataFrame shape (a JSON source + operations + config), or for a SQL execution of a log with --from and --sql: stages, tasks, sizes, joins, AQE, insights')
     .argument('[file]', 'a JSON file holding a ShapeInput (see README: the DataFrame shape playground)')
     .option('--from <log>', 'derive the shape from this event log\'s SQL execution (needs --sql)')
-    .option('--sql <id>', 'the SQL execution id in the --from log', (value) => Number.parseInt(value, 10))
+    .option('--sql <id>', 'the SQL execution id in the --from log', parseWhole('--sql', 0, Number.MAX_SAFE_INTEGER))
     .option('--set <key=value>', 'change a setting, e.g. shufflePartitions=400 or spark.sql.adaptive.enabled=false (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print the plan as JSON')
     .action(async (file: string | undefined, options: { json?: boolean; from?: string; sql?: number; set?: string[] }) => {
@@ -357,8 +357,9 @@ export function buildCli(out: CliOutput = process): { program: Command; run: (ar
         if (error.exitCode === 0) return EXIT_OK; // --help, --version
         return fail(EXIT_BAD_INPUT, 'bad-input', error.message.replace(/^error: /, ''));
       }
-      // A database held by another process or on a read-only disk is the user's to fix: exit 2, one line.
-      if (error instanceof BadInputError || (error instanceof DatabaseOpenError && error.problem !== 'other')) {
+      // A database held by another process or on a read-only disk, or something named that is not there, is the
+      // user's to fix: exit 2, one line.
+      if (error instanceof BadInputError || error instanceof NotFoundError || (error instanceof DatabaseOpenError && error.problem !== 'other')) {
         out.stderr.write(`spark-sword: ${error.message}\n`);
         return fail(EXIT_BAD_INPUT, 'bad-input', error.message);
       }

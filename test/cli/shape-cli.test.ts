@@ -72,9 +72,12 @@ describe('spark-sword shape', () => {
       [['--from', 'LOG', '--sql', '7', '--set', 'shuffles=4'], /unknown setting "shuffles"/],
       [['--from', 'LOG', '--sql', '7', '--set', 'adaptiveEnabled=maybe'], /"maybe" is not a valid value for adaptiveEnabled/],
       [['--from', 'LOG', '--sql', '999'], /has no SQL execution 999 \(it has 0, 1/],
-    ])('rejects %j with a message that says what is wrong', async (args, message) => {
+      [['--from', 'LOG', '--sql', '1.5'], /--sql takes a whole number from 0 to 9007199254740991, got "1.5"/],
+      [['--from', 'LOG', '--sql', '1e308'], /--sql takes a whole number .* got "1e308"/],
+      [['--from', 'LOG', '--sql', '99999999999999999999'], /--sql takes a whole number .* got "99999999999999999999"/],
+    ])('rejects %j as bad input (exit 2) with a message that says what is wrong', async (args, message) => {
       const code = await cli.run(['shape', ...args.map((arg) => (arg === 'LOG' ? log : arg))]);
-      expect(code).not.toBe(0);
+      expect(code).toBe(2);
       expect(cli.stderr).toMatch(message);
       expect(cli.stdout).toBe('');
     });
