@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { costOf } from '../fleet/cost.js';
 import { resourceFacts } from '../store/cost-store.js';
@@ -59,6 +59,27 @@ function planNodes(appKey: string, executionId: number, plan: SparkPlanInfo | nu
 }
 
 /**
+ * Makes `root` (and its missing parents) unless it is a directory already; a file in its place, or a place no directory
+ * can be made, is bad input. Each missing level is made on its own: Node's recursive mkdir never returns when the file
+ * system refuses a child with ENOENT (/proc does).
+ */
+function makeExportDirectory(root: string): void {
+  if (existsSync(root)) {
+    if (!statSync(root).isDirectory()) throw new BadInputError(`${root} is not a directory: give --parquet a directory to export into`);
+    return;
+  }
+  const missing: string[] = [];
+  for (let level = root; !existsSync(level) && dirname(level) !== level; level = dirname(level)) missing.unshift(level);
+  try {
+    for (const level of missing) mkdirSync(level);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined || code === 'ENOSPC') throw error;
+    throw new BadInputError(`${root} cannot be created (${code}): give --parquet a directory that can be written`);
+  }
+}
+
+/**
  * Writes every stored application (or those ingested at or after `since`) as Parquet under `directory`:
  * `<table>/app=<appKey>/part-<ingest time>.parquet`, one file per table and application. Existing files of
  * other applications are never touched, so exports from several workers can share a directory; an
@@ -68,10 +89,10 @@ function planNodes(appKey: string, executionId: number, plan: SparkPlanInfo | nu
  */
 export async function exportParquet(db: AnalysisDatabase, directory: string, options: { since?: Date; onProgress?: (appKey: string, index: number, total: number) => void } = {}): Promise<ExportReport> {
   const root = resolve(directory);
+  makeExportDirectory(root);
   // Only table folders belong here; a directory holding files is probably not an export.
-  const stray = existsSync(root) ? readdirSync(root, { withFileTypes: true }).find((entry) => !entry.isDirectory() && !entry.name.startsWith('.')) : undefined;
+  const stray = readdirSync(root, { withFileTypes: true }).find((entry) => !entry.isDirectory() && !entry.name.startsWith('.'));
   if (stray) throw new BadInputError(`${root} holds ${stray.name}: export into an empty directory or an earlier export's directory`);
-  mkdirSync(root, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), 'spark-sword-export-'));
   const report: ExportReport = { directory: root, exported: [], unchanged: [], filesWritten: 0 };
   try {

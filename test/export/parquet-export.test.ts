@@ -184,5 +184,11 @@ describe('Parquet export', () => {
     expect(cli.stdout).toContain('exported 0 applications');
     expect(await cli.run(['export', '--parquet', lake, '--db', db, '--since', 'yesterday'])).toBe(2);
     expect(cli.stderr).toContain('--since takes an ISO-8601 date');
+    // A file where the directory goes, and a directory that cannot be made (Node's recursive mkdir loops forever
+    // on /proc, which refuses new entries with ENOENT).
+    expect(await cli.run(['export', '--parquet', db, '--db', db])).toBe(2);
+    expect(cli.stderr).toContain(`${db} is not a directory`);
+    expect(await cli.run(['export', '--parquet', '/proc/spark-sword-export', '--db', db])).toBe(2);
+    expect(cli.stderr).toContain('/proc/spark-sword-export cannot be created (ENOENT)');
   });
 });
