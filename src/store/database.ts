@@ -35,7 +35,7 @@ interface RequestScope {
 const MAX_IDLE_READERS = 16;
 
 /** Why a database file could not be opened: held by another process, not writable, or something else. */
-export type DatabaseOpenProblem = 'locked' | 'read-only' | 'other';
+export type DatabaseOpenProblem = 'locked' | 'read-only' | 'not-a-database' | 'incompatible' | 'other';
 
 /** The database file could not be opened; the message says which file, why, and what to do, in one line. */
 export class DatabaseOpenError extends Error {
@@ -63,6 +63,12 @@ function openError(path: string, error: unknown): DatabaseOpenError {
     return new DatabaseOpenError(
       `${path} cannot be written (${/read-only/i.test(message) || code === 'EROFS' ? 'read-only file system' : 'permission denied'}): set DUCKDB_PATH to a writable file`,
       'read-only',
+    );
+  }
+  if (/is not a valid DuckDB database file/i.test(message)) {
+    return new DatabaseOpenError(
+      `${path} is not a DuckDB database file: set DUCKDB_PATH (or --db) to a Spark Sword database or a new file`,
+      'not-a-database',
     );
   }
   return new DatabaseOpenError(`${path} could not be opened: ${message.split('\n')[0]}`, 'other');
@@ -515,7 +521,7 @@ export class AnalysisDatabase {
         throw new DatabaseOpenError(
           `${this.path} was written by a newer Spark Sword (schema ${found}, this build knows ${SCHEMA_VERSION}). ` +
             'Upgrade Spark Sword or point DUCKDB_PATH at another file.',
-          'other',
+          'incompatible',
         );
       }
       if (found !== null && found < SCHEMA_VERSION) await this.migrateFrom(connection, found);
@@ -533,7 +539,7 @@ export class AnalysisDatabase {
       throw new DatabaseOpenError(
         `${this.path} holds analysis schema ${found}; this build needs ${SCHEMA_VERSION}. ` +
           'Delete the file (it only holds data derived from event logs) and ingest the logs again.',
-        'other',
+        'incompatible',
       );
     }
     await connection.run('BEGIN TRANSACTION');

@@ -121,3 +121,20 @@ describe('a database on a read-only file system', () => {
     expect(cli.stderr).toMatch(new RegExp(`^spark-sword: ${dbPath} cannot be written \\(read-only file system\\): set DUCKDB_PATH to a writable file\\n$`));
   });
 });
+
+describe('a database file that is not one, or of another schema', () => {
+  it('is refused at open with one line that names the file and the fix, and exit 2', async () => {
+    const notDatabase = join(tmpdir(), `spark-sword-not-a-db-${process.pid}.duckdb`);
+    writeFileSync(notDatabase, 'a text file, not a database\n'.repeat(1000));
+    const log = join(tmpdir(), `spark-sword-not-a-db-log-${process.pid}.json`);
+    writeFileSync(log, logOf('app-not-a-db'));
+    const cli = capturedCli();
+    try {
+      expect(await cli.run(['ingest', '--db', notDatabase, log])).toBe(2);
+    } finally {
+      rmSync(log, { force: true });
+      rmSync(notDatabase, { force: true });
+    }
+    expect(cli.stderr).toBe(`spark-sword: ${notDatabase} is not a DuckDB database file: set DUCKDB_PATH (or --db) to a Spark Sword database or a new file\n`);
+  });
+});
