@@ -207,7 +207,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         );
       }
       gateUpload(principal, client);
-      body = await processRequest(request, response, { maxFileSize: config.MAX_UPLOAD_BYTES, maxFiles: 1 });
+      body = await processRequest(request, response, { maxFileSize: config.MAX_UPLOAD_BYTES, maxFiles: 1 }).catch((error: unknown) => {
+        // The multipart parser's own refusals (a malformed content type or boundary) carry no status: the client's.
+        if (typeof (error as { status?: unknown }).status === 'number') throw error;
+        throw new HttpError(400, `The multipart request cannot be read (${error instanceof Error ? error.message : String(error)})`);
+      });
       headers.set('content-type', 'application/json');
     } else if (request.method === 'POST') {
       body = await readJsonBody(request);
@@ -371,6 +375,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       const status = error instanceof HttpError ? error.status : (error as { status?: number }).status;
+      // A body refused as too large was dropped unread, its socket with it: the client must not send its next request
+      // there (it would meet a reset). Other refusals leave Node to drain the body and keep the connection.
+      if (status === 413 && !request.complete && !response.headersSent) response.setHeader('connection', 'close');
       if (typeof status === 'number' && status >= 400 && status < 500) {
         const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
         if (!response.headersSent) {

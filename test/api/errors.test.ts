@@ -72,6 +72,29 @@ describe('API conventions: error codes, limits, health', () => {
     expect(body.errors![0]!.message).toMatch(/estimated cost is \d+, the limit is 100000/);
   });
 
+  it('closes the connection of a body it refuses unread, so the same client\'s next requests are answered', async () => {
+    const post = (query: string) =>
+      fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const tooLarge = await post(`{ __typename ${' '.repeat(2 * 1024 * 1024)}}`);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get('connection')).toBe('close');
+    await tooLarge.text();
+    // Kept alive, the socket of the refused body was reset under a later request (ECONNRESET in the client).
+    for (let i = 0; i < 3; i += 1) expect((await post(`{ __typename ${' '.repeat(150_000)}}`)).status).toBe(200);
+  });
+
+  it('answers a multipart request whose content type cannot be read with 400, not 500', async () => {
+    const response = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=', 'apollo-require-preflight': 'true' },
+      body: 'not multipart',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'The multipart request cannot be read (Malformed content type)', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
   it('never sends a stack trace, and masks unexpected errors as INTERNAL_SERVER_ERROR', async () => {
     const broken = await startTestServer();
     broken.temp.database.close(); // the database goes away under a running server
