@@ -39,15 +39,16 @@ export async function persistedRdds(db: AnalysisDatabase, appKey: string): Promi
        -- Submitted stages only: the stages a job planned but never ran did not create RDD entries.
        WHERE s.appKey = $appKey AND s.status IN ('ACTIVE', 'COMPLETE', 'FAILED')
      ), first_seen AS (
-       SELECT (info->>'RDD ID')::BIGINT AS id, arg_min(info, [submitted, stageId, attemptId]) AS info
-       FROM infos WHERE info->>'RDD ID' IS NOT NULL GROUP BY 1
+       -- TRY_CAST: a value of another type (a crafted log) reads as unknown, as Spark's default, not as a failed query.
+       SELECT TRY_CAST(info->>'RDD ID' AS BIGINT) AS id, arg_min(info, [submitted, stageId, attemptId]) AS info
+       FROM infos WHERE TRY_CAST(info->>'RDD ID' AS BIGINT) IS NOT NULL GROUP BY 1
      ), levels AS (
-       SELECT id, info->>'Name' AS name, coalesce((info->>'Number of Partitions')::BIGINT, 0) AS numPartitions,
-         {'useDisk': coalesce((info->'Storage Level'->>'Use Disk')::BOOLEAN, false),
-          'useMemory': coalesce((info->'Storage Level'->>'Use Memory')::BOOLEAN, false),
-          'useOffHeap': coalesce((info->'Storage Level'->>'Use Off Heap')::BOOLEAN, false),
-          'deserialized': coalesce((info->'Storage Level'->>'Deserialized')::BOOLEAN, false),
-          'replication': coalesce((info->'Storage Level'->>'Replication')::BIGINT, 1)} AS storageLevel
+       SELECT id, info->>'Name' AS name, coalesce(TRY_CAST(info->>'Number of Partitions' AS BIGINT), 0) AS numPartitions,
+         {'useDisk': coalesce(TRY_CAST(info->'Storage Level'->>'Use Disk' AS BOOLEAN), false),
+          'useMemory': coalesce(TRY_CAST(info->'Storage Level'->>'Use Memory' AS BOOLEAN), false),
+          'useOffHeap': coalesce(TRY_CAST(info->'Storage Level'->>'Use Off Heap' AS BOOLEAN), false),
+          'deserialized': coalesce(TRY_CAST(info->'Storage Level'->>'Deserialized' AS BOOLEAN), false),
+          'replication': coalesce(TRY_CAST(info->'Storage Level'->>'Replication' AS BIGINT), 1)} AS storageLevel
        FROM first_seen
      )
      SELECT id, name, numPartitions, storageLevel, 0::BIGINT AS numCachedPartitions, 0::BIGINT AS memoryUsed,

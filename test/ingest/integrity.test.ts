@@ -364,6 +364,28 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(executor.resources).toEqual([{ name: 'gpu', addresses: ['0', '1'] }]);
   });
 
+  it('answers the persisted RDDs of a log whose storage levels, RDD ids and counts hold values of other types', async () => {
+    const spec = app('app-odd-types', 2);
+    const stage = spec.jobs[0]!.stages[0]!;
+    stage.rddInfo = [
+      { 'RDD ID': 1, Name: 'odd', 'Number of Partitions': 'x', 'Storage Level': { 'Use Disk': '\u0000', 'Use Memory': 'yes', 'Use Off Heap': {}, Deserialized: [], Replication: 'two' } },
+      { 'RDD ID': 'x', Name: 'no id', 'Number of Partitions': 2, 'Storage Level': { 'Use Disk': true, 'Use Memory': true, Replication: 1 } },
+      { 'RDD ID': 3, Name: 'cached', 'Number of Partitions': 2, 'Storage Level': { 'Use Disk': false, 'Use Memory': true, 'Use Off Heap': false, Deserialized: true, Replication: 1 } },
+    ];
+    const log = buildEventLog(spec);
+    const path = join(suite.scratch(), 'odd-types.json');
+    writeFileSync(path, log);
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures).toEqual([]);
+    const rdd = (path: string) => fetch(`${suite.server().url}/api/v1/applications/app-odd-types/storage/rdd${path}`);
+    // No partition is known to be cached without block updates: History Server's list is empty too.
+    expect([(await rdd('')).status, await (await rdd('')).json()]).toEqual([200, []]);
+    const cached = await rdd('/3');
+    expect(cached.status).toBe(200);
+    expect(await cached.json()).toMatchObject({ id: 3, name: 'cached', numPartitions: 2, storageLevel: 'Memory Deserialized 1x Replicated' });
+    // A value that is no boolean or number reads as unknown, so as Spark's default, never as a failed query.
+    expect([200, 404]).toContain((await rdd('/1')).status);
+  });
+
   it('leaves out an accumulator update without an id, which nothing can name, and the task still answers', async () => {
     const spec = app('app-accumulator-without-id', 2);
     spec.jobs[0]!.stages[0]!.tasks = spec.jobs[0]!.stages[0]!.tasks.map((task) => ({
