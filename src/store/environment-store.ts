@@ -69,12 +69,13 @@ export async function environmentsByApp(
     ) as unknown as Promise<Array<EnvironmentEntry & { appKey: string; section: EnvironmentSection }>>,
     db.query(
       `SELECT p.appKey, p.id,
-         coalesce((SELECT list({'resourceName': r.key, 'amount': (r.value->>'Amount')::BIGINT,
+         -- A request whose amount is no number (a crafted log; Spark could not have read it) is left out.
+         coalesce((SELECT list({'resourceName': r.key, 'amount': TRY_CAST(r.value->>'Amount' AS BIGINT),
                                 'discoveryScript': r.value->>'Discovery Script', 'vendor': r.value->>'Vendor'}
                                ORDER BY r.key)
-                   FROM json_each(p.executorResources) r), []) AS executorResources,
-         coalesce((SELECT list({'resourceName': r.key, 'amount': (r.value->>'Amount')::DOUBLE} ORDER BY r.key)
-                   FROM json_each(p.taskResources) r), []) AS taskResources
+                   FROM json_each(p.executorResources) r WHERE TRY_CAST(r.value->>'Amount' AS BIGINT) IS NOT NULL), []) AS executorResources,
+         coalesce((SELECT list({'resourceName': r.key, 'amount': TRY_CAST(r.value->>'Amount' AS DOUBLE)} ORDER BY r.key)
+                   FROM json_each(p.taskResources) r WHERE TRY_CAST(r.value->>'Amount' AS DOUBLE) IS NOT NULL), []) AS taskResources
        FROM resource_profiles p WHERE p.appKey IN (SELECT unnest($appKeys))
        ORDER BY p.appKey, p.id`,
       params,

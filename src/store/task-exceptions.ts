@@ -24,11 +24,14 @@ export const storedExceptionFields: ExceptionFields = {
   stackTrace: `endReasonDetail->'Stack Trace'`,
 };
 
-/** Java's StackTraceElement.toString source part: "File.java:12", "File.java", "Native Method" or "Unknown Source". */
+/**
+ * Java's StackTraceElement.toString source part: "File.java:12", "File.java", "Native Method" or "Unknown Source". A line
+ * number of another type (a crafted log) reads as unknown: the file name alone.
+ */
 const stackFrameSource = `CASE
-    WHEN (f->>'Line Number')::BIGINT = -2 THEN 'Native Method'
+    WHEN TRY_CAST(f->>'Line Number' AS BIGINT) = -2 THEN 'Native Method'
     WHEN f->>'File Name' IS NULL THEN 'Unknown Source'
-    WHEN (f->>'Line Number')::BIGINT >= 0 THEN (f->>'File Name') || ':' || (f->>'Line Number')
+    WHEN TRY_CAST(f->>'Line Number' AS BIGINT) >= 0 THEN (f->>'File Name') || ':' || (f->>'Line Number')
     ELSE f->>'File Name'
   END`;
 

@@ -12,6 +12,7 @@ import { insightsByApp } from '../../src/store/insights-store.js';
 import { writeZip } from '../helpers/zip.js';
 import { gql, gqlUpload, useServerWithLogs } from '../helpers/server.js';
 import {
+  ApplicationEnvironmentDocument,
   ApplicationExecutorsDocument,
   ApplicationSqlExecutionsDocument,
   ApplicationStagesDocument,
@@ -384,6 +385,29 @@ describe('ingest integrity: values no field can hold, and isolation between appl
     expect(await cached.json()).toMatchObject({ id: 3, name: 'cached', numPartitions: 2, storageLevel: 'Memory Deserialized 1x Replicated' });
     // A value that is no boolean or number reads as unknown, so as Spark's default, never as a failed query.
     expect([200, 404]).toContain((await rdd('/1')).status);
+  });
+
+  it('answers the task errors and resource profiles of a log whose stack frames and resource amounts hold other types', async () => {
+    const spec = app('app-odd-frames', 2);
+    spec.jobs[0]!.stages[0]!.tasks[1] = { ...spec.jobs[0]!.stages[0]!.tasks[1]!, failure: 'ExceptionFailure', failureDetail: 'boom' };
+    const profile = {
+      Event: 'SparkListenerResourceProfileAdded', 'Resource Profile Id': 0,
+      'Executor Resource Requests': { cores: { 'Resource Name': 'cores', Amount: 'four', 'Discovery Script': '', Vendor: '' } },
+      'Task Resource Requests': { cpus: { 'Resource Name': 'cpus', Amount: {} } },
+    };
+    const lines = buildEventLog(spec)
+      .replace('"Stack Trace":[]', '"Stack Trace":[{"Declaring Class":"a.B","Method Name":"run","File Name":"B.scala","Line Number":"x"}]')
+      .split('\n');
+    lines.splice(2, 0, JSON.stringify(profile));
+    const path = join(suite.scratch(), 'odd-frames.json');
+    writeFileSync(path, lines.join('\n'));
+    expect((await ingestPaths(suite.server().temp.database, [path])).failures).toEqual([]);
+    const base = `${suite.server().url}/api/v1/applications/app-odd-frames`;
+    const tasks = await fetch(`${base}/stages/0/0/taskList`);
+    expect(tasks.status).toBe(200);
+    expect(JSON.stringify(await tasks.json())).toContain('a.B.run(B.scala)');
+    expect((await fetch(`${base}/environment`)).status).toBe(200);
+    expect((await gql(suite.server().graphqlUrl, ApplicationEnvironmentDocument, { id: 'app-odd-frames' })).errors).toBeUndefined();
   });
 
   it('leaves out an accumulator update without an id, which nothing can name, and the task still answers', async () => {
