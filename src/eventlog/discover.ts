@@ -359,15 +359,16 @@ async function resolveParts(dirPath: string, files: DirEntry[]): Promise<LogPart
 /** A zip (as History Server's log download returns): extracted entry by entry, streaming, to a temp dir. */
 async function discoverZip(zipPath: string, onSkipped?: SkipListener, budget?: DecompressionBudget): Promise<LogSource[]> {
   const tempDir = await mkdtemp(join(tmpdir(), ingestTempPrefix('zip')));
-  const inZip = (path: string): string => `${basename(zipPath)}/${path.slice(tempDir.length + 1)}`;
+  // Entries are named inside the zip: by their name in it, never by the temp dir they were extracted to.
+  const entryNamed = (name: string): string => `${basename(zipPath)}/${name}`;
+  const inZip = (path: string): string => entryNamed(path.slice(tempDir.length + 1));
   let sources: LogSource[];
   try {
-    await extractZip(zipPath, tempDir, { budget, onSkipped: onSkipped ? (entry, reason) => onSkipped(`${basename(zipPath)}/${entry}`, reason) : undefined });
+    await extractZip(zipPath, tempDir, { budget, onSkipped: onSkipped ? (entry, reason) => onSkipped(entryNamed(entry), reason) : undefined });
     sources = await discoverLogDir(tempDir, await listVisible(tempDir), {
       descend: true,
       allowZip: false,
       label: `The zip archive ${zipPath}`,
-      // Entries are named inside the zip, never by the temp dir they were extracted to.
       onSkipped: onSkipped
         ? (path, reason) => onSkipped(inZip(path), reason.replaceAll(tempDir, basename(zipPath)))
         : undefined,

@@ -70,12 +70,13 @@ export async function environmentsByApp(
     db.query(
       `SELECT p.appKey, p.id,
          -- A request whose amount is no number (a crafted log; Spark could not have read it) is left out.
-         coalesce((SELECT list({'resourceName': r.key, 'amount': TRY_CAST(r.value->>'Amount' AS BIGINT),
-                                'discoveryScript': r.value->>'Discovery Script', 'vendor': r.value->>'Vendor'}
-                               ORDER BY r.key)
-                   FROM json_each(p.executorResources) r WHERE TRY_CAST(r.value->>'Amount' AS BIGINT) IS NOT NULL), []) AS executorResources,
-         coalesce((SELECT list({'resourceName': r.key, 'amount': TRY_CAST(r.value->>'Amount' AS DOUBLE)} ORDER BY r.key)
-                   FROM json_each(p.taskResources) r WHERE TRY_CAST(r.value->>'Amount' AS DOUBLE) IS NOT NULL), []) AS taskResources
+         coalesce((SELECT list_filter(list({'resourceName': r.key, 'amount': TRY_CAST(r.value->>'Amount' AS BIGINT),
+                                            'discoveryScript': r.value->>'Discovery Script', 'vendor': r.value->>'Vendor'}
+                                           ORDER BY r.key), request -> request.amount IS NOT NULL)
+                   FROM json_each(p.executorResources) r), []) AS executorResources,
+         coalesce((SELECT list_filter(list({'resourceName': r.key, 'amount': TRY_CAST(r.value->>'Amount' AS DOUBLE)} ORDER BY r.key),
+                                      request -> request.amount IS NOT NULL)
+                   FROM json_each(p.taskResources) r), []) AS taskResources
        FROM resource_profiles p WHERE p.appKey IN (SELECT unnest($appKeys))
        ORDER BY p.appKey, p.id`,
       params,

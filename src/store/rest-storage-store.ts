@@ -34,14 +34,15 @@ export interface PersistedRddRecord {
 export async function persistedRdds(db: AnalysisDatabase, appKey: string): Promise<PersistedRddRecord[]> {
   return (await db.query(
     `WITH infos AS (
-       SELECT s.stageId, s.attemptId, coalesce(s.submissionTime, 0) AS submitted, r.value AS info
+       -- TRY_CAST here and below: a value of another type (a crafted log) reads as unknown, as Spark's default, not as
+       -- a failed query.
+       SELECT s.stageId, s.attemptId, coalesce(s.submissionTime, 0) AS submitted, TRY_CAST(r.value->>'RDD ID' AS BIGINT) AS id,
+         r.value AS info
        FROM stages s, json_each(coalesce(s.rddInfo, '[]')) r
        -- Submitted stages only: the stages a job planned but never ran did not create RDD entries.
        WHERE s.appKey = $appKey AND s.status IN ('ACTIVE', 'COMPLETE', 'FAILED')
      ), first_seen AS (
-       -- TRY_CAST: a value of another type (a crafted log) reads as unknown, as Spark's default, not as a failed query.
-       SELECT TRY_CAST(info->>'RDD ID' AS BIGINT) AS id, arg_min(info, [submitted, stageId, attemptId]) AS info
-       FROM infos WHERE TRY_CAST(info->>'RDD ID' AS BIGINT) IS NOT NULL GROUP BY 1
+       SELECT id, arg_min(info, [submitted, stageId, attemptId]) AS info FROM infos WHERE id IS NOT NULL GROUP BY id
      ), levels AS (
        SELECT id, info->>'Name' AS name, coalesce(TRY_CAST(info->>'Number of Partitions' AS BIGINT), 0) AS numPartitions,
          {'useDisk': coalesce(TRY_CAST(info->'Storage Level'->>'Use Disk' AS BOOLEAN), false),
