@@ -210,18 +210,26 @@ export const SLIM_PROPERTIES_BYTES = 8 * 1024;
 /** What a job start's or stage submission's stored properties are read as, for json_transform. */
 const STORED_PROPERTIES_SHAPE = `'${JSON.stringify(Object.fromEntries(STORED_PROPERTY_KEYS.map((key) => [key, 'VARCHAR'])))}'`;
 
+/** How Spark writes the key of a job's or stage's properties, the last key of its event. */
+const PROPERTIES_KEY = ',"Properties":';
+
 /**
  * SQL for the line `json` with only the stored properties of a job start or stage submission whose properties (the
- * last key Spark writes) run past {@link SLIM_PROPERTIES_BYTES}; any other line as it is. A line that may hold a number
- * past 64 bits keeps its text, to be refused by what it says, and so does one that is not JSON, to be named.
+ * last key Spark writes) run past {@link SLIM_PROPERTIES_BYTES}; any other line as it is. Only the properties object is
+ * parsed and written again: the text before it is kept as written (a number past 64 bits there is refused later by
+ * what it says), and the whole line was parsed three times over when it was patched as JSON (1.5 s of two threads on
+ * 13,720 events of 20 KB). A line whose properties do not end it, or are not JSON, is kept whole.
  */
 export function slimPropertiesSql(json: string): string {
-  const propertiesAt = `strpos(${json}, ',"Properties":{')`;
+  const propertiesAt = `strpos(${json}, '${PROPERTIES_KEY}{')`;
+  // In characters, as substr counts: the object runs from its brace to the character before the event's own.
+  const objectAt = `(${propertiesAt} + ${PROPERTIES_KEY.length})`;
+  const properties = `substr(${json}, ${objectAt}, length(${json}) - ${objectAt})`;
+  // json_transform gives absent keys as null; merged into an empty object, they are left out.
+  const stored = `json_merge_patch('{}', to_json(json_transform(${properties}, ${STORED_PROPERTIES_SHAPE})))`;
   return `CASE WHEN (starts_with(${json}, '${eventLinePrefix('SparkListenerJobStart')}') OR starts_with(${json}, '${eventLinePrefix('SparkListenerStageSubmitted')}'))
-      AND ${propertiesAt} > 0 AND strlen(${json}) - ${propertiesAt} > ${SLIM_PROPERTIES_BYTES}
-      AND NOT regexp_matches(${json}, ${MAY_HOLD_NUMBER_PAST_64_BITS_SQL})
-    THEN coalesce(TRY(json_merge_patch(json_merge_patch(${json}, '{"Properties":null}'),
-      json_object('Properties', json_transform(${json}->'Properties', ${STORED_PROPERTIES_SHAPE}))))::VARCHAR, ${json})
+      AND ${propertiesAt} > 0 AND strlen(${json}) - ${propertiesAt} > ${SLIM_PROPERTIES_BYTES} AND ends_with(${json}, '}}')
+    THEN coalesce(TRY(substr(${json}, 1, ${objectAt} - 1) || ${stored} || '}'), ${json})
     ELSE ${json} END`;
 }
 

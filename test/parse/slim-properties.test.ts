@@ -60,10 +60,48 @@ describe('slimPropertiesSql', () => {
   it('leaves alone lines with few properties, other events, and lines it cannot slim safely', async () => {
     const small = JSON.stringify({ ...jobStart, Properties: stored });
     const stageCompleted = JSON.stringify({ Event: 'SparkListenerStageCompleted', 'Stage Info': { 'Stage ID': 1, Details: 'x'.repeat(SLIM_PROPERTIES_BYTES) } });
-    // A number no 64-bit field holds is refused later, by what it says: its text is kept as written.
-    const hugeNumber = JSON.stringify({ ...jobStart, 'Job ID': 1 }).replace('"Job ID":1', '"Job ID":18446744073709551616');
     const malformed = JSON.stringify(jobStart).slice(0, -1);
-    for (const line of [small, stageCompleted, hugeNumber, malformed]) expect(await slim(line)).toBe(line);
+    const brokenProperties = JSON.stringify(jobStart).replace('"spark.jobGroup.id":', '"spark.jobGroup.id"');
+    // A writer that puts a key after the properties: the line is kept rather than losing that key.
+    const propertiesNotLast = JSON.stringify({ ...jobStart, 'Vendor Field': 7 });
+    for (const line of [small, stageCompleted, malformed, brokenProperties, propertiesNotLast]) expect(await slim(line)).toBe(line);
+  });
+
+  it('keeps everything before the properties as written: a number no 64-bit field holds is still there to be refused', async () => {
+    const hugeNumber = JSON.stringify({ ...jobStart, 'Job ID': 1 }).replace('"Job ID":1', '"Job ID":18446744073709551616');
+    const slimmed = await slim(hugeNumber);
+    expect(slimmed.startsWith(hugeNumber.slice(0, hugeNumber.indexOf(',"Properties":')))).toBe(true);
+    expect(slimmed.length).toBeLessThan(hugeNumber.length / 10);
+    const path = join(dir, 'huge-job-id.json');
+    writeFileSync(path, buildEventLog({ appId: 'app-huge', jobs: [] }).replace(/\n/, `\n${hugeNumber}\n`));
+    const report = await ingestPaths(db.database, [path]);
+    expect(report.failures.map((failure) => failure.error.message).join()).toContain('18446744073709551616');
+  });
+
+  it('names a line that is not JSON before its properties, as if it had not been slimmed', async () => {
+    const broken = JSON.stringify(jobStart).replace('"Stage IDs":[5]', '"Stage IDs":[5');
+    expect(await slim(broken)).not.toBe(broken);
+    const log = (line: string) => buildEventLog({ appId: 'app-broken', jobs: [] }).replace(/\n/, `\n${line}\n`);
+    const slimmedPath = join(dir, 'broken-slimmed.json');
+    const unslimmedPath = join(dir, 'broken-unslimmed.json');
+    writeFileSync(slimmedPath, log(broken));
+    writeFileSync(unslimmedPath, log(JSON.stringify({ ...jobStart, Properties: stored }).replace('"Stage IDs":[5]', '"Stage IDs":[5')));
+    const outcome = async (path: string): Promise<unknown> => {
+      const report = await ingestPaths(db.database, [path]);
+      return { failures: report.failures.map((failure) => failure.error.message), warnings: report.applications.flatMap((app) => app.warnings) };
+    };
+    const slimmed = await outcome(slimmedPath);
+    expect(JSON.stringify(slimmed)).toContain('line 2');
+    expect(JSON.stringify(slimmed).replaceAll('broken-slimmed', 'x')).toBe(JSON.stringify(await outcome(unslimmedPath)).replaceAll('broken-unslimmed', 'x'));
+  });
+
+  it('slims lines holding text beyond ASCII, before and inside the properties', async () => {
+    const named = {
+      ...jobStart,
+      'Stage Infos': [{ ...jobStart['Stage Infos'][0]!, 'Stage Name': 'écrire les données — 東京' }],
+      Properties: { ...sessionSettings(200), ...stored, 'spark.job.description': 'Requête « ventes » 📈' },
+    };
+    expect(JSON.parse(await slim(JSON.stringify(named)))).toEqual({ ...named, Properties: { ...stored, 'spark.job.description': 'Requête « ventes » 📈' } });
   });
 
   it('slims a stage submission the same way', async () => {
