@@ -281,16 +281,16 @@ async function rollingSource(dirPath: string, files: DirEntry[]): Promise<LogSou
   const parts = files.flatMap((file) => {
     const match = ROLLING_PART.exec(logBaseName(file.name));
     if (!match) return [];
-    const compacted = isCompactedName(file.name);
-    // As Spark does: a compacted part sorts just after the plain part of the same index.
-    return [{ file, index: Number(match[1]), appId: match[2], order: Number(match[1]) + (compacted ? 0.1 : 0), compacted }];
+    // Spark numbers parts with a long: compared as written, past what a double tells apart.
+    return [{ file, index: BigInt(match[1]!), appId: match[2], compacted: isCompactedName(file.name) }];
   });
   if (parts.length === 0) {
     throw new BadInputError(
       `${dirPath} is named like a rolling event log directory (eventlog_v2_*) but holds no events_<N>_<appId> files.`,
     );
   }
-  parts.sort((a, b) => a.order - b.order);
+  // As Spark does: a compacted part sorts just after the plain part of the same index.
+  parts.sort((a, b) => (a.index === b.index ? Number(a.compacted) - Number(b.compacted) : a.index < b.index ? -1 : 1));
   // A compact file replaces every part before it.
   let lastCompacted = -1;
   parts.forEach((part, i) => {
@@ -298,7 +298,7 @@ async function rollingSource(dirPath: string, files: DirEntry[]): Promise<LogSou
   });
   const toRead = lastCompacted >= 0 ? parts.slice(lastCompacted) : parts;
   for (let i = 1; i < toRead.length; i++) {
-    if (toRead[i].index !== toRead[i - 1].index + 1) {
+    if (toRead[i].index !== toRead[i - 1].index + 1n) {
       const found = toRead.map((part) => part.index).join(', ');
       throw new BadInputError(
         `${dirPath} is missing rolling event log files: found events_N parts ${found}, but they must be consecutive.`,

@@ -86,6 +86,20 @@ describe('rolling event log directories', () => {
     });
     await expect(discoverLogs([dir])).rejects.toThrow(/missing rolling event log files: found events_N parts 1, 3/);
   });
+
+  it('compares part numbers past 2^53 exactly and names them as written', async () => {
+    // Spark numbers parts with a long: 9007199254740993 follows 9007199254740992, which a double cannot tell apart.
+    const big = await makeDir('eventlog_v2_app-big', {
+      'events_9007199254740992_app-big': LINE,
+      'events_9007199254740993_app-big.compact': LINE,
+      'events_9007199254740993_app-big': LINE,
+      'events_9007199254740994_app-big': LINE,
+    });
+    const [source] = await discoverLogs([big]);
+    expect(partNames(source)).toEqual(['events_9007199254740993_app-big.compact', 'events_9007199254740994_app-big']);
+    const gap = await makeDir('eventlog_v2_app-far', { 'events_1_app-far': LINE, 'events_99999999999999999999_app-far': LINE });
+    await expect(discoverLogs([gap])).rejects.toThrow('found events_N parts 1, 99999999999999999999, but');
+  });
 });
 
 it('reads a Databricks dir as the dated gz part first, then eventlog', async () => {
