@@ -200,7 +200,7 @@ const DUCKDB_DECODE_FAILURE: Readonly<Record<'gzip' | 'zstd', RegExp>> = {
  * refusal. DuckDB reads these parts itself (the command line does not decode them first) and checks what our zstd
  * decoder passes over: a frame's checksum and declared size. It does not say which part: with several, all are named.
  */
-export function duckDbDecodeFailure(error: unknown, parts: ReadonlyArray<{ path: string; codec: Codec }>): BadInputError | null {
+export function duckDbDecodeFailure(error: unknown, parts: ReadonlyArray<{ path: string; codec: Codec; shownAs?: string }>): BadInputError | null {
   const message = error instanceof Error ? error.message : String(error);
   for (const codec of ['gzip', 'zstd'] as const) {
     const found = DUCKDB_DECODE_FAILURE[codec].exec(message);
@@ -208,7 +208,7 @@ export function duckDbDecodeFailure(error: unknown, parts: ReadonlyArray<{ path:
     if (!found || suspects.length === 0) continue;
     // DuckDB names the file in some of its messages: the user's file is named by its own name instead.
     const detail = suspects.reduce((text, part) => text.replaceAll(`: ${part.path}`, ''), found[1]!);
-    const names = suspects.map((part) => basename(part.path));
+    const names = suspects.map((part) => part.shownAs ?? basename(part.path));
     return new BadInputError(
       names.length === 1
         ? `${names[0]} is corrupt: its ${codec} data does not decode (${detail}); re-copy the file from the Spark event log directory.`
@@ -246,14 +246,14 @@ export function createDecoder(codec: Codec, source = `${codec} input`): Transfor
 const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * The decoded content of the file at `path`, streamed. Errors are BadInputErrors naming the file
+ * The decoded content of the file at `path`, streamed. Errors are BadInputErrors naming the file as `shownAs`
  * (missing, corrupt, truncated) unless the file system itself failed.
  */
-export function openDecodedStream(path: string, codec: Codec): Readable {
+export function openDecodedStream(path: string, codec: Codec, shownAs: string = path): Readable {
   const source = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  const decoder = createDecoder(codec, path);
+  const decoder = createDecoder(codec, shownAs);
   // pipe() forwards data and end but not errors, and the reader may stop early: wire both ways by hand.
-  source.on('error', (err) => decoder.destroy(fileError(err, path)));
+  source.on('error', (err) => decoder.destroy(fileError(err, shownAs)));
   decoder.on('close', () => source.destroy());
   source.pipe(decoder);
   return decoder;

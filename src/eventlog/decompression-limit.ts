@@ -87,16 +87,16 @@ export class DecompressionBudget {
     });
   }
 
-  /** The decoded content of `path`, like openDecodedStream, metered against this budget. */
+  /** The decoded content of `path`, like openDecodedStream, metered against this budget; errors name it `label`. */
   openDecoded(path: string, codec: Codec, label: string = path): Readable {
     const source = createReadStream(path);
     let compressed = 0;
-    const decoder = createDecoder(codec, path);
+    const decoder = createDecoder(codec, label);
     const meter = this.meter(label, () => compressed);
     source.on('data', (chunk: string | Buffer) => {
       compressed += chunk.length;
     });
-    source.on('error', (err) => decoder.destroy(fileError(err, path)));
+    source.on('error', (err) => decoder.destroy(fileError(err, label)));
     decoder.on('error', (err) => meter.destroy(err));
     meter.on('close', () => {
       decoder.destroy();

@@ -26,6 +26,13 @@ import {
 export interface LogPart {
   path: string;
   codec: Codec;
+  /** How the part is named to the user when `path` is one of ours: a zip's entry by its place in the zip. */
+  shownAs?: string;
+}
+
+/** The name a user knows `part` by: its place in the zip it came in, else its path. */
+export function partShownAs(part: LogPart): string {
+  return part.shownAs ?? part.path;
 }
 
 /** How a log's files are laid out: one file, Spark's rolling `eventlog_v2_*` dir, or Databricks' dated rotation. */
@@ -110,7 +117,7 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string, b
   const inputs: DuckDbInput[] = [];
   for (const part of source.parts) {
     if (part.codec === 'none' || part.codec === 'gzip' || part.codec === 'zstd') {
-      if (budget && part.codec !== 'none') await drain(budget.openDecoded(part.path, part.codec, basename(part.path)));
+      if (budget && part.codec !== 'none') await drain(budget.openDecoded(part.path, part.codec, part.shownAs ?? basename(part.path)));
       inputs.push({ path: part.path, compression: part.codec });
       continue;
     }
@@ -118,7 +125,9 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string, b
     // A random suffix: two sources may hold parts with the same file name.
     const target = join(tempDir, `${logBaseName(basename(part.path))}-${randomUUID().slice(0, 8)}.json`);
     try {
-      const decoded = budget ? budget.openDecoded(part.path, part.codec, basename(part.path)) : openDecodedStream(part.path, part.codec);
+      const decoded = budget
+        ? budget.openDecoded(part.path, part.codec, part.shownAs ?? basename(part.path))
+        : openDecodedStream(part.path, part.codec, partShownAs(part));
       await pipeline(decoded, createWriteStream(target));
     } catch (err) {
       await rm(target, { force: true });
@@ -381,6 +390,7 @@ async function discoverZip(zipPath: string, onSkipped?: SkipListener, budget?: D
   // The sources share the temp dir: it goes once every one of them has been cleaned up.
   let remaining = sources.length;
   for (const source of sources) {
+    source.parts = source.parts.map((part) => ({ ...part, shownAs: inZip(part.path) }));
     let done = false;
     source.cleanup = async () => {
       if (done) return;

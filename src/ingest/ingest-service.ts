@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { duckDbDecodeFailure } from '../eventlog/codec.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
-import { discoverLogs, materializeForDuckDB, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
+import { discoverLogs, materializeForDuckDB, partShownAs, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, findBlankLines, findFirstLine, lineAt, scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { shuffleSkeleton, type PlanNode } from '../analysis/detectors/shuffle-boundary.js';
 import { detectInsights } from '../analysis/run-detectors.js';
@@ -326,7 +326,7 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
     const blank = index < 0 ? [] : await findBlankLines(file!, compression);
     const lineInFile = realLineNumber(Number(rowInFile), blank);
     const line = lineInFile + (piece ? piece.firstLine - 1 : 0);
-    const where = source.parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${source.parts[index]?.path ?? file})` : '';
+    const where = source.parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${shownPart(source, index) ?? file})` : '';
     const cast = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
     // DuckDB names the double it read (-10000000000000000000.0 for -1e19): the log's own writing is looked up.
     const written = cast !== undefined && index >= 0 ? await lineAt(file!, compression, lineInFile, MAX_EVENT_BYTES) : null;
@@ -347,10 +347,16 @@ async function badInputAtFirstLine(source: LogSource, parts: readonly DuckDbInpu
   for (const [index, part] of parts.entries()) {
     const line = await findFirstLine(part.path, part.compression, MAX_EVENT_BYTES, (text) => holds.test(text));
     if (line === null) continue;
-    const where = source.parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
+    const where = source.parts.length > 1 ? ` of part ${index + 1} (${shownPart(source, index) ?? part.path})` : '';
     return new BadInputError(`${source.name}: line ${line}${where} holds ${what}; nothing was stored`);
   }
   return new BadInputError(`${source.name}: an event holds ${what}; nothing was stored`);
+}
+
+/** How the user knows part `index` of `source` (see {@link partShownAs}); undefined past its parts. */
+function shownPart(source: LogSource, index: number): string | undefined {
+  const part = source.parts[index];
+  return part && partShownAs(part);
 }
 
 /** The number `value` where JSON puts a value, as written: not part of a longer number. */
@@ -428,7 +434,7 @@ async function stageAfterScan(
       parts[index] = { path: copy, compression: 'none' };
     }
     scans.set(index, { badLines: scan.badLines.map((bad) => bad.line), blankLines: scan.blankLines });
-    const where = parts.length > 1 ? ` of part ${index + 1} (${source.parts[index]?.path ?? part.path})` : '';
+    const where = parts.length > 1 ? ` of part ${index + 1} (${shownPart(source, index) ?? part.path})` : '';
     for (const bad of scan.badLines) {
       const cutOff = scan.lastLineCutOff && bad.line === scan.lineCount && index === parts.length - 1;
       cutOffLog ||= cutOff;

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+import { buildEventLog } from '../helpers/synthetic-log.js';
+import { writeZip } from '../helpers/zip.js';
 
 describe('ingesting every codec and file layout', () => {
   let db: TempDatabase;
@@ -91,5 +96,53 @@ describe('ingesting every codec and file layout', () => {
     expect((await countsOf(dynamic.appKey)).executors).toBeGreaterThanOrEqual(15);
     const [sqlCount] = plain(await db.database.query(`SELECT count(*) AS n FROM sql_executions WHERE appKey = $k`, { k: dynamic.appKey }));
     expect(sqlCount.n).toBeGreaterThan(0);
+  });
+});
+
+describe('a zip of a rolling event log directory', () => {
+  let db: TempDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-zip-rolling-'));
+  });
+  afterAll(() => {
+    db.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const appId = 'app-zip-rolling';
+  const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }] }).split('\n');
+  const half = Math.floor(lines.length / 2);
+  /** A zip of a rolling directory of two parts: `first` (named `firstName`) and `second`. */
+  const zipOf = (name: string, first: string | Buffer, second: string, firstName = `events_1_${appId}`): string => {
+    const path = join(dir, name);
+    writeZip(path, {
+      [`eventlog_v2_${appId}/appstatus_${appId}`]: '',
+      [`eventlog_v2_${appId}/${firstName}`]: first,
+      [`eventlog_v2_${appId}/events_2_${appId}`]: second,
+    });
+    return path;
+  };
+  const firstHalf = lines.slice(0, half).join('\n');
+  const secondHalf = lines.slice(half).join('\n');
+  const inZip = (zip: string, part: string): string => `${zip}/eventlog_v2_${appId}/${part}`;
+
+  it('names a part by its place in the zip in a warning, never by where it was extracted', async () => {
+    // A line cut short inside part 1, as a copy interrupted and resumed leaves it.
+    const first = [...lines.slice(0, half - 1), lines[half - 1]!.slice(0, 20), lines[half - 1]!].join('\n');
+    const report = await ingestPaths(db.database, [zipOf('cut.zip', first, secondHalf)]);
+    const messages = report.applications.flatMap((app) => app.warnings.map((warning) => warning.message));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(`of part 1 (${inZip('cut.zip', `events_1_${appId}`)})`);
+    expect(messages[0]).not.toContain(tmpdir());
+  });
+
+  it('names a part by its place in the zip when it refuses the log', async () => {
+    const huge = secondHalf.replace(/"Stage ID":0/, '"Stage ID":99999999999999999999');
+    const refused = await ingestPaths(db.database, [zipOf('huge.zip', firstHalf, huge)]);
+    expect(refused.failures.map((failure) => failure.error.message)).toEqual([
+      expect.stringContaining(`of part 2 (${inZip('huge.zip', `events_2_${appId}`)}) holds the number 99999999999999999999`),
+    ]);
   });
 });
