@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
-import { duckDbDecodeFailure } from '../eventlog/codec.js';
+import { duckDbDecodeFailure, openDecodedStream } from '../eventlog/codec.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
 import { discoverLogs, materializeForDuckDB, partShownAs, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, findBlankLines, findFirstLine, lineAt, scanLines, type LineScan } from '../eventlog/line-scanner.js';
@@ -18,6 +18,7 @@ import {
   MalformedJsonError,
   MAX_EVENT_BYTES,
   numberedPlan,
+  partsWithoutLines,
   OversizedEventError,
   realLineNumber,
   STAGED_EVENTS,
@@ -236,6 +237,7 @@ async function ingestSourceNow(
       try {
         phase('reading', 0);
         let staged = await asBadInput(source, fastParts, () => stageWithDiagnostics(connection, source, fastParts, parts, tempDir));
+        await refuseCompressedPartsCutShort(connection, source, fastParts);
         stage('staged');
         // Task lines are first parsed as they are written (or staged again to name a line): one that is not JSON (the
         // write rolled back) sends the log down the slow path, which names every bad line and skips it; an error there
@@ -351,6 +353,21 @@ async function badInputAtFirstLine(source: LogSource, parts: readonly DuckDbInpu
     return new BadInputError(`${source.name}: line ${line}${where} holds ${what}; nothing was stored`);
   }
   return new BadInputError(`${source.name}: an event holds ${what}; nothing was stored`);
+}
+
+/**
+ * DuckDB reads a gzip or zstd part itself, and where the data ends before the first block it can decode, it reads
+ * nothing and says nothing: a part copied short would be left out of the application without a word. A compressed
+ * part that gave no line is decoded once more here, which refuses it as truncated or corrupt; an empty stream passes.
+ */
+async function refuseCompressedPartsCutShort(connection: DuckDBConnection, source: LogSource, parts: readonly DuckDbInput[]): Promise<void> {
+  for (const index of await partsWithoutLines(connection)) {
+    const part = parts[index];
+    if (part === undefined || part.compression === 'none' || part.pieces !== undefined) continue;
+    for await (const _chunk of openDecodedStream(part.path, part.compression, shownPart(source, index))) {
+      // Decoded only to be checked: a part that gave no line holds at most a few bytes.
+    }
+  }
 }
 
 /** How the user knows part `index` of `source` (see {@link partShownAs}); undefined past its parts. */

@@ -75,7 +75,7 @@ export interface StagingPlan {
  * events were parsed into instead (see {@link StagedEventFiles}).
  */
 export const STAGED_EVENTS = 'staged_events';
-/** Temp table (per connection): how many task start and end lines each part has (told apart by prefix). */
+/** Temp table (per connection): how many task start and end lines each part has (told apart by prefix), and lines in all. */
 export const STAGED_TASK_COUNTS = 'staged_task_counts';
 /** Temp table (per connection): per part, how many events of each type the store does not read (see {@link unreadKindSql}). */
 export const STAGED_UNREAD_EVENTS = 'staged_unread_events';
@@ -418,6 +418,12 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
   return reader.getRowObjectsJS()[0] as { starts: number; ends: number };
 }
 
+/** The parts (by index) in which the staged read found no line at all. */
+export async function partsWithoutLines(connection: DuckDBConnection): Promise<number[]> {
+  const reader = await connection.runAndReadAll(`SELECT part FROM ${STAGED_TASK_COUNTS} WHERE lines = 0 ORDER BY part`);
+  return reader.getRows().map(([part]) => Number(part));
+}
+
 /**
  * Reads the parts of one log, in order, into the staged temp tables: {@link STAGED_EVENTS} (every event but
  * task starts and ends, typed in the staged event shape, with `part`, `line` and `kind`, the normalized event
@@ -432,7 +438,7 @@ export async function countTaskEvents(connection: DuckDBConnection): Promise<{ s
 export async function stageEvents(connection: DuckDBConnection, plan: StagingPlan, options: StagingOptions = {}): Promise<StagingPlan> {
   await dropStagedTables(connection);
   await connection.run(`
-    CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT);
+    CREATE TEMP TABLE ${STAGED_TASK_COUNTS} (part INTEGER, starts BIGINT, ends BIGINT, lines BIGINT);
     CREATE TEMP TABLE ${STAGED_EVENTS} (${stagedEventsDdl});
     CREATE TEMP TABLE ${STAGED_UNREAD_EVENTS} (part INTEGER, kind VARCHAR, n BIGINT);`);
   const parts = [...plan.parts];
@@ -462,7 +468,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
               FROM ${lines});
           DELETE FROM ${STAGED_TASK_COUNTS} WHERE part = ${index};
           INSERT INTO ${STAGED_TASK_COUNTS}
-            SELECT ${index}, count(*) FILTER (WHERE start), count(*) FILTER (WHERE NOT start) FROM task_line_kinds;
+            SELECT ${index}, count(*) FILTER (WHERE start), count(*) FILTER (WHERE NOT start), count(*) FROM task_line_kinds;
           DELETE FROM ${STAGED_UNREAD_EVENTS} WHERE part = ${index};
           ${countUnreadSql(index, 'task_line_kinds')}`);
         const [other] = (
@@ -555,7 +561,7 @@ export async function stageEvents(connection: DuckDBConnection, plan: StagingPla
       }
       if (!countsApart) {
         await connection.run(`INSERT INTO ${STAGED_TASK_COUNTS}
-          SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end')
+          SELECT ${index}, count(*) FILTER (WHERE task_kind = 'start'), count(*) FILTER (WHERE task_kind = 'end'), count(*)
           FROM staged_lines;
           ${countUnreadSql(index, 'staged_lines')};
           DELETE FROM staged_lines WHERE unread IS NOT NULL`);

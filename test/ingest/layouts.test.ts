@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { eventLogPath } from '../helpers/spark-events.js';
@@ -144,5 +145,54 @@ describe('a zip of a rolling event log directory', () => {
     expect(refused.failures.map((failure) => failure.error.message)).toEqual([
       expect.stringContaining(`of part 2 (${inZip('huge.zip', `events_2_${appId}`)}) holds the number 99999999999999999999`),
     ]);
+    const cutShort = gzipSync(firstHalf).subarray(0, 40);
+    const truncated = await ingestPaths(db.database, [zipOf('gz.zip', cutShort, secondHalf, `events_1_${appId}.gz`)]);
+    const message = truncated.failures.map((failure) => failure.error.message).join();
+    expect(message).toContain(inZip('gz.zip', `events_1_${appId}.gz`));
+    expect(message).not.toContain(tmpdir());
+  });
+});
+
+describe('a compressed part cut short before its first line', () => {
+  let db: TempDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-cut-parts-'));
+  });
+  afterAll(() => {
+    db.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const appId = 'local-1623876083964';
+  const rolling = eventLogPath('formats', `eventlog_v2_${appId}`);
+  /** The rolling directory with its first part replaced by `first`, named `firstName`. */
+  const withFirstPart = (name: string, firstName: string, first: Buffer): string => {
+    const copy = join(dir, name, `eventlog_v2_${appId}`);
+    mkdirSync(copy, { recursive: true });
+    writeFileSync(join(copy, `appstatus_${appId}`), '');
+    copyFileSync(join(rolling, `events_2_${appId}.zstd`), join(copy, `events_2_${appId}.zstd`));
+    writeFileSync(join(copy, firstName), first);
+    return copy;
+  };
+  // Too short to hold a whole block: the decoder gives nothing, where a longer cut gives a line cut in two.
+  const zstdHead = readFileSync(join(rolling, `events_1_${appId}.zstd`)).subarray(0, 3000);
+  const gzipHead = gzipSync(readFileSync(eventLogPath('apache-spark', 'local-1642039451826'))).subarray(0, 40);
+
+  it.each([
+    ['zstd', `events_1_${appId}.zstd`, zstdHead],
+    ['gzip', `events_1_${appId}.gz`, gzipHead],
+  ])('is refused as truncated, not read as holding nothing (%s)', async (codec, firstName, first) => {
+    const path = withFirstPart(codec, firstName, first);
+    const report = await ingestPaths(db.database, [path]);
+    expect(report.applications).toEqual([]);
+    expect(report.failures.map((failure) => failure.error.message)).toEqual([
+      expect.stringMatching(new RegExp(`${firstName.replaceAll('.', '\\.')} is truncated`)),
+    ]);
+    const single = join(dir, `single-${firstName}`);
+    writeFileSync(single, first);
+    const alone = await ingestPaths(db.database, [single]);
+    expect(alone.failures.map((failure) => failure.error.message)).toEqual([expect.stringContaining(`${single} is truncated`)]);
   });
 });
