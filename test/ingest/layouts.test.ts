@@ -195,4 +195,16 @@ describe('a compressed part cut short before its first line', () => {
     const alone = await ingestPaths(db.database, [single]);
     expect(alone.failures.map((failure) => failure.error.message)).toEqual([expect.stringContaining(`${single} is truncated`)]);
   });
+
+  it('is read as the newest part of a running application, which Spark has not flushed yet', async () => {
+    const copy = join(dir, 'running', `eventlog_v2_${appId}`);
+    mkdirSync(copy, { recursive: true });
+    writeFileSync(join(copy, `appstatus_${appId}.inprogress`), '');
+    copyFileSync(join(rolling, `events_1_${appId}.zstd`), join(copy, `events_1_${appId}.zstd`));
+    writeFileSync(join(copy, `events_2_${appId}.zstd`), readFileSync(join(rolling, `events_2_${appId}.zstd`)).subarray(0, 3000));
+    const report = await ingestPaths(db.database, [copy]);
+    expect(report.failures).toEqual([]);
+    // part 1's 5,370 events (see the rolling directory above)
+    expect(report.applications.map((app) => app.eventsRead)).toEqual([5370]);
+  });
 });
