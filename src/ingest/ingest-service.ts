@@ -180,8 +180,23 @@ export async function ingestSource(
   try {
     return await database.serializeWrite(() => ingestSourceNow(database, source, options));
   } catch (error) {
-    throw memoryLimitErrorOf(error, source.name, database.memoryLimit) ?? duckDbDecodeFailure(error, source.parts) ?? error;
+    throw memoryLimitErrorOf(error, source.name, database.memoryLimit) ?? duckDbDecodeFailure(error, source.parts)
+      ?? (await vanishedPartError(error, source)) ?? error;
   }
+}
+
+/** How DuckDB says a file it was to read is not there. */
+const FILE_NOT_FOUND = /(?:No files found that match the pattern|Cannot open file) "([^"]+)"/;
+
+/**
+ * A part of `source` that is no longer where it was found, as a BadInputError naming it; null for any other error. A
+ * log directory changes under its reader: Spark renames a finished log, a cleaner removes old ones.
+ */
+async function vanishedPartError(error: unknown, source: LogSource): Promise<BadInputError | null> {
+  const file = FILE_NOT_FOUND.exec(error instanceof Error ? error.message : String(error))?.[1];
+  const part = source.parts.find((candidate) => candidate.path === file);
+  if (part === undefined || (await stat(part.path).then(() => true, () => false))) return null;
+  return new BadInputError(`${partShownAs(part)} was moved or removed while it was read; nothing was stored`);
 }
 
 /**

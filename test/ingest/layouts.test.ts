@@ -1,9 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestPaths } from '../../src/ingest/ingest-service.js';
+import { discoverLogs } from '../../src/eventlog/discover.js';
+import { BadInputError } from '../../src/errors.js';
+import { ingestPaths, ingestSource } from '../../src/ingest/ingest-service.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
@@ -206,5 +208,32 @@ describe('a compressed part cut short before its first line', () => {
     expect(report.failures).toEqual([]);
     // part 1's 5,370 events (see the rolling directory above)
     expect(report.applications.map((app) => app.eventsRead)).toEqual([5370]);
+  });
+});
+
+describe('a log moved or removed after it was found', () => {
+  let db: TempDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-vanished-'));
+  });
+  afterAll(() => {
+    db.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // As History Server's directory is: Spark renames a log complete, and a cleaner removes old ones, at any time.
+  it.each([
+    ['a plain file', eventLogPath('apache-spark', 'local-1642039451826'), 'local-1642039451826'],
+    ['a part of a rolling directory', eventLogPath('formats', 'eventlog_v2_local-1623876083964'), 'eventlog_v2_local-1623876083964/events_1_local-1623876083964.zstd'],
+  ])('is refused as gone, naming it, when it is %s', async (_kind, original, gone) => {
+    const copy = join(dir, basename(original));
+    cpSync(original, copy, { recursive: true });
+    const [source] = await discoverLogs([copy]);
+    rmSync(copy, { recursive: true });
+    const refusal = ingestSource(db.database, source!);
+    await expect(refusal).rejects.toThrow(BadInputError);
+    await expect(refusal).rejects.toThrow(`${join(dir, gone)} was moved or removed while it was read; nothing was stored`);
   });
 });
