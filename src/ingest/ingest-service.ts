@@ -595,7 +595,8 @@ async function describeStagedApplication(
       message: 'the log has no SparkListenerApplicationEnd event: the application was still running or its driver died; it is marked incomplete',
     });
   }
-  const attemptId = summary.attemptId ?? null;
+  // An empty attempt id names no attempt: the key has none, and neither may the attempt.
+  const attemptId = summary.attemptId === '' ? null : summary.attemptId;
   const application: ApplicationIdentity = {
     appKey: attemptId ? `${appId}/${attemptId}` : appId,
     appId,

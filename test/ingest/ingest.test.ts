@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+import { buildEventLog } from '../helpers/synthetic-log.js';
 
 describe('ingesting the History Server suite logs (apache-spark/)', () => {
   let db: TempDatabase;
@@ -38,5 +42,29 @@ describe('ingesting the History Server suite logs (apache-spark/)', () => {
     await ingestPaths(db.database, [eventLogPath('apache-spark', 'local-1430917381534')]);
     const after = plain(await db.database.query(`SELECT count(*) AS n FROM tasks`))[0];
     expect(after).toEqual(before);
+  });
+});
+
+describe('an application start whose attempt id is empty', () => {
+  let db: TempDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await openTempDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'spark-sword-empty-attempt-'));
+  });
+  afterAll(() => {
+    db.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is stored as an application of no attempt, so its key and its attempt agree', async () => {
+    const log = buildEventLog({ appId: 'app-empty-attempt', jobs: [] })
+      .replace('"Event":"SparkListenerApplicationStart",', '"Event":"SparkListenerApplicationStart","App Attempt ID":"",');
+    expect(log).toContain('"App Attempt ID":""');
+    const path = join(dir, 'app.json');
+    writeFileSync(path, log);
+    const report = await ingestPaths(db.database, [path]);
+    expect(report.applications.map(({ appKey, attemptId }) => ({ appKey, attemptId }))).toEqual([{ appKey: 'app-empty-attempt', attemptId: null }]);
+    expect(plain(await db.database.query(`SELECT appKey, attemptId FROM applications`))).toEqual([{ appKey: 'app-empty-attempt', attemptId: null }]);
   });
 });
