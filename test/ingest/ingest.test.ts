@@ -45,7 +45,7 @@ describe('ingesting the History Server suite logs (apache-spark/)', () => {
   });
 });
 
-describe('an application start whose attempt id is empty', () => {
+describe("an application's id and attempt id", () => {
   let db: TempDatabase;
   let dir: string;
   beforeAll(async () => {
@@ -57,7 +57,7 @@ describe('an application start whose attempt id is empty', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is stored as an application of no attempt, so its key and its attempt agree', async () => {
+  it('when the attempt id is empty, are stored as an application of no attempt, so its key and its attempt agree', async () => {
     const log = buildEventLog({ appId: 'app-empty-attempt', jobs: [] })
       .replace('"Event":"SparkListenerApplicationStart",', '"Event":"SparkListenerApplicationStart","App Attempt ID":"",');
     expect(log).toContain('"App Attempt ID":""');
@@ -66,5 +66,24 @@ describe('an application start whose attempt id is empty', () => {
     const report = await ingestPaths(db.database, [path]);
     expect(report.applications.map(({ appKey, attemptId }) => ({ appKey, attemptId }))).toEqual([{ appKey: 'app-empty-attempt', attemptId: null }]);
     expect(plain(await db.database.query(`SELECT appKey, attemptId FROM applications`))).toEqual([{ appKey: 'app-empty-attempt', attemptId: null }]);
+  });
+
+  it('is refused when its id or attempt holds a "/", which would make it the key of another application', async () => {
+    const start = (appId: string, attemptId: string | null): string => {
+      const path = join(dir, `${appId}-${attemptId ?? 'none'}.json`.replaceAll('/', '_'));
+      const attempt = attemptId === null ? '' : `"App Attempt ID":"${attemptId}",`;
+      writeFileSync(path, buildEventLog({ appId, jobs: [] }).replace('"Event":"SparkListenerApplicationStart",', `"Event":"SparkListenerApplicationStart",${attempt}`));
+      return path;
+    };
+    const stored = await ingestPaths(db.database, [start('app-x', '1')]);
+    expect(stored.applications.map((app) => app.appKey)).toEqual(['app-x/1']);
+    // Each would be stored under a key of the form app/attempt that another application owns.
+    const refused = await ingestPaths(db.database, [start('app-x/1', null), start('app', 'x/1')]);
+    expect(refused.applications).toEqual([]);
+    expect(refused.failures.map((failure) => failure.error.message)).toEqual([
+      expect.stringContaining('its application id "app-x/1" holds a "/"'),
+      expect.stringContaining('its attempt id "x/1" holds a "/"'),
+    ]);
+    expect(plain(await db.database.query(`SELECT appKey, attemptId FROM applications WHERE appId = 'app-x'`))).toEqual([{ appKey: 'app-x/1', attemptId: '1' }]);
   });
 });
