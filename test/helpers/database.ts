@@ -28,6 +28,26 @@ export async function openTempDatabase(memoryLimit = '512MB'): Promise<TempDatab
   };
 }
 
+/** A database and a scratch directory shared by the tests of one `describe` (see {@link useDatabaseAndScratch}). */
+export interface DatabaseAndScratch {
+  db: TempDatabase;
+  dir: string;
+}
+
+/** Opens a database and makes a scratch directory (named from `prefix`) before the calling `describe`'s tests, and removes both after. */
+export function useDatabaseAndScratch(prefix: string): DatabaseAndScratch {
+  const fixture = {} as DatabaseAndScratch;
+  beforeAll(async () => {
+    fixture.db = await openTempDatabase();
+    fixture.dir = mkdtempSync(join(tmpdir(), `spark-sword-${prefix}-`));
+  });
+  afterAll(() => {
+    fixture.db?.dispose();
+    if (fixture.dir) rmSync(fixture.dir, { recursive: true, force: true });
+  });
+  return fixture;
+}
+
 /** Converts DuckDB bigints to numbers for readable assertions (test data never exceeds 2^53). */
 export function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))) as T;

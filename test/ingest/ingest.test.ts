@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/ingest-service.js';
 import { eventLogPath } from '../helpers/spark-events.js';
-import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+import { openTempDatabase, plain, useDatabaseAndScratch, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
 
 describe('ingesting the History Server suite logs (apache-spark/)', () => {
@@ -46,44 +45,35 @@ describe('ingesting the History Server suite logs (apache-spark/)', () => {
 });
 
 describe("an application's id and attempt id", () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-empty-attempt-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = useDatabaseAndScratch('application-ids');
 
   it('when the attempt id is empty, are stored as an application of no attempt, so its key and its attempt agree', async () => {
     const log = buildEventLog({ appId: 'app-empty-attempt', jobs: [] })
       .replace('"Event":"SparkListenerApplicationStart",', '"Event":"SparkListenerApplicationStart","App Attempt ID":"",');
     expect(log).toContain('"App Attempt ID":""');
-    const path = join(dir, 'app.json');
+    const path = join(scratch.dir, 'app.json');
     writeFileSync(path, log);
-    const report = await ingestPaths(db.database, [path]);
+    const report = await ingestPaths(scratch.db.database, [path]);
     expect(report.applications.map(({ appKey, attemptId }) => ({ appKey, attemptId }))).toEqual([{ appKey: 'app-empty-attempt', attemptId: null }]);
-    expect(plain(await db.database.query(`SELECT appKey, attemptId FROM applications`))).toEqual([{ appKey: 'app-empty-attempt', attemptId: null }]);
+    expect(plain(await scratch.db.database.query(`SELECT appKey, attemptId FROM applications`))).toEqual([{ appKey: 'app-empty-attempt', attemptId: null }]);
   });
 
   it('is refused when its id or attempt holds a "/", which would make it the key of another application', async () => {
     const start = (appId: string, attemptId: string | null): string => {
-      const path = join(dir, `${appId}-${attemptId ?? 'none'}.json`.replaceAll('/', '_'));
+      const path = join(scratch.dir, `${appId}-${attemptId ?? 'none'}.json`.replaceAll('/', '_'));
       const attempt = attemptId === null ? '' : `"App Attempt ID":"${attemptId}",`;
       writeFileSync(path, buildEventLog({ appId, jobs: [] }).replace('"Event":"SparkListenerApplicationStart",', `"Event":"SparkListenerApplicationStart",${attempt}`));
       return path;
     };
-    const stored = await ingestPaths(db.database, [start('app-x', '1')]);
+    const stored = await ingestPaths(scratch.db.database, [start('app-x', '1')]);
     expect(stored.applications.map((app) => app.appKey)).toEqual(['app-x/1']);
     // Each would be stored under a key of the form app/attempt that another application owns.
-    const refused = await ingestPaths(db.database, [start('app-x/1', null), start('app', 'x/1')]);
+    const refused = await ingestPaths(scratch.db.database, [start('app-x/1', null), start('app', 'x/1')]);
     expect(refused.applications).toEqual([]);
     expect(refused.failures.map((failure) => failure.error.message)).toEqual([
       expect.stringContaining('its application id "app-x/1" holds a "/"'),
       expect.stringContaining('its attempt id "x/1" holds a "/"'),
     ]);
-    expect(plain(await db.database.query(`SELECT appKey, attemptId FROM applications WHERE appId = 'app-x'`))).toEqual([{ appKey: 'app-x/1', attemptId: '1' }]);
+    expect(plain(await scratch.db.database.query(`SELECT appKey, attemptId FROM applications WHERE appId = 'app-x'`))).toEqual([{ appKey: 'app-x/1', attemptId: '1' }]);
   });
 });

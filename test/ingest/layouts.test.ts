@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,7 +7,7 @@ import { discoverLogs } from '../../src/eventlog/discover.js';
 import { BadInputError } from '../../src/errors.js';
 import { ingestPaths, ingestSource } from '../../src/ingest/ingest-service.js';
 import { eventLogPath } from '../helpers/spark-events.js';
-import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
+import { openTempDatabase, plain, useDatabaseAndScratch, type TempDatabase } from '../helpers/database.js';
 import { buildEventLog } from '../helpers/synthetic-log.js';
 import { writeZip } from '../helpers/zip.js';
 
@@ -102,138 +102,110 @@ describe('ingesting every codec and file layout', () => {
   });
 });
 
-describe('a zip of a rolling event log directory', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-zip-rolling-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+// Logs in layouts that break or change under the reader: one database and one scratch directory for all of them.
+describe('layouts that break or change while read', () => {
+  const scratch = useDatabaseAndScratch('layouts');
 
-  const appId = 'app-zip-rolling';
-  const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }] }).split('\n');
-  const half = Math.floor(lines.length / 2);
-  /** A zip of a rolling directory of two parts: `first` (named `firstName`) and `second`. */
-  const zipOf = (name: string, first: string | Buffer, second: string, firstName = `events_1_${appId}`): string => {
-    const path = join(dir, name);
-    writeZip(path, {
-      [`eventlog_v2_${appId}/appstatus_${appId}`]: '',
-      [`eventlog_v2_${appId}/${firstName}`]: first,
-      [`eventlog_v2_${appId}/events_2_${appId}`]: second,
+  describe('a zip of a rolling event log directory', () => {
+    const appId = 'app-zip-rolling';
+    const lines = buildEventLog({ appId, jobs: [{ jobId: 0, stages: [{ stageId: 0, tasks: [{ durationMs: 10 }] }] }] }).split('\n');
+    const half = Math.floor(lines.length / 2);
+    /** A zip of a rolling directory of two parts: `first` (named `firstName`) and `second`. */
+    const zipOf = (name: string, first: string | Buffer, second: string, firstName = `events_1_${appId}`): string => {
+      const path = join(scratch.dir, name);
+      writeZip(path, {
+        [`eventlog_v2_${appId}/appstatus_${appId}`]: '',
+        [`eventlog_v2_${appId}/${firstName}`]: first,
+        [`eventlog_v2_${appId}/events_2_${appId}`]: second,
+      });
+      return path;
+    };
+    const firstHalf = lines.slice(0, half).join('\n');
+    const secondHalf = lines.slice(half).join('\n');
+    const inZip = (zip: string, part: string): string => `${zip}/eventlog_v2_${appId}/${part}`;
+
+    it('names a part by its place in the zip in a warning, never by where it was extracted', async () => {
+      // A line cut short inside part 1, as a copy interrupted and resumed leaves it.
+      const first = [...lines.slice(0, half - 1), lines[half - 1]!.slice(0, 20), lines[half - 1]!].join('\n');
+      const report = await ingestPaths(scratch.db.database, [zipOf('cut.zip', first, secondHalf)]);
+      const messages = report.applications.flatMap((app) => app.warnings.map((warning) => warning.message));
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain(`of part 1 (${inZip('cut.zip', `events_1_${appId}`)})`);
+      expect(messages[0]).not.toContain(tmpdir());
     });
-    return path;
-  };
-  const firstHalf = lines.slice(0, half).join('\n');
-  const secondHalf = lines.slice(half).join('\n');
-  const inZip = (zip: string, part: string): string => `${zip}/eventlog_v2_${appId}/${part}`;
 
-  it('names a part by its place in the zip in a warning, never by where it was extracted', async () => {
-    // A line cut short inside part 1, as a copy interrupted and resumed leaves it.
-    const first = [...lines.slice(0, half - 1), lines[half - 1]!.slice(0, 20), lines[half - 1]!].join('\n');
-    const report = await ingestPaths(db.database, [zipOf('cut.zip', first, secondHalf)]);
-    const messages = report.applications.flatMap((app) => app.warnings.map((warning) => warning.message));
-    expect(messages).toHaveLength(1);
-    expect(messages[0]).toContain(`of part 1 (${inZip('cut.zip', `events_1_${appId}`)})`);
-    expect(messages[0]).not.toContain(tmpdir());
+    it('names a part by its place in the zip when it refuses the log', async () => {
+      const huge = secondHalf.replace(/"Stage ID":0/, '"Stage ID":99999999999999999999');
+      const refused = await ingestPaths(scratch.db.database, [zipOf('huge.zip', firstHalf, huge)]);
+      expect(refused.failures.map((failure) => failure.error.message)).toEqual([
+        expect.stringContaining(`of part 2 (${inZip('huge.zip', `events_2_${appId}`)}) holds the number 99999999999999999999`),
+      ]);
+      const cutShort = gzipSync(firstHalf).subarray(0, 40);
+      const truncated = await ingestPaths(scratch.db.database, [zipOf('gz.zip', cutShort, secondHalf, `events_1_${appId}.gz`)]);
+      const message = truncated.failures.map((failure) => failure.error.message).join();
+      expect(message).toContain(inZip('gz.zip', `events_1_${appId}.gz`));
+      expect(message).not.toContain(tmpdir());
+    });
   });
 
-  it('names a part by its place in the zip when it refuses the log', async () => {
-    const huge = secondHalf.replace(/"Stage ID":0/, '"Stage ID":99999999999999999999');
-    const refused = await ingestPaths(db.database, [zipOf('huge.zip', firstHalf, huge)]);
-    expect(refused.failures.map((failure) => failure.error.message)).toEqual([
-      expect.stringContaining(`of part 2 (${inZip('huge.zip', `events_2_${appId}`)}) holds the number 99999999999999999999`),
-    ]);
-    const cutShort = gzipSync(firstHalf).subarray(0, 40);
-    const truncated = await ingestPaths(db.database, [zipOf('gz.zip', cutShort, secondHalf, `events_1_${appId}.gz`)]);
-    const message = truncated.failures.map((failure) => failure.error.message).join();
-    expect(message).toContain(inZip('gz.zip', `events_1_${appId}.gz`));
-    expect(message).not.toContain(tmpdir());
-  });
-});
+  describe('a compressed part cut short before its first line', () => {
+    const appId = 'local-1623876083964';
+    const rolling = eventLogPath('formats', `eventlog_v2_${appId}`);
+    /** The rolling directory with its first part replaced by `first`, named `firstName`. */
+    const withFirstPart = (name: string, firstName: string, first: Buffer): string => {
+      const copy = join(scratch.dir, name, `eventlog_v2_${appId}`);
+      mkdirSync(copy, { recursive: true });
+      writeFileSync(join(copy, `appstatus_${appId}`), '');
+      copyFileSync(join(rolling, `events_2_${appId}.zstd`), join(copy, `events_2_${appId}.zstd`));
+      writeFileSync(join(copy, firstName), first);
+      return copy;
+    };
+    // Too short to hold a whole block: the decoder gives nothing, where a longer cut gives a line cut in two.
+    const zstdHead = readFileSync(join(rolling, `events_1_${appId}.zstd`)).subarray(0, 3000);
+    const gzipHead = gzipSync(readFileSync(eventLogPath('apache-spark', 'local-1642039451826'))).subarray(0, 40);
 
-describe('a compressed part cut short before its first line', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-cut-parts-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    it.each([
+      ['zstd', `events_1_${appId}.zstd`, zstdHead],
+      ['gzip', `events_1_${appId}.gz`, gzipHead],
+    ])('is refused as truncated, not read as holding nothing (%s)', async (codec, firstName, first) => {
+      const path = withFirstPart(codec, firstName, first);
+      const report = await ingestPaths(scratch.db.database, [path]);
+      expect(report.applications).toEqual([]);
+      expect(report.failures.map((failure) => failure.error.message)).toEqual([
+        expect.stringMatching(new RegExp(`${firstName.replaceAll('.', '\\.')} is truncated`)),
+      ]);
+      const single = join(scratch.dir, `single-${firstName}`);
+      writeFileSync(single, first);
+      const alone = await ingestPaths(scratch.db.database, [single]);
+      expect(alone.failures.map((failure) => failure.error.message)).toEqual([expect.stringContaining(`${single} is truncated`)]);
+    });
 
-  const appId = 'local-1623876083964';
-  const rolling = eventLogPath('formats', `eventlog_v2_${appId}`);
-  /** The rolling directory with its first part replaced by `first`, named `firstName`. */
-  const withFirstPart = (name: string, firstName: string, first: Buffer): string => {
-    const copy = join(dir, name, `eventlog_v2_${appId}`);
-    mkdirSync(copy, { recursive: true });
-    writeFileSync(join(copy, `appstatus_${appId}`), '');
-    copyFileSync(join(rolling, `events_2_${appId}.zstd`), join(copy, `events_2_${appId}.zstd`));
-    writeFileSync(join(copy, firstName), first);
-    return copy;
-  };
-  // Too short to hold a whole block: the decoder gives nothing, where a longer cut gives a line cut in two.
-  const zstdHead = readFileSync(join(rolling, `events_1_${appId}.zstd`)).subarray(0, 3000);
-  const gzipHead = gzipSync(readFileSync(eventLogPath('apache-spark', 'local-1642039451826'))).subarray(0, 40);
-
-  it.each([
-    ['zstd', `events_1_${appId}.zstd`, zstdHead],
-    ['gzip', `events_1_${appId}.gz`, gzipHead],
-  ])('is refused as truncated, not read as holding nothing (%s)', async (codec, firstName, first) => {
-    const path = withFirstPart(codec, firstName, first);
-    const report = await ingestPaths(db.database, [path]);
-    expect(report.applications).toEqual([]);
-    expect(report.failures.map((failure) => failure.error.message)).toEqual([
-      expect.stringMatching(new RegExp(`${firstName.replaceAll('.', '\\.')} is truncated`)),
-    ]);
-    const single = join(dir, `single-${firstName}`);
-    writeFileSync(single, first);
-    const alone = await ingestPaths(db.database, [single]);
-    expect(alone.failures.map((failure) => failure.error.message)).toEqual([expect.stringContaining(`${single} is truncated`)]);
+    it('is read as the newest part of a running application, which Spark has not flushed yet', async () => {
+      const copy = join(scratch.dir, 'running', `eventlog_v2_${appId}`);
+      mkdirSync(copy, { recursive: true });
+      writeFileSync(join(copy, `appstatus_${appId}.inprogress`), '');
+      copyFileSync(join(rolling, `events_1_${appId}.zstd`), join(copy, `events_1_${appId}.zstd`));
+      writeFileSync(join(copy, `events_2_${appId}.zstd`), readFileSync(join(rolling, `events_2_${appId}.zstd`)).subarray(0, 3000));
+      const report = await ingestPaths(scratch.db.database, [copy]);
+      expect(report.failures).toEqual([]);
+      // part 1's 5,370 events (see the rolling directory above)
+      expect(report.applications.map((app) => app.eventsRead)).toEqual([5370]);
+    });
   });
 
-  it('is read as the newest part of a running application, which Spark has not flushed yet', async () => {
-    const copy = join(dir, 'running', `eventlog_v2_${appId}`);
-    mkdirSync(copy, { recursive: true });
-    writeFileSync(join(copy, `appstatus_${appId}.inprogress`), '');
-    copyFileSync(join(rolling, `events_1_${appId}.zstd`), join(copy, `events_1_${appId}.zstd`));
-    writeFileSync(join(copy, `events_2_${appId}.zstd`), readFileSync(join(rolling, `events_2_${appId}.zstd`)).subarray(0, 3000));
-    const report = await ingestPaths(db.database, [copy]);
-    expect(report.failures).toEqual([]);
-    // part 1's 5,370 events (see the rolling directory above)
-    expect(report.applications.map((app) => app.eventsRead)).toEqual([5370]);
-  });
-});
-
-describe('a log moved or removed after it was found', () => {
-  let db: TempDatabase;
-  let dir: string;
-  beforeAll(async () => {
-    db = await openTempDatabase();
-    dir = mkdtempSync(join(tmpdir(), 'spark-sword-vanished-'));
-  });
-  afterAll(() => {
-    db.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  // As History Server's directory is: Spark renames a log complete, and a cleaner removes old ones, at any time.
-  it.each([
-    ['a plain file', eventLogPath('apache-spark', 'local-1642039451826'), 'local-1642039451826'],
-    ['a part of a rolling directory', eventLogPath('formats', 'eventlog_v2_local-1623876083964'), 'eventlog_v2_local-1623876083964/events_1_local-1623876083964.zstd'],
-  ])('is refused as gone, naming it, when it is %s', async (_kind, original, gone) => {
-    const copy = join(dir, basename(original));
-    cpSync(original, copy, { recursive: true });
-    const [source] = await discoverLogs([copy]);
-    rmSync(copy, { recursive: true });
-    const refusal = ingestSource(db.database, source!);
-    await expect(refusal).rejects.toThrow(BadInputError);
-    await expect(refusal).rejects.toThrow(`${join(dir, gone)} was moved or removed while it was read; nothing was stored`);
+  describe('a log moved or removed after it was found', () => {
+    // As History Server's directory is: Spark renames a log complete, and a cleaner removes old ones, at any time.
+    it.each([
+      ['a plain file', eventLogPath('apache-spark', 'local-1642039451826'), 'local-1642039451826'],
+      ['a part of a rolling directory', eventLogPath('formats', 'eventlog_v2_local-1623876083964'), 'eventlog_v2_local-1623876083964/events_1_local-1623876083964.zstd'],
+    ])('is refused as gone, naming it, when it is %s', async (_kind, original, gone) => {
+      const copy = join(scratch.dir, basename(original));
+      cpSync(original, copy, { recursive: true });
+      const [source] = await discoverLogs([copy]);
+      rmSync(copy, { recursive: true });
+      const refusal = ingestSource(scratch.db.database, source!);
+      await expect(refusal).rejects.toThrow(BadInputError);
+      await expect(refusal).rejects.toThrow(`${join(scratch.dir, gone)} was moved or removed while it was read; nothing was stored`);
+    });
   });
 });
