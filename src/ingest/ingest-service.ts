@@ -434,8 +434,6 @@ async function sizeOnDisk(source: LogSource): Promise<number> {
 interface StagedLog {
   plan: StagingPlan;
   warnings: IngestWarning[];
-  /** The last line of the last part was cut off mid-write: the application was still running. */
-  cutOff: boolean;
 }
 
 /** Fast path first; only a log DuckDB calls malformed is scanned line by line to locate every bad line. */
@@ -449,7 +447,7 @@ async function stageWithDiagnostics(
   // The first split allows shorter lines than an event may be: a longer line splits again allowing any event.
   for (const longLines of [false, true]) {
     try {
-      return { plan: await stageEvents(connection, { parts, longLines }, { ...STAGING, scratchDir: tempDir }), warnings: [], cutOff: false };
+      return { plan: await stageEvents(connection, { parts, longLines }, { ...STAGING, scratchDir: tempDir }), warnings: [] };
     } catch (error) {
       if (error instanceof MalformedJsonError) break;
       if (!(error instanceof OversizedEventError)) throw error;
@@ -470,7 +468,6 @@ async function stageAfterScan(
 ): Promise<StagedLog> {
   const parts = [...givenParts];
   const warnings: IngestWarning[] = [];
-  let cutOffLog = false;
   const scans = new Map<number, PartLineScan>();
   for (const [index, part] of parts.entries()) {
     const scan: LineScan = await scanLines(part.path, part.compression, MAX_EVENT_BYTES);
@@ -485,18 +482,17 @@ async function stageAfterScan(
     const where = parts.length > 1 ? ` of part ${index + 1} (${shownPart(source, index) ?? part.path})` : '';
     for (const bad of scan.badLines) {
       const cutOff = scan.lastLineCutOff && bad.line === scan.lineCount && index === parts.length - 1;
-      cutOffLog ||= cutOff;
       warnings.push({
         line: bad.line,
         message: cutOff
-          ? `line ${bad.line}${where} is cut off (the log was still being written); it was skipped and the application is marked incomplete`
+          ? `line ${bad.line}${where} is cut off (the log was still being written, or a copy of it stopped short); it was skipped`
           : bad.reason.includes('an event may be')
             ? `line ${bad.line}${where} is ${bad.reason}; it was skipped`
             : `line ${bad.line}${where} is not a JSON event (${bad.reason}); it was skipped`,
       });
     }
   }
-  return { plan: await stageEvents(connection, { parts, scans, objectReader: true }, STAGING), warnings, cutOff: cutOffLog };
+  return { plan: await stageEvents(connection, { parts, scans, objectReader: true }, STAGING), warnings };
 }
 
 interface StagedSummary {
@@ -601,7 +597,8 @@ async function describeStagedApplication(
       }`,
     });
   }
-  const completed = summary.hasAppEnd && !staged.cutOff;
+  // A line cut off after the application's end (a copy padded with zero bytes) does not undo the end: it ran to it.
+  const completed = summary.hasAppEnd;
   if (!summary.hasAppEnd) {
     warnings.push({
       line: null,

@@ -145,6 +145,16 @@ describe('broken and unusual logs', () => {
     expect(row).toEqual({ completed: false, endTime: null });
   });
 
+  it('keeps an application complete when what is cut off comes after its end (a file padded with zero bytes)', async () => {
+    const log = join(scratch, 'padded-with-zeros');
+    writeFileSync(log, Buffer.concat([readFileSync(eventLogPath('apache-spark', 'local-1642039451826')), Buffer.alloc(4096)]));
+    const [app] = (await ingestPaths(db.database, [log])).applications;
+    expect(app!.warnings.map((w) => w.message)).toEqual(['line 116 is cut off (the log was still being written, or a copy of it stopped short); it was skipped']);
+    expect(app!.completed).toBe(true);
+    const [row] = plain(await db.database.query('SELECT completed, endTime FROM applications WHERE appKey = $k', { k: app!.appKey }));
+    expect(row).toEqual({ completed: true, endTime: 1642039536564 });
+  });
+
   it('skips events whose required fields are corrupted and counts unknown event names', async () => {
     const report = await ingestPaths(db.database, [eventLogPath('broken', 'app-20231122115433-0000-eventLog-corrupted-events')]);
     const [app] = report.applications;
