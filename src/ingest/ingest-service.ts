@@ -185,19 +185,6 @@ export async function ingestSource(
   }
 }
 
-/**
- * Refuses an application id or attempt id holding a "/": an application is keyed `appId/attemptId`, so "x/1" with no
- * attempt would be the key of application "x"'s attempt "1", and replace it. Spark's ids never hold one, and History
- * Server's paths could not carry it either.
- */
-function refuseSlashInKey(source: LogSource, appId: string, attemptId: string | null): void {
-  const [what, id] = appId.includes('/') ? ['application', appId] : attemptId?.includes('/') ? ['attempt', attemptId] : [null, null];
-  if (what === null) return;
-  throw new BadInputError(
-    `${source.name}: its ${what} id "${id}" holds a "/", which would store it under the key of another application's attempt; nothing was stored`,
-  );
-}
-
 /** How DuckDB says a file it was to read is not there. */
 const FILE_NOT_FOUND = /(?:No files found that match the pattern|Cannot open file) "([^"]+)"/;
 
@@ -558,6 +545,19 @@ async function unusableEvents(connection: DuckDBConnection): Promise<IngestWarni
     line: Number(row.line),
     message: `line ${row.line}: ${row.kind} has no ${row.missing}; the event was skipped`,
   }));
+}
+
+/**
+ * Refuses an application id or attempt id holding a "/": an application is keyed `appId/attemptId`, so "x/1" with no
+ * attempt would be the key of application "x"'s attempt "1", and replace it. Spark's ids never hold one, and History
+ * Server's paths could not carry it either.
+ */
+function refuseSlashInKey(source: LogSource, appId: string, attemptId: string | null): void {
+  const [what, id] = appId.includes('/') ? ['application', appId] : attemptId?.includes('/') ? ['attempt', attemptId] : [null, null];
+  if (what === null) return;
+  throw new BadInputError(
+    `${source.name}: its ${what} id "${id}" holds a "/", which would store it under the key of another application's attempt; nothing was stored`,
+  );
 }
 
 async function describeStagedApplication(
