@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { PassThrough, type Readable, type Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { BadInputError } from '../errors.js';
 import { Lz4BlockDecoder } from './lz4-block-stream.js';
 import { LzfDecoder } from './lzf-stream.js';
@@ -163,9 +163,12 @@ export function fileError(err: unknown, path: string): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** zlib reports bad data through destroy(err); `_destroy` is the hook that decides what 'error' carries. */
-function gunzipDecoder(source: string): Transform {
-  const gunzip = createGunzip();
+/**
+ * zlib reports bad data through destroy(err); `_destroy` is the hook that decides what 'error' carries. Where the end
+ * may be cut (a log still being written), zlib flushes what it has instead of asking for the rest.
+ */
+function gunzipDecoder(source: string, endMayBeCut: boolean): Transform {
+  const gunzip = createGunzip(endMayBeCut ? { finishFlush: zlibConstants.Z_SYNC_FLUSH } : {});
   const destroy = gunzip._destroy.bind(gunzip);
   gunzip._destroy = (error, callback) => {
     destroy(error, (err) => callback(err ? gzipError(err, source) : err));
@@ -220,22 +223,23 @@ export function duckDbDecodeFailure(error: unknown, parts: ReadonlyArray<{ path:
 
 /**
  * A streaming decoder: compressed bytes in, plain bytes out ('none' passes through).
- * Bad framing fails the stream with a BadInputError naming `source` and saying it is corrupt or truncated.
+ * Bad framing fails the stream with a BadInputError naming `source` and saying it is corrupt or truncated; with
+ * `endMayBeCut` (a log still being written), input that ends mid-frame ends the output where its last whole block does.
  */
-export function createDecoder(codec: Codec, source = `${codec} input`): Transform {
+export function createDecoder(codec: Codec, source = `${codec} input`, endMayBeCut = false): Transform {
   switch (codec) {
     case 'none':
       return new PassThrough();
     case 'gzip':
-      return gunzipDecoder(source);
+      return gunzipDecoder(source, endMayBeCut);
     case 'zstd':
-      return new ZstdDecoder(source);
+      return new ZstdDecoder(source, endMayBeCut);
     case 'lz4':
-      return new Lz4BlockDecoder(source);
+      return new Lz4BlockDecoder(source, endMayBeCut);
     case 'lzf':
-      return new LzfDecoder(source);
+      return new LzfDecoder(source, endMayBeCut);
     case 'snappy':
-      return new SnappyJavaDecoder(source);
+      return new SnappyJavaDecoder(source, endMayBeCut);
   }
 }
 
@@ -247,11 +251,11 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The decoded content of the file at `path`, streamed. Errors are BadInputErrors naming the file as `shownAs`
- * (missing, corrupt, truncated) unless the file system itself failed.
+ * (missing, corrupt, truncated) unless the file system itself failed; `endMayBeCut`: see {@link createDecoder}.
  */
-export function openDecodedStream(path: string, codec: Codec, shownAs: string = path): Readable {
+export function openDecodedStream(path: string, codec: Codec, shownAs: string = path, endMayBeCut = false): Readable {
   const source = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  const decoder = createDecoder(codec, shownAs);
+  const decoder = createDecoder(codec, shownAs, endMayBeCut);
   // pipe() forwards data and end but not errors, and the reader may stop early: wire both ways by hand.
   source.on('error', (err) => decoder.destroy(fileError(err, shownAs)));
   decoder.on('close', () => source.destroy());

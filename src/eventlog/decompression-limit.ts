@@ -87,11 +87,14 @@ export class DecompressionBudget {
     });
   }
 
-  /** The decoded content of `path`, like openDecodedStream, metered against this budget; errors name it `label`. */
-  openDecoded(path: string, codec: Codec, label: string = path): Readable {
+  /**
+   * The decoded content of `path`, like openDecodedStream, metered against this budget; errors name it `label`, and
+   * `endMayBeCut` is as {@link createDecoder} says.
+   */
+  openDecoded(path: string, codec: Codec, label: string = path, endMayBeCut = false): Readable {
     const source = createReadStream(path);
     let compressed = 0;
-    const decoder = createDecoder(codec, label);
+    const decoder = createDecoder(codec, label, endMayBeCut);
     const meter = this.meter(label, () => compressed);
     source.on('data', (chunk: string | Buffer) => {
       compressed += chunk.length;

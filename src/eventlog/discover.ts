@@ -111,12 +111,14 @@ export async function discoverLogs(inputs: string[], options: DiscoverOptions = 
  * The files DuckDB should read for `source`, in order: none/gzip/zstd parts as they are, lz4/lzf/snappy
  * parts decoded to plain files in `tempDir` (which the caller owns and removes). With a `budget` (uploads),
  * every decoding is metered, and gzip/zstd parts, which DuckDB would inflate unmetered, are first decoded
- * through the budget without being kept.
+ * through the budget without being kept. The newest part of a running application, compressed, is decoded to a plain
+ * file that ends where its last whole block does: Spark has not finished its frame, and reads it so itself.
  */
 export async function materializeForDuckDB(source: LogSource, tempDir: string, budget?: DecompressionBudget): Promise<DuckDbInput[]> {
   const inputs: DuckDbInput[] = [];
-  for (const part of source.parts) {
-    if (part.codec === 'none' || part.codec === 'gzip' || part.codec === 'zstd') {
+  for (const [index, part] of source.parts.entries()) {
+    const stillWritten = source.inProgress && index === source.parts.length - 1 && part.codec !== 'none';
+    if (!stillWritten && (part.codec === 'none' || part.codec === 'gzip' || part.codec === 'zstd')) {
       if (budget && part.codec !== 'none') await drain(budget.openDecoded(part.path, part.codec, part.shownAs ?? basename(part.path)));
       inputs.push({ path: part.path, compression: part.codec });
       continue;
@@ -126,8 +128,8 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string, b
     const target = join(tempDir, `${logBaseName(basename(part.path))}-${randomUUID().slice(0, 8)}.json`);
     try {
       const decoded = budget
-        ? budget.openDecoded(part.path, part.codec, part.shownAs ?? basename(part.path))
-        : openDecodedStream(part.path, part.codec, partShownAs(part));
+        ? budget.openDecoded(part.path, part.codec, part.shownAs ?? basename(part.path), stillWritten)
+        : openDecodedStream(part.path, part.codec, partShownAs(part), stillWritten);
       await pipeline(decoded, createWriteStream(target));
     } catch (err) {
       await rm(target, { force: true });

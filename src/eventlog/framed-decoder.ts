@@ -27,10 +27,12 @@ export abstract class FramedDecoder extends PacedDecoder {
   /**
    * @param format codec name used in error messages
    * @param source what is being decoded (usually the file path), used in error messages
+   * @param endMayBeCut the input is a log still being written: a frame cut off at its end is left out, not an error
    */
   protected constructor(
     protected readonly format: string,
     protected readonly source: string,
+    private readonly endMayBeCut = false,
   ) {
     super();
   }
@@ -77,12 +79,12 @@ export abstract class FramedDecoder extends PacedDecoder {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.buffered > 0) {
+    if (this.buffered > 0 && !this.endMayBeCut) {
       callback(
         new BadInputError(
           `${this.source} is truncated: the ${this.format} frame at byte ${this.offset} needs ` +
             `${this.need} bytes but the input ends after ${this.buffered}. The file was cut short ` +
-            '(still being written, or copied partially); re-copy it once Spark has closed it.',
+            '(copied partially; a log Spark is still writing is named .inprogress); re-copy it once Spark has closed it.',
         ),
       );
       return;

@@ -21,9 +21,12 @@ const CHECKSUM_MASK = 0x0fffffff;
  * A missing end-of-stream block is accepted, as Spark's reader does (an in-progress log has none).
  */
 export class Lz4BlockDecoder extends FramedDecoder {
-  /** @param source what is being decoded (usually the file path), for error messages */
-  constructor(source = 'lz4 input') {
-    super('lz4 (lz4-java LZ4BlockOutputStream)', source);
+  /**
+   * @param source what is being decoded (usually the file path), for error messages
+   * @param endMayBeCut the input is a log still being written (see {@link FramedDecoder})
+   */
+  constructor(source = 'lz4 input', endMayBeCut = false) {
+    super('lz4 (lz4-java LZ4BlockOutputStream)', source, endMayBeCut);
   }
 
   protected decode(buf: Buffer, offset: number): DecodeProgress {

@@ -16,9 +16,12 @@ const COMPRESSED_HEADER_LENGTH = 7;
  * buffers, so it is given one chunk (at most 64 KiB) at a time.
  */
 export class LzfDecoder extends FramedDecoder {
-  /** @param source what is being decoded (usually the file path), for error messages */
-  constructor(source = 'lzf input') {
-    super('lzf (ning compress-lzf LZFOutputStream)', source);
+  /**
+   * @param source what is being decoded (usually the file path), for error messages
+   * @param endMayBeCut the input is a log still being written (see {@link FramedDecoder})
+   */
+  constructor(source = 'lzf input', endMayBeCut = false) {
+    super('lzf (ning compress-lzf LZFOutputStream)', source, endMayBeCut);
   }
 
   protected decode(buf: Buffer, offset: number): DecodeProgress {

@@ -18,9 +18,12 @@ const MAX_CHUNK_LENGTH = 64 * 1024 * 1024;
 export class SnappyJavaDecoder extends FramedDecoder {
   private headerRead = false;
 
-  /** @param source what is being decoded (usually the file path), for error messages */
-  constructor(source = 'snappy input') {
-    super('snappy (snappy-java SnappyOutputStream)', source);
+  /**
+   * @param source what is being decoded (usually the file path), for error messages
+   * @param endMayBeCut the input is a log still being written (see {@link FramedDecoder})
+   */
+  constructor(source = 'snappy input', endMayBeCut = false) {
+    super('snappy (snappy-java SnappyOutputStream)', source, endMayBeCut);
   }
 
   protected decode(buf: Buffer, offset: number): DecodeProgress {

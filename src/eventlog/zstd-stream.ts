@@ -57,8 +57,15 @@ export class ZstdDecoder extends PacedDecoder {
   private pending: Buffer = Buffer.alloc(0);
   private readonly position: ZstdPosition = { expect: 'frame', checksum: false };
 
-  /** @param source what is being decoded (usually the file path), for error messages */
-  constructor(private readonly source = 'zstd input') {
+  /**
+   * @param source what is being decoded (usually the file path), for error messages
+   * @param endMayBeCut the input is a log still being written: its frame may end unfinished, as Spark's continuous
+   *   reader allows, and what its whole blocks hold is given out
+   */
+  constructor(
+    private readonly source = 'zstd input',
+    private readonly endMayBeCut = false,
+  ) {
     super();
     this.inner = new Decompress((data) => {
       if (data.length > 0) this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
@@ -71,6 +78,11 @@ export class ZstdDecoder extends PacedDecoder {
   }
 
   override _flush(callback: TransformCallback): void {
+    if (this.endMayBeCut) {
+      // Every whole block was given out as it came; what is left is the start of one not written yet.
+      callback();
+      return;
+    }
     try {
       // What is left is an unfinished unit: fzstd names the truncation.
       this.inner.push(this.pending, true);
@@ -98,7 +110,7 @@ export class ZstdDecoder extends PacedDecoder {
     if (err.code === ZstdErrorCode.UnexpectedEOF) {
       return new BadInputError(
         `${this.source} is truncated: its zstd data ends in the middle of a frame. The file was cut short ` +
-          '(still being written, or copied partially); re-copy it once Spark has closed it.',
+          '(copied partially; a log Spark is still writing is named .inprogress); re-copy it once Spark has closed it.',
       );
     }
     return new BadInputError(

@@ -373,15 +373,14 @@ async function badInputAtFirstLine(source: LogSource, parts: readonly DuckDbInpu
 /**
  * DuckDB reads a gzip or zstd part itself, and where the data ends before the first block it can decode, it reads
  * nothing and says nothing: a part copied short would be left out of the application without a word. A compressed
- * part that gave no line (but the newest of a running application) is decoded once more here, which refuses it as
- * truncated or corrupt; an empty stream passes.
+ * part that gave no line is decoded once more here, which refuses it as truncated or corrupt; an empty stream passes.
  */
 async function refuseCompressedPartsCutShort(connection: DuckDBConnection, source: LogSource, parts: readonly DuckDbInput[]): Promise<void> {
   for (const index of await partsWithoutLines(connection)) {
     const part = parts[index];
+    // A running application's newest part was decoded already, to where its last whole block ends (see
+    // materializeForDuckDB): it is plain here.
     if (part === undefined || part.compression === 'none' || part.pieces !== undefined) continue;
-    // The newest part of a running application: its frame is still open, and what Spark has not flushed is not there.
-    if (source.inProgress && index === parts.length - 1) continue;
     for await (const _chunk of openDecodedStream(part.path, part.compression, shownPart(source, index))) {
       // Decoded only to be checked: a part that gave no line holds at most a few bytes.
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DecompressionBudget } from '../../src/eventlog/decompression-limit.js';
 import { discoverLogs } from '../../src/eventlog/discover.js';
 import { BadInputError } from '../../src/errors.js';
 import { ingestPaths, ingestSource } from '../../src/ingest/ingest-service.js';
@@ -190,6 +191,58 @@ describe('layouts that break or change while read', () => {
       expect(report.failures).toEqual([]);
       // part 1's 5,370 events (see the rolling directory above)
       expect(report.applications.map((app) => app.eventsRead)).toEqual([5370]);
+    });
+  });
+
+  describe('a compressed log of a running application', () => {
+    const plainLog = eventLogPath('apache-spark', 'local-1642039451826');
+    const rollingPart = join(eventLogPath('formats', 'eventlog_v2_local-1623876083964'), 'events_1_local-1623876083964.zstd');
+    /** The first 60% of `bytes`: where a copy of a log still being written ends, mid-frame. */
+    const cutMidway = (bytes: Buffer): Buffer => bytes.subarray(0, Math.floor(bytes.length * 0.6));
+    const compressed: Array<[string, () => Buffer]> = [
+      ['lz4', () => readFileSync(eventLogPath('formats', 'codecs', 'local-1642039451826.lz4'))],
+      ['lzf', () => readFileSync(eventLogPath('formats', 'codecs', 'local-1642039451826.lzf'))],
+      ['snappy', () => readFileSync(eventLogPath('formats', 'codecs', 'local-1642039451826.snappy'))],
+      ['gz', () => gzipSync(readFileSync(plainLog))],
+      // A log of several zstd blocks: Spark's stream is one frame, flushed block by block.
+      ['zstd', () => readFileSync(rollingPart)],
+    ];
+
+    it.each(compressed)('is read up to where its .%s file ends, as Spark reads it, and shown running', async (codec, bytesOf) => {
+      const running = join(scratch.dir, `running-${codec}.${codec}.inprogress`);
+      writeFileSync(running, cutMidway(bytesOf()));
+      const report = await ingestPaths(scratch.db.database, [running]);
+      expect(report.failures).toEqual([]);
+      const [app] = report.applications;
+      expect(app!.completed).toBe(false);
+      expect(app!.eventsRead).toBeGreaterThan(10);
+      // Where the file ends is where its last whole block does: a line cut there is skipped with a warning.
+      for (const warning of app!.warnings.filter((w) => w.line !== null)) expect(warning.message).toMatch(/is cut off/);
+      // The same bytes under a finished log's name are a copy cut short.
+      const finished = join(scratch.dir, `finished-${codec}.${codec}`);
+      writeFileSync(finished, cutMidway(bytesOf()));
+      const refused = await ingestPaths(scratch.db.database, [finished]);
+      expect(refused.failures.map((failure) => failure.error.message)).toEqual([expect.stringMatching(/is (truncated|corrupt)/)]);
+    });
+
+    it('is read the same way when uploaded, its decoding metered', async () => {
+      const running = join(scratch.dir, 'uploaded.zstd.inprogress');
+      writeFileSync(running, cutMidway(readFileSync(rollingPart)));
+      const budget = new DecompressionBudget({ maxBytes: 1024 * 1024 * 1024, maxRatio: 100, maxZipEntries: 100 });
+      const report = await ingestPaths(scratch.db.database, [running], { budget });
+      expect(report.failures).toEqual([]);
+      expect(report.applications.map((app) => app.completed)).toEqual([false]);
+      expect(budget.bytesUsed).toBeGreaterThan(0);
+    });
+
+    it('is read up to where its newest part ends, in a rolling directory still being written', async () => {
+      const copy = join(scratch.dir, 'running-rolling', 'eventlog_v2_local-1623876083964');
+      mkdirSync(copy, { recursive: true });
+      writeFileSync(join(copy, 'appstatus_local-1623876083964.inprogress'), '');
+      writeFileSync(join(copy, 'events_1_local-1623876083964.zstd'), cutMidway(readFileSync(rollingPart)));
+      const report = await ingestPaths(scratch.db.database, [copy]);
+      expect(report.failures).toEqual([]);
+      expect(report.applications.map((app) => app.completed)).toEqual([false]);
     });
   });
 
