@@ -1,7 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { codecFromFileName, isInProgressName } from '../eventlog/codec.js';
 import { discoverLogs, type LogSource } from '../eventlog/discover.js';
 import { BadInputError } from '../errors.js';
 import { deleteApplications } from '../store/application-rows.js';
@@ -77,24 +76,6 @@ async function entryFingerprint(path: string, isDirectory: boolean): Promise<str
   } catch {
     return null;
   }
-}
-
-/**
- * The part of a log that can be read now. A compressed file still being written ends in a partial frame, so a
- * compressed `.inprogress` file waits until Spark renames it complete, and a running rolling log is read up to
- * its last finished part when that part is compressed; plain text is read as far as it goes.
- */
-function readableNow(source: LogSource): LogSource | null {
-  if (!source.inProgress) return source;
-  const last = source.parts[source.parts.length - 1]!;
-  if (last.codec === 'none') return source;
-  if (source.layout === 'single') return null;
-  return source.parts.length > 1 ? { ...source, parts: source.parts.slice(0, -1) } : null;
-}
-
-/** Whether a compressed single file is still being written (skipped until it is complete). */
-function isUnfinishedCompressedFile(name: string): boolean {
-  return isInProgressName(name) && codecFromFileName(name) !== 'none';
 }
 
 /**
@@ -191,7 +172,6 @@ export class LogDirectoryWatcher {
     for (const dirent of listing) {
       if (this.stopped) return;
       if (!dirent.isFile() && !dirent.isDirectory()) continue;
-      if (dirent.isFile() && isUnfinishedCompressedFile(dirent.name)) continue;
       const path = join(directory.path, dirent.name);
       const fingerprint = await entryFingerprint(path, dirent.isDirectory());
       // Gone already, or a file Spark has just created and not written yet: looked at again next poll.
@@ -211,9 +191,8 @@ export class LogDirectoryWatcher {
     let sources: LogSource[] = [];
     try {
       sources = await discoverLogs([path]);
-      for (const found of sources) {
-        const source = readableNow(found);
-        if (!source) continue;
+      // A running application's compressed log is read up to its last whole block, as History Server reads it.
+      for (const source of sources) {
         const ingested = await ingestSource(this.db, source);
         appKeys.push(ingested.appKey);
         log.info({ path, appKey: ingested.appKey, completed: ingested.completed }, 'ingested a log of the watched directory');

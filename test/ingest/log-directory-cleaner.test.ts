@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { LogDirectoryWatcher } from '../../src/ingest/log-directory-watcher.js';
 import { applicationAttempts } from '../../src/store/applications-store.js';
-import { openTempDatabase, type TempDatabase } from '../helpers/database.js';
+import { openTempDatabase, plain, type TempDatabase } from '../helpers/database.js';
 import { eventLogPath } from '../helpers/spark-events.js';
 
 /** What a scan keeps and removes, one scan at a time (no timers). */
@@ -66,12 +66,23 @@ describe('the log directory cleaner', () => {
     expect(feed.failures()).toEqual([]);
   });
 
-  it('waits for a compressed .inprogress file to be complete before reading it', async () => {
+  it('follows a compressed .inprogress file as it grows, up to its last whole block, as History Server does', async () => {
     const feed = watcher(false);
-    copyFileSync(eventLogPath('spark4', 'local-1776286786993.zstd'), join(dir, 'local-1776286786993.zstd.inprogress'));
+    const appId = 'local-1623876083964';
+    const whole = readFileSync(join(eventLogPath('formats', `eventlog_v2_${appId}`), `events_1_${appId}.zstd`));
+    const running = join(dir, `${appId}.zstd.inprogress`);
+    const tasks = async (): Promise<number> => Number(plain(await temp.database.query('SELECT count(*) AS n FROM tasks WHERE appKey = $k', { k: appId }))[0]!.n);
+    writeFileSync(running, whole.subarray(0, Math.floor(whole.length * 0.3)));
     await feed.scanOnce();
-    expect(await applicationAttempts(temp.database, 'local-1776286786993')).toHaveLength(0);
     expect(feed.failures()).toEqual([]);
+    const [early] = await applicationAttempts(temp.database, appId);
+    expect(early).toMatchObject({ completed: false });
+    const tasksEarly = await tasks();
+    expect(tasksEarly).toBeGreaterThan(0);
+    writeFileSync(running, whole.subarray(0, Math.floor(whole.length * 0.8)));
+    await feed.scanOnce();
+    expect(feed.failures()).toEqual([]);
+    expect(await tasks()).toBeGreaterThan(tasksEarly);
   });
 });
 
