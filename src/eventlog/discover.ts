@@ -118,8 +118,9 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string, b
   const inputs: DuckDbInput[] = [];
   for (const [index, part] of source.parts.entries()) {
     const stillWritten = source.inProgress && index === source.parts.length - 1 && part.codec !== 'none';
+    const label = part.shownAs ?? basename(part.path);
     if (!stillWritten && (part.codec === 'none' || part.codec === 'gzip' || part.codec === 'zstd')) {
-      if (budget && part.codec !== 'none') await drain(budget.openDecoded(part.path, part.codec, part.shownAs ?? basename(part.path)));
+      if (budget && part.codec !== 'none') await drain(budget.openDecoded(part.path, part.codec, label));
       inputs.push({ path: part.path, compression: part.codec });
       continue;
     }
@@ -128,7 +129,7 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string, b
     const target = join(tempDir, `${logBaseName(basename(part.path))}-${randomUUID().slice(0, 8)}.json`);
     try {
       const decoded = budget
-        ? budget.openDecoded(part.path, part.codec, part.shownAs ?? basename(part.path), stillWritten)
+        ? budget.openDecoded(part.path, part.codec, label, stillWritten)
         : openDecodedStream(part.path, part.codec, partShownAs(part), stillWritten);
       await pipeline(decoded, createWriteStream(target));
     } catch (err) {
@@ -140,10 +141,10 @@ export async function materializeForDuckDB(source: LogSource, tempDir: string, b
   return inputs;
 }
 
-/** Reads a stream to its end, keeping nothing. */
-async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+/** Reads a stream to its end, keeping nothing: for what reading it checks or meters. */
+export async function drain(stream: AsyncIterable<unknown>): Promise<void> {
   for await (const _chunk of stream) {
-    // Only the metering matters.
+    // Only what the reading does matters.
   }
 }
 

@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DecompressionBudget } from '../eventlog/decompression-limit.js';
 import { duckDbDecodeFailure, openDecodedStream } from '../eventlog/codec.js';
 import { ingestTempPrefix } from '../eventlog/temp-files.js';
-import { discoverLogs, materializeForDuckDB, partShownAs, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
+import { discoverLogs, drain, materializeForDuckDB, partShownAs, type DuckDbInput, type LogSource } from '../eventlog/discover.js';
 import { copyWithoutLines, findBlankLines, findFirstLine, lineAt, scanLines, type LineScan } from '../eventlog/line-scanner.js';
 import { shuffleSkeleton, type PlanNode } from '../analysis/detectors/shuffle-boundary.js';
 import { detectInsights } from '../analysis/run-detectors.js';
@@ -343,7 +343,7 @@ async function asBadInput<T>(source: LogSource, parts: readonly DuckDbInput[], w
     const blank = index < 0 ? [] : await findBlankLines(file!, compression);
     const lineInFile = realLineNumber(Number(rowInFile), blank);
     const line = lineInFile + (piece ? piece.firstLine - 1 : 0);
-    const where = source.parts.length > 1 && index >= 0 ? ` of part ${index + 1} (${shownPart(source, index) ?? file})` : '';
+    const where = wherePart(source, index, file!);
     const cast = /Failed to cast value to numerical: (.*)$/.exec(detail!)?.[1];
     // DuckDB names the double it read (-10000000000000000000.0 for -1e19): the log's own writing is looked up.
     const written = cast !== undefined && index >= 0 ? await lineAt(file!, compression, lineInFile, MAX_EVENT_BYTES) : null;
@@ -364,7 +364,7 @@ async function badInputAtFirstLine(source: LogSource, parts: readonly DuckDbInpu
   for (const [index, part] of parts.entries()) {
     const line = await findFirstLine(part.path, part.compression, MAX_EVENT_BYTES, (text) => holds.test(text));
     if (line === null) continue;
-    const where = source.parts.length > 1 ? ` of part ${index + 1} (${shownPart(source, index) ?? part.path})` : '';
+    const where = wherePart(source, index, part.path);
     return new BadInputError(`${source.name}: line ${line}${where} holds ${what}; nothing was stored`);
   }
   return new BadInputError(`${source.name}: an event holds ${what}; nothing was stored`);
@@ -378,19 +378,23 @@ async function badInputAtFirstLine(source: LogSource, parts: readonly DuckDbInpu
 async function refuseCompressedPartsCutShort(connection: DuckDBConnection, source: LogSource, parts: readonly DuckDbInput[]): Promise<void> {
   for (const index of await partsWithoutLines(connection)) {
     const part = parts[index];
+    const given = source.parts[index];
     // A running application's newest part was decoded already, to where its last whole block ends (see
     // materializeForDuckDB): it is plain here.
-    if (part === undefined || part.compression === 'none' || part.pieces !== undefined) continue;
-    for await (const _chunk of openDecodedStream(part.path, part.compression, shownPart(source, index))) {
-      // Decoded only to be checked: a part that gave no line holds at most a few bytes.
-    }
+    if (part === undefined || given === undefined || part.compression === 'none' || part.pieces !== undefined) continue;
+    // Decoded only to be checked: a part that gave no line holds at most a few bytes.
+    await drain(openDecodedStream(part.path, part.compression, partShownAs(given)));
   }
 }
 
-/** How the user knows part `index` of `source` (see {@link partShownAs}); undefined past its parts. */
-function shownPart(source: LogSource, index: number): string | undefined {
+/**
+ * Where in `source` a message points: " of part N (name)" for part `index` of a log of several parts, named as the user
+ * knows it (see {@link partShownAs}), or as `file` past its parts; nothing for a log of one part.
+ */
+function wherePart(source: LogSource, index: number, file: string): string {
+  if (source.parts.length <= 1 || index < 0) return '';
   const part = source.parts[index];
-  return part && partShownAs(part);
+  return ` of part ${index + 1} (${part ? partShownAs(part) : file})`;
 }
 
 /** The number `value` where JSON puts a value, as written: not part of a longer number. */
@@ -465,7 +469,7 @@ async function stageAfterScan(
       parts[index] = { path: copy, compression: 'none' };
     }
     scans.set(index, { badLines: scan.badLines.map((bad) => bad.line), blankLines: scan.blankLines });
-    const where = parts.length > 1 ? ` of part ${index + 1} (${shownPart(source, index) ?? part.path})` : '';
+    const where = wherePart(source, index, part.path);
     for (const bad of scan.badLines) {
       const cutOff = scan.lastLineCutOff && bad.line === scan.lineCount && index === parts.length - 1;
       warnings.push({
@@ -552,8 +556,8 @@ async function unusableEvents(connection: DuckDBConnection): Promise<IngestWarni
  * Server's paths could not carry it either.
  */
 function refuseSlashInKey(source: LogSource, appId: string, attemptId: string | null): void {
-  const [what, id] = appId.includes('/') ? ['application', appId] : attemptId?.includes('/') ? ['attempt', attemptId] : [null, null];
-  if (what === null) return;
+  const [what, id] = appId.includes('/') ? ['application', appId] : ['attempt', attemptId];
+  if (!id?.includes('/')) return;
   throw new BadInputError(
     `${source.name}: its ${what} id "${id}" holds a "/", which would store it under the key of another application's attempt; nothing was stored`,
   );
